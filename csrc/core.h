@@ -1,0 +1,174 @@
+/* core.h — the structures the core's files share. Not part of the public API (gentask.h). */
+#ifndef GENTASK_CORE_H
+#define GENTASK_CORE_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+
+#include "gentask.h"
+#include "timerheap.h"
+
+/* ---- small helpers (util.c) ------------------------------------------------------------------ */
+
+int64_t gt_now_ms(void);                       /* monotonic */
+char *gt_strdup(const char *s);                /* NULL for NULL */
+char *gt_strndup(const char *s, size_t n);
+char *gt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Replaces every occurrence of secret in *s with "[REDACTED]" (secrets shorter than 4 bytes are
+ * too likely to match ordinary text and are left alone). */
+void gt_redact(char **s, const char *secret);
+
+/* ---- intrusive queue of changed objects (O(1) unlink when an object is freed) ----------------- */
+
+typedef struct gt_qnode {
+    struct gt_qnode *prev, *next;
+} gt_qnode;
+
+void gt_queue_init(gt_qnode *head);
+bool gt_queue_linked(const gt_qnode *n);
+void gt_queue_push(gt_qnode *head, gt_qnode *n);   /* no-op when already queued */
+void gt_queue_unlink(gt_qnode *n);
+gt_qnode *gt_queue_pop(gt_qnode *head);
+
+#define GT_CONTAINER(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* ---- one HTTP exchange (transfer.c) ------------------------------------------------------------ */
+
+typedef struct gt_transfer {
+    CURL              *easy;
+    struct curl_slist *headers;
+    char              *body;          /* response body, NUL-terminated */
+    size_t             body_len, body_cap, body_limit;
+    bool               body_overflow;
+    char              *request_id;
+    char              *retry_after;
+    const char *const *request_id_headers;
+    size_t             n_request_id_headers;
+    long               status;
+    bool               sent;          /* the request went out completely: a failure after it is ambiguous */
+    char               errbuf[CURL_ERROR_SIZE];
+} gt_transfer;
+
+typedef struct gt_request {
+    const char  *method;
+    const char  *url;
+    const char  *body;               /* NULL: no body */
+    const char  *auth_header;        /* "Authorization" */
+    const char  *auth_value;         /* "Bearer <key>": secret */
+    long         timeout_ms, connect_timeout_ms;
+    size_t       body_limit;
+    const char *const *request_id_headers;
+    size_t       n_request_id_headers;
+} gt_request;
+
+/* Prepares t for req (reusing its easy handle); owner is stored as CURLOPT_PRIVATE. */
+CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, void *owner);
+void gt_transfer_cleanup(gt_transfer *t);      /* frees everything, the easy handle too */
+void gt_transfer_response(const gt_transfer *t, gt_response *out);
+
+/* ---- the engine (engine.c) --------------------------------------------------------------------- */
+
+typedef struct gt_watch {
+    curl_socket_t fd;
+    int           events;   /* CURL_POLL_IN | CURL_POLL_OUT */
+} gt_watch;
+
+struct gt_engine {
+    CURLM        *multi;
+    int           refs;
+    gt_timerheap  timers;
+    int64_t       curl_due_ms;       /* when curl wants a timeout action; -1: never */
+    gt_watch     *watches;
+    size_t        n_watches, cap_watches;
+    gt_qnode      changed_tasks;
+    gt_qnode      fired_alarms;
+    size_t        live_tasks;
+};
+
+void gt_engine_retain(gt_engine *e);
+bool gt_engine_start(gt_engine *e, CURL *easy);   /* add to the multi handle */
+void gt_engine_stop(gt_engine *e, CURL *easy);
+void gt_engine_arm(gt_engine *e, gt_timer *t, int64_t due_ms);
+void gt_engine_disarm(gt_engine *e, gt_timer *t);
+
+struct gt_alarm {
+    gt_timer   timer;
+    gt_qnode   fired_node;
+    gt_engine *engine;
+};
+
+/* ---- profiles (profile.c) ---------------------------------------------------------------------- */
+
+typedef struct gt_state_entry {
+    char           *name;
+    gt_remote_state state;
+} gt_state_entry;
+
+typedef struct gt_code_entry {
+    char   *code;
+    gt_kind kind;
+    char   *stage;
+} gt_code_entry;
+
+struct gt_profile {
+    char *name;
+    char *auth_header, *auth_prefix;
+    char *poll_method, *poll_path;
+    char *id_path, *state_path, *progress_path, *error_code_path, *error_message_path;
+    char **result_paths;       size_t n_result_paths;
+    char **request_id_headers; size_t n_request_id_headers;
+    gt_state_entry *states;    size_t n_states;
+    gt_code_entry  *codes;     size_t n_codes;
+};
+
+gt_remote_state gt_profile_state(const gt_profile *p, const char *provider_state);
+const gt_code_entry *gt_profile_code(const gt_profile *p, const char *code);
+
+/* ---- JSON paths over cJSON (jsonpath.c) ---------------------------------------------------------
+ * "a.b" walks objects; "a[].b" walks every element of array a; "a[]" yields every element. */
+
+typedef struct cJSON cJSON;
+typedef void (*gt_json_visit)(const cJSON *item, void *ctx);
+void gt_json_path_each(const cJSON *root, const char *path, gt_json_visit visit, void *ctx);
+const cJSON *gt_json_path_first(const cJSON *root, const char *path);
+/* A string or a number as a fresh string; NULL for anything else. */
+char *gt_json_scalar_string(const cJSON *item);
+
+/* ---- clients and tasks (client.c, task.c) ------------------------------------------------------- */
+
+struct gt_client {
+    gt_engine        *engine;
+    gt_profile       *profile;
+    char             *base_url;
+    char             *api_key;      /* secret */
+    char             *auth_value;   /* secret: auth_prefix .. api_key */
+    gt_client_options opts;
+    int               refs;
+};
+
+void gt_client_retain(gt_client *c);
+
+struct gt_task {
+    gt_timer       timer;          /* next poll */
+    gt_qnode       changed_node;
+    gt_client     *client;
+    gt_task_state  state;
+    gt_transfer    xfer;
+    bool           in_flight;      /* xfer is added to the engine */
+    char          *submit_url, *submit_body;
+    char          *remote_id;
+    char          *request_id;
+    int            progress;
+    int            poll_errors;
+    int            attempts;
+    gt_error      *error;
+    char         **urls;
+    size_t         n_urls;
+    char          *last_body;
+};
+
+/* The engine calls these. */
+void gt_task_transfer_done(gt_task *t, CURLcode result);
+void gt_task_timer_due(gt_task *t);
+
+#endif

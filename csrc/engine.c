@@ -1,0 +1,261 @@
+/* engine.c — one libcurl multi handle driven through its socket interface, the timer heap that
+ * schedules polls and alarms, and the queues the binding drains.
+ *
+ * The socket interface (rather than curl_multi_perform) is what a host loop needs: curl tells us
+ * which sockets to watch and when it next wants time, and step() is then one poll(2) over those
+ * sockets. No callback here calls out of the core; everything that changed is queued. */
+#include "core.h"
+
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    gt_engine *e = userp;
+    (void)easy;
+    (void)socketp;
+    size_t i = 0;
+    while (i < e->n_watches && e->watches[i].fd != fd) i++;
+    if (what == CURL_POLL_REMOVE) {
+        if (i < e->n_watches) e->watches[i] = e->watches[--e->n_watches];
+        return 0;
+    }
+    if (i == e->n_watches) {
+        if (e->n_watches == e->cap_watches) {
+            size_t cap = e->cap_watches ? e->cap_watches * 2 : 16;
+            gt_watch *grown = realloc(e->watches, cap * sizeof *grown);
+            if (!grown) return -1;
+            e->watches = grown;
+            e->cap_watches = cap;
+        }
+        e->n_watches++;
+    }
+    e->watches[i] = (gt_watch){fd, what};
+    return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    gt_engine *e = userp;
+    (void)multi;
+    e->curl_due_ms = timeout_ms < 0 ? -1 : gt_now_ms() + timeout_ms;
+    return 0;
+}
+
+gt_engine *gt_engine_new(void)
+{
+    static bool curl_ready;
+    if (!curl_ready) {   /* once per process; the binding's luaopen is the only caller */
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return NULL;
+        curl_ready = true;
+    }
+    gt_engine *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->multi = curl_multi_init();
+    if (!e->multi) {
+        free(e);
+        return NULL;
+    }
+    e->refs = 1;
+    e->curl_due_ms = -1;
+    gt_queue_init(&e->changed_tasks);
+    gt_queue_init(&e->fired_alarms);
+    curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
+    curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
+    /* keep-alive: one cache of connections shared by every task of every client */
+    curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, 256L);
+    return e;
+}
+
+void gt_engine_retain(gt_engine *e)
+{
+    e->refs++;
+}
+
+void gt_engine_release(gt_engine *e)
+{
+    if (!e || --e->refs > 0) return;
+    curl_multi_cleanup(e->multi);
+    gt_timerheap_free(&e->timers);
+    free(e->watches);
+    free(e);
+}
+
+bool gt_engine_start(gt_engine *e, CURL *easy)
+{
+    return curl_multi_add_handle(e->multi, easy) == CURLM_OK;
+}
+
+void gt_engine_stop(gt_engine *e, CURL *easy)
+{
+    curl_multi_remove_handle(e->multi, easy);
+}
+
+void gt_engine_arm(gt_engine *e, gt_timer *t, int64_t due_ms)
+{
+    gt_timerheap_arm(&e->timers, t, due_ms);
+}
+
+void gt_engine_disarm(gt_engine *e, gt_timer *t)
+{
+    gt_timerheap_disarm(&e->timers, t);
+}
+
+size_t gt_engine_live_tasks(const gt_engine *e)
+{
+    return e->live_tasks;
+}
+
+static int64_t next_due_ms(const gt_engine *e)
+{
+    const gt_timer *top = gt_timerheap_peek(&e->timers);
+    int64_t due = top ? top->due_ms : -1;
+    if (e->curl_due_ms >= 0 && (due < 0 || e->curl_due_ms < due)) due = e->curl_due_ms;
+    return due;
+}
+
+long gt_engine_timeout(gt_engine *e)
+{
+    int64_t due = next_due_ms(e);
+    if (due < 0) return e->n_watches ? LONG_MAX : -1;
+    int64_t left = due - gt_now_ms();
+    return left < 0 ? 0 : left > LONG_MAX ? LONG_MAX : (long)left;
+}
+
+static void finish_transfers(gt_engine *e)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(e->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        CURL *easy = msg->easy_handle;
+        CURLcode result = msg->data.result;
+        void *owner = NULL;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
+        if (owner) gt_task_transfer_done(owner, result);
+    }
+}
+
+static bool run_due_timers(gt_engine *e)
+{
+    int64_t now = gt_now_ms();
+    bool any = false;
+    gt_timer *t;
+    while ((t = gt_timerheap_pop_due(&e->timers, now))) {
+        any = true;
+        if (t->owner == GT_TIMER_TASK) {
+            gt_task_timer_due(GT_CONTAINER(t, gt_task, timer));
+        } else {
+            gt_alarm *a = GT_CONTAINER(t, gt_alarm, timer);
+            gt_queue_push(&e->fired_alarms, &a->fired_node);
+        }
+    }
+    return any;
+}
+
+static void curl_timeout_if_due(gt_engine *e)
+{
+    if (e->curl_due_ms < 0 || e->curl_due_ms > gt_now_ms()) return;
+    int running;
+    e->curl_due_ms = -1;
+    curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+}
+
+static int count_queued(const gt_qnode *head)
+{
+    int n = 0;
+    for (const gt_qnode *q = head->next; q != head; q = q->next) n++;
+    return n;
+}
+
+static void wait_for_sockets(gt_engine *e, long timeout_ms)
+{
+    size_t n = e->n_watches;
+    struct pollfd stack_fds[64];
+    struct pollfd *fds = n <= 64 ? stack_fds : malloc(n * sizeof *fds);
+    if (!fds) return;
+    for (size_t i = 0; i < n; i++) {
+        fds[i].fd = e->watches[i].fd;
+        fds[i].events = (short)(((e->watches[i].events & CURL_POLL_IN) ? POLLIN : 0) |
+                                ((e->watches[i].events & CURL_POLL_OUT) ? POLLOUT : 0));
+        fds[i].revents = 0;
+    }
+    int ready = poll(fds, (nfds_t)n, timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms);
+    for (size_t i = 0; ready > 0 && i < n; i++) {
+        if (!fds[i].revents) continue;
+        int mask = 0;
+        if (fds[i].revents & (POLLIN | POLLHUP)) mask |= CURL_CSELECT_IN;
+        if (fds[i].revents & POLLOUT) mask |= CURL_CSELECT_OUT;
+        if (fds[i].revents & (POLLERR | POLLNVAL)) mask |= CURL_CSELECT_ERR;
+        int running;
+        curl_multi_socket_action(e->multi, fds[i].fd, mask, &running);
+        ready--;
+    }
+    if (fds != stack_fds) free(fds);
+}
+
+int gt_engine_step(gt_engine *e, long timeout_ms)
+{
+    if (timeout_ms < 0) timeout_ms = 0;
+    int64_t deadline = gt_now_ms() + timeout_ms;
+
+    /* Work that is already due runs first, so step(0) makes progress without waiting. */
+    curl_timeout_if_due(e);
+    finish_transfers(e);
+    run_due_timers(e);
+
+    bool queued = e->changed_tasks.next != &e->changed_tasks || e->fired_alarms.next != &e->fired_alarms;
+    long wait = queued ? 0 : timeout_ms;
+    long until_due = gt_engine_timeout(e);
+    if (until_due >= 0 && until_due < wait) wait = until_due;
+    int64_t left = deadline - gt_now_ms();
+    if (left < wait) wait = left < 0 ? 0 : (long)left;
+
+    if (e->n_watches) wait_for_sockets(e, wait);
+    else if (wait > 0) poll(NULL, 0, (int)(wait > INT_MAX ? INT_MAX : wait));
+
+    /* A finished transfer may start the next one (submit → first poll timer, poll → poll), and a
+     * newly added transfer asks curl for a zero timeout: loop until nothing more is due now. */
+    for (int rounds = 0; rounds < 8; rounds++) {
+        curl_timeout_if_due(e);
+        finish_transfers(e);
+        if (!run_due_timers(e) && (e->curl_due_ms < 0 || e->curl_due_ms > gt_now_ms())) break;
+    }
+    return count_queued(&e->changed_tasks) + count_queued(&e->fired_alarms);
+}
+
+gt_task *gt_engine_next_changed(gt_engine *e)
+{
+    gt_qnode *n = gt_queue_pop(&e->changed_tasks);
+    return n ? GT_CONTAINER(n, gt_task, changed_node) : NULL;
+}
+
+gt_alarm *gt_engine_next_fired(gt_engine *e)
+{
+    gt_qnode *n = gt_queue_pop(&e->fired_alarms);
+    return n ? GT_CONTAINER(n, gt_alarm, fired_node) : NULL;
+}
+
+gt_alarm *gt_alarm_new(gt_engine *e, long after_ms)
+{
+    gt_alarm *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->timer.owner = GT_TIMER_ALARM;
+    a->engine = e;
+    gt_engine_retain(e);
+    gt_engine_arm(e, &a->timer, gt_now_ms() + (after_ms < 0 ? 0 : after_ms));
+    return a;
+}
+
+void gt_alarm_free(gt_alarm *a)
+{
+    if (!a) return;
+    gt_engine_disarm(a->engine, &a->timer);
+    gt_queue_unlink(&a->fired_node);
+    gt_engine_release(a->engine);
+    free(a);
+}

@@ -1,0 +1,86 @@
+/* error.c — the error kinds, their default retryability, and gt_error's life cycle. */
+#include "core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    bool        retryable;
+} kinds[GT_KIND_COUNT] = {
+    [GT_KIND_NONE]         = {"none", false},
+    [GT_INVALID_REQUEST]   = {"invalid_request", false},
+    [GT_AUTHENTICATION]    = {"authentication", false},
+    [GT_PAYMENT_REQUIRED]  = {"payment_required", false},
+    [GT_PERMISSION_DENIED] = {"permission_denied", false},
+    [GT_NOT_FOUND]         = {"not_found", false},
+    [GT_CONFLICT]          = {"conflict", false},
+    [GT_RATE_LIMITED]      = {"rate_limited", true},
+    [GT_MODERATED]         = {"moderated", false},
+    [GT_INPUT_UNREACHABLE] = {"input_unreachable", false},
+    /* the provider says trying again may work, but a new attempt is a new paid generation: the
+     * flag informs the caller, the engine never resubmits on its own */
+    [GT_GENERATION_FAILED] = {"generation_failed", true},
+    [GT_TIMEOUT]           = {"timeout", true},
+    [GT_UNAVAILABLE]       = {"unavailable", true},
+    [GT_SERVER_ERROR]      = {"server_error", true},
+    [GT_NETWORK]           = {"network", true},
+    [GT_PROTOCOL]          = {"protocol", false},
+    [GT_CANCELLED]         = {"cancelled", false},
+    /* the task goes on; waiting again is the remedy, and a resubmit would pay twice */
+    [GT_DEADLINE_EXCEEDED] = {"deadline_exceeded", false},
+    [GT_USAGE]             = {"usage", false},
+};
+
+const char *gt_kind_name(gt_kind kind)
+{
+    return kind < GT_KIND_COUNT ? kinds[kind].name : "none";
+}
+
+gt_kind gt_kind_from_name(const char *name)
+{
+    for (int k = 1; name && k < GT_KIND_COUNT; k++)
+        if (strcmp(kinds[k].name, name) == 0) return (gt_kind)k;
+    return GT_KIND_NONE;
+}
+
+bool gt_kind_retryable(gt_kind kind)
+{
+    return kind < GT_KIND_COUNT && kinds[kind].retryable;
+}
+
+const char *gt_phase_name(gt_phase phase)
+{
+    static const char *const names[] = {"submit", "poll", "cancel", "download"};
+    return names[phase];
+}
+
+const char *gt_submitted_name(gt_submitted s)
+{
+    static const char *const names[] = {NULL, "no", "yes", "unknown"};
+    return names[s];
+}
+
+gt_error *gt_error_new(gt_kind kind, gt_phase phase, const char *message)
+{
+    gt_error *err = calloc(1, sizeof *err);
+    if (!err) return NULL;
+    err->kind = kind;
+    err->retryable = gt_kind_retryable(kind);
+    err->phase = phase;
+    err->message = gt_strdup(message);
+    err->retry_after = -1;
+    return err;
+}
+
+void gt_error_free(gt_error *err)
+{
+    if (!err) return;
+    free(err->code);
+    free(err->message);
+    free(err->stage);
+    free(err->request_id);
+    free(err->task_id);
+    free(err->body);
+    free(err);
+}

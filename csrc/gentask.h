@@ -1,0 +1,194 @@
+/* gentask.h — the C core's public API.
+ *
+ * The core knows HTTP (libcurl), time, JSON (cJSON) and providers' field layouts; it knows
+ * nothing of Lua. A binding (lgentask.c) converts between this API and Lua values.
+ *
+ * Ownership: an engine owns one CURLM. Clients hold a reference on their engine, tasks on their
+ * client, so the three can be released in any order (a garbage collector's order, say).
+ * Nothing here calls back into the binding: state changes are queued and drained with
+ * gt_engine_next_changed() / gt_engine_next_fired(). */
+#ifndef GENTASK_H
+#define GENTASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gt_engine  gt_engine;
+typedef struct gt_client  gt_client;
+typedef struct gt_task    gt_task;
+typedef struct gt_alarm   gt_alarm;
+typedef struct gt_profile gt_profile;
+
+/* ---- error kinds: the one vocabulary over every provider ----------------------------------- */
+
+typedef enum gt_kind {
+    GT_KIND_NONE = 0,
+    GT_INVALID_REQUEST,
+    GT_AUTHENTICATION,
+    GT_PAYMENT_REQUIRED,
+    GT_PERMISSION_DENIED,
+    GT_NOT_FOUND,
+    GT_CONFLICT,
+    GT_RATE_LIMITED,
+    GT_MODERATED,
+    GT_INPUT_UNREACHABLE,
+    GT_GENERATION_FAILED,
+    GT_TIMEOUT,
+    GT_UNAVAILABLE,
+    GT_SERVER_ERROR,
+    GT_NETWORK,
+    GT_PROTOCOL,
+    GT_CANCELLED,
+    GT_DEADLINE_EXCEEDED,
+    GT_USAGE,
+    GT_KIND_COUNT
+} gt_kind;
+
+const char *gt_kind_name(gt_kind kind);
+gt_kind gt_kind_from_name(const char *name);   /* GT_KIND_NONE when unknown */
+bool gt_kind_retryable(gt_kind kind);          /* the default: can trying again help? */
+
+typedef enum gt_phase { GT_PHASE_SUBMIT, GT_PHASE_POLL, GT_PHASE_CANCEL, GT_PHASE_DOWNLOAD } gt_phase;
+const char *gt_phase_name(gt_phase phase);
+
+/* Whether a failed submit reached the provider: the difference between "safe to resubmit" and
+ * "resubmitting may pay for the same image twice". */
+typedef enum gt_submitted { GT_SUBMITTED_NA, GT_SUBMITTED_NO, GT_SUBMITTED_YES, GT_SUBMITTED_UNKNOWN } gt_submitted;
+const char *gt_submitted_name(gt_submitted s);  /* NULL for NA */
+
+typedef struct gt_error {
+    gt_kind      kind;
+    bool         retryable;
+    gt_phase     phase;
+    gt_submitted submitted;
+    long         status;        /* HTTP status, 0 when none came back */
+    char        *code;          /* the provider's own code, verbatim */
+    char        *message;
+    char        *stage;         /* moderation: "input" | "output" */
+    char        *request_id;
+    char        *task_id;       /* the provider's task id, when known */
+    char        *body;          /* a bounded excerpt of the response body */
+    double       retry_after;   /* seconds; < 0 when the provider gave none */
+    int          attempts;
+} gt_error;
+
+gt_error *gt_error_new(gt_kind kind, gt_phase phase, const char *message);
+void gt_error_free(gt_error *err);
+
+/* ---- provider profiles: where a provider keeps what, as data --------------------------------- */
+
+/* The five states every provider's own state strings map onto. */
+typedef enum gt_remote_state {
+    GT_REMOTE_UNKNOWN = 0,
+    GT_REMOTE_PENDING,
+    GT_REMOTE_RUNNING,
+    GT_REMOTE_SUCCEEDED,
+    GT_REMOTE_FAILED,
+    GT_REMOTE_CANCELLED
+} gt_remote_state;
+
+gt_remote_state gt_remote_state_from_name(const char *name);
+
+gt_profile *gt_profile_new(const char *name);
+void gt_profile_free(gt_profile *p);
+const char *gt_profile_name(const gt_profile *p);
+/* key: auth_header, auth_prefix, poll_method, poll_path, id, state, progress, error_code,
+ * error_message. Returns false for an unknown key (the caller reports it). */
+bool gt_profile_set(gt_profile *p, const char *key, const char *value);
+void gt_profile_add_result_path(gt_profile *p, const char *path);
+void gt_profile_add_request_id_header(gt_profile *p, const char *header);
+void gt_profile_add_state(gt_profile *p, const char *provider_state, gt_remote_state state);
+/* stage may be NULL; codes match case-insensitively */
+void gt_profile_add_code(gt_profile *p, const char *code, gt_kind kind, const char *stage);
+
+/* ---- classification: one response → what it says --------------------------------------------- */
+
+typedef struct gt_reply {
+    gt_error       *error;      /* set when the request or the task failed; then the rest may be empty */
+    gt_remote_state state;
+    char           *task_id;
+    int             progress;   /* 0..100, or -1 when the response said nothing usable */
+    char          **urls;
+    size_t          n_urls;
+} gt_reply;
+
+typedef struct gt_response {
+    long        status;
+    const char *body;
+    size_t      body_len;
+    const char *request_id;     /* from a header the profile names, or NULL */
+    const char *retry_after;    /* the Retry-After header, or NULL */
+} gt_response;
+
+/* Fills *out from one HTTP response, following the profile. Never fails: anything unreadable
+ * becomes an error of kind protocol that keeps the raw status and body excerpt. */
+void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt_reply *out);
+void gt_reply_clear(gt_reply *r);
+
+/* ---- the engine -------------------------------------------------------------------------------- */
+
+gt_engine *gt_engine_new(void);
+void gt_engine_release(gt_engine *e);          /* the owner lets go; freed with its last client */
+/* Waits at most timeout_ms (never for 0) for sockets or timers, handles what is ready, returns
+ * the number of tasks and alarms that changed. */
+int gt_engine_step(gt_engine *e, long timeout_ms);
+/* ms until the engine next wants to run; -1 when it has nothing to do at all. */
+long gt_engine_timeout(gt_engine *e);
+gt_task *gt_engine_next_changed(gt_engine *e);   /* tasks whose state or progress changed */
+gt_alarm *gt_engine_next_fired(gt_engine *e);
+size_t gt_engine_live_tasks(const gt_engine *e);
+
+/* Alarms: the engine's timers offered to the binding (wait deadlines, sleeps). */
+gt_alarm *gt_alarm_new(gt_engine *e, long after_ms);
+void gt_alarm_free(gt_alarm *a);
+
+/* ---- clients and tasks ------------------------------------------------------------------------- */
+
+typedef struct gt_client_options {
+    long   request_timeout_ms;   /* one HTTP request, connect included */
+    long   connect_timeout_ms;
+    long   poll_interval_ms;     /* between polls of one task */
+    int    max_poll_errors;      /* consecutive transient poll failures before the task fails */
+    size_t max_body_bytes;       /* responses larger than this are refused as protocol errors */
+} gt_client_options;
+
+void gt_client_options_default(gt_client_options *o);
+
+/* Takes ownership of profile. api_key is copied and never leaves the core. */
+gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url,
+                         const char *api_key, const gt_client_options *opts);
+void gt_client_release(gt_client *c);
+const gt_profile *gt_client_profile(const gt_client *c);
+
+typedef enum gt_task_state {
+    GT_TASK_SUBMITTING,
+    GT_TASK_WAITING,     /* between polls */
+    GT_TASK_POLLING,
+    GT_TASK_SUCCEEDED,
+    GT_TASK_FAILED,
+    GT_TASK_CANCELLED
+} gt_task_state;
+
+const char *gt_task_state_name(gt_task_state s);
+
+/* path is appended to the client's base_url; body is the JSON request body (may be NULL).
+ * The task starts at once; it is never NULL (a failure to start is a failed task). */
+gt_task *gt_client_submit(gt_client *c, const char *path, const char *body);
+
+gt_task_state gt_task_state_of(const gt_task *t);
+bool gt_task_done(const gt_task *t);
+const char *gt_task_id(const gt_task *t);          /* the provider's id; NULL until known */
+const char *gt_task_request_id(const gt_task *t);
+const char *gt_task_provider(const gt_task *t);
+int gt_task_progress(const gt_task *t);            /* 0..100 */
+const gt_error *gt_task_error(const gt_task *t);   /* when failed or cancelled */
+size_t gt_task_url_count(const gt_task *t);
+const char *gt_task_url(const gt_task *t, size_t i);
+/* The last response body the task saw (for the caller's raw view of a result), or NULL. */
+const char *gt_task_body(const gt_task *t, size_t *len);
+void gt_task_cancel(gt_task *t);
+/* The owner lets go: an unfinished task is cancelled, then everything it holds is freed. */
+void gt_task_release(gt_task *t);
+
+#endif

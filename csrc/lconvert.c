@@ -1,0 +1,248 @@
+/* lconvert.c — boxes, the weak pointer map, and conversions between core structs and Lua tables. */
+#include "lbinding.h"
+
+#include <string.h>
+
+static const char weak_map_key = 'w';   /* its address keys the weak map in the registry */
+
+void *gt_lua_push_box(lua_State *L, void *object, const char *mt)
+{
+    void **box = lua_newuserdata(L, sizeof *box);
+    *box = object;
+    luaL_getmetatable(L, mt);
+    lua_setmetatable(L, -2);
+    gt_lua_remember(L, object, lua_gettop(L));
+    return box;
+}
+
+void **gt_lua_box_slot(lua_State *L, int idx, const char *mt)
+{
+    return luaL_checkudata(L, idx, mt);
+}
+
+void *gt_lua_check_box(lua_State *L, int idx, const char *mt)
+{
+    void **box = gt_lua_box_slot(L, idx, mt);
+    if (!*box) luaL_error(L, "%s: the object was closed", mt);
+    return *box;
+}
+
+static void push_weak_map(lua_State *L)
+{
+    lua_pushlightuserdata(L, (void *)&weak_map_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    if (!lua_isnil(L, -1)) return;
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushstring(L, "v");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_pushlightuserdata(L, (void *)&weak_map_key);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
+void gt_lua_remember(lua_State *L, const void *object, int box_idx)
+{
+    box_idx = box_idx < 0 ? lua_gettop(L) + box_idx + 1 : box_idx;
+    push_weak_map(L);
+    lua_pushlightuserdata(L, (void *)object);
+    lua_pushvalue(L, box_idx);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+void gt_lua_recall(lua_State *L, const void *object)
+{
+    push_weak_map(L);
+    lua_pushlightuserdata(L, (void *)object);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+}
+
+void gt_lua_setfield_string(lua_State *L, const char *key, const char *value)
+{
+    if (!value) return;
+    lua_pushstring(L, value);
+    lua_setfield(L, -2, key);
+}
+
+void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value)
+{
+    lua_pushinteger(L, value);
+    lua_setfield(L, -2, key);
+}
+
+lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_Number fallback)
+{
+    lua_getfield(L, idx, key);
+    lua_Number v = lua_isnil(L, -1) ? fallback : luaL_checknumber(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider)
+{
+    lua_createtable(L, 0, 16);
+    gt_lua_setfield_string(L, "kind", gt_kind_name(err->kind));
+    lua_pushboolean(L, err->retryable);
+    lua_setfield(L, -2, "retryable");
+    gt_lua_setfield_string(L, "message", err->message);
+    gt_lua_setfield_string(L, "provider", provider);
+    gt_lua_setfield_string(L, "phase", gt_phase_name(err->phase));
+    gt_lua_setfield_string(L, "submitted", gt_submitted_name(err->submitted));
+    if (err->status) gt_lua_setfield_integer(L, "status", err->status);
+    gt_lua_setfield_string(L, "code", err->code);
+    gt_lua_setfield_string(L, "stage", err->stage);
+    gt_lua_setfield_string(L, "request_id", err->request_id);
+    gt_lua_setfield_string(L, "task_id", err->task_id);
+    gt_lua_setfield_string(L, "body", err->body);
+    if (err->retry_after >= 0) {
+        lua_pushnumber(L, err->retry_after);
+        lua_setfield(L, -2, "retry_after");
+    }
+    if (err->attempts) gt_lua_setfield_integer(L, "attempts", err->attempts);
+}
+
+/* ---- profiles ------------------------------------------------------------------------------- */
+
+static const char *check_string_field(lua_State *L, int tbl, const char *key, const char *where)
+{
+    lua_getfield(L, tbl, key);
+    const char *s = lua_tostring(L, -1);
+    if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+        luaL_error(L, "profile: %s.%s must be a string", where, key);
+    lua_pop(L, 1);   /* the string stays alive: the profile table still holds it */
+    return s;
+}
+
+static void set_string_field(lua_State *L, gt_profile *p, int tbl, const char *key, const char *core_key,
+                             const char *where)
+{
+    const char *value = check_string_field(L, tbl, key, where);
+    if (value) gt_profile_set(p, core_key, value);
+}
+
+/* Walks the string list at t[key], calling add for each element. */
+static void each_string(lua_State *L, gt_profile *p, int tbl, const char *key,
+                        void (*add)(gt_profile *, const char *))
+{
+    lua_getfield(L, tbl, key);
+    if (lua_istable(L, -1)) {
+        int n = (int)gt_rawlen(L, -1);
+        for (int i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "profile: %s[%d] must be a string", key, i);
+            add(p, lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+        add(p, lua_tostring(L, -1));
+    }
+    lua_pop(L, 1);
+}
+
+static void read_fields(lua_State *L, gt_profile *p, int profile)
+{
+    lua_getfield(L, profile, "fields");
+    int fields = lua_gettop(L);
+    if (!lua_istable(L, fields)) luaL_error(L, "profile: fields must be a table");
+    lua_pushnil(L);
+    while (lua_next(L, fields)) {
+        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: fields has a non-string key");
+        const char *key = lua_tostring(L, -2);
+        if (strcmp(key, "results") != 0) {
+            if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "profile: fields.%s must be a string", key);
+            if (!gt_profile_set(p, key, lua_tostring(L, -1))) luaL_error(L, "profile: unknown field '%s'", key);
+        }
+        lua_pop(L, 1);
+    }
+    each_string(L, p, fields, "results", gt_profile_add_result_path);
+    lua_pop(L, 1);
+}
+
+static void read_states(lua_State *L, gt_profile *p, int profile)
+{
+    lua_getfield(L, profile, "states");
+    int states = lua_gettop(L);
+    if (!lua_istable(L, states)) luaL_error(L, "profile: states must be a table");
+    lua_pushnil(L);
+    while (lua_next(L, states)) {
+        gt_remote_state s = gt_remote_state_from_name(lua_tostring(L, -1));
+        if (lua_type(L, -2) != LUA_TSTRING || s == GT_REMOTE_UNKNOWN)
+            luaL_error(L, "profile: states maps provider strings to pending|running|succeeded|failed|cancelled");
+        gt_profile_add_state(p, lua_tostring(L, -2), s);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* codes = { some_code = "kind", other_code = { kind = "moderated", stage = "input" } } */
+static void read_codes(lua_State *L, gt_profile *p, int profile)
+{
+    lua_getfield(L, profile, "codes");
+    int codes = lua_gettop(L);
+    if (lua_isnil(L, codes)) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (!lua_istable(L, codes)) luaL_error(L, "profile: codes must be a table");
+    lua_pushnil(L);
+    while (lua_next(L, codes)) {
+        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: codes has a non-string key");
+        const char *code = lua_tostring(L, -2), *kind_name, *stage = NULL;
+        if (lua_istable(L, -1)) {
+            kind_name = check_string_field(L, lua_gettop(L), "kind", code);
+            stage = check_string_field(L, lua_gettop(L), "stage", code);
+        } else {
+            kind_name = lua_tostring(L, -1);
+        }
+        gt_kind kind = gt_kind_from_name(kind_name);
+        if (kind == GT_KIND_NONE) luaL_error(L, "profile: code '%s' maps to unknown kind '%s'", code, kind_name ? kind_name : "?");
+        gt_profile_add_code(p, code, kind, stage);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+static int build_profile(lua_State *L)
+{
+    gt_profile **slot = lua_touserdata(L, 2);
+    int profile = 1;
+    luaL_checktype(L, profile, LUA_TTABLE);
+    *slot = gt_profile_new(check_string_field(L, profile, "name", "profile"));
+    gt_profile *p = *slot;
+
+    lua_getfield(L, profile, "auth");
+    if (lua_istable(L, -1)) {
+        set_string_field(L, p, lua_gettop(L), "header", "auth_header", "auth");
+        set_string_field(L, p, lua_gettop(L), "prefix", "auth_prefix", "auth");
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, profile, "poll");
+    if (!lua_istable(L, -1)) luaL_error(L, "profile: poll must be a table");
+    set_string_field(L, p, lua_gettop(L), "method", "poll_method", "poll");
+    set_string_field(L, p, lua_gettop(L), "path", "poll_path", "poll");
+    lua_pop(L, 1);
+
+    read_fields(L, p, profile);
+    read_states(L, p, profile);
+    read_codes(L, p, profile);
+    each_string(L, p, profile, "request_id_headers", gt_profile_add_request_id_header);
+    return 0;
+}
+
+gt_profile *gt_lua_check_profile(lua_State *L, int idx)
+{
+    /* Built under pcall so that a bad field frees the half-built profile instead of leaking it. */
+    gt_profile *p = NULL;
+    lua_pushcfunction(L, build_profile);
+    lua_pushvalue(L, idx);
+    lua_pushlightuserdata(L, &p);
+    if (lua_pcall(L, 2, 0, 0) != 0) {
+        gt_profile_free(p);
+        lua_error(L);
+    }
+    return p;
+}

@@ -1,0 +1,162 @@
+/* lgentask.c — module gentask.core: the engine and alarm userdata, and luaopen.
+ * Times cross this boundary in seconds (Lua's habit) and become milliseconds in the core. */
+#include "lbinding.h"
+
+#include <limits.h>
+#include <math.h>
+
+static long seconds_to_ms(lua_State *L, int idx)
+{
+    lua_Number s = luaL_optnumber(L, idx, 0);
+    if (!(s > 0)) return 0;   /* also NaN */
+    if (s * 1000 > (lua_Number)LONG_MAX) return LONG_MAX;
+    return (long)ceil(s * 1000);
+}
+
+static gt_engine *check_engine(lua_State *L)
+{
+    return gt_lua_check_box(L, 1, GT_ENGINE_MT);
+}
+
+static int core_engine(lua_State *L)
+{
+    gt_engine *e = gt_engine_new();
+    if (!e) return luaL_error(L, "gentask: cannot initialise libcurl");
+    gt_lua_push_box(L, e, GT_ENGINE_MT);
+    return 1;
+}
+
+static int core_is_task(lua_State *L)
+{
+    bool is_task = lua_getmetatable(L, 1);
+    if (is_task) {
+        luaL_getmetatable(L, GT_TASK_MT);
+        is_task = lua_rawequal(L, -1, -2);
+    }
+    lua_pushboolean(L, is_task);
+    return 1;
+}
+
+static int engine_gc(lua_State *L)
+{
+    void **box = gt_lua_box_slot(L, 1, GT_ENGINE_MT);
+    gt_engine_release(*box);
+    *box = NULL;
+    return 0;
+}
+
+static int engine_step(lua_State *L)
+{
+    lua_pushinteger(L, gt_engine_step(check_engine(L), seconds_to_ms(L, 2)));
+    return 1;
+}
+
+static int engine_timeout(lua_State *L)
+{
+    long ms = gt_engine_timeout(check_engine(L));
+    if (ms < 0) return 0;   /* nothing will ever happen without new work */
+    lua_pushnumber(L, ms == LONG_MAX ? HUGE_VAL : ms / 1000.0);
+    return 1;
+}
+
+/* Drains a queue into an array of the userdata the script holds; objects already collected
+ * (their box gone from the weak map) are skipped. */
+#define DRAIN(L, e, next)                              \
+    do {                                               \
+        lua_newtable(L);                               \
+        int n = 0;                                     \
+        void *object;                                  \
+        while ((object = next(e))) {                   \
+            gt_lua_recall(L, object);                  \
+            if (lua_isnil(L, -1)) lua_pop(L, 1);       \
+            else lua_rawseti(L, -2, ++n);              \
+        }                                              \
+    } while (0)
+
+static int engine_changed(lua_State *L)
+{
+    gt_engine *e = check_engine(L);
+    DRAIN(L, e, gt_engine_next_changed);
+    return 1;
+}
+
+static int engine_fired(lua_State *L)
+{
+    gt_engine *e = check_engine(L);
+    DRAIN(L, e, gt_engine_next_fired);
+    return 1;
+}
+
+static int engine_live_tasks(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)gt_engine_live_tasks(check_engine(L)));
+    return 1;
+}
+
+static int engine_alarm(lua_State *L)
+{
+    gt_alarm *a = gt_alarm_new(check_engine(L), seconds_to_ms(L, 2));
+    if (!a) return luaL_error(L, "gentask: out of memory");
+    gt_lua_push_box(L, a, GT_ALARM_MT);
+    return 1;
+}
+
+/* engine:client(profile, base_url, api_key, options) */
+static int engine_client(lua_State *L)
+{
+    gt_engine *e = check_engine(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    const char *base_url = luaL_checkstring(L, 3);
+    const char *api_key = luaL_optstring(L, 4, "");
+    gt_client_options opts;
+    gt_client_options_default(&opts);
+    if (lua_istable(L, 5)) {
+        opts.request_timeout_ms = (long)(1000 * gt_lua_opt_number_field(L, 5, "timeout", opts.request_timeout_ms / 1000.0));
+        opts.connect_timeout_ms = (long)(1000 * gt_lua_opt_number_field(L, 5, "connect_timeout", opts.connect_timeout_ms / 1000.0));
+        opts.poll_interval_ms = (long)(1000 * gt_lua_opt_number_field(L, 5, "poll_interval", opts.poll_interval_ms / 1000.0));
+        opts.max_poll_errors = (int)gt_lua_opt_number_field(L, 5, "max_poll_errors", opts.max_poll_errors);
+        opts.max_body_bytes = (size_t)gt_lua_opt_number_field(L, 5, "max_body_bytes", (lua_Number)opts.max_body_bytes);
+    }
+    gt_profile *profile = gt_lua_check_profile(L, 2);
+    gt_client *c = gt_client_new(e, profile, base_url, api_key, &opts);
+    if (!c) return luaL_error(L, "gentask: out of memory");
+    gt_lua_push_box(L, c, GT_CLIENT_MT);
+    return 1;
+}
+
+static int alarm_gc(lua_State *L)
+{
+    void **box = gt_lua_box_slot(L, 1, GT_ALARM_MT);
+    gt_alarm_free(*box);
+    *box = NULL;
+    return 0;
+}
+
+static void new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction gc)
+{
+    luaL_newmetatable(L, name);
+    lua_newtable(L);
+    gt_setfuncs(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+}
+
+int luaopen_gentask_core(lua_State *L)
+{
+    static const luaL_Reg engine_methods[] = {
+        {"step", engine_step},       {"timeout", engine_timeout}, {"changed", engine_changed},
+        {"fired", engine_fired},     {"alarm", engine_alarm},     {"client", engine_client},
+        {"live_tasks", engine_live_tasks}, {NULL, NULL},
+    };
+    static const luaL_Reg alarm_methods[] = {{"cancel", alarm_gc}, {NULL, NULL}};
+    static const luaL_Reg functions[] = {{"engine", core_engine}, {"is_task", core_is_task}, {NULL, NULL}};
+
+    lua_newtable(L);
+    gt_setfuncs(L, functions);
+    new_class(L, GT_ENGINE_MT, engine_methods, engine_gc);
+    new_class(L, GT_ALARM_MT, alarm_methods, alarm_gc);
+    gt_lua_open_task(L);
+    return 1;
+}

@@ -1,0 +1,327 @@
+/* task.c — one generation as a state machine:
+ *
+ *   submitting ──► waiting ──► polling ──► waiting … ──► succeeded | failed | cancelled
+ *
+ * Polls are engine timers, never sleeps. A poll that fails transiently is tried again (a poll
+ * costs nothing); a submit is never repeated here, because a repeated submit can pay twice. */
+#include "core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *gt_task_state_name(gt_task_state s)
+{
+    static const char *const names[] = {"submitting", "waiting", "polling", "succeeded", "failed", "cancelled"};
+    return names[s];
+}
+
+static gt_engine *engine_of(const gt_task *t)
+{
+    return t->client->engine;
+}
+
+static void mark_changed(gt_task *t)
+{
+    gt_queue_push(&engine_of(t)->changed_tasks, &t->changed_node);
+}
+
+static void stop_transfer(gt_task *t)
+{
+    if (!t->in_flight) return;
+    gt_engine_stop(engine_of(t), t->xfer.easy);
+    t->in_flight = false;
+}
+
+/* Every error leaves the task through here: it gets the task's identity, and the secret is
+ * scrubbed from every string a provider could have echoed it into. */
+static void finish(gt_task *t, gt_task_state state, gt_error *err)
+{
+    stop_transfer(t);
+    gt_engine_disarm(engine_of(t), &t->timer);
+    if (err) {
+        if (!err->task_id) err->task_id = gt_strdup(t->remote_id);
+        if (!err->request_id) err->request_id = gt_strdup(t->request_id);
+        err->attempts = t->attempts;
+        char **texts[] = {&err->message, &err->code, &err->body, &err->request_id, &err->task_id, &err->stage};
+        for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+            gt_redact(texts[i], t->client->auth_value);
+            gt_redact(texts[i], t->client->api_key);
+        }
+        gt_error_free(t->error);
+        t->error = err;
+    }
+    t->state = state;
+    mark_changed(t);
+}
+
+static void fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
+{
+    finish(t, GT_TASK_FAILED, gt_error_new(kind, phase, message));
+}
+
+static char *poll_url(const gt_task *t)
+{
+    const gt_client *c = t->client;
+    const char *path = c->profile->poll_path;
+    const char *slot = strstr(path, "{id}");
+    if (!slot) return gt_printf("%s%s", c->base_url, path);
+    char *id = curl_easy_escape(NULL, t->remote_id, 0);
+    if (!id) return NULL;
+    char *url = gt_printf("%s%.*s%s%s", c->base_url, (int)(slot - path), path, id, slot + 4);
+    curl_free(id);
+    return url;
+}
+
+static void start_request(gt_task *t, gt_phase phase)
+{
+    const gt_client *c = t->client;
+    const gt_profile *p = c->profile;
+    char *url = phase == GT_PHASE_SUBMIT ? t->submit_url : poll_url(t);
+    gt_request req = {
+        .method = phase == GT_PHASE_SUBMIT ? "POST" : p->poll_method,
+        .url = url,
+        .body = phase == GT_PHASE_SUBMIT ? t->submit_body : NULL,
+        .auth_header = p->auth_header,
+        .auth_value = c->auth_value,
+        .timeout_ms = c->opts.request_timeout_ms,
+        .connect_timeout_ms = c->opts.connect_timeout_ms,
+        .body_limit = c->opts.max_body_bytes,
+        .request_id_headers = (const char *const *)p->request_id_headers,
+        .n_request_id_headers = p->n_request_id_headers,
+    };
+    bool started = url && gt_transfer_prepare(&t->xfer, &req, t) == CURLE_OK &&
+                   gt_engine_start(engine_of(t), t->xfer.easy);
+    if (url != t->submit_url) free(url);
+    if (!started) {
+        fail(t, GT_NETWORK, phase, "could not start the HTTP request (out of memory or a bad URL)");
+        return;
+    }
+    t->in_flight = true;
+    if (phase == GT_PHASE_SUBMIT) t->attempts++;
+    t->state = phase == GT_PHASE_SUBMIT ? GT_TASK_SUBMITTING : GT_TASK_POLLING;
+}
+
+static void schedule_poll(gt_task *t, long delay_ms)
+{
+    t->state = GT_TASK_WAITING;
+    gt_engine_arm(engine_of(t), &t->timer, gt_now_ms() + delay_ms);
+}
+
+gt_task *gt_client_submit(gt_client *c, const char *path, const char *body)
+{
+    gt_task *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->timer.owner = GT_TIMER_TASK;
+    t->client = c;
+    gt_client_retain(c);
+    c->engine->live_tasks++;
+    t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
+    t->submit_body = gt_strdup(body);
+    t->state = GT_TASK_SUBMITTING;
+    if (!c->profile->poll_path) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
+    else start_request(t, GT_PHASE_SUBMIT);
+    return t;
+}
+
+static gt_error *transport_error(gt_task *t, CURLcode result, gt_phase phase)
+{
+    const gt_transfer *x = &t->xfer;
+    gt_kind kind = GT_NETWORK;
+    char *message;
+    if (result == CURLE_WRITE_ERROR && x->body_overflow) {
+        kind = GT_PROTOCOL;
+        message = gt_printf("the response body exceeds the %zu-byte limit", x->body_limit);
+    } else if (result == CURLE_PARTIAL_FILE) {
+        kind = GT_PROTOCOL;
+        message = gt_printf("the response body was truncated: %s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(result));
+    } else {
+        message = gt_strdup(x->errbuf[0] ? x->errbuf : curl_easy_strerror(result));
+    }
+    gt_error *err = gt_error_new(kind, phase, message);
+    free(message);
+    if (!err) return NULL;
+    err->status = x->status;
+    err->code = gt_printf("curl:%d", (int)result);
+    /* a certificate that does not verify will not verify on the next attempt either */
+    if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE) err->retryable = false;
+    return err;
+}
+
+/* Did the provider get this submit? Only a failure that proves it did not makes a resubmit safe. */
+static gt_submitted submit_outcome(const gt_task *t, CURLcode result, const gt_error *err)
+{
+    if (result != CURLE_OK) {
+        if (result == CURLE_COULDNT_RESOLVE_HOST || result == CURLE_COULDNT_CONNECT ||
+            result == CURLE_COULDNT_RESOLVE_PROXY || !t->xfer.sent)
+            return GT_SUBMITTED_NO;
+        return GT_SUBMITTED_UNKNOWN;
+    }
+    long status = err->status;
+    if ((status >= 400 && status < 500) || status == 503) return GT_SUBMITTED_NO;
+    return GT_SUBMITTED_UNKNOWN;
+}
+
+static bool poll_again(gt_task *t, const gt_error *err)
+{
+    if (err->kind == GT_PROTOCOL) return t->poll_errors++ < 1;   /* a garbled answer gets one more look */
+    return err->retryable && t->poll_errors++ < t->client->opts.max_poll_errors;
+}
+
+static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error *err)
+{
+    if (!err) {
+        fail(t, GT_NETWORK, phase, "out of memory");
+        return;
+    }
+    if (phase == GT_PHASE_POLL && poll_again(t, err)) {
+        long delay = t->client->opts.poll_interval_ms;
+        if (err->retry_after >= 0 && err->retry_after * 1000 > delay) delay = (long)(err->retry_after * 1000);
+        gt_error_free(err);
+        schedule_poll(t, delay);
+        return;
+    }
+    if (phase == GT_PHASE_SUBMIT) err->submitted = submit_outcome(t, result, err);
+    finish(t, GT_TASK_FAILED, err);
+}
+
+static void take_urls(gt_task *t, gt_reply *reply)
+{
+    t->urls = reply->urls;
+    t->n_urls = reply->n_urls;
+    reply->urls = NULL;
+    reply->n_urls = 0;
+}
+
+void gt_task_transfer_done(gt_task *t, CURLcode result)
+{
+    gt_phase phase = t->state == GT_TASK_SUBMITTING ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
+    curl_easy_getinfo(t->xfer.easy, CURLINFO_RESPONSE_CODE, &t->xfer.status);
+    stop_transfer(t);
+
+    if (result != CURLE_OK) {
+        request_failed(t, phase, result, transport_error(t, result, phase));
+        return;
+    }
+
+    gt_response res;
+    gt_transfer_response(&t->xfer, &res);
+    gt_reply reply;
+    gt_classify(t->client->profile, phase, &res, &reply);
+    if (res.request_id) {
+        free(t->request_id);
+        t->request_id = gt_strdup(res.request_id);
+    }
+    if (reply.task_id && !t->remote_id) {
+        t->remote_id = reply.task_id;
+        reply.task_id = NULL;
+    }
+    if (reply.state == GT_REMOTE_SUCCEEDED || reply.state == GT_REMOTE_FAILED || reply.state == GT_REMOTE_CANCELLED) {
+        free(t->last_body);   /* the final answer, for the caller's raw view of the result */
+        t->last_body = gt_strndup(res.body, res.body_len);
+        gt_redact(&t->last_body, t->client->api_key);
+    }
+
+    if (reply.progress >= 0 && reply.progress != t->progress) {
+        t->progress = reply.progress;
+        mark_changed(t);
+    }
+    if (reply.error) {
+        gt_error *err = reply.error;
+        reply.error = NULL;
+        if (reply.state == GT_REMOTE_FAILED) finish(t, GT_TASK_FAILED, err);
+        else if (reply.state == GT_REMOTE_CANCELLED) finish(t, GT_TASK_CANCELLED, err);
+        else request_failed(t, phase, CURLE_OK, err);
+    } else if (reply.state == GT_REMOTE_SUCCEEDED) {
+        take_urls(t, &reply);
+        finish(t, GT_TASK_SUCCEEDED, NULL);
+    } else {
+        t->poll_errors = 0;
+        if (phase == GT_PHASE_SUBMIT) mark_changed(t);   /* submitting → waiting is visible */
+        schedule_poll(t, t->client->opts.poll_interval_ms);
+    }
+    gt_reply_clear(&reply);
+}
+
+void gt_task_timer_due(gt_task *t)
+{
+    if (t->state == GT_TASK_WAITING) start_request(t, GT_PHASE_POLL);
+}
+
+void gt_task_cancel(gt_task *t)
+{
+    if (gt_task_done(t)) return;
+    gt_phase phase = t->state == GT_TASK_SUBMITTING ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
+    gt_error *err = gt_error_new(GT_CANCELLED, phase, "cancelled by the caller");
+    if (err && phase == GT_PHASE_SUBMIT) err->submitted = t->xfer.sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO;
+    finish(t, GT_TASK_CANCELLED, err);
+}
+
+void gt_task_release(gt_task *t)
+{
+    if (!t) return;
+    gt_task_cancel(t);
+    gt_queue_unlink(&t->changed_node);
+    gt_transfer_cleanup(&t->xfer);
+    gt_error_free(t->error);
+    free(t->submit_url);
+    free(t->submit_body);
+    free(t->remote_id);
+    free(t->request_id);
+    free(t->last_body);
+    for (size_t i = 0; i < t->n_urls; i++) free(t->urls[i]);
+    free(t->urls);
+    t->client->engine->live_tasks--;
+    gt_client_release(t->client);
+    free(t);
+}
+
+gt_task_state gt_task_state_of(const gt_task *t)
+{
+    return t->state;
+}
+
+bool gt_task_done(const gt_task *t)
+{
+    return t->state == GT_TASK_SUCCEEDED || t->state == GT_TASK_FAILED || t->state == GT_TASK_CANCELLED;
+}
+
+const char *gt_task_id(const gt_task *t)
+{
+    return t->remote_id;
+}
+
+const char *gt_task_request_id(const gt_task *t)
+{
+    return t->request_id;
+}
+
+const char *gt_task_provider(const gt_task *t)
+{
+    return t->client->profile->name;
+}
+
+int gt_task_progress(const gt_task *t)
+{
+    return t->progress;
+}
+
+const gt_error *gt_task_error(const gt_task *t)
+{
+    return t->error;
+}
+
+size_t gt_task_url_count(const gt_task *t)
+{
+    return t->n_urls;
+}
+
+const char *gt_task_url(const gt_task *t, size_t i)
+{
+    return i < t->n_urls ? t->urls[i] : NULL;
+}
+
+const char *gt_task_body(const gt_task *t, size_t *len)
+{
+    if (len) *len = t->last_body ? strlen(t->last_body) : 0;
+    return t->last_body;
+}

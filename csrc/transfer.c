@@ -1,0 +1,159 @@
+/* transfer.c — one HTTP exchange on a reusable easy handle: request headers (the secret among
+ * them), a size-capped response body, and the few response headers gentask reads. */
+#include "core.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+    gt_transfer *t = userp;
+    size_t n = size * nmemb;
+    if (t->body_len + n > t->body_limit) {
+        t->body_overflow = true;
+        return 0;   /* curl aborts with CURLE_WRITE_ERROR: a hostile body never fills memory */
+    }
+    if (t->body_len + n + 1 > t->body_cap) {
+        size_t cap = t->body_cap ? t->body_cap : 1024;
+        while (cap < t->body_len + n + 1) cap *= 2;
+        char *grown = realloc(t->body, cap);
+        if (!grown) return 0;
+        t->body = grown;
+        t->body_cap = cap;
+    }
+    memcpy(t->body + t->body_len, data, n);
+    t->body_len += n;
+    t->body[t->body_len] = '\0';
+    return n;
+}
+
+/* "Name: value\r\n" → the trimmed value when the name matches, else NULL. */
+static char *header_value(const char *line, size_t len, const char *name)
+{
+    size_t name_len = strlen(name);
+    if (len <= name_len || line[name_len] != ':' || strncasecmp(line, name, name_len) != 0) return NULL;
+    const char *v = line + name_len + 1, *end = line + len;
+    while (v < end && isspace((unsigned char)*v)) v++;
+    while (end > v && isspace((unsigned char)end[-1])) end--;
+    return gt_strndup(v, (size_t)(end - v));
+}
+
+static void replace(char **slot, char *value)
+{
+    if (!value) return;
+    free(*slot);
+    *slot = value;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
+{
+    gt_transfer *t = userp;
+    size_t len = size * nmemb;
+    replace(&t->retry_after, header_value(line, len, "retry-after"));
+    for (size_t i = 0; i < t->n_request_id_headers; i++)
+        replace(&t->request_id, header_value(line, len, t->request_id_headers[i]));
+    return len;
+}
+
+/* Once the whole request is out, a failure can no longer prove that the provider did not get it. */
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    gt_transfer *t = userp;
+    (void)dltotal;
+    (void)dlnow;
+    if (ultotal > 0 && ulnow >= ultotal) t->sent = true;
+    return 0;
+}
+
+static void reset_response(gt_transfer *t)
+{
+    t->body_len = 0;
+    if (t->body) t->body[0] = '\0';
+    t->body_overflow = false;
+    t->status = 0;
+    t->sent = false;
+    t->errbuf[0] = '\0';
+    free(t->request_id);
+    free(t->retry_after);
+    t->request_id = t->retry_after = NULL;
+}
+
+CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, void *owner)
+{
+    if (!t->easy) t->easy = curl_easy_init();
+    else curl_easy_reset(t->easy);
+    if (!t->easy) return CURLE_OUT_OF_MEMORY;
+    reset_response(t);
+    curl_slist_free_all(t->headers);
+    t->headers = NULL;
+    t->body_limit = req->body_limit;
+    t->request_id_headers = req->request_id_headers;
+    t->n_request_id_headers = req->n_request_id_headers;
+
+    char *auth = gt_printf("%s: %s", req->auth_header, req->auth_value);
+    struct curl_slist *h = NULL;
+    h = curl_slist_append(h, "Accept: application/json");
+    if (req->body) h = curl_slist_append(h, "Content-Type: application/json");
+    if (auth && req->auth_header && *req->auth_header) h = curl_slist_append(h, auth);
+    if (auth) {   /* the slist holds its own copy; wipe ours */
+        memset(auth, 0, strlen(auth));
+        free(auth);
+    }
+    t->headers = h;
+
+    CURL *e = t->easy;
+    CURLcode rc = CURLE_OK;
+#define SET(opt, val) \
+    if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val)
+    SET(CURLOPT_URL, req->url);
+    SET(CURLOPT_PRIVATE, owner);
+    SET(CURLOPT_HTTPHEADER, h);
+    SET(CURLOPT_USERAGENT, "gentask/0.1 libcurl");
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_ERRORBUFFER, t->errbuf);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, t);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, t);
+    SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+    SET(CURLOPT_XFERINFODATA, t);
+    SET(CURLOPT_NOPROGRESS, 0L);
+    SET(CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+    SET(CURLOPT_ACCEPT_ENCODING, "");
+    /* Redirects are not followed: a provider's custom auth header (BFL's x-key) would travel to
+     * whatever host a redirect names. */
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    if (req->body) {
+        SET(CURLOPT_POST, 1L);
+        SET(CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
+        SET(CURLOPT_COPYPOSTFIELDS, req->body);
+    }
+    if (req->method && strcmp(req->method, req->body ? "POST" : "GET") != 0)
+        SET(CURLOPT_CUSTOMREQUEST, req->method);
+#undef SET
+    return rc;
+}
+
+void gt_transfer_response(const gt_transfer *t, gt_response *out)
+{
+    out->status = t->status;
+    out->body = t->body ? t->body : "";
+    out->body_len = t->body_len;
+    out->request_id = t->request_id;
+    out->retry_after = t->retry_after;
+}
+
+void gt_transfer_cleanup(gt_transfer *t)
+{
+    if (t->easy) curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+    free(t->body);
+    free(t->request_id);
+    free(t->retry_after);
+    memset(t, 0, sizeof *t);
+}

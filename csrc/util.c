@@ -1,0 +1,108 @@
+/* util.c — clock, strings, redaction, and the intrusive queue. */
+#include "core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int64_t gt_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *gt_strndup(const char *s, size_t n)
+{
+    if (!s) return NULL;
+    char *copy = malloc(n + 1);
+    if (!copy) return NULL;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    return copy;
+}
+
+char *gt_strdup(const char *s)
+{
+    return s ? gt_strndup(s, strlen(s)) : NULL;
+}
+
+char *gt_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return NULL;
+    char *out = malloc((size_t)n + 1);
+    if (!out) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(out, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+void gt_redact(char **s, const char *secret)
+{
+    static const char mask[] = "[REDACTED]";
+    if (!*s || !secret) return;
+    size_t secret_len = strlen(secret);
+    if (secret_len < 4 || !strstr(*s, secret)) return;
+
+    size_t count = 0;
+    for (const char *p = *s; (p = strstr(p, secret)); p += secret_len) count++;
+    size_t len = strlen(*s) - count * secret_len + count * (sizeof mask - 1);
+    char *out = malloc(len + 1), *w = out;
+    if (!out) {                 /* cannot build the redacted copy: drop the text rather than leak */
+        free(*s);
+        *s = NULL;
+        return;
+    }
+    const char *r = *s;
+    for (const char *hit; (hit = strstr(r, secret)); r = hit + secret_len) {
+        memcpy(w, r, (size_t)(hit - r));
+        w += hit - r;
+        memcpy(w, mask, sizeof mask - 1);
+        w += sizeof mask - 1;
+    }
+    strcpy(w, r);
+    free(*s);
+    *s = out;
+}
+
+void gt_queue_init(gt_qnode *head)
+{
+    head->prev = head->next = head;
+}
+
+bool gt_queue_linked(const gt_qnode *n)
+{
+    return n->next != NULL;
+}
+
+void gt_queue_push(gt_qnode *head, gt_qnode *n)
+{
+    if (gt_queue_linked(n)) return;
+    n->prev = head->prev;
+    n->next = head;
+    head->prev->next = n;
+    head->prev = n;
+}
+
+void gt_queue_unlink(gt_qnode *n)
+{
+    if (!gt_queue_linked(n)) return;
+    n->prev->next = n->next;
+    n->next->prev = n->prev;
+    n->prev = n->next = NULL;
+}
+
+gt_qnode *gt_queue_pop(gt_qnode *head)
+{
+    if (head->next == head) return NULL;
+    gt_qnode *n = head->next;
+    gt_queue_unlink(n);
+    return n;
+}

@@ -1,0 +1,73 @@
+-- gentask.errors — the error kinds, the error table's metatable, is() and the usage error.
+--
+-- Every failure, whatever its provider or phase, is one table of this shape:
+--   kind, retryable, message, provider, phase, status, code, stage, request_id, task_id,
+--   submitted, retry_after, attempts, body (a bounded excerpt of the raw response)
+-- The core has already scrubbed the API key from every string it copied from a response.
+
+local errors = {}
+
+-- kind → whether trying again can help (the core's defaults; the core decides per error).
+errors.kinds = {
+  invalid_request = false,   -- the request itself is wrong: fix the parameters
+  authentication = false,    -- the key is missing, wrong or revoked
+  payment_required = false,  -- out of credits
+  permission_denied = false, -- the key may not do this
+  not_found = false,         -- no such task or model
+  conflict = false,          -- clashes with another request (idempotency key reuse)
+  rate_limited = true,       -- too many requests: wait retry_after, then again
+  moderated = false,         -- content policy; stage = "input" or "output"
+  input_unreachable = false, -- an input URL could not be fetched by the provider
+  generation_failed = true,  -- the provider failed; a new attempt is a new paid generation
+  timeout = true,            -- the provider timed out
+  unavailable = true,        -- the model or service is down for now
+  server_error = true,       -- the provider broke (5xx)
+  network = true,            -- connection refused/reset, DNS, client-side timeout
+  protocol = false,          -- the response could not be understood
+  cancelled = false,         -- the caller (or the provider) cancelled the task
+  deadline_exceeded = false, -- wait(timeout) ran out; the task itself goes on
+  usage = false,             -- gentask was called wrongly
+}
+
+local Error = {}
+Error.__index = Error
+
+local function describe(e)
+  local parts = {}
+  local function add(s) parts[#parts + 1] = s end
+  if e.provider then add(e.provider) end
+  if e.phase then add(e.phase) end
+  -- a 200 that carried a task failure says nothing; a 200 that could not be read does
+  if e.status and (e.kind == "protocol" or not (e.status >= 200 and e.status < 300)) then
+    add("HTTP " .. tostring(e.status))
+  end
+  if e.code then add("code " .. tostring(e.code)) end
+  if e.stage then add(e.stage .. " moderated") end
+  if e.submitted == "unknown" then add("submission state unknown") end
+  if e.task_id then add("task " .. tostring(e.task_id)) end
+  if e.request_id then add("request " .. tostring(e.request_id)) end
+  if e.retry_after then add(("retry after %gs"):format(e.retry_after)) end
+  return #parts > 0 and (" (" .. table.concat(parts, ", ") .. ")") or ""
+end
+
+function Error.__tostring(e)
+  return ("gentask: %s%s: %s"):format(tostring(e.kind), describe(e), tostring(e.message or "no message"))
+end
+
+--- Gives t the error metatable; fills retryable from the kind when absent.
+function errors.new(t)
+  if t.retryable == nil then t.retryable = errors.kinds[t.kind] or false end
+  return setmetatable(t, Error)
+end
+
+--- True when err is a gentask error (of the given kind, when one is given).
+function errors.is(err, kind)
+  return type(err) == "table" and getmetatable(err) == Error and (kind == nil or err.kind == kind)
+end
+
+--- Raises a usage error at the caller's caller (level 2 from the function that checks).
+function errors.usage(message, level)
+  error(errors.new { kind = "usage", retryable = false, message = message }, (level or 2) + 1)
+end
+
+return errors

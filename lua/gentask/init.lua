@@ -1,0 +1,168 @@
+-- gentask — drive asynchronous generative-media APIs (submit → poll → result) from Lua.
+--
+--   local gentask = require "gentask"
+--   local fox = gentask.client { provider = "foxapi", api_key = os.getenv "FOXAPI_KEY" }
+--   local result = fox:submit("flux-dev", { prompt = "a red fox in snow" }):wait()
+--   print(result.url)
+
+local cjson = require "cjson.safe"
+local errors = require "gentask.errors"
+local scheduler = require "gentask.scheduler"
+local task = require "gentask.task"
+
+local unpack = table.unpack or unpack   -- 5.1 and LuaJIT keep it global
+
+local gentask = { errors = errors, _VERSION = "gentask scm" }
+local engine = scheduler.engine
+local usage = errors.usage
+
+-- ---- clients ---------------------------------------------------------------------------------
+
+local Client = {}
+Client.__index = Client
+
+-- Options a client accepts, each a positive number of seconds (or bytes / a count).
+local numeric_options = {
+  timeout = true, connect_timeout = true, poll_interval = true, max_poll_errors = true, max_body_bytes = true,
+}
+
+local function load_profile(provider)
+  if type(provider) == "table" then return provider end
+  if type(provider) ~= "string" or not provider:match("^[%w_]+$") then
+    usage("client{provider=} must be a provider name or a profile table", 4)
+  end
+  local ok, profile = pcall(require, "gentask.providers." .. provider)
+  if not ok then usage("unknown provider '" .. provider .. "'", 4) end
+  return profile
+end
+
+--- gentask.client { provider =, api_key =, base_url =, timeout =, poll_interval =, ... }
+function gentask.client(opts)
+  if type(opts) ~= "table" then usage("gentask.client expects a table of options", 2) end
+  local profile = load_profile(opts.provider)
+  if opts.api_key ~= nil and type(opts.api_key) ~= "string" then usage("api_key must be a string", 2) end
+  local base_url = opts.base_url or profile.base_url
+  if type(base_url) ~= "string" or not base_url:match("^https?://") then
+    usage("base_url must be an http(s) URL", 2)
+  end
+  if type(profile.request) ~= "function" then usage("the provider profile has no request function", 2) end
+  for name in pairs(numeric_options) do
+    local v = opts[name]
+    if v ~= nil and (type(v) ~= "number" or not (v > 0)) then usage(name .. " must be a positive number", 2) end
+  end
+  local ok, core_client = pcall(engine.client, engine, profile, base_url, opts.api_key, opts)
+  if not ok then usage(tostring(core_client), 2) end
+  -- the key stays in the core: this table never holds it
+  return setmetatable({ _core = core_client, _profile = profile, provider = profile.name, base_url = base_url }, Client)
+end
+
+function Client:__tostring()
+  return ("gentask.client(%s %s)"):format(tostring(self.provider), self.base_url)
+end
+
+--- client:submit(model, params) → task. The submit starts at once; wait() for its outcome.
+function Client:submit(model, params)
+  if getmetatable(self) ~= Client then usage("call submit as client:submit(model, params)", 2) end
+  if type(model) ~= "string" or model == "" then usage("submit expects a model name", 2) end
+  if params ~= nil and type(params) ~= "table" then usage("submit params must be a table", 2) end
+  local ok, request = pcall(self._profile.request, model, params or {})
+  if not ok then usage(tostring(request), 2) end
+  local body, err = cjson.encode(request.body)
+  if not body then usage("params cannot be sent as JSON: " .. tostring(err), 2) end
+  return self._core:submit(request.path, body)
+end
+
+-- ---- concurrency -----------------------------------------------------------------------------
+
+local function check_tasks(tasks, seconds)
+  if type(tasks) ~= "table" then usage("expected a list of tasks", 3) end
+  for i = 1, #tasks do task.check(tasks[i], 3) end
+  task.check_timeout(seconds, 3)
+end
+
+--- Runs fn in a coroutine and drives every task until fn and everything it spawned are done.
+-- Returns fn's results; an error in fn or in a spawned coroutine is raised here.
+function gentask.run(fn, ...)
+  if type(fn) ~= "function" then usage("run expects a function", 2) end
+  if scheduler.current() then return fn(...) end   -- already inside: just call
+  local results, finished = nil, false
+  local args, nargs = { ... }, select("#", ...)
+  scheduler.spawn(function()
+    results = { n = 0 }
+    local function keep(...) results = { n = select("#", ...), ... } end
+    keep(fn(unpack(args, 1, nargs)))
+    finished = true
+  end)
+  scheduler.drive(function() return finished and scheduler.live() == 0 end)
+  return unpack(results, 1, results.n)
+end
+
+--- Starts fn in a new coroutine now; it runs until its first wait and is resumed by the engine.
+function gentask.spawn(fn, ...)
+  if type(fn) ~= "function" then usage("spawn expects a function", 2) end
+  scheduler.spawn(fn, ...)
+end
+
+--- Every task's result, in order; raises the first failure as soon as it happens.
+function gentask.all(tasks, seconds)
+  check_tasks(tasks, seconds)
+  local failed
+  local outcome = scheduler.wait_tasks(tasks, seconds, function(t)
+    if t.state ~= "succeeded" then failed = t return true end
+  end)
+  if outcome == "stopped" then error(select(2, task.outcome(failed)), 0) end
+  local results = {}
+  for i = 1, #tasks do
+    if not tasks[i].done then error(task.deadline_error(tasks[i], seconds), 0) end
+    results[i] = select(2, task.outcome(tasks[i]))
+  end
+  return results
+end
+
+--- The first task to succeed: result, index. When every task fails, raises the first one's error.
+function gentask.any(tasks, seconds)
+  check_tasks(tasks, seconds)
+  if #tasks == 0 then usage("any() needs at least one task", 2) end
+  local winner
+  local outcome = scheduler.wait_tasks(tasks, seconds, function(t)
+    if t.state == "succeeded" then winner = t return true end
+  end)
+  if outcome == "stopped" then
+    for i = 1, #tasks do if tasks[i] == winner then return select(2, task.outcome(winner)), i end end
+  end
+  if outcome == "timeout" then error(task.deadline_error(tasks[1], seconds), 0) end
+  error(select(2, task.outcome(tasks[1])), 0)
+end
+
+--- Waits for every task; never raises for a task's failure: { {ok=true, value=}, {ok=false, error=} … }
+function gentask.settle(tasks, seconds)
+  check_tasks(tasks, seconds)
+  scheduler.wait_tasks(tasks, seconds, function() return false end)
+  local out = {}
+  for i = 1, #tasks do
+    local t = tasks[i]
+    if t.done then
+      local ok, value = task.outcome(t)
+      out[i] = ok and { ok = true, value = value } or { ok = false, error = value }
+    else
+      out[i] = { ok = false, error = task.deadline_error(t, seconds) }
+    end
+  end
+  return out
+end
+
+--- Pauses the calling coroutine (or blocks a plain script) while tasks go on.
+function gentask.sleep(seconds)
+  task.check_timeout(seconds, 2)
+  scheduler.sleep(seconds or 0)
+end
+
+--- Advances every task without waiting: for hosts that call gentask once per frame.
+gentask.update = scheduler.update
+
+--- Counters for tests and monitoring: tasks the core still holds.
+function gentask.stats()
+  return { live_tasks = engine:live_tasks(), coroutines = scheduler.live() }
+end
+
+return gentask

@@ -1,0 +1,61 @@
+-- FoxAPI: a unified task API with OpenAI-style errors (PROVIDERS.md §2; EvoLink is a near twin).
+-- Submit POST /v1/images/generations (or /v1/videos/generations), poll GET /v1/tasks/{id}.
+
+local function request(model, params)
+  local body = {}
+  for k, v in pairs(params) do body[k] = v end
+  body.model = model
+  -- `media` is gentask's own switch between the two documented endpoints; FoxAPI never sees it
+  local media = body.media
+  body.media = nil
+  return {
+    path = media == "video" and "/v1/videos/generations" or "/v1/images/generations",
+    body = body,
+  }
+end
+
+return {
+  name = "foxapi",
+  base_url = "https://api.foxapi.cc",
+  auth = { header = "Authorization", prefix = "Bearer " },
+  request = request,
+  poll = { method = "GET", path = "/v1/tasks/{id}" },
+  fields = {
+    id = "id",
+    state = "status",
+    progress = "progress",
+    error_code = "error.code",           -- a failed task's code and an HTTP error's code live alike
+    error_message = "error.message",
+    results = { "results[].url", "output.urls[]", "output.url" },   -- both documented shapes
+  },
+  states = {
+    pending = "pending",
+    processing = "running",
+    completed = "succeeded",
+    failed = "failed",
+    cancelled = "cancelled",
+  },
+  -- task failure codes (seed 001) and the EvoLink twin's; HTTP errors fall back on their status
+  codes = {
+    model_unavailable = "unavailable",
+    content_policy_violation = { kind = "moderated", stage = "input" },
+    generation_failed = "generation_failed",
+    timeout = "timeout",
+    invalid_image_url = "input_unreachable",
+    file_too_large = "invalid_request",
+    unsupported_format = "invalid_request",
+    invalid_parameters = "invalid_request",
+    image_processing_error = "generation_failed",
+    image_dimension_mismatch = "invalid_request",
+    request_cancelled = "cancelled",
+    generation_failed_no_content = "generation_failed",
+    service_error = "server_error",
+    generation_timeout = "timeout",
+    resource_exhausted = "unavailable",
+    quota_exceeded = "rate_limited",
+    service_unavailable = "unavailable",
+    resource_not_found = "not_found",
+    unknown_error = "generation_failed",
+  },
+  request_id_headers = { "x-request-id" },
+}

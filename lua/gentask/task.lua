@@ -1,0 +1,105 @@
+-- gentask.task — the Lua half of the task userdata: wait, result, on.
+-- The C half (id, state, progress, provider, request_id, done, cancel) lives in the binding.
+
+local core = require "gentask.core"
+local cjson = require "cjson.safe"
+local errors = require "gentask.errors"
+local scheduler = require "gentask.scheduler"
+
+local task = {}
+local methods = core.task_methods
+
+-- One value and one error table per task, however often they are asked for.
+local values = setmetatable({}, { __mode = "k" })
+local failures = setmetatable({}, { __mode = "k" })
+
+-- The final response, decoded only when a caller looks at result.raw.
+local Result = {
+  __index = function(result, key)
+    if key ~= "raw" then return nil end
+    local raw = cjson.decode(rawget(result, "_body") or "null")
+    rawset(result, "raw", raw)
+    return raw
+  end,
+}
+
+--- A finished task's outcome: true, result table | false, error table.
+function task.outcome(t)
+  if t.state == "succeeded" then
+    local v = values[t]
+    if not v then
+      local urls = t:_urls()
+      v = setmetatable({ urls = urls, url = urls[1], id = t.id, provider = t.provider,
+                         request_id = t.request_id, _body = t:_body() }, Result)
+      values[t] = v
+    end
+    return true, v
+  end
+  local e = failures[t]
+  if not e then
+    e = errors.new(t:_error() or { kind = "protocol", message = "the task ended without an error" })
+    failures[t] = e
+  end
+  return false, e
+end
+
+function task.deadline_error(t, seconds)
+  return errors.new {
+    kind = "deadline_exceeded", retryable = false, provider = t.provider, task_id = t.id,
+    request_id = t.request_id, phase = t.state == "submitting" and "submit" or "poll",
+    message = ("the wait of %gs ran out before the task finished; the task goes on"):format(seconds),
+  }
+end
+
+function task.check(t, level)
+  if not core.is_task(t) then errors.usage("expected a gentask task, got " .. type(t), (level or 1) + 1) end
+end
+
+function task.check_timeout(seconds, level)
+  if seconds ~= nil and (type(seconds) ~= "number" or seconds ~= seconds or seconds < 0) then
+    errors.usage("timeout must be a number of seconds >= 0, got " .. tostring(seconds), (level or 1) + 1)
+  end
+end
+
+local function stop_at_once() return true end
+
+--- The one implementation behind wait() (raises) and result() (returns nil, err).
+local function settle(t, seconds)
+  task.check(t, 3)
+  task.check_timeout(seconds, 3)
+  if scheduler.wait_tasks({ t }, seconds, stop_at_once) == "timeout" then
+    return false, task.deadline_error(t, seconds)
+  end
+  return task.outcome(t)
+end
+
+function methods.wait(t, seconds)
+  local ok, value = settle(t, seconds)
+  if not ok then error(value, 0) end
+  return value
+end
+
+function methods.result(t, seconds)
+  local ok, value = settle(t, seconds)
+  if ok then return value end
+  return nil, value
+end
+
+--- task:on("done", function(result, err, task) end) or task:on("progress", function(task, pct) end)
+function methods.on(t, event, fn)
+  task.check(t, 2)
+  if type(fn) ~= "function" then errors.usage("on() needs a function", 2) end
+  if event == "done" then
+    scheduler.on_done(t, function()
+      local ok, value = task.outcome(t)
+      if ok then fn(value, nil, t) else fn(nil, value, t) end
+    end)
+  elseif event == "progress" then
+    scheduler.on_progress(t, fn)
+  else
+    errors.usage("unknown event '" .. tostring(event) .. "' (expected \"done\" or \"progress\")", 2)
+  end
+  return t
+end
+
+return task

@@ -1,0 +1,51 @@
+-- Starts gentask-sim on a free loopback port for a spec, and reads its admin counters.
+local cjson = require "cjson"
+local gentask = require "gentask"
+
+local Sim = {}
+Sim.__index = Sim
+Sim.key = "sk-test-gentask"
+
+local function sh_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+--- Sim.start("--duration-ms 200") → a running simulator; stop it with sim:stop().
+function Sim.start(args)
+  local bin = os.getenv "GENTASK_SIM" or "build/gentask-sim"
+  local pipe = assert(io.popen(sh_quote(bin) .. " --port 0 " .. (args or ""), "r"))
+  local line = pipe:read "*l" or ""
+  local port, pid = line:match "127%.0%.0%.1:(%d+) pid (%d+)"
+  assert(port, "gentask-sim did not start: " .. line)
+  return setmetatable({ pipe = pipe, port = tonumber(port), pid = pid, url = "http://127.0.0.1:" .. port }, Sim)
+end
+
+function Sim:stop()
+  os.execute("kill " .. self.pid)
+  self.pipe:close()
+end
+
+local function http(method, url)
+  local pipe = assert(io.popen(("curl -s -X %s %s"):format(method, sh_quote(url))))
+  local body = pipe:read "*a"
+  pipe:close()
+  return cjson.decode(body)
+end
+
+--- The simulator's counters: submissions, accepted, polls, in_flight, max_in_flight, tasks{}.
+function Sim:stats(with_tasks)
+  return http("GET", self.url .. "/_sim/stats" .. (with_tasks and "" or "?tasks=0"))
+end
+
+function Sim:reset()
+  return http("POST", self.url .. "/_sim/reset")
+end
+
+--- A FoxAPI client of this simulator; opts override the defaults (fast polls for tests).
+function Sim:foxapi(opts)
+  local o = { provider = "foxapi", api_key = Sim.key, base_url = self.url .. "/foxapi", poll_interval = 0.05 }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return gentask.client(o)
+end
+
+return Sim

@@ -1,0 +1,6 @@
+#!/bin/sh
+# spec/total.sh SUMMARY — adds up the per-version lines and prints the one line CI reads.
+summary=$1
+if [ ! -s "$summary" ]; then echo "0 passed, 1 failed"; exit 1; fi
+awk '{ printf "  %-12s %4d passed, %d failed, %d pending\n", $1, $2, $3, $4; p += $2; f += $3 }
+     END { printf "%d passed, %d failed\n", p, f }' "$summary"

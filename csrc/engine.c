@@ -118,8 +118,14 @@ static int64_t next_due_ms(const gt_engine *e)
     return due;
 }
 
+static bool has_queued(const gt_engine *e)
+{
+    return e->changed_tasks.next != &e->changed_tasks || e->fired_alarms.next != &e->fired_alarms;
+}
+
 long gt_engine_timeout(gt_engine *e)
 {
+    if (has_queued(e)) return 0;   /* news the binding has not drained yet */
     int64_t due = next_due_ms(e);
     if (due < 0) return e->n_watches ? LONG_MAX : -1;
     int64_t left = due - gt_now_ms();
@@ -208,8 +214,7 @@ int gt_engine_step(gt_engine *e, long timeout_ms)
     finish_transfers(e);
     run_due_timers(e);
 
-    bool queued = e->changed_tasks.next != &e->changed_tasks || e->fired_alarms.next != &e->fired_alarms;
-    long wait = queued ? 0 : timeout_ms;
+    long wait = timeout_ms;
     long until_due = gt_engine_timeout(e);
     if (until_due >= 0 && until_due < wait) wait = until_due;
     int64_t left = deadline - gt_now_ms();

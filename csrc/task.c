@@ -39,7 +39,10 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
     stop_transfer(t);
     gt_engine_disarm(engine_of(t), &t->timer);
     if (err) {
-        if (!err->task_id) err->task_id = gt_strdup(t->remote_id);
+        if (t->remote_id) {   /* the id we track wins over whatever a response claimed */
+            free(err->task_id);
+            err->task_id = gt_strdup(t->remote_id);
+        }
         if (!err->request_id) err->request_id = gt_strdup(t->request_id);
         err->attempts = t->attempts;
         char **texts[] = {&err->message, &err->code, &err->body, &err->request_id, &err->task_id, &err->stage};

@@ -25,6 +25,9 @@ local failure           -- the first error a coroutine or callback raised; the d
 local WAKE = {}         -- what gentask yields, so that a bare coroutine.yield() can be told apart
 
 local function resume(co, ...)
+  -- A coroutine whose yield failed (PUC 5.1 cannot yield across pcall) may have died, or be the
+  -- one running now, with a registration left behind: never resume it from there.
+  if coroutine.status(co) ~= "suspended" then return end
   local ok, token = coroutine.resume(co, ...)
   if coroutine.status(co) == "dead" then
     managed[co] = nil
@@ -167,7 +170,10 @@ function scheduler.wait_tasks(tasks, seconds, stop)
   end
   if #pending == 0 then return "all" end
   local remaining = #pending
+  local counted = {}
   local function finished(task)
+    if not seen[task] or counted[task] or not task.done then return end   -- a stale wake-up
+    counted[task] = true
     remaining = remaining - 1
     if stop(task) then result = "stopped" elseif remaining == 0 then result = "all" end
   end

@@ -1,0 +1,140 @@
+-- Every documented FoxAPI failure, and every hostile response, becomes a typed error table.
+local gentask = require "gentask"
+local Sim = require "support.sim"
+local vectors = require "vectors.foxapi"
+
+describe("FoxAPI errors over HTTP", function()
+  local sim, fox
+  setup(function()
+    sim = Sim.start "--duration-ms 100"
+    fox = sim:foxapi { poll_interval = 0.02, max_body_bytes = 1024 * 1024, timeout = 5 }
+  end)
+  teardown(function() sim:stop() end)
+
+  for _, row in ipairs(vectors) do
+    it(("%s → %s"):format(row.scenario, row.kind), function()
+      local task = fox:submit("flux-dev", { prompt = "vector [" .. row.scenario .. "]" })
+      local value, err = task:result()
+      assert.is_nil(value)
+      assert.is_true(gentask.errors.is(err), "a typed error table")
+      assert.equal(row.kind, err.kind)
+      assert.equal(row.retryable, err.retryable)
+      assert.equal(row.phase, err.phase)
+      assert.equal("foxapi", err.provider)
+      assert.equal("string", type(err.message))
+      assert.is_true(#err.message > 0)
+      local code = row.code or row.scenario:match "^fail=(%S+)$"
+      if code then assert.equal(code, err.code) end
+      if row.status then assert.equal(row.status, err.status) end
+      if row.stage then assert.equal(row.stage, err.stage) end
+      if row.retry_after then assert.equal(row.retry_after, err.retry_after) end
+      assert.equal(row.submitted, err.submitted)
+      if row.phase == "poll" then assert.equal(task.id, err.task_id) end
+      assert.equal(task.state == "cancelled" and "cancelled" or "failed", task.state)
+      -- wait() raises the very same table
+      local ok, raised = pcall(task.wait, task)
+      assert.is_false(ok)
+      assert.equal(err, raised)
+    end)
+  end
+
+  it("keeps the raw body excerpt of an error, bounded", function()
+    local _, err = fox:submit("flux-dev", { prompt = "x [http=402]" }):result()
+    assert.truthy(err.body:match "insufficient_balance")
+    local _, huge = fox:submit("flux-dev", { prompt = "x [body=huge]" }):result()
+    assert.truthy(huge.message:match "limit")
+    assert.is_true(huge.body == nil or #huge.body <= 512)
+  end)
+
+  it("rejects a wrong key as authentication, a missing prompt as invalid_request", function()
+    local wrong = sim:foxapi { api_key = "sk-not-the-right-one" }
+    local _, err = wrong:submit("flux-dev", { prompt = "x" }):result()
+    assert.equal("authentication", err.kind)
+    assert.equal(401, err.status)
+    local _, missing = fox:submit("flux-dev", { width = 5 }):result()
+    assert.equal("invalid_request", missing.kind)
+    assert.truthy(missing.message:match "prompt")
+  end)
+
+  it("retries a poll that fails transiently, without failing the task", function()
+    sim:reset()
+    local result = fox:submit("flux-dev", { prompt = "x [poll-http=500:2] [duration=20]" }):wait()
+    assert.equal(1, #result.urls)
+    local _, entry = next(sim:stats(true).tasks)
+    assert.is_true(entry.polls >= 3)
+  end)
+
+  it("polls a failing task a bounded number of times", function()
+    sim:reset()
+    local _, err = fox:submit("flux-dev", { prompt = "x [poll-http=503]" }):result()
+    assert.equal("unavailable", err.kind)
+    local _, entry = next(sim:stats(true).tasks)
+    assert.equal(6, entry.polls)   -- the first poll and max_poll_errors (5) more
+  end)
+
+  it("reports a refused connection as network, never submitted", function()
+    local nowhere = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9/foxapi" }
+    local _, err = nowhere:submit("flux-dev", { prompt = "x" }):result()
+    assert.equal("network", err.kind)
+    assert.is_true(err.retryable)
+    assert.equal("no", err.submitted)
+    assert.equal("submit", err.phase)
+  end)
+
+  it("reports an unresolvable host as network", function()
+    local nowhere = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://no-such-host.invalid/foxapi" }
+    local _, err = nowhere:submit("flux-dev", { prompt = "x" }):result()
+    assert.equal("network", err.kind)
+    assert.equal("no", err.submitted)
+  end)
+
+  it("reads well with tostring", function()
+    local _, err = fox:submit("flux-dev", { prompt = "x [fail=content_policy_violation]" }):result()
+    local text = tostring(err)
+    assert.truthy(text:match "^gentask: moderated %(foxapi, poll")
+    assert.truthy(text:match "code content_policy_violation")
+    assert.truthy(text:match "input moderated")
+    assert.truthy(text:match "task task%-unified")
+  end)
+end)
+
+describe("usage errors", function()
+  local fox
+  setup(function()
+    fox = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9/foxapi" }
+  end)
+
+  local function usage_of(fn, ...)
+    local ok, err = pcall(fn, ...)
+    assert.is_false(ok)
+    assert.is_true(gentask.errors.is(err, "usage"), tostring(err))
+    assert.is_false(err.retryable)
+    return err
+  end
+
+  it("are raised as typed tables for wrong arguments", function()
+    usage_of(gentask.client, "foxapi")
+    usage_of(gentask.client, { provider = "no_such_provider" })
+    usage_of(gentask.client, { provider = "foxapi", base_url = "ftp://x" })
+    usage_of(gentask.client, { provider = "foxapi", api_key = 42 })
+    usage_of(gentask.client, { provider = "foxapi", timeout = -1 })
+    usage_of(fox.submit, fox, nil, {})
+    usage_of(fox.submit, fox, "model", "not a table")
+    usage_of(fox.submit, fox, "model", { prompt = function() end })
+    local task = fox:submit("m", { prompt = "p" })
+    usage_of(task.wait, task, "soon")
+    usage_of(task.wait, task, -1)
+    usage_of(task.on, task, "finished", function() end)
+    usage_of(gentask.all, "nope")
+    usage_of(gentask.all, { 1, 2 })
+    usage_of(gentask.run, 42)
+    usage_of(gentask.any, {})
+    task:result()
+  end)
+
+  it("name the problem in the message", function()
+    local err = usage_of(gentask.client, { provider = "no_such_provider" })
+    assert.truthy(err.message:match "no_such_provider")
+    assert.truthy(tostring(err):match "^gentask: usage")
+  end)
+end)

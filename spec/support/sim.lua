@@ -13,7 +13,8 @@ end
 --- Sim.start("--duration-ms 200") → a running simulator; stop it with sim:stop().
 function Sim.start(args)
   local bin = os.getenv "GENTASK_SIM" or "build/gentask-sim"
-  local pipe = assert(io.popen(sh_quote(bin) .. " --port 0 " .. (args or ""), "r"))
+  -- LD_PRELOAD= : under `make sanitize` only the Lua process may load the ASan runtime
+  local pipe = assert(io.popen("LD_PRELOAD= " .. sh_quote(bin) .. " --port 0 " .. (args or ""), "r"))
   local line = pipe:read "*l" or ""
   local port, pid = line:match "127%.0%.0%.1:(%d+) pid (%d+)"
   assert(port, "gentask-sim did not start: " .. line)
@@ -26,7 +27,7 @@ function Sim:stop()
 end
 
 local function http(method, url)
-  local pipe = assert(io.popen(("curl -s -X %s %s"):format(method, sh_quote(url))))
+  local pipe = assert(io.popen(("LD_PRELOAD= curl -s -X %s %s"):format(method, sh_quote(url))))
   local body = pipe:read "*a"
   pipe:close()
   return cjson.decode(body)

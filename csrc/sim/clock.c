@@ -1,0 +1,27 @@
+#include "clock.h"
+
+#include <time.h>
+
+static int64_t started_ms;
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sim_clock_start(void)
+{
+    started_ms = monotonic_ms();
+}
+
+int64_t sim_clock_ms(void)
+{
+    return monotonic_ms() - started_ms;
+}
+
+int64_t sim_clock_unix_s(void)
+{
+    return (int64_t)time(NULL);
+}

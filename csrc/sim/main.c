@@ -1,0 +1,139 @@
+/* gentask-sim: start the HTTP daemon, announce where it listens, serve until SIGTERM/SIGINT, and
+ * then tear everything down so that valgrind sees no leak. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "clock.h"
+#include "options.h"
+#include "router.h"
+#include "sim.h"
+#include "store.h"
+
+#define WORKER_THREADS 4
+#define CONNECTION_LIMIT 4000
+#define CONNECTION_TIMEOUT_S 30
+#define LISTEN_BACKLOG 1024
+
+/* Binding the socket ourselves gives us the port before any worker thread runs, so struct sim is
+ * complete and read-only by the time requests arrive. */
+static int listen_on_loopback(unsigned port, unsigned *bound_port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    struct sockaddr_in address = {
+        .sin_family = AF_INET,
+        .sin_port = htons((uint16_t)port),
+        .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+    };
+    socklen_t length = sizeof address;
+    if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0
+        || listen(fd, LISTEN_BACKLOG) != 0
+        || getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    *bound_port = ntohs(address.sin_port);
+    return fd;
+}
+
+/* Thousands of keep-alive connections need more descriptors than the usual soft limit of 1024. */
+static void raise_descriptor_limit(void)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+static void count_connection(void *store, struct MHD_Connection *connection, void **socket_context,
+                             enum MHD_ConnectionNotificationCode event)
+{
+    (void)connection;
+    (void)socket_context;
+    if (event == MHD_CONNECTION_NOTIFY_STARTED) store_count_connection(store);
+}
+
+int main(int argc, char **argv)
+{
+    struct options options;
+    enum options_outcome outcome = options_parse(&options, argc, argv);
+    if (outcome != OPTIONS_RUN) {
+        options_free(&options);
+        return outcome == OPTIONS_EXIT_OK ? 0 : 2;
+    }
+    sim_clock_start();
+    raise_descriptor_limit();
+
+    /* A client that hangs up mid-response must cost one connection, not the process. */
+    signal(SIGPIPE, SIG_IGN);
+    /* Blocked here, before any thread exists, so every MHD thread inherits the mask and the
+     * signals reach only sigwait() below. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+
+    struct sim sim = {
+        .api_keys = options.api_keys,
+        .api_key_count = options.api_key_count,
+        .default_duration_ms = options.default_duration_ms,
+        .store = store_new(),
+    };
+    int listen_fd = sim.store ? listen_on_loopback(options.port, &sim.port) : -1;
+    if (listen_fd < 0) {
+        fprintf(stderr, "gentask-sim: cannot listen on 127.0.0.1:%u: %s\n", options.port,
+                strerror(errno));
+        store_free(sim.store);
+        options_free(&options);
+        return 1;
+    }
+
+    struct MHD_Daemon *daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)sim.port, NULL, NULL,
+        router_access, &sim,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WORKER_THREADS,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+        MHD_OPTION_NOTIFY_COMPLETED, router_request_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, count_connection, sim.store,
+        MHD_OPTION_END);
+    if (daemon == NULL) {
+        fprintf(stderr, "gentask-sim: cannot start the HTTP daemon on 127.0.0.1:%u\n", sim.port);
+        close(listen_fd);
+        store_free(sim.store);
+        options_free(&options);
+        return 1;
+    }
+
+    printf("gentask-sim listening on 127.0.0.1:%u pid %ld\n", sim.port, (long)getpid());
+    fflush(stdout);
+
+    int signal_number = 0;
+    while (sigwait(&stop_signals, &signal_number) != 0)
+        ;
+
+    MHD_stop_daemon(daemon);   /* closes listen_fd too */
+    store_free(sim.store);
+    options_free(&options);
+    return 0;
+}

@@ -1,0 +1,50 @@
+/* Sending responses: well-formed JSON, and the broken replies that fault injection needs. Each
+ * function queues exactly one response and returns what the MHD access handler should return. */
+#ifndef GENTASK_SIM_REPLY_H
+#define GENTASK_SIM_REPLY_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+#include <microhttpd.h>
+
+#include "scenario.h"
+
+struct reply_header {
+    const char *name;
+    const char *value;
+};
+
+enum MHD_Result reply_json(struct MHD_Connection *connection, unsigned status, const cJSON *body);
+enum MHD_Result reply_json_with_headers(struct MHD_Connection *connection, unsigned status,
+                                        const cJSON *body, const struct reply_header *headers,
+                                        size_t header_count);
+
+/* `{"error": {"message", "type", "code"}}`: FoxAPI's error shape (OpenAI's), which the simulator
+ * also uses for its own errors outside any dialect (unknown path, body too large). */
+enum MHD_Result reply_error(struct MHD_Connection *connection, unsigned status, const char *type,
+                            const char *code, const char *message,
+                            const struct reply_header *headers, size_t header_count);
+
+/* Body copied; content_type NULL means no Content-Type header at all. */
+enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status,
+                           const char *content_type, const char *text);
+
+/* For constant data that outlives every response (the PNG). */
+enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status,
+                             const char *content_type, const void *data, size_t length);
+
+/* Bodies a dialect supplies for the faults whose content depends on its dialect. Any may be NULL:
+ * that fault then sends `normal`. */
+struct fault_bodies {
+    const char *normal;         /* the body a healthy reply would carry; `truncated` sends half */
+    const char *malformed;
+    const char *wrong_types;
+    const char *no_id;
+    const char *unknown_state;
+};
+
+enum MHD_Result reply_body_fault(struct MHD_Connection *connection, enum body_fault fault,
+                                 const struct fault_bodies *bodies);
+
+#endif

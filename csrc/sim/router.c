@@ -1,0 +1,163 @@
+#include "router.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reply.h"
+#include "routes.h"
+
+static const struct route {
+    const char *prefix;
+    route_handler_fn *handle;
+} routes[] = {
+    { "/_sim", admin_handle },
+    { "/files", files_handle },
+    { "/foxapi", foxapi_handle },
+};
+
+bool request_method_is(const struct request *request, const char *method)
+{
+    if (strcmp(request->method, method) == 0)
+        return true;
+    return strcmp(method, MHD_HTTP_METHOD_GET) == 0
+           && strcmp(request->method, MHD_HTTP_METHOD_HEAD) == 0;
+}
+
+const char *request_header(const struct request *request, const char *name)
+{
+    return MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND, name);
+}
+
+const char *request_query(const struct request *request, const char *name)
+{
+    return MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+enum MHD_Result reply_not_found(struct request *request)
+{
+    char message[256];
+    snprintf(message, sizeof message, "No endpoint %s %.200s", request->method, request->path);
+    return reply_error(request->connection, MHD_HTTP_NOT_FOUND, "not_found_error", "not_found",
+                       message, NULL, 0);
+}
+
+enum MHD_Result reply_method_not_allowed(struct request *request, const char *allowed)
+{
+    char message[256];
+    snprintf(message, sizeof message, "Method %.20s is not allowed here; use %s",
+             request->method, allowed);
+    const struct reply_header allow = { MHD_HTTP_HEADER_ALLOW, allowed };
+    return reply_error(request->connection, MHD_HTTP_METHOD_NOT_ALLOWED, "invalid_request_error",
+                       "method_not_allowed", message, &allow, 1);
+}
+
+static enum MHD_Result reply_too_large(struct request *request)
+{
+    return reply_error(request->connection, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request_error",
+                       "request_too_large", "Request body is larger than 1 MiB (1048576 bytes)",
+                       NULL, 0);
+}
+
+/* Answering from the first call, before MHD reads the body, spares us reading a body we would
+ * throw away; MHD then closes the connection instead of draining it. */
+static bool declared_too_large(struct MHD_Connection *connection)
+{
+    const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (length == NULL)
+        return false;
+    char *end;
+    uintmax_t value = strtoumax(length, &end, 10);
+    return end != length && value > REQUEST_BODY_MAX;
+}
+
+/* Past the cap the rest is read and dropped (chunked uploads carry no length to refuse early). */
+static void append_body(struct request *request, const char *data, size_t length)
+{
+    if (request->body_too_large)
+        return;
+    if (length > REQUEST_BODY_MAX - request->body_length) {
+        request->body_too_large = true;
+        free(request->body);
+        request->body = NULL;
+        request->body_length = request->body_capacity = 0;
+        return;
+    }
+    size_t needed = request->body_length + length + 1;
+    if (needed > request->body_capacity) {
+        size_t capacity = request->body_capacity ? request->body_capacity : 1024;
+        while (capacity < needed)
+            capacity *= 2;
+        char *body = realloc(request->body, capacity);
+        if (body == NULL) {
+            request->body_too_large = true;
+            return;
+        }
+        request->body = body;
+        request->body_capacity = capacity;
+    }
+    memcpy(request->body + request->body_length, data, length);
+    request->body_length += length;
+    request->body[request->body_length] = '\0';
+}
+
+static enum MHD_Result dispatch(struct request *request)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        size_t prefix_length = strlen(routes[i].prefix);
+        if (strncmp(request->path, routes[i].prefix, prefix_length) == 0
+            && (request->path[prefix_length] == '\0' || request->path[prefix_length] == '/'))
+            return routes[i].handle(request, request->path + prefix_length);
+    }
+    return reply_not_found(request);
+}
+
+enum MHD_Result router_access(void *cls, struct MHD_Connection *connection, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **request_context)
+{
+    (void)version;
+    struct request *request = *request_context;
+    if (request == NULL) {
+        request = calloc(1, sizeof *request);
+        if (request == NULL)
+            return MHD_NO;
+        request->sim = cls;
+        request->connection = connection;
+        request->method = method;
+        request->path = url;
+        *request_context = request;
+        if (declared_too_large(connection)) {
+            request->answered = true;
+            return reply_too_large(request);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        append_body(request, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (request->answered)
+        return MHD_YES;
+    request->answered = true;
+    if (request->body_too_large)
+        return reply_too_large(request);
+    return dispatch(request);
+}
+
+void router_request_completed(void *cls, struct MHD_Connection *connection,
+                              void **request_context, enum MHD_RequestTerminationCode code)
+{
+    (void)cls;
+    (void)connection;
+    (void)code;
+    struct request *request = *request_context;
+    if (request == NULL)
+        return;
+    free(request->body);
+    free(request);
+    *request_context = NULL;
+}

@@ -1,0 +1,87 @@
+/* Scenario words: how a test steers one task. They come from `[word word]` brackets in the prompt
+ * and from the `X-Sim-Scenario` request header, are parsed once at submit, and are stored with the
+ * task so that they also govern its polls. Adding a word means one entry in the table in
+ * scenario.c and a field here. */
+#ifndef GENTASK_SIM_SCENARIO_H
+#define GENTASK_SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SCENARIO_HEADER "X-Sim-Scenario"
+
+/* A response replaced by something a healthy server would never send. */
+enum body_fault {
+    BODY_FAULT_NONE = 0,
+    BODY_FAULT_MALFORMED,      /* 200, JSON cut off mid-token */
+    BODY_FAULT_TRUNCATED,      /* 200, Content-Length promises more than is sent, then close */
+    BODY_FAULT_HTML,           /* 502 HTML page, as a proxy in front of the API would send */
+    BODY_FAULT_EMPTY,          /* 200, zero bytes */
+    BODY_FAULT_HUGE,           /* 200, 64 MiB of JSON-looking text */
+    BODY_FAULT_WRONG_TYPES,    /* 200, the right field names holding the wrong JSON types */
+    BODY_FAULT_NOT_OBJECT,     /* 200, a JSON array */
+    BODY_FAULT_NO_ID,          /* 200, an object without the task id */
+    BODY_FAULT_UNKNOWN_STATE,  /* 200, a status value the documentation does not list */
+};
+
+enum result_shape {
+    RESULT_SHAPE_RESULTS = 0,  /* "results": [{"url"}] */
+    RESULT_SHAPE_OUTPUT,       /* "output": {"url", "urls": [...]} */
+};
+
+enum task_ending {
+    TASK_ENDS_COMPLETED = 0,
+    TASK_ENDS_FAILED,          /* with fail_code */
+    TASK_ENDS_CANCELLED,
+};
+
+/* A fault that applies to the first `count` polls of a task, or to every poll when count is 0. */
+struct poll_fault_window {
+    bool active;
+    unsigned count;
+};
+
+#define SCENARIO_FAIL_CODE_MAX 96
+#define SCENARIO_TEXT_MAX 256
+
+struct scenario {
+    int64_t duration_ms;               /* -1: the simulator's default */
+    enum task_ending ending;
+    char fail_code[SCENARIO_FAIL_CODE_MAX];
+
+    unsigned submit_http_status;       /* 0: none */
+    enum body_fault submit_body;
+    bool submit_reset;
+    bool echo_key;
+
+    unsigned poll_http_status;         /* 0: none */
+    struct poll_fault_window poll_http;
+    enum body_fault poll_body;
+    struct poll_fault_window poll_body_window;
+    struct poll_fault_window poll_reset;
+
+    enum result_shape shape;
+    unsigned result_count;
+    unsigned retry_after_s;
+
+    /* The words that took effect, in order, space-separated, for stats; and the ones that did
+     * not (unknown words or bad values), so that a typo shows up in /_sim/stats instead of
+     * passing silently. */
+    char words[SCENARIO_TEXT_MAX];
+    char ignored_words[SCENARIO_TEXT_MAX];
+};
+
+void scenario_init(struct scenario *scenario);
+
+/* Space- or comma-separated words, as in the X-Sim-Scenario header. */
+void scenario_read_words(struct scenario *scenario, const char *text);
+
+/* Every `[...]` group in a prompt; other text in the prompt is left alone. */
+void scenario_read_prompt(struct scenario *scenario, const char *prompt);
+
+/* Whether a poll-side fault window covers the poll with this 1-based number. */
+bool scenario_window_covers(const struct poll_fault_window *window, unsigned poll_number);
+
+const char *body_fault_name(enum body_fault fault);
+
+#endif

@@ -1,0 +1,32 @@
+/* The state every part of the simulator shares: what was configured at start, and the store.
+ * It is written once before the HTTP daemon starts and only read afterwards, so the request
+ * threads need no lock for it (the store has its own). */
+#ifndef GENTASK_SIM_SIM_H
+#define GENTASK_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct store;
+
+struct sim {
+    unsigned port;                 /* the bound port, known only after the daemon started */
+    const char *const *api_keys;   /* points into argv or at the built-in default */
+    size_t api_key_count;
+    int64_t default_duration_ms;
+    struct store *store;
+};
+
+static inline bool sim_api_key_accepted(const struct sim *sim, const char *key)
+{
+    if (key == NULL)
+        return false;
+    for (size_t i = 0; i < sim->api_key_count; i++)
+        if (strcmp(sim->api_keys[i], key) == 0)
+            return true;
+    return false;
+}
+
+#endif

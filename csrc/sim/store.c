@@ -1,0 +1,316 @@
+#include "store.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "lifecycle.h"
+
+struct stored_task {
+    struct task task;
+    unsigned polls;
+    int64_t first_poll_ms;
+    int64_t last_poll_ms;
+    struct stored_task *next_in_bucket;
+};
+
+/* End times of the tasks still generating, smallest on top. A submission pops the ended ones and
+ * pushes its own, so in_flight stays O(log n) per submission even with 10,000 tasks stored. */
+struct end_time_heap {
+    int64_t *end_ms;
+    size_t count;
+    size_t capacity;
+};
+
+struct store {
+    pthread_mutex_t lock;
+
+    struct stored_task **tasks;        /* in submission order, so stats list them that way */
+    size_t task_count;
+    size_t task_capacity;
+    struct stored_task **buckets;      /* id lookup; chained, power-of-two sized */
+    size_t bucket_count;
+
+    struct end_time_heap running;
+    size_t max_in_flight;
+
+    uint64_t submissions;
+    uint64_t accepted;
+    uint64_t polls;
+    uint64_t downloads;
+    uint64_t connections;
+};
+
+static uint64_t hash_id(const char *id)
+{
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    for (; *id; id++)
+        hash = (hash ^ (unsigned char)*id) * 0x100000001b3ULL;
+    return hash;
+}
+
+static void heap_push(struct end_time_heap *heap, int64_t value)
+{
+    size_t i = heap->count++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (heap->end_ms[parent] <= value)
+            break;
+        heap->end_ms[i] = heap->end_ms[parent];
+        i = parent;
+    }
+    heap->end_ms[i] = value;
+}
+
+static void heap_pop(struct end_time_heap *heap)
+{
+    int64_t last = heap->end_ms[--heap->count];
+    size_t i = 0;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= heap->count)
+            break;
+        if (child + 1 < heap->count && heap->end_ms[child + 1] < heap->end_ms[child])
+            child++;
+        if (last <= heap->end_ms[child])
+            break;
+        heap->end_ms[i] = heap->end_ms[child];
+        i = child;
+    }
+    if (heap->count > 0)
+        heap->end_ms[i] = last;
+}
+
+static void heap_drop_ended(struct end_time_heap *heap, int64_t now_ms)
+{
+    while (heap->count > 0 && heap->end_ms[0] <= now_ms)
+        heap_pop(heap);
+}
+
+struct store *store_new(void)
+{
+    struct store *store = calloc(1, sizeof *store);
+    if (store == NULL)
+        return NULL;
+    pthread_mutex_init(&store->lock, NULL);
+    return store;
+}
+
+static void free_tasks(struct store *store)
+{
+    for (size_t i = 0; i < store->task_count; i++) {
+        task_release(&store->tasks[i]->task);
+        free(store->tasks[i]);
+    }
+    free(store->tasks);
+    free(store->buckets);
+    free(store->running.end_ms);
+    store->tasks = NULL;
+    store->buckets = NULL;
+    store->running = (struct end_time_heap){ 0 };
+    store->task_count = store->task_capacity = store->bucket_count = 0;
+}
+
+void store_free(struct store *store)
+{
+    if (store == NULL)
+        return;
+    free_tasks(store);
+    pthread_mutex_destroy(&store->lock);
+    free(store);
+}
+
+void store_reset(struct store *store)
+{
+    pthread_mutex_lock(&store->lock);
+    free_tasks(store);
+    store->max_in_flight = 0;
+    store->submissions = store->accepted = store->polls = store->downloads = store->connections = 0;
+    pthread_mutex_unlock(&store->lock);
+}
+
+void store_count_submission(struct store *store)
+{
+    pthread_mutex_lock(&store->lock);
+    store->submissions++;
+    pthread_mutex_unlock(&store->lock);
+}
+
+void store_count_connection(struct store *store)
+{
+    pthread_mutex_lock(&store->lock);
+    store->connections++;
+    pthread_mutex_unlock(&store->lock);
+}
+
+void store_count_download(struct store *store)
+{
+    pthread_mutex_lock(&store->lock);
+    store->downloads++;
+    pthread_mutex_unlock(&store->lock);
+}
+
+static struct stored_task *find_locked(const struct store *store, const char *id)
+{
+    if (store->bucket_count == 0)
+        return NULL;
+    struct stored_task *entry = store->buckets[hash_id(id) & (store->bucket_count - 1)];
+    while (entry != NULL && strcmp(entry->task.id, id) != 0)
+        entry = entry->next_in_bucket;
+    return entry;
+}
+
+static bool rehash_locked(struct store *store, size_t bucket_count)
+{
+    struct stored_task **buckets = calloc(bucket_count, sizeof *buckets);
+    if (buckets == NULL)
+        return false;
+    for (size_t i = 0; i < store->task_count; i++) {
+        struct stored_task *entry = store->tasks[i];
+        size_t slot = hash_id(entry->task.id) & (bucket_count - 1);
+        entry->next_in_bucket = buckets[slot];
+        buckets[slot] = entry;
+    }
+    free(store->buckets);
+    store->buckets = buckets;
+    store->bucket_count = bucket_count;
+    return true;
+}
+
+/* Makes room for one more task in every structure first, so that the insertion itself cannot
+ * fail halfway. */
+static bool reserve_locked(struct store *store)
+{
+    if (store->task_count == store->task_capacity) {
+        size_t capacity = store->task_capacity ? store->task_capacity * 2 : 256;
+        struct stored_task **tasks = realloc(store->tasks, capacity * sizeof *tasks);
+        if (tasks == NULL)
+            return false;
+        store->tasks = tasks;
+        store->task_capacity = capacity;
+    }
+    if (store->running.count == store->running.capacity) {
+        size_t capacity = store->running.capacity ? store->running.capacity * 2 : 256;
+        int64_t *end_ms = realloc(store->running.end_ms, capacity * sizeof *end_ms);
+        if (end_ms == NULL)
+            return false;
+        store->running.end_ms = end_ms;
+        store->running.capacity = capacity;
+    }
+    if (store->task_count + 1 > store->bucket_count)
+        return rehash_locked(store, store->bucket_count ? store->bucket_count * 2 : 256);
+    return true;
+}
+
+bool store_add_task(struct store *store, const struct task *task)
+{
+    struct stored_task *entry = calloc(1, sizeof *entry);
+    if (entry == NULL)
+        return false;
+    entry->task = *task;
+    entry->task.poll_number = 0;
+    entry->task.model = strdup(task->model ? task->model : "");
+    if (entry->task.model == NULL) {
+        free(entry);
+        return false;
+    }
+
+    pthread_mutex_lock(&store->lock);
+    if (!reserve_locked(store)) {
+        pthread_mutex_unlock(&store->lock);
+        task_release(&entry->task);
+        free(entry);
+        return false;
+    }
+    store->tasks[store->task_count++] = entry;
+    size_t slot = hash_id(entry->task.id) & (store->bucket_count - 1);
+    entry->next_in_bucket = store->buckets[slot];
+    store->buckets[slot] = entry;
+    store->accepted++;
+
+    int64_t now_ms = sim_clock_ms();
+    heap_drop_ended(&store->running, now_ms);
+    int64_t end_ms = task->submitted_ms + task->duration_ms;
+    if (end_ms > now_ms)
+        heap_push(&store->running, end_ms);
+    if (store->running.count > store->max_in_flight)
+        store->max_in_flight = store->running.count;
+    pthread_mutex_unlock(&store->lock);
+    return true;
+}
+
+bool store_record_poll(struct store *store, const char *id, int64_t now_ms, struct task *out)
+{
+    bool found = false;
+    pthread_mutex_lock(&store->lock);
+    store->polls++;
+    struct stored_task *entry = id ? find_locked(store, id) : NULL;
+    char *model = entry ? strdup(entry->task.model) : NULL;
+    if (model != NULL) {
+        if (entry->polls++ == 0)
+            entry->first_poll_ms = now_ms;
+        entry->last_poll_ms = now_ms;
+        *out = entry->task;
+        out->model = model;
+        out->poll_number = entry->polls;
+        found = true;
+    }
+    pthread_mutex_unlock(&store->lock);
+    return found;
+}
+
+static cJSON *task_stats_json(const struct stored_task *entry, int64_t now_ms)
+{
+    const struct task *task = &entry->task;
+    struct task_progress progress = lifecycle_at(task->submitted_ms, task->duration_ms,
+                                                 task->scenario.ending, now_ms);
+    cJSON *json = cJSON_CreateObject();
+    cJSON_AddStringToObject(json, "dialect", task->dialect);
+    cJSON_AddNumberToObject(json, "polls", entry->polls);
+    if (entry->polls > 0) {
+        cJSON_AddNumberToObject(json, "first_poll_ms", (double)entry->first_poll_ms);
+        cJSON_AddNumberToObject(json, "last_poll_ms", (double)entry->last_poll_ms);
+    } else {
+        cJSON_AddNullToObject(json, "first_poll_ms");
+        cJSON_AddNullToObject(json, "last_poll_ms");
+    }
+    cJSON_AddNumberToObject(json, "submitted_ms", (double)task->submitted_ms);
+    cJSON_AddNumberToObject(json, "duration_ms", (double)task->duration_ms);
+    cJSON_AddStringToObject(json, "state", task_phase_name(progress.phase));
+    cJSON_AddStringToObject(json, "scenario", task->scenario.words);
+    if (task->scenario.ignored_words[0] != '\0')
+        cJSON_AddStringToObject(json, "ignored_words", task->scenario.ignored_words);
+    return json;
+}
+
+cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks)
+{
+    cJSON *json = cJSON_CreateObject();
+    pthread_mutex_lock(&store->lock);
+    heap_drop_ended(&store->running, now_ms);
+    cJSON_AddNumberToObject(json, "submissions", (double)store->submissions);
+    cJSON_AddNumberToObject(json, "accepted", (double)store->accepted);
+    cJSON_AddNumberToObject(json, "polls", (double)store->polls);
+    cJSON_AddNumberToObject(json, "downloads", (double)store->downloads);
+    cJSON_AddNumberToObject(json, "connections", (double)store->connections);
+    cJSON_AddNumberToObject(json, "in_flight", (double)store->running.count);
+    cJSON_AddNumberToObject(json, "max_in_flight", (double)store->max_in_flight);
+    cJSON_AddNumberToObject(json, "now_ms", (double)now_ms);
+    if (include_tasks) {
+        cJSON *tasks = cJSON_AddObjectToObject(json, "tasks");
+        for (size_t i = 0; tasks != NULL && i < store->task_count; i++) {
+            cJSON *task = task_stats_json(store->tasks[i], now_ms);
+            if (!cJSON_AddItemToObject(tasks, store->tasks[i]->task.id, task))
+                cJSON_Delete(task);
+        }
+    }
+    pthread_mutex_unlock(&store->lock);
+    return json;
+}
+
+void task_release(struct task *task)
+{
+    free(task->model);
+    task->model = NULL;
+}

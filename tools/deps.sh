@@ -1,0 +1,38 @@
+#!/bin/sh
+# tools/deps.sh — installs the Debian packages gentask builds, tests and demos with (`make deps`).
+# Does nothing when they are all there already, so `make deps test` stays fast after the first run.
+set -eu
+
+# luajit2 + libluajit2-5.1-dev (not luajit + libluajit-5.1-dev): they co-install with nginx's
+# lua module (libnginx-mod-http-lua), which the OpenResty-style tests need.
+PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl
+  lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev luajit2 libluajit2-5.1-dev
+  libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev
+  lua-cjson lua-busted luarocks valgrind"
+
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+  echo "make deps: every package is installed"
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "make deps: this is not a Debian-like system (no apt-get)." >&2
+  echo "Install these packages (or your system's equivalents) by hand:$missing" >&2
+  exit 1
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo
+  else
+    echo "make deps: installing packages needs root; run it as root (or install sudo):$missing" >&2
+    exit 1
+  fi
+fi
+echo "make deps: installing$missing"
+$SUDO apt-get update
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing

@@ -16,6 +16,7 @@
 void *gt_lua_push_box(lua_State *L, void *object, const char *mt);
 void **gt_lua_box_slot(lua_State *L, int idx, const char *mt);  /* raises on a wrong type */
 void *gt_lua_check_box(lua_State *L, int idx, const char *mt);  /* raises on a released object */
+void *gt_lua_take_box(lua_State *L, int idx, const char *mt);   /* empties the box (for __gc) */
 
 /* The weak map from core pointers to their boxes, so that the engine's queues (which hold core
  * pointers) can be turned back into the userdata the script holds. */

@@ -27,6 +27,14 @@ void *gt_lua_check_box(lua_State *L, int idx, const char *mt)
     return *box;
 }
 
+void *gt_lua_take_box(lua_State *L, int idx, const char *mt)
+{
+    void **box = gt_lua_box_slot(L, idx, mt);
+    void *object = *box;
+    *box = NULL;
+    return object;
+}
+
 static void push_weak_map(lua_State *L)
 {
     lua_pushlightuserdata(L, (void *)&weak_map_key);

@@ -39,9 +39,7 @@ static int core_is_task(lua_State *L)
 
 static int engine_gc(lua_State *L)
 {
-    void **box = gt_lua_box_slot(L, 1, GT_ENGINE_MT);
-    gt_engine_release(*box);
-    *box = NULL;
+    gt_engine_release(gt_lua_take_box(L, 1, GT_ENGINE_MT));
     return 0;
 }
 
@@ -126,9 +124,7 @@ static int engine_client(lua_State *L)
 
 static int alarm_gc(lua_State *L)
 {
-    void **box = gt_lua_box_slot(L, 1, GT_ALARM_MT);
-    gt_alarm_free(*box);
-    *box = NULL;
+    gt_alarm_free(gt_lua_take_box(L, 1, GT_ALARM_MT));
     return 0;
 }
 

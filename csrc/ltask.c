@@ -43,9 +43,7 @@ static int task_tostring(lua_State *L)
  * heap, and everything it held is freed. */
 static int task_gc(lua_State *L)
 {
-    void **box = gt_lua_box_slot(L, 1, GT_TASK_MT);
-    gt_task_release(*box);
-    *box = NULL;
+    gt_task_release(gt_lua_take_box(L, 1, GT_TASK_MT));
     return 0;
 }
 
@@ -98,9 +96,7 @@ static int client_submit(lua_State *L)
 
 static int client_gc(lua_State *L)
 {
-    void **box = gt_lua_box_slot(L, 1, GT_CLIENT_MT);
-    gt_client_release(*box);
-    *box = NULL;
+    gt_client_release(gt_lua_take_box(L, 1, GT_CLIENT_MT));
     return 0;
 }
 

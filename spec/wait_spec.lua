@@ -141,6 +141,21 @@ describe("waiting", function()
       assert.is_true(spawned_done)
     end)
 
+    it("run waits only for what its own function started", function()
+      local loose = fox:submit("flux-dev", { prompt = "loose [duration=400]" })
+      local loose_done = false
+      gentask.spawn(function()
+        loose:wait()
+        loose_done = true
+      end)
+      gentask.run(function()
+        fox:submit("flux-dev", { prompt = "mine [duration=10]" }):wait()
+      end)
+      assert.is_false(loose_done, "run() returned without waiting for a coroutine it did not start")
+      loose:wait()
+      assert.is_true(loose_done, "a blocking wait drives every coroutine")
+    end)
+
     it("run re-raises an error from a spawned coroutine", function()
       local ok, err = pcall(gentask.run, function()
         gentask.spawn(function()

@@ -85,22 +85,21 @@ end
 function gentask.run(fn, ...)
   if type(fn) ~= "function" then usage("run expects a function", 2) end
   if scheduler.current() then return fn(...) end   -- already inside: just call
-  local results, finished = nil, false
+  local results
   local args, nargs = { ... }, select("#", ...)
-  scheduler.spawn(function()
-    results = { n = 0 }
+  local group = scheduler.group()
+  scheduler.spawn(group, function()
     local function keep(...) results = { n = select("#", ...), ... } end
     keep(fn(unpack(args, 1, nargs)))
-    finished = true
   end)
-  scheduler.drive(function() return finished and scheduler.live() == 0 end)
+  scheduler.drive(function() return group.live == 0 end)
   return unpack(results, 1, results.n)
 end
 
 --- Starts fn in a new coroutine now; it runs until its first wait and is resumed by the engine.
 function gentask.spawn(fn, ...)
   if type(fn) ~= "function" then usage("spawn expects a function", 2) end
-  scheduler.spawn(fn, ...)
+  scheduler.spawn(nil, fn, ...)
 end
 
 --- Every task's result, in order; raises the first failure as soon as it happens.

@@ -14,8 +14,8 @@ local scheduler = {}
 local engine = core.engine()
 scheduler.engine = engine
 
-local managed = {}      -- coroutine → true while gentask owns it
-local live = 0          -- managed coroutines not yet finished
+local managed = {}      -- coroutine → its group while gentask owns it
+local loose = { live = 0 }   -- the group of coroutines spawned outside any run()
 local ready = {}        -- coroutines that yielded on their own: resumed on the next round
 local waiters = {}      -- task → { notify, ... }: holds task and waiters until the task is done
 local progress = {}     -- task → { last = n, fn, ... }
@@ -29,9 +29,9 @@ local function resume(co, ...)
   -- one running now, with a registration left behind: never resume it from there.
   if coroutine.status(co) ~= "suspended" then return end
   local ok, token = coroutine.resume(co, ...)
-  if coroutine.status(co) == "dead" then
+  if coroutine.status(co) == "dead" and managed[co] then
+    managed[co].live = managed[co].live - 1
     managed[co] = nil
-    live = live - 1
   end
   if not ok then
     if failure == nil then failure = type(token) == "table" and token or debug.traceback(co, tostring(token)) end
@@ -55,16 +55,26 @@ function scheduler.current()
   return co and managed[co] and co or nil
 end
 
-function scheduler.spawn(fn, ...)
+--- A group counts the coroutines of one run(): it ends when they all have. A coroutine spawned
+-- from inside another joins its group, so run() waits for everything its function started.
+function scheduler.group()
+  return { live = 0 }
+end
+
+function scheduler.spawn(group, fn, ...)
   local co = coroutine.create(fn)
-  managed[co] = true
-  live = live + 1
+  group = group or managed[coroutine.running() or false] or loose
+  managed[co] = group
+  group.live = group.live + 1
   resume(co, ...)
   return co
 end
 
+--- How many managed coroutines have not finished (all groups).
 function scheduler.live()
-  return live
+  local n = 0
+  for _ in pairs(managed) do n = n + 1 end
+  return n
 end
 
 --- Everything the engine queued since last time: progress callbacks, finished tasks, alarms.

@@ -1,0 +1,42 @@
+-- The engine under the API: it reports when it next wants to run, and step(0) never waits.
+local gentask = require "gentask"
+local Sim = require "support.sim"
+local engine = require("gentask.scheduler").engine
+
+describe("the engine", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 100" end)
+  teardown(function() sim:stop() end)
+
+  it("has nothing to do when no task is in flight", function()
+    collectgarbage()
+    collectgarbage()
+    assert.equal(0, gentask.stats().live_tasks)
+    assert.is_nil(engine:timeout())
+  end)
+
+  it("between two polls, waits for the poll timer and step(0) changes nothing", function()
+    local fox = sim:foxapi { poll_interval = 30 }
+    local task = fox:submit("flux-dev", { prompt = "x" })
+    while task.state == "submitting" do gentask.update() end
+    assert.equal("waiting", task.state)
+    assert.is_true(engine:timeout() > 20, "the next poll is about 30 s away")
+    assert.equal(0, engine:step(0))
+    assert.equal("waiting", task.state)
+    task:cancel()
+    gentask.update()
+  end)
+
+  it("counts a task as live until it is collected, however it ended", function()
+    collectgarbage()
+    collectgarbage()
+    local fox = sim:foxapi()
+    local t = fox:submit("flux-dev", { prompt = "x [duration=1]" })
+    t:wait()
+    assert.equal(1, gentask.stats().live_tasks)
+    t = nil   -- luacheck: ignore
+    collectgarbage()
+    collectgarbage()
+    assert.equal(0, gentask.stats().live_tasks)
+  end)
+end)

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #define BODY_EXCERPT_BYTES 512
+#define MAX_RESULT_URLS    256   /* a hostile list of a million URLs must not stall the engine */
+#define MAX_EXACT_INTEGER  9007199254740992.0   /* 2^53: beyond it a JSON number loses digits */
 
 static gt_kind kind_from_status(long status)
 {
@@ -105,13 +107,29 @@ static gt_error *task_failure(const gt_profile *p, gt_phase phase, const gt_resp
 static void add_url(const cJSON *item, void *ctx)
 {
     gt_reply *out = ctx;
-    if (!cJSON_IsString(item) || item->valuestring[0] == '\0') return;
+    if (out->n_urls == MAX_RESULT_URLS || !cJSON_IsString(item) || item->valuestring[0] == '\0') return;
     for (size_t i = 0; i < out->n_urls; i++)   /* output.url and output.urls[] often repeat one URL */
         if (strcmp(out->urls[i], item->valuestring) == 0) return;
-    char **grown = realloc(out->urls, (out->n_urls + 1) * sizeof *grown);
-    if (!grown) return;
-    out->urls = grown;
+    if (out->n_urls == 0 || (out->n_urls & (out->n_urls - 1)) == 0) {   /* grow at powers of two */
+        char **grown = realloc(out->urls, (out->n_urls ? 2 * out->n_urls : 1) * sizeof *grown);
+        if (!grown) return;
+        out->urls = grown;
+    }
     out->urls[out->n_urls++] = gt_strdup(item->valuestring);
+}
+
+/* A task id as a string; a numeric id only while it is an exact integer (polling a rounded id
+ * would lose the task). */
+static bool read_task_id(const cJSON *json, const char *path, char **id)
+{
+    const cJSON *item = gt_json_path_first(json, path);
+    *id = NULL;
+    if (cJSON_IsNumber(item)) {
+        double v = item->valuedouble;
+        if (!(v == floor(v) && fabs(v) <= MAX_EXACT_INTEGER)) return false;
+    }
+    *id = gt_json_scalar_string(item);
+    return true;
 }
 
 static int read_progress(const cJSON *json, const char *path)
@@ -130,19 +148,19 @@ static void read_state(const gt_profile *p, gt_phase phase, const gt_response *r
         out->state = GT_REMOTE_PENDING;
         return;
     }
-    char *raw = gt_json_scalar_string(item);
-    out->state = cJSON_IsString(item) ? gt_profile_state(p, raw) : GT_REMOTE_UNKNOWN;
-    if (out->state == GT_REMOTE_UNKNOWN) {
-        char *message = raw ? gt_printf("unknown task state '%s' from %s", raw, p->name)
-                            : gt_printf("no task state in the response from %s", p->name);
-        out->error = make_error(GT_PROTOCOL, phase, res, message, out->task_id);
-        if (out->error) {
-            out->error->code = raw;
-            raw = NULL;
-        }
-        free(message);
+    if (cJSON_IsString(item)) {   /* a state this profile does not know stays GT_REMOTE_UNKNOWN */
+        out->state = gt_profile_state(p, item->valuestring);
+        return;
     }
-    free(raw);
+    /* a missing state, or a number or object where the state belongs, is a broken answer */
+    char *raw = gt_json_scalar_string(item);
+    char *message = raw ? gt_printf("the task state from %s is not a string: %s", p->name, raw)
+                        : gt_printf("no task state in the response from %s", p->name);
+    out->state = GT_REMOTE_UNKNOWN;
+    out->error = make_error(GT_PROTOCOL, phase, res, message, out->task_id);
+    if (out->error) out->error->code = raw;
+    else free(raw);
+    free(message);
 }
 
 void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt_reply *out)
@@ -165,11 +183,19 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
         goto done;
     }
 
-    out->task_id = field_string(json, p->id_path);
+    bool exact_id = read_task_id(json, p->id_path, &out->task_id);
     out->progress = read_progress(json, p->progress_path);
     if (phase == GT_PHASE_SUBMIT && !out->task_id) {
-        char *message = gt_printf("no task id in the submit response from %s", p->name);
+        /* keep whatever code and message the provider put beside the missing id */
+        char *code = field_string(json, p->error_code_path);
+        char *provider_message = field_string(json, p->error_message_path);
+        char *message = gt_printf("%s in the submit response from %s%s%s",
+                                  exact_id ? "no task id" : "a numeric task id too large to be exact", p->name,
+                                  provider_message ? ": " : "", provider_message ? provider_message : "");
         out->error = make_error(GT_PROTOCOL, phase, res, message, NULL);
+        if (out->error) out->error->code = code;
+        else free(code);
+        free(provider_message);
         free(message);
         goto done;
     }

@@ -59,6 +59,7 @@ typedef struct gt_request {
     size_t       body_limit;
     const char *const *request_id_headers;
     size_t       n_request_id_headers;
+    bool         fresh_connection;   /* never reuse a kept-alive connection for this one */
 } gt_request;
 
 /* Prepares t for req (reusing its easy handle); owner is stored as CURLOPT_PRIVATE. */
@@ -88,7 +89,7 @@ struct gt_engine {
 void gt_engine_retain(gt_engine *e);
 bool gt_engine_start(gt_engine *e, CURL *easy);   /* add to the multi handle */
 void gt_engine_stop(gt_engine *e, CURL *easy);
-void gt_engine_arm(gt_engine *e, gt_timer *t, int64_t due_ms);
+bool gt_engine_arm(gt_engine *e, gt_timer *t, int64_t due_ms);   /* false: out of memory */
 void gt_engine_disarm(gt_engine *e, gt_timer *t);
 
 struct gt_alarm {
@@ -141,12 +142,15 @@ struct gt_client {
     gt_profile       *profile;
     char             *base_url;
     char             *api_key;      /* secret */
+    char             *api_key_json; /* secret: the key as a JSON string may spell it ('/' as "\/") */
     char             *auth_value;   /* secret: auth_prefix .. api_key */
     gt_client_options opts;
     int               refs;
 };
 
 void gt_client_retain(gt_client *c);
+/* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it). */
+void gt_client_scrub(const gt_client *c, char **s);
 
 struct gt_task {
     gt_timer       timer;          /* next poll */
@@ -159,7 +163,9 @@ struct gt_task {
     char          *remote_id;
     char          *request_id;
     int            progress;
-    int            poll_errors;
+    int            poll_errors;    /* consecutive transient poll failures */
+    int            garbled_polls;  /* consecutive unreadable poll answers */
+    int64_t        deadline_ms;    /* the task fails deadline_exceeded past this */
     int            attempts;
     gt_error      *error;
     char         **urls;

@@ -95,9 +95,9 @@ void gt_engine_stop(gt_engine *e, CURL *easy)
     curl_multi_remove_handle(e->multi, easy);
 }
 
-void gt_engine_arm(gt_engine *e, gt_timer *t, int64_t due_ms)
+bool gt_engine_arm(gt_engine *e, gt_timer *t, int64_t due_ms)
 {
-    gt_timerheap_arm(&e->timers, t, due_ms);
+    return gt_timerheap_arm(&e->timers, t, due_ms) == 0;
 }
 
 void gt_engine_disarm(gt_engine *e, gt_timer *t)

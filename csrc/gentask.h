@@ -150,6 +150,7 @@ typedef struct gt_client_options {
     long   connect_timeout_ms;
     long   poll_interval_ms;     /* between polls of one task */
     int    max_poll_errors;      /* consecutive transient poll failures before the task fails */
+    long   task_timeout_ms;      /* from submit to the end; past it the task fails deadline_exceeded */
     size_t max_body_bytes;       /* responses larger than this are refused as protocol errors */
 } gt_client_options;
 

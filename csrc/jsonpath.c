@@ -6,6 +6,7 @@
 #include "core.h"
 
 #include <cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,7 +68,8 @@ char *gt_json_scalar_string(const cJSON *item)
     if (cJSON_IsNumber(item)) {
         char buf[64];
         double v = item->valuedouble;
-        if (v == (double)(long long)v) snprintf(buf, sizeof buf, "%lld", (long long)v);
+        if (!isfinite(v)) return NULL;
+        if (v == floor(v) && fabs(v) < 9.2e18) snprintf(buf, sizeof buf, "%lld", (long long)v);   /* in range for the cast */
         else snprintf(buf, sizeof buf, "%.17g", v);
         return gt_strdup(buf);
     }

@@ -26,6 +26,9 @@ void gt_lua_recall(lua_State *L, const void *object);           /* pushes the bo
 void gt_lua_setfield_string(lua_State *L, const char *key, const char *value);  /* skips NULL */
 void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value);
 lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_Number fallback);
+/* Seconds (Lua's unit) to the core's milliseconds: rounded up, clamped to "practically never". */
+long gt_lua_seconds_to_ms(lua_Number seconds);
+void gt_lua_ms_field(lua_State *L, int idx, const char *key, long *ms);   /* leaves *ms when absent */
 
 void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider);
 /* Reads a profile table (see lua/gentask/providers/); raises a usage message on a bad field. */

@@ -1,6 +1,8 @@
 /* lconvert.c — boxes, the weak pointer map, and conversions between core structs and Lua tables. */
 #include "lbinding.h"
 
+#include <limits.h>
+#include <math.h>
 #include <string.h>
 
 static const char weak_map_key = 'w';   /* its address keys the weak map in the registry */
@@ -11,7 +13,7 @@ void *gt_lua_push_box(lua_State *L, void *object, const char *mt)
     *box = object;
     luaL_getmetatable(L, mt);
     lua_setmetatable(L, -2);
-    gt_lua_remember(L, object, lua_gettop(L));
+    if (object) gt_lua_remember(L, object, lua_gettop(L));
     return box;
 }
 
@@ -80,6 +82,22 @@ void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value)
 {
     lua_pushinteger(L, value);
     lua_setfield(L, -2, key);
+}
+
+long gt_lua_seconds_to_ms(lua_Number seconds)
+{
+    /* about 35 years: far enough to mean "never", near enough that now + it cannot overflow */
+    const lua_Number max_ms = (lua_Number)(LONG_MAX < (1L << 40) ? LONG_MAX / 4 : (1L << 40));
+    if (!(seconds > 0)) return 0;   /* also NaN */
+    lua_Number ms = ceil(seconds * 1000);   /* any positive time is at least 1 ms: 0 means "none" to curl */
+    return ms > max_ms ? (long)max_ms : (long)ms;
+}
+
+void gt_lua_ms_field(lua_State *L, int idx, const char *key, long *ms)
+{
+    lua_getfield(L, idx, key);
+    if (!lua_isnil(L, -1)) *ms = gt_lua_seconds_to_ms(luaL_checknumber(L, -1));
+    lua_pop(L, 1);
 }
 
 lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_Number fallback)

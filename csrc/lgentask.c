@@ -7,10 +7,7 @@
 
 static long seconds_to_ms(lua_State *L, int idx)
 {
-    lua_Number s = luaL_optnumber(L, idx, 0);
-    if (!(s > 0)) return 0;   /* also NaN */
-    if (s * 1000 > (lua_Number)LONG_MAX) return LONG_MAX;
-    return (long)ceil(s * 1000);
+    return gt_lua_seconds_to_ms(luaL_optnumber(L, idx, 0));
 }
 
 static gt_engine *check_engine(lua_State *L)
@@ -109,11 +106,14 @@ static int engine_client(lua_State *L)
     gt_client_options opts;
     gt_client_options_default(&opts);
     if (lua_istable(L, 5)) {
-        opts.request_timeout_ms = (long)(1000 * gt_lua_opt_number_field(L, 5, "timeout", opts.request_timeout_ms / 1000.0));
-        opts.connect_timeout_ms = (long)(1000 * gt_lua_opt_number_field(L, 5, "connect_timeout", opts.connect_timeout_ms / 1000.0));
-        opts.poll_interval_ms = (long)(1000 * gt_lua_opt_number_field(L, 5, "poll_interval", opts.poll_interval_ms / 1000.0));
-        opts.max_poll_errors = (int)gt_lua_opt_number_field(L, 5, "max_poll_errors", opts.max_poll_errors);
-        opts.max_body_bytes = (size_t)gt_lua_opt_number_field(L, 5, "max_body_bytes", (lua_Number)opts.max_body_bytes);
+        gt_lua_ms_field(L, 5, "timeout", &opts.request_timeout_ms);
+        gt_lua_ms_field(L, 5, "connect_timeout", &opts.connect_timeout_ms);
+        gt_lua_ms_field(L, 5, "poll_interval", &opts.poll_interval_ms);
+        gt_lua_ms_field(L, 5, "task_timeout", &opts.task_timeout_ms);
+        lua_Number errors = gt_lua_opt_number_field(L, 5, "max_poll_errors", opts.max_poll_errors);
+        opts.max_poll_errors = errors < 0 ? 0 : errors > 1000 ? 1000 : (int)errors;
+        lua_Number body = gt_lua_opt_number_field(L, 5, "max_body_bytes", (lua_Number)opts.max_body_bytes);
+        opts.max_body_bytes = body < 1024 ? 1024 : body > (lua_Number)(1u << 30) ? (1u << 30) : (size_t)body;
     }
     gt_profile *profile = gt_lua_check_profile(L, 2);
     gt_client *c = gt_client_new(e, profile, base_url, api_key, &opts);

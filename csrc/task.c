@@ -46,10 +46,7 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
         if (!err->request_id) err->request_id = gt_strdup(t->request_id);
         err->attempts = t->attempts;
         char **texts[] = {&err->message, &err->code, &err->body, &err->request_id, &err->task_id, &err->stage};
-        for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-            gt_redact(texts[i], t->client->auth_value);
-            gt_redact(texts[i], t->client->api_key);
-        }
+        for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) gt_client_scrub(t->client, texts[i]);
         gt_error_free(t->error);
         t->error = err;
     }
@@ -91,6 +88,9 @@ static void start_request(gt_task *t, gt_phase phase)
         .body_limit = c->opts.max_body_bytes,
         .request_id_headers = (const char *const *)p->request_id_headers,
         .n_request_id_headers = p->n_request_id_headers,
+        /* libcurl silently resends a request whose reused connection died before any answer:
+         * harmless for a poll, a second paid generation for a submit */
+        .fresh_connection = phase == GT_PHASE_SUBMIT,
     };
     bool started = url && gt_transfer_prepare(&t->xfer, &req, t) == CURLE_OK &&
                    gt_engine_start(engine_of(t), t->xfer.easy);
@@ -104,10 +104,13 @@ static void start_request(gt_task *t, gt_phase phase)
     t->state = phase == GT_PHASE_SUBMIT ? GT_TASK_SUBMITTING : GT_TASK_POLLING;
 }
 
+/* The next poll, or the task's deadline if that comes first (the timer then ends the task). */
 static void schedule_poll(gt_task *t, long delay_ms)
 {
     t->state = GT_TASK_WAITING;
-    gt_engine_arm(engine_of(t), &t->timer, gt_now_ms() + delay_ms);
+    int64_t due = gt_now_ms() + delay_ms;
+    if (due > t->deadline_ms) due = t->deadline_ms;
+    if (!gt_engine_arm(engine_of(t), &t->timer, due)) fail(t, GT_NETWORK, GT_PHASE_POLL, "out of memory");
 }
 
 gt_task *gt_client_submit(gt_client *c, const char *path, const char *body)
@@ -121,6 +124,7 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body)
     t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
     t->submit_body = gt_strdup(body);
     t->state = GT_TASK_SUBMITTING;
+    t->deadline_ms = gt_now_ms() + c->opts.task_timeout_ms;
     if (!c->profile->poll_path) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
     else start_request(t, GT_PHASE_SUBMIT);
     return t;
@@ -166,7 +170,7 @@ static gt_submitted submit_outcome(const gt_task *t, CURLcode result, const gt_e
 
 static bool poll_again(gt_task *t, const gt_error *err)
 {
-    if (err->kind == GT_PROTOCOL) return t->poll_errors++ < 1;   /* a garbled answer gets one more look */
+    if (err->kind == GT_PROTOCOL) return t->garbled_polls++ < 1;   /* a garbled answer gets one more look */
     return err->retryable && t->poll_errors++ < t->client->opts.max_poll_errors;
 }
 
@@ -178,7 +182,8 @@ static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error
     }
     if (phase == GT_PHASE_POLL && poll_again(t, err)) {
         long delay = t->client->opts.poll_interval_ms;
-        if (err->retry_after >= 0 && err->retry_after * 1000 > delay) delay = (long)(err->retry_after * 1000);
+        /* a Retry-After longer than the task has left is met by the deadline instead */
+        if (err->retry_after * 1000 > delay) delay = err->retry_after < 86400 ? (long)(err->retry_after * 1000) : 86400000L;
         gt_error_free(err);
         schedule_poll(t, delay);
         return;
@@ -195,6 +200,11 @@ static void take_urls(gt_task *t, gt_reply *reply)
     reply->n_urls = 0;
 }
 
+static bool mentions_key(const gt_client *c, const char *text)
+{
+    return (c->api_key[0] && strstr(text, c->api_key)) || (c->api_key_json && strstr(text, c->api_key_json));
+}
+
 void gt_task_transfer_done(gt_task *t, CURLcode result)
 {
     gt_phase phase = t->state == GT_TASK_SUBMITTING ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
@@ -208,11 +218,21 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
 
     gt_response res;
     gt_transfer_response(&t->xfer, &res);
+    /* Scrub a provider's echo of the key before anything is read out of the answer, so that no
+     * excerpt, id or raw body can carry part of it. */
+    char *scrubbed = NULL;
+    if (mentions_key(t->client, res.body)) {
+        scrubbed = gt_strndup(res.body, res.body_len);
+        gt_client_scrub(t->client, &scrubbed);
+        res.body = scrubbed ? scrubbed : "";
+        res.body_len = strlen(res.body);
+    }
     gt_reply reply;
     gt_classify(t->client->profile, phase, &res, &reply);
     if (res.request_id) {
         free(t->request_id);
         t->request_id = gt_strdup(res.request_id);
+        gt_client_scrub(t->client, &t->request_id);
     }
     if (reply.task_id && !t->remote_id) {
         t->remote_id = reply.task_id;
@@ -221,7 +241,6 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
     if (reply.state == GT_REMOTE_SUCCEEDED || reply.state == GT_REMOTE_FAILED || reply.state == GT_REMOTE_CANCELLED) {
         free(t->last_body);   /* the final answer, for the caller's raw view of the result */
         t->last_body = gt_strndup(res.body, res.body_len);
-        gt_redact(&t->last_body, t->client->api_key);
     }
 
     if (reply.progress >= 0 && reply.progress != t->progress) {
@@ -231,6 +250,8 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
     if (reply.error) {
         gt_error *err = reply.error;
         reply.error = NULL;
+        bool ended_at_provider = reply.state == GT_REMOTE_FAILED || reply.state == GT_REMOTE_CANCELLED;
+        if (ended_at_provider && phase == GT_PHASE_SUBMIT) err->submitted = GT_SUBMITTED_YES;
         if (reply.state == GT_REMOTE_FAILED) finish(t, GT_TASK_FAILED, err);
         else if (reply.state == GT_REMOTE_CANCELLED) finish(t, GT_TASK_CANCELLED, err);
         else request_failed(t, phase, CURLE_OK, err);
@@ -238,16 +259,25 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
         take_urls(t, &reply);
         finish(t, GT_TASK_SUCCEEDED, NULL);
     } else {
-        t->poll_errors = 0;
+        /* pending, running, or a state this profile does not know: an answer that reads as JSON
+         * with a state string is a task still going (a provider that adds "queued" must not cost
+         * a paid task); the task deadline bounds a state that never ends */
+        t->poll_errors = t->garbled_polls = 0;
         if (phase == GT_PHASE_SUBMIT) mark_changed(t);   /* submitting → waiting is visible */
         schedule_poll(t, t->client->opts.poll_interval_ms);
     }
     gt_reply_clear(&reply);
+    free(scrubbed);
 }
 
 void gt_task_timer_due(gt_task *t)
 {
-    if (t->state == GT_TASK_WAITING) start_request(t, GT_PHASE_POLL);
+    if (t->state != GT_TASK_WAITING) return;
+    if (gt_now_ms() >= t->deadline_ms) {
+        fail(t, GT_DEADLINE_EXCEEDED, GT_PHASE_POLL, "the task did not finish within the client's task_timeout");
+        return;
+    }
+    start_request(t, GT_PHASE_POLL);
 }
 
 void gt_task_cancel(gt_task *t)

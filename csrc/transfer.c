@@ -128,6 +128,7 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, void *owner)
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    SET(CURLOPT_FRESH_CONNECT, req->fresh_connection ? 1L : 0L);
     if (req->body) {
         SET(CURLOPT_POST, 1L);
         SET(CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));

@@ -2,7 +2,8 @@
 local gentask = require "gentask"
 local Sim = require "support.sim"
 
-local KEY = "sk-live-VERY-secret-4242"
+-- a '/' in the key: JSON may spell it "\/", and the echo must be caught in that spelling too
+local KEY = "sk-live/VERY+secret/4242"
 
 describe("the API key", function()
   local sim
@@ -21,13 +22,21 @@ describe("the API key", function()
     end
   end
 
-  it("is scrubbed from an error whose provider echoed it back", function()
-    local fox = sim:foxapi { api_key = KEY }
-    local _, err = fox:submit("flux-dev", { prompt = "x [echo-key]" }):result()
-    assert.equal("invalid_request", err.kind)
-    assert.truthy(err.message:find("[REDACTED]", 1, true), "the echo was there to be scrubbed")
-    assert_error_clean(err)
-  end)
+  for _, form in ipairs { "echo-key", "echo-key=escaped", "echo-key=deep" } do
+    it("is scrubbed from everything a provider echoed it into (" .. form .. ")", function()
+      local fox = sim:foxapi { api_key = KEY }
+      local task = fox:submit("flux-dev", { prompt = "x [" .. form .. "]" })
+      local _, err = task:result()
+      assert.equal("invalid_request", err.kind)
+      assert.truthy(err.message:find("[REDACTED]", 1, true), "the echo was there to be scrubbed")
+      assert.truthy(err.request_id:find("[REDACTED]", 1, true), "the request id echoed it too")
+      assert_error_clean(err)
+      assert_clean(task.request_id)
+      assert_clean(tostring(task))
+      -- no fragment either: the body excerpt was cut after scrubbing, not before
+      assert.is_nil(tostring(err.body):find("sk-live", 1, true), err.body)
+    end)
+  end
 
   it("appears in no error, tostring or result of any outcome", function()
     local fox = sim:foxapi { api_key = KEY }

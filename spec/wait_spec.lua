@@ -44,6 +44,11 @@ describe("waiting", function()
       assert.same({ "deadline_exceeded", "quick", "slow" }, order)
     end)
 
+    it("treats math.huge as no deadline at all", function()
+      local task = fox:submit("flux-dev", { prompt = "x [duration=30]" })
+      assert.equal(1, #task:wait(math.huge).urls)
+    end)
+
     it("returns at once for a finished task, even with a zero timeout", function()
       local task = fox:submit("flux-dev", { prompt = "x [duration=10]" })
       task:wait()
@@ -117,6 +122,39 @@ describe("waiting", function()
       assert.equal("timeout", got.err.kind)
     end)
 
+    it("a callback may itself wait, and run() waits for it", function()
+      local chained
+      gentask.run(function()
+        fox:submit("flux-dev", { prompt = "first [duration=10]" }):on("done", function(result)
+          chained = fox:submit("flux-dev", { prompt = "then [duration=10]" }):wait().url ~= result.url
+        end)
+      end)
+      assert.is_true(chained)
+    end)
+
+    it("a callback registered on a finished task runs at once, in its own coroutine", function()
+      local task = fox:submit("flux-dev", { prompt = "x [duration=10]" })
+      task:wait()
+      local inner
+      gentask.run(function()
+        task:on("done", function() inner = fox:submit("flux-dev", { prompt = "y [duration=10]" }):wait() end)
+      end)
+      assert.equal(1, #inner.urls)
+    end)
+
+    it("run() inside a callback works and does not disturb the outer run", function()
+      local inner_result
+      local outer = gentask.run(function()
+        local a = fox:submit("flux-dev", { prompt = "a [duration=10]" })
+        a:on("done", function()
+          inner_result = gentask.run(function() return fox:submit("flux-dev", { prompt = "b [duration=10]" }):wait() end)
+        end)
+        return a:wait()
+      end)
+      assert.equal(1, #outer.urls)
+      assert.equal(1, #inner_result.urls)
+    end)
+
     it("an error raised in a callback surfaces from the driver", function()
       local task = fox:submit("flux-dev", { prompt = "cb [duration=10]" })
       task:on("done", function() error("callback broke") end)
@@ -154,6 +192,20 @@ describe("waiting", function()
       assert.is_false(loose_done, "run() returned without waiting for a coroutine it did not start")
       loose:wait()
       assert.is_true(loose_done, "a blocking wait drives every coroutine")
+    end)
+
+    it("a failed run leaves nothing behind that blocks the next one", function()
+      local ok = pcall(gentask.run, function()
+        gentask.spawn(function() gentask.sleep(1) end)
+        error("boom")
+      end)
+      assert.is_false(ok)
+      local polls_before = sim:stats().polls
+      assert.equal("second", gentask.run(function()
+        fox:submit("flux-dev", { prompt = "x [duration=10]" }):wait()
+        return "second"
+      end))
+      assert.is_true(sim:stats().polls - polls_before <= 3, "the second run did not wait out the first one's sleeper")
     end)
 
     it("run re-raises an error from a spawned coroutine", function()

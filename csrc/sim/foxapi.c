@@ -105,19 +105,51 @@ static enum MHD_Result reply_invalid(struct request *request, const char *code,
                        message, NULL, 0);
 }
 
-/* Quotes the whole Authorization header back, as careless servers do in their error messages:
- * a test can then prove that the client redacts secrets from everything it reports. */
-static enum MHD_Result reply_echoing_key(struct request *request)
+/* Quotes the whole Authorization header back, as careless servers do in their error messages and
+ * request ids: a test can then prove that the client redacts the secret from everything it
+ * reports, however the echo is spelled or wherever in the body it falls. */
+static enum MHD_Result reply_echoing_key(struct request *request, enum echo_key_form form)
 {
     static const char lead[] = "Invalid request; received Authorization: ";
     const char *header = request_header(request, MHD_HTTP_HEADER_AUTHORIZATION);
-    size_t size = sizeof lead + strlen(header ? header : "");
-    char *message = malloc(size);
-    if (message == NULL)
-        return MHD_NO;
-    snprintf(message, size, "%s%s", lead, header ? header : "");
-    enum MHD_Result result = reply_invalid(request, "invalid_parameters", message);
+    header = header ? header : "";
+    size_t padding = form == ECHO_KEY_DEEP ? 500 : 0;
+    size_t size = sizeof lead + padding + strlen(header);
+    char *message = malloc(size), *request_id = malloc(strlen(header) + 4);
+    cJSON *body = cJSON_CreateObject();
+    cJSON *error = cJSON_AddObjectToObject(body, "error");
+    char *printed = NULL, *escaped = NULL;
+    enum MHD_Result result = MHD_NO;
+    if (message == NULL || request_id == NULL || error == NULL)
+        goto done;
+    snprintf(message, size, "%s%*s%s", lead, (int)padding, "", header);
+    snprintf(request_id, strlen(header) + 4, "rq-%s", header);
+    cJSON_AddStringToObject(error, "message", message);
+    cJSON_AddStringToObject(error, "type", "invalid_request_error");
+    cJSON_AddStringToObject(error, "code", "invalid_parameters");
+    printed = cJSON_PrintUnformatted(body);
+    if (printed == NULL)
+        goto done;
+    /* JSON allows "\/" for '/', and PHP writes it that way: the client must see through it */
+    escaped = malloc(2 * strlen(printed) + 1);
+    if (escaped == NULL)
+        goto done;
+    char *w = escaped;
+    for (const char *r = printed; *r; r++) {
+        if (*r == '/' && form == ECHO_KEY_ESCAPED)
+            *w++ = '\\';
+        *w++ = *r;
+    }
+    *w = '\0';
+    struct reply_header headers[] = { { "X-Request-Id", request_id } };
+    result = reply_text_with_headers(request->connection, MHD_HTTP_BAD_REQUEST, "application/json",
+                                     escaped, headers, 1);
+done:
+    cJSON_Delete(body);
+    free(printed);
+    free(escaped);
     free(message);
+    free(request_id);
     return result;
 }
 
@@ -256,7 +288,7 @@ static enum MHD_Result submit(struct request *request, const char *object_type)
         result = reply_body_fault(request->connection, BODY_FAULT_HTML,
                                   &(struct fault_bodies){ .normal = "" });
     } else if (scenario->echo_key) {
-        result = reply_echoing_key(request);
+        result = reply_echoing_key(request, scenario->echo_key);
     } else if (!cJSON_IsString(model)) {
         result = reply_invalid(request, "invalid_parameters",
                                model ? "Parameter 'model' must be a string"

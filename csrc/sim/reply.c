@@ -60,12 +60,19 @@ enum MHD_Result reply_error(struct MHD_Connection *connection, unsigned status, 
     return result;
 }
 
-enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status,
-                           const char *content_type, const char *text)
+enum MHD_Result reply_text_with_headers(struct MHD_Connection *connection, unsigned status,
+                                        const char *content_type, const char *text,
+                                        const struct reply_header *headers, size_t header_count)
 {
     struct MHD_Response *response = MHD_create_response_from_buffer(
         strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
-    return queue_and_release(connection, status, response, NULL, 0, content_type);
+    return queue_and_release(connection, status, response, headers, header_count, content_type);
+}
+
+enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status,
+                           const char *content_type, const char *text)
+{
+    return reply_text_with_headers(connection, status, content_type, text, NULL, 0);
 }
 
 enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status,

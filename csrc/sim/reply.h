@@ -29,6 +29,9 @@ enum MHD_Result reply_error(struct MHD_Connection *connection, unsigned status, 
 /* Body copied; content_type NULL means no Content-Type header at all. */
 enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status,
                            const char *content_type, const char *text);
+enum MHD_Result reply_text_with_headers(struct MHD_Connection *connection, unsigned status,
+                                        const char *content_type, const char *text,
+                                        const struct reply_header *headers, size_t header_count);
 
 /* For constant data that outlives every response (the PNG). */
 enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status,

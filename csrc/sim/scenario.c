@@ -170,9 +170,14 @@ static bool apply_poll_reset(struct scenario *scenario, char *value)
 
 static bool apply_echo_key(struct scenario *scenario, char *value)
 {
-    if (value != NULL)
+    if (value == NULL)
+        scenario->echo_key = ECHO_KEY_PLAIN;
+    else if (strcmp(value, "escaped") == 0)
+        scenario->echo_key = ECHO_KEY_ESCAPED;
+    else if (strcmp(value, "deep") == 0)
+        scenario->echo_key = ECHO_KEY_DEEP;
+    else
         return false;
-    scenario->echo_key = true;
     return true;
 }
 

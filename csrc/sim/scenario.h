@@ -44,6 +44,10 @@ struct poll_fault_window {
 #define SCENARIO_FAIL_CODE_MAX 96
 #define SCENARIO_TEXT_MAX 256
 
+/* How echo-key quotes the received key back: as is, JSON-escaped ('/' as "\/"), or deep in a long
+ * message so that it crosses the first 512 bytes of the body. */
+enum echo_key_form { ECHO_KEY_NONE, ECHO_KEY_PLAIN, ECHO_KEY_ESCAPED, ECHO_KEY_DEEP };
+
 struct scenario {
     int64_t duration_ms;               /* -1: the simulator's default */
     enum task_ending ending;
@@ -52,7 +56,7 @@ struct scenario {
     unsigned submit_http_status;       /* 0: none */
     enum body_fault submit_body;
     bool submit_reset;
-    bool echo_key;
+    enum echo_key_form echo_key;
 
     unsigned poll_http_status;         /* 0: none */
     struct poll_fault_window poll_http;

@@ -23,7 +23,8 @@ Client.__index = Client
 
 -- Options a client accepts, each a positive number of seconds (or bytes / a count).
 local numeric_options = {
-  timeout = true, connect_timeout = true, poll_interval = true, max_poll_errors = true, max_body_bytes = true,
+  timeout = true, connect_timeout = true, poll_interval = true, task_timeout = true, max_poll_errors = true,
+  max_body_bytes = true,
 }
 
 local function load_profile(provider)

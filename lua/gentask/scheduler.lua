@@ -61,9 +61,13 @@ function scheduler.group()
   return { live = 0 }
 end
 
+local function current_group()
+  return managed[coroutine.running() or false] or loose
+end
+
 function scheduler.spawn(group, fn, ...)
   local co = coroutine.create(fn)
-  group = group or managed[coroutine.running() or false] or loose
+  group = group or current_group()
   managed[co] = group
   group.live = group.live + 1
   resume(co, ...)
@@ -146,19 +150,32 @@ local function remove(list, value)
   end
 end
 
---- Registers fn to be called with the task when it is done (at once if it already is).
+-- A user's callback runs in a coroutine of its own, in the group of the code that registered
+-- it: it may wait and yield like any coroutine (on PUC 5.1 too), it never delays the waiters of
+-- the same task, and run() waits for it as for anything else its function started.
+
+--- Registers fn(task) for when the task is done (at once if it already is). The callback counts
+-- in its group from now on, so run() also waits for the callbacks its function registered.
 function scheduler.on_done(task, fn)
-  if task.done then return call(fn, task) end
+  local group = current_group()
+  if task.done then return scheduler.spawn(group, fn, task) end
+  group.live = group.live + 1
+  local function start(t)
+    group.live = group.live - 1
+    scheduler.spawn(group, fn, t)
+  end
   local list = waiters[task] or {}
   waiters[task] = list
-  list[#list + 1] = fn
+  list[#list + 1] = start
 end
 
+--- Registers fn(task, progress) for every change of the task's progress.
 function scheduler.on_progress(task, fn)
   if task.done then return end
   local p = progress[task] or { last = task.progress }
   progress[task] = p
-  p[#p + 1] = fn
+  local group = current_group()
+  p[#p + 1] = function(...) scheduler.spawn(group, fn, ...) end
 end
 
 --- Waits for tasks. stop(task) is asked about each task as it finishes (those already done
@@ -195,16 +212,18 @@ function scheduler.wait_tasks(tasks, seconds, stop)
     waiters[pending[i]] = list
     list[#list + 1] = target
   end
-  local alarm = seconds and engine:alarm(seconds)
+  local alarm = seconds and seconds < math.huge and engine:alarm(seconds)
   if alarm then alarm_owner[alarm] = co or function() result = result or "timeout" end end
 
+  local ok, err = true, nil
   if co then
     while not result do
       local woken_by = coroutine.yield(WAKE)
       if woken_by == alarm then result = "timeout" else finished(woken_by) end
     end
   else
-    scheduler.drive(function() return result ~= nil end)
+    -- a callback's error may come out of the driver: unregister before passing it on
+    ok, err = pcall(scheduler.drive, function() return result ~= nil end)
   end
 
   for i = 1, #pending do
@@ -218,6 +237,7 @@ function scheduler.wait_tasks(tasks, seconds, stop)
     alarm_owner[alarm] = nil
     alarm:cancel()
   end
+  if not ok then error(err, 0) end
   return result
 end
 

@@ -57,7 +57,6 @@ local vectors = {
   { scenario = "poll-body=huge", kind = "protocol", phase = "poll" },
   { scenario = "poll-body=wrongtypes", kind = "protocol", phase = "poll" },
   { scenario = "poll-body=notobject", kind = "protocol", phase = "poll" },
-  { scenario = "poll-body=unknownstate", kind = "protocol", code = "sleeping", phase = "poll" },
   { scenario = "poll-body=html", kind = "server_error", status = 502, phase = "poll" },
   { scenario = "poll-http=404", kind = "not_found", status = 404, phase = "poll" },
   { scenario = "poll-http=500", kind = "server_error", status = 500, phase = "poll" },

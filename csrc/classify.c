@@ -35,7 +35,12 @@ static gt_kind kind_from_status(long status)
     }
 }
 
-static double parse_retry_after(const char *value)
+static bool is_success(long status)
+{
+    return status >= 200 && status <= 299;
+}
+
+static double parse_seconds(const char *value)
 {
     if (!value) return -1;
     char *end;
@@ -45,62 +50,96 @@ static double parse_retry_after(const char *value)
 }
 
 /* Attaches what every error keeps: the raw status, request id, task id and body excerpt. */
-static gt_error *make_error(gt_kind kind, gt_phase phase, const gt_response *res, const char *message,
-                            const char *task_id)
+static gt_error *make_error(gt_kind kind, gt_phase phase, const gt_response *res, long status,
+                            const char *message, const char *task_id)
 {
     gt_error *err = gt_error_new(kind, phase, message);
     if (!err) return NULL;
-    err->status = res->status;
+    err->status = status;
     err->request_id = gt_strdup(res->request_id);
     err->task_id = gt_strdup(task_id);
-    err->retry_after = parse_retry_after(res->retry_after);
+    err->retry_after = parse_seconds(res->retry_after);
     if (res->body && res->body_len > 0)
         err->body = gt_strndup(res->body, res->body_len < BODY_EXCERPT_BYTES ? res->body_len : BODY_EXCERPT_BYTES);
     return err;
 }
 
-/* A code the profile knows decides the kind (and moderation stage); otherwise fallback does. */
-static void apply_code(const gt_profile *p, gt_error *err, const char *code, gt_kind fallback)
+static void set_kind(gt_error *err, gt_kind kind, const char *stage)
 {
-    const gt_code_entry *entry = gt_profile_code(p, code);
-    err->kind = entry ? entry->kind : fallback;
-    err->retryable = gt_kind_retryable(err->kind);
-    err->code = gt_strdup(code);
-    if (entry && entry->stage) err->stage = gt_strdup(entry->stage);
+    err->kind = kind;
+    err->retryable = gt_kind_retryable(kind);
+    free(err->stage);
+    err->stage = gt_strdup(stage);
 }
 
-static char *field_string(const cJSON *json, const char *path)
+static char *field_string(const gt_profile *p, const cJSON *json, gt_field field)
 {
-    return gt_json_scalar_string(gt_json_path_first(json, path));
+    return gt_json_paths_string(json, &p->fields[field]);
 }
 
-static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_response *res, const cJSON *json)
+/* The provider's own code and message, kept verbatim on the error. */
+static void take_code_and_message(const gt_profile *p, const cJSON *json, gt_error *err)
 {
-    char *code = field_string(json, p->error_code_path);
-    char *message = field_string(json, p->error_message_path);
-    char *fallback = NULL;
-    if (!message)
-        message = fallback = gt_printf("HTTP %ld from %s%s", res->status, p->name,
-                                       json ? "" : " (the body is not JSON)");
-    gt_error *err = make_error(kind_from_status(res->status), phase, res, message, NULL);
-    if (err) apply_code(p, err, code, err->kind);
-    free(code);
-    free(message);
+    char *code = field_string(p, json, GT_FIELD_ERROR_CODE);
+    char *message = field_string(p, json, GT_FIELD_ERROR_MESSAGE);
+    if (code) err->code = code;
+    if (message) {
+        free(err->message);
+        err->message = message;
+    }
+}
+
+/* APIXO's envelope carries a code that may disagree with the HTTP status: the worse one wins. */
+static long effective_status(const gt_profile *p, long http_status, const cJSON *json)
+{
+    gt_json_value envelope = gt_json_paths_first(json, &p->fields[GT_FIELD_ENVELOPE_STATUS]);
+    long status = http_status;
+    if ((envelope.type & cJSON_Number) && envelope.number >= 100 && envelope.number < 600) {
+        long claimed = (long)envelope.number;
+        if (!is_success(claimed) && (is_success(http_status) || claimed > http_status)) status = claimed;
+    }
+    gt_json_value_clear(&envelope);
+    return status;
+}
+
+static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_response *res, long status,
+                            const cJSON *json)
+{
+    char *fallback = gt_printf("HTTP %ld from %s%s", status, p->name, json ? "" : " (the body is not JSON)");
+    gt_error *err = make_error(kind_from_status(status), phase, res, status, fallback, NULL);
+    free(fallback);
+    if (!err) return NULL;
+    take_code_and_message(p, json, err);
+    const gt_status_entry *by_status = gt_profile_status(p, status);
+    const gt_code_entry *by_code = gt_profile_code(p, GT_CODES_HTTP, err->code);
+    const gt_code_entry *by_message = by_code ? NULL : gt_profile_message_code(p, err->message);
+    if (by_status) set_kind(err, by_status->kind, by_status->stage);
+    else if (by_code) set_kind(err, by_code->kind, by_code->stage);
+    else if (by_message) set_kind(err, by_message->kind, by_message->stage);
+    if (err->retry_after < 0) {   /* ModelsLab puts it in the body */
+        gt_json_value body_hint = gt_json_paths_first(json, &p->fields[GT_FIELD_RETRY_AFTER]);
+        if (body_hint.string) err->retry_after = parse_seconds(body_hint.string);
+        gt_json_value_clear(&body_hint);
+    }
     return err;
 }
 
+/* A task the provider ended: its code decides the kind, else its message, else its state. */
 static gt_error *task_failure(const gt_profile *p, gt_phase phase, const gt_response *res, const cJSON *json,
-                              const char *task_id, gt_remote_state state)
+                              const gt_reply *reply, const gt_state_entry *entry)
 {
-    char *code = field_string(json, p->error_code_path);
-    char *message = field_string(json, p->error_message_path);
-    gt_kind fallback = state == GT_REMOTE_CANCELLED ? GT_CANCELLED : GT_GENERATION_FAILED;
-    const char *default_message = state == GT_REMOTE_CANCELLED ? "the provider cancelled the task"
-                                                               : "the provider reported that the task failed";
-    gt_error *err = make_error(fallback, phase, res, message ? message : default_message, task_id);
-    if (err) apply_code(p, err, code, fallback);
-    free(code);
-    free(message);
+    bool cancelled = reply->state == GT_REMOTE_CANCELLED;
+    gt_error *err = make_error(cancelled ? GT_CANCELLED : GT_GENERATION_FAILED, phase, res, res->status,
+                               cancelled ? "the provider cancelled the task" : "the provider reported that the task failed",
+                               reply->task_id);
+    if (!err) return NULL;
+    take_code_and_message(p, json, err);
+    const gt_code_entry *by_code = gt_profile_code(p, GT_CODES_TASK, err->code);
+    const gt_code_entry *by_message = by_code ? NULL : gt_profile_message_code(p, err->message);
+    if (by_code) set_kind(err, by_code->kind, by_code->stage);
+    else if (by_message) set_kind(err, by_message->kind, by_message->stage);
+    else if (entry && entry->kind != GT_KIND_NONE) set_kind(err, entry->kind, entry->stage);
+    if (!err->code) err->code = gt_strdup(reply->raw_state);   /* BFL's state is its only code */
     return err;
 }
 
@@ -120,47 +159,62 @@ static void add_url(const cJSON *item, void *ctx)
 
 /* A task id as a string; a numeric id only while it is an exact integer (polling a rounded id
  * would lose the task). */
-static bool read_task_id(const cJSON *json, const char *path, char **id)
+static bool read_task_id(const gt_profile *p, const cJSON *json, char **id)
 {
-    const cJSON *item = gt_json_path_first(json, path);
-    *id = NULL;
-    if (cJSON_IsNumber(item)) {
-        double v = item->valuedouble;
-        if (!(v == floor(v) && fabs(v) <= MAX_EXACT_INTEGER)) return false;
-    }
-    *id = gt_json_scalar_string(item);
-    return true;
+    gt_json_value v = gt_json_paths_first(json, &p->fields[GT_FIELD_ID]);
+    bool exact = !(v.type & cJSON_Number) || (v.number == floor(v.number) && fabs(v.number) <= MAX_EXACT_INTEGER);
+    *id = exact ? v.string : NULL;
+    if (!exact) free(v.string);
+    return exact;
 }
 
-static int read_progress(const cJSON *json, const char *path)
+static int read_progress(const gt_profile *p, const cJSON *json)
 {
-    const cJSON *item = gt_json_path_first(json, path);
-    if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble)) return -1;
-    double v = item->valuedouble;
-    return v < 0 ? 0 : v > 100 ? 100 : (int)v;
+    gt_json_value v = gt_json_paths_first(json, &p->fields[GT_FIELD_PROGRESS]);
+    free(v.string);   /* only the number is needed */
+    if (!(v.type & cJSON_Number) || !isfinite(v.number)) return -1;
+    double pct = v.number * p->progress_scale;
+    return pct < 0 ? 0 : pct > 100 ? 100 : (int)pct;
 }
 
-static void read_state(const gt_profile *p, gt_phase phase, const gt_response *res, const cJSON *json,
-                       gt_reply *out)
+/* Returns the profile's entry for the state (NULL when it has none); a missing or non-string
+ * state is a broken answer, except at submit, where an answer may carry only the id. */
+static const gt_state_entry *read_state(const gt_profile *p, gt_phase phase, const gt_response *res,
+                                        const cJSON *json, gt_reply *out)
 {
-    const cJSON *item = gt_json_path_first(json, p->state_path);
-    if (!item && phase == GT_PHASE_SUBMIT) {   /* a submit answer may carry only the id */
+    gt_json_value v = gt_json_paths_first(json, &p->fields[GT_FIELD_STATE]);
+    if (!v.found && phase == GT_PHASE_SUBMIT) {
         out->state = GT_REMOTE_PENDING;
-        return;
+        return NULL;
     }
-    if (cJSON_IsString(item)) {   /* a state this profile does not know stays GT_REMOTE_UNKNOWN */
-        out->state = gt_profile_state(p, item->valuestring);
-        return;
+    if (v.type & cJSON_String) {
+        out->raw_state = v.string;
+        const gt_state_entry *entry = gt_profile_state(p, v.string);
+        out->state = entry ? entry->state : GT_REMOTE_UNKNOWN;   /* unknown: the caller decides */
+        return entry;
     }
-    /* a missing state, or a number or object where the state belongs, is a broken answer */
-    char *raw = gt_json_scalar_string(item);
-    char *message = raw ? gt_printf("the task state from %s is not a string: %s", p->name, raw)
-                        : gt_printf("no task state in the response from %s", p->name);
+    char *message = v.string ? gt_printf("the task state from %s is not a string: %s", p->name, v.string)
+                             : gt_printf("no task state in the response from %s", p->name);
     out->state = GT_REMOTE_UNKNOWN;
-    out->error = make_error(GT_PROTOCOL, phase, res, message, out->task_id);
-    if (out->error) out->error->code = raw;
-    else free(raw);
+    out->error = make_error(GT_PROTOCOL, phase, res, res->status, message, out->task_id);
+    if (out->error) out->error->code = v.string;
+    else free(v.string);
     free(message);
+    return NULL;
+}
+
+/* Keeps whatever code and message the provider put beside what is missing. */
+static gt_error *protocol_error(const gt_profile *p, gt_phase phase, const gt_response *res, const char *what,
+                                const cJSON *json, const char *task_id)
+{
+    char *said = field_string(p, json, GT_FIELD_ERROR_MESSAGE);
+    char *message = gt_printf("%s answered HTTP %ld with %s%s%s", p->name, res->status, what,
+                              said ? ": " : "", said ? said : "");
+    gt_error *err = make_error(GT_PROTOCOL, phase, res, res->status, message, task_id);
+    if (err) err->code = field_string(p, json, GT_FIELD_ERROR_CODE);
+    free(said);
+    free(message);
+    return err;
 }
 
 void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt_reply *out)
@@ -169,55 +223,35 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
     out->progress = -1;
     cJSON *json = res->body_len ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 
-    if (res->status < 200 || res->status > 299) {
-        out->error = http_error(p, phase, res, json);
+    long status = effective_status(p, res->status, json);
+    if (!is_success(status)) {
+        out->error = http_error(p, phase, res, status, json);
         goto done;
     }
     if (!cJSON_IsObject(json)) {
-        const char *why = res->body_len == 0 ? "an empty body"
-                        : json               ? "JSON that is not an object"
-                                             : "a body that is not valid JSON";
-        char *message = gt_printf("%s answered HTTP %ld with %s", p->name, res->status, why);
-        out->error = make_error(GT_PROTOCOL, phase, res, message, NULL);
-        free(message);
+        out->error = protocol_error(p, phase, res, res->body_len == 0 ? "an empty body"
+                                                   : json               ? "JSON that is not an object"
+                                                                        : "a body that is not valid JSON",
+                                    NULL, NULL);
         goto done;
     }
 
-    bool exact_id = read_task_id(json, p->id_path, &out->task_id);
-    out->progress = read_progress(json, p->progress_path);
-    if (phase == GT_PHASE_SUBMIT && !out->task_id) {
-        /* keep whatever code and message the provider put beside the missing id */
-        char *code = field_string(json, p->error_code_path);
-        char *provider_message = field_string(json, p->error_message_path);
-        char *message = gt_printf("%s in the submit response from %s%s%s",
-                                  exact_id ? "no task id" : "a numeric task id too large to be exact", p->name,
-                                  provider_message ? ": " : "", provider_message ? provider_message : "");
-        out->error = make_error(GT_PROTOCOL, phase, res, message, NULL);
-        if (out->error) out->error->code = code;
-        else free(code);
-        free(provider_message);
-        free(message);
-        goto done;
-    }
-    read_state(p, phase, res, json, out);
+    bool exact_id = read_task_id(p, json, &out->task_id);
+    out->progress = read_progress(p, json);
+    out->poll_url = field_string(p, json, GT_FIELD_POLL_URL);
+    const gt_state_entry *entry = read_state(p, phase, res, json, out);
     if (out->error) goto done;
+    if (entry) out->grace_ms = entry->grace_ms;
 
-    switch (out->state) {
-    case GT_REMOTE_SUCCEEDED:
+    if (out->state == GT_REMOTE_FAILED || out->state == GT_REMOTE_CANCELLED) {
+        out->error = task_failure(p, phase, res, json, out, entry);   /* even without an id */
+    } else if (phase == GT_PHASE_SUBMIT && !out->task_id) {
+        out->error = protocol_error(p, phase, res, exact_id ? "no task id" : "a numeric task id too large to be exact",
+                                    json, NULL);
+    } else if (out->state == GT_REMOTE_SUCCEEDED) {
         out->progress = 100;
-        for (size_t i = 0; i < p->n_result_paths; i++) gt_json_path_each(json, p->result_paths[i], add_url, out);
-        if (out->n_urls == 0) {
-            char *message = gt_printf("%s reported success without a result URL", p->name);
-            out->error = make_error(GT_PROTOCOL, phase, res, message, out->task_id);
-            free(message);
-        }
-        break;
-    case GT_REMOTE_FAILED:
-    case GT_REMOTE_CANCELLED:
-        out->error = task_failure(p, phase, res, json, out->task_id, out->state);
-        break;
-    default:
-        break;
+        gt_json_paths_each(json, &p->fields[GT_FIELD_RESULTS], add_url, out);
+        if (out->n_urls == 0) out->error = protocol_error(p, phase, res, "success but no result URL", json, out->task_id);
     }
 done:
     cJSON_Delete(json);
@@ -226,7 +260,9 @@ done:
 void gt_reply_clear(gt_reply *r)
 {
     gt_error_free(r->error);
+    free(r->raw_state);
     free(r->task_id);
+    free(r->poll_url);
     for (size_t i = 0; i < r->n_urls; i++) free(r->urls[i]);
     free(r->urls);
     memset(r, 0, sizeof *r);

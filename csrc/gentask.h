@@ -93,24 +93,45 @@ gt_remote_state gt_remote_state_from_name(const char *name);
 gt_profile *gt_profile_new(const char *name);
 void gt_profile_free(gt_profile *p);
 const char *gt_profile_name(const gt_profile *p);
-/* key: auth_header, auth_prefix, poll_method, poll_path, id, state, progress, error_code,
- * error_message. Returns false for an unknown key (the caller reports it). */
+
+/* Scalar settings: auth_header, auth_prefix, key_field (the body field that carries the key, for
+ * providers that take it there), poll_method, poll_path ("/v1/tasks/{id}"), poll_key_field.
+ * Returns false for an unknown key (the caller reports it). */
 bool gt_profile_set(gt_profile *p, const char *key, const char *value);
-void gt_profile_add_result_path(gt_profile *p, const char *path);
+bool gt_profile_set_number(gt_profile *p, const char *key, double value);   /* progress_scale */
+
+/* Where a response keeps a field, as dot paths tried in order ("runId", then "run_id").
+ * Fields: id, state, progress, error_code, error_message, results, poll_url, retry_after,
+ * envelope_status. Path syntax: "a.b" objects, "a[].b" every element, "a{}.b" a string holding
+ * JSON (APIXO's resultJson). Returns false for an unknown field. */
+bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);
 void gt_profile_add_request_id_header(gt_profile *p, const char *header);
-void gt_profile_add_state(gt_profile *p, const char *provider_state, gt_remote_state state);
-/* stage may be NULL; codes match case-insensitively */
-void gt_profile_add_code(gt_profile *p, const char *code, gt_kind kind, const char *stage);
+
+/* A provider state string and what it means. For a failing state, kind (GT_KIND_NONE: decided by
+ * the error code) and stage apply; grace_ms > 0 says the state may be transient for that long
+ * after submit (BFL's "Task not found") and is then read as pending. */
+void gt_profile_add_state(gt_profile *p, const char *provider_state, gt_remote_state state, gt_kind kind,
+                          const char *stage, long grace_ms);
+
+/* Code tables, matched case-insensitively: task failure codes, codes of HTTP error bodies, and
+ * substrings of messages (for providers whose errors carry no code). stage may be NULL. */
+typedef enum gt_code_table { GT_CODES_TASK, GT_CODES_HTTP, GT_CODES_MESSAGE } gt_code_table;
+void gt_profile_add_code(gt_profile *p, gt_code_table table, const char *code, gt_kind kind, const char *stage);
+/* An HTTP status a provider uses for something else (APIXO's 403: content policy). */
+void gt_profile_add_status(gt_profile *p, long status, gt_kind kind, const char *stage);
 
 /* ---- classification: one response → what it says --------------------------------------------- */
 
 typedef struct gt_reply {
     gt_error       *error;      /* set when the request or the task failed; then the rest may be empty */
     gt_remote_state state;
+    char           *raw_state;  /* the provider's own state string */
     char           *task_id;
     int             progress;   /* 0..100, or -1 when the response said nothing usable */
     char          **urls;
     size_t          n_urls;
+    char           *poll_url;   /* where the provider says to poll, when it says */
+    long            grace_ms;   /* > 0: the failing state may be transient this long after submit */
 } gt_reply;
 
 typedef struct gt_response {
@@ -173,9 +194,11 @@ typedef enum gt_task_state {
 
 const char *gt_task_state_name(gt_task_state s);
 
-/* path is appended to the client's base_url; body is the JSON request body (may be NULL).
- * The task starts at once; it is never NULL (a failure to start is a failed task). */
-gt_task *gt_client_submit(gt_client *c, const char *path, const char *body);
+/* path is appended to the client's base_url; body is the JSON request body (may be NULL);
+ * poll_path, when not NULL, replaces the profile's poll path template for this task (FLORA polls
+ * under the technique it submitted to). The task starts at once; it is never NULL (a failure to
+ * start is a failed task). */
+gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path);
 
 gt_task_state gt_task_state_of(const gt_task *t);
 bool gt_task_done(const gt_task *t);

@@ -1,13 +1,15 @@
 /* jsonpath.c — the dot paths provider profiles use to say where a field lives.
  *
  * "error.code" walks objects, "results[].url" visits url in every element of results,
- * "output.urls[]" visits every element of urls. A path that meets the wrong type simply
+ * "output.urls[]" visits every element of urls, "data.resultJson{}.resultUrls[]" parses the
+ * string resultJson as JSON and walks on inside it (APIXO). A path that meets the wrong type
  * finds nothing: a hostile body can make a field missing, never crash the walk. */
 #include "core.h"
 
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_SEGMENT 128
@@ -19,7 +21,7 @@ static void walk(const cJSON *node, const char *path, gt_json_visit visit, void 
         visit(node, ctx);
         return;
     }
-    size_t len = strcspn(path, ".[");
+    size_t len = strcspn(path, ".[{");
     if (len >= MAX_SEGMENT) return;
     const char *rest = path + len;
 
@@ -40,29 +42,26 @@ static void walk(const cJSON *node, const char *path, gt_json_visit visit, void 
         cJSON_ArrayForEach(element, child) walk(element, rest, visit, ctx);
         return;
     }
+    if (strncmp(rest, "{}", 2) == 0) {
+        rest += 2;
+        if (*rest == '.') rest++;
+        if (!cJSON_IsString(child)) return;
+        cJSON *inner = cJSON_Parse(child->valuestring);   /* its lifetime is this walk's */
+        walk(inner, rest, visit, ctx);
+        cJSON_Delete(inner);
+        return;
+    }
     if (*rest == '.') rest++;
     walk(child, rest, visit, ctx);
 }
 
-void gt_json_path_each(const cJSON *root, const char *path, gt_json_visit visit, void *ctx)
+void gt_json_paths_each(const cJSON *root, const gt_paths *paths, gt_json_visit visit, void *ctx)
 {
-    if (path && *path) walk(root, path, visit, ctx);
+    for (size_t i = 0; paths && i < paths->n; i++)
+        if (paths->items[i][0]) walk(root, paths->items[i], visit, ctx);
 }
 
-static void keep_first(const cJSON *item, void *ctx)
-{
-    const cJSON **first = ctx;
-    if (!*first) *first = item;
-}
-
-const cJSON *gt_json_path_first(const cJSON *root, const char *path)
-{
-    const cJSON *first = NULL;
-    gt_json_path_each(root, path, keep_first, &first);
-    return first;
-}
-
-char *gt_json_scalar_string(const cJSON *item)
+static char *scalar_string(const cJSON *item)
 {
     if (cJSON_IsString(item)) return gt_strdup(item->valuestring);
     if (cJSON_IsNumber(item)) {
@@ -74,4 +73,33 @@ char *gt_json_scalar_string(const cJSON *item)
         return gt_strdup(buf);
     }
     return NULL;
+}
+
+static void keep_first(const cJSON *item, void *ctx)
+{
+    gt_json_value *v = ctx;
+    if (v->found || cJSON_IsNull(item)) return;   /* null is as good as absent: try the next path */
+    v->found = true;
+    v->type = item->type & 0xff;
+    v->string = scalar_string(item);
+    v->number = cJSON_IsNumber(item) ? item->valuedouble : 0;
+}
+
+gt_json_value gt_json_paths_first(const cJSON *root, const gt_paths *paths)
+{
+    gt_json_value v = {0};
+    gt_json_paths_each(root, paths, keep_first, &v);
+    return v;
+}
+
+void gt_json_value_clear(gt_json_value *v)
+{
+    free(v->string);
+    memset(v, 0, sizeof *v);
+}
+
+char *gt_json_paths_string(const cJSON *root, const gt_paths *paths)
+{
+    gt_json_value v = gt_json_paths_first(root, paths);
+    return v.string;
 }

@@ -131,7 +131,7 @@ void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider)
     if (err->attempts) gt_lua_setfield_integer(L, "attempts", err->attempts);
 }
 
-/* ---- profiles ------------------------------------------------------------------------------- */
+/* ---- profiles: the Lua table format is documented in lua/gentask/providers/README.md ---------- */
 
 static const char *check_string_field(lua_State *L, int tbl, const char *key, const char *where)
 {
@@ -143,30 +143,44 @@ static const char *check_string_field(lua_State *L, int tbl, const char *key, co
     return s;
 }
 
-static void set_string_field(lua_State *L, gt_profile *p, int tbl, const char *key, const char *core_key,
-                             const char *where)
+static void set_string(lua_State *L, gt_profile *p, int tbl, const char *key, const char *core_key, const char *where)
 {
     const char *value = check_string_field(L, tbl, key, where);
     if (value) gt_profile_set(p, core_key, value);
 }
 
-/* Walks the string list at t[key], calling add for each element. */
-static void each_string(lua_State *L, gt_profile *p, int tbl, const char *key,
-                        void (*add)(gt_profile *, const char *))
+/* The value on top of the stack: a string, or a list of strings; add(ctx, s) for each. */
+static void each_string(lua_State *L, const char *where, void (*add)(void *, const char *), void *ctx)
 {
-    lua_getfield(L, tbl, key);
-    if (lua_istable(L, -1)) {
-        int n = (int)gt_rawlen(L, -1);
-        for (int i = 1; i <= n; i++) {
-            lua_rawgeti(L, -1, i);
-            if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "profile: %s[%d] must be a string", key, i);
-            add(p, lua_tostring(L, -1));
-            lua_pop(L, 1);
-        }
-    } else if (lua_type(L, -1) == LUA_TSTRING) {
-        add(p, lua_tostring(L, -1));
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        add(ctx, lua_tostring(L, -1));
+        return;
     }
-    lua_pop(L, 1);
+    if (!lua_istable(L, -1)) luaL_error(L, "profile: %s must be a string or a list of strings", where);
+    int n = (int)gt_rawlen(L, -1);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "profile: %s[%d] must be a string", where, i);
+        add(ctx, lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+}
+
+typedef struct field_ctx {
+    lua_State  *L;
+    gt_profile *p;
+    const char *field;
+} field_ctx;
+
+static void add_field_path(void *ctx, const char *path)
+{
+    field_ctx *f = ctx;
+    if (!gt_profile_add_path(f->p, f->field, path)) luaL_error(f->L, "profile: unknown field '%s'", f->field);
+}
+
+static void add_request_id_header(void *ctx, const char *header)
+{
+    gt_profile_add_request_id_header(ctx, header);
 }
 
 static void read_fields(lua_State *L, gt_profile *p, int profile)
@@ -177,17 +191,31 @@ static void read_fields(lua_State *L, gt_profile *p, int profile)
     lua_pushnil(L);
     while (lua_next(L, fields)) {
         if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: fields has a non-string key");
-        const char *key = lua_tostring(L, -2);
-        if (strcmp(key, "results") != 0) {
-            if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "profile: fields.%s must be a string", key);
-            if (!gt_profile_set(p, key, lua_tostring(L, -1))) luaL_error(L, "profile: unknown field '%s'", key);
-        }
+        field_ctx ctx = {L, p, lua_tostring(L, -2)};
+        each_string(L, ctx.field, add_field_path, &ctx);
         lua_pop(L, 1);
     }
-    each_string(L, p, fields, "results", gt_profile_add_result_path);
     lua_pop(L, 1);
 }
 
+/* A kind name, or a table { kind =, stage = }, on top of the stack. */
+static gt_kind read_kind(lua_State *L, const char *what, const char **stage)
+{
+    const char *kind_name;
+    *stage = NULL;
+    if (lua_istable(L, -1)) {
+        kind_name = check_string_field(L, lua_gettop(L), "kind", what);
+        *stage = check_string_field(L, lua_gettop(L), "stage", what);
+    } else {
+        kind_name = lua_tostring(L, -1);
+    }
+    gt_kind kind = gt_kind_from_name(kind_name);
+    if (kind == GT_KIND_NONE) luaL_error(L, "profile: %s maps to unknown kind '%s'", what, kind_name ? kind_name : "?");
+    return kind;
+}
+
+/* states = { Ready = "succeeded", ["Request Moderated"] = { state = "failed", kind =, stage = },
+ *            ["Task not found"] = { state = "failed", kind = "not_found", grace = 5 } } */
 static void read_states(lua_State *L, gt_profile *p, int profile)
 {
     lua_getfield(L, profile, "states");
@@ -195,39 +223,62 @@ static void read_states(lua_State *L, gt_profile *p, int profile)
     if (!lua_istable(L, states)) luaL_error(L, "profile: states must be a table");
     lua_pushnil(L);
     while (lua_next(L, states)) {
-        gt_remote_state s = gt_remote_state_from_name(lua_tostring(L, -1));
-        if (lua_type(L, -2) != LUA_TSTRING || s == GT_REMOTE_UNKNOWN)
-            luaL_error(L, "profile: states maps provider strings to pending|running|succeeded|failed|cancelled");
-        gt_profile_add_state(p, lua_tostring(L, -2), s);
+        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: states has a non-string key");
+        const char *name = lua_tostring(L, -2), *stage = NULL;
+        gt_kind kind = GT_KIND_NONE;
+        long grace_ms = 0;
+        const char *state_name = lua_tostring(L, -1);
+        if (lua_istable(L, -1)) {
+            int entry = lua_gettop(L);
+            state_name = check_string_field(L, entry, "state", name);
+            lua_getfield(L, entry, "kind");
+            if (!lua_isnil(L, -1)) kind = read_kind(L, name, &stage);
+            lua_pop(L, 1);
+            if (kind != GT_KIND_NONE) stage = check_string_field(L, entry, "stage", name);
+            grace_ms = gt_lua_seconds_to_ms(gt_lua_opt_number_field(L, entry, "grace", 0));
+        }
+        gt_remote_state s = gt_remote_state_from_name(state_name);
+        if (s == GT_REMOTE_UNKNOWN)
+            luaL_error(L, "profile: state '%s' must map to pending|running|succeeded|failed|cancelled", name);
+        gt_profile_add_state(p, name, s, kind, stage, grace_ms);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
 }
 
 /* codes = { some_code = "kind", other_code = { kind = "moderated", stage = "input" } } */
-static void read_codes(lua_State *L, gt_profile *p, int profile)
+static void read_codes(lua_State *L, gt_profile *p, int profile, const char *key, gt_code_table table)
 {
-    lua_getfield(L, profile, "codes");
+    lua_getfield(L, profile, key);
     int codes = lua_gettop(L);
-    if (lua_isnil(L, codes)) {
-        lua_pop(L, 1);
-        return;
-    }
-    if (!lua_istable(L, codes)) luaL_error(L, "profile: codes must be a table");
-    lua_pushnil(L);
-    while (lua_next(L, codes)) {
-        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: codes has a non-string key");
-        const char *code = lua_tostring(L, -2), *kind_name, *stage = NULL;
-        if (lua_istable(L, -1)) {
-            kind_name = check_string_field(L, lua_gettop(L), "kind", code);
-            stage = check_string_field(L, lua_gettop(L), "stage", code);
-        } else {
-            kind_name = lua_tostring(L, -1);
+    if (!lua_isnil(L, codes)) {
+        if (!lua_istable(L, codes)) luaL_error(L, "profile: %s must be a table", key);
+        lua_pushnil(L);
+        while (lua_next(L, codes)) {
+            if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: %s has a non-string key", key);
+            const char *stage;
+            gt_kind kind = read_kind(L, lua_tostring(L, -2), &stage);
+            gt_profile_add_code(p, table, lua_tostring(L, -2), kind, stage);
+            lua_pop(L, 1);
         }
-        gt_kind kind = gt_kind_from_name(kind_name);
-        if (kind == GT_KIND_NONE) luaL_error(L, "profile: code '%s' maps to unknown kind '%s'", code, kind_name ? kind_name : "?");
-        gt_profile_add_code(p, code, kind, stage);
-        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* statuses = { [403] = { kind = "moderated", stage = "input" } } */
+static void read_statuses(lua_State *L, gt_profile *p, int profile)
+{
+    lua_getfield(L, profile, "statuses");
+    int statuses = lua_gettop(L);
+    if (lua_istable(L, statuses)) {
+        lua_pushnil(L);
+        while (lua_next(L, statuses)) {
+            if (lua_type(L, -2) != LUA_TNUMBER) luaL_error(L, "profile: statuses keys are HTTP statuses");
+            const char *stage;
+            gt_kind kind = read_kind(L, "a status", &stage);
+            gt_profile_add_status(p, (long)lua_tonumber(L, -2), kind, stage);
+            lua_pop(L, 1);
+        }
     }
     lua_pop(L, 1);
 }
@@ -242,20 +293,29 @@ static int build_profile(lua_State *L)
 
     lua_getfield(L, profile, "auth");
     if (lua_istable(L, -1)) {
-        set_string_field(L, p, lua_gettop(L), "header", "auth_header", "auth");
-        set_string_field(L, p, lua_gettop(L), "prefix", "auth_prefix", "auth");
+        set_string(L, p, lua_gettop(L), "header", "auth_header", "auth");
+        set_string(L, p, lua_gettop(L), "prefix", "auth_prefix", "auth");
+        set_string(L, p, lua_gettop(L), "body_field", "key_field", "auth");
     }
     lua_pop(L, 1);
     lua_getfield(L, profile, "poll");
     if (!lua_istable(L, -1)) luaL_error(L, "profile: poll must be a table");
-    set_string_field(L, p, lua_gettop(L), "method", "poll_method", "poll");
-    set_string_field(L, p, lua_gettop(L), "path", "poll_path", "poll");
+    set_string(L, p, lua_gettop(L), "method", "poll_method", "poll");
+    set_string(L, p, lua_gettop(L), "path", "poll_path", "poll");
+    set_string(L, p, lua_gettop(L), "key_field", "poll_key_field", "poll");
     lua_pop(L, 1);
+    lua_Number scale = gt_lua_opt_number_field(L, profile, "progress_scale", 1);
+    if (!gt_profile_set_number(p, "progress_scale", scale)) luaL_error(L, "profile: progress_scale must be > 0");
 
     read_fields(L, p, profile);
     read_states(L, p, profile);
-    read_codes(L, p, profile);
-    each_string(L, p, profile, "request_id_headers", gt_profile_add_request_id_header);
+    read_codes(L, p, profile, "codes", GT_CODES_TASK);
+    read_codes(L, p, profile, "http_codes", GT_CODES_HTTP);
+    read_codes(L, p, profile, "message_codes", GT_CODES_MESSAGE);
+    read_statuses(L, p, profile);
+    lua_getfield(L, profile, "request_id_headers");
+    if (!lua_isnil(L, -1)) each_string(L, "request_id_headers", add_request_id_header, p);
+    lua_pop(L, 1);
     return 0;
 }
 

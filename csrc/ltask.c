@@ -88,9 +88,10 @@ static int client_submit(lua_State *L)
     gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
     const char *path = luaL_checkstring(L, 2);
     const char *body = luaL_optstring(L, 3, NULL);
+    const char *poll_path = luaL_optstring(L, 4, NULL);
     /* the box first: if Lua cannot allocate it, no task is left running unowned */
     void **box = gt_lua_push_box(L, NULL, GT_TASK_MT);
-    gt_task *t = gt_client_submit(c, path, body);
+    gt_task *t = gt_client_submit(c, path, body, poll_path);
     if (!t) return luaL_error(L, "gentask: out of memory");
     *box = t;
     gt_lua_remember(L, t, -1);

@@ -5,6 +5,18 @@
 #include <string.h>
 #include <strings.h>
 
+static const char *const field_names[GT_FIELD_COUNT] = {
+    [GT_FIELD_ID] = "id",
+    [GT_FIELD_STATE] = "state",
+    [GT_FIELD_PROGRESS] = "progress",
+    [GT_FIELD_ERROR_CODE] = "error_code",
+    [GT_FIELD_ERROR_MESSAGE] = "error_message",
+    [GT_FIELD_RESULTS] = "results",
+    [GT_FIELD_POLL_URL] = "poll_url",
+    [GT_FIELD_RETRY_AFTER] = "retry_after",
+    [GT_FIELD_ENVELOPE_STATUS] = "envelope_status",
+};
+
 gt_profile *gt_profile_new(const char *name)
 {
     gt_profile *p = calloc(1, sizeof *p);
@@ -13,37 +25,43 @@ gt_profile *gt_profile_new(const char *name)
     p->auth_header = gt_strdup("Authorization");
     p->auth_prefix = gt_strdup("Bearer ");
     p->poll_method = gt_strdup("GET");
+    p->progress_scale = 1;
     return p;
 }
 
-static void free_strings(char **list, size_t n)
+static void paths_free(gt_paths *paths)
 {
-    for (size_t i = 0; i < n; i++) free(list[i]);
-    free(list);
+    for (size_t i = 0; i < paths->n; i++) free(paths->items[i]);
+    free(paths->items);
+    paths->items = NULL;
+    paths->n = 0;
+}
+
+static void codes_free(gt_code_list *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        free(list->items[i].code);
+        free(list->items[i].stage);
+    }
+    free(list->items);
 }
 
 void gt_profile_free(gt_profile *p)
 {
     if (!p) return;
-    free(p->name);
-    free(p->auth_header);
-    free(p->auth_prefix);
-    free(p->poll_method);
-    free(p->poll_path);
-    free(p->id_path);
-    free(p->state_path);
-    free(p->progress_path);
-    free(p->error_code_path);
-    free(p->error_message_path);
-    free_strings(p->result_paths, p->n_result_paths);
-    free_strings(p->request_id_headers, p->n_request_id_headers);
-    for (size_t i = 0; i < p->n_states; i++) free(p->states[i].name);
-    free(p->states);
-    for (size_t i = 0; i < p->n_codes; i++) {
-        free(p->codes[i].code);
-        free(p->codes[i].stage);
+    char *strings[] = {p->name, p->auth_header, p->auth_prefix, p->key_field,
+                       p->poll_method, p->poll_path, p->poll_key_field};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
+    for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
+    paths_free(&p->request_id_headers);
+    for (size_t i = 0; i < p->n_states; i++) {
+        free(p->states[i].name);
+        free(p->states[i].stage);
     }
-    free(p->codes);
+    free(p->states);
+    for (int t = 0; t < 3; t++) codes_free(&p->codes[t]);
+    for (size_t i = 0; i < p->n_statuses; i++) free(p->statuses[i].stage);
+    free(p->statuses);
     free(p);
 }
 
@@ -57,20 +75,17 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
     static const struct {
         const char *key;
         size_t      offset;
-    } fields[] = {
+    } settings[] = {
         {"auth_header", offsetof(gt_profile, auth_header)},
         {"auth_prefix", offsetof(gt_profile, auth_prefix)},
+        {"key_field", offsetof(gt_profile, key_field)},
         {"poll_method", offsetof(gt_profile, poll_method)},
         {"poll_path", offsetof(gt_profile, poll_path)},
-        {"id", offsetof(gt_profile, id_path)},
-        {"state", offsetof(gt_profile, state_path)},
-        {"progress", offsetof(gt_profile, progress_path)},
-        {"error_code", offsetof(gt_profile, error_code_path)},
-        {"error_message", offsetof(gt_profile, error_message_path)},
+        {"poll_key_field", offsetof(gt_profile, poll_key_field)},
     };
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        if (strcmp(fields[i].key, key) != 0) continue;
-        char **slot = (char **)((char *)p + fields[i].offset);
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        if (strcmp(settings[i].key, key) != 0) continue;
+        char **slot = (char **)((char *)p + settings[i].offset);
         free(*slot);
         *slot = gt_strdup(value);
         return true;
@@ -78,39 +93,62 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
     return false;
 }
 
-static void append_string(char ***list, size_t *n, const char *s)
+bool gt_profile_set_number(gt_profile *p, const char *key, double value)
 {
-    char **grown = realloc(*list, (*n + 1) * sizeof *grown);
-    if (!grown) return;
-    grown[*n] = gt_strdup(s);
-    *list = grown;
-    (*n)++;
+    if (strcmp(key, "progress_scale") != 0 || !(value > 0)) return false;
+    p->progress_scale = value;
+    return true;
 }
 
-void gt_profile_add_result_path(gt_profile *p, const char *path)
+/* Grows an array by one element; the new slot is returned zeroed, or NULL when memory ran out. */
+static void *grow(void *array, size_t *n, size_t size)
 {
-    append_string(&p->result_paths, &p->n_result_paths, path);
+    char *grown = realloc(*(void **)array, (*n + 1) * size);
+    if (!grown) return NULL;
+    *(void **)array = grown;
+    memset(grown + *n * size, 0, size);
+    return grown + (*n)++ * size;
+}
+
+static void paths_add(gt_paths *paths, const char *path)
+{
+    char **slot = grow(&paths->items, &paths->n, sizeof *slot);
+    if (slot) *slot = gt_strdup(path);
+}
+
+bool gt_profile_add_path(gt_profile *p, const char *field, const char *path)
+{
+    for (int f = 0; f < GT_FIELD_COUNT; f++) {
+        if (strcmp(field_names[f], field) != 0) continue;
+        paths_add(&p->fields[f], path);
+        return true;
+    }
+    return false;
 }
 
 void gt_profile_add_request_id_header(gt_profile *p, const char *header)
 {
-    append_string(&p->request_id_headers, &p->n_request_id_headers, header);
+    paths_add(&p->request_id_headers, header);
 }
 
-void gt_profile_add_state(gt_profile *p, const char *provider_state, gt_remote_state state)
+void gt_profile_add_state(gt_profile *p, const char *provider_state, gt_remote_state state, gt_kind kind,
+                          const char *stage, long grace_ms)
 {
-    gt_state_entry *grown = realloc(p->states, (p->n_states + 1) * sizeof *grown);
-    if (!grown) return;
-    p->states = grown;
-    p->states[p->n_states++] = (gt_state_entry){gt_strdup(provider_state), state};
+    gt_state_entry *e = grow(&p->states, &p->n_states, sizeof *e);
+    if (e) *e = (gt_state_entry){gt_strdup(provider_state), state, kind, gt_strdup(stage), grace_ms};
 }
 
-void gt_profile_add_code(gt_profile *p, const char *code, gt_kind kind, const char *stage)
+void gt_profile_add_code(gt_profile *p, gt_code_table table, const char *code, gt_kind kind, const char *stage)
 {
-    gt_code_entry *grown = realloc(p->codes, (p->n_codes + 1) * sizeof *grown);
-    if (!grown) return;
-    p->codes = grown;
-    p->codes[p->n_codes++] = (gt_code_entry){gt_strdup(code), kind, gt_strdup(stage)};
+    gt_code_list *list = &p->codes[table];
+    gt_code_entry *e = grow(&list->items, &list->n, sizeof *e);
+    if (e) *e = (gt_code_entry){gt_strdup(code), kind, gt_strdup(stage)};
+}
+
+void gt_profile_add_status(gt_profile *p, long status, gt_kind kind, const char *stage)
+{
+    gt_status_entry *e = grow(&p->statuses, &p->n_statuses, sizeof *e);
+    if (e) *e = (gt_status_entry){status, kind, gt_strdup(stage)};
 }
 
 gt_remote_state gt_remote_state_from_name(const char *name)
@@ -121,17 +159,42 @@ gt_remote_state gt_remote_state_from_name(const char *name)
     return GT_REMOTE_UNKNOWN;
 }
 
-gt_remote_state gt_profile_state(const gt_profile *p, const char *provider_state)
+/* Providers vary the case of their states and codes (APIXO: SensitiveContent beside
+ * outputimagesensitivecontentdetected): every lookup ignores case. */
+const gt_state_entry *gt_profile_state(const gt_profile *p, const char *provider_state)
 {
     for (size_t i = 0; provider_state && i < p->n_states; i++)
-        if (strcmp(p->states[i].name, provider_state) == 0) return p->states[i].state;
-    return GT_REMOTE_UNKNOWN;
+        if (strcasecmp(p->states[i].name, provider_state) == 0) return &p->states[i];
+    return NULL;
 }
 
-/* Providers vary the case of their codes (APIXO: SensitiveContent, outputimagesensitivecontentdetected). */
-const gt_code_entry *gt_profile_code(const gt_profile *p, const char *code)
+const gt_code_entry *gt_profile_code(const gt_profile *p, gt_code_table table, const char *code)
 {
-    for (size_t i = 0; code && i < p->n_codes; i++)
-        if (strcasecmp(p->codes[i].code, code) == 0) return &p->codes[i];
+    const gt_code_list *list = &p->codes[table];
+    for (size_t i = 0; code && i < list->n; i++)
+        if (strcasecmp(list->items[i].code, code) == 0) return &list->items[i];
+    return NULL;
+}
+
+static bool contains_ignoring_case(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *haystack; haystack++)
+        if (strncasecmp(haystack, needle, n) == 0) return true;
+    return n == 0;
+}
+
+const gt_code_entry *gt_profile_message_code(const gt_profile *p, const char *message)
+{
+    const gt_code_list *list = &p->codes[GT_CODES_MESSAGE];
+    for (size_t i = 0; message && i < list->n; i++)
+        if (contains_ignoring_case(message, list->items[i].code)) return &list->items[i];
+    return NULL;
+}
+
+const gt_status_entry *gt_profile_status(const gt_profile *p, long status)
+{
+    for (size_t i = 0; i < p->n_statuses; i++)
+        if (p->statuses[i].status == status) return &p->statuses[i];
     return NULL;
 }

@@ -61,33 +61,29 @@ static void fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
 
 static char *poll_url(const gt_task *t)
 {
-    const gt_client *c = t->client;
-    const char *path = c->profile->poll_path;
-    const char *slot = strstr(path, "{id}");
-    if (!slot) return gt_printf("%s%s", c->base_url, path);
-    char *id = curl_easy_escape(NULL, t->remote_id, 0);
-    if (!id) return NULL;
-    char *url = gt_printf("%s%.*s%s%s", c->base_url, (int)(slot - path), path, id, slot + 4);
-    curl_free(id);
-    return url;
+    if (t->poll_url) return gt_strdup(t->poll_url);
+    const char *template = t->poll_path ? t->poll_path : t->client->profile->poll_path;
+    return gt_endpoint_poll_url(t->client, template, t->remote_id);
 }
 
 static void start_request(gt_task *t, gt_phase phase)
 {
     const gt_client *c = t->client;
     const gt_profile *p = c->profile;
-    char *url = phase == GT_PHASE_SUBMIT ? t->submit_url : poll_url(t);
+    bool submit = phase == GT_PHASE_SUBMIT;
+    char *url = submit ? t->submit_url : poll_url(t);
+    char *poll_body = submit ? NULL : gt_endpoint_poll_body(c);
     gt_request req = {
-        .method = phase == GT_PHASE_SUBMIT ? "POST" : p->poll_method,
+        .method = submit ? "POST" : p->poll_method,
         .url = url,
-        .body = phase == GT_PHASE_SUBMIT ? t->submit_body : NULL,
+        .body = submit ? t->submit_body : poll_body,
         .auth_header = p->auth_header,
         .auth_value = c->auth_value,
         .timeout_ms = c->opts.request_timeout_ms,
         .connect_timeout_ms = c->opts.connect_timeout_ms,
         .body_limit = c->opts.max_body_bytes,
-        .request_id_headers = (const char *const *)p->request_id_headers,
-        .n_request_id_headers = p->n_request_id_headers,
+        .request_id_headers = (const char *const *)p->request_id_headers.items,
+        .n_request_id_headers = p->request_id_headers.n,
         /* libcurl silently resends a request whose reused connection died before any answer:
          * harmless for a poll, a second paid generation for a submit */
         .fresh_connection = phase == GT_PHASE_SUBMIT,
@@ -95,6 +91,7 @@ static void start_request(gt_task *t, gt_phase phase)
     bool started = url && gt_transfer_prepare(&t->xfer, &req, t) == CURLE_OK &&
                    gt_engine_start(engine_of(t), t->xfer.easy);
     if (url != t->submit_url) free(url);
+    free(poll_body);   /* curl copied it (CURLOPT_COPYPOSTFIELDS) */
     if (!started) {
         fail(t, GT_NETWORK, phase, "could not start the HTTP request (out of memory or a bad URL)");
         return;
@@ -113,7 +110,7 @@ static void schedule_poll(gt_task *t, long delay_ms)
     if (!gt_engine_arm(engine_of(t), &t->timer, due)) fail(t, GT_NETWORK, GT_PHASE_POLL, "out of memory");
 }
 
-gt_task *gt_client_submit(gt_client *c, const char *path, const char *body)
+gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path)
 {
     gt_task *t = calloc(1, sizeof *t);
     if (!t) return NULL;
@@ -122,10 +119,13 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body)
     gt_client_retain(c);
     c->engine->live_tasks++;
     t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
-    t->submit_body = gt_strdup(body);
+    t->submit_body = gt_endpoint_submit_body(c, body);
+    t->poll_path = gt_strdup(poll_path);
     t->state = GT_TASK_SUBMITTING;
-    t->deadline_ms = gt_now_ms() + c->opts.task_timeout_ms;
-    if (!c->profile->poll_path) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
+    t->submitted_ms = gt_now_ms();
+    t->deadline_ms = t->submitted_ms + c->opts.task_timeout_ms;
+    if (!c->profile->poll_path && !poll_path) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
+    else if (!t->submit_body) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
     else start_request(t, GT_PHASE_SUBMIT);
     return t;
 }
@@ -238,6 +238,13 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
         t->remote_id = reply.task_id;
         reply.task_id = NULL;
     }
+    if (reply.poll_url && !t->poll_url) t->poll_url = gt_endpoint_trusted_url(t->client, reply.poll_url);
+    /* BFL's "Task not found" right after a submit is replication lag, not an answer */
+    if (reply.grace_ms > 0 && gt_now_ms() - t->submitted_ms < reply.grace_ms) {
+        gt_error_free(reply.error);
+        reply.error = NULL;
+        reply.state = GT_REMOTE_PENDING;
+    }
     if (reply.state == GT_REMOTE_SUCCEEDED || reply.state == GT_REMOTE_FAILED || reply.state == GT_REMOTE_CANCELLED) {
         free(t->last_body);   /* the final answer, for the caller's raw view of the result */
         t->last_body = gt_strndup(res.body, res.body_len);
@@ -251,7 +258,9 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
         gt_error *err = reply.error;
         reply.error = NULL;
         bool ended_at_provider = reply.state == GT_REMOTE_FAILED || reply.state == GT_REMOTE_CANCELLED;
-        if (ended_at_provider && phase == GT_PHASE_SUBMIT) err->submitted = GT_SUBMITTED_YES;
+        /* a provider that ended the task at once took it if it gave it an id (ModelsLab's
+         * "status: error" under HTTP 200 has none: a refusal) */
+        if (ended_at_provider && phase == GT_PHASE_SUBMIT) err->submitted = t->remote_id ? GT_SUBMITTED_YES : GT_SUBMITTED_NO;
         if (reply.state == GT_REMOTE_FAILED) finish(t, GT_TASK_FAILED, err);
         else if (reply.state == GT_REMOTE_CANCELLED) finish(t, GT_TASK_CANCELLED, err);
         else request_failed(t, phase, CURLE_OK, err);
@@ -298,6 +307,8 @@ void gt_task_release(gt_task *t)
     gt_error_free(t->error);
     free(t->submit_url);
     free(t->submit_body);
+    free(t->poll_path);
+    free(t->poll_url);
     free(t->remote_id);
     free(t->request_id);
     free(t->last_body);

@@ -70,7 +70,7 @@ function Client:submit(model, params)
   if not ok then usage(tostring(request), 2) end
   local body, err = cjson.encode(request.body)
   if not body then usage("params cannot be sent as JSON: " .. tostring(err), 2) end
-  return self._core:submit(request.path, body)
+  return self._core:submit(request.path, body, request.poll_path)
 end
 
 -- ---- concurrency -----------------------------------------------------------------------------

@@ -129,9 +129,10 @@ static gt_error *task_failure(const gt_profile *p, gt_phase phase, const gt_resp
                               const gt_reply *reply, const gt_state_entry *entry)
 {
     bool cancelled = reply->state == GT_REMOTE_CANCELLED;
-    gt_error *err = make_error(cancelled ? GT_CANCELLED : GT_GENERATION_FAILED, phase, res, res->status,
-                               cancelled ? "the provider cancelled the task" : "the provider reported that the task failed",
+    char *message = gt_printf("%s reported the task %s", p->name, reply->raw_state ? reply->raw_state : "failed");
+    gt_error *err = make_error(cancelled ? GT_CANCELLED : GT_GENERATION_FAILED, phase, res, res->status, message,
                                reply->task_id);
+    free(message);
     if (!err) return NULL;
     take_code_and_message(p, json, err);
     const gt_code_entry *by_code = gt_profile_code(p, GT_CODES_TASK, err->code);

@@ -172,7 +172,7 @@ typedef struct gt_json_value {
 
 gt_json_value gt_json_paths_first(const cJSON *root, const gt_paths *paths);
 void gt_json_value_clear(gt_json_value *v);
-char *gt_json_paths_string(const cJSON *root, const gt_paths *paths);   /* first string or number */
+char *gt_json_paths_string(const cJSON *root, const gt_paths *paths);   /* the first string or number found */
 
 /* ---- clients and tasks (client.c, task.c) ------------------------------------------------------- */
 

@@ -89,6 +89,7 @@ typedef enum gt_remote_state {
 } gt_remote_state;
 
 gt_remote_state gt_remote_state_from_name(const char *name);
+const char *gt_remote_state_name(gt_remote_state state);
 
 gt_profile *gt_profile_new(const char *name);
 void gt_profile_free(gt_profile *p);
@@ -106,6 +107,7 @@ bool gt_profile_set_number(gt_profile *p, const char *key, double value);   /* p
  * JSON (APIXO's resultJson). Returns false for an unknown field. */
 bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);
 void gt_profile_add_request_id_header(gt_profile *p, const char *header);
+const char *gt_profile_request_id_header(const gt_profile *p, size_t i);   /* NULL past the last */
 
 /* A provider state string and what it means. For a failing state, kind (GT_KIND_NONE: decided by
  * the error code) and stage apply; grace_ms > 0 says the state may be transient for that long

@@ -98,8 +98,15 @@ void gt_json_value_clear(gt_json_value *v)
     memset(v, 0, sizeof *v);
 }
 
+static void keep_first_scalar(const cJSON *item, void *ctx)
+{
+    char **out = ctx;
+    if (!*out) *out = scalar_string(item);   /* an object or array where text was expected: look further */
+}
+
 char *gt_json_paths_string(const cJSON *root, const gt_paths *paths)
 {
-    gt_json_value v = gt_json_paths_first(root, paths);
-    return v.string;
+    char *out = NULL;
+    gt_json_paths_each(root, paths, keep_first_scalar, &out);
+    return out;
 }

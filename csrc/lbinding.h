@@ -10,6 +10,7 @@
 #define GT_CLIENT_MT "gentask.client"
 #define GT_TASK_MT   "gentask.task"
 #define GT_ALARM_MT  "gentask.alarm"
+#define GT_PROFILE_MT "gentask.profile"
 
 /* A userdata that boxes a pointer to a core object: the core owns the object's lifetime, the box
  * only holds the owner's reference (and loses it in __gc). */

@@ -4,6 +4,8 @@
 
 #include <limits.h>
 #include <math.h>
+#include <string.h>
+#include <strings.h>
 
 static long seconds_to_ms(lua_State *L, int idx)
 {
@@ -122,6 +124,101 @@ static int engine_client(lua_State *L)
     return 1;
 }
 
+static int profile_gc(lua_State *L)
+{
+    gt_profile_free(gt_lua_take_box(L, 1, GT_PROFILE_MT));
+    return 0;
+}
+
+/* The compiled profile for the table at idx, cached per table: classify is called per response. */
+static const gt_profile *cached_profile(lua_State *L, int idx)
+{
+    static const char cache_key = 'p';
+    lua_pushlightuserdata(L, (void *)&cache_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_newtable(L);
+        lua_pushstring(L, "k");
+        lua_setfield(L, -2, "__mode");
+        lua_setmetatable(L, -2);
+        lua_pushlightuserdata(L, (void *)&cache_key);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, LUA_REGISTRYINDEX);
+    }
+    lua_pushvalue(L, idx);
+    lua_rawget(L, -2);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        void **box = gt_lua_push_box(L, NULL, GT_PROFILE_MT);
+        *box = gt_lua_check_profile(L, idx);
+        lua_pushvalue(L, idx);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, -4);
+    }
+    const gt_profile *p = *(void **)lua_touserdata(L, -1);
+    lua_pop(L, 2);   /* the cache keeps the box alive while the profile table lives */
+    return p;
+}
+
+/* Case-insensitive lookup in a headers table { ["Request-Id"] = "…" }. */
+static const char *header(lua_State *L, int headers, const char *name)
+{
+    if (!lua_istable(L, headers)) return NULL;
+    const char *found = NULL;
+    lua_pushnil(L);
+    while (lua_next(L, headers)) {
+        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
+            strcasecmp(lua_tostring(L, -2), name) == 0)
+            found = lua_tostring(L, -1);   /* stays alive in the headers table */
+        lua_pop(L, 1);
+    }
+    return found;
+}
+
+/* core.classify(profile, phase, status, headers, body) → error table | nil, reading */
+static int core_classify(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    const char *phase_name = luaL_checkstring(L, 2);
+    gt_phase phase = strcmp(phase_name, "submit") == 0 ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
+    size_t body_len = 0;
+    const char *body = luaL_optlstring(L, 5, "", &body_len);
+    const gt_profile *p = cached_profile(L, 1);
+    gt_response res = {
+        .status = (long)luaL_checkinteger(L, 3),
+        .body = body,
+        .body_len = body_len,
+        .retry_after = header(L, 4, "retry-after"),
+    };
+    const char *name;
+    for (size_t i = 0; !res.request_id && (name = gt_profile_request_id_header(p, i)); i++)
+        res.request_id = header(L, 4, name);
+    gt_reply reply;
+    gt_classify(p, phase, &res, &reply);
+    if (reply.error) {
+        gt_lua_push_error(L, reply.error, gt_profile_name(p));
+        gt_reply_clear(&reply);
+        return 1;
+    }
+    lua_pushnil(L);
+    lua_createtable(L, 0, 6);
+    gt_lua_setfield_string(L, "state", gt_remote_state_name(reply.state));
+    gt_lua_setfield_string(L, "provider_state", reply.raw_state);
+    gt_lua_setfield_string(L, "id", reply.task_id);
+    gt_lua_setfield_string(L, "poll_url", reply.poll_url);
+    if (reply.progress >= 0) gt_lua_setfield_integer(L, "progress", reply.progress);
+    lua_createtable(L, (int)reply.n_urls, 0);
+    for (size_t i = 0; i < reply.n_urls; i++) {
+        lua_pushstring(L, reply.urls[i]);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, -2, "urls");
+    gt_reply_clear(&reply);
+    return 2;
+}
+
 static int alarm_gc(lua_State *L)
 {
     gt_alarm_free(gt_lua_take_box(L, 1, GT_ALARM_MT));
@@ -147,12 +244,16 @@ int luaopen_gentask_core(lua_State *L)
         {"live_tasks", engine_live_tasks}, {NULL, NULL},
     };
     static const luaL_Reg alarm_methods[] = {{"cancel", alarm_gc}, {NULL, NULL}};
-    static const luaL_Reg functions[] = {{"engine", core_engine}, {"is_task", core_is_task}, {NULL, NULL}};
+    static const luaL_Reg no_methods[] = {{NULL, NULL}};
+    static const luaL_Reg functions[] = {
+        {"engine", core_engine}, {"is_task", core_is_task}, {"classify", core_classify}, {NULL, NULL},
+    };
 
     lua_newtable(L);
     gt_setfuncs(L, functions);
     new_class(L, GT_ENGINE_MT, engine_methods, engine_gc);
     new_class(L, GT_ALARM_MT, alarm_methods, alarm_gc);
+    new_class(L, GT_PROFILE_MT, no_methods, profile_gc);
     gt_lua_open_task(L);
     return 1;
 }

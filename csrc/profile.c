@@ -151,12 +151,23 @@ void gt_profile_add_status(gt_profile *p, long status, gt_kind kind, const char 
     if (e) *e = (gt_status_entry){status, kind, gt_strdup(stage)};
 }
 
+static const char *const remote_state_names[] = {"unknown", "pending", "running", "succeeded", "failed", "cancelled"};
+
 gt_remote_state gt_remote_state_from_name(const char *name)
 {
-    static const char *const names[] = {"unknown", "pending", "running", "succeeded", "failed", "cancelled"};
     for (int i = 1; name && i <= GT_REMOTE_CANCELLED; i++)
-        if (strcmp(names[i], name) == 0) return (gt_remote_state)i;
+        if (strcmp(remote_state_names[i], name) == 0) return (gt_remote_state)i;
     return GT_REMOTE_UNKNOWN;
+}
+
+const char *gt_remote_state_name(gt_remote_state state)
+{
+    return remote_state_names[state];
+}
+
+const char *gt_profile_request_id_header(const gt_profile *p, size_t i)
+{
+    return i < p->request_id_headers.n ? p->request_id_headers.items[i] : NULL;
 }
 
 /* Providers vary the case of their states and codes (APIXO: SensitiveContent beside

@@ -6,6 +6,7 @@
 --   print(result.url)
 
 local cjson = require "cjson.safe"
+local core = require "gentask.core"
 local errors = require "gentask.errors"
 local scheduler = require "gentask.scheduler"
 local task = require "gentask.task"
@@ -71,6 +72,24 @@ function Client:submit(model, params)
   local body, err = cjson.encode(request.body)
   if not body then usage("params cannot be sent as JSON: " .. tostring(err), 2) end
   return self._core:submit(request.path, body, request.poll_path)
+end
+
+--- gentask.classify { provider =, phase = "submit"|"poll", status =, headers =, body = }
+-- Reads a response received elsewhere (a webhook, a proxy's log) exactly as the engine reads
+-- one: returns an error table, or nil and what the response says { state, provider_state, id,
+-- progress, urls, poll_url }.
+function gentask.classify(response)
+  if type(response) ~= "table" then usage("classify expects a table", 2) end
+  local profile = load_profile(response.provider)
+  local phase = response.phase or "poll"
+  if phase ~= "submit" and phase ~= "poll" then usage("phase must be \"submit\" or \"poll\"", 2) end
+  if type(response.status) ~= "number" then usage("status must be the HTTP status number", 2) end
+  if response.headers ~= nil and type(response.headers) ~= "table" then usage("headers must be a table", 2) end
+  if response.body ~= nil and type(response.body) ~= "string" then usage("body must be a string", 2) end
+  local ok, err, reading = pcall(core.classify, profile, phase, response.status, response.headers, response.body)
+  if not ok then usage(tostring(err), 2) end
+  if err then return errors.new(err) end
+  return nil, reading
 end
 
 -- ---- concurrency -----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 -- FoxAPI: a unified task API with OpenAI-style errors (PROVIDERS.md §2; EvoLink is a near twin).
 -- Submit POST /v1/images/generations (or /v1/videos/generations), poll GET /v1/tasks/{id}.
 
+local copy = require("gentask.request").copy
+
 local function request(model, params)
-  local body = {}
-  for k, v in pairs(params) do body[k] = v end
+  local body = copy(params)
   body.model = model
   -- `media` is gentask's own switch between the two documented endpoints; FoxAPI never sees it
   local media = body.media

@@ -1,0 +1,58 @@
+-- APIXO (PROVIDERS.md §5, seed 004).
+-- Submit POST /generateTask/{model} {"request_type": "async", "input": params}; poll
+-- GET /statusTask/{model}?taskId={id}. Every body is an envelope {"code", "message", "data"}
+-- whose code may disagree with the HTTP status (the worse one wins); resultJson is a JSON
+-- document inside a string; failCodes vary in case and contain spaces; 403 is content policy.
+local req = require "gentask.request"
+
+return {
+  name = "apixo",
+  base_url = "https://api.apixo.ai/api/v1",
+  auth = { header = "Authorization", prefix = "Bearer " },
+  request = function(model, params)
+    local name = req.path_segment(model, "model")
+    return {
+      path = "/generateTask/" .. name,
+      poll_path = "/statusTask/" .. name .. "?taskId={id}",
+      body = { request_type = "async", input = params },
+    }
+  end,
+  poll = { method = "GET" },
+  fields = {
+    id = "data.taskId",
+    state = "data.state",
+    results = "data.resultJson{}.resultUrls[]",
+    error_code = "data.failCode",
+    error_message = { "data.failMsg", "message" },
+    envelope_status = "code",
+  },
+  states = { pending = "pending", processing = "running", success = "succeeded", failed = "failed" },
+  statuses = { [403] = { kind = "moderated", stage = "input" } },
+  codes = {
+    SensitiveContent = { kind = "moderated", stage = "input" },
+    SensitiveContentDetected = { kind = "moderated", stage = "input" },
+    InputImageSensitiveContentDetected = { kind = "moderated", stage = "input" },
+    InputOutputSensitiveContentDetected = { kind = "moderated", stage = "output" },
+    NSFW = { kind = "moderated", stage = "input" },
+    ProhibitedContentDetected = { kind = "moderated", stage = "input" },
+    CONTENT_VIOLATION = { kind = "moderated", stage = "input" },
+    outputimagesensitivecontentdetected = { kind = "moderated", stage = "output" },
+    PromptLengthExceeded = "invalid_request",
+    PromptInvalid = "invalid_request",
+    ImageFormatIncorrect = "invalid_request",
+    InvalidImageSize = "invalid_request",
+    ["Upload error"] = "invalid_request",
+    INVALID_IMAGE_URL = "input_unreachable",
+    INVALID_LORA_URL = "input_unreachable",
+    RateLimited = "rate_limited",
+    RateLimitExceeded = "rate_limited",
+    InsufficientQuota = "payment_required",
+    Timeout = "timeout",
+    ["Task TimeOut"] = "timeout",
+    ["Website TimeOut"] = "timeout",
+    BadRequest = "invalid_request",
+    MissingParameter = "invalid_request",
+    INVALID_TASK_ID = "not_found",
+  },
+  request_id_headers = { "x-request-id" },
+}

@@ -1,0 +1,35 @@
+-- BFL — Black Forest Labs FLUX (PROVIDERS.md §1, seed 000).
+-- Submit POST /v1/{model} with x-key; poll the polling_url the submit returned (the global
+-- endpoint routes between clusters), falling back on GET /v1/get_result?id={id}.
+local req = require "gentask.request"
+
+return {
+  name = "bfl",
+  base_url = "https://api.bfl.ai",
+  auth = { header = "x-key", prefix = "" },
+  request = function(model, params)
+    return { path = "/v1/" .. req.path_segment(model, "model"), body = req.copy(params) }
+  end,
+  poll = { method = "GET", path = "/v1/get_result?id={id}" },
+  fields = {
+    id = "id",
+    state = "status",
+    progress = "progress",
+    results = "result.sample",
+    poll_url = "polling_url",
+    -- FastAPI bodies: {"detail": [{"loc", "msg", "type"}]} for 422, {"detail": "…"} otherwise
+    error_message = { "detail[].msg", "detail", "details" },
+    error_code = "detail[].type",
+  },
+  progress_scale = 100,   -- BFL reports progress as a fraction
+  states = {
+    Pending = "running",
+    Ready = "succeeded",
+    ["Request Moderated"] = { state = "failed", kind = "moderated", stage = "input" },
+    ["Content Moderated"] = { state = "failed", kind = "moderated", stage = "output" },
+    Error = { state = "failed", kind = "generation_failed" },
+    -- right after a submit this is replication lag, not an answer: read as pending for a while
+    ["Task not found"] = { state = "failed", kind = "not_found", grace = 10 },
+  },
+  request_id_headers = { "x-request-id" },
+}

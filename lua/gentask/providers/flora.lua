@@ -1,0 +1,69 @@
+-- FLORA — techniques and runs (PROVIDERS.md §3, seed 002).
+-- The model argument is the technique's slug. Submit POST /techniques/{slug}/runs; poll
+-- GET /techniques/{slug}/runs/{runId} (or the pollUrl it returned). Both camelCase and
+-- snake_case field names occur; every response carries a request-id header.
+local req = require "gentask.request"
+
+-- params.inputs as FLORA spells them, or params.prompt (and params.image_url) as a shorthand
+local function inputs_of(params)
+  if params.inputs then return params.inputs end
+  local inputs = {}
+  if params.prompt then inputs[#inputs + 1] = { id = "prompt", type = "text", value = params.prompt } end
+  if params.image_url then inputs[#inputs + 1] = { id = "image", type = "imageUrl", value = params.image_url } end
+  return inputs
+end
+
+return {
+  name = "flora",
+  base_url = "https://app.flora.ai/api/v1",
+  auth = { header = "Authorization", prefix = "Bearer " },
+  request = function(slug, params)
+    local runs = "/techniques/" .. req.path_segment(slug, "technique slug") .. "/runs"
+    return {
+      path = runs,
+      poll_path = runs .. "/{id}",
+      body = {
+        inputs = inputs_of(params),
+        mode = "async",
+        -- FLORA recognises a repeated key for two hours: a resent submit is not a second run
+        idempotency_key = params.idempotency_key or req.idempotency_key(),
+      },
+    }
+  end,
+  poll = { method = "GET" },
+  fields = {
+    id = { "runId", "run_id" },
+    state = "status",
+    progress = "progress",
+    results = "outputs[].url",
+    poll_url = { "pollUrl", "poll_url" },
+    error_code = { "errorCode", "error_code", "error.code" },
+    error_message = { "errorMessage", "error_message", "error.message" },
+  },
+  states = { pending = "pending", running = "running", completed = "succeeded", failed = "failed" },
+  -- run-level failures (HTTP 200, status failed)
+  codes = {
+    model_timeout = "timeout",
+    safety_blocked = { kind = "moderated", stage = "input" },
+    input_unreachable = "input_unreachable",
+    internal_error = "generation_failed",
+    provider_error = "generation_failed",
+  },
+  -- codes of HTTP error bodies, where they say more than the status
+  http_codes = {
+    idempotency_conflict = "conflict",
+    invalid_json = "invalid_request",
+    input_validation_error = "invalid_request",
+    unauthorized = "authentication",
+    invalid_api_key = "authentication",
+    invalid_token = "authentication",
+    insufficient_credits = "payment_required",
+    forbidden = "permission_denied",
+    not_found = "not_found",
+    conflict = "conflict",
+    rate_limited = "rate_limited",
+    internal_error = "server_error",
+    service_unavailable = "unavailable",
+  },
+  request_id_headers = { "request-id" },
+}

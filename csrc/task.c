@@ -261,8 +261,8 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
         /* a provider that ended the task at once took it if it gave it an id (ModelsLab's
          * "status: error" under HTTP 200 has none: a refusal) */
         if (ended_at_provider && phase == GT_PHASE_SUBMIT) err->submitted = t->remote_id ? GT_SUBMITTED_YES : GT_SUBMITTED_NO;
-        if (reply.state == GT_REMOTE_FAILED) finish(t, GT_TASK_FAILED, err);
-        else if (reply.state == GT_REMOTE_CANCELLED) finish(t, GT_TASK_CANCELLED, err);
+        /* a failure whose code says "cancelled" (EvoLink's request_cancelled) ends cancelled too */
+        if (ended_at_provider) finish(t, err->kind == GT_CANCELLED ? GT_TASK_CANCELLED : GT_TASK_FAILED, err);
         else request_failed(t, phase, CURLE_OK, err);
     } else if (reply.state == GT_REMOTE_SUCCEEDED) {
         take_urls(t, &reply);

@@ -42,11 +42,15 @@ function Sim:reset()
   return http("POST", self.url .. "/_sim/reset")
 end
 
---- A FoxAPI client of this simulator; opts override the defaults (fast polls for tests).
-function Sim:foxapi(opts)
-  local o = { provider = "foxapi", api_key = Sim.key, base_url = self.url .. "/foxapi", poll_interval = 0.05 }
+--- A client of this simulator for one provider's dialect; opts override the defaults (fast polls).
+function Sim:client(provider, opts)
+  local o = { provider = provider, api_key = Sim.key, base_url = self.url .. "/" .. provider, poll_interval = 0.05 }
   for k, v in pairs(opts or {}) do o[k] = v end
   return gentask.client(o)
+end
+
+function Sim:foxapi(opts)
+  return self:client("foxapi", opts)
 end
 
 return Sim

@@ -1,0 +1,102 @@
+-- Every provider's vectors, through gentask.classify and through a real HTTP round trip against
+-- the simulator: the same rows, the same expectations, both ways.
+local gentask = require "gentask"
+local Sim = require "support.sim"
+
+local PROVIDERS = { "foxapi" }
+local kinds = gentask.errors.kinds
+
+local function row_name(row)
+  if row.name then return row.name end
+  if row.http then return ("HTTP %d %s"):format(row.http, row.code or "") end
+  return "failed with " .. row.fail
+end
+
+-- What a row expects of the error table; submitted only exists where the engine submitted.
+local function expect(row)
+  local retryable = row.retryable
+  if retryable == nil then retryable = kinds[row.kind] end
+  return {
+    kind = row.kind,
+    retryable = retryable,
+    phase = row.phase or (row.fail and "poll") or "submit",
+    code = row.code or row.fail,
+    stage = row.stage,
+    status = row.status or row.http,
+    retry_after = row.retry_after,
+  }
+end
+
+local function check(err, want)
+  assert.is_true(gentask.errors.is(err), "a typed error table: " .. tostring(err))
+  assert.equal(want.kind, err.kind)
+  assert.equal(want.retryable, err.retryable)
+  assert.equal(want.phase, err.phase)
+  assert.equal("string", type(err.message))
+  for _, field in ipairs { "code", "stage", "status", "retry_after" } do
+    if want[field] ~= nil then assert.equal(want[field], err[field], field) end
+  end
+end
+
+local function classify_input(vectors, row)
+  if row.response then
+    local r = row.response
+    return { phase = r.phase or expect(row).phase, status = r.status, headers = r.headers, body = r.body }
+  end
+  if row.http then
+    return { phase = "submit", status = row.http, headers = row.headers,
+             body = vectors.http_body(row.http, row.code, row.message) }
+  end
+  if row.fail then return { phase = "poll", status = 200, body = vectors.failed_body(row.fail) } end
+end
+
+local function scenario_of(vectors, row)
+  if row.scenario then return row.scenario end
+  if row.http then return vectors.http_scenario and vectors.http_scenario(row) or ("http=" .. row.http) end
+  if row.fail then return "fail=" .. row.fail:gsub(" ", "_") end
+end
+
+for _, provider in ipairs(PROVIDERS) do
+  local vectors = require("vectors." .. provider)
+
+  describe(provider .. " vectors through classify", function()
+    for _, row in ipairs(vectors.rows) do
+      local input = classify_input(vectors, row)
+      if input then
+        it(row_name(row) .. " → " .. row.kind, function()
+          input.provider = provider
+          local err = gentask.classify(input)
+          check(err, expect(row))
+        end)
+      end
+    end
+  end)
+
+  describe(provider .. " vectors over HTTP", function()
+    local sim, client
+    setup(function()
+      sim = Sim.start "--duration-ms 60"
+      client = sim:client(provider, { poll_interval = 0.02, max_body_bytes = 1024 * 1024, timeout = 5 })
+    end)
+    teardown(function() sim:stop() end)
+
+    for _, row in ipairs(vectors.rows) do
+      local scenario = scenario_of(vectors, row)
+      if scenario and not row.classify_only then
+        it(row_name(row) .. " [" .. scenario .. "] → " .. row.kind, function()
+          local task = client:submit(vectors.model or "test-model", { prompt = "vector [" .. scenario .. "]" })
+          local value, err = task:result()
+          assert.is_nil(value)
+          local want = expect(row)
+          check(err, want)
+          if row.submitted then assert.equal(row.submitted, err.submitted) end
+          if want.phase == "poll" then assert.equal(task.id, err.task_id) end
+          assert.equal(err.kind == "cancelled" and "cancelled" or "failed", task.state)
+          local ok, raised = pcall(task.wait, task)   -- wait() raises the very same table
+          assert.is_false(ok)
+          assert.equal(err, raised)
+        end)
+      end
+    end
+  end)
+end

@@ -1,0 +1,45 @@
+-- BFL vectors (seed 000, PROVIDERS.md §1): FastAPI-style HTTP errors, and the six status strings.
+local cjson = require "cjson"
+
+return {
+  provider = "bfl",
+  model = "flux-dev",
+  http_body = function(status, code, message)
+    if status == 422 then
+      return cjson.encode { detail = { { loc = { "body", "width" }, msg = message or "width must be a multiple of 32", type = code or "value_error" } } }
+    end
+    return cjson.encode { detail = message or "failed" }
+  end,
+  failed_body = function(status_string)
+    return cjson.encode { id = "8e1f", status = status_string, result = cjson.null }
+  end,
+  -- tests shorten the grace BFL's "Task not found" gets after a submit
+  test_profile = function(profile)
+    profile.states["Task not found"].grace = 0.2
+  end,
+  rows = {
+    { http = 400, kind = "invalid_request", submitted = "no" },
+    { http = 402, kind = "payment_required", submitted = "no" },
+    { http = 403, kind = "permission_denied", submitted = "no" },
+    { http = 422, code = "value_error", kind = "invalid_request", submitted = "no" },
+    { name = "HTTP 422 with a string detail", http = 422, kind = "invalid_request", classify_only = true,
+      response = { status = 422, body = [[{"detail":"Invalid dimensions"}]] } },
+    { http = 429, kind = "rate_limited", submitted = "no" },
+    { http = 500, kind = "server_error", submitted = "unknown" },
+    { http = 503, kind = "unavailable", submitted = "no" },
+
+    { fail = "Request Moderated", kind = "moderated", stage = "input" },
+    { fail = "Content Moderated", kind = "moderated", stage = "output" },
+    { fail = "Error", kind = "generation_failed" },
+    { fail = "Task not found", kind = "not_found" },   -- once the grace after submit has passed
+
+    { name = "Ready without a sample", kind = "protocol", phase = "poll", classify_only = true,
+      response = { phase = "poll", status = 200, body = [[{"id":"8e1f","status":"Ready","result":{}}]] } },
+    { name = "status not a string", kind = "protocol", phase = "poll", classify_only = true,
+      response = { phase = "poll", status = 200, body = [[{"id":"8e1f","status":7}]] } },
+    { name = "HTML from a proxy", scenario = "body=html", kind = "server_error", status = 502, submitted = "unknown",
+      response = { status = 502, body = "<html><body>502 Bad Gateway</body></html>" } },
+    { name = "malformed submit", scenario = "body=malformed", kind = "protocol", status = 200, submitted = "unknown",
+      response = { status = 200, body = [[{"id": "8e1]] } },
+  },
+}

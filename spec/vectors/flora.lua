@@ -1,0 +1,41 @@
+-- FLORA vectors (seed 002, PROVIDERS.md §3): every HTTP error code, every run-level errorCode.
+-- Every response carries a request-id header, errors included: it must reach the error table.
+local cjson = require "cjson"
+
+return {
+  provider = "flora",
+  model = "thumbnail-v3",
+  request_id = true,
+  http_body = function(status, code, message)
+    return cjson.encode { error = { code = code, message = message or "failed" } }
+  end,
+  http_scenario = function(row) return ("http=%d:%s"):format(row.http, row.code) end,
+  failed_body = function(code)
+    return cjson.encode { runId = "run_1", status = "failed", errorCode = code, errorMessage = "it failed" }
+  end,
+  rows = {
+    { http = 400, code = "invalid_json", kind = "invalid_request", submitted = "no" },
+    { http = 400, code = "input_validation_error", kind = "invalid_request", submitted = "no" },
+    { http = 401, code = "unauthorized", kind = "authentication", submitted = "no" },
+    { http = 401, code = "invalid_api_key", kind = "authentication", submitted = "no" },
+    { http = 401, code = "invalid_token", kind = "authentication", submitted = "no" },
+    { http = 402, code = "insufficient_credits", kind = "payment_required", submitted = "no" },
+    { http = 403, code = "forbidden", kind = "permission_denied", submitted = "no" },
+    { http = 404, code = "not_found", kind = "not_found", submitted = "no" },
+    { http = 409, code = "conflict", kind = "conflict", submitted = "no" },
+    { http = 422, code = "idempotency_conflict", kind = "conflict", submitted = "no" },
+    { http = 429, code = "rate_limited", kind = "rate_limited", submitted = "no" },
+    { http = 500, code = "internal_error", kind = "server_error", submitted = "unknown" },
+    { http = 503, code = "service_unavailable", kind = "unavailable", submitted = "no" },
+
+    { fail = "model_timeout", kind = "timeout" },
+    { fail = "safety_blocked", kind = "moderated", stage = "input" },
+    { fail = "input_unreachable", kind = "input_unreachable" },
+    { fail = "internal_error", kind = "generation_failed" },   -- a run's internal_error, not HTTP 500
+    { fail = "provider_error", kind = "generation_failed" },
+    { name = "snake_case failure", kind = "timeout", code = "model_timeout", phase = "poll", classify_only = true,
+      response = { phase = "poll", status = 200, body = [[{"run_id":"r","status":"failed","error_code":"model_timeout"}]] } },
+    { name = "malformed submit", scenario = "body=malformed", kind = "protocol", status = 200, submitted = "unknown",
+      response = { status = 200, body = [[{"runId": "ru]] } },
+  },
+}

@@ -1,0 +1,48 @@
+-- ModelsLab vectors (seed 003, PROVIDERS.md §4): errors carry a message and no code, often under
+-- HTTP 200 with "status": "error"; the message (or "messege") decides the kind.
+local cjson = require "cjson"
+
+local messages = {
+  [400] = "prompt is required",
+  [401] = "Invalid API key",
+  [402] = "Insufficient credits. Please add more credits to continue.",
+  [403] = "This feature requires a premium subscription",
+  [429] = "Rate limit exceeded. Maximum 5 queued requests allowed.",
+  [500] = "Internal server error. Please try again.",
+  [503] = "Service temporarily unavailable",
+}
+
+return {
+  provider = "modelslab",
+  model = "flux",
+  http_body = function(status, _, message)
+    local body = { status = "error", message = message or messages[status] or "failed" }
+    if status == 429 then body.retry_after = 30 end
+    return cjson.encode(body)
+  end,
+  failed_body = function(message)
+    return cjson.encode { status = "failed", id = 77, message = message }
+  end,
+  rows = {
+    { http = 400, kind = "invalid_request", submitted = "no" },
+    { http = 400, message = "Model not found: x", scenario = "http=400 model-not-found", kind = "not_found", submitted = "no" },
+    { http = 401, kind = "authentication", submitted = "no" },
+    { http = 402, kind = "payment_required", submitted = "no" },
+    { http = 403, kind = "permission_denied", submitted = "no" },
+    { http = 429, kind = "rate_limited", retry_after = 30, submitted = "no" },
+    { http = 500, kind = "server_error", submitted = "unknown" },
+    { http = 503, kind = "unavailable", submitted = "no" },
+
+    { name = "status error under HTTP 200", scenario = "error200=invalid-key", kind = "authentication", status = 200,
+      code = "error", submitted = "no",
+      response = { status = 200, body = [[{"status":"error","message":"Invalid API key"}]] } },
+    { name = "status error under HTTP 200, validation", kind = "invalid_request", status = 200, code = "error",
+      classify_only = true, response = { status = 200, body = [[{"status":"error","message":"prompt is required"}]] } },
+    { name = "legacy messege spelling", scenario = "http=401 messege", kind = "authentication", status = 401, submitted = "no",
+      response = { status = 401, body = [[{"status":"error","messege":"Invalid API key"}]] } },
+    { name = "generation failed", fail = "generation failed", code = "failed", kind = "generation_failed",
+      scenario = "fail=generation_failed" },
+    { name = "malformed submit", scenario = "body=malformed", kind = "protocol", status = 200, submitted = "unknown",
+      response = { status = 200, body = [[{"status": "proc]] } },
+  },
+}

@@ -4,7 +4,6 @@ local gentask = require "gentask"
 local Sim = require "support.sim"
 
 local PROVIDERS = { "foxapi", "bfl", "flora", "modelslab", "apixo" }
-local OVER_HTTP = { foxapi = true }   -- the simulator's other dialects are being written
 local kinds = gentask.errors.kinds
 
 local function row_name(row)
@@ -75,7 +74,7 @@ for _, provider in ipairs(PROVIDERS) do
     end
   end)
 
-  if OVER_HTTP[provider] then describe(provider .. " vectors over HTTP", function()
+  describe(provider .. " vectors over HTTP", function()
     local sim, client
     setup(function()
       sim = Sim.start "--duration-ms 60"
@@ -113,5 +112,5 @@ for _, provider in ipairs(PROVIDERS) do
         end)
       end
     end
-  end) end
+  end)
 end

@@ -102,7 +102,8 @@ static ssize_t read_truncated(void *cls, uint64_t position, char *buffer, size_t
     return (ssize_t)length;
 }
 
-static enum MHD_Result reply_truncated(struct MHD_Connection *connection, const char *text)
+static enum MHD_Result reply_truncated(struct MHD_Connection *connection, const char *text,
+                                       const struct reply_header *headers, size_t header_count)
 {
     size_t length = strlen(text);
     struct truncated_body *body = malloc(sizeof *body + length + 1);
@@ -116,7 +117,8 @@ static enum MHD_Result reply_truncated(struct MHD_Connection *connection, const 
         declared, STREAM_BLOCK_SIZE, read_truncated, body, free);
     if (response == NULL)
         free(body);
-    return queue_and_release(connection, MHD_HTTP_OK, response, NULL, 0, JSON_CONTENT_TYPE);
+    return queue_and_release(connection, MHD_HTTP_OK, response, headers, header_count,
+                             JSON_CONTENT_TYPE);
 }
 
 /* --- huge: 64 MiB generated on the fly, never held in memory --- */
@@ -152,11 +154,22 @@ static ssize_t read_huge(void *cls, uint64_t position, char *buffer, size_t max)
     return (ssize_t)length;
 }
 
-static enum MHD_Result reply_huge(struct MHD_Connection *connection)
+static enum MHD_Result reply_huge(struct MHD_Connection *connection,
+                                  const struct reply_header *headers, size_t header_count)
 {
     struct MHD_Response *response = MHD_create_response_from_callback(
         HUGE_BODY_SIZE, STREAM_BLOCK_SIZE, read_huge, NULL, NULL);
-    return queue_and_release(connection, MHD_HTTP_OK, response, NULL, 0, JSON_CONTENT_TYPE);
+    return queue_and_release(connection, MHD_HTTP_OK, response, headers, header_count,
+                             JSON_CONTENT_TYPE);
+}
+
+static enum MHD_Result reply_constant(struct MHD_Connection *connection, unsigned status,
+                                      const char *content_type, const char *text,
+                                      const struct reply_header *headers, size_t header_count)
+{
+    struct MHD_Response *response = MHD_create_response_from_buffer(
+        strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    return queue_and_release(connection, status, response, headers, header_count, content_type);
 }
 
 static const char bad_gateway_html[] = "<html><body><h1>502 Bad Gateway</h1></body></html>";
@@ -164,21 +177,32 @@ static const char bad_gateway_html[] = "<html><body><h1>502 Bad Gateway</h1></bo
 enum MHD_Result reply_body_fault(struct MHD_Connection *connection, enum body_fault fault,
                                  const struct fault_bodies *bodies)
 {
+    return reply_body_fault_with_headers(connection, fault, bodies, NULL, 0);
+}
+
+enum MHD_Result reply_body_fault_with_headers(struct MHD_Connection *connection,
+                                              enum body_fault fault,
+                                              const struct fault_bodies *bodies,
+                                              const struct reply_header *headers,
+                                              size_t header_count)
+{
     const char *body = NULL;
     switch (fault) {
     case BODY_FAULT_NONE:
         break;
     case BODY_FAULT_TRUNCATED:
-        return reply_truncated(connection, bodies->normal);
+        return reply_truncated(connection, bodies->normal, headers, header_count);
     case BODY_FAULT_HUGE:
-        return reply_huge(connection);
+        return reply_huge(connection, headers, header_count);
     case BODY_FAULT_HTML:
-        return reply_static(connection, MHD_HTTP_BAD_GATEWAY, "text/html", bad_gateway_html,
-                            sizeof bad_gateway_html - 1);
+        return reply_constant(connection, MHD_HTTP_BAD_GATEWAY, "text/html", bad_gateway_html,
+                              headers, header_count);
     case BODY_FAULT_EMPTY:
-        return reply_static(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, "", 0);
+        return reply_constant(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, "", headers,
+                              header_count);
     case BODY_FAULT_NOT_OBJECT:
-        return reply_static(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, "[1,2,3]", 7);
+        return reply_constant(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, "[1,2,3]", headers,
+                              header_count);
     case BODY_FAULT_MALFORMED:
         body = bodies->malformed;
         break;
@@ -192,5 +216,6 @@ enum MHD_Result reply_body_fault(struct MHD_Connection *connection, enum body_fa
         body = bodies->unknown_state;
         break;
     }
-    return reply_text(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, body ? body : bodies->normal);
+    return reply_text_with_headers(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE,
+                                   body ? body : bodies->normal, headers, header_count);
 }

@@ -49,5 +49,11 @@ struct fault_bodies {
 
 enum MHD_Result reply_body_fault(struct MHD_Connection *connection, enum body_fault fault,
                                  const struct fault_bodies *bodies);
+/* The same, with headers on every kind of fault (FLORA's request-id). */
+enum MHD_Result reply_body_fault_with_headers(struct MHD_Connection *connection,
+                                              enum body_fault fault,
+                                              const struct fault_bodies *bodies,
+                                              const struct reply_header *headers,
+                                              size_t header_count);
 
 #endif

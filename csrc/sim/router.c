@@ -15,6 +15,10 @@ static const struct route {
     { "/_sim", admin_handle },
     { "/files", files_handle },
     { "/foxapi", foxapi_handle },
+    { "/bfl", bfl_handle },
+    { "/flora", flora_handle },
+    { "/modelslab", modelslab_handle },
+    { "/apixo", apixo_handle },
 };
 
 bool request_method_is(const struct request *request, const char *method)

@@ -7,5 +7,9 @@
 route_handler_fn admin_handle;      /* admin.c:  /_sim/stats, /_sim/reset */
 route_handler_fn files_handle;      /* files.c:  /files/<anything>.png */
 route_handler_fn foxapi_handle;     /* foxapi.c: the FoxAPI dialect */
+route_handler_fn bfl_handle;        /* bfl.c: Black Forest Labs FLUX */
+route_handler_fn flora_handle;      /* flora.c: FLORA techniques and runs */
+route_handler_fn modelslab_handle;  /* modelslab.c: ModelsLab */
+route_handler_fn apixo_handle;      /* apixo.c: APIXO */
 
 #endif

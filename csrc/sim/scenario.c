@@ -27,9 +27,10 @@ const char *body_fault_name(enum body_fault fault)
     return "none";
 }
 
-void scenario_init(struct scenario *scenario)
+void scenario_init(struct scenario *scenario, unsigned dialect)
 {
     memset(scenario, 0, sizeof *scenario);
+    scenario->dialect = dialect;
     scenario->duration_ms = -1;
     scenario->result_count = 1;
     scenario->retry_after_s = 1;
@@ -61,6 +62,30 @@ static bool parse_http_status(const char *text, unsigned *out)
     if (!parse_unsigned(text, 400, 599, &status))
         return false;
     *out = (unsigned)status;
+    return true;
+}
+
+/* A variant names one of several documented bodies for one status (FLORA's 401 invalid_token);
+ * letters, digits, '_', '-' and '.' only, so that it cannot smuggle JSON or headers. */
+static bool copy_variant(const char *text, char *out, size_t size)
+{
+    size_t length = strlen(text);
+    if (length == 0 || length >= size)
+        return false;
+    for (size_t i = 0; i < length; i++)
+        if (!isalnum((unsigned char)text[i]) && strchr("_-.", text[i]) == NULL)
+            return false;
+    memcpy(out, text, length + 1);
+    return true;
+}
+
+static bool all_digits(const char *text)
+{
+    if (*text == '\0')
+        return false;
+    for (; *text; text++)
+        if (!isdigit((unsigned char)*text))
+            return false;
     return true;
 }
 
@@ -120,18 +145,59 @@ static bool apply_cancelled(struct scenario *scenario, char *value)
     return true;
 }
 
+/* http=STATUS or http=STATUS:VARIANT */
 static bool apply_http(struct scenario *scenario, char *value)
 {
-    return parse_http_status(value, &scenario->submit_http_status);
+    if (value == NULL)
+        return false;
+    char variant[SCENARIO_VARIANT_MAX] = "";
+    char *colon = strchr(value, ':');
+    if (colon != NULL) {
+        *colon = '\0';
+        if (!copy_variant(colon + 1, variant, sizeof variant))
+            return false;
+    }
+    unsigned status;
+    if (!parse_http_status(value, &status))
+        return false;
+    scenario->submit_http_status = status;
+    memcpy(scenario->submit_http_variant, variant, sizeof variant);
+    return true;
 }
 
+/* poll-http=STATUS, STATUS:N, STATUS:VARIANT or STATUS:VARIANT:N: a number after the status is
+ * the poll count, anything else a variant. */
 static bool apply_poll_http(struct scenario *scenario, char *value)
 {
-    unsigned count, status;
-    if (value == NULL || !split_poll_count(value, &count) || !parse_http_status(value, &status))
+    if (value == NULL)
+        return false;
+    char *parts[3] = { value, NULL, NULL };
+    size_t part_count = 1;
+    for (char *p = value; *p; p++) {
+        if (*p != ':')
+            continue;
+        if (part_count == 3)
+            return false;
+        *p = '\0';
+        parts[part_count++] = p + 1;
+    }
+    char variant[SCENARIO_VARIANT_MAX] = "";
+    const char *count_text = NULL;
+    if (part_count == 2 && all_digits(parts[1])) {
+        count_text = parts[1];
+    } else if (part_count >= 2) {
+        if (!copy_variant(parts[1], variant, sizeof variant))
+            return false;
+        count_text = parts[2];
+    }
+    unsigned long long count = 0;
+    unsigned status;
+    if ((count_text != NULL && !parse_unsigned(count_text, 1, 1000000, &count))
+        || !parse_http_status(parts[0], &status))
         return false;
     scenario->poll_http_status = status;
-    scenario->poll_http = (struct poll_fault_window){ .active = true, .count = count };
+    memcpy(scenario->poll_http_variant, variant, sizeof variant);
+    scenario->poll_http = (struct poll_fault_window){ .active = true, .count = (unsigned)count };
     return true;
 }
 
@@ -200,36 +266,153 @@ static bool apply_result_count(struct scenario *scenario, char *value)
     if (!parse_unsigned(value, 0, 16, &n))
         return false;
     scenario->result_count = (unsigned)n;
+    scenario->result_count_given = true;
     return true;
 }
 
 static bool apply_retry_after(struct scenario *scenario, char *value)
 {
+    if (value != NULL && strcmp(value, "none") == 0) {
+        scenario->retry_after_omitted = true;
+        return true;
+    }
     unsigned long long seconds;
     if (!parse_unsigned(value, 0, 86400, &seconds))
         return false;
     scenario->retry_after_s = (unsigned)seconds;
+    scenario->retry_after_omitted = false;
     return true;
 }
 
-static const struct {
+/* A word without a value that sets one flag. */
+static bool set_flag(bool *flag, const char *value)
+{
+    if (value != NULL)
+        return false;
+    *flag = true;
+    return true;
+}
+
+static bool apply_retry_after_header(struct scenario *scenario, char *value)
+{
+    return set_flag(&scenario->retry_after_header, value);
+}
+
+static bool apply_no_polling_url(struct scenario *scenario, char *value)
+{
+    return set_flag(&scenario->no_polling_url, value);
+}
+
+static bool apply_regional_polling_url(struct scenario *scenario, char *value)
+{
+    return set_flag(&scenario->regional_polling_url, value);
+}
+
+static bool apply_not_found_first(struct scenario *scenario, char *value)
+{
+    unsigned long long count;
+    if (!parse_unsigned(value, 1, 1000000, &count))
+        return false;
+    scenario->not_found_polls = (unsigned)count;
+    return true;
+}
+
+static bool apply_case(struct scenario *scenario, char *value)
+{
+    if (value == NULL)
+        return false;
+    if (strcmp(value, "snake") == 0)
+        scenario->snake_case = true;
+    else if (strcmp(value, "camel") == 0)
+        scenario->snake_case = false;
+    else
+        return false;
+    return true;
+}
+
+static bool apply_instant(struct scenario *scenario, char *value)
+{
+    return set_flag(&scenario->instant, value);
+}
+
+static bool apply_messege(struct scenario *scenario, char *value)
+{
+    return set_flag(&scenario->messege, value);
+}
+
+static bool apply_string_id(struct scenario *scenario, char *value)
+{
+    return set_flag(&scenario->string_id, value);
+}
+
+static bool apply_error_200(struct scenario *scenario, char *value)
+{
+    size_t length = value ? strlen(value) : 0;
+    if (length == 0 || length >= sizeof scenario->error_200)
+        return false;
+    memcpy(scenario->error_200, value, length + 1);
+    return true;
+}
+
+static bool parse_envelope_code(const char *text, unsigned *out)
+{
+    unsigned long long code;
+    if (!parse_unsigned(text, 100, 999, &code))
+        return false;
+    *out = (unsigned)code;
+    return true;
+}
+
+static bool apply_envelope(struct scenario *scenario, char *value)
+{
+    return parse_envelope_code(value, &scenario->envelope_code);
+}
+
+static bool apply_poll_envelope(struct scenario *scenario, char *value)
+{
+    unsigned count, code;
+    if (value == NULL || !split_poll_count(value, &count) || !parse_envelope_code(value, &code))
+        return false;
+    scenario->poll_envelope_code = code;
+    scenario->poll_envelope = (struct poll_fault_window){ .active = true, .count = count };
+    return true;
+}
+
+#define ALL SCENARIO_ALL_DIALECTS
+
+static const struct scenario_word {
     const char *name;
     apply_word_fn *apply;
+    unsigned dialects;        /* scenario_dialect bits where the word means something */
+    bool free_text;           /* its value may hold spaces, in comma-separated text */
 } scenario_words[] = {
-    { "duration", apply_duration },
-    { "fail", apply_fail },
-    { "cancelled", apply_cancelled },
-    { "http", apply_http },
-    { "poll-http", apply_poll_http },
-    { "body", apply_body },
-    { "poll-body", apply_poll_body },
-    { "reset", apply_reset },
-    { "poll-reset", apply_poll_reset },
-    { "echo-key", apply_echo_key },
-    { "shape", apply_shape },
-    { "n", apply_result_count },
-    { "retry-after", apply_retry_after },
+    { "duration", apply_duration, ALL, false },
+    { "fail", apply_fail, ALL, true },
+    { "cancelled", apply_cancelled, SCENARIO_FOXAPI, false },
+    { "http", apply_http, ALL, false },
+    { "poll-http", apply_poll_http, ALL, false },
+    { "body", apply_body, ALL, false },
+    { "poll-body", apply_poll_body, ALL, false },
+    { "reset", apply_reset, ALL, false },
+    { "poll-reset", apply_poll_reset, ALL, false },
+    { "echo-key", apply_echo_key, ALL, false },
+    { "shape", apply_shape, SCENARIO_FOXAPI, false },
+    { "n", apply_result_count, ALL, false },
+    { "retry-after", apply_retry_after, ALL, false },
+    { "retry-after-header", apply_retry_after_header, SCENARIO_MODELSLAB | SCENARIO_APIXO, false },
+    { "no-polling-url", apply_no_polling_url, SCENARIO_BFL, false },
+    { "regional-polling-url", apply_regional_polling_url, SCENARIO_BFL, false },
+    { "notfound-first", apply_not_found_first, SCENARIO_BFL, false },
+    { "case", apply_case, SCENARIO_FLORA, false },
+    { "instant", apply_instant, SCENARIO_MODELSLAB, false },
+    { "messege", apply_messege, SCENARIO_MODELSLAB, false },
+    { "string-id", apply_string_id, SCENARIO_MODELSLAB, false },
+    { "error200", apply_error_200, SCENARIO_MODELSLAB, true },
+    { "envelope", apply_envelope, SCENARIO_APIXO, false },
+    { "poll-envelope", apply_poll_envelope, SCENARIO_APIXO, false },
 };
+
+#undef ALL
 
 /* Appends a word to a space-separated list, dropping it if the list is full: stats are a
  * diagnostic, and a cut-off word would mislead more than a missing one. */
@@ -245,6 +428,15 @@ static void append_word(char *list, size_t list_size, const char *word, size_t w
     list[used + word_length] = '\0';
 }
 
+static const struct scenario_word *find_word(const char *name, size_t length)
+{
+    for (size_t i = 0; i < sizeof scenario_words / sizeof scenario_words[0]; i++)
+        if (strlen(scenario_words[i].name) == length
+            && strncmp(scenario_words[i].name, name, length) == 0)
+            return &scenario_words[i];
+    return NULL;
+}
+
 static void read_one_word(struct scenario *scenario, const char *word, size_t length)
 {
     if (length == 0)
@@ -257,12 +449,9 @@ static void read_one_word(struct scenario *scenario, const char *word, size_t le
         char *value = strchr(buffer, '=');
         if (value != NULL)
             *value++ = '\0';
-        for (size_t i = 0; i < sizeof scenario_words / sizeof scenario_words[0]; i++) {
-            if (strcmp(buffer, scenario_words[i].name) == 0) {
-                applied = scenario_words[i].apply(scenario, value);
-                break;
-            }
-        }
+        const struct scenario_word *entry = find_word(buffer, strlen(buffer));
+        if (entry != NULL && (entry->dialects & scenario->dialect) != 0)
+            applied = entry->apply(scenario, value);
     }
     if (applied)
         append_word(scenario->words, sizeof scenario->words, word, length);
@@ -275,7 +464,7 @@ static bool is_separator(char c)
     return isspace((unsigned char)c) || c == ',';
 }
 
-static void read_words_span(struct scenario *scenario, const char *text, size_t length)
+static void read_plain_words(struct scenario *scenario, const char *text, size_t length)
 {
     size_t i = 0;
     while (i < length) {
@@ -285,6 +474,41 @@ static void read_words_span(struct scenario *scenario, const char *text, size_t 
         while (i < length && !is_separator(text[i]))
             i++;
         read_one_word(scenario, text + start, i - start);
+    }
+}
+
+/* Whether a comma-separated piece is one free-text word ("fail=Request Moderated"). */
+static bool is_free_text_word(const char *piece, size_t length)
+{
+    const char *equals = memchr(piece, '=', length);
+    if (equals == NULL)
+        return false;
+    const struct scenario_word *entry = find_word(piece, (size_t)(equals - piece));
+    return entry != NULL && entry->free_text;
+}
+
+/* Without a comma, every space separates words (the original form). With one, each comma-separated
+ * piece is either one free-text word, spaces and all, or words separated by spaces as before. */
+static void read_words_span(struct scenario *scenario, const char *text, size_t length)
+{
+    if (memchr(text, ',', length) == NULL) {
+        read_plain_words(scenario, text, length);
+        return;
+    }
+    size_t i = 0;
+    while (i < length) {
+        size_t start = i;
+        while (i < length && text[i] != ',')
+            i++;
+        size_t end = i++;
+        while (start < end && isspace((unsigned char)text[start]))
+            start++;
+        while (end > start && isspace((unsigned char)text[end - 1]))
+            end--;
+        if (is_free_text_word(text + start, end - start))
+            read_one_word(scenario, text + start, end - start);
+        else
+            read_plain_words(scenario, text + start, end - start);
     }
 }
 

@@ -1,7 +1,8 @@
 /* Scenario words: how a test steers one task. They come from `[word word]` brackets in the prompt
  * and from the `X-Sim-Scenario` request header, are parsed once at submit, and are stored with the
  * task so that they also govern its polls. Adding a word means one entry in the table in
- * scenario.c and a field here. */
+ * scenario.c and a field here. Most words mean the same in every dialect; the few that exist for
+ * one dialect's quirk are refused (listed as ignored) in the others. */
 #ifndef GENTASK_SIM_SCENARIO_H
 #define GENTASK_SIM_SCENARIO_H
 
@@ -9,6 +10,16 @@
 #include <stdint.h>
 
 #define SCENARIO_HEADER "X-Sim-Scenario"
+
+/* Which dialect is reading the words: one bit each, so that a word can list where it applies. */
+enum scenario_dialect {
+    SCENARIO_FOXAPI = 1u << 0,
+    SCENARIO_BFL = 1u << 1,
+    SCENARIO_FLORA = 1u << 2,
+    SCENARIO_MODELSLAB = 1u << 3,
+    SCENARIO_APIXO = 1u << 4,
+};
+#define SCENARIO_ALL_DIALECTS 0x1fu
 
 /* A response replaced by something a healthy server would never send. */
 enum body_fault {
@@ -42,6 +53,7 @@ struct poll_fault_window {
 };
 
 #define SCENARIO_FAIL_CODE_MAX 96
+#define SCENARIO_VARIANT_MAX 48
 #define SCENARIO_TEXT_MAX 256
 
 /* How echo-key quotes the received key back: as is, JSON-escaped ('/' as "\/"), or deep in a long
@@ -49,16 +61,19 @@ struct poll_fault_window {
 enum echo_key_form { ECHO_KEY_NONE, ECHO_KEY_PLAIN, ECHO_KEY_ESCAPED, ECHO_KEY_DEEP };
 
 struct scenario {
+    unsigned dialect;                  /* the scenario_dialect bit the words were read for */
     int64_t duration_ms;               /* -1: the simulator's default */
     enum task_ending ending;
-    char fail_code[SCENARIO_FAIL_CODE_MAX];
+    char fail_code[SCENARIO_FAIL_CODE_MAX];   /* as written; dialects may respell it */
 
     unsigned submit_http_status;       /* 0: none */
+    char submit_http_variant[SCENARIO_VARIANT_MAX];   /* http=STATUS:VARIANT; "" for none */
     enum body_fault submit_body;
     bool submit_reset;
     enum echo_key_form echo_key;
 
     unsigned poll_http_status;         /* 0: none */
+    char poll_http_variant[SCENARIO_VARIANT_MAX];
     struct poll_fault_window poll_http;
     enum body_fault poll_body;
     struct poll_fault_window poll_body_window;
@@ -66,21 +81,44 @@ struct scenario {
 
     enum result_shape shape;
     unsigned result_count;
+    bool result_count_given;           /* n= was written: it overrides a dialect's own count */
     unsigned retry_after_s;
+    bool retry_after_omitted;          /* retry-after=none: no Retry-After anywhere */
+    bool retry_after_header;           /* retry-after-header: also where the dialect sends none */
+
+    /* BFL */
+    bool no_polling_url;
+    bool regional_polling_url;
+    unsigned not_found_polls;          /* notfound-first=N */
+    /* FLORA */
+    bool snake_case;
+    /* ModelsLab */
+    bool instant;
+    bool messege;
+    bool string_id;
+    char error_200[SCENARIO_FAIL_CODE_MAX];   /* error200=MESSAGE; "" for none */
+    /* APIXO: the envelope's "code" when it should disagree with the HTTP status (0: it agrees) */
+    unsigned envelope_code;
+    unsigned poll_envelope_code;
+    struct poll_fault_window poll_envelope;
 
     /* The words that took effect, in order, space-separated, for stats; and the ones that did
-     * not (unknown words or bad values), so that a typo shows up in /_sim/stats instead of
-     * passing silently. */
+     * not (unknown words, bad values, another dialect's words), so that a typo shows up in
+     * /_sim/stats instead of passing silently. */
     char words[SCENARIO_TEXT_MAX];
     char ignored_words[SCENARIO_TEXT_MAX];
 };
 
-void scenario_init(struct scenario *scenario);
+/* dialect: one scenario_dialect bit. */
+void scenario_init(struct scenario *scenario, unsigned dialect);
 
-/* Space- or comma-separated words, as in the X-Sim-Scenario header. */
+/* Space- or comma-separated words, as in the X-Sim-Scenario header. When the text holds a comma,
+ * the value of a word that carries free text (fail=, error200=) runs to the next comma, so it may
+ * contain spaces: "fail=Request Moderated, duration=50". */
 void scenario_read_words(struct scenario *scenario, const char *text);
 
-/* Every `[...]` group in a prompt; other text in the prompt is left alone. */
+/* Every `[...]` group in a prompt, each read as scenario_read_words reads a header; other text in
+ * the prompt is left alone. */
 void scenario_read_prompt(struct scenario *scenario, const char *prompt);
 
 /* Whether a poll-side fault window covers the poll with this 1-based number. */

@@ -15,6 +15,15 @@ struct stored_task {
     struct stored_task *next_in_bucket;
 };
 
+/* One idempotency key: the task it created, the request it stood for, how often it was used. */
+struct idempotency_entry {
+    char *key;
+    cJSON *fingerprint;
+    struct stored_task *task;
+    unsigned uses;               /* submits answered with the task: the first one and replays */
+    struct idempotency_entry *next_in_bucket;
+};
+
 /* End times of the tasks still generating, smallest on top. A submission pops the ended ones and
  * pushes its own, so in_flight stays O(log n) per submission even with 10,000 tasks stored. */
 struct end_time_heap {
@@ -32,6 +41,12 @@ struct store {
     struct stored_task **buckets;      /* id lookup; chained, power-of-two sized */
     size_t bucket_count;
 
+    struct idempotency_entry **keys;   /* in first-use order, for stats */
+    size_t key_count;
+    size_t key_capacity;
+    struct idempotency_entry **key_buckets;
+    size_t key_bucket_count;
+
     struct end_time_heap running;
     size_t max_in_flight;
 
@@ -40,6 +55,8 @@ struct store {
     uint64_t polls;
     uint64_t downloads;
     uint64_t connections;
+    uint64_t replays;                  /* submits answered with an existing task (idempotency) */
+    uint64_t idempotency_conflicts;
 };
 
 static uint64_t hash_id(const char *id)
@@ -110,6 +127,17 @@ static void free_tasks(struct store *store)
     store->buckets = NULL;
     store->running = (struct end_time_heap){ 0 };
     store->task_count = store->task_capacity = store->bucket_count = 0;
+
+    for (size_t i = 0; i < store->key_count; i++) {
+        free(store->keys[i]->key);
+        cJSON_Delete(store->keys[i]->fingerprint);
+        free(store->keys[i]);
+    }
+    free(store->keys);
+    free(store->key_buckets);
+    store->keys = NULL;
+    store->key_buckets = NULL;
+    store->key_count = store->key_capacity = store->key_bucket_count = 0;
 }
 
 void store_free(struct store *store)
@@ -127,6 +155,7 @@ void store_reset(struct store *store)
     free_tasks(store);
     store->max_in_flight = 0;
     store->submissions = store->accepted = store->polls = store->downloads = store->connections = 0;
+    store->replays = store->idempotency_conflicts = 0;
     pthread_mutex_unlock(&store->lock);
 }
 
@@ -203,26 +232,29 @@ static bool reserve_locked(struct store *store)
     return true;
 }
 
-bool store_add_task(struct store *store, const struct task *task)
+/* Allocates the stored copy outside the lock. */
+static struct stored_task *new_entry(const struct task *task)
 {
     struct stored_task *entry = calloc(1, sizeof *entry);
     if (entry == NULL)
-        return false;
-    entry->task = *task;
+        return NULL;
+    if (!task_copy(&entry->task, task)) {
+        free(entry);
+        return NULL;
+    }
     entry->task.poll_number = 0;
-    entry->task.model = strdup(task->model ? task->model : "");
-    if (entry->task.model == NULL) {
-        free(entry);
-        return false;
-    }
+    return entry;
+}
 
-    pthread_mutex_lock(&store->lock);
-    if (!reserve_locked(store)) {
-        pthread_mutex_unlock(&store->lock);
-        task_release(&entry->task);
-        free(entry);
-        return false;
-    }
+static void free_entry(struct stored_task *entry)
+{
+    task_release(&entry->task);
+    free(entry);
+}
+
+/* Inserts a task that reserve_locked made room for: it cannot fail. */
+static void insert_locked(struct store *store, struct stored_task *entry)
+{
     store->tasks[store->task_count++] = entry;
     size_t slot = hash_id(entry->task.id) & (store->bucket_count - 1);
     entry->next_in_bucket = store->buckets[slot];
@@ -231,13 +263,111 @@ bool store_add_task(struct store *store, const struct task *task)
 
     int64_t now_ms = sim_clock_ms();
     heap_drop_ended(&store->running, now_ms);
-    int64_t end_ms = task->submitted_ms + task->duration_ms;
+    int64_t end_ms = entry->task.submitted_ms + entry->task.duration_ms;
     if (end_ms > now_ms)
         heap_push(&store->running, end_ms);
     if (store->running.count > store->max_in_flight)
         store->max_in_flight = store->running.count;
+}
+
+bool store_add_task(struct store *store, const struct task *task)
+{
+    struct stored_task *entry = new_entry(task);
+    if (entry == NULL)
+        return false;
+    pthread_mutex_lock(&store->lock);
+    bool reserved = reserve_locked(store);
+    if (reserved)
+        insert_locked(store, entry);
     pthread_mutex_unlock(&store->lock);
+    if (!reserved)
+        free_entry(entry);
+    return reserved;
+}
+
+static struct idempotency_entry *find_key_locked(const struct store *store, const char *key)
+{
+    if (store->key_bucket_count == 0)
+        return NULL;
+    struct idempotency_entry *entry = store->key_buckets[hash_id(key) & (store->key_bucket_count - 1)];
+    while (entry != NULL && strcmp(entry->key, key) != 0)
+        entry = entry->next_in_bucket;
+    return entry;
+}
+
+static bool reserve_key_locked(struct store *store)
+{
+    if (store->key_count == store->key_capacity) {
+        size_t capacity = store->key_capacity ? store->key_capacity * 2 : 64;
+        struct idempotency_entry **keys = realloc(store->keys, capacity * sizeof *keys);
+        if (keys == NULL)
+            return false;
+        store->keys = keys;
+        store->key_capacity = capacity;
+    }
+    if (store->key_count + 1 <= store->key_bucket_count)
+        return true;
+    size_t bucket_count = store->key_bucket_count ? store->key_bucket_count * 2 : 64;
+    struct idempotency_entry **buckets = calloc(bucket_count, sizeof *buckets);
+    if (buckets == NULL)
+        return false;
+    for (size_t i = 0; i < store->key_count; i++) {
+        struct idempotency_entry *entry = store->keys[i];
+        size_t slot = hash_id(entry->key) & (bucket_count - 1);
+        entry->next_in_bucket = buckets[slot];
+        buckets[slot] = entry;
+    }
+    free(store->key_buckets);
+    store->key_buckets = buckets;
+    store->key_bucket_count = bucket_count;
     return true;
+}
+
+enum store_idempotency store_add_task_once(struct store *store, const struct task *task,
+                                           const cJSON *fingerprint, struct task *existing)
+{
+    enum store_idempotency outcome = STORE_NO_MEMORY;
+    struct idempotency_entry *known;
+    struct stored_task *entry = new_entry(task);
+    struct idempotency_entry *key = calloc(1, sizeof *key);
+    if (entry == NULL || key == NULL || (key->key = strdup(task->idempotency_key)) == NULL
+        || (key->fingerprint = cJSON_Duplicate(fingerprint, true)) == NULL)
+        goto discard;
+
+    pthread_mutex_lock(&store->lock);
+    known = find_key_locked(store, task->idempotency_key);
+    if (known != NULL) {
+        if (!cJSON_Compare(known->fingerprint, fingerprint, true)) {
+            store->idempotency_conflicts++;
+            outcome = STORE_CONFLICT;
+        } else if (task_copy(existing, &known->task->task)) {
+            known->uses++;
+            store->replays++;
+            outcome = STORE_REPLAYED;
+        }
+    } else if (reserve_locked(store) && reserve_key_locked(store)) {
+        insert_locked(store, entry);
+        key->task = entry;
+        key->uses = 1;
+        store->keys[store->key_count++] = key;
+        size_t slot = hash_id(key->key) & (store->key_bucket_count - 1);
+        key->next_in_bucket = store->key_buckets[slot];
+        store->key_buckets[slot] = key;
+        entry = NULL;
+        key = NULL;
+        outcome = STORE_CREATED;
+    }
+    pthread_mutex_unlock(&store->lock);
+
+discard:
+    if (entry != NULL)
+        free_entry(entry);
+    if (key != NULL) {
+        free(key->key);
+        cJSON_Delete(key->fingerprint);
+        free(key);
+    }
+    return outcome;
 }
 
 bool store_record_poll(struct store *store, const char *id, int64_t now_ms, struct task *out)
@@ -246,13 +376,10 @@ bool store_record_poll(struct store *store, const char *id, int64_t now_ms, stru
     pthread_mutex_lock(&store->lock);
     store->polls++;
     struct stored_task *entry = id ? find_locked(store, id) : NULL;
-    char *model = entry ? strdup(entry->task.model) : NULL;
-    if (model != NULL) {
+    if (entry != NULL && task_copy(out, &entry->task)) {
         if (entry->polls++ == 0)
             entry->first_poll_ms = now_ms;
         entry->last_poll_ms = now_ms;
-        *out = entry->task;
-        out->model = model;
         out->poll_number = entry->polls;
         found = true;
     }
@@ -281,6 +408,8 @@ static cJSON *task_stats_json(const struct stored_task *entry, int64_t now_ms)
     cJSON_AddStringToObject(json, "scenario", task->scenario.words);
     if (task->scenario.ignored_words[0] != '\0')
         cJSON_AddStringToObject(json, "ignored_words", task->scenario.ignored_words);
+    if (task->idempotency_key != NULL)
+        cJSON_AddStringToObject(json, "idempotency_key", task->idempotency_key);
     return json;
 }
 
@@ -297,6 +426,11 @@ cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks)
     cJSON_AddNumberToObject(json, "in_flight", (double)store->running.count);
     cJSON_AddNumberToObject(json, "max_in_flight", (double)store->max_in_flight);
     cJSON_AddNumberToObject(json, "now_ms", (double)now_ms);
+    cJSON_AddNumberToObject(json, "duplicates", (double)store->replays);
+    cJSON_AddNumberToObject(json, "idempotency_conflicts", (double)store->idempotency_conflicts);
+    cJSON *keys = cJSON_AddObjectToObject(json, "idempotency_keys");
+    for (size_t i = 0; keys != NULL && i < store->key_count; i++)
+        cJSON_AddNumberToObject(keys, store->keys[i]->key, store->keys[i]->uses);
     if (include_tasks) {
         cJSON *tasks = cJSON_AddObjectToObject(json, "tasks");
         for (size_t i = 0; tasks != NULL && i < store->task_count; i++) {
@@ -309,8 +443,28 @@ cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks)
     return json;
 }
 
+static bool copy_string(char **copy, const char *text)
+{
+    *copy = text ? strdup(text) : NULL;
+    return text == NULL || *copy != NULL;
+}
+
+bool task_copy(struct task *copy, const struct task *task)
+{
+    *copy = *task;
+    copy->prompt = copy->idempotency_key = NULL;
+    if (copy_string(&copy->model, task->model ? task->model : "")
+        && copy_string(&copy->prompt, task->prompt)
+        && copy_string(&copy->idempotency_key, task->idempotency_key))
+        return true;
+    task_release(copy);
+    return false;
+}
+
 void task_release(struct task *task)
 {
     free(task->model);
-    task->model = NULL;
+    free(task->prompt);
+    free(task->idempotency_key);
+    task->model = task->prompt = task->idempotency_key = NULL;
 }

@@ -17,10 +17,16 @@ struct task {
     char id[TASK_ID_MAX];
     const char *dialect;         /* static string, e.g. "foxapi" */
     const char *object_type;     /* static string the dialect chose, e.g. "image.generation.task" */
-    char *model;                 /* owned: freed by task_release() */
+    char *model;                 /* owned (as are prompt and idempotency_key): freed by
+                                    task_release(); the model, technique slug or model_id */
+    char *prompt;                /* NULL when the dialect does not echo it back */
+    char *idempotency_key;       /* NULL: none (FLORA only) */
     int64_t created_unix_s;
+    int64_t created_unix_ms;
     int64_t submitted_ms;
     int64_t duration_ms;
+    int64_t seed;                /* echoed in results where the dialect does (BFL, ModelsLab) */
+    unsigned width, height;      /* 0: not given */
     struct scenario scenario;
     unsigned poll_number;        /* in a copy from store_record_poll: this poll's number, from 1 */
 };
@@ -33,8 +39,22 @@ void store_free(struct store *store);
 /* Every submit request, whatever becomes of it. */
 void store_count_submission(struct store *store);
 
-/* Takes a copy of the task (model included). False only when memory ran out. */
+/* Takes a copy of the task (its strings included). False only when memory ran out. */
 bool store_add_task(struct store *store, const struct task *task);
+
+enum store_idempotency {
+    STORE_CREATED,       /* a new key: the task was added */
+    STORE_REPLAYED,      /* a known key with an equal fingerprint: *existing is its task */
+    STORE_CONFLICT,      /* a known key with a different fingerprint: nothing added */
+    STORE_NO_MEMORY,
+};
+
+/* store_add_task for a task whose idempotency_key is set, atomically with the lookup, so that two
+ * concurrent requests with one key can never create two tasks. The fingerprint (copied) stands for
+ * the request: equal per cJSON_Compare means "the same request again". A replay or a conflict
+ * counts against the key and in the totals; *existing is released with task_release. */
+enum store_idempotency store_add_task_once(struct store *store, const struct task *task,
+                                           const cJSON *fingerprint, struct task *existing);
 
 /* Counts a poll request whether or not the task exists (id NULL: a poll refused before lookup,
  * e.g. for a bad key); if it does, records the poll on it and copies it into *out (release with
@@ -52,6 +72,8 @@ void store_reset(struct store *store);
 /* The body of GET /_sim/stats. */
 cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks);
 
+/* Copies a task with its own strings; false (and *copy empty) when memory ran out. */
+bool task_copy(struct task *copy, const struct task *task);
 void task_release(struct task *task);
 
 #endif

@@ -10,6 +10,7 @@ return {
     end
     return cjson.encode { detail = message or "failed" }
   end,
+  http_scenario = function(row) return row.code and ("http=%d:%s"):format(row.http, row.code) or ("http=" .. row.http) end,
   failed_body = function(status_string)
     return cjson.encode { id = "8e1f", status = status_string, result = cjson.null }
   end,

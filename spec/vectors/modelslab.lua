@@ -25,15 +25,15 @@ return {
   end,
   rows = {
     { http = 400, kind = "invalid_request", submitted = "no" },
-    { http = 400, message = "Model not found: x", scenario = "http=400 model-not-found", kind = "not_found", submitted = "no" },
+    { http = 400, message = "Model not found: x", scenario = "http=400:model", kind = "not_found", submitted = "no" },
     { http = 401, kind = "authentication", submitted = "no" },
     { http = 402, kind = "payment_required", submitted = "no" },
     { http = 403, kind = "permission_denied", submitted = "no" },
-    { http = 429, kind = "rate_limited", retry_after = 30, submitted = "no" },
+    { http = 429, scenario = "http=429 retry-after=30", kind = "rate_limited", retry_after = 30, submitted = "no" },
     { http = 500, kind = "server_error", submitted = "unknown" },
     { http = 503, kind = "unavailable", submitted = "no" },
 
-    { name = "status error under HTTP 200", scenario = "error200=invalid-key", kind = "authentication", status = 200,
+    { name = "status error under HTTP 200", scenario = "error200=Invalid_API_key", kind = "authentication", status = 200,
       code = "error", submitted = "no",
       response = { status = 200, body = [[{"status":"error","message":"Invalid API key"}]] } },
     { name = "status error under HTTP 200, validation", kind = "invalid_request", status = 200, code = "error",

@@ -148,6 +148,7 @@ static gt_error *transport_error(gt_task *t, CURLcode result, gt_phase phase)
     free(message);
     if (!err) return NULL;
     err->status = x->status;
+    err->request_id = gt_strdup(x->request_id);   /* the headers may have come before the failure */
     err->code = gt_printf("curl:%d", (int)result);
     /* a certificate that does not verify will not verify on the next attempt either */
     if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE) err->retryable = false;

@@ -55,11 +55,10 @@ return {
     fail("MissingParameter", "invalid_request"),
     fail("INVALID_TASK_ID", "not_found"),
     fail("task timeout", "timeout"),   -- case varies: the code table ignores it
+    fail("BrandNewCode", "generation_failed"),   -- undocumented: the failed state decides
 
     { name = "resultJson that is not JSON", kind = "protocol", phase = "poll", classify_only = true,
       response = { phase = "poll", status = 200,
         body = [[{"code":200,"message":"success","data":{"taskId":"t","state":"success","resultJson":"{not json"}}]] } },
-    { name = "malformed submit", scenario = "body=malformed", kind = "protocol", status = 200, submitted = "unknown",
-      response = { status = 200, body = [[{"code": 200, "da]] } },
   },
 }

@@ -38,9 +38,5 @@ return {
       response = { phase = "poll", status = 200, body = [[{"id":"8e1f","status":"Ready","result":{}}]] } },
     { name = "status not a string", kind = "protocol", phase = "poll", classify_only = true,
       response = { phase = "poll", status = 200, body = [[{"id":"8e1f","status":7}]] } },
-    { name = "HTML from a proxy", scenario = "body=html", kind = "server_error", status = 502, submitted = "unknown",
-      response = { status = 502, body = "<html><body>502 Bad Gateway</body></html>" } },
-    { name = "malformed submit", scenario = "body=malformed", kind = "protocol", status = 200, submitted = "unknown",
-      response = { status = 200, body = [[{"id": "8e1]] } },
   },
 }

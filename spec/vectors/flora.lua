@@ -33,9 +33,8 @@ return {
     { fail = "input_unreachable", kind = "input_unreachable" },
     { fail = "internal_error", kind = "generation_failed" },   -- a run's internal_error, not HTTP 500
     { fail = "provider_error", kind = "generation_failed" },
+    { fail = "brand_new_code", kind = "generation_failed" },   -- undocumented: the failed state decides
     { name = "snake_case failure", kind = "timeout", code = "model_timeout", phase = "poll", classify_only = true,
       response = { phase = "poll", status = 200, body = [[{"run_id":"r","status":"failed","error_code":"model_timeout"}]] } },
-    { name = "malformed submit", scenario = "body=malformed", kind = "protocol", status = 200, submitted = "unknown",
-      response = { status = 200, body = [[{"runId": "ru]] } },
   },
 }

@@ -42,7 +42,5 @@ return {
       response = { status = 401, body = [[{"status":"error","messege":"Invalid API key"}]] } },
     { name = "generation failed", fail = "generation failed", code = "failed", kind = "generation_failed",
       scenario = "fail=generation_failed" },
-    { name = "malformed submit", scenario = "body=malformed", kind = "protocol", status = 200, submitted = "unknown",
-      response = { status = 200, body = [[{"status": "proc]] } },
   },
 }

@@ -178,7 +178,7 @@ static const struct fault_shape submit_faults = {
     .state_field = "status",
     .unknown_state = "Sleeping",
     .malformed = "{\"id\": \"",
-    .wrong_types = "{\"id\": 12345, \"polling_url\": [\"x\"]}",
+    .wrong_types = "{\"id\": [\"x\"], \"polling_url\": 12345}",
 };
 
 static const struct fault_shape poll_faults = {

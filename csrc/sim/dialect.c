@@ -272,7 +272,11 @@ enum MHD_Result exchange_reply_created(struct exchange *exchange, const cJSON *j
      * accepted the work is exactly the ambiguity a client must not paper over by resubmitting. */
     if (exchange->scenario.submit_reset)
         return MHD_NO;
-    return exchange_reply_with_fault(exchange, json, exchange->scenario.submit_body, shape);
+    enum body_fault fault = exchange->scenario.submit_body;
+    unsigned created = exchange->dialect->created_status;
+    if (fault == BODY_FAULT_NONE && created != 0)
+        return exchange_reply_json(exchange, created, json, NULL, 0);
+    return exchange_reply_with_fault(exchange, json, fault, shape);
 }
 
 bool exchange_poll_refused(struct exchange *exchange, const struct task *task,

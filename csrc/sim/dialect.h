@@ -1,4 +1,4 @@
-/* What the five dialects share, so that each dialect file holds only what is its own (paths,
+/* What the dialects share, so that each dialect file holds only what is its own (paths,
  * field names, status words, error bodies): the exchange (one request being answered), the order
  * in which scenario faults apply at submit and at poll, task creation, error replies in the
  * dialect's shape with the headers that go with them, and the broken bodies of fault injection.
@@ -35,6 +35,8 @@ struct dialect {
                                          retry-after-header) */
     const char *request_id_header;    /* non-NULL: a fresh id in this header on every response */
     const char *echo_header;          /* the header echo-key also quotes the key in */
+    unsigned created_status;          /* the HTTP status of a healthy submit answer (0: 200;
+                                         ACME: 202); body= faults keep their own */
     /* A new error body for an HTTP status. variant: "" or the VARIANT of http=STATUS:VARIANT, or a
      * documented code the dialect picked itself; message: NULL for the documented one. */
     cJSON *(*error_body)(const struct exchange *exchange, unsigned status, const char *variant,
@@ -84,7 +86,7 @@ struct fault_shape {
 void exchange_new_task(const struct exchange *exchange, struct task *task);
 
 /* After the task was stored: reset drops the connection, body=KIND breaks the body, otherwise
- * `json` goes out with 200. */
+ * `json` goes out with the dialect's created_status (200 unless it says otherwise). */
 enum MHD_Result exchange_reply_created(struct exchange *exchange, const cJSON *json,
                                        const struct fault_shape *shape);
 

@@ -9,9 +9,10 @@ static const char help_usage[] =
 "\n"
 "A provider simulator for gentask: a real HTTP server on 127.0.0.1 that speaks the\n"
 "dialects of asynchronous image-generation APIs (FoxAPI, BFL, FLORA, ModelsLab,\n"
-"APIXO, each under its own path prefix), so that tests, benchmarks and your own\n"
-"scripts can run offline. Tasks progress with time; scenario words in the prompt\n"
-"or in a header make a task fail, or make the server misbehave.\n"
+"APIXO, and the made-up ACME, each under its own path prefix), so that tests,\n"
+"benchmarks and your own scripts can run offline. Tasks progress with time;\n"
+"scenario words in the prompt or in a header make a task fail, or make the server\n"
+"misbehave.\n"
 "\n";
 
 static const char help_options[] =
@@ -230,6 +231,40 @@ static const char help_apixo[] =
 "    retry-after-header   a 429 carries a Retry-After header\n"
 "\n";
 
+static const char help_acme[] =
+"ACME dialect (base_url http://127.0.0.1:PORT/acme)\n"
+"  A made-up service, no real provider's, for testing provider profiles written in\n"
+"  Lua: its field names differ from all the dialects above, so a client that runs\n"
+"  it can only have learnt it from its profile table.\n"
+"  POST /acme/jobs        submit; JSON {\"recipe\": string, \"params\": {...}}\n"
+"  GET  /acme/jobs/{ref}  poll\n"
+"  Auth: header \"X-Api-Token: KEY\"; missing or wrong: 401 {\"error\": {\"code\":\n"
+"  \"bad_token\", \"message\": \"invalid token\"}}.\n"
+"  Validation: 400 bad_request: a JSON object (\"body must be a JSON object\");\n"
+"  recipe a non-empty string (\"recipe is required\"); params, if given, an object\n"
+"  (an empty array passes for an empty one). Scenario words are read from\n"
+"  params.prompt.\n"
+"  A submit answers HTTP 202 {\"job\": {\"ref\": \"job-<seq>\", \"phase\": \"queued\",\n"
+"  \"percent\": 0}} (body= faults answer as listed under KIND below).\n"
+"  A poll answers 200 {\"job\": {\"ref\", \"phase\", \"percent\"}}: \"queued\" (first 10%,\n"
+"  percent 0), \"working\" (percent 10..99), then \"done\" (percent 100) with\n"
+"  \"assets\": [{\"href\": URL}, ...], or \"broken\" (percent 0) with \"problem\":\n"
+"  {\"kind\": CODE, \"detail\": \"the job broke: CODE\"}, or \"refused\" (percent 0,\n"
+"  no problem). An unknown ref: 404 no_such_job \"no such job\".\n"
+"  Errors: HTTP status with {\"error\": {\"code\", \"message\"}}; http=STATUS:CODE sends\n"
+"  CODE as error.code:\n"
+"    400 bad_request   401 bad_token     402 payment       403 forbidden\n"
+"    404 no_such_job   405 wrong_method  409 conflict      413 too_large\n"
+"    422 invalid       429 slow_down (with Retry-After)    500 oops\n"
+"    502 bad_gateway   503 unavailable   504 timeout\n"
+"    other 4xx/5xx     client_error / server_error\n"
+"    an unknown path under /acme: 404 no_such_endpoint\n"
+"  Scenario words of this dialect:\n"
+"    fail=CODE    \"broken\" with problem.kind CODE, as written (any word)\n"
+"    fail=refused the job ends \"refused\", without a problem object\n"
+"    echo-key     quotes the X-Api-Token header\n"
+"\n";
+
 static const char help_downloads[] =
 "Downloads\n"
 "  GET /files/ANYTHING.png   a 1x1 PNG (no auth); result URLs point here\n"
@@ -261,11 +296,12 @@ static const char help_scenario[] =
 "                      first N)\n"
 "  echo-key[=FORM]     answer the submit 400, in the dialect's error shape, with a\n"
 "                      message quoting the received key in full (the Authorization\n"
-"                      header; BFL: x-key; ModelsLab: the body's key), and an\n"
-"                      X-Request-Id header (FLORA: request-id) rq-<that key> (to\n"
-"                      test that clients redact the key); FORM escaped writes '/'\n"
-"                      as \"\\/\" in the JSON, FORM deep puts 500 spaces before the key\n"
-"                      so it crosses byte 512 of the body\n"
+"                      header; BFL: x-key; ModelsLab: the body's key; ACME:\n"
+"                      X-Api-Token), and an X-Request-Id header (FLORA:\n"
+"                      request-id) rq-<that key> (to test that clients redact the\n"
+"                      key); FORM escaped writes '/' as \"\\/\" in the JSON, FORM\n"
+"                      deep puts 500 spaces before the key so it crosses byte 512\n"
+"                      of the body\n"
 "  n=K                 K result URLs (0..16, default 1)\n"
 "  KIND is one of:\n"
 "    malformed     200, invalid JSON cut off mid-string\n"
@@ -276,7 +312,7 @@ static const char help_scenario[] =
 "    wrongtypes    200, the dialect's fields with wrong JSON types\n"
 "    notobject     200, [1,2,3]\n"
 "    noid          200, the answer without its task id (id, runId/run_id,\n"
-"                  data.taskId)\n"
+"                  data.taskId, job.ref)\n"
 "    unknownstate  200, the answer with its state \"sleeping\" (BFL \"Sleeping\");\n"
 "                  a submit answer without a state (BFL, APIXO) goes out unchanged\n"
 "  Order at submit: bad key (ModelsLab: bad JSON first, the key is in it), bad JSON,\n"
@@ -320,7 +356,7 @@ void help_print(FILE *out)
 {
     const char *const sections[] = {
         help_usage, help_options, help_startup, help_foxapi, help_bfl, help_flora,
-        help_modelslab, help_apixo, help_downloads, help_scenario, help_admin, help_other,
+        help_modelslab, help_apixo, help_acme, help_downloads, help_scenario, help_admin, help_other,
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
         fputs(sections[i], out);

@@ -19,6 +19,7 @@ static const struct route {
     { "/flora", flora_handle },
     { "/modelslab", modelslab_handle },
     { "/apixo", apixo_handle },
+    { "/acme", acme_handle },
 };
 
 bool request_method_is(const struct request *request, const char *method)

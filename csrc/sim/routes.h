@@ -11,5 +11,6 @@ route_handler_fn bfl_handle;        /* bfl.c: Black Forest Labs FLUX */
 route_handler_fn flora_handle;      /* flora.c: FLORA techniques and runs */
 route_handler_fn modelslab_handle;  /* modelslab.c: ModelsLab */
 route_handler_fn apixo_handle;      /* apixo.c: APIXO */
+route_handler_fn acme_handle;       /* acme.c: ACME, made up to test provider profiles */
 
 #endif

@@ -18,8 +18,9 @@ enum scenario_dialect {
     SCENARIO_FLORA = 1u << 2,
     SCENARIO_MODELSLAB = 1u << 3,
     SCENARIO_APIXO = 1u << 4,
+    SCENARIO_ACME = 1u << 5,
 };
-#define SCENARIO_ALL_DIALECTS 0x1fu
+#define SCENARIO_ALL_DIALECTS 0x3fu
 
 /* A response replaced by something a healthy server would never send. */
 enum body_fault {

@@ -9,7 +9,7 @@ description = {
   detailed = [[
 A C core (libcurl multi, cJSON) with a thin Lua layer: submit hundreds of generation tasks from
 one thread, wait on them with a coroutine-friendly wait(), and get back results or typed error
-tables. Speaks FoxAPI; more providers are profiles (data) in gentask.providers.]],
+tables. Speaks BFL, FoxAPI, FLORA, ModelsLab and APIXO; providers are profiles (data) in gentask.providers.]],
   license = "MIT",
 }
 dependencies = { "lua >= 5.1", "lua-cjson" }
@@ -24,11 +24,16 @@ build = {
     ["gentask.errors"] = "lua/gentask/errors.lua",
     ["gentask.scheduler"] = "lua/gentask/scheduler.lua",
     ["gentask.task"] = "lua/gentask/task.lua",
+    ["gentask.request"] = "lua/gentask/request.lua",
     ["gentask.loop.plain"] = "lua/gentask/loop/plain.lua",
+    ["gentask.providers.apixo"] = "lua/gentask/providers/apixo.lua",
+    ["gentask.providers.bfl"] = "lua/gentask/providers/bfl.lua",
+    ["gentask.providers.flora"] = "lua/gentask/providers/flora.lua",
     ["gentask.providers.foxapi"] = "lua/gentask/providers/foxapi.lua",
+    ["gentask.providers.modelslab"] = "lua/gentask/providers/modelslab.lua",
     ["gentask.core"] = {
       sources = {
-        "csrc/classify.c", "csrc/client.c", "csrc/engine.c", "csrc/error.c", "csrc/jsonpath.c",
+        "csrc/classify.c", "csrc/client.c", "csrc/endpoint.c", "csrc/engine.c", "csrc/error.c", "csrc/jsonpath.c",
         "csrc/profile.c", "csrc/task.c", "csrc/timerheap.c", "csrc/transfer.c", "csrc/util.c",
         "csrc/lconvert.c", "csrc/lgentask.c", "csrc/ltask.c",
       },

@@ -119,14 +119,8 @@ static const char *authorization(const struct request *request)
 
 static bool authorized(struct exchange *exchange, enum MHD_Result *result)
 {
-    const char *header = authorization(exchange->request);
-    if (header != NULL && strncasecmp(header, "Bearer ", 7) == 0) {
-        const char *key = header + 7;
-        while (*key == ' ')
-            key++;
-        if (sim_api_key_accepted(exchange->request->sim, key))
-            return true;
-    }
+    if (bearer_key_accepted(exchange->request))
+        return true;
     *result = exchange_reply_error(exchange, MHD_HTTP_UNAUTHORIZED, "", NULL);
     return false;
 }

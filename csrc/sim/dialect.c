@@ -338,3 +338,14 @@ const char *json_string_member(const cJSON *object, const char *name)
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
+
+bool bearer_key_accepted(const struct request *request)
+{
+    const char *header = request_header(request, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
+        return false;
+    const char *key = header + 7;
+    while (*key == ' ')
+        key++;
+    return sim_api_key_accepted(request->sim, key);
+}

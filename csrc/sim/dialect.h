@@ -121,6 +121,9 @@ struct code_text {
 const char *code_text_find(const struct code_text *table, size_t count, const char *code);
 #define CODE_TEXT_FIND(table, code) code_text_find((table), sizeof (table) / sizeof (table)[0], (code))
 
+/* "Authorization: Bearer KEY" with KEY one of the accepted keys (FoxAPI, FLORA, APIXO). */
+bool bearer_key_accepted(const struct request *request);
+
 /* A string member of an object, or NULL. */
 const char *json_string_member(const cJSON *object, const char *name);
 

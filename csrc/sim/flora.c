@@ -120,14 +120,9 @@ static const char *authorization(const struct request *request)
 /* No header: unauthorized; a header that holds no accepted key: invalid_api_key. */
 static bool authorized(struct exchange *exchange, enum MHD_Result *result)
 {
+    if (bearer_key_accepted(exchange->request))
+        return true;
     const char *header = authorization(exchange->request);
-    if (header != NULL && strncasecmp(header, "Bearer ", 7) == 0) {
-        const char *key = header + 7;
-        while (*key == ' ')
-            key++;
-        if (sim_api_key_accepted(exchange->request->sim, key))
-            return true;
-    }
     *result = exchange_reply_error(exchange, MHD_HTTP_UNAUTHORIZED,
                                    header ? "invalid_api_key" : "unauthorized", NULL);
     return false;

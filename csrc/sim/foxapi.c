@@ -111,17 +111,6 @@ static const char *authorization(const struct request *request)
     return request_header(request, MHD_HTTP_HEADER_AUTHORIZATION);
 }
 
-static bool authorized(const struct request *request)
-{
-    const char *header = authorization(request);
-    if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
-        return false;
-    const char *key = header + 7;
-    while (*key == ' ')
-        key++;
-    return sim_api_key_accepted(request->sim, key);
-}
-
 static int64_t seconds_rounded_up(int64_t ms)
 {
     return (ms + 999) / 1000;
@@ -200,7 +189,7 @@ static enum MHD_Result submit(struct request *request, const char *object_type)
     store_count_submission(request->sim->store);
     struct exchange exchange;
     exchange_begin(&exchange, request, &foxapi);
-    if (!authorized(request))
+    if (!bearer_key_accepted(request))
         return exchange_reply_error(&exchange, MHD_HTTP_UNAUTHORIZED, "", NULL);
 
     cJSON *body = NULL;
@@ -256,7 +245,7 @@ static enum MHD_Result poll_task(struct request *request, const char *task_id)
     int64_t now_ms = sim_clock_ms();
     struct exchange exchange;
     exchange_begin(&exchange, request, &foxapi);
-    if (!authorized(request)) {
+    if (!bearer_key_accepted(request)) {
         store_record_poll(store, NULL, now_ms, NULL);
         return exchange_reply_error(&exchange, MHD_HTTP_UNAUTHORIZED, "", NULL);
     }

@@ -40,7 +40,7 @@ static bool is_success(long status)
     return status >= 200 && status <= 299;
 }
 
-static double parse_seconds(const char *value)
+static double parse_seconds(const char *value)  /* a number of seconds in a body field */
 {
     if (!value) return -1;
     char *end;
@@ -58,7 +58,7 @@ static gt_error *make_error(gt_kind kind, gt_phase phase, const gt_response *res
     err->status = status;
     err->request_id = gt_strdup(res->request_id);
     err->task_id = gt_strdup(task_id);
-    err->retry_after = parse_seconds(res->retry_after);
+    err->retry_after = gt_retry_after_seconds(res->retry_after, res->retry_after_ms);
     if (res->body && res->body_len > 0)
         err->body = gt_strndup(res->body, res->body_len < BODY_EXCERPT_BYTES ? res->body_len : BODY_EXCERPT_BYTES);
     return err;
@@ -222,6 +222,7 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
 {
     memset(out, 0, sizeof *out);
     out->progress = -1;
+    out->eta = -1;
     cJSON *json = res->body_len ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 
     long status = effective_status(p, res->status, json);
@@ -240,6 +241,9 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
     bool exact_id = read_task_id(p, json, &out->task_id);
     out->progress = read_progress(p, json);
     out->poll_url = field_string(p, json, GT_FIELD_POLL_URL);
+    char *eta = field_string(p, json, GT_FIELD_ETA);
+    out->eta = parse_seconds(eta);
+    free(eta);
     const gt_state_entry *entry = read_state(p, phase, res, json, out);
     if (out->error) goto done;
     if (entry) out->grace_ms = entry->grace_ms;

@@ -4,14 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The defaults the well-kept SDKs converge on: a few retries, 0.5 s doubling to 8 s. */
 void gt_client_options_default(gt_client_options *o)
 {
-    o->request_timeout_ms = 30000;
-    o->connect_timeout_ms = 10000;
-    o->poll_interval_ms = 1000;
-    o->max_poll_errors = 5;
-    o->task_timeout_ms = 3600L * 1000;
-    o->max_body_bytes = 4u << 20;
+    *o = (gt_client_options){
+        .request_timeout_ms = 30000,
+        .connect_timeout_ms = 10000,
+        .poll_interval_ms = 1000,
+        .poll_max_interval_ms = 5000,
+        .max_retries = 3,
+        .backoff_initial_ms = 500,
+        .backoff_max_ms = 8000,
+        .max_retry_after_ms = 60000,
+        .task_timeout_ms = 3600L * 1000,
+        .max_body_bytes = 4u << 20,
+    };
 }
 
 /* JSON may escape '/' as "\/" (PHP does by default): a provider echoing the key in a JSON body
@@ -51,6 +58,9 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     if (opts) c->opts = *opts;
     else gt_client_options_default(&c->opts);
     c->refs = 1;
+    c->timer.owner = GT_TIMER_CLIENT;
+    gt_queue_init(&c->queue);
+    c->max_in_flight = profile->max_in_flight > 0 ? profile->max_in_flight : 0;
     return c;
 }
 
@@ -68,6 +78,7 @@ static void wipe(char *secret)
 void gt_client_release(gt_client *c)
 {
     if (!c || --c->refs > 0) return;
+    gt_engine_disarm(c->engine, &c->timer);
     gt_engine_release(c->engine);
     gt_profile_free(c->profile);
     free(c->base_url);
@@ -86,4 +97,64 @@ void gt_client_scrub(const gt_client *c, char **s)
 const gt_profile *gt_client_profile(const gt_client *c)
 {
     return c->profile;
+}
+
+const gt_client_options *gt_client_options_of(const gt_client *c)
+{
+    return &c->opts;
+}
+
+void gt_client_set_max_in_flight(gt_client *c, int max_in_flight)
+{
+    c->max_in_flight = max_in_flight > 0 ? max_in_flight : 0;
+    gt_client_slot_freed(c);   /* a larger cap may let queued tasks start */
+}
+
+int gt_client_in_flight(const gt_client *c)
+{
+    return c->in_flight;
+}
+
+/* A submit may go out now; otherwise *wait_until_ms says when the 429 pause ends. */
+bool gt_client_may_submit(gt_client *c, int64_t *wait_until_ms)
+{
+    *wait_until_ms = c->paused_until_ms;
+    return gt_now_ms() >= c->paused_until_ms;
+}
+
+/* A 429 slows the whole client, not just the task that met it: a batch of 500 must not hammer a
+ * rate-limited key. */
+void gt_client_pause(gt_client *c, int64_t until_ms)
+{
+    if (until_ms > c->paused_until_ms) c->paused_until_ms = until_ms;
+}
+
+static bool slot_free(const gt_client *c)
+{
+    return c->max_in_flight == 0 || c->in_flight < c->max_in_flight;
+}
+
+void gt_client_enqueue(gt_client *c, gt_task *t)
+{
+    gt_queue_push(&c->queue, &t->queue_node);
+    gt_client_slot_freed(c);
+}
+
+/* Starts queued tasks, in order, while slots are free and the client is not paused. */
+void gt_client_slot_freed(gt_client *c)
+{
+    int64_t until;
+    while (c->queue.next != &c->queue && slot_free(c)) {
+        if (!gt_client_may_submit(c, &until)) {
+            gt_engine_arm(c->engine, &c->timer, until);
+            return;
+        }
+        gt_task *t = GT_CONTAINER(gt_queue_pop(&c->queue), gt_task, queue_node);
+        gt_task_start(t);
+    }
+}
+
+void gt_client_timer_due(gt_client *c)
+{
+    gt_client_slot_freed(c);
 }

@@ -14,6 +14,13 @@ int64_t gt_now_ms(void);                       /* monotonic */
 char *gt_strdup(const char *s);                /* NULL for NULL */
 char *gt_strndup(const char *s, size_t n);
 char *gt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- retry.c ------------------------------------------------------------------------------------ */
+
+uint64_t gt_random(void);
+char *gt_random_key(const char *prefix);
+long gt_backoff_ms(const gt_client_options *o, int retry);
+double gt_retry_after_seconds(const char *retry_after, const char *retry_after_ms);
 /* Replaces every occurrence of secret in *s with "[REDACTED]" (secrets shorter than 4 bytes are
  * too likely to match ordinary text and are left alone). */
 void gt_redact(char **s, const char *secret);
@@ -42,6 +49,7 @@ typedef struct gt_transfer {
     bool               body_overflow;
     char              *request_id;
     char              *retry_after;
+    char              *retry_after_ms;
     const char *const *request_id_headers;
     size_t             n_request_id_headers;
     long               status;
@@ -107,7 +115,8 @@ typedef struct gt_paths {
 
 typedef enum gt_field {
     GT_FIELD_ID, GT_FIELD_STATE, GT_FIELD_PROGRESS, GT_FIELD_ERROR_CODE, GT_FIELD_ERROR_MESSAGE,
-    GT_FIELD_RESULTS, GT_FIELD_POLL_URL, GT_FIELD_RETRY_AFTER, GT_FIELD_ENVELOPE_STATUS, GT_FIELD_COUNT
+    GT_FIELD_RESULTS, GT_FIELD_POLL_URL, GT_FIELD_RETRY_AFTER, GT_FIELD_ENVELOPE_STATUS, GT_FIELD_ETA,
+    GT_FIELD_COUNT
 } gt_field;
 
 typedef struct gt_state_entry {
@@ -138,8 +147,9 @@ typedef struct gt_status_entry {
 struct gt_profile {
     char *name;
     char *auth_header, *auth_prefix, *key_field;
-    char *poll_method, *poll_path, *poll_key_field;
+    char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
     double progress_scale;                       /* a provider's progress × this = percent */
+    int max_in_flight;                           /* its documented cap on active tasks; 0: none */
     gt_paths fields[GT_FIELD_COUNT];
     gt_paths request_id_headers;
     gt_state_entry  *states;   size_t n_states;
@@ -177,6 +187,10 @@ char *gt_json_paths_string(const cJSON *root, const gt_paths *paths);   /* the f
 /* ---- clients and tasks (client.c, task.c) ------------------------------------------------------- */
 
 struct gt_client {
+    gt_timer          timer;        /* the end of a 429 pause: queued submits start again */
+    gt_qnode          queue;        /* tasks waiting for a slot, in submit order */
+    int               in_flight, max_in_flight;
+    int64_t           paused_until_ms;
     gt_engine        *engine;
     gt_profile       *profile;
     char             *base_url;
@@ -188,12 +202,21 @@ struct gt_client {
 };
 
 void gt_client_retain(gt_client *c);
+/* Slots and the 429 pause (client.c drives them, task.c asks and tells). */
+bool gt_client_may_submit(gt_client *c, int64_t *wait_until_ms);
+void gt_client_pause(gt_client *c, int64_t until_ms);
+void gt_client_enqueue(gt_client *c, gt_task *t);
+void gt_client_slot_freed(gt_client *c);
+void gt_client_timer_due(gt_client *c);
 /* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it). */
 void gt_client_scrub(const gt_client *c, char **s);
 
 struct gt_task {
-    gt_timer       timer;          /* next poll */
+    gt_timer       timer;          /* next poll, or the next attempt at the submit */
     gt_qnode       changed_node;
+    gt_qnode       queue_node;     /* in the client's queue while GT_TASK_QUEUED */
+    gt_client_options opts;        /* the client's, with this submit's overrides */
+    bool           holds_slot;
     gt_client     *client;
     gt_task_state  state;
     gt_transfer    xfer;
@@ -205,8 +228,10 @@ struct gt_task {
     char          *remote_id;
     char          *request_id;
     int            progress;
-    int            poll_errors;    /* consecutive transient poll failures */
+    int            retries;        /* consecutive retryable failures in the current phase */
     int            garbled_polls;  /* consecutive unreadable poll answers */
+    int            resubmits;      /* opted-in resubmits after a provider failure */
+    long           poll_delay_ms;  /* the wait before the next poll; grows */
     int64_t        deadline_ms;    /* the task fails deadline_exceeded past this */
     int            attempts;
     gt_error      *error;
@@ -217,7 +242,7 @@ struct gt_task {
 
 /* ---- where requests go (endpoint.c) --------------------------------------------------------------- */
 
-char *gt_endpoint_submit_body(const gt_client *c, const char *body);   /* NULL: body not a JSON object */
+char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key);   /* NULL: not a JSON object */
 char *gt_endpoint_poll_body(const gt_client *c);                       /* NULL: polls carry no body */
 char *gt_endpoint_poll_url(const gt_client *c, const char *path_template, const char *task_id);
 char *gt_endpoint_trusted_url(const gt_client *c, const char *url);    /* NULL: not to be followed */
@@ -225,5 +250,6 @@ char *gt_endpoint_trusted_url(const gt_client *c, const char *url);    /* NULL: 
 /* The engine calls these. */
 void gt_task_transfer_done(gt_task *t, CURLcode result);
 void gt_task_timer_due(gt_task *t);
+void gt_task_start(gt_task *t);   /* a queued task got its slot */
 
 #endif

@@ -20,10 +20,29 @@ static char *with_field(const char *body, const char *field, const char *value)
     return out;
 }
 
-char *gt_endpoint_submit_body(const gt_client *c, const char *body)
+static bool has_field(const char *body, const char *field)
 {
-    const char *field = c->profile->key_field;
-    return field ? with_field(body, field, c->api_key) : gt_strdup(body ? body : "{}");
+    cJSON *json = cJSON_Parse(body ? body : "{}");
+    bool has = cJSON_GetObjectItemCaseSensitive(json, field) != NULL;
+    cJSON_Delete(json);
+    return has;
+}
+
+/* The body as sent: with the key for providers that take it there, and with an idempotency key
+ * for providers that honour one (the caller's, or a fresh one; fresh_key replaces it, for an
+ * opted-in resubmit, which is a new generation). */
+char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key)
+{
+    const gt_profile *p = c->profile;
+    char *out = p->key_field ? with_field(body, p->key_field, c->api_key) : gt_strdup(body ? body : "{}");
+    if (out && p->idempotency_field && (fresh_key || !has_field(out, p->idempotency_field))) {
+        char *key = gt_random_key("gentask-");
+        char *keyed = key ? with_field(out, p->idempotency_field, key) : NULL;
+        free(key);
+        free(out);
+        out = keyed;
+    }
+    return out;
 }
 
 char *gt_endpoint_poll_body(const gt_client *c)

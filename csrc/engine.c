@@ -155,6 +155,8 @@ static bool run_due_timers(gt_engine *e)
         any = true;
         if (t->owner == GT_TIMER_TASK) {
             gt_task_timer_due(GT_CONTAINER(t, gt_task, timer));
+        } else if (t->owner == GT_TIMER_CLIENT) {
+            gt_client_timer_due(GT_CONTAINER(t, gt_client, timer));
         } else {
             gt_alarm *a = GT_CONTAINER(t, gt_alarm, timer);
             gt_queue_push(&e->fired_alarms, &a->fired_node);

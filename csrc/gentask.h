@@ -96,14 +96,18 @@ void gt_profile_free(gt_profile *p);
 const char *gt_profile_name(const gt_profile *p);
 
 /* Scalar settings: auth_header, auth_prefix, key_field (the body field that carries the key, for
- * providers that take it there), poll_method, poll_path ("/v1/tasks/{id}"), poll_key_field.
+ * providers that take it there), poll_method, poll_path ("/v1/tasks/{id}"), poll_key_field,
+ * idempotency_field (the body field of an idempotency key the provider honours: the core puts a
+ * fresh one there per logical submit and resends it unchanged, which makes resending safe).
  * Returns false for an unknown key (the caller reports it). */
 bool gt_profile_set(gt_profile *p, const char *key, const char *value);
-bool gt_profile_set_number(gt_profile *p, const char *key, double value);   /* progress_scale */
+/* progress_scale (a provider's progress × this = percent); max_in_flight (its documented cap on
+ * active tasks, the default for its clients) */
+bool gt_profile_set_number(gt_profile *p, const char *key, double value);
 
 /* Where a response keeps a field, as dot paths tried in order ("runId", then "run_id").
  * Fields: id, state, progress, error_code, error_message, results, poll_url, retry_after,
- * envelope_status. Path syntax: "a.b" objects, "a[].b" every element, "a{}.b" a string holding
+ * envelope_status, eta (seconds until the result is expected: the first poll waits that long). Path syntax: "a.b" objects, "a[].b" every element, "a{}.b" a string holding
  * JSON (APIXO's resultJson). Returns false for an unknown field. */
 bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);
 void gt_profile_add_request_id_header(gt_profile *p, const char *header);
@@ -133,6 +137,7 @@ typedef struct gt_reply {
     char          **urls;
     size_t          n_urls;
     char           *poll_url;   /* where the provider says to poll, when it says */
+    double          eta;        /* seconds until the result is expected; < 0 when not said */
     long            grace_ms;   /* > 0: the failing state may be transient this long after submit */
 } gt_reply;
 
@@ -142,6 +147,7 @@ typedef struct gt_response {
     size_t      body_len;
     const char *request_id;     /* from a header the profile names, or NULL */
     const char *retry_after;    /* the Retry-After header, or NULL */
+    const char *retry_after_ms; /* the retry-after-ms header, or NULL */
 } gt_response;
 
 /* Fills *out from one HTTP response, following the profile. Never fails: anything unreadable
@@ -169,12 +175,18 @@ void gt_alarm_free(gt_alarm *a);
 /* ---- clients and tasks ------------------------------------------------------------------------- */
 
 typedef struct gt_client_options {
-    long   request_timeout_ms;   /* one HTTP request, connect included */
-    long   connect_timeout_ms;
-    long   poll_interval_ms;     /* between polls of one task */
-    int    max_poll_errors;      /* consecutive transient poll failures before the task fails */
-    long   task_timeout_ms;      /* from submit to the end; past it the task fails deadline_exceeded */
-    size_t max_body_bytes;       /* responses larger than this are refused as protocol errors */
+    long     request_timeout_ms;   /* one HTTP request, connect included */
+    long     connect_timeout_ms;
+    long     poll_interval_ms;     /* the first wait between polls (a provider's eta may set it) */
+    long     poll_max_interval_ms; /* the wait grows by half each poll, up to this */
+    int      max_retries;          /* consecutive retryable failures tried again, per phase */
+    long     backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
+    long     backoff_max_ms;
+    long     max_retry_after_ms;   /* a provider's Retry-After beyond this is not slept on */
+    long     task_timeout_ms;      /* from submit to the end; past it the task fails deadline_exceeded */
+    size_t   max_body_bytes;       /* responses larger than this are refused as protocol errors */
+    uint32_t resubmit_kinds;       /* bit (1 << kind): a provider failure of that kind is submitted */
+    int      resubmit_max;         /*   again, at most this often — each is a new paid generation */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);
@@ -184,9 +196,15 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
                          const char *api_key, const gt_client_options *opts);
 void gt_client_release(gt_client *c);
 const gt_profile *gt_client_profile(const gt_client *c);
+const gt_client_options *gt_client_options_of(const gt_client *c);
+/* Tasks of this client between their first submit and their end, at most max_in_flight at once
+ * (0: no cap); the rest wait their turn in order. */
+void gt_client_set_max_in_flight(gt_client *c, int max_in_flight);
+int gt_client_in_flight(const gt_client *c);
 
 typedef enum gt_task_state {
-    GT_TASK_SUBMITTING,
+    GT_TASK_QUEUED,      /* waiting for a slot under the client's max_in_flight, or its 429 pause */
+    GT_TASK_SUBMITTING,  /* the submit is in flight, or waits to be sent again */
     GT_TASK_WAITING,     /* between polls */
     GT_TASK_POLLING,
     GT_TASK_SUCCEEDED,
@@ -200,7 +218,8 @@ const char *gt_task_state_name(gt_task_state s);
  * poll_path, when not NULL, replaces the profile's poll path template for this task (FLORA polls
  * under the technique it submitted to). The task starts at once; it is never NULL (a failure to
  * start is a failed task). */
-gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path);
+gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
+                          const gt_client_options *opts /* NULL: the client's */);
 
 gt_task_state gt_task_state_of(const gt_task *t);
 bool gt_task_done(const gt_task *t);

@@ -30,6 +30,8 @@ lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_N
 /* Seconds (Lua's unit) to the core's milliseconds: rounded up, clamped to "practically never". */
 long gt_lua_seconds_to_ms(lua_Number seconds);
 void gt_lua_ms_field(lua_State *L, int idx, const char *key, long *ms);   /* leaves *ms when absent */
+/* Overrides *o with what the options table at idx sets (seconds in Lua, ms in the core). */
+void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o);
 
 void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider);
 /* Reads a profile table (see lua/gentask/providers/); raises a usage message on a bad field. */

@@ -100,6 +100,50 @@ void gt_lua_ms_field(lua_State *L, int idx, const char *key, long *ms)
     lua_pop(L, 1);
 }
 
+static int int_field(lua_State *L, int idx, const char *key, int fallback, int max)
+{
+    lua_Number v = gt_lua_opt_number_field(L, idx, key, fallback);
+    return v < 0 ? 0 : v > max ? max : (int)v;
+}
+
+/* resubmit = { kinds = { "generation_failed", "timeout" }, max = 1 } */
+static void read_resubmit(lua_State *L, int idx, gt_client_options *o)
+{
+    lua_getfield(L, idx, "resubmit");
+    int resubmit = lua_gettop(L);
+    if (lua_istable(L, resubmit)) {
+        o->resubmit_kinds = 0;
+        lua_getfield(L, resubmit, "kinds");
+        int n = lua_istable(L, -1) ? (int)gt_rawlen(L, -1) : 0;
+        for (int i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            gt_kind kind = gt_kind_from_name(lua_tostring(L, -1));
+            if (kind == GT_KIND_NONE) luaL_error(L, "resubmit.kinds[%d] is not an error kind", i);
+            o->resubmit_kinds |= 1u << kind;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+        o->resubmit_max = int_field(L, resubmit, "max", 1, 100);
+    }
+    lua_pop(L, 1);
+}
+
+void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o)
+{
+    gt_lua_ms_field(L, idx, "timeout", &o->request_timeout_ms);
+    gt_lua_ms_field(L, idx, "connect_timeout", &o->connect_timeout_ms);
+    gt_lua_ms_field(L, idx, "poll_interval", &o->poll_interval_ms);
+    gt_lua_ms_field(L, idx, "poll_max_interval", &o->poll_max_interval_ms);
+    gt_lua_ms_field(L, idx, "task_timeout", &o->task_timeout_ms);
+    gt_lua_ms_field(L, idx, "backoff_initial", &o->backoff_initial_ms);
+    gt_lua_ms_field(L, idx, "backoff_max", &o->backoff_max_ms);
+    gt_lua_ms_field(L, idx, "max_retry_after", &o->max_retry_after_ms);
+    o->max_retries = int_field(L, idx, "max_retries", o->max_retries, 100);
+    lua_Number body = gt_lua_opt_number_field(L, idx, "max_body_bytes", (lua_Number)o->max_body_bytes);
+    o->max_body_bytes = body < 1024 ? 1024 : body > (lua_Number)(1u << 30) ? (1u << 30) : (size_t)body;
+    read_resubmit(L, idx, o);
+}
+
 lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_Number fallback)
 {
     lua_getfield(L, idx, key);
@@ -306,6 +350,9 @@ static int build_profile(lua_State *L)
     lua_pop(L, 1);
     lua_Number scale = gt_lua_opt_number_field(L, profile, "progress_scale", 1);
     if (!gt_profile_set_number(p, "progress_scale", scale)) luaL_error(L, "profile: progress_scale must be > 0");
+    lua_Number cap = gt_lua_opt_number_field(L, profile, "max_in_flight", 0);
+    if (!gt_profile_set_number(p, "max_in_flight", cap)) luaL_error(L, "profile: max_in_flight must be >= 0");
+    set_string(L, p, profile, "idempotency_field", "idempotency_field", "profile");
 
     read_fields(L, p, profile);
     read_states(L, p, profile);

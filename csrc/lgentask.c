@@ -107,20 +107,16 @@ static int engine_client(lua_State *L)
     const char *api_key = luaL_optstring(L, 4, "");
     gt_client_options opts;
     gt_client_options_default(&opts);
-    if (lua_istable(L, 5)) {
-        gt_lua_ms_field(L, 5, "timeout", &opts.request_timeout_ms);
-        gt_lua_ms_field(L, 5, "connect_timeout", &opts.connect_timeout_ms);
-        gt_lua_ms_field(L, 5, "poll_interval", &opts.poll_interval_ms);
-        gt_lua_ms_field(L, 5, "task_timeout", &opts.task_timeout_ms);
-        lua_Number errors = gt_lua_opt_number_field(L, 5, "max_poll_errors", opts.max_poll_errors);
-        opts.max_poll_errors = errors < 0 ? 0 : errors > 1000 ? 1000 : (int)errors;
-        lua_Number body = gt_lua_opt_number_field(L, 5, "max_body_bytes", (lua_Number)opts.max_body_bytes);
-        opts.max_body_bytes = body < 1024 ? 1024 : body > (lua_Number)(1u << 30) ? (1u << 30) : (size_t)body;
-    }
+    if (lua_istable(L, 5)) gt_lua_read_options(L, 5, &opts);
     gt_profile *profile = gt_lua_check_profile(L, 2);
     gt_client *c = gt_client_new(e, profile, base_url, api_key, &opts);
     if (!c) return luaL_error(L, "gentask: out of memory");
     gt_lua_push_box(L, c, GT_CLIENT_MT);
+    if (lua_istable(L, 5)) {
+        lua_getfield(L, 5, "max_in_flight");
+        if (!lua_isnil(L, -1)) gt_client_set_max_in_flight(c, (int)luaL_checknumber(L, -1));
+        lua_pop(L, 1);
+    }
     return 1;
 }
 

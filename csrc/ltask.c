@@ -89,9 +89,15 @@ static int client_submit(lua_State *L)
     const char *path = luaL_checkstring(L, 2);
     const char *body = luaL_optstring(L, 3, NULL);
     const char *poll_path = luaL_optstring(L, 4, NULL);
+    gt_client_options overrides, *opts = NULL;
+    if (lua_istable(L, 5)) {   /* this submit's own options over the client's */
+        overrides = *gt_client_options_of(c);
+        gt_lua_read_options(L, 5, &overrides);
+        opts = &overrides;
+    }
     /* the box first: if Lua cannot allocate it, no task is left running unowned */
     void **box = gt_lua_push_box(L, NULL, GT_TASK_MT);
-    gt_task *t = gt_client_submit(c, path, body, poll_path);
+    gt_task *t = gt_client_submit(c, path, body, poll_path, opts);
     if (!t) return luaL_error(L, "gentask: out of memory");
     *box = t;
     gt_lua_remember(L, t, -1);

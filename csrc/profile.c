@@ -15,6 +15,7 @@ static const char *const field_names[GT_FIELD_COUNT] = {
     [GT_FIELD_POLL_URL] = "poll_url",
     [GT_FIELD_RETRY_AFTER] = "retry_after",
     [GT_FIELD_ENVELOPE_STATUS] = "envelope_status",
+    [GT_FIELD_ETA] = "eta",
 };
 
 gt_profile *gt_profile_new(const char *name)
@@ -50,7 +51,7 @@ void gt_profile_free(gt_profile *p)
 {
     if (!p) return;
     char *strings[] = {p->name, p->auth_header, p->auth_prefix, p->key_field,
-                       p->poll_method, p->poll_path, p->poll_key_field};
+                       p->poll_method, p->poll_path, p->poll_key_field, p->idempotency_field};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
     paths_free(&p->request_id_headers);
@@ -82,6 +83,7 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
         {"poll_method", offsetof(gt_profile, poll_method)},
         {"poll_path", offsetof(gt_profile, poll_path)},
         {"poll_key_field", offsetof(gt_profile, poll_key_field)},
+        {"idempotency_field", offsetof(gt_profile, idempotency_field)},
     };
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         if (strcmp(settings[i].key, key) != 0) continue;
@@ -95,8 +97,9 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
 
 bool gt_profile_set_number(gt_profile *p, const char *key, double value)
 {
-    if (strcmp(key, "progress_scale") != 0 || !(value > 0)) return false;
-    p->progress_scale = value;
+    if (strcmp(key, "progress_scale") == 0 && value > 0) p->progress_scale = value;
+    else if (strcmp(key, "max_in_flight") == 0 && value >= 0 && value <= 1e6) p->max_in_flight = (int)value;
+    else return false;
     return true;
 }
 

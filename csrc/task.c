@@ -1,9 +1,11 @@
 /* task.c — one generation as a state machine:
  *
- *   submitting ──► waiting ──► polling ──► waiting … ──► succeeded | failed | cancelled
+ *   queued ──► submitting ──► waiting ──► polling ──► waiting … ──► succeeded | failed | cancelled
  *
- * Polls are engine timers, never sleeps. A poll that fails transiently is tried again (a poll
- * costs nothing); a submit is never repeated here, because a repeated submit can pay twice. */
+ * Polls and retries are engine timers, never sleeps. A poll that fails transiently is tried
+ * again (a poll costs nothing). A submit is sent again only when the failure proves the provider
+ * did not take it, or when an idempotency key makes the resend harmless: a resent submit can
+ * otherwise pay for the same image twice. */
 #include "core.h"
 
 #include <stdlib.h>
@@ -11,7 +13,7 @@
 
 const char *gt_task_state_name(gt_task_state s)
 {
-    static const char *const names[] = {"submitting", "waiting", "polling", "succeeded", "failed", "cancelled"};
+    static const char *const names[] = {"queued", "submitting", "waiting", "polling", "succeeded", "failed", "cancelled"};
     return names[s];
 }
 
@@ -30,6 +32,22 @@ static void stop_transfer(gt_task *t)
     if (!t->in_flight) return;
     gt_engine_stop(engine_of(t), t->xfer.easy);
     t->in_flight = false;
+}
+
+static void take_slot(gt_task *t)
+{
+    if (t->holds_slot) return;
+    t->holds_slot = true;
+    t->client->in_flight++;
+}
+
+static void free_slot(gt_task *t)
+{
+    gt_queue_unlink(&t->queue_node);
+    if (!t->holds_slot) return;
+    t->holds_slot = false;
+    t->client->in_flight--;
+    gt_client_slot_freed(t->client);   /* the next queued task may start */
 }
 
 /* Every error leaves the task through here: it gets the task's identity, and the secret is
@@ -52,6 +70,7 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
     }
     t->state = state;
     mark_changed(t);
+    free_slot(t);
 }
 
 static void fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
@@ -79,9 +98,9 @@ static void start_request(gt_task *t, gt_phase phase)
         .body = submit ? t->submit_body : poll_body,
         .auth_header = p->auth_header,
         .auth_value = c->auth_value,
-        .timeout_ms = c->opts.request_timeout_ms,
-        .connect_timeout_ms = c->opts.connect_timeout_ms,
-        .body_limit = c->opts.max_body_bytes,
+        .timeout_ms = t->opts.request_timeout_ms,
+        .connect_timeout_ms = t->opts.connect_timeout_ms,
+        .body_limit = t->opts.max_body_bytes,
         .request_id_headers = (const char *const *)p->request_id_headers.items,
         .n_request_id_headers = p->request_id_headers.n,
         /* libcurl silently resends a request whose reused connection died before any answer:
@@ -101,16 +120,36 @@ static void start_request(gt_task *t, gt_phase phase)
     t->state = phase == GT_PHASE_SUBMIT ? GT_TASK_SUBMITTING : GT_TASK_POLLING;
 }
 
-/* The next poll, or the task's deadline if that comes first (the timer then ends the task). */
-static void schedule_poll(gt_task *t, long delay_ms)
+/* Arms the task's timer for the next poll or submit attempt, or for its deadline if that comes
+ * first (the timer then ends the task). */
+static void wait_then(gt_task *t, gt_task_state state, int64_t due)
 {
-    t->state = GT_TASK_WAITING;
-    int64_t due = gt_now_ms() + delay_ms;
+    t->state = state;
     if (due > t->deadline_ms) due = t->deadline_ms;
     if (!gt_engine_arm(engine_of(t), &t->timer, due)) fail(t, GT_NETWORK, GT_PHASE_POLL, "out of memory");
 }
 
-gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path)
+static void schedule_poll(gt_task *t, long delay_ms)
+{
+    wait_then(t, GT_TASK_WAITING, gt_now_ms() + delay_ms);
+}
+
+/* A submit goes out unless the client is holding its submits after a 429. */
+static void submit_attempt(gt_task *t)
+{
+    int64_t until;
+    if (gt_client_may_submit(t->client, &until)) start_request(t, GT_PHASE_SUBMIT);
+    else wait_then(t, GT_TASK_SUBMITTING, until);
+}
+
+void gt_task_start(gt_task *t)
+{
+    take_slot(t);
+    submit_attempt(t);
+}
+
+gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
+                          const gt_client_options *opts)
 {
     gt_task *t = calloc(1, sizeof *t);
     if (!t) return NULL;
@@ -119,14 +158,16 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
     gt_client_retain(c);
     c->engine->live_tasks++;
     t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
-    t->submit_body = gt_endpoint_submit_body(c, body);
+    t->opts = opts ? *opts : c->opts;
+    t->submit_body = gt_endpoint_submit_body(c, body, false);
     t->poll_path = gt_strdup(poll_path);
-    t->state = GT_TASK_SUBMITTING;
+    t->state = GT_TASK_QUEUED;
     t->submitted_ms = gt_now_ms();
-    t->deadline_ms = t->submitted_ms + c->opts.task_timeout_ms;
+    t->deadline_ms = t->submitted_ms + t->opts.task_timeout_ms;
+    t->poll_delay_ms = t->opts.poll_interval_ms;
     if (!c->profile->poll_path && !poll_path) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
     else if (!t->submit_body) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
-    else start_request(t, GT_PHASE_SUBMIT);
+    else gt_client_enqueue(c, t);
     return t;
 }
 
@@ -169,10 +210,25 @@ static gt_submitted submit_outcome(const gt_task *t, CURLcode result, const gt_e
     return GT_SUBMITTED_UNKNOWN;
 }
 
-static bool poll_again(gt_task *t, const gt_error *err)
+/* Whether to try the failed request again, and after how long. */
+static bool try_again(gt_task *t, gt_phase phase, const gt_error *err, long *delay_ms)
 {
-    if (err->kind == GT_PROTOCOL) return t->garbled_polls++ < 1;   /* a garbled answer gets one more look */
-    return err->retryable && t->poll_errors++ < t->client->opts.max_poll_errors;
+    if (phase == GT_PHASE_POLL && err->kind == GT_PROTOCOL) {   /* a garbled answer gets one more look */
+        *delay_ms = t->poll_delay_ms;
+        return t->garbled_polls++ < 1;
+    }
+    if (!err->retryable || t->retries >= t->opts.max_retries) return false;
+    /* the submission rule: resend only what provably did not arrive, or what a key protects */
+    if (phase == GT_PHASE_SUBMIT && err->submitted != GT_SUBMITTED_NO && !t->client->profile->idempotency_field)
+        return false;
+    if (err->retry_after >= 0) {   /* the provider's word, unless it asks for longer than we wait */
+        if (err->retry_after * 1000 > (double)t->opts.max_retry_after_ms) return false;
+        *delay_ms = (long)(err->retry_after * 1000);
+    } else {
+        *delay_ms = gt_backoff_ms(&t->opts, t->retries + 1);
+    }
+    t->retries++;
+    return true;
 }
 
 static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error *err)
@@ -181,16 +237,53 @@ static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error
         fail(t, GT_NETWORK, phase, "out of memory");
         return;
     }
-    if (phase == GT_PHASE_POLL && poll_again(t, err)) {
-        long delay = t->client->opts.poll_interval_ms;
-        /* a Retry-After longer than the task has left is met by the deadline instead */
-        if (err->retry_after * 1000 > delay) delay = err->retry_after < 86400 ? (long)(err->retry_after * 1000) : 86400000L;
-        gt_error_free(err);
-        schedule_poll(t, delay);
+    if (phase == GT_PHASE_SUBMIT) err->submitted = submit_outcome(t, result, err);
+    long delay_ms = 0;
+    bool again = try_again(t, phase, err, &delay_ms);
+    if (phase == GT_PHASE_SUBMIT && err->kind == GT_RATE_LIMITED)   /* every submit of the client waits */
+        gt_client_pause(t->client, gt_now_ms() + (again ? delay_ms : gt_backoff_ms(&t->opts, 1)));
+    if (!again) {
+        finish(t, GT_TASK_FAILED, err);
         return;
     }
-    if (phase == GT_PHASE_SUBMIT) err->submitted = submit_outcome(t, result, err);
-    finish(t, GT_TASK_FAILED, err);
+    gt_error_free(err);
+    if (phase == GT_PHASE_POLL) schedule_poll(t, delay_ms);
+    else wait_then(t, GT_TASK_SUBMITTING, gt_now_ms() + delay_ms);
+}
+
+/* An opted-in resubmit after the provider failed the task: a new generation, so a fresh
+ * idempotency key, and everything the old attempt learnt is forgotten. */
+static bool resubmit(gt_task *t, const gt_error *err)
+{
+    if (!(t->opts.resubmit_kinds & (1u << err->kind)) || t->resubmits >= t->opts.resubmit_max) return false;
+    char *body = gt_endpoint_submit_body(t->client, t->submit_body, true);
+    if (!body) return false;
+    free(t->submit_body);
+    t->submit_body = body;
+    free(t->remote_id);
+    free(t->poll_url);
+    t->remote_id = t->poll_url = NULL;
+    t->resubmits++;
+    t->retries = t->garbled_polls = 0;
+    t->progress = 0;
+    t->poll_delay_ms = t->opts.poll_interval_ms;
+    t->submitted_ms = gt_now_ms();
+    mark_changed(t);
+    submit_attempt(t);
+    return true;
+}
+
+/* The first poll waits for the provider's eta where it gave one; later ones wait longer each
+ * time, up to poll_max_interval. */
+static long next_poll_delay(gt_task *t, gt_phase phase, double eta)
+{
+    long delay = t->poll_delay_ms;
+    if (phase == GT_PHASE_SUBMIT && eta >= 0) delay = eta * 1000 < 1e9 ? (long)(eta * 1000) : 1000000000L;
+    if (delay < t->opts.poll_interval_ms) delay = t->opts.poll_interval_ms;
+    if (delay > t->opts.poll_max_interval_ms) delay = t->opts.poll_max_interval_ms;
+    long grown = delay + delay / 2;
+    t->poll_delay_ms = grown < t->opts.poll_max_interval_ms ? grown : t->opts.poll_max_interval_ms;
+    return delay;
 }
 
 static void take_urls(gt_task *t, gt_reply *reply)
@@ -263,7 +356,8 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
          * "status: error" under HTTP 200 has none: a refusal) */
         if (ended_at_provider && phase == GT_PHASE_SUBMIT) err->submitted = t->remote_id ? GT_SUBMITTED_YES : GT_SUBMITTED_NO;
         /* a failure whose code says "cancelled" (EvoLink's request_cancelled) ends cancelled too */
-        if (ended_at_provider) finish(t, err->kind == GT_CANCELLED ? GT_TASK_CANCELLED : GT_TASK_FAILED, err);
+        if (ended_at_provider && resubmit(t, err)) gt_error_free(err);
+        else if (ended_at_provider) finish(t, err->kind == GT_CANCELLED ? GT_TASK_CANCELLED : GT_TASK_FAILED, err);
         else request_failed(t, phase, CURLE_OK, err);
     } else if (reply.state == GT_REMOTE_SUCCEEDED) {
         take_urls(t, &reply);
@@ -272,9 +366,9 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
         /* pending, running, or a state this profile does not know: an answer that reads as JSON
          * with a state string is a task still going (a provider that adds "queued" must not cost
          * a paid task); the task deadline bounds a state that never ends */
-        t->poll_errors = t->garbled_polls = 0;
+        t->retries = t->garbled_polls = 0;
         if (phase == GT_PHASE_SUBMIT) mark_changed(t);   /* submitting → waiting is visible */
-        schedule_poll(t, t->client->opts.poll_interval_ms);
+        schedule_poll(t, next_poll_delay(t, phase, reply.eta));
     }
     gt_reply_clear(&reply);
     free(scrubbed);
@@ -282,18 +376,21 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
 
 void gt_task_timer_due(gt_task *t)
 {
-    if (t->state != GT_TASK_WAITING) return;
+    bool submit = t->state == GT_TASK_SUBMITTING;
+    if (t->in_flight || (!submit && t->state != GT_TASK_WAITING)) return;
     if (gt_now_ms() >= t->deadline_ms) {
-        fail(t, GT_DEADLINE_EXCEEDED, GT_PHASE_POLL, "the task did not finish within the client's task_timeout");
+        fail(t, GT_DEADLINE_EXCEEDED, submit ? GT_PHASE_SUBMIT : GT_PHASE_POLL,
+             "the task did not finish within its task_timeout");
         return;
     }
-    start_request(t, GT_PHASE_POLL);
+    if (submit) submit_attempt(t);
+    else start_request(t, GT_PHASE_POLL);
 }
 
 void gt_task_cancel(gt_task *t)
 {
     if (gt_task_done(t)) return;
-    gt_phase phase = t->state == GT_TASK_SUBMITTING ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
+    gt_phase phase = t->state == GT_TASK_SUBMITTING || t->state == GT_TASK_QUEUED ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
     gt_error *err = gt_error_new(GT_CANCELLED, phase, "cancelled by the caller");
     if (err && phase == GT_PHASE_SUBMIT) err->submitted = t->xfer.sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO;
     finish(t, GT_TASK_CANCELLED, err);

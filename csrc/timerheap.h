@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum gt_timer_owner { GT_TIMER_TASK, GT_TIMER_ALARM } gt_timer_owner;
+typedef enum gt_timer_owner { GT_TIMER_TASK, GT_TIMER_ALARM, GT_TIMER_CLIENT } gt_timer_owner;
 
 typedef struct gt_timer {
     int64_t        due_ms;

@@ -52,6 +52,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
     gt_transfer *t = userp;
     size_t len = size * nmemb;
     replace(&t->retry_after, header_value(line, len, "retry-after"));
+    replace(&t->retry_after_ms, header_value(line, len, "retry-after-ms"));
     for (size_t i = 0; i < t->n_request_id_headers; i++)
         replace(&t->request_id, header_value(line, len, t->request_id_headers[i]));
     return len;
@@ -77,7 +78,8 @@ static void reset_response(gt_transfer *t)
     t->errbuf[0] = '\0';
     free(t->request_id);
     free(t->retry_after);
-    t->request_id = t->retry_after = NULL;
+    free(t->retry_after_ms);
+    t->request_id = t->retry_after = t->retry_after_ms = NULL;
 }
 
 CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, void *owner)
@@ -147,6 +149,7 @@ void gt_transfer_response(const gt_transfer *t, gt_response *out)
     out->body_len = t->body_len;
     out->request_id = t->request_id;
     out->retry_after = t->retry_after;
+    out->retry_after_ms = t->retry_after_ms;
 }
 
 void gt_transfer_cleanup(gt_transfer *t)
@@ -156,5 +159,6 @@ void gt_transfer_cleanup(gt_transfer *t)
     free(t->body);
     free(t->request_id);
     free(t->retry_after);
+    free(t->retry_after_ms);
     memset(t, 0, sizeof *t);
 }

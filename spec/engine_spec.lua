@@ -16,7 +16,7 @@ describe("the engine", function()
   end)
 
   it("between two polls, waits for the poll timer and step(0) changes nothing", function()
-    local fox = sim:foxapi { poll_interval = 30 }
+    local fox = sim:foxapi { poll_interval = 30, poll_max_interval = 30 }
     local task = fox:submit("flux-dev", { prompt = "x" })
     while task.state == "submitting" do gentask.update() end
     assert.equal("waiting", task.state)

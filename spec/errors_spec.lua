@@ -66,7 +66,7 @@ describe("FoxAPI errors over HTTP", function()
     local _, err = fox:submit("flux-dev", { prompt = "x [poll-http=503]" }):result()
     assert.equal("unavailable", err.kind)
     local _, entry = next(sim:stats(true).tasks)
-    assert.equal(6, entry.polls)   -- the first poll and max_poll_errors (5) more
+    assert.equal(4, entry.polls)   -- the first poll and max_retries (3) more
   end)
 
   it("never lets libcurl resend a submit whose kept-alive connection died", function()

@@ -22,11 +22,28 @@ local usage = errors.usage
 local Client = {}
 Client.__index = Client
 
--- Options a client accepts, each a positive number of seconds (or bytes / a count).
+-- Options a client (or one submit) accepts: numbers of seconds, bytes or times.
 local numeric_options = {
-  timeout = true, connect_timeout = true, poll_interval = true, task_timeout = true, max_poll_errors = true,
-  max_body_bytes = true,
+  timeout = true, connect_timeout = true, poll_interval = true, poll_max_interval = true, task_timeout = true,
+  max_retries = true, backoff_initial = true, backoff_max = true, max_retry_after = true, max_body_bytes = true,
+  max_in_flight = true,
 }
+
+local function check_options(opts, level)
+  for name in pairs(numeric_options) do
+    local v = opts[name]
+    if v ~= nil and (type(v) ~= "number" or not (v >= 0)) then usage(name .. " must be a number >= 0", level + 1) end
+  end
+  local r = opts.resubmit
+  if r ~= nil then
+    if type(r) ~= "table" or type(r.kinds) ~= "table" or (r.max ~= nil and type(r.max) ~= "number") then
+      usage("resubmit must be { kinds = { kind, ... }, max = n }", level + 1)
+    end
+    for _, kind in ipairs(r.kinds) do
+      if errors.kinds[kind] == nil then usage("resubmit.kinds: unknown kind " .. tostring(kind), level + 1) end
+    end
+  end
+end
 
 local function load_profile(provider)
   if type(provider) == "table" then return provider end
@@ -48,10 +65,7 @@ function gentask.client(opts)
     usage("base_url must be an http(s) URL", 2)
   end
   if type(profile.request) ~= "function" then usage("the provider profile has no request function", 2) end
-  for name in pairs(numeric_options) do
-    local v = opts[name]
-    if v ~= nil and (type(v) ~= "number" or not (v > 0)) then usage(name .. " must be a positive number", 2) end
-  end
+  check_options(opts, 2)
   local ok, core_client = pcall(engine.client, engine, profile, base_url, opts.api_key, opts)
   if not ok then usage(tostring(core_client), 2) end
   -- the key stays in the core: this table never holds it
@@ -62,16 +76,21 @@ function Client:__tostring()
   return ("gentask.client(%s %s)"):format(tostring(self.provider), self.base_url)
 end
 
---- client:submit(model, params) → task. The submit starts at once; wait() for its outcome.
-function Client:submit(model, params)
+--- client:submit(model, params [, options]) → task. The submit starts at once (or queues behind
+-- the client's max_in_flight); wait() for its outcome. options override the client's for this task.
+function Client:submit(model, params, options)
   if getmetatable(self) ~= Client then usage("call submit as client:submit(model, params)", 2) end
   if type(model) ~= "string" or model == "" then usage("submit expects a model name", 2) end
   if params ~= nil and type(params) ~= "table" then usage("submit params must be a table", 2) end
+  if options ~= nil then
+    if type(options) ~= "table" then usage("submit options must be a table", 2) end
+    check_options(options, 2)
+  end
   local ok, request = pcall(self._profile.request, model, params or {})
   if not ok then usage(tostring(request), 2) end
   local body, err = cjson.encode(request.body)
   if not body then usage("params cannot be sent as JSON: " .. tostring(err), 2) end
-  return self._core:submit(request.path, body, request.poll_path)
+  return self._core:submit(request.path, body, request.poll_path, options)
 end
 
 --- gentask.classify { provider =, phase = "submit"|"poll", status =, headers =, body = }

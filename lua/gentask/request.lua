@@ -17,17 +17,4 @@ function request.path_segment(name, what)
   return name
 end
 
-local seeded = false
-
---- A fresh idempotency key: 32 hex digits. Not a secret, only unique per submit.
-function request.idempotency_key()
-  if not seeded then
-    math.randomseed(os.time() + math.floor((os.clock() * 1e6) % 1e6))
-    seeded = true
-  end
-  local parts = {}
-  for i = 1, 4 do parts[i] = ("%08x"):format(math.random(0, 0x7fffffff)) end
-  return "gentask-" .. table.concat(parts)
-end
-
 return request

@@ -22,6 +22,7 @@ return {
     error_code = "detail[].type",
   },
   progress_scale = 100,   -- BFL reports progress as a fraction
+  max_in_flight = 24,     -- BFL's documented limit of active tasks per key
   states = {
     Pending = "running",
     Ready = "succeeded",

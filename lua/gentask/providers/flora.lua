@@ -25,12 +25,14 @@ return {
       body = {
         inputs = inputs_of(params),
         mode = "async",
-        -- FLORA recognises a repeated key for two hours: a resent submit is not a second run
-        idempotency_key = params.idempotency_key or req.idempotency_key(),
+        idempotency_key = params.idempotency_key,   -- the core adds a fresh one when absent
       },
     }
   end,
   poll = { method = "GET" },
+  -- FLORA recognises a repeated key for two hours: a resent submit is the same run, not a
+  -- second paid one, so gentask may resend a submit whose answer it never saw
+  idempotency_field = "idempotency_key",
   fields = {
     id = { "runId", "run_id" },
     state = "status",

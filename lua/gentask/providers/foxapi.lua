@@ -27,6 +27,7 @@ return {
     progress = "progress",
     error_code = "error.code",           -- a failed task's code and an HTTP error's code live alike
     error_message = "error.message",
+    eta = "task_info.estimated_time",
     results = { "results[].url", "output.urls[]", "output.url" },   -- both documented shapes
   },
   states = {

@@ -9,6 +9,7 @@ return {
   name = "modelslab",
   base_url = "https://modelslab.com/api/v6",
   auth = { header = "", body_field = "key" },
+  max_in_flight = 5,      -- the smallest plan's queue limit (5/10/15 queued requests by plan)
   request = function(model, params)
     local body = req.copy(params)
     body.model_id = body.model_id or model
@@ -22,6 +23,7 @@ return {
     poll_url = "fetch_result",
     error_message = { "message", "messege" },
     retry_after = "retry_after",
+    eta = "eta",
   },
   states = {
     processing = "running",

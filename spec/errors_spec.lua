@@ -82,16 +82,19 @@ describe("FoxAPI errors over HTTP", function()
   end)
 
   it("reports a refused connection as network, never submitted", function()
-    local nowhere = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9/foxapi" }
+    local nowhere = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9/foxapi",
+      backoff_initial = 0.01, backoff_max = 0.02 }
     local _, err = nowhere:submit("flux-dev", { prompt = "x" }):result()
     assert.equal("network", err.kind)
     assert.is_true(err.retryable)
     assert.equal("no", err.submitted)
     assert.equal("submit", err.phase)
+    assert.equal(4, err.attempts)   -- provably never arrived: sent again, max_retries (3) times
   end)
 
   it("reports an unresolvable host as network", function()
-    local nowhere = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://no-such-host.invalid/foxapi" }
+    local nowhere = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://no-such-host.invalid/foxapi",
+      backoff_initial = 0.01, backoff_max = 0.02 }
     local _, err = nowhere:submit("flux-dev", { prompt = "x" }):result()
     assert.equal("network", err.kind)
     assert.equal("no", err.submitted)
@@ -110,7 +113,8 @@ end)
 describe("usage errors", function()
   local fox
   setup(function()
-    fox = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9/foxapi" }
+    fox = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9/foxapi",
+      backoff_initial = 0.01, backoff_max = 0.02 }
   end)
 
   local function usage_of(fn, ...)

@@ -96,7 +96,9 @@ for _, provider in ipairs(PROVIDERS) do
         profile = copy(profile)
         vectors.test_profile(profile)
       end
-      client = sim:client(provider, { provider = profile, poll_interval = 0.02, max_body_bytes = 1024 * 1024, timeout = 5 })
+      -- one response, one reading: no retries (spec/retry_spec.lua covers them)
+      client = sim:client(provider, { provider = profile, poll_interval = 0.02, max_body_bytes = 1024 * 1024, timeout = 5,
+                                      max_retries = 0 })
     end)
     teardown(function() sim:stop() end)
 

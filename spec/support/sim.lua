@@ -38,6 +38,11 @@ function Sim:stats(with_tasks)
   return http("GET", self.url .. "/_sim/stats" .. (with_tasks and "" or "?tasks=0"))
 end
 
+--- The same, with submits_by_body: every logical submit's attempts, statuses and tasks created.
+function Sim:stats_with_bodies()
+  return http("GET", self.url .. "/_sim/stats?tasks=0&bodies=1")
+end
+
 function Sim:reset()
   return http("POST", self.url .. "/_sim/reset")
 end

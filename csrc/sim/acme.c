@@ -160,7 +160,7 @@ static enum MHD_Result submit(struct exchange *exchange)
     struct request *request = exchange->request;
     if (!request_method_is(request, MHD_HTTP_METHOD_POST))
         return exchange_reply_wrong_method(exchange, "POST");
-    store_count_submission(request->sim->store);
+    exchange_submit_arrived(exchange);
     if (!authorized(request))
         return exchange_reply_error(exchange, MHD_HTTP_UNAUTHORIZED, "", NULL);
 
@@ -186,8 +186,8 @@ static enum MHD_Result submit(struct exchange *exchange)
         struct task task = { .model = (char *)recipe };
         snprintf(task.id, sizeof task.id, "job-%llu", (unsigned long long)ids_next_sequence());
         exchange_new_task(exchange, &task);
-        if (!store_add_task(request->sim->store, &task)) {
-            result = exchange_reply_error(exchange, MHD_HTTP_INTERNAL_SERVER_ERROR, "", NULL);
+        if (!exchange_store_task(exchange, &task, &result)) {
+            /* answered: --max-active, or out of memory */
         } else {
             const struct task_progress submitted = { TASK_PENDING, 0, task.duration_ms };
             cJSON *json = job_json(&task, &submitted, request->sim->port);

@@ -12,8 +12,13 @@ static enum MHD_Result stats(struct request *request)
     if (!request_method_is(request, MHD_HTTP_METHOD_GET))
         return reply_method_not_allowed(request, "GET, HEAD");
     const char *tasks = request_query(request, "tasks");
+    const char *bodies = request_query(request, "bodies");
     bool include_tasks = tasks == NULL || (strcmp(tasks, "0") != 0 && strcmp(tasks, "false") != 0);
-    cJSON *body = store_stats_json(request->sim->store, sim_clock_ms(), include_tasks);
+    /* submits_by_body can be as large as tasks: it follows ?tasks= unless ?bodies= says */
+    bool include_bodies = bodies == NULL ? include_tasks
+                                         : strcmp(bodies, "0") != 0 && strcmp(bodies, "false") != 0;
+    cJSON *body = store_stats_json(request->sim->store, sim_clock_ms(), include_tasks,
+                                   include_bodies);
     enum MHD_Result result = reply_json(request->connection, MHD_HTTP_OK, body);
     cJSON_Delete(body);
     return result;

@@ -184,7 +184,7 @@ static enum MHD_Result submit(struct exchange *exchange, const char *model)
     struct request *request = exchange->request;
     if (!request_method_is(request, MHD_HTTP_METHOD_POST))
         return exchange_reply_wrong_method(exchange, "POST");
-    store_count_submission(request->sim->store);
+    exchange_submit_arrived(exchange);
     enum MHD_Result result;
     if (!authorized(exchange, &result))
         return result;
@@ -218,8 +218,8 @@ static enum MHD_Result submit(struct exchange *exchange, const char *model)
         snprintf(task.id, sizeof task.id, "task_%llu%08lu",
                  (unsigned long long)ids_next_sequence(), strtoul(hex, NULL, 16) % 100000000UL);
         exchange_new_task(exchange, &task);
-        if (!store_add_task(request->sim->store, &task)) {
-            result = exchange_reply_error(exchange, MHD_HTTP_INTERNAL_SERVER_ERROR, "", NULL);
+        if (!exchange_store_task(exchange, &task, &result)) {
+            /* answered: --max-active, or out of memory */
         } else {
             cJSON *data;
             cJSON *json = success(&data);

@@ -196,7 +196,7 @@ static enum MHD_Result submit(struct request *request, const char *model)
     exchange_begin(&exchange, request, &bfl);
     if (!request_method_is(request, MHD_HTTP_METHOD_POST))
         return exchange_reply_wrong_method(&exchange, "POST");
-    store_count_submission(request->sim->store);
+    exchange_submit_arrived(&exchange);
     enum MHD_Result result;
     if (!authorized(&exchange, &result))
         return result;
@@ -238,8 +238,8 @@ static enum MHD_Result submit(struct request *request, const char *model)
             task.seed = (int64_t)(strtoull(digits, NULL, 16) & 0x7fffffff);
         }
         exchange_new_task(&exchange, &task);
-        if (!store_add_task(request->sim->store, &task)) {
-            result = exchange_reply_error(&exchange, MHD_HTTP_INTERNAL_SERVER_ERROR, "", NULL);
+        if (!exchange_store_task(&exchange, &task, &result)) {
+            /* answered: --max-active, or out of memory */
         } else {
             cJSON *json = cJSON_CreateObject();
             cJSON_AddStringToObject(json, "id", task.id);

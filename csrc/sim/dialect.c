@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "clock.h"
 #include "ids.h"
@@ -11,6 +12,8 @@
 #define JSON_CONTENT_TYPE "application/json"
 #define HEADERS_MAX 8
 #define REQUEST_ID_HEX 24
+#define RETRY_AFTER_MS_HEADER "retry-after-ms"
+#define IDEMPOTENCY_KEY_HEADER "Idempotency-Key"
 
 void exchange_begin(struct exchange *exchange, struct request *request,
                     const struct dialect *dialect)
@@ -18,7 +21,42 @@ void exchange_begin(struct exchange *exchange, struct request *request,
     exchange->request = request;
     exchange->dialect = dialect;
     exchange->envelope_code = 0;
+    exchange->attempt = 1;
+    exchange->api_key = NULL;
     scenario_init(&exchange->scenario, dialect->scenario_dialect);
+}
+
+/* FNV-1a, 64 bits: enough to tell apart the submits of any test run. */
+static uint64_t hash_bytes(uint64_t hash, const void *data, size_t length)
+{
+    const unsigned char *bytes = data;
+    for (size_t i = 0; i < length; i++)
+        hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
+    return hash;
+}
+
+/* Strings with their NUL, so that the fields cannot run into one another. */
+static uint64_t hash_string(uint64_t hash, const char *text)
+{
+    return hash_bytes(hash, text, strlen(text) + 1);
+}
+
+void exchange_submit_arrived(struct exchange *exchange)
+{
+    struct request *request = exchange->request;
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    hash = hash_string(hash, exchange->dialect->name);
+    hash = hash_string(hash, request->path);
+    /* FLORA takes the idempotency key from this header too: it is part of what was asked */
+    const char *key = request_header(request, IDEMPOTENCY_KEY_HEADER);
+    hash = hash_bytes(hash, key ? "k" : "-", 1);
+    if (key != NULL)
+        hash = hash_string(hash, key);
+    if (request->body != NULL)
+        hash = hash_bytes(hash, request->body, request->body_length);
+    store_submit_arrived(request->sim->store, exchange->dialect->name, hash, sim_clock_ms(),
+                         &request->submit);
+    exchange->attempt = request->submit.number;
 }
 
 void exchange_read_scenario_header(struct exchange *exchange)
@@ -70,6 +108,23 @@ enum MHD_Result exchange_reply_json(struct exchange *exchange, unsigned status, 
     return result;
 }
 
+/* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") at least `seconds` from now: the next whole
+ * second plus `seconds`, so that a client that subtracts the current time never waits less. */
+static void http_date_in(unsigned seconds, char *out, size_t size)
+{
+    static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+    static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    time_t when = (time_t)((sim_clock_unix_ms() + 999) / 1000 + seconds);
+    struct tm tm;
+    if (gmtime_r(&when, &tm) == NULL) {
+        snprintf(out, size, "%u", seconds);
+        return;
+    }
+    snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday,
+             months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
 static enum MHD_Result reply_error_with_header(struct exchange *exchange, unsigned status,
                                                const char *variant, const char *message,
                                                const struct reply_header *extra)
@@ -78,14 +133,25 @@ static enum MHD_Result reply_error_with_header(struct exchange *exchange, unsign
                                                 message);
     if (body == NULL)
         return MHD_NO;
-    struct reply_header headers[2];
+    struct reply_header headers[3];
     size_t header_count = 0;
-    char retry_after[24];
+    char retry_after[64], retry_after_ms[24];
     const struct scenario *scenario = &exchange->scenario;
-    if (status == MHD_HTTP_TOO_MANY_REQUESTS && !scenario->retry_after_omitted
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS
         && (exchange->dialect->retry_after_header || scenario->retry_after_header)) {
-        snprintf(retry_after, sizeof retry_after, "%u", scenario->retry_after_s);
-        headers[header_count++] = (struct reply_header){ MHD_HTTP_HEADER_RETRY_AFTER, retry_after };
+        if (scenario_sends_retry_after(scenario)) {
+            if (scenario->retry_after_date)
+                http_date_in(scenario->retry_after_s, retry_after, sizeof retry_after);
+            else
+                snprintf(retry_after, sizeof retry_after, "%u", scenario->retry_after_s);
+            headers[header_count++] =
+                (struct reply_header){ MHD_HTTP_HEADER_RETRY_AFTER, retry_after };
+        }
+        if (scenario->retry_after_ms_given) {
+            snprintf(retry_after_ms, sizeof retry_after_ms, "%u", scenario->retry_after_ms);
+            headers[header_count++] =
+                (struct reply_header){ RETRY_AFTER_MS_HEADER, retry_after_ms };
+        }
     }
     if (extra != NULL)
         headers[header_count++] = *extra;
@@ -172,11 +238,26 @@ static enum MHD_Result reply_fault(struct exchange *exchange, enum body_fault fa
                                          count);
 }
 
+/* The key itself: the Authorization header holds "Bearer KEY". */
+static const char *bare_key(const char *key)
+{
+    if (key != NULL && strncasecmp(key, "Bearer ", 7) == 0)
+        for (key += 7; *key == ' '; key++)
+            ;
+    return key;
+}
+
 bool exchange_submit_refused(struct exchange *exchange, const char *key_label, const char *key,
                              enum MHD_Result *result)
 {
     const struct scenario *scenario = &exchange->scenario;
-    if (scenario->submit_http_status != 0)
+    exchange->api_key = bare_key(key);
+    if (scenario_window_covers(&scenario->first_reset, exchange->attempt))
+        *result = MHD_NO;       /* dropped before anything was done: no task */
+    else if (scenario_window_covers(&scenario->first_http, exchange->attempt))
+        *result = exchange_reply_error(exchange, scenario->first_http_status,
+                                       scenario->first_http_variant, NULL);
+    else if (scenario->submit_http_status != 0)
         *result = exchange_reply_error(exchange, scenario->submit_http_status,
                                        scenario->submit_http_variant, NULL);
     else if (scenario->submit_body == BODY_FAULT_HTML)
@@ -198,6 +279,71 @@ void exchange_new_task(const struct exchange *exchange, struct task *task)
                             ? exchange->scenario.duration_ms
                             : exchange->request->sim->default_duration_ms;
     task->scenario = exchange->scenario;
+}
+
+void exchange_admission(const struct exchange *exchange, struct store_admission *admission)
+{
+    *admission = (struct store_admission){
+        .dialect = exchange->dialect->name,
+        .api_key = exchange->api_key,
+        .max_active = exchange->request->sim->max_active,
+        .attempt = &exchange->request->submit,
+    };
+}
+
+enum MHD_Result exchange_reply_busy(struct exchange *exchange)
+{
+    /* the limit's own Retry-After, whatever the submit's words asked for */
+    struct scenario *scenario = &exchange->scenario;
+    scenario->retry_after_s = 1;
+    scenario->retry_after_omitted = false;
+    scenario->retry_after_given = true;
+    scenario->retry_after_date = false;
+    scenario->retry_after_ms_given = false;
+    scenario->retry_after_header = true;
+    exchange->envelope_code = 0;
+    return exchange_reply_error(exchange, MHD_HTTP_TOO_MANY_REQUESTS, "", NULL);
+}
+
+bool exchange_store_task(struct exchange *exchange, const struct task *task,
+                         enum MHD_Result *result)
+{
+    struct store_admission admission;
+    exchange_admission(exchange, &admission);
+    switch (store_add_task(exchange->request->sim->store, task, &admission)) {
+    case STORE_CREATED:
+        return true;
+    case STORE_BUSY:
+        *result = exchange_reply_busy(exchange);
+        return false;
+    case STORE_REPLAYED:
+    case STORE_CONFLICT:
+    case STORE_NO_MEMORY:
+        break;
+    }
+    *result = exchange_reply_error(exchange, MHD_HTTP_INTERNAL_SERVER_ERROR, "", NULL);
+    return false;
+}
+
+/* submit-reset-after drops the answer (true, *result MHD_NO); submit-slow holds it back. */
+static bool first_attempt_faults(struct exchange *exchange, enum MHD_Result *result)
+{
+    const struct scenario *scenario = &exchange->scenario;
+    if (scenario_window_covers(&scenario->first_reset_after, exchange->attempt)) {
+        *result = MHD_NO;
+        return true;
+    }
+    if (scenario_window_covers(&scenario->submit_slow, exchange->attempt))
+        request_answer_later(exchange->request, scenario->submit_slow_ms);
+    return false;
+}
+
+enum MHD_Result exchange_reply_replayed(struct exchange *exchange, const cJSON *json)
+{
+    enum MHD_Result result;
+    if (first_attempt_faults(exchange, &result))
+        return result;
+    return exchange_reply_json(exchange, MHD_HTTP_OK, json, NULL, 0);
 }
 
 /* The object that holds the last member of a dotted path, and that member's name. */
@@ -270,8 +416,11 @@ enum MHD_Result exchange_reply_created(struct exchange *exchange, const cJSON *j
 {
     /* The task exists before any of these faults: a reset or a broken body after the provider
      * accepted the work is exactly the ambiguity a client must not paper over by resubmitting. */
+    enum MHD_Result result;
     if (exchange->scenario.submit_reset)
         return MHD_NO;
+    if (first_attempt_faults(exchange, &result))
+        return result;
     enum body_fault fault = exchange->scenario.submit_body;
     unsigned created = exchange->dialect->created_status;
     if (fault == BODY_FAULT_NONE && created != 0)
@@ -284,13 +433,17 @@ bool exchange_poll_refused(struct exchange *exchange, const struct task *task,
 {
     exchange->scenario = task->scenario;
     const struct scenario *scenario = &exchange->scenario;
-    if (scenario_window_covers(&scenario->poll_reset, task->poll_number))
+    if (scenario_window_covers(&scenario->poll_reset, task->poll_number)) {
         *result = MHD_NO;
-    else if (scenario_window_covers(&scenario->poll_http, task->poll_number))
-        *result = exchange_reply_error(exchange, scenario->poll_http_status,
-                                       scenario->poll_http_variant, NULL);
-    else
+        return true;
+    }
+    /* whatever this poll answers, from here on, goes out late */
+    if (scenario_window_covers(&scenario->poll_slow, task->poll_number))
+        request_answer_later(exchange->request, scenario->poll_slow_ms);
+    if (!scenario_window_covers(&scenario->poll_http, task->poll_number))
         return false;
+    *result = exchange_reply_error(exchange, scenario->poll_http_status,
+                                   scenario->poll_http_variant, NULL);
     return true;
 }
 

@@ -3,11 +3,15 @@
  * in which scenario faults apply at submit and at poll, task creation, error replies in the
  * dialect's shape with the headers that go with them, and the broken bodies of fault injection.
  *
- * A submit, in every dialect:   dialect checks (auth, JSON), then exchange_submit_refused()
- *   (http=, body=html, echo-key), then the dialect's own validation, then exchange_new_task() +
- *   store, then exchange_reply_created() (reset, body=KIND, or the dialect's JSON).
- * A poll:   auth, lookup (store_record_poll), exchange_poll_refused() (poll-reset, poll-http),
- *   then the dialect's JSON for task_progress_now(), through exchange_reply_task() (poll-body). */
+ * A submit, in every dialect:   exchange_submit_arrived() (counted, filed as an attempt of its
+ *   logical submit), dialect checks (auth, JSON), then exchange_submit_refused() (submit-reset,
+ *   submit-http, http=, body=html, echo-key), then the dialect's own validation, then
+ *   exchange_new_task() + exchange_store_task() (--max-active: 429), then
+ *   exchange_reply_created() (reset, submit-reset-after, submit-slow, body=KIND, or the dialect's
+ *   JSON); a FLORA replay answers through exchange_reply_replayed() instead.
+ * A poll:   auth, lookup (store_record_poll), exchange_poll_refused() (poll-reset, poll-slow,
+ *   poll-http), then the dialect's JSON for task_progress_now(), through exchange_reply_task()
+ *   (poll-body). */
 #ifndef GENTASK_SIM_DIALECT_H
 #define GENTASK_SIM_DIALECT_H
 
@@ -50,6 +54,9 @@ struct exchange {
     struct scenario scenario;         /* the request's words at submit, the task's at poll */
     unsigned envelope_code;           /* APIXO: the envelope's code when it must disagree (0:
                                          it mirrors the HTTP status) */
+    unsigned attempt;                 /* a submit: which attempt of its logical submit, from 1 */
+    const char *api_key;              /* a submit: the key as received, without "Bearer "; set
+                                         by exchange_submit_refused (NULL before) */
 };
 
 void exchange_begin(struct exchange *exchange, struct request *request,
@@ -66,7 +73,12 @@ enum MHD_Result exchange_reply_error(struct exchange *exchange, unsigned status,
 enum MHD_Result exchange_reply_no_endpoint(struct exchange *exchange);
 enum MHD_Result exchange_reply_wrong_method(struct exchange *exchange, const char *allowed);
 
-/* http=STATUS[:VARIANT], body=html and echo-key, which answer a submit before any task exists.
+/* Counts a submit request ("submissions") and files it as an attempt of its
+ * logical submit: (dialect, path, Idempotency-Key header, body bytes). */
+void exchange_submit_arrived(struct exchange *exchange);
+
+/* submit-reset, submit-http, http=STATUS[:VARIANT], body=html and echo-key, which answer a submit
+ * before any task exists.
  * key_label names where the key came from ("Authorization", "x-key", "key"), key is its value
  * as received (may be NULL). Returns true when it answered, with *result set. */
 bool exchange_submit_refused(struct exchange *exchange, const char *key_label, const char *key,
@@ -85,12 +97,28 @@ struct fault_shape {
  * id and its own fields, and stores it. */
 void exchange_new_task(const struct exchange *exchange, struct task *task);
 
-/* After the task was stored: reset drops the connection, body=KIND breaks the body, otherwise
- * `json` goes out with the dialect's created_status (200 unless it says otherwise). */
+/* Stores a new task: under --max-active only while the key has fewer tasks generating, counted
+ * for its logical submit. False when it did not, with *result the answer (429, or 500). */
+bool exchange_store_task(struct exchange *exchange, const struct task *task,
+                         enum MHD_Result *result);
+
+/* What store_add_task_once needs to do the same (FLORA), and the answers for its outcomes. */
+void exchange_admission(const struct exchange *exchange, struct store_admission *admission);
+/* 429 in the dialect's shape, Retry-After: 1 (ModelsLab: "retry_after": 1), in every dialect. */
+enum MHD_Result exchange_reply_busy(struct exchange *exchange);
+
+/* After the task was stored: reset and submit-reset-after drop the connection, submit-slow
+ * delays the answer, body=KIND breaks the body, otherwise `json` goes out with the dialect's
+ * created_status (200 unless it says otherwise). */
 enum MHD_Result exchange_reply_created(struct exchange *exchange, const cJSON *json,
                                        const struct fault_shape *shape);
 
-/* Starts a poll of a found task: takes its scenario, then applies poll-reset and poll-http.
+/* A submit answered with the task an earlier one created (FLORA idempotency): `json` with 200,
+ * only submit-reset-after and submit-slow applying (they count attempts, and a replay is one). */
+enum MHD_Result exchange_reply_replayed(struct exchange *exchange, const cJSON *json);
+
+/* Starts a poll of a found task: takes its scenario, then applies poll-reset, poll-slow (which
+ * delays whatever the poll answers) and poll-http.
  * Returns true when it answered, with *result set. */
 bool exchange_poll_refused(struct exchange *exchange, const struct task *task,
                            enum MHD_Result *result);

@@ -303,37 +303,42 @@ static void read_scenario(struct exchange *exchange, const cJSON *body)
 }
 
 /* With an idempotency key the store decides, atomically, whether this request creates the run or
- * replays it; a replay answers as the first submit did (status pending), without its faults. */
+ * replays it; a replay answers as the first submit did (status pending), without its reset and
+ * body= faults (the first-attempt words still count it as an attempt). */
 static enum MHD_Result create_run(struct exchange *exchange, struct task *task, const cJSON *body)
 {
     struct request *request = exchange->request;
+    enum MHD_Result result;
     if (task->idempotency_key == NULL) {
-        if (!store_add_task(request->sim->store, task))
-            return exchange_reply_error(exchange, MHD_HTTP_INTERNAL_SERVER_ERROR, "", NULL);
+        if (!exchange_store_task(exchange, task, &result))
+            return result;
     } else {
         cJSON *fingerprint = cJSON_CreateObject();
         cJSON_AddStringToObject(fingerprint, "technique", task->model);
         cJSON_AddItemToObject(fingerprint, "body", cJSON_Duplicate(body, true));
         struct task existing;
-        enum store_idempotency outcome =
-            store_add_task_once(request->sim->store, task, fingerprint, &existing);
+        struct store_admission admission;
+        exchange_admission(exchange, &admission);
+        enum store_outcome outcome =
+            store_add_task_once(request->sim->store, task, fingerprint, &admission, &existing);
         cJSON_Delete(fingerprint);
         if (outcome == STORE_NO_MEMORY)
             return exchange_reply_error(exchange, MHD_HTTP_INTERNAL_SERVER_ERROR, "", NULL);
+        if (outcome == STORE_BUSY)
+            return exchange_reply_busy(exchange);
         if (outcome == STORE_CONFLICT)
             return exchange_reply_error(exchange, HTTP_UNPROCESSABLE,
                                         "idempotency_conflict", NULL);
         if (outcome == STORE_REPLAYED) {
             cJSON *json = submitted_json(&existing, request->sim->port);
-            enum MHD_Result result = exchange_reply_json(exchange, MHD_HTTP_OK, json, NULL, 0);
+            result = exchange_reply_replayed(exchange, json);
             cJSON_Delete(json);
             task_release(&existing);
             return result;
         }
     }
     cJSON *json = submitted_json(task, request->sim->port);
-    enum MHD_Result result =
-        exchange_reply_created(exchange, json, &submit_faults[task->scenario.snake_case]);
+    result = exchange_reply_created(exchange, json, &submit_faults[task->scenario.snake_case]);
     cJSON_Delete(json);
     return result;
 }
@@ -343,7 +348,7 @@ static enum MHD_Result submit(struct exchange *exchange, const char *slug)
     struct request *request = exchange->request;
     if (!request_method_is(request, MHD_HTTP_METHOD_POST))
         return exchange_reply_wrong_method(exchange, "POST");
-    store_count_submission(request->sim->store);
+    exchange_submit_arrived(exchange);
     enum MHD_Result result;
     if (!authorized(exchange, &result))
         return result;

@@ -186,9 +186,9 @@ static enum MHD_Result submit(struct request *request, const char *object_type)
 {
     if (!request_method_is(request, MHD_HTTP_METHOD_POST))
         return reply_method_not_allowed(request, "POST");
-    store_count_submission(request->sim->store);
     struct exchange exchange;
     exchange_begin(&exchange, request, &foxapi);
+    exchange_submit_arrived(&exchange);
     if (!bearer_key_accepted(request))
         return exchange_reply_error(&exchange, MHD_HTTP_UNAUTHORIZED, "", NULL);
 
@@ -224,8 +224,8 @@ static enum MHD_Result submit(struct request *request, const char *object_type)
         snprintf(task.id, sizeof task.id, "task-unified-%llu-%s",
                  (unsigned long long)ids_next_sequence(), random);
         exchange_new_task(&exchange, &task);
-        if (!store_add_task(request->sim->store, &task)) {
-            result = exchange_reply_error(&exchange, MHD_HTTP_INTERNAL_SERVER_ERROR, "", NULL);
+        if (!exchange_store_task(&exchange, &task, &result)) {
+            /* answered: --max-active, or out of memory */
         } else {
             const struct task_progress submitted = { TASK_PENDING, 0, task.duration_ms };
             cJSON *json = task_json(&task, &submitted, request->sim->port);

@@ -5,7 +5,8 @@
 #include "options.h"
 
 static const char help_usage[] =
-"Usage: gentask-sim [--port N] [--key KEY]... [--duration-ms MS] [--help]\n"
+"Usage: gentask-sim [--port N] [--key KEY]... [--duration-ms MS] [--max-active N]\n"
+"                   [--help]\n"
 "\n"
 "A provider simulator for gentask: a real HTTP server on 127.0.0.1 that speaks the\n"
 "dialects of asynchronous image-generation APIs (FoxAPI, BFL, FLORA, ModelsLab,\n"
@@ -21,6 +22,15 @@ static const char help_options[] =
 "  --key KEY         an accepted API key, in every dialect; repeat for several\n"
 "                    (default: one key, " DEFAULT_API_KEY ")\n"
 "  --duration-ms MS  simulated generation time of a task (default 300)\n"
+"  --max-active N    at most N tasks generating at once per API key and dialect\n"
+"                    (0, the default: no limit). A submit that would create task\n"
+"                    N+1 while N of that key are still generating (now <\n"
+"                    submitted + duration) is answered 429 in the dialect's\n"
+"                    rate-limit shape with \"Retry-After: 1\" in every dialect\n"
+"                    (ModelsLab: also \"retry_after\": 1 in the body), whatever the\n"
+"                    retry-after words say; no task is created. Counted as\n"
+"                    \"rate_limited\" in the stats. FLORA replays of an idempotency\n"
+"                    key are never refused: they add no work\n"
 "  --help            print this text and exit\n"
 "\n";
 
@@ -133,7 +143,9 @@ static const char help_flora[] =
 "  Idempotency: the key is the body's idempotency_key, else the Idempotency-Key\n"
 "  header. The same key again with an equal request (same slug, JSON body equal in\n"
 "  any member order) creates nothing and answers the same run as the first submit\n"
-"  did (\"pending\"; without that submit's reset or body= faults). The same key with\n"
+"  did (\"pending\"; without that submit's reset or body= faults, but a replay is an\n"
+"  attempt: submit-reset-after and submit-slow apply to it within their first N, so\n"
+"  a retry after submit-reset-after gets the same run back). The same key with\n"
 "  another body or slug: 422 idempotency_conflict. Keys last until /_sim/reset.\n"
 "  Errors: HTTP status with {\"error\": {\"code\", \"message\"}}, the seed's words;\n"
 "  http=STATUS picks the first code, http=STATUS:CODE another:\n"
@@ -288,6 +300,7 @@ static const char help_scenario[] =
 "                      submission is still counted)\n"
 "  retry-after=S       the Retry-After seconds of a 429 (default 1; ModelsLab's\n"
 "                      body retry_after too); retry-after=none: no Retry-After at all\n"
+"                      (more forms below, under Retry-After)\n"
 "  poll-http=STATUS[:VARIANT][:N]  answer every poll (or only the first N) so\n"
 "  body=KIND           replace the submit's response with a fault (see KIND)\n"
 "  poll-body=KIND[:N]  replace every poll's response (or the first N) with a fault\n"
@@ -303,6 +316,11 @@ static const char help_scenario[] =
 "                      deep puts 500 spaces before the key so it crosses byte 512\n"
 "                      of the body\n"
 "  n=K                 K result URLs (0..16, default 1)\n"
+"  poll-slow=MS[:N]    the first N polls (default 1) answer MS milliseconds late\n"
+"                      (0..600000), whatever they answer (as of their arrival): the\n"
+"                      connection is held open, no thread waits\n";
+
+static const char help_scenario_kinds[] =
 "  KIND is one of:\n"
 "    malformed     200, invalid JSON cut off mid-string\n"
 "    truncated     200, Content-Length of the full body, half of it sent, then close\n"
@@ -316,12 +334,53 @@ static const char help_scenario[] =
 "    unknownstate  200, the answer with its state \"sleeping\" (BFL \"Sleeping\");\n"
 "                  a submit answer without a state (BFL, APIXO) goes out unchanged\n"
 "  Order at submit: bad key (ModelsLab: bad JSON first, the key is in it), bad JSON,\n"
-"  http=, body=html, echo-key, ModelsLab error200= / APIXO envelope=, validation;\n"
-"  then the task is created (FLORA: or replayed), and only then do reset and the\n"
-"  other body= kinds apply: the provider accepted the work even though the client\n"
-"  never saw a proper answer.\n"
-"  Order at poll: bad key, unknown id, poll-reset, poll-http, then the dialect's\n"
-"  own (BFL notfound-first, APIXO poll-envelope), then poll-body.\n"
+"  submit-reset, submit-http=, http=, body=html, echo-key, ModelsLab error200= /\n"
+"  APIXO envelope=, validation, --max-active; then the task is created (FLORA: or\n"
+"  replayed), and only then do reset, submit-reset-after, submit-slow and the other\n"
+"  body= kinds apply: the provider accepted the work even though the client never\n"
+"  saw a proper answer.\n"
+"  Order at poll: bad key, unknown id, poll-reset, poll-slow (delays whatever\n"
+"  follows), poll-http, then the dialect's own (BFL notfound-first, APIXO\n"
+"  poll-envelope), then poll-body.\n"
+"\n";
+
+static const char help_scenario_retry[] =
+"Retry-After. Every 429 (http=429, submit-http=429, poll-http=429) states its wait\n"
+"where the dialect sends Retry-After (FoxAPI, BFL, FLORA, ACME; ModelsLab and APIXO\n"
+"only with retry-after-header), in one of these forms:\n"
+"  retry-after=S       \"Retry-After: S\" (seconds, 0..86400; default 1)\n"
+"  retry-after=date:S  \"Retry-After: <IMF-fixdate>\" (\"Sun, 06 Nov 1994 08:49:37\n"
+"                      GMT\"): the next whole second plus S, so at least S seconds\n"
+"                      away (ModelsLab's body retry_after stays S)\n"
+"  retry-after-ms=MS   a \"retry-after-ms: MS\" header (0..86400000). Alone unless\n"
+"                      retry-after=S or retry-after=date:S is written too, then\n"
+"                      both headers go out; alone, ModelsLab's body has no\n"
+"                      retry_after\n"
+"  retry-after=none    no Retry-After and no body retry_after (retry-after-ms, if\n"
+"                      written, still goes out)\n"
+"\n";
+
+static const char help_scenario_attempts[] =
+"First attempts. A client that retries a submit sends the same bytes to the same\n"
+"path again (FLORA's body carries its idempotency key), so the simulator files\n"
+"every submit request under a logical submit: a hash of (dialect, path, the\n"
+"Idempotency-Key header if sent, the body's bytes). These words apply only to the\n"
+"first N attempts of a logical submit (N from 1, default 1); later attempts behave\n"
+"normally. Two submits of the same body are one logical submit: give deliberately\n"
+"separate submits different bodies.\n"
+"  submit-http=STATUS[:VARIANT][:N]  answer STATUS (400..599) and the dialect's\n"
+"                      error body for it, as http= does; no task. With STATUS 429,\n"
+"                      Retry-After as above. submit-http=503:3: a burst of three\n"
+"  submit-reset[=N]    close the connection before doing anything (after the key\n"
+"                      check: the words are in the body); no task. The server knows\n"
+"                      nothing was accepted; the client cannot\n"
+"  submit-reset-after[=N]  create the task, then close the connection without an\n"
+"                      answer (as reset does on every attempt)\n"
+"  submit-slow=MS[:N]  create the task, then answer MS milliseconds later\n"
+"                      (0..600000); the connection is held open, no thread waits\n"
+"  A retry after submit-reset-after or a timed-out submit-slow creates a second\n"
+"  task (FLORA with an idempotency key: the same run): \"duplicate_submits\" in the\n"
+"  stats counts it.\n"
 "\n";
 
 static const char help_admin[] =
@@ -337,13 +396,25 @@ static const char help_admin[] =
 "                         (FLORA idempotency replays),\n"
 "                       \"idempotency_conflicts\": 422 idempotency_conflict answers,\n"
 "                       \"idempotency_keys\": {KEY: submits answered with its task},\n"
+"                       \"rate_limited\": submits refused by --max-active,\n"
+"                       \"duplicate_submits\": logical submits that created more\n"
+"                         than one task (FLORA replays create none),\n"
+"                       \"submits_by_body\": {HASH: {\"dialect\", \"attempts\": [arrival\n"
+"                         ms of each attempt], \"statuses\": [HTTP status answered\n"
+"                         to each, 0 for a dropped connection, null while not yet\n"
+"                         decided; a slow answer's status is known when it is\n"
+"                         held], \"accepted\": tasks it created}} (HASH: 16 hex\n"
+"                         digits of the logical submit, see First attempts),\n"
 "                       \"tasks\": {ID: {\"dialect\", \"polls\", \"first_poll_ms\",\n"
 "                         \"last_poll_ms\" (null before the first poll), \"submitted_ms\",\n"
 "                         \"duration_ms\", \"state\", \"scenario\", \"ignored_words\"?,\n"
 "                         \"idempotency_key\"?}}}\n"
 "                      All times are milliseconds since the simulator started.\n"
-"  GET  /_sim/stats?tasks=0   the same without \"tasks\"\n"
-"  POST /_sim/reset    forget all tasks and idempotency keys, zero every counter;\n"
+"  GET  /_sim/stats?tasks=0   the same without \"tasks\" and \"submits_by_body\"\n"
+"  GET  /_sim/stats?tasks=0&bodies=1   without \"tasks\", with \"submits_by_body\"\n"
+"                      (?bodies=0 leaves it out; without ?bodies it follows ?tasks)\n"
+"  POST /_sim/reset    forget all tasks, idempotency keys and logical submits, zero\n"
+"                      every counter;\n"
 "                      {\"ok\":true}\n"
 "\n";
 
@@ -356,7 +427,8 @@ void help_print(FILE *out)
 {
     const char *const sections[] = {
         help_usage, help_options, help_startup, help_foxapi, help_bfl, help_flora,
-        help_modelslab, help_apixo, help_acme, help_downloads, help_scenario, help_admin, help_other,
+        help_modelslab, help_apixo, help_acme, help_downloads, help_scenario,
+        help_scenario_kinds, help_scenario_retry, help_scenario_attempts, help_admin, help_other,
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
         fputs(sections[i], out);

@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 
 #include "clock.h"
+#include "delays.h"
 #include "options.h"
 #include "router.h"
 #include "sim.h"
@@ -96,19 +97,30 @@ int main(int argc, char **argv)
         .api_keys = options.api_keys,
         .api_key_count = options.api_key_count,
         .default_duration_ms = options.default_duration_ms,
+        .max_active = options.max_active,
         .store = store_new(),
+        .delays = delays_start(),
     };
-    int listen_fd = sim.store ? listen_on_loopback(options.port, &sim.port) : -1;
+    if (sim.store == NULL || sim.delays == NULL) {
+        fprintf(stderr, "gentask-sim: cannot start: out of memory or threads\n");
+        delays_free(sim.delays);
+        store_free(sim.store);
+        options_free(&options);
+        return 1;
+    }
+    int listen_fd = listen_on_loopback(options.port, &sim.port);
     if (listen_fd < 0) {
         fprintf(stderr, "gentask-sim: cannot listen on 127.0.0.1:%u: %s\n", options.port,
                 strerror(errno));
+        delays_free(sim.delays);
         store_free(sim.store);
         options_free(&options);
         return 1;
     }
 
     struct MHD_Daemon *daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)sim.port, NULL, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME,
+        (uint16_t)sim.port, NULL, NULL,
         router_access, &sim,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WORKER_THREADS,
@@ -120,6 +132,7 @@ int main(int argc, char **argv)
     if (daemon == NULL) {
         fprintf(stderr, "gentask-sim: cannot start the HTTP daemon on 127.0.0.1:%u\n", sim.port);
         close(listen_fd);
+        delays_free(sim.delays);
         store_free(sim.store);
         options_free(&options);
         return 1;
@@ -132,7 +145,9 @@ int main(int argc, char **argv)
     while (sigwait(&stop_signals, &signal_number) != 0)
         ;
 
+    delays_stop(sim.delays);   /* MHD must not stop with connections still suspended */
     MHD_stop_daemon(daemon);   /* closes listen_fd too */
+    delays_free(sim.delays);
     store_free(sim.store);
     options_free(&options);
     return 0;

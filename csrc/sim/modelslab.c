@@ -72,7 +72,7 @@ static cJSON *error_body(const struct exchange *exchange, unsigned status, const
     cJSON_AddStringToObject(body, "status", "error");
     cJSON_AddStringToObject(body, message_field(scenario),
                             message ? message : message_for(status, variant));
-    if (status == MHD_HTTP_TOO_MANY_REQUESTS && !scenario->retry_after_omitted)
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS && scenario_sends_retry_after(scenario))
         cJSON_AddNumberToObject(body, "retry_after", scenario->retry_after_s);
     return body;
 }
@@ -276,6 +276,7 @@ static enum MHD_Result reply_error_200(struct exchange *exchange)
 static enum MHD_Result create(struct exchange *exchange, const cJSON *body)
 {
     struct request *request = exchange->request;
+    enum MHD_Result result;
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(body, "seed");
     double seed_value;
     struct task task = {
@@ -299,11 +300,11 @@ static enum MHD_Result create(struct exchange *exchange, const cJSON *body)
     bool instant = task.scenario.instant || task.duration_ms == 0;
     if (instant)
         task.duration_ms = 0;
-    if (!store_add_task(request->sim->store, &task))
-        return exchange_reply_error(exchange, MHD_HTTP_INTERNAL_SERVER_ERROR, "", NULL);
+    if (!exchange_store_task(exchange, &task, &result))
+        return result;
     struct task_progress progress = task_progress_now(&task, task.submitted_ms);
     cJSON *json = task_json(&task, &progress, request->sim->port, true);
-    enum MHD_Result result = exchange_reply_created(exchange, json, &submit_faults);
+    result = exchange_reply_created(exchange, json, &submit_faults);
     cJSON_Delete(json);
     return result;
 }
@@ -313,7 +314,7 @@ static enum MHD_Result submit(struct exchange *exchange)
     struct request *request = exchange->request;
     if (!request_method_is(request, MHD_HTTP_METHOD_POST))
         return exchange_reply_wrong_method(exchange, "POST");
-    store_count_submission(request->sim->store);
+    exchange_submit_arrived(exchange);
     enum MHD_Result result;
     cJSON *body = object_body(exchange, &result);
     if (body == NULL)

@@ -33,6 +33,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         { "port", required_argument, NULL, 'p' },
         { "key", required_argument, NULL, 'k' },
         { "duration-ms", required_argument, NULL, 'd' },
+        { "max-active", required_argument, NULL, 'm' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -65,6 +66,13 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
                 return OPTIONS_EXIT_USAGE;
             }
             options->default_duration_ms = (int64_t)number;
+            break;
+        case 'm':
+            if (!parse_number(optarg, 1000000, &number)) {
+                complain(program, "--max-active wants a number 0..1000000", optarg);
+                return OPTIONS_EXIT_USAGE;
+            }
+            options->max_active = (unsigned)number;
             break;
         case 'h':
             help_print(stdout);

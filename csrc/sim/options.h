@@ -13,6 +13,7 @@ struct options {
     const char **api_keys;         /* owned array; the strings point into argv */
     size_t api_key_count;
     int64_t default_duration_ms;
+    unsigned max_active;           /* 0: no limit */
 };
 
 enum options_outcome {

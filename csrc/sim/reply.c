@@ -8,6 +8,36 @@
 #define JSON_CONTENT_TYPE "application/json"
 #define STREAM_BLOCK_SIZE (64 * 1024)
 
+static _Thread_local struct reply_watch *current_watch;
+
+void reply_watch_begin(struct reply_watch *watch)
+{
+    current_watch = watch;
+}
+
+void reply_watch_end(void)
+{
+    current_watch = NULL;
+}
+
+enum MHD_Result reply_watch_release(struct reply_watch *watch)
+{
+    struct MHD_Response *response = watch->held;
+    if (response == NULL)
+        return MHD_NO;
+    watch->held = NULL;
+    enum MHD_Result result = MHD_queue_response(watch->connection, watch->status, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
+void reply_watch_discard(struct reply_watch *watch)
+{
+    if (watch->held != NULL)
+        MHD_destroy_response(watch->held);
+    watch->held = NULL;
+}
+
 static enum MHD_Result queue_and_release(struct MHD_Connection *connection, unsigned status,
                                          struct MHD_Response *response,
                                          const struct reply_header *headers, size_t header_count,
@@ -19,6 +49,14 @@ static enum MHD_Result queue_and_release(struct MHD_Connection *connection, unsi
         MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     for (size_t i = 0; i < header_count; i++)
         MHD_add_response_header(response, headers[i].name, headers[i].value);
+    struct reply_watch *watch = current_watch;
+    if (watch != NULL && watch->connection == connection) {
+        watch->status = status;
+        if (watch->hold && watch->held == NULL) {
+            watch->held = response;        /* our reference, until reply_watch_release */
+            return MHD_YES;
+        }
+    }
     enum MHD_Result result = MHD_queue_response(connection, status, response);
     MHD_destroy_response(response);
     return result;

@@ -3,6 +3,7 @@
 #ifndef GENTASK_SIM_REPLY_H
 #define GENTASK_SIM_REPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cJSON.h>
@@ -14,6 +15,26 @@ struct reply_header {
     const char *name;
     const char *value;
 };
+
+/* Every response goes out through one function, which a caller can watch for the length of one
+ * handler call on its thread: it learns the status queued, and can have the response held back
+ * instead of queued (a slow answer), to queue it itself later with reply_watch_release. */
+struct reply_watch {
+    struct MHD_Connection *connection;
+    bool hold;                         /* set before the reply: keep it instead of queueing it */
+    unsigned status;                   /* of the response queued or held; 0: none */
+    struct MHD_Response *held;         /* the kept response (one reference) */
+};
+
+/* Watches replies on `watch->connection` from this thread until reply_watch_end. */
+void reply_watch_begin(struct reply_watch *watch);
+void reply_watch_end(void);
+
+/* Queues the held response (MHD_NO if none), dropping the reference. */
+enum MHD_Result reply_watch_release(struct reply_watch *watch);
+
+/* Drops a held response without sending it. */
+void reply_watch_discard(struct reply_watch *watch);
 
 enum MHD_Result reply_json(struct MHD_Connection *connection, unsigned status, const cJSON *body);
 enum MHD_Result reply_json_with_headers(struct MHD_Connection *connection, unsigned status,

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "delays.h"
 #include "reply.h"
 #include "routes.h"
 
@@ -38,6 +40,12 @@ const char *request_header(const struct request *request, const char *name)
 const char *request_query(const struct request *request, const char *name)
 {
     return MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void request_answer_later(struct request *request, int64_t delay_ms)
+{
+    request->watch.hold = true;
+    request->delay_ms = delay_ms;
 }
 
 enum MHD_Result reply_not_found(struct request *request)
@@ -108,7 +116,7 @@ static void append_body(struct request *request, const char *data, size_t length
     request->body[request->body_length] = '\0';
 }
 
-static enum MHD_Result dispatch(struct request *request)
+static enum MHD_Result route(struct request *request)
 {
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         size_t prefix_length = strlen(routes[i].prefix);
@@ -117,6 +125,26 @@ static enum MHD_Result dispatch(struct request *request)
             return routes[i].handle(request, request->path + prefix_length);
     }
     return reply_not_found(request);
+}
+
+/* Routes the request, watching its reply: a submit's attempt learns its status (0: dropped),
+ * and a reply held back for later waits on a suspended connection. */
+static enum MHD_Result dispatch(struct request *request)
+{
+    request->watch = (struct reply_watch){ .connection = request->connection };
+    reply_watch_begin(&request->watch);
+    enum MHD_Result result = route(request);
+    reply_watch_end();
+    if (result == MHD_NO)
+        reply_watch_discard(&request->watch);
+    if (request->submit.tracked)
+        store_submit_answered(request->sim->store, &request->submit,
+                              result == MHD_YES ? request->watch.status : 0);
+    if (request->watch.held != NULL
+        && !delays_suspend_until(request->sim->delays, request->connection,
+                                 sim_clock_ms() + request->delay_ms))
+        return reply_watch_release(&request->watch);
+    return result;
 }
 
 enum MHD_Result router_access(void *cls, struct MHD_Connection *connection, const char *url,
@@ -145,6 +173,8 @@ enum MHD_Result router_access(void *cls, struct MHD_Connection *connection, cons
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (request->watch.held != NULL)
+        return reply_watch_release(&request->watch);   /* resumed: the slow answer's time */
     if (request->answered)
         return MHD_YES;
     request->answered = true;
@@ -162,6 +192,7 @@ void router_request_completed(void *cls, struct MHD_Connection *connection,
     struct request *request = *request_context;
     if (request == NULL)
         return;
+    reply_watch_discard(&request->watch);
     free(request->body);
     free(request);
     *request_context = NULL;

@@ -8,7 +8,9 @@
 
 #include <microhttpd.h>
 
+#include "reply.h"
 #include "sim.h"
+#include "store.h"
 
 #define REQUEST_BODY_MAX (1024 * 1024)
 
@@ -22,6 +24,9 @@ struct request {
     size_t body_capacity;
     bool body_too_large;        /* the excess was read and dropped; the answer is 413 */
     bool answered;              /* a response went out before the body was read */
+    struct reply_watch watch;   /* the status answered; a response held back for later */
+    int64_t delay_ms;           /* how much later (request_answer_later) */
+    struct submit_attempt submit;   /* a submit: its attempt, told the status when answered */
 };
 
 /* A handler gets the path with its route prefix removed ("" or "/…"). It queues one response and
@@ -41,6 +46,10 @@ void router_request_completed(void *cls, struct MHD_Connection *connection,
 bool request_method_is(const struct request *request, const char *method);
 
 const char *request_header(const struct request *request, const char *name);
+
+/* The response the handler queues next goes out delay_ms later instead: the connection is
+ * suspended meanwhile, no thread waits. */
+void request_answer_later(struct request *request, int64_t delay_ms);
 const char *request_query(const struct request *request, const char *name);
 
 enum MHD_Result reply_not_found(struct request *request);

@@ -41,6 +41,12 @@ bool scenario_window_covers(const struct poll_fault_window *window, unsigned pol
     return window->active && (window->count == 0 || poll_number <= window->count);
 }
 
+bool scenario_sends_retry_after(const struct scenario *scenario)
+{
+    return !scenario->retry_after_omitted
+           && (!scenario->retry_after_ms_given || scenario->retry_after_given);
+}
+
 /* Whole-string unsigned decimal within [min, max]; "12abc", "" and overflow are rejected. */
 static bool parse_unsigned(const char *text, unsigned long long min, unsigned long long max,
                            unsigned long long *out)
@@ -165,9 +171,10 @@ static bool apply_http(struct scenario *scenario, char *value)
     return true;
 }
 
-/* poll-http=STATUS, STATUS:N, STATUS:VARIANT or STATUS:VARIANT:N: a number after the status is
- * the poll count, anything else a variant. */
-static bool apply_poll_http(struct scenario *scenario, char *value)
+/* STATUS, STATUS:N, STATUS:VARIANT or STATUS:VARIANT:N (poll-http=, submit-http=): a number after
+ * the status is the count, anything else a variant. *count stays 0 when none is written. */
+static bool parse_status_variant_count(char *value, unsigned *status, char *variant,
+                                       unsigned *count)
 {
     if (value == NULL)
         return false;
@@ -181,23 +188,47 @@ static bool apply_poll_http(struct scenario *scenario, char *value)
         *p = '\0';
         parts[part_count++] = p + 1;
     }
-    char variant[SCENARIO_VARIANT_MAX] = "";
+    char variant_text[SCENARIO_VARIANT_MAX] = "";
     const char *count_text = NULL;
     if (part_count == 2 && all_digits(parts[1])) {
         count_text = parts[1];
     } else if (part_count >= 2) {
-        if (!copy_variant(parts[1], variant, sizeof variant))
+        if (!copy_variant(parts[1], variant_text, sizeof variant_text))
             return false;
         count_text = parts[2];
     }
-    unsigned long long count = 0;
-    unsigned status;
-    if ((count_text != NULL && !parse_unsigned(count_text, 1, 1000000, &count))
-        || !parse_http_status(parts[0], &status))
+    unsigned long long n = 0;
+    if ((count_text != NULL && !parse_unsigned(count_text, 1, 1000000, &n))
+        || !parse_http_status(parts[0], status))
+        return false;
+    memcpy(variant, variant_text, sizeof variant_text);
+    *count = (unsigned)n;
+    return true;
+}
+
+/* poll-http=STATUS[:VARIANT][:N]: every poll, or the first N. */
+static bool apply_poll_http(struct scenario *scenario, char *value)
+{
+    unsigned status, count;
+    char variant[SCENARIO_VARIANT_MAX];
+    if (!parse_status_variant_count(value, &status, variant, &count))
         return false;
     scenario->poll_http_status = status;
     memcpy(scenario->poll_http_variant, variant, sizeof variant);
-    scenario->poll_http = (struct poll_fault_window){ .active = true, .count = (unsigned)count };
+    scenario->poll_http = (struct poll_fault_window){ .active = true, .count = count };
+    return true;
+}
+
+/* submit-http=STATUS[:VARIANT][:N]: the first N attempts (1 when N is not written). */
+static bool apply_submit_http(struct scenario *scenario, char *value)
+{
+    unsigned status, count;
+    char variant[SCENARIO_VARIANT_MAX];
+    if (!parse_status_variant_count(value, &status, variant, &count))
+        return false;
+    scenario->first_http_status = status;
+    memcpy(scenario->first_http_variant, variant, sizeof variant);
+    scenario->first_http = (struct poll_fault_window){ .active = true, .count = count ? count : 1 };
     return true;
 }
 
@@ -232,6 +263,51 @@ static bool apply_poll_reset(struct scenario *scenario, char *value)
         return false;
     scenario->poll_reset = (struct poll_fault_window){ .active = true, .count = (unsigned)count };
     return true;
+}
+
+/* A first-attempts window: no value or N (1..1000000); 1 when not written. */
+static bool apply_first_window(struct poll_fault_window *window, const char *value)
+{
+    unsigned long long count = 1;
+    if (value != NULL && !parse_unsigned(value, 1, 1000000, &count))
+        return false;
+    *window = (struct poll_fault_window){ .active = true, .count = (unsigned)count };
+    return true;
+}
+
+static bool apply_submit_reset(struct scenario *scenario, char *value)
+{
+    return apply_first_window(&scenario->first_reset, value);
+}
+
+static bool apply_submit_reset_after(struct scenario *scenario, char *value)
+{
+    return apply_first_window(&scenario->first_reset_after, value);
+}
+
+#define SLOW_MS_MAX 600000ULL
+
+/* MS[:N], N 1 when not written. */
+static bool parse_slow(char *value, unsigned *ms, struct poll_fault_window *window)
+{
+    unsigned count;
+    unsigned long long delay;
+    if (value == NULL || !split_poll_count(value, &count)
+        || !parse_unsigned(value, 0, SLOW_MS_MAX, &delay))
+        return false;
+    *ms = (unsigned)delay;
+    *window = (struct poll_fault_window){ .active = true, .count = count ? count : 1 };
+    return true;
+}
+
+static bool apply_submit_slow(struct scenario *scenario, char *value)
+{
+    return parse_slow(value, &scenario->submit_slow_ms, &scenario->submit_slow);
+}
+
+static bool apply_poll_slow(struct scenario *scenario, char *value)
+{
+    return parse_slow(value, &scenario->poll_slow_ms, &scenario->poll_slow);
 }
 
 static bool apply_echo_key(struct scenario *scenario, char *value)
@@ -270,17 +346,32 @@ static bool apply_result_count(struct scenario *scenario, char *value)
     return true;
 }
 
+/* retry-after=S, retry-after=date:S or retry-after=none */
 static bool apply_retry_after(struct scenario *scenario, char *value)
 {
     if (value != NULL && strcmp(value, "none") == 0) {
         scenario->retry_after_omitted = true;
         return true;
     }
+    static const char date_prefix[] = "date:";
+    bool date = value != NULL && strncmp(value, date_prefix, sizeof date_prefix - 1) == 0;
     unsigned long long seconds;
-    if (!parse_unsigned(value, 0, 86400, &seconds))
+    if (!parse_unsigned(date ? value + sizeof date_prefix - 1 : value, 0, 86400, &seconds))
         return false;
     scenario->retry_after_s = (unsigned)seconds;
     scenario->retry_after_omitted = false;
+    scenario->retry_after_given = true;
+    scenario->retry_after_date = date;
+    return true;
+}
+
+static bool apply_retry_after_ms(struct scenario *scenario, char *value)
+{
+    unsigned long long ms;
+    if (!parse_unsigned(value, 0, 86400000, &ms))
+        return false;
+    scenario->retry_after_ms = (unsigned)ms;
+    scenario->retry_after_ms_given = true;
     return true;
 }
 
@@ -395,10 +486,16 @@ static const struct scenario_word {
     { "poll-body", apply_poll_body, ALL, false },
     { "reset", apply_reset, ALL, false },
     { "poll-reset", apply_poll_reset, ALL, false },
+    { "submit-http", apply_submit_http, ALL, false },
+    { "submit-reset", apply_submit_reset, ALL, false },
+    { "submit-reset-after", apply_submit_reset_after, ALL, false },
+    { "submit-slow", apply_submit_slow, ALL, false },
+    { "poll-slow", apply_poll_slow, ALL, false },
     { "echo-key", apply_echo_key, ALL, false },
     { "shape", apply_shape, SCENARIO_FOXAPI, false },
     { "n", apply_result_count, ALL, false },
     { "retry-after", apply_retry_after, ALL, false },
+    { "retry-after-ms", apply_retry_after_ms, ALL, false },
     { "retry-after-header", apply_retry_after_header, SCENARIO_MODELSLAB | SCENARIO_APIXO, false },
     { "no-polling-url", apply_no_polling_url, SCENARIO_BFL, false },
     { "regional-polling-url", apply_regional_polling_url, SCENARIO_BFL, false },

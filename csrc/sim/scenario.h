@@ -47,7 +47,10 @@ enum task_ending {
     TASK_ENDS_CANCELLED,
 };
 
-/* A fault that applies to the first `count` polls of a task, or to every poll when count is 0. */
+/* A fault that applies to the first `count` polls of a task, or to every poll when count is 0.
+ * The first-attempt words (submit-http=, submit-reset, submit-reset-after, submit-slow=) use it
+ * for the first `count` attempts of one logical submit, and poll-slow= for the first polls; their
+ * count is never 0. */
 struct poll_fault_window {
     bool active;
     unsigned count;
@@ -73,18 +76,34 @@ struct scenario {
     bool submit_reset;
     enum echo_key_form echo_key;
 
+    /* The first N attempts of one logical submit (the same body to the same path again: see
+     * store.h); attempts after them behave normally. */
+    unsigned first_http_status;        /* submit-http=STATUS[:VARIANT][:N] */
+    char first_http_variant[SCENARIO_VARIANT_MAX];
+    struct poll_fault_window first_http;
+    struct poll_fault_window first_reset;         /* submit-reset[=N]: dropped, no task */
+    struct poll_fault_window first_reset_after;   /* submit-reset-after[=N]: task, then dropped */
+    unsigned submit_slow_ms;           /* submit-slow=MS[:N]: task, answer MS later */
+    struct poll_fault_window submit_slow;
+
     unsigned poll_http_status;         /* 0: none */
     char poll_http_variant[SCENARIO_VARIANT_MAX];
     struct poll_fault_window poll_http;
     enum body_fault poll_body;
     struct poll_fault_window poll_body_window;
     struct poll_fault_window poll_reset;
+    unsigned poll_slow_ms;             /* poll-slow=MS[:N]: the first N polls answer MS late */
+    struct poll_fault_window poll_slow;
 
     enum result_shape shape;
     unsigned result_count;
     bool result_count_given;           /* n= was written: it overrides a dialect's own count */
     unsigned retry_after_s;
     bool retry_after_omitted;          /* retry-after=none: no Retry-After anywhere */
+    bool retry_after_given;            /* retry-after=S or =date:S was written */
+    bool retry_after_date;             /* retry-after=date:S: an HTTP-date, not seconds */
+    bool retry_after_ms_given;         /* retry-after-ms=MS: a retry-after-ms header */
+    unsigned retry_after_ms;
     bool retry_after_header;           /* retry-after-header: also where the dialect sends none */
 
     /* BFL */
@@ -122,8 +141,14 @@ void scenario_read_words(struct scenario *scenario, const char *text);
  * the prompt is left alone. */
 void scenario_read_prompt(struct scenario *scenario, const char *prompt);
 
-/* Whether a poll-side fault window covers the poll with this 1-based number. */
+/* Whether a poll-side fault window covers the poll with this 1-based number (or the attempt, for
+ * the first-attempt words). */
 bool scenario_window_covers(const struct poll_fault_window *window, unsigned poll_number);
+
+/* Whether a 429 states its wait in seconds (the Retry-After header where the dialect sends one,
+ * ModelsLab's body retry_after): unless retry-after=none, or retry-after-ms= was written without
+ * retry-after=S (the milliseconds header then goes alone). */
+bool scenario_sends_retry_after(const struct scenario *scenario);
 
 const char *body_fault_name(enum body_fault fault);
 

@@ -10,13 +10,16 @@
 #include <string.h>
 
 struct store;
+struct delays;
 
 struct sim {
     unsigned port;                 /* the bound port, known only after the daemon started */
     const char *const *api_keys;   /* points into argv or at the built-in default */
     size_t api_key_count;
     int64_t default_duration_ms;
+    unsigned max_active;           /* --max-active: generating tasks per key (0: no limit) */
     struct store *store;
+    struct delays *delays;         /* resumes the connections of slow answers */
 };
 
 static inline bool sim_api_key_accepted(const struct sim *sim, const char *key)

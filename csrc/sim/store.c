@@ -1,6 +1,8 @@
 #include "store.h"
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +34,26 @@ struct end_time_heap {
     size_t capacity;
 };
 
+/* One logical submit: when each attempt arrived, what each was answered, how many tasks it
+ * created. */
+struct body_entry {
+    uint64_t hash;
+    const char *dialect;
+    int64_t *arrivals;                 /* ms since start, in arrival order */
+    int *statuses;                     /* per attempt: -1 not answered yet, 0 dropped */
+    size_t attempts;
+    size_t capacity;
+    unsigned accepted;
+    struct body_entry *next_in_bucket;
+};
+
+/* The end times of one API key's generating tasks in one dialect; kept only under --max-active. */
+struct key_activity {
+    const char *dialect;
+    char *key;
+    struct end_time_heap running;
+};
+
 struct store {
     pthread_mutex_t lock;
 
@@ -50,6 +72,17 @@ struct store {
     struct end_time_heap running;
     size_t max_in_flight;
 
+    struct body_entry **bodies;        /* in first-arrival order */
+    size_t body_count;
+    size_t body_capacity;
+    struct body_entry **body_buckets;
+    size_t body_bucket_count;
+    uint64_t generation;               /* bumped by a reset: attempts filed before it are stale */
+
+    struct key_activity **active_keys; /* few: linear search */
+    size_t active_key_count;
+    size_t active_key_capacity;
+
     uint64_t submissions;
     uint64_t accepted;
     uint64_t polls;
@@ -57,6 +90,7 @@ struct store {
     uint64_t connections;
     uint64_t replays;                  /* submits answered with an existing task (idempotency) */
     uint64_t idempotency_conflicts;
+    uint64_t rate_limited;             /* submits refused by --max-active */
 };
 
 static uint64_t hash_id(const char *id)
@@ -138,6 +172,26 @@ static void free_tasks(struct store *store)
     store->keys = NULL;
     store->key_buckets = NULL;
     store->key_count = store->key_capacity = store->key_bucket_count = 0;
+
+    for (size_t i = 0; i < store->body_count; i++) {
+        free(store->bodies[i]->arrivals);
+        free(store->bodies[i]->statuses);
+        free(store->bodies[i]);
+    }
+    free(store->bodies);
+    free(store->body_buckets);
+    store->bodies = NULL;
+    store->body_buckets = NULL;
+    store->body_count = store->body_capacity = store->body_bucket_count = 0;
+
+    for (size_t i = 0; i < store->active_key_count; i++) {
+        free(store->active_keys[i]->key);
+        free(store->active_keys[i]->running.end_ms);
+        free(store->active_keys[i]);
+    }
+    free(store->active_keys);
+    store->active_keys = NULL;
+    store->active_key_count = store->active_key_capacity = 0;
 }
 
 void store_free(struct store *store)
@@ -155,14 +209,8 @@ void store_reset(struct store *store)
     free_tasks(store);
     store->max_in_flight = 0;
     store->submissions = store->accepted = store->polls = store->downloads = store->connections = 0;
-    store->replays = store->idempotency_conflicts = 0;
-    pthread_mutex_unlock(&store->lock);
-}
-
-void store_count_submission(struct store *store)
-{
-    pthread_mutex_lock(&store->lock);
-    store->submissions++;
+    store->replays = store->idempotency_conflicts = store->rate_limited = 0;
+    store->generation++;
     pthread_mutex_unlock(&store->lock);
 }
 
@@ -179,6 +227,118 @@ void store_count_download(struct store *store)
     store->downloads++;
     pthread_mutex_unlock(&store->lock);
 }
+
+/* --- logical submits --- */
+
+static struct body_entry *find_body_locked(const struct store *store, uint64_t hash)
+{
+    if (store->body_bucket_count == 0)
+        return NULL;
+    struct body_entry *entry = store->body_buckets[hash & (store->body_bucket_count - 1)];
+    while (entry != NULL && entry->hash != hash)
+        entry = entry->next_in_bucket;
+    return entry;
+}
+
+static struct body_entry *add_body_locked(struct store *store, uint64_t hash, const char *dialect)
+{
+    if (store->body_count == store->body_capacity) {
+        size_t capacity = store->body_capacity ? store->body_capacity * 2 : 256;
+        struct body_entry **bodies = realloc(store->bodies, capacity * sizeof *bodies);
+        if (bodies == NULL)
+            return NULL;
+        store->bodies = bodies;
+        store->body_capacity = capacity;
+    }
+    if (store->body_count + 1 > store->body_bucket_count) {
+        size_t bucket_count = store->body_bucket_count ? store->body_bucket_count * 2 : 256;
+        struct body_entry **buckets = calloc(bucket_count, sizeof *buckets);
+        if (buckets == NULL)
+            return NULL;
+        for (size_t i = 0; i < store->body_count; i++) {
+            struct body_entry *entry = store->bodies[i];
+            size_t slot = entry->hash & (bucket_count - 1);
+            entry->next_in_bucket = buckets[slot];
+            buckets[slot] = entry;
+        }
+        free(store->body_buckets);
+        store->body_buckets = buckets;
+        store->body_bucket_count = bucket_count;
+    }
+    struct body_entry *entry = calloc(1, sizeof *entry);
+    if (entry == NULL)
+        return NULL;
+    entry->hash = hash;
+    entry->dialect = dialect;
+    store->bodies[store->body_count++] = entry;
+    size_t slot = hash & (store->body_bucket_count - 1);
+    entry->next_in_bucket = store->body_buckets[slot];
+    store->body_buckets[slot] = entry;
+    return entry;
+}
+
+static bool grow_attempts(struct body_entry *entry)
+{
+    if (entry->attempts < entry->capacity)
+        return true;
+    size_t capacity = entry->capacity ? entry->capacity * 2 : 4;
+    int64_t *arrivals = realloc(entry->arrivals, capacity * sizeof *arrivals);
+    if (arrivals == NULL)
+        return false;
+    entry->arrivals = arrivals;
+    int *statuses = realloc(entry->statuses, capacity * sizeof *statuses);
+    if (statuses == NULL)
+        return false;
+    entry->statuses = statuses;
+    entry->capacity = capacity;
+    return true;
+}
+
+void store_submit_arrived(struct store *store, const char *dialect, uint64_t hash, int64_t now_ms,
+                          struct submit_attempt *attempt)
+{
+    *attempt = (struct submit_attempt){ .number = 1 };
+    pthread_mutex_lock(&store->lock);
+    store->submissions++;
+    struct body_entry *entry = find_body_locked(store, hash);
+    if (entry == NULL)
+        entry = add_body_locked(store, hash, dialect);
+    if (entry != NULL && grow_attempts(entry)) {
+        entry->arrivals[entry->attempts] = now_ms;
+        entry->statuses[entry->attempts] = -1;
+        *attempt = (struct submit_attempt){
+            .tracked = true,
+            .hash = hash,
+            .generation = store->generation,
+            .index = entry->attempts,
+            .number = (unsigned)(entry->attempts + 1),
+        };
+        entry->attempts++;
+    }
+    pthread_mutex_unlock(&store->lock);
+}
+
+/* The attempt's logical submit, unless a reset forgot it since. */
+static struct body_entry *attempt_entry_locked(const struct store *store,
+                                               const struct submit_attempt *attempt)
+{
+    if (attempt == NULL || !attempt->tracked || attempt->generation != store->generation)
+        return NULL;
+    struct body_entry *entry = find_body_locked(store, attempt->hash);
+    return entry != NULL && attempt->index < entry->attempts ? entry : NULL;
+}
+
+void store_submit_answered(struct store *store, const struct submit_attempt *attempt,
+                           unsigned status)
+{
+    pthread_mutex_lock(&store->lock);
+    struct body_entry *entry = attempt_entry_locked(store, attempt);
+    if (entry != NULL)
+        entry->statuses[attempt->index] = (int)status;
+    pthread_mutex_unlock(&store->lock);
+}
+
+/* --- tasks --- */
 
 static struct stored_task *find_locked(const struct store *store, const char *id)
 {
@@ -252,8 +412,60 @@ static void free_entry(struct stored_task *entry)
     free(entry);
 }
 
-/* Inserts a task that reserve_locked made room for: it cannot fail. */
-static void insert_locked(struct store *store, struct stored_task *entry)
+/* Under --max-active: whether the admission's key may start another task now. On yes, *activity
+ * is the key's activity with room for one more end time (NULL when no limit applies); on no, the
+ * outcome says why (STORE_BUSY is counted as rate_limited). */
+static enum store_outcome admit_locked(struct store *store, const struct store_admission *admission,
+                                       int64_t now_ms, struct key_activity **activity)
+{
+    *activity = NULL;
+    if (admission == NULL || admission->max_active == 0 || admission->api_key == NULL
+        || admission->dialect == NULL)
+        return STORE_CREATED;
+    struct key_activity *found = NULL;
+    for (size_t i = 0; i < store->active_key_count && found == NULL; i++)
+        if (store->active_keys[i]->dialect == admission->dialect
+            && strcmp(store->active_keys[i]->key, admission->api_key) == 0)
+            found = store->active_keys[i];
+    if (found == NULL) {
+        if (store->active_key_count == store->active_key_capacity) {
+            size_t capacity = store->active_key_capacity ? store->active_key_capacity * 2 : 8;
+            struct key_activity **keys = realloc(store->active_keys, capacity * sizeof *keys);
+            if (keys == NULL)
+                return STORE_NO_MEMORY;
+            store->active_keys = keys;
+            store->active_key_capacity = capacity;
+        }
+        found = calloc(1, sizeof *found);
+        if (found == NULL || (found->key = strdup(admission->api_key)) == NULL) {
+            free(found);
+            return STORE_NO_MEMORY;
+        }
+        found->dialect = admission->dialect;
+        store->active_keys[store->active_key_count++] = found;
+    }
+    struct end_time_heap *running = &found->running;
+    heap_drop_ended(running, now_ms);
+    if (running->count >= admission->max_active) {
+        store->rate_limited++;
+        return STORE_BUSY;
+    }
+    if (running->count == running->capacity) {
+        size_t capacity = running->capacity ? running->capacity * 2 : 16;
+        int64_t *end_ms = realloc(running->end_ms, capacity * sizeof *end_ms);
+        if (end_ms == NULL)
+            return STORE_NO_MEMORY;
+        running->end_ms = end_ms;
+        running->capacity = capacity;
+    }
+    *activity = found;
+    return STORE_CREATED;
+}
+
+/* Inserts a task that reserve_locked and admit_locked made room for: it cannot fail. */
+static void insert_locked(struct store *store, struct stored_task *entry,
+                          struct key_activity *activity, const struct store_admission *admission,
+                          int64_t now_ms)
 {
     store->tasks[store->task_count++] = entry;
     size_t slot = hash_id(entry->task.id) & (store->bucket_count - 1);
@@ -261,28 +473,41 @@ static void insert_locked(struct store *store, struct stored_task *entry)
     store->buckets[slot] = entry;
     store->accepted++;
 
-    int64_t now_ms = sim_clock_ms();
     heap_drop_ended(&store->running, now_ms);
     int64_t end_ms = entry->task.submitted_ms + entry->task.duration_ms;
-    if (end_ms > now_ms)
+    if (end_ms > now_ms) {
         heap_push(&store->running, end_ms);
+        if (activity != NULL)
+            heap_push(&activity->running, end_ms);
+    }
     if (store->running.count > store->max_in_flight)
         store->max_in_flight = store->running.count;
+
+    struct body_entry *body = attempt_entry_locked(store, admission ? admission->attempt : NULL);
+    if (body != NULL)
+        body->accepted++;
 }
 
-bool store_add_task(struct store *store, const struct task *task)
+enum store_outcome store_add_task(struct store *store, const struct task *task,
+                                  const struct store_admission *admission)
 {
     struct stored_task *entry = new_entry(task);
     if (entry == NULL)
-        return false;
+        return STORE_NO_MEMORY;
     pthread_mutex_lock(&store->lock);
-    bool reserved = reserve_locked(store);
-    if (reserved)
-        insert_locked(store, entry);
+    int64_t now_ms = sim_clock_ms();
+    struct key_activity *activity;
+    enum store_outcome outcome = admit_locked(store, admission, now_ms, &activity);
+    if (outcome == STORE_CREATED && !reserve_locked(store))
+        outcome = STORE_NO_MEMORY;
+    if (outcome == STORE_CREATED) {
+        insert_locked(store, entry, activity, admission, now_ms);
+        entry = NULL;
+    }
     pthread_mutex_unlock(&store->lock);
-    if (!reserved)
+    if (entry != NULL)
         free_entry(entry);
-    return reserved;
+    return outcome;
 }
 
 static struct idempotency_entry *find_key_locked(const struct store *store, const char *key)
@@ -323,11 +548,15 @@ static bool reserve_key_locked(struct store *store)
     return true;
 }
 
-enum store_idempotency store_add_task_once(struct store *store, const struct task *task,
-                                           const cJSON *fingerprint, struct task *existing)
+enum store_outcome store_add_task_once(struct store *store, const struct task *task,
+                                       const cJSON *fingerprint,
+                                       const struct store_admission *admission,
+                                       struct task *existing)
 {
-    enum store_idempotency outcome = STORE_NO_MEMORY;
+    enum store_outcome outcome = STORE_NO_MEMORY;
     struct idempotency_entry *known;
+    struct key_activity *activity;
+    int64_t now_ms;
     struct stored_task *entry = new_entry(task);
     struct idempotency_entry *key = calloc(1, sizeof *key);
     if (entry == NULL || key == NULL || (key->key = strdup(task->idempotency_key)) == NULL
@@ -335,6 +564,7 @@ enum store_idempotency store_add_task_once(struct store *store, const struct tas
         goto discard;
 
     pthread_mutex_lock(&store->lock);
+    now_ms = sim_clock_ms();
     known = find_key_locked(store, task->idempotency_key);
     if (known != NULL) {
         if (!cJSON_Compare(known->fingerprint, fingerprint, true)) {
@@ -345,8 +575,12 @@ enum store_idempotency store_add_task_once(struct store *store, const struct tas
             store->replays++;
             outcome = STORE_REPLAYED;
         }
-    } else if (reserve_locked(store) && reserve_key_locked(store)) {
-        insert_locked(store, entry);
+    } else if ((outcome = admit_locked(store, admission, now_ms, &activity)) != STORE_CREATED) {
+        /* busy, or out of memory */
+    } else if (!reserve_locked(store) || !reserve_key_locked(store)) {
+        outcome = STORE_NO_MEMORY;
+    } else {
+        insert_locked(store, entry, activity, admission, now_ms);
         key->task = entry;
         key->uses = 1;
         store->keys[store->key_count++] = key;
@@ -413,7 +647,26 @@ static cJSON *task_stats_json(const struct stored_task *entry, int64_t now_ms)
     return json;
 }
 
-cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks)
+static cJSON *body_stats_json(const struct body_entry *entry)
+{
+    cJSON *json = cJSON_CreateObject();
+    cJSON *arrivals = cJSON_AddArrayToObject(json, "attempts");
+    cJSON *statuses = cJSON_CreateArray();
+    for (size_t i = 0; i < entry->attempts; i++) {
+        cJSON_AddItemToArray(arrivals, cJSON_CreateNumber((double)entry->arrivals[i]));
+        cJSON_AddItemToArray(statuses, entry->statuses[i] < 0
+                                           ? cJSON_CreateNull()
+                                           : cJSON_CreateNumber(entry->statuses[i]));
+    }
+    cJSON_AddNumberToObject(json, "accepted", entry->accepted);
+    cJSON_AddStringToObject(json, "dialect", entry->dialect);
+    if (!cJSON_AddItemToObject(json, "statuses", statuses))
+        cJSON_Delete(statuses);
+    return json;
+}
+
+cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks,
+                        bool include_bodies)
 {
     cJSON *json = cJSON_CreateObject();
     pthread_mutex_lock(&store->lock);
@@ -428,6 +681,11 @@ cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks)
     cJSON_AddNumberToObject(json, "now_ms", (double)now_ms);
     cJSON_AddNumberToObject(json, "duplicates", (double)store->replays);
     cJSON_AddNumberToObject(json, "idempotency_conflicts", (double)store->idempotency_conflicts);
+    cJSON_AddNumberToObject(json, "rate_limited", (double)store->rate_limited);
+    size_t duplicate_submits = 0;
+    for (size_t i = 0; i < store->body_count; i++)
+        duplicate_submits += store->bodies[i]->accepted > 1;
+    cJSON_AddNumberToObject(json, "duplicate_submits", (double)duplicate_submits);
     cJSON *keys = cJSON_AddObjectToObject(json, "idempotency_keys");
     for (size_t i = 0; keys != NULL && i < store->key_count; i++)
         cJSON_AddNumberToObject(keys, store->keys[i]->key, store->keys[i]->uses);
@@ -437,6 +695,16 @@ cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks)
             cJSON *task = task_stats_json(store->tasks[i], now_ms);
             if (!cJSON_AddItemToObject(tasks, store->tasks[i]->task.id, task))
                 cJSON_Delete(task);
+        }
+    }
+    if (include_bodies) {
+        cJSON *bodies = cJSON_AddObjectToObject(json, "submits_by_body");
+        for (size_t i = 0; bodies != NULL && i < store->body_count; i++) {
+            char hash[17];
+            snprintf(hash, sizeof hash, "%016" PRIx64, store->bodies[i]->hash);
+            cJSON *body = body_stats_json(store->bodies[i]);
+            if (!cJSON_AddItemToObject(bodies, hash, body))
+                cJSON_Delete(body);
         }
     }
     pthread_mutex_unlock(&store->lock);

@@ -64,6 +64,7 @@ typedef struct gt_request {
     const char  *auth_header;        /* "Authorization" */
     const char  *auth_value;         /* "Bearer <key>": secret */
     long         timeout_ms, connect_timeout_ms;
+    gt_engine   *engine;             /* closes its sockets through the engine (host loops defer them) */
     size_t       body_limit;
     const char *const *request_id_headers;
     size_t       n_request_id_headers;
@@ -92,7 +93,15 @@ struct gt_engine {
     gt_qnode      changed_tasks;
     gt_qnode      fired_alarms;
     size_t        live_tasks;
+    bool          host_loop;         /* a host loop watches the sockets: log changes, defer closes */
+    gt_watch     *changes;           /* watch changes since the host last drained them */
+    size_t        n_changes, cap_changes;
+    curl_socket_t *closing;          /* closes waiting until the host has stopped watching */
+    size_t        n_closing, cap_closing;
 };
+
+/* curl's CURLOPT_CLOSESOCKETFUNCTION, set on every transfer (clientp: the engine). */
+int gt_engine_close_socket(void *engine, curl_socket_t fd);
 
 void gt_engine_retain(gt_engine *e);
 bool gt_engine_start(gt_engine *e, CURL *easy);   /* add to the multi handle */

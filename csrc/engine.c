@@ -10,12 +10,31 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+static bool append(void **items, size_t *n, size_t *cap, size_t size, const void *item)
+{
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 16;
+        void *grown = realloc(*items, grown_cap * size);
+        if (!grown) return false;
+        *items = grown;
+        *cap = grown_cap;
+    }
+    memcpy((char *)*items + *n * size, item, size);
+    (*n)++;
+    return true;
+}
 
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     gt_engine *e = userp;
     (void)easy;
     (void)socketp;
+    if (e->host_loop) {
+        gt_watch change = {fd, what};
+        if (!append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof change, &change)) return -1;
+    }
     size_t i = 0;
     while (i < e->n_watches && e->watches[i].fd != fd) i++;
     if (what == CURL_POLL_REMOVE) {
@@ -79,10 +98,51 @@ void gt_engine_retain(gt_engine *e)
 void gt_engine_release(gt_engine *e)
 {
     if (!e || --e->refs > 0) return;
+    e->host_loop = false;   /* nobody watches any more: the cache's sockets close at once */
     curl_multi_cleanup(e->multi);
+    gt_engine_release_sockets(e);
     gt_timerheap_free(&e->timers);
     free(e->watches);
+    free(e->changes);
+    free(e->closing);
     free(e);
+}
+
+/* Deferred close: the host loop may still be watching this fd, and closing it now would let the
+ * next connection reuse the number under the host's watch. */
+int gt_engine_close_socket(void *engine, curl_socket_t fd)
+{
+    gt_engine *e = engine;
+    if (e && e->host_loop && append((void **)&e->closing, &e->n_closing, &e->cap_closing, sizeof fd, &fd)) return 0;
+    return close(fd);
+}
+
+void gt_engine_release_sockets(gt_engine *e)
+{
+    for (size_t i = 0; i < e->n_closing; i++) close(e->closing[i]);
+    e->n_closing = 0;
+}
+
+void gt_engine_set_host_loop(gt_engine *e, bool on)
+{
+    if (e->host_loop == on) return;
+    e->host_loop = on;
+    e->n_changes = 0;
+    for (size_t i = 0; on && i < e->n_watches; i++)   /* the host starts from what is watched now */
+        append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof e->watches[i], &e->watches[i]);
+    if (!on) gt_engine_release_sockets(e);
+}
+
+size_t gt_engine_socket_changes(gt_engine *e, int *fds, int *events, size_t max)
+{
+    size_t n = e->n_changes < max ? e->n_changes : max;
+    for (size_t i = 0; i < n; i++) {
+        fds[i] = (int)e->changes[i].fd;
+        events[i] = e->changes[i].events;
+    }
+    memmove(e->changes, e->changes + n, (e->n_changes - n) * sizeof *e->changes);
+    e->n_changes -= n;
+    return n;
 }
 
 bool gt_engine_start(gt_engine *e, CURL *easy)
@@ -206,6 +266,18 @@ static void wait_for_sockets(gt_engine *e, long timeout_ms)
     if (fds != stack_fds) free(fds);
 }
 
+/* A finished transfer may start the next one (submit → first poll timer, poll → poll), and a
+ * newly added transfer asks curl for a zero timeout: loop until nothing more is due now. */
+static int settle(gt_engine *e)
+{
+    for (int rounds = 0; rounds < 8; rounds++) {
+        curl_timeout_if_due(e);
+        finish_transfers(e);
+        if (!run_due_timers(e) && (e->curl_due_ms < 0 || e->curl_due_ms > gt_now_ms())) break;
+    }
+    return count_queued(&e->changed_tasks) + count_queued(&e->fired_alarms);
+}
+
 int gt_engine_step(gt_engine *e, long timeout_ms)
 {
     if (timeout_ms < 0) timeout_ms = 0;
@@ -224,15 +296,14 @@ int gt_engine_step(gt_engine *e, long timeout_ms)
 
     if (e->n_watches) wait_for_sockets(e, wait);
     else if (wait > 0) poll(NULL, 0, (int)(wait > INT_MAX ? INT_MAX : wait));
+    return settle(e);
+}
 
-    /* A finished transfer may start the next one (submit → first poll timer, poll → poll), and a
-     * newly added transfer asks curl for a zero timeout: loop until nothing more is due now. */
-    for (int rounds = 0; rounds < 8; rounds++) {
-        curl_timeout_if_due(e);
-        finish_transfers(e);
-        if (!run_due_timers(e) && (e->curl_due_ms < 0 || e->curl_due_ms > gt_now_ms())) break;
-    }
-    return count_queued(&e->changed_tasks) + count_queued(&e->fired_alarms);
+int gt_engine_socket_action(gt_engine *e, int fd, int events)
+{
+    int running;
+    curl_multi_socket_action(e->multi, (curl_socket_t)fd, events, &running);
+    return settle(e);
 }
 
 gt_task *gt_engine_next_changed(gt_engine *e)

@@ -168,6 +168,16 @@ gt_task *gt_engine_next_changed(gt_engine *e);   /* tasks whose state or progres
 gt_alarm *gt_engine_next_fired(gt_engine *e);
 size_t gt_engine_live_tasks(const gt_engine *e);
 
+/* Host loops (libuv, nginx, a game's frame): instead of step() polling the sockets itself, the
+ * host watches them. It drains the changes (events: CURL_POLL_IN/OUT/INOUT, or CURL_POLL_REMOVE
+ * to stop watching), reports readiness with socket_action (CURL_CSELECT_* bits), calls step(0)
+ * when timeout() runs out, and calls release_sockets once it has stopped watching removed fds:
+ * only then does the engine close them, so that no fd is reused while still watched. */
+void gt_engine_set_host_loop(gt_engine *e, bool on);
+size_t gt_engine_socket_changes(gt_engine *e, int *fds, int *events, size_t max);
+int gt_engine_socket_action(gt_engine *e, int fd, int events);
+void gt_engine_release_sockets(gt_engine *e);
+
 /* Alarms: the engine's timers offered to the binding (wait deadlines, sleeps). */
 gt_alarm *gt_alarm_new(gt_engine *e, long after_ms);
 void gt_alarm_free(gt_alarm *a);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <curl/curl.h>   /* CURL_CSELECT_* for socket_action */
+
 static long seconds_to_ms(lua_State *L, int idx)
 {
     return gt_lua_seconds_to_ms(luaL_optnumber(L, idx, 0));
@@ -82,6 +84,53 @@ static int engine_fired(lua_State *L)
     gt_engine *e = check_engine(L);
     DRAIN(L, e, gt_engine_next_fired);
     return 1;
+}
+
+static int engine_host_loop(lua_State *L)
+{
+    gt_engine_set_host_loop(check_engine(L), lua_toboolean(L, 2));
+    return 0;
+}
+
+/* { fd, "r"|"w"|"rw"|"remove", fd, … }: what the host should now watch */
+static int engine_socket_changes(lua_State *L)
+{
+    gt_engine *e = check_engine(L);
+    int fds[64], events[64];
+    lua_newtable(L);
+    int n = 0;
+    size_t got;
+    while ((got = gt_engine_socket_changes(e, fds, events, 64)) > 0) {
+        for (size_t i = 0; i < got; i++) {
+            static const char *const names[] = {"none", "r", "w", "rw", "remove"};
+            lua_pushinteger(L, fds[i]);
+            lua_rawseti(L, -2, ++n);
+            lua_pushstring(L, events[i] >= 0 && events[i] <= 4 ? names[events[i]] : "remove");
+            lua_rawseti(L, -2, ++n);
+        }
+    }
+    return 1;
+}
+
+/* engine:socket_action(fd, events): events as the host reports them ("r", "w", "rw"; "d" for a
+ * hang-up, "e" for an error) */
+static int engine_socket_action(lua_State *L)
+{
+    gt_engine *e = check_engine(L);
+    int fd = (int)luaL_checkinteger(L, 2);
+    const char *ev = luaL_optstring(L, 3, "");
+    int mask = 0;
+    if (strchr(ev, 'r') || strchr(ev, 'd')) mask |= CURL_CSELECT_IN;
+    if (strchr(ev, 'w')) mask |= CURL_CSELECT_OUT;
+    if (strchr(ev, 'e')) mask |= CURL_CSELECT_ERR;
+    lua_pushinteger(L, gt_engine_socket_action(e, fd, mask));
+    return 1;
+}
+
+static int engine_release_sockets(lua_State *L)
+{
+    gt_engine_release_sockets(check_engine(L));
+    return 0;
 }
 
 static int engine_live_tasks(lua_State *L)
@@ -237,7 +286,9 @@ int luaopen_gentask_core(lua_State *L)
     static const luaL_Reg engine_methods[] = {
         {"step", engine_step},       {"timeout", engine_timeout}, {"changed", engine_changed},
         {"fired", engine_fired},     {"alarm", engine_alarm},     {"client", engine_client},
-        {"live_tasks", engine_live_tasks}, {NULL, NULL},
+        {"live_tasks", engine_live_tasks}, {"host_loop", engine_host_loop},
+        {"socket_changes", engine_socket_changes}, {"socket_action", engine_socket_action},
+        {"release_sockets", engine_release_sockets}, {NULL, NULL},
     };
     static const luaL_Reg alarm_methods[] = {{"cancel", alarm_gc}, {NULL, NULL}};
     static const luaL_Reg no_methods[] = {{NULL, NULL}};

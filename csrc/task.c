@@ -98,6 +98,7 @@ static void start_request(gt_task *t, gt_phase phase)
         .body = submit ? t->submit_body : poll_body,
         .auth_header = p->auth_header,
         .auth_value = c->auth_value,
+        .engine = engine_of(t),
         .timeout_ms = t->opts.request_timeout_ms,
         .connect_timeout_ms = t->opts.connect_timeout_ms,
         .body_limit = t->opts.max_body_bytes,

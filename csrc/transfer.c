@@ -131,6 +131,8 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, void *owner)
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_FRESH_CONNECT, req->fresh_connection ? 1L : 0L);
+    SET(CURLOPT_CLOSESOCKETFUNCTION, gt_engine_close_socket);
+    SET(CURLOPT_CLOSESOCKETDATA, req->engine);
     if (req->body) {
         SET(CURLOPT_POST, 1L);
         SET(CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));

@@ -8,7 +8,8 @@ set -eu
 PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl
   lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev luajit2 libluajit2-5.1-dev
   libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev
-  lua-cjson lua-busted luarocks valgrind"
+  lua-cjson lua-busted luarocks valgrind
+  neovim"
 
 missing=""
 for p in $PACKAGES; do

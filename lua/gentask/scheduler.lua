@@ -134,6 +134,18 @@ function scheduler.drive(done)
   end
 end
 
+-- A host loop's hook, called when new work may need its attention (a submit, an alarm), so that
+-- it can watch the new sockets and re-arm its timer. Plain mode needs none.
+local work_hook
+
+function scheduler.on_work(fn)
+  work_hook = fn
+end
+
+function scheduler.work_added()
+  if work_hook then work_hook() end
+end
+
 --- One round without waiting: for hosts that call gentask once per frame.
 function scheduler.update()
   local round = ready
@@ -213,7 +225,10 @@ function scheduler.wait_tasks(tasks, seconds, stop)
     list[#list + 1] = target
   end
   local alarm = seconds and seconds < math.huge and engine:alarm(seconds)
-  if alarm then alarm_owner[alarm] = co or function() result = result or "timeout" end end
+  if alarm then
+    alarm_owner[alarm] = co or function() result = result or "timeout" end
+    scheduler.work_added()
+  end
 
   local ok, err = true, nil
   if co then
@@ -244,6 +259,7 @@ end
 --- Sleeps inside a managed coroutine, or blocks the caller (driving the engine) for seconds.
 function scheduler.sleep(seconds)
   local alarm = engine:alarm(seconds)
+  scheduler.work_added()
   local co = scheduler.current()
   if co then
     alarm_owner[alarm] = co

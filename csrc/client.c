@@ -110,11 +110,6 @@ void gt_client_set_max_in_flight(gt_client *c, int max_in_flight)
     gt_client_slot_freed(c);   /* a larger cap may let queued tasks start */
 }
 
-int gt_client_in_flight(const gt_client *c)
-{
-    return c->in_flight;
-}
-
 /* A submit may go out now; otherwise *wait_until_ms says when the 429 pause ends. */
 bool gt_client_may_submit(gt_client *c, int64_t *wait_until_ms)
 {

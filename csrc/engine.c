@@ -283,10 +283,7 @@ int gt_engine_step(gt_engine *e, long timeout_ms)
     if (timeout_ms < 0) timeout_ms = 0;
     int64_t deadline = gt_now_ms() + timeout_ms;
 
-    /* Work that is already due runs first, so step(0) makes progress without waiting. */
-    curl_timeout_if_due(e);
-    finish_transfers(e);
-    run_due_timers(e);
+    settle(e);   /* work already due runs first, so step(0) makes progress without waiting */
 
     long wait = timeout_ms;
     long until_due = gt_engine_timeout(e);

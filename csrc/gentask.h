@@ -210,7 +210,6 @@ const gt_client_options *gt_client_options_of(const gt_client *c);
 /* Tasks of this client between their first submit and their end, at most max_in_flight at once
  * (0: no cap); the rest wait their turn in order. */
 void gt_client_set_max_in_flight(gt_client *c, int max_in_flight);
-int gt_client_in_flight(const gt_client *c);
 
 typedef enum gt_task_state {
     GT_TASK_QUEUED,      /* waiting for a slot under the client's max_in_flight, or its 429 pause */

@@ -21,6 +21,8 @@ void *gt_lua_take_box(lua_State *L, int idx, const char *mt);   /* empties the b
 
 /* The weak map from core pointers to their boxes, so that the engine's queues (which hold core
  * pointers) can be turned back into the userdata the script holds. */
+/* Pushes the registry table keyed by the address `key`, created with __mode = mode on first use. */
+void gt_lua_weak_table(lua_State *L, const void *key, const char *mode);
 void gt_lua_remember(lua_State *L, const void *object, int box_idx);
 void gt_lua_recall(lua_State *L, const void *object);           /* pushes the box or nil */
 

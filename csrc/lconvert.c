@@ -37,20 +37,25 @@ void *gt_lua_take_box(lua_State *L, int idx, const char *mt)
     return object;
 }
 
-static void push_weak_map(lua_State *L)
+void gt_lua_weak_table(lua_State *L, const void *key, const char *mode)
 {
-    lua_pushlightuserdata(L, (void *)&weak_map_key);
+    lua_pushlightuserdata(L, (void *)key);
     lua_rawget(L, LUA_REGISTRYINDEX);
     if (!lua_isnil(L, -1)) return;
     lua_pop(L, 1);
     lua_newtable(L);
     lua_newtable(L);
-    lua_pushstring(L, "v");
+    lua_pushstring(L, mode);
     lua_setfield(L, -2, "__mode");
     lua_setmetatable(L, -2);
-    lua_pushlightuserdata(L, (void *)&weak_map_key);
+    lua_pushlightuserdata(L, (void *)key);
     lua_pushvalue(L, -2);
     lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
+static void push_weak_map(lua_State *L)
+{
+    gt_lua_weak_table(L, &weak_map_key, "v");
 }
 
 void gt_lua_remember(lua_State *L, const void *object, int box_idx)

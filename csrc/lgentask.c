@@ -179,19 +179,7 @@ static int profile_gc(lua_State *L)
 static const gt_profile *cached_profile(lua_State *L, int idx)
 {
     static const char cache_key = 'p';
-    lua_pushlightuserdata(L, (void *)&cache_key);
-    lua_rawget(L, LUA_REGISTRYINDEX);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_newtable(L);
-        lua_pushstring(L, "k");
-        lua_setfield(L, -2, "__mode");
-        lua_setmetatable(L, -2);
-        lua_pushlightuserdata(L, (void *)&cache_key);
-        lua_pushvalue(L, -2);
-        lua_rawset(L, LUA_REGISTRYINDEX);
-    }
+    gt_lua_weak_table(L, &cache_key, "k");
     lua_pushvalue(L, idx);
     lua_rawget(L, -2);
     if (lua_isnil(L, -1)) {

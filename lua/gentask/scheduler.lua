@@ -114,12 +114,17 @@ local function raise_failure()
   end
 end
 
+-- Coroutines that yielded on their own get their turn.
+local function run_ready()
+  local round = ready
+  ready = {}
+  for i = 1, #round do resume(round[i]) end
+end
+
 --- Drives the engine until done() is true, idling in the host loop (plain: poll(2)) between events.
 function scheduler.drive(done)
   while true do
-    local round = ready
-    ready = {}
-    for i = 1, #round do resume(round[i]) end
+    run_ready()
     raise_failure()
     if done() then return end
     local timeout = engine:timeout()
@@ -148,9 +153,7 @@ end
 
 --- One round without waiting: for hosts that call gentask once per frame.
 function scheduler.update()
-  local round = ready
-  ready = {}
-  for i = 1, #round do resume(round[i]) end
+  run_ready()
   engine:step(0)
   drain()
   raise_failure()

@@ -5,6 +5,8 @@
 #   make test            busted specs on every Lua version, one summary line at the end
 #   make demo            start the simulator, run examples/pipeline.lua, stop the simulator
 #   make deps            install the Debian packages a fresh machine lacks (needs root)
+#   make rock-test       luarocks make into temporary trees (Lua 5.4, 5.1), one spec against each
+#   make rock, install   what `luarocks make` runs (gentask-scm-1.rockspec: build.type = "make")
 
 LUA      ?= 5.4
 VERSIONS ?= 5.4 5.1 luajit
@@ -35,7 +37,7 @@ MODULE   := $(BUILD)/$(LUA)/gentask/core.so
 SIM_SRC  := $(wildcard csrc/sim/*.c)
 SIM      := $(BUILD)/gentask-sim
 
-.PHONY: all test test-one demo deps clean sanitize valgrind
+.PHONY: all test test-one demo deps clean sanitize valgrind rock install rock-test FORCE
 all: $(MODULE) $(SIM)
 
 $(BUILD)/obj/%.o: csrc/%.c $(wildcard csrc/*.h)
@@ -66,6 +68,9 @@ test:
 	@status=0; for v in $(VERSIONS); do \
 	  $(MAKE) --no-print-directory test-one LUA=$$v || status=1; \
 	done; \
+	if [ -n "$(ROCK_VERSIONS)" ]; then \
+	  GENTASK_SUMMARY=$(BUILD)/summary sh tools/rock-test.sh $(ROCK_VERSIONS) || status=1; \
+	fi; \
 	sh spec/total.sh $(BUILD)/summary; exit $$status
 
 demo: all
@@ -75,15 +80,73 @@ deps:
 	@sh tools/deps.sh
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the specs (Lua 5.4, a separate build tree).
+# Neither this nor valgrind runs the installed-rock test (ROCK_VERSIONS=): that one is unchanged.
 sanitize:
-	$(MAKE) test VERSIONS=5.4 BUILD_SUFFIX=-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= BUILD_SUFFIX=-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LUA_PRELOAD="$$($(CC) -print-file-name=libasan.so)"
 
 # valgrind over the specs (Lua 5.4): every leak or invalid access fails the run.
 valgrind:
-	$(MAKE) test VERSIONS=5.4 LUA_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
+	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= LUA_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
 	  --errors-for-leak-kinds=definite --suppressions=tools/valgrind.supp"
+
+# --- LuaRocks --------------------------------------------------------------------------------
+# gentask-scm-1.rockspec has build.type = "make": `luarocks make` runs `make rock`, then
+# `make install`, passing CC, ROCK_CFLAGS (its CFLAGS), LIBFLAG, LUA_INCDIR, where it found curl,
+# cJSON and libmicrohttpd, and (to install) INST_LUADIR, INST_LIBDIR, INST_BINDIR. The rock is
+# built apart, in build/rock/<Lua headers' dir name>/, from the same wildcard sources as above,
+# with the same warnings; it is rebuilt whenever a source, a header or its command line changes.
+ROCK_VERSIONS ?= $(filter 5.4 5.1,$(VERSIONS))
+ROCK_CFLAGS   ?= -O2 -fPIC
+LIBFLAG       ?= -shared
+LUA_INCDIR    ?= $(patsubst -I%,%,$(firstword $(filter -I%,$(LUA_CFLAGS))))
+CURL_CONFIG   ?= curl-config
+ROCK        := $(BUILD)/rock/$(notdir $(LUA_INCDIR))
+ROCK_MODULE := $(ROCK)/gentask/core.so
+ROCK_SIM    := $(ROCK)/gentask-sim
+# curl-config --cflags: empty on Debian (curl.h is on the compiler's multiarch include path)
+ROCK_FLAGS   = $(ROCK_CFLAGS) -std=gnu11 $(WARN) -fPIC $(shell $(CURL_CONFIG) --cflags 2>/dev/null) \
+               $(if $(CJSON_INCDIR),-I$(CJSON_INCDIR)/cjson,$(CJSON_CFLAGS))
+ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) $(LIBFLAG) -o $(ROCK_MODULE) \
+                $(CORE_SRC) $(BIND_SRC) $(addprefix -L,$(sort $(CURL_LIBDIR) $(CJSON_LIBDIR))) $(CORE_LIBS)
+ROCK_SIM_CMD  = $(CC) $(ROCK_FLAGS) $(addprefix -I,$(filter-out /usr/include,$(MHD_INCDIR))) -o $(ROCK_SIM) \
+                $(SIM_SRC) $(addprefix -L,$(sort $(MHD_LIBDIR) $(CJSON_LIBDIR))) $(SIM_LIBS)
+
+rock: $(ROCK_MODULE) $(ROCK_SIM)
+
+# the command lines, rewritten only when they change: a change of flags rebuilds
+$(ROCK)/commands: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(ROCK_CORE_CMD)' '$(ROCK_SIM_CMD)' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(ROCK_MODULE): $(CORE_SRC) $(BIND_SRC) $(wildcard csrc/*.h) $(ROCK)/commands
+	@mkdir -p $(@D)
+	$(ROCK_CORE_CMD)
+
+$(ROCK_SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) $(ROCK)/commands
+	$(ROCK_SIM_CMD)
+
+# Every .lua under lua/ (found here, listed nowhere), gentask.core and gentask-sim.
+install: rock
+	@[ -n "$(INST_LUADIR)" ] && [ -n "$(INST_LIBDIR)" ] && [ -n "$(INST_BINDIR)" ] || \
+	  { echo "make install: set INST_LUADIR, INST_LIBDIR and INST_BINDIR (luarocks make does)" >&2; exit 1; }
+	@cd lua && for f in $$(find gentask -name '*.lua' | sort); do \
+	  echo "install lua/$$f"; \
+	  mkdir -p "$(INST_LUADIR)/$${f%/*}" && cp "$$f" "$(INST_LUADIR)/$$f" || exit 1; \
+	done
+	mkdir -p "$(INST_LIBDIR)/gentask" "$(INST_BINDIR)"
+	cp $(ROCK_MODULE) "$(INST_LIBDIR)/gentask/core.so"
+	cp $(ROCK_SIM) "$(INST_BINDIR)/gentask-sim"
+
+# luarocks make into a temporary tree per Lua version, then spec/rock/installed.lua against it
+rock-test:
+	@rm -f $(BUILD)/rock-summary; mkdir -p $(BUILD)
+	@GENTASK_SUMMARY=$(BUILD)/rock-summary sh tools/rock-test.sh $(ROCK_VERSIONS); status=$$?; \
+	  sh spec/total.sh $(BUILD)/rock-summary; exit $$status
+
+FORCE:
 
 clean:
 	rm -rf build build-asan

@@ -1,5 +1,12 @@
--- gentask's rock: the Lua modules and the C module gentask.core.
--- Offline on Debian (lua-cjson from apt): luarocks make --deps-mode=none
+-- gentask's rock: every Lua module under lua/gentask/, the C module gentask.core, and the
+-- gentask-sim simulator (an executable, which the builtin build type cannot make).
+--
+-- From a checkout, offline on Debian (lua-cjson from apt):
+--   luarocks --lua-version 5.4 make --deps-mode=none        (or --lua-version 5.1)
+--
+-- build.type = "make": luarocks runs `make rock`, then `make install`, with the variables below.
+-- The Makefile finds the sources and the Lua modules by wildcard, so nothing here lists files:
+-- a module added under lua/gentask/ is installed without touching this file.
 rockspec_format = "3.0"
 package = "gentask"
 version = "scm-1"
@@ -9,39 +16,41 @@ description = {
   detailed = [[
 A C core (libcurl multi, cJSON) with a thin Lua layer: submit hundreds of generation tasks from
 one thread, wait on them with a coroutine-friendly wait(), and get back results or typed error
-tables. Speaks BFL, FoxAPI, FLORA, ModelsLab and APIXO; providers are profiles (data) in gentask.providers.]],
+tables. Speaks BFL, FoxAPI, FLORA, ModelsLab and APIXO; providers are profiles (data) in
+gentask.providers. Ships gentask-sim, a local simulator of those APIs for offline tests.]],
   license = "MIT",
 }
 dependencies = { "lua >= 5.1", "lua-cjson" }
 external_dependencies = {
-  CURL = { library = "curl" },   -- Debian keeps curl.h under a multiarch include dir
+  -- Debian keeps curl.h under the multiarch include dir (/usr/include/x86_64-linux-gnu/curl),
+  -- where luarocks' header test does not look; the compiler does. So the test is curl-config,
+  -- which only the development package ships, and the Makefile asks it for --cflags (empty on
+  -- Debian, -I... wherever curl lives elsewhere). libcurl.so is found in lib/<multiarch>.
+  CURL = { program = "curl-config", library = "curl" },
   CJSON = { header = "cjson/cJSON.h", library = "cjson" },
+  MICROHTTPD = { header = "microhttpd.h", library = "microhttpd" },   -- gentask-sim only
 }
 build = {
-  type = "builtin",
-  modules = {
-    ["gentask"] = "lua/gentask/init.lua",
-    ["gentask.errors"] = "lua/gentask/errors.lua",
-    ["gentask.scheduler"] = "lua/gentask/scheduler.lua",
-    ["gentask.task"] = "lua/gentask/task.lua",
-    ["gentask.request"] = "lua/gentask/request.lua",
-    ["gentask.loop.plain"] = "lua/gentask/loop/plain.lua",
-    ["gentask.providers.apixo"] = "lua/gentask/providers/apixo.lua",
-    ["gentask.providers.bfl"] = "lua/gentask/providers/bfl.lua",
-    ["gentask.providers.flora"] = "lua/gentask/providers/flora.lua",
-    ["gentask.providers.foxapi"] = "lua/gentask/providers/foxapi.lua",
-    ["gentask.providers.modelslab"] = "lua/gentask/providers/modelslab.lua",
-    ["gentask.core"] = {
-      sources = {
-        "csrc/classify.c", "csrc/client.c", "csrc/endpoint.c", "csrc/engine.c", "csrc/error.c", "csrc/jsonpath.c",
-        "csrc/profile.c", "csrc/task.c", "csrc/timerheap.c", "csrc/transfer.c", "csrc/util.c",
-        "csrc/lconvert.c", "csrc/lgentask.c", "csrc/ltask.c",
-      },
-      defines = { "_GNU_SOURCE" },
-      incdirs = { "$(CJSON_INCDIR)/cjson" },
-      libdirs = { "$(CURL_LIBDIR)", "$(CJSON_LIBDIR)" },
-      libraries = { "curl", "cjson", "m" },
-    },
+  type = "make",
+  build_target = "rock",
+  install_target = "install",
+  -- passed to both passes, so that `make install` sees the build `make rock` made
+  variables = {
+    CC = "$(CC)",
+    ROCK_CFLAGS = "$(CFLAGS)",
+    LIBFLAG = "$(LIBFLAG)",
+    LUA_INCDIR = "$(LUA_INCDIR)",
+    CURL_CONFIG = "$(CURL_BINDIR)/curl-config",
+    CURL_LIBDIR = "$(CURL_LIBDIR)",
+    CJSON_INCDIR = "$(CJSON_INCDIR)",
+    CJSON_LIBDIR = "$(CJSON_LIBDIR)",
+    MHD_INCDIR = "$(MICROHTTPD_INCDIR)",
+    MHD_LIBDIR = "$(MICROHTTPD_LIBDIR)",
+  },
+  install_variables = {
+    INST_LUADIR = "$(LUADIR)",
+    INST_LIBDIR = "$(LIBDIR)",
+    INST_BINDIR = "$(BINDIR)",
   },
 }
 test = { type = "busted" }

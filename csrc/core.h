@@ -83,6 +83,15 @@ typedef struct gt_watch {
     int           events;   /* CURL_POLL_IN | CURL_POLL_OUT */
 } gt_watch;
 
+/* wakefd.c: one fd readable when the engine wants to run (epoll over the watches + a timerfd) */
+typedef struct gt_wakefd {
+    int epoll, timer;   /* -1 when closed */
+} gt_wakefd;
+bool gt_wakefd_open(gt_wakefd *w, const gt_watch *watches, size_t n);
+void gt_wakefd_watch(gt_wakefd *w, int fd, int what);
+void gt_wakefd_arm(gt_wakefd *w, long timeout_ms);
+void gt_wakefd_close(gt_wakefd *w);
+
 struct gt_engine {
     CURLM        *multi;
     int           refs;
@@ -98,6 +107,7 @@ struct gt_engine {
     size_t        n_changes, cap_changes;
     curl_socket_t *closing;          /* closes waiting until the host has stopped watching */
     size_t        n_closing, cap_closing;
+    gt_wakefd     wake;              /* opened on first request (wakefd.c) */
 };
 
 /* curl's CURLOPT_CLOSESOCKETFUNCTION, set on every transfer (clientp: the engine). */

@@ -31,6 +31,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
     gt_engine *e = userp;
     (void)easy;
     (void)socketp;
+    gt_wakefd_watch(&e->wake, (int)fd, what);
     if (e->host_loop) {
         gt_watch change = {fd, what};
         if (!append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof change, &change)) return -1;
@@ -79,6 +80,7 @@ gt_engine *gt_engine_new(void)
     }
     e->refs = 1;
     e->curl_due_ms = -1;
+    e->wake.epoll = e->wake.timer = -1;
     gt_queue_init(&e->changed_tasks);
     gt_queue_init(&e->fired_alarms);
     curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
@@ -101,6 +103,7 @@ void gt_engine_release(gt_engine *e)
     e->host_loop = false;   /* nobody watches any more: the cache's sockets close at once */
     curl_multi_cleanup(e->multi);
     gt_engine_release_sockets(e);
+    gt_wakefd_close(&e->wake);
     gt_timerheap_free(&e->timers);
     free(e->watches);
     free(e->changes);
@@ -131,6 +134,14 @@ void gt_engine_set_host_loop(gt_engine *e, bool on)
     for (size_t i = 0; on && i < e->n_watches; i++)   /* the host starts from what is watched now */
         append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof e->watches[i], &e->watches[i]);
     if (!on) gt_engine_release_sockets(e);
+}
+
+int gt_engine_wake_fd(gt_engine *e)
+{
+    if (!gt_wakefd_open(&e->wake, e->watches, e->n_watches)) return -1;
+    long ms = gt_engine_timeout(e);
+    gt_wakefd_arm(&e->wake, ms == LONG_MAX ? -1 : ms);
+    return e->wake.epoll;
 }
 
 size_t gt_engine_socket_changes(gt_engine *e, int *fds, int *events, size_t max)

@@ -177,6 +177,9 @@ void gt_engine_set_host_loop(gt_engine *e, bool on);
 size_t gt_engine_socket_changes(gt_engine *e, int *fds, int *events, size_t max);
 int gt_engine_socket_action(gt_engine *e, int fd, int events);
 void gt_engine_release_sockets(gt_engine *e);
+/* Hosts that watch one fd (LuaSocket's select, cqueues): an fd that is readable when the engine
+ * wants step(0), its timer re-armed by each call. -1 where the system has no such thing. */
+int gt_engine_wake_fd(gt_engine *e);
 
 /* Alarms: the engine's timers offered to the binding (wait deadlines, sleeps). */
 gt_alarm *gt_alarm_new(gt_engine *e, long after_ms);

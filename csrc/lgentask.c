@@ -133,6 +133,16 @@ static int engine_release_sockets(lua_State *L)
     return 0;
 }
 
+/* engine:wake_fd(): an fd readable when step(0) is due (its timer re-armed now); nil where
+ * the system has none */
+static int engine_wake_fd(lua_State *L)
+{
+    int fd = gt_engine_wake_fd(check_engine(L));
+    if (fd < 0) return 0;
+    lua_pushinteger(L, fd);
+    return 1;
+}
+
 static int engine_live_tasks(lua_State *L)
 {
     lua_pushinteger(L, (lua_Integer)gt_engine_live_tasks(check_engine(L)));
@@ -276,7 +286,7 @@ int luaopen_gentask_core(lua_State *L)
         {"fired", engine_fired},     {"alarm", engine_alarm},     {"client", engine_client},
         {"live_tasks", engine_live_tasks}, {"host_loop", engine_host_loop},
         {"socket_changes", engine_socket_changes}, {"socket_action", engine_socket_action},
-        {"release_sockets", engine_release_sockets}, {NULL, NULL},
+        {"release_sockets", engine_release_sockets}, {"wake_fd", engine_wake_fd}, {NULL, NULL},
     };
     static const luaL_Reg alarm_methods[] = {{"cancel", alarm_gc}, {NULL, NULL}};
     static const luaL_Reg no_methods[] = {{NULL, NULL}};

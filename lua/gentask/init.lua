@@ -205,4 +205,13 @@ function gentask.stats()
   return { live_tasks = engine:live_tasks(), coroutines = scheduler.live() }
 end
 
+-- Hosts that can be recognised get their adapter at once: OpenResty (a blocking wait would stall
+-- the worker) and Neovim (its libuv loop). Game loops, copas and cqueues start theirs explicitly:
+-- require("gentask.loop.frame" | "gentask.loop.copas" | "gentask.loop.cqueues").
+if type(ngx) == "table" and type(ngx.timer) == "table" and ngx.config and ngx.config.ngx_lua_version then
+  require("gentask.loop.ngx").start()
+elseif type(vim) == "table" and (vim.uv or vim.loop) then
+  require("gentask.loop.uv").start(vim.uv or vim.loop)
+end
+
 return gentask

@@ -24,10 +24,34 @@ local failure           -- the first error a coroutine or callback raised; the d
 
 local WAKE = {}         -- what gentask yields, so that a bare coroutine.yield() can be told apart
 
+-- The host: how a caller outside any gentask coroutine idles until the engine has news. Plain
+-- blocks in poll(2); host adapters (gentask.loop.*) replace it through scheduler.set_host:
+--   idle(engine, seconds, runnable)  wait at most seconds (nil: until news) for the engine;
+--                          runnable: coroutines of this context are ready, do not wait
+--   driver                 true when the host's own driver steps and drains the engine
+--   yields                 true when idle yields to the host (copas, cqueues, nginx)
+--   context(), wake(ctx)   where a waiter yields to its host (a copas thread, an nginx request):
+--                          a waiter woken from elsewhere is told by wake(ctx) to look again
+--   pinned                 coroutines may only be resumed in the context that created them
+--                          (OpenResty: one request's coroutines are not another's)
+local host = { idle = plain.idle }
+local owner = setmetatable({}, { __mode = "k" })      -- coroutine → its context
+local deferred = setmetatable({}, { __mode = "k" })   -- context → { {co, value}, ... }
+
+local function defer(co, ctx, value)
+  local list = deferred[ctx] or {}
+  deferred[ctx] = list
+  list[#list + 1] = { co, value }
+  host.wake(ctx)
+end
+
 local function resume(co, ...)
   -- A coroutine whose yield failed (PUC 5.1 cannot yield across pcall) may have died, or be the
   -- one running now, with a registration left behind: never resume it from there.
   if coroutine.status(co) ~= "suspended" then return end
+  if host.pinned and owner[co] ~= nil and owner[co] ~= host.context() then
+    return defer(co, owner[co], (...))
+  end
   local ok, token = coroutine.resume(co, ...)
   if coroutine.status(co) == "dead" and managed[co] then
     managed[co].live = managed[co].live - 1
@@ -69,6 +93,7 @@ function scheduler.spawn(group, fn, ...)
   local co = coroutine.create(fn)
   group = group or current_group()
   managed[co] = group
+  if host.pinned then owner[co] = host.context() end
   group.live = group.live + 1
   resume(co, ...)
   return co
@@ -114,29 +139,25 @@ local function raise_failure()
   end
 end
 
--- Coroutines that yielded on their own get their turn.
+local function mine_deferred()
+  return host.pinned and deferred[host.context()]
+end
+
+-- Coroutines that yielded on their own get their turn, and those woken elsewhere for this context.
 local function run_ready()
   local round = ready
   ready = {}
   for i = 1, #round do resume(round[i]) end
+  local list = mine_deferred()
+  if list then
+    deferred[host.context()] = nil
+    for i = 1, #list do resume(list[i][1], list[i][2]) end
+  end
 end
 
---- Drives the engine until done() is true, idling in the host loop (plain: poll(2)) between events.
-function scheduler.drive(done)
-  while true do
-    run_ready()
-    raise_failure()
-    if done() then return end
-    local timeout = engine:timeout()
-    if timeout == nil and #ready == 0 then
-      error(errors.new { kind = "usage",
-        message = "waiting for something that can never happen (no task in flight, no timer armed)" }, 0)
-    end
-    plain.idle(engine, #ready > 0 and 0 or timeout)
-    drain()
-    raise_failure()
-    if done() then return end
-  end
+--- Installs a host loop's idle (and context) functions; see `host` above.
+function scheduler.set_host(h)
+  host = h or { idle = plain.idle }
 end
 
 -- A host loop's hook, called when new work may need its attention (a submit, an alarm), so that
@@ -151,11 +172,48 @@ function scheduler.work_added()
   if work_hook then work_hook() end
 end
 
+--- Drives the engine until done() is true, idling in the host loop (plain: poll(2)) between events.
+local function drive(done)
+  while true do
+    run_ready()
+    raise_failure()
+    if done() then return end
+    local timeout = engine:timeout()
+    local runnable = #ready > 0 or mine_deferred() ~= nil
+    if timeout == nil and not runnable then
+      error(errors.new { kind = "usage",
+        message = "waiting for something that can never happen (no task in flight, no timer armed)" }, 0)
+    end
+    host.idle(engine, runnable and 0 or timeout, runnable)
+    if not host.driver then drain() end
+    raise_failure()
+    if done() then return end
+  end
+end
+
+-- PUC Lua 5.1 cannot yield across pcall, and hosts that yield while idling (copas) do just that.
+local pcall_yields = _VERSION ~= "Lua 5.1" or jit ~= nil
+
+--- Runs fn(...) protected where the host allows it: true, or false and the error.
+local function protected(fn, ...)
+  if pcall_yields or not host.yields then return pcall(fn, ...) end
+  fn(...)
+  return true
+end
+
+function scheduler.drive(done)
+  local ok, err = protected(drive, done)
+  -- a blocking wait moved sockets and timers behind a host loop's back: let it look again
+  scheduler.work_added()
+  if not ok then error(err, 0) end
+end
+
+
 --- One round without waiting: for hosts that call gentask once per frame.
 function scheduler.update()
-  run_ready()
-  engine:step(0)
-  drain()
+  if #ready > 0 or mine_deferred() then run_ready() end
+  -- step() counts what it queued: an idle frame costs one call and no allocation
+  if engine:step(0) > 0 then drain() end
   raise_failure()
 end
 
@@ -193,6 +251,17 @@ function scheduler.on_progress(task, fn)
   p[#p + 1] = function(...) scheduler.spawn(group, fn, ...) end
 end
 
+-- A function waiter may be called from another context (OpenResty: the worker's driver): it
+-- then wakes the context that waits, which looks at what the function recorded.
+local function waking(fn)
+  if not host.wake then return fn end
+  local ctx = host.context()
+  return function(...)
+    fn(...)
+    host.wake(ctx)
+  end
+end
+
 --- Waits for tasks. stop(task) is asked about each task as it finishes (those already done
 -- first); returns "stopped" as soon as it says true, "all" when every task is done, or
 -- "timeout" when seconds pass first. Costs O(#tasks) however many tasks finish.
@@ -221,7 +290,7 @@ function scheduler.wait_tasks(tasks, seconds, stop)
   end
 
   local co = scheduler.current()
-  local target = co or finished
+  local target = co or waking(finished)
   for i = 1, #pending do
     local list = waiters[pending[i]] or {}
     waiters[pending[i]] = list
@@ -229,7 +298,7 @@ function scheduler.wait_tasks(tasks, seconds, stop)
   end
   local alarm = seconds and seconds < math.huge and engine:alarm(seconds)
   if alarm then
-    alarm_owner[alarm] = co or function() result = result or "timeout" end
+    alarm_owner[alarm] = co or waking(function() result = result or "timeout" end)
     scheduler.work_added()
   end
 
@@ -241,7 +310,7 @@ function scheduler.wait_tasks(tasks, seconds, stop)
     end
   else
     -- a callback's error may come out of the driver: unregister before passing it on
-    ok, err = pcall(scheduler.drive, function() return result ~= nil end)
+    ok, err = protected(scheduler.drive, function() return result ~= nil end)
   end
 
   for i = 1, #pending do
@@ -269,7 +338,7 @@ function scheduler.sleep(seconds)
     repeat until coroutine.yield(WAKE) == alarm
   else
     local rang = false
-    alarm_owner[alarm] = function() rang = true end
+    alarm_owner[alarm] = waking(function() rang = true end)
     scheduler.drive(function() return rang end)
   end
   alarm:cancel()

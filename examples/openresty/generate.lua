@@ -1,0 +1,140 @@
+-- examples/openresty/generate.lua — an nginx content handler that turns a prompt into an image
+-- URL through gentask (FoxAPI), without ever blocking the nginx worker.
+--
+--   location = /generate { content_by_lua_block { require("generate").handle() } }
+--
+--   curl -d '{"prompt": "a red fox in snow"}' http://127.0.0.1:8080/generate
+--   curl 'http://127.0.0.1:8080/generate?prompt=a+red+fox+in+snow'
+--     200 {"url": "https://..."}
+--     4xx/5xx {"error": {"kind": "moderated", "message": "...", "retryable": false}}
+--
+-- Configuration comes from the environment (listed in nginx.conf's `env` lines, or the worker
+-- does not see it): GENTASK_API_KEY (required), GENTASK_BASE_URL (default: FoxAPI's own; point
+-- it at gentask-sim to test offline), GENTASK_MODEL (default flux-dev).
+--
+-- Inside nginx, `require "gentask"` installs the ngx adapter by itself: task:result() yields to
+-- nginx while the task is in flight, so one worker serves other requests (and other generations)
+-- meanwhile. (The explicit form is require("gentask.loop.ngx").start { tick = 0.005 }.)
+local gentask = require "gentask"
+
+-- An instance of its own, so that these settings do not change cjson for other handlers.
+local json = require("cjson.safe").new()
+if json.encode_escape_forward_slash then json.encode_escape_forward_slash(false) end   -- OpenResty's cjson
+
+local PROVIDER = "foxapi"
+local MODEL = os.getenv "GENTASK_MODEL" or "flux-dev"
+-- How long one request waits for its image before answering 504. The task is cancelled then:
+-- nobody is left to receive it. Keep it below the read timeout of this server's clients.
+local WAIT_SECONDS = 300
+
+-- An error kind → the HTTP status this server answers with. The caller of this server is not the
+-- one holding the provider account: what only the operator can fix (the key, the credits, the
+-- model name, a provider that broke) is a failure of this gateway's upstream, 502 or 503, never
+-- 401/402/404, which would tell the caller that *their* credentials or URL were wrong. What the
+-- caller can fix (the prompt) is a 4xx. Waiting is 429 (upstream rate limit: back-pressure the
+-- caller should honour) or 503 (upstream down for now); running out of time is 504 as nginx's
+-- own proxy says it. A kind missing here (a future one) answers 502.
+local status_of_kind = {
+  invalid_request = 400,   -- the provider refused the prompt or its parameters as written
+  moderated = 422,         -- well-formed, refused by content policy: change the prompt
+  input_unreachable = 422, -- an input URL in the request could not be fetched
+  rate_limited = 429,      -- with Retry-After when the provider gave one
+  authentication = 502,    -- this server's provider key is wrong: the operator's problem
+  permission_denied = 502, -- this server's key may not use the model
+  not_found = 502,         -- the configured model (or the task) is unknown to the provider
+  conflict = 502,
+  generation_failed = 502, -- the provider failed this generation; retryable, costs a new one
+  server_error = 502,
+  network = 502,           -- the provider could not be reached
+  protocol = 502,          -- the provider answered something unreadable
+  payment_required = 503,  -- out of credits: unavailable until the operator tops up
+  unavailable = 503,       -- the model or service is down for now
+  cancelled = 503,         -- the task was cancelled before it finished
+  timeout = 504,           -- the provider's generation timed out
+  deadline_exceeded = 504, -- WAIT_SECONDS ran out
+  usage = 500,             -- gentask was called wrongly: a bug in this handler
+}
+
+local M = { status_of_kind = status_of_kind }
+
+-- One client per worker, built on the first request: its sockets and timers belong to this
+-- worker's event loop. (init_by_lua runs in the master, where they would be useless.)
+local client
+
+local function get_client()
+  if not client then
+    local base_url = os.getenv "GENTASK_BASE_URL"
+    if not os.getenv "GENTASK_API_KEY" then
+      ngx.log(ngx.ERR, "GENTASK_API_KEY is not set: export it, and list it in an `env` line of nginx.conf")
+    end
+    client = gentask.client {
+      provider = PROVIDER,
+      api_key = os.getenv "GENTASK_API_KEY",
+      base_url = base_url ~= "" and base_url or nil,
+    }
+  end
+  return client
+end
+
+local function send(status, body)
+  ngx.status = status
+  ngx.header["Content-Type"] = "application/json"
+  ngx.header["Cache-Control"] = "no-store"
+  ngx.say(json.encode(body))
+end
+
+local function send_error(status, kind, message, retryable)
+  return send(status, { error = { kind = kind, message = message, retryable = retryable } })
+end
+
+-- The prompt from ?prompt=, a JSON body {"prompt": "..."} or a plain-text body.
+local function read_prompt()
+  local method = ngx.req.get_method()
+  if method == "GET" then
+    local prompt = ngx.req.get_uri_args().prompt
+    return type(prompt) == "string" and prompt or nil
+  end
+  ngx.req.read_body()
+  local body = ngx.req.get_body_data()
+  if not body then return nil end
+  if body:match "^%s*{" then
+    local decoded = json.decode(body)
+    return type(decoded) == "table" and type(decoded.prompt) == "string" and decoded.prompt or nil
+  end
+  return body
+end
+
+function M.handle()
+  local method = ngx.req.get_method()
+  if method ~= "GET" and method ~= "POST" then
+    ngx.header["Allow"] = "GET, POST"
+    return send_error(405, "invalid_request", "use GET ?prompt= or POST a prompt", false)
+  end
+  local prompt = read_prompt()
+  if not prompt or not prompt:find "%S" then
+    return send_error(400, "invalid_request", 'a prompt is required: ?prompt=... or {"prompt": "..."}', false)
+  end
+
+  local ok, task = pcall(function() return get_client():submit(MODEL, { prompt = prompt }) end)
+  local result, err
+  if ok then
+    result, err = task:result(WAIT_SECONDS)
+    if err and err.kind == "deadline_exceeded" then task:cancel() end
+  else
+    -- a usage error (a bad base URL, say) is a typed table already; anything else is a bug here
+    err = type(task) == "table" and task or { kind = "usage", message = tostring(task), retryable = false }
+  end
+  if result then return send(200, { url = result.url }) end
+
+  local status = status_of_kind[err.kind] or 502
+  -- tostring(err) never shows the key; the operator reads the provider, status and ids here
+  ngx.log(status >= 500 and ngx.ERR or ngx.INFO, "generation failed: ", tostring(err))
+  if err.retry_after and (status == 429 or status == 503) then
+    ngx.header["Retry-After"] = tostring(math.ceil(err.retry_after))
+  end
+  -- a usage error is this server's bug: its details (file names, lines) stay in the log
+  local message = err.kind == "usage" and "the server could not submit the generation" or err.message or err.kind
+  return send_error(status, err.kind, message, err.retryable)
+end
+
+return M

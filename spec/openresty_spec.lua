@@ -1,0 +1,168 @@
+-- OpenResty: examples/openresty (nginx.conf + generate.lua) run in a real nginx with one worker,
+-- against the simulator. A request waiting for its image yields to nginx: the same worker answers
+-- other requests meanwhile, and many generations overlap.
+if os.getenv "GENTASK_LUA" ~= "luajit" then return end   -- nginx embeds LuaJIT: one pass is enough
+
+local cjson = require "cjson"
+local socket = require "socket"
+local Sim = require "support.sim"
+local Nginx = require "hosts.openresty.nginx"
+
+local lib_dir = (os.getenv "GENTASK_BUILD" or "build") .. "/luajit"
+local DURATION_MS = 1000   -- every simulated generation takes this long at least
+
+local function escape(s)
+  return (s:gsub("[^%w%-_%.~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+local function decode(body)
+  local ok, value = pcall(cjson.decode, body or "")
+  return ok and value or nil
+end
+
+describe("OpenResty (examples/openresty, one nginx worker)", function()
+  local found, why = Nginx.find(lib_dir)
+  if not found then
+    pending(why)
+    return
+  end
+
+  local sim, nginx
+  setup(function()
+    sim = Sim.start("--duration-ms " .. DURATION_MS)
+    nginx = Nginx.start {
+      found = found, lib_dir = lib_dir, log_level = "info",   -- info: the handler's 4xx lines too
+      env = { GENTASK_API_KEY = Sim.key, GENTASK_BASE_URL = sim.url .. "/foxapi" },
+    }
+  end)
+  teardown(function()
+    if nginx then nginx:stop() end
+    if sim then sim:stop() end
+  end)
+  -- a worker stuck in a loop fails every test at once, not after each request's timeout
+  before_each(function()
+    local status, why = nginx:request("GET", "/ping", nil, nil, 3)
+    assert(status == 200, "nginx's worker does not answer /ping: " .. tostring(why))
+  end)
+
+  local function assert_sim_url(body)
+    local decoded = decode(body)
+    assert.is_table(decoded, "not JSON: " .. tostring(body))
+    assert.is_string(decoded.url, "no url in " .. tostring(body))
+    assert.truthy(decoded.url:find(sim.url .. "/files/", 1, true), decoded.url)
+    return decoded.url
+  end
+
+  it("answers /ping while a generation is in flight on its only worker", function()
+    sim:reset()
+    local started = socket.gettime()
+    local generate = nginx:request_in_background "/generate?prompt=a+fox+while+pinging"
+    -- the handler has submitted (the simulator holds the task) and is now waiting for it
+    local deadline = started + 10
+    while sim:stats().accepted < 1 and socket.gettime() < deadline do socket.sleep(0.01) end
+    assert.equal(1, sim:stats().accepted)
+
+    local ping_sent = socket.gettime()
+    local status, body = nginx:request("GET", "/ping")
+    local ping_answered = socket.gettime()
+    assert.equal(200, status)
+    assert.equal("pong\n", body)
+    -- The behaviour under test: /ping was answered while the image was still being generated.
+    -- (A blocked worker answers it only after the generation, in the same instant as the
+    -- generate request: the simulator has finished by then.)
+    assert.equal(1, sim:stats().in_flight, "the simulator had finished generating when /ping answered: "
+      .. "the worker served /ping only after the generation (it was blocked)")
+    assert.is_nil(generate.done(), "the generate request had finished when /ping answered")
+
+    local gen_status, gen_body, finished_at = generate.response()
+    assert.equal(200, gen_status, tostring(gen_body) .. "\n" .. nginx:error_log())
+    assert_sim_url(gen_body)
+    assert.is_true(finished_at > ping_answered)
+    print(("    /ping answered in %.1f ms, %.0f ms before the generation's answer (%.0f ms after the request)")
+      :format((ping_answered - ping_sent) * 1000, (finished_at - ping_answered) * 1000, (finished_at - started) * 1000))
+  end)
+
+  it("POST {\"prompt\"} and a plain-text body work as ?prompt= does", function()
+    local status, body = nginx:request("POST", "/generate", cjson.encode { prompt = "a fox in json [duration=50]" })
+    assert.equal(200, status, body)
+    assert_sim_url(body)
+    status, body = nginx:request("POST", "/generate", "a fox in plain text [duration=50]", "text/plain")
+    assert.equal(200, status, body)
+    assert_sim_url(body)
+  end)
+
+  it("runs 20 generations at once on the one worker: they overlap", function()
+    sim:reset()
+    local paths = {}
+    for i = 1, 20 do paths[i] = "/generate?prompt=" .. escape("fox number " .. i) end
+    local started = socket.gettime()
+    local responses = nginx:request_all(paths)
+    local elapsed = socket.gettime() - started
+    local urls = {}
+    for i, r in ipairs(responses) do
+      assert.equal(200, r.status, ("request %d: %s"):format(i, tostring(r.body)))
+      urls[assert_sim_url(r.body)] = true
+    end
+    local distinct = 0
+    for _ in pairs(urls) do distinct = distinct + 1 end
+    assert.equal(20, distinct)
+    local stats = sim:stats()
+    assert.equal(20, stats.accepted)
+    -- all twenty were generating at the same moment: none waited for another to finish
+    assert.equal(20, stats.max_in_flight)
+    assert.is_true(elapsed < 20 * DURATION_MS / 1000 / 4, ("20 generations took %.2f s"):format(elapsed))
+    print(("    20 concurrent generations of %d ms: %.2f s in all, %d in flight at once")
+      :format(DURATION_MS, elapsed, stats.max_in_flight))
+  end)
+
+  describe("a failure answers its mapped status and the typed kind", function()
+    -- prompt (with the simulator's scenario words) → status, kind, retryable
+    local rows = {
+      { "[http=401]", 502, "authentication", false },               -- our provider key, not the caller's
+      { "[http=402]", 503, "payment_required", false },
+      { "[echo-key]", 400, "invalid_request", false },              -- the provider quotes the key back
+      { "[fail=content_policy_violation] [duration=50]", 422, "moderated", false },
+      { "[fail=generation_failed] [duration=50]", 502, "generation_failed", true },
+      { "[fail=timeout] [duration=50]", 504, "timeout", true },
+      { "[http=503]", 503, "unavailable", true },
+      -- beyond the client's max_retry_after (60 s): not slept on, handed to the caller
+      { "[http=429 retry-after=120]", 429, "rate_limited", true, retry_after = "120" },
+    }
+    for _, row in ipairs(rows) do
+      local prompt, status, kind, retryable = row[1], row[2], row[3], row[4]
+      it(("%s → %d %s"):format(prompt, status, kind), function()
+        local got, body, headers = nginx:request("POST", "/generate", cjson.encode { prompt = "a fox " .. prompt })
+        assert.equal(status, got, body)
+        assert.equal("application/json", headers["content-type"])
+        local decoded = decode(body)
+        assert.is_table(decoded and decoded.error, body)
+        assert.equal(kind, decoded.error.kind)
+        assert.equal(retryable, decoded.error.retryable)
+        assert.is_string(decoded.error.message)
+        assert.equal(row.retry_after, headers["retry-after"])
+        assert.is_nil(body:find(Sim.key, 1, true), "the API key is in the response: " .. body)
+        for name, value in pairs(headers) do
+          assert.is_nil(tostring(value):find(Sim.key, 1, true), "the API key is in header " .. name)
+        end
+      end)
+    end
+
+    it("no prompt → 400 invalid_request, without a submit", function()
+      local submissions = sim:stats().submissions
+      local status, body = nginx:request("GET", "/generate")
+      assert.equal(400, status)
+      assert.equal("invalid_request", decode(body).error.kind)
+      status, body = nginx:request("POST", "/generate", cjson.encode { prompt = "   " })
+      assert.equal(400, status)
+      assert.equal("invalid_request", decode(body).error.kind)
+      assert.equal(submissions, sim:stats().submissions)
+    end)
+
+    it("the API key appears nowhere in nginx's logs", function()
+      local logs = nginx:logs()
+      assert.truthy(logs:find("generation failed: gentask: authentication", 1, true), "the handler logs failures")
+      assert.truthy(logs:find("generation failed: gentask: invalid_request", 1, true), "the echo-key failure is logged")
+      assert.is_nil(logs:find(Sim.key, 1, true), "the API key is in nginx's logs")
+    end)
+  end)
+end)

@@ -1,0 +1,217 @@
+-- The installed rock, tested where `luarocks make` put it. Run by tools/rock-test.sh (`make
+-- rock-test`, part of `make test`) once per Lua version, never by the normal passes: its name does
+-- not match .busted's "_spec" pattern. The script gives it a fresh tree (GENTASK_ROCK_TREE) as the
+-- working directory, package.path/cpath from `luarocks path --tree`, and GENTASK_SIM = the tree's
+-- bin/gentask-sim; GENTASK_SOURCE is the checkout, read only to compare against.
+local tree = assert(os.getenv "GENTASK_ROCK_TREE", "run me with tools/rock-test.sh")
+local source = assert(os.getenv "GENTASK_SOURCE")
+local sim_bin = assert(os.getenv "GENTASK_SIM")
+local lua_version = _VERSION:match "%d+%.%d+"   -- LuaJIT says 5.1, as luarocks does
+local luadir = tree .. "/share/lua/" .. lua_version
+local libdir = tree .. "/lib/lua/" .. lua_version
+local key = "sk-test-gentask"
+
+local function under(dir, file)
+  return type(file) == "string" and file:sub(1, #dir + 1) == dir .. "/"
+end
+
+-- package.searchpath, which PUC 5.1 lacks
+local function searchpath(name, path)
+  if package.searchpath then return (package.searchpath(name, path)) end
+  name = name:gsub("%.", "/")
+  for template in path:gmatch "[^;]+" do
+    local file = template:gsub("%?", name)
+    local f = io.open(file, "rb")
+    if f then f:close() return file end
+  end
+end
+
+local function read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read "*a"
+  f:close()
+  return s
+end
+
+local function sh_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function command_lines(cmd)
+  local pipe = assert(io.popen(cmd))
+  local out = {}
+  for line in pipe:lines() do out[#out + 1] = line end
+  pipe:close()
+  return out
+end
+
+-- a Lua-syntax data file (luarocks' rock_manifest) read into a table, on 5.1 and 5.2+
+local function load_data(path)
+  local env = {}
+  local text = assert(read(path), "no " .. path)
+  local chunk
+  if setfenv then
+    chunk = assert(loadstring(text, "@" .. path))
+    setfenv(chunk, env)
+  else
+    chunk = assert(load(text, "@" .. path, "t", env))
+  end
+  chunk()
+  return env
+end
+
+-- the checkout's Lua modules, relative to lua/: gentask/init.lua, gentask/loop/plain.lua, ...
+local function source_modules()
+  local files = command_lines("cd " .. sh_quote(source .. "/lua") .. " && find gentask -name '*.lua' | sort")
+  assert(#files > 0, "no Lua files under " .. source .. "/lua")
+  return files
+end
+
+local function module_name(rel)
+  return (rel:gsub("%.lua$", ""):gsub("/init$", ""):gsub("/", "."))
+end
+
+describe("the installed rock", function()
+  local gentask = require "gentask"
+
+  it("is what require finds: package paths lead into the tree, never into the checkout", function()
+    assert.is_nil(package.path:find(source, 1, true), "package.path names the checkout")
+    assert.is_nil(package.cpath:find(source, 1, true), "package.cpath names the checkout")
+    for _, rel in ipairs(source_modules()) do
+      assert.equal(luadir .. "/" .. rel, searchpath(module_name(rel), package.path), module_name(rel))
+    end
+    assert.equal(libdir .. "/gentask/core.so", searchpath("gentask.core", package.cpath))
+  end)
+
+  it("ran every loaded gentask function from a file in the tree", function()
+    assert.equal("@" .. luadir .. "/gentask/init.lua", debug.getinfo(gentask.client, "S").source)
+    local modules, functions = 0, 0
+    for name, mod in pairs(package.loaded) do
+      if name == "gentask" or name:match "^gentask%." then
+        if name ~= "gentask.core" then
+          modules = modules + 1
+          assert.is_true(under(luadir, searchpath(name, package.path)), name)
+        end
+        if type(mod) == "table" then
+          for _, fn in pairs(mod) do
+            if type(fn) == "function" then
+              local info = debug.getinfo(fn, "S")
+              if info.what ~= "C" then
+                functions = functions + 1
+                assert.is_true(under(luadir, info.source:match "^@(.*)"), name .. ": " .. info.source)
+              end
+            end
+          end
+        end
+      end
+    end
+    assert.is_true(modules >= 3, "gentask and the modules it requires were loaded")
+    assert.is_true(functions >= 10)
+  end)
+
+  it("loaded gentask.core from the tree's lib dir (the shared object this process mapped)", function()
+    assert.truthy(package.loaded["gentask.core"], "gentask.core is loaded")
+    local maps = read "/proc/self/maps"
+    if not maps then return pending "no /proc/self/maps here" end
+    local mapped = {}
+    for path in maps:gmatch "(/%S*gentask/core%.so)\n" do mapped[path] = true end
+    assert.same({ [libdir .. "/gentask/core.so"] = true }, mapped)
+  end)
+
+  it("holds every Lua module of the checkout, byte for byte, and luarocks' manifest lists them", function()
+    local manifest = load_data(tree .. "/lib/luarocks/rocks-" .. lua_version .. "/gentask/scm-1/rock_manifest").rock_manifest
+    local function listed(root, rel)
+      local node = root
+      for part in rel:gmatch "[^/]+" do
+        node = type(node) == "table" and node[part] or nil
+      end
+      return node ~= nil
+    end
+    local expected = {}
+    for _, rel in ipairs(source_modules()) do
+      expected[rel] = true
+      local installed = read(luadir .. "/" .. rel)
+      assert.truthy(installed, rel .. " is installed")
+      assert.is_true(installed == read(source .. "/lua/" .. rel), rel .. " is the checkout's")
+      assert.is_true(listed(manifest.lua, rel), rel .. " is in the rock manifest")
+    end
+    for _, rel in ipairs { "gentask/init.lua", "gentask/loop/plain.lua", "gentask/loop/uv.lua",
+                           "gentask/providers/foxapi.lua" } do
+      assert.is_true(expected[rel], rel .. " exists (the walk above found the tree)")
+    end
+    -- and nothing else: the tree's modules are exactly the checkout's
+    local extra = {}
+    for _, rel in ipairs(command_lines("cd " .. sh_quote(luadir) .. " && find gentask -type f | sort")) do
+      if not expected[rel] then extra[#extra + 1] = rel end
+    end
+    assert.same({}, extra)
+    assert.is_true(listed(manifest.lib, "gentask/core.so"), "gentask.core is in the rock manifest")
+    assert.is_true(listed(manifest.bin, "gentask-sim"), "gentask-sim is in the rock manifest")
+  end)
+
+  describe("with the installed gentask-sim", function()
+    local sim = {}
+
+    setup(function()
+      assert.equal(tree .. "/bin/gentask-sim", sim_bin)
+      sim.pipe = assert(io.popen(sh_quote(sim_bin) .. " --port 0 --duration-ms 200", "r"))
+      local banner = sim.pipe:read "*l" or ""
+      sim.port, sim.pid = banner:match "127%.0%.0%.1:(%d+) pid (%d+)"
+      assert(sim.port, "gentask-sim did not start: " .. banner)
+      -- for tools/rock-test.sh, to stop it should this process die before teardown
+      local f = assert(io.open(tree .. "/sim.pid", "w"))
+      f:write(sim.pid, "\n")
+      f:close()
+      sim.url = "http://127.0.0.1:" .. sim.port
+    end)
+
+    teardown(function()
+      if sim.pid then
+        os.execute("kill " .. sim.pid)
+        os.remove(tree .. "/sim.pid")
+      end
+      if sim.pipe then sim.pipe:close() end
+    end)
+
+    it("is the tree's own binary, not the checkout's build", function()
+      local exe = command_lines("readlink /proc/" .. sim.pid .. "/exe")[1]
+      if not exe then return pending "no /proc/PID/exe here" end
+      assert.equal(sim_bin, exe)
+    end)
+
+    it("runs FoxAPI tasks end to end: results, a typed error, the simulator's counts", function()
+      local fox = gentask.client { provider = "foxapi", api_key = key, base_url = sim.url .. "/foxapi",
+                                   poll_interval = 0.05, poll_max_interval = 0.1 }
+      -- blocking, outside any coroutine
+      local first = fox:submit("flux-dev", { prompt = "a red fox in snow", width = 1024, height = 768 }):wait(10)
+      assert.truthy(first.url:match("^" .. sim.url .. "/files/.+%.png$"), first.url)
+      assert.equal("foxapi", first.provider)
+      assert.truthy(first.id:match "^task%-unified%-")
+
+      -- many at once on one thread, one refused by moderation on purpose
+      local outcomes = gentask.run(function()
+        return gentask.settle({
+          fox:submit("flux-dev", { prompt = "a lighthouse in a storm" }),
+          fox:submit("flux-dev", { prompt = "three foxes [shape=output] [n=3]" }),
+          fox:submit("flux-dev", { prompt = "refused [fail=content_policy_violation]" }),
+        }, 10)
+      end)
+      assert.is_true(outcomes[1].ok)
+      assert.truthy(outcomes[1].value.url:match "%.png$")
+      assert.is_true(outcomes[2].ok)
+      assert.equal(3, #outcomes[2].value.urls)
+      assert.is_false(outcomes[3].ok)
+      local err = outcomes[3].error
+      assert.equal("moderated", err.kind)
+      assert.equal("foxapi", err.provider)
+      assert.is_false(err.retryable)
+      assert.is_true(gentask.errors.is(err, "moderated"))
+      assert.is_nil(tostring(err):find(key, 1, true), "the key never shows")
+
+      local stats = require("cjson").decode(table.concat(
+        command_lines("curl -s " .. sh_quote(sim.url .. "/_sim/stats?tasks=0")), "\n"))
+      assert.equal(4, stats.submissions)
+    end)
+  end)
+end)

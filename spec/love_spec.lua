@@ -1,38 +1,21 @@
 -- LÖVE: gentask inside a game's frame loop (gentask.loop.frame), headless, never blocking a frame.
 local Sim = require "support.sim"
 
-local function have(cmd)
-  local pipe = io.popen("command -v " .. cmd .. " 2>/dev/null")
-  local found = pipe:read "*l"
-  pipe:close()
-  return found ~= nil and found ~= ""
-end
+local host = require "support.host"
 
-local function read_all(path)
-  local f = io.open(path)
-  if not f then return nil end
-  local s = f:read "*a"
-  f:close()
-  return s
-end
+local read_all = host.read
 
-local module = (os.getenv "GENTASK_BUILD" or "build") .. "/luajit"
+local module = host.luajit_module
 local TASKS = 50
 
 describe("LÖVE (headless, frame adapter)", function()
   -- The host is always LÖVE on LuaJIT, whichever Lua runs busted: one pass of `make test` is enough.
-  local pass = os.getenv "GENTASK_LUA"
-  if pass and pass ~= "luajit" then return end
-  if not have "love" then
-    pending("love is not installed (make deps installs Debian's love)")
+  if not host.this_pass() then return end
+  local missing = host.missing("love", "love")
+  if missing then
+    pending(missing)
     return
   end
-  local built = io.open(module .. "/gentask/core.so")
-  if not built then
-    pending("no LuaJIT build of gentask.core in " .. module .. " (make test builds it; make sanitize does not)")
-    return
-  end
-  built:close()
 
   local sim, run
   setup(function() sim = Sim.start "--duration-ms 500" end)

@@ -1,31 +1,21 @@
 -- examples/nvim: the :GentaskImage plugin in headless Neovim, against the simulator. The
 -- notification carries the image URL, and the editor handles typed commands while it waits.
-if os.getenv "GENTASK_LUA" ~= "luajit" then return end   -- Neovim embeds LuaJIT: one pass is enough
+local host = require "support.host"
+if not host.this_pass() then return end   -- Neovim embeds LuaJIT: one pass is enough
 
 local cjson = require "cjson"
 local Sim = require "support.sim"
 
-local function have(cmd)
-  local pipe = io.popen("command -v " .. cmd .. " 2>/dev/null")
-  local found = pipe:read "*l"
-  pipe:close()
-  return found ~= nil and found ~= ""
-end
 
-local module = (os.getenv "GENTASK_BUILD" or "build") .. "/luajit"
+local module = host.luajit_module
 local DURATION_MS = 1000
 
 describe("Neovim plugin example (examples/nvim, :GentaskImage)", function()
-  if not have "nvim" then
-    pending("nvim is not installed (make deps installs Debian's neovim)")
+  local missing = host.missing("nvim", "neovim")
+  if missing then
+    pending(missing)
     return
   end
-  local built = io.open(module .. "/gentask/core.so")
-  if not built then
-    pending("no LuaJIT build of gentask.core in " .. module .. " (make LUA=luajit builds it)")
-    return
-  end
-  built:close()
 
   local sim
   setup(function() sim = Sim.start("--duration-ms " .. DURATION_MS) end)

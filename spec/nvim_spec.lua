@@ -1,26 +1,17 @@
 -- Neovim: gentask runs inside the editor's libuv loop and never blocks it.
 local Sim = require "support.sim"
 
-local function have(cmd)
-  local pipe = io.popen("command -v " .. cmd .. " 2>/dev/null")
-  local found = pipe:read "*l"
-  pipe:close()
-  return found ~= nil and found ~= ""
-end
+local host = require "support.host"
 
-local module = (os.getenv "GENTASK_BUILD" or "build") .. "/luajit"
+local module = host.luajit_module
 
 describe("Neovim (headless, uv adapter)", function()
-  if not have "nvim" then
-    pending("nvim is not installed (make deps installs Debian's neovim)")
+  if not host.this_pass() then return end
+  local missing = host.missing("nvim", "neovim")
+  if missing then
+    pending(missing)
     return
   end
-  local built = io.open(module .. "/gentask/core.so")
-  if not built then
-    pending("no LuaJIT build of gentask.core in " .. module .. " (make test builds it; make sanitize does not)")
-    return
-  end
-  built:close()
 
   local sim
   setup(function() sim = Sim.start "--duration-ms 500" end)

@@ -1,14 +1,15 @@
 -- OpenResty: examples/openresty (nginx.conf + generate.lua) run in a real nginx with one worker,
 -- against the simulator. A request waiting for its image yields to nginx: the same worker answers
 -- other requests meanwhile, and many generations overlap.
-if os.getenv "GENTASK_LUA" ~= "luajit" then return end   -- nginx embeds LuaJIT: one pass is enough
+local host = require "support.host"
+if not host.this_pass() then return end   -- nginx embeds LuaJIT: one pass is enough
 
 local cjson = require "cjson"
 local socket = require "socket"
 local Sim = require "support.sim"
 local Nginx = require "hosts.openresty.nginx"
 
-local lib_dir = (os.getenv "GENTASK_BUILD" or "build") .. "/luajit"
+local lib_dir = host.luajit_module
 local DURATION_MS = 1000   -- every simulated generation takes this long at least
 
 local function escape(s)

@@ -14,13 +14,8 @@
 -- tasks are in flight, so that callbacks (task:on) fire when no thread waits.
 local copas = require "copas"
 local scheduler = require "gentask.scheduler"
-local plain = require "gentask.loop.plain"
-
-local M = { wakeups = 0 }   -- how often a waiter or the driver woke up: events, never a spin
 
 local engine = scheduler.engine
-local driving = false
-
 local poked = setmetatable({}, { __mode = "k" })   -- copas thread → woken by another thread
 
 -- A stand-in socket for the wake fd. Its first receive always says "timeout", so the caller
@@ -44,57 +39,23 @@ local function wake_socket(thread)
   return sock
 end
 
-local function current_thread()
-  local co, main = coroutine.running()
-  if co ~= nil and not main then return co end
-end
+local M = require "gentask.loop.wakefd" ("copas", {
+  context = function()
+    local co, main = coroutine.running()
+    if co ~= nil and not main then return co end
+  end,
+  -- copas has no timers: the wake fd's own timer is the deadline
+  wait = function(thread)
+    if thread then poked[thread] = nil end
+    copas.receive(wake_socket(thread))
+    if thread then poked[thread] = nil end
+  end,
+  wake = function(thread)
+    if thread then poked[thread] = true end
+  end,
+  spawn = copas.addthread,
+})
 
-local function idle(_, seconds, runnable)
-  local thread = current_thread()
-  if runnable or not thread then return plain.idle(engine, seconds) end
-  poked[thread] = nil
-  copas.receive(wake_socket(thread))
-  poked[thread] = nil
-  M.wakeups = M.wakeups + 1
-  engine:step(0)
-end
-
-local function wake(thread)
-  if thread then poked[thread] = true end
-end
-
-local function report(err)
-  if M.on_error then M.on_error(err) else io.stderr:write("gentask: ", tostring(err), "\n") end
-end
-
-local function driver()
-  while engine:timeout() ~= nil do
-    copas.receive(wake_socket(nil))
-    M.wakeups = M.wakeups + 1
-    local ok, err = pcall(scheduler.update)
-    if not ok then report(err) end
-  end
-  driving = false
-end
-
-local function work_added()
-  if driving then return end
-  driving = true
-  copas.addthread(driver)
-end
-
---- Waits in copas threads yield to copas; a driver thread fires callbacks while nobody waits.
-function M.start()
-  assert(engine:wake_fd(), "gentask.loop.copas needs the engine's wake fd (Linux)")
-  scheduler.set_host { idle = idle, yields = true, context = current_thread, wake = wake }
-  scheduler.on_work(work_added)
-  return M
-end
-
---- Gives the thread back to the plain (blocking) host.
-function M.stop()
-  scheduler.set_host(nil)
-  scheduler.on_work(nil)
-end
+M.start = M.install
 
 return M

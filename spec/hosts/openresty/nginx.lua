@@ -15,12 +15,8 @@ local function sh_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
-local function command_path(name)
-  local pipe = io.popen("command -v " .. name .. " 2>/dev/null")
-  local found = pipe:read "*l"
-  pipe:close()
-  if found and found ~= "" then return found end
-end
+local host = require "support.host"
+local command_path = host.command_path
 
 local function exists(path)
   local f = io.open(path)
@@ -28,13 +24,7 @@ local function exists(path)
   return f ~= nil
 end
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read "*a"
-  f:close()
-  return s
-end
+local read = host.read
 
 -- os.execute says true (5.2+, LuaJIT with 5.2 compatibility) or 0 (5.1) on success
 local function succeeded(status)

@@ -89,6 +89,11 @@ function Nginx.start(opts)
   assert(not leftover, "nginx.conf has a placeholder the spec does not know: " .. tostring(leftover))
   if opts.log_level then conf = conf:gsub("(error_log logs/error%.log) %a+;", "%1 " .. opts.log_level .. ";") end
   if opts.found.builtin_lua then conf = conf:gsub("\nload_module [^\n]*", "\n") end
+  -- nginx started by root runs its worker as nobody, who cannot read a checkout under /root (as
+  -- on CI): the worker stays root here, in a test on loopback
+  local id = io.popen "id -u"
+  if id:read "*l" == "0" then conf = "user root;\n" .. conf end
+  id:close()
   local f = assert(io.open(prefix .. "/conf/nginx.conf", "w"))
   f:write(conf)
   f:close()

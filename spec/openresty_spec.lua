@@ -111,7 +111,6 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
     assert.equal(20, stats.accepted)
     -- all twenty were generating at the same moment: none waited for another to finish
     assert.equal(20, stats.max_in_flight)
-    assert.is_true(elapsed < 20 * DURATION_MS / 1000 / 4, ("20 generations took %.2f s"):format(elapsed))
     print(("    20 concurrent generations of %d ms: %.2f s in all, %d in flight at once")
       :format(DURATION_MS, elapsed, stats.max_in_flight))
   end)

@@ -46,9 +46,8 @@ local M = require "gentask.loop.wakefd" ("copas", {
   end,
   -- copas has no timers: the wake fd's own timer is the deadline
   wait = function(thread)
-    if thread then poked[thread] = nil end
+    if thread then poked[thread] = nil end   -- what woke the last wait is spent
     copas.receive(wake_socket(thread))
-    if thread then poked[thread] = nil end
   end,
   wake = function(thread)
     if thread then poked[thread] = true end

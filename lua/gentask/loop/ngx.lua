@@ -25,8 +25,13 @@ local driver_wakeup                       -- the sleeping driver's semaphore
 local DRIVER = {}                         -- the driver's context, the same for its whole life
 local sema_of = setmetatable({}, { __mode = "k" })   -- context → its waiting semaphore
 
+local function request_ctx()
+  return ngx.ctx
+end
+
+-- ngx.ctx raises in phases that have none (init): those count as the driver's
 local function context()
-  local ok, ctx = pcall(function() return ngx.ctx end)
+  local ok, ctx = pcall(request_ctx)
   return ok and ctx or DRIVER
 end
 

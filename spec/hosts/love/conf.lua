@@ -7,21 +7,12 @@ function love.conf(t)
   t.console = false
   t.accelerometerjoystick = false
   t.window = false              -- love.init then never calls love.window.setMode
-  local m = t.modules
-  m.window = false
-  m.graphics = false            -- love.run skips draw and present when love.graphics is nil
-  m.audio = false
-  m.sound = false
-  m.video = false
-  m.image = false
-  m.font = false
-  m.joystick = false
-  m.keyboard = false
-  m.mouse = false
-  m.touch = false
-  m.physics = false
-  m.thread = false
-  -- kept: event (love.event.quit ends the run), timer (dt, love.timer.getTime), data, math, system
-  m.event = true
-  m.timer = true
+  -- without graphics love.run skips draw and present; kept: event (love.event.quit ends the
+  -- run), timer (dt, love.timer.getTime), data, math, system
+  for _, name in ipairs { "window", "graphics", "audio", "sound", "video", "image", "font",
+                          "joystick", "keyboard", "mouse", "touch", "physics", "thread" } do
+    t.modules[name] = false
+  end
+  t.modules.event = true
+  t.modules.timer = true
 end

@@ -29,10 +29,13 @@ CORE_LIBS := -lcurl -lcjson -lm
 SIM_LIBS  := -lmicrohttpd -lcjson -lpthread
 
 BUILD    := build$(BUILD_SUFFIX)
-BIND_SRC := $(wildcard csrc/l*.c)
-CORE_SRC := $(filter-out $(BIND_SRC),$(wildcard csrc/*.c))
-CORE_OBJ := $(patsubst csrc/%.c,$(BUILD)/obj/%.o,$(CORE_SRC))
-BIND_OBJ := $(patsubst csrc/%.c,$(BUILD)/$(LUA)/obj/%.o,$(BIND_SRC))
+# Folders are the layers: csrc/core (no Lua), csrc/lua (the binding), csrc/sim (the simulator).
+CORE_SRC := $(wildcard csrc/core/*.c)
+CORE_HDR := $(wildcard csrc/core/*.h)
+BIND_SRC := $(wildcard csrc/lua/*.c)
+BIND_HDR := $(wildcard csrc/lua/*.h)
+CORE_OBJ := $(patsubst csrc/core/%.c,$(BUILD)/obj/core/%.o,$(CORE_SRC))
+BIND_OBJ := $(patsubst csrc/lua/%.c,$(BUILD)/$(LUA)/obj/lua/%.o,$(BIND_SRC))
 MODULE   := $(BUILD)/$(LUA)/gentask/core.so
 SIM_SRC  := $(wildcard csrc/sim/*.c)
 SIM      := $(BUILD)/gentask-sim
@@ -40,13 +43,14 @@ SIM      := $(BUILD)/gentask-sim
 .PHONY: all test test-one demo deps clean sanitize valgrind rock install rock-test FORCE
 all: $(MODULE) $(SIM)
 
-$(BUILD)/obj/%.o: csrc/%.c $(wildcard csrc/*.h)
+$(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CJSON_CFLAGS) -c -o $@ $<
 
-$(BUILD)/$(LUA)/obj/%.o: csrc/%.c $(wildcard csrc/*.h)
+# the binding sees the core's public header only (csrc/core/gentask.h)
+$(BUILD)/$(LUA)/obj/lua/%.o: csrc/lua/%.c $(BIND_HDR) csrc/core/gentask.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CJSON_CFLAGS) $(LUA_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) -Icsrc/core -c -o $@ $<
 
 $(MODULE): $(CORE_OBJ) $(BIND_OBJ)
 	@mkdir -p $(dir $@)
@@ -108,7 +112,7 @@ ROCK_SIM    := $(ROCK)/gentask-sim
 # curl-config --cflags: empty on Debian (curl.h is on the compiler's multiarch include path)
 ROCK_FLAGS   = $(ROCK_CFLAGS) -std=gnu11 $(WARN) -fPIC $(shell $(CURL_CONFIG) --cflags 2>/dev/null) \
                $(if $(CJSON_INCDIR),-I$(CJSON_INCDIR)/cjson,$(CJSON_CFLAGS))
-ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) $(LIBFLAG) -o $(ROCK_MODULE) \
+ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) -Icsrc/core $(LIBFLAG) -o $(ROCK_MODULE) \
                 $(CORE_SRC) $(BIND_SRC) $(addprefix -L,$(sort $(CURL_LIBDIR) $(CJSON_LIBDIR))) $(CORE_LIBS)
 ROCK_SIM_CMD  = $(CC) $(ROCK_FLAGS) $(addprefix -I,$(filter-out /usr/include,$(MHD_INCDIR))) -o $(ROCK_SIM) \
                 $(SIM_SRC) $(addprefix -L,$(sort $(MHD_LIBDIR) $(CJSON_LIBDIR))) $(SIM_LIBS)
@@ -121,7 +125,7 @@ $(ROCK)/commands: FORCE
 	@printf '%s\n' '$(ROCK_CORE_CMD)' '$(ROCK_SIM_CMD)' > $@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
 
-$(ROCK_MODULE): $(CORE_SRC) $(BIND_SRC) $(wildcard csrc/*.h) $(ROCK)/commands
+$(ROCK_MODULE): $(CORE_SRC) $(BIND_SRC) $(CORE_HDR) $(BIND_HDR) $(ROCK)/commands
 	@mkdir -p $(@D)
 	$(ROCK_CORE_CMD)
 

@@ -1,6 +1,6 @@
-/* lgentask.c — module gentask.core: the engine and alarm userdata, and luaopen.
+/* module.c — module gentask.core: the engine and alarm userdata, and luaopen.
  * Times cross this boundary in seconds (Lua's habit) and become milliseconds in the core. */
-#include "lbinding.h"
+#include "binding.h"
 
 #include <limits.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* gentask.h — the C core's public API.
  *
  * The core knows HTTP (libcurl), time, JSON (cJSON) and providers' field layouts; it knows
- * nothing of Lua. A binding (lgentask.c) converts between this API and Lua values.
+ * nothing of Lua. A binding (csrc/lua/) converts between this API and Lua values.
  *
  * Ownership: an engine owns one CURLM. Clients hold a reference on their engine, tasks on their
  * client, so the three can be released in any order (a garbage collector's order, say).

@@ -1,4 +1,4 @@
-/* lbinding.h — what the binding's files share: boxed pointers, the weak pointer → userdata map,
+/* binding.h — what the binding's files share: boxed pointers, the weak pointer → userdata map,
  * and conversions. The binding only converts; every decision is the core's or the Lua layer's. */
 #ifndef GENTASK_LBINDING_H
 #define GENTASK_LBINDING_H

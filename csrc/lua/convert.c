@@ -1,5 +1,5 @@
-/* lconvert.c — boxes, the weak pointer map, and conversions between core structs and Lua tables. */
-#include "lbinding.h"
+/* convert.c — boxes, the weak pointer map, and conversions between core structs and Lua tables. */
+#include "binding.h"
 
 #include <limits.h>
 #include <math.h>

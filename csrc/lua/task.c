@@ -1,6 +1,6 @@
-/* ltask.c — the client and task userdata. Tasks read their fields from the core on every access;
+/* task.c — the client and task userdata. Tasks read their fields from the core on every access;
  * the Lua layer adds wait/result/on to the methods table exported as core.task_methods. */
-#include "lbinding.h"
+#include "binding.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * The engine calls this for every response and gentask.classify exposes it to scripts, so there
  * is exactly one reading of every provider's dialect. It never fails: whatever cannot be read
  * becomes a protocol error that keeps the raw status, code and a bounded body excerpt. */
-#include "core.h"
+#include "reading.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -58,7 +58,7 @@ static gt_error *make_error(gt_kind kind, gt_phase phase, const gt_response *res
     err->status = status;
     err->request_id = gt_strdup(res->request_id);
     err->task_id = gt_strdup(task_id);
-    err->retry_after = gt_retry_after_seconds(res->retry_after, res->retry_after_ms);
+    err->retry_after = gt_retry_after_seconds(res->header[GT_HEADER_RETRY_AFTER], res->header[GT_HEADER_RETRY_AFTER_MS]);
     if (res->body && res->body_len > 0)
         err->body = gt_strndup(res->body, res->body_len < BODY_EXCERPT_BYTES ? res->body_len : BODY_EXCERPT_BYTES);
     return err;

@@ -1,5 +1,5 @@
 /* client.c — a provider profile, a base URL and a secret key, shared by the tasks submitted through it. */
-#include "core.h"
+#include "domain.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,7 @@ void gt_client_options_default(gt_client_options *o)
         .max_retry_after_ms = 60000,
         .task_timeout_ms = 3600L * 1000,
         .max_body_bytes = 4u << 20,
+        .max_in_flight = -1,
     };
 }
 
@@ -37,6 +38,8 @@ static char *json_spelling(const char *key)
     *w = '\0';
     return out;
 }
+
+static void start_queued(void *client);
 
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
                          const gt_client_options *opts)
@@ -58,9 +61,9 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     if (opts) c->opts = *opts;
     else gt_client_options_default(&c->opts);
     c->refs = 1;
-    c->timer.owner = GT_TIMER_CLIENT;
+    gt_timer_init(&c->timer, start_queued, c);
     gt_queue_init(&c->queue);
-    c->max_in_flight = profile->max_in_flight > 0 ? profile->max_in_flight : 0;
+    c->max_in_flight = c->opts.max_in_flight >= 0 ? c->opts.max_in_flight : profile->max_in_flight;
     return c;
 }
 
@@ -94,6 +97,11 @@ void gt_client_scrub(const gt_client *c, char **s)
     gt_redact(s, c->api_key_json);
 }
 
+bool gt_client_mentions_key(const gt_client *c, const char *text)
+{
+    return (c->api_key[0] && strstr(text, c->api_key)) || (c->api_key_json && strstr(text, c->api_key_json));
+}
+
 const gt_profile *gt_client_profile(const gt_client *c)
 {
     return c->profile;
@@ -104,14 +112,8 @@ const gt_client_options *gt_client_options_of(const gt_client *c)
     return &c->opts;
 }
 
-void gt_client_set_max_in_flight(gt_client *c, int max_in_flight)
-{
-    c->max_in_flight = max_in_flight > 0 ? max_in_flight : 0;
-    gt_client_slot_freed(c);   /* a larger cap may let queued tasks start */
-}
-
 /* A submit may go out now; otherwise *wait_until_ms says when the 429 pause ends. */
-bool gt_client_may_submit(gt_client *c, int64_t *wait_until_ms)
+bool gt_client_may_submit(const gt_client *c, int64_t *wait_until_ms)
 {
     *wait_until_ms = c->paused_until_ms;
     return gt_now_ms() >= c->paused_until_ms;
@@ -129,27 +131,42 @@ static bool slot_free(const gt_client *c)
     return c->max_in_flight == 0 || c->in_flight < c->max_in_flight;
 }
 
-void gt_client_enqueue(gt_client *c, gt_task *t)
+/* Starts waiting holders, in order, while slots are free and the client is not paused. */
+static void start_queued(void *client)
 {
-    gt_queue_push(&c->queue, &t->queue_node);
-    gt_client_slot_freed(c);
-}
-
-/* Starts queued tasks, in order, while slots are free and the client is not paused. */
-void gt_client_slot_freed(gt_client *c)
-{
+    gt_client *c = client;
     int64_t until;
-    while (c->queue.next != &c->queue && slot_free(c)) {
+    while (!gt_queue_empty(&c->queue) && slot_free(c)) {
         if (!gt_client_may_submit(c, &until)) {
             gt_engine_arm(c->engine, &c->timer, until);
             return;
         }
-        gt_task *t = GT_CONTAINER(gt_queue_pop(&c->queue), gt_task, queue_node);
-        gt_task_start(t);
+        gt_slot *s = GT_CONTAINER(gt_queue_pop(&c->queue), gt_slot, node);
+        s->held = true;
+        c->in_flight++;
+        s->start(s->ctx);
     }
 }
 
-void gt_client_timer_due(gt_client *c)
+void gt_client_slot_wait(gt_client *c, gt_slot *s)
 {
-    gt_client_slot_freed(c);
+    gt_queue_push(&c->queue, &s->node);
+    start_queued(c);
+}
+
+void gt_client_slot_release(gt_client *c, gt_slot *s)
+{
+    gt_queue_unlink(&s->node);
+    if (!s->held) return;
+    s->held = false;
+    c->in_flight--;
+    /* the next holder starts from the client's timer, on this step: a task that ends must not
+     * run another task's submit inside its own finish */
+    if (!gt_queue_empty(&c->queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
+}
+
+void gt_client_set_max_in_flight(gt_client *c, int max_in_flight)
+{
+    c->max_in_flight = max_in_flight > 0 ? max_in_flight : 0;
+    gt_engine_arm(c->engine, &c->timer, gt_now_ms());   /* a larger cap may let queued tasks start */
 }

@@ -1,7 +1,7 @@
 /* endpoint.c — where a task's requests go and what they carry: the submit body (with the key,
  * for providers that take it there), the poll URL (the profile's template, or the one the
  * provider handed back, if it stays within the provider's own domain) and the poll body. */
-#include "core.h"
+#include "domain.h"
 
 #include <cJSON.h>
 #include <stdlib.h>

@@ -1,10 +1,11 @@
-/* engine.c — one libcurl multi handle driven through its socket interface, the timer heap that
- * schedules polls and alarms, and the queues the binding drains.
+/* engine.c — one libcurl multi handle driven through its socket interface, the timer heap, a
+ * pool of transfers, and the queues the binding drains.
  *
  * The socket interface (rather than curl_multi_perform) is what a host loop needs: curl tells us
  * which sockets to watch and when it next wants time, and step() is then one poll(2) over those
- * sockets. No callback here calls out of the core; everything that changed is queued. */
-#include "core.h"
+ * sockets. The engine knows no task: a due timer calls its own callback, a finished transfer
+ * its own; nothing here calls out of the core, and what the binding must see is queued. */
+#include "transfer.h"
 
 #include <limits.h>
 #include <poll.h>
@@ -81,13 +82,13 @@ gt_engine *gt_engine_new(void)
     e->refs = 1;
     e->curl_due_ms = -1;
     e->wake.epoll = e->wake.timer = -1;
-    gt_queue_init(&e->changed_tasks);
+    gt_queue_init(&e->changed);
     gt_queue_init(&e->fired_alarms);
     curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
     curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
-    /* keep-alive: one cache of connections shared by every task of every client */
+    /* keep-alive: one cache of connections shared by every request of every client */
     curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, 256L);
     return e;
 }
@@ -103,6 +104,12 @@ void gt_engine_release(gt_engine *e)
     e->host_loop = false;   /* nobody watches any more: the cache's sockets close at once */
     curl_multi_cleanup(e->multi);
     gt_engine_release_sockets(e);
+    while (e->idle_transfers) {
+        gt_transfer *x = e->idle_transfers;
+        e->idle_transfers = x->next_idle;
+        gt_transfer_cleanup(x);
+        free(x);
+    }
     gt_wakefd_close(&e->wake);
     gt_timerheap_free(&e->timers);
     free(e->watches);
@@ -113,7 +120,7 @@ void gt_engine_release(gt_engine *e)
 
 /* Deferred close: the host loop may still be watching this fd, and closing it now would let the
  * next connection reuse the number under the host's watch. */
-int gt_engine_close_socket(void *engine, curl_socket_t fd)
+static int close_socket(void *engine, curl_socket_t fd)
 {
     gt_engine *e = engine;
     if (e && e->host_loop && append((void **)&e->closing, &e->n_closing, &e->cap_closing, sizeof fd, &fd)) return 0;
@@ -156,14 +163,70 @@ size_t gt_engine_socket_changes(gt_engine *e, int *fds, int *events, size_t max)
     return n;
 }
 
-bool gt_engine_start(gt_engine *e, CURL *easy)
+/* Idle transfers kept for reuse: a handle keeps its buffers, and curl's DNS and TLS session
+ * caches live in the multi handle, so a pool this size covers bursts without holding memory
+ * for every request a batch ever made. */
+enum { IDLE_TRANSFERS_MAX = 256 };
+
+static gt_transfer *take_transfer(gt_engine *e)
 {
-    return curl_multi_add_handle(e->multi, easy) == CURLM_OK;
+    gt_transfer *x = e->idle_transfers;
+    if (!x) return calloc(1, sizeof *x);
+    e->idle_transfers = x->next_idle;
+    e->n_idle_transfers--;
+    x->next_idle = NULL;
+    return x;
 }
 
-void gt_engine_stop(gt_engine *e, CURL *easy)
+static void give_back(gt_engine *e, gt_transfer *x)
 {
-    curl_multi_remove_handle(e->multi, easy);
+    x->done = NULL;
+    x->ctx = NULL;
+    if (e->n_idle_transfers >= IDLE_TRANSFERS_MAX) {
+        gt_transfer_cleanup(x);
+        free(x);
+        return;
+    }
+    x->next_idle = e->idle_transfers;
+    e->idle_transfers = x;
+    e->n_idle_transfers++;
+}
+
+gt_transfer *gt_engine_send(gt_engine *e, const gt_request *req, gt_transfer_fn done, void *ctx)
+{
+    gt_transfer *x = take_transfer(e);
+    if (!x) return NULL;
+    bool ready = gt_transfer_prepare(x, req) == CURLE_OK &&
+                 curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket) == CURLE_OK &&
+                 curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, e) == CURLE_OK;
+    if (!ready || curl_multi_add_handle(e->multi, x->easy) != CURLM_OK) {
+        give_back(e, x);
+        return NULL;
+    }
+    x->done = done;
+    x->ctx = ctx;
+    return x;
+}
+
+void gt_engine_abort(gt_engine *e, gt_transfer *x)
+{
+    curl_multi_remove_handle(e->multi, x->easy);
+    give_back(e, x);
+}
+
+bool gt_transfer_sent(const gt_transfer *x)
+{
+    return x->sent;
+}
+
+void gt_engine_notify(gt_engine *e, gt_qnode *n)
+{
+    gt_queue_push(&e->changed, n);
+}
+
+gt_qnode *gt_engine_next_notice(gt_engine *e)
+{
+    return gt_queue_pop(&e->changed);
 }
 
 bool gt_engine_arm(gt_engine *e, gt_timer *t, int64_t due_ms)
@@ -176,11 +239,6 @@ void gt_engine_disarm(gt_engine *e, gt_timer *t)
     gt_timerheap_disarm(&e->timers, t);
 }
 
-size_t gt_engine_live_tasks(const gt_engine *e)
-{
-    return e->live_tasks;
-}
-
 static int64_t next_due_ms(const gt_engine *e)
 {
     const gt_timer *top = gt_timerheap_peek(&e->timers);
@@ -191,7 +249,7 @@ static int64_t next_due_ms(const gt_engine *e)
 
 static bool has_queued(const gt_engine *e)
 {
-    return e->changed_tasks.next != &e->changed_tasks || e->fired_alarms.next != &e->fired_alarms;
+    return !gt_queue_empty(&e->changed) || !gt_queue_empty(&e->fired_alarms);
 }
 
 long gt_engine_timeout(gt_engine *e)
@@ -203,17 +261,23 @@ long gt_engine_timeout(gt_engine *e)
     return left < 0 ? 0 : left > LONG_MAX ? LONG_MAX : (long)left;
 }
 
+/* Each finished transfer leaves the multi handle, hands its result to its own callback, and
+ * goes back to the pool: the result is valid during the callback only. */
 static void finish_transfers(gt_engine *e)
 {
     CURLMsg *msg;
     int left;
     while ((msg = curl_multi_info_read(e->multi, &left))) {
         if (msg->msg != CURLMSG_DONE) continue;
-        CURL *easy = msg->easy_handle;
-        CURLcode result = msg->data.result;
-        void *owner = NULL;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
-        if (owner) gt_task_transfer_done(owner, result);
+        gt_transfer *x = NULL;
+        CURLcode code = msg->data.result;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        curl_multi_remove_handle(e->multi, msg->easy_handle);
+        if (!x) continue;
+        gt_transfer_result result;
+        gt_transfer_result_of(x, code, &result);
+        if (x->done) x->done(x->ctx, &result);
+        give_back(e, x);
     }
 }
 
@@ -224,14 +288,7 @@ static bool run_due_timers(gt_engine *e)
     gt_timer *t;
     while ((t = gt_timerheap_pop_due(&e->timers, now))) {
         any = true;
-        if (t->owner == GT_TIMER_TASK) {
-            gt_task_timer_due(GT_CONTAINER(t, gt_task, timer));
-        } else if (t->owner == GT_TIMER_CLIENT) {
-            gt_client_timer_due(GT_CONTAINER(t, gt_client, timer));
-        } else {
-            gt_alarm *a = GT_CONTAINER(t, gt_alarm, timer);
-            gt_queue_push(&e->fired_alarms, &a->fired_node);
-        }
+        t->fire(t->ctx);
     }
     return any;
 }
@@ -242,13 +299,6 @@ static void curl_timeout_if_due(gt_engine *e)
     int running;
     e->curl_due_ms = -1;
     curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-}
-
-static int count_queued(const gt_qnode *head)
-{
-    int n = 0;
-    for (const gt_qnode *q = head->next; q != head; q = q->next) n++;
-    return n;
 }
 
 static void wait_for_sockets(gt_engine *e, long timeout_ms)
@@ -286,7 +336,7 @@ static int settle(gt_engine *e)
         finish_transfers(e);
         if (!run_due_timers(e) && (e->curl_due_ms < 0 || e->curl_due_ms > gt_now_ms())) break;
     }
-    return count_queued(&e->changed_tasks) + count_queued(&e->fired_alarms);
+    return (int)(gt_queue_count(&e->changed) + gt_queue_count(&e->fired_alarms));
 }
 
 int gt_engine_step(gt_engine *e, long timeout_ms)
@@ -314,23 +364,24 @@ int gt_engine_socket_action(gt_engine *e, int fd, int events)
     return settle(e);
 }
 
-gt_task *gt_engine_next_changed(gt_engine *e)
-{
-    gt_qnode *n = gt_queue_pop(&e->changed_tasks);
-    return n ? GT_CONTAINER(n, gt_task, changed_node) : NULL;
-}
-
 gt_alarm *gt_engine_next_fired(gt_engine *e)
 {
     gt_qnode *n = gt_queue_pop(&e->fired_alarms);
     return n ? GT_CONTAINER(n, gt_alarm, fired_node) : NULL;
 }
 
+/* An alarm only queues itself: the binding resumes whatever waits on it. */
+static void alarm_fired(void *alarm)
+{
+    gt_alarm *a = alarm;
+    gt_queue_push(&a->engine->fired_alarms, &a->fired_node);
+}
+
 gt_alarm *gt_alarm_new(gt_engine *e, long after_ms)
 {
     gt_alarm *a = calloc(1, sizeof *a);
     if (!a) return NULL;
-    a->timer.owner = GT_TIMER_ALARM;
+    gt_timer_init(&a->timer, alarm_fired, a);
     a->engine = e;
     gt_engine_retain(e);
     gt_engine_arm(e, &a->timer, gt_now_ms() + (after_ms < 0 ? 0 : after_ms));

@@ -1,5 +1,5 @@
 /* error.c — the error kinds, their default retryability, and gt_error's life cycle. */
-#include "core.h"
+#include "base.h"
 
 #include <stdlib.h>
 #include <string.h>

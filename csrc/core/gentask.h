@@ -141,13 +141,21 @@ typedef struct gt_reply {
     long            grace_ms;   /* > 0: the failing state may be transient this long after submit */
 } gt_reply;
 
+/* The response headers the core reads besides a profile's request-id headers: one list, read by
+ * the engine off the wire and by a binding's classify out of a table of headers. */
+typedef enum gt_header {
+    GT_HEADER_RETRY_AFTER,      /* "retry-after": seconds, or an HTTP date */
+    GT_HEADER_RETRY_AFTER_MS,   /* "retry-after-ms": milliseconds (OpenAI-style APIs) */
+    GT_HEADER_COUNT
+} gt_header;
+const char *gt_header_name(gt_header h);   /* lower case; NULL past the last */
+
 typedef struct gt_response {
     long        status;
     const char *body;
     size_t      body_len;
-    const char *request_id;     /* from a header the profile names, or NULL */
-    const char *retry_after;    /* the Retry-After header, or NULL */
-    const char *retry_after_ms; /* the retry-after-ms header, or NULL */
+    const char *request_id;              /* from a header the profile names, or NULL */
+    const char *header[GT_HEADER_COUNT]; /* each NULL when absent */
 } gt_response;
 
 /* Fills *out from one HTTP response, following the profile. Never fails: anything unreadable
@@ -164,9 +172,9 @@ void gt_engine_release(gt_engine *e);          /* the owner lets go; freed with 
 int gt_engine_step(gt_engine *e, long timeout_ms);
 /* ms until the engine next wants to run; -1 when it has nothing to do at all. */
 long gt_engine_timeout(gt_engine *e);
-gt_task *gt_engine_next_changed(gt_engine *e);   /* tasks whose state or progress changed */
+gt_task *gt_task_next_changed(gt_engine *e);    /* tasks whose state or progress changed */
 gt_alarm *gt_engine_next_fired(gt_engine *e);
-size_t gt_engine_live_tasks(const gt_engine *e);
+size_t gt_task_live_count(const gt_engine *e);  /* tasks not yet released */
 
 /* Host loops (libuv, nginx, a game's frame): instead of step() polling the sockets itself, the
  * host watches them. It drains the changes (events: CURL_POLL_IN/OUT/INOUT, or CURL_POLL_REMOVE
@@ -200,6 +208,8 @@ typedef struct gt_client_options {
     size_t   max_body_bytes;       /* responses larger than this are refused as protocol errors */
     uint32_t resubmit_kinds;       /* bit (1 << kind): a provider failure of that kind is submitted */
     int      resubmit_max;         /*   again, at most this often — each is a new paid generation */
+    int      max_in_flight;        /* tasks between first submit and end at once; 0: no cap; -1: the
+                                      provider's documented cap (its profile's max_in_flight) */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);

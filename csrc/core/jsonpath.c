@@ -4,7 +4,7 @@
  * "output.urls[]" visits every element of urls, "data.resultJson{}.resultUrls[]" parses the
  * string resultJson as JSON and walks on inside it (APIXO). A path that meets the wrong type
  * finds nothing: a hostile body can make a field missing, never crash the walk. */
-#include "core.h"
+#include "reading.h"
 
 #include <cJSON.h>
 #include <math.h>

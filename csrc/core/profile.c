@@ -1,5 +1,5 @@
 /* profile.c — a provider profile as data: auth, poll endpoint, field paths, state and code maps. */
-#include "core.h"
+#include "reading.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,8 @@
 /* retry.c — how long to wait before trying again: exponential backoff with jitter, and the
  * provider's own word on it (Retry-After as seconds or an HTTP date, retry-after-ms). */
-#include "core.h"
+#include "base.h"
+
+#include <curl/curl.h>   /* curl_getdate: an HTTP date in Retry-After */
 
 #include <fcntl.h>
 #include <math.h>

@@ -6,7 +6,7 @@
  * again (a poll costs nothing). A submit is sent again only when the failure proves the provider
  * did not take it, or when an idempotency key makes the resend harmless: a resent submit can
  * otherwise pay for the same image twice. */
-#include "core.h"
+#include "domain.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,30 +24,26 @@ static gt_engine *engine_of(const gt_task *t)
 
 static void mark_changed(gt_task *t)
 {
-    gt_queue_push(&engine_of(t)->changed_tasks, &t->changed_node);
+    gt_engine_notify(engine_of(t), &t->changed_node);
+}
+
+gt_task *gt_task_next_changed(gt_engine *e)
+{
+    gt_qnode *n = gt_engine_next_notice(e);
+    return n ? GT_CONTAINER(n, gt_task, changed_node) : NULL;
+}
+
+size_t gt_task_live_count(const gt_engine *e)
+{
+    return e->live_tasks;
 }
 
 static void stop_transfer(gt_task *t)
 {
-    if (!t->in_flight) return;
-    gt_engine_stop(engine_of(t), t->xfer.easy);
-    t->in_flight = false;
-}
-
-static void take_slot(gt_task *t)
-{
-    if (t->holds_slot) return;
-    t->holds_slot = true;
-    t->client->in_flight++;
-}
-
-static void free_slot(gt_task *t)
-{
-    gt_queue_unlink(&t->queue_node);
-    if (!t->holds_slot) return;
-    t->holds_slot = false;
-    t->client->in_flight--;
-    gt_client_slot_freed(t->client);   /* the next queued task may start */
+    if (!t->xfer) return;
+    t->submit_sent = t->state == GT_TASK_SUBMITTING && gt_transfer_sent(t->xfer);
+    gt_engine_abort(engine_of(t), t->xfer);
+    t->xfer = NULL;
 }
 
 /* Every error leaves the task through here: it gets the task's identity, and the secret is
@@ -70,7 +66,7 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
     }
     t->state = state;
     mark_changed(t);
-    free_slot(t);
+    gt_client_slot_release(t->client, &t->slot);
 }
 
 static void fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
@@ -85,6 +81,8 @@ static char *poll_url(const gt_task *t)
     return gt_endpoint_poll_url(t->client, template, t->remote_id);
 }
 
+static void transfer_done(void *task, const gt_transfer_result *result);
+
 static void start_request(gt_task *t, gt_phase phase)
 {
     const gt_client *c = t->client;
@@ -98,7 +96,6 @@ static void start_request(gt_task *t, gt_phase phase)
         .body = submit ? t->submit_body : poll_body,
         .auth_header = p->auth_header,
         .auth_value = c->auth_value,
-        .engine = engine_of(t),
         .timeout_ms = t->opts.request_timeout_ms,
         .connect_timeout_ms = t->opts.connect_timeout_ms,
         .body_limit = t->opts.max_body_bytes,
@@ -106,19 +103,17 @@ static void start_request(gt_task *t, gt_phase phase)
         .n_request_id_headers = p->request_id_headers.n,
         /* libcurl silently resends a request whose reused connection died before any answer:
          * harmless for a poll, a second paid generation for a submit */
-        .fresh_connection = phase == GT_PHASE_SUBMIT,
+        .fresh_connection = submit,
     };
-    bool started = url && gt_transfer_prepare(&t->xfer, &req, t) == CURLE_OK &&
-                   gt_engine_start(engine_of(t), t->xfer.easy);
+    t->xfer = url ? gt_engine_send(engine_of(t), &req, transfer_done, t) : NULL;
     if (url != t->submit_url) free(url);
     free(poll_body);   /* curl copied it (CURLOPT_COPYPOSTFIELDS) */
-    if (!started) {
+    if (!t->xfer) {
         fail(t, GT_NETWORK, phase, "could not start the HTTP request (out of memory or a bad URL)");
         return;
     }
-    t->in_flight = true;
-    if (phase == GT_PHASE_SUBMIT) t->attempts++;
-    t->state = phase == GT_PHASE_SUBMIT ? GT_TASK_SUBMITTING : GT_TASK_POLLING;
+    if (submit) t->attempts++;
+    t->state = submit ? GT_TASK_SUBMITTING : GT_TASK_POLLING;
 }
 
 /* Arms the task's timer for the next poll or submit attempt, or for its deadline if that comes
@@ -143,18 +138,21 @@ static void submit_attempt(gt_task *t)
     else wait_then(t, GT_TASK_SUBMITTING, until);
 }
 
-void gt_task_start(gt_task *t)
+/* The client gave this task a slot. */
+static void slot_granted(void *task)
 {
-    take_slot(t);
-    submit_attempt(t);
+    submit_attempt(task);
 }
+
+static void timer_due(void *task);
 
 gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
                           const gt_client_options *opts)
 {
     gt_task *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    t->timer.owner = GT_TIMER_TASK;
+    gt_timer_init(&t->timer, timer_due, t);
+    t->slot = (gt_slot){.start = slot_granted, .ctx = t};
     t->client = c;
     gt_client_retain(c);
     c->engine->live_tasks++;
@@ -168,32 +166,31 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
     t->poll_delay_ms = t->opts.poll_interval_ms;
     if (!c->profile->poll_path && !poll_path) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
     else if (!t->submit_body) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
-    else gt_client_enqueue(c, t);
+    else gt_client_slot_wait(c, &t->slot);
     return t;
 }
 
-static gt_error *transport_error(gt_task *t, CURLcode result, gt_phase phase)
+static gt_error *transport_error(const gt_transfer_result *r, gt_phase phase)
 {
-    const gt_transfer *x = &t->xfer;
     gt_kind kind = GT_NETWORK;
     char *message;
-    if (result == CURLE_WRITE_ERROR && x->body_overflow) {
+    if (r->curl_code == CURLE_WRITE_ERROR && r->body_overflow) {
         kind = GT_PROTOCOL;
-        message = gt_printf("the response body exceeds the %zu-byte limit", x->body_limit);
-    } else if (result == CURLE_PARTIAL_FILE) {
+        message = gt_printf("the response body exceeds the %zu-byte limit", r->body_limit);
+    } else if (r->curl_code == CURLE_PARTIAL_FILE) {
         kind = GT_PROTOCOL;
-        message = gt_printf("the response body was truncated: %s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(result));
+        message = gt_printf("the response body was truncated: %s", r->curl_message);
     } else {
-        message = gt_strdup(x->errbuf[0] ? x->errbuf : curl_easy_strerror(result));
+        message = gt_strdup(r->curl_message);
     }
     gt_error *err = gt_error_new(kind, phase, message);
     free(message);
     if (!err) return NULL;
-    err->status = x->status;
-    err->request_id = gt_strdup(x->request_id);   /* the headers may have come before the failure */
-    err->code = gt_printf("curl:%d", (int)result);
+    err->status = r->response.status;
+    err->request_id = gt_strdup(r->response.request_id);   /* the headers may have come before the failure */
+    err->code = gt_printf("curl:%d", (int)r->curl_code);
     /* a certificate that does not verify will not verify on the next attempt either */
-    if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE) err->retryable = false;
+    if (r->curl_code == CURLE_PEER_FAILED_VERIFICATION || r->curl_code == CURLE_SSL_CACERT_BADFILE) err->retryable = false;
     return err;
 }
 
@@ -202,7 +199,7 @@ static gt_submitted submit_outcome(const gt_task *t, CURLcode result, const gt_e
 {
     if (result != CURLE_OK) {
         if (result == CURLE_COULDNT_RESOLVE_HOST || result == CURLE_COULDNT_CONNECT ||
-            result == CURLE_COULDNT_RESOLVE_PROXY || !t->xfer.sent)
+            result == CURLE_COULDNT_RESOLVE_PROXY || !t->submit_sent)
             return GT_SUBMITTED_NO;
         return GT_SUBMITTED_UNKNOWN;
     }
@@ -265,6 +262,7 @@ static bool resubmit(gt_task *t, const gt_error *err)
     free(t->poll_url);
     t->remote_id = t->poll_url = NULL;
     t->resubmits++;
+    t->submit_sent = false;
     t->retries = t->garbled_polls = 0;
     t->progress = 0;
     t->poll_delay_ms = t->opts.poll_interval_ms;
@@ -295,28 +293,24 @@ static void take_urls(gt_task *t, gt_reply *reply)
     reply->n_urls = 0;
 }
 
-static bool mentions_key(const gt_client *c, const char *text)
+/* The engine hands back what the task's request got; the transfer itself is gone after this. */
+static void transfer_done(void *task, const gt_transfer_result *result)
 {
-    return (c->api_key[0] && strstr(text, c->api_key)) || (c->api_key_json && strstr(text, c->api_key_json));
-}
-
-void gt_task_transfer_done(gt_task *t, CURLcode result)
-{
+    gt_task *t = task;
     gt_phase phase = t->state == GT_TASK_SUBMITTING ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
-    curl_easy_getinfo(t->xfer.easy, CURLINFO_RESPONSE_CODE, &t->xfer.status);
-    stop_transfer(t);
+    t->xfer = NULL;
+    if (phase == GT_PHASE_SUBMIT) t->submit_sent = result->sent;
 
-    if (result != CURLE_OK) {
-        request_failed(t, phase, result, transport_error(t, result, phase));
+    if (result->curl_code != CURLE_OK) {
+        request_failed(t, phase, result->curl_code, transport_error(result, phase));
         return;
     }
 
-    gt_response res;
-    gt_transfer_response(&t->xfer, &res);
+    gt_response res = result->response;
     /* Scrub a provider's echo of the key before anything is read out of the answer, so that no
      * excerpt, id or raw body can carry part of it. */
     char *scrubbed = NULL;
-    if (mentions_key(t->client, res.body)) {
+    if (gt_client_mentions_key(t->client, res.body)) {
         scrubbed = gt_strndup(res.body, res.body_len);
         gt_client_scrub(t->client, &scrubbed);
         res.body = scrubbed ? scrubbed : "";
@@ -375,10 +369,12 @@ void gt_task_transfer_done(gt_task *t, CURLcode result)
     free(scrubbed);
 }
 
-void gt_task_timer_due(gt_task *t)
+/* The next poll or submit attempt is due, or the task's deadline. */
+static void timer_due(void *task)
 {
+    gt_task *t = task;
     bool submit = t->state == GT_TASK_SUBMITTING;
-    if (t->in_flight || (!submit && t->state != GT_TASK_WAITING)) return;
+    if (t->xfer || (!submit && t->state != GT_TASK_WAITING)) return;
     if (gt_now_ms() >= t->deadline_ms) {
         fail(t, GT_DEADLINE_EXCEEDED, submit ? GT_PHASE_SUBMIT : GT_PHASE_POLL,
              "the task did not finish within its task_timeout");
@@ -393,7 +389,8 @@ void gt_task_cancel(gt_task *t)
     if (gt_task_done(t)) return;
     gt_phase phase = t->state == GT_TASK_SUBMITTING || t->state == GT_TASK_QUEUED ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
     gt_error *err = gt_error_new(GT_CANCELLED, phase, "cancelled by the caller");
-    if (err && phase == GT_PHASE_SUBMIT) err->submitted = t->xfer.sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO;
+    stop_transfer(t);   /* first: it records whether the submit on the wire had gone out */
+    if (err && phase == GT_PHASE_SUBMIT) err->submitted = t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO;
     finish(t, GT_TASK_CANCELLED, err);
 }
 
@@ -402,7 +399,6 @@ void gt_task_release(gt_task *t)
     if (!t) return;
     gt_task_cancel(t);
     gt_queue_unlink(&t->changed_node);
-    gt_transfer_cleanup(&t->xfer);
     gt_error_free(t->error);
     free(t->submit_url);
     free(t->submit_body);

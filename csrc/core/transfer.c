@@ -1,6 +1,6 @@
 /* transfer.c — one HTTP exchange on a reusable easy handle: request headers (the secret among
  * them), a size-capped response body, and the few response headers gentask reads. */
-#include "core.h"
+#include "transfer.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -29,6 +29,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
+const char *gt_header_name(gt_header h)
+{
+    static const char *const names[GT_HEADER_COUNT] = {
+        [GT_HEADER_RETRY_AFTER] = "retry-after",
+        [GT_HEADER_RETRY_AFTER_MS] = "retry-after-ms",
+    };
+    return h >= 0 && h < GT_HEADER_COUNT ? names[h] : NULL;
+}
+
 /* "Name: value\r\n" → the trimmed value when the name matches, else NULL. */
 static char *header_value(const char *line, size_t len, const char *name)
 {
@@ -51,8 +60,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
 {
     gt_transfer *t = userp;
     size_t len = size * nmemb;
-    replace(&t->retry_after, header_value(line, len, "retry-after"));
-    replace(&t->retry_after_ms, header_value(line, len, "retry-after-ms"));
+    for (int h = 0; h < GT_HEADER_COUNT; h++) replace(&t->header[h], header_value(line, len, gt_header_name(h)));
     for (size_t i = 0; i < t->n_request_id_headers; i++)
         replace(&t->request_id, header_value(line, len, t->request_id_headers[i]));
     return len;
@@ -73,16 +81,17 @@ static void reset_response(gt_transfer *t)
     t->body_len = 0;
     if (t->body) t->body[0] = '\0';
     t->body_overflow = false;
-    t->status = 0;
     t->sent = false;
     t->errbuf[0] = '\0';
     free(t->request_id);
-    free(t->retry_after);
-    free(t->retry_after_ms);
-    t->request_id = t->retry_after = t->retry_after_ms = NULL;
+    t->request_id = NULL;
+    for (int h = 0; h < GT_HEADER_COUNT; h++) {
+        free(t->header[h]);
+        t->header[h] = NULL;
+    }
 }
 
-CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, void *owner)
+CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req)
 {
     if (!t->easy) t->easy = curl_easy_init();
     else curl_easy_reset(t->easy);
@@ -110,7 +119,7 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, void *owner)
 #define SET(opt, val) \
     if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val)
     SET(CURLOPT_URL, req->url);
-    SET(CURLOPT_PRIVATE, owner);
+    SET(CURLOPT_PRIVATE, t);
     SET(CURLOPT_HTTPHEADER, h);
     SET(CURLOPT_USERAGENT, "gentask/0.1 libcurl");
     SET(CURLOPT_NOSIGNAL, 1L);
@@ -131,8 +140,6 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, void *owner)
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_FRESH_CONNECT, req->fresh_connection ? 1L : 0L);
-    SET(CURLOPT_CLOSESOCKETFUNCTION, gt_engine_close_socket);
-    SET(CURLOPT_CLOSESOCKETDATA, req->engine);
     if (req->body) {
         SET(CURLOPT_POST, 1L);
         SET(CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
@@ -144,14 +151,24 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, void *owner)
     return rc;
 }
 
-void gt_transfer_response(const gt_transfer *t, gt_response *out)
+void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *out)
 {
-    out->status = t->status;
-    out->body = t->body ? t->body : "";
-    out->body_len = t->body_len;
-    out->request_id = t->request_id;
-    out->retry_after = t->retry_after;
-    out->retry_after_ms = t->retry_after_ms;
+    long status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    *out = (gt_transfer_result){
+        .curl_code = code,
+        .curl_message = code == CURLE_OK ? "" : t->errbuf[0] ? t->errbuf : curl_easy_strerror(code),
+        .sent = t->sent,
+        .body_overflow = t->body_overflow,
+        .body_limit = t->body_limit,
+        .response = {
+            .status = status,
+            .body = t->body ? t->body : "",
+            .body_len = t->body_len,
+            .request_id = t->request_id,
+        },
+    };
+    for (int h = 0; h < GT_HEADER_COUNT; h++) out->response.header[h] = t->header[h];
 }
 
 void gt_transfer_cleanup(gt_transfer *t)
@@ -160,7 +177,6 @@ void gt_transfer_cleanup(gt_transfer *t)
     curl_slist_free_all(t->headers);
     free(t->body);
     free(t->request_id);
-    free(t->retry_after);
-    free(t->retry_after_ms);
+    for (int h = 0; h < GT_HEADER_COUNT; h++) free(t->header[h]);
     memset(t, 0, sizeof *t);
 }

@@ -1,5 +1,5 @@
 /* util.c — clock, strings, redaction, and the intrusive queue. */
-#include "core.h"
+#include "base.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -101,8 +101,20 @@ void gt_queue_unlink(gt_qnode *n)
 
 gt_qnode *gt_queue_pop(gt_qnode *head)
 {
-    if (head->next == head) return NULL;
+    if (gt_queue_empty(head)) return NULL;
     gt_qnode *n = head->next;
     gt_queue_unlink(n);
+    return n;
+}
+
+bool gt_queue_empty(const gt_qnode *head)
+{
+    return head->next == head;
+}
+
+size_t gt_queue_count(const gt_qnode *head)
+{
+    size_t n = 0;
+    for (const gt_qnode *q = head->next; q != head; q = q->next) n++;
     return n;
 }

@@ -4,7 +4,7 @@
  * Hosts that can watch a single fd but not a changing set of them (copas on LuaSocket's select,
  * cqueues' pollables) wait on this one and call step(0) when it is readable. It is libuv's
  * uv_backend_fd idea. Linux only: elsewhere gt_wakefd_open fails and such hosts fall back. */
-#include "core.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <unistd.h>

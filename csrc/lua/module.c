@@ -75,7 +75,7 @@ static int engine_timeout(lua_State *L)
 static int engine_changed(lua_State *L)
 {
     gt_engine *e = check_engine(L);
-    DRAIN(L, e, gt_engine_next_changed);
+    DRAIN(L, e, gt_task_next_changed);
     return 1;
 }
 
@@ -145,7 +145,7 @@ static int engine_wake_fd(lua_State *L)
 
 static int engine_live_tasks(lua_State *L)
 {
-    lua_pushinteger(L, (lua_Integer)gt_engine_live_tasks(check_engine(L)));
+    lua_pushinteger(L, (lua_Integer)gt_task_live_count(check_engine(L)));
     return 1;
 }
 
@@ -233,8 +233,8 @@ static int core_classify(lua_State *L)
         .status = (long)luaL_checkinteger(L, 3),
         .body = body,
         .body_len = body_len,
-        .retry_after = header(L, 4, "retry-after"),
     };
+    for (int h = 0; h < GT_HEADER_COUNT; h++) res.header[h] = header(L, 4, gt_header_name(h));
     const char *name;
     for (size_t i = 0; !res.request_id && (name = gt_profile_request_id_header(p, i)); i++)
         res.request_id = header(L, 4, name);

@@ -1,0 +1,45 @@
+/* base.h — what every layer of the core may use: the clock, strings, randomness and backoff,
+ * redaction, and the intrusive queue. Depends on nothing but the public header. */
+#ifndef GENTASK_BASE_H
+#define GENTASK_BASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gentask.h"
+
+/* ---- clock and strings (util.c) ----------------------------------------------------------------- */
+
+int64_t gt_now_ms(void);                       /* monotonic */
+char *gt_strdup(const char *s);                /* NULL for NULL */
+char *gt_strndup(const char *s, size_t n);
+char *gt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Replaces every occurrence of secret in *s with "[REDACTED]" (secrets shorter than 4 bytes are
+ * too likely to match ordinary text and are left alone). */
+void gt_redact(char **s, const char *secret);
+
+/* ---- retry.c ------------------------------------------------------------------------------------ */
+
+uint64_t gt_random(void);
+char *gt_random_key(const char *prefix);
+long gt_backoff_ms(const gt_client_options *o, int retry);
+double gt_retry_after_seconds(const char *retry_after, const char *retry_after_ms);
+
+/* ---- intrusive queue (O(1) unlink when an object is freed; util.c) ------------------------------- */
+
+typedef struct gt_qnode {
+    struct gt_qnode *prev, *next;
+} gt_qnode;
+
+void gt_queue_init(gt_qnode *head);
+bool gt_queue_linked(const gt_qnode *n);
+bool gt_queue_empty(const gt_qnode *head);
+void gt_queue_push(gt_qnode *head, gt_qnode *n);   /* no-op when already queued */
+void gt_queue_unlink(gt_qnode *n);
+gt_qnode *gt_queue_pop(gt_qnode *head);
+size_t gt_queue_count(const gt_qnode *head);
+
+#define GT_CONTAINER(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+#endif

@@ -1,0 +1,28 @@
+/* transfer.h — one pooled easy handle and what it gathers of a response. For engine.c and
+ * transfer.c alone: everyone else sees a transfer only through loop.h. */
+#ifndef GENTASK_TRANSFER_H
+#define GENTASK_TRANSFER_H
+
+#include "loop.h"
+
+struct gt_transfer {
+    CURL              *easy;
+    gt_transfer       *next_idle;     /* the pool's free list */
+    gt_transfer_fn     done;
+    void              *ctx;
+    struct curl_slist *headers;
+    char              *body;          /* response body, NUL-terminated */
+    size_t             body_len, body_cap, body_limit;
+    bool               body_overflow;
+    char              *request_id;
+    char              *header[GT_HEADER_COUNT];
+    const char *const *request_id_headers;
+    size_t             n_request_id_headers;
+    bool               sent;
+    char               errbuf[CURL_ERROR_SIZE];
+};
+CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req);
+void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *out);
+void gt_transfer_cleanup(gt_transfer *t);      /* frees everything, the easy handle too */
+
+#endif

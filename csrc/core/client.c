@@ -4,24 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The defaults the well-kept SDKs converge on: a few retries, 0.5 s doubling to 8 s. */
-void gt_client_options_default(gt_client_options *o)
-{
-    *o = (gt_client_options){
-        .request_timeout_ms = 30000,
-        .connect_timeout_ms = 10000,
-        .poll_interval_ms = 1000,
-        .poll_max_interval_ms = 5000,
-        .max_retries = 3,
-        .backoff_initial_ms = 500,
-        .backoff_max_ms = 8000,
-        .max_retry_after_ms = 60000,
-        .task_timeout_ms = 3600L * 1000,
-        .max_body_bytes = 4u << 20,
-        .max_in_flight = -1,
-    };
-}
-
 /* JSON may escape '/' as "\/" (PHP does by default): a provider echoing the key in a JSON body
  * can spell it that way. NULL when the key has no '/'. */
 static char *json_spelling(const char *key)
@@ -163,10 +145,4 @@ void gt_client_slot_release(gt_client *c, gt_slot *s)
     /* the next holder starts from the client's timer, on this step: a task that ends must not
      * run another task's submit inside its own finish */
     if (!gt_queue_empty(&c->queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
-}
-
-void gt_client_set_max_in_flight(gt_client *c, int max_in_flight)
-{
-    c->max_in_flight = max_in_flight > 0 ? max_in_flight : 0;
-    gt_engine_arm(c->engine, &c->timer, gt_now_ms());   /* a larger cap may let queued tasks start */
 }

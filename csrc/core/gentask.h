@@ -48,6 +48,7 @@ typedef enum gt_kind {
 const char *gt_kind_name(gt_kind kind);
 gt_kind gt_kind_from_name(const char *name);   /* GT_KIND_NONE when unknown */
 bool gt_kind_retryable(gt_kind kind);          /* the default: can trying again help? */
+const char *gt_kind_meaning(gt_kind kind);     /* one line for documentation and help */
 
 typedef enum gt_phase { GT_PHASE_SUBMIT, GT_PHASE_POLL, GT_PHASE_CANCEL, GT_PHASE_DOWNLOAD } gt_phase;
 const char *gt_phase_name(gt_phase phase);
@@ -214,15 +215,33 @@ typedef struct gt_client_options {
 
 void gt_client_options_default(gt_client_options *o);
 
+/* The options' schema (options.c): each option's name as a script spells it, its unit at the
+ * boundary (seconds for times), its bounds and default in that unit, and whether it belongs to
+ * the client alone or may be overridden per submit. resubmit, a structured option, is not here. */
+typedef enum gt_option_unit { GT_UNIT_SECONDS, GT_UNIT_COUNT, GT_UNIT_BYTES } gt_option_unit;
+typedef enum gt_option_scope { GT_SCOPE_TASK, GT_SCOPE_CLIENT } gt_option_scope;
+
+typedef struct gt_option {
+    const char     *name;
+    gt_option_unit  unit;
+    double          min, max;
+    double          default_value;   /* NaN: decided elsewhere (max_in_flight: the provider's cap) */
+    gt_option_scope scope;
+    const char     *meaning;
+} gt_option;
+
+const gt_option *gt_option_at(size_t i);              /* NULL past the last */
+const char *gt_option_unit_name(gt_option_unit unit);
+bool gt_option_valid(const gt_option *spec, double value);   /* in bounds, whole where it must be */
+/* Sets option i of o from a value in its unit; false (o unchanged) when the value is not valid. */
+bool gt_option_set(gt_client_options *o, size_t i, double value);
+
 /* Takes ownership of profile. api_key is copied and never leaves the core. */
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url,
                          const char *api_key, const gt_client_options *opts);
 void gt_client_release(gt_client *c);
 const gt_profile *gt_client_profile(const gt_client *c);
 const gt_client_options *gt_client_options_of(const gt_client *c);
-/* Tasks of this client between their first submit and their end, at most max_in_flight at once
- * (0: no cap); the rest wait their turn in order. */
-void gt_client_set_max_in_flight(gt_client *c, int max_in_flight);
 
 typedef enum gt_task_state {
     GT_TASK_QUEUED,      /* waiting for a slot under the client's max_in_flight, or its 429 pause */
@@ -245,6 +264,9 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
 
 gt_task_state gt_task_state_of(const gt_task *t);
 bool gt_task_done(const gt_task *t);
+/* The phase a failure of the task would now belong to: submit while it is queued or submitting
+ * (nothing is known at the provider yet), poll after. */
+gt_phase gt_task_phase(const gt_task *t);
 const char *gt_task_id(const gt_task *t);          /* the provider's id; NULL until known */
 const char *gt_task_request_id(const gt_task *t);
 const char *gt_task_provider(const gt_task *t);

@@ -122,7 +122,7 @@ static void wait_then(gt_task *t, gt_task_state state, int64_t due)
 {
     t->state = state;
     if (due > t->deadline_ms) due = t->deadline_ms;
-    if (!gt_engine_arm(engine_of(t), &t->timer, due)) fail(t, GT_NETWORK, GT_PHASE_POLL, "out of memory");
+    if (!gt_engine_arm(engine_of(t), &t->timer, due)) fail(t, GT_NETWORK, gt_task_phase(t), "out of memory");
 }
 
 static void schedule_poll(gt_task *t, long delay_ms)
@@ -297,7 +297,7 @@ static void take_urls(gt_task *t, gt_reply *reply)
 static void transfer_done(void *task, const gt_transfer_result *result)
 {
     gt_task *t = task;
-    gt_phase phase = t->state == GT_TASK_SUBMITTING ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
+    gt_phase phase = gt_task_phase(t);
     t->xfer = NULL;
     if (phase == GT_PHASE_SUBMIT) t->submit_sent = result->sent;
 
@@ -376,8 +376,7 @@ static void timer_due(void *task)
     bool submit = t->state == GT_TASK_SUBMITTING;
     if (t->xfer || (!submit && t->state != GT_TASK_WAITING)) return;
     if (gt_now_ms() >= t->deadline_ms) {
-        fail(t, GT_DEADLINE_EXCEEDED, submit ? GT_PHASE_SUBMIT : GT_PHASE_POLL,
-             "the task did not finish within its task_timeout");
+        fail(t, GT_DEADLINE_EXCEEDED, gt_task_phase(t), "the task did not finish within its task_timeout");
         return;
     }
     if (submit) submit_attempt(t);
@@ -387,7 +386,7 @@ static void timer_due(void *task)
 void gt_task_cancel(gt_task *t)
 {
     if (gt_task_done(t)) return;
-    gt_phase phase = t->state == GT_TASK_SUBMITTING || t->state == GT_TASK_QUEUED ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
+    gt_phase phase = gt_task_phase(t);
     gt_error *err = gt_error_new(GT_CANCELLED, phase, "cancelled by the caller");
     stop_transfer(t);   /* first: it records whether the submit on the wire had gone out */
     if (err && phase == GT_PHASE_SUBMIT) err->submitted = t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO;
@@ -417,6 +416,11 @@ void gt_task_release(gt_task *t)
 gt_task_state gt_task_state_of(const gt_task *t)
 {
     return t->state;
+}
+
+gt_phase gt_task_phase(const gt_task *t)
+{
+    return t->state == GT_TASK_QUEUED || t->state == GT_TASK_SUBMITTING ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
 }
 
 bool gt_task_done(const gt_task *t)

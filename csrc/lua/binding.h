@@ -39,6 +39,7 @@ void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider);
 /* Reads a profile table (see lua/gentask/providers/); raises a usage message on a bad field. */
 gt_profile *gt_lua_check_profile(lua_State *L, int idx);
 
-int gt_lua_open_task(lua_State *L);   /* registers the task and client metatables */
+int gt_lua_open_task(lua_State *L);
+void gt_lua_open_schema(lua_State *L);   /* core.kinds, core.options, core.headers, core.check_options */   /* registers the task and client metatables */
 
 #endif

@@ -135,17 +135,13 @@ static void read_resubmit(lua_State *L, int idx, gt_client_options *o)
 
 void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o)
 {
-    gt_lua_ms_field(L, idx, "timeout", &o->request_timeout_ms);
-    gt_lua_ms_field(L, idx, "connect_timeout", &o->connect_timeout_ms);
-    gt_lua_ms_field(L, idx, "poll_interval", &o->poll_interval_ms);
-    gt_lua_ms_field(L, idx, "poll_max_interval", &o->poll_max_interval_ms);
-    gt_lua_ms_field(L, idx, "task_timeout", &o->task_timeout_ms);
-    gt_lua_ms_field(L, idx, "backoff_initial", &o->backoff_initial_ms);
-    gt_lua_ms_field(L, idx, "backoff_max", &o->backoff_max_ms);
-    gt_lua_ms_field(L, idx, "max_retry_after", &o->max_retry_after_ms);
-    o->max_retries = int_field(L, idx, "max_retries", o->max_retries, 100);
-    lua_Number body = gt_lua_opt_number_field(L, idx, "max_body_bytes", (lua_Number)o->max_body_bytes);
-    o->max_body_bytes = body < 1024 ? 1024 : body > (lua_Number)(1u << 30) ? (1u << 30) : (size_t)body;
+    const gt_option *spec;
+    for (size_t i = 0; (spec = gt_option_at(i)); i++) {
+        lua_getfield(L, idx, spec->name);
+        if (!lua_isnil(L, -1) && !gt_option_set(o, i, luaL_checknumber(L, -1)))
+            luaL_error(L, "%s is out of its bounds", spec->name);   /* the Lua layer said why first */
+        lua_pop(L, 1);
+    }
     read_resubmit(L, idx, o);
 }
 

@@ -171,11 +171,6 @@ static int engine_client(lua_State *L)
     gt_client *c = gt_client_new(e, profile, base_url, api_key, &opts);
     if (!c) return luaL_error(L, "gentask: out of memory");
     gt_lua_push_box(L, c, GT_CLIENT_MT);
-    if (lua_istable(L, 5)) {
-        lua_getfield(L, 5, "max_in_flight");
-        if (!lua_isnil(L, -1)) gt_client_set_max_in_flight(c, (int)luaL_checknumber(L, -1));
-        lua_pop(L, 1);
-    }
     return 1;
 }
 
@@ -300,5 +295,6 @@ int luaopen_gentask_core(lua_State *L)
     new_class(L, GT_ALARM_MT, alarm_methods, alarm_gc);
     new_class(L, GT_PROFILE_MT, no_methods, profile_gc);
     gt_lua_open_task(L);
+    gt_lua_open_schema(L);
     return 1;
 }

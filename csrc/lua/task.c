@@ -19,6 +19,7 @@ static int task_index(lua_State *L)
     else if (strcmp(key, "provider") == 0) lua_pushstring(L, gt_task_provider(t));
     else if (strcmp(key, "request_id") == 0) lua_pushstring(L, gt_task_request_id(t));
     else if (strcmp(key, "done") == 0) lua_pushboolean(L, gt_task_done(t));
+    else if (strcmp(key, "phase") == 0) lua_pushstring(L, gt_phase_name(gt_task_phase(t)));
     else {
         lua_pushvalue(L, 2);
         lua_rawget(L, lua_upvalueindex(1));

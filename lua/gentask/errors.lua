@@ -5,29 +5,15 @@
 --   submitted, retry_after, attempts, body (a bounded excerpt of the raw response)
 -- The core has already scrubbed the API key from every string it copied from a response.
 
+local core = require "gentask.core"
+
 local errors = {}
 
--- kind → whether trying again can help (the core's defaults; the core decides per error).
-errors.kinds = {
-  invalid_request = false,   -- the request itself is wrong: fix the parameters
-  authentication = false,    -- the key is missing, wrong or revoked
-  payment_required = false,  -- out of credits
-  permission_denied = false, -- the key may not do this
-  not_found = false,         -- no such task or model
-  conflict = false,          -- clashes with another request (idempotency key reuse)
-  rate_limited = true,       -- too many requests: wait retry_after, then again
-  moderated = false,         -- content policy; stage = "input" or "output"
-  input_unreachable = false, -- an input URL could not be fetched by the provider
-  generation_failed = true,  -- the provider failed; a new attempt is a new paid generation
-  timeout = true,            -- the provider timed out
-  unavailable = true,        -- the model or service is down for now
-  server_error = true,       -- the provider broke (5xx)
-  network = true,            -- connection refused/reset, DNS, client-side timeout
-  protocol = false,          -- the response could not be understood
-  cancelled = false,         -- the caller (or the provider) cancelled the task
-  deadline_exceeded = false, -- wait(timeout) ran out; the task itself goes on
-  usage = false,             -- gentask was called wrongly
-}
+-- The kinds are the core's (core.kinds: name, retryable, meaning), in its order.
+errors.kind_list = core.kinds
+-- kind → whether trying again can help (the core's default; the core decides per error).
+errors.kinds = {}
+for _, kind in ipairs(core.kinds) do errors.kinds[kind.name] = kind.retryable end
 
 local Error = {}
 Error.__index = Error

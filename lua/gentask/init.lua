@@ -22,18 +22,11 @@ local usage = errors.usage
 local Client = {}
 Client.__index = Client
 
--- Options a client (or one submit) accepts: numbers of seconds, bytes or times.
-local numeric_options = {
-  timeout = true, connect_timeout = true, poll_interval = true, poll_max_interval = true, task_timeout = true,
-  max_retries = true, backoff_initial = true, backoff_max = true, max_retry_after = true, max_body_bytes = true,
-  max_in_flight = true,
-}
-
-local function check_options(opts, level)
-  for name in pairs(numeric_options) do
-    local v = opts[name]
-    if v ~= nil and (type(v) ~= "number" or not (v >= 0)) then usage(name .. " must be a number >= 0", level + 1) end
-  end
+-- Options a client (or one submit) accepts are the core's (core.options: name, unit, bounds,
+-- default, scope); resubmit, a structured one, is checked here.
+local function check_options(opts, level, scope)
+  local problem = core.check_options(opts, scope)
+  if problem then usage(problem, level + 1) end
   local r = opts.resubmit
   if r ~= nil then
     if type(r) ~= "table" or type(r.kinds) ~= "table" or (r.max ~= nil and type(r.max) ~= "number") then
@@ -65,7 +58,7 @@ function gentask.client(opts)
     usage("base_url must be an http(s) URL", 2)
   end
   if type(profile.request) ~= "function" then usage("the provider profile has no request function", 2) end
-  check_options(opts, 2)
+  check_options(opts, 2, "client")
   local ok, core_client = pcall(engine.client, engine, profile, base_url, opts.api_key, opts)
   if not ok then usage(tostring(core_client), 2) end
   -- the key stays in the core: this table never holds it
@@ -84,7 +77,7 @@ function Client:submit(model, params, options)
   if params ~= nil and type(params) ~= "table" then usage("submit params must be a table", 2) end
   if options ~= nil then
     if type(options) ~= "table" then usage("submit options must be a table", 2) end
-    check_options(options, 2)
+    check_options(options, 2, "task")
   end
   local ok, request = pcall(self._profile.request, model, params or {})
   if not ok then usage(tostring(request), 2) end

@@ -46,7 +46,7 @@ end
 function task.deadline_error(t, seconds)
   return errors.new {
     kind = "deadline_exceeded", retryable = false, provider = t.provider, task_id = t.id,
-    request_id = t.request_id, phase = t.state == "submitting" and "submit" or "poll",
+    request_id = t.request_id, phase = t.phase,
     message = ("the wait of %gs ran out before the task finished; the task goes on"):format(seconds),
   }
 end

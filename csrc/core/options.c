@@ -1,0 +1,96 @@
+/* options.c — the client options, once: name, unit, bounds, default and meaning of each.
+ *
+ * The Lua layer validates what a script passes against this table (core.options), the binding
+ * sets each option through it, and the README's defaults are checked against it by a spec: no
+ * second list exists to drift. Times are seconds at the boundary and milliseconds inside. */
+#include "base.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+
+typedef enum storage { AS_MS, AS_INT, AS_SIZE } storage;
+
+/* About 31 years: long enough to mean "never", short enough that now + it fits a 64-bit ms clock. */
+#define FOREVER_S 1e9
+
+static const struct {
+    gt_option spec;
+    storage   as;
+    size_t    offset;
+} options[] = {
+#define OPT(name, unit, lo, hi, dflt, scope, as, field, meaning) \
+    {{name, unit, lo, hi, dflt, scope, meaning}, as, offsetof(gt_client_options, field)}
+    OPT("timeout", GT_UNIT_SECONDS, 0, FOREVER_S, 30, GT_SCOPE_TASK, AS_MS, request_timeout_ms,
+        "one HTTP request, connect included (0: no limit)"),
+    OPT("connect_timeout", GT_UNIT_SECONDS, 0, FOREVER_S, 10, GT_SCOPE_TASK, AS_MS, connect_timeout_ms,
+        "connecting to the provider"),
+    OPT("poll_interval", GT_UNIT_SECONDS, 0, FOREVER_S, 1, GT_SCOPE_TASK, AS_MS, poll_interval_ms,
+        "the first wait between polls (a provider's eta replaces it)"),
+    OPT("poll_max_interval", GT_UNIT_SECONDS, 0, FOREVER_S, 5, GT_SCOPE_TASK, AS_MS, poll_max_interval_ms,
+        "the wait grows by half each poll, up to this"),
+    OPT("max_retries", GT_UNIT_COUNT, 0, 100, 3, GT_SCOPE_TASK, AS_INT, max_retries,
+        "retryable failures tried again in a row, per phase"),
+    OPT("backoff_initial", GT_UNIT_SECONDS, 0, FOREVER_S, 0.5, GT_SCOPE_TASK, AS_MS, backoff_initial_ms,
+        "the first retry's wait, doubling, jittered"),
+    OPT("backoff_max", GT_UNIT_SECONDS, 0, FOREVER_S, 8, GT_SCOPE_TASK, AS_MS, backoff_max_ms,
+        "the longest retry wait"),
+    OPT("max_retry_after", GT_UNIT_SECONDS, 0, FOREVER_S, 60, GT_SCOPE_TASK, AS_MS, max_retry_after_ms,
+        "a provider's Retry-After longer than this is not slept on"),
+    OPT("task_timeout", GT_UNIT_SECONDS, 0, FOREVER_S, 3600, GT_SCOPE_TASK, AS_MS, task_timeout_ms,
+        "from submit to the end; then the task fails deadline_exceeded"),
+    OPT("max_body_bytes", GT_UNIT_BYTES, 1024, 1 << 30, 4 << 20, GT_SCOPE_TASK, AS_SIZE, max_body_bytes,
+        "a larger response is refused (kind protocol)"),
+    /* the default, NAN, stands for the provider's documented cap (its profile's max_in_flight) */
+    OPT("max_in_flight", GT_UNIT_COUNT, 0, 1e6, NAN, GT_SCOPE_CLIENT, AS_INT, max_in_flight,
+        "tasks between submit and end at once (0: no cap); default: the provider's documented cap"),
+#undef OPT
+};
+
+enum { OPTION_COUNT = sizeof options / sizeof options[0] };
+
+const gt_option *gt_option_at(size_t i)
+{
+    return i < OPTION_COUNT ? &options[i].spec : NULL;
+}
+
+const char *gt_option_unit_name(gt_option_unit unit)
+{
+    static const char *const names[] = {"seconds", "count", "bytes"};
+    return names[unit];
+}
+
+bool gt_option_valid(const gt_option *spec, double value)
+{
+    if (!(value >= spec->min && value <= spec->max)) return false;   /* NaN fails here too */
+    return spec->unit == GT_UNIT_SECONDS || value == floor(value);
+}
+
+bool gt_option_set(gt_client_options *o, size_t i, double value)
+{
+    if (i >= OPTION_COUNT) return false;
+    char *field = (char *)o + options[i].offset;
+    if (isnan(value) && isnan(options[i].spec.default_value)) {   /* "the provider's": -1 inside */
+        *(int *)field = -1;
+        return true;
+    }
+    if (!gt_option_valid(&options[i].spec, value)) return false;
+    switch (options[i].as) {
+    case AS_MS:   /* any positive time is at least 1 ms: 0 means "none" to curl */
+        *(long *)field = (long)ceil(value * 1000);
+        break;
+    case AS_INT:
+        *(int *)field = (int)value;
+        break;
+    case AS_SIZE:
+        *(size_t *)field = (size_t)value;
+        break;
+    }
+    return true;
+}
+
+void gt_client_options_default(gt_client_options *o)
+{
+    *o = (gt_client_options){0};
+    for (size_t i = 0; i < OPTION_COUNT; i++) gt_option_set(o, i, options[i].spec.default_value);
+}

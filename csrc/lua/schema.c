@@ -1,0 +1,94 @@
+/* schema.c — the core's tables offered to the Lua layer as they are: the error kinds, the client
+ * options and the response headers the core reads. The Lua layer reads these instead of
+ * restating them. */
+#include "binding.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void push_kinds(lua_State *L)
+{
+    lua_newtable(L);
+    for (int k = 1; k < GT_KIND_COUNT; k++) {
+        lua_createtable(L, 0, 3);
+        gt_lua_setfield_string(L, "name", gt_kind_name((gt_kind)k));
+        lua_pushboolean(L, gt_kind_retryable((gt_kind)k));
+        lua_setfield(L, -2, "retryable");
+        gt_lua_setfield_string(L, "meaning", gt_kind_meaning((gt_kind)k));
+        lua_rawseti(L, -2, k);
+    }
+}
+
+static void setfield_number(lua_State *L, const char *key, double value)
+{
+    if (isnan(value)) return;   /* no number: nil */
+    lua_pushnumber(L, value);
+    lua_setfield(L, -2, key);
+}
+
+static void push_options(lua_State *L)
+{
+    lua_newtable(L);
+    const gt_option *o;
+    for (size_t i = 0; (o = gt_option_at(i)); i++) {
+        lua_createtable(L, 0, 7);
+        gt_lua_setfield_string(L, "name", o->name);
+        gt_lua_setfield_string(L, "unit", gt_option_unit_name(o->unit));
+        setfield_number(L, "min", o->min);
+        setfield_number(L, "max", o->max);
+        setfield_number(L, "default", o->default_value);
+        gt_lua_setfield_string(L, "scope", o->scope == GT_SCOPE_CLIENT ? "client" : "task");
+        gt_lua_setfield_string(L, "meaning", o->meaning);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+}
+
+static void push_headers(lua_State *L)
+{
+    lua_newtable(L);
+    for (int h = 0; h < GT_HEADER_COUNT; h++) {
+        lua_pushstring(L, gt_header_name((gt_header)h));
+        lua_rawseti(L, -2, h + 1);
+    }
+}
+
+/* core.check_options(options, scope) → nil, or what is wrong with the first bad option. scope
+ * "task" (a submit's own options) refuses the options that belong to the client alone. */
+static int check_options(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    bool per_task = strcmp(luaL_optstring(L, 2, "client"), "task") == 0;
+    const gt_option *o;
+    for (size_t i = 0; (o = gt_option_at(i)); i++) {
+        lua_getfield(L, 1, o->name);
+        int type = lua_type(L, -1);
+        double value = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        if (type == LUA_TNIL) continue;
+        if (per_task && o->scope == GT_SCOPE_CLIENT) {
+            lua_pushfstring(L, "%s is a client option: it cannot be set for one submit", o->name);
+            return 1;
+        }
+        if (type != LUA_TNUMBER || !gt_option_valid(o, value)) {
+            char bounds[64];
+            snprintf(bounds, sizeof bounds, "from %.15g to %.15g", o->min, o->max);
+            lua_pushfstring(L, "%s must be %s %s", o->name,
+                            o->unit == GT_UNIT_SECONDS ? "a number of seconds" : "a whole number", bounds);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void gt_lua_open_schema(lua_State *L)
+{
+    push_kinds(L);
+    lua_setfield(L, -2, "kinds");
+    push_options(L);
+    lua_setfield(L, -2, "options");
+    push_headers(L);
+    lua_setfield(L, -2, "headers");
+    lua_pushcfunction(L, check_options);
+    lua_setfield(L, -2, "check_options");
+}

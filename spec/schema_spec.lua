@@ -1,0 +1,125 @@
+-- One schema at the boundary: the error kinds, the client options and the response headers the
+-- core reads exist once, in the core, and everything else (the Lua layer, classify, the README)
+-- agrees with them.
+local gentask = require "gentask"
+local core = require "gentask.core"
+local Sim = require "support.sim"
+
+local function readme()
+  local f = assert(io.open("README.md", "r"))
+  local text = f:read "*a"
+  f:close()
+  return text
+end
+
+describe("the error kinds", function()
+  it("are the core's, in the Lua layer too", function()
+    local names = {}
+    for _, kind in ipairs(core.kinds) do
+      names[#names + 1] = kind.name
+      assert.equal(kind.retryable, gentask.errors.kinds[kind.name], kind.name)
+      assert.is_string(kind.meaning)
+    end
+    local n = 0
+    for _ in pairs(gentask.errors.kinds) do n = n + 1 end
+    assert.equal(#names, n)
+    assert.equal(19 - 1, n)   -- every kind but the core's "none"
+  end)
+
+  it("are each a row of the README's table, with the core's retryability", function()
+    local rows = {}
+    local table_text = readme():match "\n| kind | means[^\n]*\n(.-)\n\n"
+    for line in table_text:gmatch "(| `[%w_]+` |[^\n]*)" do
+      local cells = {}
+      for cell in line:gmatch "|%s*([^|]-)%s*%f[|]" do cells[#cells + 1] = cell end
+      local kind = cells[1]:match "^`([%w_]+)`$"
+      if #cells == 4 and cells[3]:match "^%a+" then rows[kind] = cells[3]:match "^%a+" end
+    end
+    for _, kind in ipairs(core.kinds) do
+      assert.is_not_nil(rows[kind.name], "README lacks a row for " .. kind.name)
+      assert.equal(kind.retryable and "yes" or "no", rows[kind.name], kind.name)
+      rows[kind.name] = nil
+    end
+    assert.same({}, rows)
+  end)
+end)
+
+describe("the client options", function()
+  it("have a name, a unit, bounds and a scope each", function()
+    assert.is_true(#core.options >= 11)
+    for _, o in ipairs(core.options) do
+      assert.is_string(o.name)
+      assert.truthy(({ seconds = true, count = true, bytes = true })[o.unit], o.name)
+      assert.is_true(o.min <= o.max, o.name)
+      assert.truthy(({ client = true, task = true })[o.scope], o.name)
+    end
+  end)
+
+  it("are documented in the README with the core's defaults", function()
+    local text = readme()
+    for _, o in ipairs(core.options) do
+      local documented = text:match("\n  " .. o.name .. " = ([^,]+),")
+      assert.is_not_nil(documented, "README's client block lacks " .. o.name)
+      if o.default then
+        assert.equal(o.default, tonumber(documented), o.name)
+      else
+        assert.equal("nil", documented, o.name)
+      end
+    end
+  end)
+
+  it("out of their bounds are usage errors that name the bounds", function()
+    local profile = require "gentask.providers.foxapi"
+    local cases = {
+      { max_retries = 1.5 }, { max_retries = 101 }, { max_body_bytes = 10 }, { timeout = -1 },
+      { poll_interval = 0 / 0 }, { max_in_flight = "8" },
+    }
+    for _, opts in ipairs(cases) do
+      opts.provider, opts.base_url = profile, "http://127.0.0.1:9"
+      local ok, err = pcall(gentask.client, opts)
+      assert.is_false(ok)
+      assert.is_true(gentask.errors.is(err, "usage"), tostring(err))
+      assert.matches("from %d+ to %d+", err.message)
+    end
+  end)
+
+  it("that belong to the client are refused for one submit", function()
+    local fox = gentask.client { provider = "foxapi", base_url = "http://127.0.0.1:9" }
+    local ok, err = pcall(fox.submit, fox, "flux-dev", { prompt = "x" }, { max_in_flight = 2 })
+    assert.is_false(ok)
+    assert.is_true(gentask.errors.is(err, "usage"), tostring(err))
+    assert.matches("max_in_flight is a client option", err.message)
+  end)
+end)
+
+describe("the response headers the core reads", function()
+  it("are read by classify as by the engine: retry-after-ms gives retry_after", function()
+    assert.same({ "retry-after", "retry-after-ms" }, core.headers)
+    local err = gentask.classify { provider = "foxapi", phase = "submit", status = 429,
+      headers = { ["Retry-After-Ms"] = "1500" }, body = [[{"error":{"code":"rate_limited","message":"slow down"}}]] }
+    assert.equal("rate_limited", err.kind)
+    assert.equal(1.5, err.retry_after)
+    err = gentask.classify { provider = "foxapi", phase = "submit", status = 429,
+      headers = { ["retry-after"] = "3" }, body = "{}" }
+    assert.equal(3, err.retry_after)
+  end)
+end)
+
+describe("a task's phase", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 300" end)
+  teardown(function() sim:stop() end)
+
+  it("is submit while it is still queued: a wait that runs out there says so", function()
+    local fox = sim:foxapi { max_in_flight = 1, poll_interval = 0.05 }
+    local first = fox:submit("flux-dev", { prompt = "holds the only slot" })
+    local queued = fox:submit("flux-dev", { prompt = "waits behind it" })
+    assert.equal("queued", queued.state)
+    local _, err = queued:result(0.05)
+    assert.equal("deadline_exceeded", err.kind)
+    assert.equal("submit", err.phase)
+    assert.equal("queued", queued.state)
+    first:wait()
+    queued:wait()
+  end)
+end)

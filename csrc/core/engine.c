@@ -13,6 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+/* gentask.h spells curl's socket bits in its own names, so that a binding needs no curl header */
+_Static_assert(GT_WATCH_IN == CURL_POLL_IN && GT_WATCH_OUT == CURL_POLL_OUT && GT_WATCH_REMOVE == CURL_POLL_REMOVE,
+               "GT_WATCH_* must be curl's CURL_POLL_*");
+_Static_assert(GT_READY_IN == CURL_CSELECT_IN && GT_READY_OUT == CURL_CSELECT_OUT && GT_READY_ERR == CURL_CSELECT_ERR,
+               "GT_READY_* must be curl's CURL_CSELECT_*");
+
 static bool append(void **items, size_t *n, size_t *cap, size_t size, const void *item)
 {
     if (*n == *cap) {

@@ -178,10 +178,12 @@ gt_alarm *gt_engine_next_fired(gt_engine *e);
 size_t gt_task_live_count(const gt_engine *e);  /* tasks not yet released */
 
 /* Host loops (libuv, nginx, a game's frame): instead of step() polling the sockets itself, the
- * host watches them. It drains the changes (events: CURL_POLL_IN/OUT/INOUT, or CURL_POLL_REMOVE
- * to stop watching), reports readiness with socket_action (CURL_CSELECT_* bits), calls step(0)
+ * host watches them. It drains the changes (events: GT_WATCH_IN/OUT, both, or GT_WATCH_REMOVE
+ * to stop watching), reports readiness with socket_action (GT_READY_* bits), calls step(0)
  * when timeout() runs out, and calls release_sockets once it has stopped watching removed fds:
  * only then does the engine close them, so that no fd is reused while still watched. */
+enum { GT_WATCH_IN = 1, GT_WATCH_OUT = 2, GT_WATCH_REMOVE = 4 };   /* curl's CURL_POLL_* values */
+enum { GT_READY_IN = 1, GT_READY_OUT = 2, GT_READY_ERR = 4 };      /* curl's CURL_CSELECT_* values */
 void gt_engine_set_host_loop(gt_engine *e, bool on);
 size_t gt_engine_socket_changes(gt_engine *e, int *fds, int *events, size_t max);
 int gt_engine_socket_action(gt_engine *e, int fd, int events);

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>   /* CURL_CSELECT_* for socket_action */
-
 static long seconds_to_ms(lua_State *L, int idx)
 {
     return gt_lua_seconds_to_ms(luaL_optnumber(L, idx, 0));
@@ -120,9 +118,9 @@ static int engine_socket_action(lua_State *L)
     int fd = (int)luaL_checkinteger(L, 2);
     const char *ev = luaL_optstring(L, 3, "");
     int mask = 0;
-    if (strchr(ev, 'r') || strchr(ev, 'd')) mask |= CURL_CSELECT_IN;
-    if (strchr(ev, 'w')) mask |= CURL_CSELECT_OUT;
-    if (strchr(ev, 'e')) mask |= CURL_CSELECT_ERR;
+    if (strchr(ev, 'r') || strchr(ev, 'd')) mask |= GT_READY_IN;
+    if (strchr(ev, 'w')) mask |= GT_READY_OUT;
+    if (strchr(ev, 'e')) mask |= GT_READY_ERR;
     lua_pushinteger(L, gt_engine_socket_action(e, fd, mask));
     return 1;
 }

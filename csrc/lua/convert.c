@@ -4,7 +4,6 @@
 
 #include <limits.h>
 #include <math.h>
-#include <string.h>
 
 void gt_lua_setfield_string(lua_State *L, const char *key, const char *value)
 {

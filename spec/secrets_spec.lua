@@ -48,7 +48,7 @@ describe("the API key", function()
       local result, err = task:result()
       if err then assert_error_clean(err) else
         for _, url in ipairs(result.urls) do assert_clean(url) end
-        assert_clean(task:_body())
+        assert_clean(require("gentask.core").task_body(task))
       end
     end
     local wrong = sim:foxapi { api_key = KEY .. "-wrong" }

@@ -1,45 +1,88 @@
-/* binding.h — what the binding's files share: boxed pointers, the weak pointer → userdata map,
- * and conversions. The binding only converts; every decision is the core's or the Lua layer's. */
+/* binding.h — what the binding's files share. One file per userdata type (engine.c, alarm.c,
+ * client.c, task.c, profile.c), each a list of thin functions and its gt_lua_open_*; class.c holds
+ * the userdata plumbing they all use, convert.c the conversions of plain values. The binding only
+ * converts; every decision is the core's or the Lua layer's. */
 #ifndef GENTASK_LBINDING_H
 #define GENTASK_LBINDING_H
+
+#include <stdbool.h>
 
 #include "compat.h"
 #include "gentask.h"
 
-#define GT_ENGINE_MT "gentask.engine"
-#define GT_CLIENT_MT "gentask.client"
-#define GT_TASK_MT   "gentask.task"
-#define GT_ALARM_MT  "gentask.alarm"
+/* Registry names of the metatables; also what tostring and argument errors call the types. */
+#define GT_ENGINE_MT  "gentask.engine"
+#define GT_ALARM_MT   "gentask.alarm"
+#define GT_CLIENT_MT  "gentask.client"
+#define GT_TASK_MT    "gentask.task"
 #define GT_PROFILE_MT "gentask.profile"
 
-/* A userdata that boxes a pointer to a core object: the core owns the object's lifetime, the box
- * only holds the owner's reference (and loses it in __gc). */
-void *gt_lua_push_box(lua_State *L, void *object, const char *mt);
-void **gt_lua_box_slot(lua_State *L, int idx, const char *mt);  /* raises on a wrong type */
-void *gt_lua_check_box(lua_State *L, int idx, const char *mt);  /* raises on a released object */
-void *gt_lua_take_box(lua_State *L, int idx, const char *mt);   /* empties the box (for __gc) */
+/* ---- class.c: boxes, the weak pointer → userdata map, metatables --------------------------- */
 
-/* The weak map from core pointers to their boxes, so that the engine's queues (which hold core
- * pointers) can be turned back into the userdata the script holds. */
+/* A userdata that boxes a pointer to a core object: the core owns the object's lifetime, the box
+ * only holds the owner's reference, and is emptied when it lets go (__gc, alarm:cancel). */
+void *gt_lua_push_box(lua_State *L, void *object, const char *mt);
+/* The one validation of a userdata argument: the box at idx if it is of class mt, else NULL. */
+void **gt_lua_test_box(lua_State *L, int idx, const char *mt);
+/* The box at idx, which may be empty; raises an argument error when idx holds no box of mt. */
+void **gt_lua_box_slot(lua_State *L, int idx, const char *mt);
+/* The object in the box at idx; raises an argument error for a wrong type or an empty box. */
+void *gt_lua_check_box(lua_State *L, int idx, const char *mt);
+/* Empties the box at idx and returns what it held (NULL when already empty): for __gc. */
+void *gt_lua_take_box(lua_State *L, int idx, const char *mt);
+
 /* Pushes the registry table keyed by the address `key`, created with __mode = mode on first use. */
 void gt_lua_weak_table(lua_State *L, const void *key, const char *mode);
+/* The weak map from core pointers to their boxes, so that the engine's queues (which hold core
+ * pointers) can be turned back into the userdata the script holds: tasks and alarms are
+ * remembered by their constructors. */
 void gt_lua_remember(lua_State *L, const void *object, int box_idx);
-void gt_lua_recall(lua_State *L, const void *object);           /* pushes the box or nil */
+void gt_lua_recall(lua_State *L, const void *object);   /* pushes the box or nil */
+
+/* What every type's metatable is made of. Registering a class again (the module loaded a second
+ * time) resets the existing metatable, so boxes made before keep working. */
+typedef struct gt_lua_class {
+    const char     *name;       /* one of the GT_*_MT names */
+    const luaL_Reg *methods;    /* what __index finds (NULL: none) */
+    lua_CFunction   gc;         /* empties the box (gt_lua_take_box) and lets the object go */
+    lua_CFunction   tostring;   /* NULL: the name, with "(released)" once the box is empty */
+    lua_CFunction   close;      /* __close on Lua 5.4; NULL: none */
+    /* NULL: __index is the methods table. Otherwise __index is this function with the methods
+     * table as upvalue 1 (for types with fields read from the core on access). */
+    lua_CFunction   index;
+} gt_lua_class;
+
+void gt_lua_new_class(lua_State *L, const gt_lua_class *c);
+
+/* ---- convert.c: plain values ----------------------------------------------------------------- */
 
 void gt_lua_setfield_string(lua_State *L, const char *key, const char *value);  /* skips NULL */
 void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value);
 lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_Number fallback);
 /* Seconds (Lua's unit) to the core's milliseconds: rounded up, clamped to "practically never". */
 long gt_lua_seconds_to_ms(lua_Number seconds);
+long gt_lua_opt_ms(lua_State *L, int idx);   /* an optional argument in seconds; 0 when absent */
 void gt_lua_ms_field(lua_State *L, int idx, const char *key, long *ms);   /* leaves *ms when absent */
 /* Overrides *o with what the options table at idx sets (seconds in Lua, ms in the core). */
 void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o);
-
+/* The one shape of an error table, for a task's failure and a classified response alike. */
 void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider);
-/* Reads a profile table (see lua/gentask/providers/); raises a usage message on a bad field. */
-gt_profile *gt_lua_check_profile(lua_State *L, int idx);
 
-int gt_lua_open_task(lua_State *L);
-void gt_lua_open_schema(lua_State *L);   /* core.kinds, core.options, core.headers, core.check_options */   /* registers the task and client metatables */
+/* ---- one file per type: its gt_lua_open_* registers the metatable and adds the type's module
+ * functions to the module table on top of the stack. Constructors live with the type they make,
+ * and are other types' methods: engine:alarm, engine:client, client:submit. ---------------------- */
+
+void gt_lua_open_engine(lua_State *L);    /* core.engine() */
+void gt_lua_open_alarm(lua_State *L);
+int gt_lua_alarm_new(lua_State *L);       /* engine:alarm(seconds) */
+void gt_lua_open_profile(lua_State *L);   /* core.classify(...) */
+/* Compiles the profile table at idx (see lua/gentask/providers/); raises on a bad field. The
+ * caller owns the result. */
+gt_profile *gt_lua_check_profile(lua_State *L, int idx);
+void gt_lua_open_client(lua_State *L);
+int gt_lua_client_new(lua_State *L);      /* engine:client(profile, base_url, api_key, options) */
+void gt_lua_open_task(lua_State *L);      /* core.is_task, core.task_class, core.task_* primitives */
+int gt_lua_task_submit(lua_State *L);     /* client:submit(path, body, poll_path, options) */
+void gt_lua_open_schema(lua_State *L);     /* core.kinds, core.options, core.headers, core.check_options */
 
 #endif

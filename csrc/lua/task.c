@@ -1,5 +1,7 @@
-/* task.c — the client and task userdata. Tasks read their fields from the core on every access;
- * the Lua layer adds wait/result/on to the methods table exported as core.task_methods. */
+/* task.c — the task userdata. Its fields (id, state, progress, provider, request_id, done) are
+ * read from the core on every access; its primitives are module functions (core.task_cancel,
+ * core.task_error, core.task_urls, core.task_body). The methods a script calls are built once in
+ * Lua (lua/gentask/task.lua, where wait() yields) and handed over with core.task_class(methods). */
 #include "binding.h"
 
 #include <string.h>
@@ -9,6 +11,29 @@ static gt_task *check_task(lua_State *L)
     return gt_lua_check_box(L, 1, GT_TASK_MT);
 }
 
+/* client:submit(path, body, poll_path, options) */
+int gt_lua_task_submit(lua_State *L)
+{
+    gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
+    const char *path = luaL_checkstring(L, 2);
+    const char *body = luaL_optstring(L, 3, NULL);
+    const char *poll_path = luaL_optstring(L, 4, NULL);
+    gt_client_options overrides, *opts = NULL;
+    if (lua_istable(L, 5)) {   /* this submit's own options over the client's */
+        overrides = *gt_client_options_of(c);
+        gt_lua_read_options(L, 5, &overrides);
+        opts = &overrides;
+    }
+    /* the box first: if Lua cannot allocate it, no task is left running unowned */
+    void **box = gt_lua_push_box(L, NULL, GT_TASK_MT);
+    gt_task *t = gt_client_submit(c, path, body, poll_path, opts);
+    if (!t) return luaL_error(L, "gentask: out of memory");
+    *box = t;
+    gt_lua_remember(L, t, -1);
+    return 1;
+}
+
+/* __index: a field from the core, else one of the methods (upvalue 1) */
 static int task_index(lua_State *L)
 {
     gt_task *t = check_task(L);
@@ -31,7 +56,7 @@ static int task_tostring(lua_State *L)
 {
     gt_task *t = *gt_lua_box_slot(L, 1, GT_TASK_MT);
     if (!t) {
-        lua_pushstring(L, "gentask.task (released)");
+        lua_pushliteral(L, "gentask.task (released)");
         return 1;
     }
     const char *id = gt_task_id(t);
@@ -44,16 +69,19 @@ static int task_tostring(lua_State *L)
  * heap, and everything it held is freed. */
 static int task_gc(lua_State *L)
 {
-    gt_task_release(gt_lua_take_box(L, 1, GT_TASK_MT));
+    gt_task *t = gt_lua_take_box(L, 1, GT_TASK_MT);
+    if (t) gt_task_release(t);
     return 0;
 }
 
+/* core.task_cancel(task); also __close, so that leaving a <close> scope cancels an unfinished task */
 static int task_cancel(lua_State *L)
 {
     gt_task_cancel(check_task(L));
     return 0;
 }
 
+/* core.task_error(task) → the error table of a failed or cancelled task, or nothing */
 static int task_error(lua_State *L)
 {
     gt_task *t = check_task(L);
@@ -63,6 +91,7 @@ static int task_error(lua_State *L)
     return 1;
 }
 
+/* core.task_urls(task) → { url, … } */
 static int task_urls(lua_State *L)
 {
     gt_task *t = check_task(L);
@@ -75,6 +104,7 @@ static int task_urls(lua_State *L)
     return 1;
 }
 
+/* core.task_body(task) → the last response body the task saw, or nothing */
 static int task_body(lua_State *L)
 {
     size_t len;
@@ -84,72 +114,44 @@ static int task_body(lua_State *L)
     return 1;
 }
 
-static int client_submit(lua_State *L)
+static int task_is(lua_State *L)
 {
-    gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
-    const char *path = luaL_checkstring(L, 2);
-    const char *body = luaL_optstring(L, 3, NULL);
-    const char *poll_path = luaL_optstring(L, 4, NULL);
-    gt_client_options overrides, *opts = NULL;
-    if (lua_istable(L, 5)) {   /* this submit's own options over the client's */
-        overrides = *gt_client_options_of(c);
-        gt_lua_read_options(L, 5, &overrides);
-        opts = &overrides;
-    }
-    /* the box first: if Lua cannot allocate it, no task is left running unowned */
-    void **box = gt_lua_push_box(L, NULL, GT_TASK_MT);
-    gt_task *t = gt_client_submit(c, path, body, poll_path, opts);
-    if (!t) return luaL_error(L, "gentask: out of memory");
-    *box = t;
-    gt_lua_remember(L, t, -1);
+    lua_pushboolean(L, gt_lua_test_box(L, 1, GT_TASK_MT) != NULL);
     return 1;
 }
 
-static int client_gc(lua_State *L)
+/* core.task_class(methods): the methods every task finds through __index from now on. A copy is
+ * kept, so the table handed over cannot change them afterwards; a second call (gentask.task
+ * loaded again) replaces them. */
+static int task_set_class(lua_State *L)
 {
-    gt_client_release(gt_lua_take_box(L, 1, GT_CLIENT_MT));
-    return 0;
-}
-
-static int client_tostring(lua_State *L)   /* says which provider, never which key */
-{
-    gt_client *c = *gt_lua_box_slot(L, 1, GT_CLIENT_MT);
-    lua_pushfstring(L, "gentask.client(%s)", c ? gt_profile_name(gt_client_profile(c)) : "released");
-    return 1;
-}
-
-int gt_lua_open_task(lua_State *L)
-{
-    static const luaL_Reg task_methods[] = {
-        {"cancel", task_cancel}, {"_error", task_error}, {"_urls", task_urls}, {"_body", task_body}, {NULL, NULL},
-    };
-    static const luaL_Reg client_methods[] = {{"submit", client_submit}, {NULL, NULL}};
-
-    luaL_newmetatable(L, GT_TASK_MT);
-    lua_newtable(L);                    /* core.task_methods: the Lua layer adds wait, result, on */
-    gt_setfuncs(L, task_methods);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -4, "task_methods");   /* module table sits below the metatable */
-    lua_pushcclosure(L, task_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, task_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushcfunction(L, task_gc);
-    lua_setfield(L, -2, "__gc");
-#if LUA_VERSION_NUM >= 504
-    lua_pushcfunction(L, task_cancel);   /* leaving a <close> scope cancels an unfinished task */
-    lua_setfield(L, -2, "__close");
-#endif
-    lua_pop(L, 1);
-
-    luaL_newmetatable(L, GT_CLIENT_MT);
+    luaL_checktype(L, 1, LUA_TTABLE);
     lua_newtable(L);
-    gt_setfuncs(L, client_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, client_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, client_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pop(L, 1);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TFUNCTION)
+            return luaL_argerror(L, 1, "methods are functions under string keys");
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+    luaL_getmetatable(L, GT_TASK_MT);
+    lua_getfield(L, -1, "__index");
+    lua_pushvalue(L, -3);
+    lua_setupvalue(L, -2, 1);
     return 0;
+}
+
+void gt_lua_open_task(lua_State *L)
+{
+    static const gt_lua_class task_class = {
+        .name = GT_TASK_MT, .gc = task_gc, .tostring = task_tostring, .close = task_cancel, .index = task_index,
+    };
+    static const luaL_Reg functions[] = {
+        {"is_task", task_is},       {"task_class", task_set_class}, {"task_cancel", task_cancel},
+        {"task_error", task_error}, {"task_urls", task_urls},   {"task_body", task_body},
+        {NULL, NULL},
+    };
+    gt_lua_new_class(L, &task_class);
+    gt_setfuncs(L, functions);
 }

@@ -1,5 +1,7 @@
--- gentask.task — the Lua half of the task userdata: wait, result, on.
--- The C half (id, state, progress, provider, request_id, done, cancel) lives in the binding.
+-- gentask.task — the task's methods. The binding reads the fields (id, state, progress, provider,
+-- request_id, done) from the core and offers primitives (core.task_cancel, task_error, task_urls,
+-- task_body); the methods are built here, once, and handed to the binding with core.task_class.
+-- wait() yields here, in Lua, never in C.
 
 local core = require "gentask.core"
 local cjson = require "cjson.safe"
@@ -7,7 +9,6 @@ local errors = require "gentask.errors"
 local scheduler = require "gentask.scheduler"
 
 local task = {}
-local methods = core.task_methods
 
 -- One value and one error table per task, however often they are asked for.
 local values = setmetatable({}, { __mode = "k" })
@@ -28,16 +29,16 @@ function task.outcome(t)
   if t.state == "succeeded" then
     local v = values[t]
     if not v then
-      local urls = t:_urls()
+      local urls = core.task_urls(t)
       v = setmetatable({ urls = urls, url = urls[1], id = t.id, provider = t.provider,
-                         request_id = t.request_id, _body = t:_body() }, Result)
+                         request_id = t.request_id, _body = core.task_body(t) }, Result)
       values[t] = v
     end
     return true, v
   end
   local e = failures[t]
   if not e then
-    e = errors.new(t:_error() or { kind = "protocol", message = "the task ended without an error" })
+    e = errors.new(core.task_error(t) or { kind = "protocol", message = "the task ended without an error" })
     failures[t] = e
   end
   return false, e
@@ -73,20 +74,20 @@ local function settle(t, seconds)
   return task.outcome(t)
 end
 
-function methods.wait(t, seconds)
+local function wait(t, seconds)
   local ok, value = settle(t, seconds)
   if not ok then error(value, 0) end
   return value
 end
 
-function methods.result(t, seconds)
+local function result(t, seconds)
   local ok, value = settle(t, seconds)
   if ok then return value end
   return nil, value
 end
 
 --- task:on("done", function(result, err, task) end) or task:on("progress", function(task, pct) end)
-function methods.on(t, event, fn)
+local function on(t, event, fn)
   task.check(t, 2)
   if type(fn) ~= "function" then errors.usage("on() needs a function", 2) end
   if event == "done" then
@@ -101,5 +102,13 @@ function methods.on(t, event, fn)
   end
   return t
 end
+
+-- Every method a task has, in one place.
+core.task_class {
+  wait = wait,
+  result = result,
+  on = on,
+  cancel = core.task_cancel,
+}
 
 return task

@@ -1,0 +1,45 @@
+/* client.c — the client userdata: one provider profile, base URL and API key, whose submits make
+ * tasks (task.c). The key goes into the core and never comes back out. */
+#include "binding.h"
+
+/* engine:client(profile, base_url, api_key, options) */
+int gt_lua_client_new(lua_State *L)
+{
+    gt_engine *e = gt_lua_check_box(L, 1, GT_ENGINE_MT);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    const char *base_url = luaL_checkstring(L, 3);
+    const char *api_key = luaL_optstring(L, 4, "");
+    gt_client_options opts;
+    gt_client_options_default(&opts);
+    if (lua_istable(L, 5)) gt_lua_read_options(L, 5, &opts);
+    /* the box first: if Lua cannot allocate it, no client is left unowned */
+    void **box = gt_lua_push_box(L, NULL, GT_CLIENT_MT);
+    gt_client *c = gt_client_new(e, gt_lua_check_profile(L, 2), base_url, api_key, &opts);
+    if (!c) return luaL_error(L, "gentask: out of memory");
+    *box = c;
+    return 1;
+}
+
+static int client_gc(lua_State *L)
+{
+    gt_client *c = gt_lua_take_box(L, 1, GT_CLIENT_MT);
+    if (c) gt_client_release(c);
+    return 0;
+}
+
+static int client_tostring(lua_State *L)   /* says which provider, never which key */
+{
+    gt_client *c = *gt_lua_box_slot(L, 1, GT_CLIENT_MT);
+    if (c) lua_pushfstring(L, "gentask.client(%s)", gt_profile_name(gt_client_profile(c)));
+    else lua_pushliteral(L, "gentask.client (released)");
+    return 1;
+}
+
+void gt_lua_open_client(lua_State *L)
+{
+    static const luaL_Reg methods[] = {{"submit", gt_lua_task_submit}, {NULL, NULL}};
+    static const gt_lua_class client_class = {
+        .name = GT_CLIENT_MT, .methods = methods, .gc = client_gc, .tostring = client_tostring,
+    };
+    gt_lua_new_class(L, &client_class);
+}

@@ -1,0 +1,320 @@
+/* profile.c — the compiled profile userdata: a provider's profile table (its format is in
+ * lua/gentask/providers/README.md) read into the core's gt_profile, and core.classify, which reads
+ * one response with it. A client owns the profile it was made with; classify keeps one per table. */
+#include "binding.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const char *check_string_field(lua_State *L, int tbl, const char *key, const char *where)
+{
+    lua_getfield(L, tbl, key);
+    const char *s = lua_tostring(L, -1);
+    if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+        luaL_error(L, "profile: %s.%s must be a string", where, key);
+    lua_pop(L, 1);   /* the string stays alive: the profile table still holds it */
+    return s;
+}
+
+static void set_string(lua_State *L, gt_profile *p, int tbl, const char *key, const char *core_key, const char *where)
+{
+    const char *value = check_string_field(L, tbl, key, where);
+    if (value) gt_profile_set(p, core_key, value);
+}
+
+/* The value on top of the stack: a string, or a list of strings; add(ctx, s) for each. */
+static void each_string(lua_State *L, const char *where, void (*add)(void *, const char *), void *ctx)
+{
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        add(ctx, lua_tostring(L, -1));
+        return;
+    }
+    if (!lua_istable(L, -1)) luaL_error(L, "profile: %s must be a string or a list of strings", where);
+    int n = (int)gt_rawlen(L, -1);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "profile: %s[%d] must be a string", where, i);
+        add(ctx, lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+}
+
+typedef struct field_ctx {
+    lua_State  *L;
+    gt_profile *p;
+    const char *field;
+} field_ctx;
+
+static void add_field_path(void *ctx, const char *path)
+{
+    field_ctx *f = ctx;
+    if (!gt_profile_add_path(f->p, f->field, path)) luaL_error(f->L, "profile: unknown field '%s'", f->field);
+}
+
+static void add_request_id_header(void *ctx, const char *header)
+{
+    gt_profile_add_request_id_header(ctx, header);
+}
+
+static void read_fields(lua_State *L, gt_profile *p, int profile)
+{
+    lua_getfield(L, profile, "fields");
+    int fields = lua_gettop(L);
+    if (!lua_istable(L, fields)) luaL_error(L, "profile: fields must be a table");
+    lua_pushnil(L);
+    while (lua_next(L, fields)) {
+        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: fields has a non-string key");
+        field_ctx ctx = {L, p, lua_tostring(L, -2)};
+        each_string(L, ctx.field, add_field_path, &ctx);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* A kind name, or a table { kind =, stage = }, on top of the stack. */
+static gt_kind read_kind(lua_State *L, const char *what, const char **stage)
+{
+    const char *kind_name;
+    *stage = NULL;
+    if (lua_istable(L, -1)) {
+        kind_name = check_string_field(L, lua_gettop(L), "kind", what);
+        *stage = check_string_field(L, lua_gettop(L), "stage", what);
+    } else {
+        kind_name = lua_tostring(L, -1);
+    }
+    gt_kind kind = gt_kind_from_name(kind_name);
+    if (kind == GT_KIND_NONE) luaL_error(L, "profile: %s maps to unknown kind '%s'", what, kind_name ? kind_name : "?");
+    return kind;
+}
+
+/* states = { Ready = "succeeded", ["Request Moderated"] = { state = "failed", kind =, stage = },
+ *            ["Task not found"] = { state = "failed", kind = "not_found", grace = 5 } } */
+static void read_states(lua_State *L, gt_profile *p, int profile)
+{
+    lua_getfield(L, profile, "states");
+    int states = lua_gettop(L);
+    if (!lua_istable(L, states)) luaL_error(L, "profile: states must be a table");
+    lua_pushnil(L);
+    while (lua_next(L, states)) {
+        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: states has a non-string key");
+        const char *name = lua_tostring(L, -2), *stage = NULL;
+        gt_kind kind = GT_KIND_NONE;
+        long grace_ms = 0;
+        const char *state_name = lua_tostring(L, -1);
+        if (lua_istable(L, -1)) {
+            int entry = lua_gettop(L);
+            state_name = check_string_field(L, entry, "state", name);
+            lua_getfield(L, entry, "kind");
+            if (!lua_isnil(L, -1)) kind = read_kind(L, name, &stage);
+            lua_pop(L, 1);
+            if (kind != GT_KIND_NONE) stage = check_string_field(L, entry, "stage", name);
+            grace_ms = gt_lua_seconds_to_ms(gt_lua_opt_number_field(L, entry, "grace", 0));
+        }
+        gt_remote_state s = gt_remote_state_from_name(state_name);
+        if (s == GT_REMOTE_UNKNOWN)
+            luaL_error(L, "profile: state '%s' must map to pending|running|succeeded|failed|cancelled", name);
+        gt_profile_add_state(p, name, s, kind, stage, grace_ms);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* codes = { some_code = "kind", other_code = { kind = "moderated", stage = "input" } } */
+static void read_codes(lua_State *L, gt_profile *p, int profile, const char *key, gt_code_table table)
+{
+    lua_getfield(L, profile, key);
+    int codes = lua_gettop(L);
+    if (!lua_isnil(L, codes)) {
+        if (!lua_istable(L, codes)) luaL_error(L, "profile: %s must be a table", key);
+        lua_pushnil(L);
+        while (lua_next(L, codes)) {
+            if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: %s has a non-string key", key);
+            const char *stage;
+            gt_kind kind = read_kind(L, lua_tostring(L, -2), &stage);
+            gt_profile_add_code(p, table, lua_tostring(L, -2), kind, stage);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
+/* statuses = { [403] = { kind = "moderated", stage = "input" } } */
+static void read_statuses(lua_State *L, gt_profile *p, int profile)
+{
+    lua_getfield(L, profile, "statuses");
+    int statuses = lua_gettop(L);
+    if (lua_istable(L, statuses)) {
+        lua_pushnil(L);
+        while (lua_next(L, statuses)) {
+            if (lua_type(L, -2) != LUA_TNUMBER) luaL_error(L, "profile: statuses keys are HTTP statuses");
+            const char *stage;
+            gt_kind kind = read_kind(L, "a status", &stage);
+            gt_profile_add_status(p, (long)lua_tonumber(L, -2), kind, stage);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
+static int build_profile(lua_State *L)
+{
+    gt_profile **slot = lua_touserdata(L, 2);
+    int profile = 1;
+    luaL_checktype(L, profile, LUA_TTABLE);
+    *slot = gt_profile_new(check_string_field(L, profile, "name", "profile"));
+    gt_profile *p = *slot;
+
+    lua_getfield(L, profile, "auth");
+    if (lua_istable(L, -1)) {
+        set_string(L, p, lua_gettop(L), "header", "auth_header", "auth");
+        set_string(L, p, lua_gettop(L), "prefix", "auth_prefix", "auth");
+        set_string(L, p, lua_gettop(L), "body_field", "key_field", "auth");
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, profile, "poll");
+    if (!lua_istable(L, -1)) luaL_error(L, "profile: poll must be a table");
+    set_string(L, p, lua_gettop(L), "method", "poll_method", "poll");
+    set_string(L, p, lua_gettop(L), "path", "poll_path", "poll");
+    set_string(L, p, lua_gettop(L), "key_field", "poll_key_field", "poll");
+    lua_pop(L, 1);
+    lua_Number scale = gt_lua_opt_number_field(L, profile, "progress_scale", 1);
+    if (!gt_profile_set_number(p, "progress_scale", scale)) luaL_error(L, "profile: progress_scale must be > 0");
+    lua_Number cap = gt_lua_opt_number_field(L, profile, "max_in_flight", 0);
+    if (!gt_profile_set_number(p, "max_in_flight", cap)) luaL_error(L, "profile: max_in_flight must be >= 0");
+    set_string(L, p, profile, "idempotency_field", "idempotency_field", "profile");
+
+    read_fields(L, p, profile);
+    read_states(L, p, profile);
+    read_codes(L, p, profile, "codes", GT_CODES_TASK);
+    read_codes(L, p, profile, "http_codes", GT_CODES_HTTP);
+    read_codes(L, p, profile, "message_codes", GT_CODES_MESSAGE);
+    read_statuses(L, p, profile);
+    lua_getfield(L, profile, "request_id_headers");
+    if (!lua_isnil(L, -1)) each_string(L, "request_id_headers", add_request_id_header, p);
+    lua_pop(L, 1);
+    return 0;
+}
+
+gt_profile *gt_lua_check_profile(lua_State *L, int idx)
+{
+    /* Built under pcall so that a bad field frees the half-built profile instead of leaking it. */
+    gt_profile *p = NULL;
+    lua_pushcfunction(L, build_profile);
+    lua_pushvalue(L, idx);
+    lua_pushlightuserdata(L, &p);
+    if (lua_pcall(L, 2, 0, 0) != 0) {
+        gt_profile_free(p);
+        lua_error(L);
+    }
+    return p;
+}
+
+static int profile_gc(lua_State *L)
+{
+    gt_profile *p = gt_lua_take_box(L, 1, GT_PROFILE_MT);
+    if (p) gt_profile_free(p);
+    return 0;
+}
+
+static int profile_tostring(lua_State *L)
+{
+    gt_profile *p = *gt_lua_box_slot(L, 1, GT_PROFILE_MT);
+    if (p) lua_pushfstring(L, "gentask.profile(%s)", gt_profile_name(p));
+    else lua_pushliteral(L, "gentask.profile (released)");
+    return 1;
+}
+
+/* The compiled profile for the table at idx, cached per table: classify is called per response. */
+static const gt_profile *cached_profile(lua_State *L, int idx)
+{
+    static const char cache_key = 'p';
+    gt_lua_weak_table(L, &cache_key, "k");
+    lua_pushvalue(L, idx);
+    lua_rawget(L, -2);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        /* the box first: if Lua cannot allocate it, no compiled profile is left unowned */
+        void **box = gt_lua_push_box(L, NULL, GT_PROFILE_MT);
+        *box = gt_lua_check_profile(L, idx);
+        lua_pushvalue(L, idx);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, -4);
+    }
+    const gt_profile *p = *(gt_profile **)lua_touserdata(L, -1);   /* never empty: only __gc empties it */
+    lua_pop(L, 2);   /* the cache keeps the box alive while the profile table lives */
+    return p;
+}
+
+/* Case-insensitive lookup in a headers table { ["Request-Id"] = "…" }. */
+static const char *header(lua_State *L, int headers, const char *name)
+{
+    if (!lua_istable(L, headers)) return NULL;
+    const char *found = NULL;
+    lua_pushnil(L);
+    while (lua_next(L, headers)) {
+        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
+            strcasecmp(lua_tostring(L, -2), name) == 0)
+            found = lua_tostring(L, -1);   /* stays alive in the headers table */
+        lua_pop(L, 1);
+    }
+    return found;
+}
+
+static void push_reading(lua_State *L, const gt_reply *reply)
+{
+    lua_createtable(L, 0, 6);
+    gt_lua_setfield_string(L, "state", gt_remote_state_name(reply->state));
+    gt_lua_setfield_string(L, "provider_state", reply->raw_state);
+    gt_lua_setfield_string(L, "id", reply->task_id);
+    gt_lua_setfield_string(L, "poll_url", reply->poll_url);
+    if (reply->progress >= 0) gt_lua_setfield_integer(L, "progress", reply->progress);
+    lua_createtable(L, (int)reply->n_urls, 0);
+    for (size_t i = 0; i < reply->n_urls; i++) {
+        lua_pushstring(L, reply->urls[i]);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, -2, "urls");
+}
+
+/* core.classify(profile, phase, status, headers, body) → error table | nil, reading */
+static int profile_classify(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    const char *phase_name = luaL_checkstring(L, 2);
+    gt_phase phase = strcmp(phase_name, "submit") == 0 ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
+    size_t body_len = 0;
+    const char *body = luaL_optlstring(L, 5, "", &body_len);
+    const gt_profile *p = cached_profile(L, 1);
+    gt_response res = {
+        .status = (long)luaL_checkinteger(L, 3),
+        .body = body,
+        .body_len = body_len,
+    };
+    /* the headers the engine reads off the wire, by the same list */
+    for (int h = 0; h < GT_HEADER_COUNT; h++) res.header[h] = header(L, 4, gt_header_name((gt_header)h));
+    const char *name;
+    for (size_t i = 0; !res.request_id && (name = gt_profile_request_id_header(p, i)); i++)
+        res.request_id = header(L, 4, name);
+    gt_reply reply;
+    gt_classify(p, phase, &res, &reply);
+    int results = 1;
+    if (reply.error) {
+        gt_lua_push_error(L, reply.error, gt_profile_name(p));
+    } else {
+        lua_pushnil(L);
+        push_reading(L, &reply);
+        results = 2;
+    }
+    gt_reply_clear(&reply);
+    return results;
+}
+
+void gt_lua_open_profile(lua_State *L)
+{
+    static const gt_lua_class profile_class = {
+        .name = GT_PROFILE_MT, .gc = profile_gc, .tostring = profile_tostring,
+    };
+    static const luaL_Reg functions[] = {{"classify", profile_classify}, {NULL, NULL}};
+    gt_lua_new_class(L, &profile_class);
+    gt_setfuncs(L, functions);
+}

@@ -70,13 +70,13 @@ $(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h)
 test-one: all
 	@GENTASK_BUILD=$(BUILD) GENTASK_LUA=$(LUA) sh spec/run.sh $(LUA_BIN) $(BUILD)/$(LUA)
 
-# Each lint target ($(LINT)) counts as one test in the summary, passed or failed, and a failed
+# Each lint target ($(LINT_TARGETS)) counts as one test in the summary, passed or failed, and a failed
 # one fails the run; the specs run anyway. Every module is built before any spec runs: host
 # specs (Neovim runs LuaJIT) need theirs.
 test:
 	@rm -f $(BUILD)/summary; mkdir -p $(BUILD)
-	@for t in $(LINT); do \
-	  if $(MAKE) --no-print-directory $$t; then echo "$$t 1 0 0"; else echo "$$t 0 1 0"; fi >> $(BUILD)/summary; \
+	@for t in $(LINT_TARGETS); do \
+	  if $(MAKE) --no-print-directory $$t; then r="1 0"; else r="0 1"; fi; echo "$$t $$r 0" >> $(BUILD)/summary; \
 	done
 	@for v in $(VERSIONS); do $(MAKE) --no-print-directory all LUA=$$v || exit 1; done
 	@status=0; for v in $(VERSIONS); do \
@@ -92,11 +92,11 @@ test:
 # luacheck reads .luacheckrc (std, host globals, line length per folder); clang-format reads
 # .clang-format (and csrc/sim/.clang-format) and, with --dry-run -Werror, fails on any file it
 # would change, showing the first few places in each; it changes nothing.
-LINT       ?= lint-lua lint-c
-LUACHECK   ?= luacheck
-LINT_LUA   := lua spec examples bench tools
+LINT_TARGETS ?= lint-lua lint-c
+LUACHECK     ?= luacheck
+LINT_LUA     := lua spec examples bench tools
 CLANG_FORMAT ?= clang-format
-LINT_C     := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch])
+LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch])
 
 lint: lint-lua lint-c
 
@@ -116,15 +116,15 @@ deps:
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the specs (Lua 5.4, a separate build tree).
 # Neither this nor valgrind runs the installed-rock test (ROCK_VERSIONS=): that one is unchanged;
-# nor the lint (LINT=): the sources are the same.
+# nor the lint (LINT_TARGETS=): the sources are the same.
 sanitize:
-	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= LINT= BUILD_SUFFIX=-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= LINT_TARGETS= BUILD_SUFFIX=-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LUA_PRELOAD="$$($(CC) -print-file-name=libasan.so)"
 
 # valgrind over the specs (Lua 5.4): every leak or invalid access fails the run.
 valgrind:
-	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= LINT= LUA_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
+	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= LINT_TARGETS= LUA_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
 	  --errors-for-leak-kinds=definite --suppressions=tools/valgrind.supp"
 
 # --- LuaRocks --------------------------------------------------------------------------------

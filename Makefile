@@ -2,7 +2,8 @@
 #
 #   make                 build build/$(LUA)/gentask/core.so and build/gentask-sim
 #   make LUA=5.1         the same for Lua 5.1 (LUA=5.4 | 5.1 | luajit)
-#   make test            busted specs on every Lua version, one summary line at the end
+#   make test            lint, then busted specs on every Lua version, one summary line at the end
+#   make lint            luacheck over the Lua (lint-lua) and clang-format's check over the C (lint-c)
 #   make demo            start the simulator, run examples/pipeline.lua, stop the simulator
 #   make deps            install the Debian packages a fresh machine lacks (needs root)
 #   make rock-test       luarocks make into temporary trees (Lua 5.4, 5.1), one spec against each
@@ -21,8 +22,12 @@ endif
 
 CC       ?= cc
 OPT      ?= -O2 -g
-WARN     := -Wall -Wextra -Werror
-CFLAGS   += -std=gnu11 $(OPT) $(WARN) -fPIC $(SAN)
+# Every warning fails a development build (make, make test, make sanitize, make valgrind); the
+# rock that users build with `luarocks make` gets the same warnings, not fatal: a newer compiler's
+# new warning must not break their install.
+WARN     := -Wall -Wextra
+DEV_WARN := $(WARN) -Werror
+CFLAGS   += -std=gnu11 $(OPT) $(DEV_WARN) -fPIC $(SAN)
 LDFLAGS  += $(SAN)
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
 CORE_LIBS := -lcurl -lcjson -lm
@@ -40,7 +45,7 @@ MODULE   := $(BUILD)/$(LUA)/gentask/core.so
 SIM_SRC  := $(wildcard csrc/sim/*.c)
 SIM      := $(BUILD)/gentask-sim
 
-.PHONY: all test test-one demo deps clean sanitize valgrind rock install rock-test FORCE
+.PHONY: all test test-one demo deps clean sanitize valgrind rock install rock-test lint lint-lua lint-c FORCE
 all: $(MODULE) $(SIM)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
@@ -65,9 +70,14 @@ $(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h)
 test-one: all
 	@GENTASK_BUILD=$(BUILD) GENTASK_LUA=$(LUA) sh spec/run.sh $(LUA_BIN) $(BUILD)/$(LUA)
 
-# Every module is built before any spec runs: host specs (Neovim runs LuaJIT) need theirs.
+# Each lint target ($(LINT_TARGETS)) counts as one test in the summary, passed or failed, and a failed
+# one fails the run; the specs run anyway. Every module is built before any spec runs: host
+# specs (Neovim runs LuaJIT) need theirs.
 test:
-	@rm -f $(BUILD)/summary
+	@rm -f $(BUILD)/summary; mkdir -p $(BUILD)
+	@for t in $(LINT_TARGETS); do \
+	  if $(MAKE) --no-print-directory $$t; then r="1 0"; else r="0 1"; fi; echo "$$t $$r 0" >> $(BUILD)/summary; \
+	done
 	@for v in $(VERSIONS); do $(MAKE) --no-print-directory all LUA=$$v || exit 1; done
 	@status=0; for v in $(VERSIONS); do \
 	  $(MAKE) --no-print-directory test-one LUA=$$v || status=1; \
@@ -75,7 +85,28 @@ test:
 	if [ -n "$(ROCK_VERSIONS)" ]; then \
 	  GENTASK_SUMMARY=$(BUILD)/summary sh tools/rock-test.sh $(ROCK_VERSIONS) || status=1; \
 	fi; \
+	grep -q '^lint-[a-z]* 0 1 0$$' $(BUILD)/summary && status=1; \
 	sh spec/total.sh $(BUILD)/summary; exit $$status
+
+# --- lint ------------------------------------------------------------------------------------
+# luacheck reads .luacheckrc (std, host globals, line length per folder); clang-format reads
+# .clang-format (and csrc/sim/.clang-format) and, with --dry-run -Werror, fails on any file it
+# would change, showing the first few places in each; it changes nothing.
+LINT_TARGETS ?= lint-lua lint-c
+LUACHECK     ?= luacheck
+LINT_LUA     := lua spec examples bench tools
+CLANG_FORMAT ?= clang-format
+LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch])
+
+lint: lint-lua lint-c
+
+lint-lua:
+	$(LUACHECK) --no-color --quiet $(LINT_LUA)
+
+lint-c:
+	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/core csrc/lua csrc/sim"
+	@$(CLANG_FORMAT) --dry-run -Werror --ferror-limit=3 $(LINT_C) || \
+	  { echo "make lint-c: not formatted as .clang-format says; clang-format -i FILE formats it" >&2; exit 1; }
 
 demo: all
 	@GENTASK_BUILD=$(BUILD) sh examples/demo.sh $(LUA_BIN) $(BUILD)/$(LUA)
@@ -84,15 +115,16 @@ deps:
 	@sh tools/deps.sh
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the specs (Lua 5.4, a separate build tree).
-# Neither this nor valgrind runs the installed-rock test (ROCK_VERSIONS=): that one is unchanged.
+# Neither this nor valgrind runs the installed-rock test (ROCK_VERSIONS=): that one is unchanged;
+# nor the lint (LINT_TARGETS=): the sources are the same.
 sanitize:
-	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= BUILD_SUFFIX=-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= LINT_TARGETS= BUILD_SUFFIX=-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LUA_PRELOAD="$$($(CC) -print-file-name=libasan.so)"
 
 # valgrind over the specs (Lua 5.4): every leak or invalid access fails the run.
 valgrind:
-	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= LUA_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
+	$(MAKE) test VERSIONS=5.4 ROCK_VERSIONS= LINT_TARGETS= LUA_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
 	  --errors-for-leak-kinds=definite --suppressions=tools/valgrind.supp"
 
 # --- LuaRocks --------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ describe("gentask.classify", function()
         body = [[{"status":"success","id":77,"output":["https://m/1.png"]}]],
         want = { state = "succeeded", id = "77", urls = { "https://m/1.png" } } },
       { provider = "apixo", phase = "poll", status = 200,
-        body = [[{"code":200,"message":"success","data":{"taskId":"x1","state":"success","resultJson":"{\"resultUrls\":[\"https://a/1.png\"]}"}}]],
+        body = [[{"code":200,"message":"success","data":{"taskId":"x1","state":"success",]]
+          .. [["resultJson":"{\"resultUrls\":[\"https://a/1.png\"]}"}}]],
         want = { state = "succeeded", id = "x1", urls = { "https://a/1.png" } } },
     }
     for _, case in ipairs(cases) do

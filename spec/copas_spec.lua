@@ -52,7 +52,7 @@ describe("copas (gentask.loop.copas)", function()
     local fox = sim:foxapi()
     local traffic = echo_traffic()
     local results, called, waiting = {}, nil, 20
-    local started, ended = socket.gettime(), nil
+    local started = socket.gettime()
     for i = 1, 20 do
       copas.addthread(function()
         results[i] = { fox:submit("flux-dev", { prompt = "copas " .. i }):result() }
@@ -63,7 +63,7 @@ describe("copas (gentask.loop.copas)", function()
     fox:submit("flux-dev", { prompt = "callback" }):on("done", function(result, err) called = result or err end)
     local guard = socket.gettime() + 30
     while (waiting > 0 or not called) and socket.gettime() < guard do copas.step(1) end
-    ended = socket.gettime()
+    local ended = socket.gettime()
     traffic.stop = true
     for _ = 1, 10 do copas.step(0) end
     for i = 1, 20 do assert.truthy(results[i] and results[i][1], tostring(results[i] and results[i][2])) end

@@ -12,7 +12,7 @@ describe("garbage collection of in-flight tasks", function()
     sim:reset()
     local function churn(n)
       for i = 1, n do
-        local task = fox:submit("flux-dev", { prompt = "dropped " .. i })
+        local task = fox:submit("flux-dev", { prompt = "dropped " .. i })   -- luacheck: ignore 231
         -- let some get past their submit so that both submitting and waiting tasks are collected
         if i % 4 == 0 then gentask.update() end
         task = nil   -- luacheck: ignore

@@ -42,8 +42,8 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
   end)
   -- a worker stuck in a loop fails every test at once, not after each request's timeout
   before_each(function()
-    local status, why = nginx:request("GET", "/ping", nil, nil, 3)
-    assert(status == 200, "nginx's worker does not answer /ping: " .. tostring(why))
+    local status, err = nginx:request("GET", "/ping", nil, nil, 3)
+    assert(status == 200, "nginx's worker does not answer /ping: " .. tostring(err))
   end)
 
   local function assert_sim_url(body)

@@ -1,5 +1,4 @@
 -- The API key never shows: not in an error, not in tostring, not in what a script prints.
-local gentask = require "gentask"
 local Sim = require "support.sim"
 
 -- a '/' in the key: JSON may spell it "\/", and the echo must be caught in that spelling too

@@ -6,10 +6,11 @@ set -eu
 # luajit2 + libluajit2-5.1-dev (not luajit + libluajit-5.1-dev): they co-install with nginx's
 # lua module (libnginx-mod-http-lua), which the OpenResty-style tests need, and LÖVE runs on them.
 # The hosts the specs embed gentask in: neovim, nginx + its lua module, love, copas, cqueues.
+# make lint (part of make test): lua-check (luacheck) and clang-format.
 PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl
   lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev luajit2 libluajit2-5.1-dev
   libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev
-  lua-cjson lua-busted luarocks valgrind
+  lua-cjson lua-busted luarocks valgrind lua-check clang-format
   neovim nginx libnginx-mod-http-lua love lua-copas lua-cqueues"
 
 missing=""

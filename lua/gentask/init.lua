@@ -83,9 +83,9 @@ function Client:submit(model, params, options)
   if not ok then usage(tostring(request), 2) end
   local body, err = cjson.encode(request.body)
   if not body then usage("params cannot be sent as JSON: " .. tostring(err), 2) end
-  local task = self._core:submit(request.path, body, request.poll_path, options)
+  local t = self._core:submit(request.path, body, request.poll_path, options)
   scheduler.work_added()   -- a host loop watches the new request's socket from now on
-  return task
+  return t
 end
 
 --- gentask.classify { provider =, phase = "submit"|"poll", status =, headers =, body = }

@@ -1,5 +1,5 @@
--- APIXO vectors (seed 004, PROVIDERS.md §5): envelope codes (which may disagree with HTTP),
--- 403 as content policy, and every failCode in the seed, whatever its case or spaces.
+-- APIXO vectors (docs/providers.md, APIXO): envelope codes (which may disagree with HTTP),
+-- 403 as content policy, and every documented failCode, whatever its case or spaces.
 local cjson = require "cjson"
 
 local function fail(code, kind, stage) return { fail = code, kind = kind, stage = stage } end

@@ -1,4 +1,4 @@
--- BFL vectors (seed 000, PROVIDERS.md §1): FastAPI-style HTTP errors, and the six status strings.
+-- BFL vectors (docs/providers.md, BFL (FLUX)): FastAPI-style HTTP errors, and the six status strings.
 local cjson = require "cjson"
 
 return {

@@ -1,4 +1,4 @@
--- FLORA vectors (seed 002, PROVIDERS.md §3): every HTTP error code, every run-level errorCode.
+-- FLORA vectors (docs/providers.md, FLORA): every HTTP error code, every run-level errorCode.
 -- Every response carries a request-id header, errors included: it must reach the error table.
 local cjson = require "cjson"
 

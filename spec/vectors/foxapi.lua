@@ -1,4 +1,4 @@
--- FoxAPI response vectors (seed 001, PROVIDERS.md §2): one row per documented HTTP status, task
+-- FoxAPI response vectors (docs/providers.md, FoxAPI): one row per documented HTTP status, task
 -- failure code and hostile response. A row says what the error table must hold (kind, and
 -- code/stage/status/submitted where given; retryable follows the kind unless given).
 --   http = STATUS  the submit is answered with the documented error body for that status
@@ -34,7 +34,7 @@ return {
     { http = 503, code = "service_unavailable", kind = "unavailable", submitted = "no" },
     { http = 504, code = "gateway_timeout", kind = "timeout", submitted = "unknown" },
 
-    -- the seed's seven task failure codes
+    -- FoxAPI's seven documented task failure codes
     { fail = "model_unavailable", kind = "unavailable" },
     { fail = "content_policy_violation", kind = "moderated", stage = "input" },
     { fail = "generation_failed", kind = "generation_failed" },

@@ -1,4 +1,4 @@
--- ModelsLab vectors (seed 003, PROVIDERS.md §4): errors carry a message and no code, often under
+-- ModelsLab vectors (docs/providers.md, ModelsLab): errors carry a message and no code, often under
 -- HTTP 200 with "status": "error"; the message (or "messege") decides the kind.
 local cjson = require "cjson"
 

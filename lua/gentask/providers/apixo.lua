@@ -1,4 +1,4 @@
--- APIXO (PROVIDERS.md §5, seed 004).
+-- APIXO (docs/providers.md, APIXO).
 -- Submit POST /generateTask/{model} {"request_type": "async", "input": params}; poll
 -- GET /statusTask/{model}?taskId={id}. Every body is an envelope {"code", "message", "data"}
 -- whose code may disagree with the HTTP status (the worse one wins); resultJson is a JSON

@@ -1,4 +1,4 @@
--- BFL — Black Forest Labs FLUX (PROVIDERS.md §1, seed 000).
+-- BFL — Black Forest Labs FLUX (docs/providers.md, BFL (FLUX)).
 -- Submit POST /v1/{model} with x-key; poll the polling_url the submit returned (the global
 -- endpoint routes between clusters), falling back on GET /v1/get_result?id={id}.
 local req = require "gentask.request"

@@ -1,4 +1,4 @@
--- FLORA — techniques and runs (PROVIDERS.md §3, seed 002).
+-- FLORA — techniques and runs (docs/providers.md, FLORA).
 -- The model argument is the technique's slug. Submit POST /techniques/{slug}/runs; poll
 -- GET /techniques/{slug}/runs/{runId} (or the pollUrl it returned). Both camelCase and
 -- snake_case field names occur; every response carries a request-id header.

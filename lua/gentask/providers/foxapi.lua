@@ -1,4 +1,4 @@
--- FoxAPI: a unified task API with OpenAI-style errors (PROVIDERS.md §2; EvoLink is a near twin).
+-- FoxAPI: a unified task API with OpenAI-style errors (docs/providers.md, FoxAPI; EvoLink is a near twin).
 -- Submit POST /v1/images/generations (or /v1/videos/generations), poll GET /v1/tasks/{id}.
 
 local copy = require("gentask.request").copy
@@ -37,7 +37,7 @@ return {
     failed = "failed",
     cancelled = "cancelled",
   },
-  -- task failure codes (seed 001) and the EvoLink twin's; HTTP errors fall back on their status
+  -- FoxAPI's documented task failure codes and the EvoLink twin's; HTTP errors fall back on their status
   codes = {
     model_unavailable = "unavailable",
     content_policy_violation = { kind = "moderated", stage = "input" },

@@ -1,4 +1,4 @@
--- ModelsLab (PROVIDERS.md §4, seed 003).
+-- ModelsLab (docs/providers.md, ModelsLab).
 -- The key travels in the JSON body ("key"), set there by the core so that it never passes
 -- through Lua. Submit POST /images/text2img; a "processing" answer is fetched with
 -- POST /images/fetch/{id} {"key"} (or the fetch_result URL it gave). "success" may come at once.

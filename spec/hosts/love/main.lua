@@ -90,7 +90,8 @@ function love.update(dt)
   if done == N then
     local okidle, kb, us = pcall(idle_cost)
     if not okidle then return fail(kb) end
-    report(("done=%d ok=%d frames=%d max_frame_ms=%.2f max_update_ms=%.2f load_ms=%.2f elapsed_ms=%.0f idle_calls=%d idle_kb=%.3f idle_us=%.3f")
+    report(("done=%d ok=%d frames=%d max_frame_ms=%.2f max_update_ms=%.2f load_ms=%.2f elapsed_ms=%.0f"
+      .. " idle_calls=%d idle_kb=%.3f idle_us=%.3f")
       :format(done, ok, frames, max_frame * 1e3, max_update * 1e3, load_time * 1e3, elapsed * 1e3, IDLE_CALLS, kb, us))
   elseif elapsed > GUARD then
     report(("timeout done=%d ok=%d frames=%d"):format(done, ok, frames))

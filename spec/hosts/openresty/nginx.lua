@@ -218,8 +218,8 @@ function Nginx:request_all(paths)
   for i, path in ipairs(paths) do
     args[#args + 1] = ("-o %s/%d %s"):format(sh_quote(dir), i, sh_quote(self.url .. path))
   end
-  local out = capture(("LD_PRELOAD= curl -s --no-progress-meter -m 30 --parallel --parallel-immediate --parallel-max %d -w '%%{url_effective} %%{http_code}\\n' %s 2>/dev/null"):format(
-    #paths, table.concat(args, " ")))
+  local out = capture(("LD_PRELOAD= curl -s --no-progress-meter -m 30 --parallel --parallel-immediate --parallel-max %d"
+    .. " -w '%%{url_effective} %%{http_code}\\n' %s 2>/dev/null"):format(#paths, table.concat(args, " ")))
   local status_of = {}
   for url, code in out:gmatch "(%S+) (%d+)\n" do status_of[url] = tonumber(code) end
   local responses = {}

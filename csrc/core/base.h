@@ -11,8 +11,8 @@
 
 /* ---- clock and strings (util.c) ----------------------------------------------------------------- */
 
-int64_t gt_now_ms(void);                       /* monotonic */
-char *gt_strdup(const char *s);                /* NULL for NULL */
+int64_t gt_now_ms(void);        /* monotonic */
+char *gt_strdup(const char *s); /* NULL for NULL */
 char *gt_strndup(const char *s, size_t n);
 char *gt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Replaces every occurrence of secret in *s with "[REDACTED]" (secrets shorter than 4 bytes are
@@ -35,11 +35,11 @@ typedef struct gt_qnode {
 void gt_queue_init(gt_qnode *head);
 bool gt_queue_linked(const gt_qnode *n);
 bool gt_queue_empty(const gt_qnode *head);
-void gt_queue_push(gt_qnode *head, gt_qnode *n);   /* no-op when already queued */
+void gt_queue_push(gt_qnode *head, gt_qnode *n); /* no-op when already queued */
 void gt_queue_unlink(gt_qnode *n);
 gt_qnode *gt_queue_pop(gt_qnode *head);
 size_t gt_queue_count(const gt_qnode *head);
 
-#define GT_CONTAINER(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define GT_CONTAINER(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 #endif

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #define BODY_EXCERPT_BYTES 512
-#define MAX_RESULT_URLS    256   /* a hostile list of a million URLs must not stall the engine */
-#define MAX_EXACT_INTEGER  9007199254740992.0   /* 2^53: beyond it a JSON number loses digits */
+#define MAX_RESULT_URLS 256                  /* a hostile list of a million URLs must not stall the engine */
+#define MAX_EXACT_INTEGER 9007199254740992.0 /* 2^53: beyond it a JSON number loses digits */
 
 static gt_kind kind_from_status(long status)
 {
@@ -40,7 +40,7 @@ static bool is_success(long status)
     return status >= 200 && status <= 299;
 }
 
-static double parse_seconds(const char *value)  /* a number of seconds in a body field */
+static double parse_seconds(const char *value) /* a number of seconds in a body field */
 {
     if (!value) return -1;
     char *end;
@@ -50,15 +50,16 @@ static double parse_seconds(const char *value)  /* a number of seconds in a body
 }
 
 /* Attaches what every error keeps: the raw status, request id, task id and body excerpt. */
-static gt_error *make_error(gt_kind kind, gt_phase phase, const gt_response *res, long status,
-                            const char *message, const char *task_id)
+static gt_error *make_error(gt_kind kind, gt_phase phase, const gt_response *res, long status, const char *message,
+                            const char *task_id)
 {
     gt_error *err = gt_error_new(kind, phase, message);
     if (!err) return NULL;
     err->status = status;
     err->request_id = gt_strdup(res->request_id);
     err->task_id = gt_strdup(task_id);
-    err->retry_after = gt_retry_after_seconds(res->header[GT_HEADER_RETRY_AFTER], res->header[GT_HEADER_RETRY_AFTER_MS]);
+    err->retry_after = gt_retry_after_seconds(res->header[GT_HEADER_RETRY_AFTER],
+                                              res->header[GT_HEADER_RETRY_AFTER_MS]);
     if (res->body && res->body_len > 0)
         err->body = gt_strndup(res->body, res->body_len < BODY_EXCERPT_BYTES ? res->body_len : BODY_EXCERPT_BYTES);
     return err;
@@ -102,8 +103,7 @@ static long effective_status(const gt_profile *p, long http_status, const cJSON 
     return status;
 }
 
-static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_response *res, long status,
-                            const cJSON *json)
+static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_response *res, long status, const cJSON *json)
 {
     char *fallback = gt_printf("HTTP %ld from %s%s", status, p->name, json ? "" : " (the body is not JSON)");
     gt_error *err = make_error(kind_from_status(status), phase, res, status, fallback, NULL);
@@ -116,7 +116,7 @@ static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_respon
     if (by_status) set_kind(err, by_status->kind, by_status->stage);
     else if (by_code) set_kind(err, by_code->kind, by_code->stage);
     else if (by_message) set_kind(err, by_message->kind, by_message->stage);
-    if (err->retry_after < 0) {   /* ModelsLab puts it in the body */
+    if (err->retry_after < 0) { /* ModelsLab puts it in the body */
         gt_json_value body_hint = gt_json_paths_first(json, &p->fields[GT_FIELD_RETRY_AFTER]);
         if (body_hint.string) err->retry_after = parse_seconds(body_hint.string);
         gt_json_value_clear(&body_hint);
@@ -140,7 +140,7 @@ static gt_error *task_failure(const gt_profile *p, gt_phase phase, const gt_resp
     if (by_code) set_kind(err, by_code->kind, by_code->stage);
     else if (by_message) set_kind(err, by_message->kind, by_message->stage);
     else if (entry && entry->kind != GT_KIND_NONE) set_kind(err, entry->kind, entry->stage);
-    if (!err->code) err->code = gt_strdup(reply->raw_state);   /* BFL's state is its only code */
+    if (!err->code) err->code = gt_strdup(reply->raw_state); /* BFL's state is its only code */
     return err;
 }
 
@@ -148,9 +148,9 @@ static void add_url(const cJSON *item, void *ctx)
 {
     gt_reply *out = ctx;
     if (out->n_urls == MAX_RESULT_URLS || !cJSON_IsString(item) || item->valuestring[0] == '\0') return;
-    for (size_t i = 0; i < out->n_urls; i++)   /* output.url and output.urls[] often repeat one URL */
+    for (size_t i = 0; i < out->n_urls; i++) /* output.url and output.urls[] often repeat one URL */
         if (strcmp(out->urls[i], item->valuestring) == 0) return;
-    if (out->n_urls == 0 || (out->n_urls & (out->n_urls - 1)) == 0) {   /* grow at powers of two */
+    if (out->n_urls == 0 || (out->n_urls & (out->n_urls - 1)) == 0) { /* grow at powers of two */
         char **grown = realloc(out->urls, (out->n_urls ? 2 * out->n_urls : 1) * sizeof *grown);
         if (!grown) return;
         out->urls = grown;
@@ -172,7 +172,7 @@ static bool read_task_id(const gt_profile *p, const cJSON *json, char **id)
 static int read_progress(const gt_profile *p, const cJSON *json)
 {
     gt_json_value v = gt_json_paths_first(json, &p->fields[GT_FIELD_PROGRESS]);
-    free(v.string);   /* only the number is needed */
+    free(v.string); /* only the number is needed */
     if (!(v.type & cJSON_Number) || !isfinite(v.number)) return -1;
     double pct = v.number * p->progress_scale;
     return pct < 0 ? 0 : pct > 100 ? 100 : (int)pct;
@@ -180,8 +180,8 @@ static int read_progress(const gt_profile *p, const cJSON *json)
 
 /* Returns the profile's entry for the state (NULL when it has none); a missing or non-string
  * state is a broken answer, except at submit, where an answer may carry only the id. */
-static const gt_state_entry *read_state(const gt_profile *p, gt_phase phase, const gt_response *res,
-                                        const cJSON *json, gt_reply *out)
+static const gt_state_entry *read_state(const gt_profile *p, gt_phase phase, const gt_response *res, const cJSON *json,
+                                        gt_reply *out)
 {
     gt_json_value v = gt_json_paths_first(json, &p->fields[GT_FIELD_STATE]);
     if (!v.found && phase == GT_PHASE_SUBMIT) {
@@ -191,7 +191,7 @@ static const gt_state_entry *read_state(const gt_profile *p, gt_phase phase, con
     if (v.type & cJSON_String) {
         out->raw_state = v.string;
         const gt_state_entry *entry = gt_profile_state(p, v.string);
-        out->state = entry ? entry->state : GT_REMOTE_UNKNOWN;   /* unknown: the caller decides */
+        out->state = entry ? entry->state : GT_REMOTE_UNKNOWN; /* unknown: the caller decides */
         return entry;
     }
     char *message = v.string ? gt_printf("the task state from %s is not a string: %s", p->name, v.string)
@@ -209,8 +209,8 @@ static gt_error *protocol_error(const gt_profile *p, gt_phase phase, const gt_re
                                 const cJSON *json, const char *task_id)
 {
     char *said = field_string(p, json, GT_FIELD_ERROR_MESSAGE);
-    char *message = gt_printf("%s answered HTTP %ld with %s%s%s", p->name, res->status, what,
-                              said ? ": " : "", said ? said : "");
+    char *message = gt_printf("%s answered HTTP %ld with %s%s%s", p->name, res->status, what, said ? ": " : "",
+                              said ? said : "");
     gt_error *err = make_error(GT_PROTOCOL, phase, res, res->status, message, task_id);
     if (err) err->code = field_string(p, json, GT_FIELD_ERROR_CODE);
     free(said);
@@ -231,9 +231,10 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
         goto done;
     }
     if (!cJSON_IsObject(json)) {
-        out->error = protocol_error(p, phase, res, res->body_len == 0 ? "an empty body"
-                                                   : json               ? "JSON that is not an object"
-                                                                        : "a body that is not valid JSON",
+        out->error = protocol_error(p, phase, res,
+                                    res->body_len == 0 ? "an empty body"
+                                    : json             ? "JSON that is not an object"
+                                                       : "a body that is not valid JSON",
                                     NULL, NULL);
         goto done;
     }
@@ -249,14 +250,15 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
     if (entry) out->grace_ms = entry->grace_ms;
 
     if (out->state == GT_REMOTE_FAILED || out->state == GT_REMOTE_CANCELLED) {
-        out->error = task_failure(p, phase, res, json, out, entry);   /* even without an id */
+        out->error = task_failure(p, phase, res, json, out, entry); /* even without an id */
     } else if (phase == GT_PHASE_SUBMIT && !out->task_id) {
         out->error = protocol_error(p, phase, res, exact_id ? "no task id" : "a numeric task id too large to be exact",
                                     json, NULL);
     } else if (out->state == GT_REMOTE_SUCCEEDED) {
         out->progress = 100;
         gt_json_paths_each(json, &p->fields[GT_FIELD_RESULTS], add_url, out);
-        if (out->n_urls == 0) out->error = protocol_error(p, phase, res, "success but no result URL", json, out->task_id);
+        if (out->n_urls == 0)
+            out->error = protocol_error(p, phase, res, "success but no result URL", json, out->task_id);
     }
 done:
     cJSON_Delete(json);

@@ -35,7 +35,7 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     gt_engine_retain(e);
     c->profile = profile;
     size_t len = strlen(base_url);
-    while (len > 0 && base_url[len - 1] == '/') len--;   /* paths start with '/' */
+    while (len > 0 && base_url[len - 1] == '/') len--; /* paths start with '/' */
     c->base_url = gt_strndup(base_url, len);
     c->api_key = gt_strdup(api_key ? api_key : "");
     c->auth_value = gt_printf("%s%s", profile->auth_prefix ? profile->auth_prefix : "", c->api_key);
@@ -75,7 +75,7 @@ void gt_client_release(gt_client *c)
 
 void gt_client_scrub(const gt_client *c, char **s)
 {
-    gt_redact(s, c->api_key);   /* the auth header value contains the key: covered too */
+    gt_redact(s, c->api_key); /* the auth header value contains the key: covered too */
     gt_redact(s, c->api_key_json);
 }
 

@@ -11,31 +11,31 @@
  * start(ctx): at once when a slot is free, otherwise from the client's own timer once one is
  * freed, never from inside the call that freed it. */
 typedef struct gt_slot {
-    gt_qnode node;                  /* in the client's queue while waiting */
-    bool     held;
-    void   (*start)(void *ctx);
-    void    *ctx;
+    gt_qnode node; /* in the client's queue while waiting */
+    bool held;
+    void (*start)(void *ctx);
+    void *ctx;
 } gt_slot;
 
 struct gt_client {
-    gt_timer          timer;        /* starts queued tasks: after a freed slot, or a 429 pause's end */
-    gt_qnode          queue;        /* slots waited for, in submit order */
-    int               in_flight, max_in_flight;
-    int64_t           paused_until_ms;
-    gt_engine        *engine;
-    gt_profile       *profile;
-    char             *base_url;
-    char             *api_key;      /* secret */
-    char             *api_key_json; /* secret: the key as a JSON string may spell it ('/' as "\/") */
-    char             *auth_value;   /* secret: auth_prefix .. api_key */
+    gt_timer timer; /* starts queued tasks: after a freed slot, or a 429 pause's end */
+    gt_qnode queue; /* slots waited for, in submit order */
+    int in_flight, max_in_flight;
+    int64_t paused_until_ms;
+    gt_engine *engine;
+    gt_profile *profile;
+    char *base_url;
+    char *api_key;      /* secret */
+    char *api_key_json; /* secret: the key as a JSON string may spell it ('/' as "\/") */
+    char *auth_value;   /* secret: auth_prefix .. api_key */
     gt_client_options opts;
-    int               refs;
+    int refs;
 };
 
 void gt_client_retain(gt_client *c);
 /* Slots and the 429 pause live here alone; task.c asks and tells. */
 void gt_client_slot_wait(gt_client *c, gt_slot *s);
-void gt_client_slot_release(gt_client *c, gt_slot *s);   /* held or waiting: both let go */
+void gt_client_slot_release(gt_client *c, gt_slot *s); /* held or waiting: both let go */
 bool gt_client_may_submit(const gt_client *c, int64_t *wait_until_ms);
 void gt_client_pause(gt_client *c, int64_t until_ms);
 /* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it). */
@@ -44,38 +44,38 @@ void gt_client_scrub(const gt_client *c, char **s);
 bool gt_client_mentions_key(const gt_client *c, const char *text);
 
 struct gt_task {
-    gt_timer       timer;          /* next poll, or the next attempt at the submit */
-    gt_qnode       changed_node;   /* in the engine's queue of changes for the binding */
-    gt_slot        slot;
-    gt_client_options opts;        /* the client's, with this submit's overrides */
-    gt_client     *client;
-    gt_task_state  state;
-    gt_transfer   *xfer;           /* the request on the wire, if any (the engine owns it) */
-    bool           submit_sent;    /* the last submit went out whole: its fate is unknown */
-    char          *submit_url, *submit_body;
-    char          *poll_path;      /* this task's poll path template, when its request named one */
-    char          *poll_url;       /* where the provider said to poll */
-    int64_t        submitted_ms;
-    char          *remote_id;
-    char          *request_id;
-    int            progress;
-    int            retries;        /* consecutive retryable failures in the current phase */
-    int            garbled_polls;  /* consecutive unreadable poll answers */
-    int            resubmits;      /* opted-in resubmits after a provider failure */
-    long           poll_delay_ms;  /* the wait before the next poll; grows */
-    int64_t        deadline_ms;    /* the task fails deadline_exceeded past this */
-    int            attempts;
-    gt_error      *error;
-    char         **urls;
-    size_t         n_urls;
-    char          *last_body;
+    gt_timer timer;        /* next poll, or the next attempt at the submit */
+    gt_qnode changed_node; /* in the engine's queue of changes for the binding */
+    gt_slot slot;
+    gt_client_options opts; /* the client's, with this submit's overrides */
+    gt_client *client;
+    gt_task_state state;
+    gt_transfer *xfer; /* the request on the wire, if any (the engine owns it) */
+    bool submit_sent;  /* the last submit went out whole: its fate is unknown */
+    char *submit_url, *submit_body;
+    char *poll_path; /* this task's poll path template, when its request named one */
+    char *poll_url;  /* where the provider said to poll */
+    int64_t submitted_ms;
+    char *remote_id;
+    char *request_id;
+    int progress;
+    int retries;         /* consecutive retryable failures in the current phase */
+    int garbled_polls;   /* consecutive unreadable poll answers */
+    int resubmits;       /* opted-in resubmits after a provider failure */
+    long poll_delay_ms;  /* the wait before the next poll; grows */
+    int64_t deadline_ms; /* the task fails deadline_exceeded past this */
+    int attempts;
+    gt_error *error;
+    char **urls;
+    size_t n_urls;
+    char *last_body;
 };
 
 /* ---- where requests go (endpoint.c) --------------------------------------------------------------- */
 
-char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key);   /* NULL: not a JSON object */
-char *gt_endpoint_poll_body(const gt_client *c);                       /* NULL: polls carry no body */
+char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key); /* NULL: not a JSON object */
+char *gt_endpoint_poll_body(const gt_client *c);                                     /* NULL: polls carry no body */
 char *gt_endpoint_poll_url(const gt_client *c, const char *path_template, const char *task_id);
-char *gt_endpoint_trusted_url(const gt_client *c, const char *url);    /* NULL: not to be followed */
+char *gt_endpoint_trusted_url(const gt_client *c, const char *url); /* NULL: not to be followed */
 
 #endif

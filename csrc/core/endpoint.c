@@ -95,7 +95,7 @@ char *gt_endpoint_trusted_url(const gt_client *c, const char *url)
     char *base_port = NULL, *port = NULL;
     if (!base || !target || curl_url_set(base, CURLUPART_URL, c->base_url, 0) != CURLUE_OK) goto done;
     if (curl_url_set(target, CURLUPART_URL, c->base_url, 0) != CURLUE_OK ||
-        curl_url_set(target, CURLUPART_URL, url, 0) != CURLUE_OK)   /* resolves a relative URL */
+        curl_url_set(target, CURLUPART_URL, url, 0) != CURLUE_OK) /* resolves a relative URL */
         goto done;
     base_host = url_part(base, CURLUPART_HOST);
     host = url_part(target, CURLUPART_HOST);

@@ -74,7 +74,7 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 gt_engine *gt_engine_new(void)
 {
     static bool curl_ready;
-    if (!curl_ready) {   /* once per process; the binding's luaopen is the only caller */
+    if (!curl_ready) { /* once per process; the binding's luaopen is the only caller */
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return NULL;
         curl_ready = true;
     }
@@ -107,7 +107,7 @@ void gt_engine_retain(gt_engine *e)
 void gt_engine_release(gt_engine *e)
 {
     if (!e || --e->refs > 0) return;
-    e->host_loop = false;   /* nobody watches any more: the cache's sockets close at once */
+    e->host_loop = false; /* nobody watches any more: the cache's sockets close at once */
     curl_multi_cleanup(e->multi);
     gt_engine_release_sockets(e);
     while (e->idle_transfers) {
@@ -144,7 +144,7 @@ void gt_engine_set_host_loop(gt_engine *e, bool on)
     if (e->host_loop == on) return;
     e->host_loop = on;
     e->n_changes = 0;
-    for (size_t i = 0; on && i < e->n_watches; i++)   /* the host starts from what is watched now */
+    for (size_t i = 0; on && i < e->n_watches; i++) /* the host starts from what is watched now */
         append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof e->watches[i], &e->watches[i]);
     if (!on) gt_engine_release_sockets(e);
 }
@@ -260,7 +260,7 @@ static bool has_queued(const gt_engine *e)
 
 long gt_engine_timeout(gt_engine *e)
 {
-    if (has_queued(e)) return 0;   /* news the binding has not drained yet */
+    if (has_queued(e)) return 0; /* news the binding has not drained yet */
     int64_t due = next_due_ms(e);
     if (due < 0) return e->n_watches ? LONG_MAX : -1;
     int64_t left = due - gt_now_ms();
@@ -350,7 +350,7 @@ int gt_engine_step(gt_engine *e, long timeout_ms)
     if (timeout_ms < 0) timeout_ms = 0;
     int64_t deadline = gt_now_ms() + timeout_ms;
 
-    settle(e);   /* work already due runs first, so step(0) makes progress without waiting */
+    settle(e); /* work already due runs first, so step(0) makes progress without waiting */
 
     long wait = timeout_ms;
     long until_due = gt_engine_timeout(e);

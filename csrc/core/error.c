@@ -7,31 +7,31 @@
 /* The kinds, once: the Lua layer reads this table (core.kinds) instead of restating it. */
 static const struct {
     const char *name;
-    bool        retryable;   /* the default: can trying again help? */
+    bool retryable; /* the default: can trying again help? */
     const char *meaning;
 } kinds[GT_KIND_COUNT] = {
-    [GT_KIND_NONE]         = {"none", false, NULL},
-    [GT_INVALID_REQUEST]   = {"invalid_request", false, "the request itself is wrong: fix the parameters"},
-    [GT_AUTHENTICATION]    = {"authentication", false, "the key is missing, wrong or revoked"},
-    [GT_PAYMENT_REQUIRED]  = {"payment_required", false, "out of credits"},
+    [GT_KIND_NONE] = {"none", false, NULL},
+    [GT_INVALID_REQUEST] = {"invalid_request", false, "the request itself is wrong: fix the parameters"},
+    [GT_AUTHENTICATION] = {"authentication", false, "the key is missing, wrong or revoked"},
+    [GT_PAYMENT_REQUIRED] = {"payment_required", false, "out of credits"},
     [GT_PERMISSION_DENIED] = {"permission_denied", false, "the key may not do this"},
-    [GT_NOT_FOUND]         = {"not_found", false, "no such task or model"},
-    [GT_CONFLICT]          = {"conflict", false, "clashes with another request (idempotency key reuse)"},
-    [GT_RATE_LIMITED]      = {"rate_limited", true, "too many requests: wait retry_after, then again"},
-    [GT_MODERATED]         = {"moderated", false, "content policy; stage says input or output"},
+    [GT_NOT_FOUND] = {"not_found", false, "no such task or model"},
+    [GT_CONFLICT] = {"conflict", false, "clashes with another request (idempotency key reuse)"},
+    [GT_RATE_LIMITED] = {"rate_limited", true, "too many requests: wait retry_after, then again"},
+    [GT_MODERATED] = {"moderated", false, "content policy; stage says input or output"},
     [GT_INPUT_UNREACHABLE] = {"input_unreachable", false, "an input URL could not be fetched by the provider"},
     /* the provider says trying again may work, but a new attempt is a new paid generation: the
      * flag informs the caller, the engine never resubmits on its own */
     [GT_GENERATION_FAILED] = {"generation_failed", true, "the provider failed; a new attempt is a new paid generation"},
-    [GT_TIMEOUT]           = {"timeout", true, "the provider timed out"},
-    [GT_UNAVAILABLE]       = {"unavailable", true, "the model or service is down for now"},
-    [GT_SERVER_ERROR]      = {"server_error", true, "the provider broke (5xx)"},
-    [GT_NETWORK]           = {"network", true, "connection refused or reset, DNS, a client-side timeout"},
-    [GT_PROTOCOL]          = {"protocol", false, "the response could not be understood"},
-    [GT_CANCELLED]         = {"cancelled", false, "the caller (or the provider) cancelled the task"},
+    [GT_TIMEOUT] = {"timeout", true, "the provider timed out"},
+    [GT_UNAVAILABLE] = {"unavailable", true, "the model or service is down for now"},
+    [GT_SERVER_ERROR] = {"server_error", true, "the provider broke (5xx)"},
+    [GT_NETWORK] = {"network", true, "connection refused or reset, DNS, a client-side timeout"},
+    [GT_PROTOCOL] = {"protocol", false, "the response could not be understood"},
+    [GT_CANCELLED] = {"cancelled", false, "the caller (or the provider) cancelled the task"},
     /* the task goes on; waiting again is the remedy, and a resubmit would pay twice */
     [GT_DEADLINE_EXCEEDED] = {"deadline_exceeded", false, "a wait or the task_timeout ran out"},
-    [GT_USAGE]             = {"usage", false, "gentask was called wrongly"},
+    [GT_USAGE] = {"usage", false, "gentask was called wrongly"},
 };
 
 const char *gt_kind_name(gt_kind kind)

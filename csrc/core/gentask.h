@@ -14,10 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct gt_engine  gt_engine;
-typedef struct gt_client  gt_client;
-typedef struct gt_task    gt_task;
-typedef struct gt_alarm   gt_alarm;
+typedef struct gt_engine gt_engine;
+typedef struct gt_client gt_client;
+typedef struct gt_task gt_task;
+typedef struct gt_alarm gt_alarm;
 typedef struct gt_profile gt_profile;
 
 /* ---- error kinds: the one vocabulary over every provider ----------------------------------- */
@@ -46,9 +46,9 @@ typedef enum gt_kind {
 } gt_kind;
 
 const char *gt_kind_name(gt_kind kind);
-gt_kind gt_kind_from_name(const char *name);   /* GT_KIND_NONE when unknown */
-bool gt_kind_retryable(gt_kind kind);          /* the default: can trying again help? */
-const char *gt_kind_meaning(gt_kind kind);     /* one line for documentation and help */
+gt_kind gt_kind_from_name(const char *name); /* GT_KIND_NONE when unknown */
+bool gt_kind_retryable(gt_kind kind);        /* the default: can trying again help? */
+const char *gt_kind_meaning(gt_kind kind);   /* one line for documentation and help */
 
 typedef enum gt_phase { GT_PHASE_SUBMIT, GT_PHASE_POLL, GT_PHASE_CANCEL, GT_PHASE_DOWNLOAD } gt_phase;
 const char *gt_phase_name(gt_phase phase);
@@ -56,22 +56,22 @@ const char *gt_phase_name(gt_phase phase);
 /* Whether a failed submit reached the provider: the difference between "safe to resubmit" and
  * "resubmitting may pay for the same image twice". */
 typedef enum gt_submitted { GT_SUBMITTED_NA, GT_SUBMITTED_NO, GT_SUBMITTED_YES, GT_SUBMITTED_UNKNOWN } gt_submitted;
-const char *gt_submitted_name(gt_submitted s);  /* NULL for NA */
+const char *gt_submitted_name(gt_submitted s); /* NULL for NA */
 
 typedef struct gt_error {
-    gt_kind      kind;
-    bool         retryable;
-    gt_phase     phase;
+    gt_kind kind;
+    bool retryable;
+    gt_phase phase;
     gt_submitted submitted;
-    long         status;        /* HTTP status, 0 when none came back */
-    char        *code;          /* the provider's own code, verbatim */
-    char        *message;
-    char        *stage;         /* moderation: "input" | "output" */
-    char        *request_id;
-    char        *task_id;       /* the provider's task id, when known */
-    char        *body;          /* a bounded excerpt of the response body */
-    double       retry_after;   /* seconds; < 0 when the provider gave none */
-    int          attempts;
+    long status; /* HTTP status, 0 when none came back */
+    char *code;  /* the provider's own code, verbatim */
+    char *message;
+    char *stage; /* moderation: "input" | "output" */
+    char *request_id;
+    char *task_id;      /* the provider's task id, when known */
+    char *body;         /* a bounded excerpt of the response body */
+    double retry_after; /* seconds; < 0 when the provider gave none */
+    int attempts;
 } gt_error;
 
 gt_error *gt_error_new(gt_kind kind, gt_phase phase, const char *message);
@@ -108,11 +108,12 @@ bool gt_profile_set_number(gt_profile *p, const char *key, double value);
 
 /* Where a response keeps a field, as dot paths tried in order ("runId", then "run_id").
  * Fields: id, state, progress, error_code, error_message, results, poll_url, retry_after,
- * envelope_status, eta (seconds until the result is expected: the first poll waits that long). Path syntax: "a.b" objects, "a[].b" every element, "a{}.b" a string holding
- * JSON (APIXO's resultJson). Returns false for an unknown field. */
+ * envelope_status, eta (seconds until the result is expected: the first poll waits that long). Path syntax: "a.b"
+ * objects, "a[].b" every element, "a{}.b" a string holding JSON (APIXO's resultJson). Returns false for an unknown
+ * field. */
 bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);
 void gt_profile_add_request_id_header(gt_profile *p, const char *header);
-const char *gt_profile_request_id_header(const gt_profile *p, size_t i);   /* NULL past the last */
+const char *gt_profile_request_id_header(const gt_profile *p, size_t i); /* NULL past the last */
 
 /* A provider state string and what it means. For a failing state, kind (GT_KIND_NONE: decided by
  * the error code) and stage apply; grace_ms > 0 says the state may be transient for that long
@@ -130,31 +131,31 @@ void gt_profile_add_status(gt_profile *p, long status, gt_kind kind, const char 
 /* ---- classification: one response → what it says --------------------------------------------- */
 
 typedef struct gt_reply {
-    gt_error       *error;      /* set when the request or the task failed; then the rest may be empty */
+    gt_error *error; /* set when the request or the task failed; then the rest may be empty */
     gt_remote_state state;
-    char           *raw_state;  /* the provider's own state string */
-    char           *task_id;
-    int             progress;   /* 0..100, or -1 when the response said nothing usable */
-    char          **urls;
-    size_t          n_urls;
-    char           *poll_url;   /* where the provider says to poll, when it says */
-    double          eta;        /* seconds until the result is expected; < 0 when not said */
-    long            grace_ms;   /* > 0: the failing state may be transient this long after submit */
+    char *raw_state; /* the provider's own state string */
+    char *task_id;
+    int progress; /* 0..100, or -1 when the response said nothing usable */
+    char **urls;
+    size_t n_urls;
+    char *poll_url; /* where the provider says to poll, when it says */
+    double eta;     /* seconds until the result is expected; < 0 when not said */
+    long grace_ms;  /* > 0: the failing state may be transient this long after submit */
 } gt_reply;
 
 /* The response headers the core reads besides a profile's request-id headers: one list, read by
  * the engine off the wire and by a binding's classify out of a table of headers. */
 typedef enum gt_header {
-    GT_HEADER_RETRY_AFTER,      /* "retry-after": seconds, or an HTTP date */
-    GT_HEADER_RETRY_AFTER_MS,   /* "retry-after-ms": milliseconds (OpenAI-style APIs) */
+    GT_HEADER_RETRY_AFTER,    /* "retry-after": seconds, or an HTTP date */
+    GT_HEADER_RETRY_AFTER_MS, /* "retry-after-ms": milliseconds (OpenAI-style APIs) */
     GT_HEADER_COUNT
 } gt_header;
-const char *gt_header_name(gt_header h);   /* lower case; NULL past the last */
+const char *gt_header_name(gt_header h); /* lower case; NULL past the last */
 
 typedef struct gt_response {
-    long        status;
+    long status;
     const char *body;
-    size_t      body_len;
+    size_t body_len;
     const char *request_id;              /* from a header the profile names, or NULL */
     const char *header[GT_HEADER_COUNT]; /* each NULL when absent */
 } gt_response;
@@ -167,23 +168,23 @@ void gt_reply_clear(gt_reply *r);
 /* ---- the engine -------------------------------------------------------------------------------- */
 
 gt_engine *gt_engine_new(void);
-void gt_engine_release(gt_engine *e);          /* the owner lets go; freed with its last client */
+void gt_engine_release(gt_engine *e); /* the owner lets go; freed with its last client */
 /* Waits at most timeout_ms (never for 0) for sockets or timers, handles what is ready, returns
  * the number of tasks and alarms that changed. */
 int gt_engine_step(gt_engine *e, long timeout_ms);
 /* ms until the engine next wants to run; -1 when it has nothing to do at all. */
 long gt_engine_timeout(gt_engine *e);
-gt_task *gt_task_next_changed(gt_engine *e);    /* tasks whose state or progress changed */
+gt_task *gt_task_next_changed(gt_engine *e); /* tasks whose state or progress changed */
 gt_alarm *gt_engine_next_fired(gt_engine *e);
-size_t gt_task_live_count(const gt_engine *e);  /* tasks not yet released */
+size_t gt_task_live_count(const gt_engine *e); /* tasks not yet released */
 
 /* Host loops (libuv, nginx, a game's frame): instead of step() polling the sockets itself, the
  * host watches them. It drains the changes (events: GT_WATCH_IN/OUT, both, or GT_WATCH_REMOVE
  * to stop watching), reports readiness with socket_action (GT_READY_* bits), calls step(0)
  * when timeout() runs out, and calls release_sockets once it has stopped watching removed fds:
  * only then does the engine close them, so that no fd is reused while still watched. */
-enum { GT_WATCH_IN = 1, GT_WATCH_OUT = 2, GT_WATCH_REMOVE = 4 };   /* curl's CURL_POLL_* values */
-enum { GT_READY_IN = 1, GT_READY_OUT = 2, GT_READY_ERR = 4 };      /* curl's CURL_CSELECT_* values */
+enum { GT_WATCH_IN = 1, GT_WATCH_OUT = 2, GT_WATCH_REMOVE = 4 }; /* curl's CURL_POLL_* values */
+enum { GT_READY_IN = 1, GT_READY_OUT = 2, GT_READY_ERR = 4 };    /* curl's CURL_CSELECT_* values */
 void gt_engine_set_host_loop(gt_engine *e, bool on);
 size_t gt_engine_socket_changes(gt_engine *e, int *fds, int *events, size_t max);
 int gt_engine_socket_action(gt_engine *e, int fd, int events);
@@ -199,20 +200,20 @@ void gt_alarm_free(gt_alarm *a);
 /* ---- clients and tasks ------------------------------------------------------------------------- */
 
 typedef struct gt_client_options {
-    long     request_timeout_ms;   /* one HTTP request, connect included */
-    long     connect_timeout_ms;
-    long     poll_interval_ms;     /* the first wait between polls (a provider's eta may set it) */
-    long     poll_max_interval_ms; /* the wait grows by half each poll, up to this */
-    int      max_retries;          /* consecutive retryable failures tried again, per phase */
-    long     backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
-    long     backoff_max_ms;
-    long     max_retry_after_ms;   /* a provider's Retry-After beyond this is not slept on */
-    long     task_timeout_ms;      /* from submit to the end; past it the task fails deadline_exceeded */
-    size_t   max_body_bytes;       /* responses larger than this are refused as protocol errors */
-    uint32_t resubmit_kinds;       /* bit (1 << kind): a provider failure of that kind is submitted */
-    int      resubmit_max;         /*   again, at most this often — each is a new paid generation */
-    int      max_in_flight;        /* tasks between first submit and end at once; 0: no cap; -1: the
-                                      provider's documented cap (its profile's max_in_flight) */
+    long request_timeout_ms; /* one HTTP request, connect included */
+    long connect_timeout_ms;
+    long poll_interval_ms;     /* the first wait between polls (a provider's eta may set it) */
+    long poll_max_interval_ms; /* the wait grows by half each poll, up to this */
+    int max_retries;           /* consecutive retryable failures tried again, per phase */
+    long backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
+    long backoff_max_ms;
+    long max_retry_after_ms; /* a provider's Retry-After beyond this is not slept on */
+    long task_timeout_ms;    /* from submit to the end; past it the task fails deadline_exceeded */
+    size_t max_body_bytes;   /* responses larger than this are refused as protocol errors */
+    uint32_t resubmit_kinds; /* bit (1 << kind): a provider failure of that kind is submitted */
+    int resubmit_max;        /*   again, at most this often — each is a new paid generation */
+    int max_in_flight;       /* tasks between first submit and end at once; 0: no cap; -1: the
+                                provider's documented cap (its profile's max_in_flight) */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);
@@ -224,31 +225,31 @@ typedef enum gt_option_unit { GT_UNIT_SECONDS, GT_UNIT_COUNT, GT_UNIT_BYTES } gt
 typedef enum gt_option_scope { GT_SCOPE_TASK, GT_SCOPE_CLIENT } gt_option_scope;
 
 typedef struct gt_option {
-    const char     *name;
-    gt_option_unit  unit;
-    double          min, max;
-    double          default_value;   /* NaN: decided elsewhere (max_in_flight: the provider's cap) */
+    const char *name;
+    gt_option_unit unit;
+    double min, max;
+    double default_value; /* NaN: decided elsewhere (max_in_flight: the provider's cap) */
     gt_option_scope scope;
-    const char     *meaning;
+    const char *meaning;
 } gt_option;
 
-const gt_option *gt_option_at(size_t i);              /* NULL past the last */
+const gt_option *gt_option_at(size_t i); /* NULL past the last */
 const char *gt_option_unit_name(gt_option_unit unit);
-bool gt_option_valid(const gt_option *spec, double value);   /* in bounds, whole where it must be */
+bool gt_option_valid(const gt_option *spec, double value); /* in bounds, whole where it must be */
 /* Sets option i of o from a value in its unit; false (o unchanged) when the value is not valid. */
 bool gt_option_set(gt_client_options *o, size_t i, double value);
 
 /* Takes ownership of profile. api_key is copied and never leaves the core. */
-gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url,
-                         const char *api_key, const gt_client_options *opts);
+gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
+                         const gt_client_options *opts);
 void gt_client_release(gt_client *c);
 const gt_profile *gt_client_profile(const gt_client *c);
 const gt_client_options *gt_client_options_of(const gt_client *c);
 
 typedef enum gt_task_state {
-    GT_TASK_QUEUED,      /* waiting for a slot under the client's max_in_flight, or its 429 pause */
-    GT_TASK_SUBMITTING,  /* the submit is in flight, or waits to be sent again */
-    GT_TASK_WAITING,     /* between polls */
+    GT_TASK_QUEUED,     /* waiting for a slot under the client's max_in_flight, or its 429 pause */
+    GT_TASK_SUBMITTING, /* the submit is in flight, or waits to be sent again */
+    GT_TASK_WAITING,    /* between polls */
     GT_TASK_POLLING,
     GT_TASK_SUCCEEDED,
     GT_TASK_FAILED,
@@ -269,11 +270,11 @@ bool gt_task_done(const gt_task *t);
 /* The phase a failure of the task would now belong to: submit while it is queued or submitting
  * (nothing is known at the provider yet), poll after. */
 gt_phase gt_task_phase(const gt_task *t);
-const char *gt_task_id(const gt_task *t);          /* the provider's id; NULL until known */
+const char *gt_task_id(const gt_task *t); /* the provider's id; NULL until known */
 const char *gt_task_request_id(const gt_task *t);
 const char *gt_task_provider(const gt_task *t);
-int gt_task_progress(const gt_task *t);            /* 0..100 */
-const gt_error *gt_task_error(const gt_task *t);   /* when failed or cancelled */
+int gt_task_progress(const gt_task *t);          /* 0..100 */
+const gt_error *gt_task_error(const gt_task *t); /* when failed or cancelled */
 size_t gt_task_url_count(const gt_task *t);
 const char *gt_task_url(const gt_task *t, size_t i);
 /* The last response body the task saw (for the caller's raw view of a result), or NULL. */

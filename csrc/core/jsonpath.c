@@ -46,7 +46,7 @@ static void walk(const cJSON *node, const char *path, gt_json_visit visit, void 
         rest += 2;
         if (*rest == '.') rest++;
         if (!cJSON_IsString(child)) return;
-        cJSON *inner = cJSON_Parse(child->valuestring);   /* its lifetime is this walk's */
+        cJSON *inner = cJSON_Parse(child->valuestring); /* its lifetime is this walk's */
         walk(inner, rest, visit, ctx);
         cJSON_Delete(inner);
         return;
@@ -68,7 +68,8 @@ static char *scalar_string(const cJSON *item)
         char buf[64];
         double v = item->valuedouble;
         if (!isfinite(v)) return NULL;
-        if (v == floor(v) && fabs(v) < 9.2e18) snprintf(buf, sizeof buf, "%lld", (long long)v);   /* in range for the cast */
+        if (v == floor(v) && fabs(v) < 9.2e18)
+            snprintf(buf, sizeof buf, "%lld", (long long)v); /* in range for the cast */
         else snprintf(buf, sizeof buf, "%.17g", v);
         return gt_strdup(buf);
     }
@@ -78,7 +79,7 @@ static char *scalar_string(const cJSON *item)
 static void keep_first(const cJSON *item, void *ctx)
 {
     gt_json_value *v = ctx;
-    if (v->found || cJSON_IsNull(item)) return;   /* null is as good as absent: try the next path */
+    if (v->found || cJSON_IsNull(item)) return; /* null is as good as absent: try the next path */
     v->found = true;
     v->type = item->type & 0xff;
     v->string = scalar_string(item);
@@ -101,7 +102,7 @@ void gt_json_value_clear(gt_json_value *v)
 static void keep_first_scalar(const cJSON *item, void *ctx)
 {
     char **out = ctx;
-    if (!*out) *out = scalar_string(item);   /* an object or array where text was expected: look further */
+    if (!*out) *out = scalar_string(item); /* an object or array where text was expected: look further */
 }
 
 char *gt_json_paths_string(const cJSON *root, const gt_paths *paths)

@@ -15,43 +15,43 @@
 /* ---- one HTTP request (transfer.c) ------------------------------------------------------------- */
 
 typedef struct gt_request {
-    const char  *method;
-    const char  *url;
-    const char  *body;               /* NULL: no body */
-    const char  *auth_header;        /* "Authorization" */
-    const char  *auth_value;         /* "Bearer <key>": secret */
-    long         timeout_ms, connect_timeout_ms;
-    size_t       body_limit;
+    const char *method;
+    const char *url;
+    const char *body;        /* NULL: no body */
+    const char *auth_header; /* "Authorization" */
+    const char *auth_value;  /* "Bearer <key>": secret */
+    long timeout_ms, connect_timeout_ms;
+    size_t body_limit;
     const char *const *request_id_headers;
-    size_t       n_request_id_headers;
-    bool         fresh_connection;   /* never reuse a kept-alive connection for this one */
+    size_t n_request_id_headers;
+    bool fresh_connection; /* never reuse a kept-alive connection for this one */
 } gt_request;
 
 /* What a finished transfer hands its callback. Everything in it, the response's strings
  * included, is valid only during the callback: the transfer goes back to the pool after it. */
 typedef struct gt_transfer_result {
-    CURLcode     curl_code;
-    const char  *curl_message;     /* curl's own words for a failure; "" on success */
-    bool         sent;             /* the request went out completely: a failure after it is ambiguous */
-    bool         body_overflow;    /* the body passed body_limit and was refused */
-    size_t       body_limit;
-    gt_response  response;
+    CURLcode curl_code;
+    const char *curl_message; /* curl's own words for a failure; "" on success */
+    bool sent;                /* the request went out completely: a failure after it is ambiguous */
+    bool body_overflow;       /* the body passed body_limit and was refused */
+    size_t body_limit;
+    gt_response response;
 } gt_transfer_result;
 
 typedef void (*gt_transfer_fn)(void *ctx, const gt_transfer_result *result);
 
-typedef struct gt_transfer gt_transfer;   /* engine-owned, pooled */
+typedef struct gt_transfer gt_transfer; /* engine-owned, pooled */
 
 /* ---- the engine (engine.c) --------------------------------------------------------------------- */
 
 typedef struct gt_watch {
     curl_socket_t fd;
-    int           events;   /* CURL_POLL_IN | CURL_POLL_OUT */
+    int events; /* CURL_POLL_IN | CURL_POLL_OUT */
 } gt_watch;
 
 /* wakefd.c: one fd readable when the engine wants to run (epoll over the watches + a timerfd) */
 typedef struct gt_wakefd {
-    int epoll, timer;   /* -1 when closed */
+    int epoll, timer; /* -1 when closed */
 } gt_wakefd;
 bool gt_wakefd_open(gt_wakefd *w, const gt_watch *watches, size_t n);
 void gt_wakefd_watch(gt_wakefd *w, int fd, int what);
@@ -59,27 +59,27 @@ void gt_wakefd_arm(gt_wakefd *w, long timeout_ms);
 void gt_wakefd_close(gt_wakefd *w);
 
 struct gt_engine {
-    CURLM        *multi;
-    int           refs;
-    gt_timerheap  timers;
-    int64_t       curl_due_ms;       /* when curl wants a timeout action; -1: never */
-    gt_watch     *watches;
-    size_t        n_watches, cap_watches;
-    gt_qnode      changed;           /* objects above the engine whose state changed (task.c's) */
-    gt_qnode      fired_alarms;
-    gt_transfer  *idle_transfers;    /* the pool: easy handles kept for the next request */
-    size_t        n_idle_transfers;
-    size_t        live_tasks;        /* kept by task.c for gentask.stats() */
-    bool          host_loop;         /* a host loop watches the sockets: log changes, defer closes */
-    gt_watch     *changes;           /* watch changes since the host last drained them */
-    size_t        n_changes, cap_changes;
-    curl_socket_t *closing;          /* closes waiting until the host has stopped watching */
-    size_t        n_closing, cap_closing;
-    gt_wakefd     wake;              /* opened on first request (wakefd.c) */
+    CURLM *multi;
+    int refs;
+    gt_timerheap timers;
+    int64_t curl_due_ms; /* when curl wants a timeout action; -1: never */
+    gt_watch *watches;
+    size_t n_watches, cap_watches;
+    gt_qnode changed; /* objects above the engine whose state changed (task.c's) */
+    gt_qnode fired_alarms;
+    gt_transfer *idle_transfers; /* the pool: easy handles kept for the next request */
+    size_t n_idle_transfers;
+    size_t live_tasks; /* kept by task.c for gentask.stats() */
+    bool host_loop;    /* a host loop watches the sockets: log changes, defer closes */
+    gt_watch *changes; /* watch changes since the host last drained them */
+    size_t n_changes, cap_changes;
+    curl_socket_t *closing; /* closes waiting until the host has stopped watching */
+    size_t n_closing, cap_closing;
+    gt_wakefd wake; /* opened on first request (wakefd.c) */
 };
 
 void gt_engine_retain(gt_engine *e);
-bool gt_engine_arm(gt_engine *e, gt_timer *t, int64_t due_ms);   /* false: out of memory */
+bool gt_engine_arm(gt_engine *e, gt_timer *t, int64_t due_ms); /* false: out of memory */
 void gt_engine_disarm(gt_engine *e, gt_timer *t);
 /* Queues n for the binding's drain of changes; no-op when queued. The engine never looks
  * inside: whoever queued n turns it back into its object (gt_task_next_changed). */
@@ -95,8 +95,8 @@ void gt_engine_abort(gt_engine *e, gt_transfer *x);
 bool gt_transfer_sent(const gt_transfer *x);
 
 struct gt_alarm {
-    gt_timer   timer;
-    gt_qnode   fired_node;
+    gt_timer timer;
+    gt_qnode fired_node;
     gt_engine *engine;
 };
 

@@ -16,11 +16,13 @@ typedef enum storage { AS_MS, AS_INT, AS_SIZE } storage;
 
 static const struct {
     gt_option spec;
-    storage   as;
-    size_t    offset;
+    storage as;
+    size_t offset;
 } options[] = {
-#define OPT(name, unit, lo, hi, dflt, scope, as, field, meaning) \
-    {{name, unit, lo, hi, dflt, scope, meaning}, as, offsetof(gt_client_options, field)}
+#define OPT(name, unit, lo, hi, dflt, scope, as, field, meaning)                           \
+    {                                                                                      \
+        {name, unit, lo, hi, dflt, scope, meaning}, as, offsetof(gt_client_options, field) \
+    }
     OPT("timeout", GT_UNIT_SECONDS, 0, FOREVER_S, 30, GT_SCOPE_TASK, AS_MS, request_timeout_ms,
         "one HTTP request, connect included (0: no limit)"),
     OPT("connect_timeout", GT_UNIT_SECONDS, 0, FOREVER_S, 10, GT_SCOPE_TASK, AS_MS, connect_timeout_ms,
@@ -62,7 +64,7 @@ const char *gt_option_unit_name(gt_option_unit unit)
 
 bool gt_option_valid(const gt_option *spec, double value)
 {
-    if (!(value >= spec->min && value <= spec->max)) return false;   /* NaN fails here too */
+    if (!(value >= spec->min && value <= spec->max)) return false; /* NaN fails here too */
     return spec->unit == GT_UNIT_SECONDS || value == floor(value);
 }
 
@@ -70,21 +72,17 @@ bool gt_option_set(gt_client_options *o, size_t i, double value)
 {
     if (i >= OPTION_COUNT) return false;
     char *field = (char *)o + options[i].offset;
-    if (isnan(value) && isnan(options[i].spec.default_value)) {   /* "the provider's": -1 inside */
+    if (isnan(value) && isnan(options[i].spec.default_value)) { /* "the provider's": -1 inside */
         *(int *)field = -1;
         return true;
     }
     if (!gt_option_valid(&options[i].spec, value)) return false;
     switch (options[i].as) {
-    case AS_MS:   /* any positive time is at least 1 ms: 0 means "none" to curl */
+    case AS_MS: /* any positive time is at least 1 ms: 0 means "none" to curl */
         *(long *)field = (long)ceil(value * 1000);
         break;
-    case AS_INT:
-        *(int *)field = (int)value;
-        break;
-    case AS_SIZE:
-        *(size_t *)field = (size_t)value;
-        break;
+    case AS_INT: *(int *)field = (int)value; break;
+    case AS_SIZE: *(size_t *)field = (size_t)value; break;
     }
     return true;
 }

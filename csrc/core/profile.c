@@ -50,8 +50,8 @@ static void codes_free(gt_code_list *list)
 void gt_profile_free(gt_profile *p)
 {
     if (!p) return;
-    char *strings[] = {p->name, p->auth_header, p->auth_prefix, p->key_field,
-                       p->poll_method, p->poll_path, p->poll_key_field, p->idempotency_field};
+    char *strings[] = {p->name,        p->auth_header, p->auth_prefix,    p->key_field,
+                       p->poll_method, p->poll_path,   p->poll_key_field, p->idempotency_field};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
     paths_free(&p->request_id_headers);
@@ -75,7 +75,7 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
 {
     static const struct {
         const char *key;
-        size_t      offset;
+        size_t offset;
     } settings[] = {
         {"auth_header", offsetof(gt_profile, auth_header)},
         {"auth_prefix", offsetof(gt_profile, auth_prefix)},

@@ -8,52 +8,62 @@
 /* ---- profiles (profile.c) ---------------------------------------------------------------------- */
 
 typedef struct gt_paths {
-    char  **items;
-    size_t  n;
+    char **items;
+    size_t n;
 } gt_paths;
 
 typedef enum gt_field {
-    GT_FIELD_ID, GT_FIELD_STATE, GT_FIELD_PROGRESS, GT_FIELD_ERROR_CODE, GT_FIELD_ERROR_MESSAGE,
-    GT_FIELD_RESULTS, GT_FIELD_POLL_URL, GT_FIELD_RETRY_AFTER, GT_FIELD_ENVELOPE_STATUS, GT_FIELD_ETA,
+    GT_FIELD_ID,
+    GT_FIELD_STATE,
+    GT_FIELD_PROGRESS,
+    GT_FIELD_ERROR_CODE,
+    GT_FIELD_ERROR_MESSAGE,
+    GT_FIELD_RESULTS,
+    GT_FIELD_POLL_URL,
+    GT_FIELD_RETRY_AFTER,
+    GT_FIELD_ENVELOPE_STATUS,
+    GT_FIELD_ETA,
     GT_FIELD_COUNT
 } gt_field;
 
 typedef struct gt_state_entry {
-    char           *name;
+    char *name;
     gt_remote_state state;
-    gt_kind         kind;
-    char           *stage;
-    long            grace_ms;
+    gt_kind kind;
+    char *stage;
+    long grace_ms;
 } gt_state_entry;
 
 typedef struct gt_code_entry {
-    char   *code;
+    char *code;
     gt_kind kind;
-    char   *stage;
+    char *stage;
 } gt_code_entry;
 
 typedef struct gt_code_list {
     gt_code_entry *items;
-    size_t         n;
+    size_t n;
 } gt_code_list;
 
 typedef struct gt_status_entry {
-    long    status;
+    long status;
     gt_kind kind;
-    char   *stage;
+    char *stage;
 } gt_status_entry;
 
 struct gt_profile {
     char *name;
     char *auth_header, *auth_prefix, *key_field;
     char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
-    double progress_scale;                       /* a provider's progress × this = percent */
-    int max_in_flight;                           /* its documented cap on active tasks; 0: none */
+    double progress_scale; /* a provider's progress × this = percent */
+    int max_in_flight;     /* its documented cap on active tasks; 0: none */
     gt_paths fields[GT_FIELD_COUNT];
     gt_paths request_id_headers;
-    gt_state_entry  *states;   size_t n_states;
-    gt_code_list     codes[3];                   /* by gt_code_table */
-    gt_status_entry *statuses; size_t n_statuses;
+    gt_state_entry *states;
+    size_t n_states;
+    gt_code_list codes[3]; /* by gt_code_table */
+    gt_status_entry *statuses;
+    size_t n_statuses;
 };
 
 const gt_state_entry *gt_profile_state(const gt_profile *p, const char *provider_state);
@@ -73,14 +83,14 @@ void gt_json_paths_each(const cJSON *root, const gt_paths *paths, gt_json_visit 
 
 /* The first item any of the paths finds, copied out. */
 typedef struct gt_json_value {
-    bool   found;
-    int    type;       /* cJSON type bits */
-    char  *string;     /* a string's text, or a number written out; NULL otherwise */
+    bool found;
+    int type;     /* cJSON type bits */
+    char *string; /* a string's text, or a number written out; NULL otherwise */
     double number;
 } gt_json_value;
 
 gt_json_value gt_json_paths_first(const cJSON *root, const gt_paths *paths);
 void gt_json_value_clear(gt_json_value *v);
-char *gt_json_paths_string(const cJSON *root, const gt_paths *paths);   /* the first string or number found */
+char *gt_json_paths_string(const cJSON *root, const gt_paths *paths); /* the first string or number found */
 
 #endif

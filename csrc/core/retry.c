@@ -2,7 +2,7 @@
  * provider's own word on it (Retry-After as seconds or an HTTP date, retry-after-ms). */
 #include "base.h"
 
-#include <curl/curl.h>   /* curl_getdate: an HTTP date in Retry-After */
+#include <curl/curl.h> /* curl_getdate: an HTTP date in Retry-After */
 
 #include <fcntl.h>
 #include <math.h>
@@ -43,7 +43,7 @@ long gt_backoff_ms(const gt_client_options *o, int retry)
     double delay = (double)o->backoff_initial_ms;
     for (int i = 1; i < retry && delay < o->backoff_max_ms; i++) delay *= 2;
     if (delay > o->backoff_max_ms) delay = (double)o->backoff_max_ms;
-    double jitter = (double)(gt_random() >> 11) / 9007199254740992.0;   /* [0, 1) */
+    double jitter = (double)(gt_random() >> 11) / 9007199254740992.0; /* [0, 1) */
     return (long)(delay / 2 + delay / 2 * jitter);
 }
 
@@ -60,7 +60,7 @@ double gt_retry_after_seconds(const char *retry_after, const char *retry_after_m
     char *end;
     double seconds = strtod(retry_after, &end);
     if (end != retry_after) return isfinite(seconds) && seconds >= 0 ? seconds : -1;
-    time_t when = curl_getdate(retry_after, NULL);   /* "Wed, 21 Oct 2026 07:28:00 GMT" */
+    time_t when = curl_getdate(retry_after, NULL); /* "Wed, 21 Oct 2026 07:28:00 GMT" */
     if (when < 0) return -1;
     double left = difftime(when, time(NULL));
     return left > 0 ? left : 0;

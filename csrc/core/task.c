@@ -13,7 +13,8 @@
 
 const char *gt_task_state_name(gt_task_state s)
 {
-    static const char *const names[] = {"queued", "submitting", "waiting", "polling", "succeeded", "failed", "cancelled"};
+    static const char *const names[] = {"queued",    "submitting", "waiting",  "polling",
+                                        "succeeded", "failed",     "cancelled"};
     return names[s];
 }
 
@@ -53,7 +54,7 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
     stop_transfer(t);
     gt_engine_disarm(engine_of(t), &t->timer);
     if (err) {
-        if (t->remote_id) {   /* the id we track wins over whatever a response claimed */
+        if (t->remote_id) { /* the id we track wins over whatever a response claimed */
             free(err->task_id);
             err->task_id = gt_strdup(t->remote_id);
         }
@@ -107,7 +108,7 @@ static void start_request(gt_task *t, gt_phase phase)
     };
     t->xfer = url ? gt_engine_send(engine_of(t), &req, transfer_done, t) : NULL;
     if (url != t->submit_url) free(url);
-    free(poll_body);   /* curl copied it (CURLOPT_COPYPOSTFIELDS) */
+    free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS) */
     if (!t->xfer) {
         fail(t, GT_NETWORK, phase, "could not start the HTTP request (out of memory or a bad URL)");
         return;
@@ -164,7 +165,8 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
     t->submitted_ms = gt_now_ms();
     t->deadline_ms = t->submitted_ms + t->opts.task_timeout_ms;
     t->poll_delay_ms = t->opts.poll_interval_ms;
-    if (!c->profile->poll_path && !poll_path) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
+    if (!c->profile->poll_path && !poll_path)
+        fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
     else if (!t->submit_body) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
     else gt_client_slot_wait(c, &t->slot);
     return t;
@@ -187,10 +189,11 @@ static gt_error *transport_error(const gt_transfer_result *r, gt_phase phase)
     free(message);
     if (!err) return NULL;
     err->status = r->response.status;
-    err->request_id = gt_strdup(r->response.request_id);   /* the headers may have come before the failure */
+    err->request_id = gt_strdup(r->response.request_id); /* the headers may have come before the failure */
     err->code = gt_printf("curl:%d", (int)r->curl_code);
     /* a certificate that does not verify will not verify on the next attempt either */
-    if (r->curl_code == CURLE_PEER_FAILED_VERIFICATION || r->curl_code == CURLE_SSL_CACERT_BADFILE) err->retryable = false;
+    if (r->curl_code == CURLE_PEER_FAILED_VERIFICATION || r->curl_code == CURLE_SSL_CACERT_BADFILE)
+        err->retryable = false;
     return err;
 }
 
@@ -211,7 +214,7 @@ static gt_submitted submit_outcome(const gt_task *t, CURLcode result, const gt_e
 /* Whether to try the failed request again, and after how long. */
 static bool try_again(gt_task *t, gt_phase phase, const gt_error *err, long *delay_ms)
 {
-    if (phase == GT_PHASE_POLL && err->kind == GT_PROTOCOL) {   /* a garbled answer gets one more look */
+    if (phase == GT_PHASE_POLL && err->kind == GT_PROTOCOL) { /* a garbled answer gets one more look */
         *delay_ms = t->poll_delay_ms;
         return t->garbled_polls++ < 1;
     }
@@ -219,7 +222,7 @@ static bool try_again(gt_task *t, gt_phase phase, const gt_error *err, long *del
     /* the submission rule: resend only what provably did not arrive, or what a key protects */
     if (phase == GT_PHASE_SUBMIT && err->submitted != GT_SUBMITTED_NO && !t->client->profile->idempotency_field)
         return false;
-    if (err->retry_after >= 0) {   /* the provider's word, unless it asks for longer than we wait */
+    if (err->retry_after >= 0) { /* the provider's word, unless it asks for longer than we wait */
         if (err->retry_after * 1000 > (double)t->opts.max_retry_after_ms) return false;
         *delay_ms = (long)(err->retry_after * 1000);
     } else {
@@ -238,7 +241,7 @@ static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error
     if (phase == GT_PHASE_SUBMIT) err->submitted = submit_outcome(t, result, err);
     long delay_ms = 0;
     bool again = try_again(t, phase, err, &delay_ms);
-    if (phase == GT_PHASE_SUBMIT && err->kind == GT_RATE_LIMITED)   /* every submit of the client waits */
+    if (phase == GT_PHASE_SUBMIT && err->kind == GT_RATE_LIMITED) /* every submit of the client waits */
         gt_client_pause(t->client, gt_now_ms() + (again ? delay_ms : gt_backoff_ms(&t->opts, 1)));
     if (!again) {
         finish(t, GT_TASK_FAILED, err);
@@ -335,7 +338,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
         reply.state = GT_REMOTE_PENDING;
     }
     if (reply.state == GT_REMOTE_SUCCEEDED || reply.state == GT_REMOTE_FAILED || reply.state == GT_REMOTE_CANCELLED) {
-        free(t->last_body);   /* the final answer, for the caller's raw view of the result */
+        free(t->last_body); /* the final answer, for the caller's raw view of the result */
         t->last_body = gt_strndup(res.body, res.body_len);
     }
 
@@ -349,7 +352,8 @@ static void transfer_done(void *task, const gt_transfer_result *result)
         bool ended_at_provider = reply.state == GT_REMOTE_FAILED || reply.state == GT_REMOTE_CANCELLED;
         /* a provider that ended the task at once took it if it gave it an id (ModelsLab's
          * "status: error" under HTTP 200 has none: a refusal) */
-        if (ended_at_provider && phase == GT_PHASE_SUBMIT) err->submitted = t->remote_id ? GT_SUBMITTED_YES : GT_SUBMITTED_NO;
+        if (ended_at_provider && phase == GT_PHASE_SUBMIT)
+            err->submitted = t->remote_id ? GT_SUBMITTED_YES : GT_SUBMITTED_NO;
         /* a failure whose code says "cancelled" (EvoLink's request_cancelled) ends cancelled too */
         if (ended_at_provider && resubmit(t, err)) gt_error_free(err);
         else if (ended_at_provider) finish(t, err->kind == GT_CANCELLED ? GT_TASK_CANCELLED : GT_TASK_FAILED, err);
@@ -362,7 +366,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
          * with a state string is a task still going (a provider that adds "queued" must not cost
          * a paid task); the task deadline bounds a state that never ends */
         t->retries = t->garbled_polls = 0;
-        if (phase == GT_PHASE_SUBMIT) mark_changed(t);   /* submitting → waiting is visible */
+        if (phase == GT_PHASE_SUBMIT) mark_changed(t); /* submitting → waiting is visible */
         schedule_poll(t, next_poll_delay(t, phase, reply.eta));
     }
     gt_reply_clear(&reply);
@@ -388,7 +392,7 @@ void gt_task_cancel(gt_task *t)
     if (gt_task_done(t)) return;
     gt_phase phase = gt_task_phase(t);
     gt_error *err = gt_error_new(GT_CANCELLED, phase, "cancelled by the caller");
-    stop_transfer(t);   /* first: it records whether the submit on the wire had gone out */
+    stop_transfer(t); /* first: it records whether the submit on the wire had gone out */
     if (err && phase == GT_PHASE_SUBMIT) err->submitted = t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO;
     finish(t, GT_TASK_CANCELLED, err);
 }

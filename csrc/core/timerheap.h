@@ -14,10 +14,10 @@
 typedef void (*gt_timer_fn)(void *ctx);
 
 typedef struct gt_timer {
-    int64_t     due_ms;
-    size_t      slot;      /* index in the heap + 1; 0 when not armed */
+    int64_t due_ms;
+    size_t slot; /* index in the heap + 1; 0 when not armed */
     gt_timer_fn fire;
-    void       *ctx;
+    void *ctx;
 } gt_timer;
 
 static inline void gt_timer_init(gt_timer *t, gt_timer_fn fire, void *ctx)
@@ -27,13 +27,13 @@ static inline void gt_timer_init(gt_timer *t, gt_timer_fn fire, void *ctx)
 
 typedef struct gt_timerheap {
     gt_timer **items;
-    size_t     count, capacity;
+    size_t count, capacity;
 } gt_timerheap;
 
 void gt_timerheap_free(gt_timerheap *h);
-int gt_timerheap_arm(gt_timerheap *h, gt_timer *t, int64_t due_ms);   /* re-arms if armed; -1 on OOM */
+int gt_timerheap_arm(gt_timerheap *h, gt_timer *t, int64_t due_ms); /* re-arms if armed; -1 on OOM */
 void gt_timerheap_disarm(gt_timerheap *h, gt_timer *t);
 gt_timer *gt_timerheap_peek(const gt_timerheap *h);
-gt_timer *gt_timerheap_pop_due(gt_timerheap *h, int64_t now_ms);      /* NULL when none is due */
+gt_timer *gt_timerheap_pop_due(gt_timerheap *h, int64_t now_ms); /* NULL when none is due */
 
 #endif

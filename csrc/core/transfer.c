@@ -13,7 +13,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
     size_t n = size * nmemb;
     if (t->body_len + n > t->body_limit) {
         t->body_overflow = true;
-        return 0;   /* curl aborts with CURLE_WRITE_ERROR: a hostile body never fills memory */
+        return 0; /* curl aborts with CURLE_WRITE_ERROR: a hostile body never fills memory */
     }
     if (t->body_len + n + 1 > t->body_cap) {
         size_t cap = t->body_cap ? t->body_cap : 1024;
@@ -108,7 +108,7 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req)
     h = curl_slist_append(h, "Accept: application/json");
     if (req->body) h = curl_slist_append(h, "Content-Type: application/json");
     if (auth && req->auth_header && *req->auth_header) h = curl_slist_append(h, auth);
-    if (auth) {   /* the slist holds its own copy; wipe ours */
+    if (auth) { /* the slist holds its own copy; wipe ours */
         memset(auth, 0, strlen(auth));
         free(auth);
     }
@@ -145,8 +145,7 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req)
         SET(CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
         SET(CURLOPT_COPYPOSTFIELDS, req->body);
     }
-    if (req->method && strcmp(req->method, req->body ? "POST" : "GET") != 0)
-        SET(CURLOPT_CUSTOMREQUEST, req->method);
+    if (req->method && strcmp(req->method, req->body ? "POST" : "GET") != 0) SET(CURLOPT_CUSTOMREQUEST, req->method);
 #undef SET
     return rc;
 }
@@ -157,16 +156,19 @@ void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *ou
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     *out = (gt_transfer_result){
         .curl_code = code,
-        .curl_message = code == CURLE_OK ? "" : t->errbuf[0] ? t->errbuf : curl_easy_strerror(code),
+        .curl_message = code == CURLE_OK ? ""
+                        : t->errbuf[0]   ? t->errbuf
+                                         : curl_easy_strerror(code),
         .sent = t->sent,
         .body_overflow = t->body_overflow,
         .body_limit = t->body_limit,
-        .response = {
-            .status = status,
-            .body = t->body ? t->body : "",
-            .body_len = t->body_len,
-            .request_id = t->request_id,
-        },
+        .response =
+            {
+                .status = status,
+                .body = t->body ? t->body : "",
+                .body_len = t->body_len,
+                .request_id = t->request_id,
+            },
     };
     for (int h = 0; h < GT_HEADER_COUNT; h++) out->response.header[h] = t->header[h];
 }

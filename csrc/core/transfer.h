@@ -6,23 +6,23 @@
 #include "loop.h"
 
 struct gt_transfer {
-    CURL              *easy;
-    gt_transfer       *next_idle;     /* the pool's free list */
-    gt_transfer_fn     done;
-    void              *ctx;
+    CURL *easy;
+    gt_transfer *next_idle; /* the pool's free list */
+    gt_transfer_fn done;
+    void *ctx;
     struct curl_slist *headers;
-    char              *body;          /* response body, NUL-terminated */
-    size_t             body_len, body_cap, body_limit;
-    bool               body_overflow;
-    char              *request_id;
-    char              *header[GT_HEADER_COUNT];
+    char *body; /* response body, NUL-terminated */
+    size_t body_len, body_cap, body_limit;
+    bool body_overflow;
+    char *request_id;
+    char *header[GT_HEADER_COUNT];
     const char *const *request_id_headers;
-    size_t             n_request_id_headers;
-    bool               sent;
-    char               errbuf[CURL_ERROR_SIZE];
+    size_t n_request_id_headers;
+    bool sent;
+    char errbuf[CURL_ERROR_SIZE];
 };
 CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req);
 void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *out);
-void gt_transfer_cleanup(gt_transfer *t);      /* frees everything, the easy handle too */
+void gt_transfer_cleanup(gt_transfer *t); /* frees everything, the easy handle too */
 
 #endif

@@ -55,7 +55,7 @@ void gt_redact(char **s, const char *secret)
     for (const char *p = *s; (p = strstr(p, secret)); p += secret_len) count++;
     size_t len = strlen(*s) - count * secret_len + count * (sizeof mask - 1);
     char *out = malloc(len + 1), *w = out;
-    if (!out) {                 /* cannot build the redacted copy: drop the text rather than leak */
+    if (!out) { /* cannot build the redacted copy: drop the text rather than leak */
         free(*s);
         *s = NULL;
         return;

@@ -22,12 +22,11 @@ void gt_wakefd_watch(gt_wakefd *w, int fd, int what)
 {
     if (w->epoll < 0) return;
     if (what == CURL_POLL_REMOVE) {
-        epoll_ctl(w->epoll, EPOLL_CTL_DEL, fd, NULL);   /* ENOENT/EBADF: already gone, fine */
+        epoll_ctl(w->epoll, EPOLL_CTL_DEL, fd, NULL); /* ENOENT/EBADF: already gone, fine */
         return;
     }
     struct epoll_event ev = {.events = epoll_events(what), .data.fd = fd};
-    if (epoll_ctl(w->epoll, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
-        epoll_ctl(w->epoll, EPOLL_CTL_ADD, fd, &ev);
+    if (epoll_ctl(w->epoll, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT) epoll_ctl(w->epoll, EPOLL_CTL_ADD, fd, &ev);
 }
 
 bool gt_wakefd_open(gt_wakefd *w, const gt_watch *watches, size_t n)
@@ -48,8 +47,9 @@ void gt_wakefd_arm(gt_wakefd *w, long timeout_ms)
 {
     if (w->timer < 0) return;
     uint64_t expirations;
-    while (read(w->timer, &expirations, sizeof expirations) > 0) {}   /* clear an old expiry */
-    struct itimerspec when = {{0, 0}, {0, 0}};   /* all zero disarms: "no timer" */
+    while (read(w->timer, &expirations, sizeof expirations) > 0) {
+    }                                          /* clear an old expiry */
+    struct itimerspec when = {{0, 0}, {0, 0}}; /* all zero disarms: "no timer" */
     if (timeout_ms >= 0) {
         /* a zero it_value would disarm: "now" is one nanosecond from now */
         when.it_value.tv_sec = timeout_ms / 1000;
@@ -67,9 +67,27 @@ void gt_wakefd_close(gt_wakefd *w)
 
 #else
 
-void gt_wakefd_watch(gt_wakefd *w, int fd, int what) { (void)w; (void)fd; (void)what; }
-bool gt_wakefd_open(gt_wakefd *w, const gt_watch *watches, size_t n) { (void)w; (void)watches; (void)n; return false; }
-void gt_wakefd_arm(gt_wakefd *w, long timeout_ms) { (void)w; (void)timeout_ms; }
-void gt_wakefd_close(gt_wakefd *w) { w->epoll = w->timer = -1; }
+void gt_wakefd_watch(gt_wakefd *w, int fd, int what)
+{
+    (void)w;
+    (void)fd;
+    (void)what;
+}
+bool gt_wakefd_open(gt_wakefd *w, const gt_watch *watches, size_t n)
+{
+    (void)w;
+    (void)watches;
+    (void)n;
+    return false;
+}
+void gt_wakefd_arm(gt_wakefd *w, long timeout_ms)
+{
+    (void)w;
+    (void)timeout_ms;
+}
+void gt_wakefd_close(gt_wakefd *w)
+{
+    w->epoll = w->timer = -1;
+}
 
 #endif

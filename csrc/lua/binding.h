@@ -11,10 +11,10 @@
 #include "gentask.h"
 
 /* Registry names of the metatables; also what tostring and argument errors call the types. */
-#define GT_ENGINE_MT  "gentask.engine"
-#define GT_ALARM_MT   "gentask.alarm"
-#define GT_CLIENT_MT  "gentask.client"
-#define GT_TASK_MT    "gentask.task"
+#define GT_ENGINE_MT "gentask.engine"
+#define GT_ALARM_MT "gentask.alarm"
+#define GT_CLIENT_MT "gentask.client"
+#define GT_TASK_MT "gentask.task"
 #define GT_PROFILE_MT "gentask.profile"
 
 /* ---- class.c: boxes, the weak pointer → userdata map, metatables --------------------------- */
@@ -37,32 +37,32 @@ void gt_lua_weak_table(lua_State *L, const void *key, const char *mode);
  * pointers) can be turned back into the userdata the script holds: tasks and alarms are
  * remembered by their constructors. */
 void gt_lua_remember(lua_State *L, const void *object, int box_idx);
-void gt_lua_recall(lua_State *L, const void *object);   /* pushes the box or nil */
+void gt_lua_recall(lua_State *L, const void *object); /* pushes the box or nil */
 
 /* What every type's metatable is made of. Registering a class again (the module loaded a second
  * time) resets the existing metatable, so boxes made before keep working. */
 typedef struct gt_lua_class {
-    const char     *name;       /* one of the GT_*_MT names */
-    const luaL_Reg *methods;    /* what __index finds (NULL: none) */
-    lua_CFunction   gc;         /* empties the box (gt_lua_take_box) and lets the object go */
-    lua_CFunction   tostring;   /* NULL: the name, with "(released)" once the box is empty */
-    lua_CFunction   close;      /* __close on Lua 5.4; NULL: none */
+    const char *name;        /* one of the GT_*_MT names */
+    const luaL_Reg *methods; /* what __index finds (NULL: none) */
+    lua_CFunction gc;        /* empties the box (gt_lua_take_box) and lets the object go */
+    lua_CFunction tostring;  /* NULL: the name, with "(released)" once the box is empty */
+    lua_CFunction close;     /* __close on Lua 5.4; NULL: none */
     /* NULL: __index is the methods table. Otherwise __index is this function with the methods
      * table as upvalue 1 (for types with fields read from the core on access). */
-    lua_CFunction   index;
+    lua_CFunction index;
 } gt_lua_class;
 
 void gt_lua_new_class(lua_State *L, const gt_lua_class *c);
 
 /* ---- convert.c: plain values ----------------------------------------------------------------- */
 
-void gt_lua_setfield_string(lua_State *L, const char *key, const char *value);  /* skips NULL */
+void gt_lua_setfield_string(lua_State *L, const char *key, const char *value); /* skips NULL */
 void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value);
 lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_Number fallback);
 /* Seconds (Lua's unit) to the core's milliseconds: rounded up, clamped to "practically never". */
 long gt_lua_seconds_to_ms(lua_Number seconds);
-long gt_lua_opt_ms(lua_State *L, int idx);   /* an optional argument in seconds; 0 when absent */
-void gt_lua_ms_field(lua_State *L, int idx, const char *key, long *ms);   /* leaves *ms when absent */
+long gt_lua_opt_ms(lua_State *L, int idx); /* an optional argument in seconds; 0 when absent */
+void gt_lua_ms_field(lua_State *L, int idx, const char *key, long *ms); /* leaves *ms when absent */
 /* Overrides *o with what the options table at idx sets (seconds in Lua, ms in the core). */
 void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o);
 /* The one shape of an error table, for a task's failure and a classified response alike. */
@@ -72,17 +72,17 @@ void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider);
  * functions to the module table on top of the stack. Constructors live with the type they make,
  * and are other types' methods: engine:alarm, engine:client, client:submit. ---------------------- */
 
-void gt_lua_open_engine(lua_State *L);    /* core.engine() */
+void gt_lua_open_engine(lua_State *L); /* core.engine() */
 void gt_lua_open_alarm(lua_State *L);
-int gt_lua_alarm_new(lua_State *L);       /* engine:alarm(seconds) */
-void gt_lua_open_profile(lua_State *L);   /* core.classify(...) */
+int gt_lua_alarm_new(lua_State *L);     /* engine:alarm(seconds) */
+void gt_lua_open_profile(lua_State *L); /* core.classify(...) */
 /* Compiles the profile table at idx (see lua/gentask/providers/); raises on a bad field. The
  * caller owns the result. */
 gt_profile *gt_lua_check_profile(lua_State *L, int idx);
 void gt_lua_open_client(lua_State *L);
-int gt_lua_client_new(lua_State *L);      /* engine:client(profile, base_url, api_key, options) */
-void gt_lua_open_task(lua_State *L);      /* core.is_task, core.task_class, core.task_* primitives */
-int gt_lua_task_submit(lua_State *L);     /* client:submit(path, body, poll_path, options) */
-void gt_lua_open_schema(lua_State *L);     /* core.kinds, core.options, core.headers, core.check_options */
+int gt_lua_client_new(lua_State *L);   /* engine:client(profile, base_url, api_key, options) */
+void gt_lua_open_task(lua_State *L);   /* core.is_task, core.task_class, core.task_* primitives */
+int gt_lua_task_submit(lua_State *L);  /* client:submit(path, body, poll_path, options) */
+void gt_lua_open_schema(lua_State *L); /* core.kinds, core.options, core.headers, core.check_options */
 
 #endif

@@ -2,7 +2,7 @@
  * the one way a type's metatable is made. */
 #include "binding.h"
 
-static const char weak_map_key = 'w';   /* its address keys the weak map in the registry */
+static const char weak_map_key = 'w'; /* its address keys the weak map in the registry */
 
 void *gt_lua_push_box(lua_State *L, void *object, const char *mt)
 {

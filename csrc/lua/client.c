@@ -27,7 +27,7 @@ static int client_gc(lua_State *L)
     return 0;
 }
 
-static int client_tostring(lua_State *L)   /* says which provider, never which key */
+static int client_tostring(lua_State *L) /* says which provider, never which key */
 {
     gt_client *c = *gt_lua_box_slot(L, 1, GT_CLIENT_MT);
     if (c) lua_pushfstring(L, "gentask.client(%s)", gt_profile_name(gt_client_profile(c)));
@@ -39,7 +39,10 @@ void gt_lua_open_client(lua_State *L)
 {
     static const luaL_Reg methods[] = {{"submit", gt_lua_task_submit}, {NULL, NULL}};
     static const gt_lua_class client_class = {
-        .name = GT_CLIENT_MT, .methods = methods, .gc = client_gc, .tostring = client_tostring,
+        .name = GT_CLIENT_MT,
+        .methods = methods,
+        .gc = client_gc,
+        .tostring = client_tostring,
     };
     gt_lua_new_class(L, &client_class);
 }

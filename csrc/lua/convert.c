@@ -22,8 +22,8 @@ long gt_lua_seconds_to_ms(lua_Number seconds)
 {
     /* about 35 years: far enough to mean "never", near enough that now + it cannot overflow */
     const lua_Number max_ms = (lua_Number)(LONG_MAX < (1L << 40) ? LONG_MAX / 4 : (1L << 40));
-    if (!(seconds > 0)) return 0;   /* also NaN */
-    lua_Number ms = ceil(seconds * 1000);   /* any positive time is at least 1 ms: 0 means "none" to curl */
+    if (!(seconds > 0)) return 0;         /* also NaN */
+    lua_Number ms = ceil(seconds * 1000); /* any positive time is at least 1 ms: 0 means "none" to curl */
     return ms > max_ms ? (long)max_ms : (long)ms;
 }
 
@@ -73,7 +73,7 @@ void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o)
     for (size_t i = 0; (spec = gt_option_at(i)); i++) {
         lua_getfield(L, idx, spec->name);
         if (!lua_isnil(L, -1) && !gt_option_set(o, i, luaL_checknumber(L, -1)))
-            luaL_error(L, "%s is out of its bounds", spec->name);   /* the Lua layer said why first */
+            luaL_error(L, "%s is out of its bounds", spec->name); /* the Lua layer said why first */
         lua_pop(L, 1);
     }
     read_resubmit(L, idx, o);

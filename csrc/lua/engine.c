@@ -43,7 +43,7 @@ static int engine_step(lua_State *L)
 static int engine_timeout(lua_State *L)
 {
     long ms = gt_engine_timeout(check_engine(L));
-    if (ms < 0) return 0;   /* nothing will ever happen without new work */
+    if (ms < 0) return 0; /* nothing will ever happen without new work */
     lua_pushnumber(L, ms == LONG_MAX ? HUGE_VAL : ms / 1000.0);
     return 1;
 }
@@ -96,7 +96,7 @@ static const char *watch_name(int events)
     case GT_WATCH_OUT: return "w";
     case GT_WATCH_IN | GT_WATCH_OUT: return "rw";
     case 0: return "none";
-    default: return "remove";   /* GT_WATCH_REMOVE, and anything newer: stop watching */
+    default: return "remove"; /* GT_WATCH_REMOVE, and anything newer: stop watching */
     }
 }
 
@@ -168,7 +168,10 @@ void gt_lua_open_engine(lua_State *L)
         {NULL, NULL},
     };
     static const gt_lua_class engine_class = {
-        .name = GT_ENGINE_MT, .methods = methods, .gc = engine_gc, .tostring = engine_tostring,
+        .name = GT_ENGINE_MT,
+        .methods = methods,
+        .gc = engine_gc,
+        .tostring = engine_tostring,
     };
     static const luaL_Reg functions[] = {{"engine", engine_new}, {NULL, NULL}};
     gt_lua_new_class(L, &engine_class);

@@ -1,5 +1,5 @@
 /* profile.c — the compiled profile userdata: a provider's profile table (its format is in
- * lua/gentask/providers/README.md) read into the core's gt_profile, and core.classify, which reads
+ * docs/providers.md, "The provider profile table") read into the core's gt_profile, and core.classify, which reads
  * one response with it. A client owns the profile it was made with; classify keeps one per table. */
 #include "binding.h"
 
@@ -12,7 +12,7 @@ static const char *check_string_field(lua_State *L, int tbl, const char *key, co
     const char *s = lua_tostring(L, -1);
     if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
         luaL_error(L, "profile: %s.%s must be a string", where, key);
-    lua_pop(L, 1);   /* the string stays alive: the profile table still holds it */
+    lua_pop(L, 1); /* the string stays alive: the profile table still holds it */
     return s;
 }
 
@@ -40,7 +40,7 @@ static void each_string(lua_State *L, const char *where, void (*add)(void *, con
 }
 
 typedef struct field_ctx {
-    lua_State  *L;
+    lua_State *L;
     gt_profile *p;
     const char *field;
 } field_ctx;
@@ -240,8 +240,8 @@ static const gt_profile *cached_profile(lua_State *L, int idx)
         lua_pushvalue(L, -2);
         lua_rawset(L, -4);
     }
-    const gt_profile *p = *(gt_profile **)lua_touserdata(L, -1);   /* never empty: only __gc empties it */
-    lua_pop(L, 2);   /* the cache keeps the box alive while the profile table lives */
+    const gt_profile *p = *(gt_profile **)lua_touserdata(L, -1); /* never empty: only __gc empties it */
+    lua_pop(L, 2); /* the cache keeps the box alive while the profile table lives */
     return p;
 }
 
@@ -254,7 +254,7 @@ static const char *header(lua_State *L, int headers, const char *name)
     while (lua_next(L, headers)) {
         if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
             strcasecmp(lua_tostring(L, -2), name) == 0)
-            found = lua_tostring(L, -1);   /* stays alive in the headers table */
+            found = lua_tostring(L, -1); /* stays alive in the headers table */
         lua_pop(L, 1);
     }
     return found;
@@ -312,7 +312,9 @@ static int profile_classify(lua_State *L)
 void gt_lua_open_profile(lua_State *L)
 {
     static const gt_lua_class profile_class = {
-        .name = GT_PROFILE_MT, .gc = profile_gc, .tostring = profile_tostring,
+        .name = GT_PROFILE_MT,
+        .gc = profile_gc,
+        .tostring = profile_tostring,
     };
     static const luaL_Reg functions[] = {{"classify", profile_classify}, {NULL, NULL}};
     gt_lua_new_class(L, &profile_class);

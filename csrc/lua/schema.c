@@ -22,7 +22,7 @@ static void push_kinds(lua_State *L)
 
 static void setfield_number(lua_State *L, const char *key, double value)
 {
-    if (isnan(value)) return;   /* no number: nil */
+    if (isnan(value)) return; /* no number: nil */
     lua_pushnumber(L, value);
     lua_setfield(L, -2, key);
 }

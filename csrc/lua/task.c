@@ -19,7 +19,7 @@ int gt_lua_task_submit(lua_State *L)
     const char *body = luaL_optstring(L, 3, NULL);
     const char *poll_path = luaL_optstring(L, 4, NULL);
     gt_client_options overrides, *opts = NULL;
-    if (lua_istable(L, 5)) {   /* this submit's own options over the client's */
+    if (lua_istable(L, 5)) { /* this submit's own options over the client's */
         overrides = *gt_client_options_of(c);
         gt_lua_read_options(L, 5, &overrides);
         opts = &overrides;
@@ -145,11 +145,19 @@ static int task_set_class(lua_State *L)
 void gt_lua_open_task(lua_State *L)
 {
     static const gt_lua_class task_class = {
-        .name = GT_TASK_MT, .gc = task_gc, .tostring = task_tostring, .close = task_cancel, .index = task_index,
+        .name = GT_TASK_MT,
+        .gc = task_gc,
+        .tostring = task_tostring,
+        .close = task_cancel,
+        .index = task_index,
     };
     static const luaL_Reg functions[] = {
-        {"is_task", task_is},       {"task_class", task_set_class}, {"task_cancel", task_cancel},
-        {"task_error", task_error}, {"task_urls", task_urls},   {"task_body", task_body},
+        {"is_task", task_is},
+        {"task_class", task_set_class},
+        {"task_cancel", task_cancel},
+        {"task_error", task_error},
+        {"task_urls", task_urls},
+        {"task_body", task_body},
         {NULL, NULL},
     };
     gt_lua_new_class(L, &task_class);

@@ -1,6 +1,7 @@
 /* profile.c — the compiled profile userdata: a provider's profile table (its format is in
- * docs/providers.md, "The provider profile table") read into the core's gt_profile, and core.classify, which reads
- * one response with it. A client owns the profile it was made with; classify keeps one per table. */
+ * docs/providers.md, "The provider profile table") read into the core's gt_profile, and
+ * core.classify, which reads one response with it. A client owns the profile it was made with;
+ * classify keeps one per table. */
 #include "binding.h"
 
 #include <string.h>

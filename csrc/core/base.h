@@ -26,19 +26,23 @@ char *gt_random_key(const char *prefix);
 long gt_backoff_ms(const gt_client_options *o, int retry);
 double gt_retry_after_seconds(const char *retry_after, const char *retry_after_ms);
 
-/* ---- intrusive queue (O(1) unlink when an object is freed; util.c) ------------------------------- */
+/* ---- intrusive queue (O(1) removal when an object is freed, O(1) count; util.c) ----------------- */
 
 typedef struct gt_qnode {
     struct gt_qnode *prev, *next;
 } gt_qnode;
 
-void gt_queue_init(gt_qnode *head);
+typedef struct gt_queue {
+    gt_qnode head;
+    size_t count;
+} gt_queue;
+
+void gt_queue_init(gt_queue *q);
 bool gt_queue_linked(const gt_qnode *n);
-bool gt_queue_empty(const gt_qnode *head);
-void gt_queue_push(gt_qnode *head, gt_qnode *n); /* no-op when already queued */
-void gt_queue_unlink(gt_qnode *n);
-gt_qnode *gt_queue_pop(gt_qnode *head);
-size_t gt_queue_count(const gt_qnode *head);
+bool gt_queue_empty(const gt_queue *q);
+void gt_queue_push(gt_queue *q, gt_qnode *n);   /* no-op when already queued */
+void gt_queue_remove(gt_queue *q, gt_qnode *n); /* no-op when not queued; n must be in q if queued */
+gt_qnode *gt_queue_pop(gt_queue *q);
 
 #define GT_CONTAINER(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 

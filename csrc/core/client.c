@@ -138,7 +138,7 @@ void gt_client_slot_wait(gt_client *c, gt_slot *s)
 
 void gt_client_slot_release(gt_client *c, gt_slot *s)
 {
-    gt_queue_unlink(&s->node);
+    gt_queue_remove(&c->queue, &s->node);
     if (!s->held) return;
     s->held = false;
     c->in_flight--;

@@ -19,7 +19,7 @@ typedef struct gt_slot {
 
 struct gt_client {
     gt_timer timer; /* starts queued tasks: after a freed slot, or a 429 pause's end */
-    gt_qnode queue; /* slots waited for, in submit order */
+    gt_queue queue; /* slots waited for, in submit order */
     int in_flight, max_in_flight;
     int64_t paused_until_ms;
     gt_engine *engine;

@@ -33,33 +33,44 @@ static bool append(void **items, size_t *n, size_t *cap, size_t size, const void
     return true;
 }
 
+static short poll_events(int what)
+{
+    return (short)(((what & CURL_POLL_IN) ? POLLIN : 0) | ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+}
+
+static int curl_events(short events)
+{
+    return ((events & POLLIN) ? CURL_POLL_IN : 0) | ((events & POLLOUT) ? CURL_POLL_OUT : 0);
+}
+
+/* The watch set is the pollfd array step() hands to poll(2) as it stands. Each socket's slot
+ * (index + 1) is kept with curl_multi_assign, so a change finds its socket without a search. */
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     gt_engine *e = userp;
     (void)easy;
-    (void)socketp;
     gt_wakefd_watch(&e->wake, (int)fd, what);
     if (e->host_loop) {
         gt_watch change = {fd, what};
         if (!append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof change, &change)) return -1;
     }
-    size_t i = 0;
-    while (i < e->n_watches && e->watches[i].fd != fd) i++;
+    size_t slot = (size_t)(uintptr_t)socketp;
     if (what == CURL_POLL_REMOVE) {
-        if (i < e->n_watches) e->watches[i] = e->watches[--e->n_watches];
+        if (slot == 0) return 0;
+        struct pollfd *last = &e->watches[--e->n_watches];
+        if (slot - 1 < e->n_watches) { /* the last one moves into the freed slot */
+            e->watches[slot - 1] = *last;
+            curl_multi_assign(e->multi, last->fd, (void *)(uintptr_t)slot);
+        }
         return 0;
     }
-    if (i == e->n_watches) {
-        if (e->n_watches == e->cap_watches) {
-            size_t cap = e->cap_watches ? e->cap_watches * 2 : 16;
-            gt_watch *grown = realloc(e->watches, cap * sizeof *grown);
-            if (!grown) return -1;
-            e->watches = grown;
-            e->cap_watches = cap;
-        }
-        e->n_watches++;
+    if (slot == 0) {
+        struct pollfd added = {.fd = fd};
+        if (!append((void **)&e->watches, &e->n_watches, &e->cap_watches, sizeof added, &added)) return -1;
+        slot = e->n_watches;
+        curl_multi_assign(e->multi, fd, (void *)(uintptr_t)slot);
     }
-    e->watches[i] = (gt_watch){fd, what};
+    e->watches[slot - 1].events = poll_events(what);
     return 0;
 }
 
@@ -94,8 +105,10 @@ gt_engine *gt_engine_new(void)
     curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
     curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
-    /* keep-alive: one cache of connections shared by every request of every client */
-    curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, 256L);
+    /* keep-alive: one cache of connections shared by every request of every client; it grows
+     * with the requests on the wire (gt_engine_send) */
+    e->max_connections = 256;
+    curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->max_connections);
     return e;
 }
 
@@ -119,6 +132,7 @@ void gt_engine_release(gt_engine *e)
     gt_wakefd_close(&e->wake);
     gt_timerheap_free(&e->timers);
     free(e->watches);
+    free(e->finished);
     free(e->changes);
     free(e->closing);
     free(e);
@@ -144,14 +158,18 @@ void gt_engine_set_host_loop(gt_engine *e, bool on)
     if (e->host_loop == on) return;
     e->host_loop = on;
     e->n_changes = 0;
-    for (size_t i = 0; on && i < e->n_watches; i++) /* the host starts from what is watched now */
-        append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof e->watches[i], &e->watches[i]);
+    for (size_t i = 0; on && i < e->n_watches; i++) { /* the host starts from what is watched now */
+        gt_watch now = {e->watches[i].fd, curl_events(e->watches[i].events)};
+        append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof now, &now);
+    }
     if (!on) gt_engine_release_sockets(e);
 }
 
 int gt_engine_wake_fd(gt_engine *e)
 {
-    if (!gt_wakefd_open(&e->wake, e->watches, e->n_watches)) return -1;
+    if (!gt_wakefd_open(&e->wake)) return -1;
+    for (size_t i = 0; i < e->n_watches; i++)
+        gt_wakefd_watch(&e->wake, e->watches[i].fd, curl_events(e->watches[i].events));
     long ms = gt_engine_timeout(e);
     gt_wakefd_arm(&e->wake, ms == LONG_MAX ? -1 : ms);
     return e->wake.epoll;
@@ -211,12 +229,24 @@ gt_transfer *gt_engine_send(gt_engine *e, const gt_request *req, gt_transfer_fn 
     }
     x->done = done;
     x->ctx = ctx;
+    /* The connection cache holds as many connections as requests have been on the wire at once:
+     * a smaller one closes connections that polls are about to want, and scans itself to evict
+     * on every return. */
+    if (++e->n_live_transfers > e->max_connections) {
+        e->max_connections = 2 * e->n_live_transfers;
+        curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->max_connections);
+    }
     return x;
 }
 
 void gt_engine_abort(gt_engine *e, gt_transfer *x)
 {
+    if (x->finished) { /* its result is waiting in finish_transfers: drop it there */
+        x->aborted = true;
+        return;
+    }
     curl_multi_remove_handle(e->multi, x->easy);
+    e->n_live_transfers--;
     give_back(e, x);
 }
 
@@ -228,6 +258,11 @@ bool gt_transfer_sent(const gt_transfer *x)
 void gt_engine_notify(gt_engine *e, gt_qnode *n)
 {
     gt_queue_push(&e->changed, n);
+}
+
+void gt_engine_unnotify(gt_engine *e, gt_qnode *n)
+{
+    gt_queue_remove(&e->changed, n);
 }
 
 gt_qnode *gt_engine_next_notice(gt_engine *e)
@@ -267,24 +302,38 @@ long gt_engine_timeout(gt_engine *e)
     return left < 0 ? 0 : left > LONG_MAX ? LONG_MAX : (long)left;
 }
 
-/* Each finished transfer leaves the multi handle, hands its result to its own callback, and
- * goes back to the pool: the result is valid during the callback only. */
+/* A finished transfer leaves the multi handle, hands its result to its own callback, and goes
+ * back to the pool: the result is valid during the callback only. */
+static void deliver(gt_engine *e, gt_transfer *x)
+{
+    curl_multi_remove_handle(e->multi, x->easy);
+    e->n_live_transfers--;
+    if (!x->aborted && x->done) {
+        gt_transfer_result result;
+        gt_transfer_result_of(x, x->code, &result);
+        x->done(x->ctx, &result);
+    }
+    x->finished = x->aborted = false;
+    give_back(e, x);
+}
+
+/* Every message is read before any handle is removed: removing a handle scans the messages not
+ * yet read for it, which made a burst of N completions cost N². */
 static void finish_transfers(gt_engine *e)
 {
     CURLMsg *msg;
     int left;
+    size_t n = 0;
     while ((msg = curl_multi_info_read(e->multi, &left))) {
         if (msg->msg != CURLMSG_DONE) continue;
         gt_transfer *x = NULL;
-        CURLcode code = msg->data.result;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-        curl_multi_remove_handle(e->multi, msg->easy_handle);
-        if (!x) continue;
-        gt_transfer_result result;
-        gt_transfer_result_of(x, code, &result);
-        if (x->done) x->done(x->ctx, &result);
-        give_back(e, x);
+        x->code = msg->data.result;
+        x->finished = true;
+        if (!append((void **)&e->finished, &n, &e->cap_finished, sizeof x, &x)) deliver(e, x); /* no memory: now */
     }
+    /* a callback may start transfers, never run this loop: the list stays as it is */
+    for (size_t i = 0; i < n; i++) deliver(e, e->finished[i]);
 }
 
 static bool run_due_timers(gt_engine *e)
@@ -310,27 +359,24 @@ static void curl_timeout_if_due(gt_engine *e)
 static void wait_for_sockets(gt_engine *e, long timeout_ms)
 {
     size_t n = e->n_watches;
-    struct pollfd stack_fds[64];
-    struct pollfd *fds = n <= 64 ? stack_fds : malloc(n * sizeof *fds);
-    if (!fds) return;
-    for (size_t i = 0; i < n; i++) {
-        fds[i].fd = e->watches[i].fd;
-        fds[i].events = (short)(((e->watches[i].events & CURL_POLL_IN) ? POLLIN : 0) |
-                                ((e->watches[i].events & CURL_POLL_OUT) ? POLLOUT : 0));
-        fds[i].revents = 0;
-    }
-    int ready = poll(fds, (nfds_t)n, timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms);
-    for (size_t i = 0; ready > 0 && i < n; i++) {
-        if (!fds[i].revents) continue;
+    int ready = poll(e->watches, (nfds_t)n, timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms);
+    if (ready <= 0) return;
+    /* curl's callbacks change the set while it is read: collect the ready sockets first */
+    struct pollfd stack_ready[64];
+    struct pollfd *got = (size_t)ready <= 64 ? stack_ready : malloc((size_t)ready * sizeof *got);
+    if (!got) return;
+    size_t n_got = 0;
+    for (size_t i = 0; i < n && n_got < (size_t)ready; i++)
+        if (e->watches[i].revents) got[n_got++] = e->watches[i];
+    for (size_t i = 0; i < n_got; i++) {
         int mask = 0;
-        if (fds[i].revents & (POLLIN | POLLHUP)) mask |= CURL_CSELECT_IN;
-        if (fds[i].revents & POLLOUT) mask |= CURL_CSELECT_OUT;
-        if (fds[i].revents & (POLLERR | POLLNVAL)) mask |= CURL_CSELECT_ERR;
+        if (got[i].revents & (POLLIN | POLLHUP)) mask |= CURL_CSELECT_IN;
+        if (got[i].revents & POLLOUT) mask |= CURL_CSELECT_OUT;
+        if (got[i].revents & (POLLERR | POLLNVAL)) mask |= CURL_CSELECT_ERR;
         int running;
-        curl_multi_socket_action(e->multi, fds[i].fd, mask, &running);
-        ready--;
+        curl_multi_socket_action(e->multi, got[i].fd, mask, &running);
     }
-    if (fds != stack_fds) free(fds);
+    if (got != stack_ready) free(got);
 }
 
 /* A finished transfer may start the next one (submit → first poll timer, poll → poll), and a
@@ -342,7 +388,7 @@ static int settle(gt_engine *e)
         finish_transfers(e);
         if (!run_due_timers(e) && (e->curl_due_ms < 0 || e->curl_due_ms > gt_now_ms())) break;
     }
-    return (int)(gt_queue_count(&e->changed) + gt_queue_count(&e->fired_alarms));
+    return (int)(e->changed.count + e->fired_alarms.count);
 }
 
 int gt_engine_step(gt_engine *e, long timeout_ms)
@@ -398,7 +444,7 @@ void gt_alarm_free(gt_alarm *a)
 {
     if (!a) return;
     gt_engine_disarm(a->engine, &a->timer);
-    gt_queue_unlink(&a->fired_node);
+    gt_queue_remove(&a->engine->fired_alarms, &a->fired_node);
     gt_engine_release(a->engine);
     free(a);
 }

@@ -8,6 +8,7 @@
 #define GENTASK_LOOP_H
 
 #include <curl/curl.h>
+#include <poll.h>
 
 #include "base.h"
 #include "timerheap.h"
@@ -53,7 +54,7 @@ typedef struct gt_watch {
 typedef struct gt_wakefd {
     int epoll, timer; /* -1 when closed */
 } gt_wakefd;
-bool gt_wakefd_open(gt_wakefd *w, const gt_watch *watches, size_t n);
+bool gt_wakefd_open(gt_wakefd *w); /* the caller then watches what is watched already */
 void gt_wakefd_watch(gt_wakefd *w, int fd, int what);
 void gt_wakefd_arm(gt_wakefd *w, long timeout_ms);
 void gt_wakefd_close(gt_wakefd *w);
@@ -62,13 +63,17 @@ struct gt_engine {
     CURLM *multi;
     int refs;
     gt_timerheap timers;
-    int64_t curl_due_ms; /* when curl wants a timeout action; -1: never */
-    gt_watch *watches;
+    int64_t curl_due_ms;    /* when curl wants a timeout action; -1: never */
+    struct pollfd *watches; /* the sockets curl asked to watch, as poll(2) takes them */
     size_t n_watches, cap_watches;
-    gt_qnode changed; /* objects above the engine whose state changed (task.c's) */
-    gt_qnode fired_alarms;
+    gt_queue changed; /* objects above the engine whose state changed (task.c's) */
+    gt_queue fired_alarms;
     gt_transfer *idle_transfers; /* the pool: easy handles kept for the next request */
     size_t n_idle_transfers;
+    size_t n_live_transfers; /* on the wire now */
+    size_t max_connections;  /* the connection cache's size: grows with n_live_transfers */
+    gt_transfer **finished;  /* finish_transfers' list, kept for its capacity */
+    size_t cap_finished;
     size_t live_tasks; /* kept by task.c for gentask.stats() */
     bool host_loop;    /* a host loop watches the sockets: log changes, defer closes */
     gt_watch *changes; /* watch changes since the host last drained them */
@@ -84,6 +89,7 @@ void gt_engine_disarm(gt_engine *e, gt_timer *t);
 /* Queues n for the binding's drain of changes; no-op when queued. The engine never looks
  * inside: whoever queued n turns it back into its object (gt_task_next_changed). */
 void gt_engine_notify(gt_engine *e, gt_qnode *n);
+void gt_engine_unnotify(gt_engine *e, gt_qnode *n); /* its object is going away */
 gt_qnode *gt_engine_next_notice(gt_engine *e);
 
 /* Sends req; done(ctx, result) is called from a later step when it ends, however it ends, unless

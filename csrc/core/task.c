@@ -401,7 +401,7 @@ void gt_task_release(gt_task *t)
 {
     if (!t) return;
     gt_task_cancel(t);
-    gt_queue_unlink(&t->changed_node);
+    gt_engine_unnotify(engine_of(t), &t->changed_node);
     gt_error_free(t->error);
     free(t->submit_url);
     free(t->submit_body);

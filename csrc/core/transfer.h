@@ -19,6 +19,9 @@ struct gt_transfer {
     const char *const *request_id_headers;
     size_t n_request_id_headers;
     bool sent;
+    CURLcode code; /* how it ended, once finished */
+    bool finished; /* ended, its callback not yet called */
+    bool aborted;  /* taken off the wire after it ended: no callback */
     char errbuf[CURL_ERROR_SIZE];
 };
 CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req);

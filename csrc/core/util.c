@@ -72,9 +72,10 @@ void gt_redact(char **s, const char *secret)
     *s = out;
 }
 
-void gt_queue_init(gt_qnode *head)
+void gt_queue_init(gt_queue *q)
 {
-    head->prev = head->next = head;
+    q->head.prev = q->head.next = &q->head;
+    q->count = 0;
 }
 
 bool gt_queue_linked(const gt_qnode *n)
@@ -82,39 +83,34 @@ bool gt_queue_linked(const gt_qnode *n)
     return n->next != NULL;
 }
 
-void gt_queue_push(gt_qnode *head, gt_qnode *n)
+bool gt_queue_empty(const gt_queue *q)
 {
-    if (gt_queue_linked(n)) return;
-    n->prev = head->prev;
-    n->next = head;
-    head->prev->next = n;
-    head->prev = n;
+    return q->count == 0;
 }
 
-void gt_queue_unlink(gt_qnode *n)
+void gt_queue_push(gt_queue *q, gt_qnode *n)
+{
+    if (gt_queue_linked(n)) return;
+    n->prev = q->head.prev;
+    n->next = &q->head;
+    q->head.prev->next = n;
+    q->head.prev = n;
+    q->count++;
+}
+
+void gt_queue_remove(gt_queue *q, gt_qnode *n)
 {
     if (!gt_queue_linked(n)) return;
     n->prev->next = n->next;
     n->next->prev = n->prev;
     n->prev = n->next = NULL;
+    q->count--;
 }
 
-gt_qnode *gt_queue_pop(gt_qnode *head)
+gt_qnode *gt_queue_pop(gt_queue *q)
 {
-    if (gt_queue_empty(head)) return NULL;
-    gt_qnode *n = head->next;
-    gt_queue_unlink(n);
-    return n;
-}
-
-bool gt_queue_empty(const gt_qnode *head)
-{
-    return head->next == head;
-}
-
-size_t gt_queue_count(const gt_qnode *head)
-{
-    size_t n = 0;
-    for (const gt_qnode *q = head->next; q != head; q = q->next) n++;
+    if (gt_queue_empty(q)) return NULL;
+    gt_qnode *n = q->head.next;
+    gt_queue_remove(q, n);
     return n;
 }

@@ -29,7 +29,7 @@ void gt_wakefd_watch(gt_wakefd *w, int fd, int what)
     if (epoll_ctl(w->epoll, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT) epoll_ctl(w->epoll, EPOLL_CTL_ADD, fd, &ev);
 }
 
-bool gt_wakefd_open(gt_wakefd *w, const gt_watch *watches, size_t n)
+bool gt_wakefd_open(gt_wakefd *w)
 {
     if (w->epoll >= 0) return true;
     w->epoll = epoll_create1(EPOLL_CLOEXEC);
@@ -39,7 +39,6 @@ bool gt_wakefd_open(gt_wakefd *w, const gt_watch *watches, size_t n)
         gt_wakefd_close(w);
         return false;
     }
-    for (size_t i = 0; i < n; i++) gt_wakefd_watch(w, (int)watches[i].fd, watches[i].events);
     return true;
 }
 
@@ -73,11 +72,9 @@ void gt_wakefd_watch(gt_wakefd *w, int fd, int what)
     (void)fd;
     (void)what;
 }
-bool gt_wakefd_open(gt_wakefd *w, const gt_watch *watches, size_t n)
+bool gt_wakefd_open(gt_wakefd *w)
 {
     (void)w;
-    (void)watches;
-    (void)n;
     return false;
 }
 void gt_wakefd_arm(gt_wakefd *w, long timeout_ms)

@@ -16,11 +16,11 @@ describe("the engine", function()
   end)
 
   it("between two polls, waits for the poll timer and step(0) changes nothing", function()
-    local fox = sim:foxapi { poll_interval = 30, poll_max_interval = 30 }
-    local task = fox:submit("flux-dev", { prompt = "x" })
+    local fox = sim:foxapi()
+    local task = fox:submit("flux-dev", { prompt = "x [duration=30000]" })
     while task.state == "submitting" do gentask.update() end
     assert.equal("waiting", task.state)
-    assert.is_true(engine:timeout() > 20, "the next poll is about 30 s away")
+    assert.is_true(engine:timeout() > 20, "the first poll waits for the provider's eta, about 30 s away")
     assert.equal(0, engine:step(0))
     assert.equal("waiting", task.state)
     task:cancel()

@@ -165,6 +165,26 @@ describe("pacing and caps", function()
     assert.is_true(task.first_poll_ms - task.submitted_ms >= 500,
       ("first poll after %d ms"):format(task.first_poll_ms - task.submitted_ms))
   end)
+
+  -- the two sides of "at the eta": not held back to poll_interval, not cut to poll_max_interval
+  it("an eta shorter than poll_interval is polled at the eta: one poll finds it done", function()
+    sim:reset()
+    local ml = sim:client("modelslab", { poll_interval = 30, poll_max_interval = 60, task_timeout = 20 })
+    local result = ml:submit("flux", { prompt = "x [duration=300]" }):wait()
+    assert.equal(1, #result.urls)
+    local _, task = next(sim:stats(true).tasks)
+    assert.equal(1, task.polls)
+  end)
+
+  it("an eta longer than poll_max_interval is waited out, not polled early", function()
+    sim:reset()
+    local ml = sim:client("modelslab", { poll_interval = 0.01, poll_max_interval = 0.05 })
+    ml:submit("flux", { prompt = "x [duration=1500]" }):wait()
+    local _, task = next(sim:stats(true).tasks)
+    assert.is_true(task.first_poll_ms - task.submitted_ms >= 1400,
+      ("first poll after %d ms"):format(task.first_poll_ms - task.submitted_ms))
+    assert.is_true(task.polls <= 2, "polls: " .. task.polls)
+  end)
 end)
 
 describe("500 tasks under a random mix of faults", function()

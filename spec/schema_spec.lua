@@ -49,7 +49,7 @@ describe("the client options", function()
     assert.is_true(#core.options >= 11)
     for _, o in ipairs(core.options) do
       assert.is_string(o.name)
-      assert.truthy(({ seconds = true, count = true, bytes = true })[o.unit], o.name)
+      assert.truthy(({ seconds = true, count = true, bytes = true, text = true })[o.unit], o.name)
       assert.is_true(o.min <= o.max, o.name)
       assert.truthy(({ client = true, task = true })[o.scope], o.name)
     end
@@ -72,14 +72,14 @@ describe("the client options", function()
     local profile = require "gentask.providers.foxapi"
     local cases = {
       { max_retries = 1.5 }, { max_retries = 101 }, { max_body_bytes = 10 }, { timeout = -1 },
-      { poll_interval = 0 / 0 }, { max_in_flight = "8" },
+      { poll_interval = 0 / 0 }, { max_in_flight = "8" }, { ca_file = 42 }, { proxy = "" },
     }
     for _, opts in ipairs(cases) do
       opts.provider, opts.base_url = profile, "http://127.0.0.1:9"
       local ok, err = pcall(gentask.client, opts)
       assert.is_false(ok)
       assert.is_true(gentask.errors.is(err, "usage"), tostring(err))
-      assert.matches("from %d+ to %d+", err.message)
+      assert.matches("%d+ to %d+", err.message)
     end
   end)
 

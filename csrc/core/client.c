@@ -42,6 +42,9 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     c->api_key_json = json_spelling(c->api_key);
     if (opts) c->opts = *opts;
     else gt_client_options_default(&c->opts);
+    /* the client's own copies: its tasks' options point at them */
+    c->opts.ca_file = c->ca_file = gt_strdup(c->opts.ca_file);
+    c->opts.proxy = c->proxy = gt_strdup(c->opts.proxy);
     c->refs = 1;
     gt_timer_init(&c->timer, start_queued, c);
     gt_queue_init(&c->queue);
@@ -67,6 +70,8 @@ void gt_client_release(gt_client *c)
     gt_engine_release(c->engine);
     gt_profile_free(c->profile);
     free(c->base_url);
+    free(c->ca_file);
+    free(c->proxy);
     wipe(c->api_key);
     wipe(c->auth_value);
     wipe(c->api_key_json);

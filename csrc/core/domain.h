@@ -25,9 +25,10 @@ struct gt_client {
     gt_engine *engine;
     gt_profile *profile;
     char *base_url;
-    char *api_key;      /* secret */
-    char *api_key_json; /* secret: the key as a JSON string may spell it ('/' as "\/") */
-    char *auth_value;   /* secret: auth_prefix .. api_key */
+    char *ca_file, *proxy; /* owned here; opts points at them */
+    char *api_key;         /* secret */
+    char *api_key_json;    /* secret: the key as a JSON string may spell it ('/' as "\/") */
+    char *auth_value;      /* secret: auth_prefix .. api_key */
     gt_client_options opts;
     int refs;
 };

@@ -96,6 +96,16 @@ gt_engine *gt_engine_new(void)
         free(e);
         return NULL;
     }
+    e->share = curl_share_init(); /* one thread: no lock functions needed */
+    if (!e->share) {
+        curl_multi_cleanup(e->multi);
+        free(e);
+        return NULL;
+    }
+    curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    /* polls wait for a connection they can share (HTTP/2) rather than open their own */
+    curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     e->refs = 1;
     e->curl_due_ms = -1;
     e->wake.epoll = e->wake.timer = -1;
@@ -131,6 +141,7 @@ void gt_engine_release(gt_engine *e)
     }
     gt_wakefd_close(&e->wake);
     gt_timerheap_free(&e->timers);
+    curl_share_cleanup(e->share); /* after the handles that point at it */
     free(e->watches);
     free(e->finished);
     free(e->changes);
@@ -220,7 +231,7 @@ gt_transfer *gt_engine_send(gt_engine *e, const gt_request *req, gt_transfer_fn 
 {
     gt_transfer *x = take_transfer(e);
     if (!x) return NULL;
-    bool ready = gt_transfer_prepare(x, req) == CURLE_OK &&
+    bool ready = gt_transfer_prepare(x, req, e->share) == CURLE_OK &&
                  curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket) == CURLE_OK &&
                  curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, e) == CURLE_OK;
     if (!ready || curl_multi_add_handle(e->multi, x->easy) != CURLM_OK) {

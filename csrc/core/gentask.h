@@ -214,6 +214,8 @@ typedef struct gt_client_options {
     int resubmit_max;        /*   again, at most this often — each is a new paid generation */
     int max_in_flight;       /* tasks between first submit and end at once; 0: no cap; -1: the
                                 provider's documented cap (its profile's max_in_flight) */
+    const char *ca_file;     /* the CA bundle to trust instead of the system's; NULL: the system's */
+    const char *proxy;       /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);
@@ -221,14 +223,14 @@ void gt_client_options_default(gt_client_options *o);
 /* The options' schema (options.c): each option's name as a script spells it, its unit at the
  * boundary (seconds for times), its bounds and default in that unit, and whether it belongs to
  * the client alone or may be overridden per submit. resubmit, a structured option, is not here. */
-typedef enum gt_option_unit { GT_UNIT_SECONDS, GT_UNIT_COUNT, GT_UNIT_BYTES } gt_option_unit;
+typedef enum gt_option_unit { GT_UNIT_SECONDS, GT_UNIT_COUNT, GT_UNIT_BYTES, GT_UNIT_TEXT } gt_option_unit;
 typedef enum gt_option_scope { GT_SCOPE_TASK, GT_SCOPE_CLIENT } gt_option_scope;
 
 typedef struct gt_option {
     const char *name;
     gt_option_unit unit;
-    double min, max;
-    double default_value; /* NaN: decided elsewhere (max_in_flight: the provider's cap) */
+    double min, max;      /* text: its length */
+    double default_value; /* NaN: decided elsewhere (max_in_flight: the provider's cap; text: none) */
     gt_option_scope scope;
     const char *meaning;
 } gt_option;
@@ -238,6 +240,8 @@ const char *gt_option_unit_name(gt_option_unit unit);
 bool gt_option_valid(const gt_option *spec, double value); /* in bounds, whole where it must be */
 /* Sets option i of o from a value in its unit; false (o unchanged) when the value is not valid. */
 bool gt_option_set(gt_client_options *o, size_t i, double value);
+/* The same for a text option: o then borrows value (gt_client_new keeps its own copy). */
+bool gt_option_set_text(gt_client_options *o, size_t i, const char *value);
 
 /* Takes ownership of profile. api_key is copied and never leaves the core. */
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,

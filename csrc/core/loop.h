@@ -25,7 +25,10 @@ typedef struct gt_request {
     size_t body_limit;
     const char *const *request_id_headers;
     size_t n_request_id_headers;
-    bool fresh_connection; /* never reuse a kept-alive connection for this one */
+    const char *ca_file; /* the CA bundle to trust; NULL: the system's */
+    const char *proxy;   /* NULL: none (or curl's environment variables) */
+    bool at_most_once;   /* a connection of its own, and never sent twice: a resent submit pays twice */
+    bool may_multiplex;  /* may wait for a connection it can share (HTTP/2) rather than open one */
 } gt_request;
 
 /* What a finished transfer hands its callback. Everything in it, the response's strings
@@ -35,6 +38,7 @@ typedef struct gt_transfer_result {
     const char *curl_message; /* curl's own words for a failure; "" on success */
     bool sent;                /* the request went out completely: a failure after it is ambiguous */
     bool body_overflow;       /* the body passed body_limit and was refused */
+    bool resend_refused;      /* at_most_once: curl was about to send it again on a new connection */
     size_t body_limit;
     gt_response response;
 } gt_transfer_result;
@@ -61,6 +65,7 @@ void gt_wakefd_close(gt_wakefd *w);
 
 struct gt_engine {
     CURLM *multi;
+    CURLSH *share; /* TLS sessions and DNS, shared by every transfer */
     int refs;
     gt_timerheap timers;
     int64_t curl_due_ms;    /* when curl wants a timeout action; -1: never */

@@ -8,8 +8,9 @@
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
-typedef enum storage { AS_MS, AS_INT, AS_SIZE } storage;
+typedef enum storage { AS_MS, AS_INT, AS_SIZE, AS_TEXT } storage;
 
 /* About 31 years: long enough to mean "never", short enough that now + it fits a 64-bit ms clock. */
 #define FOREVER_S 1e9
@@ -46,6 +47,11 @@ static const struct {
     /* the default, NAN, stands for the provider's documented cap (its profile's max_in_flight) */
     OPT("max_in_flight", GT_UNIT_COUNT, 0, 1e6, NAN, GT_SCOPE_CLIENT, AS_INT, max_in_flight,
         "tasks between submit and end at once (0: no cap); default: the provider's documented cap"),
+    /* a client's own: the CA store is built once per file, and a proxy serves the whole client */
+    OPT("ca_file", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, ca_file,
+        "a PEM bundle of the CAs to trust instead of the system's (verification stays on)"),
+    OPT("proxy", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, proxy,
+        "a proxy URL for every request (http://, https://, socks5h://)"),
 #undef OPT
 };
 
@@ -58,7 +64,7 @@ const gt_option *gt_option_at(size_t i)
 
 const char *gt_option_unit_name(gt_option_unit unit)
 {
-    static const char *const names[] = {"seconds", "count", "bytes"};
+    static const char *const names[] = {"seconds", "count", "bytes", "text"};
     return names[unit];
 }
 
@@ -68,10 +74,19 @@ bool gt_option_valid(const gt_option *spec, double value)
     return spec->unit == GT_UNIT_SECONDS || value == floor(value);
 }
 
+bool gt_option_set_text(gt_client_options *o, size_t i, const char *value)
+{
+    if (i >= OPTION_COUNT || options[i].as != AS_TEXT) return false;
+    if (value && !gt_option_valid(&options[i].spec, (double)strlen(value))) return false;
+    *(const char **)((char *)o + options[i].offset) = value;
+    return true;
+}
+
 bool gt_option_set(gt_client_options *o, size_t i, double value)
 {
     if (i >= OPTION_COUNT) return false;
     char *field = (char *)o + options[i].offset;
+    if (options[i].as == AS_TEXT) return isnan(value) && gt_option_set_text(o, i, NULL);
     if (isnan(value) && isnan(options[i].spec.default_value)) { /* "the provider's": -1 inside */
         *(int *)field = -1;
         return true;
@@ -83,6 +98,7 @@ bool gt_option_set(gt_client_options *o, size_t i, double value)
         break;
     case AS_INT: *(int *)field = (int)value; break;
     case AS_SIZE: *(size_t *)field = (size_t)value; break;
+    case AS_TEXT: break;
     }
     return true;
 }

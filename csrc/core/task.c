@@ -8,6 +8,7 @@
  * otherwise pay for the same image twice. */
 #include "domain.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,7 +105,10 @@ static void start_request(gt_task *t, gt_phase phase)
         .n_request_id_headers = p->request_id_headers.n,
         /* libcurl silently resends a request whose reused connection died before any answer:
          * harmless for a poll, a second paid generation for a submit */
-        .fresh_connection = submit,
+        .at_most_once = submit,
+        .may_multiplex = !submit,
+        .ca_file = t->opts.ca_file,
+        .proxy = t->opts.proxy,
     };
     t->xfer = url ? gt_engine_send(engine_of(t), &req, transfer_done, t) : NULL;
     if (url != t->submit_url) free(url);
@@ -159,6 +163,8 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
     c->engine->live_tasks++;
     t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
     t->opts = opts ? *opts : c->opts;
+    t->opts.ca_file = c->ca_file; /* the client's alone: never a submit's (nor a pointer it lent) */
+    t->opts.proxy = c->proxy;
     t->submit_body = gt_endpoint_submit_body(c, body, false);
     t->poll_path = gt_strdup(poll_path);
     t->state = GT_TASK_QUEUED;
@@ -179,6 +185,9 @@ static gt_error *transport_error(const gt_transfer_result *r, gt_phase phase)
     if (r->curl_code == CURLE_WRITE_ERROR && r->body_overflow) {
         kind = GT_PROTOCOL;
         message = gt_printf("the response body exceeds the %zu-byte limit", r->body_limit);
+    } else if (r->resend_refused) {
+        message = gt_strdup("the connection failed after the submit went out; it was not sent again, which could "
+                            "pay for it twice");
     } else if (r->curl_code == CURLE_PARTIAL_FILE) {
         kind = GT_PROTOCOL;
         message = gt_printf("the response body was truncated: %s", r->curl_message);
@@ -275,12 +284,14 @@ static bool resubmit(gt_task *t, const gt_error *err)
     return true;
 }
 
-/* The first poll waits for the provider's eta where it gave one; later ones wait longer each
- * time, up to poll_max_interval. */
+/* The first poll goes out at the provider's eta where it gave one, however short (a 300 ms task
+ * is not made to wait a poll_interval) or long (ModelsLab's 146 s is waited out, not polled every
+ * few seconds); the deadline still bounds it. Later polls wait longer each time, from
+ * poll_interval up to poll_max_interval. */
 static long next_poll_delay(gt_task *t, gt_phase phase, double eta)
 {
+    if (phase == GT_PHASE_SUBMIT && eta >= 0) return eta * 1000 < 1e9 ? (long)ceil(eta * 1000) : 1000000000L;
     long delay = t->poll_delay_ms;
-    if (phase == GT_PHASE_SUBMIT && eta >= 0) delay = eta * 1000 < 1e9 ? (long)(eta * 1000) : 1000000000L;
     if (delay < t->opts.poll_interval_ms) delay = t->opts.poll_interval_ms;
     if (delay > t->opts.poll_max_interval_ms) delay = t->opts.poll_max_interval_ms;
     long grown = delay + delay / 2;
@@ -302,7 +313,8 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     gt_task *t = task;
     gt_phase phase = gt_task_phase(t);
     t->xfer = NULL;
-    if (phase == GT_PHASE_SUBMIT) t->submit_sent = result->sent;
+    /* a resend curl was refused had a first send before it, which may have arrived */
+    if (phase == GT_PHASE_SUBMIT) t->submit_sent = result->sent || result->resend_refused;
 
     if (result->curl_code != CURLE_OK) {
         request_failed(t, phase, result->curl_code, transport_error(result, phase));

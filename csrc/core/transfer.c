@@ -76,6 +76,33 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
     return 0;
 }
 
+/* Called each time curl is about to send the request on a connection. libcurl resends a request
+ * on its own when a reused connection turns out dead; for a submit that is a second paid
+ * generation, so a second send is refused (and reported as such). */
+static int on_send(void *userp, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+    gt_transfer *t = userp;
+    (void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
+    if (++t->sends > 1 && t->at_most_once) {
+        t->resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
+/* Debian's libcurl has both a CA bundle and a CA path compiled in, and keeps its parsed CA store
+ * cached only when no CA path is set: with it every new TLS connection re-reads the bundle
+ * (tens of ms of CPU). The path is dropped where a bundle exists to stand in for it. */
+static bool has_default_bundle(CURL *easy)
+{
+    static int known = -1;
+    if (known < 0) {
+        char *bundle = NULL;
+        known = curl_easy_getinfo(easy, CURLINFO_CAINFO, &bundle) == CURLE_OK && bundle && *bundle;
+    }
+    return known;
+}
+
 static void reset_response(gt_transfer *t)
 {
     t->body_len = 0;
@@ -83,6 +110,8 @@ static void reset_response(gt_transfer *t)
     t->body_overflow = false;
     t->sent = false;
     t->errbuf[0] = '\0';
+    t->sends = 0;
+    t->resend_refused = false;
     free(t->request_id);
     t->request_id = NULL;
     for (int h = 0; h < GT_HEADER_COUNT; h++) {
@@ -91,7 +120,7 @@ static void reset_response(gt_transfer *t)
     }
 }
 
-CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req)
+CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *share)
 {
     if (!t->easy) t->easy = curl_easy_init();
     else curl_easy_reset(t->easy);
@@ -100,6 +129,7 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req)
     curl_slist_free_all(t->headers);
     t->headers = NULL;
     t->body_limit = req->body_limit;
+    t->at_most_once = req->at_most_once;
     t->request_id_headers = req->request_id_headers;
     t->n_request_id_headers = req->n_request_id_headers;
 
@@ -139,7 +169,15 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req)
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
-    SET(CURLOPT_FRESH_CONNECT, req->fresh_connection ? 1L : 0L);
+    SET(CURLOPT_FRESH_CONNECT, req->at_most_once ? 1L : 0L);
+    SET(CURLOPT_PREREQFUNCTION, on_send);
+    SET(CURLOPT_PREREQDATA, t);
+    SET(CURLOPT_PIPEWAIT, req->may_multiplex ? 1L : 0L);
+    /* TLS sessions (and DNS answers) are shared across handles: a fresh connection resumes */
+    SET(CURLOPT_SHARE, share);
+    if (req->ca_file) SET(CURLOPT_CAINFO, req->ca_file);
+    if (req->ca_file || has_default_bundle(e)) SET(CURLOPT_CAPATH, (char *)NULL);
+    if (req->proxy) SET(CURLOPT_PROXY, req->proxy);
     if (req->body) {
         SET(CURLOPT_POST, 1L);
         SET(CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
@@ -161,6 +199,7 @@ void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *ou
                                          : curl_easy_strerror(code),
         .sent = t->sent,
         .body_overflow = t->body_overflow,
+        .resend_refused = t->resend_refused,
         .body_limit = t->body_limit,
         .response =
             {

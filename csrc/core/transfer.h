@@ -19,12 +19,15 @@ struct gt_transfer {
     const char *const *request_id_headers;
     size_t n_request_id_headers;
     bool sent;
+    bool at_most_once;
+    int sends; /* times curl started sending it (PREREQFUNCTION) */
+    bool resend_refused;
     CURLcode code; /* how it ended, once finished */
     bool finished; /* ended, its callback not yet called */
     bool aborted;  /* taken off the wire after it ended: no callback */
     char errbuf[CURL_ERROR_SIZE];
 };
-CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req);
+CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *share);
 void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *out);
 void gt_transfer_cleanup(gt_transfer *t); /* frees everything, the easy handle too */
 

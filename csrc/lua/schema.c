@@ -64,17 +64,24 @@ static int check_options(lua_State *L)
         lua_getfield(L, 1, o->name);
         int type = lua_type(L, -1);
         double value = lua_tonumber(L, -1);
+        size_t length = type == LUA_TSTRING ? (size_t)gt_rawlen(L, -1) : 0;
         lua_pop(L, 1);
         if (type == LUA_TNIL) continue;
         if (per_task && o->scope == GT_SCOPE_CLIENT) {
             lua_pushfstring(L, "%s is a client option: it cannot be set for one submit", o->name);
             return 1;
         }
-        if (type != LUA_TNUMBER || !gt_option_valid(o, value)) {
+        bool text = o->unit == GT_UNIT_TEXT;
+        bool valid = text ? type == LUA_TSTRING && gt_option_valid(o, (double)length)
+                          : type == LUA_TNUMBER && gt_option_valid(o, value);
+        if (!valid) {
             char bounds[64];
-            snprintf(bounds, sizeof bounds, "from %.15g to %.15g", o->min, o->max);
-            lua_pushfstring(L, "%s must be %s %s", o->name,
-                            o->unit == GT_UNIT_SECONDS ? "a number of seconds" : "a whole number", bounds);
+            snprintf(bounds, sizeof bounds, "%.15g to %.15g", o->min, o->max);
+            lua_pushfstring(L, "%s must be %s %s%s", o->name,
+                            text                         ? "a string of"
+                            : o->unit == GT_UNIT_SECONDS ? "a number of seconds from"
+                                                         : "a whole number from",
+                            bounds, text ? " characters" : "");
             return 1;
         }
     }

@@ -47,8 +47,9 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     c->opts.proxy = c->proxy = gt_strdup(c->opts.proxy);
     c->refs = 1;
     gt_timer_init(&c->timer, start_queued, c);
-    gt_queue_init(&c->queue);
-    c->max_in_flight = c->opts.max_in_flight >= 0 ? c->opts.max_in_flight : profile->max_in_flight;
+    for (int id = 0; id < GT_GATE_COUNT; id++) gt_queue_init(&c->gates[id].queue);
+    c->gates[GT_GATE_TASKS].max = c->opts.max_in_flight >= 0 ? c->opts.max_in_flight : profile->max_in_flight;
+    c->gates[GT_GATE_WIRE].max = c->opts.max_requests;
     return c;
 }
 
@@ -113,41 +114,59 @@ void gt_client_pause(gt_client *c, int64_t until_ms)
     if (until_ms > c->paused_until_ms) c->paused_until_ms = until_ms;
 }
 
-static bool slot_free(const gt_client *c)
+static bool has_room(const gt_gate *g)
 {
-    return c->max_in_flight == 0 || c->in_flight < c->max_in_flight;
+    return g->max == 0 || g->held < g->max;
 }
 
-/* Starts waiting holders, in order, while slots are free and the client is not paused. */
+static void grant(gt_gate *g, gt_slot *s)
+{
+    s->held = true;
+    g->held++;
+    s->start(s->ctx);
+}
+
+/* The client's timer: starts waiting holders, in order, while their gate has room; the tasks
+ * gate also waits out a 429 pause. A started holder may wait at the other gate: it is let in at
+ * once there or queued, never run through this loop again, so the stack stays flat. */
 static void start_queued(void *client)
 {
     gt_client *c = client;
-    int64_t until;
-    while (!gt_queue_empty(&c->queue) && slot_free(c)) {
-        if (!gt_client_may_submit(c, &until)) {
-            gt_engine_arm(c->engine, &c->timer, until);
-            return;
+    for (int id = 0; id < GT_GATE_COUNT; id++) {
+        gt_gate *g = &c->gates[id];
+        while (!gt_queue_empty(&g->queue) && has_room(g)) {
+            int64_t until;
+            if (id == GT_GATE_TASKS && !gt_client_may_submit(c, &until)) {
+                gt_engine_arm(c->engine, &c->timer, until);
+                break;
+            }
+            grant(g, GT_CONTAINER(gt_queue_pop(&g->queue), gt_slot, node));
         }
-        gt_slot *s = GT_CONTAINER(gt_queue_pop(&c->queue), gt_slot, node);
-        s->held = true;
-        c->in_flight++;
-        s->start(s->ctx);
     }
 }
 
-void gt_client_slot_wait(gt_client *c, gt_slot *s)
+void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s)
 {
-    gt_queue_push(&c->queue, &s->node);
-    start_queued(c);
+    gt_gate *g = &c->gates[gate];
+    int64_t until = gt_now_ms();
+    bool paused = gate == GT_GATE_TASKS && !gt_client_may_submit(c, &until);
+    if (gt_queue_empty(&g->queue) && has_room(g) && !paused) {
+        grant(g, s);
+        return;
+    }
+    gt_queue_push(&g->queue, &s->node);
+    /* a full gate is reopened by gt_client_leave; otherwise the timer lets it in */
+    if (has_room(g)) gt_engine_arm(c->engine, &c->timer, paused ? until : gt_now_ms());
 }
 
-void gt_client_slot_release(gt_client *c, gt_slot *s)
+void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s)
 {
-    gt_queue_remove(&c->queue, &s->node);
+    gt_gate *g = &c->gates[gate];
+    gt_queue_remove(&g->queue, &s->node);
     if (!s->held) return;
     s->held = false;
-    c->in_flight--;
+    g->held--;
     /* the next holder starts from the client's timer, on this step: a task that ends must not
      * run another task's submit inside its own finish */
-    if (!gt_queue_empty(&c->queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
+    if (!gt_queue_empty(&g->queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
 }

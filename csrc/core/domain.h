@@ -7,20 +7,27 @@
 
 /* ---- clients and tasks (client.c, task.c) ------------------------------------------------------- */
 
-/* A task's place under its client's max_in_flight. The client starts the holder through
- * start(ctx): at once when a slot is free, otherwise from the client's own timer once one is
- * freed, never from inside the call that freed it. */
+/* A client holds two gates: tasks between first submit and end (max_in_flight) and requests on
+ * the wire (max_requests). A holder waits its turn in a gate's queue with a gt_slot; the client
+ * starts it through start(ctx): at once when the gate has room, otherwise from the client's own
+ * timer once a place is freed, never from inside the call that freed it. */
+typedef enum gt_gate_id { GT_GATE_TASKS, GT_GATE_WIRE, GT_GATE_COUNT } gt_gate_id;
+
 typedef struct gt_slot {
-    gt_qnode node; /* in the client's queue while waiting */
+    gt_qnode node; /* in the gate's queue while waiting */
     bool held;
     void (*start)(void *ctx);
     void *ctx;
 } gt_slot;
 
+typedef struct gt_gate {
+    gt_queue queue; /* slots waited for, in order */
+    int held, max;  /* max 0: no cap */
+} gt_gate;
+
 struct gt_client {
-    gt_timer timer; /* starts queued tasks: after a freed slot, or a 429 pause's end */
-    gt_queue queue; /* slots waited for, in submit order */
-    int in_flight, max_in_flight;
+    gt_timer timer; /* starts waiting slots: after a freed place, or a 429 pause's end */
+    gt_gate gates[GT_GATE_COUNT];
     int64_t paused_until_ms;
     gt_engine *engine;
     gt_profile *profile;
@@ -34,9 +41,10 @@ struct gt_client {
 };
 
 void gt_client_retain(gt_client *c);
-/* Slots and the 429 pause live here alone; task.c asks and tells. */
-void gt_client_slot_wait(gt_client *c, gt_slot *s);
-void gt_client_slot_release(gt_client *c, gt_slot *s); /* held or waiting: both let go */
+/* Gates and the 429 pause live here alone; task.c asks and tells. The tasks gate also waits out
+ * a 429 pause: it admits the submits. */
+void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s);
+void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s); /* held or waiting: both let go */
 bool gt_client_may_submit(const gt_client *c, int64_t *wait_until_ms);
 void gt_client_pause(gt_client *c, int64_t until_ms);
 /* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it). */
@@ -45,9 +53,11 @@ void gt_client_scrub(const gt_client *c, char **s);
 bool gt_client_mentions_key(const gt_client *c, const char *text);
 
 struct gt_task {
-    gt_timer timer;        /* next poll, or the next attempt at the submit */
-    gt_qnode changed_node; /* in the engine's queue of changes for the binding */
-    gt_slot slot;
+    gt_timer timer;         /* next poll, or the next attempt at the submit */
+    gt_qnode changed_node;  /* in the engine's queue of changes for the binding */
+    gt_slot slot;           /* in the client's tasks gate */
+    gt_slot wire;           /* in its gate of requests on the wire */
+    gt_phase wire_phase;    /* what the request waiting at the wire gate is */
     gt_client_options opts; /* the client's, with this submit's overrides */
     gt_client *client;
     gt_task_state state;

@@ -214,6 +214,7 @@ typedef struct gt_client_options {
     int resubmit_max;        /*   again, at most this often — each is a new paid generation */
     int max_in_flight;       /* tasks between first submit and end at once; 0: no cap; -1: the
                                 provider's documented cap (its profile's max_in_flight) */
+    int max_requests;        /* a client's requests on the wire at once; 0: no cap */
     const char *ca_file;     /* the CA bundle to trust instead of the system's; NULL: the system's */
     const char *proxy;       /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
 } gt_client_options;

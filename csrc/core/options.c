@@ -47,6 +47,9 @@ static const struct {
     /* the default, NAN, stands for the provider's documented cap (its profile's max_in_flight) */
     OPT("max_in_flight", GT_UNIT_COUNT, 0, 1e6, NAN, GT_SCOPE_CLIENT, AS_INT, max_in_flight,
         "tasks between submit and end at once (0: no cap); default: the provider's documented cap"),
+    /* waiting tasks hold no socket: only this many requests of a client are on the wire at once */
+    OPT("max_requests", GT_UNIT_COUNT, 0, 1e6, 256, GT_SCOPE_CLIENT, AS_INT, max_requests,
+        "requests on the wire at once (0: no cap); the rest wait their turn, holding no socket"),
     /* a client's own: the CA store is built once per file, and a proxy serves the whole client */
     OPT("ca_file", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, ca_file,
         "a PEM bundle of the CAs to trust instead of the system's (verification stays on)"),

@@ -42,6 +42,7 @@ size_t gt_task_live_count(const gt_engine *e)
 
 static void stop_transfer(gt_task *t)
 {
+    gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
     if (!t->xfer) return;
     t->submit_sent = t->state == GT_TASK_SUBMITTING && gt_transfer_sent(t->xfer);
     gt_engine_abort(engine_of(t), t->xfer);
@@ -68,7 +69,7 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
     }
     t->state = state;
     mark_changed(t);
-    gt_client_slot_release(t->client, &t->slot);
+    gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
 }
 
 static void fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
@@ -85,7 +86,8 @@ static char *poll_url(const gt_task *t)
 
 static void transfer_done(void *task, const gt_transfer_result *result);
 
-static void start_request(gt_task *t, gt_phase phase)
+/* The request goes on the wire: the client's wire gate has let it in. */
+static void send_request(gt_task *t, gt_phase phase)
 {
     const gt_client *c = t->client;
     const gt_profile *p = c->profile;
@@ -119,6 +121,21 @@ static void start_request(gt_task *t, gt_phase phase)
     }
     if (submit) t->attempts++;
     t->state = submit ? GT_TASK_SUBMITTING : GT_TASK_POLLING;
+}
+
+static void wire_granted(void *task)
+{
+    gt_task *t = task;
+    send_request(t, t->wire_phase);
+}
+
+/* A request waits at the client's wire gate (max_requests) before it is sent: a task between
+ * polls holds no handle and no socket, and a burst of submits cannot open more connections than
+ * the gate lets through. */
+static void start_request(gt_task *t, gt_phase phase)
+{
+    t->wire_phase = phase;
+    gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
 }
 
 /* Arms the task's timer for the next poll or submit attempt, or for its deadline if that comes
@@ -158,6 +175,7 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
     if (!t) return NULL;
     gt_timer_init(&t->timer, timer_due, t);
     t->slot = (gt_slot){.start = slot_granted, .ctx = t};
+    t->wire = (gt_slot){.start = wire_granted, .ctx = t};
     t->client = c;
     gt_client_retain(c);
     c->engine->live_tasks++;
@@ -174,7 +192,7 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
     if (!c->profile->poll_path && !poll_path)
         fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
     else if (!t->submit_body) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
-    else gt_client_slot_wait(c, &t->slot);
+    else gt_client_wait(c, GT_GATE_TASKS, &t->slot);
     return t;
 }
 
@@ -313,6 +331,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     gt_task *t = task;
     gt_phase phase = gt_task_phase(t);
     t->xfer = NULL;
+    gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
     /* a resend curl was refused had a first send before it, which may have arrived */
     if (phase == GT_PHASE_SUBMIT) t->submit_sent = result->sent || result->resend_refused;
 
@@ -390,7 +409,7 @@ static void timer_due(void *task)
 {
     gt_task *t = task;
     bool submit = t->state == GT_TASK_SUBMITTING;
-    if (t->xfer || (!submit && t->state != GT_TASK_WAITING)) return;
+    if (t->xfer || t->wire.held || gt_queue_linked(&t->wire.node) || (!submit && t->state != GT_TASK_WAITING)) return;
     if (gt_now_ms() >= t->deadline_ms) {
         fail(t, GT_DEADLINE_EXCEEDED, gt_task_phase(t), "the task did not finish within its task_timeout");
         return;

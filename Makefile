@@ -37,7 +37,8 @@ BIND_HDR := $(wildcard csrc/lua/*.h)
 CORE_OBJ := $(patsubst csrc/core/%.c,$(BUILD)/obj/core/%.o,$(CORE_SRC))
 BIND_OBJ := $(patsubst csrc/lua/%.c,$(BUILD)/$(LUA)/obj/lua/%.o,$(BIND_SRC))
 MODULE   := $(BUILD)/$(LUA)/gentask/core.so
-SIM_SRC  := $(wildcard csrc/sim/*.c)
+# the simulator reuses the core's timer heap, which depends on nothing else
+SIM_SRC  := $(wildcard csrc/sim/*.c) csrc/core/timerheap.c
 SIM      := $(BUILD)/gentask-sim
 
 .PHONY: all test test-one demo deps clean sanitize valgrind rock install rock-test FORCE
@@ -56,7 +57,7 @@ $(MODULE): $(CORE_OBJ) $(BIND_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
-$(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h)
+$(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) csrc/core/timerheap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CJSON_CFLAGS) $(LDFLAGS) -o $@ $(SIM_SRC) $(SIM_LIBS)
 

@@ -310,7 +310,7 @@ bool exchange_store_task(struct exchange *exchange, const struct task *task,
 {
     struct store_admission admission;
     exchange_admission(exchange, &admission);
-    switch (store_add_task(exchange->request->sim->store, task, &admission)) {
+    switch (store_add_task(exchange->request->sim->store, task, NULL, &admission, NULL)) {
     case STORE_CREATED:
         return true;
     case STORE_BUSY:

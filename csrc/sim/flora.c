@@ -320,7 +320,7 @@ static enum MHD_Result create_run(struct exchange *exchange, struct task *task, 
         struct store_admission admission;
         exchange_admission(exchange, &admission);
         enum store_outcome outcome =
-            store_add_task_once(request->sim->store, task, fingerprint, &admission, &existing);
+            store_add_task(request->sim->store, task, fingerprint, &admission, &existing);
         cJSON_Delete(fingerprint);
         if (outcome == STORE_NO_MEMORY)
             return exchange_reply_error(exchange, MHD_HTTP_INTERNAL_SERVER_ERROR, "", NULL);

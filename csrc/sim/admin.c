@@ -4,6 +4,7 @@
 
 #include "clock.h"
 #include "reply.h"
+#include "request.h"
 #include "routes.h"
 #include "store.h"
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "reply.h"
+#include "request.h"
 #include "routes.h"
 #include "store.h"
 

@@ -1,5 +1,6 @@
 #include "ids.h"
 
+#include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,4 +41,11 @@ void ids_random_hex(char *out, size_t hex_digits)
     for (; i < hex_digits && i / 2 < needed; i++)
         out[i] = digits[(bytes[i / 2] >> ((i % 2) ? 0 : 4)) & 0xf];
     out[i] = '\0';
+}
+
+int64_t ids_random_seed(void)
+{
+    char digits[9];
+    ids_random_hex(digits, 8);
+    return (int64_t)(strtoull(digits, NULL, 16) & 0x7fffffff);
 }

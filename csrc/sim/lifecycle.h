@@ -15,6 +15,7 @@ enum task_phase {
     TASK_FAILED,
     TASK_CANCELLED,
 };
+#define TASK_PHASE_COUNT 5
 
 struct task_progress {
     enum task_phase phase;

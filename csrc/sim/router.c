@@ -9,62 +9,23 @@
 #include "delays.h"
 #include "reply.h"
 #include "routes.h"
+#include "store.h"
 
-static const struct route {
+/* A prefix and what owns it: a dialect, or a handler of the simulator's own. */
+static const struct mount {
     const char *prefix;
     route_handler_fn *handle;
-} routes[] = {
-    { "/_sim", admin_handle },
-    { "/files", files_handle },
-    { "/foxapi", foxapi_handle },
-    { "/bfl", bfl_handle },
-    { "/flora", flora_handle },
-    { "/modelslab", modelslab_handle },
-    { "/apixo", apixo_handle },
-    { "/acme", acme_handle },
+    const struct dialect *dialect;
+} mounts[] = {
+    { "/_sim", admin_handle, NULL },
+    { "/files", files_handle, NULL },
+    { "/foxapi", NULL, &foxapi_dialect },
+    { "/bfl", NULL, &bfl_dialect },
+    { "/flora", NULL, &flora_dialect },
+    { "/modelslab", NULL, &modelslab_dialect },
+    { "/apixo", NULL, &apixo_dialect },
+    { "/acme", NULL, &acme_dialect },
 };
-
-bool request_method_is(const struct request *request, const char *method)
-{
-    if (strcmp(request->method, method) == 0)
-        return true;
-    return strcmp(method, MHD_HTTP_METHOD_GET) == 0
-           && strcmp(request->method, MHD_HTTP_METHOD_HEAD) == 0;
-}
-
-const char *request_header(const struct request *request, const char *name)
-{
-    return MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND, name);
-}
-
-const char *request_query(const struct request *request, const char *name)
-{
-    return MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND, name);
-}
-
-void request_answer_later(struct request *request, int64_t delay_ms)
-{
-    request->watch.hold = true;
-    request->delay_ms = delay_ms;
-}
-
-enum MHD_Result reply_not_found(struct request *request)
-{
-    char message[256];
-    snprintf(message, sizeof message, "No endpoint %s %.200s", request->method, request->path);
-    return reply_error(request->connection, MHD_HTTP_NOT_FOUND, "not_found_error", "not_found",
-                       message, NULL, 0);
-}
-
-enum MHD_Result reply_method_not_allowed(struct request *request, const char *allowed)
-{
-    char message[256];
-    snprintf(message, sizeof message, "Method %.20s is not allowed here; use %s",
-             request->method, allowed);
-    const struct reply_header allow = { MHD_HTTP_HEADER_ALLOW, allowed };
-    return reply_error(request->connection, MHD_HTTP_METHOD_NOT_ALLOWED, "invalid_request_error",
-                       "method_not_allowed", message, &allow, 1);
-}
 
 static enum MHD_Result reply_too_large(struct request *request)
 {
@@ -118,11 +79,14 @@ static void append_body(struct request *request, const char *data, size_t length
 
 static enum MHD_Result route(struct request *request)
 {
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        size_t prefix_length = strlen(routes[i].prefix);
-        if (strncmp(request->path, routes[i].prefix, prefix_length) == 0
-            && (request->path[prefix_length] == '\0' || request->path[prefix_length] == '/'))
-            return routes[i].handle(request, request->path + prefix_length);
+    for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
+        size_t prefix_length = strlen(mounts[i].prefix);
+        const char *subpath = request->path + prefix_length;
+        if (strncmp(request->path, mounts[i].prefix, prefix_length) != 0
+            || (subpath[0] != '\0' && subpath[0] != '/'))
+            continue;
+        return mounts[i].dialect ? dialect_handle(request, mounts[i].dialect, subpath)
+                                 : mounts[i].handle(request, subpath);
     }
     return reply_not_found(request);
 }

@@ -157,9 +157,9 @@ static cJSON *render_created(const struct exchange *exchange, const struct task 
     cJSON_AddStringToObject(json, "id", task->id);
     if (!task->scenario.no_polling_url) {
         char url[256];
+        const char *region = task->scenario.regional_polling_url ? "/" REGION : "";
         snprintf(url, sizeof url, "http://127.0.0.1:%u/bfl%s/v1/get_result?id=%s",
-                 exchange->request->sim->port, task->scenario.regional_polling_url ? "/" REGION : "",
-                 task->id);
+                 exchange->request->sim->port, region, task->id);
         cJSON_AddStringToObject(json, "polling_url", url);
     }
     return json;
@@ -202,8 +202,9 @@ static cJSON *render_task(const struct exchange *exchange, const struct task *ta
     else
         snprintf(status, sizeof status, "%s", exchange->dialect->phase_words[progress->phase]);
     /* replication lag, or the global endpoint asked about a task its region holds */
+    bool global_route = exchange->route->pattern->kind == NULL;
     bool hidden = task->poll_number <= task->scenario.not_found_polls
-                  || (task->scenario.regional_polling_url && exchange->route->pattern->kind == NULL);
+                  || (task->scenario.regional_polling_url && global_route);
     if (hidden || strcmp(status, STATUS_TASK_NOT_FOUND) == 0)
         return render_unknown(task->id);
     cJSON *json = cJSON_CreateObject();

@@ -102,7 +102,7 @@ struct dialect {
     struct refusal reused_key;        /* FLORA: an idempotency key again with another request */
     struct {
         const char *code;             /* "": the 404's documented code */
-        const char *format;           /* "...%s...%s" of method and path; NULL: "No endpoint %s %s" */
+        const char *format;           /* of the method and path; NULL: "No endpoint %s %.200s" */
     } no_endpoint;
     const char *wrong_method_code;    /* the 405's code; "": the documented one */
     bool retry_after_header;          /* a 429 carries Retry-After (else only on

@@ -36,7 +36,8 @@ struct code_text {
     const char *text;
 };
 
-/* The text for a code (ignore_case: APIXO tells clients to match failCodes in any case), or NULL. */
+/* The text for a code, or NULL (ignore_case: APIXO tells clients to match failCodes in any
+ * case). */
 const char *code_text_find(const struct code_text *table, size_t count, const char *code,
                            bool ignore_case);
 #define CODE_TEXT_FIND(table, code, ignore_case) \

@@ -119,7 +119,8 @@ static cJSON *render_task(const struct exchange *exchange, const struct task *ta
     cJSON *info = cJSON_AddObjectToObject(json, "task_info");
     cJSON_AddBoolToObject(info, "can_cancel", !task_phase_is_final(progress->phase));
     /* the remaining time in whole seconds, rounded up */
-    cJSON_AddNumberToObject(info, "estimated_time", (double)((progress->remaining_ms + 999) / 1000));
+    int64_t seconds_left = (progress->remaining_ms + 999) / 1000;
+    cJSON_AddNumberToObject(info, "estimated_time", (double)seconds_left);
     if (progress->phase == TASK_COMPLETED)
         add_result_urls(json, task, exchange->request->sim->port);
     if (progress->phase == TASK_FAILED) {

@@ -1,8 +1,8 @@
 /* Scenario words: how a test steers one task. They come from `[word word]` brackets in the prompt
  * and from the `X-Sim-Scenario` request header, are parsed once at submit, and are stored with the
  * task so that they also govern its polls. Adding a word means one entry in the table in
- * scenario.c and a field here. Most words mean the same in every dialect; the few that exist for
- * one dialect's quirk are refused (listed as ignored) in the others. */
+ * scenario_words.c and a field here. Most words mean the same in every dialect; the few that
+ * exist for one dialect's quirk are refused (listed as ignored) in the others. */
 #ifndef GENTASK_SIM_SCENARIO_H
 #define GENTASK_SIM_SCENARIO_H
 

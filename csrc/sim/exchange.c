@@ -112,8 +112,8 @@ enum MHD_Result exchange_reply_fault(struct exchange *exchange, enum body_fault 
 {
     struct reply_headers headers = { .count = 0 };
     add_request_id(exchange, &headers);
-    return reply_body_fault_with_headers(exchange->request->connection, fault, bodies,
-                                         headers.list, headers.count);
+    return reply_body_fault(exchange->request->connection, fault, bodies, headers.list,
+                            headers.count);
 }
 
 static cJSON *error_body_for(const struct exchange *exchange, const struct refusal *refusal)

@@ -55,6 +55,11 @@ done:
     return result;
 }
 
+static enum MHD_Result reply_http_fault(struct exchange *exchange, const struct http_fault *fault)
+{
+    return exchange_reply_error(exchange, fault->status, fault->variant, NULL);
+}
+
 /* The key itself: the Authorization header holds "Bearer KEY". */
 static const char *bare_key(const char *key)
 {
@@ -70,12 +75,10 @@ bool faults_refuse_submit(struct exchange *exchange, const char *raw_key, enum M
     exchange->api_key = bare_key(raw_key);
     if (scenario_window_covers(&scenario->first_reset, exchange->attempt))
         *result = MHD_NO;       /* dropped before anything was done: no task */
-    else if (scenario_window_covers(&scenario->first_http, exchange->attempt))
-        *result = exchange_reply_error(exchange, scenario->first_http_status,
-                                       scenario->first_http_variant, NULL);
-    else if (scenario->submit_http_status != 0)
-        *result = exchange_reply_error(exchange, scenario->submit_http_status,
-                                       scenario->submit_http_variant, NULL);
+    else if (scenario_window_covers(&scenario->first_http.window, exchange->attempt))
+        *result = reply_http_fault(exchange, &scenario->first_http);
+    else if (scenario->submit_http.status != 0)
+        *result = reply_http_fault(exchange, &scenario->submit_http);
     else if (scenario->submit_body == BODY_FAULT_HTML)
         *result = exchange_reply_fault(exchange, BODY_FAULT_HTML,
                                        &(struct fault_bodies){ .normal = "" });
@@ -144,24 +147,17 @@ static enum MHD_Result reply_with_fault(struct exchange *exchange, unsigned stat
         return exchange_reply_json(exchange, status, json);
     const struct fault_words *words = &exchange->dialect->faults;
     char *normal = cJSON_PrintUnformatted(json);
-    char *malformed = NULL, *damaged = NULL;
-    if (fault == BODY_FAULT_MALFORMED && normal != NULL && (malformed = strdup(normal)) != NULL)
-        malformed[strlen(malformed) / 2] = '\0';   /* an object never closed: JSON cut off */
-    if (fault == BODY_FAULT_WRONG_TYPES)
-        damaged = print_wrong_types(json);
+    char *broken = NULL;
+    if (fault == BODY_FAULT_MALFORMED && normal != NULL && (broken = strdup(normal)) != NULL)
+        broken[strlen(broken) / 2] = '\0';   /* an object never closed: JSON cut off */
+    else if (fault == BODY_FAULT_WRONG_TYPES)
+        broken = print_wrong_types(json);
     else if (fault == BODY_FAULT_NO_ID || fault == BODY_FAULT_UNKNOWN_STATE)
-        damaged = print_damaged(json, words, fault == BODY_FAULT_NO_ID);
-    const struct fault_bodies bodies = {
-        .normal = normal ? normal : "{}",
-        .malformed = malformed,
-        .wrong_types = damaged,
-        .no_id = damaged,
-        .unknown_state = damaged,
-    };
+        broken = print_damaged(json, words, fault == BODY_FAULT_NO_ID);
+    const struct fault_bodies bodies = { .normal = normal ? normal : "{}", .broken = broken };
     enum MHD_Result result = exchange_reply_fault(exchange, fault, &bodies);
     cJSON_free(normal);
-    free(malformed);
-    cJSON_free(damaged);
+    free(broken);
     return result;
 }
 
@@ -214,10 +210,9 @@ bool faults_refuse_poll(struct exchange *exchange, const struct task *task,
     /* whatever this poll answers, from here on, goes out late */
     if (scenario_window_covers(&scenario->poll_slow, task->poll_number))
         request_answer_later(exchange->request, scenario->poll_slow_ms);
-    if (!scenario_window_covers(&scenario->poll_http, task->poll_number))
+    if (!scenario_window_covers(&scenario->poll_http.window, task->poll_number))
         return false;
-    *result = exchange_reply_error(exchange, scenario->poll_http_status,
-                                   scenario->poll_http_variant, NULL);
+    *result = reply_http_fault(exchange, &scenario->poll_http);
     return true;
 }
 

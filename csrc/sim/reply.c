@@ -213,21 +213,10 @@ static enum MHD_Result reply_constant(struct MHD_Connection *connection, unsigne
 static const char bad_gateway_html[] = "<html><body><h1>502 Bad Gateway</h1></body></html>";
 
 enum MHD_Result reply_body_fault(struct MHD_Connection *connection, enum body_fault fault,
-                                 const struct fault_bodies *bodies)
+                                 const struct fault_bodies *bodies,
+                                 const struct reply_header *headers, size_t header_count)
 {
-    return reply_body_fault_with_headers(connection, fault, bodies, NULL, 0);
-}
-
-enum MHD_Result reply_body_fault_with_headers(struct MHD_Connection *connection,
-                                              enum body_fault fault,
-                                              const struct fault_bodies *bodies,
-                                              const struct reply_header *headers,
-                                              size_t header_count)
-{
-    const char *body = NULL;
     switch (fault) {
-    case BODY_FAULT_NONE:
-        break;
     case BODY_FAULT_TRUNCATED:
         return reply_truncated(connection, bodies->normal, headers, header_count);
     case BODY_FAULT_HUGE:
@@ -241,19 +230,14 @@ enum MHD_Result reply_body_fault_with_headers(struct MHD_Connection *connection,
     case BODY_FAULT_NOT_OBJECT:
         return reply_constant(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, "[1,2,3]", headers,
                               header_count);
+    case BODY_FAULT_NONE:
     case BODY_FAULT_MALFORMED:
-        body = bodies->malformed;
-        break;
     case BODY_FAULT_WRONG_TYPES:
-        body = bodies->wrong_types;
-        break;
     case BODY_FAULT_NO_ID:
-        body = bodies->no_id;
-        break;
     case BODY_FAULT_UNKNOWN_STATE:
-        body = bodies->unknown_state;
         break;
     }
-    return reply_text_with_headers(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE,
-                                   body ? body : bodies->normal, headers, header_count);
+    const char *body = fault != BODY_FAULT_NONE && bodies->broken ? bodies->broken : bodies->normal;
+    return reply_text_with_headers(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, body, headers,
+                                   header_count);
 }

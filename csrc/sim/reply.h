@@ -58,23 +58,17 @@ enum MHD_Result reply_text_with_headers(struct MHD_Connection *connection, unsig
 enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status,
                              const char *content_type, const void *data, size_t length);
 
-/* Bodies a dialect supplies for the faults whose content depends on its dialect. Any may be NULL:
- * that fault then sends `normal`. */
+/* The bodies of the faults whose content depends on the answer they replace (faults.c makes them
+ * from it). */
 struct fault_bodies {
     const char *normal;         /* the body a healthy reply would carry; `truncated` sends half */
-    const char *malformed;
-    const char *wrong_types;
-    const char *no_id;
-    const char *unknown_state;
+    const char *broken;         /* malformed, wrongtypes, noid, unknownstate: sent with 200 (NULL:
+                                   `normal`) */
 };
 
+/* A broken reply, with headers on every kind of fault (FLORA's request-id). */
 enum MHD_Result reply_body_fault(struct MHD_Connection *connection, enum body_fault fault,
-                                 const struct fault_bodies *bodies);
-/* The same, with headers on every kind of fault (FLORA's request-id). */
-enum MHD_Result reply_body_fault_with_headers(struct MHD_Connection *connection,
-                                              enum body_fault fault,
-                                              const struct fault_bodies *bodies,
-                                              const struct reply_header *headers,
-                                              size_t header_count);
+                                 const struct fault_bodies *bodies,
+                                 const struct reply_header *headers, size_t header_count);
 
 #endif

@@ -60,6 +60,14 @@ struct poll_fault_window {
 #define SCENARIO_VARIANT_MAX 48
 #define SCENARIO_TEXT_MAX 256
 
+/* An HTTP error in place of an answer, in the dialect's shape: STATUS, or STATUS:VARIANT for one
+ * of the dialect's other documented bodies of that status. */
+struct http_fault {
+    unsigned status;                   /* 0: none */
+    char variant[SCENARIO_VARIANT_MAX];   /* "" for none */
+    struct poll_fault_window window;   /* which attempts or polls it answers */
+};
+
 /* How echo-key quotes the received key back: as is, JSON-escaped ('/' as "\/"), or deep in a long
  * message so that it crosses the first 512 bytes of the body. */
 enum echo_key_form { ECHO_KEY_NONE, ECHO_KEY_PLAIN, ECHO_KEY_ESCAPED, ECHO_KEY_DEEP };
@@ -70,25 +78,20 @@ struct scenario {
     enum task_ending ending;
     char fail_code[SCENARIO_FAIL_CODE_MAX];   /* as written; dialects may respell it */
 
-    unsigned submit_http_status;       /* 0: none */
-    char submit_http_variant[SCENARIO_VARIANT_MAX];   /* http=STATUS:VARIANT; "" for none */
+    struct http_fault submit_http;     /* http=STATUS[:VARIANT]: every attempt (no window) */
     enum body_fault submit_body;
     bool submit_reset;
     enum echo_key_form echo_key;
 
     /* The first N attempts of one logical submit (the same body to the same path again: see
      * store.h); attempts after them behave normally. */
-    unsigned first_http_status;        /* submit-http=STATUS[:VARIANT][:N] */
-    char first_http_variant[SCENARIO_VARIANT_MAX];
-    struct poll_fault_window first_http;
+    struct http_fault first_http;      /* submit-http=STATUS[:VARIANT][:N] */
     struct poll_fault_window first_reset;         /* submit-reset[=N]: dropped, no task */
     struct poll_fault_window first_reset_after;   /* submit-reset-after[=N]: task, then dropped */
     unsigned submit_slow_ms;           /* submit-slow=MS[:N]: task, answer MS later */
     struct poll_fault_window submit_slow;
 
-    unsigned poll_http_status;         /* 0: none */
-    char poll_http_variant[SCENARIO_VARIANT_MAX];
-    struct poll_fault_window poll_http;
+    struct http_fault poll_http;       /* poll-http=STATUS[:VARIANT][:N] */
     enum body_fault poll_body;
     struct poll_fault_window poll_body_window;
     struct poll_fault_window poll_reset;

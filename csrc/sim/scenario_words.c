@@ -44,13 +44,19 @@ static bool parse_unsigned(const char *text, unsigned long long min, unsigned lo
     return true;
 }
 
+/* The same into an unsigned (max fits). */
+static bool parse_unsigned_into(const char *text, unsigned min, unsigned max, unsigned *out)
+{
+    unsigned long long value;
+    if (!parse_unsigned(text, min, max, &value))
+        return false;
+    *out = (unsigned)value;
+    return true;
+}
+
 static bool parse_http_status(const char *text, unsigned *out)
 {
-    unsigned long long status;
-    if (!parse_unsigned(text, 400, 599, &status))
-        return false;
-    *out = (unsigned)status;
-    return true;
+    return parse_unsigned_into(text, 400, 599, out);
 }
 
 /* A variant names one of several documented bodies for one status (FLORA's 401 invalid_token);
@@ -77,15 +83,24 @@ static bool all_digits(const char *text)
     return true;
 }
 
+/* The index of `value` among `names` (NULL entries match nothing), or -1; value may be NULL. */
+static int index_of(const char *value, const char *const *names, size_t count)
+{
+    for (size_t i = 0; value != NULL && i < count; i++)
+        if (names[i] != NULL && strcmp(value, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+#define INDEX_OF(value, names) index_of((value), (names), sizeof (names) / sizeof (names)[0])
+
+/* Any fault but "none", which is not a word's value. */
 static bool parse_body_fault(const char *text, enum body_fault *out)
 {
-    for (size_t i = 1; i < sizeof body_fault_names / sizeof body_fault_names[0]; i++) {
-        if (strcmp(text, body_fault_names[i]) == 0) {
-            *out = (enum body_fault)i;
-            return true;
-        }
-    }
-    return false;
+    int fault = INDEX_OF(text, body_fault_names);
+    if (fault <= BODY_FAULT_NONE)
+        return false;
+    *out = (enum body_fault)fault;
+    return true;
 }
 
 /* "VALUE" or "VALUE:N": splits off the optional poll count in place. */
@@ -145,16 +160,17 @@ static bool apply_http(struct scenario *scenario, char *value)
     unsigned status;
     if (!parse_http_status(value, &status))
         return false;
-    scenario->submit_http_status = status;
-    memcpy(scenario->submit_http_variant, variant, sizeof variant);
+    scenario->submit_http.status = status;
+    memcpy(scenario->submit_http.variant, variant, sizeof variant);
     return true;
 }
 
 /* STATUS, STATUS:N, STATUS:VARIANT or STATUS:VARIANT:N (poll-http=, submit-http=): a number after
- * the status is the count, anything else a variant. *count stays 0 when none is written. */
-static bool parse_status_variant_count(char *value, unsigned *status, char *variant,
-                                       unsigned *count)
+ * the status is the count, anything else a variant; without a count, `default_count` (0: every
+ * poll). */
+static bool apply_http_fault(struct http_fault *fault, char *value, unsigned default_count)
 {
+    unsigned status;
     if (value == NULL)
         return false;
     char *parts[3] = { value, NULL, NULL };
@@ -178,37 +194,25 @@ static bool parse_status_variant_count(char *value, unsigned *status, char *vari
     }
     unsigned long long n = 0;
     if ((count_text != NULL && !parse_unsigned(count_text, 1, 1000000, &n))
-        || !parse_http_status(parts[0], status))
+        || !parse_http_status(parts[0], &status))
         return false;
-    memcpy(variant, variant_text, sizeof variant_text);
-    *count = (unsigned)n;
+    fault->status = status;
+    memcpy(fault->variant, variant_text, sizeof variant_text);
+    fault->window = (struct poll_fault_window){ .active = true,
+                                                .count = n ? (unsigned)n : default_count };
     return true;
 }
 
 /* poll-http=STATUS[:VARIANT][:N]: every poll, or the first N. */
 static bool apply_poll_http(struct scenario *scenario, char *value)
 {
-    unsigned status, count;
-    char variant[SCENARIO_VARIANT_MAX];
-    if (!parse_status_variant_count(value, &status, variant, &count))
-        return false;
-    scenario->poll_http_status = status;
-    memcpy(scenario->poll_http_variant, variant, sizeof variant);
-    scenario->poll_http = (struct poll_fault_window){ .active = true, .count = count };
-    return true;
+    return apply_http_fault(&scenario->poll_http, value, 0);
 }
 
 /* submit-http=STATUS[:VARIANT][:N]: the first N attempts (1 when N is not written). */
 static bool apply_submit_http(struct scenario *scenario, char *value)
 {
-    unsigned status, count;
-    char variant[SCENARIO_VARIANT_MAX];
-    if (!parse_status_variant_count(value, &status, variant, &count))
-        return false;
-    scenario->first_http_status = status;
-    memcpy(scenario->first_http_variant, variant, sizeof variant);
-    scenario->first_http = (struct poll_fault_window){ .active = true, .count = count ? count : 1 };
-    return true;
+    return apply_http_fault(&scenario->first_http, value, 1);
 }
 
 static bool apply_body(struct scenario *scenario, char *value)
@@ -271,39 +275,26 @@ static bool apply_poll_slow(struct scenario *scenario, char *value)
     return parse_slow(value, &scenario->poll_slow_ms, &scenario->poll_slow);
 }
 
+/* echo-key, echo-key=escaped or echo-key=deep */
 static bool apply_echo_key(struct scenario *scenario, char *value)
 {
-    if (value == NULL)
-        scenario->echo_key = ECHO_KEY_PLAIN;
-    else if (strcmp(value, "escaped") == 0)
-        scenario->echo_key = ECHO_KEY_ESCAPED;
-    else if (strcmp(value, "deep") == 0)
-        scenario->echo_key = ECHO_KEY_DEEP;
-    else
+    static const char *const forms[] = { [ECHO_KEY_ESCAPED] = "escaped", [ECHO_KEY_DEEP] = "deep" };
+    int form = value ? INDEX_OF(value, forms) : ECHO_KEY_PLAIN;
+    if (form < 0)
         return false;
+    scenario->echo_key = (enum echo_key_form)form;
     return true;
 }
 
 static bool apply_shape(struct scenario *scenario, char *value)
 {
-    if (value == NULL)
+    static const char *const shapes[] = {
+        [RESULT_SHAPE_RESULTS] = "results", [RESULT_SHAPE_OUTPUT] = "output",
+    };
+    int shape = INDEX_OF(value, shapes);
+    if (shape < 0)
         return false;
-    if (strcmp(value, "output") == 0)
-        scenario->shape = RESULT_SHAPE_OUTPUT;
-    else if (strcmp(value, "results") == 0)
-        scenario->shape = RESULT_SHAPE_RESULTS;
-    else
-        return false;
-    return true;
-}
-
-static bool apply_result_count(struct scenario *scenario, char *value)
-{
-    unsigned long long n;
-    if (!parse_unsigned(value, 0, 16, &n))
-        return false;
-    scenario->result_count = (unsigned)n;
-    scenario->result_count_given = true;
+    scenario->shape = (enum result_shape)shape;
     return true;
 }
 
@@ -326,35 +317,13 @@ static bool apply_retry_after(struct scenario *scenario, char *value)
     return true;
 }
 
-static bool apply_retry_after_ms(struct scenario *scenario, char *value)
-{
-    unsigned long long ms;
-    if (!parse_unsigned(value, 0, 86400000, &ms))
-        return false;
-    scenario->retry_after_ms = (unsigned)ms;
-    scenario->retry_after_ms_given = true;
-    return true;
-}
-
-static bool apply_not_found_first(struct scenario *scenario, char *value)
-{
-    unsigned long long count;
-    if (!parse_unsigned(value, 1, 1000000, &count))
-        return false;
-    scenario->not_found_polls = (unsigned)count;
-    return true;
-}
-
 static bool apply_case(struct scenario *scenario, char *value)
 {
-    if (value == NULL)
+    static const char *const cases[] = { "camel", "snake" };
+    int written = INDEX_OF(value, cases);
+    if (written < 0)
         return false;
-    if (strcmp(value, "snake") == 0)
-        scenario->snake_case = true;
-    else if (strcmp(value, "camel") == 0)
-        scenario->snake_case = false;
-    else
-        return false;
+    scenario->snake_case = written == 1;
     return true;
 }
 
@@ -367,52 +336,59 @@ static bool apply_error_200(struct scenario *scenario, char *value)
     return true;
 }
 
-static bool parse_envelope_code(const char *text, unsigned *out)
-{
-    unsigned long long code;
-    if (!parse_unsigned(text, 100, 999, &code))
-        return false;
-    *out = (unsigned)code;
-    return true;
-}
-
-static bool apply_envelope(struct scenario *scenario, char *value)
-{
-    return parse_envelope_code(value, &scenario->envelope_code);
-}
+#define ENVELOPE_MIN 100
+#define ENVELOPE_MAX 999
 
 static bool apply_poll_envelope(struct scenario *scenario, char *value)
 {
     unsigned count, code;
-    if (value == NULL || !split_poll_count(value, &count) || !parse_envelope_code(value, &code))
+    if (value == NULL || !split_poll_count(value, &count) || !parse_unsigned_into(value, ENVELOPE_MIN, ENVELOPE_MAX, &code))
         return false;
     scenario->poll_envelope_code = code;
     scenario->poll_envelope = (struct poll_fault_window){ .active = true, .count = count };
     return true;
 }
-/* A flag word takes no value; a first-attempts word takes none or a count. */
-static bool apply_at_offset(const struct scenario_word *word, struct scenario *scenario,
-                            char *value)
+/* The words the table describes by the field they set: a flag takes no value, a first-attempts
+ * word none or a count, a number one within [min, max]. */
+static bool apply_to_field(const struct scenario_word *word, struct scenario *scenario,
+                           char *value)
 {
     char *field = (char *)scenario + word->offset;
-    if (word->window)
+    switch (word->form) {
+    case WORD_FLAG:
+        if (value != NULL)
+            return false;
+        *(bool *)(void *)field = true;
+        return true;
+    case WORD_FIRST_WINDOW:
         return set_first_window((struct poll_fault_window *)(void *)field, value);
-    if (value != NULL)
-        return false;
-    *(bool *)(void *)field = true;
-    return true;
+    case WORD_NUMBER:
+        if (!parse_unsigned_into(value, word->min, word->max, (unsigned *)(void *)field))
+            return false;
+        if (word->given != 0)
+            *(bool *)(void *)((char *)scenario + word->given - 1) = true;
+        return true;
+    case WORD_FUNCTION:
+        break;
+    }
+    return word->apply(scenario, value);
 }
 
 #define ALL SCENARIO_ALL_DIALECTS
 
 /* A word without a value that sets one flag, and a first-attempts window ([=N]). */
+#define AT(field) .offset = offsetof(struct scenario, field)
 #define WORD(word, function, where) { .name = word, .apply = function, .dialects = where }
 #define TEXT_WORD(word, function, where) \
     { .name = word, .apply = function, .dialects = where, .free_text = true }
-#define FLAG(word, field, where) \
-    { .name = word, .offset = offsetof(struct scenario, field), .dialects = where }
-#define FIRST(word, field) \
-    { .name = word, .offset = offsetof(struct scenario, field), .window = true, .dialects = ALL }
+#define FLAG(word, field, where) { .name = word, .form = WORD_FLAG, AT(field), .dialects = where }
+#define FIRST(word, field) { .name = word, .form = WORD_FIRST_WINDOW, AT(field), .dialects = ALL }
+#define NUMBER(word, field, low, high, where) \
+    { .name = word, .form = WORD_NUMBER, AT(field), .min = low, .max = high, .dialects = where }
+/* the same, and a flag that says the number was written */
+#define GIVEN_NUMBER(word, field, flag, low, high) \
+    { .name = word, .form = WORD_NUMBER, AT(field), .min = low, .max = high, \
+      .given = offsetof(struct scenario, flag) + 1, .dialects = ALL }
 
 static const struct scenario_word scenario_words[] = {
     WORD("duration", apply_duration, ALL),
@@ -431,27 +407,30 @@ static const struct scenario_word scenario_words[] = {
     WORD("poll-slow", apply_poll_slow, ALL),
     WORD("echo-key", apply_echo_key, ALL),
     WORD("shape", apply_shape, SCENARIO_FOXAPI),
-    WORD("n", apply_result_count, ALL),
+    GIVEN_NUMBER("n", result_count, result_count_given, 0, 16),
     WORD("retry-after", apply_retry_after, ALL),
-    WORD("retry-after-ms", apply_retry_after_ms, ALL),
+    GIVEN_NUMBER("retry-after-ms", retry_after_ms, retry_after_ms_given, 0, 86400000),
     FLAG("retry-after-header", retry_after_header, SCENARIO_MODELSLAB | SCENARIO_APIXO),
     FLAG("no-polling-url", no_polling_url, SCENARIO_BFL),
     FLAG("regional-polling-url", regional_polling_url, SCENARIO_BFL),
-    WORD("notfound-first", apply_not_found_first, SCENARIO_BFL),
+    NUMBER("notfound-first", not_found_polls, 1, 1000000, SCENARIO_BFL),
     WORD("case", apply_case, SCENARIO_FLORA),
     FLAG("instant", instant, SCENARIO_MODELSLAB),
     FLAG("messege", messege, SCENARIO_MODELSLAB),
     FLAG("string-id", string_id, SCENARIO_MODELSLAB),
     TEXT_WORD("error200", apply_error_200, SCENARIO_MODELSLAB),
-    WORD("envelope", apply_envelope, SCENARIO_APIXO),
+    NUMBER("envelope", envelope_code, ENVELOPE_MIN, ENVELOPE_MAX, SCENARIO_APIXO),
     WORD("poll-envelope", apply_poll_envelope, SCENARIO_APIXO),
 };
 
 #undef ALL
+#undef AT
 #undef WORD
 #undef TEXT_WORD
 #undef FLAG
 #undef FIRST
+#undef NUMBER
+#undef GIVEN_NUMBER
 const struct scenario_word *scenario_word_find(const char *name, size_t length)
 {
     for (size_t i = 0; i < sizeof scenario_words / sizeof scenario_words[0]; i++)
@@ -465,5 +444,5 @@ bool scenario_word_apply(const struct scenario_word *word, struct scenario *scen
 {
     if ((word->dialects & scenario->dialect) == 0)
         return false;   /* another dialect's word */
-    return word->apply ? word->apply(scenario, value) : apply_at_offset(word, scenario, value);
+    return apply_to_field(word, scenario, value);
 }

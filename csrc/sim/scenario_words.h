@@ -10,11 +10,21 @@
 /* Returns false when the value is missing or unusable; the word is then ignored. */
 typedef bool apply_word_fn(struct scenario *scenario, char *value);
 
+/* How a word acts: through its own function, or on one field of struct scenario. */
+enum word_form {
+    WORD_FUNCTION,
+    WORD_FLAG,                /* no value: sets the bool at offset */
+    WORD_FIRST_WINDOW,        /* [=N]: the first-attempts window at offset (N 1 when not written) */
+    WORD_NUMBER,              /* =N within [min, max]: the unsigned at offset */
+};
+
 struct scenario_word {
     const char *name;
-    apply_word_fn *apply;     /* NULL: the word sets the field at `offset` */
-    size_t offset;            /* a flag (bool), or with `window` a first-attempts window */
-    bool window;
+    enum word_form form;
+    apply_word_fn *apply;     /* WORD_FUNCTION */
+    size_t offset;            /* the field the other forms set */
+    unsigned min, max;        /* WORD_NUMBER */
+    size_t given;             /* WORD_NUMBER: 1 + the offset of a bool set too; 0: none */
     unsigned dialects;        /* scenario_dialect bits where the word means something */
     bool free_text;           /* its value may hold spaces, in comma-separated text */
 };

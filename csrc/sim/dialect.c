@@ -360,8 +360,3 @@ enum MHD_Result dialect_handle(struct request *request, const struct dialect *di
         return exchange_reply_no_endpoint(&exchange);
     return route.pattern->action == ROUTE_SUBMIT ? submit(&exchange) : poll(&exchange);
 }
-
-struct task_progress task_progress_now(const struct task *task, int64_t now_ms)
-{
-    return lifecycle_at(task->submitted_ms, task->duration_ms, task->scenario.ending, now_ms);
-}

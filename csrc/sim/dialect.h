@@ -134,7 +134,4 @@ struct dialect {
 enum MHD_Result dialect_handle(struct request *request, const struct dialect *dialect,
                                const char *subpath);
 
-/* The state of a task now, as its polls see it. */
-struct task_progress task_progress_now(const struct task *task, int64_t now_ms);
-
 #endif

@@ -21,6 +21,11 @@ bool task_copy(struct task *copy, const struct task *task)
     return false;
 }
 
+struct task_progress task_progress_now(const struct task *task, int64_t now_ms)
+{
+    return lifecycle_at(task->submitted_ms, task->duration_ms, task->scenario.ending, now_ms);
+}
+
 void task_release(struct task *task)
 {
     free(task->model);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lifecycle.h"
 #include "scenario.h"
 
 #define TASK_ID_MAX 80
@@ -28,6 +29,9 @@ struct task {
     struct scenario scenario;
     unsigned poll_number;        /* in a copy from store_record_poll: this poll's number, from 1 */
 };
+
+/* Where the task stands at now_ms (the simulator's clock), as its polls and stats see it. */
+struct task_progress task_progress_now(const struct task *task, int64_t now_ms);
 
 /* Copies a task with its own strings; false (and *copy empty) when memory ran out. */
 bool task_copy(struct task *copy, const struct task *task);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "hash.h"
-#include "lifecycle.h"
 
 struct stored_task *stored_task_new(const struct task *task)
 {
@@ -65,8 +64,7 @@ bool task_table_poll(struct task_table *table, const char *id, int64_t now_ms, s
 static cJSON *stored_task_json(const struct stored_task *entry, int64_t now_ms)
 {
     const struct task *task = &entry->task;
-    struct task_progress progress = lifecycle_at(task->submitted_ms, task->duration_ms,
-                                                 task->scenario.ending, now_ms);
+    struct task_progress progress = task_progress_now(task, now_ms);
     cJSON *json = cJSON_CreateObject();
     cJSON_AddStringToObject(json, "dialect", task->dialect);
     cJSON_AddNumberToObject(json, "polls", entry->polls);

@@ -8,7 +8,6 @@
 
 void sim_clock_start(void);
 int64_t sim_clock_ms(void);        /* milliseconds since sim_clock_start() */
-int64_t sim_clock_unix_s(void);
 int64_t sim_clock_unix_ms(void);  /* the wall clock in milliseconds (APIXO's createTime) */
 
 #endif

@@ -62,9 +62,10 @@ static enum MHD_Result queue_and_release(struct MHD_Connection *connection, unsi
     return result;
 }
 
-enum MHD_Result reply_json_with_headers(struct MHD_Connection *connection, unsigned status,
-                                        const cJSON *body, const struct reply_header *headers,
-                                        size_t header_count)
+static enum MHD_Result reply_json_with_headers(struct MHD_Connection *connection,
+                                               unsigned status, const cJSON *body,
+                                               const struct reply_header *headers,
+                                               size_t header_count)
 {
     char *text = cJSON_PrintUnformatted(body);
     if (text == NULL)

@@ -37,9 +37,6 @@ enum MHD_Result reply_watch_release(struct reply_watch *watch);
 void reply_watch_discard(struct reply_watch *watch);
 
 enum MHD_Result reply_json(struct MHD_Connection *connection, unsigned status, const cJSON *body);
-enum MHD_Result reply_json_with_headers(struct MHD_Connection *connection, unsigned status,
-                                        const cJSON *body, const struct reply_header *headers,
-                                        size_t header_count);
 
 /* `{"error": {"message", "type", "code"}}`: FoxAPI's error shape (OpenAI's), which the simulator
  * also uses for its own errors outside any dialect (unknown path, body too large). */

@@ -153,6 +153,4 @@ bool scenario_window_covers(const struct poll_fault_window *window, unsigned pol
  * retry-after=S (the milliseconds header then goes alone). */
 bool scenario_sends_retry_after(const struct scenario *scenario);
 
-const char *body_fault_name(enum body_fault fault);
-
 #endif

@@ -22,13 +22,6 @@ static const char *const body_fault_names[] = {
     [BODY_FAULT_UNKNOWN_STATE] = "unknownstate",
 };
 
-const char *body_fault_name(enum body_fault fault)
-{
-    if ((unsigned)fault < sizeof body_fault_names / sizeof body_fault_names[0])
-        return body_fault_names[fault];
-    return "none";
-}
-
 /* Whole-string unsigned decimal within [min, max]; "12abc", "" and overflow are rejected. */
 static bool parse_unsigned(const char *text, unsigned long long min, unsigned long long max,
                            unsigned long long *out)

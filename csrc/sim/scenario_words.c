@@ -120,12 +120,20 @@ static bool apply_duration(struct scenario *scenario, char *value)
     return true;
 }
 
-static bool apply_fail(struct scenario *scenario, char *value)
+/* Free text (fail=, error200=): not empty, and whole in `out` or not at all. */
+static bool copy_text(const char *value, char *out, size_t size)
 {
     size_t length = value ? strlen(value) : 0;
-    if (length == 0 || length >= sizeof scenario->fail_code)
+    if (length == 0 || length >= size)
         return false;
-    memcpy(scenario->fail_code, value, length + 1);
+    memcpy(out, value, length + 1);
+    return true;
+}
+
+static bool apply_fail(struct scenario *scenario, char *value)
+{
+    if (!copy_text(value, scenario->fail_code, sizeof scenario->fail_code))
+        return false;
     scenario->ending = TASK_ENDS_FAILED;
     return true;
 }
@@ -322,11 +330,7 @@ static bool apply_case(struct scenario *scenario, char *value)
 
 static bool apply_error_200(struct scenario *scenario, char *value)
 {
-    size_t length = value ? strlen(value) : 0;
-    if (length == 0 || length >= sizeof scenario->error_200)
-        return false;
-    memcpy(scenario->error_200, value, length + 1);
-    return true;
+    return copy_text(value, scenario->error_200, sizeof scenario->error_200);
 }
 
 #define ENVELOPE_MIN 100

@@ -6,8 +6,9 @@
 #   make lint            luacheck over the Lua (lint-lua) and clang-format's check over the C (lint-c)
 #   make demo            start the simulator, run examples/pipeline.lua, stop the simulator
 #   make deps            install the Debian packages a fresh machine lacks (needs root)
-#   make rock-test       luarocks make into temporary trees (Lua 5.4, 5.1), one spec against each
-#   make rock, install   what `luarocks make` runs (gentask-scm-1.rockspec: build.type = "make")
+#   make rock-test       luarocks make both rocks into temporary trees (Lua 5.4, 5.1), one spec each
+#   make rock, install   what `luarocks make gentask-scm-1.rockspec` runs (the library)
+#   make sim-rock, sim-install  what `luarocks make gentask-sim-scm-1.rockspec` runs (the simulator)
 
 LUA      ?= 5.4
 VERSIONS ?= 5.4 5.1 luajit
@@ -42,10 +43,12 @@ BIND_HDR := $(wildcard csrc/lua/*.h)
 CORE_OBJ := $(patsubst csrc/core/%.c,$(BUILD)/obj/core/%.o,$(CORE_SRC))
 BIND_OBJ := $(patsubst csrc/lua/%.c,$(BUILD)/$(LUA)/obj/lua/%.o,$(BIND_SRC))
 MODULE   := $(BUILD)/$(LUA)/gentask/core.so
-SIM_SRC  := $(wildcard csrc/sim/*.c)
+# the simulator reuses the core's timer heap, which depends on nothing else
+SIM_SRC  := $(wildcard csrc/sim/*.c) csrc/core/timerheap.c
 SIM      := $(BUILD)/gentask-sim
 
-.PHONY: all test test-one demo deps clean sanitize valgrind rock install rock-test lint lint-lua lint-c FORCE
+.PHONY: all test test-one demo deps clean sanitize valgrind rock install sim-rock sim-install \
+        rock-test lint lint-lua lint-c FORCE
 all: $(MODULE) $(SIM)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
@@ -61,7 +64,7 @@ $(MODULE): $(CORE_OBJ) $(BIND_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
-$(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h)
+$(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) csrc/core/timerheap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CJSON_CFLAGS) $(LDFLAGS) -o $@ $(SIM_SRC) $(SIM_LIBS)
 
@@ -90,7 +93,7 @@ test:
 
 # --- lint ------------------------------------------------------------------------------------
 # luacheck reads .luacheckrc (std, host globals, line length per folder); clang-format reads
-# .clang-format (and csrc/sim/.clang-format) and, with --dry-run -Werror, fails on any file it
+# .clang-format (one style for all of csrc/) and, with --dry-run -Werror, fails on any file it
 # would change, showing the first few places in each; it changes nothing.
 LINT_TARGETS ?= lint-lua lint-c
 LUACHECK     ?= luacheck
@@ -128,11 +131,14 @@ valgrind:
 	  --errors-for-leak-kinds=definite --suppressions=tools/valgrind.supp"
 
 # --- LuaRocks --------------------------------------------------------------------------------
-# gentask-scm-1.rockspec has build.type = "make": `luarocks make` runs `make rock`, then
-# `make install`, passing CC, ROCK_CFLAGS (its CFLAGS), LIBFLAG, LUA_INCDIR, where it found curl,
-# cJSON and libmicrohttpd, and (to install) INST_LUADIR, INST_LIBDIR, INST_BINDIR. The rock is
-# built apart, in build/rock/<Lua headers' dir name>/, from the same wildcard sources as above,
-# with the same warnings; it is rebuilt whenever a source, a header or its command line changes.
+# Two rocks, both build.type = "make". gentask-scm-1.rockspec (the library: Lua modules and
+# gentask.core, no libmicrohttpd needed): `luarocks make` runs `make rock`, then `make install`,
+# passing CC, ROCK_CFLAGS (its CFLAGS), LIBFLAG, LUA_INCDIR, where it found curl and cJSON, and (to
+# install) INST_LUADIR, INST_LIBDIR. gentask-sim-scm-1.rockspec (the simulator): `make sim-rock`,
+# then `make sim-install`, with CC, ROCK_CFLAGS, where it found libmicrohttpd and cJSON, and
+# INST_BINDIR. Each is built apart, the library in build/rock/<Lua headers' dir name>/, the
+# simulator in build/rock/sim/, from the same wildcard sources as above, with the same warnings;
+# each is rebuilt whenever a source, a header or its command line changes.
 ROCK_VERSIONS ?= $(filter 5.4 5.1,$(VERSIONS))
 ROCK_CFLAGS   ?= -O2 -fPIC
 LIBFLAG       ?= -shared
@@ -140,7 +146,8 @@ LUA_INCDIR    ?= $(patsubst -I%,%,$(firstword $(filter -I%,$(LUA_CFLAGS))))
 CURL_CONFIG   ?= curl-config
 ROCK        := $(BUILD)/rock/$(notdir $(LUA_INCDIR))
 ROCK_MODULE := $(ROCK)/gentask/core.so
-ROCK_SIM    := $(ROCK)/gentask-sim
+ROCK_SIM_DIR := $(BUILD)/rock/sim
+ROCK_SIM    := $(ROCK_SIM_DIR)/gentask-sim
 # curl-config --cflags: empty on Debian (curl.h is on the compiler's multiarch include path)
 ROCK_FLAGS   = $(ROCK_CFLAGS) -std=gnu11 $(WARN) -fPIC $(shell $(CURL_CONFIG) --cflags 2>/dev/null) \
                $(if $(CJSON_INCDIR),-I$(CJSON_INCDIR)/cjson,$(CJSON_CFLAGS))
@@ -149,34 +156,47 @@ ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) -Icsrc/core $(LIBFLAG) -o $(
 ROCK_SIM_CMD  = $(CC) $(ROCK_FLAGS) $(addprefix -I,$(filter-out /usr/include,$(MHD_INCDIR))) -o $(ROCK_SIM) \
                 $(SIM_SRC) $(addprefix -L,$(sort $(MHD_LIBDIR) $(CJSON_LIBDIR))) $(SIM_LIBS)
 
-rock: $(ROCK_MODULE) $(ROCK_SIM)
+rock: $(ROCK_MODULE)
+sim-rock: $(ROCK_SIM)
 
-# the command lines, rewritten only when they change: a change of flags rebuilds
-$(ROCK)/commands: FORCE
+# A file holding a command line, rewritten only when the line changes: a change of flags rebuilds.
+define remember_command
 	@mkdir -p $(@D)
-	@printf '%s\n' '$(ROCK_CORE_CMD)' '$(ROCK_SIM_CMD)' > $@.new
+	@printf '%s\n' '$(1)' > $@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+endef
+
+$(ROCK)/commands: FORCE
+	$(call remember_command,$(ROCK_CORE_CMD))
+
+$(ROCK_SIM_DIR)/commands: FORCE
+	$(call remember_command,$(ROCK_SIM_CMD))
 
 $(ROCK_MODULE): $(CORE_SRC) $(BIND_SRC) $(CORE_HDR) $(BIND_HDR) $(ROCK)/commands
 	@mkdir -p $(@D)
 	$(ROCK_CORE_CMD)
 
-$(ROCK_SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) $(ROCK)/commands
+$(ROCK_SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) csrc/core/timerheap.h $(ROCK_SIM_DIR)/commands
 	$(ROCK_SIM_CMD)
 
-# Every .lua under lua/ (found here, listed nowhere), gentask.core and gentask-sim.
+# Every .lua under lua/ (found here, listed nowhere) and gentask.core.
 install: rock
-	@[ -n "$(INST_LUADIR)" ] && [ -n "$(INST_LIBDIR)" ] && [ -n "$(INST_BINDIR)" ] || \
-	  { echo "make install: set INST_LUADIR, INST_LIBDIR and INST_BINDIR (luarocks make does)" >&2; exit 1; }
+	@[ -n "$(INST_LUADIR)" ] && [ -n "$(INST_LIBDIR)" ] || \
+	  { echo "make install: set INST_LUADIR and INST_LIBDIR (luarocks make does)" >&2; exit 1; }
 	@cd lua && for f in $$(find gentask -name '*.lua' | sort); do \
 	  echo "install lua/$$f"; \
 	  mkdir -p "$(INST_LUADIR)/$${f%/*}" && cp "$$f" "$(INST_LUADIR)/$$f" || exit 1; \
 	done
-	mkdir -p "$(INST_LIBDIR)/gentask" "$(INST_BINDIR)"
+	mkdir -p "$(INST_LIBDIR)/gentask"
 	cp $(ROCK_MODULE) "$(INST_LIBDIR)/gentask/core.so"
+
+sim-install: sim-rock
+	@[ -n "$(INST_BINDIR)" ] || \
+	  { echo "make sim-install: set INST_BINDIR (luarocks make does)" >&2; exit 1; }
+	mkdir -p "$(INST_BINDIR)"
 	cp $(ROCK_SIM) "$(INST_BINDIR)/gentask-sim"
 
-# luarocks make into a temporary tree per Lua version, then spec/rock/installed.lua against it
+# luarocks make both rocks into a temporary tree per Lua version, then spec/rock/installed.lua
 rock-test:
 	@rm -f $(BUILD)/rock-summary; mkdir -p $(BUILD)
 	@GENTASK_SUMMARY=$(BUILD)/rock-summary sh tools/rock-test.sh $(ROCK_VERSIONS); status=$$?; \

@@ -1,8 +1,10 @@
--- gentask's rock: every Lua module under lua/gentask/, the C module gentask.core, and the
--- gentask-sim simulator (an executable, which the builtin build type cannot make).
+-- gentask's rock: every Lua module under lua/gentask/ and the C module gentask.core. The
+-- simulator, gentask-sim, is a rock of its own (gentask-sim-scm-1.rockspec): this one needs
+-- neither libmicrohttpd nor the simulator.
 --
 -- From a checkout, offline on Debian (lua-cjson from apt):
---   luarocks --lua-version 5.4 make --deps-mode=none        (or --lua-version 5.1)
+--   luarocks --lua-version 5.4 make --deps-mode=none gentask-scm-1.rockspec   (or 5.1)
+-- (name the rockspec: the checkout holds two, and luarocks will not pick one)
 --
 -- build.type = "make": luarocks runs `make rock`, then `make install`, with the variables below.
 -- The Makefile finds the sources and the Lua modules by wildcard, so nothing here lists files:
@@ -17,7 +19,7 @@ description = {
 A C core (libcurl multi, cJSON) with a thin Lua layer: submit hundreds of generation tasks from
 one thread, wait on them with a coroutine-friendly wait(), and get back results or typed error
 tables. Speaks BFL, FoxAPI, FLORA, ModelsLab and APIXO; providers are profiles (data) in
-gentask.providers. Ships gentask-sim, a local simulator of those APIs for offline tests.]],
+gentask.providers. The rock gentask-sim has a local simulator of those APIs for offline tests.]],
   license = "MIT",
 }
 dependencies = { "lua >= 5.1", "lua-cjson" }
@@ -28,7 +30,6 @@ external_dependencies = {
   -- Debian, -I... wherever curl lives elsewhere). libcurl.so is found in lib/<multiarch>.
   CURL = { program = "curl-config", library = "curl" },
   CJSON = { header = "cjson/cJSON.h", library = "cjson" },
-  MICROHTTPD = { header = "microhttpd.h", library = "microhttpd" },   -- gentask-sim only
 }
 build = {
   type = "make",
@@ -44,13 +45,10 @@ build = {
     CURL_LIBDIR = "$(CURL_LIBDIR)",
     CJSON_INCDIR = "$(CJSON_INCDIR)",
     CJSON_LIBDIR = "$(CJSON_LIBDIR)",
-    MHD_INCDIR = "$(MICROHTTPD_INCDIR)",
-    MHD_LIBDIR = "$(MICROHTTPD_LIBDIR)",
   },
   install_variables = {
     INST_LUADIR = "$(LUADIR)",
     INST_LIBDIR = "$(LIBDIR)",
-    INST_BINDIR = "$(BINDIR)",
   },
 }
 test = { type = "busted" }

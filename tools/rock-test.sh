@@ -1,7 +1,9 @@
 #!/bin/sh
 # tools/rock-test.sh [LUA_VERSION...] — the installed-rock test (`make rock-test`, and part of
-# `make test`). For each Lua version (default: 5.4 5.1): `luarocks make` the rockspec, offline,
-# into a fresh temporary tree, then run spec/rock/installed.lua with busted against that tree
+# `make test`). For each Lua version (default: 5.4 5.1): `luarocks make` both rockspecs, offline,
+# into one fresh temporary tree: the library (gentask-scm-1.rockspec), whose build log must name no
+# libmicrohttpd and which must install no simulator, then the simulator
+# (gentask-sim-scm-1.rockspec). Then run spec/rock/installed.lua with busted against that tree
 # alone: package.path/cpath from `luarocks path --tree`, the tree as working directory,
 # GENTASK_SIM = the tree's bin/gentask-sim. One summary line per version is appended to
 # $GENTASK_SUMMARY (default build/summary), labelled rock_Lua_<version>, for spec/total.sh.
@@ -35,10 +37,19 @@ for v in $versions; do
   tree=$(mktemp -d "${TMPDIR:-/tmp}/gentask-rock-$v.XXXXXX") || { fail "$v" "mktemp failed"; status=1; continue; }
   tree=$(cd "$tree" && pwd -P)
   echo "== installed rock on Lua $v: luarocks make --tree $tree"
+  problem=
   if ! luarocks --lua-version "$v" make --deps-mode=none --tree "$tree" gentask-scm-1.rockspec \
        > "$tree.log" 2>&1; then
+    problem="luarocks make gentask-scm-1.rockspec failed"
+  elif grep -qi 'microhttpd' "$tree.log" || [ -e "$tree/bin/gentask-sim" ]; then
+    problem="the library rock used libmicrohttpd or installed gentask-sim"
+  elif ! luarocks --lua-version "$v" make --deps-mode=none --tree "$tree" \
+       gentask-sim-scm-1.rockspec >> "$tree.log" 2>&1; then
+    problem="luarocks make gentask-sim-scm-1.rockspec failed"
+  fi
+  if [ -n "$problem" ]; then
     cat "$tree.log"
-    fail "$v" "luarocks make failed"
+    fail "$v" "$problem"
     status=1
     [ -n "${GENTASK_KEEP_ROCK:-}" ] || rm -rf "$tree" "$tree.log"
     continue

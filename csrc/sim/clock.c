@@ -21,11 +21,6 @@ int64_t sim_clock_ms(void)
     return monotonic_ms() - started_ms;
 }
 
-int64_t sim_clock_unix_s(void)
-{
-    return (int64_t)time(NULL);
-}
-
 int64_t sim_clock_unix_ms(void)
 {
     struct timespec ts;

@@ -7,8 +7,7 @@
 #include <stdint.h>
 
 void sim_clock_start(void);
-int64_t sim_clock_ms(void);        /* milliseconds since sim_clock_start() */
-int64_t sim_clock_unix_s(void);
-int64_t sim_clock_unix_ms(void);  /* the wall clock in milliseconds (APIXO's createTime) */
+int64_t sim_clock_ms(void);      /* milliseconds since sim_clock_start() */
+int64_t sim_clock_unix_ms(void); /* the wall clock in milliseconds (APIXO's createTime) */
 
 #endif

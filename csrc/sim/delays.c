@@ -2,59 +2,33 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "../core/timerheap.h"
 #include "clock.h"
 
+/* One suspended connection, its resumption a timer in the client core's timer heap. */
 struct pending {
-    int64_t due_ms;
+    gt_timer due; /* first: a popped timer is its pending */
     struct MHD_Connection *connection;
 };
 
 struct delays {
     pthread_mutex_t lock;
-    pthread_cond_t changed;            /* on CLOCK_MONOTONIC, as the simulator's clock */
+    pthread_cond_t changed; /* on CLOCK_MONOTONIC, as the simulator's clock */
     pthread_t thread;
     bool stopping;
-    struct pending *heap;              /* earliest due on top */
-    size_t count;
-    size_t capacity;
+    gt_timerheap waiting; /* earliest due on top */
 };
 
-static void heap_push(struct delays *delays, struct pending item)
+/* Resumes the connection of a timer popped from the heap. */
+static void resume(gt_timer *due)
 {
-    size_t i = delays->count++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (delays->heap[parent].due_ms <= item.due_ms)
-            break;
-        delays->heap[i] = delays->heap[parent];
-        i = parent;
-    }
-    delays->heap[i] = item;
-}
-
-static struct pending heap_pop(struct delays *delays)
-{
-    struct pending top = delays->heap[0];
-    struct pending last = delays->heap[--delays->count];
-    size_t i = 0;
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= delays->count)
-            break;
-        if (child + 1 < delays->count
-            && delays->heap[child + 1].due_ms < delays->heap[child].due_ms)
-            child++;
-        if (last.due_ms <= delays->heap[child].due_ms)
-            break;
-        delays->heap[i] = delays->heap[child];
-        i = child;
-    }
-    if (delays->count > 0)
-        delays->heap[i] = last;
-    return top;
+    struct pending *pending = (struct pending *)due;
+    MHD_resume_connection(pending->connection);
+    free(pending);
 }
 
 /* The monotonic time `ms` from now, as pthread_cond_timedwait wants it. */
@@ -79,20 +53,20 @@ static void *run(void *cls)
     pthread_mutex_lock(&delays->lock);
     while (!delays->stopping) {
         int64_t now_ms = sim_clock_ms();
-        while (delays->count > 0 && delays->heap[0].due_ms <= now_ms)
-            MHD_resume_connection(heap_pop(delays).connection);
-        if (delays->count == 0) {
+        gt_timer *due;
+        while ((due = gt_timerheap_pop_due(&delays->waiting, now_ms)) != NULL) resume(due);
+        gt_timer *next = gt_timerheap_peek(&delays->waiting);
+        if (next == NULL) {
             pthread_cond_wait(&delays->changed, &delays->lock);
         } else {
-            struct timespec until = monotonic_in(delays->heap[0].due_ms - now_ms);
+            struct timespec until = monotonic_in(next->due_ms - now_ms);
             int rc;
-            do
-                rc = pthread_cond_timedwait(&delays->changed, &delays->lock, &until);
+            do rc = pthread_cond_timedwait(&delays->changed, &delays->lock, &until);
             while (rc == EINTR);
         }
     }
-    while (delays->count > 0)
-        MHD_resume_connection(heap_pop(delays).connection);
+    gt_timer *left;
+    while ((left = gt_timerheap_pop_due(&delays->waiting, INT64_MAX)) != NULL) resume(left);
     pthread_mutex_unlock(&delays->lock);
     return NULL;
 }
@@ -100,8 +74,7 @@ static void *run(void *cls)
 struct delays *delays_start(void)
 {
     struct delays *delays = calloc(1, sizeof *delays);
-    if (delays == NULL)
-        return NULL;
+    if (delays == NULL) return NULL;
     pthread_condattr_t attributes;
     pthread_condattr_init(&attributes);
     pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
@@ -117,49 +90,40 @@ struct delays *delays_start(void)
     return delays;
 }
 
-bool delays_suspend_until(struct delays *delays, struct MHD_Connection *connection,
-                          int64_t due_ms)
+bool delays_suspend_until(struct delays *delays, struct MHD_Connection *connection, int64_t due_ms)
 {
+    struct pending *pending = calloc(1, sizeof *pending);
+    if (pending == NULL) return false;
+    pending->connection = connection;
     bool suspended = false;
     pthread_mutex_lock(&delays->lock);
-    if (!delays->stopping && delays->count == delays->capacity) {
-        size_t capacity = delays->capacity ? delays->capacity * 2 : 64;
-        struct pending *heap = realloc(delays->heap, capacity * sizeof *heap);
-        if (heap != NULL) {
-            delays->heap = heap;
-            delays->capacity = capacity;
-        }
-    }
-    if (!delays->stopping && delays->count < delays->capacity) {
+    if (!delays->stopping && gt_timerheap_arm(&delays->waiting, &pending->due, due_ms) == 0) {
         MHD_suspend_connection(connection);
-        heap_push(delays, (struct pending){ due_ms, connection });
         pthread_cond_signal(&delays->changed);
         suspended = true;
     }
     pthread_mutex_unlock(&delays->lock);
+    if (!suspended) free(pending);
     return suspended;
 }
 
 void delays_stop(struct delays *delays)
 {
-    if (delays == NULL)
-        return;
+    if (delays == NULL) return;
     pthread_mutex_lock(&delays->lock);
     bool running = !delays->stopping;
     delays->stopping = true;
     pthread_cond_signal(&delays->changed);
     pthread_mutex_unlock(&delays->lock);
-    if (running)
-        pthread_join(delays->thread, NULL);
+    if (running) pthread_join(delays->thread, NULL);
 }
 
 void delays_free(struct delays *delays)
 {
-    if (delays == NULL)
-        return;
+    if (delays == NULL) return;
     delays_stop(delays);
     pthread_cond_destroy(&delays->changed);
     pthread_mutex_destroy(&delays->lock);
-    free(delays->heap);
+    gt_timerheap_free(&delays->waiting); /* empty: the thread resumed every connection */
     free(delays);
 }

@@ -17,8 +17,7 @@ struct delays *delays_start(void);
 /* Suspends the connection (call from its access handler, as MHD requires) and resumes it at
  * due_ms on the simulator's clock. False, without suspending, once delays_stop has run: the
  * caller then answers at once. */
-bool delays_suspend_until(struct delays *delays, struct MHD_Connection *connection,
-                          int64_t due_ms);
+bool delays_suspend_until(struct delays *delays, struct MHD_Connection *connection, int64_t due_ms);
 
 /* Resumes every connection still waiting, refuses new ones and joins the thread. MHD must not be
  * stopped with suspended connections, so this comes first. */

@@ -6,4 +6,8 @@
 
 void help_print(FILE *out);
 
+/* Its parts, in help_dialects.c and help_scenario.c. */
+void help_print_dialects(FILE *out);
+void help_print_scenario(FILE *out);
+
 #endif

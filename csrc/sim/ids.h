@@ -13,4 +13,7 @@ uint64_t ids_next_sequence(void);
 /* Writes `hex_digits` random lowercase hex digits and a NUL into out (size >= hex_digits + 1). */
 void ids_random_hex(char *out, size_t hex_digits);
 
+/* A random seed in 0..2^31-1, for a task whose request gave none (BFL, ModelsLab echo it). */
+int64_t ids_random_seed(void);
+
 #endif

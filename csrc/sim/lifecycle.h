@@ -9,21 +9,21 @@
 #include "scenario.h"
 
 enum task_phase {
-    TASK_PENDING,        /* the first 10% of its duration: queued */
+    TASK_PENDING, /* the first 10% of its duration: queued */
     TASK_PROCESSING,
     TASK_COMPLETED,
     TASK_FAILED,
     TASK_CANCELLED,
 };
+#define TASK_PHASE_COUNT 5
 
 struct task_progress {
     enum task_phase phase;
-    unsigned percent;        /* 0..99 while running, 100 once completed, 0 if failed or cancelled */
-    int64_t remaining_ms;    /* 0 once the task has ended */
+    unsigned percent;     /* 0..99 while running, 100 once completed, 0 if failed or cancelled */
+    int64_t remaining_ms; /* 0 once the task has ended */
 };
 
-struct task_progress lifecycle_at(int64_t submitted_ms, int64_t duration_ms,
-                                  enum task_ending ending, int64_t now_ms);
+struct task_progress lifecycle_at(int64_t submitted_ms, int64_t duration_ms, enum task_ending ending, int64_t now_ms);
 
 const char *task_phase_name(enum task_phase phase);
 

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +24,18 @@
 #include "store.h"
 
 #define WORKER_THREADS 4
-#define CONNECTION_LIMIT 4000
 #define CONNECTION_TIMEOUT_S 30
-#define LISTEN_BACKLOG 1024
+/* Descriptors beyond the connections: the listening socket, MHD's epoll and wake-up pipes, the
+ * delay thread, stdio. */
+#define SPARE_DESCRIPTORS 64
+#define SOMAXCONN_FILE "/proc/sys/net/core/somaxconn"
 
 /* Binding the socket ourselves gives us the port before any worker thread runs, so struct sim is
  * complete and read-only by the time requests arrive. */
-static int listen_on_loopback(unsigned port, unsigned *bound_port)
+static int listen_on_loopback(unsigned port, unsigned backlog, unsigned *bound_port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     struct sockaddr_in address = {
@@ -42,9 +44,8 @@ static int listen_on_loopback(unsigned port, unsigned *bound_port)
         .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
     };
     socklen_t length = sizeof address;
-    if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0
-        || listen(fd, LISTEN_BACKLOG) != 0
-        || getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
+    if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, (int)backlog) != 0 ||
+        getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
         int saved = errno;
         close(fd);
         errno = saved;
@@ -54,14 +55,36 @@ static int listen_on_loopback(unsigned port, unsigned *bound_port)
     return fd;
 }
 
-/* Thousands of keep-alive connections need more descriptors than the usual soft limit of 1024. */
-static void raise_descriptor_limit(void)
+/* Thousands of keep-alive connections need more descriptors than the usual soft limit of 1024:
+ * raised to the hard limit, which must then hold --max-connections. False, with a complaint,
+ * when it cannot. */
+static bool descriptors_for(unsigned max_connections)
 {
     struct rlimit limit;
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return true; /* unknown: MHD will say if it runs short */
+    if (limit.rlim_cur < limit.rlim_max) {
         limit.rlim_cur = limit.rlim_max;
         setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
     }
+    if (limit.rlim_cur == RLIM_INFINITY || (rlim_t)max_connections + SPARE_DESCRIPTORS <= limit.rlim_cur) return true;
+    fprintf(stderr,
+            "gentask-sim: --max-connections %u needs %u file descriptors, but this process may "
+            "open %llu (ulimit -n): raise the limit or lower --max-connections\n",
+            max_connections, max_connections + SPARE_DESCRIPTORS, (unsigned long long)limit.rlim_cur);
+    return false;
+}
+
+/* listen() silently takes min(backlog, somaxconn): say so when the caller asked for more. */
+static void note_backlog_cap(unsigned backlog)
+{
+    FILE *file = fopen(SOMAXCONN_FILE, "r");
+    unsigned somaxconn;
+    if (file == NULL) return;
+    if (fscanf(file, "%u", &somaxconn) == 1 && backlog > somaxconn)
+        fprintf(stderr, "gentask-sim: --backlog %u is capped by the kernel at %u (%s)\n", backlog, somaxconn,
+                SOMAXCONN_FILE);
+    fclose(file);
 }
 
 static void count_connection(void *store, struct MHD_Connection *connection, void **socket_context,
@@ -80,8 +103,12 @@ int main(int argc, char **argv)
         options_free(&options);
         return outcome == OPTIONS_EXIT_OK ? 0 : 2;
     }
+    if (!descriptors_for(options.max_connections)) {
+        options_free(&options);
+        return 1;
+    }
+    note_backlog_cap(options.backlog);
     sim_clock_start();
-    raise_descriptor_limit();
 
     /* A client that hangs up mid-response must cost one connection, not the process. */
     signal(SIGPIPE, SIG_IGN);
@@ -108,10 +135,9 @@ int main(int argc, char **argv)
         options_free(&options);
         return 1;
     }
-    int listen_fd = listen_on_loopback(options.port, &sim.port);
+    int listen_fd = listen_on_loopback(options.port, options.backlog, &sim.port);
     if (listen_fd < 0) {
-        fprintf(stderr, "gentask-sim: cannot listen on 127.0.0.1:%u: %s\n", options.port,
-                strerror(errno));
+        fprintf(stderr, "gentask-sim: cannot listen on 127.0.0.1:%u: %s\n", options.port, strerror(errno));
         delays_free(sim.delays);
         store_free(sim.store);
         options_free(&options);
@@ -119,16 +145,14 @@ int main(int argc, char **argv)
     }
 
     struct MHD_Daemon *daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME,
-        (uint16_t)sim.port, NULL, NULL,
-        router_access, &sim,
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WORKER_THREADS,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
-        MHD_OPTION_NOTIFY_COMPLETED, router_request_completed, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, count_connection, sim.store,
-        MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)sim.port, NULL, NULL,
+        router_access, &sim, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
+        /* a pool smaller than the limit: MHD gives each worker its share of it */
+        MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)(options.max_connections < WORKER_THREADS ? options.max_connections : WORKER_THREADS),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)options.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, router_request_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, count_connection, sim.store, MHD_OPTION_END);
     if (daemon == NULL) {
         fprintf(stderr, "gentask-sim: cannot start the HTTP daemon on 127.0.0.1:%u\n", sim.port);
         close(listen_fd);
@@ -145,8 +169,8 @@ int main(int argc, char **argv)
     while (sigwait(&stop_signals, &signal_number) != 0)
         ;
 
-    delays_stop(sim.delays);   /* MHD must not stop with connections still suspended */
-    MHD_stop_daemon(daemon);   /* closes listen_fd too */
+    delays_stop(sim.delays); /* MHD must not stop with connections still suspended */
+    MHD_stop_daemon(daemon); /* closes listen_fd too */
     delays_free(sim.delays);
     store_free(sim.store);
     options_free(&options);

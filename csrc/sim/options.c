@@ -10,79 +10,81 @@
 
 static void complain(const char *program, const char *message, const char *value)
 {
-    fprintf(stderr, "%s: %s%s%s\nTry '%s --help'.\n", program, message, value ? ": " : "",
-            value ? value : "", program);
+    fprintf(stderr, "%s: %s%s%s\nTry '%s --help'.\n", program, message, value ? ": " : "", value ? value : "", program);
 }
 
-static bool parse_number(const char *text, unsigned long long max, unsigned long long *out)
+/* A whole decimal number within [min, max], or a complaint that says which. */
+static bool read_number(const char *program, const char *option, const char *what, unsigned long long min,
+                        unsigned long long max, unsigned long long *out)
 {
-    if (text[0] < '0' || text[0] > '9')
-        return false;
+    unsigned long long value = 0;
+    char *end = optarg;
     errno = 0;
-    char *end;
-    unsigned long long value = strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value > max)
+    if (optarg[0] >= '0' && optarg[0] <= '9') /* strtoull would take "-1" and " 1" */
+        value = strtoull(optarg, &end, 10);
+    if (end == optarg || errno != 0 || *end != '\0' || value < min || value > max) {
+        char message[128];
+        snprintf(message, sizeof message, "%s wants %s %llu..%llu", option, what, min, max);
+        complain(program, message, optarg);
         return false;
+    }
     *out = value;
     return true;
 }
 
 enum options_outcome options_parse(struct options *options, int argc, char **argv)
 {
+    enum { PORT = 'p', KEY = 'k', DURATION = 'd', MAX_ACTIVE = 'm', MAX_CONNECTIONS = 'c', BACKLOG = 'b', HELP = 'h' };
     static const struct option long_options[] = {
-        { "port", required_argument, NULL, 'p' },
-        { "key", required_argument, NULL, 'k' },
-        { "duration-ms", required_argument, NULL, 'd' },
-        { "max-active", required_argument, NULL, 'm' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        {"port", required_argument, NULL, PORT},
+        {"key", required_argument, NULL, KEY},
+        {"duration-ms", required_argument, NULL, DURATION},
+        {"max-active", required_argument, NULL, MAX_ACTIVE},
+        {"max-connections", required_argument, NULL, MAX_CONNECTIONS},
+        {"backlog", required_argument, NULL, BACKLOG},
+        {"help", no_argument, NULL, HELP},
+        {NULL, 0, NULL, 0},
     };
-    static const char *const default_keys[] = { DEFAULT_API_KEY };
     const char *program = argc > 0 ? argv[0] : "gentask-sim";
 
-    *options = (struct options){ .default_duration_ms = DEFAULT_DURATION_MS };
+    *options = (struct options){
+        .default_duration_ms = DEFAULT_DURATION_MS,
+        .max_connections = DEFAULT_MAX_CONNECTIONS,
+        .backlog = DEFAULT_BACKLOG,
+    };
     options->api_keys = calloc((size_t)argc + 1, sizeof *options->api_keys);
-    if (options->api_keys == NULL)
-        return OPTIONS_EXIT_USAGE;
+    if (options->api_keys == NULL) return OPTIONS_EXIT_USAGE;
 
-    unsigned long long number;
+    unsigned long long n;
     int option;
     opterr = 0;
     while ((option = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
         switch (option) {
-        case 'p':
-            if (!parse_number(optarg, 65535, &number)) {
-                complain(program, "--port wants a number 0..65535", optarg);
+        case PORT:
+            if (!read_number(program, "--port", "a number", 0, 65535, &n)) return OPTIONS_EXIT_USAGE;
+            options->port = (unsigned)n;
+            break;
+        case KEY: options->api_keys[options->api_key_count++] = optarg; break;
+        case DURATION:
+            if (!read_number(program, "--duration-ms", "milliseconds", 0, 86400000, &n)) return OPTIONS_EXIT_USAGE;
+            options->default_duration_ms = (int64_t)n;
+            break;
+        case MAX_ACTIVE:
+            if (!read_number(program, "--max-active", "a number", 0, 1000000, &n)) return OPTIONS_EXIT_USAGE;
+            options->max_active = (unsigned)n;
+            break;
+        case MAX_CONNECTIONS:
+            if (!read_number(program, "--max-connections", "a number", 1, MAX_CONNECTIONS_MAX, &n))
                 return OPTIONS_EXIT_USAGE;
-            }
-            options->port = (unsigned)number;
+            options->max_connections = (unsigned)n;
             break;
-        case 'k':
-            options->api_keys[options->api_key_count++] = optarg;
+        case BACKLOG:
+            if (!read_number(program, "--backlog", "a number", 1, BACKLOG_MAX, &n)) return OPTIONS_EXIT_USAGE;
+            options->backlog = (unsigned)n;
             break;
-        case 'd':
-            if (!parse_number(optarg, 86400000, &number)) {
-                complain(program, "--duration-ms wants milliseconds 0..86400000", optarg);
-                return OPTIONS_EXIT_USAGE;
-            }
-            options->default_duration_ms = (int64_t)number;
-            break;
-        case 'm':
-            if (!parse_number(optarg, 1000000, &number)) {
-                complain(program, "--max-active wants a number 0..1000000", optarg);
-                return OPTIONS_EXIT_USAGE;
-            }
-            options->max_active = (unsigned)number;
-            break;
-        case 'h':
-            help_print(stdout);
-            return OPTIONS_EXIT_OK;
-        case ':':
-            complain(program, "missing value for", argv[optind - 1]);
-            return OPTIONS_EXIT_USAGE;
-        default:
-            complain(program, "unknown option", argv[optind - 1]);
-            return OPTIONS_EXIT_USAGE;
+        case HELP: help_print(stdout); return OPTIONS_EXIT_OK;
+        case ':': complain(program, "missing value for", argv[optind - 1]); return OPTIONS_EXIT_USAGE;
+        default: complain(program, "unknown option", argv[optind - 1]); return OPTIONS_EXIT_USAGE;
         }
     }
     if (optind < argc) {
@@ -90,7 +92,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         return OPTIONS_EXIT_USAGE;
     }
     if (options->api_key_count == 0) {
-        options->api_keys[0] = default_keys[0];
+        options->api_keys[0] = DEFAULT_API_KEY;
         options->api_key_count = 1;
     }
     return OPTIONS_RUN;

@@ -23,8 +23,7 @@ void reply_watch_end(void)
 enum MHD_Result reply_watch_release(struct reply_watch *watch)
 {
     struct MHD_Response *response = watch->held;
-    if (response == NULL)
-        return MHD_NO;
+    if (response == NULL) return MHD_NO;
     watch->held = NULL;
     enum MHD_Result result = MHD_queue_response(watch->connection, watch->status, response);
     MHD_destroy_response(response);
@@ -33,27 +32,22 @@ enum MHD_Result reply_watch_release(struct reply_watch *watch)
 
 void reply_watch_discard(struct reply_watch *watch)
 {
-    if (watch->held != NULL)
-        MHD_destroy_response(watch->held);
+    if (watch->held != NULL) MHD_destroy_response(watch->held);
     watch->held = NULL;
 }
 
 static enum MHD_Result queue_and_release(struct MHD_Connection *connection, unsigned status,
-                                         struct MHD_Response *response,
-                                         const struct reply_header *headers, size_t header_count,
-                                         const char *content_type)
+                                         struct MHD_Response *response, const struct reply_header *headers,
+                                         size_t header_count, const char *content_type)
 {
-    if (response == NULL)
-        return MHD_NO;
-    if (content_type != NULL)
-        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    for (size_t i = 0; i < header_count; i++)
-        MHD_add_response_header(response, headers[i].name, headers[i].value);
+    if (response == NULL) return MHD_NO;
+    if (content_type != NULL) MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    for (size_t i = 0; i < header_count; i++) MHD_add_response_header(response, headers[i].name, headers[i].value);
     struct reply_watch *watch = current_watch;
     if (watch != NULL && watch->connection == connection) {
         watch->status = status;
         if (watch->hold && watch->held == NULL) {
-            watch->held = response;        /* our reference, until reply_watch_release */
+            watch->held = response; /* our reference, until reply_watch_release */
             return MHD_YES;
         }
     }
@@ -62,20 +56,15 @@ static enum MHD_Result queue_and_release(struct MHD_Connection *connection, unsi
     return result;
 }
 
-enum MHD_Result reply_json_with_headers(struct MHD_Connection *connection, unsigned status,
-                                        const cJSON *body, const struct reply_header *headers,
-                                        size_t header_count)
+static enum MHD_Result reply_json_with_headers(struct MHD_Connection *connection, unsigned status, const cJSON *body,
+                                               const struct reply_header *headers, size_t header_count)
 {
     char *text = cJSON_PrintUnformatted(body);
-    if (text == NULL)
-        return MHD_NO;
+    if (text == NULL) return MHD_NO;
     /* MHD_RESPMEM_MUST_FREE hands the buffer to free(), which is what cJSON allocated it with. */
-    struct MHD_Response *response =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    if (response == NULL)
-        free(text);
-    return queue_and_release(connection, status, response, headers, header_count,
-                             JSON_CONTENT_TYPE);
+    struct MHD_Response *response = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (response == NULL) free(text);
+    return queue_and_release(connection, status, response, headers, header_count, JSON_CONTENT_TYPE);
 }
 
 enum MHD_Result reply_json(struct MHD_Connection *connection, unsigned status, const cJSON *body)
@@ -83,41 +72,36 @@ enum MHD_Result reply_json(struct MHD_Connection *connection, unsigned status, c
     return reply_json_with_headers(connection, status, body, NULL, 0);
 }
 
-enum MHD_Result reply_error(struct MHD_Connection *connection, unsigned status, const char *type,
-                            const char *code, const char *message,
-                            const struct reply_header *headers, size_t header_count)
+enum MHD_Result reply_error(struct MHD_Connection *connection, unsigned status, const char *type, const char *code,
+                            const char *message, const struct reply_header *headers, size_t header_count)
 {
     cJSON *body = cJSON_CreateObject();
     cJSON *error = cJSON_AddObjectToObject(body, "error");
     cJSON_AddStringToObject(error, "message", message);
     cJSON_AddStringToObject(error, "type", type);
     cJSON_AddStringToObject(error, "code", code);
-    enum MHD_Result result = reply_json_with_headers(connection, status, body, headers,
-                                                     header_count);
+    enum MHD_Result result = reply_json_with_headers(connection, status, body, headers, header_count);
     cJSON_Delete(body);
     return result;
 }
 
-enum MHD_Result reply_text_with_headers(struct MHD_Connection *connection, unsigned status,
-                                        const char *content_type, const char *text,
-                                        const struct reply_header *headers, size_t header_count)
+enum MHD_Result reply_text_with_headers(struct MHD_Connection *connection, unsigned status, const char *content_type,
+                                        const char *text, const struct reply_header *headers, size_t header_count)
 {
-    struct MHD_Response *response = MHD_create_response_from_buffer(
-        strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *response = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
     return queue_and_release(connection, status, response, headers, header_count, content_type);
 }
 
-enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status,
-                           const char *content_type, const char *text)
+enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status, const char *content_type,
+                           const char *text)
 {
     return reply_text_with_headers(connection, status, content_type, text, NULL, 0);
 }
 
-enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status,
-                             const char *content_type, const void *data, size_t length)
+enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status, const char *content_type,
+                             const void *data, size_t length)
 {
-    struct MHD_Response *response = MHD_create_response_from_buffer(
-        length, (void *)data, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *response = MHD_create_response_from_buffer(length, (void *)data, MHD_RESPMEM_PERSISTENT);
     return queue_and_release(connection, status, response, NULL, 0, content_type);
 }
 
@@ -131,11 +115,9 @@ struct truncated_body {
 static ssize_t read_truncated(void *cls, uint64_t position, char *buffer, size_t max)
 {
     const struct truncated_body *body = cls;
-    if (position >= body->sent_limit)
-        return MHD_CONTENT_READER_END_WITH_ERROR;   /* MHD closes the connection mid-body */
+    if (position >= body->sent_limit) return MHD_CONTENT_READER_END_WITH_ERROR; /* MHD closes the connection mid-body */
     size_t length = body->sent_limit - (size_t)position;
-    if (length > max)
-        length = max;
+    if (length > max) length = max;
     memcpy(buffer, body->text + position, length);
     return (ssize_t)length;
 }
@@ -145,46 +127,38 @@ static enum MHD_Result reply_truncated(struct MHD_Connection *connection, const 
 {
     size_t length = strlen(text);
     struct truncated_body *body = malloc(sizeof *body + length + 1);
-    if (body == NULL)
-        return MHD_NO;
+    if (body == NULL) return MHD_NO;
     memcpy(body->text, text, length + 1);
     body->sent_limit = length / 2;
     /* A body shorter than two bytes cannot be cut in half; promise more than it has instead. */
     uint64_t declared = length >= 2 ? length : body->sent_limit + 16;
-    struct MHD_Response *response = MHD_create_response_from_callback(
-        declared, STREAM_BLOCK_SIZE, read_truncated, body, free);
-    if (response == NULL)
-        free(body);
-    return queue_and_release(connection, MHD_HTTP_OK, response, headers, header_count,
-                             JSON_CONTENT_TYPE);
+    struct MHD_Response *response = MHD_create_response_from_callback(declared, STREAM_BLOCK_SIZE, read_truncated, body,
+                                                                      free);
+    if (response == NULL) free(body);
+    return queue_and_release(connection, MHD_HTTP_OK, response, headers, header_count, JSON_CONTENT_TYPE);
 }
 
 /* --- huge: 64 MiB generated on the fly, never held in memory --- */
 
 #define HUGE_BODY_SIZE ((uint64_t)64 * 1024 * 1024)
-static const char huge_prefix[] =
-    "{\"id\":\"task-unified-huge\",\"status\":\"pending\",\"padding\":\"";
+static const char huge_prefix[] = "{\"id\":\"task-unified-huge\",\"status\":\"pending\",\"padding\":\"";
 static const char huge_suffix[] = "\"}";
 
-static void copy_overlap(char *buffer, uint64_t position, size_t length, const char *piece,
-                         size_t piece_length, uint64_t piece_position)
+static void copy_overlap(char *buffer, uint64_t position, size_t length, const char *piece, size_t piece_length,
+                         uint64_t piece_position)
 {
     uint64_t start = position > piece_position ? position : piece_position;
     uint64_t end = position + length;
-    if (piece_position + piece_length < end)
-        end = piece_position + piece_length;
-    if (start < end)
-        memcpy(buffer + (start - position), piece + (start - piece_position), end - start);
+    if (piece_position + piece_length < end) end = piece_position + piece_length;
+    if (start < end) memcpy(buffer + (start - position), piece + (start - piece_position), end - start);
 }
 
 static ssize_t read_huge(void *cls, uint64_t position, char *buffer, size_t max)
 {
     (void)cls;
-    if (position >= HUGE_BODY_SIZE)
-        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (position >= HUGE_BODY_SIZE) return MHD_CONTENT_READER_END_OF_STREAM;
     size_t length = max;
-    if (HUGE_BODY_SIZE - position < length)
-        length = (size_t)(HUGE_BODY_SIZE - position);
+    if (HUGE_BODY_SIZE - position < length) length = (size_t)(HUGE_BODY_SIZE - position);
     memset(buffer, 'x', length);
     copy_overlap(buffer, position, length, huge_prefix, sizeof huge_prefix - 1, 0);
     copy_overlap(buffer, position, length, huge_suffix, sizeof huge_suffix - 1,
@@ -192,68 +166,41 @@ static ssize_t read_huge(void *cls, uint64_t position, char *buffer, size_t max)
     return (ssize_t)length;
 }
 
-static enum MHD_Result reply_huge(struct MHD_Connection *connection,
-                                  const struct reply_header *headers, size_t header_count)
+static enum MHD_Result reply_huge(struct MHD_Connection *connection, const struct reply_header *headers,
+                                  size_t header_count)
 {
-    struct MHD_Response *response = MHD_create_response_from_callback(
-        HUGE_BODY_SIZE, STREAM_BLOCK_SIZE, read_huge, NULL, NULL);
-    return queue_and_release(connection, MHD_HTTP_OK, response, headers, header_count,
-                             JSON_CONTENT_TYPE);
+    struct MHD_Response *response = MHD_create_response_from_callback(HUGE_BODY_SIZE, STREAM_BLOCK_SIZE, read_huge,
+                                                                      NULL, NULL);
+    return queue_and_release(connection, MHD_HTTP_OK, response, headers, header_count, JSON_CONTENT_TYPE);
 }
 
-static enum MHD_Result reply_constant(struct MHD_Connection *connection, unsigned status,
-                                      const char *content_type, const char *text,
-                                      const struct reply_header *headers, size_t header_count)
+static enum MHD_Result reply_constant(struct MHD_Connection *connection, unsigned status, const char *content_type,
+                                      const char *text, const struct reply_header *headers, size_t header_count)
 {
-    struct MHD_Response *response = MHD_create_response_from_buffer(
-        strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *response = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
     return queue_and_release(connection, status, response, headers, header_count, content_type);
 }
 
 static const char bad_gateway_html[] = "<html><body><h1>502 Bad Gateway</h1></body></html>";
 
 enum MHD_Result reply_body_fault(struct MHD_Connection *connection, enum body_fault fault,
-                                 const struct fault_bodies *bodies)
+                                 const struct fault_bodies *bodies, const struct reply_header *headers,
+                                 size_t header_count)
 {
-    return reply_body_fault_with_headers(connection, fault, bodies, NULL, 0);
-}
-
-enum MHD_Result reply_body_fault_with_headers(struct MHD_Connection *connection,
-                                              enum body_fault fault,
-                                              const struct fault_bodies *bodies,
-                                              const struct reply_header *headers,
-                                              size_t header_count)
-{
-    const char *body = NULL;
     switch (fault) {
-    case BODY_FAULT_NONE:
-        break;
-    case BODY_FAULT_TRUNCATED:
-        return reply_truncated(connection, bodies->normal, headers, header_count);
-    case BODY_FAULT_HUGE:
-        return reply_huge(connection, headers, header_count);
+    case BODY_FAULT_TRUNCATED: return reply_truncated(connection, bodies->normal, headers, header_count);
+    case BODY_FAULT_HUGE: return reply_huge(connection, headers, header_count);
     case BODY_FAULT_HTML:
-        return reply_constant(connection, MHD_HTTP_BAD_GATEWAY, "text/html", bad_gateway_html,
-                              headers, header_count);
-    case BODY_FAULT_EMPTY:
-        return reply_constant(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, "", headers,
-                              header_count);
+        return reply_constant(connection, MHD_HTTP_BAD_GATEWAY, "text/html", bad_gateway_html, headers, header_count);
+    case BODY_FAULT_EMPTY: return reply_constant(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, "", headers, header_count);
     case BODY_FAULT_NOT_OBJECT:
-        return reply_constant(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, "[1,2,3]", headers,
-                              header_count);
+        return reply_constant(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, "[1,2,3]", headers, header_count);
+    case BODY_FAULT_NONE:
     case BODY_FAULT_MALFORMED:
-        body = bodies->malformed;
-        break;
     case BODY_FAULT_WRONG_TYPES:
-        body = bodies->wrong_types;
-        break;
     case BODY_FAULT_NO_ID:
-        body = bodies->no_id;
-        break;
-    case BODY_FAULT_UNKNOWN_STATE:
-        body = bodies->unknown_state;
-        break;
+    case BODY_FAULT_UNKNOWN_STATE: break;
     }
-    return reply_text_with_headers(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE,
-                                   body ? body : bodies->normal, headers, header_count);
+    const char *body = fault != BODY_FAULT_NONE && bodies->broken ? bodies->broken : bodies->normal;
+    return reply_text_with_headers(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, body, headers, header_count);
 }

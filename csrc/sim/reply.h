@@ -21,9 +21,9 @@ struct reply_header {
  * instead of queued (a slow answer), to queue it itself later with reply_watch_release. */
 struct reply_watch {
     struct MHD_Connection *connection;
-    bool hold;                         /* set before the reply: keep it instead of queueing it */
-    unsigned status;                   /* of the response queued or held; 0: none */
-    struct MHD_Response *held;         /* the kept response (one reference) */
+    bool hold;                 /* set before the reply: keep it instead of queueing it */
+    unsigned status;           /* of the response queued or held; 0: none */
+    struct MHD_Response *held; /* the kept response (one reference) */
 };
 
 /* Watches replies on `watch->connection` from this thread until reply_watch_end. */
@@ -37,44 +37,33 @@ enum MHD_Result reply_watch_release(struct reply_watch *watch);
 void reply_watch_discard(struct reply_watch *watch);
 
 enum MHD_Result reply_json(struct MHD_Connection *connection, unsigned status, const cJSON *body);
-enum MHD_Result reply_json_with_headers(struct MHD_Connection *connection, unsigned status,
-                                        const cJSON *body, const struct reply_header *headers,
-                                        size_t header_count);
 
 /* `{"error": {"message", "type", "code"}}`: FoxAPI's error shape (OpenAI's), which the simulator
  * also uses for its own errors outside any dialect (unknown path, body too large). */
-enum MHD_Result reply_error(struct MHD_Connection *connection, unsigned status, const char *type,
-                            const char *code, const char *message,
-                            const struct reply_header *headers, size_t header_count);
+enum MHD_Result reply_error(struct MHD_Connection *connection, unsigned status, const char *type, const char *code,
+                            const char *message, const struct reply_header *headers, size_t header_count);
 
 /* Body copied; content_type NULL means no Content-Type header at all. */
-enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status,
-                           const char *content_type, const char *text);
-enum MHD_Result reply_text_with_headers(struct MHD_Connection *connection, unsigned status,
-                                        const char *content_type, const char *text,
-                                        const struct reply_header *headers, size_t header_count);
+enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status, const char *content_type,
+                           const char *text);
+enum MHD_Result reply_text_with_headers(struct MHD_Connection *connection, unsigned status, const char *content_type,
+                                        const char *text, const struct reply_header *headers, size_t header_count);
 
 /* For constant data that outlives every response (the PNG). */
-enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status,
-                             const char *content_type, const void *data, size_t length);
+enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status, const char *content_type,
+                             const void *data, size_t length);
 
-/* Bodies a dialect supplies for the faults whose content depends on its dialect. Any may be NULL:
- * that fault then sends `normal`. */
+/* The bodies of the faults whose content depends on the answer they replace (faults.c makes them
+ * from it). */
 struct fault_bodies {
-    const char *normal;         /* the body a healthy reply would carry; `truncated` sends half */
-    const char *malformed;
-    const char *wrong_types;
-    const char *no_id;
-    const char *unknown_state;
+    const char *normal; /* the body a healthy reply would carry; `truncated` sends half */
+    const char *broken; /* malformed, wrongtypes, noid, unknownstate: sent with 200 (NULL:
+                           `normal`) */
 };
 
+/* A broken reply, with headers on every kind of fault (FLORA's request-id). */
 enum MHD_Result reply_body_fault(struct MHD_Connection *connection, enum body_fault fault,
-                                 const struct fault_bodies *bodies);
-/* The same, with headers on every kind of fault (FLORA's request-id). */
-enum MHD_Result reply_body_fault_with_headers(struct MHD_Connection *connection,
-                                              enum body_fault fault,
-                                              const struct fault_bodies *bodies,
-                                              const struct reply_header *headers,
-                                              size_t header_count);
+                                 const struct fault_bodies *bodies, const struct reply_header *headers,
+                                 size_t header_count);
 
 #endif

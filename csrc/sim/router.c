@@ -9,78 +9,31 @@
 #include "delays.h"
 #include "reply.h"
 #include "routes.h"
+#include "store.h"
 
-static const struct route {
+/* A prefix and what owns it: a dialect, or a handler of the simulator's own. */
+static const struct mount {
     const char *prefix;
     route_handler_fn *handle;
-} routes[] = {
-    { "/_sim", admin_handle },
-    { "/files", files_handle },
-    { "/foxapi", foxapi_handle },
-    { "/bfl", bfl_handle },
-    { "/flora", flora_handle },
-    { "/modelslab", modelslab_handle },
-    { "/apixo", apixo_handle },
-    { "/acme", acme_handle },
+    const struct dialect *dialect;
+} mounts[] = {
+    {"/_sim", admin_handle, NULL},    {"/files", files_handle, NULL},   {"/foxapi", NULL, &foxapi_dialect},
+    {"/bfl", NULL, &bfl_dialect},     {"/flora", NULL, &flora_dialect}, {"/modelslab", NULL, &modelslab_dialect},
+    {"/apixo", NULL, &apixo_dialect}, {"/acme", NULL, &acme_dialect},
 };
-
-bool request_method_is(const struct request *request, const char *method)
-{
-    if (strcmp(request->method, method) == 0)
-        return true;
-    return strcmp(method, MHD_HTTP_METHOD_GET) == 0
-           && strcmp(request->method, MHD_HTTP_METHOD_HEAD) == 0;
-}
-
-const char *request_header(const struct request *request, const char *name)
-{
-    return MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND, name);
-}
-
-const char *request_query(const struct request *request, const char *name)
-{
-    return MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND, name);
-}
-
-void request_answer_later(struct request *request, int64_t delay_ms)
-{
-    request->watch.hold = true;
-    request->delay_ms = delay_ms;
-}
-
-enum MHD_Result reply_not_found(struct request *request)
-{
-    char message[256];
-    snprintf(message, sizeof message, "No endpoint %s %.200s", request->method, request->path);
-    return reply_error(request->connection, MHD_HTTP_NOT_FOUND, "not_found_error", "not_found",
-                       message, NULL, 0);
-}
-
-enum MHD_Result reply_method_not_allowed(struct request *request, const char *allowed)
-{
-    char message[256];
-    snprintf(message, sizeof message, "Method %.20s is not allowed here; use %s",
-             request->method, allowed);
-    const struct reply_header allow = { MHD_HTTP_HEADER_ALLOW, allowed };
-    return reply_error(request->connection, MHD_HTTP_METHOD_NOT_ALLOWED, "invalid_request_error",
-                       "method_not_allowed", message, &allow, 1);
-}
 
 static enum MHD_Result reply_too_large(struct request *request)
 {
-    return reply_error(request->connection, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request_error",
-                       "request_too_large", "Request body is larger than 1 MiB (1048576 bytes)",
-                       NULL, 0);
+    return reply_error(request->connection, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request_error", "request_too_large",
+                       "Request body is larger than 1 MiB (1048576 bytes)", NULL, 0);
 }
 
 /* Answering from the first call, before MHD reads the body, spares us reading a body we would
  * throw away; MHD then closes the connection instead of draining it. */
 static bool declared_too_large(struct MHD_Connection *connection)
 {
-    const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (length == NULL)
-        return false;
+    const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (length == NULL) return false;
     char *end;
     uintmax_t value = strtoumax(length, &end, 10);
     return end != length && value > REQUEST_BODY_MAX;
@@ -89,8 +42,7 @@ static bool declared_too_large(struct MHD_Connection *connection)
 /* Past the cap the rest is read and dropped (chunked uploads carry no length to refuse early). */
 static void append_body(struct request *request, const char *data, size_t length)
 {
-    if (request->body_too_large)
-        return;
+    if (request->body_too_large) return;
     if (length > REQUEST_BODY_MAX - request->body_length) {
         request->body_too_large = true;
         free(request->body);
@@ -101,8 +53,7 @@ static void append_body(struct request *request, const char *data, size_t length
     size_t needed = request->body_length + length + 1;
     if (needed > request->body_capacity) {
         size_t capacity = request->body_capacity ? request->body_capacity : 1024;
-        while (capacity < needed)
-            capacity *= 2;
+        while (capacity < needed) capacity *= 2;
         char *body = realloc(request->body, capacity);
         if (body == NULL) {
             request->body_too_large = true;
@@ -118,11 +69,13 @@ static void append_body(struct request *request, const char *data, size_t length
 
 static enum MHD_Result route(struct request *request)
 {
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        size_t prefix_length = strlen(routes[i].prefix);
-        if (strncmp(request->path, routes[i].prefix, prefix_length) == 0
-            && (request->path[prefix_length] == '\0' || request->path[prefix_length] == '/'))
-            return routes[i].handle(request, request->path + prefix_length);
+    for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
+        size_t prefix_length = strlen(mounts[i].prefix);
+        const char *subpath = request->path + prefix_length;
+        if (strncmp(request->path, mounts[i].prefix, prefix_length) != 0 || (subpath[0] != '\0' && subpath[0] != '/'))
+            continue;
+        return mounts[i].dialect ? dialect_handle(request, mounts[i].dialect, subpath)
+                                 : mounts[i].handle(request, subpath);
     }
     return reply_not_found(request);
 }
@@ -131,32 +84,28 @@ static enum MHD_Result route(struct request *request)
  * and a reply held back for later waits on a suspended connection. */
 static enum MHD_Result dispatch(struct request *request)
 {
-    request->watch = (struct reply_watch){ .connection = request->connection };
+    request->watch = (struct reply_watch){.connection = request->connection};
     reply_watch_begin(&request->watch);
     enum MHD_Result result = route(request);
     reply_watch_end();
-    if (result == MHD_NO)
-        reply_watch_discard(&request->watch);
+    if (result == MHD_NO) reply_watch_discard(&request->watch);
     if (request->submit.tracked)
-        store_submit_answered(request->sim->store, &request->submit,
-                              result == MHD_YES ? request->watch.status : 0);
-    if (request->watch.held != NULL
-        && !delays_suspend_until(request->sim->delays, request->connection,
-                                 sim_clock_ms() + request->delay_ms))
+        store_submit_answered(request->sim->store, &request->submit, result == MHD_YES ? request->watch.status : 0);
+    if (request->watch.held != NULL &&
+        !delays_suspend_until(request->sim->delays, request->connection, sim_clock_ms() + request->delay_ms))
         return reply_watch_release(&request->watch);
     return result;
 }
 
-enum MHD_Result router_access(void *cls, struct MHD_Connection *connection, const char *url,
-                              const char *method, const char *version, const char *upload_data,
-                              size_t *upload_data_size, void **request_context)
+enum MHD_Result router_access(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+                              const char *version, const char *upload_data, size_t *upload_data_size,
+                              void **request_context)
 {
     (void)version;
     struct request *request = *request_context;
     if (request == NULL) {
         request = calloc(1, sizeof *request);
-        if (request == NULL)
-            return MHD_NO;
+        if (request == NULL) return MHD_NO;
         request->sim = cls;
         request->connection = connection;
         request->method = method;
@@ -173,25 +122,21 @@ enum MHD_Result router_access(void *cls, struct MHD_Connection *connection, cons
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (request->watch.held != NULL)
-        return reply_watch_release(&request->watch);   /* resumed: the slow answer's time */
-    if (request->answered)
-        return MHD_YES;
+    if (request->watch.held != NULL) return reply_watch_release(&request->watch); /* resumed: the slow answer's time */
+    if (request->answered) return MHD_YES;
     request->answered = true;
-    if (request->body_too_large)
-        return reply_too_large(request);
+    if (request->body_too_large) return reply_too_large(request);
     return dispatch(request);
 }
 
-void router_request_completed(void *cls, struct MHD_Connection *connection,
-                              void **request_context, enum MHD_RequestTerminationCode code)
+void router_request_completed(void *cls, struct MHD_Connection *connection, void **request_context,
+                              enum MHD_RequestTerminationCode code)
 {
     (void)cls;
     (void)connection;
     (void)code;
     struct request *request = *request_context;
-    if (request == NULL)
-        return;
+    if (request == NULL) return;
     reply_watch_discard(&request->watch);
     free(request->body);
     free(request);

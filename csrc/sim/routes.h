@@ -1,16 +1,19 @@
-/* Everything the router can hand a request to, one entry point per file. */
+/* Everything the router can hand a request to: the six dialects (data and hooks for dialect.c),
+ * the admin endpoints and the file server. */
 #ifndef GENTASK_SIM_ROUTES_H
 #define GENTASK_SIM_ROUTES_H
 
-#include "router.h"
+#include "dialect.h"
+#include "request.h"
 
-route_handler_fn admin_handle;      /* admin.c:  /_sim/stats, /_sim/reset */
-route_handler_fn files_handle;      /* files.c:  /files/<anything>.png */
-route_handler_fn foxapi_handle;     /* foxapi.c: the FoxAPI dialect */
-route_handler_fn bfl_handle;        /* bfl.c: Black Forest Labs FLUX */
-route_handler_fn flora_handle;      /* flora.c: FLORA techniques and runs */
-route_handler_fn modelslab_handle;  /* modelslab.c: ModelsLab */
-route_handler_fn apixo_handle;      /* apixo.c: APIXO */
-route_handler_fn acme_handle;       /* acme.c: ACME, made up to test provider profiles */
+extern const struct dialect foxapi_dialect;    /* foxapi.c */
+extern const struct dialect bfl_dialect;       /* bfl.c: Black Forest Labs FLUX */
+extern const struct dialect flora_dialect;     /* flora.c: FLORA techniques and runs */
+extern const struct dialect modelslab_dialect; /* modelslab.c */
+extern const struct dialect apixo_dialect;     /* apixo.c */
+extern const struct dialect acme_dialect;      /* acme.c: made up to test provider profiles */
+
+route_handler_fn admin_handle; /* admin.c:  /_sim/stats, /_sim/reset */
+route_handler_fn files_handle; /* files.c:  /files/<anything>.png */
 
 #endif

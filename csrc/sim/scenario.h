@@ -1,8 +1,8 @@
 /* Scenario words: how a test steers one task. They come from `[word word]` brackets in the prompt
  * and from the `X-Sim-Scenario` request header, are parsed once at submit, and are stored with the
  * task so that they also govern its polls. Adding a word means one entry in the table in
- * scenario.c and a field here. Most words mean the same in every dialect; the few that exist for
- * one dialect's quirk are refused (listed as ignored) in the others. */
+ * scenario_words.c and a field here. Most words mean the same in every dialect; the few that
+ * exist for one dialect's quirk are refused (listed as ignored) in the others. */
 #ifndef GENTASK_SIM_SCENARIO_H
 #define GENTASK_SIM_SCENARIO_H
 
@@ -25,25 +25,25 @@ enum scenario_dialect {
 /* A response replaced by something a healthy server would never send. */
 enum body_fault {
     BODY_FAULT_NONE = 0,
-    BODY_FAULT_MALFORMED,      /* 200, JSON cut off mid-token */
-    BODY_FAULT_TRUNCATED,      /* 200, Content-Length promises more than is sent, then close */
-    BODY_FAULT_HTML,           /* 502 HTML page, as a proxy in front of the API would send */
-    BODY_FAULT_EMPTY,          /* 200, zero bytes */
-    BODY_FAULT_HUGE,           /* 200, 64 MiB of JSON-looking text */
-    BODY_FAULT_WRONG_TYPES,    /* 200, the right field names holding the wrong JSON types */
-    BODY_FAULT_NOT_OBJECT,     /* 200, a JSON array */
-    BODY_FAULT_NO_ID,          /* 200, an object without the task id */
-    BODY_FAULT_UNKNOWN_STATE,  /* 200, a status value the documentation does not list */
+    BODY_FAULT_MALFORMED,     /* 200, JSON cut off mid-token */
+    BODY_FAULT_TRUNCATED,     /* 200, Content-Length promises more than is sent, then close */
+    BODY_FAULT_HTML,          /* 502 HTML page, as a proxy in front of the API would send */
+    BODY_FAULT_EMPTY,         /* 200, zero bytes */
+    BODY_FAULT_HUGE,          /* 200, 64 MiB of JSON-looking text */
+    BODY_FAULT_WRONG_TYPES,   /* 200, the right field names holding the wrong JSON types */
+    BODY_FAULT_NOT_OBJECT,    /* 200, a JSON array */
+    BODY_FAULT_NO_ID,         /* 200, an object without the task id */
+    BODY_FAULT_UNKNOWN_STATE, /* 200, a status value the documentation does not list */
 };
 
 enum result_shape {
-    RESULT_SHAPE_RESULTS = 0,  /* "results": [{"url"}] */
-    RESULT_SHAPE_OUTPUT,       /* "output": {"url", "urls": [...]} */
+    RESULT_SHAPE_RESULTS = 0, /* "results": [{"url"}] */
+    RESULT_SHAPE_OUTPUT,      /* "output": {"url", "urls": [...]} */
 };
 
 enum task_ending {
     TASK_ENDS_COMPLETED = 0,
-    TASK_ENDS_FAILED,          /* with fail_code */
+    TASK_ENDS_FAILED, /* with fail_code */
     TASK_ENDS_CANCELLED,
 };
 
@@ -60,63 +60,66 @@ struct poll_fault_window {
 #define SCENARIO_VARIANT_MAX 48
 #define SCENARIO_TEXT_MAX 256
 
+/* An HTTP error in place of an answer, in the dialect's shape: STATUS, or STATUS:VARIANT for one
+ * of the dialect's other documented bodies of that status. */
+struct http_fault {
+    unsigned status;                    /* 0: none */
+    char variant[SCENARIO_VARIANT_MAX]; /* "" for none */
+    struct poll_fault_window window;    /* which attempts or polls it answers */
+};
+
 /* How echo-key quotes the received key back: as is, JSON-escaped ('/' as "\/"), or deep in a long
  * message so that it crosses the first 512 bytes of the body. */
 enum echo_key_form { ECHO_KEY_NONE, ECHO_KEY_PLAIN, ECHO_KEY_ESCAPED, ECHO_KEY_DEEP };
 
 struct scenario {
-    unsigned dialect;                  /* the scenario_dialect bit the words were read for */
-    int64_t duration_ms;               /* -1: the simulator's default */
+    unsigned dialect;    /* the scenario_dialect bit the words were read for */
+    int64_t duration_ms; /* -1: the simulator's default */
     enum task_ending ending;
-    char fail_code[SCENARIO_FAIL_CODE_MAX];   /* as written; dialects may respell it */
+    char fail_code[SCENARIO_FAIL_CODE_MAX]; /* as written; dialects may respell it */
 
-    unsigned submit_http_status;       /* 0: none */
-    char submit_http_variant[SCENARIO_VARIANT_MAX];   /* http=STATUS:VARIANT; "" for none */
+    struct http_fault submit_http; /* http=STATUS[:VARIANT]: every attempt (no window) */
     enum body_fault submit_body;
     bool submit_reset;
     enum echo_key_form echo_key;
 
     /* The first N attempts of one logical submit (the same body to the same path again: see
      * store.h); attempts after them behave normally. */
-    unsigned first_http_status;        /* submit-http=STATUS[:VARIANT][:N] */
-    char first_http_variant[SCENARIO_VARIANT_MAX];
-    struct poll_fault_window first_http;
-    struct poll_fault_window first_reset;         /* submit-reset[=N]: dropped, no task */
-    struct poll_fault_window first_reset_after;   /* submit-reset-after[=N]: task, then dropped */
-    unsigned submit_slow_ms;           /* submit-slow=MS[:N]: task, answer MS later */
+    struct http_fault first_http;               /* submit-http=STATUS[:VARIANT][:N] */
+    struct poll_fault_window first_reset;       /* submit-reset[=N]: dropped, no task */
+    struct poll_fault_window first_reset_after; /* submit-reset-after[=N]: task, then dropped */
+    unsigned submit_slow_ms;                    /* submit-slow=MS[:N]: task, answer MS later */
     struct poll_fault_window submit_slow;
 
-    unsigned poll_http_status;         /* 0: none */
-    char poll_http_variant[SCENARIO_VARIANT_MAX];
-    struct poll_fault_window poll_http;
+    struct http_fault poll_http; /* poll-http=STATUS[:VARIANT][:N] */
     enum body_fault poll_body;
     struct poll_fault_window poll_body_window;
     struct poll_fault_window poll_reset;
-    unsigned poll_slow_ms;             /* poll-slow=MS[:N]: the first N polls answer MS late */
+    unsigned poll_slow_ms; /* poll-slow=MS[:N]: the first N polls answer MS late */
     struct poll_fault_window poll_slow;
 
     enum result_shape shape;
     unsigned result_count;
-    bool result_count_given;           /* n= was written: it overrides a dialect's own count */
+    bool result_count_given; /* n= was written: it overrides a dialect's own count */
     unsigned retry_after_s;
-    bool retry_after_omitted;          /* retry-after=none: no Retry-After anywhere */
-    bool retry_after_given;            /* retry-after=S or =date:S was written */
-    bool retry_after_date;             /* retry-after=date:S: an HTTP-date, not seconds */
-    bool retry_after_ms_given;         /* retry-after-ms=MS: a retry-after-ms header */
+    bool retry_after_omitted;  /* retry-after=none: no Retry-After anywhere */
+    bool retry_after_given;    /* retry-after=S or =date:S was written */
+    bool retry_after_date;     /* retry-after=date:S: an HTTP-date, not seconds */
+    bool retry_after_ms_given; /* retry-after-ms=MS: a retry-after-ms header */
     unsigned retry_after_ms;
-    bool retry_after_header;           /* retry-after-header: also where the dialect sends none */
+    bool retry_after_header; /* retry-after-header: also where the dialect sends none */
 
     /* BFL */
     bool no_polling_url;
     bool regional_polling_url;
-    unsigned not_found_polls;          /* notfound-first=N */
+    unsigned not_found_polls; /* notfound-first=N */
     /* FLORA */
     bool snake_case;
     /* ModelsLab */
     bool instant;
     bool messege;
     bool string_id;
-    char error_200[SCENARIO_FAIL_CODE_MAX];   /* error200=MESSAGE; "" for none */
+    char error_200[SCENARIO_FAIL_CODE_MAX]; /* error200=MESSAGE; "" for none */
     /* APIXO: the envelope's "code" when it should disagree with the HTTP status (0: it agrees) */
     unsigned envelope_code;
     unsigned poll_envelope_code;
@@ -149,7 +152,5 @@ bool scenario_window_covers(const struct poll_fault_window *window, unsigned pol
  * ModelsLab's body retry_after): unless retry-after=none, or retry-after-ms= was written without
  * retry-after=S (the milliseconds header then goes alone). */
 bool scenario_sends_retry_after(const struct scenario *scenario);
-
-const char *body_fault_name(enum body_fault fault);
 
 #endif

@@ -13,22 +13,20 @@ struct store;
 struct delays;
 
 struct sim {
-    unsigned port;                 /* the bound port, known only after the daemon started */
-    const char *const *api_keys;   /* points into argv or at the built-in default */
+    unsigned port;               /* the bound port, known only after the daemon started */
+    const char *const *api_keys; /* points into argv or at the built-in default */
     size_t api_key_count;
     int64_t default_duration_ms;
-    unsigned max_active;           /* --max-active: generating tasks per key (0: no limit) */
+    unsigned max_active; /* --max-active: generating tasks per key (0: no limit) */
     struct store *store;
-    struct delays *delays;         /* resumes the connections of slow answers */
+    struct delays *delays; /* resumes the connections of slow answers */
 };
 
 static inline bool sim_api_key_accepted(const struct sim *sim, const char *key)
 {
-    if (key == NULL)
-        return false;
+    if (key == NULL) return false;
     for (size_t i = 0; i < sim->api_key_count; i++)
-        if (strcmp(sim->api_keys[i], key) == 0)
-            return true;
+        if (strcmp(sim->api_keys[i], key) == 0) return true;
     return false;
 }
 

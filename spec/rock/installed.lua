@@ -1,8 +1,9 @@
--- The installed rock, tested where `luarocks make` put it. Run by tools/rock-test.sh (`make
--- rock-test`, part of `make test`) once per Lua version, never by the normal passes: its name does
--- not match .busted's "_spec" pattern. The script gives it a fresh tree (GENTASK_ROCK_TREE) as the
--- working directory, package.path/cpath from `luarocks path --tree`, and GENTASK_SIM = the tree's
--- bin/gentask-sim; GENTASK_SOURCE is the checkout, read only to compare against.
+-- The installed rocks, gentask and gentask-sim beside it, tested where `luarocks make` put them.
+-- Run by tools/rock-test.sh (`make rock-test`, part of `make test`) once per Lua version, never by
+-- the normal passes: its name does not match .busted's "_spec" pattern. The script gives it a
+-- fresh tree (GENTASK_ROCK_TREE) as the working directory, package.path/cpath from `luarocks path
+-- --tree`, and GENTASK_SIM = the tree's bin/gentask-sim; GENTASK_SOURCE is the checkout, read only
+-- to compare against.
 local tree = assert(os.getenv "GENTASK_ROCK_TREE", "run me with tools/rock-test.sh")
 local source = assert(os.getenv "GENTASK_SOURCE")
 local sim_bin = assert(os.getenv "GENTASK_SIM")
@@ -142,7 +143,12 @@ describe("the installed rock", function()
     end
     assert.same({}, extra)
     assert.is_true(listed(manifest.lib, "gentask/core.so"), "gentask.core is in the rock manifest")
-    assert.is_true(listed(manifest.bin, "gentask-sim"), "gentask-sim is in the rock manifest")
+    -- the simulator is a rock of its own: the library's installs no executable
+    assert.is_nil(manifest.bin, "the library rock installs no executable")
+    local sim_rock = tree .. "/lib/luarocks/rocks-" .. lua_version .. "/gentask-sim/scm-1/rock_manifest"
+    local sim_manifest = load_data(sim_rock).rock_manifest
+    assert.is_true(listed(sim_manifest.bin, "gentask-sim"), "gentask-sim is in its own rock's manifest")
+    assert.is_nil(sim_manifest.lua, "the simulator's rock installs no Lua module")
   end)
 
   describe("with the installed gentask-sim", function()

@@ -1,0 +1,34 @@
+#include "task.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool copy_string(char **copy, const char *text)
+{
+    *copy = text ? strdup(text) : NULL;
+    return text == NULL || *copy != NULL;
+}
+
+bool task_copy(struct task *copy, const struct task *task)
+{
+    *copy = *task;
+    copy->prompt = copy->idempotency_key = NULL;
+    if (copy_string(&copy->model, task->model ? task->model : "") && copy_string(&copy->prompt, task->prompt) &&
+        copy_string(&copy->idempotency_key, task->idempotency_key))
+        return true;
+    task_release(copy);
+    return false;
+}
+
+struct task_progress task_progress_now(const struct task *task, int64_t now_ms)
+{
+    return lifecycle_at(task->submitted_ms, task->duration_ms, task->scenario.ending, now_ms);
+}
+
+void task_release(struct task *task)
+{
+    free(task->model);
+    free(task->prompt);
+    free(task->idempotency_key);
+    task->model = task->prompt = task->idempotency_key = NULL;
+}

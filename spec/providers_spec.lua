@@ -12,7 +12,7 @@ describe("every provider", function()
   for provider, model in pairs(MODELS) do
     it(provider .. " runs a task end to end: submit, progress, result URLs", function()
       local client = sim:client(provider, { poll_interval = 0.03 })
-      local task = client:submit(model, { prompt = "a red fox in snow [n=2]", width = 1024, height = 768 })
+      local task = client:submit(model, { prompt = "a red fox in snow [n=2] [eta=10]", width = 1024, height = 768 })
       local progress = {}
       task:on("progress", function(_, pct) progress[#progress + 1] = pct end)
       local result = task:wait()

@@ -133,6 +133,22 @@ describe("pacing and caps", function()
     assert.equal(24, stats.max_in_flight)
   end)
 
+  it("max_requests lets that many requests on the wire: the others wait their turn, holding no socket", function()
+    local fox = sim:foxapi { max_requests = 1 }
+    local outcomes = gentask.run(function()
+      local tasks = {}
+      for i = 1, 40 do tasks[i] = fox:submit("flux-dev", { prompt = "wire " .. i }) end
+      assert.equal("submitting", tasks[1].state)
+      assert.equal("queued", tasks[2].state)   -- behind the one request on the wire
+      return gentask.settle(tasks)
+    end)
+    for _, o in ipairs(outcomes) do assert.is_true(o.ok, o.error and tostring(o.error)) end
+    local stats = sim:stats()
+    assert.equal(40, stats.accepted)
+    -- a submit opens a connection of its own; polls, one at a time, find one kept alive
+    assert.is_true(stats.connections <= 41, "connections: " .. stats.connections)
+  end)
+
   it("BFL clients cap themselves at BFL's 24 active tasks by default", function()
     local bfl = sim:client("bfl")
     gentask.run(function()

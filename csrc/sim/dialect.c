@@ -120,7 +120,9 @@ static void new_task(const struct exchange *exchange, const cJSON *body, struct 
 static enum MHD_Result reply_created(struct exchange *exchange, const struct task *task, bool replayed)
 {
     const struct dialect *dialect = exchange->dialect;
-    const struct task_progress started = {TASK_PENDING, 0, task->duration_ms};
+    /* a new task is pending whatever its duration; its estimate is the one a poll would give now */
+    struct task_progress started = task_progress_now(task, task->submitted_ms);
+    started = (struct task_progress){TASK_PENDING, 0, task->duration_ms, started.eta_ms};
     cJSON *json = dialect->render_created ? dialect->render_created(exchange, task)
                                           : dialect->render_task(exchange, task, &started);
     enum MHD_Result result = replayed ? faults_reply_replayed(exchange, json) : faults_reply_created(exchange, json);

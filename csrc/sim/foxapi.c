@@ -115,9 +115,8 @@ static cJSON *render_task(const struct exchange *exchange, const struct task *ta
     cJSON_AddNumberToObject(json, "progress", progress->percent);
     cJSON *info = cJSON_AddObjectToObject(json, "task_info");
     cJSON_AddBoolToObject(info, "can_cancel", !task_phase_is_final(progress->phase));
-    /* the remaining time in whole seconds, rounded up */
-    int64_t seconds_left = (progress->remaining_ms + 999) / 1000;
-    cJSON_AddNumberToObject(info, "estimated_time", (double)seconds_left);
+    /* the remaining time in seconds (the docs give no precision: milliseconds here) */
+    cJSON_AddNumberToObject(info, "estimated_time", progress->eta_ms / 1000.0);
     if (progress->phase == TASK_COMPLETED) add_result_urls(json, task, exchange->request->sim->port);
     if (progress->phase == TASK_FAILED) {
         const char *code = task->scenario.fail_code;

@@ -15,6 +15,8 @@ static const char help_scenario[] =
 "later polls. Unknown words, bad values and another dialect's words are ignored,\n"
 "and listed under \"ignored_words\" in the stats. In every dialect:\n"
 "  duration=MS         generation time of this task (0..86400000)\n"
+"  eta=MS              FoxAPI, ModelsLab: the estimate reported is MS from submit,\n"
+"                      counting down, whatever the true duration (0..86400000)\n"
 "  fail=CODE           the task ends failed with CODE, as its dialect says above\n"
 "  http=STATUS[:VARIANT]  answer the submit with STATUS (400..599) and the\n"
 "                      dialect's error body for it (VARIANT: another documented body\n"

@@ -21,6 +21,7 @@ struct task_progress {
     enum task_phase phase;
     unsigned percent;     /* 0..99 while running, 100 once completed, 0 if failed or cancelled */
     int64_t remaining_ms; /* 0 once the task has ended */
+    int64_t eta_ms;       /* what the provider says remains: remaining_ms, unless eta= says otherwise */
 };
 
 struct task_progress lifecycle_at(int64_t submitted_ms, int64_t duration_ms, enum task_ending ending, int64_t now_ms);

@@ -170,7 +170,7 @@ static cJSON *task_json(const struct exchange *exchange, const struct task *task
         respell_with_spaces(task->scenario.fail_code, NULL, message, sizeof message);
         cJSON_AddStringToObject(json, message_field(&task->scenario), message);
     } else {
-        cJSON_AddNumberToObject(json, "eta", progress->remaining_ms / 1000.0);
+        cJSON_AddNumberToObject(json, "eta", progress->eta_ms / 1000.0);
         cJSON_AddStringToObject(json, "message", PROCESSING_MESSAGE);
         if (at_submit) {
             char url[160];

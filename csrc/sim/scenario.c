@@ -15,6 +15,7 @@ void scenario_init(struct scenario *scenario, unsigned dialect)
     memset(scenario, 0, sizeof *scenario);
     scenario->dialect = dialect;
     scenario->duration_ms = -1;
+    scenario->eta_ms = -1;
     scenario->result_count = 1;
     scenario->retry_after_s = 1;
 }

@@ -75,6 +75,7 @@ enum echo_key_form { ECHO_KEY_NONE, ECHO_KEY_PLAIN, ECHO_KEY_ESCAPED, ECHO_KEY_D
 struct scenario {
     unsigned dialect;    /* the scenario_dialect bit the words were read for */
     int64_t duration_ms; /* -1: the simulator's default */
+    int64_t eta_ms;      /* the estimate reported at submit; -1: the true remaining time */
     enum task_ending ending;
     char fail_code[SCENARIO_FAIL_CODE_MAX]; /* as written; dialects may respell it */
 

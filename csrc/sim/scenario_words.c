@@ -107,6 +107,15 @@ static bool apply_duration(struct scenario *scenario, char *value)
     return true;
 }
 
+/* eta=MS: the estimate FoxAPI and ModelsLab report, which real providers get wrong both ways */
+static bool apply_eta(struct scenario *scenario, char *value)
+{
+    unsigned long long ms;
+    if (!parse_unsigned(value, 0, 24ULL * 3600 * 1000, &ms)) return false;
+    scenario->eta_ms = (int64_t)ms;
+    return true;
+}
+
 /* Free text (fail=, error200=): not empty, and whole in `out` or not at all. */
 static bool copy_text(const char *value, char *out, size_t size)
 {
@@ -367,6 +376,7 @@ static bool apply_to_field(const struct scenario_word *word, struct scenario *sc
 
 static const struct scenario_word scenario_words[] = {
     WORD("duration", apply_duration, ALL),
+    WORD("eta", apply_eta, SCENARIO_FOXAPI | SCENARIO_MODELSLAB),
     TEXT_WORD("fail", apply_fail, ALL),
     WORD("cancelled", apply_cancelled, SCENARIO_FOXAPI),
     WORD("http", apply_http, ALL),

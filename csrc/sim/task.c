@@ -22,7 +22,12 @@ bool task_copy(struct task *copy, const struct task *task)
 
 struct task_progress task_progress_now(const struct task *task, int64_t now_ms)
 {
-    return lifecycle_at(task->submitted_ms, task->duration_ms, task->scenario.ending, now_ms);
+    struct task_progress progress = lifecycle_at(task->submitted_ms, task->duration_ms, task->scenario.ending, now_ms);
+    if (task->scenario.eta_ms >= 0 && progress.remaining_ms > 0) {
+        int64_t left = task->scenario.eta_ms - (now_ms - task->submitted_ms);
+        progress.eta_ms = left > 0 ? left : 0;
+    }
+    return progress;
 }
 
 void task_release(struct task *task)

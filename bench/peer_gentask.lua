@@ -1,0 +1,58 @@
+-- bench/peer_gentask.lua BASE_URL N POLL_INTERVAL — gentask's side of `make bench`, run by lua5.4
+-- or luajit from the repository root (or with GENTASK_ROOT set): submits N FoxAPI tasks with
+-- client:submit inside gentask.run, waits for them all with gentask.settle, and prints one line
+-- {"ok": K, "n": N}. K counts tasks that succeeded with a result URL.
+--
+-- Environment: BENCH_KEY (the API key, default sk-test-gentask); BENCH_CA (a CA file to trust over
+-- https, passed as the client option ca_file). poll_max_interval = poll_interval: gentask then
+-- polls at that fixed interval, as the other peers do (FoxAPI's estimated_time is capped by it).
+-- Failures are summed up by kind on stderr; the line is printed whatever happens.
+local root = os.getenv "GENTASK_ROOT" or "."
+local version = jit and "luajit" or _VERSION:match "%d+%.%d+"
+package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
+package.cpath = root .. "/build/" .. version .. "/?.so;" .. package.cpath
+
+local base_url, n, interval = arg[1], tonumber(arg[2]), tonumber(arg[3])
+if not (base_url and n and interval) then
+  io.stderr:write "usage: peer_gentask.lua BASE_URL N POLL_INTERVAL\n"
+  os.exit(2)
+end
+
+local ok_count, failures = 0, {}
+local function failed(what)
+  what = tostring(what)
+  failures[what] = (failures[what] or 0) + 1
+end
+
+local done, problem = pcall(function()
+  local gentask = require "gentask"
+  local ca_file = os.getenv "BENCH_CA"
+  local client = gentask.client {
+    provider = "foxapi",
+    api_key = os.getenv "BENCH_KEY" or "sk-test-gentask",
+    base_url = base_url,
+    poll_interval = interval,
+    poll_max_interval = interval,
+    ca_file = ca_file ~= "" and ca_file or nil,
+  }
+  gentask.run(function()
+    local tasks = {}
+    for i = 1, n do
+      tasks[i] = client:submit("flux-dev", { prompt = "bench " .. i })
+    end
+    for _, r in ipairs(gentask.settle(tasks)) do
+      if r.ok and r.value.url then
+        ok_count = ok_count + 1
+      elseif r.ok then
+        failed "succeeded without a URL"
+      else
+        failed(r.error.kind .. ": " .. tostring(r.error.message))
+      end
+    end
+  end)
+end)
+if not done then failed("the run raised: " .. tostring(problem)) end
+for what, count in pairs(failures) do
+  io.stderr:write(("peer_gentask: %d× %s\n"):format(count, what))
+end
+io.write(('{"ok": %d, "n": %d}\n'):format(ok_count, n))

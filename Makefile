@@ -9,6 +9,8 @@
 #   make rock-test       luarocks make both rocks into temporary trees (Lua 5.4, 5.1), one spec each
 #   make rock, install   what `luarocks make gentask-scm-1.rockspec` runs (the library)
 #   make sim-rock, sim-install  what `luarocks make gentask-sim-scm-1.rockspec` runs (the simulator)
+#   make bench           gentask (5.4, LuaJIT) against Python and bare libcurl on one job (bench/run.sh)
+#   make bench-tls       the same through nginx, HTTP/2 + TLS 1.3 (both: BENCH_N="100 1000" BENCH_REPEAT=3 …)
 
 LUA      ?= 5.4
 VERSIONS ?= 5.4 5.1 luajit
@@ -48,7 +50,7 @@ SIM_SRC  := $(wildcard csrc/sim/*.c) csrc/core/timerheap.c
 SIM      := $(BUILD)/gentask-sim
 
 .PHONY: all test test-one demo deps clean sanitize valgrind rock install sim-rock sim-install \
-        rock-test lint lint-lua lint-c FORCE
+        rock-test lint lint-lua lint-c bench bench-tls FORCE
 all: $(MODULE) $(SIM)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
@@ -116,6 +118,20 @@ demo: all
 
 deps:
 	@sh tools/deps.sh
+
+# Not part of make test. The floor is bench/floor.c, bare libcurl multi + cJSON.
+BENCH_N ?= 100 1000 10000
+bench bench-tls: $(BUILD)/bench/floor $(BUILD)/bench/rusage
+	@for v in 5.4 luajit; do $(MAKE) --no-print-directory all LUA=$$v || exit 1; done
+	@BENCH_N="$(BENCH_N)" BENCH_TLS=$(if $(filter bench-tls,$@),1,$(BENCH_TLS)) sh bench/run.sh
+
+$(BUILD)/bench/floor: bench/floor.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra $(CJSON_CFLAGS) -o $@ $< -lcurl -lcjson
+
+$(BUILD)/bench/rusage: bench/rusage.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the specs (Lua 5.4, a separate build tree).
 # Neither this nor valgrind runs the installed-rock test (ROCK_VERSIONS=): that one is unchanged;

@@ -191,7 +191,7 @@ measure() {
     ok=0
     echo "bench: $1 N=$2 printed no result: $(tail -n 3 "$work/err" | tr '\n' ' ')" >&2
   elif [ "$ok" != "$2" ]; then
-    echo "bench: $1 N=$2: $ok/$2 succeeded; $(sort "$work/err" | uniq -c | sort -rn | head -n 3 | tr '\n' ' ')" >&2
+    echo "bench: $1 N=$2: $ok/$2 succeeded: $(sort "$work/err" | uniq -c | sort -rn | head -n 3 | sed 's/^ *//' | tr '\n' ' ')" >&2
   fi
   set -- "$1" "$2" "$3" "$ok" $(grep -E '^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$' "$work/time" | tail -n 1)
   cpu=$(echo "$5 $6" | awk '{ print $1 + $2 }')

@@ -38,7 +38,7 @@ end
 
 local function per_task(value, n)
   if not value or n == 0 then return "-" end
-  return ("%.2f"):format(value / n)
+  return ((value > 0 and value < 0.1 * n) and "%.3f" or "%.2f"):format(value / n)
 end
 
 local peers = {}
@@ -75,7 +75,9 @@ for _, n in ipairs(ns) do
       line[#line + 1] = n == 0 and "-" or ("%.3f"):format(cpu * 1000 / n)
       local requests = submissions and polls and submissions + polls
       line[#line + 1] = (n == 0 or not requests or requests == 0) and "-" or ("%.0f"):format(cpu * 1e6 / requests)
-      line[#line + 1] = (n == 0 or not extra or extra <= 0) and "-" or ("%.1f"):format(cpu / extra)
+      -- a run where tasks failed did another job: its ratio is marked
+      local mark = median(rows, "ok") < n and "*" or ""
+      line[#line + 1] = (n == 0 or not extra or extra <= 0) and "-" or ("%.1f%s"):format(cpu / extra, mark)
       lines[#lines + 1] = line
     end
   end
@@ -101,5 +103,6 @@ for k, line in ipairs(lines) do
 end
 print(("medians of %d runs; marginal CPU = CPU at N - CPU at N = 0 (per task: ms/task, per request the simulator"
   .. " counted: µs/req); x floor = marginal CPU / the floor's at the same N"):format(#runs[peers[1]][ns[1]]))
-print("req/task, polls/task: counted by gentask-sim; conn/task: TCP connections the client opened"
+print("*: not every task succeeded, so that run did less (or other) work than the floor's;"
+  .. " req/task, polls/task: counted by gentask-sim; conn/task: TCP connections the client opened"
   .. (tls and " (counted at nginx); full TLS hs/task: connections whose TLS session was not resumed" or ""))

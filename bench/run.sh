@@ -57,7 +57,7 @@ sim_pid=""
 nginx_pid=""
 peer_pid=""
 cleanup() {
-  [ -n "$peer_pid" ] && kill -TERM -- "-$peer_pid" 2>/dev/null   # bench/rusage and the peer
+  [ -n "$peer_pid" ] && kill -s TERM -- "-$peer_pid" 2>/dev/null   # bench/rusage and the peer
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
   [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
   wait 2>/dev/null

@@ -72,8 +72,11 @@ trap 'exit 129' HUP
 sim_args="--port 0 --duration-ms $BENCH_DURATION_MS"
 notes=""
 help=$(build/gentask-sim --help)
+# 20,000 connections if the descriptor limit allows (the simulator wants a few spare descriptors)
+max_connections=$(( $(ulimit -n) - 100 ))
+[ "$max_connections" -gt 20000 ] && max_connections=20000
 case $help in
-  *--max-connections*) sim_args="$sim_args --max-connections 20000" ;;
+  *--max-connections*) sim_args="$sim_args --max-connections $max_connections" ;;
   *) notes="${notes}gentask-sim has no --max-connections: its compiled-in limit of 4,000 connections applies
 " ;;
 esac

@@ -7,11 +7,12 @@ set -eu
 # lua module (libnginx-mod-http-lua), which the OpenResty-style tests need, and LÖVE runs on them.
 # The hosts the specs embed gentask in: neovim, nginx + its lua module, love, copas, cqueues.
 # make lint (part of make test): lua-check (luacheck) and clang-format.
+# spec/tls_spec.lua makes a throwaway CA with the openssl command (nginx serves HTTPS with it).
 PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl
   lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev luajit2 libluajit2-5.1-dev
   libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev
   lua-cjson lua-busted luarocks valgrind lua-check clang-format
-  neovim nginx libnginx-mod-http-lua love lua-copas lua-cqueues"
+  neovim nginx libnginx-mod-http-lua love lua-copas lua-cqueues openssl"
 
 missing=""
 for p in $PACKAGES; do

@@ -218,10 +218,7 @@ function TlsProxy:mark()
   self.offset = #(host.read(self.dir .. "/logs/access.log") or "")
 end
 
---- The requests logged since mark(), in order: { connection =, requests = (the connection's
--- count so far), reused = ("r" a resumed TLS session, "." a full handshake), tls = "TLSv1.3",
--- protocol = "HTTP/2.0", method =, status =, request_uri =, uri = }.
-function TlsProxy:requests()
+local function read_requests(self)
   local log = (host.read(self.dir .. "/logs/access.log") or ""):sub(self.offset + 1)
   local list = {}
   for line in log:gmatch "[^\n]+" do
@@ -231,6 +228,21 @@ function TlsProxy:requests()
     list[#list + 1] = { connection = tonumber(connection), requests = tonumber(requests), reused = reused, tls = tls,
                         protocol = protocol, method = method, status = tonumber(status), request_uri = request_uri,
                         uri = uri, line = line }
+  end
+  return list
+end
+
+--- The requests logged since mark(), in order: { connection =, requests = (the connection's
+-- count so far), reused = ("r" a resumed TLS session, "." a full handshake), tls = "TLSv1.3",
+-- protocol = "HTTP/2.0", method =, status =, request_uri =, uri = }. nginx logs a request just
+-- after sending its response, so a client can be done before the line is written: with
+-- `expected`, waits (up to 5 s) until that many are there.
+function TlsProxy:requests(expected)
+  local list = read_requests(self)
+  local deadline = socket.gettime() + 5
+  while expected and #list < expected and socket.gettime() < deadline do
+    socket.sleep(0.01)
+    list = read_requests(self)
   end
   return list
 end

@@ -203,7 +203,11 @@ describe("HTTPS + HTTP/2 through nginx with a throwaway CA", function()
       -- a submit is the first request of a connection of its own, never on a reused one
       for _, r in ipairs(t.submits) do assert.equal(1, r.requests, "a submit on a reused connection: " .. r.line) end
       assert.equal(N, t.submit_connections)
-      -- one full handshake per task at most, and the cached session was resumed by some
+      -- One full handshake per task at most, and the cached session resumed at least by the first
+      -- submit. Not by all: OpenSSL 3.0 lets a TLS 1.3 session resume once (it is marked not
+      -- resumable when that handshake completes) while curl 7.88 keeps offering it until that
+      -- connection's new ticket is read along with its response; a submit whose handshake starts
+      -- in between does a full one. Observed: 1 to 20 of 20 resumed, most often 1.
       assert.is_true(t.full <= N + 2, ("%d full handshakes for %d tasks"):format(t.full, N))
       assert.is_true(t.resumed >= 1, "no connection resumed the cached TLS session")
       print(("    %d %s tasks: %d submits on %d connections, %d polls on %d connection(s) (%s);"

@@ -169,8 +169,8 @@ describe("HTTPS + HTTP/2 through nginx with a throwaway CA", function()
     print(("    5 sequential submits: %d resumed, %d full handshake(s)"):format(t.resumed, t.full))
   end)
 
-  -- FoxAPI gives an eta (whole seconds) and the first poll waits for it: its tasks are polled
-  -- once, all at the same moment. BFL gives none: its tasks are polled every poll_interval.
+  -- FoxAPI gives an eta (estimated_time) and the first poll waits for it: its tasks are polled
+  -- once, all at about the same moment. BFL gives none: its tasks are polled every poll_interval.
   for _, case in ipairs {
     { provider = "foxapi", model = "flux-dev", min_polls = 1 },
     { provider = "bfl", model = "flux-dev", min_polls = 3 },

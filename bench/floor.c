@@ -7,9 +7,12 @@
  *
  * Lean means: one multi handle; at most FLOOR_MAX_ACTIVE (default 100) requests in flight, the
  * rest wait in a FIFO; a small pool of easy handles reused for every request; connections kept
- * alive for every request (submits included); over https, HTTP/2 with multiplexing; cJSON to
- * read the answers. Environment: BENCH_KEY (API key, default sk-test-gentask), BENCH_CA (a CA
- * file to trust over https), FLOOR_MAX_ACTIVE. */
+ * alive for polls; over https, HTTP/2 with multiplexing for polls; cJSON to read the answers.
+ * A submit gets a connection of its own, as gentask's do (FLOOR_SHARED_SUBMITS=1 lets submits
+ * share connections too): libcurl silently resends a request whose reused connection died, and
+ * a resent submit is a second paid generation, so "the same requests, done well" includes that
+ * rule. Environment: BENCH_KEY (API key, default sk-test-gentask), BENCH_CA (a CA file to trust
+ * over https), FLOOR_MAX_ACTIVE, FLOOR_SHARED_SUBMITS. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -41,6 +44,7 @@ static const char *base_url;
 static double interval;
 static struct curl_slist *headers;
 static const char *ca_file;
+static int shared_submits; /* FLOOR_SHARED_SUBMITS=1: submits may reuse connections (unsafe) */
 static int https;
 
 static struct task **heap; /* tasks waiting for their next poll, by due time */
@@ -141,6 +145,7 @@ static void start(CURLM *multi, struct slot *s, struct task *t)
         snprintf(url, sizeof url, "%s/v1/images/generations", base_url);
         snprintf(body, sizeof body, "{\"model\":\"flux-dev\",\"prompt\":\"bench %d\"}", t->index);
         curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
+        if (!shared_submits) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     } else {
         snprintf(url, sizeof url, "%s/v1/tasks/%s", base_url, t->id);
     }
@@ -209,6 +214,8 @@ int main(int argc, char **argv)
     interval = atof(argv[3]);
     https = strncmp(base_url, "https:", 6) == 0;
     ca_file = getenv("BENCH_CA");
+    const char *shared = getenv("FLOOR_SHARED_SUBMITS");
+    shared_submits = shared && strcmp(shared, "1") == 0;
     if (ca_file && !*ca_file) ca_file = NULL;
     const char *key = getenv("BENCH_KEY");
     const char *max_env = getenv("FLOOR_MAX_ACTIVE");

@@ -40,4 +40,13 @@ function host.missing(command, package)
   end
 end
 
+--- A loopback port nobody listens on right now (for a server a spec starts).
+function host.free_port()
+  local socket = require "socket"
+  local server = assert(socket.bind("127.0.0.1", 0))
+  local _, port = server:getsockname()
+  server:close()
+  return tonumber(port)
+end
+
 return host

@@ -56,13 +56,7 @@ function TlsProxy.missing()
   end
 end
 
---- A port nobody listens on right now.
-function TlsProxy.free_port()
-  local server = assert(socket.bind("127.0.0.1", 0))
-  local _, port = server:getsockname()
-  server:close()
-  return tonumber(port)
-end
+TlsProxy.free_port = host.free_port
 
 -- The throwaway CA (ca.pem) and the server's certificate (server.pem, server.key) in dir.
 local function make_certificates(dir)

@@ -58,13 +58,7 @@ function Nginx.find(lib_dir)
   return nil, "nginx's lua module is not installed (apt-get install libnginx-mod-http-lua)"
 end
 
---- A port nobody listens on right now.
-function Nginx.free_port()
-  local server = assert(socket.bind("127.0.0.1", 0))
-  local _, port = server:getsockname()
-  server:close()
-  return tonumber(port)
-end
+Nginx.free_port = host.free_port
 
 --- Nginx.start { found = Nginx.find(...), lib_dir =, env = { NAME = value }, log_level = "info" }
 function Nginx.start(opts)

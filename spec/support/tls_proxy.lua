@@ -21,8 +21,10 @@ local function sh_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
+-- LD_PRELOAD= : under `make sanitize` the ASan runtime is for the Lua process alone (pgrep
+-- deadlocks with it preloaded)
 local function capture(cmd)
-  local pipe = assert(io.popen(cmd))
+  local pipe = assert(io.popen("LD_PRELOAD= " .. cmd))
   local out = pipe:read "*a"
   pipe:close()
   return out

@@ -263,7 +263,7 @@ void gt_engine_abort(gt_engine *e, gt_transfer *x)
 
 bool gt_transfer_sent(const gt_transfer *x)
 {
-    return x->sent;
+    return gt_transfer_body_sent(x);
 }
 
 void gt_engine_notify(gt_engine *e, gt_qnode *n)

@@ -66,14 +66,14 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
     return len;
 }
 
-/* Once the whole request is out, a failure can no longer prove that the provider did not get it. */
-static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+/* Once the whole request is out, a failure can no longer prove that the provider did not get it.
+ * Read from curl's own count when asked, rather than from a progress callback on every chunk. */
+bool gt_transfer_body_sent(const gt_transfer *t)
 {
-    gt_transfer *t = userp;
-    (void)dltotal;
-    (void)dlnow;
-    if (ultotal > 0 && ulnow >= ultotal) t->sent = true;
-    return 0;
+    curl_off_t uploaded = 0;
+    if (!t->easy || t->body_size <= 0) return false;
+    curl_easy_getinfo(t->easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+    return uploaded >= t->body_size;
 }
 
 /* Called each time curl is about to send the request on a connection. libcurl resends a request
@@ -108,7 +108,7 @@ static void reset_response(gt_transfer *t)
     t->body_len = 0;
     if (t->body) t->body[0] = '\0';
     t->body_overflow = false;
-    t->sent = false;
+    t->body_size = 0;
     t->errbuf[0] = '\0';
     t->sends = 0;
     t->resend_refused = false;
@@ -158,9 +158,6 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     SET(CURLOPT_WRITEDATA, t);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, t);
-    SET(CURLOPT_XFERINFOFUNCTION, on_progress);
-    SET(CURLOPT_XFERINFODATA, t);
-    SET(CURLOPT_NOPROGRESS, 0L);
     SET(CURLOPT_TIMEOUT_MS, req->timeout_ms);
     SET(CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
     SET(CURLOPT_ACCEPT_ENCODING, "");
@@ -180,7 +177,8 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     if (req->proxy) SET(CURLOPT_PROXY, req->proxy);
     if (req->body) {
         SET(CURLOPT_POST, 1L);
-        SET(CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
+        t->body_size = (curl_off_t)strlen(req->body);
+        SET(CURLOPT_POSTFIELDSIZE, (long)t->body_size);
         SET(CURLOPT_COPYPOSTFIELDS, req->body);
     }
     if (req->method && strcmp(req->method, req->body ? "POST" : "GET") != 0) SET(CURLOPT_CUSTOMREQUEST, req->method);
@@ -197,7 +195,7 @@ void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *ou
         .curl_message = code == CURLE_OK ? ""
                         : t->errbuf[0]   ? t->errbuf
                                          : curl_easy_strerror(code),
-        .sent = t->sent,
+        .sent = gt_transfer_body_sent(t),
         .body_overflow = t->body_overflow,
         .resend_refused = t->resend_refused,
         .body_limit = t->body_limit,

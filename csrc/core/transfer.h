@@ -18,7 +18,7 @@ struct gt_transfer {
     char *header[GT_HEADER_COUNT];
     const char *const *request_id_headers;
     size_t n_request_id_headers;
-    bool sent;
+    curl_off_t body_size; /* the request body's length; 0: none */
     bool at_most_once;
     int sends; /* times curl started sending it (PREREQFUNCTION) */
     bool resend_refused;
@@ -29,6 +29,8 @@ struct gt_transfer {
 };
 CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *share);
 void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *out);
-void gt_transfer_cleanup(gt_transfer *t); /* frees everything, the easy handle too */
+void gt_transfer_cleanup(gt_transfer *t);
+bool gt_transfer_body_sent(const gt_transfer *t);
+    /* the whole body went out */ /* frees everything, the easy handle too */
 
 #endif

@@ -31,6 +31,6 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
 void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *out);
 void gt_transfer_cleanup(gt_transfer *t);
 bool gt_transfer_body_sent(const gt_transfer *t);
-    /* the whole body went out */ /* frees everything, the easy handle too */
+/* the whole body went out */ /* frees everything, the easy handle too */
 
 #endif

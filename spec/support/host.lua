@@ -49,4 +49,30 @@ function host.free_port()
   return tonumber(port)
 end
 
+-- A daemon's exit leaves a zombie until its new parent reaps it (some containers' init never
+-- does): that counts as gone.
+local function alive(pid)
+  local stat = host.read("/proc/" .. pid .. "/stat")
+  if stat then return not stat:match "^%d+ %b() Z" end
+  local ok = os.execute("kill -0 " .. pid .. " 2>/dev/null")
+  return ok == true or ok == 0
+end
+
+--- Stops a daemon (nginx's master, and so its workers) by PID: TERM, then KILL after 5 s for a
+-- worker stuck in a loop (nginx reads signals in its event loop). Its workers are found by
+-- parent PID, never by name; LD_PRELOAD= keeps `make sanitize`'s ASan runtime out of pgrep.
+function host.stop_daemon(pid)
+  local socket = require "socket"
+  local pipe = assert(io.popen("LD_PRELOAD= pgrep -P " .. pid .. " 2>/dev/null"))
+  local workers = pipe:read "*a"
+  pipe:close()
+  os.execute("kill -TERM " .. pid .. " 2>/dev/null")
+  local deadline = socket.gettime() + 5
+  while alive(pid) and socket.gettime() < deadline do socket.sleep(0.02) end
+  for worker in workers:gmatch "%d+" do
+    if alive(worker) then os.execute("kill -KILL " .. worker .. " 2>/dev/null") end
+  end
+  if alive(pid) then os.execute("kill -KILL " .. pid .. " 2>/dev/null") end
+end
+
 return host

@@ -172,29 +172,11 @@ function TlsProxy:pid()
   return s and s:match "%d+"
 end
 
--- A daemon's exit leaves a zombie until its new parent reaps it (some containers' init never
--- does): that counts as gone.
-local function alive(pid)
-  local stat = host.read("/proc/" .. pid .. "/stat")
-  if stat then return not stat:match "^%d+ %b() Z" end
-  return succeeded(os.execute("kill -0 " .. pid .. " 2>/dev/null"))
-end
-
 --- Stops the master (and its worker) by PID, then removes every file it made. Safe to call twice,
 -- and after a failed start.
 function TlsProxy:stop()
   local pid = self:pid()
-  if pid then
-    local workers = {}
-    for child in capture("pgrep -P " .. pid .. " 2>/dev/null"):gmatch "%d+" do workers[#workers + 1] = child end
-    os.execute("kill -TERM " .. pid .. " 2>/dev/null")
-    local deadline = socket.gettime() + 5
-    while alive(pid) and socket.gettime() < deadline do socket.sleep(0.02) end
-    for _, worker in ipairs(workers) do
-      if alive(worker) then os.execute("kill -KILL " .. worker .. " 2>/dev/null") end
-    end
-    if alive(pid) then os.execute("kill -KILL " .. pid .. " 2>/dev/null") end
-  end
+  if pid then host.stop_daemon(pid) end
   if self.dir and self.dir:match(DIR_PATTERN) then os.execute("rm -rf " .. sh_quote(self.dir)) end
   self.dir = nil
 end

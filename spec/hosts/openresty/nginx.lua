@@ -117,35 +117,11 @@ function Nginx:pid()
   return s and s:match "%d+"
 end
 
--- A daemon's exit leaves a zombie until its new parent reaps it (some containers' init never
--- does): that counts as gone.
-local function alive(pid)
-  local stat = read("/proc/" .. pid .. "/stat")
-  if stat then return not stat:match "^%d+ %b() Z" end
-  return succeeded(os.execute("kill -0 " .. pid .. " 2>/dev/null"))
-end
-
--- The master's children (its worker): by parent PID, never by name.
-local function children(pid)
-  local list = {}
-  for child in capture("pgrep -P " .. pid .. " 2>/dev/null"):gmatch "%d+" do list[#list + 1] = child end
-  return list
-end
-
 --- Stops the master (and so its worker) by PID, then removes the prefix. A worker stuck in a
 -- loop ignores TERM (nginx reads signals in its event loop): it is killed by PID after 5 s.
 function Nginx:stop()
   local pid = self:pid()
-  if pid then
-    local workers = children(pid)
-    os.execute("kill -TERM " .. pid .. " 2>/dev/null")
-    local deadline = socket.gettime() + 5
-    while alive(pid) and socket.gettime() < deadline do socket.sleep(0.02) end
-    for _, worker in ipairs(workers) do
-      if alive(worker) then os.execute("kill -KILL " .. worker .. " 2>/dev/null") end
-    end
-    if alive(pid) then os.execute("kill -KILL " .. pid .. " 2>/dev/null") end
-  end
+  if pid then host.stop_daemon(pid) end
   if self.prefix and self.prefix:match "^/tmp/gentask%-openresty%." then
     os.execute("rm -rf " .. sh_quote(self.prefix))
   end

@@ -217,6 +217,20 @@ describe("HTTPS + HTTP/2 through nginx with a throwaway CA", function()
     end)
   end
 
+  it("the proxy option sends every request through the proxy, for a host only the proxy knows", function()
+    sim:reset()
+    proxy:mark()
+    -- sim.invalid resolves nowhere: only a proxy that forwards the absolute-form request reaches it
+    local fox = gentask.client { provider = "foxapi", api_key = KEY, base_url = "http://sim.invalid/foxapi",
+      proxy = proxy.forward_proxy, poll_interval = 0.05, poll_max_interval = 0.1 }
+    local result = fox:submit("flux-dev", { prompt = "a fox behind a proxy [duration=100]" }):wait(30)
+    assert.equal(1, #result.urls)
+    local stats = sim:stats()
+    local seen = proxy:requests(stats.submissions + stats.polls)
+    assert.equal(stats.submissions + stats.polls, #seen)
+    for _, r in ipairs(seen) do assert.equal("sim.invalid", r.host, r.line) end
+  end)
+
   it("the API key appears nowhere in nginx's logs", function()
     sim:reset()
     proxy:mark()

@@ -84,7 +84,7 @@ end
 
 -- One line per request; $uri (decoded, may hold spaces) last.
 local LOG_FORMAT = "$connection $connection_requests $ssl_session_reused $ssl_protocol $server_protocol"
-  .. " $request_method $status $request_uri $uri"
+  .. " $request_method $status $host $request_uri $uri"
 
 local function render(self, upstream_port)
   local conf = {
@@ -121,6 +121,15 @@ local function render(self, upstream_port)
     "      proxy_read_timeout 60s;",
     "    }",
     "  }",
+    -- a plain HTTP forward proxy (absolute-form requests) to the same simulator, for the proxy option
+    "  server {",
+    "    listen 127.0.0.1:" .. self.forward_port .. ";",
+    "    location / {",
+    "      proxy_pass http://sim;",
+    "      proxy_http_version 1.1;",
+    "      proxy_set_header Connection \"\";",
+    "    }",
+    "  }",
     "}",
   }
   -- nginx started by root runs its worker as nobody, who may not read the prefix (as on CI): the
@@ -130,15 +139,18 @@ local function render(self, upstream_port)
 end
 
 --- TlsProxy.start { upstream = "http://127.0.0.1:PORT" } → a running nginx: .url
--- ("https://127.0.0.1:PORT"), .ca_file (the throwaway CA's PEM), .dir (everything it made).
+-- ("https://127.0.0.1:PORT"), .ca_file (the throwaway CA's PEM), .dir (everything it made), and
+-- .forward_proxy ("http://127.0.0.1:PORT2", a plain HTTP forward proxy to the same upstream).
 -- On failure it cleans up after itself and raises, with nginx's logs.
 function TlsProxy.start(opts)
   local upstream_port = assert(tostring(opts.upstream):match "^http://127%.0%.0%.1:(%d+)/?$",
     "upstream must be http://127.0.0.1:PORT")
   local dir = capture("mktemp -d /tmp/gentask-tls.XXXXXX"):gsub("%s+$", "")
   assert(dir:match(DIR_PATTERN), "mktemp failed: " .. dir)
-  local self = setmetatable({ dir = dir, port = TlsProxy.free_port(), ca_file = dir .. "/ca.pem", offset = 0 }, TlsProxy)
+  local self = setmetatable({ dir = dir, port = TlsProxy.free_port(), forward_port = TlsProxy.free_port(),
+                              ca_file = dir .. "/ca.pem", offset = 0 }, TlsProxy)
   self.url = "https://127.0.0.1:" .. self.port
+  self.forward_proxy = "http://127.0.0.1:" .. self.forward_port
   local ok, err = pcall(function()
     os.execute("chmod 755 " .. sh_quote(dir) .. " && mkdir -p " .. sh_quote(dir) .. "/conf " .. sh_quote(dir)
       .. "/logs " .. sh_quote(dir) .. "/temp")
@@ -200,19 +212,20 @@ local function read_requests(self)
   local log = (host.read(self.dir .. "/logs/access.log") or ""):sub(self.offset + 1)
   local list = {}
   for line in log:gmatch "[^\n]+" do
-    local connection, requests, reused, tls, protocol, method, status, request_uri, uri =
-      line:match "^(%d+) (%d+) (%S+) (%S+) (%S+) (%S+) (%d+) (%S+) (.*)$"
+    local connection, requests, reused, tls, protocol, method, status, host_name, request_uri, uri =
+      line:match "^(%d+) (%d+) (%S+) (%S+) (%S+) (%S+) (%d+) (%S+) (%S+) (.*)$"
     assert(connection, "an access log line the spec cannot read: " .. line)
     list[#list + 1] = { connection = tonumber(connection), requests = tonumber(requests), reused = reused, tls = tls,
-                        protocol = protocol, method = method, status = tonumber(status), request_uri = request_uri,
-                        uri = uri, line = line }
+                        protocol = protocol, method = method, status = tonumber(status), host = host_name,
+                        request_uri = request_uri, uri = uri, line = line }
   end
   return list
 end
 
 --- The requests logged since mark(), in order: { connection =, requests = (the connection's
 -- count so far), reused = ("r" a resumed TLS session, "." a full handshake), tls = "TLSv1.3",
--- protocol = "HTTP/2.0", method =, status =, request_uri =, uri = }. nginx logs a request just
+-- protocol = "HTTP/2.0", method =, status =, host = (the Host, or the host of an absolute-form
+-- request), request_uri =, uri = }. nginx logs a request just
 -- after sending its response, so a client can be done before the line is written: with
 -- `expected`, waits (up to 5 s) until that many are there.
 function TlsProxy:requests(expected)

@@ -42,9 +42,10 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     c->api_key_json = json_spelling(c->api_key);
     if (opts) c->opts = *opts;
     else gt_client_options_default(&c->opts);
-    /* the client's own copies: its tasks' options point at them */
-    c->opts.ca_file = c->ca_file = gt_strdup(c->opts.ca_file);
-    c->opts.proxy = c->proxy = gt_strdup(c->opts.proxy);
+    /* the client's own copies (the options only lent theirs); requests read them from here */
+    c->ca_file = gt_strdup(c->opts.ca_file);
+    c->proxy = gt_strdup(c->opts.proxy);
+    c->opts.ca_file = c->opts.proxy = NULL;
     c->refs = 1;
     gt_timer_init(&c->timer, start_queued, c);
     for (int id = 0; id < GT_GATE_COUNT; id++) gt_queue_init(&c->gates[id].queue);

@@ -32,7 +32,7 @@ struct gt_client {
     gt_engine *engine;
     gt_profile *profile;
     char *base_url;
-    char *ca_file, *proxy; /* owned here; opts points at them */
+    char *ca_file, *proxy; /* owned here: the client options' text, copied */
     char *api_key;         /* secret */
     char *api_key_json;    /* secret: the key as a JSON string may spell it ('/' as "\/") */
     char *auth_value;      /* secret: auth_prefix .. api_key */

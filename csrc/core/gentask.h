@@ -221,6 +221,11 @@ typedef struct gt_client_options {
 
 void gt_client_options_default(gt_client_options *o);
 
+/* Seconds (the boundary's unit) to the core's milliseconds: any positive time is at least 1 ms
+ * (0 means "none" to curl), NaN and negatives are 0, and "practically never" is clamped so that
+ * now + it cannot overflow. */
+long gt_seconds_to_ms(double seconds);
+
 /* The options' schema (options.c): each option's name as a script spells it, its unit at the
  * boundary (seconds for times), its bounds and default in that unit, and whether it belongs to
  * the client alone or may be overridden per submit. resubmit, a structured option, is not here. */

@@ -96,9 +96,7 @@ bool gt_option_set(gt_client_options *o, size_t i, double value)
     }
     if (!gt_option_valid(&options[i].spec, value)) return false;
     switch (options[i].as) {
-    case AS_MS: /* any positive time is at least 1 ms: 0 means "none" to curl */
-        *(long *)field = (long)ceil(value * 1000);
-        break;
+    case AS_MS: *(long *)field = gt_seconds_to_ms(value); break;
     case AS_INT: *(int *)field = (int)value; break;
     case AS_SIZE: *(size_t *)field = (size_t)value; break;
     case AS_TEXT: break;

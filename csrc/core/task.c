@@ -109,8 +109,8 @@ static void send_request(gt_task *t, gt_phase phase)
          * harmless for a poll, a second paid generation for a submit */
         .at_most_once = submit,
         .may_multiplex = !submit,
-        .ca_file = t->opts.ca_file,
-        .proxy = t->opts.proxy,
+        .ca_file = c->ca_file, /* client options: never a submit's own */
+        .proxy = c->proxy,
     };
     t->xfer = url ? gt_engine_send(engine_of(t), &req, transfer_done, t) : NULL;
     if (url != t->submit_url) free(url);
@@ -181,8 +181,6 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
     c->engine->live_tasks++;
     t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
     t->opts = opts ? *opts : c->opts;
-    t->opts.ca_file = c->ca_file; /* the client's alone: never a submit's (nor a pointer it lent) */
-    t->opts.proxy = c->proxy;
     t->submit_body = gt_endpoint_submit_body(c, body, false);
     t->poll_path = gt_strdup(poll_path);
     t->state = GT_TASK_QUEUED;

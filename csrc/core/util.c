@@ -1,6 +1,8 @@
-/* util.c — clock, strings, redaction, and the intrusive queue. */
+/* util.c — clock and time units, strings, redaction, and the intrusive queue. */
 #include "base.h"
 
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,4 +115,13 @@ gt_qnode *gt_queue_pop(gt_queue *q)
     gt_qnode *n = q->head.next;
     gt_queue_remove(q, n);
     return n;
+}
+
+long gt_seconds_to_ms(double seconds)
+{
+    /* about 35 years: far enough to mean "never", near enough that now + it cannot overflow */
+    const double max_ms = (double)(LONG_MAX < (1L << 40) ? LONG_MAX / 4 : (1L << 40));
+    if (!(seconds > 0)) return 0; /* also NaN */
+    double ms = ceil(seconds * 1000);
+    return ms > max_ms ? (long)max_ms : (long)ms;
 }

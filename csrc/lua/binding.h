@@ -59,10 +59,8 @@ void gt_lua_new_class(lua_State *L, const gt_lua_class *c);
 void gt_lua_setfield_string(lua_State *L, const char *key, const char *value); /* skips NULL */
 void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value);
 lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_Number fallback);
-/* Seconds (Lua's unit) to the core's milliseconds: rounded up, clamped to "practically never". */
-long gt_lua_seconds_to_ms(lua_Number seconds);
-long gt_lua_opt_ms(lua_State *L, int idx); /* an optional argument in seconds; 0 when absent */
-void gt_lua_ms_field(lua_State *L, int idx, const char *key, long *ms); /* leaves *ms when absent */
+/* An optional argument in seconds, as the core's milliseconds (gt_seconds_to_ms); 0 when absent. */
+long gt_lua_opt_ms(lua_State *L, int idx);
 /* Overrides *o with what the options table at idx sets (seconds in Lua, ms in the core). */
 void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o);
 /* The one shape of an error table, for a task's failure and a classified response alike. */

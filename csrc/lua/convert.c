@@ -2,9 +2,6 @@
  * Times cross the boundary in seconds (Lua's habit) and become milliseconds in the core. */
 #include "binding.h"
 
-#include <limits.h>
-#include <math.h>
-
 void gt_lua_setfield_string(lua_State *L, const char *key, const char *value)
 {
     if (!value) return;
@@ -18,25 +15,9 @@ void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value)
     lua_setfield(L, -2, key);
 }
 
-long gt_lua_seconds_to_ms(lua_Number seconds)
-{
-    /* about 35 years: far enough to mean "never", near enough that now + it cannot overflow */
-    const lua_Number max_ms = (lua_Number)(LONG_MAX < (1L << 40) ? LONG_MAX / 4 : (1L << 40));
-    if (!(seconds > 0)) return 0;         /* also NaN */
-    lua_Number ms = ceil(seconds * 1000); /* any positive time is at least 1 ms: 0 means "none" to curl */
-    return ms > max_ms ? (long)max_ms : (long)ms;
-}
-
 long gt_lua_opt_ms(lua_State *L, int idx)
 {
-    return gt_lua_seconds_to_ms(luaL_optnumber(L, idx, 0));
-}
-
-void gt_lua_ms_field(lua_State *L, int idx, const char *key, long *ms)
-{
-    lua_getfield(L, idx, key);
-    if (!lua_isnil(L, -1)) *ms = gt_lua_seconds_to_ms(luaL_checknumber(L, -1));
-    lua_pop(L, 1);
+    return gt_seconds_to_ms(luaL_optnumber(L, idx, 0));
 }
 
 static int int_field(lua_State *L, int idx, const char *key, int fallback, int max)

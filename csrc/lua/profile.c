@@ -109,7 +109,7 @@ static void read_states(lua_State *L, gt_profile *p, int profile)
             if (!lua_isnil(L, -1)) kind = read_kind(L, name, &stage);
             lua_pop(L, 1);
             if (kind != GT_KIND_NONE) stage = check_string_field(L, entry, "stage", name);
-            grace_ms = gt_lua_seconds_to_ms(gt_lua_opt_number_field(L, entry, "grace", 0));
+            grace_ms = gt_seconds_to_ms(gt_lua_opt_number_field(L, entry, "grace", 0));
         }
         gt_remote_state s = gt_remote_state_from_name(state_name);
         if (s == GT_REMOTE_UNKNOWN)

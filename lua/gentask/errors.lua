@@ -9,9 +9,8 @@ local core = require "gentask.core"
 
 local errors = {}
 
--- The kinds are the core's (core.kinds: name, retryable, meaning), in its order.
-errors.kind_list = core.kinds
--- kind → whether trying again can help (the core's default; the core decides per error).
+-- kind → whether trying again can help: the core's defaults (core.kinds: name, retryable,
+-- meaning); the core decides per error.
 errors.kinds = {}
 for _, kind in ipairs(core.kinds) do errors.kinds[kind.name] = kind.retryable end
 

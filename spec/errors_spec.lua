@@ -61,12 +61,13 @@ describe("FoxAPI errors over HTTP", function()
     assert.is_true(entry.last_poll_ms - entry.first_poll_ms >= 1000, "the second poll waited for Retry-After")
   end)
 
-  it("polls a failing task a bounded number of times", function()
+  it("polls a task whose polls keep failing until its deadline, and says why it ended", function()
     sim:reset()
-    local _, err = fox:submit("flux-dev", { prompt = "x [poll-http=503]" }):result()
-    assert.equal("unavailable", err.kind)
+    local _, err = fox:submit("flux-dev", { prompt = "x [poll-http=503]" }, { task_timeout = 1.5 }):result()
+    assert.equal("deadline_exceeded", err.kind)
+    assert.equal("unavailable", err.cause.kind)
     local _, entry = next(sim:stats(true).tasks)
-    assert.equal(4, entry.polls)   -- the first poll and max_retries (3) more
+    assert.is_true(entry.polls > 4, "polled past max_retries: " .. entry.polls)
   end)
 
   it("never lets libcurl resend a submit whose kept-alive connection died", function()
@@ -81,15 +82,18 @@ describe("FoxAPI errors over HTTP", function()
     assert.equal(1, stats.accepted)
   end)
 
-  it("reports a refused connection as network, never submitted", function()
+  it("waits out a refused connection until the deadline: never submitted, the refusal as cause", function()
     local nowhere = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9/foxapi",
-      backoff_initial = 0.01, backoff_max = 0.02 }
+      backoff_initial = 0.01, backoff_max = 0.02, task_timeout = 0.5 }
     local _, err = nowhere:submit("flux-dev", { prompt = "x" }):result()
-    assert.equal("network", err.kind)
-    assert.is_true(err.retryable)
+    assert.equal("deadline_exceeded", err.kind)
     assert.equal("no", err.submitted)
     assert.equal("submit", err.phase)
-    assert.equal(4, err.attempts)   -- provably never arrived: sent again, max_retries (3) times
+    assert.equal("network", err.cause.kind)
+    assert.is_true(err.cause.retryable)
+    -- provably never arrived: tried again and again, outside max_retries (3)
+    assert.is_true(err.attempts > 4, "attempts: " .. err.attempts)
+    assert.is_true(nowhere:stats().refused > 4)
   end)
 
   it("reports an unresolvable host as network", function()
@@ -114,7 +118,7 @@ describe("usage errors", function()
   local fox
   setup(function()
     fox = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9/foxapi",
-      backoff_initial = 0.01, backoff_max = 0.02 }
+      backoff_initial = 0.01, backoff_max = 0.02, task_timeout = 0.5 }
   end)
 
   local function usage_of(fn, ...)

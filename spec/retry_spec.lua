@@ -33,11 +33,14 @@ describe("retries", function()
     end)
   end
 
-  it("a Retry-After beyond max_retry_after is not slept on: the error says how long", function()
-    local fox = sim:foxapi { max_retry_after = 1 }
+  it("a long Retry-After on a submit is waited out up to the deadline, never failed early", function()
+    local fox = sim:foxapi { task_timeout = 1 }
     local _, err = fox:submit("flux-dev", { prompt = "x [submit-http=429:1] [retry-after=30]" }):result()
-    assert.equal("rate_limited", err.kind)
-    assert.equal(30, err.retry_after)
+    assert.equal("deadline_exceeded", err.kind)
+    assert.equal("no", err.submitted)           -- nothing was paid: the only attempt was refused
+    assert.equal("rate_limited", err.cause.kind) -- what kept it waiting
+    assert.equal(30, err.cause.retry_after)
+    assert.matches("last answer: rate_limited", tostring(err), 1, true)
     assert.equal(1, #only_submit(sim).attempts)
   end)
 
@@ -105,9 +108,11 @@ describe("retries", function()
   end)
 
   it("per-submit options override the client's", function()
-    local fox = sim:foxapi()
-    local _, err = fox:submit("flux-dev", { prompt = "x [submit-http=503:1]" }, { max_retries = 0 }):result()
-    assert.equal("unavailable", err.kind)
+    local flora = sim:client("flora")
+    local _, err = flora:submit("thumbnail-v3", { prompt = "x [submit-http=500:1]" }, { max_retries = 0 }):result()
+    assert.equal("server_error", err.kind)
+    assert.equal("unknown", err.submitted)
+    assert.matches("^gentask%-", err.idempotency_key)   -- what a safe resend by the caller needs
     assert.equal(1, #only_submit(sim).attempts)
   end)
 end)

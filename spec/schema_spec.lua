@@ -73,6 +73,9 @@ describe("the client options", function()
     local cases = {
       { max_retries = 1.5 }, { max_retries = 101 }, { max_body_bytes = 10 }, { timeout = -1 },
       { poll_interval = 0 / 0 }, { max_in_flight = "8" }, { ca_file = 42 }, { proxy = "" },
+      -- 0 would be "no limit" to libcurl and a tight loop of polls; a cap below 1 admits nothing
+      { timeout = 0 }, { poll_interval = 0 }, { connect_timeout = 0 }, { task_timeout = 0 },
+      { max_in_flight = 0 }, { max_in_flight = 2.5 },
     }
     for _, opts in ipairs(cases) do
       opts.provider, opts.base_url = profile, "http://127.0.0.1:9"
@@ -83,8 +86,28 @@ describe("the client options", function()
     end
   end)
 
+  it("with a misspelt name are usage errors naming it, for a client and for one submit", function()
+    local ok, err = pcall(gentask.client, { provider = "foxapi", api_key = "k", max_retrys = 5 })
+    assert.is_false(ok)
+    assert.is_true(gentask.errors.is(err, "usage"), tostring(err))
+    assert.matches("unknown option 'max_retrys'", err.message, 1, true)
+    local fox = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9" }
+    ok, err = pcall(fox.submit, fox, "flux-dev", { prompt = "x" }, { poll_intervall = 1 })
+    assert.is_false(ok)
+    assert.matches("unknown option 'poll_intervall'", err.message, 1, true)
+  end)
+
+  it("without a key, for a provider that needs one, is a usage error at creation", function()
+    for _, provider in ipairs { "foxapi", "bfl", "flora", "modelslab", "apixo" } do
+      local ok, err = pcall(gentask.client, { provider = provider })
+      assert.is_false(ok)
+      assert.is_true(gentask.errors.is(err, "usage"), tostring(err))
+      assert.matches("api_key is required", err.message, 1, true)
+    end
+  end)
+
   it("that belong to the client are refused for one submit", function()
-    local fox = gentask.client { provider = "foxapi", base_url = "http://127.0.0.1:9" }
+    local fox = gentask.client { provider = "foxapi", api_key = "k", base_url = "http://127.0.0.1:9" }
     local ok, err = pcall(fox.submit, fox, "flux-dev", { prompt = "x" }, { max_in_flight = 2 })
     assert.is_false(ok)
     assert.is_true(gentask.errors.is(err, "usage"), tostring(err))

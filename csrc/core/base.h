@@ -40,8 +40,9 @@ typedef struct gt_queue {
 void gt_queue_init(gt_queue *q);
 bool gt_queue_linked(const gt_qnode *n);
 bool gt_queue_empty(const gt_queue *q);
-void gt_queue_push(gt_queue *q, gt_qnode *n);   /* no-op when already queued */
-void gt_queue_remove(gt_queue *q, gt_qnode *n); /* no-op when not queued; n must be in q if queued */
+void gt_queue_push(gt_queue *q, gt_qnode *n);       /* no-op when already queued */
+void gt_queue_push_front(gt_queue *q, gt_qnode *n); /* the same, at the head: first served */
+void gt_queue_remove(gt_queue *q, gt_qnode *n);     /* no-op when not queued; n must be in q if queued */
 gt_qnode *gt_queue_pop(gt_queue *q);
 
 #define GT_CONTAINER(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))

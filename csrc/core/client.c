@@ -1,6 +1,7 @@
 /* client.c — a provider profile, a base URL and a secret key, shared by the tasks submitted through it. */
 #include "domain.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +50,9 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     c->refs = 1;
     gt_timer_init(&c->timer, start_queued, c);
     for (int id = 0; id < GT_GATE_COUNT; id++) gt_queue_init(&c->gates[id].queue);
-    c->gates[GT_GATE_TASKS].max = c->opts.max_in_flight >= 0 ? c->opts.max_in_flight : profile->max_in_flight;
+    c->cap_limit = c->opts.max_in_flight >= 0 ? c->opts.max_in_flight : profile->max_in_flight;
+    c->cap = c->cap_limit > 0 ? c->cap_limit : INFINITY;
+    c->gates[GT_GATE_TASKS].max = c->cap_limit;
     c->gates[GT_GATE_WIRE].max = c->opts.max_requests;
     return c;
 }
@@ -115,6 +118,62 @@ void gt_client_pause(gt_client *c, int64_t until_ms)
     if (until_ms > c->paused_until_ms) c->paused_until_ms = until_ms;
 }
 
+/* The cap in force: the tasks gate admits floor(cap) at once (at least one). A raised cap lets
+ * waiting tasks in from the client's timer. */
+static void set_cap(gt_client *c, double cap)
+{
+    if (c->cap_limit > 0 && cap > c->cap_limit) cap = c->cap_limit;
+    if (cap < 1) cap = 1;
+    gt_gate *g = &c->gates[GT_GATE_TASKS];
+    int before = g->max;
+    c->cap = cap;
+    g->max = isinf(cap) ? 0 : (int)floor(cap);
+    if (g->max > before && before != 0 && !gt_queue_empty(&g->queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
+}
+
+/* A 429 says the provider holds as many of this key's tasks as it will take: the cap drops to
+ * the tasks it did take, or to half if that is more (multiplicative decrease), once per round
+ * trip — the other 429s of the same burst carry the same news. A 503 or a refused connection
+ * says nothing about the cap: only the pause. */
+void gt_client_refused(gt_client *c, bool rate_limited, double retry_after_s, int64_t sent_ms)
+{
+    c->submits_refused++;
+    c->refusals++;
+    long wait_ms = retry_after_s >= 0 ? gt_seconds_to_ms(retry_after_s) : gt_backoff_ms(&c->opts, c->refusals);
+    gt_client_pause(c, gt_now_ms() + wait_ms);
+    if (!rate_limited || sent_ms < c->cap_cut_ms) return;
+    const gt_gate *g = &c->gates[GT_GATE_TASKS];
+    double in_force = isinf(c->cap) ? g->held : c->cap;
+    double half = floor(in_force / 2);
+    set_cap(c, c->accepted > 0 && c->accepted < half ? c->accepted : half);
+    c->cap_cut_ms = gt_now_ms();
+}
+
+/* Additive increase: one more place per cap's worth of accepted submits. */
+void gt_client_accepted(gt_client *c)
+{
+    c->refusals = 0;
+    if (!isinf(c->cap)) set_cap(c, c->cap + 1 / c->cap);
+}
+
+void gt_client_stats_of(const gt_client *c, gt_client_stats *out)
+{
+    const gt_gate *tasks = &c->gates[GT_GATE_TASKS], *wire = &c->gates[GT_GATE_WIRE];
+    int64_t left = c->paused_until_ms - gt_now_ms();
+    *out = (gt_client_stats){
+        .in_flight = tasks->held,
+        .queued = (int)tasks->queue.count,
+        .accepted = c->accepted,
+        .max_in_flight = c->cap_limit,
+        .cap = tasks->max,
+        .requests = wire->held,
+        .requests_queued = (int)wire->queue.count,
+        .paused_for = left > 0 ? left / 1000.0 : 0,
+        .submits = c->submits_sent,
+        .refused = c->submits_refused,
+    };
+}
+
 static bool has_room(const gt_gate *g)
 {
     return g->max == 0 || g->held < g->max;
@@ -146,7 +205,7 @@ static void start_queued(void *client)
     }
 }
 
-void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s)
+static void wait_at(gt_client *c, gt_gate_id gate, gt_slot *s, bool front)
 {
     gt_gate *g = &c->gates[gate];
     int64_t until = gt_now_ms();
@@ -155,9 +214,25 @@ void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s)
         grant(g, s);
         return;
     }
-    gt_queue_push(&g->queue, &s->node);
+    if (front) gt_queue_push_front(&g->queue, &s->node);
+    else gt_queue_push(&g->queue, &s->node);
     /* a full gate is reopened by gt_client_leave; otherwise the timer lets it in */
     if (has_room(g)) gt_engine_arm(c->engine, &c->timer, paused ? until : gt_now_ms());
+}
+
+void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s)
+{
+    wait_at(c, gate, s, false);
+}
+
+void gt_client_wait_front(gt_client *c, gt_gate_id gate, gt_slot *s)
+{
+    wait_at(c, gate, s, true);
+}
+
+void gt_client_take(gt_client *c, gt_gate_id gate, gt_slot *s)
+{
+    grant(&c->gates[gate], s);
 }
 
 void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s)

@@ -29,6 +29,15 @@ struct gt_client {
     gt_timer timer; /* starts waiting slots: after a freed place, or a 429 pause's end */
     gt_gate gates[GT_GATE_COUNT];
     int64_t paused_until_ms;
+    /* What the provider really allows, learned from its 429s: the tasks gate's max follows cap,
+     * cut on a 429 and grown by 1/cap per accepted submit, never above cap_limit. */
+    double cap;           /* INFINITY: no cap learned, none configured */
+    int cap_limit;        /* max_in_flight as configured (or the provider's); 0: none */
+    int64_t cap_cut_ms;   /* the last cut: a 429 for a submit sent before it is the same news */
+    int refusals;         /* submits refused in a row: the pause without a Retry-After grows */
+    int accepted;         /* tasks in flight whose submit the provider took */
+    long submits_sent;    /* submit requests sent, every attempt */
+    long submits_refused; /* of them, refused in a way that proves nothing was taken */
     gt_engine *engine;
     gt_profile *profile;
     char *base_url;
@@ -44,13 +53,23 @@ void gt_client_retain(gt_client *c);
 /* Gates and the 429 pause live here alone; task.c asks and tells. The tasks gate also waits out
  * a 429 pause: it admits the submits. */
 void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s);
-void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s); /* held or waiting: both let go */
+void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s);      /* held or waiting: both let go */
+void gt_client_wait_front(gt_client *c, gt_gate_id gate, gt_slot *s); /* first in line: a refused submit */
+void gt_client_take(gt_client *c, gt_gate_id gate, gt_slot *s);       /* at once, over the cap: already there */
 bool gt_client_may_submit(const gt_client *c, int64_t *wait_until_ms);
 void gt_client_pause(gt_client *c, int64_t until_ms);
+/* A submit the provider provably did not take (429, 503, connection refused): the client's
+ * submits wait — retry_after_s where the provider said (< 0: it did not), else a backoff that
+ * grows with refusals in a row — and a 429 cuts the cap (sent_ms: when that submit went out). */
+void gt_client_refused(gt_client *c, bool rate_limited, double retry_after_s, int64_t sent_ms);
+void gt_client_accepted(gt_client *c); /* a submit taken: the refusals end, the cap grows */
 /* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it). */
 void gt_client_scrub(const gt_client *c, char **s);
 /* Whether text holds the client's key in any spelling. */
 bool gt_client_mentions_key(const gt_client *c, const char *text);
+
+/* How long a provider's "no such task" for a task it accepted is taken for replication lag. */
+#define GT_NOT_FOUND_GRACE_MS 10000
 
 struct gt_task {
     gt_timer timer;         /* next poll, or the next attempt at the submit */
@@ -61,8 +80,14 @@ struct gt_task {
     gt_client_options opts; /* the client's, with this submit's overrides */
     gt_client *client;
     gt_task_state state;
-    gt_transfer *xfer; /* the request on the wire, if any (the engine owns it) */
-    bool submit_sent;  /* the last submit went out whole: its fate is unknown */
+    gt_transfer *xfer;      /* the request on the wire, if any (the engine owns it) */
+    bool submit_sent;       /* the last submit went out whole: its fate is unknown */
+    bool accepted;          /* the provider took the submit (counted in the client's accepted) */
+    bool attached;          /* made by attach: polls only, never submits */
+    gt_submitted submitted; /* the worst over every attempt so far (unknown beats no) */
+    char *idempotency_key;  /* the key in the submit body, where the provider honours one */
+    int64_t sent_ms;        /* when the last request went out */
+    int64_t accepted_ms;    /* when the provider took it (attached: when attached) */
     char *submit_url, *submit_body;
     char *poll_path; /* this task's poll path template, when its request named one */
     char *poll_url;  /* where the provider said to poll */
@@ -71,12 +96,12 @@ struct gt_task {
     char *request_id;
     int progress;
     int retries;         /* consecutive retryable failures in the current phase */
-    int garbled_polls;   /* consecutive unreadable poll answers */
     int resubmits;       /* opted-in resubmits after a provider failure */
     long poll_delay_ms;  /* the wait before the next poll; grows */
     int64_t deadline_ms; /* the task fails deadline_exceeded past this */
     int attempts;
     gt_error *error;
+    gt_error *last_failure; /* the last answer that was tried again: the deadline's cause */
     char **urls;
     size_t n_urls;
     char *last_body;
@@ -84,8 +109,9 @@ struct gt_task {
 
 /* ---- where requests go (endpoint.c) --------------------------------------------------------------- */
 
-char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key); /* NULL: not a JSON object */
-char *gt_endpoint_poll_body(const gt_client *c);                                     /* NULL: polls carry no body */
+/* NULL: not a JSON object */
+char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key, char **idempotency_key);
+char *gt_endpoint_poll_body(const gt_client *c); /* NULL: polls carry no body */
 char *gt_endpoint_poll_url(const gt_client *c, const char *path_template, const char *task_id);
 char *gt_endpoint_trusted_url(const gt_client *c, const char *url); /* NULL: not to be followed */
 

@@ -28,12 +28,24 @@ static bool has_field(const char *body, const char *field)
     return has;
 }
 
+/* The string value of field in a JSON object body, or NULL. */
+static char *string_field(const char *body, const char *field)
+{
+    cJSON *json = cJSON_Parse(body ? body : "{}");
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, field);
+    char *value = cJSON_IsString(item) ? gt_strdup(item->valuestring) : NULL;
+    cJSON_Delete(json);
+    return value;
+}
+
 /* The body as sent: with the key for providers that take it there, and with an idempotency key
  * for providers that honour one (the caller's, or a fresh one; fresh_key replaces it, for an
- * opted-in resubmit, which is a new generation). */
-char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key)
+ * opted-in resubmit, which is a new generation). *idempotency_key gets the key the body carries
+ * (NULL where the provider honours none). */
+char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key, char **idempotency_key)
 {
     const gt_profile *p = c->profile;
+    *idempotency_key = NULL;
     char *out = p->key_field ? with_field(body, p->key_field, c->api_key) : gt_strdup(body ? body : "{}");
     if (out && p->idempotency_field && (fresh_key || !has_field(out, p->idempotency_field))) {
         char *key = gt_random_key("gentask-");
@@ -42,6 +54,7 @@ char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_k
         free(out);
         out = keyed;
     }
+    if (out && p->idempotency_field) *idempotency_key = string_field(out, p->idempotency_field);
     return out;
 }
 

@@ -89,5 +89,7 @@ void gt_error_free(gt_error *err)
     free(err->request_id);
     free(err->task_id);
     free(err->body);
+    free(err->idempotency_key);
+    gt_error_free(err->cause);
     free(err);
 }

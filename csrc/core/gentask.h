@@ -72,6 +72,10 @@ typedef struct gt_error {
     char *body;         /* a bounded excerpt of the response body */
     double retry_after; /* seconds; < 0 when the provider gave none */
     int attempts;
+    char *idempotency_key;  /* the key the submits carried, where the provider honours one: a
+                               resend with it cannot pay twice */
+    struct gt_error *cause; /* deadline_exceeded after answers that were no answer (a 503, a 429,
+                               a refused connection): the last of them */
 } gt_error;
 
 gt_error *gt_error_new(gt_kind kind, gt_phase phase, const char *message);
@@ -207,7 +211,6 @@ typedef struct gt_client_options {
     int max_retries;           /* consecutive retryable failures tried again, per phase */
     long backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
     long backoff_max_ms;
-    long max_retry_after_ms; /* a provider's Retry-After beyond this is not slept on */
     long task_timeout_ms;    /* from submit to the end; past it the task fails deadline_exceeded */
     size_t max_body_bytes;   /* responses larger than this are refused as protocol errors */
     uint32_t resubmit_kinds; /* bit (1 << kind): a provider failure of that kind is submitted */
@@ -256,6 +259,21 @@ void gt_client_release(gt_client *c);
 const gt_profile *gt_client_profile(const gt_client *c);
 const gt_client_options *gt_client_options_of(const gt_client *c);
 
+/* What a client is doing, for client:stats(). */
+typedef struct gt_client_stats {
+    int in_flight;       /* tasks holding a place: submitting or polling */
+    int queued;          /* tasks waiting for a place */
+    int accepted;        /* of those in flight, the ones the provider took */
+    int max_in_flight;   /* the cap as configured (or the provider's); 0: none */
+    int cap;             /* the cap in force, learned from 429s (at most max_in_flight); 0: none */
+    int requests;        /* requests on the wire */
+    int requests_queued; /* requests waiting for max_requests */
+    double paused_for;   /* seconds before submits may go again (after 429s or refusals); 0: none */
+    long submits;        /* submit requests sent, every attempt */
+    long refused;        /* of them, refused in a way that proves nothing was taken (429, 503, ...) */
+} gt_client_stats;
+void gt_client_stats_of(const gt_client *c, gt_client_stats *out);
+
 typedef enum gt_task_state {
     GT_TASK_QUEUED,     /* waiting for a slot under the client's max_in_flight, or its 429 pause */
     GT_TASK_SUBMITTING, /* the submit is in flight, or waits to be sent again */
@@ -273,6 +291,13 @@ const char *gt_task_state_name(gt_task_state s);
  * under the technique it submitted to). The task starts at once; it is never NULL (a failure to
  * start is a failed task). */
 gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
+                          const gt_client_options *opts /* NULL: the client's */);
+
+/* A task that polls what the provider already has under id, and never submits: a task submitted
+ * by another process. poll_url, when not NULL, is where the provider said to poll (it must pass
+ * the same trust rule as a poll URL in a submit's answer); poll_path replaces the profile's poll
+ * path template as in gt_client_submit. Never NULL. */
+gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, const char *poll_path,
                           const gt_client_options *opts /* NULL: the client's */);
 
 gt_task_state gt_task_state_of(const gt_task *t);

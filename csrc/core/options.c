@@ -14,6 +14,8 @@ typedef enum storage { AS_MS, AS_INT, AS_SIZE, AS_TEXT } storage;
 
 /* About 31 years: long enough to mean "never", short enough that now + it fits a 64-bit ms clock. */
 #define FOREVER_S 1e9
+/* A time of 0 would mean "no limit" to libcurl and "a tight loop" to a poll: the least is 1 ms. */
+#define MIN_S 0.001
 
 static const struct {
     gt_option spec;
@@ -24,13 +26,13 @@ static const struct {
     {                                                                                      \
         {name, unit, lo, hi, dflt, scope, meaning}, as, offsetof(gt_client_options, field) \
     }
-    OPT("timeout", GT_UNIT_SECONDS, 0, FOREVER_S, 30, GT_SCOPE_TASK, AS_MS, request_timeout_ms,
-        "one HTTP request, connect included (0: no limit)"),
-    OPT("connect_timeout", GT_UNIT_SECONDS, 0, FOREVER_S, 10, GT_SCOPE_TASK, AS_MS, connect_timeout_ms,
+    OPT("timeout", GT_UNIT_SECONDS, MIN_S, FOREVER_S, 30, GT_SCOPE_TASK, AS_MS, request_timeout_ms,
+        "one HTTP request, connect included"),
+    OPT("connect_timeout", GT_UNIT_SECONDS, MIN_S, FOREVER_S, 10, GT_SCOPE_TASK, AS_MS, connect_timeout_ms,
         "connecting to the provider"),
-    OPT("poll_interval", GT_UNIT_SECONDS, 0, FOREVER_S, 1, GT_SCOPE_TASK, AS_MS, poll_interval_ms,
+    OPT("poll_interval", GT_UNIT_SECONDS, MIN_S, FOREVER_S, 1, GT_SCOPE_TASK, AS_MS, poll_interval_ms,
         "the first wait between polls (a provider's eta replaces it)"),
-    OPT("poll_max_interval", GT_UNIT_SECONDS, 0, FOREVER_S, 5, GT_SCOPE_TASK, AS_MS, poll_max_interval_ms,
+    OPT("poll_max_interval", GT_UNIT_SECONDS, MIN_S, FOREVER_S, 5, GT_SCOPE_TASK, AS_MS, poll_max_interval_ms,
         "the wait grows by half each poll, up to this"),
     OPT("max_retries", GT_UNIT_COUNT, 0, 100, 3, GT_SCOPE_TASK, AS_INT, max_retries,
         "retryable failures tried again in a row, per phase"),
@@ -38,15 +40,13 @@ static const struct {
         "the first retry's wait, doubling, jittered"),
     OPT("backoff_max", GT_UNIT_SECONDS, 0, FOREVER_S, 8, GT_SCOPE_TASK, AS_MS, backoff_max_ms,
         "the longest retry wait"),
-    OPT("max_retry_after", GT_UNIT_SECONDS, 0, FOREVER_S, 60, GT_SCOPE_TASK, AS_MS, max_retry_after_ms,
-        "a provider's Retry-After longer than this is not slept on"),
-    OPT("task_timeout", GT_UNIT_SECONDS, 0, FOREVER_S, 3600, GT_SCOPE_TASK, AS_MS, task_timeout_ms,
+    OPT("task_timeout", GT_UNIT_SECONDS, MIN_S, FOREVER_S, 3600, GT_SCOPE_TASK, AS_MS, task_timeout_ms,
         "from submit to the end; then the task fails deadline_exceeded"),
     OPT("max_body_bytes", GT_UNIT_BYTES, 1024, 1 << 30, 4 << 20, GT_SCOPE_TASK, AS_SIZE, max_body_bytes,
         "a larger response is refused (kind protocol)"),
     /* the default, NAN, stands for the provider's documented cap (its profile's max_in_flight) */
-    OPT("max_in_flight", GT_UNIT_COUNT, 0, 1e6, NAN, GT_SCOPE_CLIENT, AS_INT, max_in_flight,
-        "tasks between submit and end at once (0: no cap); default: the provider's documented cap"),
+    OPT("max_in_flight", GT_UNIT_COUNT, 1, 1e6, NAN, GT_SCOPE_CLIENT, AS_INT, max_in_flight,
+        "tasks between submit and end at once; default: the provider's documented cap, else none"),
     /* waiting tasks hold no socket: only this many requests of a client are on the wire at once */
     OPT("max_requests", GT_UNIT_COUNT, 0, 1e6, 256, GT_SCOPE_CLIENT, AS_INT, max_requests,
         "requests on the wire at once (0: no cap); the rest wait their turn, holding no socket"),

@@ -1,11 +1,15 @@
 /* task.c — one generation as a state machine:
  *
  *   queued ──► submitting ──► waiting ──► polling ──► waiting … ──► succeeded | failed | cancelled
+ *     ▲            │
+ *     └────────────┘ refused outright (429, 503, connection refused): back to the head of the line
  *
- * Polls and retries are engine timers, never sleeps. A poll that fails transiently is tried
- * again (a poll costs nothing). A submit is sent again only when the failure proves the provider
- * did not take it, or when an idempotency key makes the resend harmless: a resent submit can
- * otherwise pay for the same image twice. */
+ * Polls and retries are engine timers, never sleeps. Once a submit may have been paid, only a
+ * definitive answer ends the task (a result, the provider's failure, "no such task" after a
+ * grace, a refused key, cancel(), or the deadline): a poll that fails transiently is tried again
+ * with backoff for as long as the deadline allows (a poll costs nothing). A submit is sent again
+ * only when the failure proves the provider did not take it, or when an idempotency key makes
+ * the resend harmless: a resent submit can otherwise pay for the same image twice. */
 #include "domain.h"
 
 #include <math.h>
@@ -40,13 +44,31 @@ size_t gt_task_live_count(const gt_engine *e)
     return e->live_tasks;
 }
 
+/* unknown beats no, and yes beats both: what the caller must assume about all attempts */
+static gt_submitted worse(gt_submitted a, gt_submitted b)
+{
+    static const int rank[] = {
+        [GT_SUBMITTED_NA] = 0, [GT_SUBMITTED_NO] = 1, [GT_SUBMITTED_UNKNOWN] = 2, [GT_SUBMITTED_YES] = 3};
+    return rank[a] >= rank[b] ? a : b;
+}
+
 static void stop_transfer(gt_task *t)
 {
     gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
     if (!t->xfer) return;
-    t->submit_sent = t->state == GT_TASK_SUBMITTING && gt_transfer_sent(t->xfer);
+    if (t->state == GT_TASK_SUBMITTING) {
+        t->submit_sent = gt_transfer_sent(t->xfer);
+        t->submitted = worse(t->submitted, t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO);
+    }
     gt_engine_abort(engine_of(t), t->xfer);
     t->xfer = NULL;
+}
+
+static void count_accepted(gt_task *t, bool accepted)
+{
+    if (t->accepted == accepted) return;
+    t->accepted = accepted;
+    t->client->accepted += accepted ? 1 : -1;
 }
 
 /* Every error leaves the task through here: it gets the task's identity, and the secret is
@@ -55,20 +77,28 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
 {
     stop_transfer(t);
     gt_engine_disarm(engine_of(t), &t->timer);
-    if (err) {
+    for (gt_error *e = err; e; e = e->cause) {
         if (t->remote_id) { /* the id we track wins over whatever a response claimed */
-            free(err->task_id);
-            err->task_id = gt_strdup(t->remote_id);
+            free(e->task_id);
+            e->task_id = gt_strdup(t->remote_id);
         }
-        if (!err->request_id) err->request_id = gt_strdup(t->request_id);
+        if (!e->request_id) e->request_id = gt_strdup(t->request_id);
+    }
+    if (err) {
         err->attempts = t->attempts;
-        char **texts[] = {&err->message, &err->code, &err->body, &err->request_id, &err->task_id, &err->stage};
-        for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) gt_client_scrub(t->client, texts[i]);
+        if (err->phase == GT_PHASE_SUBMIT) /* every attempt counts, not just the last */
+            err->submitted = worse(worse(err->submitted, GT_SUBMITTED_NO), t->submitted);
+        if (t->idempotency_key && !err->idempotency_key) err->idempotency_key = gt_strdup(t->idempotency_key);
+        for (gt_error *e = err; e; e = e->cause) {
+            char **texts[] = {&e->message, &e->code, &e->body, &e->request_id, &e->task_id, &e->stage};
+            for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) gt_client_scrub(t->client, texts[i]);
+        }
         gt_error_free(t->error);
         t->error = err;
     }
     t->state = state;
     mark_changed(t);
+    count_accepted(t, false);
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
 }
 
@@ -94,14 +124,17 @@ static void send_request(gt_task *t, gt_phase phase)
     bool submit = phase == GT_PHASE_SUBMIT;
     char *url = submit ? t->submit_url : poll_url(t);
     char *poll_body = submit ? NULL : gt_endpoint_poll_body(c);
+    /* no request outlives the task: its time is clipped to what is left */
+    long left = (long)(t->deadline_ms - gt_now_ms());
+    if (left < 1) left = 1;
     gt_request req = {
         .method = submit ? "POST" : p->poll_method,
         .url = url,
         .body = submit ? t->submit_body : poll_body,
         .auth_header = p->auth_header,
         .auth_value = c->auth_value,
-        .timeout_ms = t->opts.request_timeout_ms,
-        .connect_timeout_ms = t->opts.connect_timeout_ms,
+        .timeout_ms = t->opts.request_timeout_ms < left ? t->opts.request_timeout_ms : left,
+        .connect_timeout_ms = t->opts.connect_timeout_ms < left ? t->opts.connect_timeout_ms : left,
         .body_limit = t->opts.max_body_bytes,
         .request_id_headers = (const char *const *)p->request_id_headers.items,
         .n_request_id_headers = p->request_id_headers.n,
@@ -119,7 +152,11 @@ static void send_request(gt_task *t, gt_phase phase)
         fail(t, GT_NETWORK, phase, "could not start the HTTP request (out of memory or a bad URL)");
         return;
     }
-    if (submit) t->attempts++;
+    if (submit) {
+        t->attempts++;
+        t->client->submits_sent++;
+    }
+    t->sent_ms = gt_now_ms();
     t->state = submit ? GT_TASK_SUBMITTING : GT_TASK_POLLING;
 }
 
@@ -132,19 +169,38 @@ static void wire_granted(void *task)
 /* A request waits at the client's wire gate (max_requests) before it is sent: a task between
  * polls holds no handle and no socket, and a burst of submits cannot open more connections than
  * the gate lets through. */
+/* Arms the task's timer for the next poll or submit attempt, or for its deadline if that comes
+ * first (the timer then ends the task). */
+static bool wait_then(gt_task *t, gt_task_state state, int64_t due)
+{
+    t->state = state;
+    if (due > t->deadline_ms) due = t->deadline_ms;
+    if (gt_engine_arm(engine_of(t), &t->timer, due)) return true;
+    fail(t, GT_NETWORK, gt_task_phase(t), "out of memory");
+    return false;
+}
+
 static void start_request(gt_task *t, gt_phase phase)
 {
+    /* while it waits for the wire and while it is on it, the deadline still ends the task */
+    if (!wait_then(t, t->state, t->deadline_ms)) return;
     t->wire_phase = phase;
     gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
 }
 
-/* Arms the task's timer for the next poll or submit attempt, or for its deadline if that comes
- * first (the timer then ends the task). */
-static void wait_then(gt_task *t, gt_task_state state, int64_t due)
+static bool past_deadline(gt_task *t)
 {
-    t->state = state;
-    if (due > t->deadline_ms) due = t->deadline_ms;
-    if (!gt_engine_arm(engine_of(t), &t->timer, due)) fail(t, GT_NETWORK, gt_task_phase(t), "out of memory");
+    if (gt_now_ms() < t->deadline_ms) return false;
+    const char *why = t->state == GT_TASK_QUEUED && t->attempts == 0
+                          ? "the task waited for its turn past its task_timeout; it was never submitted"
+                          : "the task did not finish within its task_timeout";
+    gt_error *err = gt_error_new(GT_DEADLINE_EXCEEDED, gt_task_phase(t), why);
+    if (err) { /* what kept it from ending sooner */
+        err->cause = t->last_failure;
+        t->last_failure = NULL;
+    }
+    finish(t, GT_TASK_FAILED, err);
+    return true;
 }
 
 static void schedule_poll(gt_task *t, long delay_ms)
@@ -156,8 +212,26 @@ static void schedule_poll(gt_task *t, long delay_ms)
 static void submit_attempt(gt_task *t)
 {
     int64_t until;
+    if (past_deadline(t)) return;
     if (gt_client_may_submit(t->client, &until)) start_request(t, GT_PHASE_SUBMIT);
     else wait_then(t, GT_TASK_SUBMITTING, until);
+}
+
+/* A failure that is tried again is kept: if the deadline comes first, it says why. */
+static void keep_failure(gt_task *t, gt_error *err)
+{
+    gt_error_free(t->last_failure);
+    t->last_failure = err;
+}
+
+/* Refused in a way that proves the provider took nothing: the task gives its place back and
+ * waits at the head of the line (outside max_retries) while the client pauses its submits. */
+static void requeue(gt_task *t)
+{
+    gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
+    t->state = GT_TASK_QUEUED;
+    mark_changed(t);
+    if (wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) gt_client_wait_front(t->client, GT_GATE_TASKS, &t->slot);
 }
 
 /* The client gave this task a slot. */
@@ -166,10 +240,16 @@ static void slot_granted(void *task)
     submit_attempt(task);
 }
 
+/* An attached task is already at the provider: it takes its place at once (the provider holds
+ * it whatever our cap says) and polls. */
+static void attach_granted(void *task)
+{
+    start_request(task, GT_PHASE_POLL);
+}
+
 static void timer_due(void *task);
 
-gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
-                          const gt_client_options *opts)
+static gt_task *new_task(gt_client *c, const char *poll_path, const gt_client_options *opts)
 {
     gt_task *t = calloc(1, sizeof *t);
     if (!t) return NULL;
@@ -179,18 +259,49 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
     t->client = c;
     gt_client_retain(c);
     c->engine->live_tasks++;
-    t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
     t->opts = opts ? *opts : c->opts;
-    t->submit_body = gt_endpoint_submit_body(c, body, false);
     t->poll_path = gt_strdup(poll_path);
     t->state = GT_TASK_QUEUED;
-    t->submitted_ms = gt_now_ms();
+    t->submitted_ms = t->accepted_ms = gt_now_ms();
     t->deadline_ms = t->submitted_ms + t->opts.task_timeout_ms;
     t->poll_delay_ms = t->opts.poll_interval_ms;
+    return t;
+}
+
+gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
+                          const gt_client_options *opts)
+{
+    gt_task *t = new_task(c, poll_path, opts);
+    if (!t) return NULL;
+    t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
+    t->submit_body = gt_endpoint_submit_body(c, body, false, &t->idempotency_key);
     if (!c->profile->poll_path && !poll_path)
         fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
     else if (!t->submit_body) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
-    else gt_client_wait(c, GT_GATE_TASKS, &t->slot);
+    else if (wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) gt_client_wait(c, GT_GATE_TASKS, &t->slot);
+    return t;
+}
+
+gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, const char *poll_path,
+                          const gt_client_options *opts)
+{
+    gt_task *t = new_task(c, poll_path, opts);
+    if (!t) return NULL;
+    t->attached = true;
+    t->submitted = GT_SUBMITTED_YES;
+    t->remote_id = gt_strdup(id);
+    if (poll_url) t->poll_url = gt_endpoint_trusted_url(c, poll_url);
+    if (!id || !*id) fail(t, GT_USAGE, GT_PHASE_POLL, "attach needs the provider's task id");
+    else if (poll_url && !t->poll_url)
+        fail(t, GT_USAGE, GT_PHASE_POLL, "the poll URL is not on the provider's own host: the key would go elsewhere");
+    else if (!c->profile->poll_path && !poll_path && !t->poll_url)
+        fail(t, GT_USAGE, GT_PHASE_POLL, "the provider profile has no poll path");
+    else {
+        t->state = GT_TASK_WAITING;
+        count_accepted(t, true);
+        t->slot.start = attach_granted;
+        gt_client_take(c, GT_GATE_TASKS, &t->slot);
+    }
     return t;
 }
 
@@ -236,25 +347,41 @@ static gt_submitted submit_outcome(const gt_task *t, CURLcode result, const gt_e
     return GT_SUBMITTED_UNKNOWN;
 }
 
+/* The wait before the next try: the provider's word where it gave one (up to the time left: the
+ * deadline bounds every wait), else backoff. */
+static long retry_delay(gt_task *t, const gt_error *err)
+{
+    if (t->retries < 64) t->retries++;
+    if (err->retry_after >= 0) return gt_seconds_to_ms(err->retry_after);
+    return gt_backoff_ms(&t->opts, t->retries);
+}
+
 /* Whether to try the failed request again, and after how long. */
 static bool try_again(gt_task *t, gt_phase phase, const gt_error *err, long *delay_ms)
 {
-    if (phase == GT_PHASE_POLL && err->kind == GT_PROTOCOL) { /* a garbled answer gets one more look */
-        *delay_ms = t->poll_delay_ms;
-        return t->garbled_polls++ < 1;
+    if (phase == GT_PHASE_POLL) {
+        /* the task may be paid for: a network error, a 5xx, a 429 or a garbled answer is no
+         * answer, and only the deadline gives up on it */
+        if (!err->retryable && err->kind != GT_PROTOCOL) return false;
+        *delay_ms = retry_delay(t, err);
+        return true;
     }
     if (!err->retryable || t->retries >= t->opts.max_retries) return false;
     /* the submission rule: resend only what provably did not arrive, or what a key protects */
     if (phase == GT_PHASE_SUBMIT && err->submitted != GT_SUBMITTED_NO && !t->client->profile->idempotency_field)
         return false;
-    if (err->retry_after >= 0) { /* the provider's word, unless it asks for longer than we wait */
-        if (err->retry_after * 1000 > (double)t->opts.max_retry_after_ms) return false;
-        *delay_ms = (long)(err->retry_after * 1000);
-    } else {
-        *delay_ms = gt_backoff_ms(&t->opts, t->retries + 1);
-    }
-    t->retries++;
+    *delay_ms = retry_delay(t, err);
     return true;
+}
+
+/* A submit refused in a way that proves the provider took nothing and that is worth waiting
+ * out: a 429, a 503, or a connection that failed before the request went out. A name that does
+ * not resolve is left to max_retries: it is more often a typo than an outage. */
+static bool refused_outright(CURLcode result, const gt_error *err)
+{
+    if (err->submitted != GT_SUBMITTED_NO || !err->retryable) return false;
+    if (result != CURLE_OK) return result != CURLE_COULDNT_RESOLVE_HOST && result != CURLE_COULDNT_RESOLVE_PROXY;
+    return err->kind == GT_RATE_LIMITED || err->status == 429 || err->status == 503;
 }
 
 static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error *err)
@@ -263,16 +390,23 @@ static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error
         fail(t, GT_NETWORK, phase, "out of memory");
         return;
     }
-    if (phase == GT_PHASE_SUBMIT) err->submitted = submit_outcome(t, result, err);
+    if (phase == GT_PHASE_SUBMIT) {
+        err->submitted = submit_outcome(t, result, err);
+        t->submitted = worse(t->submitted, err->submitted);
+        if (refused_outright(result, err)) { /* every submit of the client waits its turn */
+            gt_client_refused(t->client, err->kind == GT_RATE_LIMITED, err->retry_after, t->sent_ms);
+            keep_failure(t, err);
+            requeue(t);
+            return;
+        }
+    }
     long delay_ms = 0;
     bool again = try_again(t, phase, err, &delay_ms);
-    if (phase == GT_PHASE_SUBMIT && err->kind == GT_RATE_LIMITED) /* every submit of the client waits */
-        gt_client_pause(t->client, gt_now_ms() + (again ? delay_ms : gt_backoff_ms(&t->opts, 1)));
     if (!again) {
         finish(t, GT_TASK_FAILED, err);
         return;
     }
-    gt_error_free(err);
+    keep_failure(t, err);
     if (phase == GT_PHASE_POLL) schedule_poll(t, delay_ms);
     else wait_then(t, GT_TASK_SUBMITTING, gt_now_ms() + delay_ms);
 }
@@ -282,16 +416,20 @@ static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error
 static bool resubmit(gt_task *t, const gt_error *err)
 {
     if (!(t->opts.resubmit_kinds & (1u << err->kind)) || t->resubmits >= t->opts.resubmit_max) return false;
-    char *body = gt_endpoint_submit_body(t->client, t->submit_body, true);
+    char *key = NULL;
+    char *body = gt_endpoint_submit_body(t->client, t->submit_body, true, &key);
     if (!body) return false;
     free(t->submit_body);
     t->submit_body = body;
+    free(t->idempotency_key);
+    t->idempotency_key = key;
+    count_accepted(t, false);
     free(t->remote_id);
     free(t->poll_url);
     t->remote_id = t->poll_url = NULL;
     t->resubmits++;
     t->submit_sent = false;
-    t->retries = t->garbled_polls = 0;
+    t->retries = 0;
     t->progress = 0;
     t->poll_delay_ms = t->opts.poll_interval_ms;
     t->submitted_ms = gt_now_ms();
@@ -359,10 +497,20 @@ static void transfer_done(void *task, const gt_transfer_result *result)
         t->remote_id = reply.task_id;
         reply.task_id = NULL;
     }
+    if (phase == GT_PHASE_SUBMIT && t->remote_id && !t->accepted) { /* taken (and paid) */
+        t->submitted = GT_SUBMITTED_YES;
+        t->accepted_ms = gt_now_ms();
+        count_accepted(t, true);
+        gt_client_accepted(t->client);
+    }
     if (reply.poll_url && !t->poll_url) t->poll_url = gt_endpoint_trusted_url(t->client, reply.poll_url);
-    /* BFL's "Task not found" right after a submit is replication lag, not an answer */
-    if (reply.grace_ms > 0 && gt_now_ms() - t->submitted_ms < reply.grace_ms) {
-        gt_error_free(reply.error);
+    /* "No such task" right after a submit is the provider's replicas catching up, not an answer
+     * (BFL says "Task not found" under HTTP 404 as well as 200): polls go on for a grace period */
+    bool unknown_task = phase == GT_PHASE_POLL && reply.error && reply.error->kind == GT_NOT_FOUND;
+    long grace_ms = reply.grace_ms > 0 ? reply.grace_ms : unknown_task ? GT_NOT_FOUND_GRACE_MS : 0;
+    gt_error *graced = NULL; /* kept: a deadline inside the grace says what was seen */
+    if (grace_ms > 0 && gt_now_ms() - t->accepted_ms < grace_ms) {
+        graced = reply.error;
         reply.error = NULL;
         reply.state = GT_REMOTE_PENDING;
     }
@@ -394,10 +542,13 @@ static void transfer_done(void *task, const gt_transfer_result *result)
         /* pending, running, or a state this profile does not know: an answer that reads as JSON
          * with a state string is a task still going (a provider that adds "queued" must not cost
          * a paid task); the task deadline bounds a state that never ends */
-        t->retries = t->garbled_polls = 0;
+        t->retries = 0;
+        keep_failure(t, graced); /* an answer: what failed before is history */
+        graced = NULL;
         if (phase == GT_PHASE_SUBMIT) mark_changed(t); /* submitting → waiting is visible */
         schedule_poll(t, next_poll_delay(t, phase, reply.eta));
     }
+    gt_error_free(graced);
     gt_reply_clear(&reply);
     free(scrubbed);
 }
@@ -406,24 +557,18 @@ static void transfer_done(void *task, const gt_transfer_result *result)
 static void timer_due(void *task)
 {
     gt_task *t = task;
-    bool submit = t->state == GT_TASK_SUBMITTING;
-    if (t->xfer || t->wire.held || gt_queue_linked(&t->wire.node) || (!submit && t->state != GT_TASK_WAITING)) return;
-    if (gt_now_ms() >= t->deadline_ms) {
-        fail(t, GT_DEADLINE_EXCEEDED, gt_task_phase(t), "the task did not finish within its task_timeout");
-        return;
-    }
-    if (submit) submit_attempt(t);
-    else start_request(t, GT_PHASE_POLL);
+    if (past_deadline(t)) return;
+    bool on_its_way = t->xfer || t->wire.held || gt_queue_linked(&t->wire.node);
+    if (on_its_way || t->state == GT_TASK_QUEUED) wait_then(t, t->state, t->deadline_ms);
+    else if (t->state == GT_TASK_SUBMITTING) submit_attempt(t);
+    else if (t->state == GT_TASK_WAITING) start_request(t, GT_PHASE_POLL);
 }
 
 void gt_task_cancel(gt_task *t)
 {
     if (gt_task_done(t)) return;
-    gt_phase phase = gt_task_phase(t);
-    gt_error *err = gt_error_new(GT_CANCELLED, phase, "cancelled by the caller");
-    stop_transfer(t); /* first: it records whether the submit on the wire had gone out */
-    if (err && phase == GT_PHASE_SUBMIT) err->submitted = t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO;
-    finish(t, GT_TASK_CANCELLED, err);
+    /* finish stops the request first: whether a submit on the wire had gone out is known then */
+    finish(t, GT_TASK_CANCELLED, gt_error_new(GT_CANCELLED, gt_task_phase(t), "cancelled by the caller"));
 }
 
 void gt_task_release(gt_task *t)
@@ -432,6 +577,7 @@ void gt_task_release(gt_task *t)
     gt_task_cancel(t);
     gt_engine_unnotify(engine_of(t), &t->changed_node);
     gt_error_free(t->error);
+    gt_error_free(t->last_failure);
     free(t->submit_url);
     free(t->submit_body);
     free(t->poll_path);
@@ -439,6 +585,7 @@ void gt_task_release(gt_task *t)
     free(t->remote_id);
     free(t->request_id);
     free(t->last_body);
+    free(t->idempotency_key);
     for (size_t i = 0; i < t->n_urls; i++) free(t->urls[i]);
     free(t->urls);
     t->client->engine->live_tasks--;

@@ -90,14 +90,25 @@ bool gt_queue_empty(const gt_queue *q)
     return q->count == 0;
 }
 
-void gt_queue_push(gt_queue *q, gt_qnode *n)
+/* Links n between two neighbours (at the tail: before the head; at the front: after it). */
+static void link_between(gt_queue *q, gt_qnode *n, gt_qnode *prev, gt_qnode *next)
 {
     if (gt_queue_linked(n)) return;
-    n->prev = q->head.prev;
-    n->next = &q->head;
-    q->head.prev->next = n;
-    q->head.prev = n;
+    n->prev = prev;
+    n->next = next;
+    prev->next = n;
+    next->prev = n;
     q->count++;
+}
+
+void gt_queue_push(gt_queue *q, gt_qnode *n)
+{
+    link_between(q, n, q->head.prev, &q->head);
+}
+
+void gt_queue_push_front(gt_queue *q, gt_qnode *n)
+{
+    link_between(q, n, &q->head, q->head.next);
 }
 
 void gt_queue_remove(gt_queue *q, gt_qnode *n)

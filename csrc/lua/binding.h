@@ -81,6 +81,7 @@ void gt_lua_open_client(lua_State *L);
 int gt_lua_client_new(lua_State *L);   /* engine:client(profile, base_url, api_key, options) */
 void gt_lua_open_task(lua_State *L);   /* core.is_task, core.task_class, core.task_* primitives */
 int gt_lua_task_submit(lua_State *L);  /* client:submit(path, body, poll_path, options) */
+int gt_lua_task_attach(lua_State *L);  /* client:attach(id, poll_url, poll_path, options) */
 void gt_lua_open_schema(lua_State *L); /* core.kinds, core.options, core.headers, core.check_options */
 
 #endif

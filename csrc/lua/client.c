@@ -35,9 +35,35 @@ static int client_tostring(lua_State *L) /* says which provider, never which key
     return 1;
 }
 
+/* client:stats() → { in_flight, queued, accepted, max_in_flight, cap, requests, requests_queued,
+ * paused_for, submits, refused } */
+static int client_stats(lua_State *L)
+{
+    gt_client_stats s;
+    gt_client_stats_of(gt_lua_check_box(L, 1, GT_CLIENT_MT), &s);
+    lua_createtable(L, 0, 10);
+    gt_lua_setfield_integer(L, "in_flight", s.in_flight);
+    gt_lua_setfield_integer(L, "queued", s.queued);
+    gt_lua_setfield_integer(L, "accepted", s.accepted);
+    gt_lua_setfield_integer(L, "max_in_flight", s.max_in_flight);
+    gt_lua_setfield_integer(L, "cap", s.cap);
+    gt_lua_setfield_integer(L, "requests", s.requests);
+    gt_lua_setfield_integer(L, "requests_queued", s.requests_queued);
+    lua_pushnumber(L, s.paused_for);
+    lua_setfield(L, -2, "paused_for");
+    gt_lua_setfield_integer(L, "submits", s.submits);
+    gt_lua_setfield_integer(L, "refused", s.refused);
+    return 1;
+}
+
 void gt_lua_open_client(lua_State *L)
 {
-    static const luaL_Reg methods[] = {{"submit", gt_lua_task_submit}, {NULL, NULL}};
+    static const luaL_Reg methods[] = {
+        {"submit", gt_lua_task_submit},
+        {"attach", gt_lua_task_attach},
+        {"stats", client_stats},
+        {NULL, NULL},
+    };
     static const gt_lua_class client_class = {
         .name = GT_CLIENT_MT,
         .methods = methods,

@@ -91,4 +91,9 @@ void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider)
         lua_setfield(L, -2, "retry_after");
     }
     if (err->attempts) gt_lua_setfield_integer(L, "attempts", err->attempts);
+    gt_lua_setfield_string(L, "idempotency_key", err->idempotency_key);
+    if (err->cause) {
+        gt_lua_push_error(L, err->cause, provider);
+        lua_setfield(L, -2, "cause");
+    }
 }

@@ -11,6 +11,25 @@ static gt_task *check_task(lua_State *L)
     return gt_lua_check_box(L, 1, GT_TASK_MT);
 }
 
+/* Makes a task through make (submit or attach) with the options at index `at` over the
+ * client's, into a box pushed first: if Lua cannot allocate it, no task is left running unowned. */
+static int push_task(lua_State *L, gt_client *c, int at, const char *a, const char *b, const char *poll_path,
+                     gt_task *(*make)(gt_client *, const char *, const char *, const char *, const gt_client_options *))
+{
+    gt_client_options overrides, *opts = NULL;
+    if (lua_istable(L, at)) {
+        overrides = *gt_client_options_of(c);
+        gt_lua_read_options(L, at, &overrides);
+        opts = &overrides;
+    }
+    void **box = gt_lua_push_box(L, NULL, GT_TASK_MT);
+    gt_task *t = make(c, a, b, poll_path, opts);
+    if (!t) return luaL_error(L, "gentask: out of memory");
+    *box = t;
+    gt_lua_remember(L, t, -1);
+    return 1;
+}
+
 /* client:submit(path, body, poll_path, options) */
 int gt_lua_task_submit(lua_State *L)
 {
@@ -18,19 +37,17 @@ int gt_lua_task_submit(lua_State *L)
     const char *path = luaL_checkstring(L, 2);
     const char *body = luaL_optstring(L, 3, NULL);
     const char *poll_path = luaL_optstring(L, 4, NULL);
-    gt_client_options overrides, *opts = NULL;
-    if (lua_istable(L, 5)) { /* this submit's own options over the client's */
-        overrides = *gt_client_options_of(c);
-        gt_lua_read_options(L, 5, &overrides);
-        opts = &overrides;
-    }
-    /* the box first: if Lua cannot allocate it, no task is left running unowned */
-    void **box = gt_lua_push_box(L, NULL, GT_TASK_MT);
-    gt_task *t = gt_client_submit(c, path, body, poll_path, opts);
-    if (!t) return luaL_error(L, "gentask: out of memory");
-    *box = t;
-    gt_lua_remember(L, t, -1);
-    return 1;
+    return push_task(L, c, 5, path, body, poll_path, gt_client_submit);
+}
+
+/* client:attach(id, poll_url, poll_path, options) */
+int gt_lua_task_attach(lua_State *L)
+{
+    gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
+    const char *id = luaL_checkstring(L, 2);
+    const char *poll_url = luaL_optstring(L, 3, NULL);
+    const char *poll_path = luaL_optstring(L, 4, NULL);
+    return push_task(L, c, 5, id, poll_url, poll_path, gt_client_attach);
 }
 
 /* __index: a field from the core, else one of the methods (upvalue 1) */

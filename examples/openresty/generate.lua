@@ -23,9 +23,11 @@ if json.encode_escape_forward_slash then json.encode_escape_forward_slash(false)
 
 local PROVIDER = "foxapi"
 local MODEL = os.getenv "GENTASK_MODEL" or "flux-dev"
--- How long one request waits for its image before answering 504. The task is cancelled then:
--- nobody is left to receive it. Keep it below the read timeout of this server's clients.
-local WAIT_SECONDS = 300
+-- How long one request waits for its image before answering 504. It is the task's own deadline
+-- too: a provider that keeps answering 429 or 503 is waited out until then (gentask holds the
+-- submit back, nothing is paid), and the answer is then that 429 or 503. Keep it below the read
+-- timeout of this server's clients.
+local WAIT_SECONDS = tonumber(os.getenv "GENTASK_WAIT_SECONDS") or 300
 
 -- An error kind → the HTTP status this server answers with. The caller of this server is not the
 -- one holding the provider account: what only the operator can fix (the key, the credits, the
@@ -115,11 +117,15 @@ function M.handle()
     return send_error(400, "invalid_request", 'a prompt is required: ?prompt=... or {"prompt": "..."}', false)
   end
 
-  local ok, task = pcall(function() return get_client():submit(MODEL, { prompt = prompt }) end)
+  local ok, task = pcall(function()
+    return get_client():submit(MODEL, { prompt = prompt }, { task_timeout = WAIT_SECONDS })
+  end)
   local result, err
   if ok then
     result, err = task:result(WAIT_SECONDS)
     if err and err.kind == "deadline_exceeded" then task:cancel() end
+    -- the deadline's cause says what kept it: the provider's 429 is this server's 429
+    if err and err.kind == "deadline_exceeded" and err.cause then err = err.cause end
   else
     -- a usage error (a bad base URL, say) is a typed table already; anything else is a bug here
     err = type(task) == "table" and task or { kind = "usage", message = tostring(task), retryable = false }

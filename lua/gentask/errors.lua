@@ -2,7 +2,10 @@
 --
 -- Every failure, whatever its provider or phase, is one table of this shape:
 --   kind, retryable, message, provider, phase, status, code, stage, request_id, task_id,
---   submitted, retry_after, attempts, body (a bounded excerpt of the raw response)
+--   submitted, retry_after, attempts, body (a bounded excerpt of the raw response),
+--   idempotency_key (what the submits carried, where the provider honours one), and cause: for a
+--   deadline_exceeded after answers that were no answer (429, 503, a refused connection), the
+--   last of them, an error table itself
 -- The core has already scrubbed the API key from every string it copied from a response.
 
 local core = require "gentask.core"
@@ -32,6 +35,7 @@ local function describe(e)
   if e.task_id then add("task " .. tostring(e.task_id)) end
   if e.request_id then add("request " .. tostring(e.request_id)) end
   if e.retry_after then add(("retry after %gs"):format(e.retry_after)) end
+  if type(e.cause) == "table" then add("last answer: " .. tostring(e.cause.kind)) end
   return #parts > 0 and (" (" .. table.concat(parts, ", ") .. ")") or ""
 end
 
@@ -42,6 +46,7 @@ end
 --- Gives t the error metatable; fills retryable from the kind when absent.
 function errors.new(t)
   if t.retryable == nil then t.retryable = errors.kinds[t.kind] or false end
+  if type(t.cause) == "table" then errors.new(t.cause) end
   return setmetatable(t, Error)
 end
 

@@ -22,9 +22,24 @@ local usage = errors.usage
 local Client = {}
 Client.__index = Client
 
--- Options a client (or one submit) accepts are the core's (core.options: name, unit, bounds,
--- default, scope); resubmit, a structured one, is checked here.
+-- The names a client's table and a submit's options may hold: the core's options (core.options:
+-- name, unit, bounds, default, scope) and these. A misspelt name (max_retrys) is a usage error,
+-- not a silent default.
+local own_names = {
+  client = { provider = true, api_key = true, base_url = true, resubmit = true },
+  task = { resubmit = true },
+}
+for _, option in ipairs(core.options) do
+  own_names.task[option.name] = true
+  own_names.client[option.name] = true
+end
+
+-- Options a client (or one submit) accepts are the core's; resubmit, a structured one, is
+-- checked here.
 local function check_options(opts, level, scope)
+  for name in pairs(opts) do
+    if not own_names[scope][name] then usage(("unknown option '%s'"):format(tostring(name)), level + 1) end
+  end
   local problem = core.check_options(opts, scope)
   if problem then usage(problem, level + 1) end
   local r = opts.resubmit
@@ -59,6 +74,10 @@ function gentask.client(opts)
   end
   if type(profile.request) ~= "function" then usage("the provider profile has no request function", 2) end
   check_options(opts, 2, "client")
+  -- a provider that authenticates (a header, or the key in the body) cannot work without one
+  if type(profile.auth) == "table" and (opts.api_key == nil or opts.api_key == "") then
+    usage(("api_key is required for %s"):format(tostring(profile.name)), 2)
+  end
   local ok, core_client = pcall(engine.client, engine, profile, base_url, opts.api_key, opts)
   if not ok then usage(tostring(core_client), 2) end
   -- the key stays in the core: this table never holds it
@@ -86,6 +105,45 @@ function Client:submit(model, params, options)
   local t = self._core:submit(request.path, body, request.poll_path, options)
   scheduler.work_added()   -- a host loop watches the new request's socket from now on
   return t
+end
+
+--- client:attach(id [, { model =, poll_url = } [, options]]) → task: polls a task the provider
+-- already has (submitted by another process, say) and never submits. FLORA and APIXO need the
+-- model to know where to poll; poll_url, where the provider gave one (BFL's polling_url), is
+-- followed only on the provider's own host.
+function Client:attach(id, where, options)
+  if getmetatable(self) ~= Client then usage("call attach as client:attach(id)", 2) end
+  if type(id) ~= "string" or id == "" then usage("attach expects the provider's task id", 2) end
+  if where ~= nil and type(where) ~= "table" then
+    usage("attach's second argument must be { model =, poll_url = }", 2)
+  end
+  where = where or {}
+  if where.model ~= nil and type(where.model) ~= "string" then usage("attach: model must be a string", 2) end
+  if where.poll_url ~= nil and type(where.poll_url) ~= "string" then usage("attach: poll_url must be a string", 2) end
+  if options ~= nil then
+    if type(options) ~= "table" then usage("attach options must be a table", 2) end
+    check_options(options, 2, "task")
+  end
+  local poll_path
+  if where.model then
+    local ok, request = pcall(self._profile.request, where.model, {})
+    if not ok then usage(tostring(request), 2) end
+    poll_path = request.poll_path
+  end
+  local static = type(self._profile.poll) == "table" and self._profile.poll.path
+  if not (poll_path or static or where.poll_url) then
+    usage(("attach on %s needs { model = } to know where to poll"):format(tostring(self.provider)), 2)
+  end
+  local t = self._core:attach(id, where.poll_url, poll_path, options)
+  scheduler.work_added()
+  return t
+end
+
+--- client:stats() → what the client is doing: in_flight, queued, accepted, cap (learned from
+-- 429s), max_in_flight, requests, requests_queued, paused_for, submits, refused.
+function Client:stats()
+  if getmetatable(self) ~= Client then usage("call stats as client:stats()", 2) end
+  return self._core:stats()
 end
 
 --- gentask.classify { provider =, phase = "submit"|"poll", status =, headers =, body = }

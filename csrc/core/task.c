@@ -315,7 +315,9 @@ static gt_error *transport_error(const gt_transfer_result *r, gt_phase phase)
     } else if (r->resend_refused) {
         message = gt_strdup("the connection failed after the submit went out; it was not sent again, which could "
                             "pay for it twice");
-    } else if (r->curl_code == CURLE_PARTIAL_FILE) {
+    } else if (r->curl_code == CURLE_PARTIAL_FILE && r->response.status > 0) {
+        /* a body cut short; without a status no answer began: an HTTP/2 connection that closed
+         * under its streams (curl 7.88 reports that as a partial file too) is a network failure */
         kind = GT_PROTOCOL;
         message = gt_printf("the response body was truncated: %s", r->curl_message);
     } else {

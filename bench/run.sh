@@ -85,7 +85,7 @@ case $help in *--backlog*) sim_args="$sim_args --backlog 4096" ;; esac
 build/gentask-sim $sim_args > "$work/sim.out" 2> "$work/sim.err" &
 sim_pid=$!
 for _ in $(seq 100); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
-sim_port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/sim.out")
+sim_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/sim.out")
 [ -n "$sim_port" ] || { echo "bench: gentask-sim did not start: $(cat "$work/sim.err")" >&2; exit 1; }
 admin="http://127.0.0.1:$sim_port/_sim"
 base="http://127.0.0.1:$sim_port/foxapi"

@@ -11,7 +11,7 @@ mkfifo "$fifo"
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null; rm -f "$fifo"' EXIT INT TERM
 read -r banner < "$fifo"
-port=$(echo "$banner" | sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p')
+port=$(echo "$banner" | sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p')
 echo "$banner"
 
 LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="$module_dir/?.so;;" \

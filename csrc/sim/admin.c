@@ -1,8 +1,14 @@
 /* What tests ask the simulator about itself: counters to prove that nothing was lost or paid
- * twice, and a reset so that each test starts from zero without restarting the process. */
+ * twice, a reset so that each test starts from zero without restarting the process, and outages
+ * to prove that clients ride one out. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "listener.h"
+#include "outage.h"
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
@@ -16,7 +22,9 @@ static enum MHD_Result stats(struct request *request)
     bool include_tasks = tasks == NULL || (strcmp(tasks, "0") != 0 && strcmp(tasks, "false") != 0);
     /* submits_by_body can be as large as tasks: it follows ?tasks= unless ?bodies= says */
     bool include_bodies = bodies == NULL ? include_tasks : strcmp(bodies, "0") != 0 && strcmp(bodies, "false") != 0;
-    cJSON *body = store_stats_json(request->sim->store, sim_clock_ms(), include_tasks, include_bodies);
+    int64_t now_ms = sim_clock_ms();
+    cJSON *body = store_stats_json(request->sim->store, now_ms, include_tasks, include_bodies);
+    outage_stats_json(request->sim->outage, body, now_ms);
     enum MHD_Result result = reply_json(request->connection, MHD_HTTP_OK, body);
     cJSON_Delete(body);
     return result;
@@ -26,12 +34,53 @@ static enum MHD_Result reset(struct request *request)
 {
     if (!request_method_is(request, MHD_HTTP_METHOD_POST)) return reply_method_not_allowed(request, "POST");
     store_reset(request->sim->store);
+    outage_reset(request->sim->outage);
+    listener_settle(request->sim->listener); /* the main port is open again when the client hears ok */
     return reply_text(request->connection, MHD_HTTP_OK, "application/json", "{\"ok\":true}");
+}
+
+/* ?ms=N, a whole number 0..OUTAGE_MS_MAX, or ?seconds=S, a decimal number of seconds rounded to the
+ * millisecond, in the same range. False for anything else, both or neither. */
+static bool outage_length(const char *ms_text, const char *seconds_text, int64_t *ms)
+{
+    char *end;
+    if ((ms_text == NULL) == (seconds_text == NULL)) return false;
+    if (ms_text != NULL) {
+        if (!isdigit((unsigned char)ms_text[0]) || strlen(ms_text) > 7) return false;
+        *ms = strtoll(ms_text, &end, 10);
+        return *end == '\0' && *ms <= OUTAGE_MS_MAX;
+    }
+    /* digits and a point only: strtod would also take "1e3", "0x10" and "inf" */
+    if (strspn(seconds_text, "0123456789.") != strlen(seconds_text) || strlen(seconds_text) > 16) return false;
+    double seconds = strtod(seconds_text, &end);
+    if (end == seconds_text || *end != '\0' || seconds > OUTAGE_MS_MAX / 1000.0) return false;
+    *ms = (int64_t)(seconds * 1000 + 0.5);
+    return *ms > 0 || seconds == 0; /* less than half a millisecond is a mistake, not an end */
+}
+
+static enum MHD_Result outage(struct request *request)
+{
+    if (!request_method_is(request, MHD_HTTP_METHOD_POST)) return reply_method_not_allowed(request, "POST");
+    int64_t ms;
+    if (!outage_length(request_query(request, "ms"), request_query(request, "seconds"), &ms))
+        return reply_error(request->connection, MHD_HTTP_BAD_REQUEST, "invalid_request_error", "invalid_parameters",
+                           "POST /_sim/outage wants ?ms=N, milliseconds 1..600000 (0 ends the outage), or "
+                           "?seconds=S, 0.001..600",
+                           NULL, 0);
+    int64_t until_ms = ms == 0 ? 0 : sim_clock_ms() + ms;
+    outage_set_until(request->sim->outage, until_ms);
+    /* the main port is closed (or open again) by the time the client hears ok: a connect right
+     * after the answer meets the outage */
+    listener_settle(request->sim->listener);
+    char answer[64];
+    snprintf(answer, sizeof answer, "{\"ok\":true,\"until_ms\":%lld}", (long long)until_ms);
+    return reply_text(request->connection, MHD_HTTP_OK, "application/json", answer);
 }
 
 enum MHD_Result admin_handle(struct request *request, const char *subpath)
 {
     if (strcmp(subpath, "/stats") == 0) return stats(request);
     if (strcmp(subpath, "/reset") == 0) return reset(request);
+    if (strcmp(subpath, "/outage") == 0) return outage(request);
     return reply_not_found(request);
 }

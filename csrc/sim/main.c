@@ -1,9 +1,6 @@
 /* gentask-sim: start the HTTP daemon, announce where it listens, serve until SIGTERM/SIGINT, and
  * then tear everything down so that valgrind sees no leak. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -11,49 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "clock.h"
 #include "delays.h"
+#include "listener.h"
 #include "options.h"
+#include "outage.h"
 #include "router.h"
 #include "sim.h"
 #include "store.h"
 
 #define WORKER_THREADS 4
 #define CONNECTION_TIMEOUT_S 30
-/* Descriptors beyond the connections: the listening socket, MHD's epoll and wake-up pipes, the
- * delay thread, stdio. */
+/* Descriptors beyond the connections: the listening sockets, MHD's epoll and wake-up pipes, the
+ * delay and listener threads, stdio. */
 #define SPARE_DESCRIPTORS 64
 #define SOMAXCONN_FILE "/proc/sys/net/core/somaxconn"
-
-/* Binding the socket ourselves gives us the port before any worker thread runs, so struct sim is
- * complete and read-only by the time requests arrive. */
-static int listen_on_loopback(unsigned port, unsigned backlog, unsigned *bound_port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    int on = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    struct sockaddr_in address = {
-        .sin_family = AF_INET,
-        .sin_port = htons((uint16_t)port),
-        .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-    };
-    socklen_t length = sizeof address;
-    if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, (int)backlog) != 0 ||
-        getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    *bound_port = ntohs(address.sin_port);
-    return fd;
-}
 
 /* Thousands of keep-alive connections need more descriptors than the usual soft limit of 1024:
  * raised to the hard limit, which must then hold --max-connections. False, with a complaint,
@@ -87,12 +60,30 @@ static void note_backlog_cap(unsigned backlog)
     fclose(file);
 }
 
-static void count_connection(void *store, struct MHD_Connection *connection, void **socket_context,
+/* Counts every connection in the stats, and tells the listener when one closes: it keeps the
+ * connection limit. */
+static void count_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
                              enum MHD_ConnectionNotificationCode event)
 {
     (void)connection;
     (void)socket_context;
-    if (event == MHD_CONNECTION_NOTIFY_STARTED) store_count_connection(store);
+    struct sim *sim = cls;
+    if (event == MHD_CONNECTION_NOTIFY_STARTED) store_count_connection(sim->store);
+    if (event == MHD_CONNECTION_NOTIFY_CLOSED) listener_connection_closed(sim->listener);
+}
+
+/* Everything main started, in the order it must stop: no new connections, then no suspended ones
+ * (MHD must not stop with connections suspended), then MHD, whose last notifications still reach
+ * the listener. Each part may be NULL. */
+static void stop_all(struct sim *sim, struct MHD_Daemon *daemon, struct options *options)
+{
+    listener_stop(sim->listener);
+    delays_stop(sim->delays);
+    if (daemon != NULL) MHD_stop_daemon(daemon);
+    listener_free(sim->listener);
+    delays_free(sim->delays);
+    store_free(sim->store);
+    options_free(options);
 }
 
 int main(int argc, char **argv)
@@ -120,6 +111,7 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 
+    struct outage outage = {0};
     struct sim sim = {
         .api_keys = options.api_keys,
         .api_key_count = options.api_key_count,
@@ -127,52 +119,45 @@ int main(int argc, char **argv)
         .max_active = options.max_active,
         .store = store_new(),
         .delays = delays_start(),
+        .outage = &outage,
     };
     if (sim.store == NULL || sim.delays == NULL) {
         fprintf(stderr, "gentask-sim: cannot start: out of memory or threads\n");
-        delays_free(sim.delays);
-        store_free(sim.store);
-        options_free(&options);
+        stop_all(&sim, NULL, &options);
         return 1;
     }
-    int listen_fd = listen_on_loopback(options.port, options.backlog, &sim.port);
-    if (listen_fd < 0) {
+    sim.listener = listener_open(options.port, options.backlog, &outage);
+    if (sim.listener == NULL) {
         fprintf(stderr, "gentask-sim: cannot listen on 127.0.0.1:%u: %s\n", options.port, strerror(errno));
-        delays_free(sim.delays);
-        store_free(sim.store);
-        options_free(&options);
+        stop_all(&sim, NULL, &options);
         return 1;
     }
+    sim.port = listener_port(sim.listener);
 
+    /* A pool smaller than the limit: MHD gives each worker its share of it. The listener keeps
+     * --max-connections over all of them; MHD's own limit, that many per worker, is never the one
+     * reached, so that it never closes a connection the listener accepted. */
+    unsigned workers = options.max_connections < WORKER_THREADS ? options.max_connections : WORKER_THREADS;
     struct MHD_Daemon *daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)sim.port, NULL, NULL,
-        router_access, &sim, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
-        /* a pool smaller than the limit: MHD gives each worker its share of it */
-        MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned int)(options.max_connections < WORKER_THREADS ? options.max_connections : WORKER_THREADS),
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)options.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, router_request_completed, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, count_connection, sim.store, MHD_OPTION_END);
-    if (daemon == NULL) {
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET, 0, NULL,
+        NULL, router_access, &sim, MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_CONNECTION_LIMIT,
+        options.max_connections * workers, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+        MHD_OPTION_NOTIFY_COMPLETED, router_request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, count_connection,
+        &sim, MHD_OPTION_END);
+    if (daemon == NULL || !listener_start(sim.listener, daemon, options.max_connections)) {
         fprintf(stderr, "gentask-sim: cannot start the HTTP daemon on 127.0.0.1:%u\n", sim.port);
-        close(listen_fd);
-        delays_free(sim.delays);
-        store_free(sim.store);
-        options_free(&options);
+        stop_all(&sim, daemon, &options);
         return 1;
     }
 
-    printf("gentask-sim listening on 127.0.0.1:%u pid %ld\n", sim.port, (long)getpid());
+    printf("gentask-sim listening on 127.0.0.1:%u pid %ld admin 127.0.0.1:%u\n", sim.port, (long)getpid(),
+           listener_admin_port(sim.listener));
     fflush(stdout);
 
     int signal_number = 0;
     while (sigwait(&stop_signals, &signal_number) != 0)
         ;
 
-    delays_stop(sim.delays); /* MHD must not stop with connections still suspended */
-    MHD_stop_daemon(daemon); /* closes listen_fd too */
-    delays_free(sim.delays);
-    store_free(sim.store);
-    options_free(&options);
+    stop_all(&sim, daemon, &options);
     return 0;
 }

@@ -13,7 +13,8 @@ extern const struct dialect modelslab_dialect; /* modelslab.c */
 extern const struct dialect apixo_dialect;     /* apixo.c */
 extern const struct dialect acme_dialect;      /* acme.c: made up to test provider profiles */
 
-route_handler_fn admin_handle; /* admin.c:  /_sim/stats, /_sim/reset */
+#define ADMIN_PREFIX "/_sim"
+route_handler_fn admin_handle; /* admin.c:  /_sim/stats, /_sim/reset, /_sim/outage */
 route_handler_fn files_handle; /* files.c:  /files/<anything>.png */
 
 #endif

@@ -1,6 +1,6 @@
-/* The state every part of the simulator shares: what was configured at start, and the store.
- * It is written once before the HTTP daemon starts and only read afterwards, so the request
- * threads need no lock for it (the store has its own). */
+/* The state every part of the simulator shares: what was configured at start, the store, and the
+ * parts that run beside the HTTP daemon. It is written once before the daemon starts and only read
+ * afterwards, so the request threads need no lock for it (what it points to keeps its own). */
 #ifndef GENTASK_SIM_SIM_H
 #define GENTASK_SIM_SIM_H
 
@@ -11,6 +11,8 @@
 
 struct store;
 struct delays;
+struct outage;
+struct listener;
 
 struct sim {
     unsigned port;               /* the bound port, known only after the daemon started */
@@ -19,7 +21,9 @@ struct sim {
     int64_t default_duration_ms;
     unsigned max_active; /* --max-active: generating tasks per key (0: no limit) */
     struct store *store;
-    struct delays *delays; /* resumes the connections of slow answers */
+    struct delays *delays;     /* resumes the connections of slow answers */
+    struct outage *outage;     /* POST /_sim/outage: when the simulator plays dead */
+    struct listener *listener; /* accepts connections; closes the port during an outage */
 };
 
 static inline bool sim_api_key_accepted(const struct sim *sim, const char *key)

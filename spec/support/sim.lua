@@ -1,4 +1,5 @@
--- Starts gentask-sim on a free loopback port for a spec, and reads its admin counters.
+-- Starts gentask-sim on a free loopback port for a spec, reads its admin counters and starts outages.
+-- Admin calls go to the simulator's admin port, which stays open through an outage.
 local cjson = require "cjson"
 local gentask = require "gentask"
 
@@ -18,7 +19,9 @@ function Sim.start(args)
   local line = pipe:read "*l" or ""
   local port, pid = line:match "127%.0%.0%.1:(%d+) pid (%d+)"
   assert(port, "gentask-sim did not start: " .. line)
-  return setmetatable({ pipe = pipe, port = tonumber(port), pid = pid, url = "http://127.0.0.1:" .. port }, Sim)
+  local admin_port = assert(line:match "admin 127%.0%.0%.1:(%d+)", "no admin port: " .. line)
+  return setmetatable({ pipe = pipe, port = tonumber(port), pid = pid, url = "http://127.0.0.1:" .. port,
+                        admin_port = tonumber(admin_port), admin_url = "http://127.0.0.1:" .. admin_port }, Sim)
 end
 
 function Sim:stop()
@@ -35,16 +38,22 @@ end
 
 --- The simulator's counters: submissions, accepted, polls, in_flight, max_in_flight, tasks{}.
 function Sim:stats(with_tasks)
-  return http("GET", self.url .. "/_sim/stats" .. (with_tasks and "" or "?tasks=0"))
+  return http("GET", self.admin_url .. "/_sim/stats" .. (with_tasks and "" or "?tasks=0"))
 end
 
 --- The same, with submits_by_body: every logical submit's attempts, statuses and tasks created.
 function Sim:stats_with_bodies()
-  return http("GET", self.url .. "/_sim/stats?tasks=0&bodies=1")
+  return http("GET", self.admin_url .. "/_sim/stats?tasks=0&bodies=1")
 end
 
 function Sim:reset()
-  return http("POST", self.url .. "/_sim/reset")
+  return http("POST", self.admin_url .. "/_sim/reset")
+end
+
+--- Closes the main port for ms milliseconds (0: ends an outage now): { ok = true, until_ms = … },
+--- or the 400's error table for a length out of range.
+function Sim:outage(ms)
+  return http("POST", self.admin_url .. "/_sim/outage?ms=" .. tostring(ms))
 end
 
 --- A client of this simulator for one provider's dialect; opts override the defaults (fast polls).

@@ -1,6 +1,6 @@
 # gentask — build the C module and the simulator; test, demo, deps, sanitize.
 #
-#   make                 build build/$(LUA)/gentask/core.so and build/gentask-sim
+#   make                 build build/$(LUA)/gentask/core.so, build/gentask-sim and the C tests (build/tests/)
 #   make LUA=5.1         the same for Lua 5.1 (LUA=5.4 | 5.1 | luajit)
 #   make test            lint, then busted specs on every Lua version, one summary line at the end
 #   make lint            luacheck over the Lua (lint-lua) and clang-format's check over the C (lint-c)
@@ -33,11 +33,13 @@ DEV_WARN := $(WARN) -Werror
 CFLAGS   += -std=gnu11 $(OPT) $(DEV_WARN) -fPIC $(SAN)
 LDFLAGS  += $(SAN)
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
-CORE_LIBS := -lcurl -lcjson -lm
+# sqlite3 and libcrypto: the journal (csrc/core/journal*.c) keeps tasks in SQLite, hashes with OpenSSL
+CORE_LIBS := -lcurl -lcjson -lsqlite3 -lcrypto -lm
 SIM_LIBS  := -lmicrohttpd -lcjson -lpthread
 
 BUILD    := build$(BUILD_SUFFIX)
-# Folders are the layers: csrc/core (no Lua), csrc/lua (the binding), csrc/sim (the simulator).
+# Folders are the layers: csrc/core (no Lua), csrc/lua (the binding), csrc/sim (the simulator),
+# csrc/tests (C programs testing core parts that have no Lua face yet; specs run them).
 CORE_SRC := $(wildcard csrc/core/*.c)
 CORE_HDR := $(wildcard csrc/core/*.h)
 BIND_SRC := $(wildcard csrc/lua/*.c)
@@ -48,10 +50,12 @@ MODULE   := $(BUILD)/$(LUA)/gentask/core.so
 # the simulator reuses the core's timer heap, which depends on nothing else
 SIM_SRC  := $(wildcard csrc/sim/*.c) csrc/core/timerheap.c
 SIM      := $(BUILD)/gentask-sim
+TEST_SRC := $(wildcard csrc/tests/*.c)
+TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all test test-one demo deps clean sanitize valgrind rock install sim-rock sim-install \
         rock-test lint lint-lua lint-c bench bench-tls FORCE
-all: $(MODULE) $(SIM)
+all: $(MODULE) $(SIM) $(TESTS)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
 	@mkdir -p $(dir $@)
@@ -69,6 +73,11 @@ $(MODULE): $(CORE_OBJ) $(BIND_OBJ)
 $(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) csrc/core/timerheap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CJSON_CFLAGS) $(LDFLAGS) -o $@ $(SIM_SRC) $(SIM_LIBS)
+
+# One program per file, linked with the core's objects.
+$(BUILD)/tests/%: csrc/tests/%.c $(CORE_OBJ) $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CJSON_CFLAGS) -Icsrc/core $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(CORE_LIBS)
 
 # One Lua version: build, then run busted with that interpreter. The summary line of each run is
 # appended to $(BUILD)/summary so that `make test` can total them.
@@ -101,7 +110,7 @@ LINT_TARGETS ?= lint-lua lint-c
 LUACHECK     ?= luacheck
 LINT_LUA     := lua spec examples bench tools
 CLANG_FORMAT ?= clang-format
-LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch])
+LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch])
 
 lint: lint-lua lint-c
 
@@ -109,7 +118,7 @@ lint-lua:
 	$(LUACHECK) --no-color --quiet $(LINT_LUA)
 
 lint-c:
-	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/core csrc/lua csrc/sim"
+	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/core csrc/lua csrc/sim csrc/tests"
 	@$(CLANG_FORMAT) --dry-run -Werror --ferror-limit=3 $(LINT_C) || \
 	  { echo "make lint-c: not formatted as .clang-format says; clang-format -i FILE formats it" >&2; exit 1; }
 
@@ -149,10 +158,10 @@ valgrind:
 # --- LuaRocks --------------------------------------------------------------------------------
 # Two rocks, both build.type = "make". gentask-scm-1.rockspec (the library: Lua modules and
 # gentask.core, no libmicrohttpd needed): `luarocks make` runs `make rock`, then `make install`,
-# passing CC, ROCK_CFLAGS (its CFLAGS), LIBFLAG, LUA_INCDIR, where it found curl and cJSON, and (to
-# install) INST_LUADIR, INST_LIBDIR. gentask-sim-scm-1.rockspec (the simulator): `make sim-rock`,
-# then `make sim-install`, with CC, ROCK_CFLAGS, where it found libmicrohttpd and cJSON, and
-# INST_BINDIR. Each is built apart, the library in build/rock/<Lua headers' dir name>/, the
+# passing CC, ROCK_CFLAGS (its CFLAGS), LIBFLAG, LUA_INCDIR, where it found curl, cJSON, SQLite
+# and OpenSSL, and (to install) INST_LUADIR, INST_LIBDIR. gentask-sim-scm-1.rockspec (the
+# simulator): `make sim-rock`, then `make sim-install`, with CC, ROCK_CFLAGS, where it found
+# libmicrohttpd and cJSON, and INST_BINDIR. Each is built apart, the library in build/rock/<Lua headers' dir name>/, the
 # simulator in build/rock/sim/, from the same wildcard sources as above, with the same warnings;
 # each is rebuilt whenever a source, a header or its command line changes.
 ROCK_VERSIONS ?= $(filter 5.4 5.1,$(VERSIONS))
@@ -167,8 +176,11 @@ ROCK_SIM    := $(ROCK_SIM_DIR)/gentask-sim
 # curl-config --cflags: empty on Debian (curl.h is on the compiler's multiarch include path)
 ROCK_FLAGS   = $(ROCK_CFLAGS) -std=gnu11 $(WARN) -fPIC $(shell $(CURL_CONFIG) --cflags 2>/dev/null) \
                $(if $(CJSON_INCDIR),-I$(CJSON_INCDIR)/cjson,$(CJSON_CFLAGS))
-ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) -Icsrc/core $(LIBFLAG) -o $(ROCK_MODULE) \
-                $(CORE_SRC) $(BIND_SRC) $(addprefix -L,$(sort $(CURL_LIBDIR) $(CJSON_LIBDIR))) $(CORE_LIBS)
+# SQLite's and OpenSSL's headers: -I only where they are not on the compiler's own path
+ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) -Icsrc/core \
+                $(addprefix -I,$(filter-out /usr/include,$(sort $(SQLITE3_INCDIR) $(OPENSSL_INCDIR)))) $(LIBFLAG) \
+                -o $(ROCK_MODULE) $(CORE_SRC) $(BIND_SRC) \
+                $(addprefix -L,$(sort $(CURL_LIBDIR) $(CJSON_LIBDIR) $(SQLITE3_LIBDIR) $(OPENSSL_LIBDIR))) $(CORE_LIBS)
 ROCK_SIM_CMD  = $(CC) $(ROCK_FLAGS) $(addprefix -I,$(filter-out /usr/include,$(MHD_INCDIR))) -o $(ROCK_SIM) \
                 $(SIM_SRC) $(addprefix -L,$(sort $(MHD_LIBDIR) $(CJSON_LIBDIR))) $(SIM_LIBS)
 

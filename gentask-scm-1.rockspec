@@ -16,7 +16,7 @@ source = { url = "git+file:///dev/null" }   -- built from a checkout with `luaro
 description = {
   summary = "Drive asynchronous generative-media APIs (submit, poll, result) from Lua",
   detailed = [[
-A C core (libcurl multi, cJSON) with a thin Lua layer: submit hundreds of generation tasks from
+A C core (libcurl multi, cJSON; SQLite and libcrypto for its task journal) with a thin Lua layer: submit hundreds of generation tasks from
 one thread, wait on them with a coroutine-friendly wait(), and get back results or typed error
 tables. Speaks BFL, FoxAPI, FLORA, ModelsLab and APIXO; providers are profiles (data) in
 gentask.providers. The rock gentask-sim has a local simulator of those APIs for offline tests.]],
@@ -30,6 +30,9 @@ external_dependencies = {
   -- Debian, -I... wherever curl lives elsewhere). libcurl.so is found in lib/<multiarch>.
   CURL = { program = "curl-config", library = "curl" },
   CJSON = { header = "cjson/cJSON.h", library = "cjson" },
+  -- the journal: SQLite for the file, libcrypto (OpenSSL) for its hashes
+  SQLITE3 = { header = "sqlite3.h", library = "sqlite3" },
+  OPENSSL = { header = "openssl/hmac.h", library = "crypto" },
 }
 build = {
   type = "make",
@@ -45,6 +48,10 @@ build = {
     CURL_LIBDIR = "$(CURL_LIBDIR)",
     CJSON_INCDIR = "$(CJSON_INCDIR)",
     CJSON_LIBDIR = "$(CJSON_LIBDIR)",
+    SQLITE3_INCDIR = "$(SQLITE3_INCDIR)",
+    SQLITE3_LIBDIR = "$(SQLITE3_LIBDIR)",
+    OPENSSL_INCDIR = "$(OPENSSL_INCDIR)",
+    OPENSSL_LIBDIR = "$(OPENSSL_LIBDIR)",
   },
   install_variables = {
     INST_LUADIR = "$(LUADIR)",

@@ -9,9 +9,11 @@ set -eu
 # make lint (part of make test): lua-check (luacheck) and clang-format.
 # spec/tls_spec.lua makes a throwaway CA with the openssl command (nginx serves HTTPS with it).
 # spec/sim_outage_spec.lua holds raw keep-alive connections open with lua-socket.
+# The journal (csrc/core/journal*.c) keeps tasks in SQLite (libsqlite3-dev) and hashes requests and
+# fingerprints API keys with OpenSSL's libcrypto (libssl-dev).
 PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl
   lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev luajit2 libluajit2-5.1-dev
-  libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev
+  libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libsqlite3-dev libssl-dev
   lua-cjson lua-socket lua-busted luarocks valgrind lua-check clang-format
   neovim nginx libnginx-mod-http-lua love lua-copas lua-cqueues openssl"
 

@@ -1,0 +1,165 @@
+/* journal.c — the journal handle: opening the file (private, WAL, never waiting on a lock), the
+ * statement cache, the last error, and transactions. The schema is journal_schema.c, records
+ * journal_records.c, the account check journal_account.c. */
+#include "journal_handle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *gt_journal_error(const gt_journal *j)
+{
+    return j ? j->error : "";
+}
+
+gt_journal_status gt_journal_fail(gt_journal *j, const char *fmt, ...)
+{
+    int n = snprintf(j->error, sizeof j->error, "journal %s: ", j->path ? j->path : "");
+    if (n < 0 || (size_t)n >= sizeof j->error) n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(j->error + n, sizeof j->error - (size_t)n, fmt, ap);
+    va_end(ap);
+    return GT_JOURNAL_ERROR;
+}
+
+gt_journal_status gt_journal_sqlite_failed(gt_journal *j, int rc, const char *doing)
+{
+    gt_journal_fail(j, "%s: %s", doing, sqlite3_errmsg(j->db));
+    int primary = rc & 0xff; /* extended result codes are on: SQLITE_BUSY_SNAPSHOT and the like */
+    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? GT_JOURNAL_BUSY : GT_JOURNAL_ERROR;
+}
+
+sqlite3_stmt *gt_journal_prepared(gt_journal *j, gt_journal_statement which, const char *sql)
+{
+    if (j->statements[which]) return j->statements[which];
+    int rc = sqlite3_prepare_v3(j->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &j->statements[which], NULL);
+    if (rc != SQLITE_OK) {
+        gt_journal_sqlite_failed(j, rc, "preparing a statement");
+        j->statements[which] = NULL;
+    }
+    return j->statements[which];
+}
+
+/* Runs a statement that returns no rows; it is reset at once either way, so that no statement
+ * keeps a read transaction (and the WAL it pins) open between calls. */
+static gt_journal_status run(gt_journal *j, gt_journal_statement which, const char *sql, const char *doing)
+{
+    sqlite3_stmt *st = gt_journal_prepared(j, which, sql);
+    if (!st) return GT_JOURNAL_ERROR;
+    int rc = sqlite3_step(st);
+    gt_journal_status status = rc == SQLITE_DONE ? GT_JOURNAL_OK : gt_journal_sqlite_failed(j, rc, doing);
+    sqlite3_reset(st);
+    return status;
+}
+
+/* IMMEDIATE: the write lock is taken here or not at all, so that BUSY comes now, with nothing
+ * changed, rather than from the middle of a batch of adds. */
+gt_journal_status gt_journal_begin(gt_journal *j)
+{
+    if (!sqlite3_get_autocommit(j->db)) return gt_journal_fail(j, "begin: a transaction is open already");
+    return run(j, GT_SQL_BEGIN, "BEGIN IMMEDIATE", "begin");
+}
+
+/* SQLite leaves the transaction open when COMMIT is BUSY: the caller commits again later. (In WAL
+ * mode, with the write lock taken at begin, COMMIT waits on no other lock, so this is not expected;
+ * should it happen, it is reported as BUSY, not as a failure that ended the transaction.) */
+gt_journal_status gt_journal_commit(gt_journal *j)
+{
+    return run(j, GT_SQL_COMMIT, "COMMIT", "commit");
+}
+
+void gt_journal_rollback(gt_journal *j)
+{
+    if (!j || !j->db || sqlite3_get_autocommit(j->db)) return;
+    run(j, GT_SQL_ROLLBACK, "ROLLBACK", "rollback");
+}
+
+/* SQLite would create the file with the umask's mode (often 0644), and the journal holds every
+ * request of the account: the file is created here, 0600, before SQLite opens it. SQLite gives the
+ * -wal and -shm files it makes the database file's mode. An existing file keeps its own. */
+static gt_journal_status create_private(gt_journal *j, const char *path)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return gt_journal_fail(j, "cannot open: %s", strerror(errno));
+    close(fd);
+    return GT_JOURNAL_OK;
+}
+
+/* WAL: writers append and readers are not blocked. synchronous = NORMAL in WAL mode syncs at
+ * checkpoints only: a committed transaction survives the process being killed (the WAL is in the
+ * OS's cache), only a power cut or a kernel crash may lose the last ones. */
+static gt_journal_status set_modes(gt_journal *j)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(j->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        gt_journal_status status = gt_journal_sqlite_failed(j, rc, "turning WAL on");
+        sqlite3_finalize(st);
+        return status;
+    }
+    const char *mode = (const char *)sqlite3_column_text(st, 0);
+    bool wal = mode && strcmp(mode, "wal") == 0;
+    if (!wal) gt_journal_fail(j, "turning WAL on: the journal mode stayed %s", mode ? mode : "unknown");
+    sqlite3_finalize(st);
+    if (!wal) return GT_JOURNAL_ERROR;
+
+    rc = sqlite3_exec(j->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? GT_JOURNAL_OK : gt_journal_sqlite_failed(j, rc, "setting synchronous");
+}
+
+gt_journal *gt_journal_open(const char *path, char **error)
+{
+    if (error) *error = NULL;
+    gt_journal *j = calloc(1, sizeof *j);
+    if (!j || !(j->path = gt_strdup(path ? path : ""))) {
+        free(j);
+        if (error) *error = gt_strdup("journal: out of memory");
+        return NULL;
+    }
+    if (!path || !*path || strcmp(path, ":memory:") == 0) {
+        gt_journal_fail(j, "a journal is a file: give its path");
+        goto failed;
+    }
+    if (create_private(j, path) != GT_JOURNAL_OK) goto failed;
+
+    int rc = sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc != SQLITE_OK) {
+        if (j->db) gt_journal_sqlite_failed(j, rc, "opening");
+        else gt_journal_fail(j, "opening: out of memory");
+        goto failed;
+    }
+    sqlite3_extended_result_codes(j->db, 1);
+    /* 0: a lock held by another connection is answered at once (BUSY), never waited for: the
+     * journal is written from a host's event loop */
+    sqlite3_busy_timeout(j->db, 0);
+    /* the file is checked before WAL is turned on: a file that is not ours is left as it was */
+    if (gt_journal_check_file(j) != GT_JOURNAL_OK || set_modes(j) != GT_JOURNAL_OK ||
+        gt_journal_migrate(j) != GT_JOURNAL_OK)
+        goto failed;
+    j->error[0] = '\0';
+    return j;
+
+failed:
+    if (error) *error = gt_strdup(j->error);
+    gt_journal_close(j);
+    return NULL;
+}
+
+void gt_journal_close(gt_journal *j)
+{
+    if (!j) return;
+    if (j->db) {
+        gt_journal_rollback(j);
+        for (int i = 0; i < GT_SQL_COUNT; i++) sqlite3_finalize(j->statements[i]);
+        /* the last connection to close checkpoints the WAL into the database and removes it */
+        sqlite3_close_v2(j->db);
+    }
+    free(j->path);
+    free(j);
+}

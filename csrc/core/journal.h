@@ -1,0 +1,107 @@
+/* journal.h — the journal: every task of a client kept in an SQLite file, so that the tasks of a
+ * process that crashed can be found again and none of them is paid for twice.
+ *
+ * A storage layer and nothing more: it knows records, not tasks. It depends on base.h, SQLite,
+ * libcrypto (hashes) and cJSON alone; the task state machine decides when to write what.
+ *
+ * The API key never enters the file: it is passed to gt_journal_check_account only, which keeps a
+ * salted HMAC of it. Records hold the request as sent minus the key (the caller removes it).
+ *
+ * Nothing here blocks: the connection has no busy timeout, so a journal another connection is
+ * writing answers GT_JOURNAL_BUSY at once and the caller tries again later on a timer. */
+#ifndef GENTASK_JOURNAL_H
+#define GENTASK_JOURNAL_H
+
+#include "base.h"
+
+typedef struct gt_journal gt_journal;
+
+typedef enum gt_journal_status {
+    GT_JOURNAL_OK = 0,
+    GT_JOURNAL_BUSY,      /* another connection holds the lock: nothing was changed, try again later */
+    GT_JOURNAL_NOT_FOUND, /* no record of that key or id */
+    GT_JOURNAL_MISMATCH,  /* the journal belongs to another API key */
+    GT_JOURNAL_DUPLICATE, /* a record with that caller_key is there already */
+    GT_JOURNAL_ERROR      /* anything else; gt_journal_error says what */
+} gt_journal_status;
+
+/* Where a record is on its way. The file stores the names, not the numbers. */
+typedef enum gt_record_stage {
+    GT_RECORD_QUEUED,   /* journaled, its submit not started: safe to submit */
+    GT_RECORD_SENDING,  /* the submit may have reached the provider: resubmitting may pay twice */
+    GT_RECORD_ACCEPTED, /* the provider answered with an id: poll it, never submit again */
+    GT_RECORD_ENDED     /* succeeded, failed or cancelled: outcome says which */
+} gt_record_stage;
+
+const char *gt_record_stage_name(gt_record_stage stage); /* "queued" ... "ended"; NULL if unknown */
+
+/* Every string is owned (malloc'd) by the record; gt_record_clear frees them. */
+typedef struct gt_record {
+    int64_t id; /* the journal's row id, set by gt_journal_add; never reused once committed */
+    gt_record_stage stage;
+    char *caller_key; /* the caller's own idempotency key ("row-17"), may be NULL; unique per journal */
+    char *provider, *model;
+    char *path;            /* submit path (after base_url) */
+    char *poll_path;       /* a per-request poll path template, may be NULL */
+    char *params;          /* the request body as sent, WITHOUT secrets (the caller removed the key) */
+    char *request_hash;    /* gt_request_hash(provider, model, params); gt_journal_add fills it when NULL */
+    char *idempotency_key; /* the key sent to the provider (FLORA), may be NULL */
+    char *remote_id, *poll_url;
+    char *outcome;                  /* ended: a JSON text the caller defines (state, urls or the error), may be NULL */
+    int64_t created_ms, updated_ms; /* wall clock (ms since 1970): they must mean something to the next process */
+} gt_record;
+
+void gt_record_clear(gt_record *r);                 /* frees the strings, zeroes the record */
+void gt_records_free(gt_record *records, size_t n); /* clears each, frees the array */
+
+/* Opens the journal at path, creating it (mode 0600) if it is not there: WAL, synchronous =
+ * NORMAL (a committed transaction survives the process being killed; only a power cut may lose
+ * the last ones), no busy timeout. The schema version is PRAGMA user_version, the file is marked
+ * as gentask's by PRAGMA application_id; an older schema is migrated here, a newer one (written by
+ * a later gentask) or a file of another program is refused. NULL on failure, with *error (when
+ * error is not NULL) a message to free(). */
+gt_journal *gt_journal_open(const char *path, char **error);
+void gt_journal_close(gt_journal *j);              /* rolls back an open transaction */
+const char *gt_journal_error(const gt_journal *j); /* the last error, for messages; "" if none */
+
+/* Batching: the engine commits a round's records in one transaction before their submits start.
+ * begin takes the write lock at once (BEGIN IMMEDIATE): BUSY then means no transaction was started
+ * and nothing was changed. commit's BUSY leaves the transaction open, to be committed again; its
+ * ERROR may have ended it (gt_journal_rollback is then harmless). Outside begin/commit every add
+ * or update is a transaction of its own. */
+gt_journal_status gt_journal_begin(gt_journal *j);
+gt_journal_status gt_journal_commit(gt_journal *j);
+/* Nothing when no transaction is open. The records added in a rolled-back transaction are not in
+ * the journal: their ids mean nothing (the next add may take them again). */
+void gt_journal_rollback(gt_journal *j);
+
+/* Inserts r: provider, model, path and params are required; request_hash is computed when NULL
+ * (ERROR when params is not JSON). Sets r->id, r->created_ms and r->updated_ms. DUPLICATE when
+ * r->caller_key is taken. */
+gt_journal_status gt_journal_add(gt_journal *j, gt_record *r);
+/* Writes stage, idempotency_key, remote_id, poll_url and outcome of the record r->id, and the
+ * time, which it also sets in r->updated_ms. NOT_FOUND when there is no such record. */
+gt_journal_status gt_journal_update(gt_journal *j, gt_record *r);
+/* The record of caller_key into *out (overwritten, not freed first: pass a zeroed or cleared
+ * record). OK / NOT_FOUND / BUSY / ERROR. */
+gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_record *out);
+/* Every record not ended, oldest first: *out is an array of *n records (NULL when none) to free
+ * with gt_records_free. */
+gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n);
+
+/* The account check: on first use stores a fingerprint of api_key (HMAC-SHA256 keyed with a
+ * random salt kept in the journal, so the fingerprint cannot be matched against keys elsewhere);
+ * afterwards OK when api_key is the one fingerprinted, MISMATCH when the journal belongs to
+ * another key (its tasks were paid for by another account: recovering them with this key would
+ * poll someone else's tasks, or submit them again). */
+gt_journal_status gt_journal_check_account(gt_journal *j, const char *api_key);
+
+/* ---- fingerprints (fingerprint.c) --------------------------------------------------------------- */
+
+/* The request's identity: hex SHA-256 of the canonical JSON of {"model", "params", "provider"},
+ * params being parsed from params_json, every object's keys sorted (bytewise) at every depth, no
+ * spaces (cJSON_PrintUnformatted). The same request spelled with another key order hashes the
+ * same. A malloc'd string, or NULL when params_json is not JSON (or an argument is NULL). */
+char *gt_request_hash(const char *provider, const char *model, const char *params_json);
+
+#endif

@@ -1,0 +1,226 @@
+/* journal_records.c — a journal's records: adding, updating, finding one by the caller's key, and
+ * listing those not ended (what recovery starts from). */
+#include "journal_handle.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const stage_names[] = {
+    [GT_RECORD_QUEUED] = "queued",
+    [GT_RECORD_SENDING] = "sending",
+    [GT_RECORD_ACCEPTED] = "accepted",
+    [GT_RECORD_ENDED] = "ended",
+};
+#define STAGE_COUNT (sizeof stage_names / sizeof stage_names[0])
+
+const char *gt_record_stage_name(gt_record_stage stage)
+{
+    return (unsigned)stage < STAGE_COUNT ? stage_names[stage] : NULL;
+}
+
+static bool stage_from_name(const char *name, gt_record_stage *stage)
+{
+    for (size_t i = 0; name && i < STAGE_COUNT; i++) {
+        if (strcmp(name, stage_names[i]) == 0) {
+            *stage = (gt_record_stage)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+void gt_record_clear(gt_record *r)
+{
+    if (!r) return;
+    char *strings[] = {r->caller_key,   r->provider,        r->model,     r->path,     r->poll_path, r->params,
+                       r->request_hash, r->idempotency_key, r->remote_id, r->poll_url, r->outcome};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
+    *r = (gt_record){0};
+}
+
+void gt_records_free(gt_record *records, size_t n)
+{
+    for (size_t i = 0; records && i < n; i++) gt_record_clear(&records[i]);
+    free(records);
+}
+
+/* The wall clock, not gt_now_ms' monotonic one: the times are read by the next process. */
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Binds s, or SQL NULL for NULL. SQLITE_STATIC: every statement is reset before the strings
+ * bound to it can go away. */
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+/* Runs a bound insert or update to its end; resets it and unbinds its strings either way. */
+static gt_journal_status finish_write(gt_journal *j, sqlite3_stmt *st, int bind_rc, const char *doing)
+{
+    int rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
+    gt_journal_status status = GT_JOURNAL_OK;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        gt_journal_fail(j, "%s: a record with that caller key is there already", doing);
+        status = GT_JOURNAL_DUPLICATE;
+    } else if (rc != SQLITE_DONE) {
+        status = gt_journal_sqlite_failed(j, rc, doing);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return status;
+}
+
+gt_journal_status gt_journal_add(gt_journal *j, gt_record *r)
+{
+    if (!r->provider || !r->model || !r->path || !r->params)
+        return gt_journal_fail(j, "add: provider, model, path and params are required");
+    if (!gt_record_stage_name(r->stage)) return gt_journal_fail(j, "add: unknown stage %d", (int)r->stage);
+    if (!r->request_hash && !(r->request_hash = gt_request_hash(r->provider, r->model, r->params)))
+        return gt_journal_fail(j, "add: params is not JSON (or out of memory)");
+    sqlite3_stmt *st = gt_journal_prepared(
+        j, GT_SQL_ADD,
+        "INSERT INTO records (stage, caller_key, provider, model, path, poll_path, params, request_hash, "
+        "idempotency_key, remote_id, poll_url, outcome, created_ms, updated_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)");
+    if (!st) return GT_JOURNAL_ERROR;
+    int64_t now = wall_ms();
+    const char *texts[] = {gt_record_stage_name(r->stage),
+                           r->caller_key,
+                           r->provider,
+                           r->model,
+                           r->path,
+                           r->poll_path,
+                           r->params,
+                           r->request_hash,
+                           r->idempotency_key,
+                           r->remote_id,
+                           r->poll_url,
+                           r->outcome};
+    int rc = SQLITE_OK;
+    for (int i = 0; rc == SQLITE_OK && i < (int)(sizeof texts / sizeof texts[0]); i++)
+        rc = bind_text(st, i + 1, texts[i]);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 13, now);
+    gt_journal_status status = finish_write(j, st, rc, "add");
+    if (status == GT_JOURNAL_OK) {
+        r->id = sqlite3_last_insert_rowid(j->db);
+        r->created_ms = r->updated_ms = now;
+    }
+    return status;
+}
+
+gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
+{
+    if (!gt_record_stage_name(r->stage)) return gt_journal_fail(j, "update: unknown stage %d", (int)r->stage);
+    sqlite3_stmt *st = gt_journal_prepared(
+        j, GT_SQL_UPDATE,
+        "UPDATE records SET stage = ?2, idempotency_key = ?3, remote_id = ?4, poll_url = ?5, "
+        "outcome = ?6, updated_ms = ?7 WHERE id = ?1");
+    if (!st) return GT_JOURNAL_ERROR;
+    int64_t now = wall_ms();
+    int rc = sqlite3_bind_int64(st, 1, r->id);
+    const char *texts[] = {gt_record_stage_name(r->stage), r->idempotency_key, r->remote_id, r->poll_url, r->outcome};
+    for (int i = 0; rc == SQLITE_OK && i < (int)(sizeof texts / sizeof texts[0]); i++)
+        rc = bind_text(st, i + 2, texts[i]);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 7, now);
+    gt_journal_status status = finish_write(j, st, rc, "update");
+    if (status != GT_JOURNAL_OK) return status;
+    if (sqlite3_changes(j->db) == 0) {
+        gt_journal_fail(j, "update: no record %lld", (long long)r->id);
+        return GT_JOURNAL_NOT_FOUND;
+    }
+    r->updated_ms = now;
+    return GT_JOURNAL_OK;
+}
+
+/* The columns every read selects, in the order read_row takes them. */
+#define RECORD_COLUMNS                                                                                            \
+    "id, stage, caller_key, provider, model, path, poll_path, params, request_hash, idempotency_key, remote_id, " \
+    "poll_url, outcome, created_ms, updated_ms"
+
+static bool copy_column(sqlite3_stmt *st, int col, char **out)
+{
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    *out = gt_strdup(text);
+    return !text || *out;
+}
+
+/* One row of RECORD_COLUMNS into *r (overwritten); ERROR, with *r cleared, when out of memory or
+ * the stage is not one this build knows. */
+static gt_journal_status read_row(gt_journal *j, sqlite3_stmt *st, gt_record *r)
+{
+    *r = (gt_record){.id = sqlite3_column_int64(st, 0),
+                     .created_ms = sqlite3_column_int64(st, 13),
+                     .updated_ms = sqlite3_column_int64(st, 14)};
+    if (!stage_from_name((const char *)sqlite3_column_text(st, 1), &r->stage))
+        return gt_journal_fail(j, "record %lld has an unknown stage", (long long)r->id);
+    char **strings[] = {&r->caller_key,   &r->provider,        &r->model,     &r->path,     &r->poll_path, &r->params,
+                        &r->request_hash, &r->idempotency_key, &r->remote_id, &r->poll_url, &r->outcome};
+    for (int i = 0; i < (int)(sizeof strings / sizeof strings[0]); i++) {
+        if (!copy_column(st, i + 2, strings[i])) {
+            gt_record_clear(r);
+            return gt_journal_fail(j, "reading a record: out of memory");
+        }
+    }
+    return GT_JOURNAL_OK;
+}
+
+gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_record *out)
+{
+    *out = (gt_record){0};
+    if (!caller_key) return gt_journal_fail(j, "find_key: no key");
+    sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_FIND_KEY,
+                                           "SELECT " RECORD_COLUMNS " FROM records WHERE caller_key = ?1");
+    if (!st) return GT_JOURNAL_ERROR;
+    int rc = sqlite3_bind_text(st, 1, caller_key, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    gt_journal_status status;
+    if (rc == SQLITE_ROW) status = read_row(j, st, out);
+    else if (rc == SQLITE_DONE) status = GT_JOURNAL_NOT_FOUND;
+    else status = gt_journal_sqlite_failed(j, rc, "find_key");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return status;
+}
+
+gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    /* the WHERE is the partial index's own, so the index serves it */
+    sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_UNENDED,
+                                           "SELECT " RECORD_COLUMNS " FROM records WHERE stage <> 'ended' ORDER BY id");
+    if (!st) return GT_JOURNAL_ERROR;
+    gt_record *records = NULL;
+    size_t count = 0, capacity = 0;
+    gt_journal_status status = GT_JOURNAL_OK;
+    int rc = SQLITE_DONE;
+    while (status == GT_JOURNAL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 16;
+            gt_record *bigger = realloc(records, grown * sizeof *bigger);
+            if (!bigger) {
+                status = gt_journal_fail(j, "unended: out of memory");
+                break;
+            }
+            records = bigger;
+            capacity = grown;
+        }
+        status = read_row(j, st, &records[count]);
+        if (status == GT_JOURNAL_OK) count++;
+    }
+    if (status == GT_JOURNAL_OK && rc != SQLITE_DONE) status = gt_journal_sqlite_failed(j, rc, "unended");
+    sqlite3_reset(st);
+    if (status != GT_JOURNAL_OK) {
+        gt_records_free(records, count);
+        return status;
+    }
+    *out = records;
+    *n = count;
+    return GT_JOURNAL_OK;
+}

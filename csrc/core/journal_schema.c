@@ -1,0 +1,116 @@
+/* journal_schema.c — the journal's tables, and how a file written by an older gentask is brought up
+ * to date. The version is PRAGMA user_version (a number in the database header, written in the
+ * same transaction as the tables it describes); PRAGMA application_id marks the file as a
+ * gentask journal, so that a path pointing at another program's database is refused, not altered. */
+#include "journal_handle.h"
+
+#include <stdio.h>
+
+/* "gtjl" */
+#define GT_JOURNAL_APPLICATION_ID 0x67746a6c
+
+/* migrations[v] takes a journal from version v to v + 1; the last index + 1 is this build's
+ * version. Append, never edit: a file on disk may be at any earlier version. */
+static const char *const migrations[] = {
+    /* 0 → 1. meta: the account fingerprint and its salt (journal_account.c).
+     * records: one row per task. stage is stored by name, so that the file reads the same whatever
+     * the C enum's order. AUTOINCREMENT: a committed id is never reused, even after its row is
+     * deleted, so an id a process logged never names another task later. The partial index keeps recovery's
+     * scan to the unended records however many ended ones pile up. */
+    "CREATE TABLE meta ("
+    "  name TEXT PRIMARY KEY NOT NULL,"
+    "  value BLOB NOT NULL"
+    ");"
+    "CREATE TABLE records ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  stage TEXT NOT NULL CHECK (stage IN ('queued', 'sending', 'accepted', 'ended')),"
+    "  caller_key TEXT UNIQUE,"
+    "  provider TEXT NOT NULL,"
+    "  model TEXT NOT NULL,"
+    "  path TEXT NOT NULL,"
+    "  poll_path TEXT,"
+    "  params TEXT NOT NULL,"
+    "  request_hash TEXT NOT NULL,"
+    "  idempotency_key TEXT,"
+    "  remote_id TEXT,"
+    "  poll_url TEXT,"
+    "  outcome TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX records_unended ON records (id) WHERE stage <> 'ended';",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+static gt_journal_status read_int(gt_journal *j, const char *sql, int *value)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(j->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    gt_journal_status status = GT_JOURNAL_OK;
+    if (rc == SQLITE_ROW) *value = sqlite3_column_int(st, 0);
+    else status = gt_journal_sqlite_failed(j, rc, "reading the schema version");
+    sqlite3_finalize(st);
+    return status;
+}
+
+static gt_journal_status exec(gt_journal *j, const char *sql, const char *doing)
+{
+    int rc = sqlite3_exec(j->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? GT_JOURNAL_OK : gt_journal_sqlite_failed(j, rc, doing);
+}
+
+/* Whether this file may be used at version `version`: not newer than this build, and gentask's. */
+static gt_journal_status check_file(gt_journal *j, int version, int application_id, int tables)
+{
+    if (version > SCHEMA_VERSION)
+        return gt_journal_fail(j,
+                               "written by a newer gentask (schema version %d; this one knows up to %d): open it "
+                               "with that version, or give this one another journal",
+                               version, SCHEMA_VERSION);
+    bool blank = version == 0 && application_id == 0 && tables == 0;
+    if (!blank && application_id != GT_JOURNAL_APPLICATION_ID)
+        return gt_journal_fail(j, "not a gentask journal (a database of another program?): refusing to touch it");
+    return GT_JOURNAL_OK;
+}
+
+static gt_journal_status read_header(gt_journal *j, int *version, int *application_id, int *tables)
+{
+    gt_journal_status status = read_int(j, "PRAGMA user_version", version);
+    if (status == GT_JOURNAL_OK) status = read_int(j, "PRAGMA application_id", application_id);
+    if (status == GT_JOURNAL_OK) status = read_int(j, "SELECT count(*) FROM sqlite_master", tables);
+    return status;
+}
+
+gt_journal_status gt_journal_check_file(gt_journal *j)
+{
+    int version, application_id, tables;
+    gt_journal_status status = read_header(j, &version, &application_id, &tables);
+    return status == GT_JOURNAL_OK ? check_file(j, version, application_id, tables) : status;
+}
+
+gt_journal_status gt_journal_migrate(gt_journal *j)
+{
+    int version, application_id, tables;
+    gt_journal_status status = read_header(j, &version, &application_id, &tables);
+    if (status == GT_JOURNAL_OK) status = check_file(j, version, application_id, tables);
+    /* the usual open: nothing to write, no write lock to take */
+    if (status != GT_JOURNAL_OK || version == SCHEMA_VERSION) return status;
+
+    if ((status = exec(j, "BEGIN IMMEDIATE", "taking the lock to create or migrate the schema")) != GT_JOURNAL_OK)
+        return status;
+    /* read again under the lock: another process may have migrated it meanwhile */
+    status = read_header(j, &version, &application_id, &tables);
+    if (status == GT_JOURNAL_OK) status = check_file(j, version, application_id, tables);
+    for (int v = version; status == GT_JOURNAL_OK && v < SCHEMA_VERSION; v++)
+        status = exec(j, migrations[v], "migrating the schema");
+    if (status == GT_JOURNAL_OK && version < SCHEMA_VERSION) {
+        char sql[96]; /* PRAGMAs take no bound parameters; both numbers are this file's own */
+        snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d", GT_JOURNAL_APPLICATION_ID,
+                 SCHEMA_VERSION);
+        status = exec(j, sql, "writing the schema version");
+    }
+    if (status == GT_JOURNAL_OK) status = exec(j, "COMMIT", "committing the schema");
+    if (status != GT_JOURNAL_OK) sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+    return status;
+}

@@ -1,0 +1,157 @@
+-- A paid generation is never given up: polls go on through an outage until the task's deadline, a
+-- provider's "not now" (429, 503, a refused connection) is waited out instead of failing, a task
+-- is picked up by its id in another process, and deadlines hold for queued and silent tasks.
+-- Everything against the real simulator over loopback, with default options unless said.
+local gentask = require "gentask"
+local Sim = require "support.sim"
+
+-- A client with the library's defaults (sim:client's are tuned for fast tests).
+local function default_client(sim, provider)
+  return gentask.client { provider = provider, api_key = Sim.key, base_url = sim.url .. "/" .. provider }
+end
+
+describe("through an outage", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 3000" end)
+  teardown(function() sim:stop() end)
+
+  it("500 tasks with default options all succeed, each submitted once", function()
+    local fox = default_client(sim, "foxapi")
+    local tasks = {}
+    for i = 1, 500 do tasks[i] = fox:submit("flux-dev", { prompt = "outage " .. i }) end
+    -- every submit taken before the outage: one cut off on the wire would be "unknown", rightly
+    gentask.run(function()
+      while fox:stats().accepted < 500 do gentask.sleep(0.05) end
+    end)
+    sim:outage(10000)   -- refused connections, dropped requests on open ones, for 10 s
+    local outcomes = gentask.settle(tasks)
+    local ok = 0
+    for _, outcome in ipairs(outcomes) do
+      if outcome.ok then ok = ok + 1 else print(tostring(outcome.error)) end
+    end
+    assert.equal(500, ok)
+    local stats = sim:stats()
+    assert.equal(500, stats.accepted)
+    assert.equal(500, stats.submissions)
+    assert.is_true(stats.outage_refused > 0, "polls met the outage")
+  end)
+end)
+
+describe("back-pressure", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 300 --max-active 3" end)
+  teardown(function() sim:stop() end)
+
+  it("20 tasks against a provider that takes 3 at once all succeed, in few submit requests", function()
+    local fox = default_client(sim, "foxapi")
+    local tasks = {}
+    for i = 1, 20 do tasks[i] = fox:submit("flux-dev", { prompt = "pressure " .. i }) end
+    for _, outcome in ipairs(gentask.settle(tasks)) do assert.is_true(outcome.ok, tostring(outcome.error)) end
+    local stats = sim:stats()
+    assert.equal(20, stats.accepted)
+    assert.is_true(stats.submissions < 45, "submit requests: " .. stats.submissions)
+    local client = fox:stats()
+    assert.is_true(client.refused > 0, "the provider refused some")
+    assert.is_true(client.cap >= 1 and client.cap <= 6, "the learned cap is near the provider's 3: " .. client.cap)
+    assert.equal(client.submits, stats.submissions)
+  end)
+
+  it("a refused submit is never failed for max_retries: it waits its turn", function()
+    local fox = sim:foxapi { max_retries = 0 }
+    local tasks = {}
+    for i = 1, 8 do tasks[i] = fox:submit("flux-dev", { prompt = "no retries " .. i }) end
+    for _, outcome in ipairs(gentask.settle(tasks)) do assert.is_true(outcome.ok, tostring(outcome.error)) end
+  end)
+end)
+
+describe("attach", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 800" end)
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  it("in a new process returns the result of a task another submitted, without a submit", function()
+    local fox = sim:foxapi()
+    local task = fox:submit("flux-dev", { prompt = "attach me" })
+    gentask.run(function()
+      while not task.id do gentask.sleep(0.02) end
+    end)
+    local lua = arg and arg[-1] or "lua"
+    local script = ([[
+      local gentask = require "gentask"
+      local fox = gentask.client { provider = "foxapi", api_key = %q, base_url = %q }
+      local task = fox:attach(%q)
+      io.write(task:wait().url)
+    ]]):format(Sim.key, sim.url .. "/foxapi", task.id)
+    local path = os.tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write(script)
+    f:close()
+    local pipe = assert(io.popen(("%s -e %q %s 2>&1"):format(lua,
+      ("package.path=%q package.cpath=%q"):format(package.path, package.cpath), path)))
+    local printed = pipe:read "*a"
+    pipe:close()
+    os.remove(path)
+    assert.equal(task:wait().url, printed)
+    local stats = sim:stats()
+    assert.equal(1, stats.submissions)
+    assert.equal(1, stats.accepted)
+  end)
+
+  it("needs the model where the poll path depends on it, and refuses a poll URL on another host", function()
+    local flora = sim:client "flora"
+    local ok, err = pcall(flora.attach, flora, "run-1")
+    assert.is_false(ok)
+    assert.is_true(gentask.errors.is(err, "usage"), tostring(err))
+    local fox = sim:foxapi()
+    local _, refused = fox:attach("task-1", { poll_url = "http://attacker.example/v1/tasks/task-1" }):result()
+    assert.equal("usage", refused.kind)
+    assert.equal(0, sim:stats().polls)
+  end)
+
+  it("of an id the provider does not know ends not_found after the grace, never submitted", function()
+    local fox = sim:foxapi { poll_interval = 0.05, poll_max_interval = 0.1, task_timeout = 0.5 }
+    local _, err = fox:attach("task-unified-nope"):result()
+    -- within the grace a "no such task" is the provider catching up: the deadline names it
+    assert.equal("deadline_exceeded", err.kind)
+    assert.equal("not_found", err.cause.kind)
+    assert.equal(0, sim:stats().submissions)
+  end)
+end)
+
+describe("deadlines", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 1500" end)
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  it("a queued task whose deadline passes is never submitted", function()
+    local fox = sim:foxapi { max_in_flight = 1 }
+    local first = fox:submit("flux-dev", { prompt = "holds the only place" })
+    local late = fox:submit("flux-dev", { prompt = "waits behind it" }, { task_timeout = 0.3 })
+    local _, err = late:result()
+    assert.equal("deadline_exceeded", err.kind)
+    assert.equal("no", err.submitted)
+    assert.is_nil(err.attempts)
+    assert.truthy(first:wait().url)
+    assert.equal(1, sim:stats().submissions)
+  end)
+
+  it("a silent server cannot keep a task past its task_timeout", function()
+    local fox = sim:foxapi()
+    local started = os.time()
+    local _, err = fox:submit("flux-dev", { prompt = "x [submit-slow=8000]" }, { task_timeout = 0.5 }):result()
+    assert.equal("deadline_exceeded", err.kind)
+    assert.equal("unknown", err.submitted)   -- it went out whole: it may have been paid
+    assert.is_true(os.time() - started < 5, "ended before the simulator's answer")
+  end)
+
+  it("an ambiguous submit resent under its key ends unknown, with the key to resend it safely", function()
+    local flora = sim:client("flora", { backoff_initial = 0.01, backoff_max = 0.02, max_retries = 1 })
+    local _, err = flora:submit("thumbnail-v3", { prompt = "x [submit-http=500:5]" }):result()
+    assert.equal("server_error", err.kind)
+    assert.equal("unknown", err.submitted)
+    assert.equal(2, err.attempts)
+    assert.matches("^gentask%-", err.idempotency_key)
+  end)
+end)

@@ -133,15 +133,20 @@ static void set_cap(gt_client *c, double cap)
 
 /* A 429 says the provider holds as many of this key's tasks as it will take: the cap drops to
  * the tasks it did take, or to half if that is more (multiplicative decrease), once per round
- * trip — the other 429s of the same burst carry the same news. A 503 or a refused connection
- * says nothing about the cap: only the pause. */
+ * trip — the other 429s of the same burst carry the same news, and only lower the cap further
+ * to the tasks taken (the acceptances of a burst may be read after its first 429). A 503 or a
+ * refused connection says nothing about the cap: only the pause. */
 void gt_client_refused(gt_client *c, bool rate_limited, double retry_after_s, int64_t sent_ms)
 {
     c->submits_refused++;
     c->refusals++;
     long wait_ms = retry_after_s >= 0 ? gt_seconds_to_ms(retry_after_s) : gt_backoff_ms(&c->opts, c->refusals);
     gt_client_pause(c, gt_now_ms() + wait_ms);
-    if (!rate_limited || sent_ms < c->cap_cut_ms) return;
+    if (!rate_limited) return;
+    if (sent_ms < c->cap_cut_ms) {
+        if (c->accepted > 0 && c->accepted < c->cap) set_cap(c, c->accepted);
+        return;
+    }
     const gt_gate *g = &c->gates[GT_GATE_TASKS];
     double in_force = isinf(c->cap) ? g->held : c->cap;
     double half = floor(in_force / 2);

@@ -84,6 +84,7 @@ struct gt_task {
     bool submit_sent;       /* the last submit went out whole: its fate is unknown */
     bool accepted;          /* the provider took the submit (counted in the client's accepted) */
     bool attached;          /* made by attach: polls only, never submits */
+    bool deadline_clipped;  /* the request's timeout is the task's time left */
     gt_submitted submitted; /* the worst over every attempt so far (unknown beats no) */
     char *idempotency_key;  /* the key in the submit body, where the provider honours one */
     int64_t sent_ms;        /* when the last request went out */

@@ -127,6 +127,7 @@ static void send_request(gt_task *t, gt_phase phase)
     /* no request outlives the task: its time is clipped to what is left */
     long left = (long)(t->deadline_ms - gt_now_ms());
     if (left < 1) left = 1;
+    t->deadline_clipped = t->opts.request_timeout_ms >= left;
     gt_request req = {
         .method = submit ? "POST" : p->poll_method,
         .url = url,
@@ -188,9 +189,9 @@ static void start_request(gt_task *t, gt_phase phase)
     gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
 }
 
-static bool past_deadline(gt_task *t)
+/* The task's time is up: it ends deadline_exceeded, with what kept it from ending sooner. */
+static void end_at_deadline(gt_task *t)
 {
-    if (gt_now_ms() < t->deadline_ms) return false;
     const char *why = t->state == GT_TASK_QUEUED && t->attempts == 0
                           ? "the task waited for its turn past its task_timeout; it was never submitted"
                           : "the task did not finish within its task_timeout";
@@ -200,6 +201,12 @@ static bool past_deadline(gt_task *t)
         t->last_failure = NULL;
     }
     finish(t, GT_TASK_FAILED, err);
+}
+
+static bool past_deadline(gt_task *t)
+{
+    if (gt_now_ms() < t->deadline_ms) return false;
+    end_at_deadline(t);
     return true;
 }
 
@@ -395,6 +402,14 @@ static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error
     if (phase == GT_PHASE_SUBMIT) {
         err->submitted = submit_outcome(t, result, err);
         t->submitted = worse(t->submitted, err->submitted);
+    }
+    /* a request whose timeout was the task's time left ran into the deadline, not a slow network */
+    if (result == CURLE_OPERATION_TIMEDOUT && t->deadline_clipped) {
+        keep_failure(t, err);
+        end_at_deadline(t);
+        return;
+    }
+    if (phase == GT_PHASE_SUBMIT) {
         if (refused_outright(result, err)) { /* every submit of the client waits its turn */
             gt_client_refused(t->client, err->kind == GT_RATE_LIMITED, err->retry_after, t->sent_ms);
             keep_failure(t, err);

@@ -55,7 +55,9 @@ local function drive(premature)
     if not ok then report(err) end
     local due = engine:timeout()
     if due == nil then
-      driver_wakeup:wait(60)   -- nothing in flight: until new work arrives
+      -- nothing in flight: until new work arrives, waking each second to see whether nginx is
+      -- shutting the worker down (a reload or quit waits for this timer to return)
+      driver_wakeup:wait(1)
     else
       ngx.sleep(math.max(0.001, math.min(due, M.tick)))
     end

@@ -119,6 +119,49 @@ describe("attach", function()
   end)
 end)
 
+describe("budgets and closing", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 300" end)
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  it("max_submits refuses the tasks beyond it before anything is sent", function()
+    local fox = sim:foxapi { max_submits = 3 }
+    local tasks = {}
+    for i = 1, 5 do tasks[i] = fox:submit("flux-dev", { prompt = "budget " .. i }) end
+    local ok, over = 0, 0
+    for _, outcome in ipairs(gentask.settle(tasks)) do
+      if outcome.ok then ok = ok + 1 else
+        assert.equal("budget_exceeded", outcome.error.kind)
+        assert.equal("no", outcome.error.submitted)
+        over = over + 1
+      end
+    end
+    assert.same({ 3, 2 }, { ok, over })
+    assert.equal(3, sim:stats().submissions)
+    assert.equal(3, fox:stats().submitted)
+  end)
+
+  it("close() ends the unsent tasks, lets the submit on the wire be answered, and takes no more", function()
+    local fox = sim:foxapi { max_in_flight = 1 }
+    local sent = fox:submit("flux-dev", { prompt = "on the wire [submit-slow=300]" })
+    local waiting = fox:submit("flux-dev", { prompt = "never sent" })
+    gentask.run(function()
+      while fox:stats().submits_on_wire == 0 do gentask.sleep(0.01) end
+    end)
+    fox:close()
+    assert.equal(0, fox:stats().submits_on_wire)
+    local _, err = waiting:result()
+    assert.equal("cancelled", err.kind)
+    assert.equal("no", err.submitted)
+    assert.truthy(sent:wait().url)   -- accepted before close returned: it polls on to its result
+    local ok, refused = pcall(fox.submit, fox, "flux-dev", { prompt = "too late" })
+    assert.is_false(ok)
+    assert.is_true(gentask.errors.is(refused, "usage"), tostring(refused))
+    assert.equal(1, sim:stats().submissions)
+  end)
+end)
+
 describe("deadlines", function()
   local sim
   setup(function() sim = Sim.start "--duration-ms 1500" end)

@@ -23,7 +23,7 @@ describe("the error kinds", function()
     local n = 0
     for _ in pairs(gentask.errors.kinds) do n = n + 1 end
     assert.equal(#names, n)
-    assert.equal(19 - 1, n)   -- every kind but the core's "none"
+    assert.equal(20 - 1, n)   -- every kind but the core's "none"
   end)
 
   it("are each a row of the README's table, with the core's retryability", function()

@@ -175,6 +175,8 @@ void gt_client_stats_of(const gt_client *c, gt_client_stats *out)
         .requests_queued = (int)wire->queue.count,
         .paused_for = left > 0 ? left / 1000.0 : 0,
         .submits = c->submits_sent,
+        .submitted = c->tasks_submitted,
+        .submits_on_wire = c->submits_on_wire,
         .refused = c->submits_refused,
     };
 }

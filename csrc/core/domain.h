@@ -38,6 +38,9 @@ struct gt_client {
     int accepted;         /* tasks in flight whose submit the provider took */
     long submits_sent;    /* submit requests sent, every attempt */
     long submits_refused; /* of them, refused in a way that proves nothing was taken */
+    long tasks_submitted; /* tasks whose first submit went out (max_submits counts them) */
+    int submits_on_wire;  /* submit requests not yet answered */
+    bool closed;          /* close(): no new submits */
     gt_engine *engine;
     gt_profile *profile;
     char *base_url;
@@ -85,6 +88,7 @@ struct gt_task {
     bool accepted;          /* the provider took the submit (counted in the client's accepted) */
     bool attached;          /* made by attach: polls only, never submits */
     bool deadline_clipped;  /* the request's timeout is the task's time left */
+    bool budgeted;          /* counted against the client's max_submits */
     gt_submitted submitted; /* the worst over every attempt so far (unknown beats no) */
     char *idempotency_key;  /* the key in the submit body, where the provider honours one */
     int64_t sent_ms;        /* when the last request went out */

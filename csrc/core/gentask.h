@@ -42,6 +42,7 @@ typedef enum gt_kind {
     GT_CANCELLED,
     GT_DEADLINE_EXCEEDED,
     GT_USAGE,
+    GT_BUDGET_EXCEEDED,
     GT_KIND_COUNT
 } gt_kind;
 
@@ -218,6 +219,7 @@ typedef struct gt_client_options {
     int max_in_flight;       /* tasks between first submit and end at once; 0: no cap; -1: the
                                 provider's documented cap (its profile's max_in_flight) */
     int max_requests;        /* a client's requests on the wire at once; 0: no cap */
+    int max_submits;         /* tasks this client may submit in its life; 0: no budget */
     const char *ca_file;     /* the CA bundle to trust instead of the system's; NULL: the system's */
     const char *proxy;       /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
 } gt_client_options;
@@ -270,9 +272,15 @@ typedef struct gt_client_stats {
     int requests_queued; /* requests waiting for max_requests */
     double paused_for;   /* seconds before submits may go again (after 429s or refusals); 0: none */
     long submits;        /* submit requests sent, every attempt */
+    long submitted;      /* tasks whose submit went out: what max_submits counts */
+    int submits_on_wire; /* submit requests being answered now */
     long refused;        /* of them, refused in a way that proves nothing was taken (429, 503, ...) */
 } gt_client_stats;
 void gt_client_stats_of(const gt_client *c, gt_client_stats *out);
+/* Stops taking submits: a task not yet submitted ends cancelled (submitted = "no"), a submit on
+ * the wire is let finish (stats' submits_on_wire says when none is left), accepted tasks poll on. */
+void gt_client_close(gt_client *c);
+bool gt_client_closed(const gt_client *c);
 
 typedef enum gt_task_state {
     GT_TASK_QUEUED,     /* waiting for a slot under the client's max_in_flight, or its 429 pause */

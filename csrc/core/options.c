@@ -50,6 +50,9 @@ static const struct {
     /* waiting tasks hold no socket: only this many requests of a client are on the wire at once */
     OPT("max_requests", GT_UNIT_COUNT, 0, 1e6, 256, GT_SCOPE_CLIENT, AS_INT, max_requests,
         "requests on the wire at once (0: no cap); the rest wait their turn, holding no socket"),
+    /* a budget of paid generations: a task past it fails before anything is sent */
+    OPT("max_submits", GT_UNIT_COUNT, 0, 1e9, 0, GT_SCOPE_CLIENT, AS_INT, max_submits,
+        "tasks this client may submit in its life (0: no budget); the rest fail budget_exceeded unsent"),
     /* a client's own: the CA store is built once per file, and a proxy serves the whole client */
     OPT("ca_file", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, ca_file,
         "a PEM bundle of the CAs to trust instead of the system's (verification stays on)"),

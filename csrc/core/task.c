@@ -57,6 +57,7 @@ static void stop_transfer(gt_task *t)
     gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
     if (!t->xfer) return;
     if (t->state == GT_TASK_SUBMITTING) {
+        t->client->submits_on_wire--;
         t->submit_sent = gt_transfer_sent(t->xfer);
         t->submitted = worse(t->submitted, t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO);
     }
@@ -99,6 +100,10 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
     t->state = state;
     mark_changed(t);
     count_accepted(t, false);
+    if (t->budgeted && t->attempts == 0) { /* never sent: the budget gets its place back */
+        t->budgeted = false;
+        t->client->tasks_submitted--;
+    }
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
 }
 
@@ -156,6 +161,7 @@ static void send_request(gt_task *t, gt_phase phase)
     if (submit) {
         t->attempts++;
         t->client->submits_sent++;
+        t->client->submits_on_wire++;
     }
     t->sent_ms = gt_now_ms();
     t->state = submit ? GT_TASK_SUBMITTING : GT_TASK_POLLING;
@@ -216,10 +222,36 @@ static void schedule_poll(gt_task *t, long delay_ms)
 }
 
 /* A submit goes out unless the client is holding its submits after a 429. */
+/* A task not yet submitted, or whose resend waits, when the client is closed. */
+static void end_closed(gt_task *t)
+{
+    finish(t, GT_TASK_CANCELLED,
+           gt_error_new(GT_CANCELLED, GT_PHASE_SUBMIT, "the client was closed before this task was submitted"));
+}
+
+/* max_submits: a task takes its place in the budget before its first submit, or fails unsent. */
+static bool within_budget(gt_task *t)
+{
+    gt_client *c = t->client;
+    if (t->budgeted || c->opts.max_submits <= 0) return true;
+    if (c->tasks_submitted >= c->opts.max_submits) {
+        fail(t, GT_BUDGET_EXCEEDED, GT_PHASE_SUBMIT, "the client's max_submits is spent: this task was not sent");
+        return false;
+    }
+    t->budgeted = true;
+    c->tasks_submitted++;
+    return true;
+}
+
 static void submit_attempt(gt_task *t)
 {
     int64_t until;
     if (past_deadline(t)) return;
+    if (t->client->closed) {
+        end_closed(t);
+        return;
+    }
+    if (!within_budget(t)) return;
     if (gt_client_may_submit(t->client, &until)) start_request(t, GT_PHASE_SUBMIT);
     else wait_then(t, GT_TASK_SUBMITTING, until);
 }
@@ -484,6 +516,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     gt_task *t = task;
     gt_phase phase = gt_task_phase(t);
     t->xfer = NULL;
+    if (phase == GT_PHASE_SUBMIT) t->client->submits_on_wire--;
     gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
     /* a resend curl was refused had a first send before it, which may have arrived */
     if (phase == GT_PHASE_SUBMIT) t->submit_sent = result->sent || result->resend_refused;
@@ -579,6 +612,18 @@ static void timer_due(void *task)
     if (on_its_way || t->state == GT_TASK_QUEUED) wait_then(t, t->state, t->deadline_ms);
     else if (t->state == GT_TASK_SUBMITTING) submit_attempt(t);
     else if (t->state == GT_TASK_WAITING) start_request(t, GT_PHASE_POLL);
+}
+
+void gt_client_close(gt_client *c)
+{
+    c->closed = true;
+    gt_qnode *n;
+    while ((n = gt_queue_pop(&c->gates[GT_GATE_TASKS].queue))) end_closed(GT_CONTAINER(n, gt_task, slot.node));
+}
+
+bool gt_client_closed(const gt_client *c)
+{
+    return c->closed;
 }
 
 void gt_task_cancel(gt_task *t)

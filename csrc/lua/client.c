@@ -53,16 +53,29 @@ static int client_stats(lua_State *L)
     lua_setfield(L, -2, "paused_for");
     gt_lua_setfield_integer(L, "submits", s.submits);
     gt_lua_setfield_integer(L, "refused", s.refused);
+    gt_lua_setfield_integer(L, "submitted", s.submitted);
+    gt_lua_setfield_integer(L, "submits_on_wire", s.submits_on_wire);
+    return 1;
+}
+
+/* client:close(): no new submits; the waiting ones end cancelled */
+static int client_close(lua_State *L)
+{
+    gt_client_close(gt_lua_check_box(L, 1, GT_CLIENT_MT));
+    return 0;
+}
+
+static int client_closed(lua_State *L)
+{
+    lua_pushboolean(L, gt_client_closed(gt_lua_check_box(L, 1, GT_CLIENT_MT)));
     return 1;
 }
 
 void gt_lua_open_client(lua_State *L)
 {
     static const luaL_Reg methods[] = {
-        {"submit", gt_lua_task_submit},
-        {"attach", gt_lua_task_attach},
-        {"stats", client_stats},
-        {NULL, NULL},
+        {"submit", gt_lua_task_submit}, {"attach", gt_lua_task_attach}, {"stats", client_stats},
+        {"close", client_close},        {"closed", client_closed},      {NULL, NULL},
     };
     static const gt_lua_class client_class = {
         .name = GT_CLIENT_MT,

@@ -94,6 +94,7 @@ function Client:submit(model, params, options)
   if getmetatable(self) ~= Client then usage("call submit as client:submit(model, params)", 2) end
   if type(model) ~= "string" or model == "" then usage("submit expects a model name", 2) end
   if params ~= nil and type(params) ~= "table" then usage("submit params must be a table", 2) end
+  if self._core:closed() then usage("the client is closed: it takes no more submits", 2) end
   if options ~= nil then
     if type(options) ~= "table" then usage("submit options must be a table", 2) end
     check_options(options, 2, "task")
@@ -139,8 +140,18 @@ function Client:attach(id, where, options)
   return t
 end
 
+--- client:close(): stops taking submits — a task not yet submitted ends cancelled (submitted =
+-- "no"), the submits on the wire are answered — and returns then. Accepted tasks poll on as long
+-- as something drives the engine (wait for them, or leave them to a journal's recover()).
+function Client:close()
+  if getmetatable(self) ~= Client then usage("call close as client:close()", 2) end
+  self._core:close()
+  while self._core:stats().submits_on_wire > 0 do gentask.sleep(0.01) end
+end
+
 --- client:stats() → what the client is doing: in_flight, queued, accepted, cap (learned from
--- 429s), max_in_flight, requests, requests_queued, paused_for, submits, refused.
+-- 429s), max_in_flight, requests, requests_queued, paused_for, submits, refused, submitted (what
+-- max_submits counts), submits_on_wire.
 function Client:stats()
   if getmetatable(self) ~= Client then usage("call stats as client:stats()", 2) end
   return self._core:stats()

@@ -100,7 +100,7 @@ for _, provider in ipairs(PROVIDERS) do
       -- a client per row: a row's 429 pauses its client's submits, which must not hold the next row
       new_client = function()
         return sim:client(provider, { provider = profile, poll_interval = 0.02, max_body_bytes = 1024 * 1024,
-                                      timeout = 5, max_retries = 0, task_timeout = 0.4 })
+                                      timeout = 5, max_retries = 0, task_timeout = 0.6 })
       end
     end)
     teardown(function() sim:stop() end)

@@ -437,7 +437,8 @@ static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error
     }
     /* a request whose timeout was the task's time left ran into the deadline, not a slow network */
     if (result == CURLE_OPERATION_TIMEDOUT && t->deadline_clipped) {
-        keep_failure(t, err);
+        if (t->last_failure) gt_error_free(err); /* what came before says more than the cut-off */
+        else keep_failure(t, err);
         end_at_deadline(t);
         return;
     }

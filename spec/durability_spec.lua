@@ -76,22 +76,13 @@ describe("attach", function()
     gentask.run(function()
       while not task.id do gentask.sleep(0.02) end
     end)
-    local lua = arg and arg[-1] or "lua"
     local script = ([[
       local gentask = require "gentask"
       local fox = gentask.client { provider = "foxapi", api_key = %q, base_url = %q }
       local task = fox:attach(%q)
       io.write(task:wait().url)
     ]]):format(Sim.key, sim.url .. "/foxapi", task.id)
-    local path = os.tmpname()
-    local f = assert(io.open(path, "w"))
-    f:write(script)
-    f:close()
-    local pipe = assert(io.popen(("%s -e %q %s 2>&1"):format(lua,
-      ("package.path=%q package.cpath=%q"):format(package.path, package.cpath), path)))
-    local printed = pipe:read "*a"
-    pipe:close()
-    os.remove(path)
+    local printed = Sim.run_script(script)
     assert.equal(task:wait().url, printed)
     local stats = sim:stats()
     assert.equal(1, stats.submissions)

@@ -56,6 +56,22 @@ function Sim:outage(ms)
   return http("POST", self.admin_url .. "/_sim/outage?ms=" .. tostring(ms))
 end
 
+--- Runs a Lua script in a new process of this same interpreter, with this process's module paths
+--- (a script a user would run, or a process that crashes): what it printed, stderr included.
+function Sim.run_script(source)
+  local lua = arg and arg[-1] or "lua"
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(source)
+  f:close()
+  local pipe = assert(io.popen(("%s -e %q %s 2>&1"):format(lua,
+    ("package.path=%q package.cpath=%q"):format(package.path, package.cpath), path)))
+  local output = pipe:read "*a"
+  pipe:close()
+  os.remove(path)
+  return output
+end
+
 --- A client of this simulator for one provider's dialect; opts override the defaults (fast polls).
 function Sim:client(provider, opts)
   -- fast polls and retries: tests wait for behaviour, not for production-sized pauses

@@ -171,6 +171,20 @@ describe("deadlines", function()
     assert.equal(1, sim:stats().submissions)
   end)
 
+  it("a task that waited behind the client's 429 pause names the 429 as its deadline's cause", function()
+    local fox = sim:foxapi { task_timeout = 0.5 }
+    local refused = fox:submit("flux-dev", { prompt = "x [submit-http=429:1] [retry-after=30]" })
+    gentask.run(function()
+      while fox:stats().refused == 0 do gentask.sleep(0.01) end
+    end)
+    local _, err = fox:submit("flux-dev", { prompt = "queued behind the pause" }):result()
+    assert.equal("deadline_exceeded", err.kind)
+    assert.equal("no", err.submitted)
+    assert.equal("rate_limited", err.cause.kind)
+    assert.equal(30, err.cause.retry_after)
+    assert.equal("rate_limited", select(2, refused:result()).cause.kind)
+  end)
+
   it("a silent server cannot keep a task past its task_timeout", function()
     local fox = sim:foxapi()
     local started = os.time()

@@ -124,9 +124,11 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
       { "[fail=content_policy_violation] [duration=50]", 422, "moderated", false },
       { "[fail=generation_failed] [duration=50]", 502, "generation_failed", true },
       { "[fail=timeout] [duration=50]", 504, "timeout", true },
+      -- refused outright: waited out until the request's deadline, then handed to the caller. A
+      -- refusal pauses the worker's whole client (one second after this 429), so these two come
+      -- last, the 429 first: the 503's task waits out that second, then meets its own refusals
+      { "[http=429 retry-after=1]", 429, "rate_limited", true, retry_after = "1" },
       { "[http=503]", 503, "unavailable", true },
-      -- refused outright: waited out until the request's deadline, then handed to the caller
-      { "[http=429 retry-after=120]", 429, "rate_limited", true, retry_after = "120" },
     }
     for _, row in ipairs(rows) do
       local prompt, status, kind, retryable = row[1], row[2], row[3], row[4]

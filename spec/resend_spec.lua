@@ -26,6 +26,7 @@
 local gentask = require "gentask"
 local Sim = require "support.sim"
 local TlsProxy = require "support.tls_proxy"
+local host = require "support.host"
 local socket = require "socket"
 
 local RETRIES = { { name = "default max_retries", opts = {} }, { name = "max_retries = 5", opts = { max_retries = 5 } } }
@@ -47,11 +48,16 @@ local function wait_until(what, seconds, fn)
   end
 end
 
--- nginx's worker processes: the master's children, by parent PID.
+-- nginx's worker processes: the master's children, by parent PID, read from /proc (a fresh
+-- machine may have no pgrep: procps is not in Debian's minimal base).
 local function workers(proxy)
+  local master = tostring(assert(proxy:pid(), "no nginx master"))
   local list = {}
-  for pid in capture("pgrep -P " .. assert(proxy:pid(), "no nginx master") .. " 2>/dev/null"):gmatch "%d+" do
-    list[#list + 1] = pid
+  for pid in capture("ls /proc"):gmatch "%d+" do
+    local stat = host.read("/proc/" .. pid .. "/stat")
+    -- "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis
+    local ppid = stat and stat:match "%) %S+ (%d+)"
+    if ppid == master then list[#list + 1] = pid end
   end
   assert(#list >= 1, "nginx has no worker process")
   return list

@@ -77,6 +77,7 @@ void gt_client_release(gt_client *c)
     free(c->base_url);
     free(c->ca_file);
     free(c->proxy);
+    gt_error_free(c->last_refusal);
     wipe(c->api_key);
     wipe(c->auth_value);
     wipe(c->api_key_json);
@@ -136,11 +137,18 @@ static void set_cap(gt_client *c, double cap)
  * trip — the other 429s of the same burst carry the same news, and only lower the cap further
  * to the tasks taken (the acceptances of a burst may be read after its first 429). A 503 or a
  * refused connection says nothing about the cap: only the pause. */
-void gt_client_refused(gt_client *c, bool rate_limited, double retry_after_s, int64_t sent_ms)
+void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms)
 {
+    bool rate_limited = refusal->kind == GT_RATE_LIMITED;
+    double retry_after_s = refusal->retry_after;
+    gt_error_free(c->last_refusal);
+    c->last_refusal = gt_error_copy(refusal);
     c->submits_refused++;
     c->refusals++;
-    long wait_ms = retry_after_s >= 0 ? gt_seconds_to_ms(retry_after_s) : gt_backoff_ms(&c->opts, c->refusals);
+    /* a Retry-After of 0 must not make a tight loop of refused submits: the first backoff step at least */
+    long first_step = gt_backoff_ms(&c->opts, 1);
+    long wait_ms = retry_after_s < 0 ? gt_backoff_ms(&c->opts, c->refusals) : gt_seconds_to_ms(retry_after_s);
+    if (wait_ms < first_step) wait_ms = first_step;
     gt_client_pause(c, gt_now_ms() + wait_ms);
     if (!rate_limited) return;
     if (sent_ms < c->cap_cut_ms) {
@@ -158,6 +166,8 @@ void gt_client_refused(gt_client *c, bool rate_limited, double retry_after_s, in
 void gt_client_accepted(gt_client *c)
 {
     c->refusals = 0;
+    gt_error_free(c->last_refusal);
+    c->last_refusal = NULL;
     if (!isinf(c->cap)) set_cap(c, c->cap + 1 / c->cap);
 }
 

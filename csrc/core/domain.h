@@ -31,16 +31,17 @@ struct gt_client {
     int64_t paused_until_ms;
     /* What the provider really allows, learned from its 429s: the tasks gate's max follows cap,
      * cut on a 429 and grown by 1/cap per accepted submit, never above cap_limit. */
-    double cap;           /* INFINITY: no cap learned, none configured */
-    int cap_limit;        /* max_in_flight as configured (or the provider's); 0: none */
-    int64_t cap_cut_ms;   /* the last cut: a 429 for a submit sent before it is the same news */
-    int refusals;         /* submits refused in a row: the pause without a Retry-After grows */
-    int accepted;         /* tasks in flight whose submit the provider took */
-    long submits_sent;    /* submit requests sent, every attempt */
-    long submits_refused; /* of them, refused in a way that proves nothing was taken */
-    long tasks_submitted; /* tasks whose first submit went out (max_submits counts them) */
-    int submits_on_wire;  /* submit requests not yet answered */
-    bool closed;          /* close(): no new submits */
+    double cap;             /* INFINITY: no cap learned, none configured */
+    int cap_limit;          /* max_in_flight as configured (or the provider's); 0: none */
+    int64_t cap_cut_ms;     /* the last cut: a 429 for a submit sent before it is the same news */
+    int refusals;           /* submits refused in a row: the pause without a Retry-After grows */
+    int accepted;           /* tasks in flight whose submit the provider took */
+    long submits_sent;      /* submit requests sent, every attempt */
+    long submits_refused;   /* of them, refused in a way that proves nothing was taken */
+    gt_error *last_refusal; /* the latest such refusal: why a task queued behind the pause waited */
+    long tasks_submitted;   /* tasks whose first submit went out (max_submits counts them) */
+    int submits_on_wire;    /* submit requests not yet answered */
+    bool closed;            /* close(): no new submits */
     gt_engine *engine;
     gt_profile *profile;
     char *base_url;
@@ -64,7 +65,7 @@ void gt_client_pause(gt_client *c, int64_t until_ms);
 /* A submit the provider provably did not take (429, 503, connection refused): the client's
  * submits wait — retry_after_s where the provider said (< 0: it did not), else a backoff that
  * grows with refusals in a row — and a 429 cuts the cap (sent_ms: when that submit went out). */
-void gt_client_refused(gt_client *c, bool rate_limited, double retry_after_s, int64_t sent_ms);
+void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms);
 void gt_client_accepted(gt_client *c); /* a submit taken: the refusals end, the cap grows */
 /* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it). */
 void gt_client_scrub(const gt_client *c, char **s);

@@ -81,6 +81,22 @@ gt_error *gt_error_new(gt_kind kind, gt_phase phase, const char *message)
     return err;
 }
 
+gt_error *gt_error_copy(const gt_error *err)
+{
+    gt_error *out = err ? malloc(sizeof *out) : NULL;
+    if (!out) return NULL;
+    *out = *err;
+    out->code = gt_strdup(err->code);
+    out->message = gt_strdup(err->message);
+    out->stage = gt_strdup(err->stage);
+    out->request_id = gt_strdup(err->request_id);
+    out->task_id = gt_strdup(err->task_id);
+    out->body = gt_strdup(err->body);
+    out->idempotency_key = gt_strdup(err->idempotency_key);
+    out->cause = NULL;
+    return out;
+}
+
 void gt_error_free(gt_error *err)
 {
     if (!err) return;

@@ -80,6 +80,7 @@ typedef struct gt_error {
 } gt_error;
 
 gt_error *gt_error_new(gt_kind kind, gt_phase phase, const char *message);
+gt_error *gt_error_copy(const gt_error *err); /* its cause is not copied; NULL for NULL */
 void gt_error_free(gt_error *err);
 
 /* ---- provider profiles: where a provider keeps what, as data --------------------------------- */

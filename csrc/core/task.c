@@ -202,9 +202,12 @@ static void end_at_deadline(gt_task *t)
                           ? "the task waited for its turn past its task_timeout; it was never submitted"
                           : "the task did not finish within its task_timeout";
     gt_error *err = gt_error_new(GT_DEADLINE_EXCEEDED, gt_task_phase(t), why);
-    if (err) { /* what kept it from ending sooner */
+    if (err) { /* what kept it from ending sooner: its own last failure, or the refusals it queued behind */
         err->cause = t->last_failure;
         t->last_failure = NULL;
+        int64_t until;
+        if (!err->cause && !gt_client_may_submit(t->client, &until))
+            err->cause = gt_error_copy(t->client->last_refusal);
     }
     finish(t, GT_TASK_FAILED, err);
 }
@@ -444,7 +447,7 @@ static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error
     }
     if (phase == GT_PHASE_SUBMIT) {
         if (refused_outright(result, err)) { /* every submit of the client waits its turn */
-            gt_client_refused(t->client, err->kind == GT_RATE_LIMITED, err->retry_after, t->sent_ms);
+            gt_client_refused(t->client, err, t->sent_ms);
             keep_failure(t, err);
             requeue(t);
             return;

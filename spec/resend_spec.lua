@@ -31,12 +31,7 @@ local socket = require "socket"
 
 local RETRIES = { { name = "default max_retries", opts = {} }, { name = "max_retries = 5", opts = { max_retries = 5 } } }
 
-local function capture(cmd)
-  local pipe = assert(io.popen("LD_PRELOAD= " .. cmd))
-  local out = pipe:read "*a"
-  pipe:close()
-  return out
-end
+local capture = host.capture
 
 -- Waits (driving the engine: gentask.sleep outside a coroutine) until fn() is true; fails with
 -- `what` after `seconds`.

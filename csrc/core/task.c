@@ -271,7 +271,6 @@ static void keep_failure(gt_task *t, gt_error *err)
 static void requeue(gt_task *t)
 {
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
-    t->state = GT_TASK_QUEUED;
     mark_changed(t);
     if (wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) gt_client_wait_front(t->client, GT_GATE_TASKS, &t->slot);
 }

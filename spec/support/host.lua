@@ -40,6 +40,15 @@ function host.missing(command, package)
   end
 end
 
+--- What a shell command printed. LD_PRELOAD= : under `make sanitize` the ASan runtime is for the
+--- Lua process alone (some commands, pgrep among them, deadlock with it preloaded).
+function host.capture(cmd)
+  local pipe = assert(io.popen("LD_PRELOAD= " .. cmd))
+  local out = pipe:read "*a"
+  pipe:close()
+  return out
+end
+
 --- A loopback port nobody listens on right now (for a server a spec starts).
 function host.free_port()
   local socket = require "socket"

@@ -21,14 +21,7 @@ local function sh_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
--- LD_PRELOAD= : under `make sanitize` the ASan runtime is for the Lua process alone (pgrep
--- deadlocks with it preloaded)
-local function capture(cmd)
-  local pipe = assert(io.popen("LD_PRELOAD= " .. cmd))
-  local out = pipe:read "*a"
-  pipe:close()
-  return out
-end
+local capture = host.capture
 
 -- os.execute says true (5.2+, LuaJIT with 5.2 compatibility) or 0 (5.1) on success
 local function succeeded(status)

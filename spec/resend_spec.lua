@@ -195,6 +195,11 @@ describe("a submit whose HTTPS + HTTP/2 connection nginx drops", function()
       local task = slow_submit(c)
       local others = {}
       for i = 1, N do others[i] = c:submit("flux-dev", { prompt = "fox " .. i .. " polled through [duration=1500] [eta=0]" }) end
+      -- every other task accepted before the drop: a submit still on the wire would be cut too
+      wait_until("the other tasks accepted", 5, function()
+        for _, o in ipairs(others) do if o.state == "queued" or o.state == "submitting" then return false end end
+        return true
+      end)
       wait_until("a poll on the submit's connection", 5, function() return shared_connection(proxy) ~= nil end)
       drop_with_reset()
 

@@ -37,6 +37,30 @@ describe("through an outage", function()
   end)
 end)
 
+describe("a poll answered 400, 402, 409 or 422", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 200" end)
+  teardown(function() sim:stop() end)
+
+  -- They say something about the poll request, not about the task, which may be paid for.
+  local cases = { { "foxapi", "flux-dev", 400 }, { "apixo", "gpt-image-1", 402 }, { "flora", "thumbnail-v3", 409 },
+                  { "bfl", "flux-pro-1.1", 422 }, { "modelslab", "flux", 400 } }
+  for _, case in ipairs(cases) do
+    local provider, model, status = case[1], case[2], case[3]
+    it(("is no answer: %s polls on to the result"):format(provider), function()
+      sim:reset()
+      local c = sim:client(provider)
+      local task = c:submit(model, { prompt = ("x [poll-http=%d:2]"):format(status) })
+      local result, err = task:result()
+      assert.is_nil(err, tostring(err))
+      assert.truthy(result.url)
+      local stats = sim:stats()
+      assert.equal(1, stats.submissions)
+      assert.is_true(stats.polls >= 3, "two refused polls, then the answer")
+    end)
+  end
+end)
+
 describe("back-pressure", function()
   local sim
   setup(function() sim = Sim.start "--duration-ms 300 --max-active 3" end)

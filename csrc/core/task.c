@@ -400,12 +400,28 @@ static long retry_delay(gt_task *t, const gt_error *err)
 }
 
 /* Whether to try the failed request again, and after how long. */
+/* A failed poll that is a definitive answer about a task that may be paid for: the key refused,
+ * the task unknown (after the grace period), or the provider's own verdict on the generation.
+ * Anything else — a network error, a 5xx, a 429, a garbled answer, and a 400/402/409/422, which
+ * say something about the poll request, not about the task — is no answer. */
+static bool poll_failure_is_final(gt_kind kind)
+{
+    switch (kind) {
+    case GT_AUTHENTICATION:
+    case GT_PERMISSION_DENIED:
+    case GT_NOT_FOUND:
+    case GT_MODERATED:
+    case GT_INPUT_UNREACHABLE:
+    case GT_GENERATION_FAILED:
+    case GT_CANCELLED: return true;
+    default: return false;
+    }
+}
+
 static bool try_again(gt_task *t, gt_phase phase, const gt_error *err, long *delay_ms)
 {
-    if (phase == GT_PHASE_POLL) {
-        /* the task may be paid for: a network error, a 5xx, a 429 or a garbled answer is no
-         * answer, and only the deadline gives up on it */
-        if (!err->retryable && err->kind != GT_PROTOCOL) return false;
+    if (phase == GT_PHASE_POLL) { /* only the deadline gives up on what is no answer */
+        if (poll_failure_is_final(err->kind)) return false;
         *delay_ms = retry_delay(t, err);
         return true;
     }

@@ -24,10 +24,10 @@ Client.__index = Client
 
 -- The names a client's table and a submit's options may hold: the core's options (core.options:
 -- name, unit, bounds, default, scope) and these. A misspelt name (max_retrys) is a usage error,
--- not a silent default.
+-- not a silent default. key names one request, so it is a submit's alone (no client default).
 local own_names = {
   client = { provider = true, api_key = true, base_url = true, resubmit = true },
-  task = { resubmit = true },
+  task = { resubmit = true, key = true },
 }
 for _, option in ipairs(core.options) do
   own_names.task[option.name] = true
@@ -42,6 +42,9 @@ local function check_options(opts, level, scope)
   end
   local problem = core.check_options(opts, scope)
   if problem then usage(problem, level + 1) end
+  if opts.key ~= nil and (type(opts.key) ~= "string" or opts.key == "" or #opts.key > 4096) then
+    usage("key must be a non-empty string (the caller's own name for this request)", level + 1)
+  end
   local r = opts.resubmit
   if r ~= nil then
     if type(r) ~= "table" or type(r.kinds) ~= "table" or (r.max ~= nil and type(r.max) ~= "number") then
@@ -102,9 +105,28 @@ function Client:submit(model, params, options)
   if not ok then usage(tostring(request), 2) end
   local body, err = cjson.encode(request.body)
   if not body then usage("params cannot be sent as JSON: " .. tostring(err), 2) end
-  local t = self._core:submit(request.path, body, request.poll_path, options)
+  -- body is what the journal keeps: the core adds the key (ModelsLab's body field) to what it sends only
+  local t, refusal = self._core:submit(request.path, body, request.poll_path, options, model, options and options.key)
+  if not t then usage(refusal, 2) end
   scheduler.work_added()   -- a host loop watches the new request's socket from now on
   return t
+end
+
+--- client:recover([options]) → { task, ... }: one task per journal record that has not ended (a
+-- process that stopped left them): accepted ones are polled, queued ones submitted, sending ones
+-- resent where an idempotency key makes it safe (FLORA) and failed with submitted = "unknown"
+-- where not. Needs the client's journal.
+function Client:recover(options)
+  if getmetatable(self) ~= Client then usage("call recover as client:recover()", 2) end
+  if options ~= nil then
+    if type(options) ~= "table" then usage("recover options must be a table", 2) end
+    check_options(options, 2, "task")
+    if options.key ~= nil then usage("recover takes no key: each record keeps its own", 2) end
+  end
+  local tasks, err = self._core:recover(options)
+  if not tasks then usage(err, 2) end
+  scheduler.work_added()
+  return tasks
 end
 
 --- client:attach(id [, { model =, poll_url = } [, options]]) → task: polls a task the provider

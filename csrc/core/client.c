@@ -25,8 +25,9 @@ static char *json_spelling(const char *key)
 static void start_queued(void *client);
 
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
-                         const gt_client_options *opts)
+                         const gt_client_options *opts, char **error)
 {
+    *error = NULL;
     gt_client *c = calloc(1, sizeof *c);
     if (!c) {
         gt_profile_free(profile);
@@ -46,7 +47,8 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     /* the client's own copies (the options only lent theirs); requests read them from here */
     c->ca_file = gt_strdup(c->opts.ca_file);
     c->proxy = gt_strdup(c->opts.proxy);
-    c->opts.ca_file = c->opts.proxy = NULL;
+    const char *journal = c->opts.journal;
+    c->opts.ca_file = c->opts.proxy = c->opts.journal = NULL;
     c->refs = 1;
     gt_timer_init(&c->timer, start_queued, c);
     for (int id = 0; id < GT_GATE_COUNT; id++) gt_queue_init(&c->gates[id].queue);
@@ -54,6 +56,10 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     c->cap = c->cap_limit > 0 ? c->cap_limit : INFINITY;
     c->gates[GT_GATE_TASKS].max = c->cap_limit;
     c->gates[GT_GATE_WIRE].max = c->opts.max_requests;
+    if (!gt_client_journal_open(c, journal, error)) {
+        gt_client_release(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -72,6 +78,7 @@ void gt_client_release(gt_client *c)
 {
     if (!c || --c->refs > 0) return;
     gt_engine_disarm(c->engine, &c->timer);
+    gt_client_journal_close(c);
     gt_engine_release(c->engine);
     gt_profile_free(c->profile);
     free(c->base_url);
@@ -187,6 +194,7 @@ void gt_client_stats_of(const gt_client *c, gt_client_stats *out)
         .submits = c->submits_sent,
         .submitted = c->tasks_submitted,
         .submits_on_wire = c->submits_on_wire,
+        .journal_pending = (int)c->to_journal.count,
         .refused = c->submits_refused,
     };
 }

@@ -2,6 +2,7 @@
 #ifndef GENTASK_DOMAIN_H
 #define GENTASK_DOMAIN_H
 
+#include "journal.h"
 #include "loop.h"
 #include "reading.h"
 
@@ -51,6 +52,11 @@ struct gt_client {
     char *auth_value;      /* secret: auth_prefix .. api_key */
     gt_client_options opts;
     int refs;
+    /* the journal (task_journal.c): NULL when the client keeps none */
+    gt_journal *journal;
+    gt_queue to_journal;    /* tasks whose record has a stage to write, in order */
+    gt_queue journaled;     /* live tasks with a record (or one on its way): a key finds them */
+    gt_timer journal_timer; /* writes to_journal in one transaction, on the next engine round */
 };
 
 void gt_client_retain(gt_client *c);
@@ -90,6 +96,7 @@ struct gt_task {
     bool attached;          /* made by attach: polls only, never submits */
     bool deadline_clipped;  /* the request's timeout is the task's time left */
     bool budgeted;          /* counted against the client's max_submits */
+    bool sent_before;       /* a resend of a submit an earlier process sent (recover): already counted */
     gt_submitted submitted; /* the worst over every attempt so far (unknown beats no) */
     char *idempotency_key;  /* the key in the submit body, where the provider honours one */
     int64_t sent_ms;        /* when the last request went out */
@@ -111,12 +118,51 @@ struct gt_task {
     char **urls;
     size_t n_urls;
     char *last_body;
+    /* the journal (task_journal.c); untouched when the client keeps none */
+    int64_t record_id;           /* 0: not written yet */
+    gt_record_stage written;     /* the stage the journal holds */
+    gt_record_stage wanted;      /* the stage to write, while in the client's to_journal */
+    gt_qnode journal_node;       /* in the client's to_journal */
+    gt_qnode journaled_node;     /* in the client's journaled */
+    bool send_when_journaled;    /* the submit waits for its "sending" to be committed */
+    bool journal_off;            /* released: the journal is left as it is, for recover() */
+    char *model, *path, *params; /* the request as the journal keeps it (no key) */
+    char *caller_key, *request_hash;
 };
+
+/* What task.c offers the journal's files: a task made, a submit started (through the gates) or
+ * sent (the gates passed and the journal written), and a task ended. */
+gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_options *opts);
+/* t's submit of body as the caller built it (resend_key: the idempotency key a submit that went
+ * out before a crash carried); false when the task failed at once. */
+bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const char *resend_key);
+void gt_task_start_submit(gt_task *t);
+void gt_task_send_submit(gt_task *t);
+void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err);
+
+/* ---- the journal of a client's tasks (task_journal.c: writing; recover.c: reading) ---------------- */
+
+bool gt_client_journal_open(gt_client *c, const char *path, char **error);
+void gt_client_journal_close(gt_client *c);
+/* The task's record is to move to stage; written on the next round with every other. */
+void gt_task_journal(gt_task *t, gt_record_stage stage);
+/* Before a submit goes out: true when it must first wait for its "sending" to be committed (the
+ * journal then sends it). */
+bool gt_task_journal_before_send(gt_task *t);
+/* A task let go by its owner: a pending write of what really happened (accepted, ended) is done
+ * now, and the record is otherwise left for recover() — a released task has not ended. */
+void gt_task_journal_forget(gt_task *t);
+/* The outcome the journal keeps for an ended task (JSON), and a task ended from one. */
+char *gt_task_outcome_json(const gt_task *t);
+void gt_task_end_from_outcome(gt_task *t, const char *outcome);
 
 /* ---- where requests go (endpoint.c) --------------------------------------------------------------- */
 
 /* NULL: not a JSON object */
 char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key, char **idempotency_key);
+/* The body of a resend after a crash: the caller's body with the idempotency key the first send
+ * carried, which gt_endpoint_submit_body then keeps. NULL: not a JSON object. */
+char *gt_endpoint_with_idempotency_key(const gt_client *c, const char *body, const char *idempotency_key);
 char *gt_endpoint_poll_body(const gt_client *c); /* NULL: polls carry no body */
 char *gt_endpoint_poll_url(const gt_client *c, const char *path_template, const char *task_id);
 char *gt_endpoint_trusted_url(const gt_client *c, const char *url); /* NULL: not to be followed */

@@ -58,6 +58,13 @@ char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_k
     return out;
 }
 
+char *gt_endpoint_with_idempotency_key(const gt_client *c, const char *body, const char *idempotency_key)
+{
+    const char *field = c->profile->idempotency_field;
+    if (!field || !idempotency_key) return gt_strdup(body ? body : "{}");
+    return with_field(body, field, idempotency_key);
+}
+
 char *gt_endpoint_poll_body(const gt_client *c)
 {
     const char *field = c->profile->poll_key_field;

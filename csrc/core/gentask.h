@@ -223,6 +223,7 @@ typedef struct gt_client_options {
     int max_submits;         /* tasks this client may submit in its life; 0: no budget */
     const char *ca_file;     /* the CA bundle to trust instead of the system's; NULL: the system's */
     const char *proxy;       /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
+    const char *journal;     /* an SQLite file that keeps every task of the client; NULL: none */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);
@@ -255,9 +256,12 @@ bool gt_option_set(gt_client_options *o, size_t i, double value);
 /* The same for a text option: o then borrows value (gt_client_new keeps its own copy). */
 bool gt_option_set_text(gt_client_options *o, size_t i, const char *value);
 
-/* Takes ownership of profile. api_key is copied and never leaves the core. */
+/* Takes ownership of profile. api_key is copied and never leaves the core. With opts->journal the
+ * journal is opened here and checked to belong to api_key: NULL then, with *error (a message to
+ * free() that names the file, never the key), when it cannot be used. NULL without *error: out of
+ * memory. */
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
-                         const gt_client_options *opts);
+                         const gt_client_options *opts, char **error);
 void gt_client_release(gt_client *c);
 const gt_profile *gt_client_profile(const gt_client *c);
 const gt_client_options *gt_client_options_of(const gt_client *c);
@@ -275,6 +279,7 @@ typedef struct gt_client_stats {
     long submits;        /* submit requests sent, every attempt */
     long submitted;      /* tasks whose submit went out: what max_submits counts */
     int submits_on_wire; /* submit requests being answered now */
+    int journal_pending; /* tasks whose next stage the journal has not written yet */
     long refused;        /* of them, refused in a way that proves nothing was taken (429, 503, ...) */
 } gt_client_stats;
 void gt_client_stats_of(const gt_client *c, gt_client_stats *out);
@@ -301,6 +306,31 @@ const char *gt_task_state_name(gt_task_state s);
  * start is a failed task). */
 gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
                           const gt_client_options *opts /* NULL: the client's */);
+
+/* A submit with what the journal keeps of it. body is the request as the caller built it, before
+ * the core puts the key in (the journal stores it as it is: the key never enters the file). */
+typedef struct gt_submit_request {
+    const char *path, *body, *poll_path;
+    const char *model;      /* for the journal's record */
+    const char *caller_key; /* the caller's own idempotency key ("row-17"); needs a journal */
+} gt_submit_request;
+
+/* gt_client_submit with a journal's promises: a journaled client records the task before its
+ * submit goes out. With caller_key, a request the journal already has under that key is not paid
+ * again: the task returned is the recorded one (ended with its stored outcome, or recovered), and
+ * *existing is true when it is a live task of this process the caller already holds. NULL with
+ * *refusal (a message to free()) for a usage error (a key without a journal, a key used for
+ * another request); NULL without: out of memory. */
+gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, const gt_client_options *opts,
+                                  bool *existing, char **refusal);
+
+/* Every record of the client's journal that has not ended, as a task: accepted ones attached and
+ * polling, queued ones submitted, sending ones resent where an idempotency key makes that safe
+ * and failed (submitted "unknown") where not. *tasks is a malloc'd array of *n; existing[i] (also
+ * malloc'd) is true for a live task of this process the caller already holds. false with *error
+ * (to free()) when there is no journal or it cannot be read. */
+bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***tasks, bool **existing, size_t *n,
+                       char **error);
 
 /* A task that polls what the provider already has under id, and never submits: a task submitted
  * by another process. poll_url, when not NULL, is where the provider said to poll (it must pass

@@ -88,6 +88,9 @@ gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_
 /* Every record not ended, oldest first: *out is an array of *n records (NULL when none) to free
  * with gt_records_free. */
 gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n);
+/* How many records stand for a submit that went out (or may have): on its way, accepted, or
+ * ended after being sent. max_submits counts them, across the processes that used the journal. */
+gt_journal_status gt_journal_count_sent(gt_journal *j, int64_t *n);
 
 /* The account check: on first use stores a fingerprint of api_key (HMAC-SHA256 keyed with a
  * random salt kept in the journal, so the fingerprint cannot be matched against keys elsewhere);

@@ -17,6 +17,7 @@ typedef enum gt_journal_statement {
     GT_SQL_UPDATE,
     GT_SQL_FIND_KEY,
     GT_SQL_UNENDED,
+    GT_SQL_COUNT_SENT,
     GT_SQL_ACCOUNT_GET,
     GT_SQL_ACCOUNT_PUT,
     GT_SQL_COUNT

@@ -224,3 +224,21 @@ gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n)
     *n = count;
     return GT_JOURNAL_OK;
 }
+
+gt_journal_status gt_journal_count_sent(gt_journal *j, int64_t *n)
+{
+    *n = 0;
+    /* sent: on its way or answered, or ended after a submit that went out (an id, or an error
+     * that says it was or may have been sent); a task that ended unsent was never paid for */
+    sqlite3_stmt *st = gt_journal_prepared(
+        j, GT_SQL_COUNT_SENT,
+        "SELECT count(*) FROM records WHERE stage IN ('sending', 'accepted') OR (stage = 'ended' AND "
+        "(remote_id IS NOT NULL OR json_extract(outcome, '$.error.submitted') IN ('yes', 'unknown')))");
+    if (!st) return GT_JOURNAL_ERROR;
+    int rc = sqlite3_step(st);
+    gt_journal_status status = GT_JOURNAL_OK;
+    if (rc == SQLITE_ROW) *n = sqlite3_column_int64(st, 0);
+    else status = gt_journal_sqlite_failed(j, rc, "counting the submits sent");
+    sqlite3_reset(st);
+    return status;
+}

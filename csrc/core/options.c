@@ -58,6 +58,9 @@ static const struct {
         "a PEM bundle of the CAs to trust instead of the system's (verification stays on)"),
     OPT("proxy", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, proxy,
         "a proxy URL for every request (http://, https://, socks5h://)"),
+    /* one file per client: it is opened, and checked against the client's key, once */
+    OPT("journal", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, journal,
+        "an SQLite file that keeps every task, for client:recover() after a crash (mode 0600)"),
 #undef OPT
 };
 

@@ -100,11 +100,17 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
     t->state = state;
     mark_changed(t);
     count_accepted(t, false);
-    if (t->budgeted && t->attempts == 0) { /* never sent: the budget gets its place back */
+    if (t->budgeted && t->attempts == 0 && !t->sent_before) { /* never sent: the budget gets its place back */
         t->budgeted = false;
         t->client->tasks_submitted--;
     }
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
+    gt_task_journal(t, GT_RECORD_ENDED);
+}
+
+void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err)
+{
+    finish(t, state, err);
 }
 
 static void fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
@@ -167,10 +173,18 @@ static void send_request(gt_task *t, gt_phase phase)
     t->state = submit ? GT_TASK_SUBMITTING : GT_TASK_POLLING;
 }
 
+/* A submit past both gates goes out once the journal holds it as "sending" (its write is batched
+ * with the round's others: the journal sends it then). */
 static void wire_granted(void *task)
 {
     gt_task *t = task;
+    if (t->wire_phase == GT_PHASE_SUBMIT && gt_task_journal_before_send(t)) return;
     send_request(t, t->wire_phase);
+}
+
+void gt_task_send_submit(gt_task *t)
+{
+    send_request(t, GT_PHASE_SUBMIT);
 }
 
 /* A request waits at the client's wire gate (max_requests) before it is sent: a task between
@@ -272,6 +286,7 @@ static void requeue(gt_task *t)
 {
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
     mark_changed(t);
+    gt_task_journal(t, GT_RECORD_QUEUED); /* it provably was not taken: safe to submit after a crash */
     if (wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) gt_client_wait_front(t->client, GT_GATE_TASKS, &t->slot);
 }
 
@@ -290,7 +305,7 @@ static void attach_granted(void *task)
 
 static void timer_due(void *task);
 
-static gt_task *new_task(gt_client *c, const char *poll_path, const gt_client_options *opts)
+gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_options *opts)
 {
     gt_task *t = calloc(1, sizeof *t);
     if (!t) return NULL;
@@ -309,24 +324,36 @@ static gt_task *new_task(gt_client *c, const char *poll_path, const gt_client_op
     return t;
 }
 
+bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const char *resend_key)
+{
+    gt_client *c = t->client;
+    t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
+    char *keyed = resend_key ? gt_endpoint_with_idempotency_key(c, body, resend_key) : NULL;
+    t->submit_body = gt_endpoint_submit_body(c, keyed ? keyed : body, false, &t->idempotency_key);
+    free(keyed);
+    if (!c->profile->poll_path && !t->poll_path)
+        fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
+    else if (!t->submit_body) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
+    return !gt_task_done(t);
+}
+
+void gt_task_start_submit(gt_task *t)
+{
+    if (wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) gt_client_wait(t->client, GT_GATE_TASKS, &t->slot);
+}
+
 gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
                           const gt_client_options *opts)
 {
-    gt_task *t = new_task(c, poll_path, opts);
-    if (!t) return NULL;
-    t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
-    t->submit_body = gt_endpoint_submit_body(c, body, false, &t->idempotency_key);
-    if (!c->profile->poll_path && !poll_path)
-        fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
-    else if (!t->submit_body) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
-    else if (wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) gt_client_wait(c, GT_GATE_TASKS, &t->slot);
+    gt_task *t = gt_task_new(c, poll_path, opts);
+    if (t && gt_task_set_submit(t, path, body, NULL)) gt_task_start_submit(t);
     return t;
 }
 
 gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, const char *poll_path,
                           const gt_client_options *opts)
 {
-    gt_task *t = new_task(c, poll_path, opts);
+    gt_task *t = gt_task_new(c, poll_path, opts);
     if (!t) return NULL;
     t->attached = true;
     t->submitted = GT_SUBMITTED_YES;
@@ -571,6 +598,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
         t->accepted_ms = gt_now_ms();
         count_accepted(t, true);
         gt_client_accepted(t->client);
+        gt_task_journal(t, GT_RECORD_ACCEPTED); /* written with the poll URL read just below */
     }
     if (reply.poll_url && !t->poll_url) t->poll_url = gt_endpoint_trusted_url(t->client, reply.poll_url);
     /* "No such task" right after a submit is the provider's replicas catching up, not an answer
@@ -655,6 +683,8 @@ void gt_task_cancel(gt_task *t)
 void gt_task_release(gt_task *t)
 {
     if (!t) return;
+    /* the owner let go, the task did not end: its record is left for recover() */
+    gt_task_journal_forget(t);
     gt_task_cancel(t);
     gt_engine_unnotify(engine_of(t), &t->changed_node);
     gt_error_free(t->error);
@@ -667,6 +697,11 @@ void gt_task_release(gt_task *t)
     free(t->request_id);
     free(t->last_body);
     free(t->idempotency_key);
+    free(t->model);
+    free(t->path);
+    free(t->params);
+    free(t->caller_key);
+    free(t->request_hash);
     for (size_t i = 0; i < t->n_urls; i++) free(t->urls[i]);
     free(t->urls);
     t->client->engine->live_tasks--;

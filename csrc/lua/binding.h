@@ -80,8 +80,9 @@ gt_profile *gt_lua_check_profile(lua_State *L, int idx);
 void gt_lua_open_client(lua_State *L);
 int gt_lua_client_new(lua_State *L);   /* engine:client(profile, base_url, api_key, options) */
 void gt_lua_open_task(lua_State *L);   /* core.is_task, core.task_class, core.task_* primitives */
-int gt_lua_task_submit(lua_State *L);  /* client:submit(path, body, poll_path, options) */
+int gt_lua_task_submit(lua_State *L);  /* client:submit(path, body, poll_path, options, model, key) */
 int gt_lua_task_attach(lua_State *L);  /* client:attach(id, poll_url, poll_path, options) */
+int gt_lua_task_recover(lua_State *L); /* client:recover(options) */
 void gt_lua_open_schema(lua_State *L); /* core.kinds, core.options, core.headers, core.check_options */
 
 #endif

@@ -2,6 +2,8 @@
  * tasks (task.c). The key goes into the core and never comes back out. */
 #include "binding.h"
 
+#include <stdlib.h>
+
 /* engine:client(profile, base_url, api_key, options) */
 int gt_lua_client_new(lua_State *L)
 {
@@ -14,7 +16,13 @@ int gt_lua_client_new(lua_State *L)
     if (lua_istable(L, 5)) gt_lua_read_options(L, 5, &opts);
     /* the box first: if Lua cannot allocate it, no client is left unowned */
     void **box = gt_lua_push_box(L, NULL, GT_CLIENT_MT);
-    gt_client *c = gt_client_new(e, gt_lua_check_profile(L, 2), base_url, api_key, &opts);
+    char *error = NULL;
+    gt_client *c = gt_client_new(e, gt_lua_check_profile(L, 2), base_url, api_key, &opts, &error);
+    if (!c && error) { /* a journal that cannot be used: the message names the file, never the key */
+        lua_pushstring(L, error);
+        free(error);
+        return lua_error(L);
+    }
     if (!c) return luaL_error(L, "gentask: out of memory");
     *box = c;
     return 1;
@@ -55,6 +63,7 @@ static int client_stats(lua_State *L)
     gt_lua_setfield_integer(L, "refused", s.refused);
     gt_lua_setfield_integer(L, "submitted", s.submitted);
     gt_lua_setfield_integer(L, "submits_on_wire", s.submits_on_wire);
+    gt_lua_setfield_integer(L, "journal_pending", s.journal_pending);
     return 1;
 }
 
@@ -74,8 +83,13 @@ static int client_closed(lua_State *L)
 void gt_lua_open_client(lua_State *L)
 {
     static const luaL_Reg methods[] = {
-        {"submit", gt_lua_task_submit}, {"attach", gt_lua_task_attach}, {"stats", client_stats},
-        {"close", client_close},        {"closed", client_closed},      {NULL, NULL},
+        {"submit", gt_lua_task_submit},
+        {"attach", gt_lua_task_attach},
+        {"recover", gt_lua_task_recover},
+        {"stats", client_stats},
+        {"close", client_close},
+        {"closed", client_closed},
+        {NULL, NULL},
     };
     static const gt_lua_class client_class = {
         .name = GT_CLIENT_MT,

@@ -4,6 +4,7 @@
  * Lua (lua/gentask/task.lua, where wait() yields) and handed over with core.task_class(methods). */
 #include "binding.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static gt_task *check_task(lua_State *L)
@@ -11,17 +12,22 @@ static gt_task *check_task(lua_State *L)
     return gt_lua_check_box(L, 1, GT_TASK_MT);
 }
 
+/* The options at index `at` over the client's, into *overrides; NULL when there are none. */
+static const gt_client_options *task_options(lua_State *L, gt_client *c, int at, gt_client_options *overrides)
+{
+    if (!lua_istable(L, at)) return NULL;
+    *overrides = *gt_client_options_of(c);
+    gt_lua_read_options(L, at, overrides);
+    return overrides;
+}
+
 /* Makes a task through make (submit or attach) with the options at index `at` over the
  * client's, into a box pushed first: if Lua cannot allocate it, no task is left running unowned. */
 static int push_task(lua_State *L, gt_client *c, int at, const char *a, const char *b, const char *poll_path,
                      gt_task *(*make)(gt_client *, const char *, const char *, const char *, const gt_client_options *))
 {
-    gt_client_options overrides, *opts = NULL;
-    if (lua_istable(L, at)) {
-        overrides = *gt_client_options_of(c);
-        gt_lua_read_options(L, at, &overrides);
-        opts = &overrides;
-    }
+    gt_client_options overrides;
+    const gt_client_options *opts = task_options(L, c, at, &overrides);
     void **box = gt_lua_push_box(L, NULL, GT_TASK_MT);
     gt_task *t = make(c, a, b, poll_path, opts);
     if (!t) return luaL_error(L, "gentask: out of memory");
@@ -30,14 +36,86 @@ static int push_task(lua_State *L, gt_client *c, int at, const char *a, const ch
     return 1;
 }
 
-/* client:submit(path, body, poll_path, options) */
+/* A task the script holds already (the journal's, under a key): its own box, never a second one
+ * (two boxes would release it twice). Its box is gone only while the collector is finalizing it. */
+static bool push_held(lua_State *L, gt_task *t)
+{
+    gt_lua_recall(L, t);
+    if (!lua_isnil(L, -1)) return true;
+    lua_pop(L, 1);
+    return false;
+}
+
+/* client:submit(path, body, poll_path, options, model, key) → task | nil, what is wrong */
 int gt_lua_task_submit(lua_State *L)
 {
     gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
-    const char *path = luaL_checkstring(L, 2);
-    const char *body = luaL_optstring(L, 3, NULL);
-    const char *poll_path = luaL_optstring(L, 4, NULL);
-    return push_task(L, c, 5, path, body, poll_path, gt_client_submit);
+    gt_submit_request r = {
+        .path = luaL_checkstring(L, 2),
+        .body = luaL_optstring(L, 3, NULL),
+        .poll_path = luaL_optstring(L, 4, NULL),
+        .model = luaL_optstring(L, 6, NULL),
+        .caller_key = luaL_optstring(L, 7, NULL),
+    };
+    gt_client_options overrides;
+    const gt_client_options *opts = task_options(L, c, 5, &overrides);
+    void **box = gt_lua_push_box(L, NULL, GT_TASK_MT);
+    bool existing = false;
+    char *refusal = NULL;
+    gt_task *t = gt_client_submit_request(c, &r, opts, &existing, &refusal);
+    if (!t && !refusal) return luaL_error(L, "gentask: out of memory");
+    if (!t) {
+        lua_pushnil(L);
+        lua_pushstring(L, refusal);
+        free(refusal);
+        return 2;
+    }
+    if (existing) {
+        lua_pop(L, 1); /* the empty box is collected as nothing */
+        if (push_held(L, t)) return 1;
+        lua_pushnil(L);
+        lua_pushfstring(L, "the task of key %s is being collected: submit again", r.caller_key);
+        return 2;
+    }
+    *box = t;
+    gt_lua_remember(L, t, -1);
+    return 1;
+}
+
+/* client:recover(options) → { task, ... } | nil, what is wrong */
+int gt_lua_task_recover(lua_State *L)
+{
+    gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
+    gt_client_options overrides;
+    const gt_client_options *opts = task_options(L, c, 2, &overrides);
+    gt_task **tasks = NULL;
+    bool *existing = NULL;
+    size_t n = 0;
+    char *error = NULL;
+    bool ok = gt_client_recover(c, opts, &tasks, &existing, &n, &error);
+    lua_createtable(L, (int)n, 0);
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (existing[i]) {
+            if (push_held(L, tasks[i])) lua_rawseti(L, -2, ++k);
+            continue;
+        }
+        if (!ok) { /* out of memory half way: none of them is handed over */
+            gt_task_release(tasks[i]);
+            continue;
+        }
+        void **box = gt_lua_push_box(L, tasks[i], GT_TASK_MT);
+        (void)box;
+        gt_lua_remember(L, tasks[i], -1);
+        lua_rawseti(L, -2, ++k);
+    }
+    free(tasks);
+    free(existing);
+    if (ok) return 1;
+    lua_pushnil(L);
+    lua_pushstring(L, error ? error : "recover failed");
+    free(error);
+    return 2;
 }
 
 /* client:attach(id, poll_url, poll_path, options) */

@@ -24,10 +24,10 @@ Client.__index = Client
 
 -- The names a client's table and a submit's options may hold: the core's options (core.options:
 -- name, unit, bounds, default, scope) and these. A misspelt name (max_retrys) is a usage error,
--- not a silent default.
+-- not a silent default. key names one request, so it is a submit's alone (no client default).
 local own_names = {
   client = { provider = true, api_key = true, base_url = true, resubmit = true },
-  task = { resubmit = true },
+  task = { resubmit = true, key = true },
 }
 for _, option in ipairs(core.options) do
   own_names.task[option.name] = true
@@ -42,6 +42,9 @@ local function check_options(opts, level, scope)
   end
   local problem = core.check_options(opts, scope)
   if problem then usage(problem, level + 1) end
+  if opts.key ~= nil and (type(opts.key) ~= "string" or opts.key == "" or #opts.key > 4096) then
+    usage("key must be a non-empty string (the caller's own name for this request)", level + 1)
+  end
   local r = opts.resubmit
   if r ~= nil then
     if type(r) ~= "table" or type(r.kinds) ~= "table" or (r.max ~= nil and type(r.max) ~= "number") then
@@ -103,9 +106,29 @@ function Client:submit(model, params, options)
   if not ok then usage(tostring(request), 2) end
   local body, err = cjson.encode(request.body)
   if not body then usage("params cannot be sent as JSON: " .. tostring(err), 2) end
-  local t = self._core:submit(request.path, body, request.poll_path, options)
+  -- body is what the journal keeps: the core adds the key (ModelsLab's body field) to what it sends only
+  local t, refusal = self._core:submit(request.path, body, request.poll_path, options, model, options and options.key)
+  if not t then usage(refusal, 2) end
   scheduler.work_added()   -- a host loop watches the new request's socket from now on
   return t
+end
+
+--- client:recover([options]) → { task, ... }: one task per journal record that has not ended (a
+-- process that stopped left them): accepted ones are polled, queued ones submitted, sending ones
+-- resent where an idempotency key makes it safe (FLORA) and failed with submitted = "unknown"
+-- where not. Needs the client's journal.
+function Client:recover(options)
+  if getmetatable(self) ~= Client then usage("call recover as client:recover()", 2) end
+  if self._core:closed() then usage("the client is closed: it recovers nothing", 2) end
+  if options ~= nil then
+    if type(options) ~= "table" then usage("recover options must be a table", 2) end
+    check_options(options, 2, "task")
+    if options.key ~= nil then usage("recover takes no key: each record keeps its own", 2) end
+  end
+  local tasks, err = self._core:recover(options)
+  if not tasks then usage(err, 2) end
+  scheduler.work_added()
+  return tasks
 end
 
 --- client:attach(id [, { model =, poll_url = } [, options]]) → task: polls a task the provider
@@ -141,17 +164,23 @@ function Client:attach(id, where, options)
 end
 
 --- client:close(): stops taking submits — a task not yet submitted ends cancelled (submitted =
--- "no"), the submits on the wire are answered — and returns then. Accepted tasks poll on as long
--- as something drives the engine (wait for them, or leave them to a journal's recover()).
+-- "no"), the submits on the wire are answered and journaled — and returns then. Accepted tasks
+-- poll on as long as something drives the engine (wait for them, or leave them to a journal's
+-- recover()).
 function Client:close()
   if getmetatable(self) ~= Client then usage("call close as client:close()", 2) end
   self._core:close()
-  while self._core:stats().submits_on_wire > 0 do gentask.sleep(0.01) end
+  local function busy()
+    local s = self._core:stats()
+    return s.submits_on_wire > 0 or s.journal_pending > 0
+  end
+  while busy() do gentask.sleep(0.01) end
 end
 
 --- client:stats() → what the client is doing: in_flight, queued, accepted, cap (learned from
 -- 429s), max_in_flight, requests, requests_queued, paused_for, submits, refused, submitted (what
--- max_submits counts), submits_on_wire.
+-- max_submits counts; with a journal, over every process that used it), submits_on_wire,
+-- journal_pending.
 function Client:stats()
   if getmetatable(self) ~= Client then usage("call stats as client:stats()", 2) end
   return self._core:stats()

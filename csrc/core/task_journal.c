@@ -1,0 +1,314 @@
+/* task_journal.c — a client's tasks written to its journal (journal.h), so that a crash loses
+ * none of them and recover() pays for none twice.
+ *
+ * A record moves queued → sending → accepted → ended (a refused submit goes back to queued).
+ * Writes are not made where they happen: the task is put on the client's to_journal list and the
+ * client's journal timer, on the next engine round, writes the whole list in one transaction (a
+ * thousand submits are one commit, one fsync at most). A submit waits for its "sending" to be
+ * committed and goes out only then: what could not be journaled is never sent. A journal another
+ * process is writing (BUSY) is tried again on the timer, never waited for. */
+#include "domain.h"
+
+#include <cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* BUSY: another connection holds the write lock; the round is tried again this much later */
+#define JOURNAL_RETRY_MS 30
+
+static void write_round(void *client);
+
+bool gt_client_journal_open(gt_client *c, const char *path, char **error)
+{
+    gt_queue_init(&c->to_journal);
+    gt_queue_init(&c->journaled);
+    gt_timer_init(&c->journal_timer, write_round, c);
+    if (!path) return true;
+    c->journal = gt_journal_open(path, error);
+    if (!c->journal) return false;
+    /* a provider without a key still has one account per journal: the empty key's */
+    gt_journal_status status = gt_journal_check_account(c->journal, c->api_key[0] ? c->api_key : "(no key)");
+    /* max_submits is a budget of the journal's, across the processes that used it */
+    int64_t sent = 0;
+    if (status == GT_JOURNAL_OK) status = gt_journal_count_sent(c->journal, &sent);
+    if (status == GT_JOURNAL_OK) {
+        c->tasks_submitted = (long)sent;
+        return true;
+    }
+    if (status == GT_JOURNAL_BUSY) *error = gt_printf("journal %s: busy (another process is writing it)", path);
+    else *error = gt_strdup(gt_journal_error(c->journal)); /* names the file, never the key */
+    gt_journal_close(c->journal);
+    c->journal = NULL;
+    return false;
+}
+
+void gt_client_journal_close(gt_client *c)
+{
+    gt_engine_disarm(c->engine, &c->journal_timer);
+    gt_journal_close(c->journal);
+    c->journal = NULL;
+}
+
+static void write_soon(gt_client *c, int64_t delay_ms)
+{
+    if (c->journal_timer.slot == 0) gt_engine_arm(c->engine, &c->journal_timer, gt_now_ms() + delay_ms);
+}
+
+void gt_task_journal(gt_task *t, gt_record_stage stage)
+{
+    gt_client *c = t->client;
+    if (!c->journal || t->journal_off) return;
+    if (t->record_id && t->written == GT_RECORD_ENDED) return; /* an ended record never changes */
+    if (stage == GT_RECORD_ENDED) t->send_when_journaled = false;
+    if (!t->record_id && stage == GT_RECORD_ENDED) { /* never written, so never sent: nothing to keep */
+        gt_queue_remove(&c->to_journal, &t->journal_node);
+        return;
+    }
+    t->wanted = stage;
+    gt_queue_push(&c->to_journal, &t->journal_node);
+    write_soon(c, 0);
+}
+
+bool gt_task_journal_before_send(gt_task *t)
+{
+    if (!t->client->journal || t->journal_off) return false;
+    if (t->record_id && t->written == GT_RECORD_SENDING && !gt_queue_linked(&t->journal_node)) return false;
+    t->send_when_journaled = true;
+    gt_task_journal(t, GT_RECORD_SENDING);
+    return true;
+}
+
+/* Adds or updates t's record with its wanted stage; the request's parts are the task's own. */
+static gt_journal_status write_one(gt_client *c, gt_task *t)
+{
+    char *outcome = t->wanted == GT_RECORD_ENDED ? gt_task_outcome_json(t) : NULL;
+    gt_record r = {
+        .id = t->record_id,
+        .stage = t->wanted,
+        .caller_key = t->caller_key,
+        .provider = (char *)gt_profile_name(c->profile),
+        .model = t->model,
+        .path = t->path,
+        .poll_path = t->poll_path,
+        .params = t->params,
+        .request_hash = t->request_hash,
+        .idempotency_key = t->idempotency_key,
+        .remote_id = t->remote_id,
+        .poll_url = t->poll_url,
+        .outcome = outcome,
+    };
+    gt_journal_status status;
+    if (t->record_id) {
+        status = gt_journal_update(c->journal, &r);
+    } else {
+        status = gt_journal_add(c->journal, &r);
+        if (!t->request_hash) t->request_hash = r.request_hash; /* add computed it: the task keeps it */
+        if (status == GT_JOURNAL_OK) t->record_id = r.id;
+    }
+    free(outcome);
+    return status;
+}
+
+/* A submit that could not be journaled is not sent: the task fails, saying why. */
+static void fail_unjournaled(gt_task *t, gt_kind kind, const char *why)
+{
+    char *message = gt_printf("the journal could not record the submit, so it was not sent: %s", why);
+    gt_error *err = gt_error_new(kind, GT_PHASE_SUBMIT, message ? message : why);
+    free(message);
+    if (err) {
+        err->code = gt_strdup("journal");
+        err->submitted = GT_SUBMITTED_NO;
+    }
+    gt_task_finish(t, GT_TASK_FAILED, err);
+}
+
+/* The batch could not be committed: the ids its adds took mean nothing (the journal rolled them
+ * back). BUSY puts it back, in order, for the next try; ERROR fails what was not sent yet and
+ * drops the rest (an accepted or ended task goes on: recover() finds its record as it was). */
+static void batch_failed(gt_client *c, gt_task **batch, const int64_t *ids, size_t n, gt_journal_status status)
+{
+    gt_journal_rollback(c->journal);
+    for (size_t i = 0; i < n; i++) batch[i]->record_id = ids[i];
+    if (status == GT_JOURNAL_BUSY) {
+        for (size_t i = n; i-- > 0;) gt_queue_push_front(&c->to_journal, &batch[i]->journal_node);
+        write_soon(c, JOURNAL_RETRY_MS);
+        return;
+    }
+    char *why = gt_strdup(gt_journal_error(c->journal));
+    for (size_t i = 0; i < n; i++) {
+        gt_task *t = batch[i];
+        if (t->wanted == GT_RECORD_QUEUED || t->wanted == GT_RECORD_SENDING)
+            fail_unjournaled(t, GT_UNAVAILABLE, why ? why : "out of memory");
+    }
+    free(why);
+}
+
+/* The client's journal timer: one transaction for every record that has a stage to write, then
+ * the submits that waited for it. */
+static void write_round(void *client)
+{
+    gt_client *c = client;
+    size_t n = c->to_journal.count;
+    if (n == 0 || !c->journal) return;
+    gt_task **batch = malloc(n * sizeof *batch);
+    int64_t *ids = malloc(n * sizeof *ids);
+    bool *duplicate = calloc(n, sizeof *duplicate);
+    gt_journal_status status = batch && ids && duplicate ? gt_journal_begin(c->journal) : GT_JOURNAL_BUSY;
+    if (status == GT_JOURNAL_BUSY) { /* the list stays as it is */
+        write_soon(c, JOURNAL_RETRY_MS);
+        n = 0;
+    }
+    size_t taken = 0;
+    while (taken < n && status != GT_JOURNAL_BUSY) {
+        gt_task *t = GT_CONTAINER(gt_queue_pop(&c->to_journal), gt_task, journal_node);
+        batch[taken] = t;
+        ids[taken] = t->record_id;
+        if (status == GT_JOURNAL_OK) status = write_one(c, t); /* after an ERROR: taken, to be failed */
+        /* a key another process took meanwhile fails that task alone: the statement failed, the
+         * transaction goes on */
+        if (status == GT_JOURNAL_DUPLICATE) {
+            duplicate[taken] = true;
+            status = GT_JOURNAL_OK;
+        }
+        taken++;
+    }
+    if (status == GT_JOURNAL_OK && n > 0) status = gt_journal_commit(c->journal);
+    if (n > 0 && status != GT_JOURNAL_OK) {
+        batch_failed(c, batch, ids, taken, status);
+    } else {
+        for (size_t i = 0; i < taken; i++) {
+            gt_task *t = batch[i];
+            if (duplicate[i]) {
+                t->record_id = 0;
+                fail_unjournaled(t, GT_CONFLICT, "its key was used meanwhile (by another process?)");
+                continue;
+            }
+            t->written = t->wanted;
+            if (t->send_when_journaled) {
+                t->send_when_journaled = false;
+                gt_task_send_submit(t);
+            }
+        }
+    }
+    free(batch);
+    free(ids);
+    free(duplicate);
+}
+
+void gt_task_journal_forget(gt_task *t)
+{
+    gt_client *c = t->client;
+    if (gt_queue_linked(&t->journal_node)) {
+        gt_queue_remove(&c->to_journal, &t->journal_node);
+        /* what really happened is written now, on its own (a BUSY journal: recover() polls it again) */
+        if (t->record_id && (t->wanted == GT_RECORD_ACCEPTED || t->wanted == GT_RECORD_ENDED)) write_one(c, t);
+    }
+    gt_queue_remove(&c->journaled, &t->journaled_node);
+    t->send_when_journaled = false;
+    t->journal_off = true;
+}
+
+/* ---- outcomes: what an ended record keeps ----------------------------------------------------- */
+
+static void add_string(cJSON *o, const char *key, const char *value)
+{
+    if (value) cJSON_AddStringToObject(o, key, value);
+}
+
+/* An error as JSON, with its cause (the failure a deadline cut short): the key already scrubbed
+ * from every text by the task that ended. */
+static void add_error(cJSON *o, const char *name, const gt_error *e)
+{
+    cJSON *err = cJSON_AddObjectToObject(o, name);
+    if (!err) return;
+    add_string(err, "kind", gt_kind_name(e->kind));
+    cJSON_AddBoolToObject(err, "retryable", e->retryable);
+    add_string(err, "phase", gt_phase_name(e->phase));
+    add_string(err, "submitted", gt_submitted_name(e->submitted));
+    if (e->status) cJSON_AddNumberToObject(err, "status", (double)e->status);
+    add_string(err, "code", e->code);
+    add_string(err, "message", e->message);
+    add_string(err, "stage", e->stage);
+    add_string(err, "request_id", e->request_id);
+    add_string(err, "task_id", e->task_id);
+    add_string(err, "idempotency_key", e->idempotency_key);
+    cJSON_AddNumberToObject(err, "attempts", e->attempts);
+    if (e->cause) add_error(err, "cause", e->cause);
+}
+
+/* {"state": "succeeded", "urls": [...]} or {"state": "failed"|"cancelled", "error": {...}} */
+char *gt_task_outcome_json(const gt_task *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    add_string(o, "state", gt_task_state_name(t->state));
+    if (t->state == GT_TASK_SUCCEEDED) {
+        cJSON *urls = cJSON_AddArrayToObject(o, "urls");
+        for (size_t i = 0; urls && i < t->n_urls; i++) cJSON_AddItemToArray(urls, cJSON_CreateString(t->urls[i]));
+    } else if (t->error) {
+        add_error(o, "error", t->error);
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+static const char *string_of(const cJSON *o, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+static gt_error *error_from_json(const cJSON *e, int depth)
+{
+    gt_kind kind = gt_kind_from_name(string_of(e, "kind"));
+    const char *phase = string_of(e, "phase");
+    gt_error *err = gt_error_new(kind ? kind : GT_PROTOCOL,
+                                 phase && strcmp(phase, "poll") == 0 ? GT_PHASE_POLL : GT_PHASE_SUBMIT,
+                                 string_of(e, "message"));
+    if (!err) return NULL;
+    const cJSON *retryable = cJSON_GetObjectItemCaseSensitive(e, "retryable");
+    if (cJSON_IsBool(retryable)) err->retryable = cJSON_IsTrue(retryable);
+    const char *submitted = string_of(e, "submitted");
+    static const gt_submitted all[] = {GT_SUBMITTED_NO, GT_SUBMITTED_YES, GT_SUBMITTED_UNKNOWN};
+    for (size_t i = 0; submitted && i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(submitted, gt_submitted_name(all[i])) == 0) err->submitted = all[i];
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(e, "status");
+    if (cJSON_IsNumber(status)) err->status = (long)status->valuedouble;
+    const cJSON *attempts = cJSON_GetObjectItemCaseSensitive(e, "attempts");
+    if (cJSON_IsNumber(attempts)) err->attempts = attempts->valueint;
+    err->code = gt_strdup(string_of(e, "code"));
+    err->stage = gt_strdup(string_of(e, "stage"));
+    err->request_id = gt_strdup(string_of(e, "request_id"));
+    err->task_id = gt_strdup(string_of(e, "task_id"));
+    err->idempotency_key = gt_strdup(string_of(e, "idempotency_key"));
+    const cJSON *cause = cJSON_GetObjectItemCaseSensitive(e, "cause");
+    if (cJSON_IsObject(cause) && depth < 4) err->cause = error_from_json(cause, depth + 1);
+    return err;
+}
+
+void gt_task_end_from_outcome(gt_task *t, const char *outcome)
+{
+    cJSON *o = cJSON_Parse(outcome ? outcome : "");
+    const char *state = string_of(o, "state");
+    const cJSON *urls = cJSON_GetObjectItemCaseSensitive(o, "urls");
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(o, "error");
+    if (state && strcmp(state, "succeeded") == 0 && cJSON_IsArray(urls)) {
+        size_t n = (size_t)cJSON_GetArraySize(urls);
+        t->urls = calloc(n ? n : 1, sizeof *t->urls);
+        for (size_t i = 0; t->urls && i < n; i++) {
+            const cJSON *url = cJSON_GetArrayItem(urls, (int)i);
+            if (cJSON_IsString(url)) t->urls[t->n_urls++] = gt_strdup(url->valuestring);
+        }
+        gt_task_finish(t, GT_TASK_SUCCEEDED, NULL);
+    } else if (cJSON_IsObject(error)) {
+        const cJSON *attempts = cJSON_GetObjectItemCaseSensitive(error, "attempts");
+        if (cJSON_IsNumber(attempts)) t->attempts = attempts->valueint; /* finish copies it onto the error */
+        bool cancelled = state && strcmp(state, "cancelled") == 0;
+        gt_task_finish(t, cancelled ? GT_TASK_CANCELLED : GT_TASK_FAILED, error_from_json(error, 0));
+    } else {
+        gt_task_finish(t, GT_TASK_FAILED,
+                       gt_error_new(GT_PROTOCOL, GT_PHASE_POLL, "the journal's record of this task cannot be read"));
+    }
+    cJSON_Delete(o);
+}

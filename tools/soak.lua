@@ -501,7 +501,9 @@ for i = 1, N do
       and err.cause.kind == "not_found") or err.submitted == "unknown")
     local reused = s.dialect == "modelslab" and task.id and new_ids[task.id]
     if reused then explain "ModelsLab id reused by the restarted simulator"
-    elseif o.ok and not new_ids[task.id] then
+    elseif o.ok and not new_ids[task.id] and in_old.rec.state ~= SUCCESS_STATE[s.dialect] then
+      -- (an answer of the old simulator that was on the wire at the kill is read after it: the
+      -- record then says the task had succeeded)
       violate("restart", i, ("caught by the restart, succeeded with %s, unknown to the new simulator"):format(task.id))
     elseif err and not ok_end and not permanent_poll_fault(i) and err.kind ~= "deadline_exceeded"
       and not refused_key(i) and not FAILED_STATE(in_old.rec.state, s.dialect) then
@@ -514,7 +516,8 @@ for i = 1, N do
     if x.rec.state == SUCCESS_STATE[s.dialect] and task.id == x.id then
       if o and o.ok then
         local urls = o.value.urls or {}
-        local want_n = tonumber((" " .. s.words):match " n=(%d+)") or 1
+        local want_n = 1
+        for n in (" " .. s.words):gmatch " n=(%d+)" do want_n = tonumber(n) end   -- the last word wins
         if s.dialect == "bfl" then want_n = math.min(want_n, 1) end
         local bad = #urls ~= want_n
         for k, url in ipairs(urls) do
@@ -539,6 +542,8 @@ for i = 1, N do
   -- clean
   if s.clean and err then
     if caught then explain "clean task caught by the restart"
+    elseif err.kind == "deadline_exceeded" and err.submitted == "no" then
+      explain "clean task queued past its task_timeout behind the client's cap, never submitted"
     elseif in_window(done_at[i], TASK_TIMEOUT > 3 and 3 or 1) and err.submitted == "unknown" then
       explain "clean task cut off on the wire by the outage or the restart: submitted unknown"
     else

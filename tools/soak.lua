@@ -544,6 +544,8 @@ for i = 1, N do
     if caught then explain "clean task caught by the restart"
     elseif err.kind == "deadline_exceeded" and err.submitted == "no" then
       explain "clean task queued past its task_timeout behind the client's cap, never submitted"
+    elseif err.kind == "deadline_exceeded" and err.phase == "submit" then
+      explain "clean task whose submit, let out of the queue late, was on the wire at its task_timeout"
     elseif in_window(done_at[i], TASK_TIMEOUT > 3 and 3 or 1) and err.submitted == "unknown" then
       explain "clean task cut off on the wire by the outage or the restart: submitted unknown"
     else

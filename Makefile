@@ -11,6 +11,9 @@
 #   make sim-rock, sim-install  what `luarocks make gentask-sim-scm-1.rockspec` runs (the simulator)
 #   make bench           gentask (5.4, LuaJIT) against Python and bare libcurl on one job (bench/run.sh)
 #   make bench-tls       the same through nginx, HTTP/2 + TLS 1.3 (both: BENCH_N="100 1000" BENCH_REPEAT=3 …)
+#   make soak            SOAK_N tasks (10000) over the five dialects under seeded random faults, an outage and a
+#                        simulator restart, checked against the simulator's record (tools/soak.lua;
+#                        SOAK_N=1000 SOAK_SEED=7 …; not part of make test)
 
 LUA      ?= 5.4
 VERSIONS ?= 5.4 5.1 luajit
@@ -54,7 +57,7 @@ TEST_SRC := $(wildcard csrc/tests/*.c)
 TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all test test-one demo deps clean sanitize valgrind rock install sim-rock sim-install \
-        rock-test lint lint-lua lint-c bench bench-tls FORCE
+        rock-test lint lint-lua lint-c bench bench-tls soak FORCE
 all: $(MODULE) $(SIM) $(TESTS)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
@@ -133,6 +136,13 @@ BENCH_N ?= 100 1000 10000
 bench bench-tls: $(BUILD)/bench/floor $(BUILD)/bench/rusage
 	@for v in 5.4 luajit; do $(MAKE) --no-print-directory all LUA=$$v || exit 1; done
 	@BENCH_N="$(BENCH_N)" BENCH_TLS=$(if $(filter bench-tls,$@),1,$(BENCH_TLS)) sh bench/run.sh
+
+# Not part of make test: a few minutes at 10,000 tasks. Exits non-zero on any violation.
+SOAK_N    ?= 10000
+SOAK_SEED ?= 1
+soak:
+	@$(MAKE) --no-print-directory all LUA=5.4
+	@GENTASK_ROOT=. GENTASK_BUILD=$(BUILD) SOAK_N=$(SOAK_N) SOAK_SEED=$(SOAK_SEED) lua5.4 tools/soak.lua
 
 $(BUILD)/bench/floor: bench/floor.c
 	@mkdir -p $(@D)

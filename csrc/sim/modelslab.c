@@ -3,6 +3,7 @@
  * and legacy endpoints spell "message" as "messege" (docs/providers.md, ModelsLab). Mounted under
  * /modelslab. */
 #include <math.h> /* isfinite: a macro, no libm needed */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,9 +103,21 @@ static bool invalid(const struct exchange *exchange, const cJSON *body, struct r
     return refusal->message != NULL;
 }
 
+/* ModelsLab's ids are numbers that grow. Each simulator process starts them at a random point
+ * past FIRST_ID: one restarted on the same port must not hand a client that polls an old task's
+ * id somebody else's new task (a real service never reuses an id). */
+static unsigned long long first_id;
+static pthread_once_t first_id_once = PTHREAD_ONCE_INIT;
+
+static void choose_first_id(void)
+{
+    first_id = FIRST_ID + (unsigned long long)(ids_random_seed() % 1000000) * 1000ULL;
+}
+
 static void new_id(char *id, size_t size)
 {
-    snprintf(id, size, "%llu", FIRST_ID + (unsigned long long)ids_next_sequence());
+    pthread_once(&first_id_once, choose_first_id);
+    snprintf(id, size, "%llu", first_id + (unsigned long long)ids_next_sequence());
 }
 
 static double optional_number(const cJSON *body, const char *name, double fallback)

@@ -86,6 +86,7 @@ describe("the journal", function()
     assert.is_true(#accepted > 0 and #sending >= 10 and #queued > 0,
       ("accepted %d, sending %d, queued %d"):format(#accepted, #sending, #queued))
 
+    print(("    recovered: %d accepted, %d sending, %d queued"):format(#accepted, #sending, #queued))
     local results = gentask.settle(tasks, 15)
     for i, t in ipairs(tasks) do
       local r = results[i]

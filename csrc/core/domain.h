@@ -121,4 +121,12 @@ char *gt_endpoint_poll_body(const gt_client *c); /* NULL: polls carry no body */
 char *gt_endpoint_poll_url(const gt_client *c, const char *path_template, const char *task_id);
 char *gt_endpoint_trusted_url(const gt_client *c, const char *url); /* NULL: not to be followed */
 
+/* ---- the poll-URL trust rule (trust.c) -------------------------------------------------------------- */
+
+/* url (absolute, or relative to base_url) as libcurl will send it, when it may carry the key: on
+ * base_url's own origin, or https on port 443 to one of the profile's poll_hosts; NULL otherwise. */
+char *gt_trusted_poll_url(const gt_profile *p, const char *base_url, const char *url);
+/* The host libcurl reads in url (relative to base_url), for messages; NULL when it reads none. */
+char *gt_poll_url_host(const char *base_url, const char *url);
+
 #endif

@@ -59,6 +59,7 @@ struct gt_profile {
     int max_in_flight;     /* its documented cap on active tasks; 0: none */
     gt_paths fields[GT_FIELD_COUNT];
     gt_paths request_id_headers;
+    gt_paths poll_hosts; /* documented hosts of provider-given poll URLs: "api.bfl.ai", "*.bfl.ai" */
     gt_state_entry *states;
     size_t n_states;
     gt_code_list codes[3]; /* by gt_code_table */

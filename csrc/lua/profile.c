@@ -57,6 +57,14 @@ static void add_request_id_header(void *ctx, const char *header)
     gt_profile_add_request_id_header(ctx, header);
 }
 
+static void add_poll_host(void *ctx, const char *host)
+{
+    field_ctx *f = ctx;
+    if (!gt_profile_add_poll_host(f->p, host))
+        luaL_error(f->L, "profile: poll_hosts: '%s' is not a lower-case host name (or *.domain) of two labels or more",
+                   host);
+}
+
 static void read_fields(lua_State *L, gt_profile *p, int profile)
 {
     lua_getfield(L, profile, "fields");
@@ -190,6 +198,10 @@ static int build_profile(lua_State *L)
     read_codes(L, p, profile, "http_codes", GT_CODES_HTTP);
     read_codes(L, p, profile, "message_codes", GT_CODES_MESSAGE);
     read_statuses(L, p, profile);
+    lua_getfield(L, profile, "poll_hosts");
+    field_ctx hosts = {L, p, "poll_hosts"};
+    if (!lua_isnil(L, -1)) each_string(L, "poll_hosts", add_poll_host, &hosts);
+    lua_pop(L, 1);
     lua_getfield(L, profile, "request_id_headers");
     if (!lua_isnil(L, -1)) each_string(L, "request_id_headers", add_request_id_header, p);
     lua_pop(L, 1);

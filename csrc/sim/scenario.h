@@ -59,6 +59,7 @@ struct poll_fault_window {
 #define SCENARIO_FAIL_CODE_MAX 96
 #define SCENARIO_VARIANT_MAX 48
 #define SCENARIO_TEXT_MAX 256
+#define SCENARIO_ORIGIN_MAX 128
 
 /* An HTTP error in place of an answer, in the dialect's shape: STATUS, or STATUS:VARIANT for one
  * of the dialect's other documented bodies of that status. */
@@ -113,7 +114,8 @@ struct scenario {
     /* BFL */
     bool no_polling_url;
     bool regional_polling_url;
-    unsigned not_found_polls; /* notfound-first=N */
+    char polling_origin[SCENARIO_ORIGIN_MAX]; /* polling-origin=URL: polling_url on another server; "" none */
+    unsigned not_found_polls;                 /* notfound-first=N */
     /* FLORA */
     bool snake_case;
     /* ModelsLab */

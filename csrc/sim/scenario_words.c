@@ -266,6 +266,19 @@ static bool apply_echo_key(struct scenario *scenario, char *value)
     return true;
 }
 
+/* polling-origin=http://localhost:8123: an origin (scheme, host, port) of letters, digits and
+ * ".:/-" only, so that it cannot smuggle JSON; the BFL polling_url then points there */
+static bool apply_polling_origin(struct scenario *scenario, char *value)
+{
+    size_t length = value ? strlen(value) : 0;
+    if (length == 0 || length >= sizeof scenario->polling_origin) return false;
+    if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) return false;
+    for (size_t i = 0; i < length; i++)
+        if (!isalnum((unsigned char)value[i]) && strchr(".:/-", value[i]) == NULL) return false;
+    memcpy(scenario->polling_origin, value, length + 1);
+    return true;
+}
+
 static bool apply_shape(struct scenario *scenario, char *value)
 {
     static const char *const shapes[] = {
@@ -398,6 +411,7 @@ static const struct scenario_word scenario_words[] = {
     FLAG("retry-after-header", retry_after_header, SCENARIO_MODELSLAB | SCENARIO_APIXO),
     FLAG("no-polling-url", no_polling_url, SCENARIO_BFL),
     FLAG("regional-polling-url", regional_polling_url, SCENARIO_BFL),
+    WORD("polling-origin", apply_polling_origin, SCENARIO_BFL),
     NUMBER("notfound-first", not_found_polls, 1, 1000000, SCENARIO_BFL),
     WORD("case", apply_case, SCENARIO_FLORA),
     FLAG("instant", instant, SCENARIO_MODELSLAB),

@@ -47,7 +47,6 @@ struct gt_client {
     char *base_url;
     char *ca_file, *proxy; /* owned here: the client options' text, copied */
     char *api_key;         /* secret */
-    char *api_key_json;    /* secret: the key as a JSON string may spell it ('/' as "\/") */
     char *auth_value;      /* secret: auth_prefix .. api_key */
     gt_client_options opts;
     int refs;
@@ -67,7 +66,8 @@ void gt_client_pause(gt_client *c, int64_t until_ms);
  * grows with refusals in a row — and a 429 cuts the cap (sent_ms: when that submit went out). */
 void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms);
 void gt_client_accepted(gt_client *c); /* a submit taken: the refusals end, the cap grows */
-/* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it). */
+/* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it):
+ * plain, JSON-escaped or percent-encoded (redact.c). */
 void gt_client_scrub(const gt_client *c, char **s);
 /* Whether text holds the client's key in any spelling. */
 bool gt_client_mentions_key(const gt_client *c, const char *text);

@@ -7,16 +7,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bodies here may hold the key (ModelsLab's "key"): every parse tree and printed copy of one is
+ * wiped before it is freed. */
+static void wipe_json(cJSON *json)
+{
+    for (cJSON *item = json; item; item = item->next) {
+        if (item->valuestring) gt_wipe(item->valuestring, strlen(item->valuestring));
+        if (item->string) gt_wipe(item->string, strlen(item->string));
+        wipe_json(item->child);
+    }
+}
+
+static void delete_json(cJSON *json)
+{
+    wipe_json(json);
+    cJSON_Delete(json);
+}
+
 /* Sets field = value in a JSON object body; NULL when the body is not a JSON object. */
 static char *with_field(const char *body, const char *field, const char *value)
 {
     cJSON *json = cJSON_Parse(body ? body : "{}");
     char *out = NULL;
     if (cJSON_IsObject(json)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(json, field);
+        delete_json(cJSON_DetachItemFromObjectCaseSensitive(json, field));
         if (cJSON_AddStringToObject(json, field, value)) out = cJSON_PrintUnformatted(json);
     }
-    cJSON_Delete(json);
+    delete_json(json);
     return out;
 }
 
@@ -24,7 +41,7 @@ static bool has_field(const char *body, const char *field)
 {
     cJSON *json = cJSON_Parse(body ? body : "{}");
     bool has = cJSON_GetObjectItemCaseSensitive(json, field) != NULL;
-    cJSON_Delete(json);
+    delete_json(json);
     return has;
 }
 
@@ -34,7 +51,7 @@ static char *string_field(const char *body, const char *field)
     cJSON *json = cJSON_Parse(body ? body : "{}");
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, field);
     char *value = cJSON_IsString(item) ? gt_strdup(item->valuestring) : NULL;
-    cJSON_Delete(json);
+    delete_json(json);
     return value;
 }
 
@@ -51,7 +68,7 @@ char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_k
         char *key = gt_random_key("gentask-");
         char *keyed = key ? with_field(out, p->idempotency_field, key) : NULL;
         free(key);
-        free(out);
+        gt_wipe_free(out);
         out = keyed;
     }
     if (out && p->idempotency_field) *idempotency_key = string_field(out, p->idempotency_field);

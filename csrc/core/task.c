@@ -177,7 +177,7 @@ static void send_request(gt_task *t, gt_phase phase)
     };
     t->xfer = url ? gt_engine_send(engine_of(t), &req, transfer_done, t) : NULL;
     if (url != t->submit_url) free(url);
-    free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS) */
+    gt_wipe_free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS); it may hold the key */
     if (!t->xfer) {
         fail(t, GT_NETWORK, phase, "could not start the HTTP request (out of memory or a bad URL)");
         return;
@@ -496,7 +496,7 @@ static bool resubmit(gt_task *t, const gt_error *err)
     char *key = NULL;
     char *body = gt_endpoint_submit_body(t->client, t->submit_body, true, &key);
     if (!body) return false;
-    free(t->submit_body);
+    gt_wipe_free(t->submit_body);
     t->submit_body = body;
     free(t->idempotency_key);
     t->idempotency_key = key;
@@ -559,7 +559,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
      * excerpt, id or raw body can carry part of it. */
     char *scrubbed = NULL;
     if (gt_client_mentions_key(t->client, res.body)) {
-        scrubbed = gt_strndup(res.body, res.body_len);
+        scrubbed = gt_strndup(res.body, res.body_len); /* wiped by gt_client_scrub as it is replaced */
         gt_client_scrub(t->client, &scrubbed);
         res.body = scrubbed ? scrubbed : "";
         res.body_len = strlen(res.body);
@@ -675,7 +675,7 @@ void gt_task_release(gt_task *t)
     gt_error_free(t->error);
     gt_error_free(t->last_failure);
     free(t->submit_url);
-    free(t->submit_body);
+    gt_wipe_free(t->submit_body); /* the key, for providers that take it in the body */
     free(t->poll_path);
     free(t->poll_url);
     free(t->remote_id);

@@ -256,18 +256,29 @@ static bool apply_poll_slow(struct scenario *scenario, char *value)
     return parse_slow(value, &scenario->poll_slow_ms, &scenario->poll_slow);
 }
 
-/* echo-key, echo-key=escaped or echo-key=deep */
-static bool apply_echo_key(struct scenario *scenario, char *value)
+/* echo-key[=escaped|deep|unicode|percent], and the same forms for result-echo-key */
+static bool read_echo_form(char *value, enum echo_key_form *out)
 {
-    static const char *const forms[] = {[ECHO_KEY_ESCAPED] = "escaped", [ECHO_KEY_DEEP] = "deep"};
+    static const char *const forms[] = {[ECHO_KEY_ESCAPED] = "escaped",
+                                        [ECHO_KEY_DEEP] = "deep",
+                                        [ECHO_KEY_UNICODE] = "unicode",
+                                        [ECHO_KEY_PERCENT] = "percent"};
     int form = value ? INDEX_OF(value, forms) : ECHO_KEY_PLAIN;
-    if (form < 0) return false;
-    scenario->echo_key = (enum echo_key_form)form;
+    if (form <= ECHO_KEY_NONE) return false;
+    *out = (enum echo_key_form)form;
     return true;
 }
 
-/* polling-origin=http://localhost:8123: an origin (scheme, host, port) of letters, digits and
- * ".:/-" only, so that it cannot smuggle JSON; the BFL polling_url then points there */
+static bool apply_echo_key(struct scenario *scenario, char *value)
+{
+    return read_echo_form(value, &scenario->echo_key);
+}
+
+static bool apply_result_echo_key(struct scenario *scenario, char *value)
+{
+    return read_echo_form(value, &scenario->result_echo_key);
+}
+
 static bool apply_polling_origin(struct scenario *scenario, char *value)
 {
     size_t length = value ? strlen(value) : 0;
@@ -404,6 +415,7 @@ static const struct scenario_word scenario_words[] = {
     WORD("submit-slow", apply_submit_slow, ALL),
     WORD("poll-slow", apply_poll_slow, ALL),
     WORD("echo-key", apply_echo_key, ALL),
+    WORD("result-echo-key", apply_result_echo_key, ALL),
     WORD("shape", apply_shape, SCENARIO_FOXAPI),
     GIVEN_NUMBER("n", result_count, result_count_given, 0, 16),
     WORD("retry-after", apply_retry_after, ALL),

@@ -122,6 +122,7 @@ static void paths_add(gt_paths *paths, const char *path)
 
 bool gt_profile_add_path(gt_profile *p, const char *field, const char *path)
 {
+    if (gt_json_path_problem(path)) return false;
     for (int f = 0; f < GT_FIELD_COUNT; f++) {
         if (strcmp(field_names[f], field) != 0) continue;
         paths_add(&p->fields[f], path);

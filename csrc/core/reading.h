@@ -78,6 +78,9 @@ const gt_status_entry *gt_profile_status(const gt_profile *p, long status);
  * "a{}.b" parses the string a as JSON and walks on inside it. Items handed to a visitor may live
  * in a temporary tree: a visitor copies what it keeps. */
 
+#define GT_PATH_MAX_LENGTH 256
+#define GT_PATH_MAX_DEPTH 32
+
 typedef struct cJSON cJSON;
 typedef void (*gt_json_visit)(const cJSON *item, void *ctx);
 void gt_json_paths_each(const cJSON *root, const gt_paths *paths, gt_json_visit visit, void *ctx);

@@ -127,6 +127,7 @@ end
 function Client:attach(id, where, options)
   if getmetatable(self) ~= Client then usage("call attach as client:attach(id)", 2) end
   if type(id) ~= "string" or id == "" then usage("attach expects the provider's task id", 2) end
+  if id:find "%c" then usage("attach: the task id holds a NUL or control character", 2) end
   if where ~= nil and type(where) ~= "table" then
     usage("attach's second argument must be { model =, poll_url = }", 2)
   end

@@ -84,7 +84,7 @@ static bool spelled_at(const char *text, const char *secret, const char **end, i
 /* Where the secret is spelled first at or after text: its start, and *end; NULL when nowhere. */
 static const char *find_spelled(const char *text, const char *secret, const char **end)
 {
-    int first = (unsigned char)secret[0];
+    const char first = secret[0];
     for (const char *p = text; *p; p++) {
         if (*p != first && *p != '\\' && *p != '%') continue; /* no spelling of it starts here */
         int budget = MATCH_BUDGET;

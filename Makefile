@@ -111,7 +111,7 @@ LINT_TARGETS ?= lint-lua lint-c
 LUACHECK     ?= luacheck
 LINT_LUA     := lua spec examples bench tools
 CLANG_FORMAT ?= clang-format
-LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch])
+LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch] fuzz/*.[ch])
 
 lint: lint-lua lint-c
 
@@ -119,7 +119,7 @@ lint-lua:
 	$(LUACHECK) --no-color --quiet $(LINT_LUA)
 
 lint-c:
-	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/core csrc/lua csrc/sim csrc/tests"
+	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/core csrc/lua csrc/sim csrc/tests fuzz"
 	@$(CLANG_FORMAT) --dry-run -Werror --ferror-limit=3 $(LINT_C) || \
 	  { echo "make lint-c: not formatted as .clang-format says; clang-format -i FILE formats it" >&2; exit 1; }
 

@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             gt_profile_add_state(p, a, gt_remote_state_from_name(b), kind, NULL, (long)(unsigned char)c[0]);
             break;
         case 'c':
-            if (kind != GT_KIND_NONE) gt_profile_add_code(p, (gt_code_table)((unsigned char)a[0] % 3), b, kind, "input");
+            if (kind != GT_KIND_NONE)
+                gt_profile_add_code(p, (gt_code_table)((unsigned char)a[0] % 3), b, kind, "input");
             break;
         case 'h': gt_profile_add_poll_host(p, a); break;
         case 'n':

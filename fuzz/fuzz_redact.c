@@ -7,7 +7,10 @@
 
 static int hex(int c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* Decodes \uXXXX (below 0x80) and the one-letter escapes left to right; anything else is kept. */
@@ -20,8 +23,9 @@ static char *json_decoded(const char *s)
         if (e && (e - simple) % 2 == 0) {
             *w++ = e[1];
             s += 2;
-        } else if (s[0] == '\\' && s[1] == 'u' && hex(s[2]) >= 0 && hex(s[3]) >= 0 && hex(s[4]) >= 0 && hex(s[5]) >= 0 &&
-                   hex(s[2]) == 0 && hex(s[3]) == 0 && hex(s[4]) < 8 && (hex(s[4]) << 4 | hex(s[5])) != 0) {
+        } else if (s[0] == '\\' && s[1] == 'u' && hex(s[2]) >= 0 && hex(s[3]) >= 0 && hex(s[4]) >= 0 &&
+                   hex(s[5]) >= 0 && hex(s[2]) == 0 && hex(s[3]) == 0 && hex(s[4]) < 8 &&
+                   (hex(s[4]) << 4 | hex(s[5])) != 0) {
             *w++ = (char)(hex(s[4]) << 4 | hex(s[5]));
             s += 6;
         } else {

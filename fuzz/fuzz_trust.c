@@ -30,8 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CURLU *got = curl_url(), *base = curl_url();
         if (curl_url_set(got, CURLUPART_URL, url, 0) != CURLUE_OK) abort(); /* curl reads what it gave */
         if (curl_url_set(base, CURLUPART_URL, in[0], 0) != CURLUE_OK) abort();
-        char *host = part(got, CURLUPART_HOST), *scheme = part(got, CURLUPART_SCHEME), *port = part(got, CURLUPART_PORT);
-        char *bhost = part(base, CURLUPART_HOST), *bscheme = part(base, CURLUPART_SCHEME), *bport = part(base, CURLUPART_PORT);
+        char *host = part(got, CURLUPART_HOST), *scheme = part(got, CURLUPART_SCHEME),
+             *port = part(got, CURLUPART_PORT);
+        char *bhost = part(base, CURLUPART_HOST), *bscheme = part(base, CURLUPART_SCHEME),
+             *bport = part(base, CURLUPART_PORT);
         char *user = part(got, CURLUPART_USER);
         if (!host || !scheme || !port || !bhost || !bscheme || !bport || user) abort();
         bool same = strcasecmp(host, bhost) == 0 && strcasecmp(scheme, bscheme) == 0 && strcmp(port, bport) == 0;

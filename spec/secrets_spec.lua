@@ -74,6 +74,15 @@ describe("the API key", function()
     end
   end)
 
+  it("is scrubbed when its first byte is not ASCII", function()
+    local key = "\195\169t\195\169-secret-9"   -- "été-secret-9" in UTF-8
+    local own = Sim.start("--key " .. key)
+    local _, err = own:foxapi({ api_key = key }):submit("flux-dev", { prompt = "x [echo-key]" }):result()
+    own:stop()
+    assert.truthy(err.message:find("[REDACTED]", 1, true), err.message)
+    walk_strings(err, function(s) assert.is_nil(tostring(s):find(key, 1, true)) end)
+  end)
+
   for _, form in ipairs { "echo-key", "echo-key=escaped", "echo-key=deep" } do
     it("is scrubbed from everything a provider echoed it into (" .. form .. ")", function()
       local fox = sim:foxapi { api_key = KEY }

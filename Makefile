@@ -14,6 +14,7 @@
 #   make soak            SOAK_N tasks (10000) over the five dialects under seeded random faults, an outage and a
 #                        simulator restart, checked against the simulator's record (tools/soak.lua;
 #                        SOAK_N=1000 SOAK_SEED=7 …; not part of make test)
+#   make fuzz            libFuzzer targets (clang, ASan + UBSan) in fuzz/, each run SECONDS (10) seconds
 
 LUA      ?= 5.4
 VERSIONS ?= 5.4 5.1 luajit
@@ -57,7 +58,7 @@ TEST_SRC := $(wildcard csrc/tests/*.c)
 TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all test test-one demo deps clean sanitize valgrind rock install sim-rock sim-install \
-        rock-test lint lint-lua lint-c bench bench-tls soak FORCE
+        rock-test lint lint-lua lint-c bench bench-tls soak fuzz fuzz-deps FORCE
 all: $(MODULE) $(SIM) $(TESTS)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
@@ -113,7 +114,7 @@ LINT_TARGETS ?= lint-lua lint-c
 LUACHECK     ?= luacheck
 LINT_LUA     := lua spec examples bench tools
 CLANG_FORMAT ?= clang-format
-LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch])
+LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch] fuzz/*.[ch])
 
 lint: lint-lua lint-c
 
@@ -121,7 +122,7 @@ lint-lua:
 	$(LUACHECK) --no-color --quiet $(LINT_LUA)
 
 lint-c:
-	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/core csrc/lua csrc/sim csrc/tests"
+	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/core csrc/lua csrc/sim csrc/tests fuzz"
 	@$(CLANG_FORMAT) --dry-run -Werror --ferror-limit=3 $(LINT_C) || \
 	  { echo "make lint-c: not formatted as .clang-format says; clang-format -i FILE formats it" >&2; exit 1; }
 
@@ -151,6 +152,50 @@ $(BUILD)/bench/floor: bench/floor.c
 $(BUILD)/bench/rusage: bench/rusage.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+# --- fuzzing (not part of make test) ------------------------------------------------------------
+# Each fuzz/fuzz_*.c is a libFuzzer target built with clang under ASan + UBSan against the core
+# (and, for fuzz_classify, the binding and Lua 5.4, which compile the built-in profiles). The
+# corpus starts from spec/vectors/ (fuzz/seeds.lua) and grows in $(FUZZ_DIR)/corpus/; a crash
+# leaves its input in $(FUZZ_DIR)/. make fuzz-deps installs clang the way make deps installs the rest.
+SECONDS    ?= 10
+FUZZ_CC    ?= clang
+FUZZ_DIR   := $(BUILD)/fuzz
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_FLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(WARN) -Wno-unused-command-line-argument
+FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS  := $(patsubst fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
+FUZZ_CORE  := $(patsubst csrc/core/%.c,$(FUZZ_DIR)/obj/core/%.o,$(CORE_SRC))
+FUZZ_BIND  := $(patsubst csrc/lua/%.c,$(FUZZ_DIR)/obj/lua/%.o,$(BIND_SRC))
+
+fuzz-deps:
+	@sh tools/deps.sh clang libclang-rt-14-dev
+
+fuzz: $(FUZZ_BINS)
+	@rm -rf $(FUZZ_DIR)/seeds && lua5.4 fuzz/seeds.lua $(FUZZ_DIR)/seeds
+	@for t in $(notdir $(FUZZ_BINS)); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	  $(FUZZ_DIR)/$$t -max_total_time=$(SECONDS) -artifact_prefix=$(FUZZ_DIR)/$$t- -print_final_stats=1 \
+	    $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t > $(FUZZ_DIR)/$$t.log 2>&1; rc=$$?; \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_DIR)/$$t.log); \
+	  if [ $$rc -eq 0 ]; then echo "$$t: $$runs executions in $(SECONDS) s, no crash"; \
+	  else echo "$$t: FAILED after $$runs executions (see $(FUZZ_DIR)/$$t.log)"; status=1; fi; \
+	done; exit $${status:-0}
+
+$(FUZZ_DIR)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CJSON_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/obj/lua/%.o: csrc/lua/%.c $(BIND_HDR) csrc/core/gentask.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -I/usr/include/lua5.4 -Icsrc/core -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_classify: fuzz/fuzz_classify.c fuzz/fuzz.h $(FUZZ_CORE) $(FUZZ_BIND)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -I/usr/include/lua5.4 -Icsrc/core $(CJSON_CFLAGS) \
+	  -o $@ $< $(FUZZ_CORE) $(FUZZ_BIND) $(CORE_LIBS) -llua5.4
+
+$(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_CORE)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -Icsrc/core $(CJSON_CFLAGS) -o $@ $< $(FUZZ_CORE) $(CORE_LIBS)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the specs (Lua 5.4, a separate build tree).
 # Neither this nor valgrind runs the installed-rock test (ROCK_VERSIONS=): that one is unchanged;

@@ -21,6 +21,68 @@ describe("the API key", function()
     end
   end
 
+  -- every spelling a decoder could turn back into the key: as is, JSON escapes, percent-encoding
+  local function spellings(key)
+    local unicode = key:gsub(".", function(c) return ("\\u%04x"):format(c:byte()) end)
+    local percent = key:gsub("[^%w]", function(c) return ("%%%02X"):format(c:byte()) end)
+    return { key, key:gsub("/", "\\/"), unicode, unicode:upper(), percent, percent:lower() }
+  end
+
+  local function assert_no_spelling(s)
+    for _, spelled in ipairs(spellings(KEY)) do
+      assert.is_nil(tostring(s):find(spelled, 1, true), "the key leaked into: " .. tostring(s))
+    end
+  end
+
+  local function walk_strings(value, visit, seen)
+    seen = seen or {}
+    if type(value) ~= "table" then visit(value) return end
+    if seen[value] then return end
+    seen[value] = true
+    for k, v in pairs(value) do
+      walk_strings(k, visit, seen)
+      walk_strings(v, visit, seen)
+    end
+  end
+
+  for _, form in ipairs { "unicode", "percent" } do
+    it("is scrubbed when echoed as " .. form .. " escapes: tostring, message, body, request id", function()
+      local fox = sim:foxapi { api_key = KEY }
+      local _, err = fox:submit("flux-dev", { prompt = "x [echo-key=" .. form .. "]" }):result()
+      assert.equal("invalid_request", err.kind)
+      assert.truthy(err.message:find("[REDACTED]", 1, true), err.message)
+      assert.truthy(err.body:find("[REDACTED]", 1, true), err.body)
+      assert_no_spelling(tostring(err))
+      assert_no_spelling(err.message)
+      assert_no_spelling(err.body)
+      walk_strings(err, assert_no_spelling)
+    end)
+
+    it("is scrubbed from the decoded final answer (result.raw) when echoed as " .. form .. " escapes", function()
+      local fox = sim:foxapi { api_key = KEY }
+      local result = fox:submit("flux-dev", { prompt = "x [result-echo-key=" .. form .. "]" }):wait()
+      assert.equal("[REDACTED]", result.raw.echo)
+      walk_strings(result, assert_no_spelling)
+    end)
+  end
+
+  it("is scrubbed from result.raw when echoed plainly or with JSON's \\/", function()
+    for _, form in ipairs { "result-echo-key", "result-echo-key=escaped" } do
+      local result = sim:foxapi({ api_key = KEY }):submit("flux-dev", { prompt = "x [" .. form .. "]" }):wait()
+      assert.equal("[REDACTED]", result.raw.echo)
+      walk_strings(result, assert_no_spelling)
+    end
+  end)
+
+  it("is scrubbed when its first byte is not ASCII", function()
+    local key = "\195\169t\195\169-secret-9"   -- "été-secret-9" in UTF-8
+    local own = Sim.start("--key " .. key)
+    local _, err = own:foxapi({ api_key = key }):submit("flux-dev", { prompt = "x [echo-key]" }):result()
+    own:stop()
+    assert.truthy(err.message:find("[REDACTED]", 1, true), err.message)
+    walk_strings(err, function(s) assert.is_nil(tostring(s):find(key, 1, true)) end)
+  end)
+
   for _, form in ipairs { "echo-key", "echo-key=escaped", "echo-key=deep" } do
     it("is scrubbed from everything a provider echoed it into (" .. form .. ")", function()
       local fox = sim:foxapi { api_key = KEY }

@@ -17,6 +17,9 @@ PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl
   lua-cjson lua-socket lua-busted luarocks valgrind lua-check clang-format
   neovim nginx libnginx-mod-http-lua love lua-copas lua-cqueues openssl"
 
+# `sh tools/deps.sh PACKAGE ...` installs those instead (make fuzz-deps: clang and libFuzzer).
+[ $# -gt 0 ] && PACKAGES="$*"
+
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

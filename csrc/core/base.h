@@ -1,5 +1,5 @@
 /* base.h — what every layer of the core may use: the clock, strings, randomness and backoff,
- * redaction, and the intrusive queue. Depends on nothing but the public header. */
+ * secrets, and the intrusive queue. Depends on nothing but the public header. */
 #ifndef GENTASK_BASE_H
 #define GENTASK_BASE_H
 
@@ -15,9 +15,16 @@ int64_t gt_now_ms(void);        /* monotonic */
 char *gt_strdup(const char *s); /* NULL for NULL */
 char *gt_strndup(const char *s, size_t n);
 char *gt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Replaces every occurrence of secret in *s with "[REDACTED]" (secrets shorter than 4 bytes are
- * too likely to match ordinary text and are left alone). */
+
+/* ---- secrets (redact.c) ------------------------------------------------------------------------- */
+
+/* Replaces every spelling of secret in *s — plain, JSON-escaped ("\u0073", "\/"), percent-encoded
+ * ("%2F") or a mix — with "[REDACTED]", wiping the old text (secrets shorter than 4 bytes are too
+ * likely to match ordinary text and are left alone). *s becomes NULL if memory runs out. */
 void gt_redact(char **s, const char *secret);
+bool gt_mentions(const char *text, const char *secret); /* whether text spells secret so */
+void gt_wipe(void *p, size_t n);                        /* zeroes memory the compiler may not skip */
+void gt_wipe_free(char *s);                             /* wipes a string that held a secret, frees it */
 
 /* ---- retry.c ------------------------------------------------------------------------------------ */
 

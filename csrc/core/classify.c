@@ -4,10 +4,12 @@
  * The engine calls this for every response and gentask.classify exposes it to scripts, so there
  * is exactly one reading of every provider's dialect. It never fails: whatever cannot be read
  * becomes a protocol error that keeps the raw status, code and a bounded body excerpt. */
+#define _GNU_SOURCE /* memmem */
 #include "reading.h"
 
 #include <cJSON.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +162,39 @@ static void add_url(const cJSON *item, void *ctx)
 
 /* A task id as a string; a numeric id only while it is an exact integer (polling a rounded id
  * would lose the task). */
+/* cJSON decodes "\u0000" into a NUL that ends the C string: "ab\u0000cd" would come out as the
+ * id "ab", another task's. The body is read again with each such escape turned into \u0001 (the
+ * same length, so nothing else moves; "\\u0000", an escaped backslash and text, is left alone),
+ * where the id then shows a control character. */
+static char *id_seeing_nul(const gt_profile *p, const gt_response *res)
+{
+    if (!memmem(res->body, res->body_len, "\\u0000", 6)) return NULL;
+    char *copy = gt_strndup(res->body, res->body_len);
+    if (!copy) return NULL;
+    for (char *hit = copy; (hit = memmem(hit, res->body_len - (size_t)(hit - copy), "\\u0000", 6)); hit += 6) {
+        size_t backslashes = 0; /* an odd run before it makes its backslash an escaped one: text */
+        while (hit - backslashes > copy && hit[-1 - (ptrdiff_t)backslashes] == '\\') backslashes++;
+        if (backslashes % 2 == 0) hit[5] = '1';
+    }
+    cJSON *json = cJSON_ParseWithLength(copy, res->body_len);
+    gt_json_value v = gt_json_paths_first(json, &p->fields[GT_FIELD_ID]);
+    cJSON_Delete(json);
+    free(copy);
+    return v.string;
+}
+
+/* An id is sent back in every poll URL: one holding a control character (a NUL among them) was
+ * not meant as an id, and a truncated one would poll another task. */
+static bool id_is_clean(const gt_profile *p, const gt_response *res, const char *id)
+{
+    for (const unsigned char *c = (const unsigned char *)id; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) return false;
+    char *seen = id_seeing_nul(p, res);
+    bool clean = !seen || strcmp(seen, id) == 0;
+    free(seen);
+    return clean;
+}
+
 static bool read_task_id(const gt_profile *p, const cJSON *json, char **id)
 {
     gt_json_value v = gt_json_paths_first(json, &p->fields[GT_FIELD_ID]);
@@ -240,6 +275,14 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
     }
 
     bool exact_id = read_task_id(p, json, &out->task_id);
+    if (out->task_id && !id_is_clean(p, res, out->task_id)) {
+        free(out->task_id);
+        out->task_id = NULL;
+        if (phase == GT_PHASE_SUBMIT) { /* at a poll the task keeps the id it has */
+            out->error = protocol_error(p, phase, res, "a task id holding a NUL or control character", json, NULL);
+            goto done;
+        }
+    }
     out->progress = read_progress(p, json);
     out->poll_url = field_string(p, json, GT_FIELD_POLL_URL);
     char *eta = field_string(p, json, GT_FIELD_ETA);

@@ -5,23 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* JSON may escape '/' as "\/" (PHP does by default): a provider echoing the key in a JSON body
- * can spell it that way. NULL when the key has no '/'. */
-static char *json_spelling(const char *key)
-{
-    size_t slashes = 0;
-    for (const char *p = key; *p; p++) slashes += *p == '/';
-    if (!slashes) return NULL;
-    char *out = malloc(strlen(key) + slashes + 1), *w = out;
-    if (!out) return NULL;
-    for (const char *p = key; *p; p++) {
-        if (*p == '/') *w++ = '\\';
-        *w++ = *p;
-    }
-    *w = '\0';
-    return out;
-}
-
 static void start_queued(void *client);
 
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
@@ -41,7 +24,6 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     c->base_url = gt_strndup(base_url, len);
     c->api_key = gt_strdup(api_key ? api_key : "");
     c->auth_value = gt_printf("%s%s", profile->auth_prefix ? profile->auth_prefix : "", c->api_key);
-    c->api_key_json = json_spelling(c->api_key);
     if (opts) c->opts = *opts;
     else gt_client_options_default(&c->opts);
     /* the client's own copies (the options only lent theirs); requests read them from here */
@@ -68,12 +50,6 @@ void gt_client_retain(gt_client *c)
     c->refs++;
 }
 
-static void wipe(char *secret)
-{
-    if (secret) memset(secret, 0, strlen(secret));
-    free(secret);
-}
-
 void gt_client_release(gt_client *c)
 {
     if (!c || --c->refs > 0) return;
@@ -85,21 +61,19 @@ void gt_client_release(gt_client *c)
     free(c->ca_file);
     free(c->proxy);
     gt_error_free(c->last_refusal);
-    wipe(c->api_key);
-    wipe(c->auth_value);
-    wipe(c->api_key_json);
+    gt_wipe_free(c->api_key);
+    gt_wipe_free(c->auth_value);
     free(c);
 }
 
 void gt_client_scrub(const gt_client *c, char **s)
 {
     gt_redact(s, c->api_key); /* the auth header value contains the key: covered too */
-    gt_redact(s, c->api_key_json);
 }
 
 bool gt_client_mentions_key(const gt_client *c, const char *text)
 {
-    return (c->api_key[0] && strstr(text, c->api_key)) || (c->api_key_json && strstr(text, c->api_key_json));
+    return gt_mentions(text, c->api_key);
 }
 
 const gt_profile *gt_client_profile(const gt_client *c)

@@ -48,7 +48,6 @@ struct gt_client {
     char *base_url;
     char *ca_file, *proxy; /* owned here: the client options' text, copied */
     char *api_key;         /* secret */
-    char *api_key_json;    /* secret: the key as a JSON string may spell it ('/' as "\/") */
     char *auth_value;      /* secret: auth_prefix .. api_key */
     gt_client_options opts;
     int refs;
@@ -73,7 +72,8 @@ void gt_client_pause(gt_client *c, int64_t until_ms);
  * grows with refusals in a row — and a 429 cuts the cap (sent_ms: when that submit went out). */
 void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms);
 void gt_client_accepted(gt_client *c); /* a submit taken: the refusals end, the cap grows */
-/* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it). */
+/* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it):
+ * plain, JSON-escaped or percent-encoded (redact.c). */
 void gt_client_scrub(const gt_client *c, char **s);
 /* Whether text holds the client's key in any spelling. */
 bool gt_client_mentions_key(const gt_client *c, const char *text);
@@ -166,5 +166,13 @@ char *gt_endpoint_with_idempotency_key(const gt_client *c, const char *body, con
 char *gt_endpoint_poll_body(const gt_client *c); /* NULL: polls carry no body */
 char *gt_endpoint_poll_url(const gt_client *c, const char *path_template, const char *task_id);
 char *gt_endpoint_trusted_url(const gt_client *c, const char *url); /* NULL: not to be followed */
+
+/* ---- the poll-URL trust rule (trust.c) -------------------------------------------------------------- */
+
+/* url (absolute, or relative to base_url) as libcurl will send it, when it may carry the key: on
+ * base_url's own origin, or https on port 443 to one of the profile's poll_hosts; NULL otherwise. */
+char *gt_trusted_poll_url(const gt_profile *p, const char *base_url, const char *url);
+/* The host libcurl reads in url (relative to base_url), for messages; NULL when it reads none. */
+char *gt_poll_url_host(const char *base_url, const char *url);
 
 #endif

@@ -1,11 +1,28 @@
 /* endpoint.c — where a task's requests go and what they carry: the submit body (with the key,
  * for providers that take it there), the poll URL (the profile's template, or the one the
- * provider handed back, if it stays within the provider's own domain) and the poll body. */
+ * provider handed back, if the trust rule lets it be followed) and the poll body. */
 #include "domain.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Bodies here may hold the key (ModelsLab's "key"): every parse tree and printed copy of one is
+ * wiped before it is freed. */
+static void wipe_json(cJSON *json)
+{
+    for (cJSON *item = json; item; item = item->next) {
+        if (item->valuestring) gt_wipe(item->valuestring, strlen(item->valuestring));
+        if (item->string) gt_wipe(item->string, strlen(item->string));
+        wipe_json(item->child);
+    }
+}
+
+static void delete_json(cJSON *json)
+{
+    wipe_json(json);
+    cJSON_Delete(json);
+}
 
 /* Sets field = value in a JSON object body; NULL when the body is not a JSON object. */
 static char *with_field(const char *body, const char *field, const char *value)
@@ -13,10 +30,10 @@ static char *with_field(const char *body, const char *field, const char *value)
     cJSON *json = cJSON_Parse(body ? body : "{}");
     char *out = NULL;
     if (cJSON_IsObject(json)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(json, field);
+        delete_json(cJSON_DetachItemFromObjectCaseSensitive(json, field));
         if (cJSON_AddStringToObject(json, field, value)) out = cJSON_PrintUnformatted(json);
     }
-    cJSON_Delete(json);
+    delete_json(json);
     return out;
 }
 
@@ -24,7 +41,7 @@ static bool has_field(const char *body, const char *field)
 {
     cJSON *json = cJSON_Parse(body ? body : "{}");
     bool has = cJSON_GetObjectItemCaseSensitive(json, field) != NULL;
-    cJSON_Delete(json);
+    delete_json(json);
     return has;
 }
 
@@ -34,7 +51,7 @@ static char *string_field(const char *body, const char *field)
     cJSON *json = cJSON_Parse(body ? body : "{}");
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, field);
     char *value = cJSON_IsString(item) ? gt_strdup(item->valuestring) : NULL;
-    cJSON_Delete(json);
+    delete_json(json);
     return value;
 }
 
@@ -51,7 +68,7 @@ char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_k
         char *key = gt_random_key("gentask-");
         char *keyed = key ? with_field(out, p->idempotency_field, key) : NULL;
         free(key);
-        free(out);
+        gt_wipe_free(out);
         out = keyed;
     }
     if (out && p->idempotency_field) *idempotency_key = string_field(out, p->idempotency_field);
@@ -82,62 +99,9 @@ char *gt_endpoint_poll_url(const gt_client *c, const char *template, const char 
     return url;
 }
 
-static char *url_part(CURLU *u, CURLUPart part)
-{
-    char *value = NULL;
-    if (curl_url_get(u, part, &value, 0) != CURLUE_OK) return NULL;
-    char *copy = gt_strdup(value);
-    curl_free(value);
-    return copy;
-}
-
-/* api.bfl.ai → bfl.ai; a host of one or two labels (or an address) has no parent to share. */
-static const char *parent_domain(const char *host)
-{
-    const char *dot = strchr(host, '.');
-    if (!dot || !strchr(dot + 1, '.') || strspn(host, "0123456789.") == strlen(host)) return NULL;
-    return dot + 1;
-}
-
-static bool within(const char *host, const char *parent)
-{
-    size_t h = strlen(host), n = strlen(parent);
-    return h > n + 1 && host[h - n - 1] == '.' && strcmp(host + h - n, parent) == 0;
-}
-
-/* The key travels with every poll, so a poll URL from a response is followed only to the base
- * URL's own origin or, over https, to a sibling host of the same domain (BFL answers
- * api.bfl.ai submits with api.us1.bfl.ai polling URLs). Relative URLs resolve against the base. */
+/* The key travels with every poll: a poll URL from a response goes through the trust rule
+ * (trust.c) against the client's profile and base URL. */
 char *gt_endpoint_trusted_url(const gt_client *c, const char *url)
 {
-    CURLU *base = curl_url(), *target = curl_url();
-    char *resolved = NULL, *base_host = NULL, *host = NULL, *base_scheme = NULL, *scheme = NULL;
-    char *base_port = NULL, *port = NULL;
-    if (!base || !target || curl_url_set(base, CURLUPART_URL, c->base_url, 0) != CURLUE_OK) goto done;
-    if (curl_url_set(target, CURLUPART_URL, c->base_url, 0) != CURLUE_OK ||
-        curl_url_set(target, CURLUPART_URL, url, 0) != CURLUE_OK) /* resolves a relative URL */
-        goto done;
-    base_host = url_part(base, CURLUPART_HOST);
-    host = url_part(target, CURLUPART_HOST);
-    base_scheme = url_part(base, CURLUPART_SCHEME);
-    scheme = url_part(target, CURLUPART_SCHEME);
-    base_port = url_part(base, CURLUPART_PORT);
-    port = url_part(target, CURLUPART_PORT);
-    if (!base_host || !host || !base_scheme || !scheme) goto done;
-
-    bool same_origin = strcmp(base_host, host) == 0 && strcmp(base_scheme, scheme) == 0 &&
-                       ((!base_port && !port) || (base_port && port && strcmp(base_port, port) == 0));
-    const char *parent = parent_domain(base_host);
-    bool sibling = strcmp(scheme, "https") == 0 && parent && (strcmp(host, parent) == 0 || within(host, parent));
-    if (same_origin || sibling) resolved = url_part(target, CURLUPART_URL);
-done:
-    free(base_host);
-    free(host);
-    free(base_scheme);
-    free(scheme);
-    free(base_port);
-    free(port);
-    curl_url_cleanup(base);
-    curl_url_cleanup(target);
-    return resolved;
+    return gt_trusted_poll_url(c->profile, c->base_url, url);
 }

@@ -116,10 +116,17 @@ bool gt_profile_set_number(gt_profile *p, const char *key, double value);
  * Fields: id, state, progress, error_code, error_message, results, poll_url, retry_after,
  * envelope_status, eta (seconds until the result is expected: the first poll waits that long). Path syntax: "a.b"
  * objects, "a[].b" every element, "a{}.b" a string holding JSON (APIXO's resultJson). Returns false for an unknown
- * field. */
+ * field or a path gt_json_path_problem refuses. */
 bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);
+/* Why a field path cannot be walked (NULL: it can): empty, over 256 bytes or 32 steps, an empty
+ * name, a '[' or '{' not closed at once ("items[0"). gt_profile_add_path refuses such a path. */
+const char *gt_json_path_problem(const char *path);
 void gt_profile_add_request_id_header(gt_profile *p, const char *header);
 const char *gt_profile_request_id_header(const gt_profile *p, size_t i); /* NULL past the last */
+/* A host the provider documents for the poll URLs it hands back ("api.eu1.bfl.ai"), or "*.bfl.ai"
+ * for every host below a domain the provider owns: such URLs are followed over https. Returns
+ * false for anything but a lower-case host name of two labels or more (the caller reports it). */
+bool gt_profile_add_poll_host(gt_profile *p, const char *host);
 
 /* A provider state string and what it means. For a failing state, kind (GT_KIND_NONE: decided by
  * the error code) and stage apply; grace_ms > 0 says the state may be transient for that long

@@ -14,9 +14,38 @@
 
 #define MAX_SEGMENT 128
 
-static void walk(const cJSON *node, const char *path, gt_json_visit visit, void *ctx)
+const char *gt_json_path_problem(const char *path)
 {
-    if (!node) return;
+    if (!path || !*path) return "is empty";
+    if (strlen(path) > GT_PATH_MAX_LENGTH) return "is longer than 256 bytes";
+    size_t steps = 0;
+    for (const char *p = path; *p;) {
+        size_t len = strcspn(p, ".[]{}");
+        if (len >= MAX_SEGMENT) return "has a name of 128 bytes or more";
+        p += len;
+        bool suffixed = false;
+        while (*p == '[' || *p == '{') { /* "[]" and "{}" only: a[0] or a{x} mean nothing here */
+            if (strncmp(p, "[]", 2) != 0 && strncmp(p, "{}", 2) != 0) return "has a '[' or '{' not closed at once";
+            p += 2;
+            suffixed = true;
+            if (++steps > GT_PATH_MAX_DEPTH) return "has more than 32 steps";
+        }
+        if (len == 0 && !suffixed) return "has an empty name (two dots, or a dot at an end)";
+        if (len > 0 && ++steps > GT_PATH_MAX_DEPTH) return "has more than 32 steps";
+        if (*p == ']' || *p == '}') return "has a ']' or '}' without its opening";
+        if (*p == '.') {
+            p++;
+            if (*p == '\0') return "has an empty name (two dots, or a dot at an end)";
+        }
+    }
+    return NULL;
+}
+
+/* depth bounds the walk whatever the path: a path the profile loader refused never gets here,
+ * but a walk must not trust that */
+static void walk(const cJSON *node, const char *path, gt_json_visit visit, void *ctx, int depth)
+{
+    if (!node || depth > GT_PATH_MAX_DEPTH) return;
     if (*path == '\0') {
         visit(node, ctx);
         return;
@@ -39,7 +68,7 @@ static void walk(const cJSON *node, const char *path, gt_json_visit visit, void 
         if (*rest == '.') rest++;
         if (!cJSON_IsArray(child)) return;
         const cJSON *element;
-        cJSON_ArrayForEach(element, child) walk(element, rest, visit, ctx);
+        cJSON_ArrayForEach(element, child) walk(element, rest, visit, ctx, depth + 1);
         return;
     }
     if (strncmp(rest, "{}", 2) == 0) {
@@ -47,18 +76,19 @@ static void walk(const cJSON *node, const char *path, gt_json_visit visit, void 
         if (*rest == '.') rest++;
         if (!cJSON_IsString(child)) return;
         cJSON *inner = cJSON_Parse(child->valuestring); /* its lifetime is this walk's */
-        walk(inner, rest, visit, ctx);
+        walk(inner, rest, visit, ctx, depth + 1);
         cJSON_Delete(inner);
         return;
     }
     if (*rest == '.') rest++;
-    walk(child, rest, visit, ctx);
+    else if (*rest != '\0' || len == 0) return; /* a '[' or '{' not closed at once: nothing to find */
+    walk(child, rest, visit, ctx, depth + 1);
 }
 
 void gt_json_paths_each(const cJSON *root, const gt_paths *paths, gt_json_visit visit, void *ctx)
 {
     for (size_t i = 0; paths && i < paths->n; i++)
-        if (paths->items[i][0]) walk(root, paths->items[i], visit, ctx);
+        if (paths->items[i][0]) walk(root, paths->items[i], visit, ctx, 0);
 }
 
 static char *scalar_string(const cJSON *item)

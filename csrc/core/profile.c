@@ -55,6 +55,7 @@ void gt_profile_free(gt_profile *p)
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
     paths_free(&p->request_id_headers);
+    paths_free(&p->poll_hosts);
     for (size_t i = 0; i < p->n_states; i++) {
         free(p->states[i].name);
         free(p->states[i].stage);
@@ -121,6 +122,7 @@ static void paths_add(gt_paths *paths, const char *path)
 
 bool gt_profile_add_path(gt_profile *p, const char *field, const char *path)
 {
+    if (gt_json_path_problem(path)) return false;
     for (int f = 0; f < GT_FIELD_COUNT; f++) {
         if (strcmp(field_names[f], field) != 0) continue;
         paths_add(&p->fields[f], path);
@@ -132,6 +134,32 @@ bool gt_profile_add_path(gt_profile *p, const char *field, const char *path)
 void gt_profile_add_request_id_header(gt_profile *p, const char *header)
 {
     paths_add(&p->request_id_headers, header);
+}
+
+/* Labels of letters, digits and '-', none empty, at least two: "bfl.ai", "api.eu1.bfl.ai". */
+static bool host_name(const char *host)
+{
+    size_t labels = 0, label_len = 0;
+    for (const char *c = host;; c++) {
+        if (*c == '.' || *c == '\0') {
+            if (label_len == 0 || label_len > 63) return false;
+            labels++;
+            label_len = 0;
+            if (*c == '\0') break;
+        } else if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-') {
+            label_len++;
+        } else {
+            return false;
+        }
+    }
+    return labels >= 2 && strlen(host) <= 253;
+}
+
+bool gt_profile_add_poll_host(gt_profile *p, const char *host)
+{
+    if (!host || !host_name(strncmp(host, "*.", 2) == 0 ? host + 2 : host)) return false;
+    paths_add(&p->poll_hosts, host);
+    return true;
 }
 
 void gt_profile_add_state(gt_profile *p, const char *provider_state, gt_remote_state state, gt_kind kind,

@@ -59,6 +59,7 @@ struct gt_profile {
     int max_in_flight;     /* its documented cap on active tasks; 0: none */
     gt_paths fields[GT_FIELD_COUNT];
     gt_paths request_id_headers;
+    gt_paths poll_hosts; /* documented hosts of provider-given poll URLs: "api.bfl.ai", "*.bfl.ai" */
     gt_state_entry *states;
     size_t n_states;
     gt_code_list codes[3]; /* by gt_code_table */
@@ -76,6 +77,9 @@ const gt_status_entry *gt_profile_status(const gt_profile *p, long status);
  * "a.b" walks objects; "a[].b" walks every element of array a; "a[]" yields every element;
  * "a{}.b" parses the string a as JSON and walks on inside it. Items handed to a visitor may live
  * in a temporary tree: a visitor copies what it keeps. */
+
+#define GT_PATH_MAX_LENGTH 256
+#define GT_PATH_MAX_DEPTH 32
 
 typedef struct cJSON cJSON;
 typedef void (*gt_json_visit)(const cJSON *item, void *ctx);

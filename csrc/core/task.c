@@ -118,11 +118,35 @@ static void fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
     finish(t, GT_TASK_FAILED, gt_error_new(kind, phase, message));
 }
 
+static const char *poll_template(const gt_task *t)
+{
+    return t->poll_path ? t->poll_path : t->client->profile->poll_path;
+}
+
 static char *poll_url(const gt_task *t)
 {
     if (t->poll_url) return gt_strdup(t->poll_url);
-    const char *template = t->poll_path ? t->poll_path : t->client->profile->poll_path;
-    return gt_endpoint_poll_url(t->client, template, t->remote_id);
+    return gt_endpoint_poll_url(t->client, poll_template(t), t->remote_id);
+}
+
+/* A task the provider took (and may charge for) that has nowhere to be polled: its poll URL was
+ * refused by the trust rule (refused: that URL) or none came, and the profile builds none. */
+static gt_error *no_poll_url(const gt_task *t, gt_phase phase, const char *refused)
+{
+    char *host = refused ? gt_poll_url_host(t->client->base_url, refused) : NULL;
+    char *message =
+        refused ? gt_printf("the submit was accepted (it may be charged), but its poll URL on host '%s' is neither the "
+                            "base URL's origin nor a documented poll host of %s: it was not followed, since the key "
+                            "would go there; attach the task id elsewhere to poll it",
+                            host ? host : "?", t->client->profile->name)
+                : gt_printf("the submit was accepted (it may be charged), but the answer gave no poll URL and the %s "
+                            "profile builds none",
+                            t->client->profile->name);
+    gt_error *err = gt_error_new(GT_PROTOCOL, phase, message ? message : "no poll URL");
+    if (err) err->submitted = GT_SUBMITTED_YES;
+    free(host);
+    free(message);
+    return err;
 }
 
 static void transfer_done(void *task, const gt_transfer_result *result);
@@ -159,7 +183,7 @@ static void send_request(gt_task *t, gt_phase phase)
     };
     t->xfer = url ? gt_engine_send(engine_of(t), &req, transfer_done, t) : NULL;
     if (url != t->submit_url) free(url);
-    free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS) */
+    gt_wipe_free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS); it may hold the key */
     if (!t->xfer) {
         fail(t, GT_NETWORK, phase, "could not start the HTTP request (out of memory or a bad URL)");
         return;
@@ -331,8 +355,9 @@ bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const ch
     char *keyed = resend_key ? gt_endpoint_with_idempotency_key(c, body, resend_key) : NULL;
     t->submit_body = gt_endpoint_submit_body(c, keyed ? keyed : body, false, &t->idempotency_key);
     free(keyed);
-    if (!c->profile->poll_path && !t->poll_path)
-        fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path");
+    /* a profile without a poll path lives on the poll URLs its provider hands back */
+    if (!c->profile->poll_path && !t->poll_path && c->profile->fields[GT_FIELD_POLL_URL].n == 0)
+        fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path and reads no poll URL");
     else if (!t->submit_body) fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
     return !gt_task_done(t);
 }
@@ -514,7 +539,7 @@ static bool resubmit(gt_task *t, const gt_error *err)
     char *key = NULL;
     char *body = gt_endpoint_submit_body(t->client, t->submit_body, true, &key);
     if (!body) return false;
-    free(t->submit_body);
+    gt_wipe_free(t->submit_body);
     t->submit_body = body;
     free(t->idempotency_key);
     t->idempotency_key = key;
@@ -577,7 +602,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
      * excerpt, id or raw body can carry part of it. */
     char *scrubbed = NULL;
     if (gt_client_mentions_key(t->client, res.body)) {
-        scrubbed = gt_strndup(res.body, res.body_len);
+        scrubbed = gt_strndup(res.body, res.body_len); /* wiped by gt_client_scrub as it is replaced */
         gt_client_scrub(t->client, &scrubbed);
         res.body = scrubbed ? scrubbed : "";
         res.body_len = strlen(res.body);
@@ -600,7 +625,11 @@ static void transfer_done(void *task, const gt_transfer_result *result)
         gt_client_accepted(t->client);
         gt_task_journal(t, GT_RECORD_ACCEPTED); /* written with the poll URL read just below */
     }
-    if (reply.poll_url && !t->poll_url) t->poll_url = gt_endpoint_trusted_url(t->client, reply.poll_url);
+    bool poll_url_refused = false;
+    if (reply.poll_url && !t->poll_url) {
+        t->poll_url = gt_endpoint_trusted_url(t->client, reply.poll_url);
+        poll_url_refused = !t->poll_url;
+    }
     /* "No such task" right after a submit is the provider's replicas catching up, not an answer
      * (BFL says "Task not found" under HTTP 404 as well as 200): polls go on for a grace period */
     bool unknown_task = phase == GT_PHASE_POLL && reply.error && reply.error->kind == GT_NOT_FOUND;
@@ -643,7 +672,9 @@ static void transfer_done(void *task, const gt_transfer_result *result)
         keep_failure(t, graced); /* an answer: what failed before is history */
         graced = NULL;
         if (phase == GT_PHASE_SUBMIT) mark_changed(t); /* submitting → waiting is visible */
-        schedule_poll(t, next_poll_delay(t, phase, reply.eta));
+        if (!t->poll_url && !poll_template(t))         /* nowhere the docs allow */
+            finish(t, GT_TASK_FAILED, no_poll_url(t, phase, poll_url_refused ? reply.poll_url : NULL));
+        else schedule_poll(t, next_poll_delay(t, phase, reply.eta));
     }
     gt_error_free(graced);
     gt_reply_clear(&reply);
@@ -690,7 +721,7 @@ void gt_task_release(gt_task *t)
     gt_error_free(t->error);
     gt_error_free(t->last_failure);
     free(t->submit_url);
-    free(t->submit_body);
+    gt_wipe_free(t->submit_body); /* the key, for providers that take it in the body */
     free(t->poll_path);
     free(t->poll_url);
     free(t->remote_id);

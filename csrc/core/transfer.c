@@ -103,8 +103,17 @@ static bool has_default_bundle(CURL *easy)
     return known;
 }
 
+/* The auth header is a copy of the key, and a response may echo it: both are wiped, not just
+ * freed, and a pooled transfer's buffer is wiped before the next response fills it. */
+static void free_headers(struct curl_slist *headers)
+{
+    for (struct curl_slist *h = headers; h; h = h->next) gt_wipe(h->data, strlen(h->data));
+    curl_slist_free_all(headers);
+}
+
 static void reset_response(gt_transfer *t)
 {
+    gt_wipe(t->body, t->body_len);
     t->body_len = 0;
     if (t->body) t->body[0] = '\0';
     t->body_overflow = false;
@@ -126,7 +135,7 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     else curl_easy_reset(t->easy);
     if (!t->easy) return CURLE_OUT_OF_MEMORY;
     reset_response(t);
-    curl_slist_free_all(t->headers);
+    free_headers(t->headers);
     t->headers = NULL;
     t->body_limit = req->body_limit;
     t->at_most_once = req->at_most_once;
@@ -138,10 +147,7 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     h = curl_slist_append(h, "Accept: application/json");
     if (req->body) h = curl_slist_append(h, "Content-Type: application/json");
     if (auth && req->auth_header && *req->auth_header) h = curl_slist_append(h, auth);
-    if (auth) { /* the slist holds its own copy; wipe ours */
-        memset(auth, 0, strlen(auth));
-        free(auth);
-    }
+    gt_wipe_free(auth); /* the slist holds its own copy */
     t->headers = h;
 
     CURL *e = t->easy;
@@ -213,7 +219,8 @@ void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *ou
 void gt_transfer_cleanup(gt_transfer *t)
 {
     if (t->easy) curl_easy_cleanup(t->easy);
-    curl_slist_free_all(t->headers);
+    free_headers(t->headers);
+    gt_wipe(t->body, t->body_len);
     free(t->body);
     free(t->request_id);
     for (int h = 0; h < GT_HEADER_COUNT; h++) free(t->header[h]);

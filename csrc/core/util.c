@@ -1,4 +1,4 @@
-/* util.c — clock and time units, strings, redaction, and the intrusive queue. */
+/* util.c — clock and time units, strings, and the intrusive queue. */
 #include "base.h"
 
 #include <limits.h>
@@ -44,34 +44,6 @@ char *gt_printf(const char *fmt, ...)
     vsnprintf(out, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return out;
-}
-
-void gt_redact(char **s, const char *secret)
-{
-    static const char mask[] = "[REDACTED]";
-    if (!*s || !secret) return;
-    size_t secret_len = strlen(secret);
-    if (secret_len < 4 || !strstr(*s, secret)) return;
-
-    size_t count = 0;
-    for (const char *p = *s; (p = strstr(p, secret)); p += secret_len) count++;
-    size_t len = strlen(*s) - count * secret_len + count * (sizeof mask - 1);
-    char *out = malloc(len + 1), *w = out;
-    if (!out) { /* cannot build the redacted copy: drop the text rather than leak */
-        free(*s);
-        *s = NULL;
-        return;
-    }
-    const char *r = *s;
-    for (const char *hit; (hit = strstr(r, secret)); r = hit + secret_len) {
-        memcpy(w, r, (size_t)(hit - r));
-        w += hit - r;
-        memcpy(w, mask, sizeof mask - 1);
-        w += sizeof mask - 1;
-    }
-    strcpy(w, r);
-    free(*s);
-    *s = out;
 }
 
 void gt_queue_init(gt_queue *q)

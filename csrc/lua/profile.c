@@ -4,6 +4,7 @@
  * classify keeps one per table. */
 #include "binding.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -49,12 +50,22 @@ typedef struct field_ctx {
 static void add_field_path(void *ctx, const char *path)
 {
     field_ctx *f = ctx;
+    const char *problem = gt_json_path_problem(path);
+    if (problem) luaL_error(f->L, "profile: fields.%s: the path '%s' %s", f->field, path, problem);
     if (!gt_profile_add_path(f->p, f->field, path)) luaL_error(f->L, "profile: unknown field '%s'", f->field);
 }
 
 static void add_request_id_header(void *ctx, const char *header)
 {
     gt_profile_add_request_id_header(ctx, header);
+}
+
+static void add_poll_host(void *ctx, const char *host)
+{
+    field_ctx *f = ctx;
+    if (!gt_profile_add_poll_host(f->p, host))
+        luaL_error(f->L, "profile: poll_hosts: '%s' is not a lower-case host name (or *.domain) of two labels or more",
+                   host);
 }
 
 static void read_fields(lua_State *L, gt_profile *p, int profile)
@@ -72,19 +83,29 @@ static void read_fields(lua_State *L, gt_profile *p, int profile)
     lua_pop(L, 1);
 }
 
-/* A kind name, or a table { kind =, stage = }, on top of the stack. */
-static gt_kind read_kind(lua_State *L, const char *what, const char **stage)
+static void check_stage(lua_State *L, const char *table, const char *name, const char *stage)
+{
+    if (stage && strcmp(stage, "input") != 0 && strcmp(stage, "output") != 0)
+        luaL_error(L, "profile: %s['%s'].stage must be \"input\" or \"output\"", table, name);
+}
+
+/* A kind name, or a table { kind =, stage = }, on top of the stack: the entry name of table. */
+static gt_kind read_kind(lua_State *L, const char *table, const char *name, const char **stage)
 {
     const char *kind_name;
     *stage = NULL;
     if (lua_istable(L, -1)) {
-        kind_name = check_string_field(L, lua_gettop(L), "kind", what);
-        *stage = check_string_field(L, lua_gettop(L), "stage", what);
-    } else {
+        kind_name = check_string_field(L, lua_gettop(L), "kind", table);
+        *stage = check_string_field(L, lua_gettop(L), "stage", table);
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
         kind_name = lua_tostring(L, -1);
+    } else {
+        kind_name = NULL;
     }
     gt_kind kind = gt_kind_from_name(kind_name);
-    if (kind == GT_KIND_NONE) luaL_error(L, "profile: %s maps to unknown kind '%s'", what, kind_name ? kind_name : "?");
+    if (kind == GT_KIND_NONE)
+        luaL_error(L, "profile: %s['%s'] maps to unknown kind '%s'", table, name, kind_name ? kind_name : "?");
+    check_stage(L, table, name, *stage);
     return kind;
 }
 
@@ -106,14 +127,19 @@ static void read_states(lua_State *L, gt_profile *p, int profile)
             int entry = lua_gettop(L);
             state_name = check_string_field(L, entry, "state", name);
             lua_getfield(L, entry, "kind");
-            if (!lua_isnil(L, -1)) kind = read_kind(L, name, &stage);
+            if (!lua_isnil(L, -1)) kind = read_kind(L, "states", name, &stage);
             lua_pop(L, 1);
             if (kind != GT_KIND_NONE) stage = check_string_field(L, entry, "stage", name);
+            check_stage(L, "states", name, stage);
             grace_ms = gt_seconds_to_ms(gt_lua_opt_number_field(L, entry, "grace", 0));
+        } else if (lua_type(L, -1) != LUA_TSTRING) {
+            state_name = NULL;
         }
         gt_remote_state s = gt_remote_state_from_name(state_name);
         if (s == GT_REMOTE_UNKNOWN)
-            luaL_error(L, "profile: state '%s' must map to pending|running|succeeded|failed|cancelled", name);
+            luaL_error(L, "profile: states['%s'] must map to pending|running|succeeded|failed|cancelled", name);
+        if (kind != GT_KIND_NONE && s != GT_REMOTE_FAILED && s != GT_REMOTE_CANCELLED)
+            luaL_error(L, "profile: states['%s'] has a kind, but only a failed or cancelled state fails", name);
         gt_profile_add_state(p, name, s, kind, stage, grace_ms);
         lua_pop(L, 1);
     }
@@ -131,7 +157,7 @@ static void read_codes(lua_State *L, gt_profile *p, int profile, const char *key
         while (lua_next(L, codes)) {
             if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: %s has a non-string key", key);
             const char *stage;
-            gt_kind kind = read_kind(L, lua_tostring(L, -2), &stage);
+            gt_kind kind = read_kind(L, key, lua_tostring(L, -2), &stage);
             gt_profile_add_code(p, table, lua_tostring(L, -2), kind, stage);
             lua_pop(L, 1);
         }
@@ -144,12 +170,17 @@ static void read_statuses(lua_State *L, gt_profile *p, int profile)
 {
     lua_getfield(L, profile, "statuses");
     int statuses = lua_gettop(L);
+    if (!lua_isnil(L, statuses) && !lua_istable(L, statuses)) luaL_error(L, "profile: statuses must be a table");
     if (lua_istable(L, statuses)) {
         lua_pushnil(L);
         while (lua_next(L, statuses)) {
-            if (lua_type(L, -2) != LUA_TNUMBER) luaL_error(L, "profile: statuses keys are HTTP statuses");
+            lua_Number code = lua_tonumber(L, -2);
+            if (lua_type(L, -2) != LUA_TNUMBER || code != (long)code || code < 100 || code > 599)
+                luaL_error(L, "profile: statuses keys are HTTP statuses (100..599)");
             const char *stage;
-            gt_kind kind = read_kind(L, "a status", &stage);
+            char status[32];
+            snprintf(status, sizeof status, "%ld", (long)lua_tonumber(L, -2));
+            gt_kind kind = read_kind(L, "statuses", status, &stage);
             gt_profile_add_status(p, (long)lua_tonumber(L, -2), kind, stage);
             lua_pop(L, 1);
         }
@@ -190,6 +221,10 @@ static int build_profile(lua_State *L)
     read_codes(L, p, profile, "http_codes", GT_CODES_HTTP);
     read_codes(L, p, profile, "message_codes", GT_CODES_MESSAGE);
     read_statuses(L, p, profile);
+    lua_getfield(L, profile, "poll_hosts");
+    field_ctx hosts = {L, p, "poll_hosts"};
+    if (!lua_isnil(L, -1)) each_string(L, "poll_hosts", add_poll_host, &hosts);
+    lua_pop(L, 1);
     lua_getfield(L, profile, "request_id_headers");
     if (!lua_isnil(L, -1)) each_string(L, "request_id_headers", add_request_id_header, p);
     lua_pop(L, 1);

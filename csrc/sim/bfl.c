@@ -149,8 +149,10 @@ static cJSON *render_created(const struct exchange *exchange, const struct task 
     if (!task->scenario.no_polling_url) {
         char url[256];
         const char *region = task->scenario.regional_polling_url ? "/" REGION : "";
-        snprintf(url, sizeof url, "http://127.0.0.1:%u/bfl%s/v1/get_result?id=%s", exchange->request->sim->port, region,
-                 task->id);
+        char origin[SCENARIO_ORIGIN_MAX];
+        snprintf(origin, sizeof origin, "http://127.0.0.1:%u", exchange->request->sim->port);
+        if (task->scenario.polling_origin[0]) snprintf(origin, sizeof origin, "%s", task->scenario.polling_origin);
+        snprintf(url, sizeof url, "%s/bfl%s/v1/get_result?id=%s", origin, region, task->id);
         cJSON_AddStringToObject(json, "polling_url", url);
     }
     return json;

@@ -1,5 +1,6 @@
 #include "faults.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,37 @@
 #include "render.h"
 
 #define UNKNOWN_STATE "sleeping"
+
+/* The key as a careless server writes it into JSON text: as is, with '/' as "\/" (PHP), every
+ * character as a \u escape, or percent-encoded (a URL echoed back). Clients must see through
+ * each spelling. */
+static char *spell_key(enum echo_key_form form, const char *key)
+{
+    char *out = malloc(6 * strlen(key) + 1), *w = out;
+    if (out == NULL) return NULL;
+    for (const unsigned char *r = (const unsigned char *)key; *r; r++) {
+        if (form == ECHO_KEY_UNICODE) w += sprintf(w, "\\u%04x", *r);
+        else if (form == ECHO_KEY_PERCENT && !isalnum(*r)) w += sprintf(w, "%%%02X", *r);
+        else if (form == ECHO_KEY_ESCAPED && *r == '/') w += sprintf(w, "\\/");
+        else *w++ = (char)*r;
+    }
+    *w = '\0';
+    return out;
+}
+
+#define KEY_SLOT "@@gentask-sim-key@@"
+
+/* json printed, with the string KEY_SLOT in it replaced by the key in that form. */
+static char *print_with_key(const cJSON *json, enum echo_key_form form, const char *key)
+{
+    char *printed = cJSON_PrintUnformatted(json), *spelled = spell_key(form, key), *out = NULL;
+    char *slot = printed ? strstr(printed, KEY_SLOT) : NULL;
+    if (slot != NULL && spelled != NULL && (out = malloc(strlen(printed) + strlen(spelled) + 1)) != NULL)
+        sprintf(out, "%.*s%s%s", (int)(slot - printed), printed, spelled, slot + strlen(KEY_SLOT));
+    cJSON_free(printed);
+    free(spelled);
+    return out;
+}
 
 /* Quotes the received key back, as careless servers do in their error messages and request ids:
  * a test can then prove that the client redacts the secret from everything it reports, however
@@ -20,33 +52,25 @@ static enum MHD_Result reply_echoing_key(struct exchange *exchange, const char *
     enum echo_key_form form = exchange->scenario.echo_key;
     key = key ? key : "";
     size_t padding = form == ECHO_KEY_DEEP ? 500 : 0;
-    size_t size = sizeof lead + strlen(key_label) + 2 + padding + strlen(key);
-    char *message = malloc(size), *request_id = malloc(strlen(key) + 4);
+    size_t size = sizeof lead + strlen(key_label) + 2 + padding + sizeof KEY_SLOT;
+    char *message = malloc(size), *header_key = spell_key(form == ECHO_KEY_PERCENT ? form : ECHO_KEY_PLAIN, key);
+    char *request_id = header_key ? malloc(strlen(header_key) + 4) : NULL;
     cJSON *body = NULL;
-    char *printed = NULL, *escaped = NULL;
+    char *printed = NULL;
     enum MHD_Result result = MHD_NO;
     if (message == NULL || request_id == NULL) goto done;
-    snprintf(message, size, "%s%s: %*s%s", lead, key_label, (int)padding, "", key);
-    snprintf(request_id, strlen(key) + 4, "rq-%s", key);
+    snprintf(message, size, "%s%s: %*s%s", lead, key_label, (int)padding, "", KEY_SLOT);
+    snprintf(request_id, strlen(header_key) + 4, "rq-%s", header_key);
     body = exchange_error_body(exchange, MHD_HTTP_BAD_REQUEST, "", message);
-    printed = body ? cJSON_PrintUnformatted(body) : NULL;
+    printed = body ? print_with_key(body, form, key) : NULL;
     if (printed == NULL) goto done;
-    /* JSON allows "\/" for '/', and PHP writes it that way: the client must see through it */
-    escaped = malloc(2 * strlen(printed) + 1);
-    if (escaped == NULL) goto done;
-    char *w = escaped;
-    for (const char *r = printed; *r; r++) {
-        if (*r == '/' && form == ECHO_KEY_ESCAPED) *w++ = '\\';
-        *w++ = *r;
-    }
-    *w = '\0';
     const struct reply_header header = {exchange->dialect->echo_header, request_id};
-    result = exchange_reply_text(exchange, MHD_HTTP_BAD_REQUEST, escaped, &header);
+    result = exchange_reply_text(exchange, MHD_HTTP_BAD_REQUEST, printed, &header);
 done:
     cJSON_Delete(body);
-    cJSON_free(printed);
-    free(escaped);
+    free(printed);
     free(message);
+    free(header_key);
     free(request_id);
     return result;
 }
@@ -196,8 +220,24 @@ bool faults_refuse_poll(struct exchange *exchange, const struct task *task, enum
     return true;
 }
 
+/* result-echo-key: the poll answer with an "echo" member quoting the simulator's first key (the
+ * one a test's client uses), so that a client's decoded view of the answer meets the key too. */
+static enum MHD_Result reply_task_echoing_key(struct exchange *exchange, const struct task *task, const cJSON *json)
+{
+    const struct sim *sim = exchange->request->sim;
+    cJSON *copy = cJSON_Duplicate(json, true);
+    if (copy != NULL) cJSON_AddStringToObject(copy, "echo", KEY_SLOT);
+    char *text = copy ? print_with_key(copy, task->scenario.result_echo_key, sim->api_keys[0]) : NULL;
+    enum MHD_Result result = text ? exchange_reply_text(exchange, MHD_HTTP_OK, text, NULL) : MHD_NO;
+    cJSON_Delete(copy);
+    free(text);
+    return result;
+}
+
 enum MHD_Result faults_reply_task(struct exchange *exchange, const struct task *task, const cJSON *json)
 {
+    if (task->scenario.result_echo_key != ECHO_KEY_NONE && cJSON_IsObject(json))
+        return reply_task_echoing_key(exchange, task, json);
     enum body_fault fault = BODY_FAULT_NONE;
     if (scenario_window_covers(&task->scenario.poll_body_window, task->poll_number)) fault = task->scenario.poll_body;
     return reply_with_fault(exchange, MHD_HTTP_OK, json, fault);

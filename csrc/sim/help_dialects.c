@@ -79,6 +79,8 @@ static const char help_bfl[] =
 "    no-polling-url        the submit answer has no polling_url\n"
 "    regional-polling-url  polling_url is .../bfl/us1/v1/get_result?id=ID, and polls\n"
 "                          of the global /bfl/v1/get_result answer \"Task not found\"\n"
+"    polling-origin=URL    polling_url is URL/bfl/v1/get_result?id=ID: another server's\n"
+"                          origin (http://127.0.0.1:PORT), for clients that must not go there\n"
 "    n=0                   \"sample\": null (BFL has one sample; other n are ignored)\n"
 "    echo-key              quotes the x-key header\n"
 "\n";

@@ -59,6 +59,7 @@ struct poll_fault_window {
 #define SCENARIO_FAIL_CODE_MAX 96
 #define SCENARIO_VARIANT_MAX 48
 #define SCENARIO_TEXT_MAX 256
+#define SCENARIO_ORIGIN_MAX 128
 
 /* An HTTP error in place of an answer, in the dialect's shape: STATUS, or STATUS:VARIANT for one
  * of the dialect's other documented bodies of that status. */
@@ -70,7 +71,14 @@ struct http_fault {
 
 /* How echo-key quotes the received key back: as is, JSON-escaped ('/' as "\/"), or deep in a long
  * message so that it crosses the first 512 bytes of the body. */
-enum echo_key_form { ECHO_KEY_NONE, ECHO_KEY_PLAIN, ECHO_KEY_ESCAPED, ECHO_KEY_DEEP };
+enum echo_key_form {
+    ECHO_KEY_NONE,
+    ECHO_KEY_PLAIN,
+    ECHO_KEY_ESCAPED,
+    ECHO_KEY_DEEP,
+    ECHO_KEY_UNICODE,
+    ECHO_KEY_PERCENT
+};
 
 struct scenario {
     unsigned dialect;    /* the scenario_dialect bit the words were read for */
@@ -83,6 +91,7 @@ struct scenario {
     enum body_fault submit_body;
     bool submit_reset;
     enum echo_key_form echo_key;
+    enum echo_key_form result_echo_key; /* result-echo-key[=FORM]: every poll answer quotes the key */
 
     /* The first N attempts of one logical submit (the same body to the same path again: see
      * store.h); attempts after them behave normally. */
@@ -113,7 +122,8 @@ struct scenario {
     /* BFL */
     bool no_polling_url;
     bool regional_polling_url;
-    unsigned not_found_polls; /* notfound-first=N */
+    char polling_origin[SCENARIO_ORIGIN_MAX]; /* polling-origin=URL: polling_url on another server; "" none */
+    unsigned not_found_polls;                 /* notfound-first=N */
     /* FLORA */
     bool snake_case;
     /* ModelsLab */

@@ -256,13 +256,37 @@ static bool apply_poll_slow(struct scenario *scenario, char *value)
     return parse_slow(value, &scenario->poll_slow_ms, &scenario->poll_slow);
 }
 
-/* echo-key, echo-key=escaped or echo-key=deep */
+/* echo-key[=escaped|deep|unicode|percent], and the same forms for result-echo-key */
+static bool read_echo_form(char *value, enum echo_key_form *out)
+{
+    static const char *const forms[] = {[ECHO_KEY_ESCAPED] = "escaped",
+                                        [ECHO_KEY_DEEP] = "deep",
+                                        [ECHO_KEY_UNICODE] = "unicode",
+                                        [ECHO_KEY_PERCENT] = "percent"};
+    int form = value ? INDEX_OF(value, forms) : ECHO_KEY_PLAIN;
+    if (form <= ECHO_KEY_NONE) return false;
+    *out = (enum echo_key_form)form;
+    return true;
+}
+
 static bool apply_echo_key(struct scenario *scenario, char *value)
 {
-    static const char *const forms[] = {[ECHO_KEY_ESCAPED] = "escaped", [ECHO_KEY_DEEP] = "deep"};
-    int form = value ? INDEX_OF(value, forms) : ECHO_KEY_PLAIN;
-    if (form < 0) return false;
-    scenario->echo_key = (enum echo_key_form)form;
+    return read_echo_form(value, &scenario->echo_key);
+}
+
+static bool apply_result_echo_key(struct scenario *scenario, char *value)
+{
+    return read_echo_form(value, &scenario->result_echo_key);
+}
+
+static bool apply_polling_origin(struct scenario *scenario, char *value)
+{
+    size_t length = value ? strlen(value) : 0;
+    if (length == 0 || length >= sizeof scenario->polling_origin) return false;
+    if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) return false;
+    for (size_t i = 0; i < length; i++)
+        if (!isalnum((unsigned char)value[i]) && strchr(".:/-", value[i]) == NULL) return false;
+    memcpy(scenario->polling_origin, value, length + 1);
     return true;
 }
 
@@ -391,6 +415,7 @@ static const struct scenario_word scenario_words[] = {
     WORD("submit-slow", apply_submit_slow, ALL),
     WORD("poll-slow", apply_poll_slow, ALL),
     WORD("echo-key", apply_echo_key, ALL),
+    WORD("result-echo-key", apply_result_echo_key, ALL),
     WORD("shape", apply_shape, SCENARIO_FOXAPI),
     GIVEN_NUMBER("n", result_count, result_count_given, 0, 16),
     WORD("retry-after", apply_retry_after, ALL),
@@ -398,6 +423,7 @@ static const struct scenario_word scenario_words[] = {
     FLAG("retry-after-header", retry_after_header, SCENARIO_MODELSLAB | SCENARIO_APIXO),
     FLAG("no-polling-url", no_polling_url, SCENARIO_BFL),
     FLAG("regional-polling-url", regional_polling_url, SCENARIO_BFL),
+    WORD("polling-origin", apply_polling_origin, SCENARIO_BFL),
     NUMBER("notfound-first", not_found_polls, 1, 1000000, SCENARIO_BFL),
     WORD("case", apply_case, SCENARIO_FLORA),
     FLAG("instant", instant, SCENARIO_MODELSLAB),

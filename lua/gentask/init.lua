@@ -26,7 +26,7 @@ Client.__index = Client
 -- name, unit, bounds, default, scope) and these. A misspelt name (max_retrys) is a usage error,
 -- not a silent default. key names one request, so it is a submit's alone (no client default).
 local own_names = {
-  client = { provider = true, api_key = true, base_url = true, resubmit = true },
+  client = { provider = true, api_key = true, base_url = true, region = true, resubmit = true },
   task = { resubmit = true, key = true },
 }
 for _, option in ipairs(core.options) do
@@ -72,6 +72,18 @@ function gentask.client(opts)
   local profile = load_profile(opts.provider)
   if opts.api_key ~= nil and type(opts.api_key) ~= "string" then usage("api_key must be a string", 2) end
   local base_url = opts.base_url or profile.base_url
+  if opts.region ~= nil then
+    local regions = type(profile.regions) == "table" and profile.regions or {}
+    if opts.base_url ~= nil then usage("give base_url or region, not both", 2) end
+    base_url = regions[opts.region]
+    if type(opts.region) ~= "string" or not base_url then
+      local names = {}
+      for name in pairs(regions) do names[#names + 1] = name end
+      table.sort(names)
+      usage(("%s has no region '%s'%s"):format(tostring(profile.name), tostring(opts.region),
+        #names > 0 and " (regions: " .. table.concat(names, ", ") .. ")" or ""), 2)
+    end
+  end
   if type(base_url) ~= "string" or not base_url:match("^https?://") then
     usage("base_url must be an http(s) URL", 2)
   end
@@ -138,6 +150,7 @@ end
 function Client:attach(id, where, options)
   if getmetatable(self) ~= Client then usage("call attach as client:attach(id)", 2) end
   if type(id) ~= "string" or id == "" then usage("attach expects the provider's task id", 2) end
+  if id:find "%c" then usage("attach: the task id holds a NUL or control character", 2) end
   if where ~= nil and type(where) ~= "table" then
     usage("attach's second argument must be { model =, poll_url = }", 2)
   end

@@ -6,6 +6,13 @@ local req = require "gentask.request"
 return {
   name = "bfl",
   base_url = "https://api.bfl.ai",
+  -- client{ region = } picks one of these base URLs (docs.bfl.ai, integration guidelines: the
+  -- global endpoint load-balances between clusters; eu and us keep traffic in the region)
+  regions = { global = "https://api.bfl.ai", eu = "https://api.eu.bfl.ai", us = "https://api.us.bfl.ai" },
+  -- A polling_url "already points at the region that handled your request" (help.bfl.ai, "Which
+  -- API endpoint should I use?"): api.eu1.bfl.ai, api.us1.bfl.ai, … — cluster names that BFL says
+  -- can change, all under its own bfl.ai, which that page asks firewalls to allow as *.bfl.ai.
+  poll_hosts = { "*.bfl.ai" },
   auth = { header = "x-key", prefix = "" },
   request = function(model, params)
     return { path = "/v1/" .. req.path_segment(model, "model"), body = req.copy(params) }

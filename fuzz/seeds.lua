@@ -1,0 +1,47 @@
+-- fuzz/seeds.lua OUT_DIR — the fuzz targets' first corpus, from spec/vectors/: every response
+-- body a vector row names, as each target reads its input (see the target's header comment).
+local out_dir = assert(arg[1], "usage: lua fuzz/seeds.lua OUT_DIR")
+package.path = "spec/?.lua;lua/?.lua;lua/?/init.lua;" .. package.path
+
+local providers = { "bfl", "foxapi", "flora", "modelslab", "apixo" }
+local count = 0
+local function seed(target, bytes)
+  count = count + 1
+  os.execute(("mkdir -p %s/%s"):format(out_dir, target))
+  local f = assert(io.open(("%s/%s/seed-%04d"):format(out_dir, target, count), "wb"))
+  f:write(bytes)
+  f:close()
+end
+
+local function bodies(vectors)
+  local found = {}
+  local function add(ok, body) if ok and type(body) == "string" then found[#found + 1] = body end end
+  for _, row in ipairs(vectors.rows) do
+    if type(row.response) == "table" then add(true, row.response.body) end
+    if row.http and vectors.http_body then add(pcall(vectors.http_body, row.http, row.code, row.message)) end
+    if row.fail and vectors.failed_body then add(pcall(vectors.failed_body, row.fail)) end
+  end
+  return found
+end
+
+for index, name in ipairs(providers) do
+  local ok, vectors = pcall(require, "vectors." .. name)
+  if ok then
+    for _, body in ipairs(bodies(vectors)) do
+      for phase = 0, 1 do
+        local status = body:find("error") and 400 or 200
+        seed("fuzz_classify", string.char(index - 1, phase, (status - 100) // 256, (status - 100) % 256) .. body)
+      end
+      seed("fuzz_jsonpath", "error.code\0" .. body)
+      seed("fuzz_jsonpath", "data.resultJson{}.resultUrls[]\0" .. body)
+      seed("fuzz_redact", "sk-live/VERY+secret/4242\0" .. body .. " sk%2Dlive\\u002fVERY+secret/4242")
+      seed("fuzz_profile", "p id id\np state status\np results result.sample\nh *.bfl.ai\n--\n" .. body)
+    end
+  end
+end
+seed("fuzz_retry", "3\0\0\0\0\1\0\0\0\1\0\0\0\3")
+seed("fuzz_retry", "Wed, 21 Oct 2015 07:28:00 GMT\0" .. "1500\0")
+seed("fuzz_trust", "https://api.bfl.ai\0https://api.us1.bfl.ai/v1/get_result?id=1\0*.bfl.ai")
+seed("fuzz_trust", "https://myproxy.herokuapp.com\0https://attacker.herokuapp.com/x\0api.bfl.ai")
+seed("fuzz_trust", "http://127.0.0.1:8080/bfl\0/bfl/v1/get_result?id=2\0")
+print(("fuzz seeds: %d files from spec/vectors"):format(count))

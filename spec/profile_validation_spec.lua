@@ -1,0 +1,97 @@
+-- A provider profile is checked when it is loaded: a typo is a usage error that names the field,
+-- raised by gentask.client (or gentask.classify), never a hang or a silent misreading later.
+local gentask = require "gentask"
+
+local function profile(changes)
+  local p = {
+    name = "acme",
+    request = function() return { path = "/jobs", body = {} } end,
+    poll = { path = "/jobs/{id}" },
+    fields = { id = "job.ref", state = "job.phase", results = "job.assets[].href" },
+    states = { done = "succeeded", broken = "failed" },
+  }
+  for k, v in pairs(changes) do p[k] = v end
+  return p
+end
+
+local function refused(p)
+  local ok, err = pcall(gentask.client, { provider = p, base_url = "https://api.acme.example" })
+  assert.is_false(ok, "the profile was taken")
+  assert.equal("usage", err.kind)
+  local ok2, err2 = pcall(gentask.classify, { provider = p, status = 200, body = "{}" })
+  assert.is_false(ok2, "classify took the profile")
+  assert.equal("usage", err2.kind)
+  return err.message
+end
+
+describe("a profile is refused at load, naming the field, when", function()
+  local bad_paths = {
+    ["items[0"] = "not closed", ["items[0]"] = "not closed", ["a{x}.b"] = "not closed", ["a..b"] = "empty name",
+    [".a"] = "empty name", ["a."] = "empty name", ["a]b"] = "without its opening", [""] = "empty",
+    [("a."):rep(40) .. "a"] = "32 steps", [("x"):rep(300)] = "256 bytes",
+  }
+  for path, why in pairs(bad_paths) do
+    it(("a field path is malformed (%q)"):format(path:sub(1, 20)), function()
+      local message = refused(profile { fields = { id = "id", state = "status", results = path } })
+      assert.truthy(message:find("fields.results", 1, true), message)
+      assert.truthy(message:find(why, 1, true), message)
+    end)
+  end
+
+  it("a path sits in a list of paths", function()
+    local message = refused(profile { fields = { id = "id", state = "status", error_code = { "error.code", "items[" } } })
+    assert.truthy(message:find("fields.error_code", 1, true), message)
+  end)
+
+  it("a state maps to no state, or to something not a string or table", function()
+    assert.truthy(refused(profile { states = { done = "finished" } }):find("states['done']", 1, true))
+    assert.truthy(refused(profile { states = { done = 42 } }):find("states['done']", 1, true))
+  end)
+
+  it("a state that does not fail carries a kind", function()
+    local message = refused(profile { states = { done = { state = "succeeded", kind = "moderated" } } })
+    assert.truthy(message:find("states['done']", 1, true), message)
+  end)
+
+  it("a code maps to an unknown kind, or a stage that is not input or output", function()
+    assert.truthy(refused(profile { codes = { nsfw = "naughty" } }):find("codes['nsfw']", 1, true))
+    assert.truthy(refused(profile { http_codes = { x = { kind = "moderated", stage = "middle" } } })
+      :find("http_codes['x'].stage", 1, true))
+    assert.truthy(refused(profile { message_codes = { x = true } }):find("message_codes['x']", 1, true))
+  end)
+
+  it("statuses is not a table of HTTP statuses", function()
+    assert.truthy(refused(profile { statuses = { [999] = "unavailable" } }):find("statuses", 1, true))
+    assert.truthy(refused(profile { statuses = "403" }):find("statuses", 1, true))
+    assert.truthy(refused(profile { statuses = { [451] = "nope" } }):find("statuses['451']", 1, true))
+  end)
+
+  it("takes every built-in profile", function()
+    for _, name in ipairs { "bfl", "foxapi", "flora", "modelslab", "apixo" } do
+      assert.truthy(gentask.client { provider = name, api_key = "k" })
+    end
+  end)
+end)
+
+describe("a task id", function()
+  for _, id in ipairs { [[ab\u0000cd]], [[\u0000]], [[ab\u0007cd]], [[ab\ncd]], [[ab\u007fcd]] } do
+    it(("holding a NUL or control character (%s) is a protocol error at submit"):format(id), function()
+      local err = gentask.classify { provider = "bfl", phase = "submit", status = 200, body = ('{"id":"%s"}'):format(id) }
+      assert.equal("protocol", err.kind)
+      assert.truthy(err.message:find("control character", 1, true), err.message)
+    end)
+  end
+
+  it("with an escaped backslash before u0000 is text, and taken", function()
+    local err, reading = gentask.classify { provider = "bfl", phase = "submit", status = 200, body = [[{"id":"ab\\u0000"}]] }
+    assert.is_nil(err)
+    assert.equal([[ab\u0000]], reading.id)
+  end)
+
+  it("given to attach with a control character is a usage error", function()
+    local c = gentask.client { provider = "bfl", api_key = "k" }
+    local ok, err = pcall(c.attach, c, "ab\0cd")
+    assert.is_false(ok)
+    assert.equal("usage", err.kind)
+  end)
+end)

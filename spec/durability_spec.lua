@@ -209,6 +209,14 @@ describe("deadlines", function()
     assert.equal("rate_limited", select(2, refused:result()).cause.kind)
   end)
 
+  it("a task whose first poll (the provider's eta) would come after its deadline is polled before it", function()
+    local modelslab = sim:client("modelslab")   -- its submit answer carries the eta
+    local result, err = modelslab:submit("flux", { prompt = "x [eta=60000] [duration=100]" }, { task_timeout = 1.5 }):result()
+    assert.is_nil(err, tostring(err))
+    assert.truthy(result.url)
+    assert.equal(1, sim:stats().polls)
+  end)
+
   it("a silent server cannot keep a task past its task_timeout", function()
     local fox = sim:foxapi()
     local _, err = fox:submit("flux-dev", { prompt = "x [submit-slow=8000]" }, { task_timeout = 0.5 }):result()

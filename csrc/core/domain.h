@@ -96,6 +96,7 @@ struct gt_task {
     bool attached;          /* made by attach: polls only, never submits */
     bool deadline_clipped;  /* the request's timeout is the task's time left */
     bool budgeted;          /* counted against the client's max_submits */
+    bool last_look;         /* its next poll was moved before the deadline once already */
     bool sent_before;       /* a resend of a submit an earlier process sent (recover): already counted */
     gt_submitted submitted; /* the worst over every attempt so far (unknown beats no) */
     char *idempotency_key;  /* the key in the submit body, where the provider honours one */

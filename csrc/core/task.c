@@ -262,6 +262,22 @@ static void schedule_poll(gt_task *t, long delay_ms)
     wait_then(t, GT_TASK_WAITING, gt_now_ms() + delay_ms);
 }
 
+/* How long before its deadline a task whose next poll would come too late takes a last look. */
+#define LAST_LOOK_MS 1000
+
+/* The wait before the next regular poll, moved once so that a paid task is polled before its
+ * deadline rather than given up unasked (a first poll at a long eta, a slow poll pace): a result
+ * ready meanwhile is not lost for want of a look. Not after a Retry-After, which is the
+ * provider's to set. */
+static long before_deadline(gt_task *t, long delay_ms)
+{
+    int64_t now = gt_now_ms(), left = t->deadline_ms - now;
+    if (t->last_look || now + delay_ms < t->deadline_ms || left <= 0) return delay_ms;
+    t->last_look = true;
+    int64_t margin = left / 2 < LAST_LOOK_MS ? left / 2 : LAST_LOOK_MS;
+    return (long)(left - margin);
+}
+
 /* A submit goes out unless the client is holding its submits after a 429. */
 /* A task not yet submitted, or whose resend waits, when the client is closed. */
 static void end_closed(gt_task *t)
@@ -674,7 +690,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
         if (phase == GT_PHASE_SUBMIT) mark_changed(t); /* submitting → waiting is visible */
         if (!t->poll_url && !poll_template(t))         /* nowhere the docs allow */
             finish(t, GT_TASK_FAILED, no_poll_url(t, phase, poll_url_refused ? reply.poll_url : NULL));
-        else schedule_poll(t, next_poll_delay(t, phase, reply.eta));
+        else schedule_poll(t, before_deadline(t, next_poll_delay(t, phase, reply.eta)));
     }
     gt_error_free(graced);
     gt_reply_clear(&reply);

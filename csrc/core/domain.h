@@ -110,6 +110,8 @@ struct gt_task {
     gt_error *last_failure; /* the last answer that was tried again: the deadline's cause */
     char **urls;
     size_t n_urls;
+    char **texts;
+    size_t n_texts;
     char *last_body;
 };
 

@@ -39,6 +39,7 @@ static const struct error_word errors[] = {
     {402, "insufficient_balance", "Insufficient account balance", "invalid_request_error"},
     {403, "permission_denied", "API key lacks required permissions", "permission_error"},
     {404, "task_not_found", "Task not found", "not_found_error"},
+    {422, "invalid_request", "Unprocessable request", "invalid_request_error"},
     /* a gateway without an upstream channel for the model (docs/providers/foxapi.md): retry later */
     {422, "model_not_found", "No available channel for model flux-dev under group default", "invalid_request_error"},
     {429, "rate_limit_exceeded", "Rate limit exceeded", "rate_limit_error"},

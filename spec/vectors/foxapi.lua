@@ -40,7 +40,7 @@ return {
     { http = 503, code = "service_unavailable", kind = "unavailable", submitted = "no" },
     -- a gateway without an upstream channel for the model: the model is out of capacity, retry
     -- later ([fox] per issue 12; [cli]: channel problems are service_unavailable)
-    { http = 422, code = "model_not_found", message = "No available channel for model flux-dev under group default",
+    { http = 422, code = "model_not_found", scenario = "http=422:model_not_found", message = "No available channel for model flux-dev under group default",
       kind = "unavailable", submitted = "no" },
     { http = 504, code = "gateway_timeout", kind = "timeout", submitted = "unknown" },
 

@@ -7,8 +7,9 @@ describe("gentask.classify", function()
   it("reads what a successful answer says, for each provider", function()
     local cases = {
       { provider = "foxapi", phase = "poll", status = 200,
-        body = [[{"id":"t1","status":"completed","progress":100,"output":{"url":"u1","urls":["u1","u2"]}}]],
-        want = { state = "succeeded", id = "t1", urls = { "u1", "u2" } } },
+        body = [[{"id":"t1","status":"completed","progress":100,]]
+          .. [["output":{"url":"https://f/u1","urls":["https://f/u1","https://f/u2"]}}]],
+        want = { state = "succeeded", id = "t1", urls = { "https://f/u1", "https://f/u2" }, texts = {} } },
       { provider = "bfl", phase = "submit", status = 200,
         body = [[{"id":"b1","polling_url":"https://api.us1.bfl.ai/v1/get_result?id=b1"}]],
         want = { state = "pending", id = "b1", poll_url = "https://api.us1.bfl.ai/v1/get_result?id=b1" } },

@@ -59,6 +59,14 @@ end
 
 local hostile = require "vectors.hostile"
 
+-- A success row says how many results of each sort it carries: URLs, and text (FLORA's outputs
+-- of type "text"), which must never pass for a URL.
+local function check_results(reading, want)
+  assert.equal(want.urls or 0, #reading.urls, "urls")
+  assert.equal(want.texts or 0, #(reading.texts or {}), "texts")
+  if want.urls and want.urls > 0 then assert.equal(reading.urls[1], reading.url or reading.urls[1]) end
+end
+
 for _, provider in ipairs(PROVIDERS) do
   local vectors = require("vectors." .. provider)
   local rows = {}
@@ -70,7 +78,15 @@ for _, provider in ipairs(PROVIDERS) do
   describe(provider .. " vectors through classify", function()
     for _, row in ipairs(rows) do
       local input = classify_input(vectors, row)
-      if input then
+      if input and row.result then
+        it(row_name(row) .. " → a result", function()
+          input.provider = provider
+          local err, reading = gentask.classify(input)
+          assert.is_nil(err, err and tostring(err))
+          assert.equal("succeeded", reading.state)
+          check_results(reading, row.result)
+        end)
+      elseif input then
         it(row_name(row) .. " → " .. row.kind, function()
           input.provider = provider
           local err = gentask.classify(input)
@@ -107,7 +123,15 @@ for _, provider in ipairs(PROVIDERS) do
 
     for _, row in ipairs(rows) do
       local scenario = scenario_of(vectors, row)
-      if scenario and not row.classify_only then
+      if scenario and row.result and not row.classify_only then
+        it(row_name(row) .. " [" .. scenario .. "] → a result", function()
+          local task = new_client():submit(vectors.model or "test-model", { prompt = "vector [" .. scenario .. "]" })
+          local value, err = task:result()
+          assert.is_nil(err, err and tostring(err))
+          check_results(value, row.result)
+          assert.equal("succeeded", task.state)
+        end)
+      elseif scenario and not row.classify_only then
         it(row_name(row) .. " [" .. scenario .. "] → " .. row.kind, function()
           local task = new_client():submit(vectors.model or "test-model", { prompt = "vector [" .. scenario .. "]" })
           local value, err = task:result()

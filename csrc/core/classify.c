@@ -8,6 +8,7 @@
 #include "reading.h"
 
 #include <cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -146,18 +147,39 @@ static gt_error *task_failure(const gt_profile *p, gt_phase phase, const gt_resp
     return err;
 }
 
-static void add_url(const cJSON *item, void *ctx)
+/* An absolute URL starts with a scheme ("https:", "data:"): letters, digits, "+", "-" or "." after
+ * a letter, then ':'. */
+static bool is_absolute_url(const char *value)
+{
+    if (!isalpha((unsigned char)value[0])) return false;
+    size_t i = 1;
+    while (isalnum((unsigned char)value[i]) || value[i] == '+' || value[i] == '-' || value[i] == '.') i++;
+    return value[i] == ':';
+}
+
+/* Appends a copy of value unless the list holds it already (output.url and output.urls[] often
+ * repeat one URL); nothing once the list is full or memory ran out. */
+static void add_unique(char ***list, size_t *n, const char *value)
+{
+    if (*n == MAX_RESULT_URLS) return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*list)[i], value) == 0) return;
+    if (*n == 0 || (*n & (*n - 1)) == 0) { /* grow at powers of two */
+        char **grown = realloc(*list, (*n ? 2 * *n : 1) * sizeof *grown);
+        if (!grown) return;
+        *list = grown;
+    }
+    (*list)[(*n)++] = gt_strdup(value);
+}
+
+/* A result is a URL, or text where the provider puts text in the same place (FLORA's outputs of
+ * type "text" carry their content in "url"): kept apart, so that no caller downloads a caption. */
+static void add_result(const cJSON *item, void *ctx)
 {
     gt_reply *out = ctx;
-    if (out->n_urls == MAX_RESULT_URLS || !cJSON_IsString(item) || item->valuestring[0] == '\0') return;
-    for (size_t i = 0; i < out->n_urls; i++) /* output.url and output.urls[] often repeat one URL */
-        if (strcmp(out->urls[i], item->valuestring) == 0) return;
-    if (out->n_urls == 0 || (out->n_urls & (out->n_urls - 1)) == 0) { /* grow at powers of two */
-        char **grown = realloc(out->urls, (out->n_urls ? 2 * out->n_urls : 1) * sizeof *grown);
-        if (!grown) return;
-        out->urls = grown;
-    }
-    out->urls[out->n_urls++] = gt_strdup(item->valuestring);
+    if (!cJSON_IsString(item) || item->valuestring[0] == '\0') return;
+    if (is_absolute_url(item->valuestring)) add_unique(&out->urls, &out->n_urls, item->valuestring);
+    else add_unique(&out->texts, &out->n_texts, item->valuestring);
 }
 
 /* A task id as a string; a numeric id only while it is an exact integer (polling a rounded id
@@ -299,9 +321,9 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
                                     json, NULL);
     } else if (out->state == GT_REMOTE_SUCCEEDED) {
         out->progress = 100;
-        gt_json_paths_each(json, &p->fields[GT_FIELD_RESULTS], add_url, out);
-        if (out->n_urls == 0)
-            out->error = protocol_error(p, phase, res, "success but no result URL", json, out->task_id);
+        gt_json_paths_each(json, &p->fields[GT_FIELD_RESULTS], add_result, out);
+        if (out->n_urls == 0 && out->n_texts == 0)
+            out->error = protocol_error(p, phase, res, "success but no result", json, out->task_id);
     }
 done:
     cJSON_Delete(json);
@@ -315,5 +337,7 @@ void gt_reply_clear(gt_reply *r)
     free(r->poll_url);
     for (size_t i = 0; i < r->n_urls; i++) free(r->urls[i]);
     free(r->urls);
+    for (size_t i = 0; i < r->n_texts; i++) free(r->texts[i]);
+    free(r->texts);
     memset(r, 0, sizeof *r);
 }

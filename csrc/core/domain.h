@@ -118,6 +118,8 @@ struct gt_task {
     gt_error *last_failure; /* the last answer that was tried again: the deadline's cause */
     char **urls;
     size_t n_urls;
+    char **texts;
+    size_t n_texts;
     char *last_body;
     /* the journal (task_journal.c); untouched when the client keeps none */
     int64_t record_id;           /* 0: not written yet */

@@ -151,6 +151,8 @@ typedef struct gt_reply {
     int progress; /* 0..100, or -1 when the response said nothing usable */
     char **urls;
     size_t n_urls;
+    char **texts; /* results that are text, not URLs (FLORA's outputs of type "text") */
+    size_t n_texts;
     char *poll_url; /* where the provider says to poll, when it says */
     double eta;     /* seconds until the result is expected; < 0 when not said */
     long grace_ms;  /* > 0: the failing state may be transient this long after submit */
@@ -358,6 +360,8 @@ int gt_task_progress(const gt_task *t);          /* 0..100 */
 const gt_error *gt_task_error(const gt_task *t); /* when failed or cancelled */
 size_t gt_task_url_count(const gt_task *t);
 const char *gt_task_url(const gt_task *t, size_t i);
+size_t gt_task_text_count(const gt_task *t); /* results that are text rather than URLs */
+const char *gt_task_text(const gt_task *t, size_t i);
 /* The last response body the task saw (for the caller's raw view of a result), or NULL. */
 const char *gt_task_body(const gt_task *t, size_t *len);
 void gt_task_cancel(gt_task *t);

@@ -593,8 +593,10 @@ static void take_urls(gt_task *t, gt_reply *reply)
 {
     t->urls = reply->urls;
     t->n_urls = reply->n_urls;
-    reply->urls = NULL;
-    reply->n_urls = 0;
+    t->texts = reply->texts;
+    t->n_texts = reply->n_texts;
+    reply->urls = reply->texts = NULL;
+    reply->n_urls = reply->n_texts = 0;
 }
 
 /* The engine hands back what the task's request got; the transfer itself is gone after this. */
@@ -751,6 +753,8 @@ void gt_task_release(gt_task *t)
     free(t->request_hash);
     for (size_t i = 0; i < t->n_urls; i++) free(t->urls[i]);
     free(t->urls);
+    for (size_t i = 0; i < t->n_texts; i++) free(t->texts[i]);
+    free(t->texts);
     t->client->engine->live_tasks--;
     gt_client_release(t->client);
     free(t);
@@ -804,6 +808,16 @@ size_t gt_task_url_count(const gt_task *t)
 const char *gt_task_url(const gt_task *t, size_t i)
 {
     return i < t->n_urls ? t->urls[i] : NULL;
+}
+
+size_t gt_task_text_count(const gt_task *t)
+{
+    return t->n_texts;
+}
+
+const char *gt_task_text(const gt_task *t, size_t i)
+{
+    return i < t->n_texts ? t->texts[i] : NULL;
 }
 
 const char *gt_task_body(const gt_task *t, size_t *len)

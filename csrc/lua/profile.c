@@ -296,20 +296,26 @@ static const char *header(lua_State *L, int headers, const char *name)
     return found;
 }
 
+static void push_strings(lua_State *L, char *const *items, size_t n, const char *name)
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, items[i]);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, -2, name);
+}
+
 static void push_reading(lua_State *L, const gt_reply *reply)
 {
-    lua_createtable(L, 0, 6);
+    lua_createtable(L, 0, 7);
     gt_lua_setfield_string(L, "state", gt_remote_state_name(reply->state));
     gt_lua_setfield_string(L, "provider_state", reply->raw_state);
     gt_lua_setfield_string(L, "id", reply->task_id);
     gt_lua_setfield_string(L, "poll_url", reply->poll_url);
     if (reply->progress >= 0) gt_lua_setfield_integer(L, "progress", reply->progress);
-    lua_createtable(L, (int)reply->n_urls, 0);
-    for (size_t i = 0; i < reply->n_urls; i++) {
-        lua_pushstring(L, reply->urls[i]);
-        lua_rawseti(L, -2, (int)i + 1);
-    }
-    lua_setfield(L, -2, "urls");
+    push_strings(L, reply->urls, reply->n_urls, "urls");
+    push_strings(L, reply->texts, reply->n_texts, "texts");
 }
 
 /* core.classify(profile, phase, status, headers, body) → error table | nil, reading */

@@ -186,17 +186,22 @@ static int task_error(lua_State *L)
     return 1;
 }
 
-/* core.task_urls(task) → { url, … } */
+/* core.task_urls(task) → { url, … }, { text, … } (results that are text, not URLs) */
 static int task_urls(lua_State *L)
 {
     gt_task *t = check_task(L);
-    size_t n = gt_task_url_count(t);
+    size_t n = gt_task_url_count(t), n_texts = gt_task_text_count(t);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         lua_pushstring(L, gt_task_url(t, i));
         lua_rawseti(L, -2, (int)i + 1);
     }
-    return 1;
+    lua_createtable(L, (int)n_texts, 0);
+    for (size_t i = 0; i < n_texts; i++) {
+        lua_pushstring(L, gt_task_text(t, i));
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    return 2;
 }
 
 /* core.task_body(task) → the last response body the task saw, or nothing */

@@ -22,6 +22,8 @@ static const struct error_word envelope_messages[] = {
     {401, "", "Invalid or missing API key", NULL},
     {402, "", "Insufficient balance", NULL},
     {403, "", "Content violates policy", NULL},
+    /* https://apixo.ai/docs/api-reference/error-codes reads 403 as a key without permission */
+    {403, "permission", "API key lacks permission", NULL},
     {404, "", "Resource not found", NULL},
     {429, "", "Provider rate limited, please retry later", NULL},
     {500, "", "Internal server error", NULL},
@@ -56,22 +58,35 @@ static const struct code_text failure_messages[] = {
     {"MissingParameter", "Missing required parameter"},
     {"Website TimeOut", "MidJourney website unresponsive after multiple attempts"},
     {"INVALID_TASK_ID", "Invalid previous task ID for upscale/vary"},
+    /* the older set, still documented at https://apixo.ai/docs/api-reference/error-codes */
+    {"NSFW_DETECTED", "NSFW content detected"},
+    {"PROMPT_TOO_LONG", "Prompt exceeds character limit"},
+    {"INVALID_PROMPT", "Prompt is empty or malformed"},
+    {"IMAGE_TOO_LARGE", "Input image exceeds size limit"},
+    {"UNSUPPORTED_FORMAT", "Image format not supported"},
+    {"IMAGE_DOWNLOAD_FAILED", "Failed to download reference image"},
+    {"PROCESSING_TIMEOUT", "Generation took too long"},
+    {"MODEL_UNAVAILABLE", "Model is temporarily offline"},
+    {"GENERATION_FAILED", "Generic generation failure"},
+    {"INSUFFICIENT_CREDITS", "Account has no credits"},
 };
 
 /* The documented codes that hold underscores: written as is, they are not respelled. */
 static const char *const underscore_codes[] = {
-    "CONTENT_VIOLATION", "INVALID_IMAGE_URL", "INVALID_LORA_URL", "INVALID_TASK_ID", NULL,
+    "CONTENT_VIOLATION",  "INVALID_IMAGE_URL", "INVALID_LORA_URL",  "INVALID_TASK_ID",      "NSFW_DETECTED",
+    "PROMPT_TOO_LONG",    "INVALID_PROMPT",    "IMAGE_TOO_LARGE",   "UNSUPPORTED_FORMAT",   "IMAGE_DOWNLOAD_FAILED",
+    "PROCESSING_TIMEOUT", "MODEL_UNAVAILABLE", "GENERATION_FAILED", "INSUFFICIENT_CREDITS", NULL,
 };
 
 extern const struct dialect apixo_dialect;
 
 /* The envelope's code mirrors the HTTP status, unless envelope=/poll-envelope= say otherwise;
- * its message is the code's. */
+ * its message is the code's (http=403:permission: the other documented 403). */
 static cJSON *error_body(const struct exchange *exchange, const struct error_answer *error)
 {
     unsigned code = exchange->envelope_code ? exchange->envelope_code : error->status;
-    const char *message = error->documented ? error_words_find(&apixo_dialect.errors, code, NULL).message
-                                            : error->message;
+    bool other_code = error->documented && code != error->status;
+    const char *message = other_code ? error_words_find(&apixo_dialect.errors, code, NULL).message : error->message;
     cJSON *body = cJSON_CreateObject();
     cJSON_AddNumberToObject(body, "code", code);
     cJSON_AddStringToObject(body, "message", message);

@@ -26,6 +26,8 @@ static const struct error_word errors[] = {
      "belong to your workspace).",
      NULL},
     {409, "conflict", "The resource is in a state that doesn't allow this operation.", NULL},
+    /* the API reference: "duplicate keys within two hours return idempotency_duplicate" */
+    {409, "idempotency_duplicate", "A request with this idempotency key was already made.", NULL},
     {422, "idempotency_conflict",
      "You sent the same idempotency_key with a different request "
      "body.",
@@ -172,11 +174,13 @@ static void add_outputs(cJSON *json, const struct task *task, unsigned port)
     cJSON *outputs = cJSON_AddArrayToObject(json, "outputs");
     for (unsigned i = 0; i < task->scenario.result_count; i++) {
         char url[160], output_id[TASK_ID_MAX + 16];
-        result_url(url, sizeof url, port, task->id, i);
+        bool text = task->scenario.shape == RESULT_SHAPE_TEXT; /* "Run output URL or text content" */
+        if (text) snprintf(url, sizeof url, "Caption %u of run %s", i + 1, task->id);
+        else result_url(url, sizeof url, port, task->id, i);
         snprintf(output_id, sizeof output_id, "%s-out-%u", task->id, i);
         cJSON *output = cJSON_CreateObject();
         cJSON_AddStringToObject(output, name(task, "outputId", "output_id"), output_id);
-        cJSON_AddStringToObject(output, "type", "imageUrl");
+        cJSON_AddStringToObject(output, "type", text ? "text" : "imageUrl");
         cJSON_AddStringToObject(output, "url", url);
         cJSON_AddItemToArray(outputs, output);
     }

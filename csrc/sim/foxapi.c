@@ -39,6 +39,9 @@ static const struct error_word errors[] = {
     {402, "insufficient_balance", "Insufficient account balance", "invalid_request_error"},
     {403, "permission_denied", "API key lacks required permissions", "permission_error"},
     {404, "task_not_found", "Task not found", "not_found_error"},
+    {422, "invalid_request", "Unprocessable request", "invalid_request_error"},
+    /* a gateway without an upstream channel for the model (docs/providers/foxapi.md): retry later */
+    {422, "model_not_found", "No available channel for model flux-dev under group default", "invalid_request_error"},
     {429, "rate_limit_exceeded", "Rate limit exceeded", "rate_limit_error"},
     {500, "internal_error", "Server-side error, please retry later", "server_error"},
     {502, "bad_gateway", "Bad gateway", "server_error"},
@@ -81,7 +84,8 @@ static void new_id(char *id, size_t size)
     snprintf(id, size, "task-unified-%llu-%s", (unsigned long long)ids_next_sequence(), random);
 }
 
-/* "results": [{"url"}], or with shape=output "output": {"url", "urls": [...]}. */
+/* "results": [{"url"}], with shape=output "output": {"url", "urls": [...]}, with shape=strings
+ * EvoLink's "results": ["url"]. */
 static void add_result_urls(cJSON *json, const struct task *task, unsigned port)
 {
     cJSON *urls = result_urls_json(task, port);
@@ -90,6 +94,10 @@ static void add_result_urls(cJSON *json, const struct task *task, unsigned port)
         if (cJSON_GetArraySize(urls) > 0)
             cJSON_AddStringToObject(output, "url", cJSON_GetArrayItem(urls, 0)->valuestring);
         if (!cJSON_AddItemToObject(output, "urls", urls)) cJSON_Delete(urls);
+        return;
+    }
+    if (task->scenario.shape == RESULT_SHAPE_STRINGS) {
+        if (!cJSON_AddItemToObject(json, "results", urls)) cJSON_Delete(urls);
         return;
     }
     cJSON *results = cJSON_AddArrayToObject(json, "results");

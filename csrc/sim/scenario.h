@@ -39,6 +39,8 @@ enum body_fault {
 enum result_shape {
     RESULT_SHAPE_RESULTS = 0, /* "results": [{"url"}] */
     RESULT_SHAPE_OUTPUT,      /* "output": {"url", "urls": [...]} */
+    RESULT_SHAPE_STRINGS,     /* FoxAPI: "results": ["url"], as EvoLink answers */
+    RESULT_SHAPE_TEXT,        /* FLORA: outputs of type "text", their content in "url" */
 };
 
 enum task_ending {

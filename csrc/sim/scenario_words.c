@@ -295,6 +295,8 @@ static bool apply_shape(struct scenario *scenario, char *value)
     static const char *const shapes[] = {
         [RESULT_SHAPE_RESULTS] = "results",
         [RESULT_SHAPE_OUTPUT] = "output",
+        [RESULT_SHAPE_STRINGS] = "strings",
+        [RESULT_SHAPE_TEXT] = "text",
     };
     int shape = INDEX_OF(value, shapes);
     if (shape < 0) return false;
@@ -416,7 +418,7 @@ static const struct scenario_word scenario_words[] = {
     WORD("poll-slow", apply_poll_slow, ALL),
     WORD("echo-key", apply_echo_key, ALL),
     WORD("result-echo-key", apply_result_echo_key, ALL),
-    WORD("shape", apply_shape, SCENARIO_FOXAPI),
+    WORD("shape", apply_shape, SCENARIO_FOXAPI | SCENARIO_FLORA),
     GIVEN_NUMBER("n", result_count, result_count_given, 0, 16),
     WORD("retry-after", apply_retry_after, ALL),
     GIVEN_NUMBER("retry-after-ms", retry_after_ms, retry_after_ms_given, 0, 86400000),

@@ -29,8 +29,8 @@ function task.outcome(t)
   if t.state == "succeeded" then
     local v = values[t]
     if not v then
-      local urls = core.task_urls(t)
-      v = setmetatable({ urls = urls, url = urls[1], id = t.id, provider = t.provider,
+      local urls, texts = core.task_urls(t)
+      v = setmetatable({ urls = urls, url = urls[1], texts = texts, id = t.id, provider = t.provider,
                          request_id = t.request_id, _body = core.task_body(t) }, Result)
       values[t] = v
     end

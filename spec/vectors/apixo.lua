@@ -1,5 +1,8 @@
 -- APIXO vectors (docs/providers.md, APIXO): envelope codes (which may disagree with HTTP),
--- 403 as content policy, and every documented failCode, whatever its case or spaces.
+-- 403 read from its message, and every documented failCode of both sets, whatever its case or spaces.
+-- Sources (docs/providers/apixo.md):
+--   [errors] https://apixo.ai/docs/api-reference/errors (the seed)
+--   [codes]  https://apixo.ai/docs/api-reference/error-codes (the older failCode set; 403 a key's permission)
 local cjson = require "cjson"
 
 local function fail(code, kind, stage) return { fail = code, kind = kind, stage = stage } end
@@ -15,21 +18,30 @@ return {
       data = { taskId = "task_1", state = "failed", failCode = code, failMsg = "it failed" } }
   end,
   rows = {
+    -- [errors] [codes]
     { http = 400, kind = "invalid_request", submitted = "no" },
     { http = 401, kind = "authentication", submitted = "no" },
     { http = 402, kind = "payment_required", submitted = "no" },
-    { http = 403, kind = "moderated", stage = "input", submitted = "no" },   -- content policy here
+    -- 403: the pages disagree, the message tells
+    { http = 403, message = "Content violates policy", kind = "moderated", stage = "input", submitted = "no" },   -- [errors]
+    { http = 403, message = "API key lacks permission", scenario = "http=403:permission", kind = "permission_denied",
+      submitted = "no" },   -- [codes]
+    { name = "HTTP 403 that says neither", http = 403, message = "Forbidden", kind = "permission_denied",
+      classify_only = true },
     { http = 404, kind = "not_found", submitted = "no" },
     { http = 429, kind = "rate_limited", submitted = "no" },
     { http = 500, kind = "server_error", submitted = "unknown" },
     { http = 503, kind = "unavailable", submitted = "no" },
-    { http = 504, kind = "timeout", submitted = "unknown" },
+    { http = 504, kind = "timeout", submitted = "unknown" },   -- [errors]
+    { name = "HTTP 400 with data.error", http = 400, kind = "invalid_request", classify_only = true,
+      response = { status = 400, body = [[{"code":400,"message":"Invalid request","data":{"error":"Missing required field: input.prompt"}}]] } },   -- [codes]
     { name = "envelope 429 under HTTP 200", scenario = "envelope=429", kind = "rate_limited", status = 429, submitted = "no",
       response = { status = 200, body = [[{"code":429,"message":"Provider rate limited, please retry later","data":null}]] } },
     { name = "HTTP 500 under envelope 200", scenario = "http=500 envelope=200", kind = "server_error", status = 500,
       submitted = "unknown",
       response = { status = 500, body = [[{"code":200,"message":"success","data":null}]] } },
 
+    -- [errors]
     fail("SensitiveContent", "moderated", "input"),
     fail("SensitiveContentDetected", "moderated", "input"),
     fail("InputImageSensitiveContentDetected", "moderated", "input"),
@@ -54,6 +66,17 @@ return {
     fail("BadRequest", "invalid_request"),
     fail("MissingParameter", "invalid_request"),
     fail("INVALID_TASK_ID", "not_found"),
+    -- [codes]: the older set, still documented
+    fail("NSFW_DETECTED", "moderated", "input"),
+    fail("PROMPT_TOO_LONG", "invalid_request"),
+    fail("INVALID_PROMPT", "invalid_request"),
+    fail("IMAGE_TOO_LARGE", "invalid_request"),
+    fail("UNSUPPORTED_FORMAT", "invalid_request"),
+    fail("IMAGE_DOWNLOAD_FAILED", "input_unreachable"),
+    fail("PROCESSING_TIMEOUT", "timeout"),
+    fail("MODEL_UNAVAILABLE", "unavailable"),
+    fail("GENERATION_FAILED", "generation_failed"),
+    fail("INSUFFICIENT_CREDITS", "payment_required"),
     fail("task timeout", "timeout"),   -- case varies: the code table ignores it
     fail("BrandNewCode", "generation_failed"),   -- undocumented: the failed state decides
 

@@ -1,4 +1,8 @@
--- BFL vectors (docs/providers.md, BFL (FLUX)): FastAPI-style HTTP errors, and the six status strings.
+-- BFL vectors (docs/providers.md, BFL (FLUX); pages: docs/providers/bfl.md): FastAPI-style HTTP
+-- errors, and every status string that ends a task. Sources:
+--   [errors]  BFL's "Errors" reference page (the seed), indexed at https://docs.bfl.ml/llms.txt
+--   [help]    https://help.bfl.ai/articles/2916279050-why-did-my-request-fail
+--   [quick]   https://docs.bfl.ml/quick_start/generating_images
 local cjson = require "cjson"
 
 return {
@@ -19,20 +23,21 @@ return {
     profile.states["Task not found"].grace = 0.2
   end,
   rows = {
-    { http = 400, kind = "invalid_request", submitted = "no" },
-    { http = 402, kind = "payment_required", submitted = "no" },
-    { http = 403, kind = "permission_denied", submitted = "no" },
-    { http = 422, code = "value_error", kind = "invalid_request", submitted = "no" },
+    { http = 400, kind = "invalid_request", submitted = "no" },     -- [errors] [help]
+    { http = 402, kind = "payment_required", submitted = "no" },    -- [errors] [help] [quick]
+    { http = 403, kind = "permission_denied", submitted = "no" },   -- [errors] [help]
+    { http = 422, code = "value_error", kind = "invalid_request", submitted = "no" },   -- [errors] [help]
     { name = "HTTP 422 with a string detail", http = 422, kind = "invalid_request", classify_only = true,
-      response = { status = 422, body = [[{"detail":"Invalid dimensions"}]] } },
-    { http = 429, kind = "rate_limited", submitted = "no" },
-    { http = 500, kind = "server_error", submitted = "unknown" },
-    { http = 503, kind = "unavailable", submitted = "no" },
+      response = { status = 422, body = [[{"detail":"Invalid dimensions"}]] } },          -- [errors]
+    { http = 429, kind = "rate_limited", submitted = "no" },        -- [errors] [help] [quick]: active tasks
+    { http = 500, kind = "server_error", submitted = "unknown" },   -- [errors] [help]
+    { http = 503, kind = "unavailable", submitted = "no" },         -- [errors] [help]
 
-    { fail = "Request Moderated", kind = "moderated", stage = "input" },
-    { fail = "Content Moderated", kind = "moderated", stage = "output" },
-    { fail = "Error", kind = "generation_failed" },
-    { fail = "Task not found", kind = "not_found" },   -- once the grace after submit has passed
+    { fail = "Request Moderated", kind = "moderated", stage = "input" },    -- [errors] [help]
+    { fail = "Content Moderated", kind = "moderated", stage = "output" },   -- [errors] [help]
+    { fail = "Error", kind = "generation_failed" },                         -- [errors] [help]
+    { fail = "Failed", kind = "generation_failed" },   -- [quick]: its polling loop stops on Error or Failed
+    { fail = "Task not found", kind = "not_found" },   -- [errors] [help]; once the grace after submit has passed
 
     { name = "Ready without a sample", kind = "protocol", phase = "poll", classify_only = true,
       response = { phase = "poll", status = 200, body = [[{"id":"8e1f","status":"Ready","result":{}}]] } },

@@ -1,5 +1,9 @@
 -- FLORA vectors (docs/providers.md, FLORA): every HTTP error code, every run-level errorCode.
 -- Every response carries a request-id header, errors included: it must reach the error table.
+-- Sources (docs/providers/flora.md):
+--   [errors] FLORA's "Errors" page (the seed), beside [idem] under https://developer.flora.ai/platform/
+--   [runs]   https://developer.flora.ai/api/resources/techniques/subresources/runs
+--   [idem]   https://developer.flora.ai/platform/idempotency/
 local cjson = require "cjson"
 
 return {
@@ -17,6 +21,7 @@ return {
     return cjson.encode { runId = "run_1", status = "failed", errorCode = code, errorMessage = "it failed" }
   end,
   rows = {
+    -- [errors], every row to 503
     { http = 400, code = "invalid_json", kind = "invalid_request", submitted = "no" },
     { http = 400, code = "input_validation_error", kind = "invalid_request", submitted = "no" },
     { http = 401, code = "unauthorized", kind = "authentication", submitted = "no" },
@@ -30,7 +35,20 @@ return {
     { http = 429, code = "rate_limited", kind = "rate_limited", submitted = "no" },
     { http = 500, code = "internal_error", kind = "server_error", submitted = "unknown" },
     { http = 503, code = "service_unavailable", kind = "unavailable", submitted = "no" },
+    -- [runs]: "duplicate keys within two hours return idempotency_duplicate" ([idem] says the
+    -- original response comes back instead; the simulator plays that, see retry_spec)
+    { http = 409, code = "idempotency_duplicate", kind = "conflict", submitted = "no" },
 
+    -- [runs]: an output of type "text" holds its content where the others hold a URL
+    { name = "outputs of type text", scenario = "shape=text", result = { urls = 0, texts = 1 },
+      response = { phase = "poll", status = 200,
+        body = [[{"runId":"r","status":"completed","outputs":[{"outputId":"o","type":"text","url":"A red fox"}]}]] } },
+    { name = "an image output beside a text output", result = { urls = 1, texts = 1 }, classify_only = true,
+      response = { phase = "poll", status = 200, body = [[{"runId":"r","status":"completed","outputs":[
+        {"outputId":"o1","type":"imageUrl","url":"https://cdn.example/1.png"},
+        {"outputId":"o2","type":"text","url":"A red fox"}]}]] } },
+
+    -- [errors] run-level codes; provider_error: [runs]' example
     { fail = "model_timeout", kind = "timeout" },
     { fail = "safety_blocked", kind = "moderated", stage = "input" },
     { fail = "input_unreachable", kind = "input_unreachable" },

@@ -4,6 +4,12 @@
 --   http = STATUS  the submit is answered with the documented error body for that status
 --   fail = CODE    a poll says the task failed with that code
 --   response / scenario: a hand-made response for classify, scenario words for the simulator
+--   result = { urls = N, texts = N }  a success, and how many results of each it carries
+-- Sources (docs/providers/foxapi.md):
+--   [fox]    FoxAPI's error page (the seed: HTTP statuses, error types, task codes)
+--   [evo]    https://docs.evolink.ai/en/api-manual/task-management/error-codes
+--   [detail] https://docs.evolink.ai/en/api-manual/task-management/get-task-detail
+--   [cli]    https://github.com/deeplearning-goethe/evolink-cli/releases/tag/cli-v0.10.1
 local cjson = require "cjson"
 
 local types = {
@@ -32,9 +38,13 @@ return {
     { http = 500, code = "internal_error", kind = "server_error", submitted = "unknown" },
     { http = 502, code = "bad_gateway", kind = "server_error", submitted = "unknown" },
     { http = 503, code = "service_unavailable", kind = "unavailable", submitted = "no" },
+    -- a gateway without an upstream channel for the model: the model is out of capacity, retry
+    -- later ([fox] per issue 12; [cli]: channel problems are service_unavailable)
+    { http = 422, code = "model_not_found", scenario = "http=422:model_not_found", message = "No available channel for model flux-dev under group default",
+      kind = "unavailable", submitted = "no" },
     { http = 504, code = "gateway_timeout", kind = "timeout", submitted = "unknown" },
 
-    -- FoxAPI's seven documented task failure codes
+    -- FoxAPI's seven documented task failure codes [fox]
     { fail = "model_unavailable", kind = "unavailable" },
     { fail = "content_policy_violation", kind = "moderated", stage = "input" },
     { fail = "generation_failed", kind = "generation_failed" },
@@ -42,7 +52,7 @@ return {
     { fail = "invalid_image_url", kind = "input_unreachable" },
     { fail = "file_too_large", kind = "invalid_request" },
     { fail = "unsupported_format", kind = "invalid_request" },
-    -- … and the EvoLink twin's
+    -- … and the EvoLink twin's [evo]
     { fail = "invalid_parameters", kind = "invalid_request" },
     { fail = "image_processing_error", kind = "generation_failed" },
     { fail = "image_dimension_mismatch", kind = "invalid_request" },
@@ -68,6 +78,9 @@ return {
       response = { phase = "poll", status = 200, body = [[{"id": 7, "status": 42, "progress": "lots", "results": "nope"}]] } },
     { name = "no task id in a submit", kind = "protocol", status = 200, classify_only = true,
       response = { status = 200, body = [[{"status":"pending","progress":0}]] } },
+    -- EvoLink's result list holds plain strings [detail]
+    { name = "EvoLink's plain-string results", scenario = "shape=strings", result = { urls = 1 },
+      response = { phase = "poll", status = 200, body = [[{"id":"t","status":"completed","results":["https://cdn.example/1.png"]}]] } },
     { name = "poll 404", scenario = "poll-http=404", kind = "not_found", status = 404, phase = "poll" },
     { name = "completed without URLs", kind = "protocol", phase = "poll",
       response = { phase = "poll", status = 200, body = [[{"id":"t","status":"completed","results":[]}]] } },

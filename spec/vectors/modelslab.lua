@@ -1,5 +1,7 @@
 -- ModelsLab vectors (docs/providers.md, ModelsLab): errors carry a message and no code, often under
 -- HTTP 200 with "status": "error"; the message (or "messege") decides the kind.
+-- Every row: https://docs.modelslab.com/error-codes (the seed); the 429's queue limit also
+-- https://docs.modelslab.com/rate-limits (docs/providers/modelslab.md).
 local cjson = require "cjson"
 
 local messages = {
@@ -40,6 +42,14 @@ return {
       classify_only = true, response = { status = 200, body = [[{"status":"error","message":"prompt is required"}]] } },
     { name = "legacy messege spelling", scenario = "http=401 messege", kind = "authentication", status = 401, submitted = "no",
       response = { status = 401, body = [[{"status":"error","messege":"Invalid API key"}]] } },
+    -- "Image URL Issues": an input the provider could not download carries no code, only this
+    { http = 400, message = "Unable to fetch image from provided URL", scenario = "http=400:image",
+      kind = "input_unreachable", submitted = "no" },
+    { name = "unreachable image under HTTP 200", scenario = "error200=Unable_to_fetch_image_from_provided_URL",
+      kind = "input_unreachable", status = 200, code = "error", submitted = "no",
+      response = { status = 200, body = [[{"status":"error","message":"Unable to fetch image from provided URL"}]] } },
+    { name = "generation failed on an unreachable image", fail = "Unable to fetch image from provided URL",
+      code = "failed", kind = "input_unreachable", scenario = "fail=Unable_to_fetch_image_from_provided_URL" },
     { name = "generation failed", fail = "generation failed", code = "failed", kind = "generation_failed",
       scenario = "fail=generation_failed" },
   },

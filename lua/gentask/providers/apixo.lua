@@ -2,7 +2,8 @@
 -- Submit POST /generateTask/{model} {"request_type": "async", "input": params}; poll
 -- GET /statusTask/{model}?taskId={id}. Every body is an envelope {"code", "message", "data"}
 -- whose code may disagree with the HTTP status (the worse one wins); resultJson is a JSON
--- document inside a string; failCodes vary in case and contain spaces; 403 is content policy.
+-- document inside a string; failCodes vary in case and contain spaces. Two failCode sets are
+-- documented side by side, and the pages disagree on 403: the message tells (docs/providers/apixo.md).
 local req = require "gentask.request"
 
 return {
@@ -23,11 +24,22 @@ return {
     state = "data.state",
     results = "data.resultJson{}.resultUrls[]",
     error_code = "data.failCode",
-    error_message = { "data.failMsg", "message" },
+    -- an HTTP error may say more in data.error (https://apixo.ai/docs/api-reference/error-codes)
+    error_message = { "data.failMsg", "data.error", "message" },
     envelope_status = "code",
   },
   states = { pending = "pending", processing = "running", success = "succeeded", failed = "failed" },
-  statuses = { [403] = { kind = "moderated", stage = "input" } },
+  -- 403: "Content violates policy" (https://apixo.ai/docs/api-reference/errors) or "API key
+  -- lacks permission" (https://apixo.ai/docs/api-reference/error-codes): the message decides, and
+  -- a 403 that says neither is the status's permission_denied. These pieces also read the failMsg
+  -- of an undocumented failCode.
+  message_codes = {
+    permission = "permission_denied",
+    ["violat"] = { kind = "moderated", stage = "input" },
+    ["sensitive"] = { kind = "moderated", stage = "input" },
+    ["nsfw"] = { kind = "moderated", stage = "input" },
+    ["prohibited"] = { kind = "moderated", stage = "input" },
+  },
   codes = {
     SensitiveContent = { kind = "moderated", stage = "input" },
     SensitiveContentDetected = { kind = "moderated", stage = "input" },
@@ -53,6 +65,17 @@ return {
     BadRequest = "invalid_request",
     MissingParameter = "invalid_request",
     INVALID_TASK_ID = "not_found",
+    -- the older set, still documented (https://apixo.ai/docs/api-reference/error-codes)
+    NSFW_DETECTED = { kind = "moderated", stage = "input" },
+    PROMPT_TOO_LONG = "invalid_request",
+    INVALID_PROMPT = "invalid_request",
+    IMAGE_TOO_LARGE = "invalid_request",
+    UNSUPPORTED_FORMAT = "invalid_request",
+    IMAGE_DOWNLOAD_FAILED = "input_unreachable",
+    PROCESSING_TIMEOUT = "timeout",
+    MODEL_UNAVAILABLE = "unavailable",
+    GENERATION_FAILED = "generation_failed",
+    INSUFFICIENT_CREDITS = "payment_required",
   },
   request_id_headers = { "x-request-id" },
 }

@@ -1,4 +1,4 @@
--- BFL — Black Forest Labs FLUX (docs/providers.md, BFL (FLUX)).
+-- BFL — Black Forest Labs FLUX (docs/providers.md, BFL (FLUX); pages read: docs/providers/bfl.md).
 -- Submit POST /v1/{model} with x-key; poll the polling_url the submit returned (the global
 -- endpoint routes between clusters), falling back on GET /v1/get_result?id={id}.
 local req = require "gentask.request"
@@ -29,13 +29,21 @@ return {
     error_code = "detail[].type",
   },
   progress_scale = 100,   -- BFL reports progress as a fraction
-  max_in_flight = 24,     -- BFL's documented limit of active tasks per key
+  -- active tasks per key (https://docs.bfl.ml/quick_start/generating_images, Limits): 24, and
+  -- fewer for some models, "due to capacity issues" (also https://help.bfl.ai/articles/7158018353)
+  max_in_flight = 24,
+  model_max_in_flight = { ["flux-kontext-max"] = 6 },
+  -- docs/providers/bfl.md lists the pages each status comes from
   states = {
     Pending = "running",
+    -- FLUX 3 video reports its steps (litellm's recorded live responses): still going
+    Queued = "running", Reasoning = "running", Generating = "running",
     Ready = "succeeded",
     ["Request Moderated"] = { state = "failed", kind = "moderated", stage = "input" },
     ["Content Moderated"] = { state = "failed", kind = "moderated", stage = "output" },
     Error = { state = "failed", kind = "generation_failed" },
+    -- BFL's quick-start stops polling on "Failed" as well as "Error"
+    Failed = { state = "failed", kind = "generation_failed" },
     -- right after a submit this is replication lag, not an answer: read as pending for a while
     ["Task not found"] = { state = "failed", kind = "not_found", grace = 10 },
   },

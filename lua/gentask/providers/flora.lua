@@ -30,14 +30,15 @@ return {
     }
   end,
   poll = { method = "GET" },
-  -- FLORA recognises a repeated key for two hours: a resent submit is the same run, not a
-  -- second paid one, so gentask may resend a submit whose answer it never saw
+  -- FLORA recognises a repeated key (two hours says its API reference, 24 its idempotency page):
+  -- a resent submit is the same run, not a second paid one, so gentask may resend a submit whose
+  -- answer it never saw, within minutes, well inside either window (docs/providers/flora.md)
   idempotency_field = "idempotency_key",
   fields = {
     id = { "runId", "run_id" },
     state = "status",
     progress = "progress",
-    results = "outputs[].url",
+    results = "outputs[].url",      -- a "text" output carries its text here: result.texts
     poll_url = { "pollUrl", "poll_url" },
     error_code = { "errorCode", "error_code", "error.code" },
     error_message = { "errorMessage", "error_message", "error.message" },
@@ -61,6 +62,10 @@ return {
     invalid_token = "authentication",
     insufficient_credits = "payment_required",
     forbidden = "permission_denied",
+    -- the API reference: "duplicate keys within two hours return idempotency_duplicate"; the
+    -- idempotency page: the original response. A duplicate says the run exists — and gives no
+    -- run id to poll — so it is a conflict, never a new paid run
+    idempotency_duplicate = "conflict",
     not_found = "not_found",
     conflict = "conflict",
     rate_limited = "rate_limited",

@@ -1,4 +1,5 @@
--- FoxAPI: a unified task API with OpenAI-style errors (docs/providers.md, FoxAPI; EvoLink is a near twin).
+-- FoxAPI: a unified task API with OpenAI-style errors (docs/providers.md, FoxAPI; EvoLink is a near
+-- twin; pages read: docs/providers/foxapi.md).
 -- Submit POST /v1/images/generations (or /v1/videos/generations), poll GET /v1/tasks/{id}.
 
 local copy = require("gentask.request").copy
@@ -28,7 +29,9 @@ return {
     error_code = "error.code",           -- a failed task's code and an HTTP error's code live alike
     error_message = "error.message",
     eta = "task_info.estimated_time",
-    results = { "results[].url", "output.urls[]", "output.url" },   -- both documented shapes
+    -- FoxAPI's two shapes, and EvoLink's plain list of strings
+    -- (https://docs.evolink.ai/en/api-manual/task-management/get-task-detail)
+    results = { "results[].url", "results[]", "output.urls[]", "output.url" },
   },
   states = {
     pending = "pending",
@@ -59,5 +62,9 @@ return {
     resource_not_found = "not_found",
     unknown_error = "generation_failed",
   },
+  -- a gateway with no upstream channel for the model (a 422 or 503 "No available channel for
+  -- model …"): the model is out of capacity, not the request wrong — retry later. EvoLink reports
+  -- its own channel_* codes as service_unavailable (docs/providers/foxapi.md)
+  message_codes = { ["no available channel"] = "unavailable" },
   request_id_headers = { "x-request-id" },
 }

@@ -39,6 +39,9 @@ return {
     ["premium"] = "permission_denied",
     ["rate limit"] = "rate_limited",
     ["model not found"] = "not_found",
+    -- an init_image or other input URL ModelsLab could not download
+    -- (https://docs.modelslab.com/error-codes, Image URL Issues)
+    ["unable to fetch image"] = "input_unreachable",
   },
   request_id_headers = { "x-request-id" },
 }

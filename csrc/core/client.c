@@ -38,6 +38,13 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     c->cap = c->cap_limit > 0 ? c->cap_limit : INFINITY;
     c->gates[GT_GATE_TASKS].max = c->cap_limit;
     c->gates[GT_GATE_WIRE].max = c->opts.max_requests;
+    if (profile->n_model_caps > 0) {
+        c->model_gates = calloc(profile->n_model_caps, sizeof *c->model_gates);
+        for (size_t i = 0; c->model_gates && i < profile->n_model_caps; i++) {
+            gt_queue_init(&c->model_gates[i].queue);
+            c->model_gates[i].max = profile->model_caps[i].max;
+        }
+    }
     if (!gt_client_journal_open(c, journal, error)) {
         gt_client_release(c);
         return NULL;
@@ -61,6 +68,7 @@ void gt_client_release(gt_client *c)
     free(c->ca_file);
     free(c->proxy);
     gt_error_free(c->last_refusal);
+    free(c->model_gates);
     gt_wipe_free(c->api_key);
     gt_wipe_free(c->auth_value);
     free(c);
@@ -191,6 +199,12 @@ static void grant(gt_gate *g, gt_slot *s)
 static void start_queued(void *client)
 {
     gt_client *c = client;
+    /* a model's gate first: the tasks it lets in line up at the tasks gate in this same pass */
+    for (size_t i = 0; c->model_gates && i < c->profile->n_model_caps; i++) {
+        gt_gate *g = &c->model_gates[i];
+        while (!gt_queue_empty(&g->queue) && has_room(g))
+            grant(g, GT_CONTAINER(gt_queue_pop(&g->queue), gt_slot, node));
+    }
     for (int id = 0; id < GT_GATE_COUNT; id++) {
         gt_gate *g = &c->gates[id];
         while (!gt_queue_empty(&g->queue) && has_room(g)) {
@@ -204,11 +218,10 @@ static void start_queued(void *client)
     }
 }
 
-static void wait_at(gt_client *c, gt_gate_id gate, gt_slot *s, bool front)
+static void wait_at(gt_client *c, gt_gate *g, gt_slot *s, bool front)
 {
-    gt_gate *g = &c->gates[gate];
     int64_t until = gt_now_ms();
-    bool paused = gate == GT_GATE_TASKS && !gt_client_may_submit(c, &until);
+    bool paused = g == &c->gates[GT_GATE_TASKS] && !gt_client_may_submit(c, &until);
     if (gt_queue_empty(&g->queue) && has_room(g) && !paused) {
         grant(g, s);
         return;
@@ -221,12 +234,12 @@ static void wait_at(gt_client *c, gt_gate_id gate, gt_slot *s, bool front)
 
 void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s)
 {
-    wait_at(c, gate, s, false);
+    wait_at(c, &c->gates[gate], s, false);
 }
 
 void gt_client_wait_front(gt_client *c, gt_gate_id gate, gt_slot *s)
 {
-    wait_at(c, gate, s, true);
+    wait_at(c, &c->gates[gate], s, true);
 }
 
 void gt_client_take(gt_client *c, gt_gate_id gate, gt_slot *s)
@@ -234,9 +247,8 @@ void gt_client_take(gt_client *c, gt_gate_id gate, gt_slot *s)
     grant(&c->gates[gate], s);
 }
 
-void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s)
+static void leave(gt_client *c, gt_gate *g, gt_slot *s)
 {
-    gt_gate *g = &c->gates[gate];
     gt_queue_remove(&g->queue, &s->node);
     if (!s->held) return;
     s->held = false;
@@ -244,4 +256,27 @@ void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s)
     /* the next holder starts from the client's timer, on this step: a task that ends must not
      * run another task's submit inside its own finish */
     if (!gt_queue_empty(&g->queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
+}
+
+void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s)
+{
+    leave(c, &c->gates[gate], s);
+}
+
+gt_gate *gt_client_model_gate(const gt_client *c, const char *model)
+{
+    const gt_profile *p = c->profile;
+    for (size_t i = 0; model && c->model_gates && i < p->n_model_caps; i++)
+        if (strcmp(p->model_caps[i].model, model) == 0) return &c->model_gates[i];
+    return NULL;
+}
+
+void gt_client_wait_model(gt_client *c, gt_gate *g, gt_slot *s)
+{
+    wait_at(c, g, s, false);
+}
+
+void gt_client_leave_model(gt_client *c, gt_gate *g, gt_slot *s)
+{
+    if (g) leave(c, g, s);
 }

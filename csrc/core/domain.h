@@ -29,6 +29,8 @@ typedef struct gt_gate {
 struct gt_client {
     gt_timer timer; /* starts waiting slots: after a freed place, or a 429 pause's end */
     gt_gate gates[GT_GATE_COUNT];
+    gt_gate *model_gates; /* one per profile->model_caps, same order: a task of such a model
+                           * waits there first, then at the tasks gate */
     int64_t paused_until_ms;
     /* What the provider really allows, learned from its 429s: the tasks gate's max follows cap,
      * cut on a 429 and grown by 1/cap per accepted submit, never above cap_limit. */
@@ -65,6 +67,10 @@ void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s);
 void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s);      /* held or waiting: both let go */
 void gt_client_wait_front(gt_client *c, gt_gate_id gate, gt_slot *s); /* first in line: a refused submit */
 void gt_client_take(gt_client *c, gt_gate_id gate, gt_slot *s);       /* at once, over the cap: already there */
+/* The gate of a model the profile caps lower (NULL: none), and waiting at it / leaving it. */
+gt_gate *gt_client_model_gate(const gt_client *c, const char *model);
+void gt_client_wait_model(gt_client *c, gt_gate *g, gt_slot *s);
+void gt_client_leave_model(gt_client *c, gt_gate *g, gt_slot *s);
 bool gt_client_may_submit(const gt_client *c, int64_t *wait_until_ms);
 void gt_client_pause(gt_client *c, int64_t until_ms);
 /* A submit the provider provably did not take (429, 503, connection refused): the client's
@@ -86,6 +92,8 @@ struct gt_task {
     gt_qnode changed_node;  /* in the engine's queue of changes for the binding */
     gt_slot slot;           /* in the client's tasks gate */
     gt_slot wire;           /* in its gate of requests on the wire */
+    gt_slot model_slot;     /* in its model's gate, for a model the profile caps lower */
+    gt_gate *model_gate;    /* that gate; NULL: none */
     gt_phase wire_phase;    /* what the request waiting at the wire gate is */
     gt_client_options opts; /* the client's, with this submit's overrides */
     gt_client *client;
@@ -140,6 +148,9 @@ gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_option
  * out before a crash carried); false when the task failed at once. */
 bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const char *resend_key);
 void gt_task_start_submit(gt_task *t);
+/* A task submitting body, unjournaled; model (may be NULL) picks its model's gate, if any. */
+gt_task *gt_task_submit(gt_client *c, const char *model, const char *path, const char *body, const char *poll_path,
+                        const gt_client_options *opts);
 void gt_task_send_submit(gt_task *t);
 void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err);
 

@@ -111,6 +111,10 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value);
 /* progress_scale (a provider's progress × this = percent); max_in_flight (its documented cap on
  * active tasks, the default for its clients) */
 bool gt_profile_set_number(gt_profile *p, const char *key, double value);
+/* A model the provider caps lower than the profile's max_in_flight (BFL's flux-kontext-max: 6):
+ * its tasks wait for one of that many places before they take one of the client's. Returns false
+ * for an empty model or a max that is not a whole number from 1 up (the caller reports it). */
+bool gt_profile_add_model_cap(gt_profile *p, const char *model, double max);
 
 /* Where a response keeps a field, as dot paths tried in order ("runId", then "run_id").
  * Fields: id, state, progress, error_code, error_message, results, poll_url, retry_after,

@@ -1,6 +1,7 @@
 /* profile.c — a provider profile as data: auth, poll endpoint, field paths, state and code maps. */
 #include "reading.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,6 +57,8 @@ void gt_profile_free(gt_profile *p)
     for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
     paths_free(&p->request_id_headers);
     paths_free(&p->poll_hosts);
+    for (size_t i = 0; i < p->n_model_caps; i++) free(p->model_caps[i].model);
+    free(p->model_caps);
     for (size_t i = 0; i < p->n_states; i++) {
         free(p->states[i].name);
         free(p->states[i].stage);
@@ -159,6 +162,14 @@ bool gt_profile_add_poll_host(gt_profile *p, const char *host)
 {
     if (!host || !host_name(strncmp(host, "*.", 2) == 0 ? host + 2 : host)) return false;
     paths_add(&p->poll_hosts, host);
+    return true;
+}
+
+bool gt_profile_add_model_cap(gt_profile *p, const char *model, double max)
+{
+    if (!model || !*model || !(max >= 1 && max <= 1e6) || max != floor(max)) return false;
+    gt_model_cap *e = grow(&p->model_caps, &p->n_model_caps, sizeof *e);
+    if (e) *e = (gt_model_cap){gt_strdup(model), (int)max};
     return true;
 }
 

@@ -45,6 +45,12 @@ typedef struct gt_code_list {
     size_t n;
 } gt_code_list;
 
+/* A model the provider allows fewer active tasks than its max_in_flight ("due to capacity"). */
+typedef struct gt_model_cap {
+    char *model;
+    int max;
+} gt_model_cap;
+
 typedef struct gt_status_entry {
     long status;
     gt_kind kind;
@@ -55,8 +61,10 @@ struct gt_profile {
     char *name;
     char *auth_header, *auth_prefix, *key_field;
     char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
-    double progress_scale; /* a provider's progress × this = percent */
-    int max_in_flight;     /* its documented cap on active tasks; 0: none */
+    double progress_scale;    /* a provider's progress × this = percent */
+    int max_in_flight;        /* its documented cap on active tasks; 0: none */
+    gt_model_cap *model_caps; /* lower caps of some models */
+    size_t n_model_caps;
     gt_paths fields[GT_FIELD_COUNT];
     gt_paths request_id_headers;
     gt_paths poll_hosts; /* documented hosts of provider-given poll URLs: "api.bfl.ai", "*.bfl.ai" */

@@ -131,7 +131,7 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
         *refusal = gt_strdup("key needs a journal: gentask.client { journal = \"tasks.db\", ... }");
         return NULL;
     }
-    if (!c->journal) return gt_client_submit(c, r->path, r->body, r->poll_path, opts);
+    if (!c->journal) return gt_task_submit(c, r->model, r->path, r->body, r->poll_path, opts);
     const char *body = r->body ? r->body : "{}";
     char *hash = gt_request_hash(gt_profile_name(c->profile), r->model ? r->model : "", body);
     if (r->caller_key) {

@@ -105,6 +105,7 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
         t->client->tasks_submitted--;
     }
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
+    gt_client_leave_model(t->client, t->model_gate, &t->model_slot);
     gt_task_journal(t, GT_RECORD_ENDED);
 }
 
@@ -336,6 +337,13 @@ static void slot_granted(void *task)
     submit_attempt(task);
 }
 
+/* Its model's gate let it in: now it waits for one of the client's places. */
+static void model_granted(void *task)
+{
+    gt_task *t = task;
+    gt_client_wait(t->client, GT_GATE_TASKS, &t->slot);
+}
+
 /* An attached task is already at the provider: it takes its place at once (the provider holds
  * it whatever our cap says) and polls. */
 static void attach_granted(void *task)
@@ -352,6 +360,7 @@ gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_option
     gt_timer_init(&t->timer, timer_due, t);
     t->slot = (gt_slot){.start = slot_granted, .ctx = t};
     t->wire = (gt_slot){.start = wire_granted, .ctx = t};
+    t->model_slot = (gt_slot){.start = model_granted, .ctx = t};
     t->client = c;
     gt_client_retain(c);
     c->engine->live_tasks++;
@@ -380,15 +389,27 @@ bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const ch
 
 void gt_task_start_submit(gt_task *t)
 {
-    if (wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) gt_client_wait(t->client, GT_GATE_TASKS, &t->slot);
+    if (!wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) return;
+    /* a model the provider caps lower: one of its places first (held until the task ends) */
+    t->model_gate = gt_client_model_gate(t->client, t->model);
+    if (t->model_gate) gt_client_wait_model(t->client, t->model_gate, &t->model_slot);
+    else gt_client_wait(t->client, GT_GATE_TASKS, &t->slot);
+}
+
+gt_task *gt_task_submit(gt_client *c, const char *model, const char *path, const char *body, const char *poll_path,
+                        const gt_client_options *opts)
+{
+    gt_task *t = gt_task_new(c, poll_path, opts);
+    if (!t) return NULL;
+    t->model = gt_strdup(model);
+    if (gt_task_set_submit(t, path, body, NULL)) gt_task_start_submit(t);
+    return t;
 }
 
 gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
                           const gt_client_options *opts)
 {
-    gt_task *t = gt_task_new(c, poll_path, opts);
-    if (t && gt_task_set_submit(t, path, body, NULL)) gt_task_start_submit(t);
-    return t;
+    return gt_task_submit(c, NULL, path, body, poll_path, opts);
 }
 
 gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, const char *poll_path,
@@ -714,6 +735,8 @@ void gt_client_close(gt_client *c)
 {
     c->closed = true;
     gt_qnode *n;
+    for (size_t i = 0; c->model_gates && i < c->profile->n_model_caps; i++)
+        while ((n = gt_queue_pop(&c->model_gates[i].queue))) end_closed(GT_CONTAINER(n, gt_task, model_slot.node));
     while ((n = gt_queue_pop(&c->gates[GT_GATE_TASKS].queue))) end_closed(GT_CONTAINER(n, gt_task, slot.node));
 }
 

@@ -188,6 +188,26 @@ static void read_statuses(lua_State *L, gt_profile *p, int profile)
     lua_pop(L, 1);
 }
 
+/* model_max_in_flight = { ["flux-kontext-max"] = 6 }: models the provider caps lower */
+static void read_model_caps(lua_State *L, gt_profile *p, int profile)
+{
+    lua_getfield(L, profile, "model_max_in_flight");
+    if (!lua_isnil(L, -1)) {
+        if (!lua_istable(L, -1)) luaL_error(L, "profile: model_max_in_flight must be a table of model = number");
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            /* the key's type is checked before lua_tostring, which would turn a number key into a string */
+            bool named = lua_type(L, -2) == LUA_TSTRING;
+            if (!named || !lua_isnumber(L, -1) ||
+                !gt_profile_add_model_cap(p, lua_tostring(L, -2), lua_tonumber(L, -1)))
+                luaL_error(L, "profile: model_max_in_flight['%s'] must be a whole number from 1 up",
+                           named ? lua_tostring(L, -2) : "?");
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
 static int build_profile(lua_State *L)
 {
     gt_profile **slot = lua_touserdata(L, 2);
@@ -213,6 +233,7 @@ static int build_profile(lua_State *L)
     if (!gt_profile_set_number(p, "progress_scale", scale)) luaL_error(L, "profile: progress_scale must be > 0");
     lua_Number cap = gt_lua_opt_number_field(L, profile, "max_in_flight", 0);
     if (!gt_profile_set_number(p, "max_in_flight", cap)) luaL_error(L, "profile: max_in_flight must be >= 0");
+    read_model_caps(L, p, profile);
     set_string(L, p, profile, "idempotency_field", "idempotency_field", "profile");
 
     read_fields(L, p, profile);

@@ -18,6 +18,8 @@ static void cancel_done(void *task, const gt_transfer_result *result);
  * already ended otherwise (a result, a failure) — then the cancel came too late. */
 static gt_error *cancel_refusal(const gt_reply *reply)
 {
+    /* the task's own answer, cancelled, reads as a failure of kind cancelled: that is the yes */
+    if (reply->state == GT_REMOTE_CANCELLED) return NULL;
     if (reply->error) return gt_error_copy(reply->error);
     if (reply->state != GT_REMOTE_SUCCEEDED && reply->state != GT_REMOTE_FAILED) return NULL;
     char *message = gt_printf("the provider answered the cancel with the task's end (%s): it came too late",

@@ -37,6 +37,7 @@ static enum MHD_Result reset(struct request *request)
     if (!request_method_is(request, MHD_HTTP_METHOD_POST)) return reply_method_not_allowed(request, "POST");
     store_reset(request->sim->store);
     outage_reset(request->sim->outage);
+    webhooks_reset(request->sim->webhooks);
     listener_settle(request->sim->listener); /* the main port is open again when the client hears ok */
     return reply_text(request->connection, MHD_HTTP_OK, "application/json", "{\"ok\":true}");
 }

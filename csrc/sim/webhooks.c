@@ -172,6 +172,8 @@ static void due(struct webhooks *webhooks, struct pending *pending)
         task_release(&task);
         return;
     }
+    /* a push is past any replication lag the scenario plays for early polls */
+    task.poll_number = ~0u;
     struct delivery *d = calloc(1, sizeof *d);
     const struct dialect *dialect = pending->dialect;
     if (d != NULL) {
@@ -274,6 +276,13 @@ void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect,
     }
     pthread_mutex_unlock(&webhooks->lock);
     free(pending);
+}
+
+void webhooks_reset(struct webhooks *webhooks)
+{
+    pthread_mutex_lock(&webhooks->lock);
+    webhooks->scheduled = webhooks->sent = webhooks->delivered = webhooks->failed = 0;
+    pthread_mutex_unlock(&webhooks->lock);
 }
 
 void webhooks_stats_json(struct webhooks *webhooks, cJSON *stats)

@@ -21,6 +21,9 @@ struct webhooks *webhooks_start(struct sim *sim);
  * simulator's clock; a task cancelled before then is pushed at that time, cancelled). */
 void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect, const char *id, int64_t due_ms);
 
+/* POST /_sim/reset: the counters start again (deliveries already due still go out). */
+void webhooks_reset(struct webhooks *webhooks);
+
 /* {"scheduled", "sent", "delivered" (answered 2xx), "failed"} into stats as "webhooks". */
 void webhooks_stats_json(struct webhooks *webhooks, cJSON *stats);
 

@@ -84,7 +84,9 @@ static void send_cancel(void *task)
     gt_request req = {
         .method = method,
         .url = url,
-        .body = key_body ? key_body : posts ? "{}" : NULL,
+        .body = key_body ? key_body
+                : posts  ? "{}"
+                         : NULL,
         .auth_header = p->auth_header,
         .auth_value = c->auth_value,
         .timeout_ms = t->opts.request_timeout_ms,

@@ -134,8 +134,8 @@ struct gt_task {
     char *caller_key, *request_hash;
     /* cancel.c: the caller's cancel sent to the provider */
     gt_cancel_outcome cancel_outcome;
-    gt_error *cancel_error;  /* phase cancel: why the provider did not confirm */
-    gt_phase cancelled_in;   /* the phase the task was in when the caller cancelled */
+    gt_error *cancel_error; /* phase cancel: why the provider did not confirm */
+    gt_phase cancelled_in;  /* the phase the task was in when the caller cancelled */
     /* webhook.c: the submit asked for a webhook; polls are then the slower fallback */
     bool webhook;
     gt_qnode hooked_node; /* in the client's hooked */

@@ -219,17 +219,17 @@ typedef struct gt_client_options {
     int max_retries;           /* consecutive retryable failures tried again, per phase */
     long backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
     long backoff_max_ms;
-    long task_timeout_ms;    /* from submit to the end; past it the task fails deadline_exceeded */
-    size_t max_body_bytes;   /* responses larger than this are refused as protocol errors */
-    uint32_t resubmit_kinds; /* bit (1 << kind): a provider failure of that kind is submitted */
-    int resubmit_max;        /*   again, at most this often — each is a new paid generation */
-    int max_in_flight;       /* tasks between first submit and end at once; 0: no cap; -1: the
-                                provider's documented cap (its profile's max_in_flight) */
-    int max_requests;        /* a client's requests on the wire at once; 0: no cap */
-    int max_submits;         /* tasks this client may submit in its life; 0: no budget */
-    const char *ca_file;     /* the CA bundle to trust instead of the system's; NULL: the system's */
-    const char *proxy;       /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
-    const char *journal;     /* an SQLite file that keeps every task of the client; NULL: none */
+    long task_timeout_ms;       /* from submit to the end; past it the task fails deadline_exceeded */
+    size_t max_body_bytes;      /* responses larger than this are refused as protocol errors */
+    uint32_t resubmit_kinds;    /* bit (1 << kind): a provider failure of that kind is submitted */
+    int resubmit_max;           /*   again, at most this often — each is a new paid generation */
+    int max_in_flight;          /* tasks between first submit and end at once; 0: no cap; -1: the
+                                   provider's documented cap (its profile's max_in_flight) */
+    int max_requests;           /* a client's requests on the wire at once; 0: no cap */
+    int max_submits;            /* tasks this client may submit in its life; 0: no budget */
+    const char *ca_file;        /* the CA bundle to trust instead of the system's; NULL: the system's */
+    const char *proxy;          /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
+    const char *journal;        /* an SQLite file that keeps every task of the client; NULL: none */
     const char *webhook_url;    /* where the provider is asked to push each task's end; NULL: none */
     const char *webhook_secret; /* what it signs deliveries with, where it signs (BFL); secret */
     int webhook_poll_factor;    /* a task that asked for a webhook polls this many times slower */

@@ -18,8 +18,8 @@
 
 const char *gt_task_state_name(gt_task_state s)
 {
-    static const char *const names[] = {"queued", "submitting", "waiting",   "polling",
-                                        "succeeded", "failed", "cancelled", "cancelling"};
+    static const char *const names[] = {"queued",    "submitting", "waiting",   "polling",
+                                        "succeeded", "failed",     "cancelled", "cancelling"};
     return names[s];
 }
 

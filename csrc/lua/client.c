@@ -111,14 +111,10 @@ static int client_closed(lua_State *L)
 void gt_lua_open_client(lua_State *L)
 {
     static const luaL_Reg methods[] = {
-        {"submit", gt_lua_task_submit},
-        {"attach", gt_lua_task_attach},
-        {"recover", gt_lua_task_recover},
-        {"stats", client_stats},
-        {"close", client_close},
-        {"closed", client_closed},
-        {"webhook", client_webhook},
-        {NULL, NULL},
+        {"submit", gt_lua_task_submit},   {"attach", gt_lua_task_attach},
+        {"recover", gt_lua_task_recover}, {"stats", client_stats},
+        {"close", client_close},          {"closed", client_closed},
+        {"webhook", client_webhook},      {NULL, NULL},
     };
     static const gt_lua_class client_class = {
         .name = GT_CLIENT_MT,

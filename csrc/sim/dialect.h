@@ -94,7 +94,7 @@ struct dialect {
     const char *webhook_secret_field;
     const char *webhook_signature_header;
     const char *webhook_signature_prefix;
-    bool empty_id_is_missing;      /* APIXO: ?taskId= is no id */
+    bool empty_id_is_missing; /* APIXO: ?taskId= is no id */
 
     /* Its words. */
     const char *phase_words[TASK_PHASE_COUNT]; /* the status word of each phase */

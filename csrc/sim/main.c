@@ -14,13 +14,13 @@
 
 #include "clock.h"
 #include "delays.h"
-#include "webhooks.h"
 #include "listener.h"
 #include "options.h"
 #include "outage.h"
 #include "router.h"
 #include "sim.h"
 #include "store.h"
+#include "webhooks.h"
 
 #define WORKER_THREADS 4
 #define CONNECTION_TIMEOUT_S 30

@@ -62,8 +62,11 @@ describe("waiting", function()
       local task = fox:submit("flux-dev", { prompt = "long [duration=2000]" })
       gentask.sleep(0.1)
       task:cancel()
-      assert.equal("cancelled", task.state)
+      -- FoxAPI documents a cancel endpoint: the task is cancelling until the provider answered
+      assert.equal("cancelling", task.state)
       local _, err = task:result()
+      assert.equal("cancelled", task.state)
+      assert.is_true(task.cancel_confirmed)
       assert.equal("cancelled", err.kind)
       local polls = sim:stats().polls
       gentask.sleep(0.15)

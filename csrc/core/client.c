@@ -31,6 +31,7 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     c->proxy = gt_strdup(c->opts.proxy);
     const char *journal = c->opts.journal;
     c->opts.ca_file = c->opts.proxy = c->opts.journal = NULL;
+    gt_client_webhook_open(c);
     c->refs = 1;
     gt_timer_init(&c->timer, start_queued, c);
     for (int id = 0; id < GT_GATE_COUNT; id++) gt_queue_init(&c->gates[id].queue);
@@ -62,6 +63,7 @@ void gt_client_release(gt_client *c)
     if (!c || --c->refs > 0) return;
     gt_engine_disarm(c->engine, &c->timer);
     gt_client_journal_close(c);
+    gt_client_webhook_close(c);
     gt_engine_release(c->engine);
     gt_profile_free(c->profile);
     free(c->base_url);

@@ -58,6 +58,10 @@ struct gt_client {
     gt_queue to_journal;    /* tasks whose record has a stage to write, in order */
     gt_queue journaled;     /* live tasks with a record (or one on its way): a key finds them */
     gt_timer journal_timer; /* writes to_journal in one transaction, on the next engine round */
+    /* webhooks (webhook.c): the client's own copies of the options (the secret wiped when freed),
+     * and its live tasks that asked for one, where a delivery finds its task by id */
+    char *webhook_url, *webhook_secret;
+    gt_queue hooked;
 };
 
 void gt_client_retain(gt_client *c);
@@ -139,6 +143,13 @@ struct gt_task {
     bool journal_off;            /* released: the journal is left as it is, for recover() */
     char *model, *path, *params; /* the request as the journal keeps it (no key) */
     char *caller_key, *request_hash;
+    /* cancel.c: the caller's cancel sent to the provider */
+    gt_cancel_outcome cancel_outcome;
+    gt_error *cancel_error; /* phase cancel: why the provider did not confirm */
+    gt_phase cancelled_in;  /* the phase the task was in when the caller cancelled */
+    /* webhook.c: the submit asked for a webhook; polls are then the slower fallback */
+    bool webhook;
+    gt_qnode hooked_node; /* in the client's hooked */
 };
 
 /* What task.c offers the journal's files: a task made, a submit started (through the gates) or
@@ -153,6 +164,27 @@ gt_task *gt_task_submit(gt_client *c, const char *model, const char *path, const
                         const gt_client_options *opts);
 void gt_task_send_submit(gt_task *t);
 void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err);
+/* The request on the wire (or waiting for the wire) is let go and the task's timer disarmed: the
+ * task does nothing more until told. */
+void gt_task_stop_request(gt_task *t);
+void gt_task_mark_changed(gt_task *t);
+/* A final answer the provider pushed (a verified webhook), read as a poll's; earlier news only
+ * updates progress. body: what the reply was read from (the caller's raw view of a result). */
+void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len);
+/* Polls at once a task that is waiting between polls (news that something changed). */
+void gt_task_poll_now(gt_task *t);
+
+/* ---- webhooks (webhook.c) ------------------------------------------------------------------------ */
+
+/* The client's copies of webhook_url and webhook_secret (the options only lent them). */
+void gt_client_webhook_open(gt_client *c);
+void gt_client_webhook_close(gt_client *c);
+/* Asks for a webhook in *body (a JSON object), where the client has a webhook_url and the
+ * provider takes one: t then counts as hooked. */
+void gt_task_webhook_request(gt_task *t, char **body);
+void gt_task_webhook_forget(gt_task *t);
+/* Scrubs the webhook secret from *s (a provider may echo the submit body). */
+void gt_client_webhook_scrub(const gt_client *c, char **s);
 
 /* ---- the journal of a client's tasks (task_journal.c: writing; recover.c: reading) ---------------- */
 

@@ -59,7 +59,7 @@ const char *gt_kind_meaning(gt_kind kind)
 
 const char *gt_phase_name(gt_phase phase)
 {
-    static const char *const names[] = {"submit", "poll", "cancel", "download"};
+    static const char *const names[] = {"submit", "poll", "cancel", "download", "webhook"};
     return names[phase];
 }
 

@@ -51,7 +51,8 @@ gt_kind gt_kind_from_name(const char *name); /* GT_KIND_NONE when unknown */
 bool gt_kind_retryable(gt_kind kind);        /* the default: can trying again help? */
 const char *gt_kind_meaning(gt_kind kind);   /* one line for documentation and help */
 
-typedef enum gt_phase { GT_PHASE_SUBMIT, GT_PHASE_POLL, GT_PHASE_CANCEL, GT_PHASE_DOWNLOAD } gt_phase;
+/* webhook: a delivery refused by client:webhook (a missing or forged signature) */
+typedef enum gt_phase { GT_PHASE_SUBMIT, GT_PHASE_POLL, GT_PHASE_CANCEL, GT_PHASE_DOWNLOAD, GT_PHASE_WEBHOOK } gt_phase;
 const char *gt_phase_name(gt_phase phase);
 
 /* Whether a failed submit reached the provider: the difference between "safe to resubmit" and
@@ -105,7 +106,12 @@ const char *gt_profile_name(const gt_profile *p);
 /* Scalar settings: auth_header, auth_prefix, key_field (the body field that carries the key, for
  * providers that take it there), poll_method, poll_path ("/v1/tasks/{id}"), poll_key_field,
  * idempotency_field (the body field of an idempotency key the provider honours: the core puts a
- * fresh one there per logical submit and resends it unchanged, which makes resending safe).
+ * fresh one there per logical submit and resends it unchanged, which makes resending safe),
+ * cancel_method and cancel_path (the provider's documented cancel endpoint, "{id}" in it; none:
+ * cancel() stops only the local work), webhook_url_field, webhook_secret_field (where a submit
+ * asks for a webhook), webhook_switch_field and webhook_switch_value (a body field the request
+ * must also set, APIXO's request_type = "callback"), webhook_signature_header and
+ * webhook_signature_prefix (where a delivery carries its HMAC-SHA256 hex, "sha256=" before it).
  * Returns false for an unknown key (the caller reports it). */
 bool gt_profile_set(gt_profile *p, const char *key, const char *value);
 /* progress_scale (a provider's progress × this = percent); max_in_flight (its documented cap on
@@ -226,17 +232,20 @@ typedef struct gt_client_options {
     int max_retries;           /* consecutive retryable failures tried again, per phase */
     long backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
     long backoff_max_ms;
-    long task_timeout_ms;    /* from submit to the end; past it the task fails deadline_exceeded */
-    size_t max_body_bytes;   /* responses larger than this are refused as protocol errors */
-    uint32_t resubmit_kinds; /* bit (1 << kind): a provider failure of that kind is submitted */
-    int resubmit_max;        /*   again, at most this often — each is a new paid generation */
-    int max_in_flight;       /* tasks between first submit and end at once; 0: no cap; -1: the
-                                provider's documented cap (its profile's max_in_flight) */
-    int max_requests;        /* a client's requests on the wire at once; 0: no cap */
-    int max_submits;         /* tasks this client may submit in its life; 0: no budget */
-    const char *ca_file;     /* the CA bundle to trust instead of the system's; NULL: the system's */
-    const char *proxy;       /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
-    const char *journal;     /* an SQLite file that keeps every task of the client; NULL: none */
+    long task_timeout_ms;       /* from submit to the end; past it the task fails deadline_exceeded */
+    size_t max_body_bytes;      /* responses larger than this are refused as protocol errors */
+    uint32_t resubmit_kinds;    /* bit (1 << kind): a provider failure of that kind is submitted */
+    int resubmit_max;           /*   again, at most this often — each is a new paid generation */
+    int max_in_flight;          /* tasks between first submit and end at once; 0: no cap; -1: the
+                                   provider's documented cap (its profile's max_in_flight) */
+    int max_requests;           /* a client's requests on the wire at once; 0: no cap */
+    int max_submits;            /* tasks this client may submit in its life; 0: no budget */
+    const char *ca_file;        /* the CA bundle to trust instead of the system's; NULL: the system's */
+    const char *proxy;          /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
+    const char *journal;        /* an SQLite file that keeps every task of the client; NULL: none */
+    const char *webhook_url;    /* where the provider is asked to push each task's end; NULL: none */
+    const char *webhook_secret; /* what it signs deliveries with, where it signs (BFL); secret */
+    int webhook_poll_factor;    /* a task that asked for a webhook polls this many times slower */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);
@@ -308,7 +317,8 @@ typedef enum gt_task_state {
     GT_TASK_POLLING,
     GT_TASK_SUCCEEDED,
     GT_TASK_FAILED,
-    GT_TASK_CANCELLED
+    GT_TASK_CANCELLED,
+    GT_TASK_CANCELLING /* cancel() sent the provider's cancel: the task ends (cancelled) at its answer */
 } gt_task_state;
 
 const char *gt_task_state_name(gt_task_state s);
@@ -368,8 +378,38 @@ size_t gt_task_text_count(const gt_task *t); /* results that are text rather tha
 const char *gt_task_text(const gt_task *t, size_t i);
 /* The last response body the task saw (for the caller's raw view of a result), or NULL. */
 const char *gt_task_body(const gt_task *t, size_t *len);
+/* The caller's cancel. Polling stops at once. Where the profile has a cancel endpoint and the
+ * provider has the task (its id is known), the cancel is sent, best effort, through the engine:
+ * the task is "cancelling" until the answer and ends cancelled then, the answer recorded (below).
+ * Elsewhere, and for a task whose submit has not been answered (a submit on the wire is cut), the
+ * task ends cancelled at once and nothing is sent. */
 void gt_task_cancel(gt_task *t);
+/* Ends the task cancelled here and sends nothing: what __gc and a <close> scope do. */
+void gt_task_cancel_local(gt_task *t);
+typedef enum gt_cancel_outcome {
+    GT_CANCEL_NONE,      /* nothing was sent to the provider */
+    GT_CANCEL_SENT,      /* on its way */
+    GT_CANCEL_CONFIRMED, /* the provider answered that the task is cancelled */
+    GT_CANCEL_REFUSED    /* it refused, failed, or said the task had already ended: see the error */
+} gt_cancel_outcome;
+gt_cancel_outcome gt_task_cancel_outcome(const gt_task *t);
+const gt_error *gt_task_cancel_error(const gt_task *t); /* phase cancel; when refused */
 /* The owner lets go: an unfinished task is cancelled, then everything it holds is freed. */
 void gt_task_release(gt_task *t);
+
+/* ---- webhooks (webhook.c) -------------------------------------------------------------------- */
+
+/* The header a provider signs its deliveries in (lower case), or NULL when it signs nothing. */
+const char *gt_profile_webhook_signature_header(const gt_profile *p);
+
+/* One webhook delivery the caller received: signature is the value of the profile's signature
+ * header (NULL: absent). Where the provider signs and the client has a webhook_secret, a missing
+ * or wrong signature is refused (an error of kind authentication, phase webhook, returned; the
+ * task untouched); a valid one is read as a poll answer (*reading, as gt_classify fills it) and
+ * ends the matching task of this client at once. Where nothing can be verified, the delivery is
+ * only news: the matching task polls now, and the poll decides. *task: the task of this client
+ * with the delivery's id, NULL when there is none. *verified: whether the signature was checked. */
+gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *body, size_t len, gt_reply *reading,
+                            gt_task **task, bool *verified);
 
 #endif

@@ -61,6 +61,14 @@ static const struct {
     /* one file per client: it is opened, and checked against the client's key, once */
     OPT("journal", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, journal,
         "an SQLite file that keeps every task, for client:recover() after a crash (mode 0600)"),
+    /* a client's own: the URL the provider pushes to and the secret it signs with (never shown) */
+    OPT("webhook_url", GT_UNIT_TEXT, 1, 2048, NAN, GT_SCOPE_CLIENT, AS_TEXT, webhook_url,
+        "ask the provider to push each task's end here, where it offers webhooks (client:webhook reads them)"),
+    OPT("webhook_secret", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, webhook_secret,
+        "the secret the provider signs its webhooks with, where it signs (BFL); never shown"),
+    /* the webhook is the news; polls are only the fallback for one that never comes */
+    OPT("webhook_poll_factor", GT_UNIT_COUNT, 1, 1000, 10, GT_SCOPE_TASK, AS_INT, webhook_poll_factor,
+        "a task that asked for a webhook polls this many times slower, as a fallback"),
 #undef OPT
 };
 

@@ -51,8 +51,22 @@ static void codes_free(gt_code_list *list)
 void gt_profile_free(gt_profile *p)
 {
     if (!p) return;
-    char *strings[] = {p->name,        p->auth_header, p->auth_prefix,    p->key_field,
-                       p->poll_method, p->poll_path,   p->poll_key_field, p->idempotency_field};
+    char *strings[] = {p->name,
+                       p->auth_header,
+                       p->auth_prefix,
+                       p->key_field,
+                       p->poll_method,
+                       p->poll_path,
+                       p->poll_key_field,
+                       p->idempotency_field,
+                       p->cancel_method,
+                       p->cancel_path,
+                       p->webhook_url_field,
+                       p->webhook_secret_field,
+                       p->webhook_switch_field,
+                       p->webhook_switch_value,
+                       p->webhook_signature_header,
+                       p->webhook_signature_prefix};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
     paths_free(&p->request_id_headers);
@@ -88,6 +102,14 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
         {"poll_path", offsetof(gt_profile, poll_path)},
         {"poll_key_field", offsetof(gt_profile, poll_key_field)},
         {"idempotency_field", offsetof(gt_profile, idempotency_field)},
+        {"cancel_method", offsetof(gt_profile, cancel_method)},
+        {"cancel_path", offsetof(gt_profile, cancel_path)},
+        {"webhook_url_field", offsetof(gt_profile, webhook_url_field)},
+        {"webhook_secret_field", offsetof(gt_profile, webhook_secret_field)},
+        {"webhook_switch_field", offsetof(gt_profile, webhook_switch_field)},
+        {"webhook_switch_value", offsetof(gt_profile, webhook_switch_value)},
+        {"webhook_signature_header", offsetof(gt_profile, webhook_signature_header)},
+        {"webhook_signature_prefix", offsetof(gt_profile, webhook_signature_prefix)},
     };
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         if (strcmp(settings[i].key, key) != 0) continue;

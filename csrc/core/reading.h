@@ -61,6 +61,9 @@ struct gt_profile {
     char *name;
     char *auth_header, *auth_prefix, *key_field;
     char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
+    char *cancel_method, *cancel_path; /* the documented cancel endpoint; NULL: none */
+    char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;
+    char *webhook_signature_header, *webhook_signature_prefix;
     double progress_scale;    /* a provider's progress × this = percent */
     int max_in_flight;        /* its documented cap on active tasks; 0: none */
     gt_model_cap *model_caps; /* lower caps of some models */

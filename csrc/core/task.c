@@ -18,8 +18,8 @@
 
 const char *gt_task_state_name(gt_task_state s)
 {
-    static const char *const names[] = {"queued",    "submitting", "waiting",  "polling",
-                                        "succeeded", "failed",     "cancelled"};
+    static const char *const names[] = {"queued",    "submitting", "waiting",   "polling",
+                                        "succeeded", "failed",     "cancelled", "cancelling"};
     return names[s];
 }
 
@@ -31,6 +31,11 @@ static gt_engine *engine_of(const gt_task *t)
 static void mark_changed(gt_task *t)
 {
     gt_engine_notify(engine_of(t), &t->changed_node);
+}
+
+void gt_task_mark_changed(gt_task *t)
+{
+    mark_changed(t);
 }
 
 gt_task *gt_task_next_changed(gt_engine *e)
@@ -92,7 +97,10 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
         if (t->idempotency_key && !err->idempotency_key) err->idempotency_key = gt_strdup(t->idempotency_key);
         for (gt_error *e = err; e; e = e->cause) {
             char **texts[] = {&e->message, &e->code, &e->body, &e->request_id, &e->task_id, &e->stage};
-            for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) gt_client_scrub(t->client, texts[i]);
+            for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+                gt_client_scrub(t->client, texts[i]);
+                gt_client_webhook_scrub(t->client, texts[i]);
+            }
         }
         gt_error_free(t->error);
         t->error = err;
@@ -112,6 +120,12 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
 void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err)
 {
     finish(t, state, err);
+}
+
+void gt_task_stop_request(gt_task *t)
+{
+    stop_transfer(t);
+    gt_engine_disarm(engine_of(t), &t->timer);
 }
 
 static void fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
@@ -380,6 +394,7 @@ bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const ch
     char *keyed = resend_key ? gt_endpoint_with_idempotency_key(c, body, resend_key) : NULL;
     t->submit_body = gt_endpoint_submit_body(c, keyed ? keyed : body, false, &t->idempotency_key);
     free(keyed);
+    if (t->submit_body) gt_task_webhook_request(t, &t->submit_body);
     /* a profile without a poll path lives on the poll URLs its provider hands back */
     if (!c->profile->poll_path && !t->poll_path && c->profile->fields[GT_FIELD_POLL_URL].n == 0)
         fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path and reads no poll URL");
@@ -599,7 +614,7 @@ static bool resubmit(gt_task *t, const gt_error *err)
  * is not made to wait a poll_interval) or long (ModelsLab's 146 s is waited out, not polled every
  * few seconds); the deadline still bounds it. Later polls wait longer each time, from
  * poll_interval up to poll_max_interval. */
-static long next_poll_delay(gt_task *t, gt_phase phase, double eta)
+static long poll_delay(gt_task *t, gt_phase phase, double eta)
 {
     if (phase == GT_PHASE_SUBMIT && eta >= 0) return eta * 1000 < 1e9 ? (long)ceil(eta * 1000) : 1000000000L;
     long delay = t->poll_delay_ms;
@@ -608,6 +623,15 @@ static long next_poll_delay(gt_task *t, gt_phase phase, double eta)
     long grown = delay + delay / 2;
     t->poll_delay_ms = grown < t->opts.poll_max_interval_ms ? grown : t->opts.poll_max_interval_ms;
     return delay;
+}
+
+/* A task that asked for a webhook is told its end by the provider: its polls are only the
+ * fallback for a delivery that never comes, webhook_poll_factor times slower. */
+static long next_poll_delay(gt_task *t, gt_phase phase, double eta)
+{
+    long delay = poll_delay(t, phase, eta);
+    if (!t->webhook || t->opts.webhook_poll_factor <= 1) return delay;
+    return delay < 1000000000L / t->opts.webhook_poll_factor ? delay * t->opts.webhook_poll_factor : 1000000000L;
 }
 
 static void take_urls(gt_task *t, gt_reply *reply)
@@ -682,6 +706,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     if (reply.state == GT_REMOTE_SUCCEEDED || reply.state == GT_REMOTE_FAILED || reply.state == GT_REMOTE_CANCELLED) {
         free(t->last_body); /* the final answer, for the caller's raw view of the result */
         t->last_body = gt_strndup(res.body, res.body_len);
+        gt_client_webhook_scrub(t->client, &t->last_body);
     }
 
     if (reply.progress >= 0 && reply.progress != t->progress) {
@@ -745,11 +770,48 @@ bool gt_client_closed(const gt_client *c)
     return c->closed;
 }
 
-void gt_task_cancel(gt_task *t)
+/* A final answer pushed by the provider ends the task as a poll's would; a poll on the wire is
+ * let go (its answer would say the same). */
+void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len)
+{
+    if (gt_task_done(t) || gt_task_phase(t) != GT_PHASE_POLL) return;
+    if (reply->progress >= 0 && reply->progress != t->progress) {
+        t->progress = reply->progress;
+        mark_changed(t);
+    }
+    bool ended = reply->state == GT_REMOTE_SUCCEEDED || reply->state == GT_REMOTE_FAILED ||
+                 reply->state == GT_REMOTE_CANCELLED;
+    if (!ended) return;
+    gt_task_stop_request(t);
+    free(t->last_body);
+    t->last_body = gt_strndup(body, len);
+    gt_error *err = reply->error;
+    reply->error = NULL;
+    if (!err && reply->state == GT_REMOTE_SUCCEEDED) {
+        take_urls(t, reply);
+        finish(t, GT_TASK_SUCCEEDED, NULL);
+    } else if (!err) {
+        fail(t, GT_PROTOCOL, GT_PHASE_POLL, "the webhook reported a failure without saying what it was");
+    } else if (resubmit(t, err)) {
+        gt_error_free(err);
+    } else {
+        finish(t, err->kind == GT_CANCELLED ? GT_TASK_CANCELLED : GT_TASK_FAILED, err);
+    }
+}
+
+void gt_task_poll_now(gt_task *t)
+{
+    if (t->state != GT_TASK_WAITING || t->xfer || t->wire.held || gt_queue_linked(&t->wire.node)) return;
+    gt_engine_disarm(engine_of(t), &t->timer);
+    start_request(t, GT_PHASE_POLL);
+}
+
+void gt_task_cancel_local(gt_task *t)
 {
     if (gt_task_done(t)) return;
     /* finish stops the request first: whether a submit on the wire had gone out is known then */
-    finish(t, GT_TASK_CANCELLED, gt_error_new(GT_CANCELLED, gt_task_phase(t), "cancelled by the caller"));
+    gt_phase phase = t->state == GT_TASK_CANCELLING ? t->cancelled_in : gt_task_phase(t);
+    finish(t, GT_TASK_CANCELLED, gt_error_new(GT_CANCELLED, phase, "cancelled by the caller"));
 }
 
 void gt_task_release(gt_task *t)
@@ -757,9 +819,11 @@ void gt_task_release(gt_task *t)
     if (!t) return;
     /* the owner let go, the task did not end: its record is left for recover() */
     gt_task_journal_forget(t);
-    gt_task_cancel(t);
+    gt_task_cancel_local(t); /* never the provider's cancel: only the caller's cancel() sends it */
+    gt_task_webhook_forget(t);
     gt_engine_unnotify(engine_of(t), &t->changed_node);
     gt_error_free(t->error);
+    gt_error_free(t->cancel_error);
     gt_error_free(t->last_failure);
     free(t->submit_url);
     gt_wipe_free(t->submit_body); /* the key, for providers that take it in the body */
@@ -790,6 +854,7 @@ gt_task_state gt_task_state_of(const gt_task *t)
 
 gt_phase gt_task_phase(const gt_task *t)
 {
+    if (t->state == GT_TASK_CANCELLING) return GT_PHASE_CANCEL;
     return t->state == GT_TASK_QUEUED || t->state == GT_TASK_SUBMITTING ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
 }
 

@@ -77,6 +77,10 @@ void gt_lua_open_profile(lua_State *L); /* core.classify(...) */
 /* Compiles the profile table at idx (see lua/gentask/providers/); raises on a bad field. The
  * caller owns the result. */
 gt_profile *gt_lua_check_profile(lua_State *L, int idx);
+/* The value of header `name` (any case) in the table of headers at idx, or NULL. */
+const char *gt_lua_header(lua_State *L, int headers, const char *name);
+/* What a response says, as classify returns it: { state, provider_state, id, progress, urls, poll_url }. */
+void gt_lua_push_reading(lua_State *L, const gt_reply *reply);
 void gt_lua_open_client(lua_State *L);
 int gt_lua_client_new(lua_State *L);   /* engine:client(profile, base_url, api_key, options) */
 void gt_lua_open_task(lua_State *L);   /* core.is_task, core.task_class, core.task_* primitives */

@@ -74,6 +74,34 @@ static int client_close(lua_State *L)
     return 0;
 }
 
+/* client:webhook(headers, body) → reading, task | nil, error table. reading.verified says whether
+ * the signature was checked; task is this client's task with the delivery's id, if any. */
+static int client_webhook(lua_State *L)
+{
+    gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
+    size_t len = 0;
+    const char *body = luaL_checklstring(L, 3, &len);
+    const char *name = gt_profile_webhook_signature_header(gt_client_profile(c));
+    const char *signature = name ? gt_lua_header(L, 2, name) : NULL;
+    gt_reply reading;
+    gt_task *t = NULL;
+    bool verified = false;
+    gt_error *err = gt_client_webhook(c, signature, body, len, &reading, &t, &verified);
+    if (err) {
+        lua_pushnil(L);
+        gt_lua_push_error(L, err, gt_profile_name(gt_client_profile(c)));
+        gt_error_free(err);
+        return 2;
+    }
+    gt_lua_push_reading(L, &reading);
+    lua_pushboolean(L, verified);
+    lua_setfield(L, -2, "verified");
+    gt_reply_clear(&reading);
+    if (t) gt_lua_recall(L, t); /* the box the script holds, or nil while it is being collected */
+    else lua_pushnil(L);
+    return 2;
+}
+
 static int client_closed(lua_State *L)
 {
     lua_pushboolean(L, gt_client_closed(gt_lua_check_box(L, 1, GT_CLIENT_MT)));
@@ -83,13 +111,10 @@ static int client_closed(lua_State *L)
 void gt_lua_open_client(lua_State *L)
 {
     static const luaL_Reg methods[] = {
-        {"submit", gt_lua_task_submit},
-        {"attach", gt_lua_task_attach},
-        {"recover", gt_lua_task_recover},
-        {"stats", client_stats},
-        {"close", client_close},
-        {"closed", client_closed},
-        {NULL, NULL},
+        {"submit", gt_lua_task_submit},   {"attach", gt_lua_task_attach},
+        {"recover", gt_lua_task_recover}, {"stats", client_stats},
+        {"close", client_close},          {"closed", client_closed},
+        {"webhook", client_webhook},      {NULL, NULL},
     };
     static const gt_lua_class client_class = {
         .name = GT_CLIENT_MT,

@@ -235,6 +235,23 @@ static int build_profile(lua_State *L)
     if (!gt_profile_set_number(p, "max_in_flight", cap)) luaL_error(L, "profile: max_in_flight must be >= 0");
     read_model_caps(L, p, profile);
     set_string(L, p, profile, "idempotency_field", "idempotency_field", "profile");
+    lua_getfield(L, profile, "cancel"); /* the documented cancel endpoint, where there is one */
+    if (lua_istable(L, -1)) {
+        set_string(L, p, lua_gettop(L), "method", "cancel_method", "cancel");
+        set_string(L, p, lua_gettop(L), "path", "cancel_path", "cancel");
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, profile, "webhook"); /* where a submit asks for one, and how deliveries are signed */
+    if (lua_istable(L, -1)) {
+        int webhook = lua_gettop(L);
+        set_string(L, p, webhook, "url_field", "webhook_url_field", "webhook");
+        set_string(L, p, webhook, "secret_field", "webhook_secret_field", "webhook");
+        set_string(L, p, webhook, "switch_field", "webhook_switch_field", "webhook");
+        set_string(L, p, webhook, "switch_value", "webhook_switch_value", "webhook");
+        set_string(L, p, webhook, "signature_header", "webhook_signature_header", "webhook");
+        set_string(L, p, webhook, "signature_prefix", "webhook_signature_prefix", "webhook");
+    }
+    lua_pop(L, 1);
 
     read_fields(L, p, profile);
     read_states(L, p, profile);
@@ -303,7 +320,7 @@ static const gt_profile *cached_profile(lua_State *L, int idx)
 }
 
 /* Case-insensitive lookup in a headers table { ["Request-Id"] = "…" }. */
-static const char *header(lua_State *L, int headers, const char *name)
+const char *gt_lua_header(lua_State *L, int headers, const char *name)
 {
     if (!lua_istable(L, headers)) return NULL;
     const char *found = NULL;
@@ -327,7 +344,7 @@ static void push_strings(lua_State *L, char *const *items, size_t n, const char 
     lua_setfield(L, -2, name);
 }
 
-static void push_reading(lua_State *L, const gt_reply *reply)
+void gt_lua_push_reading(lua_State *L, const gt_reply *reply)
 {
     lua_createtable(L, 0, 7);
     gt_lua_setfield_string(L, "state", gt_remote_state_name(reply->state));
@@ -354,10 +371,10 @@ static int profile_classify(lua_State *L)
         .body_len = body_len,
     };
     /* the headers the engine reads off the wire, by the same list */
-    for (int h = 0; h < GT_HEADER_COUNT; h++) res.header[h] = header(L, 4, gt_header_name((gt_header)h));
+    for (int h = 0; h < GT_HEADER_COUNT; h++) res.header[h] = gt_lua_header(L, 4, gt_header_name((gt_header)h));
     const char *name;
     for (size_t i = 0; !res.request_id && (name = gt_profile_request_id_header(p, i)); i++)
-        res.request_id = header(L, 4, name);
+        res.request_id = gt_lua_header(L, 4, name);
     gt_reply reply;
     gt_classify(p, phase, &res, &reply);
     int results = 1;
@@ -365,7 +382,7 @@ static int profile_classify(lua_State *L)
         gt_lua_push_error(L, reply.error, gt_profile_name(p));
     } else {
         lua_pushnil(L);
-        push_reading(L, &reply);
+        gt_lua_push_reading(L, &reply);
         results = 2;
     }
     gt_reply_clear(&reply);

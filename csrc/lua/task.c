@@ -140,6 +140,13 @@ static int task_index(lua_State *L)
     else if (strcmp(key, "request_id") == 0) lua_pushstring(L, gt_task_request_id(t));
     else if (strcmp(key, "done") == 0) lua_pushboolean(L, gt_task_done(t));
     else if (strcmp(key, "phase") == 0) lua_pushstring(L, gt_phase_name(gt_task_phase(t)));
+    else if (strcmp(key, "cancel_confirmed") == 0) { /* nil: nothing sent, or no answer yet */
+        gt_cancel_outcome outcome = gt_task_cancel_outcome(t);
+        if (outcome == GT_CANCEL_CONFIRMED || outcome == GT_CANCEL_REFUSED)
+            lua_pushboolean(L, outcome == GT_CANCEL_CONFIRMED);
+        else lua_pushnil(L);
+    } else if (strcmp(key, "cancel_error") == 0 && gt_task_cancel_error(t))
+        gt_lua_push_error(L, gt_task_cancel_error(t), gt_task_provider(t));
     else {
         lua_pushvalue(L, 2);
         lua_rawget(L, lua_upvalueindex(1));
@@ -169,10 +176,17 @@ static int task_gc(lua_State *L)
     return 0;
 }
 
-/* core.task_cancel(task); also __close, so that leaving a <close> scope cancels an unfinished task */
+/* core.task_cancel(task): the caller's cancel, sent to the provider where it has an endpoint */
 static int task_cancel(lua_State *L)
 {
     gt_task_cancel(check_task(L));
+    return 0;
+}
+
+/* __close: leaving a <close> scope ends an unfinished task here, and sends nothing */
+static int task_close(lua_State *L)
+{
+    gt_task_cancel_local(check_task(L));
     return 0;
 }
 
@@ -248,7 +262,7 @@ void gt_lua_open_task(lua_State *L)
         .name = GT_TASK_MT,
         .gc = task_gc,
         .tostring = task_tostring,
-        .close = task_cancel,
+        .close = task_close,
         .index = task_index,
     };
     static const luaL_Reg functions[] = {

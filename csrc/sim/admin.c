@@ -13,6 +13,7 @@
 #include "request.h"
 #include "routes.h"
 #include "store.h"
+#include "webhooks.h"
 
 static enum MHD_Result stats(struct request *request)
 {
@@ -25,6 +26,7 @@ static enum MHD_Result stats(struct request *request)
     int64_t now_ms = sim_clock_ms();
     cJSON *body = store_stats_json(request->sim->store, now_ms, include_tasks, include_bodies);
     outage_stats_json(request->sim->outage, body, now_ms);
+    webhooks_stats_json(request->sim->webhooks, body);
     enum MHD_Result result = reply_json(request->connection, MHD_HTTP_OK, body);
     cJSON_Delete(body);
     return result;
@@ -35,6 +37,7 @@ static enum MHD_Result reset(struct request *request)
     if (!request_method_is(request, MHD_HTTP_METHOD_POST)) return reply_method_not_allowed(request, "POST");
     store_reset(request->sim->store);
     outage_reset(request->sim->outage);
+    webhooks_reset(request->sim->webhooks);
     listener_settle(request->sim->listener); /* the main port is open again when the client hears ok */
     return reply_text(request->connection, MHD_HTTP_OK, "application/json", "{\"ok\":true}");
 }

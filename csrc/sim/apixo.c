@@ -184,6 +184,7 @@ const struct dialect apixo_dialect = {
     .empty_id_is_missing = true,
     .key = {.name = MHD_HTTP_HEADER_AUTHORIZATION, .bearer = true},
     .prompt_field = "input.prompt",
+    .webhook_url_field = "callback_url",
     .phase_words = {"pending", "processing", "success", "failed", "failed"},
     .errors = {ERROR_WORDS(envelope_messages)},
     .no_key = {MHD_HTTP_UNAUTHORIZED},

@@ -226,6 +226,10 @@ const struct dialect bfl_dialect = {
         },
     .key = {.name = "x-key"},
     .prompt_field = "prompt",
+    .webhook_url_field = "webhook_url",
+    .webhook_secret_field = "webhook_secret",
+    .webhook_signature_header = "X-BFL-Signature",
+    .webhook_signature_prefix = "sha256=",
     .phase_words = {"Pending", "Pending", "Ready", NULL, NULL},
     .errors = {ERROR_WORDS(errors)},
     /* A missing or unknown x-key. The documentation lists no 401 (its 403 is a valid key without

@@ -8,6 +8,7 @@
 #include "faults.h"
 #include "render.h"
 #include "store.h"
+#include "webhooks.h"
 
 #define IDEMPOTENCY_KEY_HEADER "Idempotency-Key"
 
@@ -113,6 +114,11 @@ static void new_task(const struct exchange *exchange, const cJSON *body, struct 
         const char *key = json_string_at(body, dialect->idempotency_field);
         task->idempotency_key = (char *)(key ? key : request_header(exchange->request, IDEMPOTENCY_KEY_HEADER));
     }
+    if (dialect->webhook_url_field != NULL) {
+        task->webhook_url = (char *)json_string_at(body, dialect->webhook_url_field);
+        if (dialect->webhook_secret_field != NULL)
+            task->webhook_secret = (char *)json_string_at(body, dialect->webhook_secret_field);
+    }
     dialect->new_id(task->id, sizeof task->id);
     if (dialect->read_task != NULL) dialect->read_task(exchange, body, task);
 }
@@ -154,7 +160,11 @@ static enum MHD_Result create(struct exchange *exchange, const cJSON *body)
                                                 &existing);
     cJSON_Delete(fingerprint);
     switch (outcome) {
-    case STORE_CREATED: return reply_created(exchange, &task, false);
+    case STORE_CREATED:
+        if (task.webhook_url != NULL)
+            webhooks_schedule(exchange->request->sim->webhooks, exchange->dialect, task.id,
+                              task.submitted_ms + task.duration_ms);
+        return reply_created(exchange, &task, false);
     case STORE_REPLAYED: {
         enum MHD_Result result = reply_created(exchange, &existing, true);
         task_release(&existing);
@@ -272,7 +282,43 @@ static enum MHD_Result poll(struct exchange *exchange)
     return result;
 }
 
+/* --- cancel --- */
+
+/* A cancel: the key (401), the id, the task (404 as a poll's), then a task still generating stops
+ * and the answer is its poll answer, now cancelled; one that had ended is refused (too_late). */
+static enum MHD_Result cancel(struct exchange *exchange)
+{
+    if (!request_method_is(exchange->request, MHD_HTTP_METHOD_POST))
+        return exchange_reply_wrong_method(exchange, "POST");
+    enum MHD_Result result;
+    char buffer[TASK_ID_MAX];
+    const char *id = admit_poll(exchange, buffer, sizeof buffer, &result);
+    if (id == NULL) return result;
+    struct task task;
+    int64_t now_ms = sim_clock_ms();
+    switch (store_cancel_task(exchange->request->sim->store, id, now_ms, &task)) {
+    case CANCEL_UNKNOWN: return refuse_with(exchange, &exchange->dialect->no_task);
+    case CANCEL_TOO_LATE: result = refuse_with(exchange, &exchange->dialect->too_late); break;
+    case CANCEL_DONE: {
+        struct task_progress progress = task_progress_now(&task, now_ms);
+        cJSON *json = exchange->dialect->render_task(exchange, &task, &progress);
+        result = json ? exchange_reply_json(exchange, MHD_HTTP_OK, json) : MHD_NO;
+        cJSON_Delete(json);
+        break;
+    }
+    }
+    task_release(&task);
+    return result;
+}
+
 /* --- routes --- */
+
+const struct route_pattern *dialect_poll_pattern(const struct dialect *dialect)
+{
+    for (size_t i = 0; i < ROUTES_MAX && dialect->routes[i].path != NULL; i++)
+        if (dialect->routes[i].action == ROUTE_POLL) return &dialect->routes[i];
+    return &dialect->routes[0];
+}
 
 /* Whether `path` is `pattern`, whose "{model}" and "{id}" each take one non-empty segment. */
 static bool path_matches(const char *pattern, const char *path, struct route *route)
@@ -314,5 +360,10 @@ enum MHD_Result dialect_handle(struct request *request, const struct dialect *di
     bool found = find_route(dialect, request, subpath, &route);
     exchange_begin(&exchange, request, dialect, &route);
     if (!found) return exchange_reply_no_endpoint(&exchange);
-    return route.pattern->action == ROUTE_SUBMIT ? submit(&exchange) : poll(&exchange);
+    switch (route.pattern->action) {
+    case ROUTE_SUBMIT: return submit(&exchange);
+    case ROUTE_CANCEL: return cancel(&exchange);
+    case ROUTE_POLL: break;
+    }
+    return poll(&exchange);
 }

@@ -26,7 +26,7 @@
 #include "lifecycle.h"
 #include "task.h"
 
-enum route_action { ROUTE_SUBMIT, ROUTE_POLL };
+enum route_action { ROUTE_SUBMIT, ROUTE_POLL, ROUTE_CANCEL };
 
 /* One endpoint: a path under the dialect's prefix in which "{model}" and "{id}" each stand for
  * one non-empty path segment shorter than TASK_ID_MAX. */
@@ -88,7 +88,13 @@ struct dialect {
     const char *poll_id_field;     /* ModelsLab's older fetch: the id (a string or number),
                                       where the path has none */
     bool poll_checks_model;        /* FLORA: a run polled under another technique is unknown */
-    bool empty_id_is_missing;      /* APIXO: ?taskId= is no id */
+    /* Webhooks: where a submit names the URL (and the secret) the task's end is pushed to, and
+     * the header its HMAC-SHA256 goes in ("<prefix><hex>"); NULL: the dialect has none. */
+    const char *webhook_url_field;
+    const char *webhook_secret_field;
+    const char *webhook_signature_header;
+    const char *webhook_signature_prefix;
+    bool empty_id_is_missing; /* APIXO: ?taskId= is no id */
 
     /* Its words. */
     const char *phase_words[TASK_PHASE_COUNT]; /* the status word of each phase */
@@ -100,6 +106,7 @@ struct dialect {
     struct refusal no_poll_id; /* a poll without an id */
     struct refusal no_task;    /* a poll of an id the store does not know */
     struct refusal reused_key; /* FLORA: an idempotency key again with another request */
+    struct refusal too_late;   /* a cancel of a task that has already ended */
     struct {
         const char *code;   /* "": the 404's documented code */
         const char *format; /* of the method and path; NULL: "No endpoint %s %.200s" */
@@ -129,6 +136,9 @@ struct dialect {
     cJSON *(*render_unknown)(const char *id);
     cJSON *(*error_body)(const struct exchange *exchange, const struct error_answer *error);
 };
+
+/* The first poll route: how a webhook payload (a poll answer pushed) is rendered. */
+const struct route_pattern *dialect_poll_pattern(const struct dialect *dialect);
 
 /* Answers a request under the dialect's prefix (subpath: "" or "/…"). */
 enum MHD_Result dialect_handle(struct request *request, const struct dialect *dialect, const char *subpath);

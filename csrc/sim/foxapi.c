@@ -144,6 +144,7 @@ const struct dialect foxapi_dialect = {
             {ROUTE_SUBMIT, "/v1/images/generations", NULL, "image.generation.task"},
             {ROUTE_SUBMIT, "/v1/videos/generations", NULL, "video.generation.task"},
             {ROUTE_POLL, "/v1/tasks/{id}", NULL, NULL},
+            {ROUTE_CANCEL, "/v1/tasks/{id}/cancel", NULL, NULL},
         },
     .key = {.name = MHD_HTTP_HEADER_AUTHORIZATION, .bearer = true},
     .prompt_field = "prompt",
@@ -160,6 +161,9 @@ const struct dialect foxapi_dialect = {
     .not_json = {MHD_HTTP_BAD_REQUEST, "invalid_json", "Request body must be a JSON object"},
     .not_object = {MHD_HTTP_BAD_REQUEST, "invalid_json", "Request body must be a JSON object"},
     .no_task = {MHD_HTTP_NOT_FOUND},
+    /* the simulator's own words: the stored documentation shows can_cancel, not this refusal */
+    .too_late = {MHD_HTTP_BAD_REQUEST, "task_not_cancellable", "The task has already finished and cannot be cancelled"},
+    .webhook_url_field = "callback_url",
     .no_endpoint = {.code = "not_found"},
     .wrong_method_code = "method_not_allowed",
     .retry_after_header = true,

@@ -20,6 +20,7 @@
 #include "router.h"
 #include "sim.h"
 #include "store.h"
+#include "webhooks.h"
 
 #define WORKER_THREADS 4
 #define CONNECTION_TIMEOUT_S 30
@@ -80,6 +81,7 @@ static void stop_all(struct sim *sim, struct MHD_Daemon *daemon, struct options 
     listener_stop(sim->listener);
     delays_stop(sim->delays);
     if (daemon != NULL) MHD_stop_daemon(daemon);
+    webhooks_free(sim->webhooks); /* after MHD: no request schedules one any more */
     listener_free(sim->listener);
     delays_free(sim->delays);
     store_free(sim->store);
@@ -121,7 +123,8 @@ int main(int argc, char **argv)
         .delays = delays_start(),
         .outage = &outage,
     };
-    if (sim.store == NULL || sim.delays == NULL) {
+    sim.webhooks = webhooks_start(&sim);
+    if (sim.store == NULL || sim.delays == NULL || sim.webhooks == NULL) {
         fprintf(stderr, "gentask-sim: cannot start: out of memory or threads\n");
         stop_all(&sim, NULL, &options);
         return 1;

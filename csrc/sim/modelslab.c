@@ -225,6 +225,7 @@ const struct dialect modelslab_dialect = {
     .poll_method = MHD_HTTP_METHOD_POST,
     .key = {.name = "key", .in_body = true},
     .prompt_field = "prompt",
+    .webhook_url_field = "webhook",
     .model_field = "model_id",
     .poll_id_field = "request_id",
     .phase_words = {"processing", "processing", "success", "failed", "failed"},

@@ -13,6 +13,7 @@ struct store;
 struct delays;
 struct outage;
 struct listener;
+struct webhooks;
 
 struct sim {
     unsigned port;               /* the bound port, known only after the daemon started */
@@ -24,6 +25,7 @@ struct sim {
     struct delays *delays;     /* resumes the connections of slow answers */
     struct outage *outage;     /* POST /_sim/outage: when the simulator plays dead */
     struct listener *listener; /* accepts connections; closes the port during an outage */
+    struct webhooks *webhooks; /* pushes the ends of the tasks that asked for it */
 };
 
 static inline bool sim_api_key_accepted(const struct sim *sim, const char *key)

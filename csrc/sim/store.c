@@ -23,6 +23,8 @@ struct store {
     uint64_t replays; /* submits answered with an existing task (idempotency) */
     uint64_t idempotency_conflicts;
     uint64_t rate_limited; /* submits refused by --max-active */
+    uint64_t cancels;      /* cancel requests, whatever their outcome */
+    uint64_t cancelled;    /* of them, tasks stopped while generating */
 };
 
 struct store *store_new(void)
@@ -56,6 +58,7 @@ void store_reset(struct store *store)
     forget_everything(store);
     store->submissions = store->accepted = store->polls = store->downloads = store->connections = 0;
     store->replays = store->idempotency_conflicts = store->rate_limited = 0;
+    store->cancels = store->cancelled = 0;
     pthread_mutex_unlock(&store->lock);
 }
 
@@ -166,6 +169,36 @@ bool store_record_poll(struct store *store, const char *id, int64_t now_ms, stru
     return found;
 }
 
+bool store_find_task(struct store *store, const char *id, struct task *out)
+{
+    pthread_mutex_lock(&store->lock);
+    struct stored_task *entry = task_table_find(&store->tasks, id);
+    bool found = entry != NULL && task_copy(out, &entry->task);
+    pthread_mutex_unlock(&store->lock);
+    return found;
+}
+
+enum cancel_outcome store_cancel_task(struct store *store, const char *id, int64_t now_ms, struct task *out)
+{
+    pthread_mutex_lock(&store->lock);
+    store->cancels++;
+    struct stored_task *entry = task_table_find(&store->tasks, id);
+    enum cancel_outcome outcome = CANCEL_UNKNOWN;
+    if (entry != NULL) {
+        struct task *task = &entry->task;
+        outcome = task_phase_is_final(task_progress_now(task, now_ms).phase) ? CANCEL_TOO_LATE : CANCEL_DONE;
+        if (outcome == CANCEL_DONE) { /* it ends now, cancelled: a task's state is its times */
+            task->duration_ms = now_ms - task->submitted_ms;
+            task->scenario.ending = TASK_ENDS_CANCELLED;
+            if (entry->generating.slot != 0) gt_timerheap_arm(&store->activity.generating, &entry->generating, now_ms);
+            store->cancelled++;
+        }
+        if (!task_copy(out, task)) outcome = CANCEL_UNKNOWN;
+    }
+    pthread_mutex_unlock(&store->lock);
+    return outcome;
+}
+
 static void add_object(cJSON *json, const char *name, cJSON *member)
 {
     if (!cJSON_AddItemToObject(json, name, member)) cJSON_Delete(member);
@@ -187,6 +220,8 @@ cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks,
     cJSON_AddNumberToObject(json, "duplicates", (double)store->replays);
     cJSON_AddNumberToObject(json, "idempotency_conflicts", (double)store->idempotency_conflicts);
     cJSON_AddNumberToObject(json, "rate_limited", (double)store->rate_limited);
+    cJSON_AddNumberToObject(json, "cancels", (double)store->cancels);
+    cJSON_AddNumberToObject(json, "cancelled", (double)store->cancelled);
     cJSON_AddNumberToObject(json, "duplicate_submits", (double)submit_log_duplicates(&store->submits));
     add_object(json, "idempotency_keys", idempotency_json(&store->keys));
     if (include_tasks) add_object(json, "tasks", task_table_json(&store->tasks, now_ms));

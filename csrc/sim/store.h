@@ -62,6 +62,14 @@ bool store_record_poll(struct store *store, const char *id, int64_t now_ms, stru
 
 void store_count_download(struct store *store);
 
+/* A copy of the task with that id, without counting a poll (the webhook sender's look). */
+bool store_find_task(struct store *store, const char *id, struct task *out);
+
+enum cancel_outcome { CANCEL_DONE, CANCEL_TOO_LATE, CANCEL_UNKNOWN };
+/* A cancel request (counted): a task still generating stops now and ends cancelled (its polls say
+ * so from now on); *out is a copy of it as it stands (not for CANCEL_UNKNOWN). */
+enum cancel_outcome store_cancel_task(struct store *store, const char *id, int64_t now_ms, struct task *out);
+
 /* Every TCP connection accepted: with keep-alive, far fewer than requests. */
 void store_count_connection(struct store *store);
 

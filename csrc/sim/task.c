@@ -12,9 +12,10 @@ static bool copy_string(char **copy, const char *text)
 bool task_copy(struct task *copy, const struct task *task)
 {
     *copy = *task;
-    copy->prompt = copy->idempotency_key = NULL;
+    copy->prompt = copy->idempotency_key = copy->webhook_url = copy->webhook_secret = NULL;
     if (copy_string(&copy->model, task->model ? task->model : "") && copy_string(&copy->prompt, task->prompt) &&
-        copy_string(&copy->idempotency_key, task->idempotency_key))
+        copy_string(&copy->idempotency_key, task->idempotency_key) &&
+        copy_string(&copy->webhook_url, task->webhook_url) && copy_string(&copy->webhook_secret, task->webhook_secret))
         return true;
     task_release(copy);
     return false;
@@ -35,5 +36,7 @@ void task_release(struct task *task)
     free(task->model);
     free(task->prompt);
     free(task->idempotency_key);
-    task->model = task->prompt = task->idempotency_key = NULL;
+    free(task->webhook_url);
+    free(task->webhook_secret);
+    task->model = task->prompt = task->idempotency_key = task->webhook_url = task->webhook_secret = NULL;
 }

@@ -20,6 +20,8 @@ struct task {
                                 task_release(); the model, technique slug or model_id */
     char *prompt;            /* NULL when the request had none */
     char *idempotency_key;   /* NULL: none (FLORA only) */
+    char *webhook_url;       /* where the task's end is pushed (webhooks.h); NULL: not asked */
+    char *webhook_secret;    /* what the push is signed with, where the dialect signs */
     int64_t created_unix_s;
     int64_t created_unix_ms;
     int64_t submitted_ms;

@@ -48,9 +48,14 @@ void task_table_add(struct task_table *table, struct stored_task *entry)
     indexed_append(&table->tasks, id_hash(entry->task.id), entry);
 }
 
+struct stored_task *task_table_find(struct task_table *table, const char *id)
+{
+    return indexed_find(&table->tasks, id_hash(id), has_id, id);
+}
+
 bool task_table_poll(struct task_table *table, const char *id, int64_t now_ms, struct task *out)
 {
-    struct stored_task *entry = indexed_find(&table->tasks, id_hash(id), has_id, id);
+    struct stored_task *entry = task_table_find(table, id);
     if (entry == NULL || !task_copy(out, &entry->task)) return false;
     if (entry->polls++ == 0) entry->first_poll_ms = now_ms;
     entry->last_poll_ms = now_ms;

@@ -37,6 +37,9 @@ void task_table_add(struct task_table *table, struct stored_task *entry);
  * *out (release with task_release). False when there is no such task (or no memory to copy). */
 bool task_table_poll(struct task_table *table, const char *id, int64_t now_ms, struct task *out);
 
+/* The stored task with that id, or NULL. */
+struct stored_task *task_table_find(struct task_table *table, const char *id);
+
 /* {ID: {"dialect", "polls", ..., "state", "scenario"}}, for GET /_sim/stats. */
 cJSON *task_table_json(const struct task_table *table, int64_t now_ms);
 

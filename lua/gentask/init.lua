@@ -125,6 +125,26 @@ function Client:submit(model, params, options)
   return t
 end
 
+--- client:webhook { headers = { ... }, body = "raw body" } → delivery | nil, err. Hands one webhook
+-- delivery the caller's HTTP server received to the client. Where the provider signs (BFL) and the
+-- client has a webhook_secret, a missing or wrong signature is refused (err.kind "authentication",
+-- phase "webhook") and nothing changes; a valid one is read as a poll answer and ends the matching
+-- task at once. Where nothing can be verified, the matching task polls now instead. delivery: what
+-- the payload says (state, id, progress, urls), verified, and task (this client's task with that
+-- id, or nil).
+function Client:webhook(delivery)
+  if getmetatable(self) ~= Client then usage("call webhook as client:webhook{ headers =, body = }", 2) end
+  if type(delivery) ~= "table" or type(delivery.body) ~= "string" then
+    usage("webhook expects { headers = { name = value, ... }, body = raw body string }", 2)
+  end
+  if delivery.headers ~= nil and type(delivery.headers) ~= "table" then usage("webhook headers must be a table", 2) end
+  local reading, t = self._core:webhook(delivery.headers or {}, delivery.body)
+  if not reading then return nil, errors.new(t) end
+  reading.task = t
+  scheduler.work_added()   -- a task told to poll now has a new request on the wire
+  return reading
+end
+
 --- client:recover([options]) → { task, ... }: one task per journal record that has not ended (a
 -- process that stopped left them): accepted ones are polled, queued ones submitted, sending ones
 -- resent where an idempotency key makes it safe (FLORA) and failed with submitted = "unknown"

@@ -103,12 +103,24 @@ local function on(t, event, fn)
   return t
 end
 
+--- task:cancel(): polling stops at once. Where the provider documents a cancel endpoint and has the
+-- task, the cancel is sent and the task is "cancelling" until the answer (task.cancel_confirmed);
+-- until then the task is held, so that run() and a waiting wait() see the cancel through.
+local function cancel(t)
+  task.check(t, 2)
+  core.task_cancel(t)
+  if not t.done then
+    scheduler.on_done(t, function() end)
+    scheduler.work_added()   -- a host loop watches the cancel's socket from now on
+  end
+end
+
 -- Every method a task has, in one place.
 core.task_class {
   wait = wait,
   result = result,
   on = on,
-  cancel = core.task_cancel,
+  cancel = cancel,
 }
 
 return task

@@ -19,6 +19,9 @@ return {
     }
   end,
   poll = { method = "GET" },
+  -- no cancel endpoint is documented; webhooks: request_type "callback" with a callback_url,
+  -- deliveries unsigned
+  webhook = { url_field = "callback_url", switch_field = "request_type", switch_value = "callback" },
   fields = {
     id = "data.taskId",
     state = "data.state",

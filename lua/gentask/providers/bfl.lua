@@ -18,6 +18,13 @@ return {
     return { path = "/v1/" .. req.path_segment(model, "model"), body = req.copy(params) }
   end,
   poll = { method = "GET", path = "/v1/get_result?id={id}" },
+  -- no cancel endpoint is documented: cancel() stops the polls only
+  -- webhooks: the submit carries webhook_url and webhook_secret; a delivery is signed
+  -- "X-BFL-Signature: sha256=<hex HMAC-SHA256 of the raw body>" with the secret (docs/providers.md)
+  webhook = {
+    url_field = "webhook_url", secret_field = "webhook_secret",
+    signature_header = "x-bfl-signature", signature_prefix = "sha256=",
+  },
   fields = {
     id = "id",
     state = "status",

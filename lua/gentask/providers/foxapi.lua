@@ -22,6 +22,10 @@ return {
   auth = { header = "Authorization", prefix = "Bearer " },
   request = request,
   poll = { method = "GET", path = "/v1/tasks/{id}" },
+  -- a task the poll answer marks task_info.can_cancel may be cancelled (docs/providers.md)
+  cancel = { method = "POST", path = "/v1/tasks/{id}/cancel" },
+  -- webhooks: the submit's callback_url, deliveries unsigned (the twin EvoLink's documentation)
+  webhook = { url_field = "callback_url" },
   fields = {
     id = "id",
     state = "status",

@@ -16,6 +16,8 @@ return {
     return { path = "/images/text2img", body = body }
   end,
   poll = { method = "POST", path = "/images/fetch/{id}", key_field = "key" },
+  -- no cancel endpoint is documented; webhooks: the submit's `webhook` URL, deliveries unsigned
+  webhook = { url_field = "webhook" },
   fields = {
     id = "id",
     state = "status",

@@ -1,0 +1,163 @@
+/* webhook.c — asking a provider to push a task's end, and reading what it pushes.
+ *
+ * A submit asks for a webhook where the client has a webhook_url and the profile says where the
+ * request carries it (BFL's webhook_url and webhook_secret, ModelsLab's webhook, APIXO's
+ * callback_url with request_type "callback"). The core, not the Lua layer, writes the URL and
+ * the secret into the body as it is sent: the secret then stays out of Lua tables, the journal
+ * and every error, like the API key.
+ *
+ * A delivery is trusted only as far as it can be verified. A provider that signs (BFL:
+ * HMAC-SHA256 of the raw body with the webhook secret, hex, in a header) and a client that has the
+ * secret: a valid signature ends the task from the payload, read by the same classification as a
+ * poll answer; a missing or wrong one is refused and changes nothing. A provider that signs
+ * nothing: anyone could have sent it, so it is only news — the task polls at once, over the
+ * authenticated channel, and the poll decides. */
+#include "domain.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cJSON.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+static void wipe(char *secret)
+{
+    if (secret) OPENSSL_cleanse(secret, strlen(secret));
+    free(secret);
+}
+
+void gt_client_webhook_open(gt_client *c)
+{
+    gt_queue_init(&c->hooked);
+    c->webhook_url = gt_strdup(c->opts.webhook_url);
+    c->webhook_secret = gt_strdup(c->opts.webhook_secret);
+    c->opts.webhook_url = c->opts.webhook_secret = NULL; /* lent by the caller: never kept */
+}
+
+void gt_client_webhook_close(gt_client *c)
+{
+    free(c->webhook_url);
+    wipe(c->webhook_secret);
+    c->webhook_url = c->webhook_secret = NULL;
+}
+
+void gt_client_webhook_scrub(const gt_client *c, char **s)
+{
+    gt_redact(s, c->webhook_secret);
+}
+
+static bool set_string(cJSON *json, const char *field, const char *value)
+{
+    if (!field || !value) return true;
+    cJSON_DeleteItemFromObjectCaseSensitive(json, field);
+    return cJSON_AddStringToObject(json, field, value) != NULL;
+}
+
+void gt_task_webhook_request(gt_task *t, char **body)
+{
+    gt_client *c = t->client;
+    const gt_profile *p = c->profile;
+    if (!c->webhook_url || !p->webhook_url_field) return;
+    cJSON *json = cJSON_Parse(*body);
+    if (!cJSON_IsObject(json)) {
+        cJSON_Delete(json);
+        return;
+    }
+    bool ok = set_string(json, p->webhook_url_field, c->webhook_url) &&
+              set_string(json, p->webhook_switch_field, p->webhook_switch_value) &&
+              (!p->webhook_secret_field || set_string(json, p->webhook_secret_field, c->webhook_secret));
+    char *asked = ok ? cJSON_PrintUnformatted(json) : NULL;
+    cJSON_Delete(json);
+    if (!asked) return; /* out of memory: the task polls as if it had asked for nothing */
+    wipe(*body);        /* it may hold the key (ModelsLab) */
+    *body = asked;
+    t->webhook = true;
+    gt_queue_push(&c->hooked, &t->hooked_node);
+}
+
+void gt_task_webhook_forget(gt_task *t)
+{
+    if (t->webhook) gt_queue_remove(&t->client->hooked, &t->hooked_node);
+}
+
+const char *gt_profile_webhook_signature_header(const gt_profile *p)
+{
+    return p->webhook_signature_header;
+}
+
+/* Whether signature is "<prefix><hex of HMAC-SHA256(secret, body)>". The comparison takes the
+ * same time wherever the first wrong digit is: a forger learns nothing from how long a refusal
+ * took. */
+static bool signature_valid(const gt_profile *p, const char *secret, const char *signature, const char *body,
+                            size_t len)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned mac_len = 0;
+    if (!HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, len, mac, &mac_len)) return false;
+    const char *prefix = p->webhook_signature_prefix ? p->webhook_signature_prefix : "";
+    size_t prefix_len = strlen(prefix);
+    if (strncasecmp(signature, prefix, prefix_len) != 0) return false;
+    signature += prefix_len;
+    char expected[2 * EVP_MAX_MD_SIZE + 1], given[2 * EVP_MAX_MD_SIZE + 1];
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < mac_len; i++) {
+        expected[2 * i] = digits[mac[i] >> 4];
+        expected[2 * i + 1] = digits[mac[i] & 15];
+    }
+    size_t n = 2 * (size_t)mac_len;
+    if (strlen(signature) != n) return false;
+    for (size_t i = 0; i < n; i++) given[i] = (char)tolower((unsigned char)signature[i]);
+    bool same = CRYPTO_memcmp(expected, given, n) == 0;
+    OPENSSL_cleanse(expected, sizeof expected);
+    OPENSSL_cleanse(mac, sizeof mac);
+    return same;
+}
+
+static gt_error *refusal(const char *code, const char *message)
+{
+    gt_error *err = gt_error_new(GT_AUTHENTICATION, GT_PHASE_WEBHOOK, message);
+    if (err) err->code = gt_strdup(code);
+    return err;
+}
+
+static gt_task *hooked_task(gt_client *c, const char *id)
+{
+    if (!id) return NULL;
+    for (gt_qnode *n = c->hooked.head.next; n != &c->hooked.head; n = n->next) {
+        gt_task *t = GT_CONTAINER(n, gt_task, hooked_node);
+        if (t->remote_id && strcmp(t->remote_id, id) == 0) return t;
+    }
+    return NULL;
+}
+
+gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *body, size_t len, gt_reply *reading,
+                            gt_task **task, bool *verified)
+{
+    const gt_profile *p = c->profile;
+    memset(reading, 0, sizeof *reading);
+    *task = NULL;
+    *verified = p->webhook_signature_header && c->webhook_secret;
+    if (*verified) {
+        if (!signature || !*signature)
+            return refusal("webhook_signature_missing", "the webhook carries no signature: refused, nothing changed");
+        if (!signature_valid(p, c->webhook_secret, signature, body, len))
+            return refusal("webhook_signature_invalid",
+                           "the webhook's signature does not match its body: refused, nothing changed");
+    }
+    char *copy = gt_strndup(body, len);
+    if (!copy) return gt_error_new(GT_NETWORK, GT_PHASE_WEBHOOK, "out of memory");
+    gt_client_scrub(c, &copy); /* a provider's echo of the key is never read out of a payload */
+    gt_client_webhook_scrub(c, &copy);
+    const char *text = copy ? copy : "";
+    gt_response res = {.status = 200, .body = text, .body_len = strlen(text)};
+    gt_classify(p, GT_PHASE_POLL, &res, reading);
+    *task = hooked_task(c, reading->task_id);
+    if (*task && *verified) gt_task_take_pushed(*task, reading, text, strlen(text));
+    else if (*task) gt_task_poll_now(*task);
+    free(copy);
+    return NULL;
+}

@@ -1,0 +1,324 @@
+#include "webhooks.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/timerheap.h"
+#include "clock.h"
+#include "dialect.h"
+#include "hmac_sha256.h"
+#include "sim.h"
+#include "store.h"
+
+/* A receiver that takes longer than this to connect, read or answer is a failed delivery. */
+#define DELIVERY_TIMEOUT_S 5
+
+struct pending {
+    gt_timer due; /* first: a popped timer is its pending */
+    const struct dialect *dialect;
+    char id[TASK_ID_MAX];
+};
+
+struct webhooks {
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* on CLOCK_MONOTONIC, as the simulator's clock */
+    pthread_t thread;
+    bool stopping;
+    gt_timerheap waiting;
+    struct sim *sim;
+    unsigned senders; /* deliveries on their way */
+    uint64_t scheduled, sent, delivered, failed;
+};
+
+/* One POST on its way: everything it needs is its own, so that nothing it reads can be freed. */
+struct delivery {
+    struct webhooks *webhooks;
+    char *url;
+    char *body;
+    char header[256]; /* "Name: value\r\n" or "" */
+};
+
+/* "http://host[:port]/path" into its parts; false for anything else (https is not spoken here). */
+static bool split_url(const char *url, char *host, size_t host_size, char *port, size_t port_size, const char **path)
+{
+    if (strncmp(url, "http://", 7) != 0) return false;
+    const char *start = url + 7;
+    const char *slash = strchr(start, '/');
+    *path = slash ? slash : "/";
+    size_t authority = slash ? (size_t)(slash - start) : strlen(start);
+    const char *colon = memchr(start, ':', authority);
+    size_t host_length = colon ? (size_t)(colon - start) : authority;
+    if (host_length == 0 || host_length >= host_size) return false;
+    memcpy(host, start, host_length);
+    host[host_length] = '\0';
+    size_t port_length = colon ? authority - host_length - 1 : 2;
+    if (port_length == 0 || port_length >= port_size) return false;
+    memcpy(port, colon ? colon + 1 : "80", port_length);
+    port[port_length] = '\0';
+    return true;
+}
+
+static int connect_to(const char *host, const char *port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *found = NULL;
+    if (getaddrinfo(host, port, &hints, &found) != 0) return -1;
+    int fd = -1;
+    for (struct addrinfo *a = found; a != NULL && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+        if (fd < 0) continue;
+        struct timeval limit = {.tv_sec = DELIVERY_TIMEOUT_S};
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+        if (connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(found);
+    return fd;
+}
+
+static bool send_all(int fd, const char *data, size_t length)
+{
+    while (length > 0) {
+        ssize_t n = send(fd, data, length, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data += n;
+        length -= (size_t)n;
+    }
+    return true;
+}
+
+/* The status the receiver answered, 0 when it did not. */
+static unsigned post(const struct delivery *d)
+{
+    char host[256], port[16];
+    const char *path;
+    if (!split_url(d->url, host, sizeof host, port, sizeof port, &path)) return 0;
+    int fd = connect_to(host, port);
+    if (fd < 0) return 0;
+    char head[1024];
+    size_t body_length = strlen(d->body);
+    int n = snprintf(head, sizeof head,
+                     "POST %s HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s"
+                     "Connection: close\r\n\r\n",
+                     path, host, port, body_length, d->header);
+    unsigned status = 0;
+    if (n > 0 && (size_t)n < sizeof head && send_all(fd, head, (size_t)n) && send_all(fd, d->body, body_length)) {
+        char answer[64] = {0};
+        size_t got = 0;
+        ssize_t r;
+        while (got < sizeof answer - 1 && (r = recv(fd, answer + got, sizeof answer - 1 - got, 0)) > 0)
+            got += (size_t)r;
+        if (sscanf(answer, "HTTP/%*s %u", &status) != 1) status = 0;
+    }
+    close(fd);
+    return status;
+}
+
+static void *deliver(void *cls)
+{
+    struct delivery *d = cls;
+    unsigned status = post(d);
+    struct webhooks *webhooks = d->webhooks;
+    free(d->url);
+    free(d->body);
+    free(d);
+    pthread_mutex_lock(&webhooks->lock);
+    if (status >= 200 && status < 300) webhooks->delivered++;
+    else webhooks->failed++;
+    webhooks->senders--;
+    pthread_cond_broadcast(&webhooks->changed);
+    pthread_mutex_unlock(&webhooks->lock);
+    return NULL;
+}
+
+/* The task's poll answer as the dialect renders it, pushed: a request of nobody's, on the dialect's
+ * first poll route. */
+static char *render(struct webhooks *webhooks, const struct dialect *dialect, const struct task *task,
+                    const struct task_progress *progress)
+{
+    struct request request = {.sim = webhooks->sim};
+    struct route route = {.pattern = dialect_poll_pattern(dialect)};
+    struct exchange exchange = {.request = &request, .dialect = dialect, .route = &route, .scenario = task->scenario};
+    cJSON *json = dialect->render_task(&exchange, task, progress);
+    char *body = json ? cJSON_PrintUnformatted(json) : NULL;
+    cJSON_Delete(json);
+    return body;
+}
+
+/* Called under the lock: a task not yet ended waits for its end again; an ended one goes out. */
+static void due(struct webhooks *webhooks, struct pending *pending)
+{
+    struct task task;
+    if (!store_find_task(webhooks->sim->store, pending->id, &task)) { /* reset meanwhile */
+        free(pending);
+        return;
+    }
+    int64_t now_ms = sim_clock_ms();
+    struct task_progress progress = task_progress_now(&task, now_ms);
+    if (!task_phase_is_final(progress.phase) &&
+        gt_timerheap_arm(&webhooks->waiting, &pending->due, now_ms + progress.remaining_ms) == 0) {
+        task_release(&task);
+        return;
+    }
+    /* a push is past any replication lag the scenario plays for early polls */
+    task.poll_number = ~0u;
+    struct delivery *d = calloc(1, sizeof *d);
+    const struct dialect *dialect = pending->dialect;
+    if (d != NULL) {
+        d->webhooks = webhooks;
+        d->url = strdup(task.webhook_url ? task.webhook_url : "");
+        d->body = render(webhooks, dialect, &task, &progress);
+        if (task.webhook_secret != NULL && dialect->webhook_signature_header != NULL && d->body != NULL) {
+            char hex[2 * SHA256_SIZE + 1];
+            hmac_sha256_hex(task.webhook_secret, d->body, strlen(d->body), hex);
+            snprintf(d->header, sizeof d->header, "%s: %s%s\r\n", dialect->webhook_signature_header,
+                     dialect->webhook_signature_prefix ? dialect->webhook_signature_prefix : "", hex);
+        }
+    }
+    pthread_t sender;
+    pthread_attr_t detached;
+    pthread_attr_init(&detached);
+    pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+    if (d != NULL && d->url != NULL && d->body != NULL && pthread_create(&sender, &detached, deliver, d) == 0) {
+        webhooks->sent++;
+        webhooks->senders++;
+    } else {
+        webhooks->failed++;
+        if (d != NULL) {
+            free(d->url);
+            free(d->body);
+            free(d);
+        }
+    }
+    pthread_attr_destroy(&detached);
+    task_release(&task);
+    free(pending);
+}
+
+static struct timespec monotonic_in(int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+static void *run(void *cls)
+{
+    struct webhooks *webhooks = cls;
+    pthread_mutex_lock(&webhooks->lock);
+    while (!webhooks->stopping) {
+        gt_timer *timer;
+        while ((timer = gt_timerheap_pop_due(&webhooks->waiting, sim_clock_ms())) != NULL)
+            due(webhooks, (struct pending *)timer);
+        gt_timer *next = gt_timerheap_peek(&webhooks->waiting);
+        if (next == NULL) {
+            pthread_cond_wait(&webhooks->changed, &webhooks->lock);
+        } else {
+            struct timespec until = monotonic_in(next->due_ms - sim_clock_ms());
+            int rc;
+            do rc = pthread_cond_timedwait(&webhooks->changed, &webhooks->lock, &until);
+            while (rc == EINTR);
+        }
+    }
+    pthread_mutex_unlock(&webhooks->lock);
+    return NULL;
+}
+
+struct webhooks *webhooks_start(struct sim *sim)
+{
+    struct webhooks *webhooks = calloc(1, sizeof *webhooks);
+    if (webhooks == NULL) return NULL;
+    webhooks->sim = sim;
+    pthread_condattr_t attributes;
+    pthread_condattr_init(&attributes);
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+    pthread_cond_init(&webhooks->changed, &attributes);
+    pthread_condattr_destroy(&attributes);
+    pthread_mutex_init(&webhooks->lock, NULL);
+    if (pthread_create(&webhooks->thread, NULL, run, webhooks) != 0) {
+        pthread_cond_destroy(&webhooks->changed);
+        pthread_mutex_destroy(&webhooks->lock);
+        free(webhooks);
+        return NULL;
+    }
+    return webhooks;
+}
+
+void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect, const char *id, int64_t due_ms)
+{
+    struct pending *pending = calloc(1, sizeof *pending);
+    if (pending == NULL) return;
+    pending->dialect = dialect;
+    snprintf(pending->id, sizeof pending->id, "%s", id);
+    pthread_mutex_lock(&webhooks->lock);
+    if (!webhooks->stopping && gt_timerheap_arm(&webhooks->waiting, &pending->due, due_ms) == 0) {
+        webhooks->scheduled++;
+        pending = NULL;
+        pthread_cond_broadcast(&webhooks->changed);
+    }
+    pthread_mutex_unlock(&webhooks->lock);
+    free(pending);
+}
+
+void webhooks_reset(struct webhooks *webhooks)
+{
+    pthread_mutex_lock(&webhooks->lock);
+    webhooks->scheduled = webhooks->sent = webhooks->delivered = webhooks->failed = 0;
+    pthread_mutex_unlock(&webhooks->lock);
+}
+
+void webhooks_stats_json(struct webhooks *webhooks, cJSON *stats)
+{
+    cJSON *json = cJSON_CreateObject();
+    pthread_mutex_lock(&webhooks->lock);
+    cJSON_AddNumberToObject(json, "scheduled", (double)webhooks->scheduled);
+    cJSON_AddNumberToObject(json, "sent", (double)webhooks->sent);
+    cJSON_AddNumberToObject(json, "delivered", (double)webhooks->delivered);
+    cJSON_AddNumberToObject(json, "failed", (double)webhooks->failed);
+    pthread_mutex_unlock(&webhooks->lock);
+    if (!cJSON_AddItemToObject(stats, "webhooks", json)) cJSON_Delete(json);
+}
+
+void webhooks_stop(struct webhooks *webhooks)
+{
+    if (webhooks == NULL) return;
+    pthread_mutex_lock(&webhooks->lock);
+    bool running = !webhooks->stopping;
+    webhooks->stopping = true;
+    pthread_cond_broadcast(&webhooks->changed);
+    pthread_mutex_unlock(&webhooks->lock);
+    if (running) pthread_join(webhooks->thread, NULL);
+    pthread_mutex_lock(&webhooks->lock);
+    while (webhooks->senders > 0) pthread_cond_wait(&webhooks->changed, &webhooks->lock);
+    pthread_mutex_unlock(&webhooks->lock);
+}
+
+void webhooks_free(struct webhooks *webhooks)
+{
+    if (webhooks == NULL) return;
+    webhooks_stop(webhooks);
+    gt_timer *left;
+    while ((left = gt_timerheap_pop_due(&webhooks->waiting, INT64_MAX)) != NULL) free(left);
+    gt_timerheap_free(&webhooks->waiting);
+    pthread_cond_destroy(&webhooks->changed);
+    pthread_mutex_destroy(&webhooks->lock);
+    free(webhooks);
+}

@@ -1,0 +1,35 @@
+/* The simulator's webhooks: a task that asked for one (the dialect's webhook_url_field in its
+ * submit) has its end pushed to that URL — a POST of its poll answer, signed where the dialect
+ * signs (BFL: HMAC-SHA256 of the body with the task's webhook secret). One thread waits for the
+ * tasks' ends on a timer heap; each delivery then goes out on a thread of its own over a plain
+ * socket, so that a slow receiver holds up neither the request threads nor the other deliveries. */
+#ifndef GENTASK_SIM_WEBHOOKS_H
+#define GENTASK_SIM_WEBHOOKS_H
+
+#include <stdint.h>
+
+#include <cJSON.h>
+
+struct sim;
+struct dialect;
+struct webhooks;
+
+/* Starts the thread; NULL when it cannot. */
+struct webhooks *webhooks_start(struct sim *sim);
+
+/* The task with that id pushes its end once it has ended (due_ms: when it is expected to, on the
+ * simulator's clock; a task cancelled before then is pushed at that time, cancelled). */
+void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect, const char *id, int64_t due_ms);
+
+/* POST /_sim/reset: the counters start again (deliveries already due still go out). */
+void webhooks_reset(struct webhooks *webhooks);
+
+/* {"scheduled", "sent", "delivered" (answered 2xx), "failed"} into stats as "webhooks". */
+void webhooks_stats_json(struct webhooks *webhooks, cJSON *stats);
+
+/* Stops scheduling, joins the thread and waits for the deliveries on their way (each bounded by
+ * its socket timeouts). */
+void webhooks_stop(struct webhooks *webhooks);
+void webhooks_free(struct webhooks *webhooks);
+
+#endif

@@ -190,7 +190,9 @@ $(FUZZ_DIR)/obj/lua/%.o: csrc/lua/%.c $(BIND_HDR) csrc/core/gentask.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -I/usr/include/lua5.4 -Icsrc/core -c -o $@ $<
 
-$(FUZZ_DIR)/fuzz_classify: fuzz/fuzz_classify.c fuzz/fuzz.h $(FUZZ_CORE) $(FUZZ_BIND)
+# the targets that read with the built-in profiles (fuzz/profiles.h) also link the binding and Lua
+FUZZ_WITH_PROFILES := $(FUZZ_DIR)/fuzz_classify $(FUZZ_DIR)/fuzz_webhook
+$(FUZZ_WITH_PROFILES): $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h fuzz/profiles.h $(FUZZ_CORE) $(FUZZ_BIND)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -I/usr/include/lua5.4 -Icsrc/core $(CJSON_CFLAGS) \
 	  -o $@ $< $(FUZZ_CORE) $(FUZZ_BIND) $(CORE_LIBS) -llua5.4
 

@@ -2,12 +2,7 @@
  * The profiles are the Lua files of lua/gentask/providers, compiled by the binding's own loader
  * once at start-up. Input: byte 0 picks the profile, byte 1 the phase, bytes 2-3 the HTTP
  * status, the rest is the body. */
-#include <lauxlib.h>
-#include <lua.h>
-#include <lualib.h>
-
-#include "../csrc/lua/binding.h"
-#include "fuzz.h"
+#include "profiles.h"
 
 static const char *const providers[] = {"bfl", "foxapi", "flora", "modelslab", "apixo"};
 #define N_PROVIDERS (sizeof providers / sizeof providers[0])
@@ -17,17 +12,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    lua_State *L = luaL_newstate();
-    luaL_openlibs(L);
-    if (luaL_dostring(L, "package.path = 'lua/?.lua;lua/?/init.lua;' .. package.path") != 0) abort();
-    for (size_t i = 0; i < N_PROVIDERS; i++) {
-        lua_getglobal(L, "require");
-        lua_pushfstring(L, "gentask.providers.%s", providers[i]);
-        if (lua_pcall(L, 1, 1, 0) != 0) abort(); /* run from the repository's top directory */
-        profiles[i] = gt_lua_check_profile(L, lua_gettop(L));
-        lua_pop(L, 1);
-    }
-    lua_close(L); /* the compiled profiles own copies of everything */
+    for (size_t i = 0; i < N_PROVIDERS; i++) profiles[i] = fuzz_profile(providers[i]);
     return 0;
 }
 

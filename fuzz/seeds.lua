@@ -36,6 +36,10 @@ for index, name in ipairs(providers) do
       seed("fuzz_jsonpath", "data.resultJson{}.resultUrls[]\0" .. body)
       seed("fuzz_redact", "sk-live/VERY+secret/4242\0" .. body .. " sk%2Dlive\\u002fVERY+secret/4242")
       seed("fuzz_profile", "p id id\np state status\np results result.sample\nh *.bfl.ai\n--\n" .. body)
+      if name == "bfl" then   -- a delivery is a poll answer: signed right, and signed wrong
+        seed("fuzz_webhook", "\1\0" .. body)
+        seed("fuzz_webhook", "\0sha256=00ff\0" .. body)
+      end
     end
   end
 end

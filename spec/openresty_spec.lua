@@ -21,6 +21,15 @@ local function decode(body)
   return ok and value or nil
 end
 
+-- The URL a /generate answer carries, checked to be one of the simulator's files.
+local function assert_sim_url(sim, body)
+  local decoded = decode(body)
+  assert.is_table(decoded, "not JSON: " .. tostring(body))
+  assert.is_string(decoded.url, "no url in " .. tostring(body))
+  assert.truthy(decoded.url:find(sim.url .. "/files/", 1, true), decoded.url)
+  return decoded.url
+end
+
 describe("OpenResty (examples/openresty, one nginx worker)", function()
   local found, why = Nginx.find(lib_dir)
   if not found then
@@ -46,14 +55,6 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
     assert(status == 200, "nginx's worker does not answer /ping: " .. tostring(err))
   end)
 
-  local function assert_sim_url(body)
-    local decoded = decode(body)
-    assert.is_table(decoded, "not JSON: " .. tostring(body))
-    assert.is_string(decoded.url, "no url in " .. tostring(body))
-    assert.truthy(decoded.url:find(sim.url .. "/files/", 1, true), decoded.url)
-    return decoded.url
-  end
-
   it("answers /ping while a generation is in flight on its only worker", function()
     sim:reset()
     local started = socket.gettime()
@@ -77,7 +78,7 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
 
     local gen_status, gen_body, finished_at = generate.response()
     assert.equal(200, gen_status, tostring(gen_body) .. "\n" .. nginx:error_log())
-    assert_sim_url(gen_body)
+    assert_sim_url(sim, gen_body)
     assert.is_true(finished_at > ping_answered)
     print(("    /ping answered in %.1f ms, %.0f ms before the generation's answer (%.0f ms after the request)")
       :format((ping_answered - ping_sent) * 1000, (finished_at - ping_answered) * 1000, (finished_at - started) * 1000))
@@ -86,10 +87,10 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
   it("POST {\"prompt\"} and a plain-text body work as ?prompt= does", function()
     local status, body = nginx:request("POST", "/generate", cjson.encode { prompt = "a fox in json [duration=50]" })
     assert.equal(200, status, body)
-    assert_sim_url(body)
+    assert_sim_url(sim, body)
     status, body = nginx:request("POST", "/generate", "a fox in plain text [duration=50]", "text/plain")
     assert.equal(200, status, body)
-    assert_sim_url(body)
+    assert_sim_url(sim, body)
   end)
 
   it("runs 20 generations at once on the one worker: they overlap", function()
@@ -102,7 +103,7 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
     local urls = {}
     for i, r in ipairs(responses) do
       assert.equal(200, r.status, ("request %d: %s"):format(i, tostring(r.body)))
-      urls[assert_sim_url(r.body)] = true
+      urls[assert_sim_url(sim, r.body)] = true
     end
     local distinct = 0
     for _ in pairs(urls) do distinct = distinct + 1 end
@@ -166,5 +167,56 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
       assert.truthy(logs:find("generation failed: gentask: invalid_request", 1, true), "the echo-key failure is logged")
       assert.is_nil(logs:find(Sim.key, 1, true), "the API key is in nginx's logs")
     end)
+  end)
+end)
+
+describe("OpenResty with webhooks (BFL, signed deliveries to the same worker's /webhook)", function()
+  local found, why = Nginx.find(lib_dir)
+  if not found then
+    pending(why)
+    return
+  end
+  local SECRET = "whsec-openresty-spec-5f3a"
+
+  local sim, nginx
+  setup(function()
+    sim = Sim.start("--duration-ms " .. DURATION_MS)
+    local port = Nginx.free_port()
+    nginx = Nginx.start {
+      found = found, lib_dir = lib_dir, log_level = "info", port = port,
+      env = { GENTASK_API_KEY = Sim.key, GENTASK_BASE_URL = sim.url .. "/bfl", GENTASK_PROVIDER = "bfl",
+              GENTASK_MODEL = "flux-pro-1.1", GENTASK_WAIT_SECONDS = "20",
+              GENTASK_WEBHOOK_URL = ("http://127.0.0.1:%d/webhook"):format(port), GENTASK_WEBHOOK_SECRET = SECRET },
+    }
+  end)
+  teardown(function()
+    if nginx then nginx:stop() end
+    if sim then sim:stop() end
+  end)
+
+  it("ends the waiting requests on the webhook, before any poll", function()
+    sim:reset()
+    local paths = {}
+    for i = 1, 5 do paths[i] = "/generate?prompt=" .. escape("hooked fox " .. i) end
+    for i, r in ipairs(nginx:request_all(paths)) do
+      assert.equal(200, r.status, ("request %d: %s\n%s"):format(i, tostring(r.body), nginx:error_log()))
+      assert_sim_url(sim, r.body)
+    end
+    local stats = sim:stats()
+    assert.equal(5, stats.accepted)
+    assert.equal(5, stats.webhooks.delivered)
+    -- the fallback polls of a task that asked for a webhook come ten times slower than a
+    -- generation takes here: none was due before the deliveries ended the tasks
+    assert.equal(0, stats.polls)
+  end)
+
+  it("refuses a forged delivery with 401 and keeps the secret out of its logs", function()
+    local status, body = nginx:request("POST", "/webhook", cjson.encode { id = "x", status = "Ready" }, "application/json")
+    assert.equal(401, status, body)
+    assert.equal("authentication", decode(body).error.kind)
+    local logs = nginx:logs()
+    assert.truthy(logs:find("webhook refused", 1, true), "the refusal is logged")
+    assert.is_nil(logs:find(SECRET, 1, true), "the webhook secret is in nginx's logs")
+    assert.is_nil(logs:find(Sim.key, 1, true), "the API key is in nginx's logs")
   end)
 end)

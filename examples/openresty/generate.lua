@@ -9,8 +9,10 @@
 --     4xx/5xx {"error": {"kind": "moderated", "message": "...", "retryable": false}}
 --
 -- Configuration comes from the environment (listed in nginx.conf's `env` lines, or the worker
--- does not see it): GENTASK_API_KEY (required), GENTASK_BASE_URL (default: FoxAPI's own; point
--- it at gentask-sim to test offline), GENTASK_MODEL (default flux-dev).
+-- does not see it): GENTASK_API_KEY (required), GENTASK_BASE_URL (default: the provider's own;
+-- point it at gentask-sim to test offline), GENTASK_PROVIDER (default foxapi), GENTASK_MODEL
+-- (default flux-dev), and for webhooks GENTASK_WEBHOOK_URL (this server's /webhook, as the
+-- provider reaches it) and GENTASK_WEBHOOK_SECRET (BFL signs deliveries with it).
 --
 -- Inside nginx, `require "gentask"` installs the ngx adapter by itself: task:result() yields to
 -- nginx while the task is in flight, so one worker serves other requests (and other generations)
@@ -21,7 +23,7 @@ local gentask = require "gentask"
 local json = require("cjson.safe").new()
 if json.encode_escape_forward_slash then json.encode_escape_forward_slash(false) end   -- OpenResty's cjson
 
-local PROVIDER = "foxapi"
+local PROVIDER = os.getenv "GENTASK_PROVIDER" or "foxapi"
 local MODEL = os.getenv "GENTASK_MODEL" or "flux-dev"
 -- How long one request waits for its image before answering 504. It is the task's own deadline
 -- too: a provider that keeps answering 429 or 503 is waited out until then (gentask holds the
@@ -73,6 +75,8 @@ local function get_client()
       provider = PROVIDER,
       api_key = os.getenv "GENTASK_API_KEY",
       base_url = base_url ~= "" and base_url or nil,
+      webhook_url = os.getenv "GENTASK_WEBHOOK_URL",
+      webhook_secret = os.getenv "GENTASK_WEBHOOK_SECRET",
     }
   end
   return client
@@ -141,6 +145,26 @@ function M.handle()
   -- a usage error is this server's bug: its details (file names, lines) stay in the log
   local message = err.kind == "usage" and "the server could not submit the generation" or err.message or err.kind
   return send_error(status, err.kind, message, err.retryable)
+end
+
+-- location = /webhook: a provider's push of a task's end. The delivery ends the /generate request
+-- waiting on this worker for that task (a signed one at once; an unsigned one by an immediate
+-- poll). A refused signature answers 401 and changes nothing; a delivery for a task this worker
+-- does not hold is acknowledged all the same (the provider must not retry it forever).
+function M.webhook()
+  if ngx.req.get_method() ~= "POST" then
+    ngx.header["Allow"] = "POST"
+    return send_error(405, "invalid_request", "a webhook is a POST", false)
+  end
+  ngx.req.read_body()
+  local body = ngx.req.get_body_data()
+  if not body then return send_error(400, "invalid_request", "a webhook carries a body", false) end
+  local delivery, err = get_client():webhook { headers = ngx.req.get_headers(), body = body }
+  if not delivery then
+    ngx.log(ngx.WARN, "webhook refused: ", tostring(err))
+    return send_error(err.kind == "authentication" and 401 or 400, err.kind, err.message, false)
+  end
+  return send(200, { received = true, task = delivery.task ~= nil })
 end
 
 return M

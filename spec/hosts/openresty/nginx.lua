@@ -60,14 +60,15 @@ end
 
 Nginx.free_port = host.free_port
 
---- Nginx.start { found = Nginx.find(...), lib_dir =, env = { NAME = value }, log_level = "info" }
+--- Nginx.start { found = Nginx.find(...), lib_dir =, env = { NAME = value }, log_level = "info", port = N }
+-- (port: one chosen beforehand, for an environment that names nginx's own URL; default a free one)
 function Nginx.start(opts)
   local root = pwd()
   local prefix = capture("mktemp -d /tmp/gentask-openresty.XXXXXX"):gsub("%s+$", "")
   -- readable by the worker, which drops to nobody when the master runs as root
   os.execute("chmod 755 " .. sh_quote(prefix) .. " && mkdir -p " .. sh_quote(prefix) .. "/conf "
     .. sh_quote(prefix) .. "/logs " .. sh_quote(prefix) .. "/temp")
-  local self = setmetatable({ prefix = prefix, port = Nginx.free_port() }, Nginx)
+  local self = setmetatable({ prefix = prefix, port = opts.port or Nginx.free_port() }, Nginx)
   self.url = "http://127.0.0.1:" .. self.port
 
   local conf = assert(read(EXAMPLE .. "/nginx.conf"), "no " .. EXAMPLE .. "/nginx.conf")

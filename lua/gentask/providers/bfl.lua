@@ -18,6 +18,8 @@ return {
     return { path = "/v1/" .. req.path_segment(model, "model"), body = req.copy(params) }
   end,
   poll = { method = "GET", path = "/v1/get_result?id={id}" },
+  -- result.sample is a signed URL that expires after about 10 minutes (docs/providers.md, BFL)
+  result_ttl = 600,
   fields = {
     id = "id",
     state = "status",

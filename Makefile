@@ -39,7 +39,7 @@ LDFLAGS  += $(SAN)
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
 # sqlite3 and libcrypto: the journal (csrc/core/journal*.c) keeps tasks in SQLite, hashes with OpenSSL
 CORE_LIBS := -lcurl -lcjson -lsqlite3 -lcrypto -lm
-SIM_LIBS  := -lmicrohttpd -lcjson -lpthread
+SIM_LIBS  := -lmicrohttpd -lcjson -lpthread -lz -lcrypto
 
 BUILD    := build$(BUILD_SUFFIX)
 # Folders are the layers: csrc/core (no Lua), csrc/lua (the binding), csrc/sim (the simulator),

@@ -158,9 +158,9 @@ void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err);
 /* ---- results as files (download.c) -------------------------------------------------------------- */
 
 typedef struct gt_downloads gt_downloads;
-/* task.c tells: the task succeeded (a download asked for before starts now), it is released
- * (true: files are on their way, and it is freed once they are written), and it is freed. */
-void gt_task_downloads_succeeded(gt_task *t);
+/* task.c tells: the task ended (succeeded: a download asked for before starts now), it is
+ * released (true: files are on their way, and it is freed once they are written), it is freed. */
+void gt_task_downloads_ended(gt_task *t);
 bool gt_task_downloads_hold(gt_task *t);
 void gt_task_downloads_free(gt_task *t);
 

@@ -33,6 +33,7 @@ typedef struct gt_fetch {
 } gt_fetch;
 
 struct gt_downloads {
+    gt_timer release_timer; /* frees a released task that ended without files to fetch */
     gt_task *task;
     char *dir, *name, *extension; /* the spec, owned */
     bool wanted;                  /* a spec waits for the task's success */
@@ -48,11 +49,17 @@ static gt_engine *engine_of(const gt_downloads *d)
     return d->task->client->engine;
 }
 
+static void release_due(void *task)
+{
+    gt_task_release(task);
+}
+
 static gt_downloads *downloads_of(gt_task *t)
 {
     if (!t->downloads) {
         t->downloads = calloc(1, sizeof *t->downloads);
         if (t->downloads) t->downloads->task = t;
+        if (t->downloads) gt_timer_init(&t->downloads->release_timer, release_due, t);
     }
     return t->downloads;
 }
@@ -105,7 +112,8 @@ static void fetch_ended(gt_fetch *f)
     if (--d->pending > 0) return;
     journal_files(d);
     gt_engine_notify(engine_of(d), &d->task->changed_node);
-    if (d->orphaned) gt_task_release(d->task);
+    /* a released task goes on the next round: this may run inside the call that ended it */
+    if (d->orphaned) gt_engine_arm(engine_of(d), &d->release_timer, gt_now_ms());
 }
 
 static void fail_fetch(gt_fetch *f, gt_kind kind, long status, const char *message)
@@ -289,7 +297,9 @@ static void start(gt_downloads *d)
          * after the caller has its task, never inside the call that started it */
         else gt_engine_arm(engine_of(d), &f->timer, gt_now_ms());
     }
-    if (t->n_urls == 0) gt_engine_notify(engine_of(d), &t->changed_node);
+    if (t->n_urls > 0) return;
+    gt_engine_notify(engine_of(d), &t->changed_node);
+    if (d->orphaned) gt_engine_arm(engine_of(d), &d->release_timer, gt_now_ms());
 }
 
 static bool set_spec(gt_downloads *d, const gt_download_spec *spec)
@@ -325,18 +335,27 @@ bool gt_task_download(gt_task *t, const gt_download_spec *spec, char **refusal)
     return true;
 }
 
-void gt_task_downloads_succeeded(gt_task *t)
+void gt_task_downloads_ended(gt_task *t)
 {
+    if (t->state != GT_TASK_SUCCEEDED) {
+        /* released while it waited to succeed: nothing to fetch, it goes now (not from inside
+         * the call that ended it) */
+        if (t->downloads && t->downloads->orphaned)
+            gt_engine_arm(engine_of(t->downloads), &t->downloads->release_timer, gt_now_ms());
+        return;
+    }
     gt_downloads *d = downloads_of(t);
     if (!d) return;
     d->succeeded_unix = (double)time(NULL);
     if (d->wanted) start(d);
 }
 
+/* A task released with files to fetch, now or once it succeeds, goes on until they are written:
+ * whoever submitted it with a download wants the files, not the task. */
 bool gt_task_downloads_hold(gt_task *t)
 {
     gt_downloads *d = t->downloads;
-    if (!d || d->pending == 0) return false;
+    if (!d || d->orphaned || !gt_task_downloading(t)) return false;
     d->orphaned = true;
     return true;
 }
@@ -346,6 +365,7 @@ void gt_task_downloads_free(gt_task *t)
     gt_downloads *d = t->downloads;
     if (!d) return;
     clear_fetches(d);
+    gt_engine_disarm(engine_of(d), &d->release_timer);
     free(d->dir);
     free(d->name);
     free(d->extension);

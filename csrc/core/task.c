@@ -107,7 +107,7 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
     gt_client_leave_model(t->client, t->model_gate, &t->model_slot);
     gt_task_journal(t, GT_RECORD_ENDED);
-    if (state == GT_TASK_SUCCEEDED) gt_task_downloads_succeeded(t);
+    gt_task_downloads_ended(t);
 }
 
 void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err)

@@ -66,6 +66,8 @@ bool store_record_poll(struct store *store, const char *id, int64_t now_ms, stru
 bool store_record_download(struct store *store, const char *id, unsigned index, struct task *out);
 /* Counts a file request of no known task (a name the simulator did not hand out). */
 void store_count_download(struct store *store);
+/* The inline files of an accepted submit (inputs.h): an array whose items it takes. */
+void store_log_inputs(struct store *store, cJSON *inputs);
 /* What the request got, once answered (download_log.h). */
 void store_log_download(struct store *store, const struct download_record *record);
 

@@ -46,7 +46,9 @@ local function encode(f, profile)
   local what = f.path or f.name or "the bytes given"
   if not bytes then return nil, err end
   local max = profile.max_file_bytes or file.default_max_bytes
-  if #bytes > max then return nil, ("%s is %d bytes, more than %s takes (%d)"):format(what, #bytes, profile.name, max) end
+  if #bytes > max then
+    return nil, ("%s is %d bytes, more than %s takes (%d)"):format(what, #bytes, tostring(profile.name), max)
+  end
   local media_type = core.media_type(bytes)
   if not media_type or not media_type:match("^image/") and not media_type:match("^video/")
      and not media_type:match("^audio/") then

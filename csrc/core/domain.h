@@ -149,7 +149,8 @@ struct gt_task {
     gt_phase cancelled_in;  /* the phase the task was in when the caller cancelled */
     /* webhook.c: the submit asked for a webhook; polls are then the slower fallback */
     bool webhook;
-    gt_qnode hooked_node; /* in the client's hooked */
+    gt_qnode hooked_node;           /* in the client's hooked */
+    struct gt_downloads *downloads; /* its results as files (download.c); NULL: none asked */
 };
 
 /* What task.c offers the journal's files: a task made, a submit started (through the gates) or
@@ -186,6 +187,15 @@ void gt_task_webhook_forget(gt_task *t);
 /* Scrubs the webhook secret from *s (a provider may echo the submit body). */
 void gt_client_webhook_scrub(const gt_client *c, char **s);
 
+/* ---- results as files (download.c) -------------------------------------------------------------- */
+
+typedef struct gt_downloads gt_downloads;
+/* task.c tells: the task ended (succeeded: a download asked for before starts now), it is
+ * released (true: files are on their way, and it is freed once they are written), it is freed. */
+void gt_task_downloads_ended(gt_task *t);
+bool gt_task_downloads_hold(gt_task *t);
+void gt_task_downloads_free(gt_task *t);
+
 /* ---- the journal of a client's tasks (task_journal.c: writing; recover.c: reading) ---------------- */
 
 bool gt_client_journal_open(gt_client *c, const char *path, char **error);
@@ -198,6 +208,8 @@ bool gt_task_journal_before_send(gt_task *t);
 /* A task let go by its owner: a pending write of what really happened (accepted, ended) is done
  * now, and the record is otherwise left for recover() — a released task has not ended. */
 void gt_task_journal_forget(gt_task *t);
+/* Every download of the task ended: the journal records its files. */
+void gt_task_journal_files(gt_task *t);
 /* The outcome the journal keeps for an ended task (JSON), and a task ended from one. */
 char *gt_task_outcome_json(const gt_task *t);
 void gt_task_end_from_outcome(gt_task *t, const char *outcome);

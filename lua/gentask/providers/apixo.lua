@@ -22,6 +22,8 @@ return {
   -- no cancel endpoint is documented; webhooks: request_type "callback" with a callback_url,
   -- deliveries unsigned
   webhook = { url_field = "callback_url", switch_field = "request_type", switch_value = "callback" },
+  -- result URLs expire after 24 hours (docs/providers.md, APIXO)
+  result_ttl = 86400,
   fields = {
     id = "data.taskId",
     state = "data.state",

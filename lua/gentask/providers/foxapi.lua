@@ -26,6 +26,8 @@ return {
   cancel = { method = "POST", path = "/v1/tasks/{id}/cancel" },
   -- webhooks: the submit's callback_url, deliveries unsigned (the twin EvoLink's documentation)
   webhook = { url_field = "callback_url" },
+  -- result URLs are valid for 24 hours (docs/providers.md, FoxAPI)
+  result_ttl = 86400,
   fields = {
     id = "id",
     state = "status",

@@ -201,6 +201,47 @@ describe("the journal", function()
     end
   end)
 
+  it("finishes the downloads a killed process left, without submitting again", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    crash_after(([[
+      local fox = gentask.client { provider = "foxapi", api_key = %q, base_url = URL, journal = JOURNAL,
+                                   poll_interval = 0.05, download = { dir = %q } }
+      local keep = {}
+      -- each file's first request is held 5 s: the process dies with every download on the wire
+      for i = 1, 3 do keep[i] = fox:submit("flux-dev", { prompt = "saved " .. i .. " [duration=50] [download-slow=5000]" }) end
+      local function all_succeeded()
+        for _, t in ipairs(keep) do if t.state ~= "succeeded" then return false end end
+        return true
+      end
+      while not all_succeeded() do gentask.sleep(0.02) end
+      gentask.sleep(0.2)   -- the successes are journaled
+    ]]):format(Sim.key, dir), journal, sim.url .. "/foxapi")
+    local function pngs()
+      local n = 0
+      local pipe = io.popen("ls '" .. dir .. "' 2>/dev/null")
+      for name in pipe:lines() do if name:match "%.png$" then n = n + 1 end end
+      pipe:close()
+      return n
+    end
+    assert.equal(0, pngs(), "nothing under a final name from the killed process")
+
+    local tasks = sim:foxapi({ journal = journal }):recover()
+    assert.equal(3, #tasks)
+    for _, t in ipairs(tasks) do
+      local result = t:wait(10)
+      assert.equal(1, #result.files, tostring(result.download_errors and result.download_errors[1]))
+      local f = io.open(result.files[1].path, "rb")
+      assert.truthy(f, result.files[1].path)
+      f:close()
+    end
+    assert.equal(3, pngs())
+    assert.equal(3, sim:stats().submissions)
+    -- the files are journaled now: nothing is left to recover
+    assert.equal(0, #sim:foxapi({ journal = journal }):recover())
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+
   it("counts max_submits over every process that used the journal", function()
     local first = sim:foxapi { journal = journal, max_submits = 3 }
     gentask.all({ first:submit("flux-dev", { prompt = "one [duration=20]" }),

@@ -195,6 +195,14 @@ typedef struct gt_downloads gt_downloads;
 void gt_task_downloads_ended(gt_task *t);
 bool gt_task_downloads_hold(gt_task *t);
 void gt_task_downloads_free(gt_task *t);
+/* The spec a download was asked with (borrowed strings); false: none asked. */
+bool gt_task_download_spec(const gt_task *t, gt_download_spec *out);
+/* The journal's view (download_journal.c): the spec as JSON (NULL: none), the files as JSON once
+ * every download ended (NULL before), and a recovered task's download started again from its
+ * JSON spec. */
+char *gt_task_download_json(const gt_task *t);
+char *gt_task_files_json(const gt_task *t);
+bool gt_task_download_from_json(gt_task *t, const char *spec_json);
 
 /* ---- the journal of a client's tasks (task_journal.c: writing; recover.c: reading) ---------------- */
 

@@ -373,6 +373,14 @@ void gt_task_downloads_free(gt_task *t)
     t->downloads = NULL;
 }
 
+bool gt_task_download_spec(const gt_task *t, gt_download_spec *out)
+{
+    const gt_downloads *d = t->downloads;
+    if (!d || !d->dir) return false;
+    *out = (gt_download_spec){.dir = d->dir, .name = d->name, .extension = d->extension};
+    return true;
+}
+
 bool gt_task_downloading(const gt_task *t)
 {
     return t->downloads && (t->downloads->pending > 0 || (t->downloads->wanted && !gt_task_done(t)));

@@ -47,7 +47,9 @@ typedef struct gt_record {
     char *request_hash;    /* gt_request_hash(provider, model, params); gt_journal_add fills it when NULL */
     char *idempotency_key; /* the key sent to the provider (FLORA), may be NULL */
     char *remote_id, *poll_url;
-    char *outcome;                  /* ended: a JSON text the caller defines (state, urls or the error), may be NULL */
+    char *outcome;  /* ended: a JSON text the caller defines (state, urls or the error), may be NULL */
+    char *download; /* the results are to be saved as files: a JSON spec the caller defines; NULL: not */
+    char *files;    /* what those downloads wrote (JSON), NULL until they ended */
     int64_t created_ms, updated_ms; /* wall clock (ms since 1970): they must mean something to the next process */
 } gt_record;
 
@@ -85,8 +87,9 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r);
 /* The record of caller_key into *out (overwritten, not freed first: pass a zeroed or cleared
  * record). OK / NOT_FOUND / BUSY / ERROR. */
 gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_record *out);
-/* Every record not ended, oldest first: *out is an array of *n records (NULL when none) to free
- * with gt_records_free. */
+/* Every record not ended, and every succeeded one whose downloads did not end (download set,
+ * files NULL), oldest first: *out is an array of *n records (NULL when none) to free with
+ * gt_records_free. */
 gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n);
 /* How many records stand for a submit that went out (or may have): on its way, accepted, or
  * ended after being sent. max_submits counts them, across the processes that used the journal. */

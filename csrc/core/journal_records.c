@@ -34,7 +34,8 @@ void gt_record_clear(gt_record *r)
 {
     if (!r) return;
     char *strings[] = {r->caller_key,   r->provider,        r->model,     r->path,     r->poll_path, r->params,
-                       r->request_hash, r->idempotency_key, r->remote_id, r->poll_url, r->outcome};
+                       r->request_hash, r->idempotency_key, r->remote_id, r->poll_url, r->outcome,   r->download,
+                       r->files};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     *r = (gt_record){0};
 }
@@ -86,8 +87,8 @@ gt_journal_status gt_journal_add(gt_journal *j, gt_record *r)
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_ADD,
         "INSERT INTO records (stage, caller_key, provider, model, path, poll_path, params, request_hash, "
-        "idempotency_key, remote_id, poll_url, outcome, created_ms, updated_ms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)");
+        "idempotency_key, remote_id, poll_url, outcome, created_ms, updated_ms, download, files) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)");
     if (!st) return GT_JOURNAL_ERROR;
     int64_t now = wall_ms();
     const char *texts[] = {gt_record_stage_name(r->stage),
@@ -106,6 +107,8 @@ gt_journal_status gt_journal_add(gt_journal *j, gt_record *r)
     for (int i = 0; rc == SQLITE_OK && i < (int)(sizeof texts / sizeof texts[0]); i++)
         rc = bind_text(st, i + 1, texts[i]);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 13, now);
+    if (rc == SQLITE_OK) rc = bind_text(st, 14, r->download);
+    if (rc == SQLITE_OK) rc = bind_text(st, 15, r->files);
     gt_journal_status status = finish_write(j, st, rc, "add");
     if (status == GT_JOURNAL_OK) {
         r->id = sqlite3_last_insert_rowid(j->db);
@@ -120,7 +123,7 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_UPDATE,
         "UPDATE records SET stage = ?2, idempotency_key = ?3, remote_id = ?4, poll_url = ?5, "
-        "outcome = ?6, updated_ms = ?7 WHERE id = ?1");
+        "outcome = ?6, updated_ms = ?7, download = ?8, files = ?9 WHERE id = ?1");
     if (!st) return GT_JOURNAL_ERROR;
     int64_t now = wall_ms();
     int rc = sqlite3_bind_int64(st, 1, r->id);
@@ -128,6 +131,8 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
     for (int i = 0; rc == SQLITE_OK && i < (int)(sizeof texts / sizeof texts[0]); i++)
         rc = bind_text(st, i + 2, texts[i]);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 7, now);
+    if (rc == SQLITE_OK) rc = bind_text(st, 8, r->download);
+    if (rc == SQLITE_OK) rc = bind_text(st, 9, r->files);
     gt_journal_status status = finish_write(j, st, rc, "update");
     if (status != GT_JOURNAL_OK) return status;
     if (sqlite3_changes(j->db) == 0) {
@@ -141,7 +146,7 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
 /* The columns every read selects, in the order read_row takes them. */
 #define RECORD_COLUMNS                                                                                            \
     "id, stage, caller_key, provider, model, path, poll_path, params, request_hash, idempotency_key, remote_id, " \
-    "poll_url, outcome, created_ms, updated_ms"
+    "poll_url, outcome, created_ms, updated_ms, download, files"
 
 static bool copy_column(sqlite3_stmt *st, int col, char **out)
 {
@@ -161,8 +166,9 @@ static gt_journal_status read_row(gt_journal *j, sqlite3_stmt *st, gt_record *r)
         return gt_journal_fail(j, "record %lld has an unknown stage", (long long)r->id);
     char **strings[] = {&r->caller_key,   &r->provider,        &r->model,     &r->path,     &r->poll_path, &r->params,
                         &r->request_hash, &r->idempotency_key, &r->remote_id, &r->poll_url, &r->outcome};
+    bool copied = copy_column(st, 15, &r->download) && copy_column(st, 16, &r->files);
     for (int i = 0; i < (int)(sizeof strings / sizeof strings[0]); i++) {
-        if (!copy_column(st, i + 2, strings[i])) {
+        if (!copied || !copy_column(st, i + 2, strings[i])) {
             gt_record_clear(r);
             return gt_journal_fail(j, "reading a record: out of memory");
         }
@@ -192,9 +198,11 @@ gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    /* the WHERE is the partial index's own, so the index serves it */
-    sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_UNENDED,
-                                           "SELECT " RECORD_COLUMNS " FROM records WHERE stage <> 'ended' ORDER BY id");
+    /* each half of the WHERE is a partial index's own, so the two indexes serve it */
+    sqlite3_stmt *st = gt_journal_prepared(
+        j, GT_SQL_UNENDED,
+        "SELECT " RECORD_COLUMNS " FROM records WHERE stage <> 'ended' OR (download IS NOT NULL AND "
+        "files IS NULL AND json_extract(outcome, '$.state') = 'succeeded') ORDER BY id");
     if (!st) return GT_JOURNAL_ERROR;
     gt_record *records = NULL;
     size_t count = 0, capacity = 0;

@@ -39,6 +39,12 @@ static const char *const migrations[] = {
     "  updated_ms INTEGER NOT NULL"
     ");"
     "CREATE INDEX records_unended ON records (id) WHERE stage <> 'ended';",
+    /* 1 → 2. Results as files: download, the task's download spec (JSON: dir, name, extension),
+     * and files, what its downloads wrote (JSON, NULL until they ended). A succeeded record with a
+     * spec and no files is a download a stopped process left: recovery finishes it. */
+    "ALTER TABLE records ADD COLUMN download TEXT;"
+    "ALTER TABLE records ADD COLUMN files TEXT;"
+    "CREATE INDEX records_downloading ON records (id) WHERE download IS NOT NULL AND files IS NULL;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

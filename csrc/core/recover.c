@@ -69,7 +69,12 @@ static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_op
     case GT_RECORD_ACCEPTED:
         if (gt_task_done(t)) gt_task_journal(t, GT_RECORD_ENDED); /* attach refused it at once */
         break;
-    case GT_RECORD_ENDED: gt_task_end_from_outcome(t, r->outcome); break;
+    case GT_RECORD_ENDED:
+        gt_task_end_from_outcome(t, r->outcome);
+        /* a success whose files a stopped process did not finish: fetched again */
+        if (r->download && !r->files && gt_task_state_of(t) == GT_TASK_SUCCEEDED)
+            gt_task_download_from_json(t, r->download);
+        break;
     case GT_RECORD_SENDING:
     case GT_RECORD_QUEUED:
         if (r->stage == GT_RECORD_SENDING && !resend) {

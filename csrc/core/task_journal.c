@@ -82,6 +82,7 @@ bool gt_task_journal_before_send(gt_task *t)
 static gt_journal_status write_one(gt_client *c, gt_task *t)
 {
     char *outcome = t->wanted == GT_RECORD_ENDED ? gt_task_outcome_json(t) : NULL;
+    char *download = gt_task_download_json(t), *files = gt_task_files_json(t);
     gt_record r = {
         .id = t->record_id,
         .stage = t->wanted,
@@ -96,6 +97,8 @@ static gt_journal_status write_one(gt_client *c, gt_task *t)
         .remote_id = t->remote_id,
         .poll_url = t->poll_url,
         .outcome = outcome,
+        .download = download,
+        .files = files,
     };
     gt_journal_status status;
     if (t->record_id) {
@@ -106,6 +109,8 @@ static gt_journal_status write_one(gt_client *c, gt_task *t)
         if (status == GT_JOURNAL_OK) t->record_id = r.id;
     }
     free(outcome);
+    free(download);
+    free(files);
     return status;
 }
 
@@ -193,6 +198,16 @@ static void write_round(void *client)
     free(batch);
     free(ids);
     free(duplicate);
+}
+
+void gt_task_journal_files(gt_task *t)
+{
+    gt_client *c = t->client;
+    if (!c->journal || t->journal_off || !t->record_id) return;
+    /* an ended record changes this once more: its files */
+    t->wanted = GT_RECORD_ENDED;
+    gt_queue_push(&c->to_journal, &t->journal_node);
+    write_soon(c, 0);
 }
 
 void gt_task_journal_forget(gt_task *t)

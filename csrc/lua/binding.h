@@ -78,6 +78,11 @@ void gt_lua_open_profile(lua_State *L); /* core.classify(...) */
  * caller owns the result. */
 gt_profile *gt_lua_check_profile(lua_State *L, int idx);
 void gt_lua_open_client(lua_State *L);
+/* wirelog.c: client:log(on) and client:take_log(), the client's debug events as tables, and the
+ * hook's removal for the client's __gc */
+int gt_lua_client_log(lua_State *L);
+int gt_lua_client_take_log(lua_State *L);
+void gt_lua_client_log_off(gt_client *c);
 int gt_lua_client_new(lua_State *L);   /* engine:client(profile, base_url, api_key, options) */
 void gt_lua_open_task(lua_State *L);   /* core.is_task, core.task_class, core.task_* primitives */
 int gt_lua_task_submit(lua_State *L);  /* client:submit(path, body, poll_path, options, model, key) */

@@ -8,6 +8,7 @@
 local cjson = require "cjson.safe"
 local core = require "gentask.core"
 local errors = require "gentask.errors"
+local log = require "gentask.log"
 local scheduler = require "gentask.scheduler"
 local task = require "gentask.task"
 
@@ -26,7 +27,7 @@ Client.__index = Client
 -- name, unit, bounds, default, scope) and these. A misspelt name (max_retrys) is a usage error,
 -- not a silent default. key names one request, so it is a submit's alone (no client default).
 local own_names = {
-  client = { provider = true, api_key = true, base_url = true, region = true, resubmit = true },
+  client = { provider = true, api_key = true, base_url = true, region = true, resubmit = true, log = true },
   task = { resubmit = true, key = true },
 }
 for _, option in ipairs(core.options) do
@@ -93,10 +94,15 @@ function gentask.client(opts)
   if type(profile.auth) == "table" and (opts.api_key == nil or opts.api_key == "") then
     usage(("api_key is required for %s"):format(tostring(profile.name)), 2)
   end
+  if opts.log ~= nil and type(opts.log) ~= "function" then usage("log must be a function(line)", 2) end
   local ok, core_client = pcall(engine.client, engine, profile, base_url, opts.api_key, opts)
   if not ok then usage(tostring(core_client), 2) end
+  local sink = log.sink(opts.log)
   -- the key stays in the core: this table never holds it
-  return setmetatable({ _core = core_client, _profile = profile, provider = profile.name, base_url = base_url }, Client)
+  local client = setmetatable({ _core = core_client, _profile = profile, provider = profile.name,
+                                base_url = base_url }, Client)
+  if sink then scheduler.log_events(core_client, function(event) sink(log.format(event)) end, client) end
+  return client
 end
 
 function Client:__tostring()

@@ -113,11 +113,11 @@ local loggers = {}
 local owners = setmetatable({}, { __mode = "v" })
 local logging = false
 
---- Hands a client's debug events to fn(event) from now on, while owner (the client's table) lives
+--- Hands a client's debug events to fn(event) from now on, while wrapper (the client's table) lives
 -- or its tasks run.
-function scheduler.log_events(core_client, fn, owner)
+function scheduler.log_events(core_client, fn, wrapper)
   loggers[core_client] = fn
-  owners[core_client] = owner
+  owners[core_client] = wrapper
   core_client:log(true)
   logging = true
 end

@@ -39,7 +39,8 @@ LDFLAGS  += $(SAN)
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
 # sqlite3 and libcrypto: the journal (csrc/core/journal*.c) keeps tasks in SQLite, hashes with OpenSSL
 CORE_LIBS := -lcurl -lcjson -lsqlite3 -lcrypto -lm
-SIM_LIBS  := -lmicrohttpd -lcjson -lpthread
+# the simulator's result PNGs: zlib writes them, libcrypto checksums them
+SIM_LIBS  := -lmicrohttpd -lcjson -lpthread -lz -lcrypto
 
 BUILD    := build$(BUILD_SUFFIX)
 # Folders are the layers: csrc/core (no Lua), csrc/lua (the binding), csrc/sim (the simulator),
@@ -216,7 +217,7 @@ valgrind:
 # passing CC, ROCK_CFLAGS (its CFLAGS), LIBFLAG, LUA_INCDIR, where it found curl, cJSON, SQLite
 # and OpenSSL, and (to install) INST_LUADIR, INST_LIBDIR. gentask-sim-scm-1.rockspec (the
 # simulator): `make sim-rock`, then `make sim-install`, with CC, ROCK_CFLAGS, where it found
-# libmicrohttpd and cJSON, and INST_BINDIR. Each is built apart, the library in build/rock/<Lua headers' dir name>/, the
+# libmicrohttpd, cJSON, zlib and OpenSSL, and INST_BINDIR. Each is built apart, the library in build/rock/<Lua headers' dir name>/, the
 # simulator in build/rock/sim/, from the same wildcard sources as above, with the same warnings;
 # each is rebuilt whenever a source, a header or its command line changes.
 ROCK_VERSIONS ?= $(filter 5.4 5.1,$(VERSIONS))
@@ -236,8 +237,9 @@ ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) -Icsrc/core \
                 $(addprefix -I,$(filter-out /usr/include,$(sort $(SQLITE3_INCDIR) $(OPENSSL_INCDIR)))) $(LIBFLAG) \
                 -o $(ROCK_MODULE) $(CORE_SRC) $(BIND_SRC) \
                 $(addprefix -L,$(sort $(CURL_LIBDIR) $(CJSON_LIBDIR) $(SQLITE3_LIBDIR) $(OPENSSL_LIBDIR))) $(CORE_LIBS)
-ROCK_SIM_CMD  = $(CC) $(ROCK_FLAGS) $(addprefix -I,$(filter-out /usr/include,$(MHD_INCDIR))) -o $(ROCK_SIM) \
-                $(SIM_SRC) $(addprefix -L,$(sort $(MHD_LIBDIR) $(CJSON_LIBDIR))) $(SIM_LIBS)
+ROCK_SIM_CMD  = $(CC) $(ROCK_FLAGS) $(addprefix -I,$(filter-out /usr/include,$(sort $(MHD_INCDIR) $(ZLIB_INCDIR) \
+                $(OPENSSL_INCDIR)))) -o $(ROCK_SIM) $(SIM_SRC) \
+                $(addprefix -L,$(sort $(MHD_LIBDIR) $(CJSON_LIBDIR) $(ZLIB_LIBDIR) $(OPENSSL_LIBDIR))) $(SIM_LIBS)
 
 rock: $(ROCK_MODULE)
 sim-rock: $(ROCK_SIM)

@@ -26,6 +26,9 @@ dependencies = {}
 external_dependencies = {
   MICROHTTPD = { header = "microhttpd.h", library = "microhttpd" },
   CJSON = { header = "cjson/cJSON.h", library = "cjson" },
+  -- the result files it serves are real PNGs (zlib) with a SHA-256 on record (libcrypto)
+  ZLIB = { header = "zlib.h", library = "z" },
+  OPENSSL = { header = "openssl/evp.h", library = "crypto" },
 }
 build = {
   type = "make",
@@ -39,6 +42,10 @@ build = {
     CJSON_LIBDIR = "$(CJSON_LIBDIR)",
     MHD_INCDIR = "$(MICROHTTPD_INCDIR)",
     MHD_LIBDIR = "$(MICROHTTPD_LIBDIR)",
+    ZLIB_INCDIR = "$(ZLIB_INCDIR)",
+    ZLIB_LIBDIR = "$(ZLIB_LIBDIR)",
+    OPENSSL_INCDIR = "$(OPENSSL_INCDIR)",
+    OPENSSL_LIBDIR = "$(OPENSSL_LIBDIR)",
   },
   install_variables = {
     INST_BINDIR = "$(BINDIR)",

@@ -18,7 +18,7 @@
 #define MAX_RESULT_URLS 256                  /* a hostile list of a million URLs must not stall the engine */
 #define MAX_EXACT_INTEGER 9007199254740992.0 /* 2^53: beyond it a JSON number loses digits */
 
-static gt_kind kind_from_status(long status)
+gt_kind gt_kind_from_status(long status)
 {
     switch (status) {
     case 400: return GT_INVALID_REQUEST;
@@ -109,7 +109,7 @@ static long effective_status(const gt_profile *p, long http_status, const cJSON 
 static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_response *res, long status, const cJSON *json)
 {
     char *fallback = gt_printf("HTTP %ld from %s%s", status, p->name, json ? "" : " (the body is not JSON)");
-    gt_error *err = make_error(kind_from_status(status), phase, res, status, fallback, NULL);
+    gt_error *err = make_error(gt_kind_from_status(status), phase, res, status, fallback, NULL);
     free(fallback);
     if (!err) return NULL;
     take_code_and_message(p, json, err);

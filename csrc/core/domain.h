@@ -145,6 +145,7 @@ struct gt_task {
     bool journal_off;            /* released: the journal is left as it is, for recover() */
     char *model, *path, *params; /* the request as the journal keeps it (no key) */
     char *caller_key, *request_hash;
+    struct gt_downloads *downloads; /* its results as files (download.c); NULL: none asked */
 };
 
 /* What task.c offers the journal's files: a task made, a submit started (through the gates) or
@@ -160,6 +161,15 @@ gt_task *gt_task_submit(gt_client *c, const char *model, const char *path, const
 void gt_task_send_submit(gt_task *t);
 void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err);
 
+/* ---- results as files (download.c) -------------------------------------------------------------- */
+
+typedef struct gt_downloads gt_downloads;
+/* task.c tells: the task ended (succeeded: a download asked for before starts now), it is
+ * released (true: files are on their way, and it is freed once they are written), it is freed. */
+void gt_task_downloads_ended(gt_task *t);
+bool gt_task_downloads_hold(gt_task *t);
+void gt_task_downloads_free(gt_task *t);
+
 /* ---- the journal of a client's tasks (task_journal.c: writing; recover.c: reading) ---------------- */
 
 bool gt_client_journal_open(gt_client *c, const char *path, char **error);
@@ -172,6 +182,8 @@ bool gt_task_journal_before_send(gt_task *t);
 /* A task let go by its owner: a pending write of what really happened (accepted, ended) is done
  * now, and the record is otherwise left for recover() — a released task has not ended. */
 void gt_task_journal_forget(gt_task *t);
+/* Every download of the task ended: the journal records its files. */
+void gt_task_journal_files(gt_task *t);
 /* The outcome the journal keeps for an ended task (JSON), and a task ended from one. */
 char *gt_task_outcome_json(const gt_task *t);
 void gt_task_end_from_outcome(gt_task *t, const char *outcome);

@@ -226,17 +226,18 @@ typedef struct gt_client_options {
     int max_retries;           /* consecutive retryable failures tried again, per phase */
     long backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
     long backoff_max_ms;
-    long task_timeout_ms;    /* from submit to the end; past it the task fails deadline_exceeded */
-    size_t max_body_bytes;   /* responses larger than this are refused as protocol errors */
-    uint32_t resubmit_kinds; /* bit (1 << kind): a provider failure of that kind is submitted */
-    int resubmit_max;        /*   again, at most this often — each is a new paid generation */
-    int max_in_flight;       /* tasks between first submit and end at once; 0: no cap; -1: the
-                                provider's documented cap (its profile's max_in_flight) */
-    int max_requests;        /* a client's requests on the wire at once; 0: no cap */
-    int max_submits;         /* tasks this client may submit in its life; 0: no budget */
-    const char *ca_file;     /* the CA bundle to trust instead of the system's; NULL: the system's */
-    const char *proxy;       /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
-    const char *journal;     /* an SQLite file that keeps every task of the client; NULL: none */
+    long task_timeout_ms;      /* from submit to the end; past it the task fails deadline_exceeded */
+    size_t max_body_bytes;     /* responses larger than this are refused as protocol errors */
+    size_t max_download_bytes; /* a result file larger than this is not kept (a download error) */
+    uint32_t resubmit_kinds;   /* bit (1 << kind): a provider failure of that kind is submitted */
+    int resubmit_max;          /*   again, at most this often — each is a new paid generation */
+    int max_in_flight;         /* tasks between first submit and end at once; 0: no cap; -1: the
+                                  provider's documented cap (its profile's max_in_flight) */
+    int max_requests;          /* a client's requests on the wire at once; 0: no cap */
+    int max_submits;           /* tasks this client may submit in its life; 0: no budget */
+    const char *ca_file;       /* the CA bundle to trust instead of the system's; NULL: the system's */
+    const char *proxy;         /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
+    const char *journal;       /* an SQLite file that keeps every task of the client; NULL: none */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);
@@ -392,7 +393,48 @@ const char *gt_task_text(const gt_task *t, size_t i);
 /* The last response body the task saw (for the caller's raw view of a result), or NULL. */
 const char *gt_task_body(const gt_task *t, size_t *len);
 void gt_task_cancel(gt_task *t);
-/* The owner lets go: an unfinished task is cancelled, then everything it holds is freed. */
+
+/* ---- results as files (download.c) ------------------------------------------------------------- */
+
+/* Where a task's results go: dir/name.ext, or dir/name-1.ext, dir/name-2.ext … for several. name
+ * NULL: the caller's key, else the provider's task id. extension NULL: from the content type
+ * (".png", ".bin" when unknown); else used as given (a caller who named the file). dir is made
+ * when missing. */
+typedef struct gt_download_spec {
+    const char *dir, *name, *extension;
+} gt_download_spec;
+
+/* Fetches every result of t through the engine, each to a temporary file renamed when complete:
+ * at once when t has succeeded, else as soon as it does (nothing for a task that fails). Until
+ * the files are written, t is not settled. false with *refusal (a message to free()) when t
+ * ended without success, or its files are being fetched already. */
+bool gt_task_download(gt_task *t, const gt_download_spec *spec, char **refusal);
+bool gt_task_downloading(const gt_task *t); /* fetching, or waiting to once it succeeds */
+bool gt_task_settled(const gt_task *t);     /* done, and no file on its way: what waiters wait for */
+
+/* One result's file, or why there is none (error: phase download; the task still succeeded). */
+typedef struct gt_file {
+    const char *url;
+    const char *path; /* NULL with error */
+    const char *content_type;
+    const char *sha256; /* hex */
+    uint64_t bytes;
+    const gt_error *error;
+} gt_file;
+size_t gt_task_file_count(const gt_task *t); /* 0 until a download of it has ended */
+bool gt_task_file(const gt_task *t, size_t i, gt_file *out);
+/* When the result URLs stop working (seconds since 1970), where the provider documents it (its
+ * profile's result_ttl); < 0 when unknown. */
+double gt_task_expires_at(const gt_task *t);
+
+/* Inputs from files: what a file's first bytes say it is ("image/png"), or NULL; the extension a
+ * content type is saved under (".bin" when unknown); and base64 (malloc'd, NUL-terminated). */
+const char *gt_media_sniff(const void *head, size_t n);
+const char *gt_media_extension(const char *content_type);
+char *gt_base64_encode(const void *data, size_t n);
+
+/* The owner lets go: an unfinished task is cancelled, then everything it holds is freed; a task
+ * whose files are on their way is freed once they are written. */
 void gt_task_release(gt_task *t);
 
 #endif

@@ -15,6 +15,10 @@
 
 /* ---- one HTTP request (transfer.c) ------------------------------------------------------------- */
 
+/* Where a streamed response body goes instead of memory (downloads): called with each chunk of a
+ * 2xx answer only (an error page is kept in memory, as any answer); false aborts the transfer. */
+typedef bool (*gt_sink_fn)(void *ctx, const char *data, size_t n);
+
 typedef struct gt_request {
     const char *method;
     const char *url;
@@ -29,6 +33,10 @@ typedef struct gt_request {
     const char *proxy;   /* NULL: none (or curl's environment variables) */
     bool at_most_once;   /* a connection of its own, and never sent twice: a resent submit pays twice */
     bool may_multiplex;  /* may wait for a connection it can share (HTTP/2) rather than open one */
+    /* downloads: a body streamed to sink, any media type accepted, redirects followed (no auth
+     * header travels with them), and no total timeout: a stall of timeout_ms ends it instead */
+    gt_sink_fn sink;
+    void *sink_ctx;
 } gt_request;
 
 /* What a finished transfer hands its callback. Everything in it, the response's strings
@@ -40,6 +48,7 @@ typedef struct gt_transfer_result {
     bool body_overflow;       /* the body passed body_limit and was refused */
     bool resend_refused;      /* at_most_once: curl was about to send it again on a new connection */
     size_t body_limit;
+    const char *content_type; /* the response's Content-Type; NULL when none */
     gt_response response;
 } gt_transfer_result;
 

@@ -44,6 +44,9 @@ static const struct {
         "from submit to the end; then the task fails deadline_exceeded"),
     OPT("max_body_bytes", GT_UNIT_BYTES, 1024, 1 << 30, 4 << 20, GT_SCOPE_TASK, AS_SIZE, max_body_bytes,
         "a larger response is refused (kind protocol)"),
+    /* files are streamed to disk, so their cap is the disk's concern, not memory's */
+    OPT("max_download_bytes", GT_UNIT_BYTES, 1, 1e12, 512 << 20, GT_SCOPE_TASK, AS_SIZE, max_download_bytes,
+        "a larger result file is not kept (a download error; the task still succeeds)"),
     /* the default, NAN, stands for the provider's documented cap (its profile's max_in_flight) */
     OPT("max_in_flight", GT_UNIT_COUNT, 1, 1e6, NAN, GT_SCOPE_CLIENT, AS_INT, max_in_flight,
         "tasks between submit and end at once; default: the provider's documented cap, else none"),

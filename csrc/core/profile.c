@@ -102,6 +102,7 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
 bool gt_profile_set_number(gt_profile *p, const char *key, double value)
 {
     if (strcmp(key, "progress_scale") == 0 && value > 0) p->progress_scale = value;
+    else if (strcmp(key, "result_ttl") == 0 && value > 0) p->result_ttl = value;
     else if (strcmp(key, "max_in_flight") == 0 && value >= 0 && value <= 1e6) p->max_in_flight = (int)value;
     else return false;
     return true;

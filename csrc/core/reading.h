@@ -63,6 +63,7 @@ struct gt_profile {
     char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
     double progress_scale;    /* a provider's progress × this = percent */
     int max_in_flight;        /* its documented cap on active tasks; 0: none */
+    double result_ttl;        /* seconds its result URLs live after success; 0: not documented */
     gt_model_cap *model_caps; /* lower caps of some models */
     size_t n_model_caps;
     gt_paths fields[GT_FIELD_COUNT];
@@ -74,6 +75,9 @@ struct gt_profile {
     gt_status_entry *statuses;
     size_t n_statuses;
 };
+
+/* What an HTTP status says when nothing else does (classify.c): the downloads read it too. */
+gt_kind gt_kind_from_status(long status);
 
 const gt_state_entry *gt_profile_state(const gt_profile *p, const char *provider_state);
 const gt_code_entry *gt_profile_code(const gt_profile *p, gt_code_table table, const char *code);

@@ -107,6 +107,7 @@ static void finish(gt_task *t, gt_task_state state, gt_error *err)
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
     gt_client_leave_model(t->client, t->model_gate, &t->model_slot);
     gt_task_journal(t, GT_RECORD_ENDED);
+    gt_task_downloads_ended(t);
 }
 
 void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err)
@@ -785,7 +786,7 @@ void gt_task_cancel(gt_task *t)
 
 void gt_task_release(gt_task *t)
 {
-    if (!t) return;
+    if (!t || gt_task_downloads_hold(t)) return;
     /* the owner let go, the task did not end: its record is left for recover() */
     gt_task_journal_forget(t);
     gt_task_cancel(t);
@@ -809,6 +810,7 @@ void gt_task_release(gt_task *t)
     free(t->urls);
     for (size_t i = 0; i < t->n_texts; i++) free(t->texts[i]);
     free(t->texts);
+    gt_task_downloads_free(t);
     t->client->engine->live_tasks--;
     gt_client_release(t->client);
     free(t);

@@ -11,6 +11,11 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
     gt_transfer *t = userp;
     size_t n = size * nmemb;
+    if (t->sink) { /* a download: a 2xx body streams to its file, anything else is an answer to read */
+        long status = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (status >= 200 && status <= 299) return t->sink(t->sink_ctx, data, n) ? n : 0;
+    }
     if (t->body_len + n > t->body_limit) {
         t->body_overflow = true;
         return 0; /* curl aborts with CURLE_WRITE_ERROR: a hostile body never fills memory */
@@ -139,14 +144,17 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     t->headers = NULL;
     t->body_limit = req->body_limit;
     t->at_most_once = req->at_most_once;
+    t->sink = req->sink;
+    t->sink_ctx = req->sink_ctx;
     t->request_id_headers = req->request_id_headers;
     t->n_request_id_headers = req->n_request_id_headers;
 
-    char *auth = gt_printf("%s: %s", req->auth_header, req->auth_value);
+    bool has_auth = req->auth_header && *req->auth_header && req->auth_value;
+    char *auth = has_auth ? gt_printf("%s: %s", req->auth_header, req->auth_value) : NULL;
     struct curl_slist *h = NULL;
-    h = curl_slist_append(h, "Accept: application/json");
+    h = curl_slist_append(h, req->sink ? "Accept: */*" : "Accept: application/json");
     if (req->body) h = curl_slist_append(h, "Content-Type: application/json");
-    if (auth && req->auth_header && *req->auth_header) h = curl_slist_append(h, auth);
+    if (auth) h = curl_slist_append(h, auth);
     gt_wipe_free(auth); /* the slist holds its own copy */
     t->headers = h;
 
@@ -164,12 +172,18 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     SET(CURLOPT_WRITEDATA, t);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, t);
-    SET(CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    if (req->sink) { /* a file may take long: what ends a download is a stall, not its length */
+        SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+        SET(CURLOPT_LOW_SPEED_TIME, req->timeout_ms < 1000 ? 1L : req->timeout_ms / 1000);
+    } else SET(CURLOPT_TIMEOUT_MS, req->timeout_ms);
     SET(CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
     SET(CURLOPT_ACCEPT_ENCODING, "");
     /* Redirects are not followed: a provider's custom auth header (BFL's x-key) would travel to
-     * whatever host a redirect names. */
-    SET(CURLOPT_FOLLOWLOCATION, 0L);
+     * whatever host a redirect names. A download carries no key: result URLs (signed, on CDNs)
+     * often redirect to storage. */
+    SET(CURLOPT_FOLLOWLOCATION, req->sink ? 1L : 0L);
+    if (req->sink) SET(CURLOPT_MAXREDIRS, 5L);
+    if (req->sink) SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_FRESH_CONNECT, req->at_most_once ? 1L : 0L);
@@ -195,8 +209,11 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
 void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *out)
 {
     long status = 0;
+    char *content_type = NULL;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
     *out = (gt_transfer_result){
+        .content_type = content_type,
         .curl_code = code,
         .curl_message = code == CURLE_OK ? ""
                         : t->errbuf[0]   ? t->errbuf

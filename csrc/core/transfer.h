@@ -16,6 +16,8 @@ struct gt_transfer {
     bool body_overflow;
     char *request_id;
     char *header[GT_HEADER_COUNT];
+    gt_sink_fn sink; /* a download's body goes there, not into body */
+    void *sink_ctx;
     const char *const *request_id_headers;
     size_t n_request_id_headers;
     curl_off_t body_size; /* the request body's length; 0: none */

@@ -233,6 +233,8 @@ static int build_profile(lua_State *L)
     if (!gt_profile_set_number(p, "progress_scale", scale)) luaL_error(L, "profile: progress_scale must be > 0");
     lua_Number cap = gt_lua_opt_number_field(L, profile, "max_in_flight", 0);
     if (!gt_profile_set_number(p, "max_in_flight", cap)) luaL_error(L, "profile: max_in_flight must be >= 0");
+    lua_Number ttl = gt_lua_opt_number_field(L, profile, "result_ttl", 0);
+    if (ttl != 0 && !gt_profile_set_number(p, "result_ttl", ttl)) luaL_error(L, "profile: result_ttl must be > 0");
     read_model_caps(L, p, profile);
     set_string(L, p, profile, "idempotency_field", "idempotency_field", "profile");
 

@@ -138,7 +138,8 @@ static int task_index(lua_State *L)
     else if (strcmp(key, "progress") == 0) lua_pushinteger(L, gt_task_progress(t));
     else if (strcmp(key, "provider") == 0) lua_pushstring(L, gt_task_provider(t));
     else if (strcmp(key, "request_id") == 0) lua_pushstring(L, gt_task_request_id(t));
-    else if (strcmp(key, "done") == 0) lua_pushboolean(L, gt_task_done(t));
+    else if (strcmp(key, "done") == 0) lua_pushboolean(L, gt_task_settled(t));
+    else if (strcmp(key, "downloading") == 0) lua_pushboolean(L, gt_task_downloading(t));
     else if (strcmp(key, "phase") == 0) lua_pushstring(L, gt_phase_name(gt_task_phase(t)));
     else {
         lua_pushvalue(L, 2);
@@ -214,6 +215,79 @@ static int task_body(lua_State *L)
     return 1;
 }
 
+/* core.task_download(task, dir, name, extension) → true | nil, why not */
+static int task_download(lua_State *L)
+{
+    gt_download_spec spec = {
+        .dir = luaL_checkstring(L, 2),
+        .name = luaL_optstring(L, 3, NULL),
+        .extension = luaL_optstring(L, 4, NULL),
+    };
+    char *refusal = NULL;
+    if (gt_task_download(check_task(L), &spec, &refusal)) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    lua_pushnil(L);
+    lua_pushstring(L, refusal ? refusal : "out of memory");
+    free(refusal);
+    return 2;
+}
+
+/* core.task_files(task) → { [i] = file }, { [i] = error }, expires_at: one of the two per result */
+static int task_files(lua_State *L)
+{
+    gt_task *t = check_task(L);
+    size_t n = gt_task_file_count(t);
+    lua_newtable(L);
+    lua_newtable(L);
+    gt_file f;
+    for (size_t i = 0; i < n && gt_task_file(t, i, &f); i++) {
+        if (f.error) {
+            gt_lua_push_error(L, f.error, gt_task_provider(t));
+            gt_lua_setfield_string(L, "url", f.url);
+            lua_rawseti(L, -2, (int)i + 1);
+            continue;
+        }
+        lua_createtable(L, 0, 5);
+        gt_lua_setfield_string(L, "path", f.path);
+        gt_lua_setfield_string(L, "url", f.url);
+        gt_lua_setfield_string(L, "content_type", f.content_type);
+        gt_lua_setfield_string(L, "sha256", f.sha256);
+        lua_pushnumber(L, (lua_Number)f.bytes);
+        lua_setfield(L, -2, "bytes");
+        lua_rawseti(L, -3, (int)i + 1);
+    }
+    double expires_at = gt_task_expires_at(t);
+    if (expires_at < 0) return 2;
+    lua_pushnumber(L, expires_at);
+    return 3;
+}
+
+/* core.media_type(bytes) → "image/png", ".png" | nil: what a file's first bytes say it is */
+static int media_type(lua_State *L)
+{
+    size_t n;
+    const char *bytes = luaL_checklstring(L, 1, &n);
+    const char *type = gt_media_sniff(bytes, n);
+    if (!type) return 0;
+    lua_pushstring(L, type);
+    lua_pushstring(L, gt_media_extension(type));
+    return 2;
+}
+
+/* core.base64(bytes) → text */
+static int base64(lua_State *L)
+{
+    size_t n;
+    const char *bytes = luaL_checklstring(L, 1, &n);
+    char *text = gt_base64_encode(bytes, n);
+    if (!text) return luaL_error(L, "gentask: out of memory");
+    lua_pushstring(L, text);
+    free(text);
+    return 1;
+}
+
 static int task_is(lua_State *L)
 {
     lua_pushboolean(L, gt_lua_test_box(L, 1, GT_TASK_MT) != NULL);
@@ -258,6 +332,10 @@ void gt_lua_open_task(lua_State *L)
         {"task_error", task_error},
         {"task_urls", task_urls},
         {"task_body", task_body},
+        {"task_download", task_download},
+        {"task_files", task_files},
+        {"media_type", media_type},
+        {"base64", base64},
         {NULL, NULL},
     };
     gt_lua_new_class(L, &task_class);

@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "faults.h"
+#include "inputs.h"
 #include "render.h"
 #include "store.h"
 
@@ -81,6 +82,20 @@ static void read_scenario(struct exchange *exchange, const cJSON *body)
     /* the header after the prompt, so that it wins */
     scenario_read_words(&exchange->scenario, request_header(exchange->request, SCENARIO_HEADER));
     exchange->envelope_code = exchange->scenario.envelope_code;
+}
+
+/* Files sent inline (inputs.h) must decode to images: a 400 in the dialect's shape otherwise. */
+static bool refuse_bad_input(struct exchange *exchange, const cJSON *body, enum MHD_Result *result)
+{
+    char problem[INPUT_PROBLEM_MAX] = "";
+    cJSON *found = cJSON_CreateArray();
+    bool ok = inputs_read(body, found, problem);
+    if (ok) store_log_inputs(exchange->request->sim->store, found);
+    else cJSON_Delete(found);
+    if (ok) return false;
+    struct refusal refusal = {.status = MHD_HTTP_BAD_REQUEST, .message = problem};
+    *result = exchange_refuse(exchange, &refusal);
+    return true;
 }
 
 static bool refuse_invalid(struct exchange *exchange, const cJSON *body, enum MHD_Result *result)
@@ -181,7 +196,8 @@ static enum MHD_Result submit(struct exchange *exchange)
     read_scenario(exchange, body);
     if ((dialect->key.in_body && refuse_key(exchange, body, &result)) ||
         faults_refuse_submit(exchange, raw_key(exchange, body), &result) ||
-        refuse_under_ok(exchange, exchange->scenario.error_200, &result) || refuse_invalid(exchange, body, &result)) {
+        refuse_under_ok(exchange, exchange->scenario.error_200, &result) || refuse_invalid(exchange, body, &result) ||
+        refuse_bad_input(exchange, body, &result)) {
         /* answered */
     } else {
         result = create(exchange, body);

@@ -65,7 +65,11 @@ static const char help_startup[] =
 
 static const char help_downloads[] =
 "Downloads\n"
-"  GET /files/ANYTHING.png   a 1x1 PNG (no auth); result URLs point here\n"
+"  GET /files/ID-I.png  a 64x64 PNG whose colour follows from the task's prompt and I\n"
+"                       (no auth; any other NAME.png: from its name); result URLs\n"
+"                       point here. Stats count requests that carried a key\n"
+"                       (\"downloads_with_key\"); ?tasks=1 lists each request (\"files\":\n"
+"                       path, number, status, bytes, sha256, key_seen)\n"
 "\n";
 
 static const char help_admin[] =

@@ -43,6 +43,12 @@ static const char help_scenario[] =
 "  result-echo-key[=FORM]  every poll answer gets an \"echo\" member quoting the\n"
 "                      simulator's first --key in that FORM (as echo-key)\n"
 "  n=K                 K result URLs (0..16, default 1)\n"
+"  download-cut=BYTES[:N]  the first N requests (default 1) of each result file\n"
+"                      send BYTES of it, then drop the connection\n"
+"  download-http=STATUS[:N]  the first N requests (default 1) of each result file\n"
+"                      answer STATUS instead\n"
+"  download-slow=MS[:N] the first N requests (default 1) of each result file answer\n"
+"                      MS milliseconds late\n"
 "  poll-slow=MS[:N]    the first N polls (default 1) answer MS milliseconds late\n"
 "                      (0..600000), whatever they answer (as of their arrival): the\n"
 "                      connection is held open, no thread waits\n";

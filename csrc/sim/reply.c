@@ -122,20 +122,29 @@ static ssize_t read_truncated(void *cls, uint64_t position, char *buffer, size_t
     return (ssize_t)length;
 }
 
+enum MHD_Result reply_bytes(struct MHD_Connection *connection, unsigned status, const char *content_type,
+                            const void *data, size_t length, uint64_t declared, size_t sent_limit,
+                            const struct reply_header *headers, size_t header_count)
+{
+    struct truncated_body *body = malloc(sizeof *body + length + 1);
+    if (body == NULL) return MHD_NO;
+    memcpy(body->text, data, length);
+    body->text[length] = '\0';
+    body->sent_limit = sent_limit < length ? sent_limit : length;
+    struct MHD_Response *response = MHD_create_response_from_callback(declared, STREAM_BLOCK_SIZE, read_truncated, body,
+                                                                      free);
+    if (response == NULL) free(body);
+    return queue_and_release(connection, status, response, headers, header_count, content_type);
+}
+
 static enum MHD_Result reply_truncated(struct MHD_Connection *connection, const char *text,
                                        const struct reply_header *headers, size_t header_count)
 {
     size_t length = strlen(text);
-    struct truncated_body *body = malloc(sizeof *body + length + 1);
-    if (body == NULL) return MHD_NO;
-    memcpy(body->text, text, length + 1);
-    body->sent_limit = length / 2;
     /* A body shorter than two bytes cannot be cut in half; promise more than it has instead. */
-    uint64_t declared = length >= 2 ? length : body->sent_limit + 16;
-    struct MHD_Response *response = MHD_create_response_from_callback(declared, STREAM_BLOCK_SIZE, read_truncated, body,
-                                                                      free);
-    if (response == NULL) free(body);
-    return queue_and_release(connection, MHD_HTTP_OK, response, headers, header_count, JSON_CONTENT_TYPE);
+    uint64_t declared = length >= 2 ? length : length / 2 + 16;
+    return reply_bytes(connection, MHD_HTTP_OK, JSON_CONTENT_TYPE, text, length, declared, length / 2, headers,
+                       header_count);
 }
 
 /* --- huge: 64 MiB generated on the fly, never held in memory --- */

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cJSON.h>
 #include <microhttpd.h>
@@ -52,6 +53,12 @@ enum MHD_Result reply_text_with_headers(struct MHD_Connection *connection, unsig
 /* For constant data that outlives every response (the PNG). */
 enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status, const char *content_type,
                              const void *data, size_t length);
+
+/* data (copied) under a Content-Length of `declared`, of which only the first sent_limit bytes go
+ * out before the connection drops when sent_limit < declared: a cut download. */
+enum MHD_Result reply_bytes(struct MHD_Connection *connection, unsigned status, const char *content_type,
+                            const void *data, size_t length, uint64_t declared, size_t sent_limit,
+                            const struct reply_header *headers, size_t header_count);
 
 /* The bodies of the faults whose content depends on the answer they replace (faults.c makes them
  * from it). */

@@ -110,6 +110,14 @@ struct scenario {
     unsigned poll_slow_ms; /* poll-slow=MS[:N]: the first N polls answer MS late */
     struct poll_fault_window poll_slow;
 
+    /* The task's result files (files.c), each counted on its own: the first N requests of each
+     * file (1 when N is not written) are cut after BYTES, answered with STATUS, or MS late. */
+    unsigned download_cut_bytes; /* download-cut=BYTES[:N] */
+    struct poll_fault_window download_cut;
+    struct http_fault download_http; /* download-http=STATUS[:N] */
+    unsigned download_slow_ms;       /* download-slow=MS[:N] */
+    struct poll_fault_window download_slow;
+
     enum result_shape shape;
     unsigned result_count;
     bool result_count_given; /* n= was written: it overrides a dialect's own count */

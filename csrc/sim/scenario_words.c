@@ -256,6 +256,27 @@ static bool apply_poll_slow(struct scenario *scenario, char *value)
     return parse_slow(value, &scenario->poll_slow_ms, &scenario->poll_slow);
 }
 
+static bool apply_download_slow(struct scenario *scenario, char *value)
+{
+    return parse_slow(value, &scenario->download_slow_ms, &scenario->download_slow);
+}
+
+static bool apply_download_http(struct scenario *scenario, char *value)
+{
+    return apply_http_fault(&scenario->download_http, value, 1);
+}
+
+/* download-cut=BYTES[:N]: BYTES of the file, then the connection drops (N 1 when not written) */
+static bool apply_download_cut(struct scenario *scenario, char *value)
+{
+    unsigned count;
+    unsigned long long bytes;
+    if (value == NULL || !split_poll_count(value, &count) || !parse_unsigned(value, 0, 1u << 30, &bytes)) return false;
+    scenario->download_cut_bytes = (unsigned)bytes;
+    scenario->download_cut = (struct poll_fault_window){.active = true, .count = count ? count : 1};
+    return true;
+}
+
 /* echo-key[=escaped|deep|unicode|percent], and the same forms for result-echo-key */
 static bool read_echo_form(char *value, enum echo_key_form *out)
 {
@@ -416,6 +437,9 @@ static const struct scenario_word scenario_words[] = {
     FIRST("submit-reset-after", first_reset_after),
     WORD("submit-slow", apply_submit_slow, ALL),
     WORD("poll-slow", apply_poll_slow, ALL),
+    WORD("download-cut", apply_download_cut, ALL),
+    WORD("download-http", apply_download_http, ALL),
+    WORD("download-slow", apply_download_slow, ALL),
     WORD("echo-key", apply_echo_key, ALL),
     WORD("result-echo-key", apply_result_echo_key, ALL),
     WORD("shape", apply_shape, SCENARIO_FOXAPI | SCENARIO_FLORA),

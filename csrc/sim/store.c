@@ -19,6 +19,8 @@ struct store {
     uint64_t accepted;
     uint64_t polls;
     uint64_t downloads;
+    struct download_log download_log;
+    cJSON *inputs; /* every inline file submits carried (inputs.h); NULL: none yet */
     uint64_t connections;
     uint64_t replays; /* submits answered with an existing task (idempotency) */
     uint64_t idempotency_conflicts;
@@ -40,6 +42,9 @@ static void forget_everything(struct store *store)
     idempotency_free(&store->keys);
     task_table_free(&store->tasks);
     submit_log_reset(&store->submits);
+    download_log_reset(&store->download_log);
+    cJSON_Delete(store->inputs);
+    store->inputs = NULL;
 }
 
 void store_free(struct store *store)
@@ -74,6 +79,32 @@ void store_count_connection(struct store *store)
 void store_count_download(struct store *store)
 {
     count(store, &store->downloads);
+}
+
+bool store_record_download(struct store *store, const char *id, unsigned index, struct task *out)
+{
+    pthread_mutex_lock(&store->lock);
+    store->downloads++;
+    bool found = task_table_download(&store->tasks, id, index, out);
+    pthread_mutex_unlock(&store->lock);
+    return found;
+}
+
+void store_log_inputs(struct store *store, cJSON *inputs)
+{
+    pthread_mutex_lock(&store->lock);
+    if (store->inputs == NULL) store->inputs = cJSON_CreateArray();
+    cJSON *item;
+    while ((item = cJSON_DetachItemFromArray(inputs, 0)) != NULL) cJSON_AddItemToArray(store->inputs, item);
+    pthread_mutex_unlock(&store->lock);
+    cJSON_Delete(inputs);
+}
+
+void store_log_download(struct store *store, const struct download_record *record)
+{
+    pthread_mutex_lock(&store->lock);
+    download_log_add(&store->download_log, record);
+    pthread_mutex_unlock(&store->lock);
 }
 
 void store_submit_arrived(struct store *store, const char *dialect, uint64_t hash, int64_t now_ms,
@@ -180,6 +211,7 @@ cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks,
     cJSON_AddNumberToObject(json, "accepted", (double)store->accepted);
     cJSON_AddNumberToObject(json, "polls", (double)store->polls);
     cJSON_AddNumberToObject(json, "downloads", (double)store->downloads);
+    cJSON_AddNumberToObject(json, "downloads_with_key", (double)store->download_log.with_key);
     cJSON_AddNumberToObject(json, "connections", (double)store->connections);
     cJSON_AddNumberToObject(json, "in_flight", (double)in_flight);
     cJSON_AddNumberToObject(json, "max_in_flight", (double)store->activity.max_in_flight);
@@ -190,6 +222,8 @@ cJSON *store_stats_json(struct store *store, int64_t now_ms, bool include_tasks,
     cJSON_AddNumberToObject(json, "duplicate_submits", (double)submit_log_duplicates(&store->submits));
     add_object(json, "idempotency_keys", idempotency_json(&store->keys));
     if (include_tasks) add_object(json, "tasks", task_table_json(&store->tasks, now_ms));
+    if (include_tasks) add_object(json, "files", download_log_json(&store->download_log));
+    add_object(json, "inputs", store->inputs ? cJSON_Duplicate(store->inputs, true) : cJSON_CreateArray());
     if (include_bodies) add_object(json, "submits_by_body", submit_log_json(&store->submits));
     pthread_mutex_unlock(&store->lock);
     return json;

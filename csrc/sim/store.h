@@ -11,6 +11,7 @@
 
 #include <cJSON.h>
 
+#include "download_log.h"
 #include "submit_log.h"
 #include "task.h"
 
@@ -60,7 +61,15 @@ enum store_outcome store_add_task(struct store *store, const struct task *task, 
  * task_release). */
 bool store_record_poll(struct store *store, const char *id, int64_t now_ms, struct task *out);
 
+/* Counts a request of a result file; if the task exists, copies it into *out with that request's
+ * number for the file (release with task_release). */
+bool store_record_download(struct store *store, const char *id, unsigned index, struct task *out);
+/* Counts a file request of no known task (a name the simulator did not hand out). */
 void store_count_download(struct store *store);
+/* The inline files of an accepted submit (inputs.h): an array whose items it takes. */
+void store_log_inputs(struct store *store, cJSON *inputs);
+/* What the request got, once answered (download_log.h). */
+void store_log_download(struct store *store, const struct download_record *record);
 
 /* Every TCP connection accepted: with keep-alive, far fewer than requests. */
 void store_count_connection(struct store *store);

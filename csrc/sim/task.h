@@ -27,7 +27,8 @@ struct task {
     int64_t seed;           /* echoed in results where the dialect does (BFL, ModelsLab) */
     unsigned width, height; /* 0: not given */
     struct scenario scenario;
-    unsigned poll_number; /* in a copy from store_record_poll: this poll's number, from 1 */
+    unsigned poll_number;     /* in a copy from store_record_poll: this poll's number, from 1 */
+    unsigned download_number; /* in a copy from store_record_download: this request's of its file */
 };
 
 /* Where the task stands at now_ms (the simulator's clock), as its polls and stats see it. */

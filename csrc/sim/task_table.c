@@ -58,6 +58,15 @@ bool task_table_poll(struct task_table *table, const char *id, int64_t now_ms, s
     return true;
 }
 
+bool task_table_download(struct task_table *table, const char *id, unsigned index, struct task *out)
+{
+    struct stored_task *entry = indexed_find(&table->tasks, id_hash(id), has_id, id);
+    if (entry == NULL || index >= sizeof entry->downloads / sizeof entry->downloads[0] || !task_copy(out, &entry->task))
+        return false;
+    out->download_number = ++entry->downloads[index];
+    return true;
+}
+
 static cJSON *stored_task_json(const struct stored_task *entry, int64_t now_ms)
 {
     const struct task *task = &entry->task;

@@ -17,6 +17,7 @@ struct stored_task {
     unsigned polls;
     int64_t first_poll_ms;
     int64_t last_poll_ms;
+    unsigned downloads[17];      /* requests of each result file (n= is at most 16) */
     gt_timer generating;         /* armed in the simulator's in-flight heap until the task ends */
     gt_timer generating_for_key; /* the same in its API key's heap, under --max-active */
 };
@@ -36,6 +37,10 @@ void task_table_add(struct task_table *table, struct stored_task *entry);
 /* Records a poll of the task with that id and copies the task, with this poll's number, into
  * *out (release with task_release). False when there is no such task (or no memory to copy). */
 bool task_table_poll(struct task_table *table, const char *id, int64_t now_ms, struct task *out);
+
+/* Counts a request of result file `index` of the task with that id and copies the task, with
+ * that request's number, into *out. False when there is no such task. */
+bool task_table_download(struct task_table *table, const char *id, unsigned index, struct task *out);
 
 /* {ID: {"dialect", "polls", ..., "state", "scenario"}}, for GET /_sim/stats. */
 cJSON *task_table_json(const struct task_table *table, int64_t now_ms);

@@ -11,6 +11,7 @@ local errors = require "gentask.errors"
 local log = require "gentask.log"
 local scheduler = require "gentask.scheduler"
 local task = require "gentask.task"
+local file = require "gentask.file"
 
 local unpack = table.unpack or unpack   -- 5.1 and LuaJIT keep it global
 
@@ -27,8 +28,9 @@ Client.__index = Client
 -- name, unit, bounds, default, scope) and these. A misspelt name (max_retrys) is a usage error,
 -- not a silent default. key names one request, so it is a submit's alone (no client default).
 local own_names = {
-  client = { provider = true, api_key = true, base_url = true, region = true, resubmit = true, log = true },
-  task = { resubmit = true, key = true },
+  client = { provider = true, api_key = true, base_url = true, region = true, resubmit = true, download = true,
+             log = true },
+  task = { resubmit = true, key = true, download = true },
 }
 for _, option in ipairs(core.options) do
   own_names.task[option.name] = true
@@ -45,6 +47,11 @@ local function check_options(opts, level, scope)
   if problem then usage(problem, level + 1) end
   if opts.key ~= nil and (type(opts.key) ~= "string" or opts.key == "" or #opts.key > 4096) then
     usage("key must be a non-empty string (the caller's own name for this request)", level + 1)
+  end
+  local d = opts.download
+  if d ~= nil and (type(d) ~= "table" or type(d.dir) ~= "string" or d.dir == ""
+                   or (d.name ~= nil and (type(d.name) ~= "string" or d.name == ""))) then
+    usage("download must be { dir = \"directory\", name = \"base name\" (optional) }", level + 1)
   end
   local r = opts.resubmit
   if r ~= nil then
@@ -100,7 +107,7 @@ function gentask.client(opts)
   local sink = log.sink(opts.log)
   -- the key stays in the core: this table never holds it
   local client = setmetatable({ _core = core_client, _profile = profile, provider = profile.name,
-                                base_url = base_url }, Client)
+                                base_url = base_url, _download = opts.download }, Client)
   if sink then scheduler.log_events(core_client, function(event) sink(log.format(event)) end, client) end
   return client
 end
@@ -120,13 +127,20 @@ function Client:submit(model, params, options)
     if type(options) ~= "table" then usage("submit options must be a table", 2) end
     check_options(options, 2, "task")
   end
-  local ok, request = pcall(self._profile.request, model, params or {})
+  -- local files are read, checked and encoded first: a missing one is refused before anything is paid
+  local problem
+  params, problem = file.encode_params(params or {}, self._profile)
+  if not params then usage(problem, 2) end
+  local ok, request = pcall(self._profile.request, model, params)
   if not ok then usage(tostring(request), 2) end
   local body, err = cjson.encode(request.body)
   if not body then usage("params cannot be sent as JSON: " .. tostring(err), 2) end
   -- body is what the journal keeps: the core adds the key (ModelsLab's body field) to what it sends only
   local t, refusal = self._core:submit(request.path, body, request.poll_path, options, model, options and options.key)
   if not t then usage(refusal, 2) end
+  -- results fetched as soon as it succeeds (name default: the caller's key, else the task's id)
+  local download = options and options.download or self._download
+  if download then core.task_download(t, download.dir, download.name) end
   scheduler.work_added()   -- a host loop watches the new request's socket from now on
   return t
 end
@@ -299,6 +313,12 @@ function gentask.settle(tasks, seconds)
     end
   end
   return out
+end
+
+--- gentask.file(path) or gentask.file{ bytes =, name = }: a local file as a parameter value, sent
+-- as the provider takes it (a data URI, or base64 where its profile says so).
+function gentask.file(spec)
+  return file.new(spec, usage)
 end
 
 --- Pauses the calling coroutine (or blocks a plain script) while tasks go on.

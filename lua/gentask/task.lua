@@ -24,6 +24,17 @@ local Result = {
   end,
 }
 
+-- The files a download wrote (files[i]) or why not (download_errors[i]), one of the two per
+-- result, and when the URLs stop working: set on the result when the downloads end.
+local function take_files(t, v)
+  local files, failed, expires_at = core.task_files(t)
+  v.expires_at = expires_at
+  if next(files) == nil and next(failed) == nil then return files, failed end
+  for _, e in pairs(failed) do errors.new(e) end
+  v.files, v.download_errors = files, next(failed) ~= nil and failed or nil
+  return files, failed
+end
+
 --- A finished task's outcome: true, result table | false, error table.
 function task.outcome(t)
   if t.state == "succeeded" then
@@ -32,6 +43,7 @@ function task.outcome(t)
       local urls, texts = core.task_urls(t)
       v = setmetatable({ urls = urls, url = urls[1], texts = texts, id = t.id, provider = t.provider,
                          request_id = t.request_id, _body = core.task_body(t) }, Result)
+      take_files(t, v)
       values[t] = v
     end
     return true, v
@@ -86,6 +98,33 @@ local function result(t, seconds)
   return nil, value
 end
 
+--- Where task:download(dir_or_path) writes: a path whose last part has an extension names the
+-- file (out/fox.png; with several results out/fox-1.png, …), anything else is a directory.
+function task.download_target(dir_or_path, name)
+  local dir, base, ext = dir_or_path:match("^(.-)/?([^/]-)(%.%w+)$")
+  if base and base ~= "" and name == nil then return dir ~= "" and dir or ".", base, ext end
+  if dir_or_path:sub(1, 1) == "/" and dir_or_path:match("^/+$") then return "/", name end
+  return (dir_or_path:gsub("/+$", "")), name
+end
+
+--- task:download(dir_or_path [, { name = }]) → files, errors: fetches a succeeded task's results
+-- (again) through the engine; yields inside a gentask coroutine, drives the engine outside one.
+local function download(t, target, opts)
+  task.check(t, 2)
+  if type(target) ~= "string" or target == "" then errors.usage("download expects a directory or a file path", 2) end
+  if opts ~= nil and type(opts) ~= "table" then errors.usage("download options must be a table", 2) end
+  local name = opts and opts.name
+  if name ~= nil and (type(name) ~= "string" or name == "") then errors.usage("download: name must be a string", 2) end
+  if not t.done then scheduler.wait_tasks({ t }, nil, stop_at_once) end
+  local dir, base, ext = task.download_target(target, name)
+  local ok, why = core.task_download(t, dir, base, ext)
+  if not ok then errors.usage("download: " .. tostring(why), 2) end
+  scheduler.work_added()
+  scheduler.wait_tasks({ t }, nil, stop_at_once)
+  local _, v = task.outcome(t)
+  return take_files(t, v)
+end
+
 --- task:on("done", function(result, err, task) end) or task:on("progress", function(task, pct) end)
 local function on(t, event, fn)
   task.check(t, 2)
@@ -108,6 +147,7 @@ core.task_class {
   wait = wait,
   result = result,
   on = on,
+  download = download,
   cancel = core.task_cancel,
 }
 

@@ -19,6 +19,8 @@ return {
     }
   end,
   poll = { method = "GET" },
+  -- result URLs expire after 24 hours (docs/providers.md, APIXO)
+  result_ttl = 86400,
   fields = {
     id = "data.taskId",
     state = "data.state",

@@ -17,7 +17,12 @@ return {
   request = function(model, params)
     return { path = "/v1/" .. req.path_segment(model, "model"), body = req.copy(params) }
   end,
+  -- gentask.file values go as bare base64: BFL's input_image is "a base64 encoded image or a URL"
+  -- (docs.bfl.ai, FLUX.1 Kontext image editing)
+  file_form = "base64",
   poll = { method = "GET", path = "/v1/get_result?id={id}" },
+  -- result.sample is a signed URL that expires after about 10 minutes (docs/providers.md, BFL)
+  result_ttl = 600,
   fields = {
     id = "id",
     state = "status",

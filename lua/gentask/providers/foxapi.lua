@@ -22,6 +22,8 @@ return {
   auth = { header = "Authorization", prefix = "Bearer " },
   request = request,
   poll = { method = "GET", path = "/v1/tasks/{id}" },
+  -- result URLs are valid for 24 hours (docs/providers.md, FoxAPI)
+  result_ttl = 86400,
   fields = {
     id = "id",
     state = "status",

@@ -113,7 +113,7 @@ test:
 # would change, showing the first few places in each; it changes nothing.
 LINT_TARGETS ?= lint-lua lint-c
 LUACHECK     ?= luacheck
-LINT_LUA     := lua spec examples bench tools
+LINT_LUA     := lua spec examples bench tools bin/gentask
 CLANG_FORMAT ?= clang-format
 LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch] fuzz/*.[ch])
 

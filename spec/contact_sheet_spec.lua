@@ -2,15 +2,7 @@
 -- failure shows its kind and message, and what came from the prompts file stays text.
 local Sim = require "support.sim"
 local cli = require "support.cli"
-
-local function chromium()
-  for _, name in ipairs { "chromium", "chromium-browser" } do
-    local pipe = io.popen("command -v " .. name .. " 2>/dev/null")
-    local path = pipe:read "*l"
-    pipe:close()
-    if path then return path end
-  end
-end
+local host = require "support.host"
 
 -- Marks each image of the page with whether it loaded, once the page has, for --dump-dom to show.
 local PROBE = [[
@@ -25,7 +17,7 @@ window.addEventListener("load", function () {
 ]]
 
 describe("the contact sheet in headless Chromium", function()
-  local browser = chromium()
+  local browser = host.command_path "chromium" or host.command_path "chromium-browser"
   if not browser then
     it("is skipped: chromium is not installed (make deps installs it)", function() pending "no chromium" end)
     return

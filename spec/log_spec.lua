@@ -81,18 +81,7 @@ describe("debug logging", function()
       local c = gentask.client { provider = "foxapi", api_key = %q, base_url = %q, poll_interval = 0.05 }
       print(c:submit("flux-dev", { prompt = "env" }):wait().id)
     ]]):format(KEY, sim.url .. "/foxapi")
-    local function run(env)
-      local path = os.tmpname()
-      local f = assert(io.open(path, "w"))
-      f:write(source)
-      f:close()
-      local pipe = assert(io.popen(("%s %s -e %q %s 2>&1 >/dev/null"):format(env, arg[-1],
-        ("package.path=%q package.cpath=%q"):format(package.path, package.cpath), path)))
-      local stderr = pipe:read "*a"
-      pipe:close()
-      os.remove(path)
-      return stderr
-    end
+    local function run(env) return Sim.run_script(source, { env = env, stderr_only = true }) end
     local logged = run "GENTASK_LOG=debug"
     assert.matches("gentask: request  foxapi submit #1 POST", logged)
     assert.matches("gentask: response foxapi poll #%d+ GET [^\n]+ %-> 200", logged)

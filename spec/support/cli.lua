@@ -1,5 +1,7 @@
 -- Runs the gentask command (bin/gentask) as a subprocess with this interpreter and this process's
 -- module paths, so that the spec tests the checkout's command on each Lua version.
+local host = require "support.host"
+
 local cli = {}
 
 function cli.quote(s)
@@ -19,21 +21,13 @@ function cli.run(args, env)
   local pipe = assert(io.popen(cli.command(args, env) .. " 2>" .. err_path .. "; echo \"exit $?\""))
   local out = pipe:read "*a"
   pipe:close()
-  local f = io.open(err_path)
-  local err = f and f:read "*a" or ""
-  if f then f:close() end
+  local err = host.read(err_path) or ""
   os.remove(err_path)
   local status = tonumber(out:match "exit (%d+)\n$")
   return out:gsub("exit %d+\n$", ""), err, status
 end
 
-function cli.read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read "*a"
-  f:close()
-  return s
-end
+cli.read = host.read
 
 function cli.write(path, text)
   local f = assert(io.open(path, "w"))

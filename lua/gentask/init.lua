@@ -1,7 +1,7 @@
 -- gentask — drive asynchronous generative-media APIs (submit → poll → result) from Lua.
 --
 --   local gentask = require "gentask"
---   local fox = gentask.client { provider = "foxapi", api_key = os.getenv "FOXAPI_KEY" }
+--   local fox = gentask.client { provider = "foxapi", api_key = os.getenv "FOXAPI_API_KEY" }
 --   local result = fox:submit("flux-dev", { prompt = "a red fox in snow" }):wait()
 --   print(result.url)
 

@@ -51,7 +51,7 @@ end
 --- Runs entries (gentask.cli.lines) with settings:
 --   provider (the default), out (directory), journal (nil: none), concurrency, client_for(provider)
 --   → the client options ({ api_key, base_url }) or nil and why; reporter (gentask.cli.progress);
---   on_record(record) after each end (the manifest's save).
+--   on_record(records) after ends, a few times a second at most (the manifest's save).
 -- Returns the records, in the file's order.
 function batch.run(entries, settings)
   local records, clients, problems = {}, {}, {}
@@ -73,7 +73,7 @@ function batch.run(entries, settings)
     return nil, why
   end
 
-  local tasks, pending = {}, 0
+  local tasks, pending, dirty = {}, 0, false
   local counts = { total = #entries, succeeded = 0, failed = 0, elapsed = 0, rate_ended = 0 }
   -- the time the batch has run, in the ticks it slept (os.time counts whole seconds only)
   local TICK = 0.25
@@ -85,7 +85,13 @@ function batch.run(entries, settings)
     else counts.failed = counts.failed + 1 end
     if counted_in_rate then counts.rate_ended = counts.rate_ended + 1 end
     reporter:ended(record)
-    if settings.on_record then settings.on_record(records) end
+    dirty = true
+  end
+  -- the records are saved a few times a second, not at each end: a big batch would write its
+  -- whole record once per task
+  local function save()
+    if dirty and settings.on_record then settings.on_record(records) end
+    dirty = false
   end
 
   gentask.run(function()
@@ -98,8 +104,9 @@ function batch.run(entries, settings)
       if not why then client, why = client_of(provider) end
       local ok, task = false, why
       if client then
+        -- a line without a key (a single run) is saved under the provider's task id
         local options = { key = settings.journal and entry.key or nil,
-                          download = { dir = settings.out, name = lines.file_name(entry.key) } }
+                          download = { dir = settings.out, name = entry.key and lines.file_name(entry.key) } }
         ok, task = pcall(client.submit, client, entry.model, entry.params, options)
       end
       if not ok then
@@ -128,11 +135,13 @@ function batch.run(entries, settings)
         counts[state] = by_state[state] or 0
       end
       reporter:tick(counts)
+      save()
       gentask.sleep(TICK)
       counts.elapsed = counts.elapsed + TICK
     end
   end)
   for _, state in ipairs { "queued", "submitting", "waiting", "polling", "downloading" } do counts[state] = 0 end
+  save()
   reporter:finish(counts)
   for _, client in pairs(clients) do client:close() end
   return records, counts

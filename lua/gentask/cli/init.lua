@@ -76,7 +76,7 @@ local function run_command(opts)
   if opts.image then params[IMAGE_PARAM[provider] or "image"] = gentask.file(opts.image) end
   if not make_dir(opts.out) then error({ exit = cli.EXIT.trouble, message = "cannot make " .. opts.out }, 0) end
   local server = start_sim(opts)
-  local entry = { n = 1, key = "gentask-" .. os.time(), model = opts.model, params = params }
+  local entry = { n = 1, model = opts.model, params = params }
   local ok, records = pcall(batch.run, { entry }, { provider = provider, out = opts.out,
     client_for = client_settings(opts, server), reporter = progress.reporter("none") })
   sim.stop(server)

@@ -20,14 +20,23 @@ local function dirname(path)
   return path:match("^(.*)/[^/]*$") or "."
 end
 
+-- package.searchpath, which PUC Lua 5.1 lacks
+local function searchpath(name, path)
+  if package.searchpath then return (package.searchpath(name, path)) end
+  name = name:gsub("%.", "/")
+  for template in path:gmatch "[^;]+" do
+    local file = template:gsub("%?", name)
+    if exists(file) then return file end
+  end
+end
+
 --- Where gentask-sim is: $GENTASK_SIM; beside the gentask.core that was loaded, or in a bin/
 -- above it (a checkout's build/ keeps both; a LuaRocks tree keeps core.so under lib/lua/5.x/
 -- and the simulator's rock puts gentask-sim in the tree's bin/); else the PATH.
 function sim.find()
   local named = os.getenv "GENTASK_SIM"
   if named and named ~= "" then return named end
-  local search = package.searchpath
-  local core_path = search and search("gentask.core", package.cpath)
+  local core_path = searchpath("gentask.core", package.cpath)
   if core_path then
     local dir = dirname(core_path)
     for _ = 1, 5 do

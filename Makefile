@@ -4,7 +4,7 @@
 #   make LUA=5.1         the same for Lua 5.1 (LUA=5.4 | 5.1 | luajit)
 #   make test            lint, then busted specs on every Lua version, one summary line at the end
 #   make lint            luacheck over the Lua (lint-lua) and clang-format's check over the C (lint-c)
-#   make demo            start the simulator, run examples/pipeline.lua, stop the simulator
+#   make demo            gentask batch --sim over examples/prompts.jsonl: images and index.html in build/demo
 #   make deps            install the Debian packages a fresh machine lacks (needs root)
 #   make rock-test       luarocks make both rocks into temporary trees (Lua 5.4, 5.1), one spec each
 #   make rock, install   what `luarocks make gentask-scm-1.rockspec` runs (the library)
@@ -113,7 +113,7 @@ test:
 # would change, showing the first few places in each; it changes nothing.
 LINT_TARGETS ?= lint-lua lint-c
 LUACHECK     ?= luacheck
-LINT_LUA     := lua spec examples bench tools
+LINT_LUA     := lua spec examples bench tools bin/gentask
 CLANG_FORMAT ?= clang-format
 LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch] fuzz/*.[ch])
 

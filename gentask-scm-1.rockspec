@@ -22,7 +22,8 @@ tables. Speaks BFL, FoxAPI, FLORA, ModelsLab and APIXO; providers are profiles (
 gentask.providers. The rock gentask-sim has a local simulator of those APIs for offline tests.]],
   license = "MIT",
 }
-dependencies = { "lua >= 5.1", "lua-cjson" }
+-- argparse: the gentask command's argument parsing (Debian's lua-argparse)
+dependencies = { "lua >= 5.1", "lua-cjson", "argparse" }
 external_dependencies = {
   -- Debian keeps curl.h under the multiarch include dir (/usr/include/x86_64-linux-gnu/curl),
   -- where luarocks' header test does not look; the compiler does. So the test is curl-config,
@@ -57,5 +58,7 @@ build = {
     INST_LUADIR = "$(LUADIR)",
     INST_LIBDIR = "$(LIBDIR)",
   },
+  -- the command line: luarocks puts a wrapper in the tree's bin/ that sets the tree's paths
+  install = { bin = { gentask = "bin/gentask" } },
 }
 test = { type = "busted" }

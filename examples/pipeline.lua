@@ -1,12 +1,12 @@
 -- examples/pipeline.lua — a dozen generations at once on one thread, one of them refused.
 --
 -- Against the simulator (what `make demo` does) or a real FoxAPI account:
---   FOXAPI_KEY=sk-... FOXAPI_BASE_URL=https://api.foxapi.cc lua5.4 examples/pipeline.lua
+--   FOXAPI_API_KEY=sk-... FOXAPI_BASE_URL=https://api.foxapi.cc lua5.4 examples/pipeline.lua
 local gentask = require "gentask"
 
 local fox = gentask.client {
   provider = "foxapi",
-  api_key = os.getenv "FOXAPI_KEY" or "sk-test-gentask",
+  api_key = os.getenv "FOXAPI_API_KEY" or "sk-test-gentask",
   base_url = os.getenv "FOXAPI_BASE_URL",      -- nil: FoxAPI itself
   poll_interval = 0.25,
 }

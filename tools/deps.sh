@@ -9,6 +9,8 @@ set -eu
 # make lint (part of make test): lua-check (luacheck) and clang-format.
 # spec/tls_spec.lua makes a throwaway CA with the openssl command (nginx serves HTTPS with it).
 # spec/sim_outage_spec.lua holds raw keep-alive connections open with lua-socket.
+# The gentask command parses its arguments with lua-argparse; spec/cli_spec.lua drives it on a
+# pseudo-terminal with script (bsdutils) and opens its contact sheet in headless chromium.
 # The journal (csrc/core/journal*.c) keeps tasks in SQLite (libsqlite3-dev) and hashes requests and
 # fingerprints API keys with OpenSSL's libcrypto (libssl-dev).
 # The simulator writes its result PNGs with zlib (zlib1g-dev) and checksums them with libcrypto.
@@ -16,7 +18,8 @@ PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl
   lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev luajit2 libluajit2-5.1-dev
   libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libsqlite3-dev libssl-dev zlib1g-dev
   lua-cjson lua-socket lua-busted luarocks valgrind lua-check clang-format
-  neovim nginx libnginx-mod-http-lua love lua-copas lua-cqueues openssl"
+  neovim nginx libnginx-mod-http-lua love lua-copas lua-cqueues openssl
+  lua-argparse bsdutils chromium"
 
 # `sh tools/deps.sh PACKAGE ...` installs those instead (make fuzz-deps: clang and libFuzzer).
 [ $# -gt 0 ] && PACKAGES="$*"

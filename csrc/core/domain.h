@@ -62,6 +62,8 @@ struct gt_client {
      * and its live tasks that asked for one, where a delivery finds its task by id */
     char *webhook_url, *webhook_secret;
     gt_queue hooked;
+    gt_log_fn log_fn; /* debug events (wirelog.c); NULL: none */
+    void *log_ctx;
 };
 
 void gt_client_retain(gt_client *c);
@@ -87,6 +89,9 @@ void gt_client_accepted(gt_client *c); /* a submit taken: the refusals end, the 
 void gt_client_scrub(const gt_client *c, char **s);
 /* Whether text holds the client's key in any spelling. */
 bool gt_client_mentions_key(const gt_client *c, const char *text);
+/* Hands ev to the client's log hook, if it has one, with url cleaned of user info and the key
+ * (wirelog.c). */
+void gt_client_log(const gt_client *c, gt_log_event *ev, const char *url);
 
 /* How long a provider's "no such task" for a task it accepted is taken for replication lag. */
 #define GT_NOT_FOUND_GRACE_MS 10000
@@ -126,6 +131,7 @@ struct gt_task {
     long poll_delay_ms;  /* the wait before the next poll; grows */
     int64_t deadline_ms; /* the task fails deadline_exceeded past this */
     int attempts;
+    int polls; /* polls sent: a debug event's attempt number */
     gt_error *error;
     gt_error *last_failure; /* the last answer that was tried again: the deadline's cause */
     char **urls;

@@ -363,6 +363,29 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***t
 gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, const char *poll_path,
                           const gt_client_options *opts /* NULL: the client's */);
 
+/* Debug events: one when a request goes on the wire and one when its answer (or its failure)
+ * comes back, for hosts that print a line per request. Never libcurl's CURLOPT_VERBOSE, which
+ * prints the request headers, the key among them: an event holds only what a line needs. */
+typedef enum gt_log_kind { GT_LOG_REQUEST, GT_LOG_RESPONSE } gt_log_kind;
+typedef struct gt_log_event {
+    gt_log_kind kind;
+    gt_phase phase;
+    const char *provider;
+    const char *method;
+    const char *url;     /* without user info, every spelling of the key replaced by [REDACTED] */
+    const char *task_id; /* the provider's id; NULL until known */
+    int attempt;         /* the submit's attempt, or the poll's number (from 1) */
+    long status;         /* a response: its HTTP status; 0 when none came */
+    double seconds;      /* a response: since its request went out */
+    const char *failure; /* a response that did not come: curl's words; NULL otherwise */
+} gt_log_event;
+/* Called inside the engine's step, from curl's callbacks among others: the hook records the event
+ * and returns (it must not call back into the core); what the event points to lives for the call
+ * alone. fn NULL: no events. */
+typedef void (*gt_log_fn)(void *ctx, const gt_log_event *ev);
+void gt_client_set_log(gt_client *c, gt_log_fn fn, void *ctx);
+void *gt_client_log_ctx(const gt_client *c); /* the ctx given with the hook; NULL: none */
+
 gt_task_state gt_task_state_of(const gt_task *t);
 bool gt_task_done(const gt_task *t);
 /* The phase a failure of the task would now belong to: submit while it is queued or submitting

@@ -198,6 +198,16 @@ static void send_request(gt_task *t, gt_phase phase)
         .proxy = c->proxy,
     };
     t->xfer = url ? gt_engine_send(engine_of(t), &req, transfer_done, t) : NULL;
+    if (t->xfer) {
+        if (submit) t->attempts++;
+        else t->polls++;
+        gt_log_event ev = {.kind = GT_LOG_REQUEST,
+                           .phase = phase,
+                           .method = req.method,
+                           .task_id = t->remote_id,
+                           .attempt = submit ? t->attempts : t->polls};
+        gt_client_log(c, &ev, url);
+    }
     if (url != t->submit_url) free(url);
     gt_wipe_free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS); it may hold the key */
     if (!t->xfer) {
@@ -205,7 +215,6 @@ static void send_request(gt_task *t, gt_phase phase)
         return;
     }
     if (submit) {
-        t->attempts++;
         t->client->submits_sent++;
         t->client->submits_on_wire++;
     }
@@ -645,6 +654,26 @@ static void take_urls(gt_task *t, gt_reply *reply)
     reply->n_urls = reply->n_texts = 0;
 }
 
+/* The answer's debug event, once the task knows the id a submit's answer gave it. */
+static void log_response(const gt_task *t, gt_phase phase, const gt_transfer_result *result)
+{
+    if (!t->client->log_fn) return;
+    bool submit = phase == GT_PHASE_SUBMIT;
+    gt_log_event ev = {
+        .kind = GT_LOG_RESPONSE,
+        .phase = phase,
+        .method = submit ? "POST" : t->client->profile->poll_method,
+        .task_id = t->remote_id,
+        .attempt = submit ? t->attempts : t->polls,
+        .status = result->response.status,
+        .seconds = (double)(gt_now_ms() - t->sent_ms) / 1000.0,
+        .failure = result->curl_code != CURLE_OK ? result->curl_message : NULL,
+    };
+    char *url = submit ? NULL : poll_url(t);
+    gt_client_log(t->client, &ev, submit ? t->submit_url : url);
+    free(url);
+}
+
 /* The engine hands back what the task's request got; the transfer itself is gone after this. */
 static void transfer_done(void *task, const gt_transfer_result *result)
 {
@@ -657,6 +686,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     if (phase == GT_PHASE_SUBMIT) t->submit_sent = result->sent || result->resend_refused;
 
     if (result->curl_code != CURLE_OK) {
+        log_response(t, phase, result);
         request_failed(t, phase, result->curl_code, transport_error(result, phase));
         return;
     }
@@ -682,6 +712,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
         t->remote_id = reply.task_id;
         reply.task_id = NULL;
     }
+    log_response(t, phase, result);
     if (phase == GT_PHASE_SUBMIT && t->remote_id && !t->accepted) { /* taken (and paid) */
         t->submitted = GT_SUBMITTED_YES;
         t->accepted_ms = gt_now_ms();

@@ -82,6 +82,11 @@ const char *gt_lua_header(lua_State *L, int headers, const char *name);
 /* What a response says, as classify returns it: { state, provider_state, id, progress, urls, poll_url }. */
 void gt_lua_push_reading(lua_State *L, const gt_reply *reply);
 void gt_lua_open_client(lua_State *L);
+/* wirelog.c: client:log(on) and client:take_log(), the client's debug events as tables, and the
+ * hook's removal for the client's __gc */
+int gt_lua_client_log(lua_State *L);
+int gt_lua_client_take_log(lua_State *L);
+void gt_lua_client_log_off(gt_client *c);
 int gt_lua_client_new(lua_State *L);   /* engine:client(profile, base_url, api_key, options) */
 void gt_lua_open_task(lua_State *L);   /* core.is_task, core.task_class, core.task_* primitives */
 int gt_lua_task_submit(lua_State *L);  /* client:submit(path, body, poll_path, options, model, key) */

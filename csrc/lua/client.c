@@ -31,6 +31,7 @@ int gt_lua_client_new(lua_State *L)
 static int client_gc(lua_State *L)
 {
     gt_client *c = gt_lua_take_box(L, 1, GT_CLIENT_MT);
+    if (c) gt_lua_client_log_off(c); /* tasks may keep the core's client alive: no hook is left to them */
     if (c) gt_client_release(c);
     return 0;
 }
@@ -111,10 +112,16 @@ static int client_closed(lua_State *L)
 void gt_lua_open_client(lua_State *L)
 {
     static const luaL_Reg methods[] = {
-        {"submit", gt_lua_task_submit},   {"attach", gt_lua_task_attach},
-        {"recover", gt_lua_task_recover}, {"stats", client_stats},
-        {"close", client_close},          {"closed", client_closed},
-        {"webhook", client_webhook},      {NULL, NULL},
+        {"submit", gt_lua_task_submit},
+        {"attach", gt_lua_task_attach},
+        {"recover", gt_lua_task_recover},
+        {"stats", client_stats},
+        {"close", client_close},
+        {"closed", client_closed},
+        {"webhook", client_webhook},
+        {"log", gt_lua_client_log},
+        {"take_log", gt_lua_client_take_log},
+        {NULL, NULL},
     };
     static const gt_lua_class client_class = {
         .name = GT_CLIENT_MT,

@@ -1,13 +1,14 @@
 -- gentask — drive asynchronous generative-media APIs (submit → poll → result) from Lua.
 --
 --   local gentask = require "gentask"
---   local fox = gentask.client { provider = "foxapi", api_key = os.getenv "FOXAPI_KEY" }
+--   local fox = gentask.client { provider = "foxapi", api_key = os.getenv "FOXAPI_API_KEY" }
 --   local result = fox:submit("flux-dev", { prompt = "a red fox in snow" }):wait()
 --   print(result.url)
 
 local cjson = require "cjson.safe"
 local core = require "gentask.core"
 local errors = require "gentask.errors"
+local log = require "gentask.log"
 local scheduler = require "gentask.scheduler"
 local task = require "gentask.task"
 local file = require "gentask.file"
@@ -27,7 +28,8 @@ Client.__index = Client
 -- name, unit, bounds, default, scope) and these. A misspelt name (max_retrys) is a usage error,
 -- not a silent default. key names one request, so it is a submit's alone (no client default).
 local own_names = {
-  client = { provider = true, api_key = true, base_url = true, region = true, resubmit = true, download = true },
+  client = { provider = true, api_key = true, base_url = true, region = true, resubmit = true, download = true,
+             log = true },
   task = { resubmit = true, key = true, download = true },
 }
 for _, option in ipairs(core.options) do
@@ -99,11 +101,15 @@ function gentask.client(opts)
   if type(profile.auth) == "table" and (opts.api_key == nil or opts.api_key == "") then
     usage(("api_key is required for %s"):format(tostring(profile.name)), 2)
   end
+  if opts.log ~= nil and type(opts.log) ~= "function" then usage("log must be a function(line)", 2) end
   local ok, core_client = pcall(engine.client, engine, profile, base_url, opts.api_key, opts)
   if not ok then usage(tostring(core_client), 2) end
+  local sink = log.sink(opts.log)
   -- the key stays in the core: this table never holds it
-  return setmetatable({ _core = core_client, _profile = profile, provider = profile.name, base_url = base_url,
-                        _download = opts.download }, Client)
+  local client = setmetatable({ _core = core_client, _profile = profile, provider = profile.name,
+                                base_url = base_url, _download = opts.download }, Client)
+  if sink then scheduler.log_events(core_client, function(event) sink(log.format(event)) end, client) end
+  return client
 end
 
 function Client:__tostring()

@@ -106,8 +106,42 @@ function scheduler.live()
   return n
 end
 
---- Everything the engine queued since last time: progress callbacks, finished tasks, alarms.
+-- Clients whose debug events are wanted (gentask.log): core client → function(event). Held
+-- strongly: a script that drops its client while the tasks go on still gets their lines. Once the
+-- client's Lua table is gone (owners is weak) and nothing of it is in flight, it is let go.
+local loggers = {}
+local owners = setmetatable({}, { __mode = "v" })
+local logging = false
+
+--- Hands a client's debug events to fn(event) from now on, while wrapper (the client's table) lives
+-- or its tasks run.
+function scheduler.log_events(core_client, fn, wrapper)
+  loggers[core_client] = fn
+  owners[core_client] = wrapper
+  core_client:log(true)
+  logging = true
+end
+
+-- Lines are written before the waiters they concern wake, so a log reads in the order things happened.
+local function flush_logs()
+  for core_client, fn in pairs(loggers) do
+    local events = core_client:take_log()
+    for i = 1, events and #events or 0 do call(fn, events[i]) end
+    if owners[core_client] == nil then
+      local s = core_client:stats()
+      if s.in_flight == 0 and s.queued == 0 then
+        loggers[core_client] = nil   -- safe while iterating: assigning nil to an existing field
+        core_client:log(false)
+      end
+    end
+  end
+  logging = next(loggers) ~= nil
+end
+
+--- Everything the engine queued since last time: debug events, progress callbacks, finished
+-- tasks, alarms.
 local function drain()
+  if logging then flush_logs() end
   local changed = engine:changed()
   for i = 1, #changed do
     local task = changed[i]
@@ -213,7 +247,7 @@ end
 function scheduler.update()
   if #ready > 0 or mine_deferred() then run_ready() end
   -- step() counts what it queued: an idle frame costs one call and no allocation
-  if engine:step(0) > 0 then drain() end
+  if engine:step(0) > 0 then drain() elseif logging then flush_logs() end
   raise_failure()
 end
 

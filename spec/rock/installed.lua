@@ -143,12 +143,26 @@ describe("the installed rock", function()
     end
     assert.same({}, extra)
     assert.is_true(listed(manifest.lib, "gentask/core.so"), "gentask.core is in the rock manifest")
-    -- the simulator is a rock of its own: the library's installs no executable
-    assert.is_nil(manifest.bin, "the library rock installs no executable")
+    -- the simulator is a rock of its own: the library's only executable is the gentask command
+    assert.same({ "gentask" }, (function()
+      local names = {}
+      for name in pairs(manifest.bin or {}) do names[#names + 1] = name end
+      return names
+    end)(), "the library rock installs the gentask command alone")
     local sim_rock = tree .. "/lib/luarocks/rocks-" .. lua_version .. "/gentask-sim/scm-1/rock_manifest"
     local sim_manifest = load_data(sim_rock).rock_manifest
     assert.is_true(listed(sim_manifest.bin, "gentask-sim"), "gentask-sim is in its own rock's manifest")
     assert.is_nil(sim_manifest.lua, "the simulator's rock installs no Lua module")
+  end)
+
+  it("has a gentask command whose --sim finds the tree's gentask-sim by itself", function()
+    local out = tree .. "/cli-out"
+    -- no GENTASK_SIM and a PATH without the tree: the command looks beside its own gentask.core
+    local lines = command_lines(("cd %s && env -u GENTASK_SIM PATH=/usr/bin:/bin %s run --sim -m flux-dev 'rock' -o %s"
+      .. "; echo \"exit $?\""):format(sh_quote(tree), sh_quote(tree .. "/bin/gentask"), sh_quote(out)))
+    assert.equal("exit 0", lines[#lines], table.concat(lines, "\n"))
+    assert.truthy(lines[1]:match("^" .. out:gsub("%p", "%%%0") .. "/.+%.png$"), lines[1])
+    assert.equal("\137PNG", read(lines[1]):sub(1, 4))
   end)
 
   describe("with the installed gentask-sim", function()

@@ -58,13 +58,16 @@ end
 
 --- Runs a Lua script in a new process of this same interpreter, with this process's module paths
 --- (a script a user would run, or a process that crashes): what it printed, stderr included.
-function Sim.run_script(source)
+--- opts: env (assignments put before the command), stderr_only (what it printed on stderr alone).
+function Sim.run_script(source, opts)
+  opts = opts or {}
   local lua = arg and arg[-1] or "lua"
   local path = os.tmpname()
   local f = assert(io.open(path, "w"))
   f:write(source)
   f:close()
-  local pipe = assert(io.popen(("%s -e %q %s 2>&1"):format(lua,
+  local pipe = assert(io.popen(("%s %s -e %q %s " .. (opts.stderr_only and "2>&1 >/dev/null" or "2>&1")):format(
+    opts.env and "env " .. opts.env or "", lua,
     ("package.path=%q package.cpath=%q"):format(package.path, package.cpath), path)))
   local output = pipe:read "*a"
   pipe:close()

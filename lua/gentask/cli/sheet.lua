@@ -1,0 +1,76 @@
+-- gentask.cli.sheet — the contact sheet: index.html in a batch's output directory, every task in
+-- the prompts file's order with its image (or its error's kind and message), prompt, provider,
+-- model, time and outcome. Everything that came from the prompts file or a provider is
+-- HTML-escaped; image paths are relative, so the directory can be moved or served as it is.
+
+local sheet = {}
+
+local ESCAPES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+
+function sheet.escape(value)
+  return (tostring(value == nil and "" or value):gsub("[&<>\"']", ESCAPES))
+end
+
+-- A path relative to the directory, percent-encoded where a URL would misread it (spaces, #, ?).
+local function href(path, dir)
+  local prefix = dir:gsub("/+$", "") .. "/"
+  if path:sub(1, #prefix) == prefix then path = path:sub(#prefix + 1) end
+  return (path:gsub("[^%w%-_.~/]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+local STYLE = [[
+body { font-family: sans-serif; margin: 1.5em; background: #fafafa; color: #222 }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 1em }
+figure { margin: 0; background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .6em }
+figure img { width: 100%; height: auto; display: block; background: #eee }
+figure.failed { border-color: #c33; background: #fff4f4 }
+.error { color: #a00; font-family: monospace; white-space: pre-wrap }
+figcaption { font-size: .85em; margin-top: .4em; overflow-wrap: anywhere }
+.meta { color: #666 }
+]]
+
+--- The page for records (a list of the batch's records, see gentask.cli.batch), written to
+-- dir/index.html; returns its path, or nil and why.
+function sheet.write(dir, records, title)
+  local out = {
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+    "<title>", sheet.escape(title), "</title>\n<style>", STYLE, "</style>\n</head>\n<body>\n",
+  }
+  local succeeded, failed = 0, 0
+  for _, r in ipairs(records) do
+    if r.state == "succeeded" then succeeded = succeeded + 1 elseif r.state == "failed" then failed = failed + 1 end
+  end
+  out[#out + 1] = ("<h1>%s</h1>\n<p class=\"summary\">%d tasks: %d succeeded, %d failed, %d not finished</p>\n")
+    :format(sheet.escape(title), #records, succeeded, failed, #records - succeeded - failed)
+  out[#out + 1] = "<div class=\"grid\">\n"
+  for _, r in ipairs(records) do
+    out[#out + 1] = ("<figure class=\"task %s\" data-line=\"%s\" data-state=\"%s\">\n"):format(
+      sheet.escape(r.state), sheet.escape(r.line), sheet.escape(r.state))
+    for _, path in ipairs(r.files or {}) do
+      out[#out + 1] = ("<a href=\"%s\"><img src=\"%s\" alt=\"%s\"></a>\n"):format(
+        href(path, dir), href(path, dir), sheet.escape(r.prompt))
+    end
+    if r.error then
+      out[#out + 1] = ("<p class=\"error\"><span class=\"kind\">%s</span>: <span class=\"message\">%s</span></p>\n")
+        :format(sheet.escape(r.error.kind), sheet.escape(r.error.message))
+    end
+    for _, problem in ipairs(r.download_errors or {}) do
+      out[#out + 1] = ("<p class=\"error download\">download: %s</p>\n"):format(sheet.escape(problem))
+    end
+    out[#out + 1] = ("<figcaption><span class=\"prompt\">%s</span><br>\n<span class=\"meta\">%s · %s · %s"
+      .. " · %s%s</span></figcaption>\n</figure>\n"):format(
+      sheet.escape(r.prompt), sheet.escape(r.provider), sheet.escape(r.model), sheet.escape(r.state),
+      sheet.escape(r.ended_at or ""), r.seconds and (" · %.1f s"):format(r.seconds) or "")
+  end
+  out[#out + 1] = "</div>\n</body>\n</html>\n"
+  local path = dir:gsub("/+$", "") .. "/index.html"
+  local tmp = path .. ".tmp"
+  local f, err = io.open(tmp, "w")
+  if not f then return nil, err end
+  f:write(table.concat(out))
+  f:close()
+  os.rename(tmp, path)
+  return path
+end
+
+return sheet

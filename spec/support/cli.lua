@@ -1,0 +1,45 @@
+-- Runs the gentask command (bin/gentask) as a subprocess with this interpreter and this process's
+-- module paths, so that the spec tests the checkout's command on each Lua version.
+local host = require "support.host"
+
+local cli = {}
+
+function cli.quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+--- The shell command that runs gentask with args (a string, already quoted), env prefixed.
+function cli.command(args, env)
+  return ("env %s LUA_PATH=%s LUA_CPATH=%s GENTASK_SIM=%s %s bin/gentask %s"):format(env or "",
+    cli.quote(package.path), cli.quote(package.cpath), cli.quote(os.getenv "GENTASK_SIM" or "build/gentask-sim"),
+    cli.quote(arg[-1]), args)
+end
+
+--- Runs it to the end: stdout, stderr, exit status.
+function cli.run(args, env)
+  local err_path = os.tmpname()
+  local pipe = assert(io.popen(cli.command(args, env) .. " 2>" .. err_path .. "; echo \"exit $?\""))
+  local out = pipe:read "*a"
+  pipe:close()
+  local err = host.read(err_path) or ""
+  os.remove(err_path)
+  local status = tonumber(out:match "exit (%d+)\n$")
+  return out:gsub("exit %d+\n$", ""), err, status
+end
+
+cli.read = host.read
+
+function cli.write(path, text)
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+end
+
+function cli.tmpdir()
+  local pipe = assert(io.popen "mktemp -d")
+  local dir = pipe:read "*l"
+  pipe:close()
+  return dir
+end
+
+return cli

@@ -4,6 +4,7 @@
 local cjson = require "cjson"
 local Sim = require "support.sim"
 local cli = require "support.cli"
+local host = require "support.host"
 
 -- a key the simulator accepts, with characters that escape in JSON and URLs
 local KEY = "sk-cli/secret+7"
@@ -107,7 +108,7 @@ describe("the gentask command", function()
     it("draws one progress line, redrawn in place, on a terminal", function()
       local cmd = cli.command("batch " .. cli.quote(prompts) .. " -o " .. cli.quote(dir .. "/tty") .. " " .. base, env)
       -- script(1) runs the command on a pseudo-terminal of its own
-      local pipe = assert(io.popen("script -qfec " .. cli.quote(cmd) .. " /dev/null"))
+      local pipe = assert(io.popen("LD_PRELOAD= script -qfec " .. cli.quote(cmd) .. " /dev/null"))
       local out = pipe:read "*a"
       pipe:close()
       assert.matches("\r%[[#.]+%] %d/4 ", out)
@@ -130,7 +131,7 @@ describe("the gentask command", function()
       local pipe = assert(io.popen("echo $$; exec " .. cli.command(args)))
       local pid = pipe:read "*l"
       -- while it runs: the key is on no command line but the simulator's own (--key, the test's setup)
-      local ps = io.popen("for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done 2>/dev/null"):read "*a"
+      local ps = host.capture("sh -c " .. cli.quote("for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done 2>/dev/null"))
       local seen = false
       for cmdline in ps:gmatch "[^\n]+" do
         if not cmdline:find("gentask-sim", 1, true) then assert_no_key(cmdline, "a command line: " .. cmdline) end

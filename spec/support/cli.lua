@@ -8,11 +8,13 @@ function cli.quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
---- The shell command that runs gentask with args (a string, already quoted), env prefixed.
+--- The shell command that runs gentask with args (a string, already quoted), env prefixed. The
+-- command's Lua gets this process's LD_PRELOAD (under `make sanitize`, the ASan runtime its
+-- gentask.core needs) even when a wrapper around it (script, a shell) runs with none.
 function cli.command(args, env)
-  return ("env %s LUA_PATH=%s LUA_CPATH=%s GENTASK_SIM=%s %s bin/gentask %s"):format(env or "",
-    cli.quote(package.path), cli.quote(package.cpath), cli.quote(os.getenv "GENTASK_SIM" or "build/gentask-sim"),
-    cli.quote(arg[-1]), args)
+  return ("env LD_PRELOAD=%s %s LUA_PATH=%s LUA_CPATH=%s GENTASK_SIM=%s %s bin/gentask %s"):format(
+    cli.quote(os.getenv "LD_PRELOAD" or ""), env or "", cli.quote(package.path), cli.quote(package.cpath),
+    cli.quote(os.getenv "GENTASK_SIM" or "build/gentask-sim"), cli.quote(arg[-1]), args)
 end
 
 --- Runs it to the end: stdout, stderr, exit status.

@@ -131,7 +131,8 @@ describe("the gentask command", function()
       local pipe = assert(io.popen("echo $$; exec " .. cli.command(args)))
       local pid = pipe:read "*l"
       -- while it runs: the key is on no command line but the simulator's own (--key, the test's setup)
-      local ps = host.capture("sh -c " .. cli.quote("for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done 2>/dev/null"))
+      local scan = "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done 2>/dev/null"
+      local ps = host.capture("sh -c " .. cli.quote(scan))
       local seen = false
       for cmdline in ps:gmatch "[^\n]+" do
         if not cmdline:find("gentask-sim", 1, true) then assert_no_key(cmdline, "a command line: " .. cmdline) end

@@ -102,6 +102,26 @@ gt_journal_status gt_journal_count_sent(gt_journal *j, int64_t *n);
  * poll someone else's tasks, or submit them again). */
 gt_journal_status gt_journal_check_account(gt_journal *j, const char *api_key);
 
+/* ---- the key's state shared by the processes using the journal (journal_shared.c) ------------- */
+
+/* Times are wall clock ms (another process reads them). owner names one client (a random id).
+ * Each call is one statement, so one transaction of its own: call them outside begin/commit. */
+
+/* Takes one of the key's places for owner, when fewer than cap are held by owners whose lease
+ * runs past now_ms (owner's own always count); renews owner's lease to lease_until_ms either way
+ * it is taken. cap <= 0: taken whatever the count (a task already at the provider). *taken says. */
+gt_journal_status gt_journal_take_slot(gt_journal *j, const char *owner, int cap, int64_t now_ms,
+                                       int64_t lease_until_ms, bool *taken);
+/* Adds delta (may be negative; the count never goes below 0) to owner's places and renews its
+ * lease: delta 0 is the heartbeat. */
+gt_journal_status gt_journal_add_slots(gt_journal *j, const char *owner, int delta, int64_t lease_until_ms);
+/* owner is gone: its places are given back. */
+gt_journal_status gt_journal_leave(gt_journal *j, const char *owner);
+/* The key's pause-until (0: none) and learned cap (< 0: none learned). */
+gt_journal_status gt_journal_shared(gt_journal *j, int64_t *paused_until_ms, double *cap);
+gt_journal_status gt_journal_pause(gt_journal *j, int64_t until_ms); /* only ever moves it later */
+gt_journal_status gt_journal_set_cap(gt_journal *j, double cap);
+
 /* ---- fingerprints (fingerprint.c) --------------------------------------------------------------- */
 
 /* The request's identity: hex SHA-256 of the canonical JSON of {"model", "params", "provider"},

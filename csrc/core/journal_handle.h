@@ -20,6 +20,12 @@ typedef enum gt_journal_statement {
     GT_SQL_COUNT_SENT,
     GT_SQL_ACCOUNT_GET,
     GT_SQL_ACCOUNT_PUT,
+    GT_SQL_SLOT_TAKE,
+    GT_SQL_SLOTS_ADD,
+    GT_SQL_OWNER_LEAVE,
+    GT_SQL_SHARED_GET,
+    GT_SQL_SHARED_PAUSE,
+    GT_SQL_SHARED_CAP,
     GT_SQL_COUNT
 } gt_journal_statement;
 

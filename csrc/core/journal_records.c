@@ -46,14 +46,6 @@ void gt_records_free(gt_record *records, size_t n)
     free(records);
 }
 
-/* The wall clock, not gt_now_ms' monotonic one: the times are read by the next process. */
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Binds s, or SQL NULL for NULL. SQLITE_STATIC: every statement is reset before the strings
  * bound to it can go away. */
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -90,7 +82,7 @@ gt_journal_status gt_journal_add(gt_journal *j, gt_record *r)
         "idempotency_key, remote_id, poll_url, outcome, created_ms, updated_ms, download, files) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)");
     if (!st) return GT_JOURNAL_ERROR;
-    int64_t now = wall_ms();
+    int64_t now = gt_wall_ms(); /* not monotonic: the next process reads these times */
     const char *texts[] = {gt_record_stage_name(r->stage),
                            r->caller_key,
                            r->provider,
@@ -125,7 +117,7 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
         "UPDATE records SET stage = ?2, idempotency_key = ?3, remote_id = ?4, poll_url = ?5, "
         "outcome = ?6, updated_ms = ?7, download = ?8, files = ?9 WHERE id = ?1");
     if (!st) return GT_JOURNAL_ERROR;
-    int64_t now = wall_ms();
+    int64_t now = gt_wall_ms(); /* not monotonic: the next process reads these times */
     int rc = sqlite3_bind_int64(st, 1, r->id);
     const char *texts[] = {gt_record_stage_name(r->stage), r->idempotency_key, r->remote_id, r->poll_url, r->outcome};
     for (int i = 0; rc == SQLITE_OK && i < (int)(sizeof texts / sizeof texts[0]); i++)

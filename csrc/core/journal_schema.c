@@ -45,6 +45,15 @@ static const char *const migrations[] = {
     "ALTER TABLE records ADD COLUMN download TEXT;"
     "ALTER TABLE records ADD COLUMN files TEXT;"
     "CREATE INDEX records_downloading ON records (id) WHERE download IS NOT NULL AND files IS NULL;",
+    /* 2 → 3. The key's state shared by the processes using this journal (journal_shared.c):
+     * owners, one row per live client, its lease renewed while it holds tasks in flight, and slots,
+     * how many of the key's places it holds. A dead client's places stop counting when its lease
+     * runs out. The pause and the learned cap are rows of meta. */
+    "CREATE TABLE owners ("
+    "  owner TEXT PRIMARY KEY NOT NULL,"
+    "  lease_until_ms INTEGER NOT NULL,"
+    "  slots INTEGER NOT NULL DEFAULT 0 CHECK (slots >= 0)"
+    ");",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -32,9 +32,11 @@ typedef struct sqlite_shared {
     gt_timer timer;             /* heartbeat, and owed writes */
 } sqlite_shared;
 
+/* The timer runs at the earliest of what is asked of it: a give owed now must not wait for the
+ * next heartbeat. */
 static void arm(sqlite_shared *s, int64_t due_ms)
 {
-    if (s->timer.slot == 0) gt_engine_arm(s->engine, &s->timer, due_ms);
+    if (s->timer.slot == 0 || due_ms < s->timer.due_ms) gt_engine_arm(s->engine, &s->timer, due_ms);
 }
 
 /* BUSY is written again later; any other failure is given up (a place then frees with the lease,

@@ -37,10 +37,11 @@ gt_journal_status gt_journal_take_slot(gt_journal *j, const char *owner, int cap
 
 gt_journal_status gt_journal_add_slots(gt_journal *j, const char *owner, int delta, int64_t lease_until_ms)
 {
-    sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_SLOTS_ADD,
-                                           "INSERT INTO owners (owner, lease_until_ms, slots) VALUES (?1, ?3, max(?2, 0)) "
-                                           "ON CONFLICT (owner) DO UPDATE SET slots = max(slots + ?2, 0), "
-                                           "lease_until_ms = excluded.lease_until_ms");
+    sqlite3_stmt *st = gt_journal_prepared(
+        j, GT_SQL_SLOTS_ADD,
+        "INSERT INTO owners (owner, lease_until_ms, slots) VALUES (?1, ?3, max(?2, 0)) "
+        "ON CONFLICT (owner) DO UPDATE SET slots = max(slots + ?2, 0), "
+        "lease_until_ms = excluded.lease_until_ms");
     if (!st) return GT_JOURNAL_ERROR;
     sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, delta);

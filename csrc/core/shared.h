@@ -19,8 +19,8 @@ typedef struct gt_shared_ops {
      * flight. false: not now, ask again at *retry_ms (monotonic). The in-process backend always
      * says yes: the client's tasks gate is then the only count. */
     bool (*take_slot)(gt_shared *s, int cap, int64_t *retry_ms);
-    void (*force_slot)(gt_shared *s); /* a task already at the provider: it holds a place whatever the count */
-    void (*give_slot)(gt_shared *s);  /* a task that held a place ended or gave it back */
+    void (*force_slot)(gt_shared *s);      /* a task already at the provider: it holds a place whatever the count */
+    void (*give_slot)(gt_shared *s);       /* a task that held a place ended or gave it back */
     int64_t (*paused_until)(gt_shared *s); /* monotonic ms; not after now: submits may go */
     void (*pause)(gt_shared *s, int64_t until_ms); /* only ever moves the pause later */
     double (*cap)(gt_shared *s);                   /* the learned cap; INFINITY: none */

@@ -22,14 +22,14 @@ typedef struct sqlite_shared {
     gt_engine *engine;
     gt_journal *journal; /* the client's, borrowed */
     char *owner;
-    int held;                   /* places this client holds */
-    int owed;                   /* places taken (+) or given back (-) not yet written: BUSY */
-    int64_t pause_owed;         /* a pause (wall ms) not yet written; 0: none */
-    double cap_owed;            /* a cap not yet written; NAN: none */
-    int64_t paused_until;       /* the latest pause known here (wall ms) */
-    double cap;                 /* the cap known here: the file's once read */
-    int64_t renewed_ms;         /* the lease's last renewal (monotonic) */
-    gt_timer timer;             /* heartbeat, and owed writes */
+    int held;             /* places this client holds */
+    int owed;             /* places taken (+) or given back (-) not yet written: BUSY */
+    int64_t pause_owed;   /* a pause (wall ms) not yet written; 0: none */
+    double cap_owed;      /* a cap not yet written; NAN: none */
+    int64_t paused_until; /* the latest pause known here (wall ms) */
+    double cap;           /* the cap known here: the file's once read */
+    int64_t renewed_ms;   /* the lease's last renewal (monotonic) */
+    gt_timer timer;       /* heartbeat, and owed writes */
 } sqlite_shared;
 
 /* The timer runs at the earliest of what is asked of it: a give owed now must not wait for the

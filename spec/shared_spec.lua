@@ -91,8 +91,8 @@ describe("a 429 with Retry-After seen by one process", function()
       local paused_before = fox:stats().paused_for
       local task = fox:submit("flux-dev", { prompt = "another process" })
       gentask.run(function() gentask.sleep(0.5) end)
-      print(("paused %%s %%s state %%s submits %%d"):format(paused_before > 20, fox:stats().paused_for > 20,
-        task.state, fox:stats().submits))
+      print(("paused %%s %%s state %%s submits %%d"):format(tostring(paused_before > 20),
+        tostring(fox:stats().paused_for > 20), task.state, fox:stats().submits))
     ]]):format(sim.url .. "/foxapi", journal), { env = ENV })
     assert.truthy(output:match "paused true true state queued submits 0", output)
     assert.equal(1, sim:stats().submissions, "only the refused submit reached the simulator")

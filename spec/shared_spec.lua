@@ -100,3 +100,64 @@ describe("a 429 with Retry-After seen by one process", function()
     fox:close()
   end)
 end)
+
+describe("recover() on a journal shared with live processes", function()
+  local sim, journal, marker
+  setup(function()
+    sim = Sim.start "--duration-ms 300"
+    journal = os.tmpname()
+    os.remove(journal)
+    sim:client("foxapi", { journal = journal }):close()
+    marker = os.tmpname()
+    os.remove(marker)
+  end)
+  teardown(function()
+    sim:stop()
+    remove_journal(journal)
+    os.remove(marker)
+  end)
+
+  it("takes over a killed worker's tasks, none submitted again, and leaves a live worker's alone", function()
+    -- the live worker: five long tasks, a mark once they are all accepted, then their results
+    local live = Sim.spawn_script(([[
+      local gentask = require "gentask"
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "SHARED_SPEC_KEY",
+        base_url = %q, journal = %q, poll_interval = 0.05, poll_max_interval = 0.1 }
+      local tasks = {}
+      for i = 1, 5 do tasks[i] = fox:submit("flux-dev", { prompt = "live " .. i .. " [duration=4000]" }) end
+      gentask.run(function() while fox:stats().accepted < 5 do gentask.sleep(0.01) end end)
+      io.open(%q, "w"):close()
+      local ok = 0
+      for _, outcome in ipairs(gentask.settle(tasks)) do if outcome.ok then ok = ok + 1 end end
+      print("succeeded " .. ok)
+    ]]):format(sim.url .. "/foxapi", journal, marker), { env = ENV })
+    while not io.open(marker) do gentask.sleep(0.02) end
+    -- the killed worker: ten tasks accepted, then SIGKILL: nothing closed, nothing given back
+    local killed = Sim.run_script(([[
+      local gentask = require "gentask"
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "SHARED_SPEC_KEY",
+        base_url = %q, journal = %q }
+      local tasks = {}
+      for i = 1, 10 do tasks[i] = fox:submit("flux-dev", { prompt = "killed " .. i }) end
+      gentask.run(function() while fox:stats().accepted < 10 do gentask.sleep(0.01) end end)
+      gentask.sleep(0.05) -- a round: the acceptances are written
+      print("submitted")
+      io.stdout:flush()
+      os.execute("kill -9 " .. io.open("/proc/self/stat"):read("*l"):match("^(%%d+)"))
+      print("still alive")
+    ]]):format(sim.url .. "/foxapi", journal), { env = ENV })
+    assert.truthy(killed:match "submitted", killed)
+    assert.is_nil(killed:match "still alive", killed)
+
+    local fox = sim:client("foxapi", { journal = journal })
+    local tasks = fox:recover()
+    assert.equal(10, #tasks, "the killed worker's ten, not the live worker's five")
+    for _, task in ipairs(tasks) do assert.truthy(task:wait(10).url) end
+    local output = live.wait()
+    assert.truthy(output:match "succeeded 5", output)
+    local stats = sim:stats()
+    assert.equal(15, stats.submissions)
+    assert.equal(15, stats.accepted)
+    fox:close()
+  end)
+end)

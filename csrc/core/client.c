@@ -6,6 +6,7 @@
 #include <string.h>
 
 static void start_queued(void *client);
+static bool has_tasks(void *client);
 
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
                          const gt_client_options *opts, char **error)
@@ -51,12 +52,19 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
         return NULL;
     }
     /* the journal names the shared state: its file is where the key's other clients meet */
-    c->shared = c->journal ? gt_shared_sqlite_new(e, c->journal, c->cap) : gt_shared_local_new(c->cap);
+    c->shared = c->journal ? gt_shared_sqlite_new(e, c->journal, c->cap, has_tasks, c) : gt_shared_local_new(c->cap);
     if (!c->shared) {
         gt_client_release(c);
         return NULL;
     }
     return c;
+}
+
+/* Tasks with records, or waiting for one: while there are, the client's claim on them is kept. */
+static bool has_tasks(void *client)
+{
+    const gt_client *c = client;
+    return !gt_queue_empty(&c->journaled) || !gt_queue_empty(&c->to_journal);
 }
 
 void gt_client_retain(gt_client *c)

@@ -88,8 +88,8 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r);
  * record). OK / NOT_FOUND / BUSY / ERROR. */
 gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_record *out);
 /* Every record not ended, and every succeeded one whose downloads did not end (download set,
- * files NULL), oldest first: *out is an array of *n records (NULL when none) to free with
- * gt_records_free. */
+ * files NULL) — of the owner named by gt_journal_set_owner alone, if one is — oldest first: *out is an array of *n
+ * records (NULL when none) to free with gt_records_free. */
 gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n);
 /* How many records stand for a submit that went out (or may have): on its way, accepted, or
  * ended after being sent. max_submits counts them, across the processes that used the journal. */
@@ -105,7 +105,17 @@ gt_journal_status gt_journal_check_account(gt_journal *j, const char *api_key);
 /* ---- the key's state shared by the processes using the journal (journal_shared.c) ------------- */
 
 /* Times are wall clock ms (another process reads them). owner names one client (a random id).
- * Each call is one statement, so one transaction of its own: call them outside begin/commit. */
+ * Each call is one transaction of its own: call them outside begin/commit. */
+
+/* Names the client writing through j: its records carry owner from now on, and unended lists
+ * only owner's records. false: out of memory. */
+bool gt_journal_set_owner(gt_journal *j, const char *owner);
+/* Gives j's owner the unended records of provider whose owner is gone: closed (no row), or dead —
+ * on this host, its process is not running; elsewhere, its lease ran out before now_ms. A dead
+ * owner's row goes too, and with it the places it held. */
+gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t now_ms);
+/* j's owner lets record id go (a task its caller dropped): any client's recover() may take it. */
+gt_journal_status gt_journal_disown(gt_journal *j, int64_t id);
 
 /* Takes one of the key's places for owner, when fewer than cap are held by owners whose lease
  * runs past now_ms (owner's own always count); renews owner's lease to lease_until_ms either way

@@ -173,7 +173,10 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***t
     }
     gt_record *records = NULL;
     size_t count = 0;
-    if (gt_journal_unended(c->journal, &records, &count) != GT_JOURNAL_OK) {
+    /* first the records of clients that are gone (another process's, killed): a live one's are its own */
+    gt_journal_status status = gt_journal_claim(c->journal, gt_profile_name(c->profile), gt_wall_ms());
+    if (status == GT_JOURNAL_OK) status = gt_journal_unended(c->journal, &records, &count);
+    if (status != GT_JOURNAL_OK) {
         *error = gt_strdup(gt_journal_error(c->journal));
         return false;
     }

@@ -24,6 +24,9 @@ typedef struct gt_shared_ops {
     int64_t (*paused_until)(gt_shared *s); /* monotonic ms; not after now: submits may go */
     void (*pause)(gt_shared *s, int64_t until_ms); /* only ever moves the pause later */
     double (*cap)(gt_shared *s);                   /* the learned cap; INFINITY: none */
+    /* The client has tasks with records: its claim on them is kept alive while it does (another
+     * process's recover() takes only the records of a client that is gone). */
+    void (*keep_lease)(gt_shared *s);
     void (*set_cap)(gt_shared *s, double cap);
     void (*free)(gt_shared *s); /* gives back every place still held */
 } gt_shared_ops;
@@ -34,8 +37,10 @@ struct gt_shared {
 
 /* cap: the cap in force before anything is learned (INFINITY: none). */
 gt_shared *gt_shared_local_new(double cap);
-/* The state in journal j (borrowed: freed before it is closed); e runs the backend's timer. */
-gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap);
+/* The state in journal j (borrowed: freed before it is closed), whose records it names this
+ * client's; e runs the backend's timer; has_tasks(ctx) says whether the client still has tasks
+ * (the lease is renewed until it has none). */
+gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void *ctx);
 
 static inline bool gt_shared_take_slot(gt_shared *s, int cap, int64_t *retry_ms)
 {
@@ -64,6 +69,10 @@ static inline double gt_shared_cap(gt_shared *s)
 static inline void gt_shared_set_cap(gt_shared *s, double cap)
 {
     s->ops->set_cap(s, cap);
+}
+static inline void gt_shared_keep_lease(gt_shared *s)
+{
+    s->ops->keep_lease(s);
 }
 static inline void gt_shared_free(gt_shared *s)
 {

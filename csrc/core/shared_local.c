@@ -47,6 +47,11 @@ static void set_cap(gt_shared *s, double cap)
     ((local_shared *)s)->cap = cap;
 }
 
+static void keep_lease(gt_shared *s)
+{
+    (void)s; /* no other process can take this client's tasks */
+}
+
 static void free_local(gt_shared *s)
 {
     free(s);
@@ -60,6 +65,7 @@ static const gt_shared_ops local_ops = {
     .pause = pause_until,
     .cap = cap_of,
     .set_cap = set_cap,
+    .keep_lease = keep_lease,
     .free = free_local,
 };
 

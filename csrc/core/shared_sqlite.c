@@ -1,8 +1,8 @@
 /* shared_sqlite.c — the key's state kept in the journal file (journal_shared.c), shared by every
  * process of the machine that uses that file: nginx's workers, a cron script, a CLI beside a
- * server. The count of places is per owner (one random id per client) under a lease this client
- * renews while it holds places, so that the places of a process that died stop counting once its
- * lease runs out rather than never.
+ * server. The count of places is per owner (one random id per client, which its records carry)
+ * under a lease this client renews while it has tasks, so that the places of a process that died
+ * stop counting once its lease runs out rather than never.
  *
  * Nothing waits for SQLite's lock: a take that meets BUSY is asked again by the client; a give,
  * a pause or a cap that meets it is owed and written on this backend's timer. Times in the file
@@ -29,7 +29,10 @@ typedef struct sqlite_shared {
     int64_t paused_until; /* the latest pause known here (wall ms) */
     double cap;           /* the cap known here: the file's once read */
     int64_t renewed_ms;   /* the lease's last renewal (monotonic) */
-    gt_timer timer;       /* heartbeat, and owed writes */
+    bool registered;      /* the owner's row is written */
+    bool (*has_tasks)(void *ctx);
+    void *ctx;
+    gt_timer timer; /* heartbeat, and owed writes */
 } sqlite_shared;
 
 /* The timer runs at the earliest of what is asked of it: a give owed now must not wait for the
@@ -51,10 +54,11 @@ static void tick(void *ctx)
     sqlite_shared *s = ctx;
     int64_t now = gt_now_ms();
     bool busy = false;
-    if (s->owed != 0 || (s->held > 0 && now - s->renewed_ms >= HEARTBEAT_MS)) {
+    if (!s->registered || s->owed != 0 || now - s->renewed_ms >= HEARTBEAT_MS) {
         if (written(gt_journal_add_slots(s->journal, s->owner, s->owed, gt_wall_ms() + LEASE_MS))) {
             s->owed = 0;
             s->renewed_ms = now;
+            s->registered = true;
         } else {
             busy = true;
         }
@@ -67,8 +71,9 @@ static void tick(void *ctx)
         if (written(gt_journal_set_cap(s->journal, s->cap_owed))) s->cap_owed = NAN;
         else busy = true;
     }
+    /* idle, the timer stops: an armed timer would keep the host's loop waiting for nothing */
     if (busy) arm(s, now + BUSY_RETRY_MS);
-    else if (s->held > 0) arm(s, s->renewed_ms + HEARTBEAT_MS);
+    else if (s->held > 0 || s->has_tasks(s->ctx)) arm(s, s->renewed_ms + HEARTBEAT_MS);
 }
 
 static void owe_slots(sqlite_shared *s, int delta)
@@ -156,6 +161,12 @@ static void set_cap(gt_shared *base, double cap)
     arm(s, gt_now_ms() + BUSY_RETRY_MS);
 }
 
+static void keep_lease(gt_shared *base)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    arm(s, s->renewed_ms + HEARTBEAT_MS);
+}
+
 /* The last owed writes are tried once; what is still owed (a busy file) is left to the lease. */
 static void free_sqlite(gt_shared *base)
 {
@@ -176,15 +187,17 @@ static const gt_shared_ops sqlite_ops = {
     .pause = pause_until,
     .cap = cap_of,
     .set_cap = set_cap,
+    .keep_lease = keep_lease,
     .free = free_sqlite,
 };
 
-gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap)
+gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void *ctx)
 {
     sqlite_shared *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->owner = gt_random_key("owner-");
-    if (!s->owner) {
+    if (!s->owner || !gt_journal_set_owner(j, s->owner)) {
+        free(s->owner);
         free(s);
         return NULL;
     }
@@ -193,6 +206,12 @@ gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap)
     s->journal = j;
     s->cap = cap;
     s->cap_owed = NAN;
+    s->has_tasks = has_tasks;
+    s->ctx = ctx;
     gt_timer_init(&s->timer, tick, s);
+    /* the owner's row, at once where the file lets it: a record it writes must not look orphaned */
+    s->registered = gt_journal_add_slots(j, s->owner, 0, gt_wall_ms() + LEASE_MS) == GT_JOURNAL_OK;
+    s->renewed_ms = gt_now_ms();
+    if (!s->registered) arm(s, gt_now_ms() + BUSY_RETRY_MS);
     return &s->base;
 }

@@ -117,14 +117,17 @@ describe("recover() on a journal shared with live processes", function()
     os.remove(marker)
   end)
 
-  it("takes over a killed worker's tasks, none submitted again, and leaves a live worker's alone", function()
+  it("takes over a killed worker's tasks, none submitted again, and leaves a live worker's alone, keyed or not",
+     function()
     -- the live worker: five long tasks, a mark once they are all accepted, then their results
     local live = Sim.spawn_script(([[
       local gentask = require "gentask"
       local fox = gentask.client { provider = "foxapi", api_key = os.getenv "SHARED_SPEC_KEY",
         base_url = %q, journal = %q, poll_interval = 0.05, poll_max_interval = 0.1 }
       local tasks = {}
-      for i = 1, 5 do tasks[i] = fox:submit("flux-dev", { prompt = "live " .. i .. " [duration=4000]" }) end
+      for i = 1, 5 do
+        tasks[i] = fox:submit("flux-dev", { prompt = "live " .. i .. " [duration=4000]" }, { key = "live-" .. i })
+      end
       gentask.run(function() while fox:stats().accepted < 5 do gentask.sleep(0.01) end end)
       io.open(%q, "w"):close()
       local ok = 0
@@ -153,6 +156,10 @@ describe("recover() on a journal shared with live processes", function()
     local tasks = fox:recover()
     assert.equal(10, #tasks, "the killed worker's ten, not the live worker's five")
     for _, task in ipairs(tasks) do assert.truthy(task:wait(10).url) end
+    -- the live worker's key, asked for here: refused, not resumed a second time
+    local ok, err = pcall(fox.submit, fox, "flux-dev", { prompt = "live 1 [duration=4000]" }, { key = "live-1" })
+    assert.is_false(ok)
+    assert.truthy(tostring(err):match "another live client", tostring(err))
     local output = live.wait()
     assert.truthy(output:match "succeeded 5", output)
     local stats = sim:stats()

@@ -114,6 +114,8 @@ bool gt_journal_set_owner(gt_journal *j, const char *owner);
  * on this host, its process is not running; elsewhere, its lease ran out before now_ms. A dead
  * owner's row goes too, and with it the places it held. */
 gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t now_ms);
+/* The same for record id alone: *claimed false when a live owner works on it. */
+gt_journal_status gt_journal_claim_record(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed);
 /* j's owner lets record id go (a task its caller dropped): any client's recover() may take it. */
 gt_journal_status gt_journal_disown(gt_journal *j, int64_t id);
 

@@ -187,28 +187,51 @@ static gt_journal_status forget_gone(gt_journal *j, int64_t now_ms)
     return rc == SQLITE_OK ? GT_JOURNAL_OK : gt_journal_sqlite_failed(j, rc, "finding the owners that are gone");
 }
 
-gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t now_ms)
+/* In one transaction: the owners that are gone are forgotten, then sql (?1 this owner, ?2 text,
+ * ?3 id) gives this owner what they left; *claimed counts the records it took. */
+static gt_journal_status claim(gt_journal *j, int64_t now_ms, const char *sql, const char *text, int64_t id,
+                               int *claimed)
 {
+    *claimed = 0;
     if (!j->owner) return GT_JOURNAL_OK;
     gt_journal_status status = exec_sql(j, "BEGIN IMMEDIATE", "taking the lock to claim records");
     if (status != GT_JOURNAL_OK) return status;
     status = forget_gone(j, now_ms);
-    sqlite3_stmt *claim = NULL;
+    sqlite3_stmt *st = NULL;
     if (status == GT_JOURNAL_OK) {
-        int rc = sqlite3_prepare_v2(j->db,
-                                    "UPDATE records SET owner = ?1 WHERE provider = ?2 AND "
-                                    "(stage <> 'ended' OR (download IS NOT NULL AND files IS NULL)) AND "
-                                    "(owner IS NULL OR owner NOT IN (SELECT owner FROM owners))",
-                                    -1, &claim, NULL);
+        int rc = sqlite3_prepare_v2(j->db, sql, -1, &st, NULL);
         if (rc == SQLITE_OK) {
-            sqlite3_bind_text(claim, 1, j->owner, -1, SQLITE_STATIC);
-            sqlite3_bind_text(claim, 2, provider, -1, SQLITE_STATIC);
-            rc = sqlite3_step(claim);
+            sqlite3_bind_text(st, 1, j->owner, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, id);
+            rc = sqlite3_step(st);
         }
-        if (rc != SQLITE_DONE) status = gt_journal_sqlite_failed(j, rc, "claiming the records of owners that are gone");
-        sqlite3_finalize(claim);
+        if (rc == SQLITE_DONE) *claimed = sqlite3_changes(j->db);
+        else status = gt_journal_sqlite_failed(j, rc, "claiming the records of owners that are gone");
+        sqlite3_finalize(st);
     }
     if (status == GT_JOURNAL_OK) status = exec_sql(j, "COMMIT", "committing the claim");
     if (status != GT_JOURNAL_OK) sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+    return status;
+}
+
+/* a record nobody live works on: no owner, or one whose row is gone (closed, or found dead) */
+#define ORPHANED "(owner IS NULL OR owner NOT IN (SELECT owner FROM owners))"
+
+gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t now_ms)
+{
+    int claimed;
+    return claim(j, now_ms,
+                 "UPDATE records SET owner = ?1 WHERE provider = ?2 AND "
+                 "(stage <> 'ended' OR (download IS NOT NULL AND files IS NULL)) AND " ORPHANED,
+                 provider, 0, &claimed);
+}
+
+gt_journal_status gt_journal_claim_record(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed)
+{
+    int n = 0;
+    gt_journal_status status = claim(
+        j, now_ms, "UPDATE records SET owner = ?1 WHERE id = ?3 AND (owner = ?1 OR " ORPHANED ")", NULL, id, &n);
+    *claimed = !j->owner || n > 0;
     return status;
 }

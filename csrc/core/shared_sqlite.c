@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #define LEASE_MS 6000     /* a place of an owner silent this long is free again */
-#define HEARTBEAT_MS 2000 /* the lease is renewed this often while places are held: a third of it */
+#define HEARTBEAT_MS 2000 /* the lease is renewed this often while the client has tasks: a third of it */
 #define BUSY_RETRY_MS 30  /* a write another process held the lock for is tried again this much later */
 #define RECHECK_MS 20     /* the key was full: look again for a place another process gave back */
 

@@ -31,6 +31,7 @@ local cases = {
   { "not_a_journal", "refuses another program's database, a text file, a directory or no path, touching none" },
   { "account", "matches the key it fingerprinted, not another, and keeps the key's bytes out of every file" },
   { "request_hash", "hashes a request's canonical JSON: key order does not matter, values do, not JSON is nil" },
+  { "shared", "counts the key's places across owners, frees a place given back or an expired lease's, shares pause and cap" },
 }
 
 describe("the journal store (C: " .. bin .. ")", function()

@@ -12,6 +12,7 @@
 /* ---- clock and strings (util.c) ----------------------------------------------------------------- */
 
 int64_t gt_now_ms(void);        /* monotonic */
+int64_t gt_wall_ms(void);       /* the wall clock: for times another process reads */
 char *gt_strdup(const char *s); /* NULL for NULL */
 char *gt_strndup(const char *s, size_t n);
 char *gt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

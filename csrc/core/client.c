@@ -6,6 +6,7 @@
 #include <string.h>
 
 static void start_queued(void *client);
+static bool has_tasks(void *client);
 
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
                          const gt_client_options *opts, char **error)
@@ -50,7 +51,20 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
         gt_client_release(c);
         return NULL;
     }
+    /* the journal names the shared state: its file is where the key's other clients meet */
+    c->shared = c->journal ? gt_shared_sqlite_new(e, c->journal, c->cap, has_tasks, c) : gt_shared_local_new(c->cap);
+    if (!c->shared) {
+        gt_client_release(c);
+        return NULL;
+    }
     return c;
+}
+
+/* Tasks with records, or waiting for one: while there are, the client's claim on them is kept. */
+static bool has_tasks(void *client)
+{
+    const gt_client *c = client;
+    return !gt_queue_empty(&c->journaled) || !gt_queue_empty(&c->to_journal);
 }
 
 void gt_client_retain(gt_client *c)
@@ -62,6 +76,7 @@ void gt_client_release(gt_client *c)
 {
     if (!c || --c->refs > 0) return;
     gt_engine_disarm(c->engine, &c->timer);
+    gt_shared_free(c->shared); /* before the journal it borrows is closed */
     gt_client_journal_close(c);
     gt_client_webhook_close(c);
     gt_engine_release(c->engine);
@@ -99,20 +114,20 @@ const gt_client_options *gt_client_options_of(const gt_client *c)
 /* A submit may go out now; otherwise *wait_until_ms says when the 429 pause ends. */
 bool gt_client_may_submit(const gt_client *c, int64_t *wait_until_ms)
 {
-    *wait_until_ms = c->paused_until_ms;
-    return gt_now_ms() >= c->paused_until_ms;
+    *wait_until_ms = gt_shared_paused_until(c->shared);
+    return gt_now_ms() >= *wait_until_ms;
 }
 
-/* A 429 slows the whole client, not just the task that met it: a batch of 500 must not hammer a
- * rate-limited key. */
+/* A 429 slows the whole key, not just the task that met it: a batch of 500 must not hammer a
+ * rate-limited key, nor may the key's other clients. */
 void gt_client_pause(gt_client *c, int64_t until_ms)
 {
-    if (until_ms > c->paused_until_ms) c->paused_until_ms = until_ms;
+    gt_shared_pause(c->shared, until_ms);
 }
 
-/* The cap in force: the tasks gate admits floor(cap) at once (at least one). A raised cap lets
- * waiting tasks in from the client's timer. */
-static void set_cap(gt_client *c, double cap)
+/* The cap in force here: the tasks gate admits floor(cap) at once (at least one). A raised cap
+ * lets waiting tasks in from the client's timer. */
+static void apply_cap(gt_client *c, double cap)
 {
     if (c->cap_limit > 0 && cap > c->cap_limit) cap = c->cap_limit;
     if (cap < 1) cap = 1;
@@ -121,6 +136,20 @@ static void set_cap(gt_client *c, double cap)
     c->cap = cap;
     g->max = isinf(cap) ? 0 : (int)floor(cap);
     if (g->max > before && before != 0 && !gt_queue_empty(&g->queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
+}
+
+/* What this client learned, told to the key's other clients too. */
+static void set_cap(gt_client *c, double cap)
+{
+    apply_cap(c, cap);
+    gt_shared_set_cap(c->shared, c->cap);
+}
+
+/* What the key's other clients learned meanwhile. */
+static void follow_cap(gt_client *c)
+{
+    double shared = gt_shared_cap(c->shared);
+    if (shared != c->cap) apply_cap(c, shared);
 }
 
 /* A 429 says the provider holds as many of this key's tasks as it will take: the cap drops to
@@ -142,6 +171,7 @@ void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms)
     if (wait_ms < first_step) wait_ms = first_step;
     gt_client_pause(c, gt_now_ms() + wait_ms);
     if (!rate_limited) return;
+    follow_cap(c);
     if (sent_ms < c->cap_cut_ms) {
         if (c->accepted > 0 && c->accepted < c->cap) set_cap(c, c->accepted);
         return;
@@ -159,13 +189,14 @@ void gt_client_accepted(gt_client *c)
     c->refusals = 0;
     gt_error_free(c->last_refusal);
     c->last_refusal = NULL;
+    follow_cap(c);
     if (!isinf(c->cap)) set_cap(c, c->cap + 1 / c->cap);
 }
 
 void gt_client_stats_of(const gt_client *c, gt_client_stats *out)
 {
     const gt_gate *tasks = &c->gates[GT_GATE_TASKS], *wire = &c->gates[GT_GATE_WIRE];
-    int64_t left = c->paused_until_ms - gt_now_ms();
+    int64_t left = gt_shared_paused_until(c->shared) - gt_now_ms();
     *out = (gt_client_stats){
         .in_flight = tasks->held,
         .queued = (int)tasks->queue.count,
@@ -195,6 +226,15 @@ static void grant(gt_gate *g, gt_slot *s)
     s->start(s->ctx);
 }
 
+/* A submit may take its place: the key is not paused and it has a place free across its clients
+ * (taken here). Otherwise *retry_ms says when to ask again. */
+static bool admit(gt_client *c, int64_t *retry_ms)
+{
+    if (!gt_client_may_submit(c, retry_ms)) return false;
+    follow_cap(c);
+    return gt_shared_take_slot(c->shared, c->gates[GT_GATE_TASKS].max, retry_ms);
+}
+
 /* The client's timer: starts waiting holders, in order, while their gate has room; the tasks
  * gate also waits out a 429 pause. A started holder may wait at the other gate: it is let in at
  * once there or queued, never run through this loop again, so the stack stays flat. */
@@ -211,7 +251,7 @@ static void start_queued(void *client)
         gt_gate *g = &c->gates[id];
         while (!gt_queue_empty(&g->queue) && has_room(g)) {
             int64_t until;
-            if (id == GT_GATE_TASKS && !gt_client_may_submit(c, &until)) {
+            if (id == GT_GATE_TASKS && !admit(c, &until)) {
                 gt_engine_arm(c->engine, &c->timer, until);
                 break;
             }
@@ -223,15 +263,17 @@ static void start_queued(void *client)
 static void wait_at(gt_client *c, gt_gate *g, gt_slot *s, bool front)
 {
     int64_t until = gt_now_ms();
-    bool paused = g == &c->gates[GT_GATE_TASKS] && !gt_client_may_submit(c, &until);
-    if (gt_queue_empty(&g->queue) && has_room(g) && !paused) {
+    bool tasks = g == &c->gates[GT_GATE_TASKS];
+    bool paused = tasks && !gt_client_may_submit(c, &until);
+    if (gt_queue_empty(&g->queue) && has_room(g) && !paused && (!tasks || admit(c, &until))) {
         grant(g, s);
         return;
     }
     if (front) gt_queue_push_front(&g->queue, &s->node);
     else gt_queue_push(&g->queue, &s->node);
-    /* a full gate is reopened by gt_client_leave; otherwise the timer lets it in */
-    if (has_room(g)) gt_engine_arm(c->engine, &c->timer, paused ? until : gt_now_ms());
+    /* a full gate is reopened by gt_client_leave; otherwise the timer lets it in (at once, at the
+     * pause's end, or when the key's other clients may have given a place back) */
+    if (has_room(g)) gt_engine_arm(c->engine, &c->timer, until);
 }
 
 void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s)
@@ -246,6 +288,7 @@ void gt_client_wait_front(gt_client *c, gt_gate_id gate, gt_slot *s)
 
 void gt_client_take(gt_client *c, gt_gate_id gate, gt_slot *s)
 {
+    if (gate == GT_GATE_TASKS) gt_shared_force_slot(c->shared);
     grant(&c->gates[gate], s);
 }
 
@@ -255,6 +298,7 @@ static void leave(gt_client *c, gt_gate *g, gt_slot *s)
     if (!s->held) return;
     s->held = false;
     g->held--;
+    if (g == &c->gates[GT_GATE_TASKS]) gt_shared_give_slot(c->shared);
     /* the next holder starts from the client's timer, on this step: a task that ends must not
      * run another task's submit inside its own finish */
     if (!gt_queue_empty(&g->queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());

@@ -5,6 +5,7 @@
 #include "journal.h"
 #include "loop.h"
 #include "reading.h"
+#include "shared.h"
 
 /* ---- clients and tasks (client.c, task.c) ------------------------------------------------------- */
 
@@ -31,9 +32,12 @@ struct gt_client {
     gt_gate gates[GT_GATE_COUNT];
     gt_gate *model_gates; /* one per profile->model_caps, same order: a task of such a model
                            * waits there first, then at the tasks gate */
-    int64_t paused_until_ms;
+    /* The key's state shared with its other clients (shared.h): a place per task in flight, the
+     * 429 pause, the learned cap. In-process without a journal; in the journal file with one. */
+    gt_shared *shared;
     /* What the provider really allows, learned from its 429s: the tasks gate's max follows cap,
-     * cut on a 429 and grown by 1/cap per accepted submit, never above cap_limit. */
+     * cut on a 429 and grown by 1/cap per accepted submit, never above cap_limit. cap is this
+     * client's copy of the shared one, followed before each use. */
     double cap;             /* INFINITY: no cap learned, none configured */
     int cap_limit;          /* max_in_flight as configured (or the provider's); 0: none */
     int64_t cap_cut_ms;     /* the last cut: a 429 for a submit sent before it is the same news */

@@ -161,5 +161,6 @@ void gt_journal_close(gt_journal *j)
         sqlite3_close_v2(j->db);
     }
     free(j->path);
+    free(j->owner);
     free(j);
 }

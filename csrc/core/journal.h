@@ -88,8 +88,8 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r);
  * record). OK / NOT_FOUND / BUSY / ERROR. */
 gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_record *out);
 /* Every record not ended, and every succeeded one whose downloads did not end (download set,
- * files NULL), oldest first: *out is an array of *n records (NULL when none) to free with
- * gt_records_free. */
+ * files NULL) — of the owner named by gt_journal_set_owner alone, if one is — oldest first: *out is an array of *n
+ * records (NULL when none) to free with gt_records_free. */
 gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n);
 /* How many records stand for a submit that went out (or may have): on its way, accepted, or
  * ended after being sent. max_submits counts them, across the processes that used the journal. */
@@ -101,6 +101,38 @@ gt_journal_status gt_journal_count_sent(gt_journal *j, int64_t *n);
  * another key (its tasks were paid for by another account: recovering them with this key would
  * poll someone else's tasks, or submit them again). */
 gt_journal_status gt_journal_check_account(gt_journal *j, const char *api_key);
+
+/* ---- the key's state shared by the processes using the journal (journal_shared.c) ------------- */
+
+/* Times are wall clock ms (another process reads them). owner names one client (a random id).
+ * Each call is one transaction of its own: call them outside begin/commit. */
+
+/* Names the client writing through j: its records carry owner from now on, and unended lists
+ * only owner's records. false: out of memory. */
+bool gt_journal_set_owner(gt_journal *j, const char *owner);
+/* Gives j's owner the unended records of provider whose owner is gone: closed (no row), or dead —
+ * on this host, its process is not running; elsewhere, its lease ran out before now_ms. A dead
+ * owner's row goes too, and with it the places it held. */
+gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t now_ms);
+/* The same for record id alone: *claimed false when a live owner works on it. */
+gt_journal_status gt_journal_claim_record(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed);
+/* j's owner lets record id go (a task its caller dropped): any client's recover() may take it. */
+gt_journal_status gt_journal_disown(gt_journal *j, int64_t id);
+
+/* Takes one of the key's places for owner, when fewer than cap are held by owners whose lease
+ * runs past now_ms (owner's own always count); renews owner's lease to lease_until_ms either way
+ * it is taken. cap <= 0: taken whatever the count (a task already at the provider). *taken says. */
+gt_journal_status gt_journal_take_slot(gt_journal *j, const char *owner, int cap, int64_t now_ms,
+                                       int64_t lease_until_ms, bool *taken);
+/* Adds delta (may be negative; the count never goes below 0) to owner's places and renews its
+ * lease: delta 0 is the heartbeat. */
+gt_journal_status gt_journal_add_slots(gt_journal *j, const char *owner, int delta, int64_t lease_until_ms);
+/* owner is gone: its places are given back. */
+gt_journal_status gt_journal_leave(gt_journal *j, const char *owner);
+/* The key's pause-until (0: none) and learned cap (< 0: none learned). */
+gt_journal_status gt_journal_shared(gt_journal *j, int64_t *paused_until_ms, double *cap);
+gt_journal_status gt_journal_pause(gt_journal *j, int64_t until_ms); /* only ever moves it later */
+gt_journal_status gt_journal_set_cap(gt_journal *j, double cap);
 
 /* ---- fingerprints (fingerprint.c) --------------------------------------------------------------- */
 

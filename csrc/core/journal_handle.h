@@ -20,6 +20,13 @@ typedef enum gt_journal_statement {
     GT_SQL_COUNT_SENT,
     GT_SQL_ACCOUNT_GET,
     GT_SQL_ACCOUNT_PUT,
+    GT_SQL_SLOT_TAKE,
+    GT_SQL_SLOTS_ADD,
+    GT_SQL_OWNER_LEAVE,
+    GT_SQL_SHARED_GET,
+    GT_SQL_SHARED_PAUSE,
+    GT_SQL_SHARED_CAP,
+    GT_SQL_DISOWN,
     GT_SQL_COUNT
 } gt_journal_statement;
 
@@ -28,6 +35,8 @@ struct gt_journal {
     char *path;       /* for messages */
     char error[1024]; /* the last error; a buffer, so that running out of memory can be reported too */
     sqlite3_stmt *statements[GT_SQL_COUNT];
+    char *owner;    /* the client writing through this handle (gt_journal_set_owner); NULL: none named */
+    char host[256]; /* this machine's name, for owners: a pid means something on its own host only */
 };
 
 /* Statement `which`, prepared from sql on first use (NULL on failure, with the error set). */

@@ -46,14 +46,6 @@ void gt_records_free(gt_record *records, size_t n)
     free(records);
 }
 
-/* The wall clock, not gt_now_ms' monotonic one: the times are read by the next process. */
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Binds s, or SQL NULL for NULL. SQLITE_STATIC: every statement is reset before the strings
  * bound to it can go away. */
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -87,10 +79,10 @@ gt_journal_status gt_journal_add(gt_journal *j, gt_record *r)
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_ADD,
         "INSERT INTO records (stage, caller_key, provider, model, path, poll_path, params, request_hash, "
-        "idempotency_key, remote_id, poll_url, outcome, created_ms, updated_ms, download, files) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)");
+        "idempotency_key, remote_id, poll_url, outcome, created_ms, updated_ms, download, files, owner) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)");
     if (!st) return GT_JOURNAL_ERROR;
-    int64_t now = wall_ms();
+    int64_t now = gt_wall_ms(); /* not monotonic: the next process reads these times */
     const char *texts[] = {gt_record_stage_name(r->stage),
                            r->caller_key,
                            r->provider,
@@ -109,6 +101,7 @@ gt_journal_status gt_journal_add(gt_journal *j, gt_record *r)
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 13, now);
     if (rc == SQLITE_OK) rc = bind_text(st, 14, r->download);
     if (rc == SQLITE_OK) rc = bind_text(st, 15, r->files);
+    if (rc == SQLITE_OK) rc = bind_text(st, 16, j->owner);
     gt_journal_status status = finish_write(j, st, rc, "add");
     if (status == GT_JOURNAL_OK) {
         r->id = sqlite3_last_insert_rowid(j->db);
@@ -123,9 +116,9 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_UPDATE,
         "UPDATE records SET stage = ?2, idempotency_key = ?3, remote_id = ?4, poll_url = ?5, "
-        "outcome = ?6, updated_ms = ?7, download = ?8, files = ?9 WHERE id = ?1");
+        "outcome = ?6, updated_ms = ?7, download = ?8, files = ?9, owner = coalesce(?10, owner) WHERE id = ?1");
     if (!st) return GT_JOURNAL_ERROR;
-    int64_t now = wall_ms();
+    int64_t now = gt_wall_ms(); /* not monotonic: the next process reads these times */
     int rc = sqlite3_bind_int64(st, 1, r->id);
     const char *texts[] = {gt_record_stage_name(r->stage), r->idempotency_key, r->remote_id, r->poll_url, r->outcome};
     for (int i = 0; rc == SQLITE_OK && i < (int)(sizeof texts / sizeof texts[0]); i++)
@@ -133,6 +126,7 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 7, now);
     if (rc == SQLITE_OK) rc = bind_text(st, 8, r->download);
     if (rc == SQLITE_OK) rc = bind_text(st, 9, r->files);
+    if (rc == SQLITE_OK) rc = bind_text(st, 10, j->owner);
     gt_journal_status status = finish_write(j, st, rc, "update");
     if (status != GT_JOURNAL_OK) return status;
     if (sqlite3_changes(j->db) == 0) {
@@ -199,11 +193,13 @@ gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n)
     *out = NULL;
     *n = 0;
     /* each half of the WHERE is a partial index's own, so the two indexes serve it */
-    sqlite3_stmt *st = gt_journal_prepared(
-        j, GT_SQL_UNENDED,
-        "SELECT " RECORD_COLUMNS " FROM records WHERE stage <> 'ended' OR (download IS NOT NULL AND "
-        "files IS NULL AND json_extract(outcome, '$.state') = 'succeeded') ORDER BY id");
+    sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_UNENDED,
+                                           "SELECT " RECORD_COLUMNS
+                                           " FROM records WHERE (stage <> 'ended' OR (download IS NOT NULL AND "
+                                           "files IS NULL AND json_extract(outcome, '$.state') = 'succeeded')) AND (?1 "
+                                           "IS NULL OR owner = ?1) ORDER BY id");
     if (!st) return GT_JOURNAL_ERROR;
+    bind_text(st, 1, j->owner); /* a named owner sees its own records: gt_journal_claim gave it the orphans' */
     gt_record *records = NULL;
     size_t count = 0, capacity = 0;
     gt_journal_status status = GT_JOURNAL_OK;

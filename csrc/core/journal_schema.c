@@ -45,6 +45,20 @@ static const char *const migrations[] = {
     "ALTER TABLE records ADD COLUMN download TEXT;"
     "ALTER TABLE records ADD COLUMN files TEXT;"
     "CREATE INDEX records_downloading ON records (id) WHERE download IS NOT NULL AND files IS NULL;",
+    /* 2 → 3. The key's state shared by the processes using this journal (journal_shared.c):
+     * owners, one row per live client — its host and pid, its lease renewed while it has tasks,
+     * and slots, how many of the key's places it holds (a dead client's stop counting when its
+     * lease runs out) — and records.owner, the client working on a record, so that recover() in
+     * one process takes only the records of clients that are gone. The pause and the learned cap
+     * are rows of meta. */
+    "CREATE TABLE owners ("
+    "  owner TEXT PRIMARY KEY NOT NULL,"
+    "  host TEXT NOT NULL,"
+    "  pid INTEGER NOT NULL,"
+    "  lease_until_ms INTEGER NOT NULL,"
+    "  slots INTEGER NOT NULL DEFAULT 0 CHECK (slots >= 0)"
+    ");"
+    "ALTER TABLE records ADD COLUMN owner TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

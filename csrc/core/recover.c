@@ -91,6 +91,20 @@ static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_op
     return t;
 }
 
+/* Whether this client may resume rec: an ended one, yes; an unended one once it is this client's
+ * (its owner gone, or none), never while another live client works on it. */
+static bool claimable(gt_client *c, const gt_record *rec, char **refusal)
+{
+    if (rec->stage == GT_RECORD_ENDED && !rec->download) return true;
+    bool claimed = false;
+    gt_journal_status status = gt_journal_claim_record(c->journal, rec->id, gt_wall_ms(), &claimed);
+    if (status != GT_JOURNAL_OK)
+        *refusal = gt_printf("key %s cannot be taken up: %s", rec->caller_key, gt_journal_error(c->journal));
+    else if (!claimed)
+        *refusal = gt_printf("key %s is being worked on by another live client of this journal", rec->caller_key);
+    return status == GT_JOURNAL_OK && claimed;
+}
+
 /* The same request under the same key: the journal's task. A key with another request is the
  * caller's mistake (Stripe answers its idempotency keys alike). */
 static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash, const gt_client_options *opts,
@@ -120,6 +134,8 @@ static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash
         t = live;
     } else if (strcmp(rec.provider, gt_profile_name(c->profile)) != 0) {
         *refusal = gt_printf("key %s was used for a request to %s", r->caller_key, rec.provider);
+    } else if (!claimable(c, &rec, refusal)) {
+        /* another live client works on it: resuming it here could submit it twice */
     } else {
         t = from_record(c, &rec, opts);
     }
@@ -173,7 +189,10 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***t
     }
     gt_record *records = NULL;
     size_t count = 0;
-    if (gt_journal_unended(c->journal, &records, &count) != GT_JOURNAL_OK) {
+    /* first the records of clients that are gone (another process's, killed): a live one's are its own */
+    gt_journal_status status = gt_journal_claim(c->journal, gt_profile_name(c->profile), gt_wall_ms());
+    if (status == GT_JOURNAL_OK) status = gt_journal_unended(c->journal, &records, &count);
+    if (status != GT_JOURNAL_OK) {
         *error = gt_strdup(gt_journal_error(c->journal));
         return false;
     }

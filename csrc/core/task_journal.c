@@ -67,6 +67,7 @@ void gt_task_journal(gt_task *t, gt_record_stage stage)
     t->wanted = stage;
     gt_queue_push(&c->to_journal, &t->journal_node);
     write_soon(c, 0);
+    gt_shared_keep_lease(c->shared); /* a record of this client's: no other process may take it */
 }
 
 bool gt_task_journal_before_send(gt_task *t)
@@ -218,6 +219,10 @@ void gt_task_journal_forget(gt_task *t)
         /* what really happened is written now, on its own (a BUSY journal: recover() polls it again) */
         if (t->record_id && (t->wanted == GT_RECORD_ACCEPTED || t->wanted == GT_RECORD_ENDED)) write_one(c, t);
     }
+    /* nobody here works on it any more: any client's recover() may take it (a busy journal leaves
+     * it this client's, for its own recover()) */
+    if (c->journal && t->record_id && (t->written != GT_RECORD_ENDED || t->downloads))
+        gt_journal_disown(c->journal, t->record_id);
     gt_queue_remove(&c->journaled, &t->journaled_node);
     t->send_when_journaled = false;
     t->journal_off = true;

@@ -670,13 +670,63 @@ static void case_request_hash(void)
     free(h2);
 }
 
+/* The key's shared state between two connections, as two processes hold it: the cap counts both
+ * owners' places, a place given back or an owner whose lease ran out frees one, and the pause and
+ * the learned cap one writes the other reads. Times are passed in: no clock is waited for. */
+static void case_shared(void)
+{
+    char path[PATH_MAX];
+    path_of(path, "shared.journal");
+    gt_journal *a = open_ok(path), *b = open_ok(path);
+    bool taken = false;
+    /* a's lease runs to 7000; b's to 9000 */
+    for (int i = 0; i < 2; i++) {
+        CHECK(gt_journal_take_slot(a, "owner-a", 3, 1000, 7000, &taken) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
+        CHECK(taken, "a's place %d of 3 was refused", i + 1);
+    }
+    CHECK(gt_journal_take_slot(b, "owner-b", 3, 1000, 9000, &taken) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(taken, "b's place, the third of 3, was refused");
+    CHECK(gt_journal_take_slot(b, "owner-b", 3, 1000, 9000, &taken) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(!taken, "a fourth place of 3 was taken");
+    CHECK(gt_journal_take_slot(b, "owner-b", 0, 1000, 9000, &taken) == GT_JOURNAL_OK && taken,
+          "a task already at the provider (cap 0) was refused its place");
+    CHECK(gt_journal_add_slots(b, "owner-b", -1, 9000) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+
+    CHECK(gt_journal_add_slots(a, "owner-a", -1, 7000) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
+    CHECK(gt_journal_take_slot(b, "owner-b", 3, 2000, 9000, &taken) == GT_JOURNAL_OK && taken,
+          "the place a gave back was not free for b");
+    CHECK(gt_journal_take_slot(b, "owner-b", 3, 2000, 9000, &taken) == GT_JOURNAL_OK && !taken,
+          "a gave back one place, b took two");
+    /* past a's lease its place is free, though a never gave it back; b's own always count */
+    CHECK(gt_journal_take_slot(b, "owner-b", 3, 8000, 9000, &taken) == GT_JOURNAL_OK && taken,
+          "an expired owner's place still counted");
+    CHECK(gt_journal_take_slot(b, "owner-b", 3, 8000, 9000, &taken) == GT_JOURNAL_OK && !taken,
+          "b's own three places did not count");
+    CHECK(gt_journal_leave(b, "owner-b") == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    char *rows = query_text(path, "SELECT count(*) FROM owners WHERE owner = 'owner-b'");
+    CHECK(same(rows, "0"), "b left %s rows", show(rows));
+    free(rows);
+
+    int64_t paused_until = -1;
+    double cap = 0;
+    CHECK(gt_journal_shared(b, &paused_until, &cap) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(paused_until == 0 && cap < 0, "a new journal is paused until %lld with cap %g", (long long)paused_until, cap);
+    CHECK(gt_journal_pause(a, 5000) == GT_JOURNAL_OK && gt_journal_pause(b, 3000) == GT_JOURNAL_OK, "pausing failed");
+    CHECK(gt_journal_set_cap(a, 3.5) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
+    CHECK(gt_journal_shared(b, &paused_until, &cap) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(paused_until == 5000, "the later pause is kept, not the last written: %lld", (long long)paused_until);
+    CHECK(cap == 3.5, "b reads the cap a learned as %g", cap);
+    gt_journal_close(a);
+    gt_journal_close(b);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
 } cases[] = {
     {"create", case_create},   {"round_trip", case_round_trip},     {"killed", case_killed},
     {"busy", case_busy},       {"newer_schema", case_newer_schema}, {"not_a_journal", case_not_a_journal},
-    {"account", case_account}, {"request_hash", case_request_hash},
+    {"account", case_account}, {"request_hash", case_request_hash}, {"shared", case_shared},
 };
 
 int main(int argc, char **argv)

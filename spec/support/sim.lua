@@ -56,10 +56,11 @@ function Sim:outage(ms)
   return http("POST", self.admin_url .. "/_sim/outage?ms=" .. tostring(ms))
 end
 
---- Runs a Lua script in a new process of this same interpreter, with this process's module paths
---- (a script a user would run, or a process that crashes): what it printed, stderr included.
---- opts: env (assignments put before the command), stderr_only (what it printed on stderr alone).
-function Sim.run_script(source, opts)
+--- Starts a Lua script in a new process of this same interpreter, with this process's module paths
+--- (a script a user would run, or a process that crashes), and returns at once: :wait() gives what
+--- it printed, stderr included. opts: env (assignments put before the command), stderr_only (what
+--- it printed on stderr alone).
+function Sim.spawn_script(source, opts)
   opts = opts or {}
   local lua = arg and arg[-1] or "lua"
   local path = os.tmpname()
@@ -69,10 +70,19 @@ function Sim.run_script(source, opts)
   local pipe = assert(io.popen(("%s %s -e %q %s " .. (opts.stderr_only and "2>&1 >/dev/null" or "2>&1")):format(
     opts.env and "env " .. opts.env or "", lua,
     ("package.path=%q package.cpath=%q"):format(package.path, package.cpath), path)))
-  local output = pipe:read "*a"
-  pipe:close()
-  os.remove(path)
-  return output
+  return {
+    wait = function()
+      local output = pipe:read "*a"
+      pipe:close()
+      os.remove(path)
+      return output
+    end,
+  }
+end
+
+--- The same, waited for: what it printed.
+function Sim.run_script(source, opts)
+  return Sim.spawn_script(source, opts).wait()
 end
 
 --- A client of this simulator for one provider's dialect; opts override the defaults (fast polls).

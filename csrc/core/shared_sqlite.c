@@ -1,0 +1,217 @@
+/* shared_sqlite.c — the key's state kept in the journal file (journal_shared.c), shared by every
+ * process of the machine that uses that file: nginx's workers, a cron script, a CLI beside a
+ * server. The count of places is per owner (one random id per client, which its records carry)
+ * under a lease this client renews while it has tasks, so that the places of a process that died
+ * stop counting once its lease runs out rather than never.
+ *
+ * Nothing waits for SQLite's lock: a take that meets BUSY is asked again by the client; a give,
+ * a pause or a cap that meets it is owed and written on this backend's timer. Times in the file
+ * are wall clock; the client's are monotonic: converted at this boundary. */
+#include "shared.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define LEASE_MS 6000     /* a place of an owner silent this long is free again */
+#define HEARTBEAT_MS 2000 /* the lease is renewed this often while the client has tasks: a third of it */
+#define BUSY_RETRY_MS 30  /* a write another process held the lock for is tried again this much later */
+#define RECHECK_MS 20     /* the key was full: look again for a place another process gave back */
+
+typedef struct sqlite_shared {
+    gt_shared base;
+    gt_engine *engine;
+    gt_journal *journal; /* the client's, borrowed */
+    char *owner;
+    int held;             /* places this client holds */
+    int owed;             /* places taken (+) or given back (-) not yet written: BUSY */
+    int64_t pause_owed;   /* a pause (wall ms) not yet written; 0: none */
+    double cap_owed;      /* a cap not yet written; NAN: none */
+    int64_t paused_until; /* the latest pause known here (wall ms) */
+    double cap;           /* the cap known here: the file's once read */
+    int64_t renewed_ms;   /* the lease's last renewal (monotonic) */
+    bool registered;      /* the owner's row is written */
+    bool (*has_tasks)(void *ctx);
+    void *ctx;
+    gt_timer timer; /* heartbeat, and owed writes */
+} sqlite_shared;
+
+/* The timer runs at the earliest of what is asked of it: a give owed now must not wait for the
+ * next heartbeat. */
+static void arm(sqlite_shared *s, int64_t due_ms)
+{
+    if (s->timer.slot == 0 || due_ms < s->timer.due_ms) gt_engine_arm(s->engine, &s->timer, due_ms);
+}
+
+/* BUSY is written again later; any other failure is given up (a place then frees with the lease,
+ * a pause ends on its own, a cap is learned again). */
+static bool written(gt_journal_status status)
+{
+    return status != GT_JOURNAL_BUSY;
+}
+
+static void tick(void *ctx)
+{
+    sqlite_shared *s = ctx;
+    int64_t now = gt_now_ms();
+    bool busy = false;
+    if (!s->registered || s->owed != 0 || now - s->renewed_ms >= HEARTBEAT_MS) {
+        if (written(gt_journal_add_slots(s->journal, s->owner, s->owed, gt_wall_ms() + LEASE_MS))) {
+            s->owed = 0;
+            s->renewed_ms = now;
+            s->registered = true;
+        } else {
+            busy = true;
+        }
+    }
+    if (s->pause_owed) {
+        if (written(gt_journal_pause(s->journal, s->pause_owed))) s->pause_owed = 0;
+        else busy = true;
+    }
+    if (!isnan(s->cap_owed)) {
+        if (written(gt_journal_set_cap(s->journal, s->cap_owed))) s->cap_owed = NAN;
+        else busy = true;
+    }
+    /* idle, the timer stops: an armed timer would keep the host's loop waiting for nothing */
+    if (busy) arm(s, now + BUSY_RETRY_MS);
+    else if (s->held > 0 || s->has_tasks(s->ctx)) arm(s, s->renewed_ms + HEARTBEAT_MS);
+}
+
+static void owe_slots(sqlite_shared *s, int delta)
+{
+    s->owed += delta;
+    arm(s, gt_now_ms());
+}
+
+static bool take_slot(gt_shared *base, int cap, int64_t *retry_ms)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    bool taken = false;
+    int64_t wall = gt_wall_ms();
+    gt_journal_status status = gt_journal_take_slot(s->journal, s->owner, cap, wall, wall + LEASE_MS, &taken);
+    if (status != GT_JOURNAL_OK || !taken) {
+        *retry_ms = gt_now_ms() + (status == GT_JOURNAL_BUSY ? BUSY_RETRY_MS : RECHECK_MS);
+        return false;
+    }
+    s->held++;
+    s->renewed_ms = gt_now_ms();
+    arm(s, s->renewed_ms + HEARTBEAT_MS);
+    return true;
+}
+
+static void force_slot(gt_shared *base)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    bool taken = false;
+    int64_t wall = gt_wall_ms();
+    s->held++;
+    if (gt_journal_take_slot(s->journal, s->owner, 0, wall, wall + LEASE_MS, &taken) != GT_JOURNAL_OK) owe_slots(s, 1);
+    else arm(s, gt_now_ms() + HEARTBEAT_MS);
+}
+
+static void give_slot(gt_shared *base)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    if (s->held > 0) s->held--;
+    owe_slots(s, -1); /* written on the timer: a task that ends must not wait on the file */
+}
+
+/* Reads the file's pause and cap into what is known here; a busy file leaves them as they were. */
+static void refresh(sqlite_shared *s)
+{
+    int64_t paused_until = 0;
+    double cap = -1;
+    if (gt_journal_shared(s->journal, &paused_until, &cap) != GT_JOURNAL_OK) return;
+    if (paused_until > s->paused_until) s->paused_until = paused_until;
+    if (cap >= 0 && isnan(s->cap_owed)) s->cap = cap;
+}
+
+static int64_t paused_until(gt_shared *base)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    refresh(s);
+    int64_t left = s->paused_until - gt_wall_ms();
+    return left > 0 ? gt_now_ms() + left : 0;
+}
+
+static void pause_until(gt_shared *base, int64_t until_ms)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    int64_t wall = gt_wall_ms() + (until_ms - gt_now_ms());
+    if (wall <= s->paused_until && wall <= s->pause_owed) return;
+    if (wall > s->paused_until) s->paused_until = wall;
+    if (written(gt_journal_pause(s->journal, wall))) return;
+    if (wall > s->pause_owed) s->pause_owed = wall;
+    arm(s, gt_now_ms() + BUSY_RETRY_MS);
+}
+
+static double cap_of(gt_shared *base)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    refresh(s);
+    return s->cap;
+}
+
+static void set_cap(gt_shared *base, double cap)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    s->cap = cap;
+    if (isinf(cap)) return; /* nothing learned: nothing to tell the others */
+    if (written(gt_journal_set_cap(s->journal, cap))) return;
+    s->cap_owed = cap;
+    arm(s, gt_now_ms() + BUSY_RETRY_MS);
+}
+
+static void keep_lease(gt_shared *base)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    arm(s, s->renewed_ms + HEARTBEAT_MS);
+}
+
+/* The last owed writes are tried once; what is still owed (a busy file) is left to the lease. */
+static void free_sqlite(gt_shared *base)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    gt_engine_disarm(s->engine, &s->timer);
+    if (s->pause_owed) gt_journal_pause(s->journal, s->pause_owed);
+    if (!isnan(s->cap_owed)) gt_journal_set_cap(s->journal, s->cap_owed);
+    gt_journal_leave(s->journal, s->owner);
+    free(s->owner);
+    free(s);
+}
+
+static const gt_shared_ops sqlite_ops = {
+    .take_slot = take_slot,
+    .force_slot = force_slot,
+    .give_slot = give_slot,
+    .paused_until = paused_until,
+    .pause = pause_until,
+    .cap = cap_of,
+    .set_cap = set_cap,
+    .keep_lease = keep_lease,
+    .free = free_sqlite,
+};
+
+gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void *ctx)
+{
+    sqlite_shared *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->owner = gt_random_key("owner-");
+    if (!s->owner || !gt_journal_set_owner(j, s->owner)) {
+        free(s->owner);
+        free(s);
+        return NULL;
+    }
+    s->base.ops = &sqlite_ops;
+    s->engine = e;
+    s->journal = j;
+    s->cap = cap;
+    s->cap_owed = NAN;
+    s->has_tasks = has_tasks;
+    s->ctx = ctx;
+    gt_timer_init(&s->timer, tick, s);
+    /* the owner's row, at once where the file lets it: a record it writes must not look orphaned */
+    s->registered = gt_journal_add_slots(j, s->owner, 0, gt_wall_ms() + LEASE_MS) == GT_JOURNAL_OK;
+    s->renewed_ms = gt_now_ms();
+    if (!s->registered) arm(s, gt_now_ms() + BUSY_RETRY_MS);
+    return &s->base;
+}

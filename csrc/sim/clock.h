@@ -5,9 +5,12 @@
 #define GENTASK_SIM_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 void sim_clock_start(void);
 int64_t sim_clock_ms(void);      /* milliseconds since sim_clock_start() */
 int64_t sim_clock_unix_ms(void); /* the wall clock in milliseconds (APIXO's createTime) */
+/* The monotonic time `ms` from now, as a condition variable on CLOCK_MONOTONIC waits for it. */
+struct timespec sim_clock_in(int64_t ms);
 
 #endif

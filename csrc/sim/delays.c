@@ -31,20 +31,6 @@ static void resume(gt_timer *due)
     free(pending);
 }
 
-/* The monotonic time `ms` from now, as pthread_cond_timedwait wants it. */
-static struct timespec monotonic_in(int64_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 /* Resuming under the lock keeps one order of locks (ours, then MHD's) on every path: the access
  * handler suspends under it too, so no connection is resumed before it was suspended. */
 static void *run(void *cls)
@@ -59,7 +45,7 @@ static void *run(void *cls)
         if (next == NULL) {
             pthread_cond_wait(&delays->changed, &delays->lock);
         } else {
-            struct timespec until = monotonic_in(next->due_ms - now_ms);
+            struct timespec until = sim_clock_in(next->due_ms - now_ms);
             int rc;
             do rc = pthread_cond_timedwait(&delays->changed, &delays->lock, &until);
             while (rc == EINTR);

@@ -207,19 +207,6 @@ static void due(struct webhooks *webhooks, struct pending *pending)
     free(pending);
 }
 
-static struct timespec monotonic_in(int64_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 static void *run(void *cls)
 {
     struct webhooks *webhooks = cls;
@@ -232,7 +219,7 @@ static void *run(void *cls)
         if (next == NULL) {
             pthread_cond_wait(&webhooks->changed, &webhooks->lock);
         } else {
-            struct timespec until = monotonic_in(next->due_ms - sim_clock_ms());
+            struct timespec until = sim_clock_in(next->due_ms - sim_clock_ms());
             int rc;
             do rc = pthread_cond_timedwait(&webhooks->changed, &webhooks->lock, &until);
             while (rc == EINTR);

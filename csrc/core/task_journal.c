@@ -10,11 +10,15 @@
 #include "domain.h"
 
 #include <cJSON.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* BUSY: another connection holds the write lock; the round is tried again this much later */
 #define JOURNAL_RETRY_MS 30
+/* a client's creation: a file being created by the processes that start with this one */
+#define OPEN_TRIES 50
+#define OPEN_RETRY_MS 20
 
 static void write_round(void *client);
 
@@ -46,11 +50,17 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     if (!path) return true;
     c->journal = gt_journal_open(path, error);
     if (!c->journal) return false;
-    /* a provider without a key still has one account per journal: the empty key's */
-    gt_journal_status status = gt_journal_check_account(c->journal, c->api_key[0] ? c->api_key : "(no key)");
-    /* max_submits is a budget of the journal's, across the processes that used it */
+    /* max_submits is a budget of the journal's, across the processes that used it. A file that
+     * the processes starting beside this one are writing (their own first look) is asked again
+     * for a moment. */
     int64_t sent = 0;
-    if (status == GT_JOURNAL_OK) status = gt_journal_count_sent(c->journal, &sent);
+    gt_journal_status status = GT_JOURNAL_BUSY;
+    for (int attempt = 0; status == GT_JOURNAL_BUSY && attempt < OPEN_TRIES; attempt++) {
+        if (attempt > 0) poll(NULL, 0, OPEN_RETRY_MS);
+        /* a provider without a key still has one account per journal: the empty key's */
+        status = gt_journal_check_account(c->journal, c->api_key[0] ? c->api_key : "(no key)");
+        if (status == GT_JOURNAL_OK) status = gt_journal_count_sent(c->journal, &sent);
+    }
     if (status == GT_JOURNAL_OK) {
         c->tasks_submitted = (long)sent;
         return true;

@@ -237,7 +237,7 @@ ROCK_FLAGS   = $(ROCK_CFLAGS) -std=gnu11 $(WARN) -fPIC $(shell $(CURL_CONFIG) --
                $(if $(CJSON_INCDIR),-I$(CJSON_INCDIR)/cjson,$(CJSON_CFLAGS))
 # SQLite's and OpenSSL's headers: -I only where they are not on the compiler's own path
 ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) -Icsrc/core \
-                $(addprefix -I,$(filter-out /usr/include,$(sort $(SQLITE3_INCDIR) $(OPENSSL_INCDIR)))) $(LIBFLAG) \
+                $(addprefix -I,$(filter-out /usr/include,$(sort $(SQLITE3_INCDIR) $(OPENSSL_INCDIR) $(HIREDIS_INCDIR)))) $(LIBFLAG) \
                 -o $(ROCK_MODULE) $(CORE_SRC) $(BIND_SRC) \
                 $(addprefix -L,$(sort $(CURL_LIBDIR) $(CJSON_LIBDIR) $(SQLITE3_LIBDIR) $(OPENSSL_LIBDIR) $(HIREDIS_LIBDIR))) $(CORE_LIBS)
 ROCK_SIM_CMD  = $(CC) $(ROCK_FLAGS) $(addprefix -I,$(filter-out /usr/include,$(sort $(MHD_INCDIR) $(ZLIB_INCDIR) \

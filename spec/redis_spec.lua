@@ -182,6 +182,64 @@ describe("Redis going away mid-batch", function()
   end)
 end)
 
+describe("a host loop (gentask.loop.uv on luv) with the key's state in Redis", function()
+  local have_luv = pcall(require, "luv")
+  if not have_luv then
+    pending("luv is not installed for " .. _VERSION)
+    return
+  end
+  local sim
+  setup(function() sim = Sim.start "--max-active 3 --duration-ms 100" end)
+  teardown(function() sim:stop() end)
+
+  -- The Redis link's socket is reported to the host like curl's, and its readiness comes back
+  -- through socket_action: with max_in_flight 3, nine of the twelve submits wait for places that
+  -- only Redis's answers, read by the host's loop, let in. Hung Redis: the host's timer keeps firing.
+  it("runs a batch, every place granted through the host's watch on the link's socket", function()
+    local output = Sim.run_script(([[
+      local gentask = require "gentask"
+      local uv = require "luv"
+      require("gentask.loop.uv").start(uv)
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+        base_url = %q, journal = %q, max_in_flight = 3, redis_timeout = 0.2,
+        poll_interval = 0.05, poll_max_interval = 0.1 }
+      local done, ok, ticks = 0, 0, 0
+      for i = 1, 12 do
+        fox:submit("flux-dev", { prompt = "uv " .. i }):on("done", function(result)
+          done = done + 1
+          if result then ok = ok + 1 end
+        end)
+      end
+      local hung = false
+      local check = uv.new_timer()
+      check:start(10, 10, function()
+        if hung then ticks = ticks + 1 end
+        if done == 12 then uv.stop() end
+        if done >= 3 and not hung then
+          hung = true
+          os.execute("kill -STOP " .. %q)
+          local resume = uv.new_timer()
+          resume:start(1000, 0, function()
+            os.execute("kill -CONT " .. %q)
+            resume:close()
+          end)
+        end
+      end)
+      local guard = uv.new_timer()
+      guard:start(60000, 0, function() print("gave up") uv.stop() end)
+      uv.run()
+      print(("succeeded %%d ticks %%d"):format(ok, ticks))
+      fox:close()
+    ]]):format(sim.url .. "/foxapi", redis:url "uv", redis.pid, redis.pid), { env = ENV })
+    assert.truthy(output:match "succeeded 12", output)
+    assert.is_true(tonumber(output:match "ticks (%d+)") > 5, output)
+    local stats = sim:stats()
+    assert.equal(12, stats.submissions)
+    assert.equal(0, stats.rate_limited)
+    assert.is_true(stats.max_in_flight <= 3)
+  end)
+end)
+
 describe("a redis:// journal that cannot be used", function()
   local function refused(url)
     local ok, err = pcall(gentask.client, { provider = "foxapi", api_key = Sim.key,

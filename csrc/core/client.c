@@ -81,7 +81,7 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
 static bool has_tasks(void *client)
 {
     const gt_client *c = client;
-    return !gt_queue_empty(&c->journaled) || !gt_queue_empty(&c->to_journal);
+    return !gt_queue_empty(&c->journaled) || gt_client_journal_pending(c) > 0;
 }
 
 /* Redis answered: a place granted, or a pause or cap learned, may change what waits. */
@@ -233,7 +233,7 @@ void gt_client_stats_of(const gt_client *c, gt_client_stats *out)
         .submits = c->submits_sent,
         .submitted = c->tasks_submitted,
         .submits_on_wire = c->submits_on_wire,
-        .journal_pending = (int)c->to_journal.count,
+        .journal_pending = (int)gt_client_journal_pending(c),
         .refused = c->submits_refused,
     };
 }

@@ -59,9 +59,10 @@ struct gt_client {
     int refs;
     /* the journal (task_journal.c): NULL when the client keeps none */
     gt_journal *journal;
-    gt_queue to_journal;    /* tasks whose record has a stage to write, in order */
-    gt_queue journaled;     /* live tasks with a record (or one on its way): a key finds them */
-    gt_timer journal_timer; /* writes to_journal in one transaction, on the next engine round */
+    gt_queue to_journal;                 /* tasks whose record has a stage to write, in order */
+    gt_queue journaled;                  /* live tasks with a record (or one on its way): a key finds them */
+    gt_timer journal_timer;              /* writes to_journal in one transaction, on the next engine round */
+    struct gt_journal_round *committing; /* a round a store over the network has not answered yet */
     /* webhooks (webhook.c): the client's own copies of the options (the secret wiped when freed),
      * and its live tasks that asked for one, where a delivery finds its task by id */
     char *webhook_url, *webhook_secret;
@@ -218,6 +219,8 @@ bool gt_task_download_from_json(gt_task *t, const char *spec_json);
 
 bool gt_client_journal_open(gt_client *c, const char *path, char **error);
 void gt_client_journal_close(gt_client *c);
+/* Records with a stage still to write: waiting for a round, or in one not answered yet. */
+size_t gt_client_journal_pending(const gt_client *c);
 /* The task's record is to move to stage; written on the next round with every other. */
 void gt_task_journal(gt_task *t, gt_record_stage stage);
 /* Before a submit goes out: true when it must first wait for its "sending" to be committed (the

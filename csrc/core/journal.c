@@ -1,6 +1,7 @@
-/* journal.c — the journal handle: opening the file (private, WAL, never waiting on a lock), the
- * statement cache, the last error, and transactions. The schema is journal_schema.c, records
- * journal_records.c, the account check journal_account.c. */
+/* journal.c — the SQLite journal's handle: opening the file (private, WAL, never waiting on a
+ * lock), the statement cache, transactions, and the backend's ops. The schema is
+ * journal_schema.c, records journal_records.c, the account check journal_account.c, the key's
+ * shared state journal_shared.c. */
 #include "journal_handle.h"
 
 #include <errno.h>
@@ -11,30 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *gt_journal_error(const gt_journal *j)
+gt_journal_status gt_journal_sqlite_failed(gt_sqlite_journal *j, int rc, const char *doing)
 {
-    return j ? j->error : "";
-}
-
-gt_journal_status gt_journal_fail(gt_journal *j, const char *fmt, ...)
-{
-    int n = snprintf(j->error, sizeof j->error, "journal %s: ", j->path ? j->path : "");
-    if (n < 0 || (size_t)n >= sizeof j->error) n = 0;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(j->error + n, sizeof j->error - (size_t)n, fmt, ap);
-    va_end(ap);
-    return GT_JOURNAL_ERROR;
-}
-
-gt_journal_status gt_journal_sqlite_failed(gt_journal *j, int rc, const char *doing)
-{
-    gt_journal_fail(j, "%s: %s", doing, sqlite3_errmsg(j->db));
+    gt_journal_fail(&j->base, "%s: %s", doing, sqlite3_errmsg(j->db));
     int primary = rc & 0xff; /* extended result codes are on: SQLITE_BUSY_SNAPSHOT and the like */
     return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? GT_JOURNAL_BUSY : GT_JOURNAL_ERROR;
 }
 
-sqlite3_stmt *gt_journal_prepared(gt_journal *j, gt_journal_statement which, const char *sql)
+sqlite3_stmt *gt_journal_prepared(gt_sqlite_journal *j, gt_journal_statement which, const char *sql)
 {
     if (j->statements[which]) return j->statements[which];
     int rc = sqlite3_prepare_v3(j->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &j->statements[which], NULL);
@@ -47,7 +32,7 @@ sqlite3_stmt *gt_journal_prepared(gt_journal *j, gt_journal_statement which, con
 
 /* Runs a statement that returns no rows; it is reset at once either way, so that no statement
  * keeps a read transaction (and the WAL it pins) open between calls. */
-static gt_journal_status run(gt_journal *j, gt_journal_statement which, const char *sql, const char *doing)
+static gt_journal_status run(gt_sqlite_journal *j, gt_journal_statement which, const char *sql, const char *doing)
 {
     sqlite3_stmt *st = gt_journal_prepared(j, which, sql);
     if (!st) return GT_JOURNAL_ERROR;
@@ -59,21 +44,21 @@ static gt_journal_status run(gt_journal *j, gt_journal_statement which, const ch
 
 /* IMMEDIATE: the write lock is taken here or not at all, so that BUSY comes now, with nothing
  * changed, rather than from the middle of a batch of adds. */
-gt_journal_status gt_journal_begin(gt_journal *j)
+gt_journal_status gt_sqlite_begin(gt_sqlite_journal *j)
 {
-    if (!sqlite3_get_autocommit(j->db)) return gt_journal_fail(j, "begin: a transaction is open already");
+    if (!sqlite3_get_autocommit(j->db)) return gt_journal_fail(&j->base, "begin: a transaction is open already");
     return run(j, GT_SQL_BEGIN, "BEGIN IMMEDIATE", "begin");
 }
 
 /* SQLite leaves the transaction open when COMMIT is BUSY: the caller commits again later. (In WAL
  * mode, with the write lock taken at begin, COMMIT waits on no other lock, so this is not expected;
  * should it happen, it is reported as BUSY, not as a failure that ended the transaction.) */
-gt_journal_status gt_journal_commit(gt_journal *j)
+gt_journal_status gt_sqlite_commit(gt_sqlite_journal *j)
 {
     return run(j, GT_SQL_COMMIT, "COMMIT", "commit");
 }
 
-void gt_journal_rollback(gt_journal *j)
+void gt_sqlite_rollback(gt_sqlite_journal *j)
 {
     if (!j || !j->db || sqlite3_get_autocommit(j->db)) return;
     run(j, GT_SQL_ROLLBACK, "ROLLBACK", "rollback");
@@ -82,10 +67,10 @@ void gt_journal_rollback(gt_journal *j)
 /* SQLite would create the file with the umask's mode (often 0644), and the journal holds every
  * request of the account: the file is created here, 0600, before SQLite opens it. SQLite gives the
  * -wal and -shm files it makes the database file's mode. An existing file keeps its own. */
-static gt_journal_status create_private(gt_journal *j, const char *path)
+static gt_journal_status create_private(gt_sqlite_journal *j, const char *path)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return gt_journal_fail(j, "cannot open: %s", strerror(errno));
+    if (fd < 0) return gt_journal_fail(&j->base, "cannot open: %s", strerror(errno));
     close(fd);
     return GT_JOURNAL_OK;
 }
@@ -93,7 +78,7 @@ static gt_journal_status create_private(gt_journal *j, const char *path)
 /* WAL: writers append and readers are not blocked. synchronous = NORMAL in WAL mode syncs at
  * checkpoints only: a committed transaction survives the process being killed (the WAL is in the
  * OS's cache), only a power cut or a kernel crash may lose the last ones. */
-static gt_journal_status set_modes(gt_journal *j)
+static gt_journal_status set_modes(gt_sqlite_journal *j)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(j->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
@@ -105,7 +90,7 @@ static gt_journal_status set_modes(gt_journal *j)
     }
     const char *mode = (const char *)sqlite3_column_text(st, 0);
     bool wal = mode && strcmp(mode, "wal") == 0;
-    if (!wal) gt_journal_fail(j, "turning WAL on: the journal mode stayed %s", mode ? mode : "unknown");
+    if (!wal) gt_journal_fail(&j->base, "turning WAL on: the journal mode stayed %s", mode ? mode : "unknown");
     sqlite3_finalize(st);
     if (!wal) return GT_JOURNAL_ERROR;
 
@@ -113,17 +98,25 @@ static gt_journal_status set_modes(gt_journal *j)
     return rc == SQLITE_OK ? GT_JOURNAL_OK : gt_journal_sqlite_failed(j, rc, "setting synchronous");
 }
 
-gt_journal *gt_journal_open(const char *path, char **error)
+static const gt_journal_ops sqlite_ops;
+
+gt_sqlite_journal *gt_sqlite_journal_of(gt_journal *j)
+{
+    return j && j->ops == &sqlite_ops ? (gt_sqlite_journal *)j : NULL;
+}
+
+gt_journal *gt_sqlite_open(const char *path, char **error)
 {
     if (error) *error = NULL;
-    gt_journal *j = calloc(1, sizeof *j);
-    if (!j || !(j->path = gt_strdup(path ? path : ""))) {
+    gt_sqlite_journal *j = calloc(1, sizeof *j);
+    if (j) j->base.ops = &sqlite_ops;
+    if (!j || !(j->base.path = gt_strdup(path ? path : ""))) {
         free(j);
         if (error) *error = gt_strdup("journal: out of memory");
         return NULL;
     }
     if (!path || !*path || strcmp(path, ":memory:") == 0) {
-        gt_journal_fail(j, "a journal is a file: give its path");
+        gt_journal_fail(&j->base, "a journal is a file: give its path");
         goto failed;
     }
     if (create_private(j, path) != GT_JOURNAL_OK) goto failed;
@@ -131,7 +124,7 @@ gt_journal *gt_journal_open(const char *path, char **error)
     int rc = sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE, NULL);
     if (rc != SQLITE_OK) {
         if (j->db) gt_journal_sqlite_failed(j, rc, "opening");
-        else gt_journal_fail(j, "opening: out of memory");
+        else gt_journal_fail(&j->base, "opening: out of memory");
         goto failed;
     }
     sqlite3_extended_result_codes(j->db, 1);
@@ -142,25 +135,107 @@ gt_journal *gt_journal_open(const char *path, char **error)
     if (gt_journal_check_file(j) != GT_JOURNAL_OK || set_modes(j) != GT_JOURNAL_OK ||
         gt_journal_migrate(j) != GT_JOURNAL_OK)
         goto failed;
-    j->error[0] = '\0';
-    return j;
+    j->base.error[0] = '\0';
+    return &j->base;
 
 failed:
-    if (error) *error = gt_strdup(j->error);
-    gt_journal_close(j);
+    if (error) *error = gt_strdup(j->base.error);
+    gt_sqlite_close(j);
     return NULL;
 }
 
-void gt_journal_close(gt_journal *j)
+void gt_sqlite_close(gt_sqlite_journal *j)
 {
     if (!j) return;
     if (j->db) {
-        gt_journal_rollback(j);
+        gt_sqlite_rollback(j);
         for (int i = 0; i < GT_SQL_COUNT; i++) sqlite3_finalize(j->statements[i]);
         /* the last connection to close checkpoints the WAL into the database and removes it */
         sqlite3_close_v2(j->db);
     }
-    free(j->path);
+    free(j->base.path);
     free(j->owner);
     free(j);
 }
+
+/* ---- the ops: journal.h's calls, each on this backend's handle ---------------------------------- */
+
+#define SQ(j) ((gt_sqlite_journal *)(j))
+
+static void sq_close(gt_journal *j)
+{
+    gt_sqlite_close(SQ(j));
+}
+static gt_journal_status sq_begin(gt_journal *j)
+{
+    return gt_sqlite_begin(SQ(j));
+}
+/* a file answers at once: done is never needed */
+static gt_journal_status sq_commit(gt_journal *j, gt_journal_done_fn done, void *ctx)
+{
+    (void)done;
+    (void)ctx;
+    return gt_sqlite_commit(SQ(j));
+}
+static void sq_rollback(gt_journal *j)
+{
+    gt_sqlite_rollback(SQ(j));
+}
+static gt_journal_status sq_add(gt_journal *j, gt_record *r)
+{
+    return gt_sqlite_add(SQ(j), r);
+}
+static gt_journal_status sq_update(gt_journal *j, gt_record *r)
+{
+    return gt_sqlite_update(SQ(j), r);
+}
+static gt_journal_status sq_find_key(gt_journal *j, const char *caller_key, gt_record *out)
+{
+    return gt_sqlite_find_key(SQ(j), caller_key, out);
+}
+static gt_journal_status sq_unended(gt_journal *j, gt_record **out, size_t *n)
+{
+    return gt_sqlite_unended(SQ(j), out, n);
+}
+static gt_journal_status sq_count_sent(gt_journal *j, int64_t *n)
+{
+    return gt_sqlite_count_sent(SQ(j), n);
+}
+static gt_journal_status sq_check_account(gt_journal *j, const char *api_key)
+{
+    return gt_sqlite_check_account(SQ(j), api_key);
+}
+static bool sq_set_owner(gt_journal *j, const char *owner)
+{
+    return gt_sqlite_set_owner(SQ(j), owner);
+}
+static gt_journal_status sq_claim(gt_journal *j, const char *provider, int64_t now_ms)
+{
+    return gt_sqlite_claim(SQ(j), provider, now_ms);
+}
+static gt_journal_status sq_claim_record(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed)
+{
+    return gt_sqlite_claim_record(SQ(j), id, now_ms, claimed);
+}
+static gt_journal_status sq_disown(gt_journal *j, int64_t id)
+{
+    return gt_sqlite_disown(SQ(j), id);
+}
+
+static const gt_journal_ops sqlite_ops = {
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .add = sq_add,
+    .update = sq_update,
+    .find_key = sq_find_key,
+    .unended = sq_unended,
+    .count_sent = sq_count_sent,
+    .check_account = sq_check_account,
+    .set_owner = sq_set_owner,
+    .claim = sq_claim,
+    .claim_record = sq_claim_record,
+    .disown = sq_disown,
+    .keeps_ids = false, /* ids are SQLite's rowids: a rolled-back one may be handed out again */
+};

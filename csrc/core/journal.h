@@ -1,5 +1,6 @@
-/* journal.h — the journal: every task of a client kept in an SQLite file, so that the tasks of a
- * process that crashed can be found again and none of them is paid for twice.
+/* journal.h — the journal: every task of a client kept in an SQLite file (or another store behind
+ * the same calls: journal_backend.h), so that the tasks of a process that crashed can be found
+ * again and none of them is paid for twice.
  *
  * A storage layer and nothing more: it knows records, not tasks. It depends on base.h, SQLite,
  * libcrypto (hashes) and cJSON alone; the task state machine decides when to write what.
@@ -22,8 +23,14 @@ typedef enum gt_journal_status {
     GT_JOURNAL_NOT_FOUND, /* no record of that key or id */
     GT_JOURNAL_MISMATCH,  /* the journal belongs to another API key */
     GT_JOURNAL_DUPLICATE, /* a record with that caller_key is there already */
-    GT_JOURNAL_ERROR      /* anything else; gt_journal_error says what */
+    GT_JOURNAL_ERROR,     /* anything else; gt_journal_error says what */
+    GT_JOURNAL_PENDING    /* commit handed over: its done callback says how it went */
 } gt_journal_status;
+
+/* A commit's answer, when it came later (PENDING): OK, BUSY (not written, or not known to be:
+ * write it again) or ERROR; duplicates lists the ids of the records whose caller_key another
+ * record had taken (those alone were not written). Called from the engine's loop. */
+typedef void (*gt_journal_done_fn)(void *ctx, gt_journal_status status, const int64_t *duplicates, size_t n_duplicates);
 
 /* Where a record is on its way. The file stores the names, not the numbers. */
 typedef enum gt_record_stage {
@@ -73,6 +80,13 @@ const char *gt_journal_error(const gt_journal *j); /* the last error, for messag
  * or update is a transaction of its own. */
 gt_journal_status gt_journal_begin(gt_journal *j);
 gt_journal_status gt_journal_commit(gt_journal *j);
+/* The same, for a caller that can wait: a backend over a network answers PENDING, and done says
+ * later how it went (never after the journal is closed; until then begin answers BUSY). The
+ * SQLite file answers at once, as gt_journal_commit, and never calls done. */
+gt_journal_status gt_journal_commit_then(gt_journal *j, gt_journal_done_fn done, void *ctx);
+/* A record's id is the record's from add on, committed or not: a failed commit is written again
+ * under the ids it had (true for a backend that draws ids; the SQLite file counts them). */
+bool gt_journal_keeps_ids(const gt_journal *j);
 /* Nothing when no transaction is open. The records added in a rolled-back transaction are not in
  * the journal: their ids mean nothing (the next add may take them again). */
 void gt_journal_rollback(gt_journal *j);

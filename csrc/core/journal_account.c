@@ -14,7 +14,7 @@ typedef enum account_found { ACCOUNT_NONE, ACCOUNT_MATCHES, ACCOUNT_DIFFERS } ac
 
 /* Compares api_key with the stored fingerprint, if there is one. One statement reads salt and
  * fingerprint, so both come from the same snapshot. */
-static gt_journal_status compare_stored(gt_journal *j, const char *api_key, account_found *found)
+static gt_journal_status compare_stored(gt_sqlite_journal *j, const char *api_key, account_found *found)
 {
     sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_ACCOUNT_GET,
                                            "SELECT (SELECT value FROM meta WHERE name = 'account_salt'), "
@@ -33,11 +33,11 @@ static gt_journal_status compare_stored(gt_journal *j, const char *api_key, acco
     if (!salt && !stored) {
         *found = ACCOUNT_NONE;
     } else if (!salt || salt_len == 0 || !stored) {
-        status = gt_journal_fail(j, "the account fingerprint is damaged (salt or fingerprint missing)");
+        status = gt_journal_fail(&j->base, "the account fingerprint is damaged (salt or fingerprint missing)");
     } else {
         char *computed = gt_account_fingerprint(salt, (size_t)salt_len, api_key);
         if (!computed) {
-            status = gt_journal_fail(j, "computing the account fingerprint failed");
+            status = gt_journal_fail(&j->base, "computing the account fingerprint failed");
         } else {
             /* constant time: how much of the fingerprint matched says nothing */
             size_t len = strlen(computed);
@@ -52,12 +52,12 @@ static gt_journal_status compare_stored(gt_journal *j, const char *api_key, acco
 
 /* First use: a new salt and the fingerprint under it, in one statement (one transaction). DUPLICATE
  * when another connection stored its own first. */
-static gt_journal_status store(gt_journal *j, const char *api_key)
+static gt_journal_status store(gt_sqlite_journal *j, const char *api_key)
 {
     unsigned char salt[GT_ACCOUNT_SALT_BYTES];
-    if (RAND_bytes(salt, sizeof salt) != 1) return gt_journal_fail(j, "no random bytes for the account salt");
+    if (RAND_bytes(salt, sizeof salt) != 1) return gt_journal_fail(&j->base, "no random bytes for the account salt");
     char *fingerprint = gt_account_fingerprint(salt, sizeof salt, api_key);
-    if (!fingerprint) return gt_journal_fail(j, "computing the account fingerprint failed");
+    if (!fingerprint) return gt_journal_fail(&j->base, "computing the account fingerprint failed");
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_ACCOUNT_PUT,
         "INSERT INTO meta (name, value) VALUES ('account_salt', ?1), ('account_fingerprint', ?2)");
@@ -76,9 +76,9 @@ static gt_journal_status store(gt_journal *j, const char *api_key)
     return status;
 }
 
-gt_journal_status gt_journal_check_account(gt_journal *j, const char *api_key)
+gt_journal_status gt_sqlite_check_account(gt_sqlite_journal *j, const char *api_key)
 {
-    if (!api_key || !*api_key) return gt_journal_fail(j, "check_account: no API key");
+    if (!api_key || !*api_key) return gt_journal_fail(&j->base, "check_account: no API key");
     /* twice at most: a connection that stored its fingerprint between our read and our write
      * wins, and the key is compared with that one */
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -87,11 +87,11 @@ gt_journal_status gt_journal_check_account(gt_journal *j, const char *api_key)
         if (status != GT_JOURNAL_OK) return status;
         if (found == ACCOUNT_MATCHES) return GT_JOURNAL_OK;
         if (found == ACCOUNT_DIFFERS) {
-            gt_journal_fail(j, "it belongs to another API key: its tasks were paid for by another account");
+            gt_journal_fail(&j->base, "it belongs to another API key: its tasks were paid for by another account");
             return GT_JOURNAL_MISMATCH;
         }
         status = store(j, api_key);
         if (status != GT_JOURNAL_DUPLICATE) return status;
     }
-    return gt_journal_fail(j, "the account fingerprint could not be stored");
+    return gt_journal_fail(&j->base, "the account fingerprint could not be stored");
 }

@@ -1,9 +1,9 @@
-/* journal_handle.h — the inside of a journal handle, for the journal's own files (journal*.c,
+/* journal_handle.h — the inside of the SQLite journal, for its own files (journal*.c,
  * fingerprint.c) and its test (csrc/tests/journal_test.c) alone: everyone else sees journal.h. */
 #ifndef GENTASK_JOURNAL_HANDLE_H
 #define GENTASK_JOURNAL_HANDLE_H
 
-#include "journal.h"
+#include "journal_backend.h"
 
 #include <sqlite3.h>
 
@@ -30,30 +30,55 @@ typedef enum gt_journal_statement {
     GT_SQL_COUNT
 } gt_journal_statement;
 
-struct gt_journal {
+typedef struct gt_sqlite_journal {
+    gt_journal base; /* the file's path and the last error */
     sqlite3 *db;
-    char *path;       /* for messages */
-    char error[1024]; /* the last error; a buffer, so that running out of memory can be reported too */
     sqlite3_stmt *statements[GT_SQL_COUNT];
     char *owner;    /* the client writing through this handle (gt_journal_set_owner); NULL: none named */
     char host[256]; /* this machine's name, for owners: a pid means something on its own host only */
-};
+} gt_sqlite_journal;
+
+/* The SQLite journal behind a handle; NULL when the handle is another backend's. */
+gt_sqlite_journal *gt_sqlite_journal_of(gt_journal *j);
 
 /* Statement `which`, prepared from sql on first use (NULL on failure, with the error set). */
-sqlite3_stmt *gt_journal_prepared(gt_journal *j, gt_journal_statement which, const char *sql);
+sqlite3_stmt *gt_journal_prepared(gt_sqlite_journal *j, gt_journal_statement which, const char *sql);
 /* Records SQLite's error of rc while doing what `doing` says, and maps rc: BUSY for SQLITE_BUSY
  * and SQLITE_LOCKED (another connection holds the lock), ERROR otherwise. */
-gt_journal_status gt_journal_sqlite_failed(gt_journal *j, int rc, const char *doing);
-/* Records an error of the journal's own (printf-style). Returns GT_JOURNAL_ERROR. */
-gt_journal_status gt_journal_fail(gt_journal *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+gt_journal_status gt_journal_sqlite_failed(gt_sqlite_journal *j, int rc, const char *doing);
+
+/* ---- the backend's operations, each the SQLite side of journal.h's call of the same name ------- */
+
+gt_journal *gt_sqlite_open(const char *path, char **error);
+void gt_sqlite_close(gt_sqlite_journal *j);
+gt_journal_status gt_sqlite_begin(gt_sqlite_journal *j);
+gt_journal_status gt_sqlite_commit(gt_sqlite_journal *j);
+void gt_sqlite_rollback(gt_sqlite_journal *j);
+gt_journal_status gt_sqlite_add(gt_sqlite_journal *j, gt_record *r);
+gt_journal_status gt_sqlite_update(gt_sqlite_journal *j, gt_record *r);
+gt_journal_status gt_sqlite_find_key(gt_sqlite_journal *j, const char *caller_key, gt_record *out);
+gt_journal_status gt_sqlite_unended(gt_sqlite_journal *j, gt_record **out, size_t *n);
+gt_journal_status gt_sqlite_count_sent(gt_sqlite_journal *j, int64_t *n);
+gt_journal_status gt_sqlite_check_account(gt_sqlite_journal *j, const char *api_key);
+bool gt_sqlite_set_owner(gt_sqlite_journal *j, const char *owner);
+gt_journal_status gt_sqlite_claim(gt_sqlite_journal *j, const char *provider, int64_t now_ms);
+gt_journal_status gt_sqlite_claim_record(gt_sqlite_journal *j, int64_t id, int64_t now_ms, bool *claimed);
+gt_journal_status gt_sqlite_disown(gt_sqlite_journal *j, int64_t id);
+gt_journal_status gt_sqlite_take_slot(gt_sqlite_journal *j, const char *owner, int cap, int64_t now_ms,
+                                      int64_t lease_until_ms, bool *taken);
+gt_journal_status gt_sqlite_add_slots(gt_sqlite_journal *j, const char *owner, int delta, int64_t lease_until_ms);
+gt_journal_status gt_sqlite_leave(gt_sqlite_journal *j, const char *owner);
+gt_journal_status gt_sqlite_shared(gt_sqlite_journal *j, int64_t *paused_until_ms, double *cap);
+gt_journal_status gt_sqlite_pause(gt_sqlite_journal *j, int64_t until_ms);
+gt_journal_status gt_sqlite_set_cap(gt_sqlite_journal *j, double cap);
 
 /* ---- schema (journal_schema.c) ------------------------------------------------------------------ */
 
 /* Refuses, before anything is written to it, a file of a newer schema or of another program. */
-gt_journal_status gt_journal_check_file(gt_journal *j);
+gt_journal_status gt_journal_check_file(gt_sqlite_journal *j);
 /* Brings the schema to this build's version (creating it in a new file), checking the file again
  * under the write lock. */
-gt_journal_status gt_journal_migrate(gt_journal *j);
+gt_journal_status gt_journal_migrate(gt_sqlite_journal *j);
 
 /* ---- fingerprint.c ------------------------------------------------------------------------------ */
 

@@ -54,12 +54,12 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s)
 }
 
 /* Runs a bound insert or update to its end; resets it and unbinds its strings either way. */
-static gt_journal_status finish_write(gt_journal *j, sqlite3_stmt *st, int bind_rc, const char *doing)
+static gt_journal_status finish_write(gt_sqlite_journal *j, sqlite3_stmt *st, int bind_rc, const char *doing)
 {
     int rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
     gt_journal_status status = GT_JOURNAL_OK;
     if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-        gt_journal_fail(j, "%s: a record with that caller key is there already", doing);
+        gt_journal_fail(&j->base, "%s: a record with that caller key is there already", doing);
         status = GT_JOURNAL_DUPLICATE;
     } else if (rc != SQLITE_DONE) {
         status = gt_journal_sqlite_failed(j, rc, doing);
@@ -69,13 +69,13 @@ static gt_journal_status finish_write(gt_journal *j, sqlite3_stmt *st, int bind_
     return status;
 }
 
-gt_journal_status gt_journal_add(gt_journal *j, gt_record *r)
+gt_journal_status gt_sqlite_add(gt_sqlite_journal *j, gt_record *r)
 {
     if (!r->provider || !r->model || !r->path || !r->params)
-        return gt_journal_fail(j, "add: provider, model, path and params are required");
-    if (!gt_record_stage_name(r->stage)) return gt_journal_fail(j, "add: unknown stage %d", (int)r->stage);
+        return gt_journal_fail(&j->base, "add: provider, model, path and params are required");
+    if (!gt_record_stage_name(r->stage)) return gt_journal_fail(&j->base, "add: unknown stage %d", (int)r->stage);
     if (!r->request_hash && !(r->request_hash = gt_request_hash(r->provider, r->model, r->params)))
-        return gt_journal_fail(j, "add: params is not JSON (or out of memory)");
+        return gt_journal_fail(&j->base, "add: params is not JSON (or out of memory)");
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_ADD,
         "INSERT INTO records (stage, caller_key, provider, model, path, poll_path, params, request_hash, "
@@ -110,9 +110,9 @@ gt_journal_status gt_journal_add(gt_journal *j, gt_record *r)
     return status;
 }
 
-gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
+gt_journal_status gt_sqlite_update(gt_sqlite_journal *j, gt_record *r)
 {
-    if (!gt_record_stage_name(r->stage)) return gt_journal_fail(j, "update: unknown stage %d", (int)r->stage);
+    if (!gt_record_stage_name(r->stage)) return gt_journal_fail(&j->base, "update: unknown stage %d", (int)r->stage);
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_UPDATE,
         "UPDATE records SET stage = ?2, idempotency_key = ?3, remote_id = ?4, poll_url = ?5, "
@@ -130,7 +130,7 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
     gt_journal_status status = finish_write(j, st, rc, "update");
     if (status != GT_JOURNAL_OK) return status;
     if (sqlite3_changes(j->db) == 0) {
-        gt_journal_fail(j, "update: no record %lld", (long long)r->id);
+        gt_journal_fail(&j->base, "update: no record %lld", (long long)r->id);
         return GT_JOURNAL_NOT_FOUND;
     }
     r->updated_ms = now;
@@ -151,29 +151,29 @@ static bool copy_column(sqlite3_stmt *st, int col, char **out)
 
 /* One row of RECORD_COLUMNS into *r (overwritten); ERROR, with *r cleared, when out of memory or
  * the stage is not one this build knows. */
-static gt_journal_status read_row(gt_journal *j, sqlite3_stmt *st, gt_record *r)
+static gt_journal_status read_row(gt_sqlite_journal *j, sqlite3_stmt *st, gt_record *r)
 {
     *r = (gt_record){.id = sqlite3_column_int64(st, 0),
                      .created_ms = sqlite3_column_int64(st, 13),
                      .updated_ms = sqlite3_column_int64(st, 14)};
     if (!stage_from_name((const char *)sqlite3_column_text(st, 1), &r->stage))
-        return gt_journal_fail(j, "record %lld has an unknown stage", (long long)r->id);
+        return gt_journal_fail(&j->base, "record %lld has an unknown stage", (long long)r->id);
     char **strings[] = {&r->caller_key,   &r->provider,        &r->model,     &r->path,     &r->poll_path, &r->params,
                         &r->request_hash, &r->idempotency_key, &r->remote_id, &r->poll_url, &r->outcome};
     bool copied = copy_column(st, 15, &r->download) && copy_column(st, 16, &r->files);
     for (int i = 0; i < (int)(sizeof strings / sizeof strings[0]); i++) {
         if (!copied || !copy_column(st, i + 2, strings[i])) {
             gt_record_clear(r);
-            return gt_journal_fail(j, "reading a record: out of memory");
+            return gt_journal_fail(&j->base, "reading a record: out of memory");
         }
     }
     return GT_JOURNAL_OK;
 }
 
-gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_record *out)
+gt_journal_status gt_sqlite_find_key(gt_sqlite_journal *j, const char *caller_key, gt_record *out)
 {
     *out = (gt_record){0};
-    if (!caller_key) return gt_journal_fail(j, "find_key: no key");
+    if (!caller_key) return gt_journal_fail(&j->base, "find_key: no key");
     sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_FIND_KEY,
                                            "SELECT " RECORD_COLUMNS " FROM records WHERE caller_key = ?1");
     if (!st) return GT_JOURNAL_ERROR;
@@ -188,7 +188,7 @@ gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_
     return status;
 }
 
-gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n)
+gt_journal_status gt_sqlite_unended(gt_sqlite_journal *j, gt_record **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -209,7 +209,7 @@ gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n)
             size_t grown = capacity ? capacity * 2 : 16;
             gt_record *bigger = realloc(records, grown * sizeof *bigger);
             if (!bigger) {
-                status = gt_journal_fail(j, "unended: out of memory");
+                status = gt_journal_fail(&j->base, "unended: out of memory");
                 break;
             }
             records = bigger;
@@ -229,7 +229,7 @@ gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n)
     return GT_JOURNAL_OK;
 }
 
-gt_journal_status gt_journal_count_sent(gt_journal *j, int64_t *n)
+gt_journal_status gt_sqlite_count_sent(gt_sqlite_journal *j, int64_t *n)
 {
     *n = 0;
     /* sent: on its way or answered, or ended after a submit that went out (an id, or an error

@@ -62,7 +62,7 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
-static gt_journal_status read_int(gt_journal *j, const char *sql, int *value)
+static gt_journal_status read_int(gt_sqlite_journal *j, const char *sql, int *value)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(j->db, sql, -1, &st, NULL);
@@ -74,27 +74,28 @@ static gt_journal_status read_int(gt_journal *j, const char *sql, int *value)
     return status;
 }
 
-static gt_journal_status exec(gt_journal *j, const char *sql, const char *doing)
+static gt_journal_status exec(gt_sqlite_journal *j, const char *sql, const char *doing)
 {
     int rc = sqlite3_exec(j->db, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? GT_JOURNAL_OK : gt_journal_sqlite_failed(j, rc, doing);
 }
 
 /* Whether this file may be used at version `version`: not newer than this build, and gentask's. */
-static gt_journal_status check_file(gt_journal *j, int version, int application_id, int tables)
+static gt_journal_status check_file(gt_sqlite_journal *j, int version, int application_id, int tables)
 {
     if (version > SCHEMA_VERSION)
-        return gt_journal_fail(j,
+        return gt_journal_fail(&j->base,
                                "written by a newer gentask (schema version %d; this one knows up to %d): open it "
                                "with that version, or give this one another journal",
                                version, SCHEMA_VERSION);
     bool blank = version == 0 && application_id == 0 && tables == 0;
     if (!blank && application_id != GT_JOURNAL_APPLICATION_ID)
-        return gt_journal_fail(j, "not a gentask journal (a database of another program?): refusing to touch it");
+        return gt_journal_fail(&j->base,
+                               "not a gentask journal (a database of another program?): refusing to touch it");
     return GT_JOURNAL_OK;
 }
 
-static gt_journal_status read_header(gt_journal *j, int *version, int *application_id, int *tables)
+static gt_journal_status read_header(gt_sqlite_journal *j, int *version, int *application_id, int *tables)
 {
     gt_journal_status status = read_int(j, "PRAGMA user_version", version);
     if (status == GT_JOURNAL_OK) status = read_int(j, "PRAGMA application_id", application_id);
@@ -102,14 +103,14 @@ static gt_journal_status read_header(gt_journal *j, int *version, int *applicati
     return status;
 }
 
-gt_journal_status gt_journal_check_file(gt_journal *j)
+gt_journal_status gt_journal_check_file(gt_sqlite_journal *j)
 {
     int version, application_id, tables;
     gt_journal_status status = read_header(j, &version, &application_id, &tables);
     return status == GT_JOURNAL_OK ? check_file(j, version, application_id, tables) : status;
 }
 
-gt_journal_status gt_journal_migrate(gt_journal *j)
+gt_journal_status gt_journal_migrate(gt_sqlite_journal *j)
 {
     int version, application_id, tables;
     gt_journal_status status = read_header(j, &version, &application_id, &tables);

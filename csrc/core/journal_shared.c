@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-bool gt_journal_set_owner(gt_journal *j, const char *owner)
+bool gt_sqlite_set_owner(gt_sqlite_journal *j, const char *owner)
 {
     free(j->owner);
     j->owner = gt_strdup(owner);
@@ -20,14 +20,14 @@ bool gt_journal_set_owner(gt_journal *j, const char *owner)
 }
 
 /* Binds the owner's host and pid at ?5 and ?6. */
-static void bind_process(gt_journal *j, sqlite3_stmt *st)
+static void bind_process(gt_sqlite_journal *j, sqlite3_stmt *st)
 {
     sqlite3_bind_text(st, 5, j->host, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, (sqlite3_int64)getpid());
 }
 
 /* Runs a prepared statement that returns no rows, then resets it (no read transaction is kept). */
-static gt_journal_status step_done(gt_journal *j, sqlite3_stmt *st, const char *doing)
+static gt_journal_status step_done(gt_sqlite_journal *j, sqlite3_stmt *st, const char *doing)
 {
     int rc = sqlite3_step(st);
     gt_journal_status status = rc == SQLITE_DONE ? GT_JOURNAL_OK : gt_journal_sqlite_failed(j, rc, doing);
@@ -38,8 +38,8 @@ static gt_journal_status step_done(gt_journal *j, sqlite3_stmt *st, const char *
 /* One statement both counts and takes, so that two processes can never both see the last place
  * free. An owner whose lease ran out holds nothing any more; this owner's own places always count
  * (its lease may have lapsed while it was busy, its tasks have not). */
-gt_journal_status gt_journal_take_slot(gt_journal *j, const char *owner, int cap, int64_t now_ms,
-                                       int64_t lease_until_ms, bool *taken)
+gt_journal_status gt_sqlite_take_slot(gt_sqlite_journal *j, const char *owner, int cap, int64_t now_ms,
+                                      int64_t lease_until_ms, bool *taken)
 {
     *taken = false;
     sqlite3_stmt *st = gt_journal_prepared(
@@ -58,7 +58,7 @@ gt_journal_status gt_journal_take_slot(gt_journal *j, const char *owner, int cap
     return status;
 }
 
-gt_journal_status gt_journal_add_slots(gt_journal *j, const char *owner, int delta, int64_t lease_until_ms)
+gt_journal_status gt_sqlite_add_slots(gt_sqlite_journal *j, const char *owner, int delta, int64_t lease_until_ms)
 {
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_SLOTS_ADD,
@@ -73,7 +73,7 @@ gt_journal_status gt_journal_add_slots(gt_journal *j, const char *owner, int del
     return step_done(j, st, "counting the key's places");
 }
 
-gt_journal_status gt_journal_leave(gt_journal *j, const char *owner)
+gt_journal_status gt_sqlite_leave(gt_sqlite_journal *j, const char *owner)
 {
     sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_OWNER_LEAVE, "DELETE FROM owners WHERE owner = ?1");
     if (!st) return GT_JOURNAL_ERROR;
@@ -81,7 +81,7 @@ gt_journal_status gt_journal_leave(gt_journal *j, const char *owner)
     return step_done(j, st, "giving the key's places back");
 }
 
-gt_journal_status gt_journal_shared(gt_journal *j, int64_t *paused_until_ms, double *cap)
+gt_journal_status gt_sqlite_shared(gt_sqlite_journal *j, int64_t *paused_until_ms, double *cap)
 {
     sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_SHARED_GET,
                                            "SELECT (SELECT value FROM meta WHERE name = 'paused_until_ms'), "
@@ -100,7 +100,7 @@ gt_journal_status gt_journal_shared(gt_journal *j, int64_t *paused_until_ms, dou
 }
 
 /* max(): two processes pausing at once keep the later end, whichever writes last. */
-gt_journal_status gt_journal_pause(gt_journal *j, int64_t until_ms)
+gt_journal_status gt_sqlite_pause(gt_sqlite_journal *j, int64_t until_ms)
 {
     sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_SHARED_PAUSE,
                                            "INSERT INTO meta (name, value) VALUES ('paused_until_ms', ?1) "
@@ -110,7 +110,7 @@ gt_journal_status gt_journal_pause(gt_journal *j, int64_t until_ms)
     return step_done(j, st, "pausing the key's submits");
 }
 
-gt_journal_status gt_journal_set_cap(gt_journal *j, double cap)
+gt_journal_status gt_sqlite_set_cap(gt_sqlite_journal *j, double cap)
 {
     sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_SHARED_CAP,
                                            "INSERT INTO meta (name, value) VALUES ('cap', ?1) "
@@ -120,7 +120,7 @@ gt_journal_status gt_journal_set_cap(gt_journal *j, double cap)
     return step_done(j, st, "writing the key's learned cap");
 }
 
-gt_journal_status gt_journal_disown(gt_journal *j, int64_t id)
+gt_journal_status gt_sqlite_disown(gt_sqlite_journal *j, int64_t id)
 {
     if (!j->owner) return GT_JOURNAL_OK;
     sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_DISOWN,
@@ -135,13 +135,14 @@ gt_journal_status gt_journal_disown(gt_journal *j, int64_t id)
 
 /* On this host a pid says for certain whether its process runs (a lease can lapse under a live
  * process that was busy, and its tasks must not be taken then); elsewhere only the lease can. */
-static bool owner_gone(const gt_journal *j, const char *host, int64_t pid, int64_t lease_until_ms, int64_t now_ms)
+static bool owner_gone(const gt_sqlite_journal *j, const char *host, int64_t pid, int64_t lease_until_ms,
+                       int64_t now_ms)
 {
     if (host && strcmp(host, j->host) == 0) return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
     return lease_until_ms <= now_ms;
 }
 
-static gt_journal_status exec_sql(gt_journal *j, const char *sql, const char *doing)
+static gt_journal_status exec_sql(gt_sqlite_journal *j, const char *sql, const char *doing)
 {
     int rc = sqlite3_exec(j->db, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? GT_JOURNAL_OK : gt_journal_sqlite_failed(j, rc, doing);
@@ -149,7 +150,7 @@ static gt_journal_status exec_sql(gt_journal *j, const char *sql, const char *do
 
 /* Deletes the rows of the owners that are gone (read first, deleted after: one statement at a
  * time on the connection). */
-static gt_journal_status forget_gone(gt_journal *j, int64_t now_ms)
+static gt_journal_status forget_gone(gt_sqlite_journal *j, int64_t now_ms)
 {
     sqlite3_stmt *read = NULL, *forget = NULL;
     int rc = sqlite3_prepare_v2(j->db, "SELECT owner, host, pid, lease_until_ms FROM owners WHERE owner <> ?1", -1,
@@ -189,7 +190,7 @@ static gt_journal_status forget_gone(gt_journal *j, int64_t now_ms)
 
 /* In one transaction: the owners that are gone are forgotten, then sql (?1 this owner, ?2 text,
  * ?3 id) gives this owner what they left; *claimed counts the records it took. */
-static gt_journal_status claim(gt_journal *j, int64_t now_ms, const char *sql, const char *text, int64_t id,
+static gt_journal_status claim(gt_sqlite_journal *j, int64_t now_ms, const char *sql, const char *text, int64_t id,
                                int *claimed)
 {
     *claimed = 0;
@@ -218,7 +219,7 @@ static gt_journal_status claim(gt_journal *j, int64_t now_ms, const char *sql, c
 /* a record nobody live works on: no owner, or one whose row is gone (closed, or found dead) */
 #define ORPHANED "(owner IS NULL OR owner NOT IN (SELECT owner FROM owners))"
 
-gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t now_ms)
+gt_journal_status gt_sqlite_claim(gt_sqlite_journal *j, const char *provider, int64_t now_ms)
 {
     int claimed;
     return claim(j, now_ms,
@@ -227,7 +228,7 @@ gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t 
                  provider, 0, &claimed);
 }
 
-gt_journal_status gt_journal_claim_record(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed)
+gt_journal_status gt_sqlite_claim_record(gt_sqlite_journal *j, int64_t id, int64_t now_ms, bool *claimed)
 {
     int n = 0;
     gt_journal_status status = claim(

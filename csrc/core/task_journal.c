@@ -18,6 +18,26 @@
 
 static void write_round(void *client);
 
+/* One round: the records written in one transaction, each with the stage it was written at and
+ * the id it had before (a round that failed gives it back). A task that goes away while its
+ * round is unanswered leaves a NULL. */
+typedef struct gt_journal_round {
+    size_t n;
+    struct {
+        gt_task *task;
+        gt_record_stage stage;
+        int64_t id_before;
+        bool duplicate;
+    } * items;
+} gt_journal_round;
+
+static void round_free(gt_journal_round *r)
+{
+    if (!r) return;
+    free(r->items);
+    free(r);
+}
+
 bool gt_client_journal_open(gt_client *c, const char *path, char **error)
 {
     gt_queue_init(&c->to_journal);
@@ -45,8 +65,10 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
 void gt_client_journal_close(gt_client *c)
 {
     gt_engine_disarm(c->engine, &c->journal_timer);
-    gt_journal_close(c->journal);
+    gt_journal_close(c->journal); /* calls no done after this: the round is ours to drop */
     c->journal = NULL;
+    round_free(c->committing);
+    c->committing = NULL;
 }
 
 static void write_soon(gt_client *c, int64_t delay_ms)
@@ -128,77 +150,127 @@ static void fail_unjournaled(gt_task *t, gt_kind kind, const char *why)
     gt_task_finish(t, GT_TASK_FAILED, err);
 }
 
-/* The batch could not be committed: the ids its adds took mean nothing (the journal rolled them
- * back). BUSY puts it back, in order, for the next try; ERROR fails what was not sent yet and
- * drops the rest (an accepted or ended task goes on: recover() finds its record as it was). */
-static void batch_failed(gt_client *c, gt_task **batch, const int64_t *ids, size_t n, gt_journal_status status)
+size_t gt_client_journal_pending(const gt_client *c)
+{
+    return c->to_journal.count + (c->committing ? c->committing->n : 0);
+}
+
+/* The round could not be committed. BUSY puts it back, in order, for the next try (under the ids
+ * it had before, unless the store keeps ids: then the same records are written again); ERROR
+ * fails what was not sent yet and drops the rest (an accepted or ended task goes on: recover()
+ * finds its record as it was). */
+static void round_failed(gt_client *c, gt_journal_round *r, gt_journal_status status)
 {
     gt_journal_rollback(c->journal);
-    for (size_t i = 0; i < n; i++) batch[i]->record_id = ids[i];
+    bool keeps_ids = gt_journal_keeps_ids(c->journal);
+    for (size_t i = 0; i < r->n; i++)
+        if (r->items[i].task && !keeps_ids) r->items[i].task->record_id = r->items[i].id_before;
     if (status == GT_JOURNAL_BUSY) {
-        for (size_t i = n; i-- > 0;) gt_queue_push_front(&c->to_journal, &batch[i]->journal_node);
+        for (size_t i = r->n; i-- > 0;) {
+            gt_task *t = r->items[i].task;
+            if (!t) continue;
+            /* a stage asked for since is newer than this round's: it is the one to write */
+            if (!gt_queue_linked(&t->journal_node)) t->wanted = r->items[i].stage;
+            gt_queue_push_front(&c->to_journal, &t->journal_node);
+        }
         write_soon(c, JOURNAL_RETRY_MS);
         return;
     }
     char *why = gt_strdup(gt_journal_error(c->journal));
-    for (size_t i = 0; i < n; i++) {
-        gt_task *t = batch[i];
-        if (t->wanted == GT_RECORD_QUEUED || t->wanted == GT_RECORD_SENDING)
+    for (size_t i = 0; i < r->n; i++) {
+        gt_task *t = r->items[i].task;
+        /* queued or sending: not sent, as a submit waits for its round (a task ended since is left) */
+        if (t && t->state < GT_TASK_SUCCEEDED &&
+            (r->items[i].stage == GT_RECORD_QUEUED || r->items[i].stage == GT_RECORD_SENDING))
             fail_unjournaled(t, GT_UNAVAILABLE, why ? why : "out of memory");
     }
     free(why);
 }
 
+/* The round is in the journal: each record holds its stage, and the submits that waited for it go. */
+static void round_written(gt_journal_round *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        gt_task *t = r->items[i].task;
+        if (!t) continue;
+        if (r->items[i].duplicate) {
+            t->record_id = 0;
+            fail_unjournaled(t, GT_CONFLICT, "its key was used meanwhile (by another process?)");
+            continue;
+        }
+        t->written = r->items[i].stage;
+        if (t->send_when_journaled && t->written == GT_RECORD_SENDING) {
+            t->send_when_journaled = false;
+            gt_task_send_submit(t);
+        }
+    }
+}
+
+static void round_ended(gt_client *c, gt_journal_round *r, gt_journal_status status)
+{
+    if (status == GT_JOURNAL_OK) round_written(r);
+    else round_failed(c, r, status);
+    round_free(r);
+}
+
+/* A store over the network answered the round it was handed. */
+static void round_answered(void *client, gt_journal_status status, const int64_t *duplicates, size_t n_duplicates)
+{
+    gt_client *c = client;
+    gt_journal_round *r = c->committing;
+    c->committing = NULL;
+    if (!r) return;
+    for (size_t d = 0; d < n_duplicates; d++)
+        for (size_t i = 0; i < r->n; i++)
+            if (r->items[i].task && r->items[i].task->record_id == duplicates[d]) r->items[i].duplicate = true;
+    round_ended(c, r, status == GT_JOURNAL_PENDING ? GT_JOURNAL_ERROR : status);
+    if (!gt_queue_empty(&c->to_journal)) write_soon(c, 0);
+}
+
 /* The client's journal timer: one transaction for every record that has a stage to write, then
- * the submits that waited for it. */
+ * the submits that waited for it — at once for the file, when the store answers for one over the
+ * network (one round at a time: the next waits for the answer). */
 static void write_round(void *client)
 {
     gt_client *c = client;
     size_t n = c->to_journal.count;
-    if (n == 0 || !c->journal) return;
-    gt_task **batch = malloc(n * sizeof *batch);
-    int64_t *ids = malloc(n * sizeof *ids);
-    bool *duplicate = calloc(n, sizeof *duplicate);
-    gt_journal_status status = batch && ids && duplicate ? gt_journal_begin(c->journal) : GT_JOURNAL_BUSY;
+    if (n == 0 || !c->journal || c->committing) return;
+    gt_journal_round *r = calloc(1, sizeof *r);
+    if (r) r->items = calloc(n, sizeof *r->items);
+    gt_journal_status status = r && r->items ? gt_journal_begin(c->journal) : GT_JOURNAL_BUSY;
     if (status == GT_JOURNAL_BUSY) { /* the list stays as it is */
+        round_free(r);
         write_soon(c, JOURNAL_RETRY_MS);
-        n = 0;
+        return;
     }
-    size_t taken = 0;
-    while (taken < n && status != GT_JOURNAL_BUSY) {
+    while (r->n < n && status != GT_JOURNAL_BUSY) {
         gt_task *t = GT_CONTAINER(gt_queue_pop(&c->to_journal), gt_task, journal_node);
-        batch[taken] = t;
-        ids[taken] = t->record_id;
+        r->items[r->n].task = t;
+        r->items[r->n].stage = t->wanted;
+        r->items[r->n].id_before = t->record_id;
         if (status == GT_JOURNAL_OK) status = write_one(c, t); /* after an ERROR: taken, to be failed */
         /* a key another process took meanwhile fails that task alone: the statement failed, the
          * transaction goes on */
         if (status == GT_JOURNAL_DUPLICATE) {
-            duplicate[taken] = true;
+            r->items[r->n].duplicate = true;
             status = GT_JOURNAL_OK;
         }
-        taken++;
+        r->n++;
     }
-    if (status == GT_JOURNAL_OK && n > 0) status = gt_journal_commit(c->journal);
-    if (n > 0 && status != GT_JOURNAL_OK) {
-        batch_failed(c, batch, ids, taken, status);
-    } else {
-        for (size_t i = 0; i < taken; i++) {
-            gt_task *t = batch[i];
-            if (duplicate[i]) {
-                t->record_id = 0;
-                fail_unjournaled(t, GT_CONFLICT, "its key was used meanwhile (by another process?)");
-                continue;
-            }
-            t->written = t->wanted;
-            if (t->send_when_journaled) {
-                t->send_when_journaled = false;
-                gt_task_send_submit(t);
-            }
-        }
+    if (status == GT_JOURNAL_OK) status = gt_journal_commit_then(c->journal, round_answered, c);
+    if (status == GT_JOURNAL_PENDING) {
+        c->committing = r;
+        return;
     }
-    free(batch);
-    free(ids);
-    free(duplicate);
+    round_ended(c, r, status);
+}
+
+/* A round still unanswered when the journal closes is dropped: its records are as the store
+ * has them, for recover(). */
+static void round_forget_task(gt_client *c, gt_task *t)
+{
+    for (size_t i = 0; c->committing && i < c->committing->n; i++)
+        if (c->committing->items[i].task == t) c->committing->items[i].task = NULL;
 }
 
 void gt_task_journal_files(gt_task *t)
@@ -224,6 +296,7 @@ void gt_task_journal_forget(gt_task *t)
     if (c->journal && t->record_id && (t->written != GT_RECORD_ENDED || t->downloads))
         gt_journal_disown(c->journal, t->record_id);
     gt_queue_remove(&c->journaled, &t->journaled_node);
+    round_forget_task(c, t);
     t->send_when_journaled = false;
     t->journal_off = true;
 }

@@ -258,7 +258,7 @@ static void case_create(void)
     free(version);
 
     sqlite3_stmt *st = NULL;
-    CHECK(sqlite3_prepare_v2(j->db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK, "");
+    CHECK(sqlite3_prepare_v2(gt_sqlite_journal_of(j)->db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK, "");
     CHECK(sqlite3_step(st) == SQLITE_ROW, "");
     int synchronous = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
@@ -452,7 +452,7 @@ static void case_busy(void)
     double waited = seconds_since(&t0);
     CHECK(status == GT_JOURNAL_BUSY, "begin under another's lock gave %d: %s", (int)status, gt_journal_error(a));
     CHECK(waited < 0.5, "begin waited %.3f s for the lock", waited);
-    CHECK(sqlite3_get_autocommit(a->db), "a BUSY begin left a transaction open");
+    CHECK(sqlite3_get_autocommit(gt_sqlite_journal_of(a)->db), "a BUSY begin left a transaction open");
     CHECK(strstr(gt_journal_error(a), "lock"), "the message: %s", gt_journal_error(a));
 
     gt_record r = sample("row-a", "{\"prompt\":\"a\"}");

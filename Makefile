@@ -37,8 +37,9 @@ DEV_WARN := $(WARN) -Werror
 CFLAGS   += -std=gnu11 $(OPT) $(DEV_WARN) -fPIC $(SAN)
 LDFLAGS  += $(SAN)
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
-# sqlite3 and libcrypto: the journal (csrc/core/journal*.c) keeps tasks in SQLite, hashes with OpenSSL
-CORE_LIBS := -lcurl -lcjson -lsqlite3 -lcrypto -lm
+# sqlite3 and libcrypto: the journal (csrc/core/journal*.c) keeps tasks in SQLite, hashes with OpenSSL;
+# hiredis: the key's shared state in Redis (csrc/core/redis_link.c, shared_redis.c)
+CORE_LIBS := -lcurl -lcjson -lsqlite3 -lcrypto -lhiredis -lm
 # the simulator's result PNGs: zlib writes them, libcrypto checksums them
 SIM_LIBS  := -lmicrohttpd -lcjson -lpthread -lz -lcrypto
 
@@ -236,9 +237,9 @@ ROCK_FLAGS   = $(ROCK_CFLAGS) -std=gnu11 $(WARN) -fPIC $(shell $(CURL_CONFIG) --
                $(if $(CJSON_INCDIR),-I$(CJSON_INCDIR)/cjson,$(CJSON_CFLAGS))
 # SQLite's and OpenSSL's headers: -I only where they are not on the compiler's own path
 ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) -Icsrc/core \
-                $(addprefix -I,$(filter-out /usr/include,$(sort $(SQLITE3_INCDIR) $(OPENSSL_INCDIR)))) $(LIBFLAG) \
+                $(addprefix -I,$(filter-out /usr/include,$(sort $(SQLITE3_INCDIR) $(OPENSSL_INCDIR) $(HIREDIS_INCDIR)))) $(LIBFLAG) \
                 -o $(ROCK_MODULE) $(CORE_SRC) $(BIND_SRC) \
-                $(addprefix -L,$(sort $(CURL_LIBDIR) $(CJSON_LIBDIR) $(SQLITE3_LIBDIR) $(OPENSSL_LIBDIR))) $(CORE_LIBS)
+                $(addprefix -L,$(sort $(CURL_LIBDIR) $(CJSON_LIBDIR) $(SQLITE3_LIBDIR) $(OPENSSL_LIBDIR) $(HIREDIS_LIBDIR))) $(CORE_LIBS)
 ROCK_SIM_CMD  = $(CC) $(ROCK_FLAGS) $(addprefix -I,$(filter-out /usr/include,$(sort $(MHD_INCDIR) $(ZLIB_INCDIR) \
                 $(OPENSSL_INCDIR)))) -o $(ROCK_SIM) $(SIM_SRC) \
                 $(addprefix -L,$(sort $(MHD_LIBDIR) $(CJSON_LIBDIR) $(ZLIB_LIBDIR) $(OPENSSL_LIBDIR))) $(SIM_LIBS)

@@ -34,6 +34,8 @@ external_dependencies = {
   -- the journal: SQLite for the file, libcrypto (OpenSSL) for its hashes
   SQLITE3 = { header = "sqlite3.h", library = "sqlite3" },
   OPENSSL = { header = "openssl/hmac.h", library = "crypto" },
+  -- the key's shared state in Redis (journal = "redis://…")
+  HIREDIS = { header = "hiredis/async.h", library = "hiredis" },
 }
 build = {
   type = "make",
@@ -53,6 +55,8 @@ build = {
     SQLITE3_LIBDIR = "$(SQLITE3_LIBDIR)",
     OPENSSL_INCDIR = "$(OPENSSL_INCDIR)",
     OPENSSL_LIBDIR = "$(OPENSSL_LIBDIR)",
+    HIREDIS_INCDIR = "$(HIREDIS_INCDIR)",
+    HIREDIS_LIBDIR = "$(HIREDIS_LIBDIR)",
   },
   install_variables = {
     INST_LUADIR = "$(LUADIR)",

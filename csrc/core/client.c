@@ -1,5 +1,6 @@
 /* client.c — a provider profile, a base URL and a secret key, shared by the tasks submitted through it. */
 #include "domain.h"
+#include "redis_link.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -7,6 +8,18 @@
 
 static void start_queued(void *client);
 static bool has_tasks(void *client);
+static void wake_queued(void *client);
+
+/* The key's shared state: in Redis when the journal option names it (checked here: a bad URL is a
+ * usage error at once), else in the journal file, else in this process. */
+static gt_shared *open_shared(gt_client *c, const gt_redis_addr *redis)
+{
+    if (redis->prefix)
+        return gt_shared_redis_new(c->engine, redis, c->opts.redis_timeout_ms, c->api_key, c->cap, has_tasks,
+                                   wake_queued, c);
+    if (c->journal) return gt_shared_sqlite_new(c->engine, c->journal, c->cap, has_tasks, c);
+    return gt_shared_local_new(c->cap);
+}
 
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
                          const gt_client_options *opts, char **error)
@@ -47,12 +60,16 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
             c->model_gates[i].max = profile->model_caps[i].max;
         }
     }
-    if (!gt_client_journal_open(c, journal, error)) {
+    gt_redis_addr redis = {0};
+    bool to_redis = gt_redis_url_is(journal);
+    if ((to_redis && !gt_redis_addr_parse(journal, &redis, error)) ||
+        !gt_client_journal_open(c, to_redis ? NULL : journal, error)) {
         gt_client_release(c);
         return NULL;
     }
-    /* the journal names the shared state: its file is where the key's other clients meet */
-    c->shared = c->journal ? gt_shared_sqlite_new(e, c->journal, c->cap, has_tasks, c) : gt_shared_local_new(c->cap);
+    /* the journal names the shared state: its file, or Redis, is where the key's other clients meet */
+    c->shared = open_shared(c, &redis);
+    gt_redis_addr_clear(&redis);
     if (!c->shared) {
         gt_client_release(c);
         return NULL;
@@ -65,6 +82,13 @@ static bool has_tasks(void *client)
 {
     const gt_client *c = client;
     return !gt_queue_empty(&c->journaled) || gt_client_journal_pending(c) > 0;
+}
+
+/* Redis answered: a place granted, or a pause or cap learned, may change what waits. */
+static void wake_queued(void *client)
+{
+    gt_client *c = client;
+    if (!gt_queue_empty(&c->gates[GT_GATE_TASKS].queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
 }
 
 void gt_client_retain(gt_client *c)

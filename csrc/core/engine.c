@@ -43,35 +43,102 @@ static int curl_events(short events)
     return ((events & POLLIN) ? CURL_POLL_IN : 0) | ((events & POLLOUT) ? CURL_POLL_OUT : 0);
 }
 
+static gt_foreign *foreign_of(gt_engine *e, int fd)
+{
+    for (size_t i = 0; i < e->n_foreign; i++)
+        if (e->foreign[i].fd == fd) return &e->foreign[i];
+    return NULL;
+}
+
+/* Every change of the watch set, curl's or foreign, reaches the wake fd and the host's log alike. */
+static bool log_change(gt_engine *e, int fd, int what)
+{
+    gt_wakefd_watch(&e->wake, fd, what);
+    if (!e->host_loop) return true;
+    gt_watch change = {fd, what};
+    return append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof change, &change);
+}
+
+/* Frees slot (index + 1): the last watch moves into it, and its owner (curl's assign, or its
+ * foreign entry) learns its new slot. */
+static void drop_slot(gt_engine *e, size_t slot)
+{
+    struct pollfd *last = &e->watches[--e->n_watches];
+    if (slot - 1 >= e->n_watches) return;
+    e->watches[slot - 1] = *last;
+    gt_foreign *moved = foreign_of(e, last->fd);
+    if (moved) moved->slot = slot;
+    else curl_multi_assign(e->multi, last->fd, (void *)(uintptr_t)slot);
+}
+
+/* A new watch's slot (index + 1); 0: out of memory. */
+static size_t add_slot(gt_engine *e, int fd)
+{
+    struct pollfd added = {.fd = fd};
+    if (!append((void **)&e->watches, &e->n_watches, &e->cap_watches, sizeof added, &added)) return 0;
+    return e->n_watches;
+}
+
 /* The watch set is the pollfd array step() hands to poll(2) as it stands. Each socket's slot
  * (index + 1) is kept with curl_multi_assign, so a change finds its socket without a search. */
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     gt_engine *e = userp;
     (void)easy;
-    gt_wakefd_watch(&e->wake, (int)fd, what);
-    if (e->host_loop) {
-        gt_watch change = {fd, what};
-        if (!append((void **)&e->changes, &e->n_changes, &e->cap_changes, sizeof change, &change)) return -1;
-    }
+    if (!log_change(e, (int)fd, what)) return -1;
     size_t slot = (size_t)(uintptr_t)socketp;
     if (what == CURL_POLL_REMOVE) {
-        if (slot == 0) return 0;
-        struct pollfd *last = &e->watches[--e->n_watches];
-        if (slot - 1 < e->n_watches) { /* the last one moves into the freed slot */
-            e->watches[slot - 1] = *last;
-            curl_multi_assign(e->multi, last->fd, (void *)(uintptr_t)slot);
-        }
+        if (slot != 0) drop_slot(e, slot);
         return 0;
     }
     if (slot == 0) {
-        struct pollfd added = {.fd = fd};
-        if (!append((void **)&e->watches, &e->n_watches, &e->cap_watches, sizeof added, &added)) return -1;
-        slot = e->n_watches;
+        slot = add_slot(e, (int)fd);
+        if (slot == 0) return -1;
         curl_multi_assign(e->multi, fd, (void *)(uintptr_t)slot);
     }
     e->watches[slot - 1].events = poll_events(what);
     return 0;
+}
+
+bool gt_engine_watch_fd(gt_engine *e, int fd, int events, gt_fd_fn fn, void *ctx)
+{
+    events &= CURL_POLL_IN | CURL_POLL_OUT;
+    if (events == 0) {
+        gt_engine_unwatch_fd(e, fd);
+        return true;
+    }
+    gt_foreign *f = foreign_of(e, fd);
+    if (!f) {
+        gt_foreign added = {.fd = fd, .fn = fn, .ctx = ctx};
+        if (!append((void **)&e->foreign, &e->n_foreign, &e->cap_foreign, sizeof added, &added)) return false;
+        f = &e->foreign[e->n_foreign - 1];
+        f->slot = add_slot(e, fd);
+        if (f->slot == 0) {
+            e->n_foreign--;
+            return false;
+        }
+    }
+    f->fn = fn;
+    f->ctx = ctx;
+    if (e->watches[f->slot - 1].events == poll_events(events)) return true; /* the host knows it already */
+    e->watches[f->slot - 1].events = poll_events(events);
+    return log_change(e, fd, events);
+}
+
+void gt_engine_unwatch_fd(gt_engine *e, int fd)
+{
+    gt_foreign *f = foreign_of(e, fd);
+    if (!f) return;
+    size_t slot = f->slot;
+    *f = e->foreign[--e->n_foreign]; /* the entry's place first: drop_slot searches the list */
+    drop_slot(e, slot);
+    log_change(e, fd, CURL_POLL_REMOVE);
+}
+
+void gt_engine_close_later(gt_engine *e, int fd)
+{
+    if (e->host_loop && append((void **)&e->closing, &e->n_closing, &e->cap_closing, sizeof fd, &fd)) return;
+    close(fd);
 }
 
 static int on_timer(CURLM *multi, long timeout_ms, void *userp)
@@ -143,6 +210,7 @@ void gt_engine_release(gt_engine *e)
     gt_timerheap_free(&e->timers);
     curl_share_cleanup(e->share); /* after the handles that point at it */
     free(e->watches);
+    free(e->foreign);
     free(e->finished);
     free(e->changes);
     free(e->closing);
@@ -308,7 +376,7 @@ long gt_engine_timeout(gt_engine *e)
 {
     if (has_queued(e)) return 0; /* news the binding has not drained yet */
     int64_t due = next_due_ms(e);
-    if (due < 0) return e->n_watches ? LONG_MAX : -1;
+    if (due < 0) return e->n_watches > e->n_foreign ? LONG_MAX : -1; /* an idle foreign socket waits for nothing */
     int64_t left = due - gt_now_ms();
     return left < 0 ? 0 : left > LONG_MAX ? LONG_MAX : (long)left;
 }
@@ -367,6 +435,18 @@ static void curl_timeout_if_due(gt_engine *e)
     curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 }
 
+/* A ready socket goes to its foreign owner, else to curl. */
+static void dispatch(gt_engine *e, int fd, int mask)
+{
+    gt_foreign *f = foreign_of(e, fd);
+    if (f) {
+        f->fn(f->ctx, mask);
+        return;
+    }
+    int running;
+    curl_multi_socket_action(e->multi, (curl_socket_t)fd, mask, &running);
+}
+
 static void wait_for_sockets(gt_engine *e, long timeout_ms)
 {
     size_t n = e->n_watches;
@@ -384,8 +464,7 @@ static void wait_for_sockets(gt_engine *e, long timeout_ms)
         if (got[i].revents & (POLLIN | POLLHUP)) mask |= CURL_CSELECT_IN;
         if (got[i].revents & POLLOUT) mask |= CURL_CSELECT_OUT;
         if (got[i].revents & (POLLERR | POLLNVAL)) mask |= CURL_CSELECT_ERR;
-        int running;
-        curl_multi_socket_action(e->multi, got[i].fd, mask, &running);
+        dispatch(e, got[i].fd, mask);
     }
     if (got != stack_ready) free(got);
 }
@@ -422,8 +501,7 @@ int gt_engine_step(gt_engine *e, long timeout_ms)
 
 int gt_engine_socket_action(gt_engine *e, int fd, int events)
 {
-    int running;
-    curl_multi_socket_action(e->multi, (curl_socket_t)fd, events, &running);
+    dispatch(e, fd, events);
     return settle(e);
 }
 

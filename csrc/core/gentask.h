@@ -243,7 +243,9 @@ typedef struct gt_client_options {
     int max_submits;            /* tasks this client may submit in its life; 0: no budget */
     const char *ca_file;        /* the CA bundle to trust instead of the system's; NULL: the system's */
     const char *proxy;          /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
-    const char *journal;        /* an SQLite file that keeps every task of the client; NULL: none */
+    const char *journal;        /* an SQLite file that keeps every task of the client, or a
+                                   redis:// URL where the key's shared state lives; NULL: none */
+    long redis_timeout_ms;      /* a call to Redis unanswered this long: Redis counts as down */
     const char *webhook_url;    /* where the provider is asked to push each task's end; NULL: none */
     const char *webhook_secret; /* what it signs deliveries with, where it signs (BFL); secret */
     int webhook_poll_factor;    /* a task that asked for a webhook polls this many times slower */

@@ -63,6 +63,16 @@ typedef struct gt_watch {
     int events; /* CURL_POLL_IN | CURL_POLL_OUT */
 } gt_watch;
 
+/* A socket that is not curl's (a Redis link's): polled by step() and reported to host loops like
+ * curl's, its readiness handed to fn with GT_READY_* bits. slot: its place in watches (index + 1). */
+typedef void (*gt_fd_fn)(void *ctx, int ready);
+typedef struct gt_foreign {
+    int fd;
+    size_t slot;
+    gt_fd_fn fn;
+    void *ctx;
+} gt_foreign;
+
 /* wakefd.c: one fd readable when the engine wants to run (epoll over the watches + a timerfd) */
 typedef struct gt_wakefd {
     int epoll, timer; /* -1 when closed */
@@ -78,8 +88,10 @@ struct gt_engine {
     int refs;
     gt_timerheap timers;
     int64_t curl_due_ms;    /* when curl wants a timeout action; -1: never */
-    struct pollfd *watches; /* the sockets curl asked to watch, as poll(2) takes them */
+    struct pollfd *watches; /* the sockets curl asked to watch, and foreign ones, as poll(2) takes them */
     size_t n_watches, cap_watches;
+    gt_foreign *foreign; /* the watches that are not curl's: few, searched */
+    size_t n_foreign, cap_foreign;
     gt_queue changed; /* objects above the engine whose state changed (task.c's) */
     gt_queue fired_alarms;
     gt_transfer *idle_transfers; /* the pool: easy handles kept for the next request */
@@ -105,6 +117,16 @@ void gt_engine_disarm(gt_engine *e, gt_timer *t);
 void gt_engine_notify(gt_engine *e, gt_qnode *n);
 void gt_engine_unnotify(gt_engine *e, gt_qnode *n); /* its object is going away */
 gt_qnode *gt_engine_next_notice(gt_engine *e);
+
+/* Watches a socket that is not curl's: events GT_WATCH_IN | GT_WATCH_OUT (0: stop watching);
+ * called again, it changes what is watched. fn(ctx, ready) runs from step() or socket_action().
+ * A foreign watch alone keeps nothing waiting: whoever waits for an answer on it arms a timer
+ * (gt_engine_timeout says "nothing to do" over idle foreign sockets). false: out of memory. */
+bool gt_engine_watch_fd(gt_engine *e, int fd, int events, gt_fd_fn fn, void *ctx);
+void gt_engine_unwatch_fd(gt_engine *e, int fd);
+/* Closes fd once the host loop has stopped watching it (at once without a host loop): a number
+ * closed under the host's watch could be reused by the next connection. */
+void gt_engine_close_later(gt_engine *e, int fd);
 
 /* Sends req; done(ctx, result) is called from a later step when it ends, however it ends, unless
  * it is aborted first. NULL when it cannot start (out of memory, a URL curl refuses). */

@@ -63,7 +63,11 @@ static const struct {
         "a proxy URL for every request (http://, https://, socks5h://)"),
     /* one file per client: it is opened, and checked against the client's key, once */
     OPT("journal", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, journal,
-        "an SQLite file that keeps every task, for client:recover() after a crash (mode 0600)"),
+        "an SQLite file that keeps every task, for client:recover() after a crash (mode 0600); or "
+        "redis://IP[:PORT][/PREFIX], redis:///PATH.sock[/PREFIX]: the key's shared state in Redis"),
+    /* hiredis 0.14 times nothing out: the engine does, and a hung Redis must not hold submits long */
+    OPT("redis_timeout", GT_UNIT_SECONDS, 0.01, 60, 1, GT_SCOPE_CLIENT, AS_MS, redis_timeout_ms,
+        "a call to Redis (journal = \"redis://...\") unanswered this long: the link is dropped and made again"),
     /* a client's own: the URL the provider pushes to and the secret it signs with (never shown) */
     OPT("webhook_url", GT_UNIT_TEXT, 1, 2048, NAN, GT_SCOPE_CLIENT, AS_TEXT, webhook_url,
         "ask the provider to push each task's end here, where it offers webhooks (client:webhook reads them)"),

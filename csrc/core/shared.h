@@ -3,9 +3,9 @@
  * the process: four nginx workers on one key must not hold four caps' worth of tasks.
  *
  * client.c asks through this interface alone. A backend keeps the state in the process
- * (shared_local.c: the client alone, no journal) or in the journal file (shared_sqlite.c: every
- * process of the machine using that file). No call waits: a backend that cannot answer now (a
- * lock held by another process) says so, and the client asks again on its timer. */
+ * (shared_local.c: the client alone, no journal), in the journal file (shared_sqlite.c: every
+ * process of the machine using that file) or in Redis (shared_redis.c: every machine using it). No call waits: a
+ * backend that cannot answer now (a lock held by another process) says so, and the client asks again on its timer. */
 #ifndef GENTASK_SHARED_H
 #define GENTASK_SHARED_H
 
@@ -41,6 +41,12 @@ gt_shared *gt_shared_local_new(double cap);
  * client's; e runs the backend's timer; has_tasks(ctx) says whether the client still has tasks
  * (the lease is renewed until it has none). */
 gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void *ctx);
+/* The state in Redis at addr (redis_link.h; copied), for the clients of api_key on every machine
+ * using it; each call to Redis waits at most timeout_ms. Redis answers later: wake(ctx) is called
+ * when an answer may let a waiting submit in (the client then asks take_slot again). */
+typedef struct gt_redis_addr gt_redis_addr;
+gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long timeout_ms, const char *api_key,
+                               double cap, bool (*has_tasks)(void *ctx), void (*wake)(void *ctx), void *ctx);
 
 static inline bool gt_shared_take_slot(gt_shared *s, int cap, int64_t *retry_ms)
 {

@@ -1,0 +1,281 @@
+-- One API key on several machines: clients whose journal option names one Redis share the key's
+-- cap on tasks in flight and its 429 pause there. Real processes (this same Lua, as two machines
+-- would run), a real redis-server (spec/support/redis.lua), the real simulator. Redis stopped or
+-- hung mid-batch: submits wait, polls go on, every task ends, none is paid twice, and the loop
+-- never stalls.
+local gentask = require "gentask"
+local Sim = require "support.sim"
+local Redis = require "support.redis"
+
+local ENV = "REDIS_SPEC_KEY=" .. Sim.key
+
+-- A worker: its share of a batch through a client of max_in_flight 6 on the shared Redis; it
+-- prints how many succeeded, and why any other did not. The key comes from the environment.
+local WORKER = [[
+  local gentask = require "gentask"
+  local URL, JOURNAL, FROM, TO = %q, %q, %d, %d
+  local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+    base_url = URL .. "/foxapi", journal = JOURNAL, max_in_flight = 6,
+    poll_interval = 0.05, poll_max_interval = 0.1, backoff_initial = 0.01, backoff_max = 0.05 }
+  local tasks = {}
+  for i = FROM, TO do tasks[#tasks + 1] = fox:submit("flux-dev", { prompt = "redis " .. i }) end
+  local ok = 0
+  for _, outcome in ipairs(gentask.settle(tasks)) do
+    if outcome.ok then ok = ok + 1 else print(tostring(outcome.error)) end
+  end
+  print("succeeded " .. ok)
+  fox:close()
+]]
+
+local redis
+
+setup(function()
+  redis = Redis.start()
+end)
+
+teardown(function()
+  redis:stop()
+end)
+
+describe("two processes on one key and one Redis, each with max_in_flight = 6", function()
+  local sim
+  setup(function() sim = Sim.start "--max-active 6 --duration-ms 100" end)
+  teardown(function() sim:stop() end)
+
+  it("hold at most 6 tasks in flight in all: a batch of 2 x 50 ends 100/100 with no 429", function()
+    -- one over TCP, one over the unix socket: the same Redis either way
+    local workers = {
+      Sim.spawn_script(WORKER:format(sim.url, redis:url "batch", 1, 50), { env = ENV }),
+      Sim.spawn_script(WORKER:format(sim.url, redis:url("batch", true), 51, 100), { env = ENV }),
+    }
+    local succeeded = 0
+    for _, worker in ipairs(workers) do
+      local output = worker.wait()
+      local n = tonumber(output:match "succeeded (%d+)")
+      assert.truthy(n, output)
+      assert.equal(50, n, output)
+      succeeded = succeeded + n
+    end
+    assert.equal(100, succeeded)
+    local stats = sim:stats()
+    assert.equal(0, stats.rate_limited)
+    assert.equal(100, stats.accepted)
+    assert.equal(100, stats.submissions)
+    assert.is_true(stats.max_in_flight <= 6, "the simulator saw " .. stats.max_in_flight .. " at once")
+  end)
+end)
+
+describe("a 429 with Retry-After seen by one process", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 100" end)
+  teardown(function() sim:stop() end)
+
+  it("pauses the submits of another process on the same Redis for its Retry-After", function()
+    local fox = sim:client("foxapi", { journal = redis:url "pause" })
+    local refused = fox:submit("flux-dev", { prompt = "x [submit-http=429:1] [retry-after=30]" })
+    gentask.run(function()
+      while fox:stats().refused < 1 do gentask.sleep(0.01) end
+      -- the pause is told to Redis on the client's next round
+      while not redis:cli("--scan --pattern 'pause:*:pause'"):match "pause" do gentask.sleep(0.01) end
+    end)
+    -- the other process: a submit of its own waits for the pause this one met
+    local output = Sim.run_script(([[
+      local gentask = require "gentask"
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+        base_url = %q, journal = %q }
+      local task = fox:submit("flux-dev", { prompt = "another process" })
+      gentask.run(function() gentask.sleep(0.5) end)
+      print(("paused %%s state %%s submits %%d"):format(tostring(fox:stats().paused_for > 20), task.state,
+        fox:stats().submits))
+      task:cancel()
+    ]]):format(sim.url .. "/foxapi", redis:url "pause"), { env = ENV })
+    assert.truthy(output:match "paused true state queued submits 0", output)
+    assert.equal(1, sim:stats().submissions, "only the refused submit reached the simulator")
+    refused:cancel()
+    fox:close()
+  end)
+end)
+
+-- A batch of n in this process while something happens to Redis (outage(), after the first
+-- acceptances; it returns once Redis is back), with a ticker that counts its wakeups: every task
+-- must end, none be submitted twice, and the ticker must keep ticking while Redis is away.
+local function batch_through(outage, prefix)
+  local sim = Sim.start "--max-active 6 --duration-ms 150"
+  local fox = sim:client("foxapi", { journal = redis:url(prefix), max_in_flight = 6, redis_timeout = 0.2 })
+  local n = 30
+  local tasks = {}
+  for i = 1, n do tasks[i] = fox:submit("flux-dev", { prompt = prefix .. " " .. i }) end
+  local ticks, ticks_while_away, outcomes = 0, 0, nil
+  gentask.run(function()
+    local done = false
+    gentask.spawn(function()
+      while not done do
+        ticks = ticks + 1
+        gentask.sleep(0.02)
+      end
+    end)
+    while fox:stats().accepted < 3 do gentask.sleep(0.01) end
+    local before = ticks
+    outage(function(seconds) gentask.sleep(seconds) end)
+    ticks_while_away = ticks - before
+    outcomes = gentask.settle(tasks)
+    done = true
+  end)
+  local ok = 0
+  for _, outcome in ipairs(outcomes) do
+    if outcome.ok then ok = ok + 1
+    else
+      assert.truthy(outcome.error.kind, tostring(outcome.error))
+      assert.is_nil(tostring(outcome.error):find(Sim.key, 1, true))
+    end
+  end
+  local stats = sim:stats()
+  fox:close()
+  sim:stop()
+  return { ok = ok, n = n, ticks = ticks_while_away, stats = stats }
+end
+
+describe("Redis going away mid-batch", function()
+  local function check(got)
+    assert.equal(got.n, got.ok, "every task ends with its result")
+    assert.equal(got.n, got.stats.submissions, "none submitted twice")
+    assert.equal(got.n, got.stats.accepted)
+    assert.is_true(got.stats.max_in_flight <= 6)
+    assert.is_true(got.ticks > 5, "the loop kept running while Redis was away: " .. got.ticks .. " ticks")
+  end
+
+  it("killed (SIGKILL), then started again: submits wait, polls go on, every task ends once", function()
+    check(batch_through(function(sleep)
+      redis:signal "KILL"
+      redis:wait_gone()
+      sleep(1)
+      redis:launch()
+    end, "killed"))
+  end)
+
+  it("stopped (SIGTERM), then started again", function()
+    check(batch_through(function(sleep)
+      redis:signal "TERM"
+      redis:wait_gone()
+      sleep(0.5)
+      redis:launch()
+    end, "stopped"))
+  end)
+
+  it("hung (SIGSTOP), then resumed (SIGCONT): the host loop never stalls", function()
+    check(batch_through(function(sleep)
+      redis:signal "STOP"
+      sleep(1.5)
+      redis:signal "CONT"
+    end, "hung"))
+  end)
+
+  it("hung (SIGSTOP), then killed and started again", function()
+    check(batch_through(function(sleep)
+      redis:signal "STOP"
+      sleep(1)
+      redis:signal "KILL"
+      redis:signal "CONT"
+      redis:wait_gone()
+      redis:launch()
+    end, "hungkilled"))
+  end)
+end)
+
+describe("a host loop (gentask.loop.uv on luv) with the key's state in Redis", function()
+  local have_luv = pcall(require, "luv")
+  if not have_luv then
+    pending("luv is not installed for " .. _VERSION)
+    return
+  end
+  local sim
+  setup(function() sim = Sim.start "--max-active 3 --duration-ms 100" end)
+  teardown(function() sim:stop() end)
+
+  -- The Redis link's socket is reported to the host like curl's, and its readiness comes back
+  -- through socket_action: with max_in_flight 3, nine of the twelve submits wait for places that
+  -- only Redis's answers, read by the host's loop, let in. Hung Redis: the host's timer keeps firing.
+  it("runs a batch, every place granted through the host's watch on the link's socket", function()
+    local output = Sim.run_script(([[
+      local gentask = require "gentask"
+      local uv = require "luv"
+      require("gentask.loop.uv").start(uv)
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+        base_url = %q, journal = %q, max_in_flight = 3, redis_timeout = 0.2,
+        poll_interval = 0.05, poll_max_interval = 0.1 }
+      local done, ok, ticks = 0, 0, 0
+      for i = 1, 12 do
+        fox:submit("flux-dev", { prompt = "uv " .. i }):on("done", function(result)
+          done = done + 1
+          if result then ok = ok + 1 end
+        end)
+      end
+      local hung = false
+      local check = uv.new_timer()
+      check:start(10, 10, function()
+        if hung then ticks = ticks + 1 end
+        if done == 12 then uv.stop() end
+        if done >= 3 and not hung then
+          hung = true
+          os.execute("kill -STOP " .. %q)
+          local resume = uv.new_timer()
+          resume:start(1000, 0, function()
+            os.execute("kill -CONT " .. %q)
+            resume:close()
+          end)
+        end
+      end)
+      local guard = uv.new_timer()
+      guard:start(60000, 0, function() print("gave up") uv.stop() end)
+      uv.run()
+      print(("succeeded %%d ticks %%d"):format(ok, ticks))
+      fox:close()
+    ]]):format(sim.url .. "/foxapi", redis:url "uv", redis.pid, redis.pid), { env = ENV })
+    assert.truthy(output:match "succeeded 12", output)
+    assert.is_true(tonumber(output:match "ticks (%d+)") > 5, output)
+    local stats = sim:stats()
+    assert.equal(12, stats.submissions)
+    assert.equal(0, stats.rate_limited)
+    assert.is_true(stats.max_in_flight <= 3)
+  end)
+end)
+
+describe("a redis:// journal that cannot be used", function()
+  local function refused(url)
+    local ok, err = pcall(gentask.client, { provider = "foxapi", api_key = Sim.key,
+                                             base_url = "http://127.0.0.1:9/foxapi", journal = url })
+    assert.is_false(ok, url)
+    assert.equal("usage", err.kind, tostring(err))
+    assert.is_nil(tostring(err):find(Sim.key, 1, true))
+    return tostring(err)
+  end
+
+  it("is refused at client creation as a usage error", function()
+    assert.truthy(refused("redis://localhost:6379/x"):match "IP address")
+    assert.truthy(refused("redis://redis.example.com/x"):match "IP address")
+    assert.truthy(refused("redis://127.0.0.1:0/x"):match "port")
+    assert.truthy(refused("redis://127.0.0.1:http/x"):match "port")
+    assert.truthy(refused("redis://[::1/x"):match "brackets")
+    assert.truthy(refused("redis:///tmp/no-socket-here/x"):match "%.sock")
+    assert.truthy(refused("redis://127.0.0.1/bad prefix"):match "prefix")
+    assert.truthy(refused("redis://127.0.0.1/x?db=1"):match "query")
+    local with_password = refused("redis://user:hunter2@127.0.0.1/x")
+    assert.is_nil(with_password:find("hunter2", 1, true), with_password)
+  end)
+
+  it("is accepted while Redis is down: nothing waits at creation", function()
+    local fox = gentask.client { provider = "foxapi", api_key = Sim.key, base_url = "http://127.0.0.1:9/foxapi",
+                                 journal = "redis://127.0.0.1:9/nobody" }
+    assert.equal(0, fox:stats().in_flight)
+    fox:close()
+  end)
+end)
+
+describe("the API key", function()
+  it("never reaches Redis: no key, value or member holds it", function()
+    local dump = redis:dump()
+    assert.truthy(dump:match "account_salt", dump) -- the specs above did write there
+    assert.is_nil(dump:find(Sim.key, 1, true), dump)
+    assert.is_nil(dump:find(Sim.key:sub(4), 1, true), dump) -- nor its part after "sk-"
+  end)
+end)

@@ -1,0 +1,94 @@
+-- Starts a real redis-server for a spec: loopback on a free port, a unix socket and its
+-- append-only file in a temporary directory, nothing saved elsewhere. Stop it with r:stop().
+-- Every command runs with LD_PRELOAD= : under `make sanitize` only the Lua process may load ASan.
+local socket = require "socket"
+
+local Redis = {}
+Redis.__index = Redis
+
+local function sh(command)
+  local pipe = assert(io.popen("LD_PRELOAD= " .. command .. " 2>&1"))
+  local output = pipe:read "*a"
+  pipe:close()
+  return output
+end
+
+-- A port nobody listens on now: the kernel picks one for a socket we close at once.
+local function free_port()
+  local server = assert(socket.bind("127.0.0.1", 0))
+  local _, port = server:getsockname()
+  server:close()
+  return tonumber(port)
+end
+
+--- Redis.start() → a running redis-server: port, dir, socket (the unix socket's path).
+function Redis.start()
+  local dir = sh("mktemp -d"):gsub("%s+$", "")
+  local r = setmetatable({ port = free_port(), dir = dir, socket = dir .. "/redis.sock" }, Redis)
+  r:launch()
+  return r
+end
+
+--- (Re)starts the server on the same port and directory: what the append-only file kept comes back.
+function Redis:launch()
+  sh(("redis-server --port %d --bind 127.0.0.1 --save '' --appendonly yes --dir %s --unixsocket %s "
+        .. "--unixsocketperm 700 --daemonize yes --pidfile %s/redis.pid --logfile %s/redis.log")
+       :format(self.port, self.dir, self.socket, self.dir, self.dir))
+  for _ = 1, 200 do
+    if self:cli("PING"):match "PONG" then
+      local f = io.open(self.dir .. "/redis.pid")
+      self.pid = f and f:read "*l"
+      if f then f:close() end
+      if self.pid then return end
+    end
+    socket.sleep(0.02)
+  end
+  error("redis-server did not start: " .. sh("cat " .. self.dir .. "/redis.log"))
+end
+
+--- redis://127.0.0.1:PORT/prefix, or the unix socket's form with unix = true.
+function Redis:url(prefix, unix)
+  if unix then return "redis://" .. self.socket .. "/" .. prefix end
+  return ("redis://127.0.0.1:%d/%s"):format(self.port, prefix)
+end
+
+--- redis-cli's output for one command (its arguments as one shell string).
+function Redis:cli(args)
+  return sh(("redis-cli -p %d %s"):format(self.port, args))
+end
+
+--- Every key and its value, as text: what a reader of this Redis could see.
+function Redis:dump()
+  local out = {}
+  for key in self:cli("--scan"):gmatch "[^\n]+" do
+    local kind = self:cli("TYPE " .. key):gsub("%s+$", "")
+    local read = ({ string = "GET", hash = "HGETALL", set = "SMEMBERS", zset = "ZRANGE %s 0 -1 WITHSCORES",
+                    list = "LRANGE %s 0 -1" })[kind] or "DUMP"
+    out[#out + 1] = key .. " " .. kind .. " " .. self:cli(read:find "%%s" and read:format(key) or read .. " " .. key)
+  end
+  return table.concat(out, "\n")
+end
+
+--- Sends signal (TERM, KILL, STOP, CONT) to the server.
+function Redis:signal(name)
+  sh(("kill -%s %s"):format(name, self.pid))
+end
+
+--- Waits until the server's process is gone (after TERM or KILL).
+function Redis:wait_gone()
+  for _ = 1, 500 do
+    -- a zombie (a container's init may not reap a daemon) is gone too: it holds no port
+    local state = sh("ps -o stat= -p " .. self.pid)
+    if state:match "^%s*$" or state:match "^%s*Z" then return end
+    socket.sleep(0.02)
+  end
+end
+
+function Redis:stop()
+  self:signal "CONT"
+  self:signal "KILL"
+  self:wait_gone()
+  sh("rm -rf " .. self.dir)
+end
+
+return Redis

@@ -271,10 +271,91 @@ describe("a redis:// journal that cannot be used", function()
   end)
 end)
 
+describe("the journal in Redis, shared by two machines", function()
+  local sim
+  before_each(function() sim = Sim.start "--duration-ms 300" end)
+  after_each(function() sim:stop() end)
+
+  -- a worker that submits COUNT tasks under a cap of 4, says so once 4 are accepted (the rest wait
+  -- queued behind the cap: none is on the wire), and is killed there: nothing closed, nothing given back
+  local KILLED = [[
+    local gentask = require "gentask"
+    local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+      base_url = %q, journal = %q, max_in_flight = 4 }
+    local tasks = {}
+    for i = 1, 12 do tasks[i] = fox:submit("flux-dev", { prompt = "taken over " .. i .. " [duration=3000]" }) end
+    gentask.run(function()
+      while fox:stats().accepted < 4 or fox:stats().journal_pending > 0 do gentask.sleep(0.01) end
+    end)
+    print("accepted " .. fox:stats().accepted)
+    io.stdout:flush()
+    os.execute("kill -9 " .. io.open("/proc/self/stat"):read("*l"):match("^(%%d+)"))
+    print("still alive")
+  ]]
+
+  it("a worker killed mid-batch: another's recover() finishes every task it had, none submitted again", function()
+    local url = redis:url "takeover"
+    local killed = Sim.run_script(KILLED:format(sim.url .. "/foxapi", url), { env = ENV })
+    assert.truthy(killed:match "accepted 4", killed)
+    assert.is_nil(killed:match "still alive", killed)
+    assert.equal(4, sim:stats().submissions)
+
+    local fox = sim:client("foxapi", { journal = url })
+    -- at once: the dead worker's lease still runs, so its records are not taken yet
+    assert.equal(0, #fox:recover())
+    local tasks
+    gentask.run(function()
+      repeat
+        gentask.sleep(0.25)
+        tasks = fox:recover()
+      until #tasks > 0
+    end)
+    assert.equal(12, #tasks, "the killed worker's twelve: 4 accepted, 8 queued")
+    local accepted_before = 0
+    for _, task in ipairs(tasks) do
+      if task.id then accepted_before = accepted_before + 1 end
+    end
+    assert.equal(4, accepted_before, "the accepted ones are polled by the id they had")
+    for _, outcome in ipairs(gentask.settle(tasks)) do assert.truthy(outcome.ok, tostring(outcome.error)) end
+    local stats = sim:stats()
+    assert.equal(12, stats.submissions, "the 4 accepted were not submitted again")
+    assert.equal(12, stats.accepted)
+    gentask.run(function() while fox:stats().journal_pending > 0 do gentask.sleep(0.01) end end)
+    assert.equal(0, #fox:recover(), "every record ended")
+    fox:close()
+  end)
+
+  it("a caller's key names one task on every machine: the same request returns its outcome, none sent twice", function()
+    local url = redis:url "keys"
+    local code = ([[
+      local gentask = require "gentask"
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+        base_url = %q, journal = %q, poll_interval = 0.05, poll_max_interval = 0.1 }
+      local tasks = {}
+      for i = 1, 5 do tasks[i] = fox:submit("flux-dev", { prompt = "keyed " .. i }, { key = "row-" .. i }) end
+      local urls = {}
+      for i, outcome in ipairs(gentask.settle(tasks)) do urls[i] = outcome.ok and outcome.value.url or "-" end
+      print(table.concat(urls, " "))
+      fox:close()
+    ]]):format(sim.url .. "/foxapi", url)
+    local first = Sim.run_script(code, { env = ENV })
+    local second = Sim.run_script(code, { env = ENV })
+    assert.truthy(first:match "^http", first)
+    assert.equal(first, second)
+    assert.equal(5, sim:stats().submissions)
+    local fox = sim:client("foxapi", { journal = url })
+    local ok, err = pcall(fox.submit, fox, "flux-dev", { prompt = "another request" }, { key = "row-1" })
+    assert.is_false(ok)
+    assert.equal("usage", err.kind, tostring(err))
+    fox:close()
+  end)
+end)
+
 describe("the API key", function()
   it("never reaches Redis: no key, value or member holds it", function()
     local dump = redis:dump()
     assert.truthy(dump:match "account_salt", dump) -- the specs above did write there
+    assert.truthy(dump:match ":rec:%d+ hash", dump) -- journal records among them, their requests too
     assert.is_nil(dump:find(Sim.key, 1, true), dump)
     assert.is_nil(dump:find(Sim.key:sub(4), 1, true), dump) -- nor its part after "sk-"
   end)

@@ -21,7 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal_handle.h" /* gt_account_fingerprint */
+#include "journal_handle.h"        /* gt_account_fingerprint */
+#include "journal_redis_scripts.h" /* GT_REDIS_SALT: the journal names its keys alike */
 #include "redis_link.h"
 
 #define LEASE_MS 6000      /* a place of an owner silent this long is free again */
@@ -30,8 +31,7 @@
 #define GRANT_KEEP_MS 1000 /* a place Redis granted that no task took is given back after this */
 
 /* First use of a prefix: a random salt, unless another client stored one first. */
-static gt_redis_script salt_script = {.source = "redis.call('SET', KEYS[1], ARGV[1], 'NX')\n"
-                                                "return redis.call('GET', KEYS[1])\n"};
+static gt_redis_script salt_script = {.source = GT_REDIS_SALT};
 
 /* KEYS: owners (a set), this owner's count, the pause, the cap.
  * ARGV: the prefix of owners' counts, owner, count, want (1: one more place if there is room),
@@ -332,7 +332,8 @@ static const gt_shared_ops redis_ops = {
 };
 
 gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long timeout_ms, const char *api_key,
-                               double cap, bool (*has_tasks)(void *ctx), void (*wake)(void *ctx), void *ctx)
+                               const char *owner, double cap, bool (*has_tasks)(void *ctx), void (*wake)(void *ctx),
+                               void *ctx)
 {
     redis_shared *s = calloc(1, sizeof *s);
     if (!s) return NULL;
@@ -342,7 +343,7 @@ gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long tim
     s->prefix = gt_strdup(addr->prefix);
     /* a provider without a key still has one account per Redis prefix: the empty key's */
     s->api_key = gt_strdup(api_key && *api_key ? api_key : "(no key)");
-    s->owner = gt_random_key("owner-");
+    s->owner = gt_strdup(owner);
     s->cap = cap;
     s->cap_owed = NAN;
     s->sent_cap = NAN;

@@ -8,6 +8,7 @@
  * committed and goes out only then: what could not be journaled is never sent. A journal another
  * process is writing (BUSY) is tried again on the timer, never waited for. */
 #include "domain.h"
+#include "journal_redis.h"
 
 #include <cJSON.h>
 #include <poll.h>
@@ -48,14 +49,18 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     gt_queue_init(&c->journaled);
     gt_timer_init(&c->journal_timer, write_round, c);
     if (!path) return true;
-    c->journal = gt_journal_open(path, error);
+    /* a redis:// address names a journal shared by machines; anything else is a file */
+    bool redis = gt_redis_url_is(path);
+    c->journal = redis ? gt_journal_redis_open(c->engine, path, c->opts.redis_timeout_ms, error)
+                       : gt_journal_open(path, error);
     if (!c->journal) return false;
     /* max_submits is a budget of the journal's, across the processes that used it. A file that
      * the processes starting beside this one are writing (their own first look) is asked again
-     * for a moment. */
+     * for a moment; a Redis that did not answer has had its timeout. */
     int64_t sent = 0;
     gt_journal_status status = GT_JOURNAL_BUSY;
     for (int attempt = 0; status == GT_JOURNAL_BUSY && attempt < OPEN_TRIES; attempt++) {
+        if (attempt > 0 && redis) break;
         if (attempt > 0) poll(NULL, 0, OPEN_RETRY_MS);
         /* a provider without a key still has one account per journal: the empty key's */
         status = gt_journal_check_account(c->journal, c->api_key[0] ? c->api_key : "(no key)");
@@ -65,7 +70,8 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
         c->tasks_submitted = (long)sent;
         return true;
     }
-    if (status == GT_JOURNAL_BUSY) *error = gt_printf("journal %s: busy (another process is writing it)", path);
+    if (status == GT_JOURNAL_BUSY && !redis)
+        *error = gt_printf("journal %s: busy (another process is writing it)", path);
     else *error = gt_strdup(gt_journal_error(c->journal)); /* names the file, never the key */
     gt_journal_close(c->journal);
     c->journal = NULL;

@@ -1,0 +1,570 @@
+/* journal_redis.c — the journal kept in Redis (journal_backend.h), so that the clients of one API
+ * key on several machines share one journal: a record written by one is recovered by another
+ * when its owner's lease runs out. Each operation is one server-side script
+ * (journal_redis_scripts.h), atomic against every other client.
+ *
+ * A round of records is committed with one script. The engine's loop must never wait on Redis, so
+ * a commit goes out on the client's asynchronous link (redis_link.c) and answers later (PENDING);
+ * a link that fails or times out answers BUSY, and the round is written again under the same ids
+ * (ids are drawn here, at random, so that writing a round twice is harmless). The reads that the
+ * journal's interface answers at once — the account check and the sent count at open, a caller's
+ * key, recover()'s claim and list — ask on a second, blocking connection whose every call is
+ * bounded by the link's timeout: they are not made from the engine's loop, but from the caller's
+ * own calls, and an unreachable Redis fails them in that time. */
+#include "journal_redis.h"
+
+#include <cJSON.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal_backend.h"
+#include "journal_handle.h" /* gt_account_fingerprint */
+#include "journal_redis_scripts.h"
+
+static gt_redis_script commit_script = {.source = GT_REDIS_COMMIT};
+static gt_redis_script disown_script = {.source = GT_REDIS_DISOWN};
+
+#define LEASE_MS 6000 /* as the file's: an owner silent this long is gone */
+
+typedef struct redis_journal {
+    gt_journal base;
+    gt_redis_link *link; /* the asynchronous connection, on the engine's loop: owned */
+    redisContext *sync;  /* the blocking one, for reads; NULL until needed, or after a failure */
+    gt_redis_addr address;
+    long timeout_ms;
+    char *ns;        /* the namespace: prefix and account fingerprint; NULL until Redis gave the salt */
+    char *api_key;   /* secret: kept until the namespace is known, then wiped */
+    bool naming;     /* the salt is asked for on the link */
+    char *owner;     /* NULL: none named */
+    cJSON *round;    /* the records of the open transaction (JSON texts); NULL: none open */
+    bool committing; /* a round handed to the link, unanswered */
+    gt_journal_done_fn done;
+    void *done_ctx;
+} redis_journal;
+
+#define RJ(j) ((redis_journal *)(j))
+
+/* ---- the blocking connection ------------------------------------------------------------------- */
+
+static gt_journal_status sync_failed(redis_journal *j, const char *doing)
+{
+    gt_journal_fail(&j->base, "%s: %s", doing, j->sync && j->sync->err ? j->sync->errstr : "Redis did not answer");
+    if (j->sync) redisFree(j->sync);
+    j->sync = NULL;
+    return GT_JOURNAL_BUSY; /* unreachable now: the caller may try again later */
+}
+
+static bool connect_sync(redis_journal *j)
+{
+    struct timeval tv = {.tv_sec = j->timeout_ms / 1000, .tv_usec = (j->timeout_ms % 1000) * 1000};
+    const gt_redis_addr *a = &j->address;
+    j->sync = a->socket_path ? redisConnectUnixWithTimeout(a->socket_path, tv)
+                             : redisConnectWithTimeout(a->host, a->port, tv);
+    if (j->sync && !j->sync->err) redisSetTimeout(j->sync, tv);
+    return j->sync && !j->sync->err;
+}
+
+/* ---- the namespace ----------------------------------------------------------------------------- */
+
+/* The journal's keys are under the prefix and an HMAC of the API key under a salt kept in Redis
+ * (the first client stores it), as shared_redis.c names the key's shared state: the journal and
+ * the key's state are one namespace, and two accounts on one Redis never meet (so there is no
+ * "another account's journal" here: another key simply has another namespace). The key never
+ * leaves this process; its copy is wiped once the namespace is known. Creating a client does not
+ * wait for a Redis that is down: the namespace is then asked for by the first round, on the link. */
+static gt_redis_script salt_script = {.source = GT_REDIS_SALT};
+
+static gt_journal_status name_namespace(redis_journal *j, const redisReply *salt)
+{
+    if (!salt || salt->type != REDIS_REPLY_STRING || salt->len == 0)
+        return gt_journal_fail(&j->base, "reading the account's salt: Redis answered %s",
+                               salt && salt->type == REDIS_REPLY_ERROR ? salt->str : "no salt");
+    char *fp = gt_account_fingerprint((const unsigned char *)salt->str, salt->len, j->api_key);
+    j->ns = fp ? gt_printf("%s:%s", j->address.prefix, fp) : NULL;
+    free(fp);
+    if (!j->ns) return gt_journal_fail(&j->base, "naming the journal's keys: out of memory");
+    gt_wipe_free(j->api_key);
+    j->api_key = NULL;
+    return GT_JOURNAL_OK;
+}
+
+static void random_salt(char out[2 * GT_ACCOUNT_SALT_BYTES + 1])
+{
+    unsigned char bytes[GT_ACCOUNT_SALT_BYTES] = {0};
+    RAND_bytes(bytes, sizeof bytes); /* a failure leaves zeros: a salt still, only a weaker one */
+    for (size_t i = 0; i < sizeof bytes; i++) snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+}
+
+/* On the blocking connection: OK once named, BUSY when Redis does not answer. */
+static gt_journal_status namespace_sync(redis_journal *j)
+{
+    if (j->ns) return GT_JOURNAL_OK;
+    if (!j->api_key) return gt_journal_fail(&j->base, "the account was not checked first");
+    if (!j->sync && !connect_sync(j)) return sync_failed(j, "reading the account's salt");
+    char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_printf("%s:account_salt", j->address.prefix);
+    random_salt(salt);
+    const char *argv[] = {"EVAL", GT_REDIS_SALT, "1", key ? key : "", salt};
+    redisReply *reply = key ? redisCommandArgv(j->sync, 5, argv, NULL) : NULL;
+    free(key);
+    if (!reply) return sync_failed(j, "reading the account's salt");
+    gt_journal_status status = name_namespace(j, reply);
+    freeReplyObject(reply);
+    return status;
+}
+
+static void salt_answered(void *journal, const redisReply *reply)
+{
+    redis_journal *j = journal;
+    j->naming = false;
+    if (reply && !j->ns) name_namespace(j, reply);
+}
+
+/* On the link, for the rounds: false while the namespace is not known yet. */
+static bool namespace_async(redis_journal *j)
+{
+    if (j->ns) return true;
+    if (j->naming || !j->api_key) return false;
+    char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_printf("%s:account_salt", j->address.prefix);
+    random_salt(salt);
+    const char *args[] = {key, salt};
+    j->naming = key && gt_redis_link_eval(j->link, &salt_script, 1, 2, args, salt_answered, j);
+    free(key);
+    return false;
+}
+
+/* Runs script with argv (ARGV[1] the namespace, ARGV[2..] args) on the blocking connection. *out
+ * the reply to freeReplyObject. */
+static gt_journal_status run_sync(redis_journal *j, const char *script, const char *doing, int argc, const char **args,
+                                  redisReply **out)
+{
+    *out = NULL;
+    gt_journal_status named = namespace_sync(j);
+    if (named != GT_JOURNAL_OK) return named;
+    if (!j->sync && !connect_sync(j)) return sync_failed(j, doing);
+    const char *argv[16] = {"EVAL", script, "0", j->ns};
+    int n = 4;
+    for (int i = 0; i < argc && n < 16; i++) argv[n++] = args[i];
+    redisReply *reply = redisCommandArgv(j->sync, n, argv, NULL);
+    if (!reply) return sync_failed(j, doing);
+    if (reply->type == REDIS_REPLY_ERROR) {
+        gt_journal_fail(&j->base, "%s: Redis answered %s", doing, reply->str);
+        freeReplyObject(reply);
+        return GT_JOURNAL_ERROR;
+    }
+    *out = reply;
+    return GT_JOURNAL_OK;
+}
+
+/* ---- records as JSON --------------------------------------------------------------------------- */
+
+static void add_text(cJSON *o, const char *name, const char *value)
+{
+    if (value) cJSON_AddStringToObject(o, name, value);
+}
+
+static char *record_json(const gt_record *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)r->id);
+    add_text(o, "id", id);
+    add_text(o, "stage", gt_record_stage_name(r->stage));
+    add_text(o, "caller_key", r->caller_key);
+    add_text(o, "provider", r->provider);
+    add_text(o, "model", r->model);
+    add_text(o, "path", r->path);
+    add_text(o, "poll_path", r->poll_path);
+    add_text(o, "params", r->params);
+    add_text(o, "request_hash", r->request_hash);
+    add_text(o, "idempotency_key", r->idempotency_key);
+    add_text(o, "remote_id", r->remote_id);
+    add_text(o, "poll_url", r->poll_url);
+    add_text(o, "outcome", r->outcome);
+    add_text(o, "download", r->download);
+    add_text(o, "files", r->files);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+static bool copy_field(const cJSON *o, const char *name, char **out)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsString(item)) return true;
+    *out = gt_strdup(item->valuestring);
+    return *out != NULL;
+}
+
+static int64_t number_field(const cJSON *o, const char *name)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(item) ? strtoll(item->valuestring, NULL, 10) : 0;
+}
+
+/* A record read back (every field a string, as Redis keeps them) into *r. */
+static gt_journal_status record_from_json(redis_journal *j, const char *text, size_t len, gt_record *r)
+{
+    *r = (gt_record){0};
+    cJSON *o = cJSON_ParseWithLength(text, len);
+    const cJSON *stage = cJSON_GetObjectItemCaseSensitive(o, "stage");
+    bool ok = o && cJSON_IsString(stage) && gt_record_stage_from_name(stage->valuestring, &r->stage);
+    r->id = number_field(o, "id");
+    r->created_ms = number_field(o, "created_ms");
+    r->updated_ms = number_field(o, "updated_ms");
+    ok = ok && r->id > 0 && copy_field(o, "caller_key", &r->caller_key) && copy_field(o, "provider", &r->provider) &&
+         copy_field(o, "model", &r->model) && copy_field(o, "path", &r->path) &&
+         copy_field(o, "poll_path", &r->poll_path) && copy_field(o, "params", &r->params) &&
+         copy_field(o, "request_hash", &r->request_hash) && copy_field(o, "idempotency_key", &r->idempotency_key) &&
+         copy_field(o, "remote_id", &r->remote_id) && copy_field(o, "poll_url", &r->poll_url) &&
+         copy_field(o, "outcome", &r->outcome) && copy_field(o, "download", &r->download) &&
+         copy_field(o, "files", &r->files);
+    cJSON_Delete(o);
+    if (ok && r->provider && r->model && r->path && r->params) return GT_JOURNAL_OK;
+    gt_record_clear(r);
+    return gt_journal_fail(&j->base, "a record in Redis cannot be read (written by something else?)");
+}
+
+/* ---- transactions ------------------------------------------------------------------------------ */
+
+static gt_journal_status rj_begin(gt_journal *base)
+{
+    redis_journal *j = RJ(base);
+    if (j->round) return gt_journal_fail(base, "begin: a transaction is open already");
+    if (j->committing) return GT_JOURNAL_BUSY; /* one round on the wire at a time */
+    if (!namespace_async(j)) return GT_JOURNAL_BUSY;
+    j->round = cJSON_CreateArray();
+    return j->round ? GT_JOURNAL_OK : gt_journal_fail(base, "begin: out of memory");
+}
+
+static void rj_rollback(gt_journal *base)
+{
+    redis_journal *j = RJ(base);
+    cJSON_Delete(j->round);
+    j->round = NULL;
+}
+
+/* The link's answer to a round: the duplicates' ids, or a failure. */
+static void round_answered(void *journal, const redisReply *reply)
+{
+    redis_journal *j = journal;
+    j->committing = false;
+    gt_journal_done_fn done = j->done;
+    j->done = NULL;
+    gt_journal_status status = GT_JOURNAL_OK;
+    int64_t stack[16], *duplicates = stack;
+    size_t n = 0;
+    if (!reply) {
+        gt_journal_fail(&j->base, "commit: Redis did not answer in time (the round is written again)");
+        status = GT_JOURNAL_BUSY;
+    } else if (reply->type == REDIS_REPLY_ERROR) {
+        gt_journal_fail(&j->base, "commit: Redis answered %s", reply->str);
+        status = GT_JOURNAL_ERROR;
+    } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
+        if (reply->elements > 16) duplicates = malloc(reply->elements * sizeof *duplicates);
+        for (size_t i = 0; duplicates && i < reply->elements; i++)
+            if (reply->element[i]->type == REDIS_REPLY_STRING)
+                duplicates[n++] = strtoll(reply->element[i]->str, NULL, 10);
+        if (!duplicates) status = gt_journal_fail(&j->base, "commit: out of memory");
+    }
+    if (done) done(j->done_ctx, status, duplicates, n);
+    if (duplicates != stack) free(duplicates);
+}
+
+static void ignore(void *ctx, const redisReply *reply)
+{
+    (void)ctx;
+    (void)reply;
+}
+
+/* The round goes out as one script: its arguments are the records' JSON texts. */
+static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answered)
+{
+    size_t n = (size_t)cJSON_GetArraySize(round);
+    const char **args = malloc((n + 4) * sizeof *args);
+    if (!args) return gt_journal_fail(&j->base, "commit: out of memory");
+    char now[32], lease[32];
+    snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
+    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    args[0] = j->ns;
+    args[1] = j->owner ? j->owner : "";
+    args[2] = now;
+    args[3] = lease;
+    size_t argc = 4;
+    for (const cJSON *item = round->child; item; item = item->next) args[argc++] = item->valuestring;
+    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, (int)argc, args, answered ? round_answered : ignore, j);
+    free(args);
+    return sent ? GT_JOURNAL_PENDING : GT_JOURNAL_BUSY;
+}
+
+static gt_journal_status rj_commit(gt_journal *base, gt_journal_done_fn done, void *ctx)
+{
+    redis_journal *j = RJ(base);
+    if (!j->round) return gt_journal_fail(base, "commit: no transaction is open");
+    if (!done) return GT_JOURNAL_BUSY; /* only a caller that can wait commits here */
+    if (cJSON_GetArraySize(j->round) == 0) {
+        rj_rollback(base);
+        return GT_JOURNAL_OK;
+    }
+    gt_journal_status status = send_round(j, j->round, true);
+    if (status == GT_JOURNAL_PENDING) {
+        j->committing = true;
+        j->done = done;
+        j->done_ctx = ctx;
+        cJSON_Delete(j->round);
+        j->round = NULL;
+    }
+    return status;
+}
+
+/* Within a transaction the record joins the round; outside one it goes out alone, unanswered (a
+ * task dropped with a stage still to write: recover() reads whatever Redis kept). */
+static gt_journal_status write_record(redis_journal *j, const gt_record *r)
+{
+    char *text = record_json(r);
+    if (!text) return gt_journal_fail(&j->base, "out of memory");
+    if (j->round) {
+        cJSON *item = cJSON_CreateString(text);
+        free(text);
+        if (!item) return gt_journal_fail(&j->base, "out of memory");
+        cJSON_AddItemToArray(j->round, item);
+        return GT_JOURNAL_OK;
+    }
+    cJSON *alone = cJSON_CreateArray();
+    cJSON *item = cJSON_CreateString(text);
+    free(text);
+    if (!alone || !item) {
+        cJSON_Delete(alone);
+        cJSON_Delete(item);
+        return gt_journal_fail(&j->base, "out of memory");
+    }
+    cJSON_AddItemToArray(alone, item);
+    gt_journal_status status = j->ns ? send_round(j, alone, false) : GT_JOURNAL_ERROR;
+    cJSON_Delete(alone);
+    return status == GT_JOURNAL_PENDING ? GT_JOURNAL_OK : status;
+}
+
+/* An id of 53 random bits: exact as a Lua number on every runtime, and never handed out twice in
+ * practice, so that no counter on the server has to be asked first. */
+static int64_t random_id(void)
+{
+    uint64_t bits = 0;
+    while (bits == 0) {
+        if (RAND_bytes((unsigned char *)&bits, sizeof bits) != 1) return 0;
+        bits &= (UINT64_C(1) << 53) - 1;
+    }
+    return (int64_t)bits;
+}
+
+static gt_journal_status rj_add(gt_journal *base, gt_record *r)
+{
+    redis_journal *j = RJ(base);
+    if (!r->provider || !r->model || !r->path || !r->params)
+        return gt_journal_fail(base, "add: provider, model, path and params are required");
+    if (!gt_record_stage_name(r->stage)) return gt_journal_fail(base, "add: unknown stage %d", (int)r->stage);
+    if (!r->request_hash && !(r->request_hash = gt_request_hash(r->provider, r->model, r->params)))
+        return gt_journal_fail(base, "add: params is not JSON (or out of memory)");
+    r->id = random_id();
+    if (!r->id) return gt_journal_fail(base, "add: no random bytes for an id");
+    r->created_ms = r->updated_ms = gt_wall_ms();
+    return write_record(j, r);
+}
+
+static gt_journal_status rj_update(gt_journal *base, gt_record *r)
+{
+    if (!gt_record_stage_name(r->stage)) return gt_journal_fail(base, "update: unknown stage %d", (int)r->stage);
+    r->updated_ms = gt_wall_ms();
+    return write_record(RJ(base), r);
+}
+
+/* ---- reads ------------------------------------------------------------------------------------- */
+
+static gt_journal_status rj_find_key(gt_journal *base, const char *caller_key, gt_record *out)
+{
+    redis_journal *j = RJ(base);
+    redisReply *reply;
+    const char *args[] = {caller_key};
+    gt_journal_status status = run_sync(j, GT_REDIS_FIND_KEY, "finding a key", 1, args, &reply);
+    if (status != GT_JOURNAL_OK) return status;
+    if (reply->type == REDIS_REPLY_STRING) status = record_from_json(j, reply->str, reply->len, out);
+    else status = GT_JOURNAL_NOT_FOUND;
+    freeReplyObject(reply);
+    return status;
+}
+
+static gt_journal_status rj_unended(gt_journal *base, gt_record **out, size_t *n)
+{
+    redis_journal *j = RJ(base);
+    *out = NULL;
+    *n = 0;
+    redisReply *reply;
+    const char *args[] = {j->owner ? j->owner : ""};
+    gt_journal_status status = run_sync(j, GT_REDIS_UNENDED, "listing the records not ended", 1, args, &reply);
+    if (status != GT_JOURNAL_OK) return status;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
+        *out = calloc(reply->elements, sizeof **out);
+        if (!*out) status = gt_journal_fail(base, "out of memory");
+        for (size_t i = 0; status == GT_JOURNAL_OK && i < reply->elements; i++) {
+            const redisReply *item = reply->element[i];
+            if (item->type != REDIS_REPLY_STRING) continue;
+            status = record_from_json(j, item->str, item->len, &(*out)[*n]);
+            if (status == GT_JOURNAL_OK) (*n)++;
+        }
+    }
+    freeReplyObject(reply);
+    if (status != GT_JOURNAL_OK) {
+        gt_records_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return status;
+}
+
+static gt_journal_status rj_count_sent(gt_journal *base, int64_t *n)
+{
+    redis_journal *j = RJ(base);
+    redisReply *reply;
+    *n = 0;
+    if (!j->ns) return GT_JOURNAL_OK; /* Redis was down at creation: the count starts from here */
+    gt_journal_status status = run_sync(j, "return redis.call('GET', ARGV[1] .. ':sent') or '0'",
+                                        "counting the submits sent", 0, NULL, &reply);
+    if (status != GT_JOURNAL_OK) return status;
+    *n = reply->type == REDIS_REPLY_STRING ? strtoll(reply->str, NULL, 10) : 0;
+    freeReplyObject(reply);
+    return GT_JOURNAL_OK;
+}
+
+static gt_journal_status rj_check_account(gt_journal *base, const char *api_key)
+{
+    redis_journal *j = RJ(base);
+    if (!api_key || !*api_key) return gt_journal_fail(base, "check_account: no API key");
+    if (j->api_key) gt_wipe_free(j->api_key);
+    j->api_key = gt_strdup(api_key);
+    if (!j->api_key) return gt_journal_fail(base, "out of memory");
+    /* at once when Redis answers; a Redis that is down leaves it to the first round */
+    if (namespace_sync(j) == GT_JOURNAL_ERROR) return GT_JOURNAL_ERROR;
+    return GT_JOURNAL_OK;
+}
+
+/* ---- owners ------------------------------------------------------------------------------------ */
+
+static bool rj_set_owner(gt_journal *base, const char *owner)
+{
+    redis_journal *j = RJ(base);
+    free(j->owner);
+    j->owner = gt_strdup(owner);
+    return j->owner != NULL;
+}
+
+static gt_journal_status claim(redis_journal *j, const char *provider, const char *id, long long *taken)
+{
+    *taken = 0;
+    if (!j->owner) return GT_JOURNAL_OK;
+    redisReply *reply;
+    const char *args[] = {j->owner, provider, id};
+    gt_journal_status status = run_sync(j, GT_REDIS_CLAIM, "claiming the records of owners that are gone", 3, args,
+                                        &reply);
+    if (status != GT_JOURNAL_OK) return status;
+    if (reply->type == REDIS_REPLY_INTEGER) *taken = reply->integer;
+    freeReplyObject(reply);
+    return GT_JOURNAL_OK;
+}
+
+/* now_ms is the file's clock for leases; here Redis's own key expiry keeps them */
+static gt_journal_status rj_claim(gt_journal *base, const char *provider, int64_t now_ms)
+{
+    (void)now_ms;
+    long long taken;
+    return claim(RJ(base), provider, "", &taken);
+}
+
+static gt_journal_status rj_claim_record(gt_journal *base, int64_t id, int64_t now_ms, bool *claimed)
+{
+    (void)now_ms;
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)id);
+    long long taken;
+    gt_journal_status status = claim(RJ(base), "", text, &taken);
+    *claimed = !RJ(base)->owner || taken > 0;
+    return status;
+}
+
+/* Let go without waiting: on the link, unanswered (a lost one leaves the record this owner's
+ * until its lease runs out, when any client's recover() takes it anyway). */
+static gt_journal_status rj_disown(gt_journal *base, int64_t id)
+{
+    redis_journal *j = RJ(base);
+    if (!j->owner) return GT_JOURNAL_OK;
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)id);
+    const char *args[] = {j->ns, j->owner, text};
+    if (!j->ns) return GT_JOURNAL_OK;
+    return gt_redis_link_eval(j->link, &disown_script, 0, 3, args, ignore, NULL)
+               ? GT_JOURNAL_OK
+               : gt_journal_fail(base, "letting a record go: Redis is not reachable");
+}
+
+/* ---- the handle -------------------------------------------------------------------------------- */
+
+static void rj_close(gt_journal *base)
+{
+    redis_journal *j = RJ(base);
+    gt_redis_link_free(j->link); /* answers nothing more: a round on the wire is left to Redis */
+    if (j->sync) redisFree(j->sync);
+    cJSON_Delete(j->round);
+    gt_redis_addr_clear(&j->address);
+    free(j->ns);
+    if (j->api_key) gt_wipe_free(j->api_key);
+    free(j->owner);
+    free(j->base.path);
+    free(j);
+}
+
+static const gt_journal_ops redis_ops = {
+    .close = rj_close,
+    .begin = rj_begin,
+    .commit = rj_commit,
+    .rollback = rj_rollback,
+    .add = rj_add,
+    .update = rj_update,
+    .find_key = rj_find_key,
+    .unended = rj_unended,
+    .count_sent = rj_count_sent,
+    .check_account = rj_check_account,
+    .set_owner = rj_set_owner,
+    .claim = rj_claim,
+    .claim_record = rj_claim_record,
+    .disown = rj_disown,
+    .keeps_ids = true,
+};
+
+gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, long timeout_ms, char **error)
+{
+    *error = NULL;
+    redis_journal *j = calloc(1, sizeof *j);
+    if (!j) {
+        *error = gt_strdup("journal: out of memory");
+        return NULL;
+    }
+    j->base.ops = &redis_ops;
+    j->base.path = gt_strdup(url);
+    j->timeout_ms = timeout_ms > 0 ? timeout_ms : 1000;
+    if (!gt_redis_addr_parse(url, &j->address, error)) {
+        rj_close(&j->base);
+        return NULL;
+    }
+    j->link = gt_redis_link_new(e, &j->address, j->timeout_ms);
+    if (!j->base.path || !j->link) {
+        rj_close(&j->base);
+        *error = gt_strdup("journal: out of memory");
+        return NULL;
+    }
+    return &j->base;
+}
+
+const char *gt_journal_redis_namespace(gt_journal *j)
+{
+    return j && j->ops == &redis_ops ? RJ(j)->ns : NULL;
+}

@@ -27,6 +27,10 @@ typedef enum gt_journal_statement {
     GT_SQL_SHARED_PAUSE,
     GT_SQL_SHARED_CAP,
     GT_SQL_DISOWN,
+    GT_SQL_DELIVERY_POST,
+    GT_SQL_DELIVERY_LIST,
+    GT_SQL_DELIVERY_DROP,
+    GT_SQL_DELIVERY_PRUNE,
     GT_SQL_COUNT
 } gt_journal_statement;
 

@@ -53,8 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     gt_reply reading;
     gt_task *task = NULL;
-    bool verified = false;
-    gt_error *err = gt_client_webhook(client, signature, parts[1], strlen(parts[1]), &reading, &task, &verified);
+    bool verified = false, posted = false;
+    gt_error *err = gt_client_webhook(client, signature, parts[1], strlen(parts[1]), &reading, &task, &verified,
+                                      &posted);
     for (const gt_error *e = err ? err : reading.error; e; e = e->cause) {
         check_clean(e->message);
         check_clean(e->body);

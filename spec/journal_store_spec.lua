@@ -32,6 +32,8 @@ local cases = {
   { "account", "matches the key it fingerprinted, not another, and keeps the key's bytes out of every file" },
   { "request_hash", "hashes a request's canonical JSON: key order does not matter, values do, not JSON is nil" },
   { "shared", "counts the key's places across owners, frees a place given back or an expired lease's, shares pause and cap" },
+  { "deliveries", "hands webhook deliveries between connections per provider, drops a taken one and the old ones" },
+  { "migrate", "migrates a journal of schema 3 to 4 (deliveries) on open, keeping its records" },
 }
 
 describe("the journal store (C: " .. bin .. ")", function()

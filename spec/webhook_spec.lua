@@ -153,3 +153,107 @@ describe("webhooks", function()
     assert.equal(1, sim:stats(true).tasks[task.id].polls)
   end)
 end)
+
+-- One key, two processes on one journal: the delivery reaches the process that does not hold the
+-- task (as nginx hands it to whichever worker it picks). That process checks the signature and
+-- posts the delivery to the journal; the owner's client takes it from there and ends its task,
+-- its fallback polls so slow (webhook_poll_factor 1000) that nothing else could end it in time.
+describe("a webhook received by another process on the same journal", function()
+  local sim, hooks, journal
+  setup(function()
+    sim = Sim.start "--duration-ms 300"
+    hooks = receiver()
+    journal = os.tmpname()
+    os.remove(journal)
+    -- made first: the owner and this process then open it together without racing to create it
+    sim:client("bfl", { journal = journal }):close()
+  end)
+  teardown(function()
+    hooks.close()
+    sim:stop()
+    for _, suffix in ipairs { "", "-wal", "-shm" } do os.remove(journal .. suffix) end
+  end)
+
+  -- The receiving process keeps its loop running until the owner is done: a post that met the
+  -- file busy (the owner writing) is written from its timer.
+  local function run_until_done(receive, marker)
+    gentask.run(function()
+      receive()
+      for _ = 1, 1500 do
+        local f = io.open(marker)
+        if f then
+          f:close()
+          break
+        end
+        gentask.sleep(0.01)
+      end
+    end)
+    os.remove(marker)
+  end
+
+  it("ends the owner's waiting task through the journal, with no poll", function()
+    local marker = os.tmpname()
+    os.remove(marker)
+    local owner = Sim.spawn_script(([[
+      local gentask = require "gentask"
+      local bfl = gentask.client { provider = "bfl", api_key = os.getenv "WEBHOOK_SPEC_KEY", base_url = %q,
+        journal = %q, webhook_url = %q, webhook_secret = os.getenv "WEBHOOK_SPEC_SECRET",
+        poll_interval = 1, poll_max_interval = 1, webhook_poll_factor = 1000 }
+      local tasks = {}
+      for i = 1, 3 do tasks[i] = bfl:submit("flux-dev", { prompt = "pushed elsewhere " .. i }) end
+      for _, outcome in ipairs(gentask.settle(tasks, 10)) do
+        print(outcome.ok and ("succeeded " .. outcome.value.url) or ("failed " .. tostring(outcome.error)))
+      end
+      for _, task in ipairs(tasks) do print("id " .. tostring(task.id)) end
+      io.open(%q, "w"):close()
+    ]]):format(sim.url .. "/bfl", journal, hooks.url, marker),
+      { env = "WEBHOOK_SPEC_KEY=" .. Sim.key .. " WEBHOOK_SPEC_SECRET=" .. SECRET })
+    -- this process holds no task: each delivery is checked here, then posted for the owner
+    local receiver_client = sim:client("bfl", { journal = journal, webhook_secret = SECRET })
+    local deliveries = {}
+    run_until_done(function()
+      for i = 1, 3 do deliveries[i] = assert(receiver_client:webhook(hooks.next())) end
+    end, marker)
+    for _, delivery in ipairs(deliveries) do
+      assert.is_true(delivery.verified)
+      assert.is_nil(delivery.task)
+      assert.is_true(delivery.posted)
+    end
+    local output = owner.wait()
+    local succeeded = 0
+    for _ in output:gmatch "succeeded http[^\n]*%.png" do succeeded = succeeded + 1 end
+    assert.equal(3, succeeded, output)
+    local stats = sim:stats(true)
+    assert.equal(3, stats.webhooks.delivered)
+    for id in output:gmatch "id (%S+)" do
+      assert.equal(0, stats.tasks[id].polls, "task " .. id .. " was polled: " .. output)
+    end
+    receiver_client:close()
+  end)
+
+  it("ModelsLab signs nothing: the posted delivery only makes the owner poll at once", function()
+    sim:reset()
+    local marker = os.tmpname()
+    os.remove(marker)
+    local owner = Sim.spawn_script(([[
+      local gentask = require "gentask"
+      local ml = gentask.client { provider = "modelslab", api_key = os.getenv "WEBHOOK_SPEC_KEY", base_url = %q,
+        journal = %q, webhook_url = %q, poll_interval = 1, poll_max_interval = 1, webhook_poll_factor = 1000 }
+      local task = ml:submit("sd", { prompt = "news elsewhere" })
+      local result, err = task:result(10)
+      print(result and "succeeded" or ("failed " .. tostring(err)), "id " .. tostring(task.id))
+      io.open(%q, "w"):close()
+    ]]):format(sim.url .. "/modelslab", journal, hooks.url, marker), { env = "WEBHOOK_SPEC_KEY=" .. Sim.key })
+    local receiver_client = sim:client("modelslab", { journal = journal })
+    local delivery
+    run_until_done(function() delivery = assert(receiver_client:webhook(hooks.next())) end, marker)
+    assert.is_false(delivery.verified)
+    assert.is_nil(delivery.task)
+    assert.is_true(delivery.posted)
+    local output = owner.wait()
+    assert.truthy(output:match "^succeeded", output)
+    local id = assert(output:match "id (%S+)", output)
+    assert.equal(1, sim:stats(true).tasks[id].polls, "one poll, made on the news: " .. output)
+    receiver_client:close()
+  end)
+end)

@@ -82,6 +82,7 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
         gt_client_release(c);
         return NULL;
     }
+    gt_client_webhook_watch(c);
     return c;
 }
 

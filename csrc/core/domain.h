@@ -191,6 +191,9 @@ void gt_task_poll_now(gt_task *t);
 /* The client's copies of webhook_url and webhook_secret (the options only lent them). */
 void gt_client_webhook_open(gt_client *c);
 void gt_client_webhook_close(gt_client *c);
+/* Hands the key's shared state where the deliveries posted by its other clients go: this client's
+ * tasks waiting for a webhook. */
+void gt_client_webhook_watch(gt_client *c);
 /* Asks for a webhook in *body (a JSON object), where the client has a webhook_url and the
  * provider takes one: t then counts as hooked. */
 void gt_task_webhook_request(gt_task *t, char **body);

@@ -475,8 +475,10 @@ const char *gt_profile_webhook_signature_header(const gt_profile *p);
  * task untouched); a valid one is read as a poll answer (*reading, as gt_classify fills it) and
  * ends the matching task of this client at once. Where nothing can be verified, the delivery is
  * only news: the matching task polls now, and the poll decides. *task: the task of this client
- * with the delivery's id, NULL when there is none. *verified: whether the signature was checked. */
+ * with the delivery's id, NULL when there is none. *verified: whether the signature was checked.
+ * *posted: the task is not this client's, and the delivery was posted for the key's other clients
+ * (their shared journal): the one holding the task takes it, as its own webhook. */
 gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *body, size_t len, gt_reply *reading,
-                            gt_task **task, bool *verified);
+                            gt_task **task, bool *verified, bool *posted);
 
 #endif

@@ -66,12 +66,17 @@ void gt_sqlite_rollback(gt_sqlite_journal *j)
 
 /* SQLite would create the file with the umask's mode (often 0644), and the journal holds every
  * request of the account: the file is created here, 0600, before SQLite opens it. SQLite gives the
- * -wal and -shm files it makes the database file's mode. An existing file keeps its own. */
+ * -wal and -shm files it makes the database file's mode. An existing file keeps its own, and is
+ * not opened here at all: closing any descriptor of a file drops every POSIX lock this process
+ * holds on it, the locks of this process's other connections to the journal among them — another
+ * process closing last would then think itself alone, checkpoint and delete the WAL those
+ * connections still write to, and their commits would be lost to everyone else. */
 static gt_journal_status create_private(gt_sqlite_journal *j, const char *path)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) return GT_JOURNAL_OK;
     if (fd < 0) return gt_journal_fail(&j->base, "cannot open: %s", strerror(errno));
-    close(fd);
+    close(fd); /* a new file: no connection of this process has it open yet */
     return GT_JOURNAL_OK;
 }
 

@@ -149,6 +149,27 @@ gt_journal_status gt_journal_shared(gt_journal *j, int64_t *paused_until_ms, dou
 gt_journal_status gt_journal_pause(gt_journal *j, int64_t until_ms); /* only ever moves it later */
 gt_journal_status gt_journal_set_cap(gt_journal *j, double cap);
 
+/* ---- webhook deliveries passed between the key's processes (journal_deliveries.c) -------------- */
+
+/* A delivery one process received for a task another may hold. Strings owned by the array. */
+typedef struct gt_journal_delivery {
+    int64_t id;
+    char *remote_id;
+    char *body;    /* the payload, scrubbed of secrets; NULL: news only */
+    bool verified; /* the receiver checked the signature: body may end the task */
+} gt_journal_delivery;
+
+/* Posts a delivery for provider's task remote_id (body NULL when unverified), at wall time now_ms;
+ * deliveries posted before now_ms - max_age_ms, which nobody took, are dropped in the same call. */
+gt_journal_status gt_journal_post_delivery(gt_journal *j, const char *provider, const char *remote_id, const char *body,
+                                           bool verified, int64_t now_ms, int64_t max_age_ms);
+/* Every delivery posted for provider, oldest first: *out (NULL when none) to free with
+ * gt_journal_deliveries_free. */
+gt_journal_status gt_journal_deliveries(gt_journal *j, const char *provider, gt_journal_delivery **out, size_t *n);
+void gt_journal_deliveries_free(gt_journal_delivery *d, size_t n);
+/* Delivery id was taken by the task's owner: gone for every process. */
+gt_journal_status gt_journal_drop_delivery(gt_journal *j, int64_t id);
+
 /* ---- fingerprints (fingerprint.c) --------------------------------------------------------------- */
 
 /* The request's identity: hex SHA-256 of the canonical JSON of {"model", "params", "provider"},

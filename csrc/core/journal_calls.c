@@ -152,3 +152,23 @@ gt_journal_status gt_journal_set_cap(gt_journal *j, double cap)
     gt_sqlite_journal *file = file_of(j);
     return file ? gt_sqlite_set_cap(file, cap) : GT_JOURNAL_ERROR;
 }
+
+gt_journal_status gt_journal_post_delivery(gt_journal *j, const char *provider, const char *remote_id, const char *body,
+                                           bool verified, int64_t now_ms, int64_t max_age_ms)
+{
+    gt_sqlite_journal *file = file_of(j);
+    return file ? gt_sqlite_post_delivery(file, provider, remote_id, body, verified, now_ms, max_age_ms)
+                : GT_JOURNAL_ERROR;
+}
+
+gt_journal_status gt_journal_deliveries(gt_journal *j, const char *provider, gt_journal_delivery **out, size_t *n)
+{
+    gt_sqlite_journal *file = file_of(j);
+    return file ? gt_sqlite_deliveries(file, provider, out, n) : GT_JOURNAL_ERROR;
+}
+
+gt_journal_status gt_journal_drop_delivery(gt_journal *j, int64_t id)
+{
+    gt_sqlite_journal *file = file_of(j);
+    return file ? gt_sqlite_drop_delivery(file, id) : GT_JOURNAL_ERROR;
+}

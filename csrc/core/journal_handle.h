@@ -27,6 +27,10 @@ typedef enum gt_journal_statement {
     GT_SQL_SHARED_PAUSE,
     GT_SQL_SHARED_CAP,
     GT_SQL_DISOWN,
+    GT_SQL_DELIVERY_POST,
+    GT_SQL_DELIVERY_LIST,
+    GT_SQL_DELIVERY_DROP,
+    GT_SQL_DELIVERY_PRUNE,
     GT_SQL_COUNT
 } gt_journal_statement;
 
@@ -71,6 +75,11 @@ gt_journal_status gt_sqlite_leave(gt_sqlite_journal *j, const char *owner);
 gt_journal_status gt_sqlite_shared(gt_sqlite_journal *j, int64_t *paused_until_ms, double *cap);
 gt_journal_status gt_sqlite_pause(gt_sqlite_journal *j, int64_t until_ms);
 gt_journal_status gt_sqlite_set_cap(gt_sqlite_journal *j, double cap);
+gt_journal_status gt_sqlite_post_delivery(gt_sqlite_journal *j, const char *provider, const char *remote_id,
+                                          const char *body, bool verified, int64_t now_ms, int64_t max_age_ms);
+gt_journal_status gt_sqlite_deliveries(gt_sqlite_journal *j, const char *provider, gt_journal_delivery **out,
+                                       size_t *n);
+gt_journal_status gt_sqlite_drop_delivery(gt_sqlite_journal *j, int64_t id);
 
 /* ---- schema (journal_schema.c) ------------------------------------------------------------------ */
 

@@ -59,6 +59,20 @@ static const char *const migrations[] = {
     "  slots INTEGER NOT NULL DEFAULT 0 CHECK (slots >= 0)"
     ");"
     "ALTER TABLE records ADD COLUMN owner TEXT;",
+    /* 3 → 4. Webhook deliveries one process received for a task another holds (nginx hands a
+     * delivery to whichever worker it picks): the receiver checked the signature and posts the
+     * scrubbed body (verified 1) or, from a provider that signs nothing, only the news (verified
+     * 0, no body); the owner's client reads the rows of its provider while it has tasks waiting
+     * for a webhook, and deletes what it took. Rows nobody takes are dropped when old. */
+    "CREATE TABLE deliveries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  provider TEXT NOT NULL,"
+    "  remote_id TEXT NOT NULL,"
+    "  body TEXT,"
+    "  verified INTEGER NOT NULL CHECK (verified IN (0, 1)),"
+    "  posted_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX deliveries_provider ON deliveries (provider, id);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -4,8 +4,11 @@
  *
  * client.c asks through this interface alone. A backend keeps the state in the process
  * (shared_local.c: the client alone, no journal), in the journal file (shared_sqlite.c: every
- * process of the machine using that file) or in Redis (shared_redis.c: every machine using it). No call waits: a
- * backend that cannot answer now (a lock held by another process) says so, and the client asks again on its timer. */
+ * process of the machine using that file) or in Redis (shared_redis.c: every machine using it).
+ * Webhook deliveries cross between the key's clients here too: the one nginx handed a delivery to
+ * posts it, the one holding the task takes it. No call waits: a backend that cannot answer now (a
+ * lock held by another process, a Redis not answered yet) says so, and the client asks again on
+ * its timer. */
 #ifndef GENTASK_SHARED_H
 #define GENTASK_SHARED_H
 
@@ -13,6 +16,27 @@
 #include "loop.h"
 
 typedef struct gt_shared gt_shared;
+
+/* A webhook delivery for one of the key's tasks, handed from the client that received it to the
+ * client that holds the task (nginx gives a delivery to whichever worker it picks). */
+typedef struct gt_delivery {
+    const char *provider;  /* the profile's name */
+    const char *remote_id; /* the provider's task id */
+    const char *body;      /* the payload, scrubbed of the key and the secret; NULL when not verified */
+    /* the receiver checked the signature (it has the same webhook secret): the body may end the
+     * task. false: a provider that signs nothing, only news: the owner polls at once */
+    bool verified;
+} gt_delivery;
+
+/* The client's side of deliveries, which a backend calls from its own timer or loop. */
+typedef struct gt_delivery_sink {
+    const char *provider;        /* the deliveries this client can take: its profile's */
+    bool (*awaiting)(void *ctx); /* the client has tasks waiting for a webhook: look for deliveries */
+    /* A delivery another client posted: true when the task is this client's (the delivery is used
+     * up, for every client); false leaves it for the others. */
+    bool (*take)(void *ctx, const gt_delivery *d);
+    void *ctx;
+} gt_delivery_sink;
 
 typedef struct gt_shared_ops {
     /* A place for a task about to submit, if fewer than cap (0: no cap) of the key's tasks are in
@@ -28,6 +52,17 @@ typedef struct gt_shared_ops {
      * process's recover() takes only the records of a client that is gone). */
     void (*keep_lease)(gt_shared *s);
     void (*set_cap)(gt_shared *s, double cap);
+    /* A delivery this client received, its signature checked where there is one, for a task it
+     * does not hold: posted for the key's client that holds it. false: nobody else to tell (the
+     * in-process backend) or it could not be posted. A backend that meets a busy store keeps it
+     * and posts it later. */
+    bool (*post_delivery)(gt_shared *s, const gt_delivery *d);
+    /* Where the deliveries the key's other clients post go (the client calls it once, after
+     * creating the backend; the sink is copied). */
+    void (*watch_deliveries)(gt_shared *s, const gt_delivery_sink *sink);
+    /* A task of this client now waits for a webhook: the backend looks for its deliveries from
+     * now on, as long as sink->awaiting says so. */
+    void (*await_deliveries)(gt_shared *s);
     void (*free)(gt_shared *s); /* gives back every place still held */
 } gt_shared_ops;
 
@@ -82,6 +117,18 @@ static inline void gt_shared_set_cap(gt_shared *s, double cap)
 static inline void gt_shared_keep_lease(gt_shared *s)
 {
     s->ops->keep_lease(s);
+}
+static inline bool gt_shared_post_delivery(gt_shared *s, const gt_delivery *d)
+{
+    return s->ops->post_delivery(s, d);
+}
+static inline void gt_shared_watch_deliveries(gt_shared *s, const gt_delivery_sink *sink)
+{
+    s->ops->watch_deliveries(s, sink);
+}
+static inline void gt_shared_await_deliveries(gt_shared *s)
+{
+    s->ops->await_deliveries(s);
 }
 static inline void gt_shared_free(gt_shared *s)
 {

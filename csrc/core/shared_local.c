@@ -52,6 +52,23 @@ static void keep_lease(gt_shared *s)
     (void)s; /* no other process can take this client's tasks */
 }
 
+/* one client alone: a delivery for a task it does not hold has nobody else to go to */
+static bool post_delivery(gt_shared *s, const gt_delivery *d)
+{
+    (void)s, (void)d;
+    return false;
+}
+
+static void watch_deliveries(gt_shared *s, const gt_delivery_sink *sink)
+{
+    (void)s, (void)sink;
+}
+
+static void await_deliveries(gt_shared *s)
+{
+    (void)s;
+}
+
 static void free_local(gt_shared *s)
 {
     free(s);
@@ -66,6 +83,9 @@ static const gt_shared_ops local_ops = {
     .cap = cap_of,
     .set_cap = set_cap,
     .keep_lease = keep_lease,
+    .post_delivery = post_delivery,
+    .watch_deliveries = watch_deliveries,
+    .await_deliveries = await_deliveries,
     .free = free_local,
 };
 

@@ -16,6 +16,17 @@
 #define HEARTBEAT_MS 2000 /* the lease is renewed this often while the client has tasks: a third of it */
 #define BUSY_RETRY_MS 30  /* a write another process held the lock for is tried again this much later */
 #define RECHECK_MS 20     /* the key was full: look again for a place another process gave back */
+/* While the client has tasks waiting for a webhook, the deliveries other processes received for
+ * them are looked for this often: a read of the file, cheap beside a poll over the network. */
+#define DELIVERY_CHECK_MS 150
+#define DELIVERY_MAX_AGE_MS (10 * 60 * 1000) /* a delivery nobody took for this long is dropped */
+
+/* A delivery received here that met a busy file: posted on the timer. */
+typedef struct owed_delivery {
+    struct owed_delivery *next;
+    char *provider, *remote_id, *body;
+    bool verified;
+} owed_delivery;
 
 typedef struct sqlite_shared {
     gt_shared base;
@@ -32,7 +43,10 @@ typedef struct sqlite_shared {
     bool registered;      /* the owner's row is written */
     bool (*has_tasks)(void *ctx);
     void *ctx;
-    gt_timer timer; /* heartbeat, and owed writes */
+    gt_delivery_sink sink;     /* where deliveries posted by others go; sink.take NULL: nowhere */
+    int64_t checked_ms;        /* deliveries were last looked for (monotonic) */
+    owed_delivery *owed_posts; /* received here, not yet posted: a busy file */
+    gt_timer timer;            /* heartbeat, owed writes, deliveries */
 } sqlite_shared;
 
 /* The timer runs at the earliest of what is asked of it: a give owed now must not wait for the
@@ -49,11 +63,57 @@ static bool written(gt_journal_status status)
     return status != GT_JOURNAL_BUSY;
 }
 
+static bool awaiting(const sqlite_shared *s)
+{
+    return s->sink.take && s->sink.awaiting(s->sink.ctx);
+}
+
+static void free_owed(owed_delivery *o)
+{
+    free(o->provider);
+    free(o->remote_id);
+    free(o->body);
+    free(o);
+}
+
+/* Posts the deliveries owed, oldest first; false: the file is still busy. */
+static bool post_owed(sqlite_shared *s)
+{
+    while (s->owed_posts) {
+        owed_delivery *o = s->owed_posts;
+        if (!written(gt_journal_post_delivery(s->journal, o->provider, o->remote_id, o->body, o->verified, gt_wall_ms(),
+                                              DELIVERY_MAX_AGE_MS)))
+            return false;
+        s->owed_posts = o->next;
+        free_owed(o);
+    }
+    return true;
+}
+
+/* Hands this client the deliveries posted for its tasks; the ones it took are deleted. The rows
+ * are read whole before any is handed on: taking one ends a task, which writes its record on the
+ * same connection. A delete that meets a busy file leaves the row: taken again next time, it finds
+ * its task ended and changes nothing. */
+static void take_deliveries(sqlite_shared *s)
+{
+    gt_journal_delivery *list = NULL;
+    size_t n = 0;
+    if (gt_journal_deliveries(s->journal, s->sink.provider, &list, &n) != GT_JOURNAL_OK) return;
+    for (size_t i = 0; i < n; i++) {
+        gt_delivery d = {.provider = s->sink.provider,
+                         .remote_id = list[i].remote_id,
+                         .body = list[i].body,
+                         .verified = list[i].verified && list[i].body};
+        if (s->sink.take(s->sink.ctx, &d)) gt_journal_drop_delivery(s->journal, list[i].id);
+    }
+    gt_journal_deliveries_free(list, n);
+}
+
 static void tick(void *ctx)
 {
     sqlite_shared *s = ctx;
     int64_t now = gt_now_ms();
-    bool busy = false;
+    bool busy = !post_owed(s);
     if (!s->registered || s->owed != 0 || now - s->renewed_ms >= HEARTBEAT_MS) {
         if (written(gt_journal_add_slots(s->journal, s->owner, s->owed, gt_wall_ms() + LEASE_MS))) {
             s->owed = 0;
@@ -71,9 +131,16 @@ static void tick(void *ctx)
         if (written(gt_journal_set_cap(s->journal, s->cap_owed))) s->cap_owed = NAN;
         else busy = true;
     }
+    bool watching = awaiting(s);
+    if (watching && now - s->checked_ms >= DELIVERY_CHECK_MS) {
+        s->checked_ms = now;
+        take_deliveries(s);
+        watching = awaiting(s); /* the last task waiting may have just ended */
+    }
     /* idle, the timer stops: an armed timer would keep the host's loop waiting for nothing */
     if (busy) arm(s, now + BUSY_RETRY_MS);
     else if (s->held > 0 || s->has_tasks(s->ctx)) arm(s, s->renewed_ms + HEARTBEAT_MS);
+    if (watching) arm(s, s->checked_ms + DELIVERY_CHECK_MS);
 }
 
 static void owe_slots(sqlite_shared *s, int delta)
@@ -167,11 +234,55 @@ static void keep_lease(gt_shared *base)
     arm(s, s->renewed_ms + HEARTBEAT_MS);
 }
 
+static bool post_delivery(gt_shared *base, const gt_delivery *d)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    const char *body = d->verified ? d->body : NULL; /* unverified: only the news that it came */
+    if (!d->provider || !d->remote_id) return false;
+    gt_journal_status status = s->owed_posts ? GT_JOURNAL_BUSY
+                                             : gt_journal_post_delivery(s->journal, d->provider, d->remote_id, body,
+                                                                        d->verified, gt_wall_ms(), DELIVERY_MAX_AGE_MS);
+    if (written(status)) return status == GT_JOURNAL_OK;
+    /* busy (or others before it are owed, which it must not overtake): posted from the timer */
+    owed_delivery *o = calloc(1, sizeof *o);
+    if (!o) return false;
+    o->provider = gt_strdup(d->provider);
+    o->remote_id = gt_strdup(d->remote_id);
+    o->body = gt_strdup(body);
+    o->verified = d->verified;
+    if (!o->provider || !o->remote_id || (body && !o->body)) {
+        free_owed(o);
+        return false;
+    }
+    owed_delivery **tail = &s->owed_posts;
+    while (*tail) tail = &(*tail)->next;
+    *tail = o;
+    arm(s, gt_now_ms() + BUSY_RETRY_MS);
+    return true;
+}
+
+static void watch_deliveries(gt_shared *base, const gt_delivery_sink *sink)
+{
+    ((sqlite_shared *)base)->sink = *sink;
+}
+
+static void await_deliveries(gt_shared *base)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    if (s->sink.take) arm(s, s->checked_ms + DELIVERY_CHECK_MS);
+}
+
 /* The last owed writes are tried once; what is still owed (a busy file) is left to the lease. */
 static void free_sqlite(gt_shared *base)
 {
     sqlite_shared *s = (sqlite_shared *)base;
     gt_engine_disarm(s->engine, &s->timer);
+    post_owed(s);
+    while (s->owed_posts) {
+        owed_delivery *o = s->owed_posts;
+        s->owed_posts = o->next;
+        free_owed(o);
+    }
     if (s->pause_owed) gt_journal_pause(s->journal, s->pause_owed);
     if (!isnan(s->cap_owed)) gt_journal_set_cap(s->journal, s->cap_owed);
     gt_journal_leave(s->journal, s->owner);
@@ -188,6 +299,9 @@ static const gt_shared_ops sqlite_ops = {
     .cap = cap_of,
     .set_cap = set_cap,
     .keep_lease = keep_lease,
+    .post_delivery = post_delivery,
+    .watch_deliveries = watch_deliveries,
+    .await_deliveries = await_deliveries,
     .free = free_sqlite,
 };
 

@@ -77,6 +77,7 @@ void gt_task_webhook_request(gt_task *t, char **body)
     *body = asked;
     t->webhook = true;
     gt_queue_push(&c->hooked, &t->hooked_node);
+    gt_shared_await_deliveries(c->shared); /* its delivery may reach another process of the key */
 }
 
 void gt_task_webhook_forget(gt_task *t)
@@ -134,12 +135,49 @@ static gt_task *hooked_task(gt_client *c, const char *id)
     return NULL;
 }
 
+/* A task of this client still waiting for its webhook (ended ones stay hooked until released). */
+static bool awaiting(void *client)
+{
+    const gt_client *c = client;
+    for (const gt_qnode *n = c->hooked.head.next; n != &c->hooked.head; n = n->next)
+        if (!gt_task_done(GT_CONTAINER(n, gt_task, hooked_node))) return true;
+    return false;
+}
+
+/* A delivery another process of the key received and posted: used here when the task is this
+ * client's. A verified body ends it as the receiver's own client would have; its id must be the
+ * task's (the row says which task, the signed body must agree). Anything else is news: poll now. */
+static bool take_delivery(void *client, const gt_delivery *d)
+{
+    gt_client *c = client;
+    gt_task *t = hooked_task(c, d->remote_id);
+    if (!t) return false;
+    gt_reply reading;
+    memset(&reading, 0, sizeof reading);
+    if (d->verified && d->body) {
+        gt_response res = {.status = 200, .body = d->body, .body_len = strlen(d->body)};
+        gt_classify(c->profile, GT_PHASE_POLL, &res, &reading);
+    }
+    if (reading.task_id && strcmp(reading.task_id, d->remote_id) == 0)
+        gt_task_take_pushed(t, &reading, d->body, strlen(d->body));
+    else gt_task_poll_now(t);
+    gt_reply_clear(&reading);
+    return true;
+}
+
+void gt_client_webhook_watch(gt_client *c)
+{
+    gt_delivery_sink sink = {.provider = c->profile->name, .awaiting = awaiting, .take = take_delivery, .ctx = c};
+    gt_shared_watch_deliveries(c->shared, &sink);
+}
+
 gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *body, size_t len, gt_reply *reading,
-                            gt_task **task, bool *verified)
+                            gt_task **task, bool *verified, bool *posted)
 {
     const gt_profile *p = c->profile;
     memset(reading, 0, sizeof *reading);
     *task = NULL;
+    *posted = false;
     *verified = p->webhook_signature_header && c->webhook_secret;
     if (*verified) {
         if (!signature || !*signature)
@@ -158,6 +196,11 @@ gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *bod
     *task = hooked_task(c, reading->task_id);
     if (*task && *verified) gt_task_take_pushed(*task, reading, text, strlen(text));
     else if (*task) gt_task_poll_now(*task);
+    else if (reading->task_id) {
+        /* not this client's: perhaps another process's of the key (nginx picks the worker) */
+        gt_delivery d = {.provider = p->name, .remote_id = reading->task_id, .body = text, .verified = *verified};
+        *posted = gt_shared_post_delivery(c->shared, &d);
+    }
     free(copy);
     return NULL;
 }

@@ -76,7 +76,8 @@ static int client_close(lua_State *L)
 }
 
 /* client:webhook(headers, body) → reading, task | nil, error table. reading.verified says whether
- * the signature was checked; task is this client's task with the delivery's id, if any. */
+ * the signature was checked, reading.posted whether it went to the key's other clients; task is this client's task with
+ * the delivery's id, if any. */
 static int client_webhook(lua_State *L)
 {
     gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
@@ -86,8 +87,8 @@ static int client_webhook(lua_State *L)
     const char *signature = name ? gt_lua_header(L, 2, name) : NULL;
     gt_reply reading;
     gt_task *t = NULL;
-    bool verified = false;
-    gt_error *err = gt_client_webhook(c, signature, body, len, &reading, &t, &verified);
+    bool verified = false, posted = false;
+    gt_error *err = gt_client_webhook(c, signature, body, len, &reading, &t, &verified, &posted);
     if (err) {
         lua_pushnil(L);
         gt_lua_push_error(L, err, gt_profile_name(gt_client_profile(c)));
@@ -97,6 +98,8 @@ static int client_webhook(lua_State *L)
     gt_lua_push_reading(L, &reading);
     lua_pushboolean(L, verified);
     lua_setfield(L, -2, "verified");
+    lua_pushboolean(L, posted);
+    lua_setfield(L, -2, "posted");
     gt_reply_clear(&reading);
     if (t) gt_lua_recall(L, t); /* the box the script holds, or nil while it is being collected */
     else lua_pushnil(L);

@@ -720,13 +720,83 @@ static void case_shared(void)
     gt_journal_close(b);
 }
 
+/* Deliveries posted by one connection are read by another, per provider, oldest first; a taken
+ * one is gone; one nobody took is dropped by a later post once older than its age limit. */
+static void case_deliveries(void)
+{
+    char path[PATH_MAX];
+    path_of(path, "deliveries.journal");
+    gt_journal *a = open_ok(path), *b = open_ok(path);
+    CHECK(gt_journal_post_delivery(a, "bfl", "t-1", "{\"id\":\"t-1\"}", true, 1000, 60000) == GT_JOURNAL_OK, "%s",
+          gt_journal_error(a));
+    CHECK(gt_journal_post_delivery(a, "modelslab", "9", NULL, false, 1000, 60000) == GT_JOURNAL_OK, "%s",
+          gt_journal_error(a));
+    CHECK(gt_journal_post_delivery(a, "bfl", "t-2", NULL, false, 2000, 60000) == GT_JOURNAL_OK, "%s",
+          gt_journal_error(a));
+    gt_journal_delivery *list = NULL;
+    size_t n = 0;
+    CHECK(gt_journal_deliveries(b, "bfl", &list, &n) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(n == 2, "b reads %zu deliveries for bfl, not 2", n);
+    CHECK(same(list[0].remote_id, "t-1") && same(list[0].body, "{\"id\":\"t-1\"}") && list[0].verified,
+          "the first: %s %s", show(list[0].remote_id), show(list[0].body));
+    CHECK(same(list[1].remote_id, "t-2") && !list[1].body && !list[1].verified, "the second: %s %s",
+          show(list[1].remote_id), show(list[1].body));
+    CHECK(gt_journal_drop_delivery(b, list[0].id) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    gt_journal_deliveries_free(list, n);
+    CHECK(gt_journal_deliveries(a, "bfl", &list, &n) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
+    CHECK(n == 1 && same(list[0].remote_id, "t-2"), "after the take a reads %zu, the first %s", n,
+          n ? show(list[0].remote_id) : "none");
+    gt_journal_deliveries_free(list, n);
+    /* at 61500 with 60 s of age, those posted at 1000 go (t-2, posted at 2000, stays) */
+    CHECK(gt_journal_post_delivery(b, "bfl", "t-3", NULL, false, 61500, 60000) == GT_JOURNAL_OK, "%s",
+          gt_journal_error(b));
+    char *left = query_text(path, "SELECT group_concat(remote_id, ',') FROM (SELECT remote_id FROM deliveries "
+                                  "ORDER BY id)");
+    CHECK(same(left, "t-2,t-3"), "left after the old ones were dropped: %s", show(left));
+    free(left);
+    gt_journal_close(a);
+    gt_journal_close(b);
+}
+
+/* A journal of the previous schema (3: no deliveries) is migrated on open, its records kept. */
+static void case_migrate(void)
+{
+    char path[PATH_MAX];
+    path_of(path, "old.journal");
+    gt_journal *j = open_ok(path);
+    gt_record r = sample("row-1", "{\"prompt\":\"x\"}");
+    CHECK(gt_journal_add(j, &r) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
+    gt_record_clear(&r);
+    gt_journal_close(j);
+    exec_sql(path, "DROP TABLE deliveries; PRAGMA user_version = 3");
+
+    j = open_ok(path);
+    char *version = query_text(path, "PRAGMA user_version");
+    CHECK(same(version, "4"), "the migrated journal's version is %s", show(version));
+    free(version);
+    CHECK(gt_journal_post_delivery(j, "bfl", "t-1", NULL, false, 1000, 60000) == GT_JOURNAL_OK, "%s",
+          gt_journal_error(j));
+    char *count = query_text(path, "SELECT count(*) FROM records");
+    CHECK(same(count, "1"), "the migrated journal's records: %s", show(count));
+    free(count);
+    gt_journal_close(j);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
 } cases[] = {
-    {"create", case_create},   {"round_trip", case_round_trip},     {"killed", case_killed},
-    {"busy", case_busy},       {"newer_schema", case_newer_schema}, {"not_a_journal", case_not_a_journal},
-    {"account", case_account}, {"request_hash", case_request_hash}, {"shared", case_shared},
+    {"create", case_create},
+    {"round_trip", case_round_trip},
+    {"killed", case_killed},
+    {"busy", case_busy},
+    {"newer_schema", case_newer_schema},
+    {"not_a_journal", case_not_a_journal},
+    {"account", case_account},
+    {"request_hash", case_request_hash},
+    {"shared", case_shared},
+    {"deliveries", case_deliveries},
+    {"migrate", case_migrate},
 };
 
 int main(int argc, char **argv)

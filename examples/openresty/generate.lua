@@ -11,8 +11,11 @@
 -- Configuration comes from the environment (listed in nginx.conf's `env` lines, or the worker
 -- does not see it): GENTASK_API_KEY (required), GENTASK_BASE_URL (default: the provider's own;
 -- point it at gentask-sim to test offline), GENTASK_PROVIDER (default foxapi), GENTASK_MODEL
--- (default flux-dev), and for webhooks GENTASK_WEBHOOK_URL (this server's /webhook, as the
--- provider reaches it) and GENTASK_WEBHOOK_SECRET (BFL signs deliveries with it).
+-- (default flux-dev), GENTASK_POLL_INTERVAL (seconds before the first poll; default gentask's),
+-- for webhooks GENTASK_WEBHOOK_URL (this server's /webhook, as the provider reaches it) and
+-- GENTASK_WEBHOOK_SECRET (BFL signs deliveries with it), and for several workers on one key
+-- GENTASK_JOURNAL (an SQLite file all workers share: one cap, one 429 pause, and webhooks that
+-- reach any worker) with GENTASK_MAX_IN_FLIGHT (the key's cap on tasks in flight, for all of them).
 --
 -- Inside nginx, `require "gentask"` installs the ngx adapter by itself: task:result() yields to
 -- nginx while the task is in flight, so one worker serves other requests (and other generations)
@@ -30,6 +33,12 @@ local MODEL = os.getenv "GENTASK_MODEL" or "flux-dev"
 -- submit back, nothing is paid), and the answer is then that 429 or 503. Keep it below the read
 -- timeout of this server's clients.
 local WAIT_SECONDS = tonumber(os.getenv "GENTASK_WAIT_SECONDS") or 300
+
+-- A variable of the environment; unset or empty: nil (the client's default).
+local function setting(name)
+  local value = os.getenv(name)
+  return value ~= "" and value or nil
+end
 
 -- An error kind → the HTTP status this server answers with. The caller of this server is not the
 -- one holding the provider account: what only the operator can fix (the key, the credits, the
@@ -62,7 +71,11 @@ local status_of_kind = {
 local M = { status_of_kind = status_of_kind }
 
 -- One client per worker, built on the first request: its sockets and timers belong to this
--- worker's event loop. (init_by_lua runs in the master, where they would be useless.)
+-- worker's event loop. (init_by_lua runs in the master, where they would be useless.) With
+-- GENTASK_JOURNAL every worker's client opens the same file and the workers share the key: a
+-- place per task in flight under one max_in_flight, the 429 pause, and webhook deliveries (a
+-- delivery nginx hands to one worker ends the request waiting on another). The file must exist
+-- before the workers start (see README.md), in a directory the workers' user can write.
 local client
 
 local function get_client()
@@ -75,8 +88,11 @@ local function get_client()
       provider = PROVIDER,
       api_key = os.getenv "GENTASK_API_KEY",
       base_url = base_url ~= "" and base_url or nil,
-      webhook_url = os.getenv "GENTASK_WEBHOOK_URL",
-      webhook_secret = os.getenv "GENTASK_WEBHOOK_SECRET",
+      webhook_url = setting "GENTASK_WEBHOOK_URL",
+      webhook_secret = setting "GENTASK_WEBHOOK_SECRET",
+      journal = setting "GENTASK_JOURNAL",
+      max_in_flight = tonumber(setting "GENTASK_MAX_IN_FLIGHT"),
+      poll_interval = tonumber(setting "GENTASK_POLL_INTERVAL"),
     }
   end
   return client
@@ -134,7 +150,8 @@ function M.handle()
     -- a usage error (a bad base URL, say) is a typed table already; anything else is a bug here
     err = type(task) == "table" and task or { kind = "usage", message = tostring(task), retryable = false }
   end
-  if result then return send(200, { url = result.url }) end
+  -- worker: which nginx worker answered (with several, the logs of that pid tell its story)
+  if result then return send(200, { url = result.url, id = task.id, worker = ngx.worker.pid() }) end
 
   local status = status_of_kind[err.kind] or 502
   -- tostring(err) never shows the key; the operator reads the provider, status and ids here
@@ -149,8 +166,9 @@ end
 
 -- location = /webhook: a provider's push of a task's end. The delivery ends the /generate request
 -- waiting on this worker for that task (a signed one at once; an unsigned one by an immediate
--- poll). A refused signature answers 401 and changes nothing; a delivery for a task this worker
--- does not hold is acknowledged all the same (the provider must not retry it forever).
+-- poll). A refused signature answers 401 and changes nothing. A delivery for a task this worker
+-- does not hold is posted, with a journal, for the worker that holds it (its signature checked
+-- here first), and acknowledged either way (the provider must not retry it forever).
 function M.webhook()
   if ngx.req.get_method() ~= "POST" then
     ngx.header["Allow"] = "POST"
@@ -164,7 +182,9 @@ function M.webhook()
     ngx.log(ngx.WARN, "webhook refused: ", tostring(err))
     return send_error(err.kind == "authentication" and 401 or 400, err.kind, err.message, false)
   end
-  return send(200, { received = true, task = delivery.task ~= nil })
+  ngx.log(ngx.INFO, "webhook for task ", tostring(delivery.id), ": ",
+    delivery.task and "ended here" or delivery.posted and "posted for another worker" or "no task of ours")
+  return send(200, { received = true, task = delivery.task ~= nil, posted = delivery.posted })
 end
 
 return M

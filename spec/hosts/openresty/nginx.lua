@@ -60,8 +60,11 @@ end
 
 Nginx.free_port = host.free_port
 
---- Nginx.start { found = Nginx.find(...), lib_dir =, env = { NAME = value }, log_level = "info", port = N }
--- (port: one chosen beforehand, for an environment that names nginx's own URL; default a free one)
+--- Nginx.start { found = Nginx.find(...), lib_dir =, env = { NAME = value }, log_level = "info", port = N,
+--   workers = N, reuseport = true }
+-- (port: one chosen beforehand, for an environment that names nginx's own URL; default a free one;
+-- workers: worker_processes, default the example's 1; reuseport: a listening socket per worker, so
+-- that the kernel spreads connections over the workers rather than the first awake taking most)
 function Nginx.start(opts)
   local root = pwd()
   local prefix = capture("mktemp -d /tmp/gentask-openresty.XXXXXX"):gsub("%s+$", "")
@@ -82,6 +85,15 @@ function Nginx.start(opts)
   conf = conf:gsub("@([%w_]+)@", function(name) return values[name] end)
   local leftover = conf:match "@[%w_]+@"
   assert(not leftover, "nginx.conf has a placeholder the spec does not know: " .. tostring(leftover))
+  local n
+  if opts.workers then
+    conf, n = conf:gsub("\nworker_processes %d+;", "\nworker_processes " .. opts.workers .. ";")
+    assert(n == 1, "nginx.conf has no worker_processes line")
+  end
+  if opts.reuseport then
+    conf, n = conf:gsub("(\n%s*listen [%d%.:]+);", "%1 reuseport;")
+    assert(n == 1, "nginx.conf has no listen line")
+  end
   if opts.log_level then conf = conf:gsub("(error_log logs/error%.log) %a+;", "%1 " .. opts.log_level .. ";") end
   if opts.found.builtin_lua then conf = conf:gsub("\nload_module [^\n]*", "\n") end
   -- nginx started by root runs its worker as nobody, who cannot read a checkout under /root (as

@@ -16,13 +16,12 @@ local function decode(body)
   return ok and type(value) == "table" and value or nil
 end
 
--- A journal made before the workers start: creating the file takes its write lock, and a client
--- that finds it taken at open is refused (see the README). The workers run as root here (the
--- helper's `user root`), who may write the file and its directory.
-local function new_journal(sim, provider)
+-- A journal not made yet: the four workers start together and create it, each waiting a moment
+-- while another holds the file's lock to create it. The workers run as root here (the helper's
+-- `user root`), who may write the file and its directory.
+local function new_journal()
   local journal = os.tmpname()
   os.remove(journal)
-  sim:client(provider, { journal = journal }):close()
   return journal
 end
 
@@ -58,7 +57,7 @@ describe("four nginx workers on one key and one journal (examples/openresty)", f
   local sim, nginx, journal
   setup(function()
     sim = Sim.start "--max-active 6 --duration-ms 100"
-    journal = new_journal(sim, "foxapi")
+    journal = new_journal()
     nginx = Nginx.start {
       found = found, lib_dir = lib_dir, workers = 4, reuseport = true,
       env = { GENTASK_API_KEY = Sim.key, GENTASK_BASE_URL = sim.url .. "/foxapi", GENTASK_WAIT_SECONDS = "60",
@@ -98,7 +97,7 @@ describe("webhooks across nginx workers (BFL, signed deliveries to any worker's 
   local sim, nginx, journal
   setup(function()
     sim = Sim.start "--duration-ms 300"
-    journal = new_journal(sim, "bfl")
+    journal = new_journal()
     local port = Nginx.free_port()
     -- polls every second, and ten times slower for a task that asked for a webhook: the first
     -- fallback poll is due after the request's 5 s wait. Only a delivery can end these tasks.

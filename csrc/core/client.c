@@ -15,8 +15,8 @@ static void wake_queued(void *client);
 static gt_shared *open_shared(gt_client *c, const gt_redis_addr *redis)
 {
     if (redis->prefix)
-        return gt_shared_redis_new(c->engine, redis, c->opts.redis_timeout_ms, c->api_key, c->cap, has_tasks,
-                                   wake_queued, c);
+        return gt_shared_redis_new(c->engine, redis, c->opts.redis_timeout_ms, c->api_key, c->journal, c->cap,
+                                   has_tasks, wake_queued, c);
     if (c->journal) return gt_shared_sqlite_new(c->engine, c->journal, c->cap, has_tasks, c);
     return gt_shared_local_new(c->cap);
 }
@@ -62,8 +62,7 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     }
     gt_redis_addr redis = {0};
     bool to_redis = gt_redis_url_is(journal);
-    if ((to_redis && !gt_redis_addr_parse(journal, &redis, error)) ||
-        !gt_client_journal_open(c, to_redis ? NULL : journal, error)) {
+    if ((to_redis && !gt_redis_addr_parse(journal, &redis, error)) || !gt_client_journal_open(c, journal, error)) {
         gt_client_release(c);
         return NULL;
     }

@@ -8,6 +8,8 @@
  * committed and goes out only then: what could not be journaled is never sent. A journal another
  * process is writing (BUSY) is tried again on the timer, never waited for. */
 #include "domain.h"
+#include "journal_redis.h"
+#include "redis_link.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
@@ -44,7 +46,14 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     gt_queue_init(&c->journaled);
     gt_timer_init(&c->journal_timer, write_round, c);
     if (!path) return true;
-    c->journal = gt_journal_open(path, error);
+    if (gt_redis_url_is(path)) { /* the records in Redis (journal_redis.c); client.c checked the URL */
+        gt_redis_addr addr;
+        if (!gt_redis_addr_parse(path, &addr, error)) return false;
+        c->journal = gt_redis_journal_open(c->engine, path, &addr, c->opts.redis_timeout_ms);
+        gt_redis_addr_clear(&addr);
+    } else {
+        c->journal = gt_journal_open(path, error);
+    }
     if (!c->journal) return false;
     /* a provider without a key still has one account per journal: the empty key's */
     gt_journal_status status = gt_journal_check_account(c->journal, c->api_key[0] ? c->api_key : "(no key)");

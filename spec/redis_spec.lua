@@ -263,10 +263,69 @@ describe("a redis:// journal that cannot be used", function()
     assert.is_nil(with_password:find("hunter2", 1, true), with_password)
   end)
 
-  it("is accepted while Redis is down: nothing waits at creation", function()
-    local fox = gentask.client { provider = "foxapi", api_key = Sim.key, base_url = "http://127.0.0.1:9/foxapi",
-                                 journal = "redis://127.0.0.1:9/nobody" }
-    assert.equal(0, fox:stats().in_flight)
+  it("is refused at creation while Redis is unreachable (the account check waits redis_timeout at most)", function()
+    local message = refused("redis://127.0.0.1:9/nobody")
+    assert.truthy(message:match "did not answer", message)
+  end)
+end)
+
+describe("the journal's records in Redis", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 300" end)
+  teardown(function() sim:stop() end)
+
+  it("let another process recover a killed worker's tasks once its lease ran out, none submitted again", function()
+    local url = redis:url "recover"
+    local killed = Sim.run_script(([[
+      local gentask = require "gentask"
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+        base_url = %q, journal = %q }
+      local tasks = {}
+      for i = 1, 10 do tasks[i] = fox:submit("flux-dev", { prompt = "killed " .. i .. " [duration=1500]" }) end
+      gentask.run(function() while fox:stats().accepted < 10 do gentask.sleep(0.01) end end)
+      gentask.sleep(0.1) -- a round: the acceptances are written
+      print("submitted")
+      io.stdout:flush()
+      os.execute("kill -9 " .. io.open("/proc/self/stat"):read("*l"):match("^(%%d+)"))
+      print("still alive")
+    ]]):format(sim.url .. "/foxapi", url), { env = ENV })
+    assert.truthy(killed:match "submitted", killed)
+    assert.is_nil(killed:match "still alive", killed)
+    -- a live owner's records are never taken: recover() before its lease ran out finds none
+    local early = sim:client("foxapi", { journal = url })
+    assert.equal(0, #early:recover())
+    early:close()
+    -- the killed worker's lease (its key's time to live) runs out: then its records are free
+    gentask.run(function()
+      while redis:cli("--scan --pattern 'recover:*:held:*'"):match "held" do gentask.sleep(0.2) end
+    end)
+    local fox = sim:client("foxapi", { journal = url })
+    local tasks = fox:recover()
+    assert.equal(10, #tasks)
+    for _, task in ipairs(tasks) do assert.truthy(task:wait(30).url) end
+    local stats = sim:stats()
+    assert.equal(10, stats.submissions, "none submitted again")
+    assert.equal(10, stats.accepted)
+    fox:close()
+  end)
+
+  it("answer a keyed submit with the task the key already has, from any process", function()
+    local url = redis:url "keyed"
+    local before = sim:stats().submissions
+    local output = Sim.run_script(([[
+      local gentask = require "gentask"
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+        base_url = %q, journal = %q, poll_interval = 0.05, poll_max_interval = 0.1 }
+      print("url " .. fox:submit("flux-dev", { prompt = "keyed" }, { key = "row-1" }):wait(30).url)
+    ]]):format(sim.url .. "/foxapi", url), { env = ENV })
+    local first = output:match "url (%S+)"
+    assert.truthy(first, output)
+    local fox = sim:client("foxapi", { journal = url })
+    assert.equal(first, fox:submit("flux-dev", { prompt = "keyed" }, { key = "row-1" }):wait(30).url)
+    local ok, err = pcall(fox.submit, fox, "flux-dev", { prompt = "another request" }, { key = "row-1" })
+    assert.is_false(ok)
+    assert.truthy(tostring(err):match "different request", tostring(err))
+    assert.equal(before + 1, sim:stats().submissions, "the key's request was paid for once")
     fox:close()
   end)
 end)

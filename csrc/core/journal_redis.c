@@ -170,11 +170,29 @@ static bool sync_ready(redis_journal *j, const char *doing)
     return true;
 }
 
+/* One command on the blocking connection: its reply (to freeReplyObject, an error reply included),
+ * or NULL with the error set. A connection Redis closed since its last use (a restart) is made
+ * again once; one that timed out is not (that would wait twice). */
+static redisReply *sync_command(redis_journal *j, int argc, const char **argv, const char *doing)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bool fresh = j->sync == NULL;
+        if (!sync_ready(j, doing)) return NULL;
+        redisReply *reply = redisCommandArgv(j->sync, argc, argv, NULL);
+        if (reply) return reply;
+        bool closed = j->sync->err == REDIS_ERR_EOF;
+        char why[128];
+        snprintf(why, sizeof why, "%s", j->sync->errstr);
+        unreachable(j, doing, why);
+        if (fresh || !closed) return NULL;
+    }
+    return NULL;
+}
+
 /* The script's reply (to freeReplyObject), or NULL with the error set. */
 static redisReply *sync_eval(redis_journal *j, gt_redis_script *script, int n, const char *const *args,
                              const char *doing)
 {
-    if (!sync_ready(j, doing)) return NULL;
     gt_redis_script_sha(script);
     const char *argv[3 + 8];
     if (n > 8) return NULL;
@@ -182,19 +200,14 @@ static redisReply *sync_eval(redis_journal *j, gt_redis_script *script, int n, c
     argv[1] = script->sha;
     argv[2] = "0";
     for (int i = 0; i < n; i++) argv[3 + i] = args[i];
-    redisReply *reply = redisCommandArgv(j->sync, 3 + n, argv, NULL);
+    redisReply *reply = sync_command(j, 3 + n, argv, doing);
     if (reply && reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0) {
         freeReplyObject(reply);
         argv[0] = "EVAL";
         argv[1] = script->source;
-        reply = redisCommandArgv(j->sync, 3 + n, argv, NULL);
+        reply = sync_command(j, 3 + n, argv, doing);
     }
-    if (!reply) {
-        char why[128];
-        snprintf(why, sizeof why, "%s", j->sync->errstr);
-        unreachable(j, doing, why);
-        return NULL;
-    }
+    if (!reply) return NULL;
     if (reply->type == REDIS_REPLY_ERROR) {
         gt_journal_fail(&j->base, "%s: %s", doing, reply->str);
         freeReplyObject(reply);
@@ -523,9 +536,12 @@ static gt_journal_status rj_count_sent(gt_journal *base, int64_t *n)
 {
     redis_journal *j = RJ(base);
     *n = 0;
-    if (!need_ns(j) || !sync_ready(j, "counting the submits sent")) return GT_JOURNAL_ERROR;
-    redisReply *reply = redisCommand(j->sync, "SCARD %ssent", j->ns);
-    if (!reply) return unreachable(j, "counting the submits sent", j->sync->errstr);
+    if (!need_ns(j)) return GT_JOURNAL_ERROR;
+    char *key = gt_printf("%ssent", j->ns);
+    const char *argv[] = {"SCARD", key};
+    redisReply *reply = key ? sync_command(j, 2, argv, "counting the submits sent") : NULL;
+    free(key);
+    if (!reply) return GT_JOURNAL_ERROR;
     gt_journal_status status = GT_JOURNAL_OK;
     if (reply->type == REDIS_REPLY_INTEGER) *n = reply->integer;
     else status = gt_journal_fail(base, "counting the submits sent: %s", reply->str ? reply->str : "?");
@@ -546,23 +562,18 @@ static gt_journal_status rj_check_account(gt_journal *base, const char *api_key)
         return gt_journal_fail(base, "no random bytes for the account salt");
     }
     const char *args[] = {salt_key, salt};
-    /* the salt script takes its key as KEYS[1]: sync_eval sends no keys, so it is called directly */
-    gt_redis_script_sha(&gt_redis_salt_script);
+    /* the salt script takes its key as KEYS[1] (sync_eval sends none), and runs once per client */
     gt_journal_status status = GT_JOURNAL_ERROR;
-    if (sync_ready(j, "checking the account")) {
-        const char *argv[] = {"EVAL", gt_redis_salt_script.source, "1", args[0], args[1]};
-        redisReply *reply = redisCommandArgv(j->sync, 5, argv, NULL);
-        if (!reply) {
-            unreachable(j, "checking the account", j->sync->errstr);
-        } else if (reply->type != REDIS_REPLY_STRING || reply->len == 0) {
-            gt_journal_fail(base, "checking the account: %s", reply->str ? reply->str : "no salt");
-        } else {
-            free(j->ns);
-            j->ns = gt_redis_namespace(j->addr.prefix, reply->str, reply->len, api_key);
-            status = j->ns ? GT_JOURNAL_OK : gt_journal_fail(base, "out of memory");
-        }
-        if (reply) freeReplyObject(reply);
+    const char *argv[] = {"EVAL", gt_redis_salt_script.source, "1", args[0], args[1]};
+    redisReply *reply = sync_command(j, 5, argv, "checking the account");
+    if (reply && (reply->type != REDIS_REPLY_STRING || reply->len == 0)) {
+        gt_journal_fail(base, "checking the account: %s", reply->str ? reply->str : "no salt");
+    } else if (reply) {
+        free(j->ns);
+        j->ns = gt_redis_namespace(j->addr.prefix, reply->str, reply->len, api_key);
+        status = j->ns ? GT_JOURNAL_OK : gt_journal_fail(base, "out of memory");
     }
+    if (reply) freeReplyObject(reply);
     free(salt_key);
     return status;
 }

@@ -35,9 +35,10 @@
 /* ARGV: ns, owner, lease ms, the round as JSON [{id, n, t, c, key, set{}, del[], unended, sent}].
  * Every write is a whole record (an update too: a round that failed is written again under the
  * same ids, and its adds then come as updates), created when it is not there. Answers the ids
- * not written: a caller key another record holds, or a record another live owner took over
- * (this client was cut off from Redis past its lease, and another's recover() claimed it: the
- * task goes on there, and fails here as a conflict rather than run twice). */
+ * not to go on: a caller key another record holds, or a record not sent yet that another live
+ * owner took over (this client was cut off from Redis past its lease and another's recover()
+ * claimed it: it is submitted there, and fails here as a conflict rather than be paid twice). A
+ * taken-over record already sent is left to its new owner too; the task here goes on polling. */
 static gt_redis_script commit_script = {
     .source =
         "local ns, owner, lease = ARGV[1], ARGV[2], ARGV[3]\n"
@@ -57,7 +58,7 @@ static gt_redis_script commit_script = {
         "  if write and not op.set.provider and redis.call('EXISTS', rk) == 0 then write = false end\n"
         "  local holder = write and redis.call('HGET', rk, 'owner')\n"
         "  if holder and holder ~= '' and holder ~= owner and redis.call('EXISTS', ns .. 'held:' .. holder) == 1 then\n"
-        "    dups[#dups + 1] = op.id\n"
+        "    if op.set.stage == 'queued' or op.set.stage == 'sending' then dups[#dups + 1] = op.id end\n"
         "    write = false\n"
         "  end\n"
         "  if write and tonumber(redis.call('HGET', rk, 'updated_ms') or '0') > tonumber(op.t) then\n"

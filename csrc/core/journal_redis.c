@@ -95,12 +95,15 @@ static gt_redis_script unended_script = {
               "end\n"
               "return out\n"};
 
-/* ARGV: ns, owner, provider ('' : any), id ('' : every unended record). Gives owner the records
- * whose owner is gone (none, or its lease key expired); answers how many are now owner's. */
+/* ARGV: ns, owner, provider ('' : any), id ('' : every unended record), lease ms. Gives owner the
+ * records whose owner is gone (none, or its lease key expired); answers how many are now owner's.
+ * The claimer's lease is made here if it is not there yet (its heartbeat keeps it): a record it
+ * takes must never look orphaned, not even before its first heartbeat. */
 static gt_redis_script claim_script = {
     .source = "local ns, me = ARGV[1], ARGV[2]\n"
               "local ids = {ARGV[4]}\n"
               "if ARGV[4] == '' then ids = redis.call('ZRANGE', ns .. 'unended', 0, -1) end\n"
+              "redis.call('SET', ns .. 'held:' .. me, '0', 'PX', ARGV[5], 'NX')\n"
               "local n = 0\n"
               "for _, id in ipairs(ids) do\n"
               "  local rk = ns .. 'rec:' .. id\n"
@@ -596,8 +599,10 @@ static gt_journal_status claim(redis_journal *j, const char *provider, int64_t i
     if (!j->owner[0]) return GT_JOURNAL_OK;
     char id_text[24] = "";
     if (id) snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-    const char *args[] = {j->ns, j->owner, provider ? provider : "", id_text};
-    redisReply *reply = sync_eval(j, &claim_script, 4, args, "claiming the records of owners that are gone");
+    char lease[16];
+    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    const char *args[] = {j->ns, j->owner, provider ? provider : "", id_text, lease};
+    redisReply *reply = sync_eval(j, &claim_script, 5, args, "claiming the records of owners that are gone");
     if (!reply) return GT_JOURNAL_ERROR;
     if (reply->type == REDIS_REPLY_INTEGER) *n = reply->integer;
     freeReplyObject(reply);

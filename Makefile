@@ -11,6 +11,7 @@
 #   make sim-rock, sim-install  what `luarocks make gentask-sim-scm-1.rockspec` runs (the simulator)
 #   make bench           gentask (5.4, LuaJIT) against Python and bare libcurl on one job (bench/run.sh)
 #   make bench-tls       the same through nginx, HTTP/2 + TLS 1.3 (both: BENCH_N="100 1000" BENCH_REPEAT=3 …)
+#   make bench-shared    what the key's shared state costs per submit: none, SQLite file, Redis (bench/shared.sh)
 #   make soak            SOAK_N tasks (10000) over the five dialects under seeded random faults, an outage and a
 #                        simulator restart, checked against the simulator's record (tools/soak.lua;
 #                        SOAK_N=1000 SOAK_SEED=7 …; not part of make test)
@@ -60,7 +61,7 @@ TEST_SRC := $(wildcard csrc/tests/*.c)
 TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all test test-one demo deps clean sanitize valgrind rock install sim-rock sim-install \
-        rock-test lint lint-lua lint-c bench bench-tls soak fuzz fuzz-deps FORCE
+        rock-test lint lint-lua lint-c bench bench-tls bench-shared soak fuzz fuzz-deps FORCE
 all: $(MODULE) $(SIM) $(TESTS)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
@@ -139,6 +140,11 @@ BENCH_N ?= 100 1000 10000
 bench bench-tls: $(BUILD)/bench/floor $(BUILD)/bench/rusage
 	@for v in 5.4 luajit; do $(MAKE) --no-print-directory all LUA=$$v || exit 1; done
 	@BENCH_N="$(BENCH_N)" BENCH_TLS=$(if $(filter bench-tls,$@),1,$(BENCH_TLS)) sh bench/run.sh
+
+# Not part of make test: the key's shared state per backend (none, file, Redis), per submit.
+bench-shared: $(BUILD)/bench/rusage
+	@$(MAKE) --no-print-directory all LUA=5.4
+	@BENCH_N="$(or $(BENCH_N_SHARED),1000)" sh bench/shared.sh
 
 # Not part of make test: a few minutes at 10,000 tasks. Exits non-zero on any violation.
 SOAK_N    ?= 10000

@@ -168,3 +168,45 @@ describe("recover() on a journal shared with live processes", function()
     fox:close()
   end)
 end)
+
+describe("processes that start together on a journal not made yet", function()
+  local sim, journal, go
+  setup(function()
+    sim = Sim.start "--duration-ms 50"
+    journal = os.tmpname()
+    os.remove(journal)
+    go = os.tmpname()
+    os.remove(go)
+  end)
+  teardown(function()
+    sim:stop()
+    remove_journal(journal)
+    os.remove(go)
+  end)
+
+  it("are all admitted: the one that creates the file holds its lock a moment, the others wait for it", function()
+    -- each waits for one marker file, then makes its client at once: four first looks at one new file
+    local STARTER = [[
+      local gentask = require "gentask"
+      local GO, URL, JOURNAL = %q, %q, %q
+      while not io.open(GO) do gentask.run(function() gentask.sleep(0.002) end) end
+      local ok, fox = pcall(gentask.client, { provider = "foxapi", api_key = os.getenv "SHARED_SPEC_KEY",
+        base_url = URL .. "/foxapi", journal = JOURNAL, poll_interval = 0.05, poll_max_interval = 0.1 })
+      if not ok then print("refused " .. tostring(fox)) return end
+      local tasks = {}
+      for i = 1, 3 do tasks[i] = fox:submit("flux-dev", { prompt = "start " .. i }) end
+      local n = 0
+      for _, outcome in ipairs(gentask.settle(tasks)) do if outcome.ok then n = n + 1 end end
+      print("succeeded " .. n)
+    ]]
+    local starters = {}
+    for i = 1, 4 do starters[i] = Sim.spawn_script(STARTER:format(go, sim.url, journal), { env = ENV }) end
+    local f = assert(io.open(go, "w"))
+    f:close()
+    for _, starter in ipairs(starters) do
+      local output = starter.wait()
+      assert.truthy(output:match "succeeded 3", output)
+    end
+    assert.equal(12, sim:stats().accepted)
+  end)
+end)

@@ -14,9 +14,17 @@ static void wake_queued(void *client);
  * usage error at once), else in the journal file, else in this process. */
 static gt_shared *open_shared(gt_client *c, const gt_redis_addr *redis)
 {
-    if (redis->prefix)
-        return gt_shared_redis_new(c->engine, redis, c->opts.redis_timeout_ms, c->api_key, c->journal, c->cap,
-                                   has_tasks, wake_queued, c);
+    if (redis->prefix) {
+        /* one owner for the journal's records and the places they hold: a record is taken over
+         * when that owner's lease is gone */
+        char *owner = gt_random_key("owner-");
+        gt_shared *shared = owner && gt_journal_set_owner(c->journal, owner)
+                                ? gt_shared_redis_new(c->engine, redis, c->opts.redis_timeout_ms, c->api_key, owner,
+                                                      c->cap, has_tasks, wake_queued, c)
+                                : NULL;
+        free(owner);
+        return shared;
+    }
     if (c->journal) return gt_shared_sqlite_new(c->engine, c->journal, c->cap, has_tasks, c);
     return gt_shared_local_new(c->cap);
 }
@@ -63,6 +71,7 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     gt_redis_addr redis = {0};
     bool to_redis = gt_redis_url_is(journal);
     if ((to_redis && !gt_redis_addr_parse(journal, &redis, error)) || !gt_client_journal_open(c, journal, error)) {
+        gt_redis_addr_clear(&redis);
         gt_client_release(c);
         return NULL;
     }

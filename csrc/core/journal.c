@@ -100,6 +100,25 @@ static gt_journal_status set_modes(gt_sqlite_journal *j)
 
 static const gt_journal_ops sqlite_ops;
 
+/* Checks the file, turns WAL on and brings the schema up to date. The processes that start
+ * together on a new journal (nginx's workers) all find it being created: creating takes the file's
+ * lock for a moment, and one that finds it taken tries again shortly rather than being refused —
+ * a bounded wait, at a client's creation only (every later call answers BUSY at once). */
+#define CREATE_TRIES 50
+#define CREATE_RETRY_MS 20
+
+static gt_journal_status prepare_file(gt_sqlite_journal *j)
+{
+    gt_journal_status status = GT_JOURNAL_BUSY;
+    for (int attempt = 0; status == GT_JOURNAL_BUSY && attempt < CREATE_TRIES; attempt++) {
+        if (attempt > 0) sqlite3_sleep(CREATE_RETRY_MS);
+        status = gt_journal_check_file(j);
+        if (status == GT_JOURNAL_OK) status = set_modes(j);
+        if (status == GT_JOURNAL_OK) status = gt_journal_migrate(j);
+    }
+    return status;
+}
+
 gt_sqlite_journal *gt_sqlite_journal_of(gt_journal *j)
 {
     return j && j->ops == &sqlite_ops ? (gt_sqlite_journal *)j : NULL;
@@ -132,9 +151,7 @@ gt_journal *gt_sqlite_open(const char *path, char **error)
      * journal is written from a host's event loop */
     sqlite3_busy_timeout(j->db, 0);
     /* the file is checked before WAL is turned on: a file that is not ours is left as it was */
-    if (gt_journal_check_file(j) != GT_JOURNAL_OK || set_modes(j) != GT_JOURNAL_OK ||
-        gt_journal_migrate(j) != GT_JOURNAL_OK)
-        goto failed;
+    if (prepare_file(j) != GT_JOURNAL_OK) goto failed;
     j->base.error[0] = '\0';
     return &j->base;
 

@@ -40,7 +40,8 @@ typedef enum gt_record_stage {
     GT_RECORD_ENDED     /* succeeded, failed or cancelled: outcome says which */
 } gt_record_stage;
 
-const char *gt_record_stage_name(gt_record_stage stage); /* "queued" ... "ended"; NULL if unknown */
+const char *gt_record_stage_name(gt_record_stage stage);                  /* "queued" ... "ended"; NULL if unknown */
+bool gt_record_stage_from_name(const char *name, gt_record_stage *stage); /* false: not a stage's name */
 
 /* Every string is owned (malloc'd) by the record; gt_record_clear frees them. */
 typedef struct gt_record {

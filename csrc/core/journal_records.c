@@ -19,7 +19,7 @@ const char *gt_record_stage_name(gt_record_stage stage)
     return (unsigned)stage < STAGE_COUNT ? stage_names[stage] : NULL;
 }
 
-static bool stage_from_name(const char *name, gt_record_stage *stage)
+bool gt_record_stage_from_name(const char *name, gt_record_stage *stage)
 {
     for (size_t i = 0; name && i < STAGE_COUNT; i++) {
         if (strcmp(name, stage_names[i]) == 0) {
@@ -156,7 +156,7 @@ static gt_journal_status read_row(gt_sqlite_journal *j, sqlite3_stmt *st, gt_rec
     *r = (gt_record){.id = sqlite3_column_int64(st, 0),
                      .created_ms = sqlite3_column_int64(st, 13),
                      .updated_ms = sqlite3_column_int64(st, 14)};
-    if (!stage_from_name((const char *)sqlite3_column_text(st, 1), &r->stage))
+    if (!gt_record_stage_from_name((const char *)sqlite3_column_text(st, 1), &r->stage))
         return gt_journal_fail(&j->base, "record %lld has an unknown stage", (long long)r->id);
     char **strings[] = {&r->caller_key,   &r->provider,        &r->model,     &r->path,     &r->poll_path, &r->params,
                         &r->request_hash, &r->idempotency_key, &r->remote_id, &r->poll_url, &r->outcome};

@@ -1,17 +1,17 @@
-/* journal_redis.h — the journal's records in Redis (journal_redis.c), for clients on several
- * machines: a backend behind journal_backend.h. */
+/* journal_redis.h — the journal in Redis (journal_redis.c), for the client's wiring; the task
+ * state machine sees journal.h alone. */
 #ifndef GENTASK_JOURNAL_REDIS_H
 #define GENTASK_JOURNAL_REDIS_H
 
 #include "journal.h"
-#include "loop.h"
+#include "redis_link.h"
 
-typedef struct gt_redis_addr gt_redis_addr;
-
-/* The journal at addr (copied). Nothing is asked of Redis here; the account check is (and it
- * waits, as every read does, at most timeout_ms). */
-gt_journal *gt_redis_journal_open(gt_engine *e, const char *url, const gt_redis_addr *addr, long timeout_ms);
-/* "PREFIX:FINGERPRINT:" once the account is checked; NULL for another backend's journal (or j NULL). */
-const char *gt_redis_journal_namespace(gt_journal *j);
+/* Opens the journal at url (a redis:// address: redis_link.h) on e's loop, every call bounded by
+ * timeout_ms. NULL with *error (to free) when the address cannot be used; nothing is asked of
+ * Redis until the account check (gt_journal_check_account), which names the journal's keys. */
+gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, long timeout_ms, char **error);
+/* Where the journal's keys are: the prefix and the account's fingerprint ("prefix:fingerprint");
+ * NULL before the account check, or for another backend. */
+const char *gt_journal_redis_namespace(gt_journal *j);
 
 #endif

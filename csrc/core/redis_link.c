@@ -231,12 +231,11 @@ static bool connect_now(gt_redis_link *l)
     return true;
 }
 
-void gt_redis_script_sha(gt_redis_script *script)
+static void sha1_hex(const char *source, char out[41])
 {
-    if (script->sha[0]) return;
     unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1((const unsigned char *)script->source, strlen(script->source), digest);
-    for (int i = 0; i < SHA_DIGEST_LENGTH; i++) snprintf(script->sha + 2 * i, 3, "%02x", digest[i]);
+    SHA1((const unsigned char *)source, strlen(source), digest);
+    for (int i = 0; i < SHA_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
 bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
@@ -248,7 +247,7 @@ bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, in
         mark_down(l);
         return false;
     }
-    gt_redis_script_sha(script);
+    if (!script->sha[0]) sha1_hex(script->source, script->sha);
     call *c = calloc(1, sizeof *c);
     if (!c) return false;
     *c = (call){.link = l, .script = script, .nkeys = nkeys, .n = n, .fn = fn, .ctx = ctx};

@@ -54,21 +54,8 @@ gt_redis_link *gt_redis_link_new(gt_engine *e, const gt_redis_addr *addr, long t
 bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
                         gt_redis_reply_fn fn, void *ctx);
 int64_t gt_redis_link_ready_at(const gt_redis_link *l); /* monotonic ms: when a call may be sent again */
-void gt_redis_script_sha(gt_redis_script *script);      /* fills script->sha, once */
 /* What is written but not sent goes out if the socket takes it now; the calls still waiting are
  * dropped (their callbacks never run). Not from a reply callback. */
 void gt_redis_link_free(gt_redis_link *l);
-
-/* ---- the account's namespace (redis_account.c) --------------------------------------------------- */
-
-/* Gets the prefix's salt, storing args[1] (a new random one, gt_redis_new_salt) first if there is
- * none: KEYS[1] gt_redis_salt_key(prefix). Answers the salt. */
-extern gt_redis_script gt_redis_salt_script;
-char *gt_redis_salt_key(const char *prefix); /* to free() */
-void gt_redis_new_salt(char out[65]);        /* 32 random bytes in hex; "" when there are none */
-/* "PREFIX:FINGERPRINT:", every key of api_key's account starting with it: HMAC-SHA256 of the key
- * with the salt, so that Redis never sees the key and two accounts never share a key. NULL: out
- * of memory. */
-char *gt_redis_namespace(const char *prefix, const char *salt, size_t salt_len, const char *api_key);
 
 #endif

@@ -42,13 +42,13 @@ gt_shared *gt_shared_local_new(double cap);
  * (the lease is renewed until it has none). */
 gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void *ctx);
 /* The state in Redis at addr (redis_link.h; copied), for the clients of api_key on every machine
- * using it; each call to Redis waits at most timeout_ms. Redis answers later: wake(ctx) is called
- * when an answer may let a waiting submit in (the client then asks take_slot again). j: the
- * client's journal in the same Redis (journal_redis.c), whose records then name this backend's
- * owner, alive while its lease is; NULL: none. */
+ * using it; each call to Redis waits at most timeout_ms. owner (copied) names this client, as
+ * its journal's records do: its places count under its lease, which the journal reads to tell a
+ * live owner from a gone one. Redis answers later: wake(ctx) is called when an answer may let a
+ * waiting submit in (the client then asks take_slot again). */
 typedef struct gt_redis_addr gt_redis_addr;
 gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long timeout_ms, const char *api_key,
-                               gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void (*wake)(void *ctx),
+                               const char *owner, double cap, bool (*has_tasks)(void *ctx), void (*wake)(void *ctx),
                                void *ctx);
 
 static inline bool gt_shared_take_slot(gt_shared *s, int cap, int64_t *retry_ms)

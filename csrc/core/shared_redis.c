@@ -17,16 +17,21 @@
 #include "shared.h"
 
 #include <math.h>
+#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal_redis.h"
+#include "journal_handle.h"        /* gt_account_fingerprint */
+#include "journal_redis_scripts.h" /* GT_REDIS_SALT: the journal names its keys alike */
 #include "redis_link.h"
 
 #define LEASE_MS 6000      /* a place of an owner silent this long is free again */
 #define HEARTBEAT_MS 2000  /* the lease is renewed this often while the client holds places: a third of it */
 #define RECHECK_MS 20      /* the key was full: ask again for a place another process gave back */
 #define GRANT_KEEP_MS 1000 /* a place Redis granted that no task took is given back after this */
+
+/* First use of a prefix: a random salt, unless another client stored one first. */
+static gt_redis_script salt_script = {.source = GT_REDIS_SALT};
 
 /* KEYS: owners (a set), this owner's count, the pause, the cap.
  * ARGV: the prefix of owners' counts, owner, count, want (1: one more place if there is room),
@@ -109,18 +114,6 @@ static void owe_again(redis_shared *s)
     arm(s, gt_redis_link_ready_at(s->link));
 }
 
-/* The account's keys, under namespace ns ("PREFIX:FINGERPRINT:"); the key is not needed any more. */
-static void name_keys(redis_shared *s, const char *ns)
-{
-    if (s->api_key) gt_wipe_free(s->api_key);
-    s->api_key = NULL;
-    s->keys[0] = gt_printf("%sowners", ns);
-    s->keys[1] = gt_printf("%sheld:%s", ns, s->owner);
-    s->keys[2] = gt_printf("%spause", ns);
-    s->keys[3] = gt_printf("%scap", ns);
-    s->held_prefix = gt_printf("%sheld:", ns);
-}
-
 static void on_salt(void *ctx, const redisReply *reply)
 {
     redis_shared *s = ctx;
@@ -129,13 +122,19 @@ static void on_salt(void *ctx, const redisReply *reply)
         arm(s, gt_redis_link_ready_at(s->link));
         return;
     }
-    char *ns = gt_redis_namespace(s->prefix, reply->str, reply->len, s->api_key);
-    if (!ns) {
+    char *fp = gt_account_fingerprint((const unsigned char *)reply->str, reply->len, s->api_key);
+    if (!fp) {
         arm(s, gt_now_ms() + RECHECK_MS);
         return;
     }
-    name_keys(s, ns);
-    free(ns);
+    gt_wipe_free(s->api_key);
+    s->api_key = NULL;
+    s->keys[0] = gt_printf("%s:%s:owners", s->prefix, fp);
+    s->keys[1] = gt_printf("%s:%s:held:%s", s->prefix, fp, s->owner);
+    s->keys[2] = gt_printf("%s:%s:pause", s->prefix, fp);
+    s->keys[3] = gt_printf("%s:%s:cap", s->prefix, fp);
+    s->held_prefix = gt_printf("%s:%s:held:", s->prefix, fp);
+    free(fp);
     pump(s); /* the owner's first count, and the pause and cap others left */
 }
 
@@ -170,12 +169,13 @@ static void pump(redis_shared *s)
     if (s->in_flight) return;
     int64_t now = gt_now_ms();
     if (!s->keys[0]) {
-        char salt[65];
-        gt_redis_new_salt(salt);
-        char *salt_key = gt_redis_salt_key(s->prefix);
+        char salt[2 * GT_ACCOUNT_SALT_BYTES + 1];
+        unsigned char bytes[GT_ACCOUNT_SALT_BYTES];
+        if (RAND_bytes(bytes, sizeof bytes) != 1) return;
+        for (size_t i = 0; i < sizeof bytes; i++) snprintf(salt + 2 * i, 3, "%02x", bytes[i]);
+        char *salt_key = gt_printf("%s:account_salt", s->prefix);
         const char *args[] = {salt_key, salt};
-        s->in_flight = salt_key && salt[0] &&
-                       gt_redis_link_eval(s->link, &gt_redis_salt_script, 1, 2, args, on_salt, s);
+        s->in_flight = salt_key && gt_redis_link_eval(s->link, &salt_script, 1, 2, args, on_salt, s);
         free(salt_key);
         if (!s->in_flight) arm(s, gt_redis_link_ready_at(s->link));
         return;
@@ -332,7 +332,7 @@ static const gt_shared_ops redis_ops = {
 };
 
 gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long timeout_ms, const char *api_key,
-                               gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void (*wake)(void *ctx),
+                               const char *owner, double cap, bool (*has_tasks)(void *ctx), void (*wake)(void *ctx),
                                void *ctx)
 {
     redis_shared *s = calloc(1, sizeof *s);
@@ -343,7 +343,7 @@ gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long tim
     s->prefix = gt_strdup(addr->prefix);
     /* a provider without a key still has one account per Redis prefix: the empty key's */
     s->api_key = gt_strdup(api_key && *api_key ? api_key : "(no key)");
-    s->owner = gt_random_key("owner-");
+    s->owner = gt_strdup(owner);
     s->cap = cap;
     s->cap_owed = NAN;
     s->sent_cap = NAN;
@@ -353,13 +353,6 @@ gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long tim
     s->ctx = ctx;
     gt_timer_init(&s->timer, tick, s);
     if (!s->link || !s->prefix || !s->api_key || !s->owner) {
-        free_redis(&s->base);
-        return NULL;
-    }
-    /* a journal in the same Redis: its records name this owner, whose lease is this count's key */
-    const char *ns = gt_redis_journal_namespace(j);
-    if (ns) name_keys(s, ns);
-    if (j && (!ns || !s->keys[1] || !gt_journal_set_owner(j, s->owner))) {
         free_redis(&s->base);
         return NULL;
     }

@@ -9,14 +9,17 @@
  * process is writing (BUSY) is tried again on the timer, never waited for. */
 #include "domain.h"
 #include "journal_redis.h"
-#include "redis_link.h"
 
 #include <cJSON.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* BUSY: another connection holds the write lock; the round is tried again this much later */
 #define JOURNAL_RETRY_MS 30
+/* a client's creation: a file being created by the processes that start with this one */
+#define OPEN_TRIES 50
+#define OPEN_RETRY_MS 20
 
 static void write_round(void *client);
 
@@ -46,25 +49,29 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     gt_queue_init(&c->journaled);
     gt_timer_init(&c->journal_timer, write_round, c);
     if (!path) return true;
-    if (gt_redis_url_is(path)) { /* the records in Redis (journal_redis.c); client.c checked the URL */
-        gt_redis_addr addr;
-        if (!gt_redis_addr_parse(path, &addr, error)) return false;
-        c->journal = gt_redis_journal_open(c->engine, path, &addr, c->opts.redis_timeout_ms);
-        gt_redis_addr_clear(&addr);
-    } else {
-        c->journal = gt_journal_open(path, error);
-    }
+    /* a redis:// address names a journal shared by machines; anything else is a file */
+    bool redis = gt_redis_url_is(path);
+    c->journal = redis ? gt_journal_redis_open(c->engine, path, c->opts.redis_timeout_ms, error)
+                       : gt_journal_open(path, error);
     if (!c->journal) return false;
-    /* a provider without a key still has one account per journal: the empty key's */
-    gt_journal_status status = gt_journal_check_account(c->journal, c->api_key[0] ? c->api_key : "(no key)");
-    /* max_submits is a budget of the journal's, across the processes that used it */
+    /* max_submits is a budget of the journal's, across the processes that used it. A file that
+     * the processes starting beside this one are writing (their own first look) is asked again
+     * for a moment; a Redis that did not answer has had its timeout. */
     int64_t sent = 0;
-    if (status == GT_JOURNAL_OK) status = gt_journal_count_sent(c->journal, &sent);
+    gt_journal_status status = GT_JOURNAL_BUSY;
+    for (int attempt = 0; status == GT_JOURNAL_BUSY && attempt < OPEN_TRIES; attempt++) {
+        if (attempt > 0 && redis) break;
+        if (attempt > 0) poll(NULL, 0, OPEN_RETRY_MS);
+        /* a provider without a key still has one account per journal: the empty key's */
+        status = gt_journal_check_account(c->journal, c->api_key[0] ? c->api_key : "(no key)");
+        if (status == GT_JOURNAL_OK) status = gt_journal_count_sent(c->journal, &sent);
+    }
     if (status == GT_JOURNAL_OK) {
         c->tasks_submitted = (long)sent;
         return true;
     }
-    if (status == GT_JOURNAL_BUSY) *error = gt_printf("journal %s: busy (another process is writing it)", path);
+    if (status == GT_JOURNAL_BUSY && !redis)
+        *error = gt_printf("journal %s: busy (another process is writing it)", path);
     else *error = gt_strdup(gt_journal_error(c->journal)); /* names the file, never the key */
     gt_journal_close(c->journal);
     c->journal = NULL;

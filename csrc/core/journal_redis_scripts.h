@@ -1,0 +1,127 @@
+/* journal_redis_scripts.h — the Redis journal's operations, each one server-side Lua script, so
+ * that each is atomic against every other client of the same Redis (journal_redis.c runs them).
+ *
+ * Every key is under the journal's namespace P (ARGV[1]): the URL's prefix and the fingerprint of
+ * the API key (shared_redis.c's: the key's state and its journal are one namespace, and two
+ * accounts on one Redis never see each other's records):
+ *   P:rec:<id>          hash: one record, the fields of gt_record, its owner, and "sent"
+ *   P:keys              hash: caller_key -> id (a caller's key names one record)
+ *   P:live              sorted set: the ids of records not ended (or whose downloads did not end),
+ *                       scored by creation time, oldest first: what recover() starts from
+ *   P:sent              the number of records whose submit went out (max_submits' count)
+ *   P:held:<owner>      a live client's places, under its lease (shared_redis.c renews it while
+ *                       the client has tasks, a commit here too): gone, the owner is gone
+ * Records come and go as JSON (cjson on both sides); ids travel as strings (a Lua number would
+ * print a large one as 1.2e+15). */
+#ifndef GENTASK_JOURNAL_REDIS_SCRIPTS_H
+#define GENTASK_JOURNAL_REDIS_SCRIPTS_H
+
+/* ARGV: P, owner, now_ms, lease_ms, record JSON... Adds or updates each record (an upsert: a
+ * round written again after a timeout writes the same ids again, harmlessly). Returns the ids of
+ * the records whose caller_key another record holds: those alone are not written. */
+#define GT_REDIS_COMMIT                                                                                    \
+    "local P, owner, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                                    \
+    "local NULLABLE = {'idempotency_key', 'remote_id', 'poll_url', 'outcome', 'download', 'files'}\n"      \
+    "local FIXED = {'caller_key', 'provider', 'model', 'path', 'poll_path', 'params', 'request_hash'}\n"   \
+    "if owner ~= '' and redis.call('PEXPIRE', P .. ':held:' .. owner, lease) == 0 then\n"                  \
+    "  redis.call('SET', P .. ':held:' .. owner, '0', 'PX', lease)\n"                                      \
+    "end\n"                                                                                                \
+    "local duplicates = {}\n"                                                                              \
+    "for i = 5, #ARGV do\n"                                                                                \
+    "  local r = cjson.decode(ARGV[i])\n"                                                                  \
+    "  local key = P .. ':rec:' .. r.id\n"                                                                 \
+    "  local exists = redis.call('EXISTS', key) == 1\n"                                                    \
+    "  local taken = false\n"                                                                              \
+    "  if not exists and type(r.caller_key) == 'string' then\n"                                            \
+    "    local other = redis.call('HGET', P .. ':keys', r.caller_key)\n"                                   \
+    "    if other and other ~= r.id then taken = true\n"                                                   \
+    "    else redis.call('HSET', P .. ':keys', r.caller_key, r.id) end\n"                                  \
+    "  end\n"                                                                                              \
+    "  if taken then duplicates[#duplicates + 1] = r.id else\n"                                            \
+    "    local created = exists and redis.call('HGET', key, 'created_ms') or now\n"                        \
+    "    local set = {'id', r.id, 'stage', r.stage, 'updated_ms', now, 'created_ms', created}\n"           \
+    "    if owner ~= '' then set[#set + 1] = 'owner'; set[#set + 1] = owner end\n"                         \
+    "    if not exists then\n"                                                                             \
+    "      for _, f in ipairs(FIXED) do\n"                                                                 \
+    "        if type(r[f]) == 'string' then set[#set + 1] = f; set[#set + 1] = r[f] end\n"                 \
+    "      end\n"                                                                                          \
+    "    end\n"                                                                                            \
+    "    for _, f in ipairs(NULLABLE) do\n"                                                                \
+    "      if type(r[f]) == 'string' then set[#set + 1] = f; set[#set + 1] = r[f]\n"                       \
+    "      else redis.call('HDEL', key, f) end\n"                                                          \
+    "    end\n"                                                                                            \
+    "    redis.call('HSET', key, unpack(set))\n"                                                           \
+    "    local ok, o = pcall(cjson.decode, type(r.outcome) == 'string' and r.outcome or 'null')\n"         \
+    "    if not ok or type(o) ~= 'table' then o = {} end\n"                                                \
+    "    local e = type(o.error) == 'table' and o.error or {}\n"                                           \
+    "    local sent = r.stage == 'sending' or r.stage == 'accepted' or (r.stage == 'ended' and\n"          \
+    "      (type(r.remote_id) == 'string' or e.submitted == 'yes' or e.submitted == 'unknown'))\n"         \
+    "    local was = redis.call('HGET', key, 'sent') == '1'\n"                                             \
+    "    if sent ~= was then\n"                                                                            \
+    "      redis.call('HSET', key, 'sent', sent and '1' or '0')\n"                                         \
+    "      redis.call('INCRBY', P .. ':sent', sent and 1 or -1)\n"                                         \
+    "    end\n"                                                                                            \
+    "    local live = r.stage ~= 'ended' or (type(r.download) == 'string' and type(r.files) ~= 'string'\n" \
+    "      and o.state == 'succeeded')\n"                                                                  \
+    "    if live then redis.call('ZADD', P .. ':live', tonumber(created), r.id)\n"                         \
+    "    else redis.call('ZREM', P .. ':live', r.id) end\n"                                                \
+    "  end\n"                                                                                              \
+    "end\n"                                                                                                \
+    "return duplicates\n"
+
+/* ARGV: P, owner, provider, id. Gives owner the live records of provider (or record id alone,
+ * whatever its stage, when id is not '') that no live client works on: no owner, or one whose
+ * lease expired. Returns how many it took (a record owner holds already counts). */
+#define GT_REDIS_CLAIM                                                                              \
+    "local P, owner, provider, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                           \
+    "local ids = id ~= '' and {id} or redis.call('ZRANGE', P .. ':live', 0, -1)\n"                  \
+    "local n = 0\n"                                                                                 \
+    "for _, rid in ipairs(ids) do\n"                                                                \
+    "  local key = P .. ':rec:' .. rid\n"                                                           \
+    "  local f = redis.call('HMGET', key, 'owner', 'provider')\n"                                   \
+    "  if f[2] and (id ~= '' or f[2] == provider) then\n"                                           \
+    "    local o = f[1]\n"                                                                          \
+    "    if not o or o == '' or o == owner or redis.call('EXISTS', P .. ':held:' .. o) == 0 then\n" \
+    "      redis.call('HSET', key, 'owner', owner)\n"                                               \
+    "      n = n + 1\n"                                                                             \
+    "    end\n"                                                                                     \
+    "  end\n"                                                                                       \
+    "end\n"                                                                                         \
+    "return n\n"
+
+/* ARGV: P, owner. The live records of owner (every live one when owner is ''), oldest first, each
+ * as JSON. */
+#define GT_REDIS_UNENDED                                                                         \
+    "local P, owner = ARGV[1], ARGV[2]\n"                                                        \
+    "local out = {}\n"                                                                           \
+    "for _, rid in ipairs(redis.call('ZRANGE', P .. ':live', 0, -1)) do\n"                       \
+    "  local flat = redis.call('HGETALL', P .. ':rec:' .. rid)\n"                                \
+    "  local r = {}\n"                                                                           \
+    "  for i = 1, #flat, 2 do r[flat[i]] = flat[i + 1] end\n"                                    \
+    "  if r.id and (owner == '' or r.owner == owner) then out[#out + 1] = cjson.encode(r) end\n" \
+    "end\n"                                                                                      \
+    "return out\n"
+
+/* ARGV: P, caller_key. The record of that key as JSON, or nil. */
+#define GT_REDIS_FIND_KEY                                      \
+    "local P, k = ARGV[1], ARGV[2]\n"                          \
+    "local id = redis.call('HGET', P .. ':keys', k)\n"         \
+    "if not id then return false end\n"                        \
+    "local flat = redis.call('HGETALL', P .. ':rec:' .. id)\n" \
+    "if #flat == 0 then return false end\n"                    \
+    "local r = {}\n"                                           \
+    "for i = 1, #flat, 2 do r[flat[i]] = flat[i + 1] end\n"    \
+    "return cjson.encode(r)\n"
+
+/* ARGV: P, owner, id: the record is let go (any client's recover() may take it), if owner has it. */
+#define GT_REDIS_DISOWN                                                                          \
+    "local key = ARGV[1] .. ':rec:' .. ARGV[3]\n"                                                \
+    "if redis.call('HGET', key, 'owner') == ARGV[2] then redis.call('HDEL', key, 'owner') end\n" \
+    "return 1\n"
+
+/* KEYS: the prefix's salt key; ARGV: a new salt. The salt of the prefix: this one, unless another
+ * client stored one first. The journal and the key's shared state (shared_redis.c) both name
+ * their keys with it. */
+#define GT_REDIS_SALT "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('GET', KEYS[1])"
+
+#endif

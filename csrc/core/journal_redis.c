@@ -463,8 +463,10 @@ static gt_journal_status claim(redis_journal *j, const char *provider, const cha
     *taken = 0;
     if (!j->owner) return GT_JOURNAL_OK;
     redisReply *reply;
-    const char *args[] = {j->owner, provider, id};
-    gt_journal_status status = run_sync(j, GT_REDIS_CLAIM, "claiming the records of owners that are gone", 3, args,
+    char lease[32];
+    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    const char *args[] = {j->owner, provider, id, lease};
+    gt_journal_status status = run_sync(j, GT_REDIS_CLAIM, "claiming the records of owners that are gone", 4, args,
                                         &reply);
     if (status != GT_JOURNAL_OK) return status;
     if (reply->type == REDIS_REPLY_INTEGER) *taken = reply->integer;

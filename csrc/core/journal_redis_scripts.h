@@ -18,7 +18,12 @@
 
 /* ARGV: P, owner, now_ms, lease_ms, record JSON... Adds or updates each record (an upsert: a
  * round written again after a timeout writes the same ids again, harmlessly). Returns the ids of
- * the records whose caller_key another record holds: those alone are not written. */
+ * the records whose caller_key another record holds: those alone are not written. Two writes are
+ * dropped: one older than what the record holds (a round that timed out but ran late must not undo
+ * the round written again after it), and one to a record another live client took over (this
+ * client was cut off from Redis past its lease, and another's recover() claimed it: the record
+ * goes on there). Such a write of a record not sent yet is answered as a duplicate, so that the
+ * task here fails rather than be submitted twice; one already sent is left to be polled by both. */
 #define GT_REDIS_COMMIT                                                                                    \
     "local P, owner, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                                    \
     "local NULLABLE = {'idempotency_key', 'remote_id', 'poll_url', 'outcome', 'download', 'files'}\n"      \
@@ -31,13 +36,22 @@
     "  local r = cjson.decode(ARGV[i])\n"                                                                  \
     "  local key = P .. ':rec:' .. r.id\n"                                                                 \
     "  local exists = redis.call('EXISTS', key) == 1\n"                                                    \
-    "  local taken = false\n"                                                                              \
-    "  if not exists and type(r.caller_key) == 'string' then\n"                                            \
+    "  local taken, skip = false, false\n"                                                                 \
+    "  local holder = exists and redis.call('HGET', key, 'owner')\n"                                       \
+    "  if holder and holder ~= '' and holder ~= owner and\n"                                               \
+    "     redis.call('EXISTS', P .. ':held:' .. holder) == 1 then\n"                                       \
+    "    skip = true\n"                                                                                    \
+    "    if r.stage == 'queued' or r.stage == 'sending' then taken = true end\n"                           \
+    "  elseif exists and tonumber(redis.call('HGET', key, 'updated_ms') or '0') > tonumber(now) then\n"    \
+    "    skip = true\n"                                                                                    \
+    "    if r.stage == 'queued' or r.stage == 'sending' then taken = true end\n"                           \
+    "  end\n"                                                                                              \
+    "  if not skip and not exists and type(r.caller_key) == 'string' then\n"                               \
     "    local other = redis.call('HGET', P .. ':keys', r.caller_key)\n"                                   \
     "    if other and other ~= r.id then taken = true\n"                                                   \
     "    else redis.call('HSET', P .. ':keys', r.caller_key, r.id) end\n"                                  \
     "  end\n"                                                                                              \
-    "  if taken then duplicates[#duplicates + 1] = r.id else\n"                                            \
+    "  if taken then duplicates[#duplicates + 1] = r.id elseif not skip then\n"                            \
     "    local created = exists and redis.call('HGET', key, 'created_ms') or now\n"                        \
     "    local set = {'id', r.id, 'stage', r.stage, 'updated_ms', now, 'created_ms', created}\n"           \
     "    if owner ~= '' then set[#set + 1] = 'owner'; set[#set + 1] = owner end\n"                         \
@@ -69,11 +83,14 @@
     "end\n"                                                                                                \
     "return duplicates\n"
 
-/* ARGV: P, owner, provider, id. Gives owner the live records of provider (or record id alone,
- * whatever its stage, when id is not '') that no live client works on: no owner, or one whose
- * lease expired. Returns how many it took (a record owner holds already counts). */
+/* ARGV: P, owner, provider, id, lease_ms. Gives owner the live records of provider (or record id
+ * alone, whatever its stage, when id is not '') that no live client works on: no owner, or one
+ * whose lease expired. Returns how many it took (a record owner holds already counts). The
+ * claimer's lease is made first if it has none yet (its heartbeat keeps it from there): a record
+ * it took must never look orphaned, to the client it was taken from least of all. */
 #define GT_REDIS_CLAIM                                                                              \
     "local P, owner, provider, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                           \
+    "redis.call('SET', P .. ':held:' .. owner, '0', 'PX', ARGV[5], 'NX')\n"                         \
     "local ids = id ~= '' and {id} or redis.call('ZRANGE', P .. ':live', 0, -1)\n"                  \
     "local n = 0\n"                                                                                 \
     "for _, rid in ipairs(ids) do\n"                                                                \

@@ -5,6 +5,7 @@
 local gentask = require "gentask"
 local socket = require "socket"
 local Sim = require "support.sim"
+local Redis = require "support.redis"
 
 local SECRET = "whsec-test-7c1e5b2a9f"
 
@@ -154,24 +155,36 @@ describe("webhooks", function()
   end)
 end)
 
--- One key, two processes on one journal: the delivery reaches the process that does not hold the
--- task (as nginx hands it to whichever worker it picks). That process checks the signature and
--- posts the delivery to the journal; the owner's client takes it from there and ends its task,
--- its fallback polls so slow (webhook_poll_factor 1000) that nothing else could end it in time.
-describe("a webhook received by another process on the same journal", function()
-  local sim, hooks, journal
+-- One key, two processes on one journal — a file, or Redis as two machines would share: the
+-- delivery reaches the process that does not hold the task (as nginx hands it to whichever worker
+-- it picks). That process checks the signature and posts the delivery to the shared state; the
+-- owner's client takes it from there and ends its task, its fallback polls so slow
+-- (webhook_poll_factor 1000) that nothing else could end it in time.
+for _, store in ipairs { "journal file", "Redis" } do
+describe("a webhook received by another process on the same " .. store, function()
+  local sim, hooks, journal, redis
   setup(function()
     sim = Sim.start "--duration-ms 300"
     hooks = receiver()
-    journal = os.tmpname()
-    os.remove(journal)
-    -- made first: the owner and this process then open it together without racing to create it
-    sim:client("bfl", { journal = journal }):close()
+    if store == "Redis" then
+      if not Redis.installed() then return end
+      redis = Redis.start()
+      journal = redis:url "webhooks"
+    else
+      journal = os.tmpname()
+      os.remove(journal)
+    end
   end)
   teardown(function()
     hooks.close()
     sim:stop()
-    for _, suffix in ipairs { "", "-wal", "-shm" } do os.remove(journal .. suffix) end
+    if redis then redis:stop() end
+    if store ~= "Redis" then
+      for _, suffix in ipairs { "", "-wal", "-shm" } do os.remove(journal .. suffix) end
+    end
+  end)
+  before_each(function()
+    if store == "Redis" and not redis then pending "redis-server is not installed (make deps installs it)" end
   end)
 
   -- The receiving process keeps its loop running until the owner is done: a post that met the
@@ -257,3 +270,4 @@ describe("a webhook received by another process on the same journal", function()
     receiver_client:close()
   end)
 end)
+end

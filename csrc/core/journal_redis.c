@@ -164,7 +164,9 @@ static void add_text(cJSON *o, const char *name, const char *value)
     if (value) cJSON_AddStringToObject(o, name, value);
 }
 
-static char *record_json(const gt_record *r)
+/* A record as a JSON object (a round is an array of them, sent as one argument: a script takes
+ * only so many arguments, and a round has as many records as a batch). */
+static cJSON *record_json(const gt_record *r)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
@@ -185,9 +187,7 @@ static char *record_json(const gt_record *r)
     add_text(o, "outcome", r->outcome);
     add_text(o, "download", r->download);
     add_text(o, "files", r->files);
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return text;
+    return o;
 }
 
 static bool copy_field(const cJSON *o, const char *name, char **out)
@@ -282,20 +282,13 @@ static void ignore(void *ctx, const redisReply *reply)
 /* The round goes out as one script: its arguments are the records' JSON texts. */
 static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answered)
 {
-    size_t n = (size_t)cJSON_GetArraySize(round);
-    const char **args = malloc((n + 4) * sizeof *args);
-    if (!args) return gt_journal_fail(&j->base, "commit: out of memory");
-    char now[32], lease[32];
+    char now[32], lease[32], *records = cJSON_PrintUnformatted(round);
+    if (!records) return gt_journal_fail(&j->base, "commit: out of memory");
     snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
     snprintf(lease, sizeof lease, "%d", LEASE_MS);
-    args[0] = j->ns;
-    args[1] = j->owner ? j->owner : "";
-    args[2] = now;
-    args[3] = lease;
-    size_t argc = 4;
-    for (const cJSON *item = round->child; item; item = item->next) args[argc++] = item->valuestring;
-    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, (int)argc, args, answered ? round_answered : ignore, j);
-    free(args);
+    const char *args[] = {j->ns, j->owner ? j->owner : "", now, lease, records};
+    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 5, args, answered ? round_answered : ignore, j);
+    free(records);
     return sent ? GT_JOURNAL_PENDING : GT_JOURNAL_BUSY;
 }
 
@@ -323,20 +316,14 @@ static gt_journal_status rj_commit(gt_journal *base, gt_journal_done_fn done, vo
  * task dropped with a stage still to write: recover() reads whatever Redis kept). */
 static gt_journal_status write_record(redis_journal *j, const gt_record *r)
 {
-    char *text = record_json(r);
-    if (!text) return gt_journal_fail(&j->base, "out of memory");
+    cJSON *item = record_json(r);
+    if (!item) return gt_journal_fail(&j->base, "out of memory");
     if (j->round) {
-        cJSON *item = cJSON_CreateString(text);
-        free(text);
-        if (!item) return gt_journal_fail(&j->base, "out of memory");
         cJSON_AddItemToArray(j->round, item);
         return GT_JOURNAL_OK;
     }
     cJSON *alone = cJSON_CreateArray();
-    cJSON *item = cJSON_CreateString(text);
-    free(text);
-    if (!alone || !item) {
-        cJSON_Delete(alone);
+    if (!alone) {
         cJSON_Delete(item);
         return gt_journal_fail(&j->base, "out of memory");
     }

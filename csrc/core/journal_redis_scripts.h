@@ -16,14 +16,14 @@
 #ifndef GENTASK_JOURNAL_REDIS_SCRIPTS_H
 #define GENTASK_JOURNAL_REDIS_SCRIPTS_H
 
-/* ARGV: P, owner, now_ms, lease_ms, record JSON... Adds or updates each record (an upsert: a
- * round written again after a timeout writes the same ids again, harmlessly). Returns the ids of
- * the records whose caller_key another record holds: those alone are not written. Two writes are
- * dropped: one older than what the record holds (a round that timed out but ran late must not undo
- * the round written again after it), and one to a record another live client took over (this
- * client was cut off from Redis past its lease, and another's recover() claimed it: the record
- * goes on there). Such a write of a record not sent yet is answered as a duplicate, so that the
- * task here fails rather than be submitted twice; one already sent is left to be polled by both. */
+/* ARGV: P, owner, now_ms, lease_ms, the records as one JSON array (one argument: a script takes
+ * only so many). Adds or updates each record (an upsert: a round written again after a timeout writes the same ids
+ * again, harmlessly). Returns the ids of the records whose caller_key another record holds: those alone are not
+ * written. Two writes are dropped: one older than what the record holds (a round that timed out but ran late must not
+ * undo the round written again after it), and one to a record another live client took over (this client was cut off
+ * from Redis past its lease, and another's recover() claimed it: the record goes on there). Such a write of a record
+ * not sent yet is answered as a duplicate, so that the task here fails rather than be submitted twice; one already sent
+ * is left to be polled by both. */
 #define GT_REDIS_COMMIT                                                                                    \
     "local P, owner, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                                    \
     "local NULLABLE = {'idempotency_key', 'remote_id', 'poll_url', 'outcome', 'download', 'files'}\n"      \
@@ -32,8 +32,7 @@
     "  redis.call('SET', P .. ':held:' .. owner, '0', 'PX', lease)\n"                                      \
     "end\n"                                                                                                \
     "local duplicates = {}\n"                                                                              \
-    "for i = 5, #ARGV do\n"                                                                                \
-    "  local r = cjson.decode(ARGV[i])\n"                                                                  \
+    "for _, r in ipairs(cjson.decode(ARGV[5])) do\n"                                                       \
     "  local key = P .. ':rec:' .. r.id\n"                                                                 \
     "  local exists = redis.call('EXISTS', key) == 1\n"                                                    \
     "  local taken, skip = false, false\n"                                                                 \

@@ -28,6 +28,11 @@ typedef struct gt_delivery {
     bool verified;
 } gt_delivery;
 
+/* How often a client with tasks waiting for a webhook looks for the deliveries others posted, and
+ * how long a delivery nobody took is kept: one fact for every backend. */
+#define GT_DELIVERY_CHECK_MS 150
+#define GT_DELIVERY_MAX_AGE_MS (10 * 60 * 1000)
+
 /* The client's side of deliveries, which a backend calls from its own timer or loop. */
 typedef struct gt_delivery_sink {
     const char *provider;        /* the deliveries this client can take: its profile's */

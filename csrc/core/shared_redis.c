@@ -23,6 +23,7 @@
 
 #include "journal_handle.h"        /* gt_account_fingerprint */
 #include "journal_redis_scripts.h" /* GT_REDIS_SALT: the journal names its keys alike */
+#include "redis_deliveries.h"
 #include "redis_link.h"
 
 #define LEASE_MS 6000      /* a place of an owner silent this long is free again */
@@ -89,7 +90,8 @@ typedef struct redis_shared {
     bool (*has_tasks)(void *ctx);
     void (*wake)(void *ctx);
     void *ctx;
-    gt_timer timer; /* heartbeat, owed calls, a link that is back */
+    gt_timer timer;                  /* heartbeat, owed calls, a link that is back */
+    gt_redis_deliveries *deliveries; /* webhooks between the key's clients, on the same link */
 } redis_shared;
 
 static void pump(redis_shared *s);
@@ -134,6 +136,9 @@ static void on_salt(void *ctx, const redisReply *reply)
     s->keys[2] = gt_printf("%s:%s:pause", s->prefix, fp);
     s->keys[3] = gt_printf("%s:%s:cap", s->prefix, fp);
     s->held_prefix = gt_printf("%s:%s:held:", s->prefix, fp);
+    char *ns = gt_printf("%s:%s", s->prefix, fp);
+    if (ns) gt_redis_deliveries_named(s->deliveries, ns);
+    free(ns);
     free(fp);
     pump(s); /* the owner's first count, and the pause and cap others left */
 }
@@ -310,6 +315,7 @@ static void free_redis(gt_shared *base)
                               "0",        "1",        "0",        ""};
         gt_redis_link_eval(s->link, &sync_script, 4, 12, args, ignore, NULL);
     }
+    gt_redis_deliveries_free(s->deliveries); /* before the link it borrows */
     gt_redis_link_free(s->link);
     for (int i = 0; i < 4; i++) free(s->keys[i]);
     free(s->held_prefix);
@@ -317,6 +323,21 @@ static void free_redis(gt_shared *base)
     free(s->prefix);
     free(s->owner);
     free(s);
+}
+
+static bool post_delivery(gt_shared *base, const gt_delivery *d)
+{
+    return gt_redis_deliveries_post(((redis_shared *)base)->deliveries, d);
+}
+
+static void watch_deliveries(gt_shared *base, const gt_delivery_sink *sink)
+{
+    gt_redis_deliveries_watch(((redis_shared *)base)->deliveries, sink);
+}
+
+static void await_deliveries(gt_shared *base)
+{
+    gt_redis_deliveries_await(((redis_shared *)base)->deliveries);
 }
 
 static const gt_shared_ops redis_ops = {
@@ -329,6 +350,9 @@ static const gt_shared_ops redis_ops = {
     .set_cap = set_cap,
     .keep_lease = keep_lease,
     .free = free_redis,
+    .post_delivery = post_delivery,
+    .watch_deliveries = watch_deliveries,
+    .await_deliveries = await_deliveries,
 };
 
 gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long timeout_ms, const char *api_key,
@@ -340,6 +364,7 @@ gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long tim
     s->base.ops = &redis_ops;
     s->engine = e;
     s->link = gt_redis_link_new(e, addr, timeout_ms);
+    s->deliveries = s->link ? gt_redis_deliveries_new(e, s->link) : NULL;
     s->prefix = gt_strdup(addr->prefix);
     /* a provider without a key still has one account per Redis prefix: the empty key's */
     s->api_key = gt_strdup(api_key && *api_key ? api_key : "(no key)");
@@ -352,7 +377,7 @@ gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long tim
     s->wake = wake;
     s->ctx = ctx;
     gt_timer_init(&s->timer, tick, s);
-    if (!s->link || !s->prefix || !s->api_key || !s->owner) {
+    if (!s->link || !s->deliveries || !s->prefix || !s->api_key || !s->owner) {
         free_redis(&s->base);
         return NULL;
     }

@@ -16,11 +16,6 @@
 #define HEARTBEAT_MS 2000 /* the lease is renewed this often while the client has tasks: a third of it */
 #define BUSY_RETRY_MS 30  /* a write another process held the lock for is tried again this much later */
 #define RECHECK_MS 20     /* the key was full: look again for a place another process gave back */
-/* While the client has tasks waiting for a webhook, the deliveries other processes received for
- * them are looked for this often: a read of the file, cheap beside a poll over the network. */
-#define DELIVERY_CHECK_MS 150
-#define DELIVERY_MAX_AGE_MS (10 * 60 * 1000) /* a delivery nobody took for this long is dropped */
-
 /* A delivery received here that met a busy file: posted on the timer. */
 typedef struct owed_delivery {
     struct owed_delivery *next;
@@ -82,7 +77,7 @@ static bool post_owed(sqlite_shared *s)
     while (s->owed_posts) {
         owed_delivery *o = s->owed_posts;
         if (!written(gt_journal_post_delivery(s->journal, o->provider, o->remote_id, o->body, o->verified, gt_wall_ms(),
-                                              DELIVERY_MAX_AGE_MS)))
+                                              GT_DELIVERY_MAX_AGE_MS)))
             return false;
         s->owed_posts = o->next;
         free_owed(o);
@@ -132,7 +127,7 @@ static void tick(void *ctx)
         else busy = true;
     }
     bool watching = awaiting(s);
-    if (watching && now - s->checked_ms >= DELIVERY_CHECK_MS) {
+    if (watching && now - s->checked_ms >= GT_DELIVERY_CHECK_MS) {
         s->checked_ms = now;
         take_deliveries(s);
         watching = awaiting(s); /* the last task waiting may have just ended */
@@ -140,7 +135,7 @@ static void tick(void *ctx)
     /* idle, the timer stops: an armed timer would keep the host's loop waiting for nothing */
     if (busy) arm(s, now + BUSY_RETRY_MS);
     else if (s->held > 0 || s->has_tasks(s->ctx)) arm(s, s->renewed_ms + HEARTBEAT_MS);
-    if (watching) arm(s, s->checked_ms + DELIVERY_CHECK_MS);
+    if (watching) arm(s, s->checked_ms + GT_DELIVERY_CHECK_MS);
 }
 
 static void owe_slots(sqlite_shared *s, int delta)
@@ -239,9 +234,10 @@ static bool post_delivery(gt_shared *base, const gt_delivery *d)
     sqlite_shared *s = (sqlite_shared *)base;
     const char *body = d->verified ? d->body : NULL; /* unverified: only the news that it came */
     if (!d->provider || !d->remote_id) return false;
-    gt_journal_status status = s->owed_posts ? GT_JOURNAL_BUSY
-                                             : gt_journal_post_delivery(s->journal, d->provider, d->remote_id, body,
-                                                                        d->verified, gt_wall_ms(), DELIVERY_MAX_AGE_MS);
+    gt_journal_status status = s->owed_posts
+                                   ? GT_JOURNAL_BUSY
+                                   : gt_journal_post_delivery(s->journal, d->provider, d->remote_id, body, d->verified,
+                                                              gt_wall_ms(), GT_DELIVERY_MAX_AGE_MS);
     if (written(status)) return status == GT_JOURNAL_OK;
     /* busy (or others before it are owed, which it must not overtake): posted from the timer */
     owed_delivery *o = calloc(1, sizeof *o);
@@ -269,7 +265,7 @@ static void watch_deliveries(gt_shared *base, const gt_delivery_sink *sink)
 static void await_deliveries(gt_shared *base)
 {
     sqlite_shared *s = (sqlite_shared *)base;
-    if (s->sink.take) arm(s, s->checked_ms + DELIVERY_CHECK_MS);
+    if (s->sink.take) arm(s, s->checked_ms + GT_DELIVERY_CHECK_MS);
 }
 
 /* The last owed writes are tried once; what is still owed (a busy file) is left to the lease. */

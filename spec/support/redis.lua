@@ -21,6 +21,12 @@ local function free_port()
   return tonumber(port)
 end
 
+--- Whether redis-server and redis-cli are here (make deps installs them).
+function Redis.installed()
+  local found = os.execute "command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1"
+  return found == true or found == 0 -- Lua 5.1 answers a number
+end
+
 --- Redis.start() → a running redis-server: port, dir, socket (the unix socket's path).
 function Redis.start()
   local dir = sh("mktemp -d"):gsub("%s+$", "")

@@ -1,0 +1,248 @@
+/* redis_deliveries.c — webhook deliveries between the key's clients, in Redis: a hash per provider
+ * under the key's namespace (NS:deliveries:PROVIDER), a field per delivery (a random id) holding
+ * it as JSON with the time it was posted. A client with tasks waiting for a webhook reads its
+ * provider's hash every GT_DELIVERY_CHECK_MS, hands each delivery to its tasks, and deletes the
+ * ones it took; a post drops the ones nobody took for GT_DELIVERY_MAX_AGE_MS.
+ *
+ * Nothing here waits: a post that Redis does not take now (not named yet, unreachable) is owed
+ * and sent again on the timer; a read that gets no answer is made again on the next check. */
+#include "redis_deliveries.h"
+
+#include <cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* KEYS: the provider's hash. ARGV: id, the delivery's JSON, now ms, max age ms. */
+static gt_redis_script post_script = {
+    .source = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+              "local now, age = tonumber(ARGV[3]), tonumber(ARGV[4])\n"
+              "local all = redis.call('HGETALL', KEYS[1])\n"
+              "for i = 1, #all, 2 do\n"
+              "  local ok, d = pcall(cjson.decode, all[i + 1])\n"
+              "  if not ok or type(d) ~= 'table' or tonumber(d.posted_ms or 0) < now - age then\n"
+              "    redis.call('HDEL', KEYS[1], all[i])\n"
+              "  end\n"
+              "end\n"
+              "return 1\n"};
+/* KEYS: the provider's hash. Every delivery in it: {id, json, id, json, ...}. */
+static gt_redis_script list_script = {.source = "return redis.call('HGETALL', KEYS[1])\n"};
+/* KEYS: the provider's hash. ARGV: the ids taken. */
+static gt_redis_script drop_script = {.source = "return redis.call('HDEL', KEYS[1], unpack(ARGV))\n"};
+
+typedef struct owed_post {
+    struct owed_post *next;
+    char *provider, *id, *json;
+} owed_post;
+
+struct gt_redis_deliveries {
+    gt_engine *engine;
+    gt_redis_link *link;
+    char *ns; /* NULL until the namespace is known */
+    gt_delivery_sink sink;
+    char *sink_provider; /* the sink's provider, copied */
+    char *watch_key;     /* NS:deliveries:<sink's provider> */
+    bool reading;        /* a list on the wire */
+    owed_post *owed;     /* posts not taken by Redis yet, oldest first */
+    bool posting;        /* the oldest owed post is on the wire */
+    gt_timer timer;      /* the next check, an owed post */
+};
+
+static void arm(gt_redis_deliveries *d, int64_t due_ms)
+{
+    if (d->timer.slot == 0 || due_ms < d->timer.due_ms) gt_engine_arm(d->engine, &d->timer, due_ms);
+}
+
+static bool awaiting(const gt_redis_deliveries *d)
+{
+    return d->sink.take && d->sink.awaiting(d->sink.ctx);
+}
+
+static char *key_of(const gt_redis_deliveries *d, const char *provider)
+{
+    return gt_printf("%s:deliveries:%s", d->ns, provider);
+}
+
+static void free_owed(owed_post *o)
+{
+    free(o->provider);
+    free(o->id);
+    free(o->json);
+    free(o);
+}
+
+static void pump(gt_redis_deliveries *d);
+
+static void posted(void *ctx, const redisReply *reply)
+{
+    gt_redis_deliveries *d = ctx;
+    d->posting = false;
+    if (reply && reply->type != REDIS_REPLY_ERROR) { /* taken: the next one */
+        owed_post *o = d->owed;
+        d->owed = o->next;
+        free_owed(o);
+        pump(d);
+    } else {
+        arm(d, gt_redis_link_ready_at(d->link) > gt_now_ms() ? gt_redis_link_ready_at(d->link)
+                                                             : gt_now_ms() + GT_DELIVERY_CHECK_MS);
+    }
+}
+
+static void send_owed(gt_redis_deliveries *d)
+{
+    if (d->posting || !d->owed || !d->ns) return;
+    owed_post *o = d->owed;
+    char *key = key_of(d, o->provider), now[24], age[24];
+    snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
+    snprintf(age, sizeof age, "%d", GT_DELIVERY_MAX_AGE_MS);
+    const char *args[] = {key, o->id, o->json, now, age};
+    d->posting = key && gt_redis_link_eval(d->link, &post_script, 1, 5, args, posted, d);
+    free(key);
+    if (!d->posting)
+        arm(d, gt_redis_link_ready_at(d->link) > gt_now_ms() ? gt_redis_link_ready_at(d->link)
+                                                             : gt_now_ms() + GT_DELIVERY_CHECK_MS);
+}
+
+static void dropped(void *ctx, const redisReply *reply)
+{
+    (void)ctx;
+    (void)reply; /* not dropped: the next reader finds its task ended, and changes nothing */
+}
+
+/* The deliveries are read whole (into owned copies) before any is handed on: taking one ends a
+ * task, which may write to Redis on this same link. */
+static void listed(void *ctx, const redisReply *reply)
+{
+    gt_redis_deliveries *d = ctx;
+    d->reading = false;
+    size_t n = reply && reply->type == REDIS_REPLY_ARRAY ? reply->elements / 2 : 0;
+    char **ids = n ? calloc(n, sizeof *ids) : NULL;
+    cJSON **items = n ? calloc(n, sizeof *items) : NULL;
+    for (size_t i = 0; ids && items && i < n; i++) {
+        const redisReply *id = reply->element[2 * i], *json = reply->element[2 * i + 1];
+        if (id->type != REDIS_REPLY_STRING || json->type != REDIS_REPLY_STRING) continue;
+        ids[i] = gt_strndup(id->str, id->len);
+        items[i] = cJSON_ParseWithLength(json->str, json->len);
+    }
+    const char **taken = n ? calloc(n, sizeof *taken) : NULL;
+    size_t n_taken = 0;
+    for (size_t i = 0; ids && items && taken && i < n && d->sink.take; i++) {
+        const cJSON *remote_id = cJSON_GetObjectItemCaseSensitive(items[i], "remote_id");
+        const cJSON *body = cJSON_GetObjectItemCaseSensitive(items[i], "body");
+        if (!ids[i] || !cJSON_IsString(remote_id)) continue;
+        gt_delivery delivery = {.provider = d->sink_provider,
+                                .remote_id = remote_id->valuestring,
+                                .body = cJSON_IsString(body) ? body->valuestring : NULL,
+                                .verified = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(items[i], "verified")) &&
+                                            cJSON_IsString(body)};
+        if (d->sink.take(d->sink.ctx, &delivery)) taken[n_taken++] = ids[i];
+    }
+    if (n_taken > 0) {
+        const char **args = malloc((n_taken + 1) * sizeof *args);
+        if (args) {
+            args[0] = d->watch_key;
+            memcpy(args + 1, taken, n_taken * sizeof *taken);
+            gt_redis_link_eval(d->link, &drop_script, 1, (int)n_taken + 1, args, dropped, NULL);
+            free(args);
+        }
+    }
+    for (size_t i = 0; ids && items && i < n; i++) {
+        free(ids[i]);
+        cJSON_Delete(items[i]);
+    }
+    free(ids);
+    free(items);
+    free(taken);
+    if (awaiting(d)) arm(d, gt_now_ms() + GT_DELIVERY_CHECK_MS);
+}
+
+static void read_deliveries(gt_redis_deliveries *d)
+{
+    if (d->reading || !d->ns || !awaiting(d)) return;
+    if (!d->watch_key) d->watch_key = key_of(d, d->sink_provider);
+    const char *args[] = {d->watch_key};
+    d->reading = d->watch_key && gt_redis_link_eval(d->link, &list_script, 1, 1, args, listed, d);
+    if (!d->reading) arm(d, gt_now_ms() + GT_DELIVERY_CHECK_MS);
+}
+
+static void pump(gt_redis_deliveries *d)
+{
+    send_owed(d);
+    read_deliveries(d);
+}
+
+static void tick(void *ctx)
+{
+    pump(ctx);
+}
+
+gt_redis_deliveries *gt_redis_deliveries_new(gt_engine *e, gt_redis_link *link)
+{
+    gt_redis_deliveries *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->engine = e;
+    d->link = link;
+    gt_timer_init(&d->timer, tick, d);
+    return d;
+}
+
+void gt_redis_deliveries_named(gt_redis_deliveries *d, const char *ns)
+{
+    if (d->ns) return;
+    d->ns = gt_strdup(ns);
+    pump(d);
+}
+
+/* Owed at once, sent from the timer: a post never calls back into the client that made it. */
+bool gt_redis_deliveries_post(gt_redis_deliveries *d, const gt_delivery *delivery)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return false;
+    cJSON_AddStringToObject(o, "remote_id", delivery->remote_id);
+    if (delivery->body) cJSON_AddStringToObject(o, "body", delivery->body);
+    cJSON_AddBoolToObject(o, "verified", delivery->verified && delivery->body);
+    cJSON_AddNumberToObject(o, "posted_ms", (double)gt_wall_ms());
+    owed_post *post = calloc(1, sizeof *post);
+    if (post) {
+        post->json = cJSON_PrintUnformatted(o);
+        post->provider = gt_strdup(delivery->provider);
+        post->id = gt_random_key("delivery-");
+    }
+    cJSON_Delete(o);
+    if (!post || !post->json || !post->provider || !post->id) {
+        if (post) free_owed(post);
+        return false;
+    }
+    owed_post **tail = &d->owed;
+    while (*tail) tail = &(*tail)->next;
+    *tail = post;
+    arm(d, gt_now_ms());
+    return true;
+}
+
+void gt_redis_deliveries_watch(gt_redis_deliveries *d, const gt_delivery_sink *sink)
+{
+    d->sink = *sink;
+    free(d->sink_provider);
+    d->sink_provider = gt_strdup(sink->provider);
+    d->sink.provider = d->sink_provider;
+}
+
+void gt_redis_deliveries_await(gt_redis_deliveries *d)
+{
+    if (d->sink.take) arm(d, gt_now_ms() + GT_DELIVERY_CHECK_MS);
+}
+
+void gt_redis_deliveries_free(gt_redis_deliveries *d)
+{
+    if (!d) return;
+    gt_engine_disarm(d->engine, &d->timer);
+    while (d->owed) {
+        owed_post *o = d->owed;
+        d->owed = o->next;
+        free_owed(o);
+    }
+    free(d->ns);
+    free(d->sink_provider);
+    free(d->watch_key);
+    free(d);
+}

@@ -14,6 +14,7 @@
 #include "journal_redis.h"
 
 #include <cJSON.h>
+#include <fcntl.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,10 @@ static bool connect_sync(redis_journal *j)
     const gt_redis_addr *a = &j->address;
     j->sync = a->socket_path ? redisConnectUnixWithTimeout(a->socket_path, tv)
                              : redisConnectWithTimeout(a->host, a->port, tv);
-    if (j->sync && !j->sync->err) redisSetTimeout(j->sync, tv);
+    if (j->sync && !j->sync->err) {
+        redisSetTimeout(j->sync, tv);
+        fcntl(j->sync->fd, F_SETFD, FD_CLOEXEC); /* as the link's: never inherited by a child */
+    }
     return j->sync && !j->sync->err;
 }
 

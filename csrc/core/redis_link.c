@@ -4,6 +4,7 @@
  * one that can pass first. */
 #include "redis_link.h"
 
+#include <fcntl.h>
 #include <hiredis/async.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
@@ -94,7 +95,7 @@ static void cleanup(void *p)
     gt_redis_link *l = p;
     gt_engine_unwatch_fd(l->engine, l->fd);
     if (l->engine->host_loop && l->ac) {
-        int copy = dup(l->fd);
+        int copy = fcntl(l->fd, F_DUPFD_CLOEXEC, 0);
         if (copy >= 0) {
             l->ac->c.fd = copy;
             gt_engine_close_later(l->engine, l->fd);
@@ -220,6 +221,9 @@ static bool connect_now(gt_redis_link *l)
     }
     l->ac = ac;
     l->fd = ac->c.fd;
+    /* hiredis 0.14 leaves its socket inheritable: a process this one starts (a worker, a shell
+     * command, another gentask) must not hold a connection to Redis that is not its own */
+    fcntl(l->fd, F_SETFD, FD_CLOEXEC);
     l->events = 0;
     ac->ev.data = l;
     ac->ev.addRead = add_read;

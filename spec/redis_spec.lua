@@ -334,7 +334,7 @@ describe("the journal in Redis, shared by two machines", function()
   end)
 
   it("let a worker stopped past its lease lose its tasks to another's recover(): none is paid twice", function()
-    local url, marker = redis:url "stopped", os.tmpname()
+    local url, marker = redis:url "pastlease", os.tmpname()
     os.remove(marker)
     local start = sim:stats().submissions
     -- three tasks accepted, three queued behind max_in_flight = 3 (recorded, never sent)
@@ -370,7 +370,7 @@ describe("the journal in Redis, shared by two machines", function()
     local before = sim:stats().submissions
     os.execute("kill -STOP " .. pid)
     gentask.run(function() -- its lease runs out while it is stopped
-      while redis:cli("--scan --pattern 'stopped:*:held:*'"):match "held" do gentask.sleep(0.2) end
+      while redis:cli("--scan --pattern 'pastlease:*:held:*'"):match "held" do gentask.sleep(0.2) end
     end)
     local fox = sim:client("foxapi", { journal = url })
     local tasks = fox:recover()

@@ -62,7 +62,10 @@ static bool connect_sync(redis_journal *j)
     const gt_redis_addr *a = &j->address;
     j->sync = a->socket_path ? redisConnectUnixWithTimeout(a->socket_path, tv)
                              : redisConnectWithTimeout(a->host, a->port, tv);
-    if (j->sync && !j->sync->err) redisSetTimeout(j->sync, tv);
+    if (j->sync && !j->sync->err) {
+        redisSetTimeout(j->sync, tv);
+        gt_redis_keep_from_children(j->sync->fd);
+    }
     return j->sync && !j->sync->err;
 }
 

@@ -388,6 +388,16 @@ describe("the journal in Redis, shared by two machines", function()
     fox:close()
   end)
 
+  it("recover() right after Redis restarted: the blocking connection is made again, not failed", function()
+    local fox = sim:client("foxapi", { journal = redis:url "restarted" })
+    assert.equal(0, #fox:recover()) -- the blocking connection is open now
+    redis:signal "TERM"
+    redis:wait_gone()
+    redis:launch()
+    assert.equal(0, #fox:recover())
+    fox:close()
+  end)
+
   it("a caller's key names one task on every machine: the same request returns its outcome, none sent twice", function()
     local url = redis:url "keys"
     local code = ([[

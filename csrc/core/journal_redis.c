@@ -65,9 +65,25 @@ static bool connect_sync(redis_journal *j)
                              : redisConnectWithTimeout(a->host, a->port, tv);
     if (j->sync && !j->sync->err) {
         redisSetTimeout(j->sync, tv);
-        fcntl(j->sync->fd, F_SETFD, FD_CLOEXEC); /* as the link's: never inherited by a child */
+        gt_redis_keep_from_children(j->sync->fd);
     }
     return j->sync && !j->sync->err;
+}
+
+/* One command on the blocking connection; NULL: no answer (sync_failed says why). A connection
+ * Redis closed since its last use (a restart) is made again once; one that timed out is not: that
+ * would wait twice. */
+static redisReply *sync_command(redis_journal *j, int argc, const char **argv)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bool fresh = !j->sync;
+        if (!j->sync && !connect_sync(j)) return NULL;
+        redisReply *reply = redisCommandArgv(j->sync, argc, argv, NULL);
+        if (reply || fresh || j->sync->err != REDIS_ERR_EOF) return reply;
+        redisFree(j->sync);
+        j->sync = NULL;
+    }
+    return NULL;
 }
 
 /* ---- the namespace ----------------------------------------------------------------------------- */
@@ -106,11 +122,10 @@ static gt_journal_status namespace_sync(redis_journal *j)
 {
     if (j->ns) return GT_JOURNAL_OK;
     if (!j->api_key) return gt_journal_fail(&j->base, "the account was not checked first");
-    if (!j->sync && !connect_sync(j)) return sync_failed(j, "reading the account's salt");
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_printf("%s:account_salt", j->address.prefix);
     random_salt(salt);
     const char *argv[] = {"EVAL", GT_REDIS_SALT, "1", key ? key : "", salt};
-    redisReply *reply = key ? redisCommandArgv(j->sync, 5, argv, NULL) : NULL;
+    redisReply *reply = key ? sync_command(j, 5, argv) : NULL;
     free(key);
     if (!reply) return sync_failed(j, "reading the account's salt");
     gt_journal_status status = name_namespace(j, reply);
@@ -146,11 +161,10 @@ static gt_journal_status run_sync(redis_journal *j, const char *script, const ch
     *out = NULL;
     gt_journal_status named = namespace_sync(j);
     if (named != GT_JOURNAL_OK) return named;
-    if (!j->sync && !connect_sync(j)) return sync_failed(j, doing);
     const char *argv[16] = {"EVAL", script, "0", j->ns};
     int n = 4;
     for (int i = 0; i < argc && n < 16; i++) argv[n++] = args[i];
-    redisReply *reply = redisCommandArgv(j->sync, n, argv, NULL);
+    redisReply *reply = sync_command(j, n, argv);
     if (!reply) return sync_failed(j, doing);
     if (reply->type == REDIS_REPLY_ERROR) {
         gt_journal_fail(&j->base, "%s: Redis answered %s", doing, reply->str);

@@ -221,10 +221,8 @@ static bool connect_now(gt_redis_link *l)
     }
     l->ac = ac;
     l->fd = ac->c.fd;
-    /* hiredis 0.14 leaves its socket inheritable: a process this one starts (a worker, a shell
-     * command, another gentask) must not hold a connection to Redis that is not its own */
-    fcntl(l->fd, F_SETFD, FD_CLOEXEC);
     l->events = 0;
+    gt_redis_keep_from_children(l->fd);
     ac->ev.data = l;
     ac->ev.addRead = add_read;
     ac->ev.delRead = del_read;
@@ -240,6 +238,14 @@ static void sha1_hex(const char *source, char out[41])
     unsigned char digest[SHA_DIGEST_LENGTH];
     SHA1((const unsigned char *)source, strlen(source), digest);
     for (int i = 0; i < SHA_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* hiredis opens its sockets without close-on-exec: a process this one starts (os.execute, popen)
+ * would hold the connection open after we close it, and a stopped child would keep it so. */
+void gt_redis_keep_from_children(int fd)
+{
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
 bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,

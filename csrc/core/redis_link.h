@@ -54,6 +54,7 @@ gt_redis_link *gt_redis_link_new(gt_engine *e, const gt_redis_addr *addr, long t
 bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
                         gt_redis_reply_fn fn, void *ctx);
 int64_t gt_redis_link_ready_at(const gt_redis_link *l); /* monotonic ms: when a call may be sent again */
+void gt_redis_keep_from_children(int fd);               /* close-on-exec on a socket hiredis opened */
 /* What is written but not sent goes out if the socket takes it now; the calls still waiting are
  * dropped (their callbacks never run). Not from a reply callback. */
 void gt_redis_link_free(gt_redis_link *l);

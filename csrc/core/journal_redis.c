@@ -14,7 +14,6 @@
 #include "journal_redis.h"
 
 #include <cJSON.h>
-#include <fcntl.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>

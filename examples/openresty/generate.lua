@@ -14,8 +14,8 @@
 -- (default flux-dev), GENTASK_POLL_INTERVAL (seconds before the first poll; default gentask's),
 -- for webhooks GENTASK_WEBHOOK_URL (this server's /webhook, as the provider reaches it) and
 -- GENTASK_WEBHOOK_SECRET (BFL signs deliveries with it), and for several workers on one key
--- GENTASK_JOURNAL (an SQLite file all workers share: one cap, one 429 pause, and webhooks that
--- reach any worker) with GENTASK_MAX_IN_FLIGHT (the key's cap on tasks in flight, for all of them).
+-- GENTASK_JOURNAL (an SQLite file all workers share, or a redis:// address several servers
+-- share: one cap, one 429 pause, and webhooks that reach any worker) with GENTASK_MAX_IN_FLIGHT (the key's cap on tasks in flight, for all of them).
 --
 -- Inside nginx, `require "gentask"` installs the ngx adapter by itself: task:result() yields to
 -- nginx while the task is in flight, so one worker serves other requests (and other generations)
@@ -74,8 +74,9 @@ local M = { status_of_kind = status_of_kind }
 -- worker's event loop. (init_by_lua runs in the master, where they would be useless.) With
 -- GENTASK_JOURNAL every worker's client opens the same file and the workers share the key: a
 -- place per task in flight under one max_in_flight, the 429 pause, and webhook deliveries (a
--- delivery nginx hands to one worker ends the request waiting on another). The file must exist
--- before the workers start (see README.md), in a directory the workers' user can write.
+-- delivery nginx hands to one worker ends the request waiting on another). A file goes in a
+-- directory the workers' user can write (see README.md); workers that start together on a new
+-- one all open it.
 local client
 
 local function get_client()

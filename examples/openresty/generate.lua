@@ -15,7 +15,8 @@
 -- for webhooks GENTASK_WEBHOOK_URL (this server's /webhook, as the provider reaches it) and
 -- GENTASK_WEBHOOK_SECRET (BFL signs deliveries with it), and for several workers on one key
 -- GENTASK_JOURNAL (an SQLite file all workers share, or a redis:// address several servers
--- share: one cap, one 429 pause, and webhooks that reach any worker) with GENTASK_MAX_IN_FLIGHT (the key's cap on tasks in flight, for all of them).
+-- share: one cap, one 429 pause, and webhooks that reach any worker) with GENTASK_MAX_IN_FLIGHT
+-- (the key's cap on tasks in flight, for all of them).
 --
 -- Inside nginx, `require "gentask"` installs the ngx adapter by itself: task:result() yields to
 -- nginx while the task is in flight, so one worker serves other requests (and other generations)

@@ -261,7 +261,8 @@ size_t gt_engine_socket_changes(gt_engine *e, int *fds, int *events, size_t max)
         fds[i] = (int)e->changes[i].fd;
         events[i] = e->changes[i].events;
     }
-    memmove(e->changes, e->changes + n, (e->n_changes - n) * sizeof *e->changes);
+    /* the rest moves up (none: the list may be NULL, not yet grown) */
+    if (n < e->n_changes) memmove(e->changes, e->changes + n, (e->n_changes - n) * sizeof *e->changes);
     e->n_changes -= n;
     return n;
 }

@@ -76,18 +76,6 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
-static gt_journal_status read_int(gt_sqlite_journal *j, const char *sql, int *value)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(j->db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    gt_journal_status status = GT_JOURNAL_OK;
-    if (rc == SQLITE_ROW) *value = sqlite3_column_int(st, 0);
-    else status = gt_journal_sqlite_failed(j, rc, "reading the schema version");
-    sqlite3_finalize(st);
-    return status;
-}
-
 static gt_journal_status exec(gt_sqlite_journal *j, const char *sql, const char *doing)
 {
     int rc = sqlite3_exec(j->db, sql, NULL, NULL, NULL);
@@ -109,11 +97,27 @@ static gt_journal_status check_file(gt_sqlite_journal *j, int version, int appli
     return GT_JOURNAL_OK;
 }
 
+/* The three in one statement, so from one snapshot: read one by one, they could straddle another
+ * process's creation of the schema (a version from before it, tables from after) and make a
+ * journal being created look like another program's file. */
 static gt_journal_status read_header(gt_sqlite_journal *j, int *version, int *application_id, int *tables)
 {
-    gt_journal_status status = read_int(j, "PRAGMA user_version", version);
-    if (status == GT_JOURNAL_OK) status = read_int(j, "PRAGMA application_id", application_id);
-    if (status == GT_JOURNAL_OK) status = read_int(j, "SELECT count(*) FROM sqlite_master", tables);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(j->db,
+                                "SELECT (SELECT user_version FROM pragma_user_version), "
+                                "(SELECT application_id FROM pragma_application_id), "
+                                "(SELECT count(*) FROM sqlite_master)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    gt_journal_status status = GT_JOURNAL_OK;
+    if (rc == SQLITE_ROW) {
+        *version = sqlite3_column_int(st, 0);
+        *application_id = sqlite3_column_int(st, 1);
+        *tables = sqlite3_column_int(st, 2);
+    } else {
+        status = gt_journal_sqlite_failed(j, rc, "reading the schema version");
+    }
+    sqlite3_finalize(st);
     return status;
 }
 

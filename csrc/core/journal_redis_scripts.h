@@ -21,8 +21,9 @@
  * again, harmlessly). Returns the ids of the records whose caller_key another record holds: those alone are not
  * written. Two writes are dropped: one older than what the record holds (a round that timed out but ran late must not
  * undo the round written again after it), and one to a record another live client took over (this client was cut off
- * from Redis past its lease, and another's recover() claimed it: the record goes on there). Such a write of a record
- * not sent yet is answered as a duplicate, so that the task here fails rather than be submitted twice; one already sent
+ * from Redis past its lease, and another's recover() claimed it: the record goes on there) — or that another client
+ * took over and sent, live or not (its submit went out: this one must never go too). Such a write of a record not
+ * sent yet is answered as a duplicate, so that the task here fails rather than be submitted twice; one already sent
  * is left to be polled by both. */
 #define GT_REDIS_COMMIT                                                                                    \
     "local P, owner, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                                    \
@@ -37,10 +38,12 @@
     "  local exists = redis.call('EXISTS', key) == 1\n"                                                    \
     "  local taken, skip = false, false\n"                                                                 \
     "  local holder = exists and redis.call('HGET', key, 'owner')\n"                                       \
+    "  local unsent = r.stage == 'queued' or r.stage == 'sending'\n"                                       \
     "  if holder and holder ~= '' and holder ~= owner and\n"                                               \
-    "     redis.call('EXISTS', P .. ':held:' .. holder) == 1 then\n"                                       \
+    "     (redis.call('EXISTS', P .. ':held:' .. holder) == 1 or\n"                                        \
+    "      (unsent and redis.call('HGET', key, 'stage') ~= 'queued')) then\n"                              \
     "    skip = true\n"                                                                                    \
-    "    if r.stage == 'queued' or r.stage == 'sending' then taken = true end\n"                           \
+    "    if unsent then taken = true end\n"                                                                \
     "  elseif exists and tonumber(redis.call('HGET', key, 'updated_ms') or '0') > tonumber(now) then\n"    \
     "    skip = true\n"                                                                                    \
     "    if r.stage == 'queued' or r.stage == 'sending' then taken = true end\n"                           \

@@ -16,23 +16,6 @@ if not Redis.installed() then
   return
 end
 
--- A worker: its share of a batch through a client of max_in_flight 6 on the shared Redis; it
--- prints how many succeeded, and why any other did not. The key comes from the environment.
-local WORKER = [[
-  local gentask = require "gentask"
-  local URL, JOURNAL, FROM, TO = %q, %q, %d, %d
-  local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
-    base_url = URL .. "/foxapi", journal = JOURNAL, max_in_flight = 6,
-    poll_interval = 0.05, poll_max_interval = 0.1, backoff_initial = 0.01, backoff_max = 0.05 }
-  local tasks = {}
-  for i = FROM, TO do tasks[#tasks + 1] = fox:submit("flux-dev", { prompt = "redis " .. i }) end
-  local ok = 0
-  for _, outcome in ipairs(gentask.settle(tasks)) do
-    if outcome.ok then ok = ok + 1 else print(tostring(outcome.error)) end
-  end
-  print("succeeded " .. ok)
-  fox:close()
-]]
 
 local redis
 
@@ -52,8 +35,8 @@ describe("two processes on one key and one Redis, each with max_in_flight = 6", 
   it("hold at most 6 tasks in flight in all: a batch of 2 x 50 ends 100/100 with no 429", function()
     -- one over TCP, one over the unix socket: the same Redis either way
     local workers = {
-      Sim.spawn_script(WORKER:format(sim.url, redis:url "batch", 1, 50), { env = ENV }),
-      Sim.spawn_script(WORKER:format(sim.url, redis:url("batch", true), 51, 100), { env = ENV }),
+      Sim.spawn_batch_worker(sim.url, redis:url "batch", 1, 50),
+      Sim.spawn_batch_worker(sim.url, redis:url("batch", true), 51, 100),
     }
     local succeeded = 0
     for _, worker in ipairs(workers) do

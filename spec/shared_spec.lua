@@ -9,22 +9,6 @@ local function remove_journal(path)
   for _, suffix in ipairs { "", "-wal", "-shm" } do os.remove(path .. suffix) end
 end
 
--- A worker: its share of a batch through a client of max_in_flight 6 on the shared journal; it
--- prints how many succeeded, and why any other did not. The key comes from the environment.
-local WORKER = [[
-  local gentask = require "gentask"
-  local URL, JOURNAL, FROM, TO = %q, %q, %d, %d
-  local fox = gentask.client { provider = "foxapi", api_key = os.getenv "SHARED_SPEC_KEY",
-    base_url = URL .. "/foxapi", journal = JOURNAL, max_in_flight = 6,
-    poll_interval = 0.05, poll_max_interval = 0.1, backoff_initial = 0.01, backoff_max = 0.05 }
-  local tasks = {}
-  for i = FROM, TO do tasks[#tasks + 1] = fox:submit("flux-dev", { prompt = "shared " .. i }) end
-  local ok = 0
-  for _, outcome in ipairs(gentask.settle(tasks)) do
-    if outcome.ok then ok = ok + 1 else print(tostring(outcome.error)) end
-  end
-  print("succeeded " .. ok)
-]]
 
 local ENV = "SHARED_SPEC_KEY=" .. Sim.key
 
@@ -46,7 +30,7 @@ describe("four processes on one key and one journal, each with max_in_flight = 6
   it("hold at most 6 tasks in flight in all: a batch of 200 ends 200/200 with no 429", function()
     local workers = {}
     for w = 0, 3 do
-      workers[#workers + 1] = Sim.spawn_script(WORKER:format(sim.url, journal, w * 50 + 1, w * 50 + 50), { env = ENV })
+      workers[#workers + 1] = Sim.spawn_batch_worker(sim.url, journal, w * 50 + 1, w * 50 + 50)
     end
     local succeeded = 0
     for _, worker in ipairs(workers) do

@@ -80,6 +80,30 @@ function Sim.spawn_script(source, opts)
   }
 end
 
+-- A worker of a batch, in a process of its own: its share FROM..TO of FoxAPI tasks through a
+-- client of max_in_flight 6 on JOURNAL (a file or a redis:// address shared with other workers);
+-- it prints how many succeeded, and why any other did not. The key comes from the environment.
+local BATCH_WORKER = [[
+  local gentask = require "gentask"
+  local URL, JOURNAL, FROM, TO = %q, %q, %d, %d
+  local fox = gentask.client { provider = "foxapi", api_key = os.getenv "GENTASK_SPEC_KEY",
+    base_url = URL .. "/foxapi", journal = JOURNAL, max_in_flight = 6,
+    poll_interval = 0.05, poll_max_interval = 0.1, backoff_initial = 0.01, backoff_max = 0.05 }
+  local tasks = {}
+  for i = FROM, TO do tasks[#tasks + 1] = fox:submit("flux-dev", { prompt = "worker " .. i }) end
+  local ok = 0
+  for _, outcome in ipairs(gentask.settle(tasks)) do
+    if outcome.ok then ok = ok + 1 else print(tostring(outcome.error)) end
+  end
+  print("succeeded " .. ok)
+  fox:close()
+]]
+
+--- Sim.spawn_batch_worker(url, journal, from, to) → { wait = fn → output }: see BATCH_WORKER.
+function Sim.spawn_batch_worker(url, journal, from, to)
+  return Sim.spawn_script(BATCH_WORKER:format(url, journal, from, to), { env = "GENTASK_SPEC_KEY=" .. Sim.key })
+end
+
 --- The same, waited for: what it printed.
 function Sim.run_script(source, opts)
   return Sim.spawn_script(source, opts).wait()

@@ -2,6 +2,8 @@
  * API key's fingerprint (HMAC-SHA256 under a per-journal salt). libcrypto does the hashing. */
 #include "journal_handle.h"
 
+#include <openssl/rand.h>
+
 #include <cJSON.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -87,4 +89,20 @@ char *gt_account_fingerprint(const unsigned char *salt, size_t salt_len, const c
     if (!HMAC(EVP_sha256(), salt, (int)salt_len, (const unsigned char *)api_key, strlen(api_key), mac, &len))
         return NULL;
     return hex(mac, len);
+}
+
+bool gt_account_salt_hex(char out[2 * GT_ACCOUNT_SALT_BYTES + 1])
+{
+    unsigned char bytes[GT_ACCOUNT_SALT_BYTES];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) return false;
+    for (size_t i = 0; i < sizeof bytes; i++) snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+    return true;
+}
+
+char *gt_account_namespace(const char *prefix, const char *salt, size_t salt_len, const char *api_key)
+{
+    char *fp = gt_account_fingerprint((const unsigned char *)salt, salt_len, api_key);
+    char *ns = fp ? gt_printf("%s:%s", prefix, fp) : NULL;
+    free(fp);
+    return ns;
 }

@@ -100,20 +100,11 @@ static gt_journal_status name_namespace(redis_journal *j, const redisReply *salt
     if (!salt || salt->type != REDIS_REPLY_STRING || salt->len == 0)
         return gt_journal_fail(&j->base, "reading the account's salt: Redis answered %s",
                                salt && salt->type == REDIS_REPLY_ERROR ? salt->str : "no salt");
-    char *fp = gt_account_fingerprint((const unsigned char *)salt->str, salt->len, j->api_key);
-    j->ns = fp ? gt_printf("%s:%s", j->address.prefix, fp) : NULL;
-    free(fp);
+    j->ns = gt_account_namespace(j->address.prefix, salt->str, salt->len, j->api_key);
     if (!j->ns) return gt_journal_fail(&j->base, "naming the journal's keys: out of memory");
     gt_wipe_free(j->api_key);
     j->api_key = NULL;
     return GT_JOURNAL_OK;
-}
-
-static void random_salt(char out[2 * GT_ACCOUNT_SALT_BYTES + 1])
-{
-    unsigned char bytes[GT_ACCOUNT_SALT_BYTES] = {0};
-    RAND_bytes(bytes, sizeof bytes); /* a failure leaves zeros: a salt still, only a weaker one */
-    for (size_t i = 0; i < sizeof bytes; i++) snprintf(out + 2 * i, 3, "%02x", bytes[i]);
 }
 
 /* On the blocking connection: OK once named, BUSY when Redis does not answer. */
@@ -122,7 +113,7 @@ static gt_journal_status namespace_sync(redis_journal *j)
     if (j->ns) return GT_JOURNAL_OK;
     if (!j->api_key) return gt_journal_fail(&j->base, "the account was not checked first");
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_printf("%s:account_salt", j->address.prefix);
-    random_salt(salt);
+    gt_account_salt_hex(salt); /* on failure, zeros: a salt still, only a weaker one */
     const char *argv[] = {"EVAL", GT_REDIS_SALT, "1", key ? key : "", salt};
     redisReply *reply = key ? sync_command(j, 5, argv) : NULL;
     free(key);
@@ -145,7 +136,7 @@ static bool namespace_async(redis_journal *j)
     if (j->ns) return true;
     if (j->naming || !j->api_key) return false;
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_printf("%s:account_salt", j->address.prefix);
-    random_salt(salt);
+    gt_account_salt_hex(salt); /* on failure, zeros: a salt still, only a weaker one */
     const char *args[] = {key, salt};
     j->naming = key && gt_redis_link_eval(j->link, &salt_script, 1, 2, args, salt_answered, j);
     free(key);

@@ -17,7 +17,6 @@
 #include "shared.h"
 
 #include <math.h>
-#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,22 +123,20 @@ static void on_salt(void *ctx, const redisReply *reply)
         arm(s, gt_redis_link_ready_at(s->link));
         return;
     }
-    char *fp = gt_account_fingerprint((const unsigned char *)reply->str, reply->len, s->api_key);
-    if (!fp) {
+    char *ns = gt_account_namespace(s->prefix, reply->str, reply->len, s->api_key);
+    if (!ns) {
         arm(s, gt_now_ms() + RECHECK_MS);
         return;
     }
     gt_wipe_free(s->api_key);
     s->api_key = NULL;
-    s->keys[0] = gt_printf("%s:%s:owners", s->prefix, fp);
-    s->keys[1] = gt_printf("%s:%s:held:%s", s->prefix, fp, s->owner);
-    s->keys[2] = gt_printf("%s:%s:pause", s->prefix, fp);
-    s->keys[3] = gt_printf("%s:%s:cap", s->prefix, fp);
-    s->held_prefix = gt_printf("%s:%s:held:", s->prefix, fp);
-    char *ns = gt_printf("%s:%s", s->prefix, fp);
-    if (ns) gt_redis_deliveries_named(s->deliveries, ns);
+    s->keys[0] = gt_printf("%s:owners", ns);
+    s->keys[1] = gt_printf("%s:held:%s", ns, s->owner);
+    s->keys[2] = gt_printf("%s:pause", ns);
+    s->keys[3] = gt_printf("%s:cap", ns);
+    s->held_prefix = gt_printf("%s:held:", ns);
+    gt_redis_deliveries_named(s->deliveries, ns);
     free(ns);
-    free(fp);
     pump(s); /* the owner's first count, and the pause and cap others left */
 }
 
@@ -175,9 +172,7 @@ static void pump(redis_shared *s)
     int64_t now = gt_now_ms();
     if (!s->keys[0]) {
         char salt[2 * GT_ACCOUNT_SALT_BYTES + 1];
-        unsigned char bytes[GT_ACCOUNT_SALT_BYTES];
-        if (RAND_bytes(bytes, sizeof bytes) != 1) return;
-        for (size_t i = 0; i < sizeof bytes; i++) snprintf(salt + 2 * i, 3, "%02x", bytes[i]);
+        if (!gt_account_salt_hex(salt)) return;
         char *salt_key = gt_printf("%s:account_salt", s->prefix);
         const char *args[] = {salt_key, salt};
         s->in_flight = salt_key && gt_redis_link_eval(s->link, &salt_script, 1, 2, args, on_salt, s);

@@ -12,7 +12,13 @@
  * share connections too): libcurl silently resends a request whose reused connection died, and
  * a resent submit is a second paid generation, so "the same requests, done well" includes that
  * rule. Environment: BENCH_KEY (API key, default sk-test-gentask), BENCH_CA (a CA file to trust
- * over https), FLOOR_MAX_ACTIVE, FLOOR_SHARED_SUBMITS. */
+ * over https), FLOOR_MAX_ACTIVE, FLOOR_SHARED_SUBMITS, FLOOR_GENTASK_OPTIONS.
+ *
+ * FLOOR_GENTASK_OPTIONS=1 (the bench's "floor-options" peer) makes every request carry the
+ * libcurl options gentask's requests carry (transfer.c: a User-Agent, every encoding accepted, a
+ * header callback, an error buffer, a connect timeout, TCP keep-alive, the resend guard, a share
+ * handle for TLS sessions and DNS, and polls that wait to multiplex), with callbacks that do
+ * nothing: it prices those options apart from gentask's own code. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -37,6 +43,7 @@ struct slot { /* one reusable easy handle and its response buffer */
     struct task *task;
     char *body;
     size_t len, cap;
+    char errbuf[CURL_ERROR_SIZE];
     struct slot *next_free;
 };
 
@@ -46,6 +53,8 @@ static struct curl_slist *headers;
 static const char *ca_file;
 static int shared_submits; /* FLOOR_SHARED_SUBMITS=1: submits may reuse connections (unsafe) */
 static int https;
+static int gentask_options; /* FLOOR_GENTASK_OPTIONS=1 */
+static CURLSH *share;
 
 static struct task **heap; /* tasks waiting for their next poll, by due time */
 static int heap_len;
@@ -119,6 +128,40 @@ static size_t on_body(char *data, size_t size, size_t count, void *userdata)
     return n;
 }
 
+static size_t ignore_header(char *data, size_t size, size_t count, void *userdata)
+{
+    (void)data;
+    (void)userdata;
+    return size * count;
+}
+
+static int allow_send(void *userdata, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                      int conn_local_port)
+{
+    (void)userdata;
+    (void)conn_primary_ip;
+    (void)conn_local_ip;
+    (void)conn_primary_port;
+    (void)conn_local_port;
+    return CURL_PREREQFUNC_OK;
+}
+
+/* What gentask's transfer.c sets on each request beyond what the floor needs. */
+static void set_gentask_options(CURL *e, struct task *t, char *errbuf)
+{
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "gentask/0.1 libcurl");
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, ignore_header);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, allow_send);
+    curl_easy_setopt(e, CURLOPT_SHARE, share);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, t->phase == SUBMIT ? 0L : 1L);
+}
+
 static void start(CURLM *multi, struct slot *s, struct task *t)
 {
     char url[512];
@@ -140,6 +183,7 @@ static void start(CURLM *multi, struct slot *s, struct task *t)
             curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
         }
     }
+    if (gentask_options) set_gentask_options(e, t, s->errbuf);
     if (t->phase == SUBMIT) {
         char body[128];
         snprintf(url, sizeof url, "%s/v1/images/generations", base_url);
@@ -216,6 +260,8 @@ int main(int argc, char **argv)
     ca_file = getenv("BENCH_CA");
     const char *shared = getenv("FLOOR_SHARED_SUBMITS");
     shared_submits = shared && strcmp(shared, "1") == 0;
+    const char *options = getenv("FLOOR_GENTASK_OPTIONS");
+    gentask_options = options && strcmp(options, "1") == 0;
     if (ca_file && !*ca_file) ca_file = NULL;
     const char *key = getenv("BENCH_KEY");
     const char *max_env = getenv("FLOOR_MAX_ACTIVE");
@@ -227,6 +273,9 @@ int main(int argc, char **argv)
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", key && *key ? key : "sk-test-gentask");
     headers = curl_slist_append(NULL, auth);
     headers = curl_slist_append(headers, "Content-Type: application/json");
+    share = curl_share_init();
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     CURLM *multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)max_active);
@@ -291,6 +340,7 @@ int main(int argc, char **argv)
         free(s);
     }
     curl_multi_cleanup(multi);
+    curl_share_cleanup(share);
     curl_slist_free_all(headers);
     curl_global_cleanup();
     return 0;

@@ -9,6 +9,8 @@
 #   httpx           python3 bench/peer_httpx.py     (asyncio + httpx)
 #   aiohttp         python3 bench/peer_aiohttp.py   (asyncio + aiohttp)
 #   floor           build/bench/floor               (bench/floor.c: bare libcurl multi + cJSON)
+#   floor-options   the floor with FLOOR_GENTASK_OPTIONS=1: every request carries the libcurl
+#                   options gentask's carry (what those options cost, apart from gentask's code)
 # Each (peer, N) runs BENCH_REPEAT times, interleaved with the other peers, and the table shows
 # medians: the client's CPU (user + sys of the client process only, from wait4(2) in
 # bench/rusage.c: /usr/bin/time -f "%U %S %e %M" would say the same to the centisecond), wall time,
@@ -20,7 +22,7 @@
 # full (not resumed) TLS handshakes per task from nginx's access log.
 #
 # Settings (environment): BENCH_N ("100 1000 10000"), BENCH_REPEAT (3), BENCH_POLL (0.25),
-# BENCH_DURATION_MS (2000), BENCH_PEERS (all five, names as above), BENCH_TLS (0),
+# BENCH_DURATION_MS (2000), BENCH_PEERS (all six, names as above), BENCH_TLS (0),
 # BENCH_PYTHON (/usr/bin/python3: Debian's, which has python3-httpx and python3-aiohttp),
 # BENCH_OUT (build/bench: raw results and the table are kept there).
 # Run from `make bench` (or `make bench-tls`), which builds the modules and the floor first.
@@ -32,7 +34,7 @@ BENCH_N=${BENCH_N:-100 1000 10000}
 BENCH_REPEAT=${BENCH_REPEAT:-3}
 BENCH_POLL=${BENCH_POLL:-0.25}
 BENCH_DURATION_MS=${BENCH_DURATION_MS:-2000}
-BENCH_PEERS=${BENCH_PEERS:-gentask-5.4 gentask-luajit httpx aiohttp floor}
+BENCH_PEERS=${BENCH_PEERS:-gentask-5.4 gentask-luajit httpx aiohttp floor-options floor}
 BENCH_TLS=${BENCH_TLS:-0}
 BENCH_PYTHON=${BENCH_PYTHON:-/usr/bin/python3}
 BENCH_OUT=${BENCH_OUT:-build/bench}
@@ -169,6 +171,7 @@ peer_command() {
     httpx) echo "$BENCH_PYTHON bench/peer_httpx.py" ;;
     aiohttp) echo "$BENCH_PYTHON bench/peer_aiohttp.py" ;;
     floor) echo "build/bench/floor" ;;
+    floor-options) echo "env FLOOR_GENTASK_OPTIONS=1 build/bench/floor" ;;
     *) echo "bench: unknown peer $1" >&2; return 1 ;;
   esac
 }

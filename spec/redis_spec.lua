@@ -38,20 +38,7 @@ describe("two processes on one key and one Redis, each with max_in_flight = 6", 
       Sim.spawn_batch_worker(sim.url, redis:url "batch", 1, 50),
       Sim.spawn_batch_worker(sim.url, redis:url("batch", true), 51, 100),
     }
-    local succeeded = 0
-    for _, worker in ipairs(workers) do
-      local output = worker.wait()
-      local n = tonumber(output:match "succeeded (%d+)")
-      assert.truthy(n, output)
-      assert.equal(50, n, output)
-      succeeded = succeeded + n
-    end
-    assert.equal(100, succeeded)
-    local stats = sim:stats()
-    assert.equal(0, stats.rate_limited)
-    assert.equal(100, stats.accepted)
-    assert.equal(100, stats.submissions)
-    assert.is_true(stats.max_in_flight <= 6, "the simulator saw " .. stats.max_in_flight .. " at once")
+    sim:expect_capped_batch(workers, 50)
   end)
 end)
 

@@ -32,20 +32,7 @@ describe("four processes on one key and one journal, each with max_in_flight = 6
     for w = 0, 3 do
       workers[#workers + 1] = Sim.spawn_batch_worker(sim.url, journal, w * 50 + 1, w * 50 + 50)
     end
-    local succeeded = 0
-    for _, worker in ipairs(workers) do
-      local output = worker.wait()
-      local n = tonumber(output:match "succeeded (%d+)")
-      assert.truthy(n, output)
-      assert.equal(50, n, output)
-      succeeded = succeeded + n
-    end
-    assert.equal(200, succeeded)
-    local stats = sim:stats()
-    assert.equal(0, stats.rate_limited)
-    assert.equal(200, stats.accepted)
-    assert.equal(200, stats.submissions)
-    assert.is_true(stats.max_in_flight <= 6, "the simulator saw " .. stats.max_in_flight .. " at once")
+    sim:expect_capped_batch(workers, 50)
   end)
 end)
 

@@ -104,6 +104,31 @@ function Sim.spawn_batch_worker(url, journal, from, to)
   return Sim.spawn_script(BATCH_WORKER:format(url, journal, from, to), { env = "GENTASK_SPEC_KEY=" .. Sim.key })
 end
 
+--- Waits for batch workers of EACH tasks apiece and checks what their shared cap promises: every
+--- task succeeded, each was submitted once, none met a 429, and the simulator never held more
+--- than the workers' max_in_flight (6) at once.
+function Sim:expect_capped_batch(workers, each)
+  local luassert = require "luassert"
+  -- every worker is waited for before any assertion: one left running on a failed assertion
+  -- would wait for a stopped simulator until its tasks' deadline, and hold busted's exit
+  local outputs = {}
+  for i, worker in ipairs(workers) do outputs[i] = worker.wait() end
+  local succeeded = 0
+  for _, output in ipairs(outputs) do
+    local n = tonumber(output:match "succeeded (%d+)")
+    luassert.truthy(n, output)
+    luassert.equal(each, n, output)
+    succeeded = succeeded + n
+  end
+  local total = each * #workers
+  luassert.equal(total, succeeded)
+  local stats = self:stats()
+  luassert.equal(0, stats.rate_limited)
+  luassert.equal(total, stats.accepted)
+  luassert.equal(total, stats.submissions)
+  luassert.is_true(stats.max_in_flight <= 6, "the simulator saw " .. stats.max_in_flight .. " at once")
+end
+
 --- The same, waited for: what it printed.
 function Sim.run_script(source, opts)
   return Sim.spawn_script(source, opts).wait()

@@ -304,8 +304,9 @@ describe("the journal in Redis, shared by two machines", function()
 
   -- A worker stopped past its lease loses its tasks to another's recover(): none is paid twice,
   -- whether the one that took them over is still alive when the worker wakes (its lease says so),
-  -- or gone by then too (the records say that it sent them).
-  local function stopped_worker(prefix, taker_gone)
+  -- or gone by then too (the records say that it sent them), with its name on the records or not
+  -- (let_go: a client that closes before the end of a task is written lets that record go).
+  local function stopped_worker(prefix, taker_gone, let_go)
     local url, marker = redis:url(prefix), os.tmpname()
     os.remove(marker)
     local start = sim:stats().submissions
@@ -365,6 +366,14 @@ describe("the journal in Redis, shared by two machines", function()
         end
       end)
     end
+    if let_go then
+      local records = 0
+      for key in redis:cli("--scan --pattern '" .. prefix .. ":*:rec:*'"):gmatch "[^\n]+" do
+        redis:cli("HDEL " .. key .. " owner")
+        records = records + 1
+      end
+      assert.equal(6, records)
+    end
     os.execute("kill -CONT " .. pid)
     for _, task in ipairs(tasks or {}) do assert.truthy(task:wait(30).url) end
     local output = worker.wait()
@@ -382,6 +391,10 @@ describe("the journal in Redis, shared by two machines", function()
   it("a worker that wakes after the one that took its tasks is gone too: the records it sent are not sent again",
      function()
     stopped_worker("taker-gone", true)
+  end)
+
+  it("a worker that wakes after the one that took its tasks let them go and is gone: none is sent again", function()
+    stopped_worker("taker-let-go", true, true)
   end)
 
   it("recover() right after Redis restarted: the blocking connection is made again, not failed", function()

@@ -22,7 +22,8 @@
  * written. Two writes are dropped: one older than what the record holds (a round that timed out but ran late must not
  * undo the round written again after it), and one to a record another live client took over (this client was cut off
  * from Redis past its lease, and another's recover() claimed it: the record goes on there) — or that another client
- * took over and sent, live or not (its submit went out: this one must never go too). Such a write of a record not
+ * took over and sent, live or not, its name on the record or not (a client that closes before the end of a task is
+ * written lets the record go): its submit went out, and this one must never go too. Such a write of a record not
  * sent yet is answered as a duplicate, so that the task here fails rather than be submitted twice; one already sent
  * is left to be polled by both. */
 #define GT_REDIS_COMMIT                                                                                    \
@@ -37,16 +38,18 @@
     "  local key = P .. ':rec:' .. r.id\n"                                                                 \
     "  local exists = redis.call('EXISTS', key) == 1\n"                                                    \
     "  local taken, skip = false, false\n"                                                                 \
-    "  local holder = exists and redis.call('HGET', key, 'owner')\n"                                       \
+    "  local holder = exists and redis.call('HGET', key, 'owner') or ''\n"                                 \
     "  local unsent = r.stage == 'queued' or r.stage == 'sending'\n"                                       \
-    "  if holder and holder ~= '' and holder ~= owner and\n"                                               \
-    "     (redis.call('EXISTS', P .. ':held:' .. holder) == 1 or\n"                                        \
-    "      (unsent and redis.call('HGET', key, 'stage') ~= 'queued')) then\n"                              \
+    "  if unsent and exists and holder ~= owner and\n"                                                     \
+    "     redis.call('HGET', key, 'stage') ~= 'queued' then\n"                                             \
+    "    skip, taken = true, true\n"                                                                       \
+    "  elseif holder ~= '' and holder ~= owner and\n"                                                      \
+    "         redis.call('EXISTS', P .. ':held:' .. holder) == 1 then\n"                                   \
     "    skip = true\n"                                                                                    \
     "    if unsent then taken = true end\n"                                                                \
     "  elseif exists and tonumber(redis.call('HGET', key, 'updated_ms') or '0') > tonumber(now) then\n"    \
     "    skip = true\n"                                                                                    \
-    "    if r.stage == 'queued' or r.stage == 'sending' then taken = true end\n"                           \
+    "    if unsent then taken = true end\n"                                                                \
     "  end\n"                                                                                              \
     "  if not skip and not exists and type(r.caller_key) == 'string' then\n"                               \
     "    local other = redis.call('HGET', P .. ':keys', r.caller_key)\n"                                   \

@@ -16,7 +16,6 @@ if not Redis.installed() then
   return
 end
 
-
 local redis
 
 setup(function()
@@ -302,6 +301,16 @@ describe("the journal in Redis, shared by two machines", function()
     fox:close()
   end)
 
+  -- Waits until no client holds a lease under prefix (bounded, 30 s: a failure must not hang the run).
+  local function leases_run_out(prefix)
+    gentask.run(function()
+      for _ = 1, 150 do
+        if not redis:cli("--scan --pattern '" .. prefix .. ":*:held:*'"):match "held" then break end
+        gentask.sleep(0.2)
+      end
+    end)
+  end
+
   -- A worker stopped past its lease loses its tasks to another's recover(): none is paid twice,
   -- whether the one that took them over is still alive when the worker wakes (its lease says so),
   -- or gone by then too (the records say that it sent them), with its name on the records or not
@@ -342,13 +351,7 @@ describe("the journal in Redis, shared by two machines", function()
     os.remove(marker)
     local before = sim:stats().submissions
     os.execute("kill -STOP " .. pid)
-    gentask.run(function() -- its lease runs out while it is stopped
-      -- (bounded: a failure must not hang the run)
-      for _ = 1, 150 do
-        if not redis:cli("--scan --pattern '" .. prefix .. ":*:held:*'"):match "held" then break end
-        gentask.sleep(0.2)
-      end
-    end)
+    leases_run_out(prefix) -- its lease runs out while it is stopped
     local fox = sim:client("foxapi", { journal = url })
     local tasks = fox:recover()
     assert.equal(6, #tasks)
@@ -359,12 +362,7 @@ describe("the journal in Redis, shared by two machines", function()
       tasks, fox = nil, nil
       collectgarbage()
       collectgarbage()
-      gentask.run(function()
-        for _ = 1, 150 do
-          if not redis:cli("--scan --pattern '" .. prefix .. ":*:held:*'"):match "held" then break end
-          gentask.sleep(0.2)
-        end
-      end)
+      leases_run_out(prefix)
     end
     if let_go then
       local records = 0

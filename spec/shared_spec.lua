@@ -9,7 +9,6 @@ local function remove_journal(path)
   for _, suffix in ipairs { "", "-wal", "-shm" } do os.remove(path .. suffix) end
 end
 
-
 local ENV = "SHARED_SPEC_KEY=" .. Sim.key
 
 describe("four processes on one key and one journal, each with max_in_flight = 6", function()

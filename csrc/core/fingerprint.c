@@ -91,12 +91,12 @@ char *gt_account_fingerprint(const unsigned char *salt, size_t salt_len, const c
     return hex(mac, len);
 }
 
-bool gt_account_salt_hex(char out[2 * GT_ACCOUNT_SALT_BYTES + 1])
+char *gt_account_salt_args(const char *prefix, char salt[2 * GT_ACCOUNT_SALT_BYTES + 1])
 {
     unsigned char bytes[GT_ACCOUNT_SALT_BYTES];
-    if (RAND_bytes(bytes, sizeof bytes) != 1) return false;
-    for (size_t i = 0; i < sizeof bytes; i++) snprintf(out + 2 * i, 3, "%02x", bytes[i]);
-    return true;
+    if (RAND_bytes(bytes, sizeof bytes) != 1) return NULL;
+    for (size_t i = 0; i < sizeof bytes; i++) snprintf(salt + 2 * i, 3, "%02x", bytes[i]);
+    return gt_printf("%s:account_salt", prefix);
 }
 
 char *gt_account_namespace(const char *prefix, const char *salt, size_t salt_len, const char *api_key)

@@ -94,8 +94,10 @@ gt_journal_status gt_journal_migrate(gt_sqlite_journal *j);
 #define GT_ACCOUNT_SALT_BYTES 32
 /* Hex HMAC-SHA256 of api_key keyed with salt; NULL on failure. */
 char *gt_account_fingerprint(const unsigned char *salt, size_t salt_len, const char *api_key);
-/* A new salt as hex text (what Redis keeps); false: no random bytes. */
-bool gt_account_salt_hex(char out[2 * GT_ACCOUNT_SALT_BYTES + 1]);
+/* What Redis's salt script (GT_REDIS_SALT) takes: the key of the account salt under prefix,
+ * returned, and a new salt as hex text in salt (kept only if none is there yet). NULL: no random
+ * bytes, or out of memory (salt is then not to be used). */
+char *gt_account_salt_args(const char *prefix, char salt[2 * GT_ACCOUNT_SALT_BYTES + 1]);
 /* Where one account's keys are in Redis: "prefix:" and the fingerprint of api_key under salt (the
  * salt's text taken as its bytes) — the journal's records and the key's shared state alike. */
 char *gt_account_namespace(const char *prefix, const char *salt, size_t salt_len, const char *api_key);

@@ -112,10 +112,10 @@ static gt_journal_status namespace_sync(redis_journal *j)
 {
     if (j->ns) return GT_JOURNAL_OK;
     if (!j->api_key) return gt_journal_fail(&j->base, "the account was not checked first");
-    char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_printf("%s:account_salt", j->address.prefix);
-    gt_account_salt_hex(salt); /* on failure, zeros: a salt still, only a weaker one */
-    const char *argv[] = {"EVAL", GT_REDIS_SALT, "1", key ? key : "", salt};
-    redisReply *reply = key ? sync_command(j, 5, argv) : NULL;
+    char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
+    if (!key) return gt_journal_fail(&j->base, "naming the journal's keys: no random bytes, or out of memory");
+    const char *argv[] = {"EVAL", GT_REDIS_SALT, "1", key, salt};
+    redisReply *reply = sync_command(j, 5, argv);
     free(key);
     if (!reply) return sync_failed(j, "reading the account's salt");
     gt_journal_status status = name_namespace(j, reply);
@@ -135,8 +135,7 @@ static bool namespace_async(redis_journal *j)
 {
     if (j->ns) return true;
     if (j->naming || !j->api_key) return false;
-    char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_printf("%s:account_salt", j->address.prefix);
-    gt_account_salt_hex(salt); /* on failure, zeros: a salt still, only a weaker one */
+    char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
     const char *args[] = {key, salt};
     j->naming = key && gt_redis_link_eval(j->link, &salt_script, 1, 2, args, salt_answered, j);
     free(key);

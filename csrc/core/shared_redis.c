@@ -171,9 +171,7 @@ static void pump(redis_shared *s)
     if (s->in_flight) return;
     int64_t now = gt_now_ms();
     if (!s->keys[0]) {
-        char salt[2 * GT_ACCOUNT_SALT_BYTES + 1];
-        if (!gt_account_salt_hex(salt)) return;
-        char *salt_key = gt_printf("%s:account_salt", s->prefix);
+        char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *salt_key = gt_account_salt_args(s->prefix, salt);
         const char *args[] = {salt_key, salt};
         s->in_flight = salt_key && gt_redis_link_eval(s->link, &salt_script, 1, 2, args, on_salt, s);
         free(salt_key);

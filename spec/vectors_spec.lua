@@ -114,9 +114,14 @@ for _, provider in ipairs(PROVIDERS) do
       end
       -- one response, one reading: no retries (spec/retry_spec.lua covers them)
       -- a client per row: a row's 429 pauses its client's submits, which must not hold the next row
+      -- a refused submit waits at least 1 s before it goes again (a backoff of 2 s), past the 0.6 s
+      -- deadline: no resend is on the wire when the deadline comes, so what the deadline says was
+      -- sent is the one answer's (with the fast backoff of other specs a resend every few ms could
+      -- be cut short by the deadline, and would then rightly say "unknown")
       new_client = function()
         return sim:client(provider, { provider = profile, poll_interval = 0.02, max_body_bytes = 1024 * 1024,
-                                      timeout = 5, max_retries = 0, task_timeout = 0.6 })
+                                      timeout = 5, max_retries = 0, task_timeout = 0.6,
+                                      backoff_initial = 2, backoff_max = 2 })
       end
     end)
     teardown(function() sim:stop() end)

@@ -273,17 +273,20 @@ describe("the journal", function()
     assert.equal(5, sim:stats().submissions)
   end)
 
-  it("keeps an ended task's error with its cause: the same key answers it again", function()
+  it("ends the caller's wait at a paid task's deadline, not the task: the same key polls it again", function()
     local fox = sim:foxapi { journal = journal }
-    local prompt = "x [poll-http=503:1000] [duration=20]"
-    local _, err = fox:submit("flux-dev", { prompt = prompt }, { key = "deadline", task_timeout = 0.4 }):result()
+    local prompt = "x [poll-http=503:60] [duration=1500]" -- the fast backoff polls at most 41 times in 0.4 s
+    local task = fox:submit("flux-dev", { prompt = prompt }, { key = "deadline", task_timeout = 0.4 })
+    local _, err = task:result()
     assert.equal("deadline_exceeded", err.kind)
+    assert.equal("yes", err.submitted)
+    assert.equal(task.id, err.task_id)
     assert.equal("unavailable", err.cause.kind)
+    assert.equal(503, err.cause.status)
     local again = sim:foxapi { journal = journal }
-    local _, stored = again:submit("flux-dev", { prompt = prompt }, { key = "deadline" }):result()
-    assert.equal("deadline_exceeded", stored.kind)
-    assert.equal("unavailable", stored.cause.kind)
-    assert.equal(503, stored.cause.status)
+    local res = again:submit("flux-dev", { prompt = prompt }, { key = "deadline" }):wait(10)
+    assert.equal(task.id, res.id)
+    assert.truthy(res.url)
     assert.equal(1, sim:stats().submissions)
   end)
 

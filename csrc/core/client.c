@@ -100,6 +100,48 @@ static void wake_queued(void *client)
     if (!gt_queue_empty(&c->gates[GT_GATE_TASKS].queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
 }
 
+/* The provider's last eta for one model: what a queued task of that model needs of its time. */
+struct gt_model_eta {
+    struct gt_model_eta *next;
+    long eta_ms;
+    char model[]; /* "" stands for a task without a model */
+};
+
+static struct gt_model_eta *eta_of(const gt_client *c, const char *model)
+{
+    for (struct gt_model_eta *e = c->etas; e; e = e->next)
+        if (strcmp(e->model, model ? model : "") == 0) return e;
+    return NULL;
+}
+
+void gt_client_learn_eta(gt_client *c, const char *model, long eta_ms)
+{
+    struct gt_model_eta *e = eta_of(c, model);
+    if (!e) {
+        size_t len = strlen(model ? model : "");
+        if (!(e = malloc(sizeof *e + len + 1))) return; /* not known: the option's minimum stands */
+        memcpy(e->model, model ? model : "", len + 1);
+        e->next = c->etas;
+        c->etas = e;
+    }
+    e->eta_ms = eta_ms;
+}
+
+long gt_client_eta_ms(const gt_client *c, const char *model)
+{
+    const struct gt_model_eta *e = eta_of(c, model);
+    return e ? e->eta_ms : -1;
+}
+
+static void free_etas(gt_client *c)
+{
+    while (c->etas) {
+        struct gt_model_eta *next = c->etas->next;
+        free(c->etas);
+        c->etas = next;
+    }
+}
+
 void gt_client_retain(gt_client *c)
 {
     c->refs++;
@@ -118,6 +160,7 @@ void gt_client_release(gt_client *c)
     free(c->ca_file);
     free(c->proxy);
     gt_error_free(c->last_refusal);
+    free_etas(c);
     free(c->model_gates);
     gt_wipe_free(c->api_key);
     gt_wipe_free(c->auth_value);

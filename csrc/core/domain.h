@@ -46,6 +46,7 @@ struct gt_client {
     long submits_sent;      /* submit requests sent, every attempt */
     long submits_refused;   /* of them, refused in a way that proves nothing was taken */
     gt_error *last_refusal; /* the latest such refusal: why a task queued behind the pause waited */
+    struct gt_model_eta *etas; /* the provider's last eta per model (gt_client_learn_eta) */
     long tasks_submitted;   /* tasks whose first submit went out (max_submits counts them) */
     int submits_on_wire;    /* submit requests not yet answered */
     bool closed;            /* close(): no new submits */
@@ -89,6 +90,10 @@ void gt_client_pause(gt_client *c, int64_t until_ms);
  * grows with refusals in a row — and a 429 cuts the cap (sent_ms: when that submit went out). */
 void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms);
 void gt_client_accepted(gt_client *c); /* a submit taken: the refusals end, the cap grows */
+/* The eta the provider last gave for a task of model (NULL: any model), learned from accepted
+ * submits: what a queued task of that model needs of its time; -1: none given yet. */
+void gt_client_learn_eta(gt_client *c, const char *model, long eta_ms);
+long gt_client_eta_ms(const gt_client *c, const char *model);
 /* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it):
  * plain, JSON-escaped or percent-encoded (redact.c). */
 void gt_client_scrub(const gt_client *c, char **s);
@@ -119,6 +124,7 @@ struct gt_task {
     bool deadline_clipped;  /* the request's timeout is the task's time left */
     bool budgeted;          /* counted against the client's max_submits */
     bool last_look;         /* its next poll was moved before the deadline once already */
+    bool final_poll;        /* the deadline came for a paid task: one more poll, then the wait ends */
     bool sent_before;       /* a resend of a submit an earlier process sent (recover): already counted */
     gt_submitted submitted; /* the worst over every attempt so far (unknown beats no) */
     char *idempotency_key;  /* the key in the submit body, where the provider honours one */

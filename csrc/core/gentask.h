@@ -232,7 +232,8 @@ typedef struct gt_client_options {
     int max_retries;           /* consecutive retryable failures tried again, per phase */
     long backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
     long backoff_max_ms;
-    long task_timeout_ms;       /* from submit to the end; past it the task fails deadline_exceeded */
+    long task_timeout_ms;       /* from submit to the end of the caller's wait (deadline_exceeded) */
+    long min_submit_time_ms;    /* a queued task needs this much time left to be submitted */
     size_t max_body_bytes;      /* responses larger than this are refused as protocol errors */
     size_t max_download_bytes;  /* a result file larger than this is not kept (a download error) */
     uint32_t resubmit_kinds;    /* bit (1 << kind): a provider failure of that kind is submitted */

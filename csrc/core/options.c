@@ -41,7 +41,11 @@ static const struct {
     OPT("backoff_max", GT_UNIT_SECONDS, 0, FOREVER_S, 8, GT_SCOPE_TASK, AS_MS, backoff_max_ms,
         "the longest retry wait"),
     OPT("task_timeout", GT_UNIT_SECONDS, MIN_S, FOREVER_S, 3600, GT_SCOPE_TASK, AS_MS, task_timeout_ms,
-        "from submit to the end; then the task fails deadline_exceeded"),
+        "from submit to the end of the caller's wait; a paid task is polled once more, then left to recover()"),
+    /* a submit let out of the queue with too little time left would be paid for and then given up */
+    OPT("min_submit_time", GT_UNIT_SECONDS, 0, FOREVER_S, 5, GT_SCOPE_TASK, AS_MS, min_submit_time_ms,
+        "a queued task is submitted only with this much of its task_timeout left (or the provider's eta for "
+        "its model, if longer; at most half the task_timeout); else it ends deadline_exceeded, unsent"),
     OPT("max_body_bytes", GT_UNIT_BYTES, 1024, 1 << 30, 4 << 20, GT_SCOPE_TASK, AS_SIZE, max_body_bytes,
         "a larger response is refused (kind protocol)"),
     /* files are streamed to disk, so their cap is the disk's concern, not memory's */

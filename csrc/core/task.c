@@ -258,19 +258,55 @@ static void start_request(gt_task *t, gt_phase phase)
     gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
 }
 
-/* The task's time is up: it ends deadline_exceeded, with what kept it from ending sooner. */
+/* deadline_exceeded, with what kept the task from ending sooner: its own last failure, or the
+ * refusals it queued behind. */
+static gt_error *deadline_error(gt_task *t, gt_phase phase, const char *why)
+{
+    gt_error *err = gt_error_new(GT_DEADLINE_EXCEEDED, phase, why);
+    if (!err) return NULL;
+    err->cause = t->last_failure;
+    t->last_failure = NULL;
+    int64_t until;
+    if (!err->cause && !gt_client_may_submit(t->client, &until)) err->cause = gt_error_copy(t->client->last_refusal);
+    return err;
+}
+
+/* How long the last poll at a paid task's deadline may take (at most its request timeout). */
+#define FINAL_POLL_MS 10000
+
+/* The deadline came for a task the provider took: one more poll, on a fresh request, before the
+ * wait ends. A process that was stopped past its deadline (a laptop lid, Ctrl-Z, a host that
+ * blocked) wakes to every timer at once: what finished meanwhile is delivered, not failed unasked. */
+static void poll_a_last_time(gt_task *t)
+{
+    t->final_poll = true;
+    stop_transfer(t); /* a poll cut by the deadline, or one that a stall left stale */
+    long budget = t->opts.request_timeout_ms < FINAL_POLL_MS ? t->opts.request_timeout_ms : FINAL_POLL_MS;
+    t->deadline_ms = gt_now_ms() + budget;
+    t->state = GT_TASK_WAITING;
+    start_request(t, GT_PHASE_POLL);
+}
+
+/* The task's time is up. A task never sent ends deadline_exceeded, unsent. A paid one is polled a
+ * last time; if it is still running, the caller's wait ends (deadline_exceeded, submitted "yes",
+ * its id) and the task does not: its journal record is left open and let go, so that recover(),
+ * attach(id) or a keyed re-run polls it again. */
 static void end_at_deadline(gt_task *t)
 {
-    const char *why = t->state == GT_TASK_QUEUED && t->attempts == 0
-                          ? "the task waited for its turn past its task_timeout; it was never submitted"
-                          : "the task did not finish within its task_timeout";
-    gt_error *err = gt_error_new(GT_DEADLINE_EXCEEDED, gt_task_phase(t), why);
-    if (err) { /* what kept it from ending sooner: its own last failure, or the refusals it queued behind */
-        err->cause = t->last_failure;
-        t->last_failure = NULL;
-        int64_t until;
-        if (!err->cause && !gt_client_may_submit(t->client, &until))
-            err->cause = gt_error_copy(t->client->last_refusal);
+    bool paid = t->remote_id && gt_task_phase(t) == GT_PHASE_POLL;
+    if (paid && !t->final_poll) {
+        poll_a_last_time(t);
+        return;
+    }
+    const char *why = !paid ? (t->state == GT_TASK_QUEUED && t->attempts == 0
+                                   ? "the task waited for its turn past its task_timeout; it was never submitted"
+                                   : "the task did not finish within its task_timeout")
+                            : "the task did not finish within its task_timeout; the provider accepted it (it may be "
+                              "charged) and may still finish it: recover(), attach(id) or the same key polls it again";
+    gt_error *err = deadline_error(t, gt_task_phase(t), why);
+    if (paid) {
+        if (err) err->submitted = GT_SUBMITTED_YES;
+        gt_task_journal_forget(t); /* the record stays accepted, for whoever polls it next */
     }
     finish(t, GT_TASK_FAILED, err);
 }
@@ -282,9 +318,11 @@ static bool past_deadline(gt_task *t)
     return true;
 }
 
+/* Another poll later; after the last poll at the deadline, none: the wait ends there. */
 static void schedule_poll(gt_task *t, long delay_ms)
 {
-    wait_then(t, GT_TASK_WAITING, gt_now_ms() + delay_ms);
+    if (t->final_poll) end_at_deadline(t);
+    else wait_then(t, GT_TASK_WAITING, gt_now_ms() + delay_ms);
 }
 
 /* How long before its deadline a task whose next poll would come too late takes a last look. */
@@ -325,10 +363,37 @@ static bool within_budget(gt_task *t)
     return true;
 }
 
+/* What a task needs of its time to be worth submitting: min_submit_time, or the provider's eta
+ * for its model if longer — never more than half its task_timeout, so that a long eta does not
+ * keep every fresh task from going out. */
+static long time_needed_ms(const gt_task *t)
+{
+    long needed = t->opts.min_submit_time_ms, eta = gt_client_eta_ms(t->client, t->model);
+    if (eta > needed) needed = eta;
+    return needed < t->opts.task_timeout_ms / 2 ? needed : t->opts.task_timeout_ms / 2;
+}
+
+/* A task that nothing was paid for yet is let out only while enough of its time is left for the
+ * work: a submit that cannot finish before the deadline would be paid for and then given up. A
+ * resend that may reach a generation already paid for (under its idempotency key) is not held. */
+static bool too_late_to_submit(gt_task *t)
+{
+    if (t->sent_before || t->submitted == GT_SUBMITTED_UNKNOWN || t->submitted == GT_SUBMITTED_YES) return false;
+    long left = (long)(t->deadline_ms - gt_now_ms()), needed = time_needed_ms(t);
+    if (left >= needed) return false;
+    char *why = gt_printf("the task waited for its turn until %.1f s of its task_timeout were left, less than the "
+                          "%.1f s it needs (min_submit_time, or the provider's eta for its model); it was never "
+                          "submitted",
+                          left / 1000.0, needed / 1000.0);
+    finish(t, GT_TASK_FAILED, deadline_error(t, GT_PHASE_SUBMIT, why ? why : "too little time left to submit"));
+    free(why);
+    return true;
+}
+
 static void submit_attempt(gt_task *t)
 {
     int64_t until;
-    if (past_deadline(t)) return;
+    if (past_deadline(t) || too_late_to_submit(t)) return;
     if (t->client->closed) {
         end_closed(t);
         return;
@@ -624,9 +689,14 @@ static bool resubmit(gt_task *t, const gt_error *err)
  * is not made to wait a poll_interval) or long (ModelsLab's 146 s is waited out, not polled every
  * few seconds); the deadline still bounds it. Later polls wait longer each time, from
  * poll_interval up to poll_max_interval. */
+static long eta_ms(double eta)
+{
+    return eta * 1000 < 1e9 ? (long)ceil(eta * 1000) : 1000000000L;
+}
+
 static long poll_delay(gt_task *t, gt_phase phase, double eta)
 {
-    if (phase == GT_PHASE_SUBMIT && eta >= 0) return eta * 1000 < 1e9 ? (long)ceil(eta * 1000) : 1000000000L;
+    if (phase == GT_PHASE_SUBMIT && eta >= 0) return eta_ms(eta);
     long delay = t->poll_delay_ms;
     if (delay < t->opts.poll_interval_ms) delay = t->opts.poll_interval_ms;
     if (delay > t->opts.poll_max_interval_ms) delay = t->opts.poll_max_interval_ms;
@@ -714,6 +784,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     }
     log_response(t, phase, result);
     if (phase == GT_PHASE_SUBMIT && t->remote_id && !t->accepted) { /* taken (and paid) */
+        if (reply.eta >= 0) gt_client_learn_eta(t->client, t->model, eta_ms(reply.eta));
         t->submitted = GT_SUBMITTED_YES;
         t->accepted_ms = gt_now_ms();
         count_accepted(t, true);

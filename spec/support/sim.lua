@@ -71,6 +71,8 @@ function Sim.spawn_script(source, opts)
     opts.env and "env " .. opts.env or "", lua,
     ("package.path=%q package.cpath=%q"):format(package.path, package.cpath), path)))
   return {
+    -- one line of what it printed so far (nil: it ended), for a spec that acts on what it says
+    read_line = function() return pipe:read "*l" end,
     wait = function()
       local output = pipe:read "*a"
       pipe:close()

@@ -38,18 +38,18 @@ struct gt_client {
     /* What the provider really allows, learned from its 429s: the tasks gate's max follows cap,
      * cut on a 429 and grown by 1/cap per accepted submit, never above cap_limit. cap is this
      * client's copy of the shared one, followed before each use. */
-    double cap;             /* INFINITY: no cap learned, none configured */
-    int cap_limit;          /* max_in_flight as configured (or the provider's); 0: none */
-    int64_t cap_cut_ms;     /* the last cut: a 429 for a submit sent before it is the same news */
-    int refusals;           /* submits refused in a row: the pause without a Retry-After grows */
-    int accepted;           /* tasks in flight whose submit the provider took */
-    long submits_sent;      /* submit requests sent, every attempt */
-    long submits_refused;   /* of them, refused in a way that proves nothing was taken */
-    gt_error *last_refusal; /* the latest such refusal: why a task queued behind the pause waited */
+    double cap;                /* INFINITY: no cap learned, none configured */
+    int cap_limit;             /* max_in_flight as configured (or the provider's); 0: none */
+    int64_t cap_cut_ms;        /* the last cut: a 429 for a submit sent before it is the same news */
+    int refusals;              /* submits refused in a row: the pause without a Retry-After grows */
+    int accepted;              /* tasks in flight whose submit the provider took */
+    long submits_sent;         /* submit requests sent, every attempt */
+    long submits_refused;      /* of them, refused in a way that proves nothing was taken */
+    gt_error *last_refusal;    /* the latest such refusal: why a task queued behind the pause waited */
     struct gt_model_eta *etas; /* the provider's last eta per model (gt_client_learn_eta) */
-    long tasks_submitted;   /* tasks whose first submit went out (max_submits counts them) */
-    int submits_on_wire;    /* submit requests not yet answered */
-    bool closed;            /* close(): no new submits */
+    long tasks_submitted;      /* tasks whose first submit went out (max_submits counts them) */
+    int submits_on_wire;       /* submit requests not yet answered */
+    bool closed;               /* close(): no new submits */
     gt_engine *engine;
     gt_profile *profile;
     char *base_url;

@@ -286,6 +286,8 @@ void gt_client_stats_of(const gt_client *c, gt_client_stats *out)
         .submitted = c->tasks_submitted,
         .submits_on_wire = c->submits_on_wire,
         .journal_pending = (int)gt_client_journal_pending(c),
+        .journal_failing_for = c->journal_failing_since_ms ? (gt_now_ms() - c->journal_failing_since_ms) / 1000.0 : 0,
+        .journal_error = c->journal_error,
         .refused = c->submits_refused,
     };
 }

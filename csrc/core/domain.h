@@ -64,6 +64,9 @@ struct gt_client {
     gt_queue journaled;                  /* live tasks with a record (or one on its way): a key finds them */
     gt_timer journal_timer;              /* writes to_journal in one transaction, on the next engine round */
     struct gt_journal_round *committing; /* a round a store over the network has not answered yet */
+    int journal_failures;                /* rounds failed in a row: the next try waits longer */
+    int64_t journal_failing_since_ms;    /* the first of them; 0: the last round was written */
+    char *journal_error;                 /* why they fail (names the file, never the key) */
     /* webhooks (webhook.c): the client's own copies of the options (the secret wiped when freed),
      * and its live tasks that asked for one, where a delivery finds its task by id */
     char *webhook_url, *webhook_secret;
@@ -158,6 +161,9 @@ struct gt_task {
     gt_qnode journaled_node;     /* in the client's journaled */
     bool send_when_journaled;    /* the submit waits for its "sending" to be committed */
     bool journal_off;            /* released: the journal is left as it is, for recover() */
+    bool record_open;            /* the wait ended at the deadline: the record is never ended here */
+    bool journal_held;           /* released with a write of what happened still to make */
+    gt_timer journal_release;    /* frees a held task once its write is made */
     char *model, *path, *params; /* the request as the journal keeps it (no key) */
     char *caller_key, *request_hash;
     /* cancel.c: the caller's cancel sent to the provider */
@@ -186,6 +192,8 @@ void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err);
  * task does nothing more until told. */
 void gt_task_stop_request(gt_task *t);
 void gt_task_mark_changed(gt_task *t);
+/* What kept the task from going on, kept as the cause its deadline will name (err taken). */
+void gt_task_keep_failure(gt_task *t, gt_error *err);
 /* A final answer the provider pushed (a verified webhook), read as a poll's; earlier news only
  * updates progress. body: what the reply was read from (the caller's raw view of a result). */
 void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len);
@@ -235,9 +243,14 @@ void gt_task_journal(gt_task *t, gt_record_stage stage);
 /* Before a submit goes out: true when it must first wait for its "sending" to be committed (the
  * journal then sends it). */
 bool gt_task_journal_before_send(gt_task *t);
-/* A task let go by its owner: a pending write of what really happened (accepted, ended) is done
- * now, and the record is otherwise left for recover() — a released task has not ended. */
+/* A task let go by its owner: the record is left for recover() — a released task has not ended. */
 void gt_task_journal_forget(gt_task *t);
+/* A task released with a write of what really happened (accepted, ended) still to make: true
+ * when the journal keeps it (doing nothing else) until the write is made, then releases it. */
+bool gt_task_journal_hold(gt_task *t);
+/* The caller's wait ended at the deadline while the provider still has the task: its record is
+ * never ended by this task, and is let go once what it holds is written. */
+void gt_task_journal_leave_open(gt_task *t);
 /* Every download of the task ended: the journal records its files. */
 void gt_task_journal_files(gt_task *t);
 /* The outcome the journal keeps for an ended task (JSON), and a task ended from one. */

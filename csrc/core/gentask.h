@@ -306,7 +306,11 @@ typedef struct gt_client_stats {
     long submitted;      /* tasks whose submit went out: what max_submits counts */
     int submits_on_wire; /* submit requests being answered now */
     int journal_pending; /* tasks whose next stage the journal has not written yet */
-    long refused;        /* of them, refused in a way that proves nothing was taken (429, 503, ...) */
+    /* the journal's writes have failed this long in a row (0: they succeed), and why: the
+     * records wait and are written again on the engine's timer */
+    double journal_failing_for;
+    const char *journal_error; /* borrowed; NULL while writes succeed */
+    long refused;              /* of them, refused in a way that proves nothing was taken (429, 503, ...) */
 } gt_client_stats;
 void gt_client_stats_of(const gt_client *c, gt_client_stats *out);
 /* Stops taking submits: a task not yet submitted ends cancelled (submitted = "no"), a submit on

@@ -306,7 +306,7 @@ static void end_at_deadline(gt_task *t)
     gt_error *err = deadline_error(t, gt_task_phase(t), why);
     if (paid) {
         if (err) err->submitted = GT_SUBMITTED_YES;
-        gt_task_journal_forget(t); /* the record stays accepted, for whoever polls it next */
+        gt_task_journal_leave_open(t); /* the record stays accepted, for whoever polls it next */
     }
     finish(t, GT_TASK_FAILED, err);
 }
@@ -408,6 +408,11 @@ static void keep_failure(gt_task *t, gt_error *err)
 {
     gt_error_free(t->last_failure);
     t->last_failure = err;
+}
+
+void gt_task_keep_failure(gt_task *t, gt_error *err)
+{
+    keep_failure(t, err);
 }
 
 /* Refused in a way that proves the provider took nothing: the task gives its place back and
@@ -919,12 +924,13 @@ void gt_task_cancel_local(gt_task *t)
 
 void gt_task_release(gt_task *t)
 {
-    if (!t || gt_task_downloads_hold(t)) return;
+    if (!t || gt_task_downloads_hold(t) || gt_task_journal_hold(t)) return;
     /* the owner let go, the task did not end: its record is left for recover() */
     gt_task_journal_forget(t);
     gt_task_cancel_local(t); /* never the provider's cancel: only the caller's cancel() sends it */
     gt_task_webhook_forget(t);
     gt_engine_unnotify(engine_of(t), &t->changed_node);
+    gt_engine_disarm(engine_of(t), &t->journal_release);
     gt_error_free(t->error);
     gt_error_free(t->cancel_error);
     gt_error_free(t->last_failure);

@@ -5,8 +5,13 @@
  * Writes are not made where they happen: the task is put on the client's to_journal list and the
  * client's journal timer, on the next engine round, writes the whole list in one transaction (a
  * thousand submits are one commit, one fsync at most). A submit waits for its "sending" to be
- * committed and goes out only then: what could not be journaled is never sent. A journal another
- * process is writing (BUSY) is tried again on the timer, never waited for. */
+ * committed and goes out only then: what could not be journaled is never sent. A round that could
+ * not be written — another process is writing (BUSY), the disk is full, an I/O error, a store
+ * that did not answer — is never dropped and never waited for: its records go back to the head of
+ * the list and are written again on the timer, later each time, until they are in. Meanwhile the
+ * submits that wait for their "sending" stay unsent (their deadline ends them unsent), and paid
+ * tasks go on: their stages wait in the list, and a task released meanwhile is kept until what
+ * happened to it is written. */
 #include "domain.h"
 #include "journal_redis.h"
 
@@ -17,6 +22,9 @@
 
 /* BUSY: another connection holds the write lock; the round is tried again this much later */
 #define JOURNAL_RETRY_MS 30
+/* A failed round (disk full, I/O error, no answer): tried again after this, doubling up to the max */
+#define JOURNAL_FAILED_RETRY_MS 100
+#define JOURNAL_FAILED_RETRY_MAX_MS 2000
 /* a client's creation: a file being created by the processes that start with this one */
 #define OPEN_TRIES 50
 #define OPEN_RETRY_MS 20
@@ -81,6 +89,8 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
 void gt_client_journal_close(gt_client *c)
 {
     gt_engine_disarm(c->engine, &c->journal_timer);
+    free(c->journal_error);
+    c->journal_error = NULL;
     gt_journal_close(c->journal); /* calls no done after this: the round is ours to drop */
     c->journal = NULL;
     round_free(c->committing);
@@ -97,6 +107,7 @@ void gt_task_journal(gt_task *t, gt_record_stage stage)
     gt_client *c = t->client;
     if (!c->journal || t->journal_off) return;
     if (t->record_id && t->written == GT_RECORD_ENDED) return; /* an ended record never changes */
+    if (stage == GT_RECORD_ENDED && t->record_open) return;    /* the provider still has it */
     if (stage == GT_RECORD_ENDED) t->send_when_journaled = false;
     if (!t->record_id && stage == GT_RECORD_ENDED) { /* never written, so never sent: nothing to keep */
         gt_queue_remove(&c->to_journal, &t->journal_node);
@@ -171,41 +182,58 @@ size_t gt_client_journal_pending(const gt_client *c)
     return c->to_journal.count + (c->committing ? c->committing->n : 0);
 }
 
-/* The round could not be committed. BUSY puts it back, in order, for the next try (under the ids
- * it had before, unless the store keeps ids: then the same records are written again); ERROR
- * fails what was not sent yet and drops the rest (an accepted or ended task goes on: recover()
- * finds its record as it was). */
+/* Why the round failed, kept for stats() and for the deadline of a submit that waits on it. */
+static void note_failure(gt_client *c, gt_journal_round *r)
+{
+    if (!c->journal_failing_since_ms) c->journal_failing_since_ms = gt_now_ms();
+    if (c->journal_failures < 16) c->journal_failures++;
+    free(c->journal_error);
+    c->journal_error = gt_strdup(gt_journal_error(c->journal));
+    for (size_t i = 0; i < r->n; i++) {
+        gt_task *t = r->items[i].task;
+        if (!t || !t->send_when_journaled) continue;
+        gt_error *err = gt_error_new(GT_UNAVAILABLE, GT_PHASE_SUBMIT,
+                                     c->journal_error ? c->journal_error : "the journal could not be written");
+        if (err) {
+            err->code = gt_strdup("journal");
+            err->submitted = GT_SUBMITTED_NO;
+        }
+        gt_task_keep_failure(t, err);
+    }
+}
+
+/* The round could not be committed: it goes back, in order, for the next try (under the ids it
+ * had before, unless the store keeps ids: then the same records are written again). Nothing is
+ * dropped: a BUSY journal is tried again soon, a failing one later each time. */
 static void round_failed(gt_client *c, gt_journal_round *r, gt_journal_status status)
 {
     gt_journal_rollback(c->journal);
     bool keeps_ids = gt_journal_keeps_ids(c->journal);
     for (size_t i = 0; i < r->n; i++)
         if (r->items[i].task && !keeps_ids) r->items[i].task->record_id = r->items[i].id_before;
+    for (size_t i = r->n; i-- > 0;) {
+        gt_task *t = r->items[i].task;
+        if (!t) continue;
+        /* a stage asked for since is newer than this round's: it is the one to write */
+        if (!gt_queue_linked(&t->journal_node)) t->wanted = r->items[i].stage;
+        gt_queue_push_front(&c->to_journal, &t->journal_node);
+    }
     if (status == GT_JOURNAL_BUSY) {
-        for (size_t i = r->n; i-- > 0;) {
-            gt_task *t = r->items[i].task;
-            if (!t) continue;
-            /* a stage asked for since is newer than this round's: it is the one to write */
-            if (!gt_queue_linked(&t->journal_node)) t->wanted = r->items[i].stage;
-            gt_queue_push_front(&c->to_journal, &t->journal_node);
-        }
         write_soon(c, JOURNAL_RETRY_MS);
         return;
     }
-    char *why = gt_strdup(gt_journal_error(c->journal));
-    for (size_t i = 0; i < r->n; i++) {
-        gt_task *t = r->items[i].task;
-        /* queued or sending: not sent, as a submit waits for its round (a task ended since is left) */
-        if (t && t->state < GT_TASK_SUCCEEDED &&
-            (r->items[i].stage == GT_RECORD_QUEUED || r->items[i].stage == GT_RECORD_SENDING))
-            fail_unjournaled(t, GT_UNAVAILABLE, why ? why : "out of memory");
-    }
-    free(why);
+    note_failure(c, r);
+    long delay = JOURNAL_FAILED_RETRY_MS << (c->journal_failures - 1);
+    write_soon(c, delay < JOURNAL_FAILED_RETRY_MAX_MS ? delay : JOURNAL_FAILED_RETRY_MAX_MS);
 }
 
 /* The round is in the journal: each record holds its stage, and the submits that waited for it go. */
-static void round_written(gt_journal_round *r)
+static void round_written(gt_client *c, gt_journal_round *r)
 {
+    c->journal_failures = 0;
+    c->journal_failing_since_ms = 0;
+    free(c->journal_error);
+    c->journal_error = NULL;
     for (size_t i = 0; i < r->n; i++) {
         gt_task *t = r->items[i].task;
         if (!t) continue;
@@ -219,12 +247,15 @@ static void round_written(gt_journal_round *r)
             t->send_when_journaled = false;
             gt_task_send_submit(t);
         }
+        if (gt_queue_linked(&t->journal_node)) continue; /* a newer stage is still to write */
+        if (t->journal_held) gt_engine_arm(c->engine, &t->journal_release, gt_now_ms());
+        else if (t->record_open) gt_task_journal_forget(t);
     }
 }
 
 static void round_ended(gt_client *c, gt_journal_round *r, gt_journal_status status)
 {
-    if (status == GT_JOURNAL_OK) round_written(r);
+    if (status == GT_JOURNAL_OK) round_written(c, r);
     else round_failed(c, r, status);
     round_free(r);
 }
@@ -299,14 +330,55 @@ void gt_task_journal_files(gt_task *t)
     write_soon(c, 0);
 }
 
+/* The stage a write still to make would record: queued for a round, or in the one unanswered. */
+static bool writes_what_happened(gt_record_stage stage)
+{
+    return stage == GT_RECORD_ACCEPTED || stage == GT_RECORD_ENDED;
+}
+
+static bool write_pending(const gt_client *c, const gt_task *t)
+{
+    if (!c->journal || t->journal_off) return false;
+    if (gt_queue_linked(&t->journal_node) && writes_what_happened(t->wanted)) return true;
+    for (size_t i = 0; c->committing && i < c->committing->n; i++)
+        if (c->committing->items[i].task == t && writes_what_happened(c->committing->items[i].stage)) return true;
+    return false;
+}
+
+/* A held task's write is made: its owner's release goes on now, on the engine's round (this may
+ * run inside a store's answer). */
+static void release_held(void *task)
+{
+    gt_task *t = task;
+    t->journal_held = false;
+    gt_task_release(t);
+}
+
+bool gt_task_journal_hold(gt_task *t)
+{
+    if (t->journal_held) return true;
+    if (!write_pending(t->client, t)) return false;
+    t->journal_held = true;
+    t->send_when_journaled = false;
+    gt_task_stop_request(t); /* let go: it only waits for its write */
+    gt_timer_init(&t->journal_release, release_held, t);
+    return true;
+}
+
+void gt_task_journal_leave_open(gt_task *t)
+{
+    t->record_open = true;
+    /* a key looks its record up from now on: whoever polls it next takes it */
+    gt_queue_remove(&t->client->journaled, &t->journaled_node);
+    if (!write_pending(t->client, t)) gt_task_journal_forget(t);
+}
+
 void gt_task_journal_forget(gt_task *t)
 {
     gt_client *c = t->client;
-    if (gt_queue_linked(&t->journal_node)) {
-        gt_queue_remove(&c->to_journal, &t->journal_node);
-        /* what really happened is written now, on its own (a BUSY journal: recover() polls it again) */
-        if (t->record_id && (t->wanted == GT_RECORD_ACCEPTED || t->wanted == GT_RECORD_ENDED)) write_one(c, t);
-    }
+    /* a stage not yet written that is not what happened (queued, sending) is not written: the
+     * task will not be sent (a held task's write was made first) */
+    if (gt_queue_linked(&t->journal_node)) gt_queue_remove(&c->to_journal, &t->journal_node);
     /* nobody here works on it any more: any client's recover() may take it (a busy journal leaves
      * it this client's, for its own recover()) */
     if (c->journal && t->record_id && (t->written != GT_RECORD_ENDED || t->downloads))

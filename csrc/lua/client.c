@@ -65,6 +65,12 @@ static int client_stats(lua_State *L)
     gt_lua_setfield_integer(L, "submitted", s.submitted);
     gt_lua_setfield_integer(L, "submits_on_wire", s.submits_on_wire);
     gt_lua_setfield_integer(L, "journal_pending", s.journal_pending);
+    lua_pushnumber(L, s.journal_failing_for);
+    lua_setfield(L, -2, "journal_failing_for");
+    if (s.journal_error) {
+        lua_pushstring(L, s.journal_error);
+        lua_setfield(L, -2, "journal_error");
+    }
     return 1;
 }
 

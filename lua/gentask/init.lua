@@ -217,24 +217,32 @@ function Client:attach(id, where, options)
   return t
 end
 
---- client:close(): stops taking submits — a task not yet submitted ends cancelled (submitted =
--- "no"), the submits on the wire are answered and journaled — and returns then. Accepted tasks
--- poll on as long as something drives the engine (wait for them, or leave them to a journal's
--- recover()).
+-- A journal whose writes keep failing (a full disk, Redis away) is waited for this long by close().
+local CLOSE_PATIENCE = 5
+
+--- client:close() → unwritten, why: stops taking submits — a task not yet submitted ends
+-- cancelled (submitted = "no"), the submits on the wire are answered and journaled — and returns
+-- then. Accepted tasks poll on as long as something drives the engine (wait for them, or leave
+-- them to a journal's recover()). A journal whose writes have failed for CLOSE_PATIENCE seconds in
+-- a row is not waited for longer: close() returns how many records it could not write (0: all are
+-- written) and the journal's error; they are still written if the engine runs on.
 function Client:close()
   if getmetatable(self) ~= Client then usage("call close as client:close()", 2) end
   self._core:close()
   local function busy()
     local s = self._core:stats()
-    return s.submits_on_wire > 0 or s.journal_pending > 0
+    return s.submits_on_wire > 0 or (s.journal_pending > 0 and s.journal_failing_for < CLOSE_PATIENCE)
   end
   while busy() do gentask.sleep(0.01) end
+  local s = self._core:stats()
+  return s.journal_pending, s.journal_error
 end
 
 --- client:stats() → what the client is doing: in_flight, queued, accepted, cap (learned from
 -- 429s), max_in_flight, requests, requests_queued, paused_for, submits, refused, submitted (what
 -- max_submits counts; with a journal, over every process that used it), submits_on_wire,
--- journal_pending.
+-- journal_pending (records not written yet), journal_failing_for (seconds the journal's writes
+-- have failed in a row; 0 while they succeed) and journal_error (why, while they fail).
 function Client:stats()
   if getmetatable(self) ~= Client then usage("call stats as client:stats()", 2) end
   return self._core:stats()

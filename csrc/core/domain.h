@@ -48,6 +48,7 @@ struct gt_client {
     gt_error *last_refusal;    /* the latest such refusal: why a task queued behind the pause waited */
     struct gt_model_eta *etas; /* the provider's last eta per model (gt_client_learn_eta) */
     long tasks_submitted;      /* tasks whose first submit went out (max_submits counts them) */
+    bool sent_unknown;         /* the journal has not said yet how many it holds as sent (Redis) */
     int submits_on_wire;       /* submit requests not yet answered */
     bool closed;               /* close(): no new submits */
     gt_engine *engine;
@@ -62,6 +63,8 @@ struct gt_client {
     gt_journal *journal;
     gt_queue to_journal;                 /* tasks whose record has a stage to write, in order */
     gt_queue journaled;                  /* live tasks with a record (or one on its way): a key finds them */
+    gt_queue lookups;                    /* keyed submits asking a store that answers later (recover.c) */
+    struct gt_recovery *recovery;        /* a recover() asked of such a store, until it answered */
     gt_timer journal_timer;              /* writes to_journal in one transaction, on the next engine round */
     struct gt_journal_round *committing; /* a round a store over the network has not answered yet */
     int journal_failures;                /* rounds failed in a row: the next try waits longer */
@@ -166,6 +169,7 @@ struct gt_task {
     gt_timer journal_release;    /* frees a held task once its write is made */
     char *model, *path, *params; /* the request as the journal keeps it (no key) */
     char *caller_key, *request_hash;
+    struct gt_key_lookup *key_lookup; /* its key asked of a store that answers later (recover.c) */
     /* cancel.c: the caller's cancel sent to the provider */
     gt_cancel_outcome cancel_outcome;
     gt_error *cancel_error; /* phase cancel: why the provider did not confirm */
@@ -183,6 +187,11 @@ gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_option
  * out before a crash carried); false when the task failed at once. */
 bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const char *resend_key);
 void gt_task_start_submit(gt_task *t);
+/* t (new) is the task the provider has under id: it polls, and never submits (client:attach). */
+void gt_task_attach(gt_task *t, const char *id, const char *poll_url);
+/* t (new) waits, queued, for the journal to say what its key stands for; its deadline still
+ * ends it. */
+void gt_task_wait_for_journal(gt_task *t);
 /* A task submitting body, unjournaled; model (may be NULL) picks its model's gate, if any. */
 gt_task *gt_task_submit(gt_client *c, const char *model, const char *path, const char *body, const char *poll_path,
                         const gt_client_options *opts);
@@ -251,6 +260,11 @@ bool gt_task_journal_hold(gt_task *t);
 /* The caller's wait ended at the deadline while the provider still has the task: its record is
  * never ended by this task, and is let go once what it holds is written. */
 void gt_task_journal_leave_open(gt_task *t);
+/* A task let go while its key is being looked up: the answer is dropped when it comes. */
+void gt_task_forget_lookup(gt_task *t);
+/* The journal closed: the lookups it will never answer are freed, and a recover() it did not answer. */
+void gt_client_lookups_free(gt_client *c);
+void gt_client_recovery_free(gt_client *c);
 /* Every download of the task ended: the journal records its files. */
 void gt_task_journal_files(gt_task *t);
 /* The outcome the journal keeps for an ended task (JSON), and a task ended from one. */

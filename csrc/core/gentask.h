@@ -359,9 +359,11 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
  * polling, queued ones submitted, sending ones resent where an idempotency key makes that safe
  * and failed (submitted "unknown") where not. *tasks is a malloc'd array of *n; existing[i] (also
  * malloc'd) is true for a live task of this process the caller already holds. false with *error
- * (to free()) when there is no journal or it cannot be read. */
+ * (to free()) when there is no journal or it cannot be read. A journal in Redis is asked on the
+ * engine's loop: the first call asks it and answers false with *pending true, and so do the calls
+ * after it until Redis has answered (run the engine between them); the call after that answers. */
 bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***tasks, bool **existing, size_t *n,
-                       char **error);
+                       char **error, bool *pending);
 
 /* A task that polls what the provider already has under id, and never submits: a task submitted
  * by another process. poll_url, when not NULL, is where the provider said to poll (it must pass

@@ -61,8 +61,9 @@ typedef struct gt_record {
     int64_t created_ms, updated_ms; /* wall clock (ms since 1970): they must mean something to the next process */
 } gt_record;
 
-void gt_record_clear(gt_record *r);                 /* frees the strings, zeroes the record */
-void gt_records_free(gt_record *records, size_t n); /* clears each, frees the array */
+void gt_record_clear(gt_record *r);                      /* frees the strings, zeroes the record */
+bool gt_record_copy(const gt_record *r, gt_record *out); /* false: out of memory (out cleared) */
+void gt_records_free(gt_record *records, size_t n);      /* clears each, frees the array */
 
 /* Opens the journal at path, creating it (mode 0600) if it is not there: WAL, synchronous =
  * NORMAL (a committed transaction survives the process being killed; only a power cut may lose
@@ -102,6 +103,32 @@ gt_journal_status gt_journal_update(gt_journal *j, gt_record *r);
 /* The record of caller_key into *out (overwritten, not freed first: pass a zeroed or cleared
  * record). OK / NOT_FOUND / BUSY / ERROR. */
 gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_record *out);
+/* ---- reads on the engine's loop (a store over the network: Redis) ------------------------------ */
+
+/* A read handed to a store that answers later. The caller owns it (usually inside a struct of its
+ * own) and keeps it until its callback ran; a journal closed before that calls nothing. */
+typedef struct gt_journal_read gt_journal_read;
+struct gt_journal_read {
+    gt_journal *journal; /* set by the call */
+    int64_t id;          /* claim_record_then: the record */
+    /* find_key_then: OK (r valid during the call), NOT_FOUND, BUSY (no answer: ask again later),
+     * ERROR (gt_journal_error says why) */
+    void (*found)(gt_journal_read *rd, gt_journal_status status, const gt_record *r);
+    /* claim_record_then: OK with *claimed, BUSY or ERROR */
+    void (*claimed)(gt_journal_read *rd, gt_journal_status status, bool claimed);
+    /* unended_then (after its claim of the owners that are gone): OK with the records (the array
+     * is the callee's, valid during the call), BUSY or ERROR */
+    void (*listed)(gt_journal_read *rd, gt_journal_status status, const gt_record *records, size_t n);
+};
+/* Whether the store answers on the loop: its reads go through the *_then calls (the others would
+ * wait on the network). The SQLite file answers at once: its reads are the calls below. */
+bool gt_journal_answers_later(const gt_journal *j);
+/* PENDING: rd's callback runs from a later engine step; BUSY: not sent (the store is unreachable
+ * now), and the callback never runs. */
+gt_journal_status gt_journal_find_key_then(gt_journal *j, const char *caller_key, gt_journal_read *rd);
+gt_journal_status gt_journal_claim_record_then(gt_journal *j, gt_journal_read *rd);
+gt_journal_status gt_journal_unended_then(gt_journal *j, const char *provider, gt_journal_read *rd);
+
 /* Every record not ended, and every succeeded one whose downloads did not end (download set,
  * files NULL) — of the owner named by gt_journal_set_owner alone, if one is — oldest first: *out is an array of *n
  * records (NULL when none) to free with gt_records_free. */

@@ -25,6 +25,10 @@ typedef struct gt_journal_ops {
     gt_journal_status (*claim)(gt_journal *j, const char *provider, int64_t now_ms);
     gt_journal_status (*claim_record)(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed);
     gt_journal_status (*disown)(gt_journal *j, int64_t id);
+    /* a store that answers on the loop (journal.h's *_then); NULL for the file, which answers at once */
+    gt_journal_status (*find_key_then)(gt_journal *j, const char *caller_key, gt_journal_read *rd);
+    gt_journal_status (*claim_record_then)(gt_journal *j, gt_journal_read *rd);
+    gt_journal_status (*unended_then)(gt_journal *j, const char *provider, gt_journal_read *rd);
     /* A record's id is its own from add on, whether its transaction was committed or not (an id
      * the backend drew rather than one the store counted): a commit that failed is written again
      * under the same ids, which is what makes writing it again harmless. */

@@ -107,6 +107,32 @@ gt_journal_status gt_journal_disown(gt_journal *j, int64_t id)
     return j->ops->disown(j, id);
 }
 
+bool gt_journal_answers_later(const gt_journal *j)
+{
+    return j && j->ops->find_key_then != NULL;
+}
+
+gt_journal_status gt_journal_find_key_then(gt_journal *j, const char *caller_key, gt_journal_read *rd)
+{
+    rd->journal = j;
+    if (!j->ops->find_key_then) return gt_journal_fail(j, "this store answers at once: find_key");
+    return j->ops->find_key_then(j, caller_key, rd);
+}
+
+gt_journal_status gt_journal_claim_record_then(gt_journal *j, gt_journal_read *rd)
+{
+    rd->journal = j;
+    if (!j->ops->claim_record_then) return gt_journal_fail(j, "this store answers at once: claim_record");
+    return j->ops->claim_record_then(j, rd);
+}
+
+gt_journal_status gt_journal_unended_then(gt_journal *j, const char *provider, gt_journal_read *rd)
+{
+    rd->journal = j;
+    if (!j->ops->unended_then) return gt_journal_fail(j, "this store answers at once: unended");
+    return j->ops->unended_then(j, provider, rd);
+}
+
 /* ---- the file's own: the key's shared state (shared_sqlite.c) --------------------------------- */
 
 static gt_sqlite_journal *file_of(gt_journal *j)

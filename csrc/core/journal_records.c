@@ -40,6 +40,23 @@ void gt_record_clear(gt_record *r)
     *r = (gt_record){0};
 }
 
+bool gt_record_copy(const gt_record *r, gt_record *out)
+{
+    *out = *r;
+    char **strings[] = {&out->caller_key, &out->provider, &out->model,        &out->path,
+                        &out->poll_path,  &out->params,   &out->request_hash, &out->idempotency_key,
+                        &out->remote_id,  &out->poll_url, &out->outcome,      &out->download,
+                        &out->files};
+    bool ok = true;
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        if (!*strings[i]) continue;
+        *strings[i] = gt_strdup(*strings[i]);
+        ok = ok && *strings[i];
+    }
+    if (!ok) gt_record_clear(out);
+    return ok;
+}
+
 void gt_records_free(gt_record *records, size_t n)
 {
     for (size_t i = 0; records && i < n; i++) gt_record_clear(&records[i]);

@@ -8,9 +8,10 @@
  * a link that fails or times out answers BUSY, and the round is written again under the same ids
  * (ids are drawn here, at random, so that writing a round twice is harmless). The reads that the
  * journal's interface answers at once — the account check and the sent count at open, a caller's
- * key, recover()'s claim and list — ask on a second, blocking connection whose every call is
- * bounded by the link's timeout: they are not made from the engine's loop, but from the caller's
- * own calls, and an unreachable Redis fails them in that time. */
+ * key, recover()'s claim and list — are asked on the link too (journal.h's *_then calls): the
+ * client never waits on Redis with the loop stopped. The blocking connection that answers the
+ * same reads at once (journal.h's plain calls) is left for callers outside any loop (the journal's
+ * own test), each call bounded by the link's timeout. */
 #include "journal_redis.h"
 
 #include <cJSON.h>
@@ -25,6 +26,13 @@
 
 static gt_redis_script commit_script = {.source = GT_REDIS_COMMIT};
 static gt_redis_script disown_script = {.source = GT_REDIS_DISOWN};
+static gt_redis_script find_key_script = {.source = GT_REDIS_FIND_KEY};
+static gt_redis_script claim_script = {.source = GT_REDIS_CLAIM};
+static gt_redis_script unended_script = {.source = GT_REDIS_UNENDED};
+#define COUNT_SENT_SCRIPT "return redis.call('GET', ARGV[1] .. ':sent') or '0'"
+static gt_redis_script count_sent_script = {.source = COUNT_SENT_SCRIPT};
+/* a claim that needs no store (a client without an owner name) still answers on the loop */
+static gt_redis_script claimed_script = {.source = "return 1"};
 
 #define LEASE_MS 6000 /* as the file's: an owner silent this long is gone */
 
@@ -42,6 +50,9 @@ typedef struct redis_journal {
     bool committing; /* a round handed to the link, unanswered */
     gt_journal_done_fn done;
     void *done_ctx;
+    void (*counted)(void *ctx, int64_t n); /* a count of the submits sent, asked on the link */
+    void *counted_ctx;
+    bool counting; /* that count is on the link */
 } redis_journal;
 
 #define RJ(j) ((redis_journal *)(j))
@@ -123,11 +134,13 @@ static gt_journal_status namespace_sync(redis_journal *j)
     return status;
 }
 
+static void ask_count(redis_journal *j);
+
 static void salt_answered(void *journal, const redisReply *reply)
 {
     redis_journal *j = journal;
     j->naming = false;
-    if (reply && !j->ns) name_namespace(j, reply);
+    if (reply && !j->ns && name_namespace(j, reply) == GT_JOURNAL_OK) ask_count(j);
 }
 
 /* On the link, for the rounds: false while the namespace is not known yet. */
@@ -242,6 +255,7 @@ static gt_journal_status rj_begin(gt_journal *base)
     if (j->round) return gt_journal_fail(base, "begin: a transaction is open already");
     if (j->committing) return GT_JOURNAL_BUSY; /* one round on the wire at a time */
     if (!namespace_async(j)) return GT_JOURNAL_BUSY;
+    ask_count(j); /* a count that Redis did not answer before */
     j->round = cJSON_CreateArray();
     return j->round ? GT_JOURNAL_OK : gt_journal_fail(base, "begin: out of memory");
 }
@@ -422,8 +436,7 @@ static gt_journal_status rj_count_sent(gt_journal *base, int64_t *n)
     redisReply *reply;
     *n = 0;
     if (!j->ns) return GT_JOURNAL_OK; /* Redis was down at creation: the count starts from here */
-    gt_journal_status status = run_sync(j, "return redis.call('GET', ARGV[1] .. ':sent') or '0'",
-                                        "counting the submits sent", 0, NULL, &reply);
+    gt_journal_status status = run_sync(j, COUNT_SENT_SCRIPT, "counting the submits sent", 0, NULL, &reply);
     if (status != GT_JOURNAL_OK) return status;
     *n = reply->type == REDIS_REPLY_STRING ? strtoll(reply->str, NULL, 10) : 0;
     freeReplyObject(reply);
@@ -437,9 +450,149 @@ static gt_journal_status rj_check_account(gt_journal *base, const char *api_key)
     if (j->api_key) gt_wipe_free(j->api_key);
     j->api_key = gt_strdup(api_key);
     if (!j->api_key) return gt_journal_fail(base, "out of memory");
-    /* at once when Redis answers; a Redis that is down leaves it to the first round */
-    if (namespace_sync(j) == GT_JOURNAL_ERROR) return GT_JOURNAL_ERROR;
+    /* asked on the link: a client is made without waiting on Redis (another key simply has
+     * another namespace, so there is nothing to refuse here) */
+    namespace_async(j);
     return GT_JOURNAL_OK;
+}
+
+/* ---- reads on the link ------------------------------------------------------------------------- */
+
+/* What a read's answer says: OK, or BUSY (no answer: the link was dropped, or timed out) or ERROR
+ * (Redis refused the script), with the journal's error saying so. */
+static gt_journal_status answer_status(redis_journal *j, const redisReply *reply, const char *doing)
+{
+    if (!reply) {
+        gt_journal_fail(&j->base, "%s: Redis did not answer in time", doing);
+        return GT_JOURNAL_BUSY;
+    }
+    if (reply->type == REDIS_REPLY_ERROR) return gt_journal_fail(&j->base, "%s: Redis answered %s", doing, reply->str);
+    return GT_JOURNAL_OK;
+}
+
+/* Sends script on the link with ARGV[1] the namespace, then args: PENDING, or BUSY when the
+ * namespace is not known yet (it is asked for now) or the link takes nothing at the moment. */
+static gt_journal_status send_read(redis_journal *j, gt_redis_script *script, int argc, const char **args,
+                                   gt_redis_reply_fn fn, void *ctx, const char *doing)
+{
+    if (!namespace_async(j)) {
+        gt_journal_fail(&j->base, "%s: Redis has not answered yet", doing);
+        return GT_JOURNAL_BUSY;
+    }
+    const char *argv[8] = {j->ns};
+    int n = 1;
+    for (int i = 0; i < argc && n < 8; i++) argv[n++] = args[i];
+    if (gt_redis_link_eval(j->link, script, 0, n, argv, fn, ctx)) return GT_JOURNAL_PENDING;
+    gt_journal_fail(&j->base, "%s: Redis is not reachable", doing);
+    return GT_JOURNAL_BUSY;
+}
+
+static void key_found(void *ctx, const redisReply *reply)
+{
+    gt_journal_read *rd = ctx;
+    redis_journal *j = RJ(rd->journal);
+    gt_record r = {0};
+    gt_journal_status status = answer_status(j, reply, "finding a key");
+    if (status == GT_JOURNAL_OK)
+        status = reply->type == REDIS_REPLY_STRING ? record_from_json(j, reply->str, reply->len, &r)
+                                                   : GT_JOURNAL_NOT_FOUND;
+    rd->found(rd, status, status == GT_JOURNAL_OK ? &r : NULL);
+    gt_record_clear(&r);
+}
+
+static gt_journal_status rj_find_key_then(gt_journal *base, const char *caller_key, gt_journal_read *rd)
+{
+    const char *args[] = {caller_key};
+    return send_read(RJ(base), &find_key_script, 1, args, key_found, rd, "finding a key");
+}
+
+static void record_claimed(void *ctx, const redisReply *reply)
+{
+    gt_journal_read *rd = ctx;
+    redis_journal *j = RJ(rd->journal);
+    gt_journal_status status = answer_status(j, reply, "claiming a record");
+    bool claimed = status == GT_JOURNAL_OK && (!j->owner || (reply->type == REDIS_REPLY_INTEGER && reply->integer > 0));
+    rd->claimed(rd, status, claimed);
+}
+
+static gt_journal_status rj_claim_record_then(gt_journal *base, gt_journal_read *rd)
+{
+    redis_journal *j = RJ(base);
+    char id[32], lease[32];
+    snprintf(id, sizeof id, "%lld", (long long)rd->id);
+    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    const char *args[] = {j->owner, "", id, lease};
+    if (!j->owner) return send_read(j, &claimed_script, 0, NULL, record_claimed, rd, "claiming a record");
+    return send_read(j, &claim_script, 4, args, record_claimed, rd, "claiming a record");
+}
+
+static void records_listed(void *ctx, const redisReply *reply)
+{
+    gt_journal_read *rd = ctx;
+    redis_journal *j = RJ(rd->journal);
+    gt_journal_status status = answer_status(j, reply, "listing the records not ended");
+    gt_record *records = NULL;
+    size_t n = 0;
+    if (status == GT_JOURNAL_OK && reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
+        records = calloc(reply->elements, sizeof *records);
+        if (!records) status = gt_journal_fail(&j->base, "out of memory");
+        for (size_t i = 0; status == GT_JOURNAL_OK && i < reply->elements; i++) {
+            const redisReply *item = reply->element[i];
+            if (item->type != REDIS_REPLY_STRING) continue;
+            status = record_from_json(j, item->str, item->len, &records[n]);
+            if (status == GT_JOURNAL_OK) n++;
+        }
+    }
+    rd->listed(rd, status, status == GT_JOURNAL_OK ? records : NULL, status == GT_JOURNAL_OK ? n : 0);
+    gt_records_free(records, n);
+}
+
+/* The owners that are gone lose their records of provider to this one; then this one's are listed. */
+static void gone_claimed(void *ctx, const redisReply *reply)
+{
+    gt_journal_read *rd = ctx;
+    redis_journal *j = RJ(rd->journal);
+    gt_journal_status status = answer_status(j, reply, "claiming the records of owners that are gone");
+    const char *args[] = {j->owner ? j->owner : ""};
+    if (status == GT_JOURNAL_OK)
+        status = send_read(j, &unended_script, 1, args, records_listed, rd, "listing the records not ended");
+    if (status != GT_JOURNAL_PENDING) rd->listed(rd, status == GT_JOURNAL_OK ? GT_JOURNAL_ERROR : status, NULL, 0);
+}
+
+static gt_journal_status rj_unended_then(gt_journal *base, const char *provider, gt_journal_read *rd)
+{
+    redis_journal *j = RJ(base);
+    char lease[32];
+    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    const char *claim_args[] = {j->owner, provider, "", lease}, *list_args[] = {""};
+    if (!j->owner) return send_read(j, &unended_script, 1, list_args, records_listed, rd, "listing the records");
+    return send_read(j, &claim_script, 4, claim_args, gone_claimed, rd, "claiming the records of owners that are gone");
+}
+
+static void sent_counted(void *journal, const redisReply *reply)
+{
+    redis_journal *j = journal;
+    j->counting = false;
+    void (*fn)(void *, int64_t) = j->counted;
+    if (answer_status(j, reply, "counting the submits sent") != GT_JOURNAL_OK || !fn) return; /* asked again */
+    j->counted = NULL;
+    fn(j->counted_ctx, reply->type == REDIS_REPLY_STRING ? strtoll(reply->str, NULL, 10) : 0);
+}
+
+/* The count asked for and not answered yet goes out (again), once the namespace is known. */
+static void ask_count(redis_journal *j)
+{
+    if (!j->counted || j->counting) return;
+    j->counting = send_read(j, &count_sent_script, 0, NULL, sent_counted, j, "counting the submits sent") ==
+                  GT_JOURNAL_PENDING;
+}
+
+void gt_journal_redis_count_sent_then(gt_journal *base, void (*fn)(void *ctx, int64_t n), void *ctx)
+{
+    redis_journal *j = RJ(base);
+    j->counted = fn;
+    j->counted_ctx = ctx;
+    ask_count(j);
 }
 
 /* ---- owners ------------------------------------------------------------------------------------ */
@@ -533,6 +686,9 @@ static const gt_journal_ops redis_ops = {
     .claim = rj_claim,
     .claim_record = rj_claim_record,
     .disown = rj_disown,
+    .find_key_then = rj_find_key_then,
+    .claim_record_then = rj_claim_record_then,
+    .unended_then = rj_unended_then,
     .keeps_ids = true,
 };
 

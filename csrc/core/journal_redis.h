@@ -13,5 +13,8 @@ gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, long timeout_ms
 /* Where the journal's keys are: the prefix and the account's fingerprint ("prefix:fingerprint");
  * NULL before the account check, or for another backend. */
 const char *gt_journal_redis_namespace(gt_journal *j);
+/* The submits sent (gt_journal_count_sent), asked on the link: fn is called once Redis answered,
+ * from a later engine step — asked again with every round until it has. */
+void gt_journal_redis_count_sent_then(gt_journal *j, void (*fn)(void *ctx, int64_t n), void *ctx);
 
 #endif

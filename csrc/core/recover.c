@@ -54,20 +54,21 @@ static void fail_unknown(gt_task *t, const gt_record *r)
     gt_task_finish(t, GT_TASK_FAILED, err);
 }
 
-/* The task a record stands for (r's strings are copied). NULL: out of memory. */
-static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_options *opts)
+/* t (new, its request kept) becomes the task record r stands for (r's strings are copied). */
+static void adopt_record(gt_task *t, const gt_record *r)
 {
+    gt_client *c = t->client;
     bool resend = r->stage == GT_RECORD_SENDING && r->idempotency_key && c->profile->idempotency_field;
-    gt_task *t = r->stage == GT_RECORD_ACCEPTED ? gt_client_attach(c, r->remote_id, r->poll_url, r->poll_path, opts)
-                                                : gt_task_new(c, r->poll_path, opts);
-    if (!t) return NULL;
     /* the row first: what the task does from here is written to it */
-    keep_request(t, r->model, r->path, r->params, r->caller_key, gt_strdup(r->request_hash));
     t->record_id = r->id;
     t->written = r->stage;
     switch (r->stage) {
     case GT_RECORD_ACCEPTED:
-        if (gt_task_done(t)) gt_task_journal(t, GT_RECORD_ENDED); /* attach refused it at once */
+        if (r->poll_path && (!t->poll_path || strcmp(t->poll_path, r->poll_path) != 0)) {
+            free(t->poll_path);
+            t->poll_path = gt_strdup(r->poll_path);
+        }
+        gt_task_attach(t, r->remote_id, r->poll_url); /* a refusal at once is written as the record's end */
         break;
     case GT_RECORD_ENDED:
         gt_task_end_from_outcome(t, r->outcome);
@@ -88,6 +89,15 @@ static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_op
         }
         break;
     }
+}
+
+/* The task a record stands for (r's strings are copied). NULL: out of memory. */
+static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_options *opts)
+{
+    gt_task *t = gt_task_new(c, r->poll_path, opts);
+    if (!t) return NULL;
+    keep_request(t, r->model, r->path, r->params, r->caller_key, gt_strdup(r->request_hash));
+    adopt_record(t, r);
     return t;
 }
 
@@ -143,6 +153,181 @@ static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash
     return t;
 }
 
+/* ---- a keyed submit on a store that answers later (Redis) ----------------------------------------
+
+ * The task is returned at once, queued, and learns on the engine's loop what its key stands for:
+ * nothing (a new request: it is submitted), or a record (the same request: it becomes the
+ * record's task, claimed first unless it ended). A store that does not answer is asked again,
+ * later each time, while the task waits; its deadline ends it unsent. */
+
+#define LOOKUP_RETRY_MS 100
+#define LOOKUP_RETRY_MAX_MS 2000
+
+typedef struct gt_key_lookup gt_key_lookup;
+struct gt_key_lookup {
+    gt_journal_read read;
+    gt_timer retry;
+    gt_qnode node; /* in the client's lookups, until answered */
+    gt_client *client;
+    gt_task *task;    /* NULL: the task went away (its answer is dropped, a claim given back) */
+    gt_record record; /* found, waiting for its claim */
+    bool claiming;
+    int tries;
+};
+
+static void lookup_free(gt_key_lookup *l)
+{
+    gt_queue_remove(&l->client->lookups, &l->node);
+    gt_engine_disarm(l->client->engine, &l->retry);
+    if (l->task) l->task->key_lookup = NULL;
+    gt_record_clear(&l->record);
+    free(l);
+}
+
+/* What the store said is kept as the cause a deadline names. */
+static void keep_store_failure(gt_task *t, const char *why)
+{
+    gt_error *err = gt_error_new(GT_UNAVAILABLE, GT_PHASE_SUBMIT, why);
+    if (err) {
+        err->code = gt_strdup("journal");
+        err->submitted = GT_SUBMITTED_NO;
+    }
+    gt_task_keep_failure(t, err);
+}
+
+static void ask(gt_key_lookup *l);
+
+static void ask_later(gt_key_lookup *l)
+{
+    gt_task *t = l->task;
+    keep_store_failure(t, gt_journal_error(t->client->journal));
+    if (l->tries < 16) l->tries++;
+    long delay = LOOKUP_RETRY_MS << (l->tries - 1);
+    gt_engine_arm(t->client->engine, &l->retry,
+                  gt_now_ms() + (delay < LOOKUP_RETRY_MAX_MS ? delay : LOOKUP_RETRY_MAX_MS));
+}
+
+static void fail_keyed(gt_task *t, gt_kind kind, char *message /* taken */)
+{
+    gt_error *err = gt_error_new(kind, GT_PHASE_SUBMIT, message ? message : "out of memory");
+    if (err) err->submitted = GT_SUBMITTED_NO;
+    free(message);
+    gt_task_finish(t, GT_TASK_FAILED, err);
+}
+
+/* Nothing under the key: a new request, journaled as queued and submitted. */
+static void submit_new(gt_task *t)
+{
+    if (!gt_task_set_submit(t, t->path, t->params, NULL)) return;
+    gt_task_journal(t, GT_RECORD_QUEUED);
+    gt_task_start_submit(t);
+}
+
+static void lookup_claimed(gt_journal_read *rd, gt_journal_status status, bool claimed)
+{
+    gt_key_lookup *l = GT_CONTAINER(rd, gt_key_lookup, read);
+    gt_task *t = l->task;
+    if (!t || gt_task_done(t)) {
+        if (t && claimed) gt_journal_disown(t->client->journal, l->record.id); /* taken for nothing */
+        lookup_free(l);
+        return;
+    }
+    if (status != GT_JOURNAL_OK) {
+        ask_later(l);
+        return;
+    }
+    if (claimed) adopt_record(t, &l->record);
+    else
+        fail_keyed(t, GT_CONFLICT,
+                   gt_printf("key %s is being worked on by another live client of this journal", t->caller_key));
+    lookup_free(l);
+}
+
+static void lookup_found(gt_journal_read *rd, gt_journal_status status, const gt_record *r)
+{
+    gt_key_lookup *l = GT_CONTAINER(rd, gt_key_lookup, read);
+    gt_task *t = l->task;
+    if (!t || gt_task_done(t)) {
+        lookup_free(l);
+        return;
+    }
+    if (status == GT_JOURNAL_NOT_FOUND) {
+        lookup_free(l);
+        submit_new(t);
+        return;
+    }
+    if (status != GT_JOURNAL_OK) {
+        ask_later(l);
+        return;
+    }
+    if (!r->request_hash || !t->request_hash || strcmp(r->request_hash, t->request_hash) != 0) {
+        fail_keyed(t, GT_USAGE, gt_printf("key %s was used for a different request", t->caller_key));
+        lookup_free(l);
+    } else if (strcmp(r->provider, gt_profile_name(t->client->profile)) != 0) {
+        fail_keyed(t, GT_USAGE, gt_printf("key %s was used for a request to %s", t->caller_key, r->provider));
+        lookup_free(l);
+    } else if (r->stage == GT_RECORD_ENDED && !r->download) {
+        adopt_record(t, r);
+        lookup_free(l);
+    } else if (!gt_record_copy(r, &l->record)) {
+        fail_keyed(t, GT_UNAVAILABLE, NULL);
+        lookup_free(l);
+    } else {
+        l->claiming = true;
+        l->tries = 0;
+        ask(l);
+    }
+}
+
+static void ask(gt_key_lookup *l)
+{
+    gt_task *t = l->task;
+    gt_journal *j = t->client->journal;
+    l->read.id = l->record.id;
+    gt_journal_status status = l->claiming ? gt_journal_claim_record_then(j, &l->read)
+                                           : gt_journal_find_key_then(j, t->caller_key, &l->read);
+    if (status != GT_JOURNAL_PENDING) ask_later(l);
+}
+
+static void retry_due(void *lookup)
+{
+    ask(lookup);
+}
+
+static void look_up_key(gt_task *t)
+{
+    gt_key_lookup *l = calloc(1, sizeof *l);
+    if (!l) {
+        fail_keyed(t, GT_UNAVAILABLE, NULL);
+        return;
+    }
+    l->client = t->client;
+    l->task = t;
+    l->read.found = lookup_found;
+    l->read.claimed = lookup_claimed;
+    gt_timer_init(&l->retry, retry_due, l);
+    gt_queue_push(&t->client->lookups, &l->node);
+    t->key_lookup = l;
+    gt_task_wait_for_journal(t);
+    ask(l);
+}
+
+void gt_task_forget_lookup(gt_task *t)
+{
+    gt_key_lookup *l = t->key_lookup;
+    if (!l) return;
+    t->key_lookup = NULL;
+    l->task = NULL; /* its answer, when it comes, is dropped */
+    /* not on the store's wire: nothing will answer it */
+    if (l->retry.slot) lookup_free(l);
+}
+
+/* The journal is closed: the lookups on its wire are answered by nobody. */
+void gt_client_lookups_free(gt_client *c)
+{
+    while (!gt_queue_empty(&c->lookups)) lookup_free(GT_CONTAINER(c->lookups.head.next, gt_key_lookup, node));
+}
+
 gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, const gt_client_options *opts,
                                   bool *existing, char **refusal)
 {
@@ -155,6 +340,13 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
     if (!c->journal) return gt_task_submit(c, r->model, r->path, r->body, r->poll_path, opts);
     const char *body = r->body ? r->body : "{}";
     char *hash = gt_request_hash(gt_profile_name(c->profile), r->model ? r->model : "", body);
+    if (r->caller_key && gt_journal_answers_later(c->journal) && !live_task(c, 0, r->caller_key)) {
+        gt_task *t = gt_task_new(c, r->poll_path, opts);
+        if (t) keep_request(t, r->model, r->path, body, r->caller_key, hash);
+        else free(hash);
+        if (t) look_up_key(t);
+        return t;
+    }
     if (r->caller_key) {
         bool found;
         gt_task *t = keyed(c, r, hash, opts, existing, refusal, &found);
@@ -176,24 +368,113 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
     return t;
 }
 
+/* ---- recover() --------------------------------------------------------------------------------- */
+
+/* A recover() asked of a store that answers later: its records once it answered. */
+typedef struct gt_recovery gt_recovery;
+struct gt_recovery {
+    gt_journal_read read;
+    int64_t give_up_ms; /* a store that has not answered by then fails recover() */
+    bool asked;         /* on the store's wire */
+    bool answered;
+    gt_journal_status status;
+    bool out_of_memory; /* the records could not be kept: status ERROR */
+    gt_record *records;
+    size_t n;
+};
+
+static void recovery_listed(gt_journal_read *rd, gt_journal_status status, const gt_record *records, size_t n)
+{
+    gt_recovery *rc = GT_CONTAINER(rd, gt_recovery, read);
+    rc->asked = false;
+    if (status == GT_JOURNAL_BUSY && gt_now_ms() < rc->give_up_ms) return; /* asked again by the next call */
+    rc->answered = true;
+    rc->status = status;
+    rc->records = n ? calloc(n, sizeof *rc->records) : NULL;
+    bool copied = !n || rc->records;
+    for (size_t i = 0; copied && i < n; i++)
+        if ((copied = gt_record_copy(&records[i], &rc->records[rc->n]))) rc->n++;
+    if (!copied) {
+        rc->status = GT_JOURNAL_ERROR;
+        rc->out_of_memory = true;
+    }
+}
+
+void gt_client_recovery_free(gt_client *c)
+{
+    if (!c->recovery) return;
+    gt_records_free(c->recovery->records, c->recovery->n);
+    free(c->recovery);
+    c->recovery = NULL;
+}
+
+/* How many of the store's call timeouts recover() waits for an answer (the namespace, the claim
+ * and the list are three calls) before it fails. */
+#define RECOVER_PATIENCE_CALLS 4
+
+/* The records to recover: at once from the file; from a store that answers later, once it has
+ * (*pending until then: the caller runs the engine and asks again). */
+static gt_journal_status records_to_recover(gt_client *c, gt_record **records, size_t *count, bool *pending,
+                                            bool *out_of_memory)
+{
+    const char *provider = gt_profile_name(c->profile);
+    if (!gt_journal_answers_later(c->journal)) {
+        /* first the records of clients that are gone (another process's, killed): a live one's are its own */
+        gt_journal_status status = gt_journal_claim(c->journal, provider, gt_wall_ms());
+        return status == GT_JOURNAL_OK ? gt_journal_unended(c->journal, records, count) : status;
+    }
+    if (!c->recovery) {
+        c->recovery = calloc(1, sizeof *c->recovery);
+        if (!c->recovery) {
+            *out_of_memory = true;
+            return GT_JOURNAL_ERROR;
+        }
+        c->recovery->read.listed = recovery_listed;
+        c->recovery->give_up_ms = gt_now_ms() + RECOVER_PATIENCE_CALLS * c->opts.redis_timeout_ms;
+    }
+    gt_recovery *rc = c->recovery;
+    if (!rc->answered && !rc->asked) { /* not sent yet, or not answered and asked again */
+        gt_journal_status status = gt_journal_unended_then(c->journal, provider, &rc->read);
+        rc->asked = status == GT_JOURNAL_PENDING;
+        if (!rc->asked && gt_now_ms() >= rc->give_up_ms) {
+            gt_client_recovery_free(c);
+            return status;
+        }
+    }
+    if (!c->recovery->answered) {
+        *pending = true;
+        return GT_JOURNAL_OK;
+    }
+    gt_journal_status status = c->recovery->status;
+    *out_of_memory = c->recovery->out_of_memory;
+    *records = c->recovery->records;
+    *count = c->recovery->n;
+    c->recovery->records = NULL;
+    c->recovery->n = 0;
+    gt_client_recovery_free(c);
+    return status;
+}
+
 bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***tasks, bool **existing, size_t *n,
-                       char **error)
+                       char **error, bool *pending)
 {
     *tasks = NULL;
     *existing = NULL;
     *n = 0;
     *error = NULL;
+    *pending = false;
     if (!c->journal) {
         *error = gt_strdup("recover needs a journal: gentask.client { journal = \"tasks.db\", ... }");
         return false;
     }
     gt_record *records = NULL;
     size_t count = 0;
-    /* first the records of clients that are gone (another process's, killed): a live one's are its own */
-    gt_journal_status status = gt_journal_claim(c->journal, gt_profile_name(c->profile), gt_wall_ms());
-    if (status == GT_JOURNAL_OK) status = gt_journal_unended(c->journal, &records, &count);
+    bool out_of_memory = false;
+    gt_journal_status status = records_to_recover(c, &records, &count, pending, &out_of_memory);
+    if (*pending) return false;
     if (status != GT_JOURNAL_OK) {
-        *error = gt_strdup(gt_journal_error(c->journal));
+        *error = gt_strdup(out_of_memory ? "recover: out of memory" : gt_journal_error(c->journal));
+        gt_records_free(records, count);
         return false;
     }
     *tasks = calloc(count ? count : 1, sizeof **tasks);

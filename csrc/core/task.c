@@ -349,11 +349,20 @@ static void end_closed(gt_task *t)
            gt_error_new(GT_CANCELLED, GT_PHASE_SUBMIT, "the client was closed before this task was submitted"));
 }
 
-/* max_submits: a task takes its place in the budget before its first submit, or fails unsent. */
+/* How often a submit that waits for the journal's count of what was sent asks again. */
+#define BUDGET_RECHECK_MS 20
+
+/* max_submits: a task takes its place in the budget before its first submit, or fails unsent.
+ * While the journal has not said how many submits it holds as sent, the task waits (false, its
+ * timer armed). */
 static bool within_budget(gt_task *t)
 {
     gt_client *c = t->client;
     if (t->budgeted || c->opts.max_submits <= 0) return true;
+    if (c->sent_unknown) {
+        wait_then(t, GT_TASK_SUBMITTING, gt_now_ms() + BUDGET_RECHECK_MS);
+        return false;
+    }
     if (c->tasks_submitted >= c->opts.max_submits) {
         fail(t, GT_BUDGET_EXCEEDED, GT_PHASE_SUBMIT, "the client's max_submits is spent: this task was not sent");
         return false;
@@ -507,11 +516,9 @@ gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, cons
     return gt_task_submit(c, NULL, path, body, poll_path, opts);
 }
 
-gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, const char *poll_path,
-                          const gt_client_options *opts)
+void gt_task_attach(gt_task *t, const char *id, const char *poll_url)
 {
-    gt_task *t = gt_task_new(c, poll_path, opts);
-    if (!t) return NULL;
+    gt_client *c = t->client;
     t->attached = true;
     t->submitted = GT_SUBMITTED_YES;
     t->remote_id = gt_strdup(id);
@@ -519,7 +526,7 @@ gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, co
     if (!id || !*id) fail(t, GT_USAGE, GT_PHASE_POLL, "attach needs the provider's task id");
     else if (poll_url && !t->poll_url)
         fail(t, GT_USAGE, GT_PHASE_POLL, "the poll URL is not on the provider's own host: the key would go elsewhere");
-    else if (!c->profile->poll_path && !poll_path && !t->poll_url)
+    else if (!c->profile->poll_path && !t->poll_path && !t->poll_url)
         fail(t, GT_USAGE, GT_PHASE_POLL, "the provider profile has no poll path");
     else {
         t->state = GT_TASK_WAITING;
@@ -527,7 +534,19 @@ gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, co
         t->slot.start = attach_granted;
         gt_client_take(c, GT_GATE_TASKS, &t->slot);
     }
+}
+
+gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, const char *poll_path,
+                          const gt_client_options *opts)
+{
+    gt_task *t = gt_task_new(c, poll_path, opts);
+    if (t) gt_task_attach(t, id, poll_url);
     return t;
+}
+
+void gt_task_wait_for_journal(gt_task *t)
+{
+    wait_then(t, GT_TASK_QUEUED, t->deadline_ms);
 }
 
 static gt_error *transport_error(const gt_transfer_result *r, gt_phase phase)
@@ -926,6 +945,7 @@ void gt_task_release(gt_task *t)
 {
     if (!t || gt_task_downloads_hold(t) || gt_task_journal_hold(t)) return;
     /* the owner let go, the task did not end: its record is left for recover() */
+    gt_task_forget_lookup(t);
     gt_task_journal_forget(t);
     gt_task_cancel_local(t); /* never the provider's cancel: only the caller's cancel() sends it */
     gt_task_webhook_forget(t);

@@ -31,6 +31,14 @@
 
 static void write_round(void *client);
 
+/* Redis answered how many submits the journal holds as sent: max_submits counts from there. */
+static void sent_known(void *client, int64_t n)
+{
+    gt_client *c = client;
+    c->tasks_submitted += (long)n;
+    c->sent_unknown = false;
+}
+
 /* One round: the records written in one transaction, each with the stage it was written at and
  * the id it had before (a round that failed gives it back). A task that goes away while its
  * round is unanswered leaves a NULL. */
@@ -55,6 +63,7 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
 {
     gt_queue_init(&c->to_journal);
     gt_queue_init(&c->journaled);
+    gt_queue_init(&c->lookups);
     gt_timer_init(&c->journal_timer, write_round, c);
     if (!path) return true;
     /* a redis:// address names a journal shared by machines; anything else is a file */
@@ -76,6 +85,11 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     }
     if (status == GT_JOURNAL_OK) {
         c->tasks_submitted = (long)sent;
+        /* Redis is asked on the loop: the client is made without waiting for it */
+        if (redis) {
+            c->sent_unknown = true;
+            gt_journal_redis_count_sent_then(c->journal, sent_known, c);
+        }
         return true;
     }
     if (status == GT_JOURNAL_BUSY && !redis)
@@ -93,6 +107,8 @@ void gt_client_journal_close(gt_client *c)
     c->journal_error = NULL;
     gt_journal_close(c->journal); /* calls no done after this: the round is ours to drop */
     c->journal = NULL;
+    gt_client_lookups_free(c);
+    gt_client_recovery_free(c);
     round_free(c->committing);
     c->committing = NULL;
 }

@@ -82,7 +82,8 @@ int gt_lua_task_submit(lua_State *L)
     return 1;
 }
 
-/* client:recover(options) → { task, ... } | nil, what is wrong */
+/* client:recover(options) → { task, ... } | nil, what is wrong | false: ask again after running the
+ * engine (a journal in Redis answers on the loop) */
 int gt_lua_task_recover(lua_State *L)
 {
     gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
@@ -92,7 +93,12 @@ int gt_lua_task_recover(lua_State *L)
     bool *existing = NULL;
     size_t n = 0;
     char *error = NULL;
-    bool ok = gt_client_recover(c, opts, &tasks, &existing, &n, &error);
+    bool pending = false;
+    bool ok = gt_client_recover(c, opts, &tasks, &existing, &n, &error, &pending);
+    if (pending) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
     lua_createtable(L, (int)n, 0);
     int k = 0;
     for (size_t i = 0; i < n; i++) {

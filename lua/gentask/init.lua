@@ -179,6 +179,12 @@ function Client:recover(options)
     if options.key ~= nil then usage("recover takes no key: each record keeps its own", 2) end
   end
   local tasks, err = self._core:recover(options)
+  -- a journal in Redis answers on the engine's loop: the engine runs (this coroutine yields, or
+  -- a plain script drives it) until it has, and every other task goes on meanwhile
+  while tasks == false do
+    gentask.sleep(0.005)
+    tasks, err = self._core:recover(options)
+  end
   if not tasks then usage(err, 2) end
   scheduler.work_added()
   return tasks

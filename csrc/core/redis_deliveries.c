@@ -1,8 +1,10 @@
 /* redis_deliveries.c — webhook deliveries between the key's clients, in Redis: a hash per provider
- * under the key's namespace (NS:deliveries:PROVIDER), a field per delivery (a random id) holding
- * it as JSON with the time it was posted. A client with tasks waiting for a webhook reads its
- * provider's hash every GT_DELIVERY_CHECK_MS, hands each delivery to its tasks, and deletes the
- * ones it took; a post drops the ones nobody took for GT_DELIVERY_MAX_AGE_MS.
+ * under the key's namespace (NS:deliveries:PROVIDER), a field per delivery ("<post number>:<random
+ * id>", numbered by NS:deliveries:PROVIDER:posts) holding it as JSON with the time it was posted. A client with tasks
+ * waiting for a webhook reads its provider's hash every GT_DELIVERY_CHECK_MS, hands each delivery to its tasks, and
+ * deletes the ones it took. A post drops the ones nobody took for GT_DELIVERY_MAX_AGE_MS, then, past
+ * GT_DELIVERY_MAX_COUNT deliveries or GT_DELIVERY_MAX_BYTES, the oldest unverified ones, then the
+ * oldest verified ones: forged news cannot fill Redis, nor push out a delivery a secret checked.
  *
  * Nothing here waits: a post that Redis does not take now (not named yet, unreachable) is owed
  * and sent again on the timer; a read that gets no answer is made again on the next check. */
@@ -12,16 +14,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* KEYS: the provider's hash. ARGV: id, the delivery's JSON, now ms, max age ms. */
+/* KEYS: the provider's hash, its counter of posts. ARGV: id, the delivery's JSON, now ms, max age
+ * ms, max count, max bytes. A field is named "<post number>:<id>": the order Redis took the posts
+ * in, which the clocks of the machines posting need not agree on. What is kept is counted from
+ * the most worth keeping: verified (a "verifier") before unverified, newest before oldest. Both
+ * keys go once no post came for the age limit: everything in them is that old by then. */
 static gt_redis_script post_script = {
-    .source = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+    .source = "local number = redis.call('INCR', KEYS[2])\n"
+              "redis.call('HSET', KEYS[1], string.format('%d:%s', number, ARGV[1]), ARGV[2])\n"
               "local now, age = tonumber(ARGV[3]), tonumber(ARGV[4])\n"
+              "local max_count, max_bytes = tonumber(ARGV[5]), tonumber(ARGV[6])\n"
+              "redis.call('PEXPIRE', KEYS[1], age)\n"
+              "redis.call('PEXPIRE', KEYS[2], age)\n"
               "local all = redis.call('HGETALL', KEYS[1])\n"
+              "local kept = {}\n"
               "for i = 1, #all, 2 do\n"
               "  local ok, d = pcall(cjson.decode, all[i + 1])\n"
-              "  if not ok or type(d) ~= 'table' or tonumber(d.posted_ms or 0) < now - age then\n"
+              "  local posted = ok and type(d) == 'table' and tonumber(d.posted_ms) or nil\n"
+              "  if not posted or posted < now - age then\n"
               "    redis.call('HDEL', KEYS[1], all[i])\n"
+              "  else\n"
+              "    kept[#kept + 1] = {all[i], type(d.verifier) == 'string', tonumber(all[i]:match('^(%d+):')) or 0,\n"
+              "                       #all[i] + #all[i + 1]}\n"
               "  end\n"
+              "end\n"
+              "table.sort(kept, function(a, b)\n"
+              "  if a[2] ~= b[2] then return a[2] end\n"
+              "  if a[3] ~= b[3] then return a[3] > b[3] end\n"
+              "  return a[1] > b[1]\n"
+              "end)\n"
+              "local count, bytes = 0, 0\n"
+              "for _, d in ipairs(kept) do\n"
+              "  count, bytes = count + 1, bytes + d[4]\n"
+              "  if count > max_count or bytes > max_bytes then redis.call('HDEL', KEYS[1], d[1]) end\n"
               "end\n"
               "return 1\n"};
 /* KEYS: the provider's hash. Every delivery in it: {id, json, id, json, ...}. */
@@ -43,8 +68,9 @@ struct gt_redis_deliveries {
     char *watch_key;     /* NS:deliveries:<sink's provider> */
     bool reading;        /* a list on the wire */
     owed_post *owed;     /* posts not taken by Redis yet, oldest first */
-    bool posting;        /* the oldest owed post is on the wire */
-    gt_timer timer;      /* the next check, an owed post */
+    size_t owed_count, owed_bytes;
+    bool posting;   /* the oldest owed post is on the wire */
+    gt_timer timer; /* the next check, an owed post */
 };
 
 static void arm(gt_redis_deliveries *d, int64_t due_ms)
@@ -70,6 +96,15 @@ static void free_owed(owed_post *o)
     free(o);
 }
 
+static owed_post *pop_owed(gt_redis_deliveries *d)
+{
+    owed_post *o = d->owed;
+    d->owed = o->next;
+    d->owed_count--;
+    d->owed_bytes -= strlen(o->json);
+    return o;
+}
+
 static void pump(gt_redis_deliveries *d);
 
 static void posted(void *ctx, const redisReply *reply)
@@ -77,9 +112,7 @@ static void posted(void *ctx, const redisReply *reply)
     gt_redis_deliveries *d = ctx;
     d->posting = false;
     if (reply && reply->type != REDIS_REPLY_ERROR) { /* taken: the next one */
-        owed_post *o = d->owed;
-        d->owed = o->next;
-        free_owed(o);
+        free_owed(pop_owed(d));
         pump(d);
     } else {
         arm(d, gt_redis_link_ready_at(d->link) > gt_now_ms() ? gt_redis_link_ready_at(d->link)
@@ -91,12 +124,16 @@ static void send_owed(gt_redis_deliveries *d)
 {
     if (d->posting || !d->owed || !d->ns) return;
     owed_post *o = d->owed;
-    char *key = key_of(d, o->provider), now[24], age[24];
+    char *key = key_of(d, o->provider), *counter = key ? gt_printf("%s:posts", key) : NULL;
+    char now[24], age[24], count[24], bytes[24];
     snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
     snprintf(age, sizeof age, "%d", GT_DELIVERY_MAX_AGE_MS);
-    const char *args[] = {key, o->id, o->json, now, age};
-    d->posting = key && gt_redis_link_eval(d->link, &post_script, 1, 5, args, posted, d);
+    snprintf(count, sizeof count, "%d", GT_DELIVERY_MAX_COUNT);
+    snprintf(bytes, sizeof bytes, "%d", GT_DELIVERY_MAX_BYTES);
+    const char *args[] = {key, counter, o->id, o->json, now, age, count, bytes};
+    d->posting = counter && gt_redis_link_eval(d->link, &post_script, 2, 8, args, posted, d);
     free(key);
+    free(counter);
     if (!d->posting)
         arm(d, gt_redis_link_ready_at(d->link) > gt_now_ms() ? gt_redis_link_ready_at(d->link)
                                                              : gt_now_ms() + GT_DELIVERY_CHECK_MS);
@@ -128,12 +165,13 @@ static void listed(void *ctx, const redisReply *reply)
     for (size_t i = 0; ids && items && taken && i < n && d->sink.take; i++) {
         const cJSON *remote_id = cJSON_GetObjectItemCaseSensitive(items[i], "remote_id");
         const cJSON *body = cJSON_GetObjectItemCaseSensitive(items[i], "body");
+        const cJSON *verifier = cJSON_GetObjectItemCaseSensitive(items[i], "verifier");
         if (!ids[i] || !cJSON_IsString(remote_id)) continue;
+        bool checked = cJSON_IsString(body) && cJSON_IsString(verifier);
         gt_delivery delivery = {.provider = d->sink_provider,
                                 .remote_id = remote_id->valuestring,
-                                .body = cJSON_IsString(body) ? body->valuestring : NULL,
-                                .verified = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(items[i], "verified")) &&
-                                            cJSON_IsString(body)};
+                                .body = checked ? body->valuestring : NULL,
+                                .verifier = checked ? verifier->valuestring : NULL};
         if (d->sink.take(d->sink.ctx, &delivery)) taken[n_taken++] = ids[i];
     }
     if (n_taken > 0) {
@@ -192,14 +230,18 @@ void gt_redis_deliveries_named(gt_redis_deliveries *d, const char *ns)
     pump(d);
 }
 
-/* Owed at once, sent from the timer: a post never calls back into the client that made it. */
+/* Owed at once, sent from the timer: a post never calls back into the client that made it. The
+ * queue holds what Redis itself would keep: past that (Redis away a long while), a new post is
+ * refused, and the task it was for polls as without a webhook. */
 bool gt_redis_deliveries_post(gt_redis_deliveries *d, const gt_delivery *delivery)
 {
+    if (!delivery->remote_id || strlen(delivery->remote_id) > GT_DELIVERY_MAX_ID) return false;
+    bool checked = delivery->body && delivery->verifier; /* otherwise only the news that it came */
     cJSON *o = cJSON_CreateObject();
     if (!o) return false;
     cJSON_AddStringToObject(o, "remote_id", delivery->remote_id);
-    if (delivery->body) cJSON_AddStringToObject(o, "body", delivery->body);
-    cJSON_AddBoolToObject(o, "verified", delivery->verified && delivery->body);
+    if (checked) cJSON_AddStringToObject(o, "body", delivery->body);
+    if (checked) cJSON_AddStringToObject(o, "verifier", delivery->verifier);
     cJSON_AddNumberToObject(o, "posted_ms", (double)gt_wall_ms());
     owed_post *post = calloc(1, sizeof *post);
     if (post) {
@@ -208,13 +250,16 @@ bool gt_redis_deliveries_post(gt_redis_deliveries *d, const gt_delivery *deliver
         post->id = gt_random_key("delivery-");
     }
     cJSON_Delete(o);
-    if (!post || !post->json || !post->provider || !post->id) {
+    if (!post || !post->json || !post->provider || !post->id || d->owed_count >= GT_DELIVERY_MAX_COUNT ||
+        d->owed_bytes + strlen(post->json) > GT_DELIVERY_MAX_BYTES) {
         if (post) free_owed(post);
         return false;
     }
     owed_post **tail = &d->owed;
     while (*tail) tail = &(*tail)->next;
     *tail = post;
+    d->owed_count++;
+    d->owed_bytes += strlen(post->json);
     arm(d, gt_now_ms());
     return true;
 }
@@ -236,11 +281,7 @@ void gt_redis_deliveries_free(gt_redis_deliveries *d)
 {
     if (!d) return;
     gt_engine_disarm(d->engine, &d->timer);
-    while (d->owed) {
-        owed_post *o = d->owed;
-        d->owed = o->next;
-        free_owed(o);
-    }
+    while (d->owed) free_owed(pop_owed(d));
     free(d->ns);
     free(d->sink_provider);
     free(d->watch_key);

@@ -380,17 +380,6 @@ describe("a webhook received by another process on the same " .. store, function
     assert.is_false(task.done, "ended by another client's secret: " .. tostring(task.state))
     assert.equal("waiting", task.state)
     assert.equal(1, sim:stats(true).tasks[task.id].polls)
-    -- the shared store holds fingerprints, never a secret
-    local stored
-    if store == "Redis" then
-      stored = redis:dump()
-    else
-      local f = assert(io.open(journal, "rb"))
-      stored = f:read "*a"
-      f:close()
-    end
-    assert.is_nil(stored:find(SECRET, 1, true))
-    assert.is_nil(stored:find(OTHER_SECRET, 1, true))
     -- the control: the same claim signed with A's secret, received by a third client that has it
     local c = sim:client("bfl", { journal = journal, webhook_secret = SECRET })
     local genuine = forged:gsub("evil%.example/b", "cdn.example/a")
@@ -401,6 +390,19 @@ describe("a webhook received by another process on the same " .. store, function
     assert.equal("succeeded", task.state)
     assert.equal("http://cdn.example/a.png", result.url)
     for _, client in ipairs { a, b, c } do client:close() end
+    -- the shared store holds fingerprints, never a secret (the file and its WAL read by another
+    -- process: closing a descriptor of the file here would drop this process's SQLite locks)
+    local stored
+    if store == "Redis" then
+      stored = redis:dump()
+    else
+      local pipe = assert(io.popen(("cat '%s' '%s-wal' 2>/dev/null"):format(journal, journal)))
+      stored = pipe:read "*a"
+      pipe:close()
+      assert.truthy(#stored > 0)
+    end
+    assert.is_nil(stored:find(SECRET, 1, true))
+    assert.is_nil(stored:find(OTHER_SECRET, 1, true))
   end)
 
   -- Deliveries for ids nobody holds (forged, or a task that ended) are kept within bounds: 1,200
@@ -441,6 +443,70 @@ describe("a webhook received by another process on the same " .. store, function
     end
     assert.equal(1000, rows)
     receiver_client:close()
+  end)
+
+  -- What the store holds for a provider, as text to search: its deliveries' ids and bodies.
+  local function held(provider)
+    if store == "Redis" then
+      local key = redis:cli(("--scan --pattern '*:deliveries:%s'"):format(provider)):match "[^\n]+"
+      return key and redis:cli("HVALS " .. key) or ""
+    end
+    local pipe = assert(io.popen(("LD_PRELOAD= sqlite3 '%s' \"SELECT remote_id FROM deliveries WHERE provider = '%s'\"")
+      :format(journal, provider)))
+    local out = pipe:read "*a"
+    pipe:close()
+    return out
+  end
+
+  -- A flood of forged news drops the oldest unverified deliveries, never one a secret checked.
+  it("a flood of unsigned deliveries cannot push out a verified one", function()
+    local checker = sim:client("bfl", { journal = journal, webhook_secret = SECRET })
+    local body = '{"id":"kept-by-secret","status":"Ready","result":{"sample":"http://cdn.example/k.png"}}'
+    local delivery = assert(checker:webhook { headers = { ["x-bfl-signature"] = bfl_signature(sim, SECRET, body) },
+                                              body = body })
+    assert.is_true(delivery.verified and delivery.posted)
+    local unchecked = sim:client("bfl", { journal = journal })   -- no secret: it can only pass news on
+    gentask.run(function()
+      for i = 1, 1200 do
+        delivery = assert(unchecked:webhook { headers = {}, body = ('{"id":"flood-%05d","status":"Ready"}'):format(i) })
+        assert.is_false(delivery.verified)
+        if i % 50 == 0 then gentask.sleep(0.01) end
+      end
+      assert.is_true(until_true(function() return held("bfl"):find("flood-01200", 1, true) ~= nil end, 30),
+                     "the last post never reached the store")
+    end)
+    local kept = held "bfl"
+    assert.truthy(kept:find("kept-by-secret", 1, true), "the verified delivery was pushed out")
+    -- the newest unverified ones beside it (a client that exits right after a take may leave its
+    -- verified deliveries behind: they count too, so fewer than 999 may be)
+    assert.truthy(kept:find("flood-01200", 1, true))
+    assert.is_nil(kept:find("flood-00201", 1, true), "more than 999 unverified ones are kept")
+    checker:close()
+    unchecked:close()
+  end)
+
+  it("past 8 MiB of deliveries the oldest go, verified ones too", function()
+    local checker = sim:client("bfl", { journal = journal, webhook_secret = SECRET })
+    gentask.run(function()
+      for i = 1, 9 do   -- 9 bodies of about 1 MB: one too many
+        local head = ('{"id":"big-%d","status":"Ready","result":{"sample":"http://cdn.example/b.png"},"pad":"'):format(i)
+        local body = head .. ("x"):rep(1000000 - #head - 2) .. '"}'
+        local delivery = assert(checker:webhook { headers = { ["x-bfl-signature"] = bfl_signature(sim, SECRET, body) },
+                                                  body = body })
+        assert.is_true(delivery.verified and delivery.posted)
+        -- Redis: each is taken before the next is posted (a process queues at most 8 MiB of posts)
+        if store == "Redis" then
+          assert.is_true(until_true(function() return held("bfl"):find(("big-%d"):format(i), 1, true) ~= nil end, 30))
+        end
+      end
+      assert.is_true(until_true(function() return held("bfl"):find("big-9", 1, true) ~= nil end, 30),
+                     "the last post never reached the store")
+    end)
+    local kept = held "bfl"
+    for i = 2, 9 do assert.truthy(kept:find(("big%%-%d"):format(i)), "big-" .. i .. " is not kept") end
+    assert.is_nil(kept:find("big%-1[^%d]"), "the oldest of 9 MB is still kept")
+    assert.is_nil(kept:find("kept-by-secret", 1, true), "older verified deliveries went first")
+    checker:close()
   end)
 end)
 end

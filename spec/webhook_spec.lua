@@ -405,6 +405,35 @@ describe("a webhook received by another process on the same " .. store, function
     assert.is_nil(stored:find(OTHER_SECRET, 1, true))
   end)
 
+  -- News posted by another client is rate-limited where it is taken, as a client's own is.
+  it("500 unsigned deliveries posted by another client make at most one early poll per poll_interval", function()
+    sim:reset()
+    local interval = 5
+    local owner = sim:client("modelslab", { journal = journal, webhook_url = hooks.url, poll_interval = interval,
+                                            poll_max_interval = interval, webhook_poll_factor = 1000 })
+    local receiver_client = sim:client("modelslab", { journal = journal })
+    local task = owner:submit("sd", { prompt = "nudged elsewhere [duration=60000]" })
+    assert.is_true(until_true(function() return task.id ~= nil end))
+    local claim = ('{"status":"success","id":%s,"output":["http://evil.example/x.png"]}'):format(task.id)
+    local started = socket.gettime()
+    gentask.run(function()
+      for _ = 1, 500 do
+        assert.is_true(assert(receiver_client:webhook { headers = {}, body = claim }).posted)
+        gentask.sleep(0.004)   -- the owner looks every 150 ms: about 40 looks, each finding news
+      end
+      gentask.sleep(0.3)
+    end)
+    local elapsed = socket.gettime() - started
+    local polls = sim:stats(true).tasks[task.id].polls
+    assert.is_true(polls >= 1, "the owner never took the news")
+    assert.is_true(polls <= 1 + math.floor(elapsed / interval),
+                   ("%d polls for 500 posted deliveries in %.1f s (one per %d s allowed)"):format(polls, elapsed, interval))
+    assert.is_false(task.done)
+    task:cancel()
+    owner:close()
+    receiver_client:close()
+  end)
+
   -- Deliveries for ids nobody holds (forged, or a task that ended) are kept within bounds: 1,200
   -- of them leave at most 1,000 in the store (the oldest gone first).
   it("many forged deliveries leave the shared store bounded", function()

@@ -32,8 +32,9 @@ local cases = {
   { "account", "matches the key it fingerprinted, not another, and keeps the key's bytes out of every file" },
   { "request_hash", "hashes a request's canonical JSON: key order does not matter, values do, not JSON is nil" },
   { "shared", "counts the key's places across owners, frees a place given back or an expired lease's, shares pause and cap" },
-  { "deliveries", "hands webhook deliveries between connections per provider, drops a taken one and the old ones" },
-  { "migrate", "migrates a journal of schema 3 to 4 (deliveries) on open, keeping its records" },
+  { "deliveries", "hands webhook deliveries and their verifier between connections per provider, drops taken and old ones" },
+  { "delivery_bounds", "keeps a provider's deliveries within their count and bytes, the verified ones first" },
+  { "migrate", "migrates a journal of schema 3 or 4 to 5 (deliveries, their verifier) on open, keeping its records" },
 }
 
 describe("the journal store (C: " .. bin .. ")", function()

@@ -210,6 +210,18 @@ describe("OpenResty with webhooks (BFL, signed deliveries to the same worker's /
     assert.equal(0, stats.polls)
   end)
 
+  it("answers 413 to a body over gentask.webhook_max_body, unread, and reads a long one under it", function()
+    local max = require("gentask").webhook_max_body
+    local status, body = nginx:request("POST", "/webhook", ("x"):rep(max + 1), "application/json")
+    assert.equal(413, status, body)
+    -- longer than the server's 16k for prompts: the location's own limit and buffer apply, and the
+    -- handler refuses it for its signature, not its size
+    local long = cjson.encode { id = "x", status = "Ready", padding = ("x"):rep(100000) }
+    status, body = nginx:request("POST", "/webhook", long, "application/json")
+    assert.equal(401, status, body)
+    assert.equal("authentication", decode(body).error.kind)
+  end)
+
   it("refuses a forged delivery with 401 and keeps the secret out of its logs", function()
     local status, body = nginx:request("POST", "/webhook", cjson.encode { id = "x", status = "Ready" }, "application/json")
     assert.equal(401, status, body)

@@ -73,6 +73,9 @@ struct gt_client {
     /* webhooks (webhook.c): the client's own copies of the options (the secret wiped when freed),
      * and its live tasks that asked for one, where a delivery finds its task by id */
     char *webhook_url, *webhook_secret;
+    /* a fingerprint of the secret (never the secret), which tags the deliveries it verified for
+     * the key's other clients: each takes only those its own secret would have; NULL: no secret */
+    char *webhook_verifier;
     gt_queue hooked;
     gt_log_fn log_fn; /* debug events (wirelog.c); NULL: none */
     void *log_ctx;
@@ -178,6 +181,9 @@ struct gt_task {
     bool webhook;
     gt_qnode hooked_node;           /* in the client's hooked */
     struct gt_downloads *downloads; /* its results as files (download.c); NULL: none asked */
+    /* webhook.c: the last early poll news made it take (monotonic ms): one per poll_interval */
+    bool nudged;
+    int64_t nudged_ms;
 };
 
 /* What task.c offers the journal's files: a task made, a submit started (through the gates) or

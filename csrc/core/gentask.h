@@ -476,15 +476,23 @@ void gt_task_release(gt_task *t);
 /* The header a provider signs its deliveries in (lower case), or NULL when it signs nothing. */
 const char *gt_profile_webhook_signature_header(const gt_profile *p);
 
+/* The largest webhook body gt_client_webhook reads (1 MiB): a provider's delivery is a poll
+ * answer, a few kilobytes. A host reads at most one byte more than this from the request (nginx:
+ * client_max_body_size), so that a 100 MB body is refused unread rather than held in memory. */
+#define GT_WEBHOOK_MAX_BODY (1024 * 1024)
+
 /* One webhook delivery the caller received: signature is the value of the profile's signature
- * header (NULL: absent). Where the provider signs and the client has a webhook_secret, a missing
- * or wrong signature is refused (an error of kind authentication, phase webhook, returned; the
- * task untouched); a valid one is read as a poll answer (*reading, as gt_classify fills it) and
- * ends the matching task of this client at once. Where nothing can be verified, the delivery is
- * only news: the matching task polls now, and the poll decides. *task: the task of this client
- * with the delivery's id, NULL when there is none. *verified: whether the signature was checked.
- * *posted: the task is not this client's, and the delivery was posted for the key's other clients
- * (their shared journal): the one holding the task takes it, as its own webhook. */
+ * header (NULL: absent). A body over GT_WEBHOOK_MAX_BODY is refused before anything reads it (an
+ * error of kind invalid_request, phase webhook, code webhook_body_too_large). Where the provider
+ * signs and the client has a webhook_secret, a missing or wrong signature is refused (an error of
+ * kind authentication, phase webhook, returned; the task untouched); a valid one is read as a
+ * poll answer (*reading, as gt_classify fills it) and ends the matching task of this client at
+ * once. Where nothing can be verified, the delivery is only news: the matching task polls now (at
+ * most once per its poll_interval), and the poll decides. *task: the task of this client with the
+ * delivery's id, NULL when there is none. *verified: whether the signature was checked. *posted:
+ * the task is not this client's, and the delivery was posted for the key's other clients (their
+ * shared journal), tagged with a fingerprint of the secret that checked it: the one holding the
+ * task ends it only if that is its own secret's, and otherwise takes it as news. */
 gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *body, size_t len, gt_reply *reading,
                             gt_task **task, bool *verified, bool *posted);
 

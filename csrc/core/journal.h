@@ -182,14 +182,23 @@ gt_journal_status gt_journal_set_cap(gt_journal *j, double cap);
 typedef struct gt_journal_delivery {
     int64_t id;
     char *remote_id;
-    char *body;    /* the payload, scrubbed of secrets; NULL: news only */
-    bool verified; /* the receiver checked the signature: body may end the task */
+    char *body;     /* the payload, scrubbed of secrets; NULL: news only */
+    char *verifier; /* the fingerprint of the secret that checked its signature; NULL: none did */
 } gt_journal_delivery;
 
-/* Posts a delivery for provider's task remote_id (body NULL when unverified), at wall time now_ms;
- * deliveries posted before now_ms - max_age_ms, which nobody took, are dropped in the same call. */
+/* What the deliveries nobody took may hold, per provider: rows older than max_age_ms go, then,
+ * past max_count rows or max_bytes (ids and bodies), the oldest unverified ones, then the oldest
+ * verified ones. Forged news cannot push out a delivery a secret checked. */
+typedef struct gt_delivery_limits {
+    int64_t max_age_ms;
+    int64_t max_count;
+    int64_t max_bytes;
+} gt_delivery_limits;
+
+/* Posts a delivery for provider's task remote_id (body and verifier NULL when unverified), at wall
+ * time now_ms; the provider's deliveries are brought within limits in the same call. */
 gt_journal_status gt_journal_post_delivery(gt_journal *j, const char *provider, const char *remote_id, const char *body,
-                                           bool verified, int64_t now_ms, int64_t max_age_ms);
+                                           const char *verifier, int64_t now_ms, const gt_delivery_limits *limits);
 /* Every delivery posted for provider, oldest first: *out (NULL when none) to free with
  * gt_journal_deliveries_free. */
 gt_journal_status gt_journal_deliveries(gt_journal *j, const char *provider, gt_journal_delivery **out, size_t *n);

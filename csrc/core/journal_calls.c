@@ -180,11 +180,10 @@ gt_journal_status gt_journal_set_cap(gt_journal *j, double cap)
 }
 
 gt_journal_status gt_journal_post_delivery(gt_journal *j, const char *provider, const char *remote_id, const char *body,
-                                           bool verified, int64_t now_ms, int64_t max_age_ms)
+                                           const char *verifier, int64_t now_ms, const gt_delivery_limits *limits)
 {
     gt_sqlite_journal *file = file_of(j);
-    return file ? gt_sqlite_post_delivery(file, provider, remote_id, body, verified, now_ms, max_age_ms)
-                : GT_JOURNAL_ERROR;
+    return file ? gt_sqlite_post_delivery(file, provider, remote_id, body, verifier, now_ms, limits) : GT_JOURNAL_ERROR;
 }
 
 gt_journal_status gt_journal_deliveries(gt_journal *j, const char *provider, gt_journal_delivery **out, size_t *n)

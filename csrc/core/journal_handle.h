@@ -31,6 +31,7 @@ typedef enum gt_journal_statement {
     GT_SQL_DELIVERY_LIST,
     GT_SQL_DELIVERY_DROP,
     GT_SQL_DELIVERY_PRUNE,
+    GT_SQL_DELIVERY_BOUND,
     GT_SQL_COUNT
 } gt_journal_statement;
 
@@ -76,7 +77,8 @@ gt_journal_status gt_sqlite_shared(gt_sqlite_journal *j, int64_t *paused_until_m
 gt_journal_status gt_sqlite_pause(gt_sqlite_journal *j, int64_t until_ms);
 gt_journal_status gt_sqlite_set_cap(gt_sqlite_journal *j, double cap);
 gt_journal_status gt_sqlite_post_delivery(gt_sqlite_journal *j, const char *provider, const char *remote_id,
-                                          const char *body, bool verified, int64_t now_ms, int64_t max_age_ms);
+                                          const char *body, const char *verifier, int64_t now_ms,
+                                          const gt_delivery_limits *limits);
 gt_journal_status gt_sqlite_deliveries(gt_sqlite_journal *j, const char *provider, gt_journal_delivery **out,
                                        size_t *n);
 gt_journal_status gt_sqlite_drop_delivery(gt_sqlite_journal *j, int64_t id);

@@ -73,6 +73,12 @@ static const char *const migrations[] = {
     "  posted_ms INTEGER NOT NULL"
     ");"
     "CREATE INDEX deliveries_provider ON deliveries (provider, id);",
+    /* 4 → 5. verifier: a fingerprint of the webhook secret that checked a delivery's signature
+     * (webhook.c), so that a client takes a body only from a delivery its own secret checked: on a
+     * file shared by clients with different secrets, one signed with another's ends nothing. Rows
+     * are written with verified 0 from now on: a gentask of schema 4 still running on the file
+     * then reads every delivery as news (a poll), never as a task's end. */
+    "ALTER TABLE deliveries ADD COLUMN verifier TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -23,15 +23,22 @@ typedef struct gt_delivery {
     const char *provider;  /* the profile's name */
     const char *remote_id; /* the provider's task id */
     const char *body;      /* the payload, scrubbed of the key and the secret; NULL when not verified */
-    /* the receiver checked the signature (it has the same webhook secret): the body may end the
-     * task. false: a provider that signs nothing, only news: the owner polls at once */
-    bool verified;
+    /* A fingerprint of the webhook secret the receiver checked the signature with (webhook.c),
+     * never the secret: the owner ends its task from the body only when it is its own secret's.
+     * NULL: nobody could check it (a provider that signs nothing), only news: the owner polls. */
+    const char *verifier;
 } gt_delivery;
 
 /* How often a client with tasks waiting for a webhook looks for the deliveries others posted, and
- * how long a delivery nobody took is kept: one fact for every backend. */
+ * what the deliveries nobody took may hold, per provider of the key (journal file or Redis
+ * namespace): one fact for every backend. Past a bound the oldest unverified ones go first (see
+ * gt_delivery_limits); a process's own queue of posts the store has not taken yet refuses new
+ * ones past the same bounds. An id longer than GT_DELIVERY_MAX_ID is no provider's: not posted. */
 #define GT_DELIVERY_CHECK_MS 150
 #define GT_DELIVERY_MAX_AGE_MS (10 * 60 * 1000)
+#define GT_DELIVERY_MAX_COUNT 1000
+#define GT_DELIVERY_MAX_BYTES (8 * 1024 * 1024)
+#define GT_DELIVERY_MAX_ID 512
 
 /* The client's side of deliveries, which a backend calls from its own timer or loop. */
 typedef struct gt_delivery_sink {

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define LEASE_MS 6000     /* a place of an owner silent this long is free again */
 #define HEARTBEAT_MS 2000 /* the lease is renewed this often while the client has tasks: a third of it */
@@ -19,9 +20,15 @@
 /* A delivery received here that met a busy file: posted on the timer. */
 typedef struct owed_delivery {
     struct owed_delivery *next;
-    char *provider, *remote_id, *body;
-    bool verified;
+    char *provider, *remote_id, *body, *verifier;
+    size_t bytes; /* what it holds, counted against GT_DELIVERY_MAX_BYTES */
 } owed_delivery;
+
+static const gt_delivery_limits delivery_limits = {
+    .max_age_ms = GT_DELIVERY_MAX_AGE_MS,
+    .max_count = GT_DELIVERY_MAX_COUNT,
+    .max_bytes = GT_DELIVERY_MAX_BYTES,
+};
 
 typedef struct sqlite_shared {
     gt_shared base;
@@ -41,7 +48,8 @@ typedef struct sqlite_shared {
     gt_delivery_sink sink;     /* where deliveries posted by others go; sink.take NULL: nowhere */
     int64_t checked_ms;        /* deliveries were last looked for (monotonic) */
     owed_delivery *owed_posts; /* received here, not yet posted: a busy file */
-    gt_timer timer;            /* heartbeat, owed writes, deliveries */
+    size_t owed_count, owed_bytes;
+    gt_timer timer; /* heartbeat, owed writes, deliveries */
 } sqlite_shared;
 
 /* The timer runs at the earliest of what is asked of it: a give owed now must not wait for the
@@ -68,7 +76,17 @@ static void free_owed(owed_delivery *o)
     free(o->provider);
     free(o->remote_id);
     free(o->body);
+    free(o->verifier);
     free(o);
+}
+
+static owed_delivery *pop_owed(sqlite_shared *s)
+{
+    owed_delivery *o = s->owed_posts;
+    s->owed_posts = o->next;
+    s->owed_count--;
+    s->owed_bytes -= o->bytes;
+    return o;
 }
 
 /* Posts the deliveries owed, oldest first; false: the file is still busy. */
@@ -76,11 +94,10 @@ static bool post_owed(sqlite_shared *s)
 {
     while (s->owed_posts) {
         owed_delivery *o = s->owed_posts;
-        if (!written(gt_journal_post_delivery(s->journal, o->provider, o->remote_id, o->body, o->verified, gt_wall_ms(),
-                                              GT_DELIVERY_MAX_AGE_MS)))
+        if (!written(gt_journal_post_delivery(s->journal, o->provider, o->remote_id, o->body, o->verifier, gt_wall_ms(),
+                                              &delivery_limits)))
             return false;
-        s->owed_posts = o->next;
-        free_owed(o);
+        free_owed(pop_owed(s));
     }
     return true;
 }
@@ -97,8 +114,8 @@ static void take_deliveries(sqlite_shared *s)
     for (size_t i = 0; i < n; i++) {
         gt_delivery d = {.provider = s->sink.provider,
                          .remote_id = list[i].remote_id,
-                         .body = list[i].body,
-                         .verified = list[i].verified && list[i].body};
+                         .body = list[i].verifier ? list[i].body : NULL,
+                         .verifier = list[i].body ? list[i].verifier : NULL};
         if (s->sink.take(s->sink.ctx, &d)) gt_journal_drop_delivery(s->journal, list[i].id);
     }
     gt_journal_deliveries_free(list, n);
@@ -229,32 +246,44 @@ static void keep_lease(gt_shared *base)
     arm(s, s->renewed_ms + HEARTBEAT_MS);
 }
 
-static bool post_delivery(gt_shared *base, const gt_delivery *d)
+/* A busy file's posts wait here, as many as the file itself would keep: past that, a new one is
+ * refused (the task it was for polls, as without a webhook). */
+static bool owe_delivery(sqlite_shared *s, const gt_delivery *d, const char *body, const char *verifier)
 {
-    sqlite_shared *s = (sqlite_shared *)base;
-    const char *body = d->verified ? d->body : NULL; /* unverified: only the news that it came */
-    if (!d->provider || !d->remote_id) return false;
-    gt_journal_status status = s->owed_posts
-                                   ? GT_JOURNAL_BUSY
-                                   : gt_journal_post_delivery(s->journal, d->provider, d->remote_id, body, d->verified,
-                                                              gt_wall_ms(), GT_DELIVERY_MAX_AGE_MS);
-    if (written(status)) return status == GT_JOURNAL_OK;
-    /* busy (or others before it are owed, which it must not overtake): posted from the timer */
+    size_t bytes = strlen(d->remote_id) + (body ? strlen(body) : 0);
+    if (s->owed_count >= GT_DELIVERY_MAX_COUNT || s->owed_bytes + bytes > GT_DELIVERY_MAX_BYTES) return false;
     owed_delivery *o = calloc(1, sizeof *o);
     if (!o) return false;
     o->provider = gt_strdup(d->provider);
     o->remote_id = gt_strdup(d->remote_id);
     o->body = gt_strdup(body);
-    o->verified = d->verified;
-    if (!o->provider || !o->remote_id || (body && !o->body)) {
+    o->verifier = gt_strdup(verifier);
+    o->bytes = bytes;
+    if (!o->provider || !o->remote_id || (body && !o->body) || (verifier && !o->verifier)) {
         free_owed(o);
         return false;
     }
     owed_delivery **tail = &s->owed_posts;
     while (*tail) tail = &(*tail)->next;
     *tail = o;
+    s->owed_count++;
+    s->owed_bytes += bytes;
     arm(s, gt_now_ms() + BUSY_RETRY_MS);
     return true;
+}
+
+static bool post_delivery(gt_shared *base, const gt_delivery *d)
+{
+    sqlite_shared *s = (sqlite_shared *)base;
+    if (!d->provider || !d->remote_id || strlen(d->remote_id) > GT_DELIVERY_MAX_ID) return false;
+    /* unverified: only the news that it came */
+    const char *body = d->verifier ? d->body : NULL, *verifier = body ? d->verifier : NULL;
+    gt_journal_status status = s->owed_posts ? GT_JOURNAL_BUSY
+                                             : gt_journal_post_delivery(s->journal, d->provider, d->remote_id, body,
+                                                                        verifier, gt_wall_ms(), &delivery_limits);
+    if (written(status)) return status == GT_JOURNAL_OK;
+    /* busy (or others before it are owed, which it must not overtake): posted from the timer */
+    return owe_delivery(s, d, body, verifier);
 }
 
 static void watch_deliveries(gt_shared *base, const gt_delivery_sink *sink)
@@ -274,11 +303,7 @@ static void free_sqlite(gt_shared *base)
     sqlite_shared *s = (sqlite_shared *)base;
     gt_engine_disarm(s->engine, &s->timer);
     post_owed(s);
-    while (s->owed_posts) {
-        owed_delivery *o = s->owed_posts;
-        s->owed_posts = o->next;
-        free_owed(o);
-    }
+    while (s->owed_posts) free_owed(pop_owed(s));
     if (s->pause_owed) gt_journal_pause(s->journal, s->pause_owed);
     if (!isnan(s->cap_owed)) gt_journal_set_cap(s->journal, s->cap_owed);
     gt_journal_leave(s->journal, s->owner);

@@ -11,7 +11,13 @@
  * secret: a valid signature ends the task from the payload, read by the same classification as a
  * poll answer; a missing or wrong one is refused and changes nothing. A provider that signs
  * nothing: anyone could have sent it, so it is only news — the task polls at once, over the
- * authenticated channel, and the poll decides. */
+ * authenticated channel, and the poll decides (at most once per poll_interval).
+ *
+ * A delivery for a task another client of the key holds is posted to the key's shared state,
+ * tagged with a fingerprint of the secret that verified it. Clients sharing a journal may have
+ * different secrets (two applications on one key): a delivery signed with one's secret is a
+ * forgery to the other, so a client ends its task only from a delivery its own secret verified,
+ * and takes any other as news. A body over GT_WEBHOOK_MAX_BODY is refused before it is read. */
 #include "domain.h"
 
 #include <ctype.h>
@@ -30,11 +36,40 @@ static void wipe(char *secret)
     free(secret);
 }
 
+static char *hex_of(const unsigned char *bytes, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *hex = malloc(2 * n + 1);
+    if (!hex) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        hex[2 * i] = digits[bytes[i] >> 4];
+        hex[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    hex[2 * n] = '\0';
+    return hex;
+}
+
+/* HMAC-SHA256 of a fixed label keyed with the secret, hex: the same for every client with that
+ * secret, and no way back to it (nor to a hash of it another program might keep). */
+static char *verifier_of(const char *secret)
+{
+    static const char label[] = "gentask webhook verifier v1";
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned mac_len = 0;
+    if (!secret ||
+        !HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)label, sizeof label - 1, mac, &mac_len))
+        return NULL;
+    char *hex = hex_of(mac, mac_len);
+    OPENSSL_cleanse(mac, sizeof mac);
+    return hex;
+}
+
 void gt_client_webhook_open(gt_client *c)
 {
     gt_queue_init(&c->hooked);
     c->webhook_url = gt_strdup(c->opts.webhook_url);
     c->webhook_secret = gt_strdup(c->opts.webhook_secret);
+    c->webhook_verifier = verifier_of(c->webhook_secret);
     c->opts.webhook_url = c->opts.webhook_secret = NULL; /* lent by the caller: never kept */
 }
 
@@ -42,7 +77,8 @@ void gt_client_webhook_close(gt_client *c)
 {
     free(c->webhook_url);
     wipe(c->webhook_secret);
-    c->webhook_url = c->webhook_secret = NULL;
+    free(c->webhook_verifier);
+    c->webhook_url = c->webhook_secret = c->webhook_verifier = NULL;
 }
 
 void gt_client_webhook_scrub(const gt_client *c, char **s)
@@ -118,9 +154,9 @@ static bool signature_valid(const gt_profile *p, const char *secret, const char 
     return same;
 }
 
-static gt_error *refusal(const char *code, const char *message)
+static gt_error *refusal(gt_kind kind, const char *code, const char *message)
 {
-    gt_error *err = gt_error_new(GT_AUTHENTICATION, GT_PHASE_WEBHOOK, message);
+    gt_error *err = gt_error_new(kind, GT_PHASE_WEBHOOK, message);
     if (err) err->code = gt_strdup(code);
     return err;
 }
@@ -135,6 +171,18 @@ static gt_task *hooked_task(gt_client *c, const char *id)
     return NULL;
 }
 
+/* News that the task may have ended, from anyone (a delivery nobody could verify, or one checked
+ * with another client's secret): it polls now, over the authenticated channel, and the poll
+ * decides. At most once per poll_interval: a burst of news is not a burst of polls. */
+static void nudge(gt_task *t)
+{
+    int64_t now = gt_now_ms();
+    if (t->nudged && now - t->nudged_ms < t->opts.poll_interval_ms) return;
+    t->nudged = true;
+    t->nudged_ms = now;
+    gt_task_poll_now(t);
+}
+
 /* A task of this client still waiting for its webhook (ended ones stay hooked until released). */
 static bool awaiting(void *client)
 {
@@ -144,9 +192,16 @@ static bool awaiting(void *client)
     return false;
 }
 
-/* A delivery another process of the key received and posted: used here when the task is this
- * client's. A verified body ends it as the receiver's own client would have; its id must be the
- * task's (the row says which task, the signed body must agree). Anything else is news: poll now. */
+/* Whether a posted delivery was verified with this client's own secret. */
+static bool own_verifier(const gt_client *c, const gt_delivery *d)
+{
+    return d->body && d->verifier && c->webhook_verifier && strcmp(d->verifier, c->webhook_verifier) == 0;
+}
+
+/* A delivery another client of the key received and posted: used here when the task is this
+ * client's. A body its own secret verified ends it as its own delivery would have; its id must be
+ * the task's (the row says which task, the signed body must agree). Anything else — unsigned, or
+ * checked with another client's secret — is news: an early poll. */
 static bool take_delivery(void *client, const gt_delivery *d)
 {
     gt_client *c = client;
@@ -154,13 +209,13 @@ static bool take_delivery(void *client, const gt_delivery *d)
     if (!t) return false;
     gt_reply reading;
     memset(&reading, 0, sizeof reading);
-    if (d->verified && d->body) {
+    if (own_verifier(c, d)) {
         gt_response res = {.status = 200, .body = d->body, .body_len = strlen(d->body)};
         gt_classify(c->profile, GT_PHASE_POLL, &res, &reading);
     }
     if (reading.task_id && strcmp(reading.task_id, d->remote_id) == 0)
         gt_task_take_pushed(t, &reading, d->body, strlen(d->body));
-    else gt_task_poll_now(t);
+    else nudge(t);
     gt_reply_clear(&reading);
     return true;
 }
@@ -178,12 +233,18 @@ gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *bod
     memset(reading, 0, sizeof *reading);
     *task = NULL;
     *posted = false;
+    *verified = false;
+    /* before the HMAC and the parse: a forger's 100 MB body costs neither */
+    if (len > GT_WEBHOOK_MAX_BODY)
+        return refusal(GT_INVALID_REQUEST, "webhook_body_too_large",
+                       "the webhook's body is over 1 MiB (gentask.webhook_max_body): refused unread, nothing changed");
     *verified = p->webhook_signature_header && c->webhook_secret;
     if (*verified) {
         if (!signature || !*signature)
-            return refusal("webhook_signature_missing", "the webhook carries no signature: refused, nothing changed");
+            return refusal(GT_AUTHENTICATION, "webhook_signature_missing",
+                           "the webhook carries no signature: refused, nothing changed");
         if (!signature_valid(p, c->webhook_secret, signature, body, len))
-            return refusal("webhook_signature_invalid",
+            return refusal(GT_AUTHENTICATION, "webhook_signature_invalid",
                            "the webhook's signature does not match its body: refused, nothing changed");
     }
     char *copy = gt_strndup(body, len);
@@ -195,10 +256,13 @@ gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *bod
     gt_classify(p, GT_PHASE_POLL, &res, reading);
     *task = hooked_task(c, reading->task_id);
     if (*task && *verified) gt_task_take_pushed(*task, reading, text, strlen(text));
-    else if (*task) gt_task_poll_now(*task);
+    else if (*task) nudge(*task);
     else if (reading->task_id) {
         /* not this client's: perhaps another process's of the key (nginx picks the worker) */
-        gt_delivery d = {.provider = p->name, .remote_id = reading->task_id, .body = text, .verified = *verified};
+        gt_delivery d = {.provider = p->name,
+                         .remote_id = reading->task_id,
+                         .body = *verified ? text : NULL,
+                         .verifier = *verified ? c->webhook_verifier : NULL};
         *posted = gt_shared_post_delivery(c->shared, &d);
     }
     free(copy);

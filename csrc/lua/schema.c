@@ -1,6 +1,6 @@
 /* schema.c — the core's tables offered to the Lua layer as they are: the error kinds, the client
- * options and the response headers the core reads. The Lua layer reads these instead of
- * restating them. */
+ * options, the response headers the core reads and the largest webhook body it takes. The Lua
+ * layer reads these instead of restating them. */
 #include "binding.h"
 
 #include <math.h>
@@ -96,6 +96,8 @@ void gt_lua_open_schema(lua_State *L)
     lua_setfield(L, -2, "options");
     push_headers(L);
     lua_setfield(L, -2, "headers");
+    lua_pushinteger(L, GT_WEBHOOK_MAX_BODY);
+    lua_setfield(L, -2, "webhook_max_body");
     lua_pushcfunction(L, check_options);
     lua_setfield(L, -2, "check_options");
 }

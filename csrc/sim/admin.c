@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "hmac_sha256.h"
 #include "listener.h"
 #include "outage.h"
 #include "reply.h"
@@ -80,8 +81,26 @@ static enum MHD_Result outage(struct request *request)
     return reply_text(request->connection, MHD_HTTP_OK, "application/json", answer);
 }
 
+/* The HMAC-SHA256 hex a provider would sign the request's body with, keyed with the X-Sim-Secret
+ * header: a test forges a delivery signed with a secret of its choosing (another client's) as an
+ * attacker holding that secret would, without an HMAC of its own. */
+static enum MHD_Result sign(struct request *request)
+{
+    if (!request_method_is(request, MHD_HTTP_METHOD_POST)) return reply_method_not_allowed(request, "POST");
+    const char *secret = request_header(request, "X-Sim-Secret");
+    if (secret == NULL || *secret == '\0')
+        return reply_error(request->connection, MHD_HTTP_BAD_REQUEST, "invalid_request_error", "invalid_parameters",
+                           "POST /_sim/sign wants the key in an X-Sim-Secret header and the body to sign", NULL, 0);
+    char hex[2 * SHA256_SIZE + 1];
+    hmac_sha256_hex(secret, request->body ? request->body : "", request->body_length, hex);
+    char answer[2 * SHA256_SIZE + 32];
+    snprintf(answer, sizeof answer, "{\"hmac_sha256\":\"%s\"}", hex);
+    return reply_text(request->connection, MHD_HTTP_OK, "application/json", answer);
+}
+
 enum MHD_Result admin_handle(struct request *request, const char *subpath)
 {
+    if (strcmp(subpath, "/sign") == 0) return sign(request);
     if (strcmp(subpath, "/stats") == 0) return stats(request);
     if (strcmp(subpath, "/reset") == 0) return reset(request);
     if (strcmp(subpath, "/outage") == 0) return outage(request);

@@ -720,26 +720,29 @@ static void case_shared(void)
     gt_journal_close(b);
 }
 
-/* Deliveries posted by one connection are read by another, per provider, oldest first; a taken
- * one is gone; one nobody took is dropped by a later post once older than its age limit. */
+static const gt_delivery_limits a_minute = {.max_age_ms = 60000, .max_count = 1000, .max_bytes = 1 << 20};
+
+/* Deliveries posted by one connection are read by another, per provider, oldest first, with the
+ * verifier they were posted with; a taken one is gone; one nobody took is dropped by a later post
+ * once older than its age limit. */
 static void case_deliveries(void)
 {
     char path[PATH_MAX];
     path_of(path, "deliveries.journal");
     gt_journal *a = open_ok(path), *b = open_ok(path);
-    CHECK(gt_journal_post_delivery(a, "bfl", "t-1", "{\"id\":\"t-1\"}", true, 1000, 60000) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_journal_post_delivery(a, "bfl", "t-1", "{\"id\":\"t-1\"}", "fp-a", 1000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(a));
-    CHECK(gt_journal_post_delivery(a, "modelslab", "9", NULL, false, 1000, 60000) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_journal_post_delivery(a, "modelslab", "9", NULL, NULL, 1000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(a));
-    CHECK(gt_journal_post_delivery(a, "bfl", "t-2", NULL, false, 2000, 60000) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_journal_post_delivery(a, "bfl", "t-2", NULL, NULL, 2000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(a));
     gt_journal_delivery *list = NULL;
     size_t n = 0;
     CHECK(gt_journal_deliveries(b, "bfl", &list, &n) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
     CHECK(n == 2, "b reads %zu deliveries for bfl, not 2", n);
-    CHECK(same(list[0].remote_id, "t-1") && same(list[0].body, "{\"id\":\"t-1\"}") && list[0].verified,
-          "the first: %s %s", show(list[0].remote_id), show(list[0].body));
-    CHECK(same(list[1].remote_id, "t-2") && !list[1].body && !list[1].verified, "the second: %s %s",
+    CHECK(same(list[0].remote_id, "t-1") && same(list[0].body, "{\"id\":\"t-1\"}") && same(list[0].verifier, "fp-a"),
+          "the first: %s %s %s", show(list[0].remote_id), show(list[0].body), show(list[0].verifier));
+    CHECK(same(list[1].remote_id, "t-2") && !list[1].body && !list[1].verifier, "the second: %s %s",
           show(list[1].remote_id), show(list[1].body));
     CHECK(gt_journal_drop_delivery(b, list[0].id) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
     gt_journal_deliveries_free(list, n);
@@ -748,17 +751,68 @@ static void case_deliveries(void)
           n ? show(list[0].remote_id) : "none");
     gt_journal_deliveries_free(list, n);
     /* at 61500 with 60 s of age, those posted at 1000 go (t-2, posted at 2000, stays) */
-    CHECK(gt_journal_post_delivery(b, "bfl", "t-3", NULL, false, 61500, 60000) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_journal_post_delivery(b, "bfl", "t-3", NULL, NULL, 61500, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(b));
     char *left = query_text(path, "SELECT group_concat(remote_id, ',') FROM (SELECT remote_id FROM deliveries "
                                   "ORDER BY id)");
     CHECK(same(left, "t-2,t-3"), "left after the old ones were dropped: %s", show(left));
     free(left);
+    /* a gentask of schema 4 on the same file reads verified: never 1, whatever the verifier */
+    char *trusted = query_text(path, "SELECT count(*) FROM deliveries WHERE verified <> 0");
+    CHECK(same(trusted, "0"), "rows an older gentask would trust: %s", show(trusted));
+    free(trusted);
     gt_journal_close(a);
     gt_journal_close(b);
 }
 
-/* A journal of the previous schema (3: no deliveries) is migrated on open, its records kept. */
+/* A flood of unverified posts leaves a provider's rows within the count and the bytes, the newest
+ * kept; the verified ones stay whatever the flood; another provider's rows are not counted. */
+static void case_delivery_bounds(void)
+{
+    char path[PATH_MAX];
+    path_of(path, "bounds.journal");
+    gt_journal *j = open_ok(path);
+    const gt_delivery_limits ten = {.max_age_ms = 60000, .max_count = 10, .max_bytes = 1 << 20};
+    CHECK(gt_journal_post_delivery(j, "modelslab", "other", NULL, NULL, 1000, &ten) == GT_JOURNAL_OK, "%s",
+          gt_journal_error(j));
+    for (int i = 0; i < 3; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "signed-%d", i);
+        CHECK(gt_journal_post_delivery(j, "bfl", id, "{}", "fp", 1000, &ten) == GT_JOURNAL_OK, "%s",
+              gt_journal_error(j));
+    }
+    for (int i = 0; i < 50; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "forged-%02d", i);
+        CHECK(gt_journal_post_delivery(j, "bfl", id, NULL, NULL, 1000 + i, &ten) == GT_JOURNAL_OK, "%s",
+              gt_journal_error(j));
+    }
+    char *kept = query_text(path, "SELECT group_concat(remote_id, ',') FROM (SELECT remote_id FROM deliveries "
+                                  "WHERE provider = 'bfl' ORDER BY id)");
+    CHECK(
+        same(kept, "signed-0,signed-1,signed-2,forged-43,forged-44,forged-45,forged-46,forged-47,forged-48,forged-49"),
+        "kept after 50 forged posts: %s", show(kept));
+    free(kept);
+    char *other = query_text(path, "SELECT count(*) FROM deliveries WHERE provider = 'modelslab'");
+    CHECK(same(other, "1"), "the other provider's rows: %s", show(other));
+    free(other);
+    /* bytes: ids of 100 bytes under a bound of 1000 bytes keep at most 10 rows' worth */
+    const gt_delivery_limits small = {.max_age_ms = 60000, .max_count = 1000, .max_bytes = 1000};
+    char id[101];
+    for (int i = 0; i < 30; i++) {
+        snprintf(id, sizeof id, "%0100d", i);
+        CHECK(gt_journal_post_delivery(j, "apixo", id, NULL, NULL, 1000, &small) == GT_JOURNAL_OK, "%s",
+              gt_journal_error(j));
+    }
+    char *bytes = query_text(path,
+                             "SELECT sum(length(CAST(remote_id AS BLOB))) FROM deliveries WHERE provider = 'apixo'");
+    CHECK(same(bytes, "1000"), "bytes kept for apixo: %s", show(bytes));
+    free(bytes);
+    gt_journal_close(j);
+}
+
+/* A journal of an earlier schema (3: no deliveries; 4: deliveries without a verifier) is migrated
+ * on open, its records kept. */
 static void case_migrate(void)
 {
     char path[PATH_MAX];
@@ -772,13 +826,25 @@ static void case_migrate(void)
 
     j = open_ok(path);
     char *version = query_text(path, "PRAGMA user_version");
-    CHECK(same(version, "4"), "the migrated journal's version is %s", show(version));
+    CHECK(same(version, "5"), "the migrated journal's version is %s", show(version));
     free(version);
-    CHECK(gt_journal_post_delivery(j, "bfl", "t-1", NULL, false, 1000, 60000) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_journal_post_delivery(j, "bfl", "t-1", NULL, NULL, 1000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(j));
     char *count = query_text(path, "SELECT count(*) FROM records");
     CHECK(same(count, "1"), "the migrated journal's records: %s", show(count));
     free(count);
+    gt_journal_close(j);
+
+    exec_sql(path, "ALTER TABLE deliveries DROP COLUMN verifier; PRAGMA user_version = 4");
+    j = open_ok(path);
+    version = query_text(path, "PRAGMA user_version");
+    CHECK(same(version, "5"), "the journal of schema 4 is now %s", show(version));
+    free(version);
+    CHECK(gt_journal_post_delivery(j, "bfl", "t-2", "{}", "fp", 2000, &a_minute) == GT_JOURNAL_OK, "%s",
+          gt_journal_error(j));
+    char *verifier = query_text(path, "SELECT verifier FROM deliveries WHERE remote_id = 't-2'");
+    CHECK(same(verifier, "fp"), "the verifier written after the migration: %s", show(verifier));
+    free(verifier);
     gt_journal_close(j);
 }
 
@@ -796,6 +862,7 @@ static const struct {
     {"request_hash", case_request_hash},
     {"shared", case_shared},
     {"deliveries", case_deliveries},
+    {"delivery_bounds", case_delivery_bounds},
     {"migrate", case_migrate},
 };
 

@@ -176,13 +176,16 @@ function M.webhook()
     ngx.header["Allow"] = "POST"
     return send_error(405, "invalid_request", "a webhook is a POST", false)
   end
+  -- nginx.conf's client_max_body_size (1m, gentask.webhook_max_body) has refused a longer body
+  -- with 413 unread; client_body_buffer_size keeps the rest in memory, where get_body_data finds it
   ngx.req.read_body()
   local body = ngx.req.get_body_data()
   if not body then return send_error(400, "invalid_request", "a webhook carries a body", false) end
   local delivery, err = get_client():webhook { headers = ngx.req.get_headers(), body = body }
   if not delivery then
     ngx.log(ngx.WARN, "webhook refused: ", tostring(err))
-    return send_error(err.kind == "authentication" and 401 or 400, err.kind, err.message, false)
+    local status = err.kind == "authentication" and 401 or err.code == "webhook_body_too_large" and 413 or 400
+    return send_error(status, err.kind, err.message, false)
   end
   ngx.log(ngx.INFO, "webhook for task ", tostring(delivery.id), ": ",
     delivery.task and "ended here" or delivery.posted and "posted for another worker" or "no task of ours")

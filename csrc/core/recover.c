@@ -54,8 +54,11 @@ static void fail_unknown(gt_task *t, const gt_record *r)
     gt_task_finish(t, GT_TASK_FAILED, err);
 }
 
-/* The task a record stands for (r's strings are copied). NULL: out of memory. */
-static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_options *opts)
+/* The task a record stands for (r's strings are copied). NULL: out of memory. recovering: for
+ * recover(), whose caller named download_root (NULL: none), the only directory a recorded download
+ * may write under; a keyed submit leaves downloads to its caller's options of now. */
+static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_options *opts, bool recovering,
+                            const char *download_root)
 {
     bool resend = r->stage == GT_RECORD_SENDING && r->idempotency_key && c->profile->idempotency_field;
     gt_task *t = r->stage == GT_RECORD_ACCEPTED ? gt_client_attach(c, r->remote_id, r->poll_url, r->poll_path, opts)
@@ -70,10 +73,8 @@ static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_op
         if (gt_task_done(t)) gt_task_journal(t, GT_RECORD_ENDED); /* attach refused it at once */
         break;
     case GT_RECORD_ENDED:
+        if (!t->remote_id) t->remote_id = gt_strdup(r->remote_id); /* the answer keeps its id */
         gt_task_end_from_outcome(t, r->outcome);
-        /* a success whose files a stopped process did not finish: fetched again */
-        if (r->download && !r->files && gt_task_state_of(t) == GT_TASK_SUCCEEDED)
-            gt_task_download_from_json(t, r->download);
         break;
     case GT_RECORD_SENDING:
     case GT_RECORD_QUEUED:
@@ -88,18 +89,33 @@ static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_op
         }
         break;
     }
+    /* files a stopped process did not finish (or will fetch once the task succeeds): a record is
+     * data, so they are written only where recover()'s caller allows */
+    bool may_succeed = !gt_task_done(t) || gt_task_state_of(t) == GT_TASK_SUCCEEDED;
+    if (recovering && r->download && !r->files && may_succeed) gt_task_download_recorded(t, r->download, download_root);
     return t;
+}
+
+/* A store that did not answer is a fault of ours, never the caller's mistake. */
+static gt_error *store_fault(gt_client *c, gt_phase phase, const char *doing)
+{
+    const char *code = gt_journal_is_file(c->journal) ? "journal" : "redis";
+    char *message = gt_printf("%s: %s", doing, gt_journal_error(c->journal));
+    gt_error *err = gt_error_new(GT_UNAVAILABLE, phase, message ? message : doing);
+    free(message);
+    if (err) err->code = gt_strdup(code);
+    return err;
 }
 
 /* Whether this client may resume rec: an ended one, yes; an unended one once it is this client's
  * (its owner gone, or none), never while another live client works on it. */
-static bool claimable(gt_client *c, const gt_record *rec, char **refusal)
+static bool claimable(gt_client *c, const gt_record *rec, char **refusal, gt_error **fault)
 {
     if (rec->stage == GT_RECORD_ENDED && !rec->download) return true;
     bool claimed = false;
     gt_journal_status status = gt_journal_claim_record(c->journal, rec->id, gt_wall_ms(), &claimed);
     if (status != GT_JOURNAL_OK)
-        *refusal = gt_printf("key %s cannot be taken up: %s", rec->caller_key, gt_journal_error(c->journal));
+        *fault = store_fault(c, GT_PHASE_SUBMIT, "the key's record cannot be taken up, so nothing was sent");
     else if (!claimed)
         *refusal = gt_printf("key %s is being worked on by another live client of this journal", rec->caller_key);
     return status == GT_JOURNAL_OK && claimed;
@@ -108,7 +124,7 @@ static bool claimable(gt_client *c, const gt_record *rec, char **refusal)
 /* The same request under the same key: the journal's task. A key with another request is the
  * caller's mistake (Stripe answers its idempotency keys alike). */
 static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash, const gt_client_options *opts,
-                      bool *existing, char **refusal, bool *found)
+                      bool *existing, char **refusal, gt_error **fault, bool *found)
 {
     *found = true;
     gt_task *live = live_task(c, 0, r->caller_key);
@@ -121,7 +137,7 @@ static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash
             return NULL;
         }
         if (status != GT_JOURNAL_OK) {
-            *refusal = gt_printf("key %s cannot be looked up: %s", r->caller_key, gt_journal_error(c->journal));
+            *fault = store_fault(c, GT_PHASE_SUBMIT, "the key cannot be looked up, so nothing was sent");
             return NULL;
         }
         known = rec.request_hash;
@@ -134,12 +150,27 @@ static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash
         t = live;
     } else if (strcmp(rec.provider, gt_profile_name(c->profile)) != 0) {
         *refusal = gt_printf("key %s was used for a request to %s", r->caller_key, rec.provider);
-    } else if (!claimable(c, &rec, refusal)) {
+    } else if (!claimable(c, &rec, refusal, fault)) {
         /* another live client works on it: resuming it here could submit it twice */
     } else {
-        t = from_record(c, &rec, opts);
+        t = from_record(c, &rec, opts, false, NULL);
     }
     gt_record_clear(&rec);
+    return t;
+}
+
+/* A keyed submit whose store did not answer: nothing was sent, and the task says why (a fault of
+ * the store's, which trying again may mend, never the caller's mistake). */
+static gt_task *failed_lookup(gt_client *c, const gt_submit_request *r, const gt_client_options *opts, gt_error *fault)
+{
+    gt_task *t = gt_task_new(c, r->poll_path, opts);
+    if (!t) {
+        gt_error_free(fault);
+        return NULL;
+    }
+    fault->submitted = GT_SUBMITTED_NO;
+    t->submitted = GT_SUBMITTED_NO;
+    gt_task_finish(t, GT_TASK_FAILED, fault);
     return t;
 }
 
@@ -157,7 +188,9 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
     char *hash = gt_request_hash(gt_profile_name(c->profile), r->model ? r->model : "", body);
     if (r->caller_key) {
         bool found;
-        gt_task *t = keyed(c, r, hash, opts, existing, refusal, &found);
+        gt_error *fault = NULL;
+        gt_task *t = keyed(c, r, hash, opts, existing, refusal, &fault, &found);
+        if (fault) t = failed_lookup(c, r, opts, fault);
         if (found) {
             free(hash);
             return t;
@@ -176,15 +209,16 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
     return t;
 }
 
-bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***tasks, bool **existing, size_t *n,
-                       char **error)
+bool gt_client_recover(gt_client *c, const gt_client_options *opts, const char *download_root, gt_task ***tasks,
+                       bool **existing, size_t *n, gt_error **error)
 {
     *tasks = NULL;
     *existing = NULL;
     *n = 0;
     *error = NULL;
     if (!c->journal) {
-        *error = gt_strdup("recover needs a journal: gentask.client { journal = \"tasks.db\", ... }");
+        *error = gt_error_new(GT_USAGE, GT_PHASE_POLL,
+                              "recover needs a journal: gentask.client { journal = \"tasks.db\", ... }");
         return false;
     }
     gt_record *records = NULL;
@@ -193,7 +227,10 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***t
     gt_journal_status status = gt_journal_claim(c->journal, gt_profile_name(c->profile), gt_wall_ms());
     if (status == GT_JOURNAL_OK) status = gt_journal_unended(c->journal, &records, &count);
     if (status != GT_JOURNAL_OK) {
-        *error = gt_strdup(gt_journal_error(c->journal));
+        *error = store_fault(c, GT_PHASE_POLL,
+                             status == GT_JOURNAL_BUSY ? "recover: the journal is busy (another process is writing "
+                                                         "it): call recover() again"
+                                                       : "recover: the journal cannot be read");
         return false;
     }
     *tasks = calloc(count ? count : 1, sizeof **tasks);
@@ -205,11 +242,11 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***t
         if (strcmp(r->provider, gt_profile_name(c->profile)) != 0) continue;
         gt_task *t = live_task(c, r->id, NULL);
         (*existing)[*n] = t != NULL;
-        if (!t) t = from_record(c, r, opts);
+        if (!t) t = from_record(c, r, opts, true, download_root);
         if (!t) ok = false;
         else (*tasks)[(*n)++] = t;
     }
     gt_records_free(records, count);
-    if (!ok) *error = gt_strdup("recover: out of memory");
+    if (!ok) *error = gt_error_new(GT_USAGE, GT_PHASE_POLL, "recover: out of memory");
     return ok;
 }

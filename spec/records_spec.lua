@@ -249,3 +249,123 @@ describe("recover() and a record planted in Redis", function()
     assert.equal(submissions + 1, sim:stats().submissions)
   end)
 end)
+
+describe("the smaller faults", function()
+  local sim, journal
+  setup(function() sim = Sim.start() end)
+  teardown(function() sim:stop() end)
+  before_each(function()
+    sim:reset()
+    journal = os.tmpname()
+    os.remove(journal)
+  end)
+  after_each(function() remove_journal(journal) end)
+
+  it("takes the tasks of an owner killed and not reaped (a zombie) at once", function()
+    local out = os.tmpname()
+    -- the worker's parent execs into sleep, which never reaps it: killed, it stays a zombie
+    local script = os.tmpname()
+    local f = assert(io.open(script, "w"))
+    f:write(([[
+      local gentask = require "gentask"
+      local fox = gentask.client { provider = "foxapi", api_key = %q, base_url = %q, journal = %q,
+                                   max_in_flight = 6 }   -- an owner that holds places: a row with its pid
+      local keep = {}
+      for i = 1, 3 do keep[i] = fox:submit("flux-dev", { prompt = "zombie " .. i .. " [duration=60000]" }) end
+      while not (keep[1].id and keep[2].id and keep[3].id) do gentask.sleep(0.01) end
+      gentask.sleep(0.2)   -- accepted, and journaled so
+      local pid = io.open("/proc/self/stat"):read("*l"):match("^(%%d+)")
+      io.open(%q, "w"):write(pid .. "\n"):close()
+      os.execute("kill -9 " .. pid)
+    ]]):format(Sim.key, sim.url .. "/foxapi", journal, out))
+    f:close()
+    local lua = arg and arg[-1] or "lua"
+    local paths = ("package.path=%q package.cpath=%q"):format(package.path, package.cpath)
+    local parent_file = os.tmpname()
+    os.execute(("sh -c %s >/dev/null 2>&1 &"):format(quote(("echo $$ > %s; %s -e %s %s & exec sleep 60"):format(
+      quote(parent_file), lua, quote(paths), quote(script)))))
+    local worker
+    for _ = 1, 1000 do
+      local r = io.open(out)
+      worker = r and r:read "*l"
+      if r then r:close() end
+      local stat = worker and io.open("/proc/" .. worker .. "/stat")
+      local state = stat and stat:read("*l"):match "%) (%a)"
+      if stat then stat:close() end
+      if state == "Z" then break end
+      worker = nil
+      gentask.sleep(0.02)
+    end
+    assert.truthy(worker, "the worker died and is a zombie")
+    local tasks = sim:foxapi({ journal = journal }):recover()
+    local p = io.open(parent_file)
+    os.execute("kill " .. p:read "*l") -- the sleep: the zombie is reaped now
+    p:close()
+    os.remove(parent_file)
+    os.remove(script)
+    os.remove(out)
+    assert.equal(3, #tasks)
+    for _, t in ipairs(tasks) do assert.truthy(t.id) end
+    for _, t in ipairs(tasks) do t:cancel() end
+  end)
+
+  it("keeps the id of a result answered from the journal", function()
+    local fox = sim:foxapi { journal = journal }
+    local first = fox:submit("flux-dev", { prompt = "once" }, { key = "once" })
+    local id = first:wait(10).id
+    assert.truthy(id)
+    local again = sim:foxapi({ journal = journal }):submit("flux-dev", { prompt = "once" }, { key = "once" })
+    assert.equal(id, again.id)
+    assert.equal(id, again:wait(10).id)
+    assert.equal(1, sim:stats().submissions)
+  end)
+
+  it("refuses params that contain themselves as a usage error", function()
+    local params = { prompt = "loop", nested = {} }
+    params.nested.back = params
+    local ok, err = pcall(sim.foxapi(sim).submit, sim:foxapi(), "flux-dev", params)
+    assert.is_false(ok)
+    assert.equal("usage", err.kind)
+    assert.truthy(err.message:find("params.nested.back", 1, true), err.message)
+    -- a table met twice without a cycle is no cycle
+    local shared = { "a" }
+    sim:foxapi():submit("flux-dev", { prompt = "twice", a = shared, b = shared }):wait(10)
+  end)
+
+  it("answers recover() on a journal another process has locked as unavailable (code journal)", function()
+    sim:foxapi { journal = journal }
+    local flag, said = os.tmpname(), os.tmpname()
+    os.execute(("(echo 'BEGIN IMMEDIATE;'; echo '.print locked'; while [ -e %s ]; do sleep 0.02; done; "
+      .. "echo 'COMMIT;') | sqlite3 %s > %s 2>&1 &"):format(quote(flag), quote(journal), quote(said)))
+    local function locked()
+      local f = io.open(said)
+      local text = f and f:read "*a" or ""
+      if f then f:close() end
+      return text:find "locked"
+    end
+    while not locked() do gentask.sleep(0.02) end
+    local fox = sim:foxapi { journal = journal }
+    local ok, err = pcall(fox.recover, fox)
+    os.remove(flag)
+    assert.is_false(ok)
+    assert.equal("unavailable", err.kind)
+    assert.equal("journal", err.code)
+    assert.is_true(err.retryable)
+    os.remove(said)
+  end)
+
+  it("reports a full disk during a download as unavailable (code disk)", function()
+    local dir = new_dir()
+    if not succeeded(os.execute("mount -t tmpfs -o size=64k tmpfs " .. quote(dir) .. " 2>/dev/null")) then
+      os.execute("rm -rf " .. quote(dir))
+      return pending "mounting a small tmpfs needs root"
+    end
+    os.execute("dd if=/dev/zero of=" .. quote(dir .. "/filler") .. " bs=4k 2>/dev/null")
+    local result = sim:foxapi():submit("flux-dev", { prompt = "no room" }, { download = { dir = dir } }):wait(10)
+    os.execute("umount " .. quote(dir) .. " && rm -rf " .. quote(dir))
+    assert.truthy(result.url, "the paid result is delivered")
+    local e = result.download_errors[1]
+    assert.equal("unavailable", e.kind, tostring(e))
+    assert.equal("disk", e.code)
+  end)
+end)

@@ -24,7 +24,7 @@ local function succeeded(status)
 end
 
 local function remove_journal(path)
-  for _, suffix in ipairs { "", "-wal", "-shm" } do os.remove(path .. suffix) end
+  for _, suffix in ipairs { "", "-wal", "-shm", "-journal" } do os.remove(path .. suffix) end
 end
 
 local function new_dir()
@@ -81,19 +81,23 @@ describe("a journal file", function()
     sim:foxapi { journal = journal } -- mended, it opens
   end)
 
-  it("is refused when another user owns it, or its -wal", function()
+  it("is refused when another user owns it, its -wal or its -journal", function()
     local me = sh("id -u"):gsub("%s+$", "")
     if me ~= "0" then return pending "chown to another user needs root" end
     sim:foxapi { journal = journal }
     assert.truthy(succeeded(os.execute("chown nobody " .. quote(journal))))
     refused("chown 0 '" .. journal .. "'")
     assert.truthy(succeeded(os.execute("chown 0 " .. quote(journal))))
-    -- a -wal made first by another user would be read as the journal's own writes
-    local wal = journal .. "-wal"
-    assert.truthy(succeeded(os.execute("touch " .. quote(wal) .. " && chown nobody " .. quote(wal))))
-    local ok, err = pcall(sim.foxapi, sim, { journal = journal })
-    assert.is_false(ok)
-    assert.truthy(err.message:find("chown 0 '" .. wal .. "'", 1, true), err.message)
+    -- a -wal made first by another user would be read as the journal's own writes, a -journal
+    -- rolled back into it
+    for _, suffix in ipairs { "-wal", "-journal" } do
+      local planted = journal .. suffix
+      assert.truthy(succeeded(os.execute("touch " .. quote(planted) .. " && chown nobody " .. quote(planted))))
+      local ok, err = pcall(sim.foxapi, sim, { journal = journal })
+      assert.is_false(ok)
+      assert.truthy(err.message:find("chown 0 '" .. planted .. "'", 1, true), err.message)
+      os.remove(planted)
+    end
   end)
 
   it("is refused in a directory others may write without the sticky bit", function()
@@ -201,7 +205,11 @@ describe("recover() and a record planted", function()
     fox:submit("flux-dev", { prompt = "kept" }, { key = "k" }):wait(10)
     fox:close()
     plant_sqlite(journal, { k = ('{"dir":"%s","name":"x"}'):format(dir) })
-    local tasks = sim:foxapi({ journal = journal }):recover()
+    local fresh = sim:foxapi { journal = journal }
+    local ok, err = pcall(fresh.recover, fresh, { download = { dir = dir, name = "x" } })
+    assert.is_false(ok)
+    assert.equal("usage", err.kind) -- each record keeps its own names
+    local tasks = fresh:recover()
     assert.equal(1, #tasks)
     local result = tasks[1]:wait(10)
     assert.truthy(result.url)
@@ -242,6 +250,8 @@ describe("recover() and a record planted in Redis", function()
     assert.equal("unavailable", err.kind)
     assert.equal("redis", err.code)
     assert.equal("no", err.submitted)
+    assert.truthy(err.message:find("key down", 1, true), err.message)
+    assert.is_nil(tostring(err):find(Sim.key, 1, true))
     assert.equal(submissions, sim:stats().submissions)
     local _, failure = fox:submit("flux-dev", { prompt = "while down" }, { key = "down" }):result()
     -- Redis is back: the same key is looked up and the request sent now

@@ -103,16 +103,17 @@ static bool foreign_writable(const struct stat *st, bool directory, const char *
 }
 
 /* A record is data, never an instruction, only while nobody else can write one: a journal that
- * another user could write (its file, its -wal or -shm, or the directory that holds them, where the
- * files could be replaced) is refused, as ssh refuses a key file others could write. stat(), not
- * open(): closing a descriptor of the file would drop this process's other connections' locks. */
+ * another user could write (its file, its -wal or -shm, a -journal SQLite would roll back into it,
+ * or the directory that holds them, where the files could be replaced) is refused, as ssh refuses
+ * a key file others could write. stat(), not open(): closing a descriptor of the file would drop
+ * this process's other connections' locks. */
 static gt_journal_status check_writers(gt_sqlite_journal *j, const char *path)
 {
     char *dir = gt_strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
     if (!dir) return gt_journal_fail(&j->base, "out of memory");
     if (slash == dir) slash[1] = '\0';
     else if (slash) *slash = '\0';
-    const char *files[] = {slash ? dir : ".", path, "-wal", "-shm"};
+    const char *files[] = {slash ? dir : ".", path, "-wal", "-shm", "-journal"};
     gt_journal_status status = GT_JOURNAL_OK;
     char fix[600];
     for (size_t i = 0; status == GT_JOURNAL_OK && i < sizeof files / sizeof files[0]; i++) {

@@ -96,11 +96,13 @@ static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_op
     return t;
 }
 
-/* A store that did not answer is a fault of ours, never the caller's mistake. */
-static gt_error *store_fault(gt_client *c, gt_phase phase, const char *doing)
+/* A store that did not answer is a fault of ours, never the caller's mistake. key: the caller's
+ * key the fault is about, or NULL. */
+static gt_error *store_fault(gt_client *c, gt_phase phase, const char *doing, const char *key)
 {
     const char *code = gt_journal_is_file(c->journal) ? "journal" : "redis";
-    char *message = gt_printf("%s: %s", doing, gt_journal_error(c->journal));
+    char *message = key ? gt_printf("key %s: %s: %s", key, doing, gt_journal_error(c->journal))
+                        : gt_printf("%s: %s", doing, gt_journal_error(c->journal));
     gt_error *err = gt_error_new(GT_UNAVAILABLE, phase, message ? message : doing);
     free(message);
     if (err) err->code = gt_strdup(code);
@@ -115,7 +117,7 @@ static bool claimable(gt_client *c, const gt_record *rec, char **refusal, gt_err
     bool claimed = false;
     gt_journal_status status = gt_journal_claim_record(c->journal, rec->id, gt_wall_ms(), &claimed);
     if (status != GT_JOURNAL_OK)
-        *fault = store_fault(c, GT_PHASE_SUBMIT, "the key's record cannot be taken up, so nothing was sent");
+        *fault = store_fault(c, GT_PHASE_SUBMIT, "its record cannot be taken up, so nothing was sent", rec->caller_key);
     else if (!claimed)
         *refusal = gt_printf("key %s is being worked on by another live client of this journal", rec->caller_key);
     return status == GT_JOURNAL_OK && claimed;
@@ -137,7 +139,7 @@ static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash
             return NULL;
         }
         if (status != GT_JOURNAL_OK) {
-            *fault = store_fault(c, GT_PHASE_SUBMIT, "the key cannot be looked up, so nothing was sent");
+            *fault = store_fault(c, GT_PHASE_SUBMIT, "it cannot be looked up, so nothing was sent", r->caller_key);
             return NULL;
         }
         known = rec.request_hash;
@@ -230,7 +232,8 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, const char *
         *error = store_fault(c, GT_PHASE_POLL,
                              status == GT_JOURNAL_BUSY ? "recover: the journal is busy (another process is writing "
                                                          "it): call recover() again"
-                                                       : "recover: the journal cannot be read");
+                                                       : "recover: the journal cannot be read",
+                             NULL);
         return false;
     }
     *tasks = calloc(count ? count : 1, sizeof **tasks);

@@ -239,7 +239,7 @@ describe("recover() and a record planted in Redis", function()
     end, function(plants) plant_redis(redis, plants) end)
   end)
 
-  it("answers a keyed submit while Redis is down as unavailable (code redis), nothing sent", function()
+  it("answers a keyed submit or recover() while Redis is down as unavailable (code redis)", function()
     local fox = sim:foxapi { journal = redis:url "down", redis_timeout = 0.2 }
     fox:submit("flux-dev", { prompt = "before" }, { key = "before" }):wait(10)
     local submissions = sim:stats().submissions
@@ -253,6 +253,12 @@ describe("recover() and a record planted in Redis", function()
     assert.truthy(err.message:find("key down", 1, true), err.message)
     assert.is_nil(tostring(err):find(Sim.key, 1, true))
     assert.equal(submissions, sim:stats().submissions)
+    redis:signal "STOP"
+    local ok, recovered = pcall(fox.recover, fox)
+    redis:signal "CONT"
+    assert.is_false(ok)
+    assert.equal("unavailable", recovered.kind)
+    assert.equal("redis", recovered.code)
     local _, failure = fox:submit("flux-dev", { prompt = "while down" }, { key = "down" }):result()
     -- Redis is back: the same key is looked up and the request sent now
     assert.is_nil(failure, tostring(failure))

@@ -229,11 +229,11 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, const char *
     gt_journal_status status = gt_journal_claim(c->journal, gt_profile_name(c->profile), gt_wall_ms());
     if (status == GT_JOURNAL_OK) status = gt_journal_unended(c->journal, &records, &count);
     if (status != GT_JOURNAL_OK) {
-        *error = store_fault(c, GT_PHASE_POLL,
-                             status == GT_JOURNAL_BUSY ? "recover: the journal is busy (another process is writing "
-                                                         "it): call recover() again"
-                                                       : "recover: the journal cannot be read",
-                             NULL);
+        const char *doing = !gt_journal_is_file(c->journal) ? "recover: Redis did not answer: call recover() again"
+                            : status == GT_JOURNAL_BUSY
+                                ? "recover: the journal is busy (another process is writing it): call recover() again"
+                                : "recover: the journal cannot be read";
+        *error = store_fault(c, GT_PHASE_POLL, doing, NULL);
         return false;
     }
     *tasks = calloc(count ? count : 1, sizeof **tasks);

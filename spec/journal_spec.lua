@@ -226,7 +226,8 @@ describe("the journal", function()
     end
     assert.equal(0, pngs(), "nothing under a final name from the killed process")
 
-    local tasks = sim:foxapi({ journal = journal }):recover()
+    -- the files go only where this caller says they may: under dir
+    local tasks = sim:foxapi({ journal = journal }):recover { download = { dir = dir } }
     assert.equal(3, #tasks)
     for _, t in ipairs(tasks) do
       local result = t:wait(10)

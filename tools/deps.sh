@@ -12,13 +12,14 @@ set -eu
 # The gentask command parses its arguments with lua-argparse; spec/cli_spec.lua drives it on a
 # pseudo-terminal with script (bsdutils) and opens its contact sheet in headless chromium.
 # The journal (csrc/core/journal*.c) keeps tasks in SQLite (libsqlite3-dev) and hashes requests and
-# fingerprints API keys with OpenSSL's libcrypto (libssl-dev).
+# fingerprints API keys with OpenSSL's libcrypto (libssl-dev); spec/records_spec.lua plants records in a journal
+# file with the sqlite3 command.
 # The key's shared state may live in Redis (csrc/core/shared_redis.c): hiredis (libhiredis-dev), and
 # spec/redis_spec.lua starts a real redis-server.
 # The simulator writes its result PNGs with zlib (zlib1g-dev) and checksums them with libcrypto.
 PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl
   lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev luajit2 libluajit2-5.1-dev
-  libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libsqlite3-dev libssl-dev zlib1g-dev
+  libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libsqlite3-dev libssl-dev zlib1g-dev sqlite3
   lua-cjson lua-socket lua-busted luarocks valgrind lua-check clang-format
   neovim nginx libnginx-mod-http-lua love lua-copas lua-cqueues openssl
   lua-argparse bsdutils chromium libhiredis-dev redis-server"

@@ -240,12 +240,19 @@ bool gt_task_downloads_hold(gt_task *t);
 void gt_task_downloads_free(gt_task *t);
 /* The spec a download was asked with (borrowed strings); false: none asked. */
 bool gt_task_download_spec(const gt_task *t, gt_download_spec *out);
+/* A download that may not be done (a recorded one outside recover()'s directory): each result
+ * fails with why (taken), nothing is written. false: the task cannot download at all. */
+bool gt_task_download_refused(gt_task *t, const gt_download_spec *spec, gt_error *why);
+/* dir resolved (download_root.c), when it lies inside root once the symbolic links of both are
+ * resolved and it holds no ".."; NULL with *refusal (to free()) when not. */
+char *gt_download_dir_inside(const char *root, const char *dir, char **refusal);
 /* The journal's view (download_journal.c): the spec as JSON (NULL: none), the files as JSON once
- * every download ended (NULL before), and a recovered task's download started again from its
- * JSON spec. */
+ * every download ended (NULL before), and a recovered task's recorded download: started when its
+ * directory lies inside root (what recover()'s caller named), refused (each result fails,
+ * permission_denied, code download_dir) when it does not or root is NULL. */
 char *gt_task_download_json(const gt_task *t);
 char *gt_task_files_json(const gt_task *t);
-bool gt_task_download_from_json(gt_task *t, const char *spec_json);
+void gt_task_download_recorded(gt_task *t, const char *spec_json, const char *root);
 
 /* ---- the journal of a client's tasks (task_journal.c: writing; recover.c: reading) ---------------- */
 

@@ -40,6 +40,7 @@ struct gt_downloads {
     gt_fetch *fetches;
     size_t n_fetches, pending;
     bool orphaned;          /* released by its owner: freed when the last fetch ends */
+    gt_error *refused;      /* a recorded download recover() may not do: each result fails with it */
     double succeeded_unix;  /* wall-clock time of the success; 0: not yet */
     gt_client_options opts; /* the task's: retries, backoff, timeouts, size cap */
 };
@@ -130,12 +131,32 @@ static void fail_fetch(gt_fetch *f, gt_kind kind, long status, const char *messa
     fetch_ended(f);
 }
 
+/* Our disk failing (full, read-only, broken, out of descriptors) is a store fault, never the
+ * caller's mistake; a directory that cannot be made or entered where the caller named it is. */
+static bool disk_fault(int error_number)
+{
+    switch (error_number) {
+    case ENOSPC:
+    case EDQUOT:
+    case EIO:
+    case EROFS:
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case EFBIG: return true;
+    default: return false;
+    }
+}
+
 static void fail_with_errno(gt_fetch *f, const char *doing, int error_number)
 {
+    if (!error_number) error_number = EIO;
     char *message = gt_printf("result %zu: cannot %s in %s: %s", f->index + 1, doing, f->owner->dir,
-                              strerror(error_number ? error_number : EIO));
-    fail_fetch(f, GT_USAGE, 0, message ? message : "cannot write the file");
+                              strerror(error_number));
+    bool disk = disk_fault(error_number);
+    fail_fetch(f, disk ? GT_UNAVAILABLE : GT_USAGE, 0, message ? message : "cannot write the file");
     free(message);
+    if (disk && f->error) f->error->code = gt_strdup("disk");
 }
 
 static void commit(gt_fetch *f, const char *content_type)
@@ -271,6 +292,17 @@ static void fetch_due(void *fetch)
     send_fetch(fetch);
 }
 
+/* A result not fetched because its download was refused before it began: nothing is written. */
+static void refuse_fetch(gt_fetch *f, const gt_error *why)
+{
+    f->error = gt_error_copy(why);
+    if (f->error) {
+        f->error->task_id = gt_strdup(f->owner->task->remote_id);
+        f->error->request_id = gt_strdup(f->owner->task->request_id);
+    }
+    fetch_ended(f);
+}
+
 /* Every result of the succeeded task, at once. */
 static void start(gt_downloads *d)
 {
@@ -290,7 +322,8 @@ static void start(gt_downloads *d)
     }
     for (size_t i = 0; i < t->n_urls; i++) {
         gt_fetch *f = &d->fetches[i];
-        if (!f->url) fail_fetch(f, GT_USAGE, 0, "out of memory");
+        if (d->refused) refuse_fetch(f, d->refused);
+        else if (!f->url) fail_fetch(f, GT_USAGE, 0, "out of memory");
         else if (!gt_file_sink_open(&f->sink, d->dir, d->opts.max_download_bytes))
             fail_with_errno(f, "create a file", f->sink.error_number);
         /* the first attempt on the next engine round: a data: result then ends as a URL would,
@@ -302,6 +335,16 @@ static void start(gt_downloads *d)
     if (d->orphaned) gt_engine_arm(engine_of(d), &d->release_timer, gt_now_ms());
 }
 
+/* An extension as a caller's path ends (".png"): a dot and letters or digits, nothing else (a
+ * record's "/../x" becomes "._.._x", a name in the directory). */
+static char *safe_extension(const char *extension)
+{
+    char *out = gt_printf(".%s", extension[0] == '.' ? extension + 1 : extension);
+    for (char *p = out ? out + 1 : NULL; p && *p; p++)
+        if (!isalnum((unsigned char)*p)) *p = '_';
+    return out;
+}
+
 static bool set_spec(gt_downloads *d, const gt_download_spec *spec)
 {
     free(d->dir);
@@ -309,11 +352,12 @@ static bool set_spec(gt_downloads *d, const gt_download_spec *spec)
     free(d->extension);
     d->dir = gt_strdup(spec->dir && *spec->dir ? spec->dir : ".");
     d->name = spec->name ? safe_name(spec->name) : NULL;
-    d->extension = gt_strdup(spec->extension);
+    d->extension = spec->extension ? safe_extension(spec->extension) : NULL;
     return d->dir && (!spec->name || d->name) && (!spec->extension || d->extension);
 }
 
-bool gt_task_download(gt_task *t, const gt_download_spec *spec, char **refusal)
+/* A download asked for: refused NULL fetches the results, else each fails with it (taken). */
+static bool request_download(gt_task *t, const gt_download_spec *spec, gt_error *refused, char **refusal)
 {
     *refusal = NULL;
     bool ended = gt_task_done(t);
@@ -330,9 +374,25 @@ bool gt_task_download(gt_task *t, const gt_download_spec *spec, char **refusal)
         *refusal = gt_strdup("out of memory");
         return false;
     }
+    gt_error_free(d->refused);
+    d->refused = refused;
     if (ended) start(d);
     else d->wanted = true;
     return true;
+}
+
+bool gt_task_download(gt_task *t, const gt_download_spec *spec, char **refusal)
+{
+    return request_download(t, spec, NULL, refusal);
+}
+
+bool gt_task_download_refused(gt_task *t, const gt_download_spec *spec, gt_error *why)
+{
+    char *refusal = NULL;
+    bool ok = why && request_download(t, spec, why, &refusal);
+    if (!ok) gt_error_free(why);
+    free(refusal);
+    return ok;
 }
 
 void gt_task_downloads_ended(gt_task *t)
@@ -366,6 +426,7 @@ void gt_task_downloads_free(gt_task *t)
     if (!d) return;
     clear_fetches(d);
     gt_engine_disarm(engine_of(d), &d->release_timer);
+    gt_error_free(d->refused);
     free(d->dir);
     free(d->name);
     free(d->extension);

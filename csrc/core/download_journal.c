@@ -60,13 +60,36 @@ static const char *string_of(const cJSON *o, const char *key)
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
-bool gt_task_download_from_json(gt_task *t, const char *spec_json)
+/* Why a recovered task's recorded download is not done: permission_denied, code download_dir. */
+static gt_error *refused(char *message /* taken */)
+{
+    gt_error *why = gt_error_new(GT_PERMISSION_DENIED, GT_PHASE_DOWNLOAD, message ? message : "out of memory");
+    free(message);
+    if (why) why->code = gt_strdup("download_dir");
+    return why;
+}
+
+void gt_task_download_recorded(gt_task *t, const char *spec_json, const char *root)
 {
     cJSON *o = cJSON_Parse(spec_json ? spec_json : "");
     gt_download_spec spec = {string_of(o, "dir"), string_of(o, "name"), string_of(o, "extension")};
-    char *refusal = NULL;
-    bool ok = spec.dir && gt_task_download(t, &spec, &refusal);
-    free(refusal);
+    char *refusal = NULL, *inside = NULL;
+    if (!spec.dir) {
+        /* not a spec this build wrote: nothing to do */
+    } else if (!root) {
+        gt_task_download_refused(
+            t, &spec,
+            refused(gt_printf("its journal record asks for files in %s; recover() writes files only under a "
+                              "directory its caller names: client:recover { download = { dir = ... } } or the "
+                              "client's download option",
+                              spec.dir)));
+    } else if (!(inside = gt_download_dir_inside(root, spec.dir, &refusal))) {
+        gt_task_download_refused(t, &spec, refused(refusal));
+    } else {
+        spec.dir = inside; /* the directory checked, resolved: the files go there */
+        gt_task_download(t, &spec, &refusal);
+        free(refusal);
+    }
+    free(inside);
     cJSON_Delete(o);
-    return ok;
 }

@@ -357,13 +357,16 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
 
 /* Every record of the client's journal that has not ended, as a task: accepted ones attached and
  * polling, queued ones submitted, sending ones resent where an idempotency key makes that safe
- * and failed (submitted "unknown") where not. *tasks is a malloc'd array of *n; existing[i] (also
- * malloc'd) is true for a live task of this process the caller already holds. false with *error
- * (to free()) when there is no journal or it cannot be read. A journal in Redis is asked on the
- * engine's loop: the first call asks it and answers false with *pending true, and so do the calls
- * after it until Redis has answered (run the engine between them); the call after that answers. */
-bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***tasks, bool **existing, size_t *n,
-                       char **error, bool *pending);
+ * and failed (submitted "unknown") where not. A record is data: the files it asks for are written
+ * only when its directory lies inside download_root, the directory the caller names now (NULL:
+ * none); else each of its results fails to download (permission_denied, code "download_dir") and
+ * nothing is written. *tasks is a malloc'd array of *n; existing[i] (also malloc'd) is true for a
+ * live task of this process the caller already holds. false with *error (gt_error_free) when there
+ * is no journal (usage) or it cannot be read (unavailable, code "journal" or "redis"). A journal in
+ * Redis is asked on the engine's loop: the first call asks it and answers false with *pending
+ * true, and so do the calls after it until Redis has answered (run the engine between them). */
+bool gt_client_recover(gt_client *c, const gt_client_options *opts, const char *download_root, gt_task ***tasks,
+                       bool **existing, size_t *n, gt_error **error, bool *pending);
 
 /* A task that polls what the provider already has under id, and never submits: a task submitted
  * by another process. poll_url, when not NULL, is where the provider said to poll (it must pass

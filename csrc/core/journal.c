@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 gt_journal_status gt_journal_sqlite_failed(gt_sqlite_journal *j, int rc, const char *doing)
@@ -80,6 +81,55 @@ static gt_journal_status create_private(gt_sqlite_journal *j, const char *path)
     return GT_JOURNAL_OK;
 }
 
+/* Whether st (a file of the journal, or its directory) could be written by a user other than this
+ * process's and root (who can write anything anyway): "" when not, else what to run about it. A
+ * directory others may write is safe only with the sticky bit (/tmp): nobody else then can
+ * replace the files in it. */
+static bool foreign_writable(const struct stat *st, bool directory, const char *path, char *fix, size_t size)
+{
+    uid_t me = geteuid();
+    if (st->st_uid != me && st->st_uid != 0) {
+        snprintf(fix, size,
+                 "it is owned by uid %ld, not by this process's uid %ld (or root): if it is yours, run: chown %ld '%s'",
+                 (long)st->st_uid, (long)me, (long)me, path);
+        return true;
+    }
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(directory && (st->st_mode & S_ISVTX))) {
+        snprintf(fix, size, "its group or others may write it (mode %04o): run: chmod go-w '%s'",
+                 (unsigned)(st->st_mode & 07777), path);
+        return true;
+    }
+    return false;
+}
+
+/* A record is data, never an instruction, only while nobody else can write one: a journal that
+ * another user could write (its file, its -wal or -shm, a -journal SQLite would roll back into it,
+ * or the directory that holds them, where the files could be replaced) is refused, as ssh refuses
+ * a key file others could write. stat(), not open(): closing a descriptor of the file would drop
+ * this process's other connections' locks. */
+static gt_journal_status check_writers(gt_sqlite_journal *j, const char *path)
+{
+    char *dir = gt_strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+    if (!dir) return gt_journal_fail(&j->base, "out of memory");
+    if (slash == dir) slash[1] = '\0';
+    else if (slash) *slash = '\0';
+    const char *files[] = {slash ? dir : ".", path, "-wal", "-shm", "-journal"};
+    gt_journal_status status = GT_JOURNAL_OK;
+    char fix[600];
+    for (size_t i = 0; status == GT_JOURNAL_OK && i < sizeof files / sizeof files[0]; i++) {
+        char *name = files[i][0] == '-' ? gt_printf("%s%s", path, files[i]) : gt_strdup(files[i]);
+        struct stat st;
+        if (!name) status = gt_journal_fail(&j->base, "out of memory");
+        else if (stat(name, &st) != 0) {
+            /* a -wal or -shm not there: SQLite makes it with the database file's mode and owner */
+        } else if (foreign_writable(&st, i == 0, name, fix, sizeof fix))
+            status = gt_journal_fail(&j->base, "another user could write %s, and plant records in it: %s", name, fix);
+        free(name);
+    }
+    free(dir);
+    return status;
+}
+
 /* WAL: writers append and readers are not blocked. synchronous = NORMAL in WAL mode syncs at
  * checkpoints only: a committed transaction survives the process being killed (the WAL is in the
  * OS's cache), only a power cut or a kernel crash may lose the last ones. */
@@ -143,7 +193,7 @@ gt_journal *gt_sqlite_open(const char *path, char **error)
         gt_journal_fail(&j->base, "a journal is a file: give its path");
         goto failed;
     }
-    if (create_private(j, path) != GT_JOURNAL_OK) goto failed;
+    if (create_private(j, path) != GT_JOURNAL_OK || check_writers(j, path) != GT_JOURNAL_OK) goto failed;
 
     int rc = sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE, NULL);
     if (rc != SQLITE_OK) {

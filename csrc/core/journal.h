@@ -74,6 +74,7 @@ void gt_records_free(gt_record *records, size_t n);      /* clears each, frees t
 gt_journal *gt_journal_open(const char *path, char **error);
 void gt_journal_close(gt_journal *j);              /* rolls back an open transaction */
 const char *gt_journal_error(const gt_journal *j); /* the last error, for messages; "" if none */
+bool gt_journal_is_file(gt_journal *j);            /* the SQLite file, not a store over the network */
 
 /* Batching: the engine commits a round's records in one transaction before their submits start.
  * begin takes the write lock at once (BEGIN IMMEDIATE): BUSY then means no transaction was started

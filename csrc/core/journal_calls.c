@@ -11,6 +11,11 @@ const char *gt_journal_error(const gt_journal *j)
     return j ? j->error : "";
 }
 
+bool gt_journal_is_file(gt_journal *j)
+{
+    return gt_sqlite_journal_of(j) != NULL;
+}
+
 gt_journal_status gt_journal_fail(gt_journal *j, const char *fmt, ...)
 {
     int n = snprintf(j->error, sizeof j->error, "journal %s: ", j->path ? j->path : "");

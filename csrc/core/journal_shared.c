@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,12 +134,28 @@ gt_journal_status gt_sqlite_disown(gt_sqlite_journal *j, int64_t id)
 
 /* ---- recovery across processes ---------------------------------------------------------------- */
 
+/* A killed process its parent has not reaped yet (a zombie) still has its pid, and kill(pid, 0)
+ * succeeds on it: its state in /proc says it runs no more. Where there is no /proc, false. */
+static bool zombie(int64_t pid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+    FILE *f = fopen(path, "re");
+    size_t n = f ? fread(line, 1, sizeof line - 1, f) : 0;
+    if (f) fclose(f);
+    line[n] = '\0';
+    /* "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')' */
+    const char *end = strrchr(line, ')');
+    return end && end[1] == ' ' && end[2] == 'Z';
+}
+
 /* On this host a pid says for certain whether its process runs (a lease can lapse under a live
  * process that was busy, and its tasks must not be taken then); elsewhere only the lease can. */
 static bool owner_gone(const gt_sqlite_journal *j, const char *host, int64_t pid, int64_t lease_until_ms,
                        int64_t now_ms)
 {
-    if (host && strcmp(host, j->host) == 0) return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    if (host && strcmp(host, j->host) == 0)
+        return pid > 0 && ((kill((pid_t)pid, 0) != 0 && errno == ESRCH) || zombie(pid));
     return lease_until_ms <= now_ms;
 }
 

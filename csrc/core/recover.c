@@ -54,8 +54,10 @@ static void fail_unknown(gt_task *t, const gt_record *r)
     gt_task_finish(t, GT_TASK_FAILED, err);
 }
 
-/* t (new, its request kept) becomes the task record r stands for (r's strings are copied). */
-static void adopt_record(gt_task *t, const gt_record *r)
+/* t (new, its request kept) becomes the task record r stands for (r's strings are copied).
+ * recovering: for recover(), whose caller named download_root (NULL: none), the only directory a
+ * recorded download may write under; a keyed submit leaves downloads to its caller's options of now. */
+static void adopt_record(gt_task *t, const gt_record *r, bool recovering, const char *download_root)
 {
     gt_client *c = t->client;
     bool resend = r->stage == GT_RECORD_SENDING && r->idempotency_key && c->profile->idempotency_field;
@@ -72,9 +74,7 @@ static void adopt_record(gt_task *t, const gt_record *r)
         break;
     case GT_RECORD_ENDED:
         gt_task_end_from_outcome(t, r->outcome);
-        /* a success whose files a stopped process did not finish: fetched again */
-        if (r->download && !r->files && gt_task_state_of(t) == GT_TASK_SUCCEEDED)
-            gt_task_download_from_json(t, r->download);
+        if (!t->remote_id) t->remote_id = gt_strdup(r->remote_id); /* the answer keeps its id */
         break;
     case GT_RECORD_SENDING:
     case GT_RECORD_QUEUED:
@@ -89,27 +89,45 @@ static void adopt_record(gt_task *t, const gt_record *r)
         }
         break;
     }
+    /* files a stopped process did not finish (or will fetch once the task succeeds): a record is
+     * data, so they are written only where recover()'s caller allows */
+    bool may_succeed = !gt_task_done(t) || gt_task_state_of(t) == GT_TASK_SUCCEEDED;
+    if (recovering && r->download && !r->files && may_succeed) gt_task_download_recorded(t, r->download, download_root);
 }
 
 /* The task a record stands for (r's strings are copied). NULL: out of memory. */
-static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_options *opts)
+static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_options *opts, bool recovering,
+                            const char *download_root)
 {
     gt_task *t = gt_task_new(c, r->poll_path, opts);
     if (!t) return NULL;
     keep_request(t, r->model, r->path, r->params, r->caller_key, gt_strdup(r->request_hash));
-    adopt_record(t, r);
+    adopt_record(t, r, recovering, download_root);
     return t;
+}
+
+/* A store that did not answer is a fault of ours, never the caller's mistake. key: the caller's
+ * key the fault is about, or NULL. */
+static gt_error *store_fault(gt_client *c, gt_phase phase, const char *doing, const char *key)
+{
+    const char *code = gt_journal_is_file(c->journal) ? "journal" : "redis";
+    char *message = key ? gt_printf("key %s: %s: %s", key, doing, gt_journal_error(c->journal))
+                        : gt_printf("%s: %s", doing, gt_journal_error(c->journal));
+    gt_error *err = gt_error_new(GT_UNAVAILABLE, phase, message ? message : doing);
+    free(message);
+    if (err) err->code = gt_strdup(code);
+    return err;
 }
 
 /* Whether this client may resume rec: an ended one, yes; an unended one once it is this client's
  * (its owner gone, or none), never while another live client works on it. */
-static bool claimable(gt_client *c, const gt_record *rec, char **refusal)
+static bool claimable(gt_client *c, const gt_record *rec, char **refusal, gt_error **fault)
 {
     if (rec->stage == GT_RECORD_ENDED && !rec->download) return true;
     bool claimed = false;
     gt_journal_status status = gt_journal_claim_record(c->journal, rec->id, gt_wall_ms(), &claimed);
     if (status != GT_JOURNAL_OK)
-        *refusal = gt_printf("key %s cannot be taken up: %s", rec->caller_key, gt_journal_error(c->journal));
+        *fault = store_fault(c, GT_PHASE_SUBMIT, "its record cannot be taken up, so nothing was sent", rec->caller_key);
     else if (!claimed)
         *refusal = gt_printf("key %s is being worked on by another live client of this journal", rec->caller_key);
     return status == GT_JOURNAL_OK && claimed;
@@ -118,7 +136,7 @@ static bool claimable(gt_client *c, const gt_record *rec, char **refusal)
 /* The same request under the same key: the journal's task. A key with another request is the
  * caller's mistake (Stripe answers its idempotency keys alike). */
 static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash, const gt_client_options *opts,
-                      bool *existing, char **refusal, bool *found)
+                      bool *existing, char **refusal, gt_error **fault, bool *found)
 {
     *found = true;
     gt_task *live = live_task(c, 0, r->caller_key);
@@ -131,7 +149,7 @@ static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash
             return NULL;
         }
         if (status != GT_JOURNAL_OK) {
-            *refusal = gt_printf("key %s cannot be looked up: %s", r->caller_key, gt_journal_error(c->journal));
+            *fault = store_fault(c, GT_PHASE_SUBMIT, "it cannot be looked up, so nothing was sent", r->caller_key);
             return NULL;
         }
         known = rec.request_hash;
@@ -144,12 +162,27 @@ static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash
         t = live;
     } else if (strcmp(rec.provider, gt_profile_name(c->profile)) != 0) {
         *refusal = gt_printf("key %s was used for a request to %s", r->caller_key, rec.provider);
-    } else if (!claimable(c, &rec, refusal)) {
+    } else if (!claimable(c, &rec, refusal, fault)) {
         /* another live client works on it: resuming it here could submit it twice */
     } else {
-        t = from_record(c, &rec, opts);
+        t = from_record(c, &rec, opts, false, NULL);
     }
     gt_record_clear(&rec);
+    return t;
+}
+
+/* A keyed submit whose store did not answer: nothing was sent, and the task says why (a fault of
+ * the store's, which trying again may mend, never the caller's mistake). */
+static gt_task *failed_lookup(gt_client *c, const gt_submit_request *r, const gt_client_options *opts, gt_error *fault)
+{
+    gt_task *t = gt_task_new(c, r->poll_path, opts);
+    if (!t) {
+        gt_error_free(fault);
+        return NULL;
+    }
+    fault->submitted = GT_SUBMITTED_NO;
+    t->submitted = GT_SUBMITTED_NO;
+    gt_task_finish(t, GT_TASK_FAILED, fault);
     return t;
 }
 
@@ -185,13 +218,11 @@ static void lookup_free(gt_key_lookup *l)
 }
 
 /* What the store said is kept as the cause a deadline names. */
-static void keep_store_failure(gt_task *t, const char *why)
+static void keep_store_failure(gt_task *t)
 {
-    gt_error *err = gt_error_new(GT_UNAVAILABLE, GT_PHASE_SUBMIT, why);
-    if (err) {
-        err->code = gt_strdup("journal");
-        err->submitted = GT_SUBMITTED_NO;
-    }
+    gt_error *err =
+        store_fault(t->client, GT_PHASE_SUBMIT, "its key cannot be looked up yet, so it waits unsent", t->caller_key);
+    if (err) err->submitted = GT_SUBMITTED_NO;
     gt_task_keep_failure(t, err);
 }
 
@@ -200,7 +231,7 @@ static void ask(gt_key_lookup *l);
 static void ask_later(gt_key_lookup *l)
 {
     gt_task *t = l->task;
-    keep_store_failure(t, gt_journal_error(t->client->journal));
+    keep_store_failure(t);
     if (l->tries < 16) l->tries++;
     long delay = LOOKUP_RETRY_MS << (l->tries - 1);
     gt_engine_arm(t->client->engine, &l->retry,
@@ -236,7 +267,7 @@ static void lookup_claimed(gt_journal_read *rd, gt_journal_status status, bool c
         ask_later(l);
         return;
     }
-    if (claimed) adopt_record(t, &l->record);
+    if (claimed) adopt_record(t, &l->record, false, NULL);
     else
         fail_keyed(t, GT_CONFLICT,
                    gt_printf("key %s is being worked on by another live client of this journal", t->caller_key));
@@ -267,7 +298,7 @@ static void lookup_found(gt_journal_read *rd, gt_journal_status status, const gt
         fail_keyed(t, GT_USAGE, gt_printf("key %s was used for a request to %s", t->caller_key, r->provider));
         lookup_free(l);
     } else if (r->stage == GT_RECORD_ENDED && !r->download) {
-        adopt_record(t, r);
+        adopt_record(t, r, false, NULL);
         lookup_free(l);
     } else if (!gt_record_copy(r, &l->record)) {
         fail_keyed(t, GT_UNAVAILABLE, NULL);
@@ -349,7 +380,9 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
     }
     if (r->caller_key) {
         bool found;
-        gt_task *t = keyed(c, r, hash, opts, existing, refusal, &found);
+        gt_error *fault = NULL;
+        gt_task *t = keyed(c, r, hash, opts, existing, refusal, &fault, &found);
+        if (fault) t = failed_lookup(c, r, opts, fault);
         if (found) {
             free(hash);
             return t;
@@ -455,8 +488,8 @@ static gt_journal_status records_to_recover(gt_client *c, gt_record **records, s
     return status;
 }
 
-bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***tasks, bool **existing, size_t *n,
-                       char **error, bool *pending)
+bool gt_client_recover(gt_client *c, const gt_client_options *opts, const char *download_root, gt_task ***tasks,
+                       bool **existing, size_t *n, gt_error **error, bool *pending)
 {
     *tasks = NULL;
     *existing = NULL;
@@ -464,7 +497,8 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***t
     *error = NULL;
     *pending = false;
     if (!c->journal) {
-        *error = gt_strdup("recover needs a journal: gentask.client { journal = \"tasks.db\", ... }");
+        *error = gt_error_new(GT_USAGE, GT_PHASE_POLL,
+                              "recover needs a journal: gentask.client { journal = \"tasks.db\", ... }");
         return false;
     }
     gt_record *records = NULL;
@@ -473,7 +507,12 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***t
     gt_journal_status status = records_to_recover(c, &records, &count, pending, &out_of_memory);
     if (*pending) return false;
     if (status != GT_JOURNAL_OK) {
-        *error = gt_strdup(out_of_memory ? "recover: out of memory" : gt_journal_error(c->journal));
+        const char *doing = out_of_memory                     ? "recover: out of memory"
+                            : !gt_journal_is_file(c->journal) ? "recover: Redis did not answer: call recover() again"
+                            : status == GT_JOURNAL_BUSY
+                                ? "recover: the journal is busy (another process is writing it): call recover() again"
+                                : "recover: the journal cannot be read";
+        *error = store_fault(c, GT_PHASE_POLL, doing, NULL);
         gt_records_free(records, count);
         return false;
     }
@@ -486,11 +525,11 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***t
         if (strcmp(r->provider, gt_profile_name(c->profile)) != 0) continue;
         gt_task *t = live_task(c, r->id, NULL);
         (*existing)[*n] = t != NULL;
-        if (!t) t = from_record(c, r, opts);
+        if (!t) t = from_record(c, r, opts, true, download_root);
         if (!t) ok = false;
         else (*tasks)[(*n)++] = t;
     }
     gt_records_free(records, count);
-    if (!ok) *error = gt_strdup("recover: out of memory");
+    if (!ok) *error = gt_error_new(GT_USAGE, GT_PHASE_POLL, "recover: out of memory");
     return ok;
 }

@@ -82,19 +82,20 @@ int gt_lua_task_submit(lua_State *L)
     return 1;
 }
 
-/* client:recover(options) → { task, ... } | nil, what is wrong | false: ask again after running the
- * engine (a journal in Redis answers on the loop) */
+/* client:recover(options, download_root) → { task, ... } | nil, error table | false: ask again after
+ * running the engine (a journal in Redis answers on the loop) */
 int gt_lua_task_recover(lua_State *L)
 {
     gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
     gt_client_options overrides;
     const gt_client_options *opts = task_options(L, c, 2, &overrides);
+    const char *download_root = luaL_optstring(L, 3, NULL);
     gt_task **tasks = NULL;
     bool *existing = NULL;
     size_t n = 0;
-    char *error = NULL;
+    gt_error *error = NULL;
     bool pending = false;
-    bool ok = gt_client_recover(c, opts, &tasks, &existing, &n, &error, &pending);
+    bool ok = gt_client_recover(c, opts, download_root, &tasks, &existing, &n, &error, &pending);
     if (pending) {
         lua_pushboolean(L, 0);
         return 1;
@@ -119,8 +120,9 @@ int gt_lua_task_recover(lua_State *L)
     free(existing);
     if (ok) return 1;
     lua_pushnil(L);
-    lua_pushstring(L, error ? error : "recover failed");
-    free(error);
+    if (error) gt_lua_push_error(L, error, gt_profile_name(gt_client_profile(c)));
+    else lua_pushstring(L, "recover: out of memory");
+    gt_error_free(error);
     return 2;
 }
 

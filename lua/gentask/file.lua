@@ -60,26 +60,34 @@ local function encode(f, profile)
 end
 
 --- params with every gentask.file in it (at any depth) replaced by what the provider takes; the
--- caller's tables are left as they are. nil and why when a file cannot go.
+-- caller's tables are left as they are. nil and why when a file cannot go, or when a table
+-- contains itself (no JSON can hold it: it is the caller's mistake, said as one).
 function file.encode_params(params, profile)
   local problem
-  local function walk(value)
+  local open = {}   -- the tables being walked, from params down to here: one met again is a cycle
+  local function walk(value, where)
     if file.is(value) then
       local encoded, err = encode(value, profile)
       problem = problem or err
       return encoded, true
     end
-    if type(value) ~= "table" then return value, false end
+    if type(value) ~= "table" or problem then return value, false end
+    if open[value] then
+      problem = ("params cannot be sent as JSON: they hold a cycle (%s is a table it is inside)"):format(where)
+      return value, false
+    end
+    open[value] = true
     local copy, changed = {}, false
     for k, v in pairs(value) do
-      local new, was = walk(v)
+      local new, was = walk(v, type(k) == "number" and ("%s[%d]"):format(where, k) or where .. "." .. tostring(k))
       copy[k] = new
       changed = changed or was
     end
+    open[value] = nil
     if changed then return setmetatable(copy, getmetatable(value)), true end
     return value, false
   end
-  local encoded = walk(params)
+  local encoded = walk(params, "params")
   if problem then return nil, problem end
   return encoded
 end

@@ -171,7 +171,8 @@ end
 --- client:recover([options]) → { task, ... }: one task per journal record that has not ended (a
 -- process that stopped left them): accepted ones are polled, queued ones submitted, sending ones
 -- resent where an idempotency key makes it safe (FLORA) and failed with submitted = "unknown"
--- where not. Needs the client's journal.
+-- where not. Needs the client's journal. A record is data: the files it asks for are written only
+-- under options.download.dir (else the client's download.dir), never where the record alone says.
 function Client:recover(options)
   if getmetatable(self) ~= Client then usage("call recover as client:recover()", 2) end
   if self._core:closed() then usage("the client is closed: it recovers nothing", 2) end
@@ -179,15 +180,22 @@ function Client:recover(options)
     if type(options) ~= "table" then usage("recover options must be a table", 2) end
     check_options(options, 2, "task")
     if options.key ~= nil then usage("recover takes no key: each record keeps its own", 2) end
+    if options.download and options.download.name ~= nil then
+      usage("recover's download takes a dir only: each record keeps its own file names", 2)
+    end
   end
-  local tasks, err = self._core:recover(options)
+  local download = options and options.download or self._download
+  local tasks, err = self._core:recover(options, download and download.dir)
   -- a journal in Redis answers on the engine's loop: the engine runs (this coroutine yields, or
   -- a plain script drives it) until it has, and every other task goes on meanwhile
   while tasks == false do
     gentask.sleep(0.005)
-    tasks, err = self._core:recover(options)
+    tasks, err = self._core:recover(options, download and download.dir)
   end
-  if not tasks then usage(err, 2) end
+  if not tasks then
+    if type(err) ~= "table" then usage(tostring(err), 2) end
+    error(errors.new(err), 2)
+  end
   scheduler.work_added()
   return tasks
 end

@@ -63,6 +63,7 @@ struct gt_client {
     gt_queue journaled;                  /* live tasks with a record (or one on its way): a key finds them */
     gt_timer journal_timer;              /* writes to_journal in one transaction, on the next engine round */
     struct gt_journal_round *committing; /* a round a store over the network has not answered yet */
+    const char *journal_fault;           /* the journal could not be opened through the store's fault: its code */
     /* webhooks (webhook.c): the client's own copies of the options (the secret wiped when freed),
      * and its live tasks that asked for one, where a delivery finds its task by id */
     char *webhook_url, *webhook_secret;

@@ -34,7 +34,14 @@ typedef struct redis_journal {
     redisContext *sync;  /* the blocking one, for reads; NULL until needed, or after a failure */
     gt_redis_addr address;
     long timeout_ms;
-    char *ns;        /* the namespace: prefix and account fingerprint; NULL until Redis gave the salt */
+    char *ns;       /* the namespace: prefix and account fingerprint; NULL until Redis gave the salt */
+    char *salt;     /* the salt ns was named with: every commit checks that Redis still holds it */
+    char *salt_key; /* the prefix's salt, and its lost mark (journal_redis_scripts.h) */
+    char *lost_key;
+    bool lost;        /* the records are gone: nothing is written any more, so nothing is sent */
+    bool volatile_ok; /* the caller accepts a Redis that keeps nothing on disk */
+    bool fresh;       /* start afresh on a prefix marked lost */
+    bool persistence_checked;
     char *api_key;   /* secret: kept until the namespace is known, then wiped */
     bool naming;     /* the salt is asked for on the link */
     char *owner;     /* NULL: none named */
@@ -50,21 +57,67 @@ typedef struct redis_journal {
 
 static gt_journal_status sync_failed(redis_journal *j, const char *doing)
 {
+    if (j->base.fault) return GT_JOURNAL_ERROR; /* Redis refused us (AUTH): said already */
     gt_journal_fail(&j->base, "%s: %s", doing, j->sync && j->sync->err ? j->sync->errstr : "Redis did not answer");
     if (j->sync) redisFree(j->sync);
     j->sync = NULL;
     return GT_JOURNAL_BUSY; /* unreachable now: the caller may try again later */
 }
 
+static bool is_prefixed(const redisReply *reply, const char *prefix)
+{
+    return reply && reply->type == REDIS_REPLY_ERROR && reply->str && strncmp(reply->str, prefix, strlen(prefix)) == 0;
+}
+
+/* An error reply as what it is: Redis refusing us (a password it wants or refused, a command the
+ * ACL user may not run) is the store's fault, "redis"; the records gone, "journal_lost"; the rest
+ * a failure of the script. Redis's words never hold the password. */
+static gt_journal_status lost(redis_journal *j)
+{
+    j->lost = true;
+    return gt_journal_fault(&j->base, GT_JOURNAL_LOST_CODE,
+                            "the journal's records in Redis are gone (its account salt changed or vanished: a "
+                            "FLUSHALL, a restart without persistence, evicted keys): nothing is sent through it, so "
+                            "that no keyed submit pays twice; a client made with journal_fresh = true starts afresh");
+}
+
+static gt_journal_status replied_error(redis_journal *j, const char *doing, const redisReply *reply)
+{
+    if (is_prefixed(reply, GT_REDIS_LOST_REPLY)) return lost(j);
+    if (is_prefixed(reply, "NOAUTH") || is_prefixed(reply, "WRONGPASS") || is_prefixed(reply, "NOPERM"))
+        return gt_journal_fault(&j->base, "redis", "%s: Redis refused: %s (the password: in the URL, or %s)", doing,
+                                reply->str, GT_REDIS_PASSWORD_ENV);
+    return gt_journal_fail(&j->base, "%s: Redis answered %s", doing, reply->str);
+}
+
+/* AUTH, first thing on the connection. false: refused (the journal's fault says why) or no answer. */
+static bool auth_sync(redis_journal *j)
+{
+    const char *argv[3];
+    int n = gt_redis_auth_argv(&j->address, argv);
+    if (n == 0) return true;
+    redisReply *reply = redisCommandArgv(j->sync, n, argv, NULL);
+    bool ok = reply && reply->type != REDIS_REPLY_ERROR;
+    if (reply && !ok) replied_error(j, "AUTH", reply);
+    if (reply) freeReplyObject(reply);
+    return ok;
+}
+
 static bool connect_sync(redis_journal *j)
 {
     struct timeval tv = {.tv_sec = j->timeout_ms / 1000, .tv_usec = (j->timeout_ms % 1000) * 1000};
     const gt_redis_addr *a = &j->address;
+    j->base.fault = NULL;
     j->sync = a->socket_path ? redisConnectUnixWithTimeout(a->socket_path, tv)
                              : redisConnectWithTimeout(a->host, a->port, tv);
     if (j->sync && !j->sync->err) {
         redisSetTimeout(j->sync, tv);
         gt_redis_keep_from_children(j->sync->fd);
+        if (!auth_sync(j) && !j->sync->err) {
+            redisFree(j->sync);
+            j->sync = NULL;
+            return false;
+        }
     }
     return j->sync && !j->sync->err;
 }
@@ -101,24 +154,73 @@ static gt_journal_status name_namespace(redis_journal *j, const redisReply *salt
         return gt_journal_fail(&j->base, "reading the account's salt: Redis answered %s",
                                salt && salt->type == REDIS_REPLY_ERROR ? salt->str : "no salt");
     j->ns = gt_account_namespace(j->address.prefix, salt->str, salt->len, j->api_key);
-    if (!j->ns) return gt_journal_fail(&j->base, "naming the journal's keys: out of memory");
+    j->salt = gt_strndup(salt->str, salt->len);
+    if (!j->ns || !j->salt) {
+        free(j->ns);
+        j->ns = NULL;
+        return gt_journal_fail(&j->base, "naming the journal's keys: out of memory");
+    }
     gt_wipe_free(j->api_key);
     j->api_key = NULL;
     return GT_JOURNAL_OK;
 }
 
-/* On the blocking connection: OK once named, BUSY when Redis does not answer. */
+/* "yes" or the save rules of CONFIG GET's answer {name, value}; NULL: no such answer */
+static const char *config_value(const redisReply *reply)
+{
+    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) return NULL;
+    return reply->element[1]->type == REDIS_REPLY_STRING ? reply->element[1]->str : NULL;
+}
+
+/* A Redis that keeps nothing on disk (no append-only file, no snapshots) forgets every record when
+ * it restarts, and a keyed re-run then pays again: refused, unless the caller said it accepts that
+ * (redis_volatile_ok). So is one that will not say (CONFIG refused to this user, or renamed). OK,
+ * BUSY (no answer) or ERROR. */
+static gt_journal_status check_persistence(redis_journal *j)
+{
+    if (j->volatile_ok || j->persistence_checked) return GT_JOURNAL_OK;
+    const char *aof_argv[] = {"CONFIG", "GET", "appendonly"}, *save_argv[] = {"CONFIG", "GET", "save"};
+    redisReply *aof = sync_command(j, 3, aof_argv);
+    redisReply *save = aof ? sync_command(j, 3, save_argv) : NULL;
+    gt_journal_status status = GT_JOURNAL_OK;
+    const char *aof_value = config_value(aof), *save_value = config_value(save);
+    if (!aof || !save) status = sync_failed(j, "asking whether Redis keeps its data");
+    else if (aof->type == REDIS_REPLY_ERROR || save->type == REDIS_REPLY_ERROR || !aof_value || !save_value)
+        status = gt_journal_fault(&j->base, "redis",
+                                  "Redis will not say whether it keeps its data on disk (CONFIG GET: %s): a Redis "
+                                  "that forgets the journal on a restart pays keyed re-runs again; say "
+                                  "redis_volatile_ok = true to accept that",
+                                  aof->type == REDIS_REPLY_ERROR    ? aof->str
+                                  : save->type == REDIS_REPLY_ERROR ? save->str
+                                                                    : "no answer");
+    else if (strcmp(aof_value, "yes") != 0 && save_value[0] == '\0')
+        status = gt_journal_fault(&j->base, "redis",
+                                  "Redis keeps nothing on disk (appendonly no, no save rules): a restart forgets "
+                                  "the journal, and keyed re-runs pay again; run it with appendonly yes, or say "
+                                  "redis_volatile_ok = true to accept that");
+    if (aof) freeReplyObject(aof);
+    if (save) freeReplyObject(save);
+    if (status == GT_JOURNAL_OK) j->persistence_checked = true;
+    return status;
+}
+
+/* On the blocking connection: OK once named, BUSY when Redis does not answer, ERROR (a fault)
+ * when it refuses us, keeps nothing, or lost the records. */
 static gt_journal_status namespace_sync(redis_journal *j)
 {
+    if (j->lost) return lost(j);
     if (j->ns) return GT_JOURNAL_OK;
     if (!j->api_key) return gt_journal_fail(&j->base, "the account was not checked first");
+    gt_journal_status status = check_persistence(j);
+    if (status != GT_JOURNAL_OK) return status;
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
     if (!key) return gt_journal_fail(&j->base, "naming the journal's keys: no random bytes, or out of memory");
-    const char *argv[] = {"EVAL", GT_REDIS_SALT, "1", key, salt};
-    redisReply *reply = sync_command(j, 5, argv);
+    const char *argv[] = {"EVAL", GT_REDIS_SALT, "2", key, j->lost_key, salt, j->fresh ? "1" : "0"};
+    redisReply *reply = sync_command(j, 7, argv);
     free(key);
     if (!reply) return sync_failed(j, "reading the account's salt");
-    gt_journal_status status = name_namespace(j, reply);
+    status = reply->type == REDIS_REPLY_ERROR ? replied_error(j, "reading the account's salt", reply)
+                                              : name_namespace(j, reply);
     freeReplyObject(reply);
     return status;
 }
@@ -127,7 +229,8 @@ static void salt_answered(void *journal, const redisReply *reply)
 {
     redis_journal *j = journal;
     j->naming = false;
-    if (reply && !j->ns) name_namespace(j, reply);
+    if (reply && reply->type == REDIS_REPLY_ERROR) replied_error(j, "reading the account's salt", reply);
+    else if (reply && !j->ns) name_namespace(j, reply);
 }
 
 /* On the link, for the rounds: false while the namespace is not known yet. */
@@ -136,8 +239,8 @@ static bool namespace_async(redis_journal *j)
     if (j->ns) return true;
     if (j->naming || !j->api_key) return false;
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
-    const char *args[] = {key, salt};
-    j->naming = key && gt_redis_link_eval(j->link, &salt_script, 1, 2, args, salt_answered, j);
+    const char *args[] = {key, j->lost_key, salt, j->fresh ? "1" : "0"};
+    j->naming = key && gt_redis_link_eval(j->link, &salt_script, 2, 4, args, salt_answered, j);
     free(key);
     return false;
 }
@@ -156,7 +259,7 @@ static gt_journal_status run_sync(redis_journal *j, const char *script, const ch
     redisReply *reply = sync_command(j, n, argv);
     if (!reply) return sync_failed(j, doing);
     if (reply->type == REDIS_REPLY_ERROR) {
-        gt_journal_fail(&j->base, "%s: Redis answered %s", doing, reply->str);
+        replied_error(j, doing, reply);
         freeReplyObject(reply);
         return GT_JOURNAL_ERROR;
     }
@@ -239,6 +342,7 @@ static gt_journal_status record_from_json(redis_journal *j, const char *text, si
 static gt_journal_status rj_begin(gt_journal *base)
 {
     redis_journal *j = RJ(base);
+    if (j->lost) return lost(j); /* every round fails, its submits unsent */
     if (j->round) return gt_journal_fail(base, "begin: a transaction is open already");
     if (j->committing) return GT_JOURNAL_BUSY; /* one round on the wire at a time */
     if (!namespace_async(j)) return GT_JOURNAL_BUSY;
@@ -267,8 +371,7 @@ static void round_answered(void *journal, const redisReply *reply)
         gt_journal_fail(&j->base, "commit: Redis did not answer in time (the round is written again)");
         status = GT_JOURNAL_BUSY;
     } else if (reply->type == REDIS_REPLY_ERROR) {
-        gt_journal_fail(&j->base, "commit: Redis answered %s", reply->str);
-        status = GT_JOURNAL_ERROR;
+        status = replied_error(j, "commit", reply);
     } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
         if (reply->elements > 16) duplicates = malloc(reply->elements * sizeof *duplicates);
         for (size_t i = 0; duplicates && i < reply->elements; i++)
@@ -293,8 +396,8 @@ static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answere
     if (!records) return gt_journal_fail(&j->base, "commit: out of memory");
     snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
     snprintf(lease, sizeof lease, "%d", LEASE_MS);
-    const char *args[] = {j->ns, j->owner ? j->owner : "", now, lease, records};
-    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 5, args, answered ? round_answered : ignore, j);
+    const char *args[] = {j->ns, j->owner ? j->owner : "", now, lease, records, j->salt_key, j->salt, j->lost_key};
+    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 8, args, answered ? round_answered : ignore, j);
     free(records);
     return sent ? GT_JOURNAL_PENDING : GT_JOURNAL_BUSY;
 }
@@ -512,6 +615,9 @@ static void rj_close(gt_journal *base)
     cJSON_Delete(j->round);
     gt_redis_addr_clear(&j->address);
     free(j->ns);
+    free(j->salt);
+    free(j->salt_key);
+    free(j->lost_key);
     if (j->api_key) gt_wipe_free(j->api_key);
     free(j->owner);
     free(j->base.path);
@@ -536,7 +642,7 @@ static const gt_journal_ops redis_ops = {
     .keeps_ids = true,
 };
 
-gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, long timeout_ms, char **error)
+gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, const gt_client_options *opts, char **error)
 {
     *error = NULL;
     redis_journal *j = calloc(1, sizeof *j);
@@ -545,14 +651,18 @@ gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, long timeout_ms
         return NULL;
     }
     j->base.ops = &redis_ops;
-    j->base.path = gt_strdup(url);
-    j->timeout_ms = timeout_ms > 0 ? timeout_ms : 1000;
+    j->timeout_ms = opts->redis_timeout_ms > 0 ? opts->redis_timeout_ms : 1000;
+    j->volatile_ok = opts->redis_volatile_ok;
+    j->fresh = opts->journal_fresh;
     if (!gt_redis_addr_parse(url, &j->address, error)) {
         rj_close(&j->base);
         return NULL;
     }
+    j->base.path = gt_strdup(j->address.shown); /* messages name it: never the password */
+    j->salt_key = gt_account_salt_key(j->address.prefix);
+    j->lost_key = gt_account_lost_key(j->address.prefix);
     j->link = gt_redis_link_new(e, &j->address, j->timeout_ms);
-    if (!j->base.path || !j->link) {
+    if (!j->base.path || !j->link || !j->salt_key || !j->lost_key) {
         rj_close(&j->base);
         *error = gt_strdup("journal: out of memory");
         return NULL;

@@ -116,7 +116,11 @@ static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash
     gt_record rec = {0};
     if (!live) {
         gt_journal_status status = gt_journal_find_key(c->journal, r->caller_key, &rec);
-        if (status == GT_JOURNAL_NOT_FOUND) {
+        /* a journal that lost its records knows no key: the task is made, and fails unsent at its
+         * first round, saying so (unavailable, journal_lost) as a task's error */
+        const char *fault = gt_journal_fault_code(c->journal);
+        if (status == GT_JOURNAL_NOT_FOUND ||
+            (status == GT_JOURNAL_ERROR && fault && strcmp(fault, GT_JOURNAL_LOST_CODE) == 0)) {
             *found = false;
             return NULL;
         }

@@ -169,9 +169,15 @@ static bool is_noscript(const redisReply *reply)
     return reply && reply->type == REDIS_REPLY_ERROR && reply->str && strncmp(reply->str, "NOSCRIPT", 8) == 0;
 }
 
+/* Redis asks for a password it was not given (requirepass set since): as if it did not answer */
+static bool is_auth_refusal(const redisReply *reply)
+{
+    return reply && reply->type == REDIS_REPLY_ERROR && reply->str &&
+           (strncmp(reply->str, "NOAUTH", 6) == 0 || strncmp(reply->str, "WRONGPASS", 9) == 0);
+}
+
 static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-    (void)ac;
     call *c = privdata;
     gt_redis_link *l = c->link;
     const redisReply *reply = r;
@@ -183,6 +189,10 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
     }
     if (!reply) { /* the connection is going away: no call until it is back */
         mark_down(l);
+    } else if (is_auth_refusal(reply)) { /* this connection cannot work: made again after a backoff */
+        mark_down(l);
+        redisAsyncFree(ac); /* inside hiredis's callback: it frees once the callback returns */
+        reply = NULL;
     } else {
         l->backoff_ms = BACKOFF_MIN_MS;
         /* Redis does not know the script (restarted, flushed): the same call with its source */
@@ -209,6 +219,30 @@ static void timed_out(void *ctx)
     if (l->ac) redisAsyncFree(l->ac);
 }
 
+/* AUTH's answer, the first on every connection. Refused (a wrong password, a user that is off):
+ * the connection goes, and the calls behind AUTH are answered "no answer" rather than with
+ * Redis's NOAUTH, so that a store that refuses us is "unavailable" as a down one is, never a
+ * failed write. The next connection (after a backoff) tries again: a password changed on the
+ * server may be changed back. */
+static void authed(redisAsyncContext *ac, void *r, void *privdata)
+{
+    gt_redis_link *l = privdata;
+    const redisReply *reply = r;
+    if (!reply || l->freeing || reply->type != REDIS_REPLY_ERROR) return;
+    mark_down(l);
+    redisAsyncFree(ac); /* inside hiredis's callback: it frees once the callback returns */
+}
+
+static bool send_auth(gt_redis_link *l)
+{
+    const char *argv[3];
+    int n = gt_redis_auth_argv(&l->addr, argv);
+    if (n == 0) return true;
+    size_t lens[3];
+    for (int i = 0; i < n; i++) lens[i] = strlen(argv[i]);
+    return redisAsyncCommandArgv(l->ac, authed, l, n, argv, lens) == REDIS_OK;
+}
+
 static bool connect_now(gt_redis_link *l)
 {
     l->down = false;
@@ -229,7 +263,11 @@ static bool connect_now(gt_redis_link *l)
     ac->ev.addWrite = add_write;
     ac->ev.delWrite = del_write;
     ac->ev.cleanup = cleanup;
-    add_write(l); /* writable: the non-blocking connect finished, hiredis checks how */
+    add_write(l);        /* writable: the non-blocking connect finished, hiredis checks how */
+    if (!send_auth(l)) { /* AUTH goes first: hiredis sends in order, so every call comes after it */
+        redisAsyncFree(ac);
+        return false;
+    }
     return true;
 }
 
@@ -282,10 +320,11 @@ gt_redis_link *gt_redis_link_new(gt_engine *e, const gt_redis_addr *addr, long t
     if (!l) return NULL;
     l->engine = e;
     gt_engine_retain(e);
-    l->addr.host = gt_strdup(addr->host);
-    l->addr.port = addr->port;
-    l->addr.socket_path = gt_strdup(addr->socket_path);
-    l->addr.prefix = gt_strdup(addr->prefix);
+    if (!gt_redis_addr_copy(&l->addr, addr)) {
+        gt_engine_release(e);
+        free(l);
+        return NULL;
+    }
     l->timeout_ms = timeout_ms > 0 ? timeout_ms : 1000;
     l->fd = -1;
     l->backoff_ms = BACKOFF_MIN_MS;

@@ -16,19 +16,30 @@
 
 /* ---- the address (redis_url.c) ------------------------------------------------------------------ */
 
-/* redis://IP[:PORT][/PREFIX] or redis:///PATH/TO/SOCKET.sock[/PREFIX] */
+/* redis://[[USER]:PASSWORD@]IP[:PORT][/PREFIX] or redis://[[USER]:PASSWORD@]/PATH/TO/SOCKET.sock[/PREFIX]
+ * (USER and PASSWORD percent-encoded). Without a password in the URL, GENTASK_REDIS_PASSWORD (and
+ * GENTASK_REDIS_USER, the ACL user; none: Redis's default user) give them: the URL's win. */
 typedef struct gt_redis_addr {
     char *host; /* an IPv4 or IPv6 literal; NULL: a unix socket */
     int port;
     char *socket_path; /* the unix socket; NULL: TCP */
     char *prefix;      /* every key's first part ("gentask" unless named) */
+    char *user;        /* the ACL user to AUTH as; NULL: the default user */
+    char *password;    /* secret, never shown: sent with AUTH on every connection; NULL: no AUTH */
+    char *shown;       /* the URL without its user and password: what messages name */
 } gt_redis_addr;
 
+#define GT_REDIS_PASSWORD_ENV "GENTASK_REDIS_PASSWORD"
+#define GT_REDIS_USER_ENV "GENTASK_REDIS_USER"
+
 bool gt_redis_url_is(const char *text); /* it names Redis, not a journal file */
-/* false, with *error (to free(); it quotes the URL, which holds no secret), when the address
- * cannot be used. */
+/* false, with *error (to free(); it names the address without its user and password), when the
+ * address cannot be used. */
 bool gt_redis_addr_parse(const char *url, gt_redis_addr *out, char **error);
-void gt_redis_addr_clear(gt_redis_addr *a);
+bool gt_redis_addr_copy(gt_redis_addr *to, const gt_redis_addr *from); /* false: out of memory (to cleared) */
+void gt_redis_addr_clear(gt_redis_addr *a);                            /* the password wiped */
+/* AUTH [user] password as an argv (2 or 3 strings); 0 when the address has no password. */
+int gt_redis_auth_argv(const gt_redis_addr *a, const char *argv[3]);
 
 /* ---- the link (redis_link.c) ------------------------------------------------------------------- */
 

@@ -117,6 +117,28 @@ describe("Redis with a password and an ACL user", function()
     assert_no_password(output)
   end)
 
+  it("sends AUTH again on every connection made again: Redis killed and started mid-batch, every task ends once", function()
+    local fox = sim:client("foxapi", { journal = redis:url("again", false, WORKER, WORKER_PASSWORD), max_in_flight = 3,
+                                       redis_timeout = 0.2 })
+    local before = sim:stats().submissions
+    local tasks = {}
+    for i = 1, 12 do tasks[i] = fox:submit("flux-dev", { prompt = "again " .. i }) end
+    local outcomes
+    gentask.run(function()
+      while fox:stats().accepted < 3 do gentask.sleep(0.01) end
+      redis:signal "KILL"
+      redis:wait_gone()
+      gentask.sleep(0.3)
+      redis:launch()
+      outcomes = gentask.settle(tasks)
+    end)
+    for _, outcome in ipairs(outcomes) do
+      assert.is_true(outcome.ok, tostring(outcome.error))
+    end
+    assert.equal(12, sim:stats().submissions - before, "none sent twice")
+    fox:close()
+  end)
+
   it("keeps the passwords out of Redis's keys and values", function()
     assert_no_password(redis:dump())
   end)
@@ -135,6 +157,26 @@ describe("a Redis that keeps nothing on disk (no append-only file, no snapshots)
     local fox = gentask.client { provider = "foxapi", api_key = Sim.key, base_url = "http://127.0.0.1:9/foxapi",
                                  journal = redis:url "volatile", redis_volatile_ok = true }
     fox:close()
+  end)
+
+  it("found so once Redis answers, when it was down at creation: submits fail unsent, code redis", function()
+    local later = Redis.start { volatile = true, later = true }
+    local sim = Sim.start "--duration-ms 50"
+    local ok, err = pcall(function()
+      local fox = sim:client("foxapi", { journal = later:url "down", redis_timeout = 0.2 })
+      local task = fox:submit("flux-dev", { prompt = "waits for Redis" })
+      later:launch()
+      local _, failure = task:result()
+      assert.equal("unavailable", failure and failure.kind, tostring(failure))
+      assert.equal("redis", failure.code, tostring(failure))
+      assert.equal("no", failure.submitted)
+      assert.truthy(failure.message:match "appendonly", failure.message)
+      assert.equal(0, sim:stats().submissions)
+      fox:close()
+    end)
+    sim:stop()
+    later:stop()
+    assert(ok, err)
   end)
 
   it("takes true or false, nothing else, for the option", function()

@@ -38,15 +38,18 @@ typedef struct redis_journal {
     char *salt;     /* the salt ns was named with: every commit checks that Redis still holds it */
     char *salt_key; /* the prefix's salt, and its lost mark (journal_redis_scripts.h) */
     char *lost_key;
-    bool lost;        /* the records are gone: nothing is written any more, so nothing is sent */
-    bool volatile_ok; /* the caller accepts a Redis that keeps nothing on disk */
-    bool fresh;       /* start afresh on a prefix marked lost */
-    bool persistence_checked;
-    char *api_key;   /* secret: kept until the namespace is known, then wiped */
-    bool naming;     /* the salt is asked for on the link */
-    char *owner;     /* NULL: none named */
-    cJSON *round;    /* the records of the open transaction (JSON texts); NULL: none open */
-    bool committing; /* a round handed to the link, unanswered */
+    bool lost;                /* the records are gone: nothing is written any more, so nothing is sent */
+    bool volatile_ok;         /* the caller accepts a Redis that keeps nothing on disk */
+    bool fresh;               /* start afresh on a prefix marked lost */
+    bool persistence_checked; /* CONFIG GET answered, and judged */
+    bool keeps_data;          /* its answers: an append-only file or snapshots */
+    char config_refusal[256]; /* why Redis would not say; "": it did */
+    bool volatile_refused;    /* it keeps nothing, or will not say: every round fails */
+    char *api_key;            /* secret: kept until the namespace is known, then wiped */
+    bool naming;              /* the salt is asked for on the link */
+    char *owner;              /* NULL: none named */
+    cJSON *round;             /* the records of the open transaction (JSON texts); NULL: none open */
+    bool committing;          /* a round handed to the link, unanswered */
     gt_journal_done_fn done;
     void *done_ctx;
 } redis_journal;
@@ -165,54 +168,96 @@ static gt_journal_status name_namespace(redis_journal *j, const redisReply *salt
     return GT_JOURNAL_OK;
 }
 
-/* "yes" or the save rules of CONFIG GET's answer {name, value}; NULL: no such answer */
-static const char *config_value(const redisReply *reply)
-{
-    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) return NULL;
-    return reply->element[1]->type == REDIS_REPLY_STRING ? reply->element[1]->str : NULL;
-}
+/* ---- whether Redis keeps its data ------------------------------------------------------------- */
 
 /* A Redis that keeps nothing on disk (no append-only file, no snapshots) forgets every record when
  * it restarts, and a keyed re-run then pays again: refused, unless the caller said it accepts that
- * (redis_volatile_ok). So is one that will not say (CONFIG refused to this user, or renamed). OK,
- * BUSY (no answer) or ERROR. */
+ * (redis_volatile_ok). So is one that will not say (CONFIG refused to this user, or renamed). The
+ * two answers of CONFIG GET (appendonly, save) are noted as they come, on either connection, and
+ * judged together before the journal's keys are named. */
+static const char *aof_argv[] = {"CONFIG", "GET", "appendonly"};
+static const char *save_argv[] = {"CONFIG", "GET", "save"};
+
+static void note_config(redis_journal *j, const redisReply *reply, bool aof)
+{
+    const redisReply *value = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 ? reply->element[1]
+                                                                                                : NULL;
+    if (!value || value->type != REDIS_REPLY_STRING) {
+        snprintf(j->config_refusal, sizeof j->config_refusal, "%s",
+                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no answer");
+        return;
+    }
+    /* appendonly "yes", or any save rule ("3600 1 300 100"): something is written to disk */
+    if (aof ? strcmp(value->str, "yes") == 0 : value->str[0] != '\0') j->keeps_data = true;
+}
+
+static gt_journal_status persistence_fault(redis_journal *j)
+{
+    if (j->config_refusal[0])
+        return gt_journal_fault(&j->base, "redis",
+                                "Redis will not say whether it keeps its data on disk (CONFIG GET: %s): a Redis "
+                                "that forgets the journal on a restart pays keyed re-runs again; say "
+                                "redis_volatile_ok = true to accept that",
+                                j->config_refusal);
+    return gt_journal_fault(&j->base, "redis",
+                            "Redis keeps nothing on disk (appendonly no, no save rules): a restart forgets the "
+                            "journal, and keyed re-runs pay again; run it with appendonly yes, or say "
+                            "redis_volatile_ok = true to accept that");
+}
+
+/* Both answers noted: OK, or ERROR (a fault) for a Redis that keeps nothing or will not say, which
+ * then refuses every round. */
+static gt_journal_status judge_persistence(redis_journal *j)
+{
+    j->persistence_checked = true;
+    j->volatile_refused = j->config_refusal[0] || !j->keeps_data;
+    return j->volatile_refused ? persistence_fault(j) : GT_JOURNAL_OK;
+}
+
+static bool persistence_asked(const redis_journal *j)
+{
+    return j->volatile_ok || j->persistence_checked;
+}
+
+/* On the blocking connection: OK, BUSY (no answer) or ERROR. */
 static gt_journal_status check_persistence(redis_journal *j)
 {
-    if (j->volatile_ok || j->persistence_checked) return GT_JOURNAL_OK;
-    const char *aof_argv[] = {"CONFIG", "GET", "appendonly"}, *save_argv[] = {"CONFIG", "GET", "save"};
+    if (persistence_asked(j)) return j->volatile_refused ? persistence_fault(j) : GT_JOURNAL_OK;
     redisReply *aof = sync_command(j, 3, aof_argv);
     redisReply *save = aof ? sync_command(j, 3, save_argv) : NULL;
-    gt_journal_status status = GT_JOURNAL_OK;
-    const char *aof_value = config_value(aof), *save_value = config_value(save);
-    if (!aof || !save) status = sync_failed(j, "asking whether Redis keeps its data");
-    else if (aof->type == REDIS_REPLY_ERROR || save->type == REDIS_REPLY_ERROR || !aof_value || !save_value)
-        status = gt_journal_fault(&j->base, "redis",
-                                  "Redis will not say whether it keeps its data on disk (CONFIG GET: %s): a Redis "
-                                  "that forgets the journal on a restart pays keyed re-runs again; say "
-                                  "redis_volatile_ok = true to accept that",
-                                  aof->type == REDIS_REPLY_ERROR    ? aof->str
-                                  : save->type == REDIS_REPLY_ERROR ? save->str
-                                                                    : "no answer");
-    else if (strcmp(aof_value, "yes") != 0 && save_value[0] == '\0')
-        status = gt_journal_fault(&j->base, "redis",
-                                  "Redis keeps nothing on disk (appendonly no, no save rules): a restart forgets "
-                                  "the journal, and keyed re-runs pay again; run it with appendonly yes, or say "
-                                  "redis_volatile_ok = true to accept that");
+    gt_journal_status status;
+    if (!aof || !save) {
+        status = sync_failed(j, "asking whether Redis keeps its data");
+    } else {
+        note_config(j, aof, true);
+        note_config(j, save, false);
+        status = judge_persistence(j);
+    }
     if (aof) freeReplyObject(aof);
     if (save) freeReplyObject(save);
-    if (status == GT_JOURNAL_OK) j->persistence_checked = true;
     return status;
 }
+
+static void aof_answered(void *journal, const redisReply *reply)
+{
+    if (reply) note_config(journal, reply, true);
+}
+
+static void save_answered(void *journal, const redisReply *reply)
+{
+    if (reply) note_config(journal, reply, false);
+}
+
+/* ---- the namespace, continued ---------------------------------------------------------------- */
 
 /* On the blocking connection: OK once named, BUSY when Redis does not answer, ERROR (a fault)
  * when it refuses us, keeps nothing, or lost the records. */
 static gt_journal_status namespace_sync(redis_journal *j)
 {
     if (j->lost) return lost(j);
-    if (j->ns) return GT_JOURNAL_OK;
-    if (!j->api_key) return gt_journal_fail(&j->base, "the account was not checked first");
     gt_journal_status status = check_persistence(j);
-    if (status != GT_JOURNAL_OK) return status;
+    if (status != GT_JOURNAL_OK || j->ns) return status;
+    if (!j->api_key) return gt_journal_fail(&j->base, "the account was not checked first");
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
     if (!key) return gt_journal_fail(&j->base, "naming the journal's keys: no random bytes, or out of memory");
     const char *argv[] = {"EVAL", GT_REDIS_SALT, "2", key, j->lost_key, salt, j->fresh ? "1" : "0"};
@@ -225,19 +270,32 @@ static gt_journal_status namespace_sync(redis_journal *j)
     return status;
 }
 
+/* The salt's answer on the link comes after CONFIG GET's two (hiredis answers in order): they
+ * are judged first, and a Redis that keeps nothing names no keys. */
 static void salt_answered(void *journal, const redisReply *reply)
 {
     redis_journal *j = journal;
     j->naming = false;
-    if (reply && reply->type == REDIS_REPLY_ERROR) replied_error(j, "reading the account's salt", reply);
-    else if (reply && !j->ns) name_namespace(j, reply);
+    if (!reply) {
+        j->config_refusal[0] = '\0'; /* the connection went: all is asked again */
+        j->keeps_data = false;
+        return;
+    }
+    if (!persistence_asked(j) && judge_persistence(j) != GT_JOURNAL_OK) return;
+    if (reply->type == REDIS_REPLY_ERROR) replied_error(j, "reading the account's salt", reply);
+    else if (!j->ns) name_namespace(j, reply);
 }
 
-/* On the link, for the rounds: false while the namespace is not known yet. */
+/* On the link, for the rounds: false while the namespace is not known yet. Whether Redis keeps
+ * its data is asked in the same breath when the blocking connection has not asked it (Redis was
+ * down when the client was made). */
 static bool namespace_async(redis_journal *j)
 {
     if (j->ns) return true;
     if (j->naming || !j->api_key) return false;
+    if (!persistence_asked(j) && (!gt_redis_link_command(j->link, 3, aof_argv, aof_answered, j) ||
+                                  !gt_redis_link_command(j->link, 3, save_argv, save_answered, j)))
+        return false; /* one sent alone is answered harmlessly: asked again with the next */
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
     const char *args[] = {key, j->lost_key, salt, j->fresh ? "1" : "0"};
     j->naming = key && gt_redis_link_eval(j->link, &salt_script, 2, 4, args, salt_answered, j);
@@ -343,6 +401,7 @@ static gt_journal_status rj_begin(gt_journal *base)
 {
     redis_journal *j = RJ(base);
     if (j->lost) return lost(j); /* every round fails, its submits unsent */
+    if (j->volatile_refused) return persistence_fault(j);
     if (j->round) return gt_journal_fail(base, "begin: a transaction is open already");
     if (j->committing) return GT_JOURNAL_BUSY; /* one round on the wire at a time */
     if (!namespace_async(j)) return GT_JOURNAL_BUSY;

@@ -20,7 +20,9 @@
  * only so many), the prefix's salt key, the salt P was named with, the prefix's lost mark. First,
  * the salt must still be the one P was named with: gone or another (a FLUSHALL, a restart without
  * persistence, lost keys), the journal's records went with it, and nothing is written: the prefix
- * is marked lost (with the time it was noticed) and the script answers GENTASK_JOURNAL_LOST. Adds or updates each
+ * is marked lost (with the time it was noticed) and the script answers GENTASK_JOURNAL_LOST. So it
+ * answers to a client that named its keys after the loss, under a new salt, once another marked
+ * the prefix: its journal is as empty, and its keyed submits would pay again. Adds or updates each
  * record (an upsert: a round written again after a timeout writes the same ids again, harmlessly). Returns the ids of
  * the records whose caller_key another record holds: those alone are not written. Two writes are dropped: one older
  * than what the record holds (a round that timed out but ran late must not undo the round written again after it), and
@@ -31,7 +33,7 @@
  * here fails rather than be submitted twice; one already sent is left to be polled by both. */
 #define GT_REDIS_COMMIT                                                                                    \
     "local P, owner, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                                    \
-    "if redis.call('GET', ARGV[6]) ~= ARGV[7] then\n"                                                      \
+    "if redis.call('GET', ARGV[6]) ~= ARGV[7] or redis.call('EXISTS', ARGV[8]) == 1 then\n"                \
     "  redis.call('SET', ARGV[8], now, 'NX')\n"                                                            \
     "  return redis.error_reply('GENTASK_JOURNAL_LOST ' .. redis.call('GET', ARGV[8]))\n"                  \
     "end\n"                                                                                                \

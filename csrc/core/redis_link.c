@@ -17,7 +17,7 @@
 typedef struct call {
     struct call *prev, *next; /* the link's calls, oldest first */
     gt_redis_link *link;
-    gt_redis_script *script;
+    gt_redis_script *script; /* NULL: a command of its own (args are its argv) */
     int nkeys, n;
     char **args; /* copies: an EVAL after NOSCRIPT sends them again */
     gt_redis_reply_fn fn;
@@ -142,7 +142,8 @@ static void free_call(call *c)
 
 static void on_reply(redisAsyncContext *ac, void *r, void *privdata);
 
-/* EVALSHA sha nkeys args…, or EVAL source nkeys args…; false: hiredis refused (going away). */
+/* EVALSHA sha nkeys args…, EVAL source nkeys args…, or a command's args; false: hiredis refused
+ * (going away). */
 static bool send_call(gt_redis_link *l, call *c)
 {
     const char *argv[3 + 64];
@@ -150,14 +151,17 @@ static bool send_call(gt_redis_link *l, call *c)
     if (c->n > 64) return false;
     char nkeys[16];
     snprintf(nkeys, sizeof nkeys, "%d", c->nkeys);
-    argv[0] = c->as_eval ? "EVAL" : "EVALSHA";
-    argv[1] = c->as_eval ? c->script->source : c->script->sha;
-    argv[2] = nkeys;
-    for (int i = 0; i < 3 + c->n; i++) {
-        if (i >= 3) argv[i] = c->args[i - 3];
+    int head = 0;
+    if (c->script) {
+        argv[head++] = c->as_eval ? "EVAL" : "EVALSHA";
+        argv[head++] = c->as_eval ? c->script->source : c->script->sha;
+        argv[head++] = nkeys;
+    }
+    for (int i = 0; i < head + c->n; i++) {
+        if (i >= head) argv[i] = c->args[i - head];
         lens[i] = strlen(argv[i]);
     }
-    if (redisAsyncCommandArgv(l->ac, on_reply, c, 3 + c->n, argv, lens) != REDIS_OK) return false;
+    if (redisAsyncCommandArgv(l->ac, on_reply, c, head + c->n, argv, lens) != REDIS_OK) return false;
     c->deadline_ms = gt_now_ms() + l->timeout_ms;
     link_call(l, c);
     arm(l);
@@ -196,7 +200,7 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
     } else {
         l->backoff_ms = BACKOFF_MIN_MS;
         /* Redis does not know the script (restarted, flushed): the same call with its source */
-        if (is_noscript(reply) && !c->as_eval) {
+        if (c->script && is_noscript(reply) && !c->as_eval) {
             c->as_eval = true;
             if (send_call(l, c)) return;
             reply = NULL;
@@ -286,8 +290,8 @@ void gt_redis_keep_from_children(int fd)
     if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
-bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
-                        gt_redis_reply_fn fn, void *ctx)
+static bool start_call(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
+                       gt_redis_reply_fn fn, void *ctx)
 {
     if (l->down && gt_now_ms() < l->down_until) return false;
     if (l->ac && (l->ac->c.flags & (REDIS_DISCONNECTING | REDIS_FREEING))) return false;
@@ -295,7 +299,7 @@ bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, in
         mark_down(l);
         return false;
     }
-    if (!script->sha[0]) sha1_hex(script->source, script->sha);
+    if (script && !script->sha[0]) sha1_hex(script->source, script->sha);
     call *c = calloc(1, sizeof *c);
     if (!c) return false;
     *c = (call){.link = l, .script = script, .nkeys = nkeys, .n = n, .fn = fn, .ctx = ctx};
@@ -307,6 +311,17 @@ bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, in
         return false;
     }
     return true;
+}
+
+bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
+                        gt_redis_reply_fn fn, void *ctx)
+{
+    return start_call(l, script, nkeys, n, args, fn, ctx);
+}
+
+bool gt_redis_link_command(gt_redis_link *l, int n, const char *const *args, gt_redis_reply_fn fn, void *ctx)
+{
+    return n > 0 && start_call(l, NULL, 0, n, args, fn, ctx);
 }
 
 int64_t gt_redis_link_ready_at(const gt_redis_link *l)

@@ -6,7 +6,8 @@
  * link times every call out itself (a hung Redis answers nothing: the link is dropped, every call
  * waiting on it is answered "unavailable", and it connects again on a later call, after a
  * backoff), and nothing here ever waits. Every call is one server-side script (EVALSHA, EVAL when
- * Redis does not know it yet): each operation is atomic in Redis. */
+ * Redis does not know it yet): each operation is atomic in Redis — but for the questions scripts
+ * may not ask (CONFIG GET). Every connection starts with AUTH when the address has a password. */
 #ifndef GENTASK_REDIS_LINK_H
 #define GENTASK_REDIS_LINK_H
 
@@ -64,6 +65,9 @@ gt_redis_link *gt_redis_link_new(gt_engine *e, const gt_redis_addr *addr, long t
  * answer: the connection is going away then (such a call answers false). */
 bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
                         gt_redis_reply_fn fn, void *ctx);
+/* The same for a command that is no script (CONFIG GET, which scripts may not run): args is its
+ * argv, n of them. */
+bool gt_redis_link_command(gt_redis_link *l, int n, const char *const *args, gt_redis_reply_fn fn, void *ctx);
 int64_t gt_redis_link_ready_at(const gt_redis_link *l); /* monotonic ms: when a call may be sent again */
 void gt_redis_keep_from_children(int fd);               /* close-on-exec on a socket hiredis opened */
 /* What is written but not sent goes out if the socket takes it now; the calls still waiting are

@@ -37,7 +37,7 @@ end
 --- Redis.start([opts]) → a running redis-server: port, dir, socket (the unix socket's path).
 --- opts.password: the default user's (requirepass); opts.users: { { name =, password = }, ... },
 --- ACL users who may do anything; opts.volatile: nothing kept on disk (no append-only file, no
---- snapshots). Passwords go in a config file of the server's directory (mode 0600), never on a
+--- snapshots); opts.later: not started yet (r:launch() starts it). Passwords go in a config file of the server's directory (mode 0600), never on a
 --- command line; redis-cli reads the default user's from REDISCLI_AUTH, set by the shell.
 function Redis.start(opts)
   opts = opts or {}
@@ -52,7 +52,7 @@ function Redis.start(opts)
   end
   write_private(dir .. "/redis.conf", table.concat(conf, "\n") .. "\n")
   if opts.password then write_private(dir .. "/auth", opts.password) end
-  r:launch()
+  if not opts.later then r:launch() end
   return r
 end
 
@@ -119,9 +119,11 @@ function Redis:wait_gone()
 end
 
 function Redis:stop()
-  self:signal "CONT"
-  self:signal "KILL"
-  self:wait_gone()
+  if self.pid then
+    self:signal "CONT"
+    self:signal "KILL"
+    self:wait_gone()
+  end
   sh("rm -rf " .. self.dir)
 end
 

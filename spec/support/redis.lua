@@ -37,8 +37,9 @@ end
 --- Redis.start([opts]) → a running redis-server: port, dir, socket (the unix socket's path).
 --- opts.password: the default user's (requirepass); opts.users: { { name =, password = }, ... },
 --- ACL users who may do anything; opts.volatile: nothing kept on disk (no append-only file, no
---- snapshots); opts.later: not started yet (r:launch() starts it). Passwords go in a config file of the server's directory (mode 0600), never on a
---- command line; redis-cli reads the default user's from REDISCLI_AUTH, set by the shell.
+--- snapshots); opts.later: not started yet (r:launch() starts it). Passwords go in a config file
+--- of the server's directory (mode 0600), never on a command line; redis-cli reads the default
+--- user's from REDISCLI_AUTH, set by the shell.
 function Redis.start(opts)
   opts = opts or {}
   local dir = sh("mktemp -d"):gsub("%s+$", "")

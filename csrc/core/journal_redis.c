@@ -32,6 +32,7 @@ typedef struct redis_journal {
     gt_journal base;
     gt_redis_link *link; /* the asynchronous connection, on the engine's loop: owned */
     redisContext *sync;  /* the blocking one, for reads; NULL until needed, or after a failure */
+    bool auth_refused;   /* its last connection's AUTH was refused */
     gt_redis_addr address;
     long timeout_ms;
     char *ns;       /* the namespace: prefix and account fingerprint; NULL until Redis gave the salt */
@@ -60,7 +61,7 @@ typedef struct redis_journal {
 
 static gt_journal_status sync_failed(redis_journal *j, const char *doing)
 {
-    if (j->base.fault) return GT_JOURNAL_ERROR; /* Redis refused us (AUTH): said already */
+    if (j->auth_refused) return GT_JOURNAL_ERROR; /* Redis refused us: said already, and no later try helps */
     gt_journal_fail(&j->base, "%s: %s", doing, j->sync && j->sync->err ? j->sync->errstr : "Redis did not answer");
     if (j->sync) redisFree(j->sync);
     j->sync = NULL;
@@ -72,9 +73,7 @@ static bool is_prefixed(const redisReply *reply, const char *prefix)
     return reply && reply->type == REDIS_REPLY_ERROR && reply->str && strncmp(reply->str, prefix, strlen(prefix)) == 0;
 }
 
-/* An error reply as what it is: Redis refusing us (a password it wants or refused, a command the
- * ACL user may not run) is the store's fault, "redis"; the records gone, "journal_lost"; the rest
- * a failure of the script. Redis's words never hold the password. */
+/* The records are gone: said, and from now on every round and read fails with it. */
 static gt_journal_status lost(redis_journal *j)
 {
     j->lost = true;
@@ -84,6 +83,9 @@ static gt_journal_status lost(redis_journal *j)
                             "that no keyed submit pays twice; a client made with journal_fresh = true starts afresh");
 }
 
+/* An error reply as what it is: Redis refusing us (a password it wants or refused, a command the
+ * ACL user may not run) is the store's fault, "redis"; the records gone, "journal_lost"; the rest
+ * a failure of the script. Redis's words never hold the password. */
 static gt_journal_status replied_error(redis_journal *j, const char *doing, const redisReply *reply)
 {
     if (is_prefixed(reply, GT_REDIS_LOST_REPLY)) return lost(j);
@@ -102,6 +104,7 @@ static bool auth_sync(redis_journal *j)
     redisReply *reply = redisCommandArgv(j->sync, n, argv, NULL);
     bool ok = reply && reply->type != REDIS_REPLY_ERROR;
     if (reply && !ok) replied_error(j, "AUTH", reply);
+    j->auth_refused = reply && !ok;
     if (reply) freeReplyObject(reply);
     return ok;
 }
@@ -110,7 +113,7 @@ static bool connect_sync(redis_journal *j)
 {
     struct timeval tv = {.tv_sec = j->timeout_ms / 1000, .tv_usec = (j->timeout_ms % 1000) * 1000};
     const gt_redis_addr *a = &j->address;
-    j->base.fault = NULL;
+    j->auth_refused = false;
     j->sync = a->socket_path ? redisConnectUnixWithTimeout(a->socket_path, tv)
                              : redisConnectWithTimeout(a->host, a->port, tv);
     if (j->sync && !j->sync->err) {
@@ -248,7 +251,7 @@ static void save_answered(void *journal, const redisReply *reply)
     if (reply) note_config(journal, reply, false);
 }
 
-/* ---- the namespace, continued ---------------------------------------------------------------- */
+/* ---- the namespace, continued ------------------------------------------------------------------ */
 
 /* On the blocking connection: OK once named, BUSY when Redis does not answer, ERROR (a fault)
  * when it refuses us, keeps nothing, or lost the records. */
@@ -276,11 +279,7 @@ static void salt_answered(void *journal, const redisReply *reply)
 {
     redis_journal *j = journal;
     j->naming = false;
-    if (!reply) {
-        j->config_refusal[0] = '\0'; /* the connection went: all is asked again */
-        j->keeps_data = false;
-        return;
-    }
+    if (!reply) return; /* the connection went: all is asked again */
     if (!persistence_asked(j) && judge_persistence(j) != GT_JOURNAL_OK) return;
     if (reply->type == REDIS_REPLY_ERROR) replied_error(j, "reading the account's salt", reply);
     else if (!j->ns) name_namespace(j, reply);
@@ -293,9 +292,13 @@ static bool namespace_async(redis_journal *j)
 {
     if (j->ns) return true;
     if (j->naming || !j->api_key) return false;
-    if (!persistence_asked(j) && (!gt_redis_link_command(j->link, 3, aof_argv, aof_answered, j) ||
-                                  !gt_redis_link_command(j->link, 3, save_argv, save_answered, j)))
-        return false; /* one sent alone is answered harmlessly: asked again with the next */
+    if (!persistence_asked(j)) {
+        j->config_refusal[0] = '\0';
+        j->keeps_data = false;
+        if (!gt_redis_link_command(j->link, 3, aof_argv, aof_answered, j) ||
+            !gt_redis_link_command(j->link, 3, save_argv, save_answered, j))
+            return false; /* one sent alone is answered harmlessly: asked again with the next */
+    }
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
     const char *args[] = {key, j->lost_key, salt, j->fresh ? "1" : "0"};
     j->naming = key && gt_redis_link_eval(j->link, &salt_script, 2, 4, args, salt_answered, j);

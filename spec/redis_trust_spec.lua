@@ -232,6 +232,10 @@ local function keyed_batch_through(sim, url, loss, options)
     assert.equal("journal_lost", err and err.code, tostring(err))
     assert.equal("no", err.submitted)
   end
+  local recovered, recover_err = pcall(fox.recover, fox)
+  assert.is_false(recovered)
+  assert.equal("unavailable", recover_err.kind, tostring(recover_err))
+  assert.equal("journal_lost", recover_err.code, tostring(recover_err))
   fox:close()
 
   -- the same keyed batch again, from a new client: refused, not paid again

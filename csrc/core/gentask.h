@@ -369,6 +369,9 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
  * (to free()) when there is no journal or it cannot be read. */
 bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***tasks, bool **existing, size_t *n,
                        char **error);
+/* After a failed recover(): the code of the store's fault ("redis", "journal_lost"), when it was
+ * the store's and not the caller's; NULL otherwise. A constant string. */
+const char *gt_client_journal_fault(const gt_client *c);
 
 /* A task that polls what the provider already has under id, and never submits: a task submitted
  * by another process. poll_url, when not NULL, is where the provider said to poll (it must pass

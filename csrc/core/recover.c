@@ -180,6 +180,11 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
     return t;
 }
 
+const char *gt_client_journal_fault(const gt_client *c)
+{
+    return gt_journal_fault_code(c->journal);
+}
+
 bool gt_client_recover(gt_client *c, const gt_client_options *opts, gt_task ***tasks, bool **existing, size_t *n,
                        char **error)
 {

@@ -82,7 +82,8 @@ int gt_lua_task_submit(lua_State *L)
     return 1;
 }
 
-/* client:recover(options) → { task, ... } | nil, what is wrong */
+/* client:recover(options) → { task, ... } | nil, what is wrong, the store's fault code (nil: the
+ * caller's mistake) */
 int gt_lua_task_recover(lua_State *L)
 {
     gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
@@ -115,7 +116,10 @@ int gt_lua_task_recover(lua_State *L)
     lua_pushnil(L);
     lua_pushstring(L, error ? error : "recover failed");
     free(error);
-    return 2;
+    const char *fault = gt_client_journal_fault(c);
+    if (!fault) return 2;
+    lua_pushstring(L, fault);
+    return 3;
 }
 
 /* client:attach(id, poll_url, poll_path, options) */

@@ -183,7 +183,11 @@ function Client:recover(options)
     check_options(options, 2, "task")
     if options.key ~= nil then usage("recover takes no key: each record keeps its own", 2) end
   end
-  local tasks, err = self._core:recover(options)
+  local tasks, err, fault = self._core:recover(options)
+  -- the store's fault (Redis refused us, or lost the journal) is no mistake of the caller's
+  if not tasks and fault then
+    error(errors.new { kind = "unavailable", retryable = false, code = fault, message = err }, 2)
+  end
   if not tasks then usage(err, 2) end
   scheduler.work_added()
   return tasks

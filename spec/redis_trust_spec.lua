@@ -80,8 +80,9 @@ describe("Redis with a password and an ACL user", function()
       assert.equal("unavailable", err.kind, tostring(err))
       assert.equal("redis", err.code, tostring(err))
       assert.is_false(err.retryable)
-      -- the address is named, without its user information
+      -- the address is named, without its user information, and what Redis refused
       assert.truthy(err.message:find("redis://" .. (url:match "@(.*)$" or url:sub(9)), 1, true), err.message)
+      assert.truthy(err.message:match "WRONGPASS" or err.message:match "NOAUTH", err.message)
     end
   end)
 
@@ -137,6 +138,25 @@ describe("Redis with a password and an ACL user", function()
     end
     assert.equal(12, sim:stats().submissions - before, "none sent twice")
     fox:close()
+  end)
+
+  -- made while Redis is down, the client cannot be refused at creation: a refused AUTH on the link
+  -- then counts as Redis down (submits wait, nothing sent), never as a failed write
+  it("refused on the link (a wrong password, Redis down at creation): submits wait, nothing is sent", function()
+    local later = Redis.start { password = PASSWORD, later = true }
+    local ok, err = pcall(function()
+      local fox = sim:client("foxapi", { journal = later:url("late", false, "", "wrong-pw-77"), redis_timeout = 0.2 })
+      local before = sim:stats().submissions
+      local task = fox:submit("flux-dev", { prompt = "refused on the link" })
+      later:launch()
+      gentask.run(function() gentask.sleep(1) end)
+      assert.equal("queued", task.state)
+      assert.equal(0, sim:stats().submissions - before)
+      task:cancel()
+      fox:close()
+    end)
+    later:stop()
+    assert(ok, err)
   end)
 
   it("keeps the passwords out of Redis's keys and values", function()

@@ -231,6 +231,8 @@ static gt_journal_status check_persistence(redis_journal *j)
     gt_journal_status status;
     if (!aof || !save) {
         status = sync_failed(j, "asking whether Redis keeps its data");
+    } else if (is_prefixed(aof, "NOAUTH")) { /* no password given, and Redis asks for one */
+        status = replied_error(j, "asking whether Redis keeps its data", aof);
     } else {
         note_config(j, aof, true);
         note_config(j, save, false);

@@ -222,6 +222,7 @@ local function keyed_batch_through(sim, url, loss, options)
     return o
   end
   local fox = sim:client("foxapi", opts())
+  local idle = sim:client("foxapi", opts()) -- named its keys before the loss, writes nothing until the end
   local tasks = {}
   for i = 1, n do tasks[i] = fox:submit("flux-dev", { prompt = "row " .. i }, { key = "row-" .. i }) end
   local outcomes
@@ -269,12 +270,23 @@ local function keyed_batch_through(sim, url, loss, options)
   local again = {}
   for _, i in ipairs(unsent) do again[#again + 1] = fresh:submit("flux-dev", { prompt = "row " .. i }, { key = "row-" .. i }) end
   for _, outcome in ipairs(gentask.settle(again)) do assert.is_true(outcome.ok, tostring(outcome.error)) end
-  fresh:close()
   local stats = sim:stats()
   assert.equal(n, stats.submissions, "each row paid once")
   assert.equal(n, stats.accepted)
+
+  -- a client of before the loss that writes only now finds it: it stops, unsent, and marks nothing
+  -- (the loss was dealt with: a mark would stop the fresh clients)
+  local _, stale = idle:submit("flux-dev", { prompt = "stale" }, { key = "row-stale" }):result()
+  assert.equal("journal_lost", stale and stale.code, tostring(stale))
+  assert.equal("no", stale.submitted)
+  idle:close()
+  local result, err_after = fresh:submit("flux-dev", { prompt = "fresh goes on" }, { key = "row-13" }):result()
+  assert.is_nil(err_after, tostring(err_after))
+  assert.truthy(result.url)
+  fresh:close()
   -- the mark is gone: a client needs no journal_fresh any more
   sim:client("foxapi", opts()):close()
+  assert.equal(n + 1, sim:stats().submissions)
 end
 
 describe("a Redis journal that loses its records mid-run", function()

@@ -109,6 +109,11 @@ char *gt_account_lost_key(const char *prefix)
     return gt_printf("%s:journal_lost", prefix);
 }
 
+char *gt_account_fresh_key(const char *prefix)
+{
+    return gt_printf("%s:journal_fresh", prefix);
+}
+
 char *gt_account_namespace(const char *prefix, const char *salt, size_t salt_len, const char *api_key)
 {
     char *fp = gt_account_fingerprint((const unsigned char *)salt, salt_len, api_key);

@@ -37,8 +37,9 @@ typedef struct redis_journal {
     long timeout_ms;
     char *ns;       /* the namespace: prefix and account fingerprint; NULL until Redis gave the salt */
     char *salt;     /* the salt ns was named with: every commit checks that Redis still holds it */
-    char *salt_key; /* the prefix's salt, and its lost mark (journal_redis_scripts.h) */
+    char *salt_key; /* the prefix's salt, its lost mark, the salt started afresh (journal_redis_scripts.h) */
     char *lost_key;
+    char *fresh_key;
     bool lost;                /* the records are gone: nothing is written any more, so nothing is sent */
     bool volatile_ok;         /* the caller accepts a Redis that keeps nothing on disk */
     bool fresh;               /* start afresh on a prefix marked lost */
@@ -265,8 +266,8 @@ static gt_journal_status namespace_sync(redis_journal *j)
     if (!j->api_key) return gt_journal_fail(&j->base, "the account was not checked first");
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
     if (!key) return gt_journal_fail(&j->base, "naming the journal's keys: no random bytes, or out of memory");
-    const char *argv[] = {"EVAL", GT_REDIS_SALT, "2", key, j->lost_key, salt, j->fresh ? "1" : "0"};
-    redisReply *reply = sync_command(j, 7, argv);
+    const char *argv[] = {"EVAL", GT_REDIS_SALT, "3", key, j->lost_key, j->fresh_key, salt, j->fresh ? "1" : "0"};
+    redisReply *reply = sync_command(j, 8, argv);
     free(key);
     if (!reply) return sync_failed(j, "reading the account's salt");
     status = reply->type == REDIS_REPLY_ERROR ? replied_error(j, "reading the account's salt", reply)
@@ -302,8 +303,8 @@ static bool namespace_async(redis_journal *j)
             return false; /* one sent alone is answered harmlessly: asked again with the next */
     }
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
-    const char *args[] = {key, j->lost_key, salt, j->fresh ? "1" : "0"};
-    j->naming = key && gt_redis_link_eval(j->link, &salt_script, 2, 4, args, salt_answered, j);
+    const char *args[] = {key, j->lost_key, j->fresh_key, salt, j->fresh ? "1" : "0"};
+    j->naming = key && gt_redis_link_eval(j->link, &salt_script, 3, 5, args, salt_answered, j);
     free(key);
     return false;
 }
@@ -460,8 +461,9 @@ static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answere
     if (!records) return gt_journal_fail(&j->base, "commit: out of memory");
     snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
     snprintf(lease, sizeof lease, "%d", LEASE_MS);
-    const char *args[] = {j->ns, j->owner ? j->owner : "", now, lease, records, j->salt_key, j->salt, j->lost_key};
-    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 8, args, answered ? round_answered : ignore, j);
+    const char *args[] = {j->ns,       j->owner ? j->owner : "", now, lease, records, j->salt_key, j->salt, j->lost_key,
+                          j->fresh_key};
+    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 9, args, answered ? round_answered : ignore, j);
     free(records);
     return sent ? GT_JOURNAL_PENDING : GT_JOURNAL_BUSY;
 }
@@ -682,6 +684,7 @@ static void rj_close(gt_journal *base)
     free(j->salt);
     free(j->salt_key);
     free(j->lost_key);
+    free(j->fresh_key);
     if (j->api_key) gt_wipe_free(j->api_key);
     free(j->owner);
     free(j->base.path);
@@ -725,8 +728,9 @@ gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, const gt_client
     j->base.path = gt_strdup(j->address.shown); /* messages name it: never the password */
     j->salt_key = gt_account_salt_key(j->address.prefix);
     j->lost_key = gt_account_lost_key(j->address.prefix);
+    j->fresh_key = gt_account_fresh_key(j->address.prefix);
     j->link = gt_redis_link_new(e, &j->address, j->timeout_ms);
-    if (!j->base.path || !j->link || !j->salt_key || !j->lost_key) {
+    if (!j->base.path || !j->link || !j->salt_key || !j->lost_key || !j->fresh_key) {
         rj_close(&j->base);
         *error = gt_strdup("journal: out of memory");
         return NULL;

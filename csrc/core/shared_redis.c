@@ -177,12 +177,14 @@ static void pump(redis_shared *s)
     int64_t now = gt_now_ms();
     if (!s->keys[0]) {
         char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *salt_key = gt_account_salt_args(s->prefix, salt);
-        char *lost_key = gt_account_lost_key(s->prefix);
+        char *lost_key = gt_account_lost_key(s->prefix), *fresh_key = gt_account_fresh_key(s->prefix);
         /* never afresh: the journal alone decides that (its check comes first, at creation) */
-        const char *args[] = {salt_key, lost_key, salt, "0"};
-        s->in_flight = salt_key && lost_key && gt_redis_link_eval(s->link, &salt_script, 2, 4, args, on_salt, s);
+        const char *args[] = {salt_key, lost_key, fresh_key, salt, "0"};
+        s->in_flight = salt_key && lost_key && fresh_key &&
+                       gt_redis_link_eval(s->link, &salt_script, 3, 5, args, on_salt, s);
         free(salt_key);
         free(lost_key);
+        free(fresh_key);
         if (!s->in_flight) arm(s, gt_redis_link_ready_at(s->link));
         return;
     }

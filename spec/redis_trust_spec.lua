@@ -164,7 +164,7 @@ describe("Redis with a password and an ACL user", function()
   end)
 end)
 
-describe("a Redis that keeps nothing on disk (no append-only file, no snapshots)", function()
+describe("a Redis that may lose the journal (nothing kept on disk, or any key evicted)", function()
   local redis
   setup(function() redis = Redis.start { volatile = true } end)
   teardown(function() redis:stop() end)
@@ -196,6 +196,26 @@ describe("a Redis that keeps nothing on disk (no append-only file, no snapshots)
     end)
     sim:stop()
     later:stop()
+    assert(ok, err)
+  end)
+
+  it("and one that may evict any key when full (allkeys-*) is refused alike; volatile-* is not", function()
+    local evicting = Redis.start()
+    local ok, err = pcall(function()
+      evicting:cli "CONFIG SET maxmemory 100mb"
+      evicting:cli "CONFIG SET maxmemory-policy allkeys-lru"
+      local refusal = refused(evicting:url "evicting")
+      assert.equal("unavailable", refusal.kind, tostring(refusal))
+      assert.equal("redis", refusal.code, tostring(refusal))
+      assert.truthy(refusal.message:match "allkeys%-lru", refusal.message)
+      gentask.client({ provider = "foxapi", api_key = Sim.key, base_url = "http://127.0.0.1:9/foxapi",
+                       journal = evicting:url "evicting", redis_volatile_ok = true }):close()
+      -- only keys with a time to live go (our leases): the records stay
+      evicting:cli "CONFIG SET maxmemory-policy volatile-lru"
+      gentask.client({ provider = "foxapi", api_key = Sim.key, base_url = "http://127.0.0.1:9/foxapi",
+                       journal = evicting:url "evicting" }):close()
+    end)
+    evicting:stop()
     assert(ok, err)
   end)
 

@@ -249,7 +249,7 @@ typedef struct gt_client_options {
     const char *webhook_url;    /* where the provider is asked to push each task's end; NULL: none */
     const char *webhook_secret; /* what it signs deliveries with, where it signs (BFL); secret */
     int webhook_poll_factor;    /* a task that asked for a webhook polls this many times slower */
-    bool redis_volatile_ok;     /* accept a Redis journal that keeps nothing on disk */
+    bool redis_volatile_ok;     /* accept a Redis journal that may lose its records (no persistence, eviction) */
     bool journal_fresh;         /* start afresh on a Redis journal whose records were found gone */
 } gt_client_options;
 

@@ -44,7 +44,7 @@ typedef struct redis_journal {
     bool volatile_ok;         /* the caller accepts a Redis that keeps nothing on disk */
     bool fresh;               /* start afresh on a prefix marked lost */
     bool persistence_checked; /* CONFIG GET answered, and judged */
-    bool keeps_data;          /* its answers: an append-only file or snapshots */
+    char config[4][64];       /* its answers: appendonly, save, maxmemory, maxmemory-policy */
     char config_refusal[256]; /* why Redis would not say; "": it did */
     bool volatile_refused;    /* it keeps nothing, or will not say: every round fails */
     char *api_key;            /* secret: kept until the namespace is known, then wiped */
@@ -175,14 +175,20 @@ static gt_journal_status name_namespace(redis_journal *j, const redisReply *salt
 /* ---- whether Redis keeps its data ------------------------------------------------------------- */
 
 /* A Redis that keeps nothing on disk (no append-only file, no snapshots) forgets every record when
- * it restarts, and a keyed re-run then pays again: refused, unless the caller said it accepts that
- * (redis_volatile_ok). So is one that will not say (CONFIG refused to this user, or renamed). The
- * two answers of CONFIG GET (appendonly, save) are noted as they come, on either connection, and
+ * it restarts, and one that may evict any key when full (maxmemory with an allkeys-* policy) drops
+ * records at will: either way a keyed re-run pays again. Such a Redis is refused, unless the caller
+ * said it accepts that (redis_volatile_ok); so is one that will not say (CONFIG refused to this
+ * user, or renamed). CONFIG GET's answers are noted as they come, on either connection, and
  * judged together before the journal's keys are named. */
-static const char *aof_argv[] = {"CONFIG", "GET", "appendonly"};
-static const char *save_argv[] = {"CONFIG", "GET", "save"};
+enum { ASK_AOF, ASK_SAVE, ASK_MAXMEMORY, ASK_POLICY, ASK_COUNT };
+static const char *config_argv[ASK_COUNT][3] = {
+    {"CONFIG", "GET", "appendonly"},
+    {"CONFIG", "GET", "save"},
+    {"CONFIG", "GET", "maxmemory"},
+    {"CONFIG", "GET", "maxmemory-policy"},
+};
 
-static void note_config(redis_journal *j, const redisReply *reply, bool aof)
+static void note_config(redis_journal *j, int ask, const redisReply *reply)
 {
     const redisReply *value = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 ? reply->element[1]
                                                                                                 : NULL;
@@ -191,30 +197,45 @@ static void note_config(redis_journal *j, const redisReply *reply, bool aof)
                  reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no answer");
         return;
     }
-    /* appendonly "yes", or any save rule ("3600 1 300 100"): something is written to disk */
-    if (aof ? strcmp(value->str, "yes") == 0 : value->str[0] != '\0') j->keeps_data = true;
+    snprintf(j->config[ask], sizeof j->config[ask], "%s", value->str);
+}
+
+static bool keeps_data(const redis_journal *j) /* appendonly yes, or any save rule ("3600 1 300 100") */
+{
+    return strcmp(j->config[ASK_AOF], "yes") == 0 || j->config[ASK_SAVE][0] != '\0';
+}
+
+static bool evicts_any_key(const redis_journal *j) /* a memory limit, and any key may go to keep it */
+{
+    return strcmp(j->config[ASK_MAXMEMORY], "0") != 0 && strncmp(j->config[ASK_POLICY], "allkeys-", 8) == 0;
 }
 
 static gt_journal_status persistence_fault(redis_journal *j)
 {
     if (j->config_refusal[0])
         return gt_journal_fault(&j->base, "redis",
-                                "Redis will not say whether it keeps its data on disk (CONFIG GET: %s): a Redis "
-                                "that forgets the journal on a restart pays keyed re-runs again; say "
-                                "redis_volatile_ok = true to accept that",
+                                "Redis will not say whether it keeps its data (CONFIG GET: %s): a Redis that "
+                                "forgets the journal pays keyed re-runs again; say redis_volatile_ok = true to "
+                                "accept that",
                                 j->config_refusal);
+    if (!keeps_data(j))
+        return gt_journal_fault(&j->base, "redis",
+                                "Redis keeps nothing on disk (appendonly no, no save rules): a restart forgets the "
+                                "journal, and keyed re-runs pay again; run it with appendonly yes, or say "
+                                "redis_volatile_ok = true to accept that");
     return gt_journal_fault(&j->base, "redis",
-                            "Redis keeps nothing on disk (appendonly no, no save rules): a restart forgets the "
-                            "journal, and keyed re-runs pay again; run it with appendonly yes, or say "
-                            "redis_volatile_ok = true to accept that");
+                            "Redis may evict any key when full (maxmemory-policy %s): an evicted record is a keyed "
+                            "re-run paid again; use noeviction or a volatile-* policy, or say redis_volatile_ok = "
+                            "true to accept that",
+                            j->config[ASK_POLICY]);
 }
 
-/* Both answers noted: OK, or ERROR (a fault) for a Redis that keeps nothing or will not say, which
- * then refuses every round. */
+/* Every answer noted: OK, or ERROR (a fault) for a Redis that may lose records or will not say,
+ * which then refuses every round. */
 static gt_journal_status judge_persistence(redis_journal *j)
 {
     j->persistence_checked = true;
-    j->volatile_refused = j->config_refusal[0] || !j->keeps_data;
+    j->volatile_refused = j->config_refusal[0] || !keeps_data(j) || evicts_any_key(j);
     return j->volatile_refused ? persistence_fault(j) : GT_JOURNAL_OK;
 }
 
@@ -223,35 +244,66 @@ static bool persistence_asked(const redis_journal *j)
     return j->volatile_ok || j->persistence_checked;
 }
 
+static void forget_config(redis_journal *j)
+{
+    memset(j->config, 0, sizeof j->config);
+    j->config_refusal[0] = '\0';
+}
+
 /* On the blocking connection: OK, BUSY (no answer) or ERROR. */
 static gt_journal_status check_persistence(redis_journal *j)
 {
     if (persistence_asked(j)) return j->volatile_refused ? persistence_fault(j) : GT_JOURNAL_OK;
-    redisReply *aof = sync_command(j, 3, aof_argv);
-    redisReply *save = aof ? sync_command(j, 3, save_argv) : NULL;
-    gt_journal_status status;
-    if (!aof || !save) {
-        status = sync_failed(j, "asking whether Redis keeps its data");
-    } else if (is_prefixed(aof, "NOAUTH")) { /* no password given, and Redis asks for one */
-        status = replied_error(j, "asking whether Redis keeps its data", aof);
-    } else {
-        note_config(j, aof, true);
-        note_config(j, save, false);
-        status = judge_persistence(j);
+    forget_config(j);
+    for (int ask = 0; ask < ASK_COUNT; ask++) {
+        redisReply *reply = sync_command(j, 3, config_argv[ask]);
+        if (!reply) return sync_failed(j, "asking whether Redis keeps its data");
+        if (is_prefixed(reply, "NOAUTH")) { /* no password given, and Redis asks for one */
+            gt_journal_status status = replied_error(j, "asking whether Redis keeps its data", reply);
+            freeReplyObject(reply);
+            return status;
+        }
+        note_config(j, ask, reply);
+        freeReplyObject(reply);
     }
-    if (aof) freeReplyObject(aof);
-    if (save) freeReplyObject(save);
-    return status;
+    return judge_persistence(j);
 }
 
-static void aof_answered(void *journal, const redisReply *reply)
+static void config_answered(redis_journal *j, int ask, const redisReply *reply)
 {
-    if (reply) note_config(journal, reply, true);
+    if (reply) note_config(j, ask, reply);
 }
 
-static void save_answered(void *journal, const redisReply *reply)
+static void aof_answered(void *j, const redisReply *reply)
 {
-    if (reply) note_config(journal, reply, false);
+    config_answered(j, ASK_AOF, reply);
+}
+
+static void save_answered(void *j, const redisReply *reply)
+{
+    config_answered(j, ASK_SAVE, reply);
+}
+
+static void maxmemory_answered(void *j, const redisReply *reply)
+{
+    config_answered(j, ASK_MAXMEMORY, reply);
+}
+
+static void policy_answered(void *j, const redisReply *reply)
+{
+    config_answered(j, ASK_POLICY, reply);
+}
+
+/* On the link, all asked in a row, answered before whatever is sent next (hiredis answers in
+ * order). false: not all sent (one sent alone is answered harmlessly: all are asked again). */
+static bool ask_persistence_async(redis_journal *j)
+{
+    static const gt_redis_reply_fn answered[ASK_COUNT] = {aof_answered, save_answered, maxmemory_answered,
+                                                          policy_answered};
+    forget_config(j);
+    for (int ask = 0; ask < ASK_COUNT; ask++)
+        if (!gt_redis_link_command(j->link, 3, config_argv[ask], answered[ask], j)) return false;
+    return true;
 }
 
 /* ---- the namespace, continued ------------------------------------------------------------------ */
@@ -295,13 +347,7 @@ static bool namespace_async(redis_journal *j)
 {
     if (j->ns) return true;
     if (j->naming || !j->api_key) return false;
-    if (!persistence_asked(j)) {
-        j->config_refusal[0] = '\0';
-        j->keeps_data = false;
-        if (!gt_redis_link_command(j->link, 3, aof_argv, aof_answered, j) ||
-            !gt_redis_link_command(j->link, 3, save_argv, save_answered, j))
-            return false; /* one sent alone is answered harmlessly: asked again with the next */
-    }
+    if (!persistence_asked(j) && !ask_persistence_async(j)) return false;
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
     const char *args[] = {key, j->lost_key, j->fresh_key, salt, j->fresh ? "1" : "0"};
     j->naming = key && gt_redis_link_eval(j->link, &salt_script, 3, 5, args, salt_answered, j);

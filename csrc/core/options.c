@@ -70,7 +70,7 @@ static const struct {
         "a call to Redis (journal = \"redis://...\") unanswered this long: the link is dropped and made again"),
     /* a Redis that forgets the journal on a restart makes keyed re-runs pay again: said, not assumed */
     OPT("redis_volatile_ok", GT_UNIT_FLAG, 0, 1, 0, GT_SCOPE_CLIENT, AS_BOOL, redis_volatile_ok,
-        "accept a Redis journal that keeps nothing on disk (appendonly no, no save rules), or will not say"),
+        "accept a Redis journal that may lose its records (nothing on disk, allkeys-* eviction), or will not say"),
     /* a prefix marked lost refuses every client until one says it knows: the records are gone */
     OPT("journal_fresh", GT_UNIT_FLAG, 0, 1, 0, GT_SCOPE_CLIENT, AS_BOOL, journal_fresh,
         "start afresh on a Redis journal a client found emptied (FLUSHALL, restart without persistence)"),

@@ -36,6 +36,27 @@ local function refused(url, options)
   return err
 end
 
+describe("a redis:// URL with a user and password", function()
+  it("that cannot be read is a usage error that shows neither", function()
+    local cases = {
+      { "redis://worker@127.0.0.1/x", "needs a password" },
+      { "redis://worker:@127.0.0.1/x", "password is empty" },
+      { "redis://:Default%00pw@127.0.0.1/x", "decoded" },
+      -- not percent-encoded: the '/' ends the user information early, the rest is not shown
+      { "redis://:Default/pw@127.0.0.1/x", "percent%-encode" },
+      { "redis://:Default-pw@localhost/x", "IP address" },
+    }
+    for _, case in ipairs(cases) do
+      local err = refused(case[1])
+      assert.equal("usage", err.kind, tostring(err))
+      assert.truthy(err.message:match(case[2]), err.message)
+      for _, part in ipairs { "Default", "worker" } do
+        assert.is_nil(err.message:find(part, 1, true), err.message)
+      end
+    end
+  end)
+end)
+
 describe("Redis with a password and an ACL user", function()
   local redis, sim
   setup(function()

@@ -155,10 +155,14 @@ static bool parse(const char *url, gt_redis_addr *a, char **error)
     if (!gt_redis_url_is(url))
         return fail(strchr(url, '@') ? "(a URL holding a password)" : url, "not a redis:// URL", error);
     const char *rest = url + 8, *at = userinfo_end(rest), *address = at ? at + 1 : rest;
+    /* an '@' left in an IP's address is a password's that was not percent-encoded (a '/' in it
+     * ended the user information early): nothing of it is shown */
+    if (address[0] != '/' && strchr(address, '@'))
+        return fail("redis://…", "percent-encode a password's '/' and '@' (%2F, %40)", error);
     a->shown = gt_printf("redis://%s", address);
     if (!a->shown) return fail("redis://…", "out of memory", error);
     const char *shown = a->shown;
-    if (strpbrk(rest, "?#")) return fail(shown, "a query or fragment is not supported", error);
+    if (strpbrk(address, "?#")) return fail(shown, "a query or fragment is not supported", error);
     if (at && !parse_userinfo(shown, rest, at, a, error)) return false;
     if (!credentials_from_env(a)) return fail(shown, "out of memory", error);
     bool ok = address[0] == '/' ? parse_unix(shown, address, a, error) : parse_tcp(shown, address, a, error);

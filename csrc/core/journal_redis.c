@@ -104,8 +104,12 @@ static bool auth_sync(redis_journal *j)
     if (n == 0) return true;
     redisReply *reply = redisCommandArgv(j->sync, n, argv, NULL);
     bool ok = reply && reply->type != REDIS_REPLY_ERROR;
-    if (reply && !ok) replied_error(j, "AUTH", reply);
     j->auth_refused = reply && !ok;
+    /* whatever Redis says to it (WRONGPASS; a Redis before 6 refuses a user: ERR wrong number of
+     * arguments), a refused AUTH is the store refusing us */
+    if (j->auth_refused)
+        gt_journal_fault(&j->base, "redis", "AUTH: Redis refused: %s (the password: in the URL, or %s)", reply->str,
+                         GT_REDIS_PASSWORD_ENV);
     if (reply) freeReplyObject(reply);
     return ok;
 }

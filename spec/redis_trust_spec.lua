@@ -254,7 +254,32 @@ end)
 -- failed for the loss), what was not sent fails unavailable / journal_lost, submitted "no". A new
 -- client is refused until one starts afresh; then the rows that were not sent are run again, and
 -- no row is paid twice.
-local function keyed_batch_through(sim, url, loss, options)
+-- The same keyed batch run again by a script of its own, as a caller would after a crash: it
+-- prints what its client creation said, or how many rows it got.
+local RERUN = [[
+  local gentask = require "gentask"
+  local ok, fox = pcall(gentask.client, { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+    base_url = %q, journal = %q, redis_volatile_ok = %s, max_in_flight = 4 })
+  if not ok then
+    print("refused " .. tostring(fox.kind) .. " " .. tostring(fox.code))
+    print(tostring(fox))
+    return
+  end
+  local tasks = {}
+  for i = 1, 12 do tasks[i] = fox:submit("flux-dev", { prompt = "row " .. i }, { key = "row-" .. i }) end
+  print("ran " .. #gentask.settle(tasks))
+  fox:close()
+]]
+
+local function rerun(sim, redis, prefix, options)
+  local source = RERUN:format(sim.url .. "/foxapi", redis:url(prefix), tostring(options.redis_volatile_ok == true))
+  return Sim.run_script(source, { env = "REDIS_SPEC_KEY=" .. Sim.key,
+                                  secret_env = redis.password and { GENTASK_REDIS_PASSWORD = redis.dir .. "/auth" } })
+end
+
+local function keyed_batch_through(sim, redis, prefix, loss, options)
+  options = options or {}
+  local url = redis:url(prefix, false, "", redis.password)
   local n = 12
   local function opts(extra)
     local o = { journal = url, max_in_flight = 4, redis_timeout = 0.2 }
@@ -304,7 +329,10 @@ local function keyed_batch_through(sim, url, loss, options)
   local err = refused(url, opts { provider = "foxapi" })
   assert.equal("unavailable", err.kind, tostring(err))
   assert.equal("journal_lost", err.code, tostring(err))
-  assert.equal(4, sim:stats().submissions)
+  local output = rerun(sim, redis, prefix, options)
+  assert.truthy(output:match "refused unavailable journal_lost", output)
+  assert_no_password(output)
+  assert.equal(4, sim:stats().submissions, "the re-run paid for no row again")
 
   -- the caller, told, starts afresh and runs again what was not sent: every row is paid once
   local fresh = sim:client("foxapi", opts { journal_fresh = true })
@@ -337,7 +365,7 @@ describe("a Redis journal that loses its records mid-run", function()
 
   it("FLUSHALL: the live client stops, a new one is refused, no keyed re-run pays twice", function()
     local redis = Redis.start { password = PASSWORD }
-    local ok, err = pcall(keyed_batch_through, sim, redis:url("flushed", false, "", PASSWORD), function()
+    local ok, err = pcall(keyed_batch_through, sim, redis, "flushed", function()
       redis:cli "FLUSHALL"
     end)
     redis:stop()
@@ -346,7 +374,7 @@ describe("a Redis journal that loses its records mid-run", function()
 
   it("a restart without persistence (redis_volatile_ok = true): noticed alike", function()
     local redis = Redis.start { volatile = true }
-    local ok, err = pcall(keyed_batch_through, sim, redis:url "restarted", function(sleep)
+    local ok, err = pcall(keyed_batch_through, sim, redis, "restarted", function(sleep)
       redis:signal "KILL"
       redis:wait_gone()
       sleep(0.2)

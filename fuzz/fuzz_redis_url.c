@@ -1,10 +1,19 @@
 /* fuzz_redis_url.c — the redis:// address reader: whatever it accepts is an IP literal and a port
- * in range, or a path ending in ".sock", with a prefix of the allowed characters; whatever it
- * refuses comes with a message that never repeats a URL holding a password. Input: the URL. */
+ * in range, or a path ending in ".sock", with a prefix of the allowed characters, and an address
+ * to show that does not hold its password; whatever it refuses comes with a message that never
+ * repeats a URL holding a password. Input: the URL. */
 #include <arpa/inet.h>
 
 #include "../csrc/core/redis_link.h"
 #include "fuzz.h"
+
+/* an '@' before the first '/' after the scheme: user information */
+static bool has_userinfo(const char *url)
+{
+    if (strncmp(url, "redis://", 8) != 0) return strchr(url, '@') != NULL;
+    const char *at = strchr(url + 8, '@'), *slash = strchr(url + 8, '/');
+    return at && (!slash || at < slash);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,12 +31,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (p == 0 || p > 64 ||
             strspn(a.prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-") != p)
             abort();
-        if (a.host && strchr(in[0], '@')) abort(); /* a user or password is never taken (a socket path may hold one) */
+        if (!a.shown || strncmp(a.shown, "redis://", 8) != 0) abort();
+        if (a.user && !a.password) abort(); /* a user alone is refused */
+        if (a.password && !*a.password) abort();
+        if (a.shown[8] != '/' && strchr(a.shown, '@')) abort(); /* an IP's address shown without user information */
         gt_redis_addr_clear(&a);
     } else {
         if (!error) abort();
-        if (strchr(in[0], '@') && strlen(in[0]) > 8 && strstr(error, in[0])) abort();
-        if (a.host || a.socket_path || a.prefix) abort(); /* nothing left behind */
+        /* a URL with user information is never quoted whole */
+        if (has_userinfo(in[0]) && strstr(error, in[0])) abort();
+        if (a.host || a.socket_path || a.prefix || a.user || a.password || a.shown) abort(); /* nothing left behind */
     }
     free(error);
     fuzz_free(in, 1);

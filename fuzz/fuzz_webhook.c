@@ -20,7 +20,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     gt_client_options_default(&opts);
     opts.webhook_url = "http://127.0.0.1:9/hook";
     opts.webhook_secret = SECRET;
-    char *error = NULL;
+    gt_error *error = NULL;
     client = gt_client_new(gt_engine_new(), fuzz_profile("bfl"), "http://127.0.0.1:9", KEY, &opts, &error);
     if (!client) abort();
     return 0;

@@ -49,7 +49,7 @@ describe("the client options", function()
     assert.is_true(#core.options >= 11)
     for _, o in ipairs(core.options) do
       assert.is_string(o.name)
-      assert.truthy(({ seconds = true, count = true, bytes = true, text = true })[o.unit], o.name)
+      assert.truthy(({ seconds = true, count = true, bytes = true, text = true, flag = true })[o.unit], o.name)
       assert.is_true(o.min <= o.max, o.name)
       assert.truthy(({ client = true, task = true })[o.scope], o.name)
     end
@@ -60,7 +60,9 @@ describe("the client options", function()
     for _, o in ipairs(core.options) do
       local documented = text:match("\n  " .. o.name .. " = ([^,]+),")
       assert.is_not_nil(documented, "README's client block lacks " .. o.name)
-      if o.default then
+      if o.unit == "flag" then
+        assert.equal(tostring(o.default), documented, o.name)
+      elseif o.default then
         assert.equal(o.default, tonumber(documented), o.name)
       else
         assert.equal("nil", documented, o.name)

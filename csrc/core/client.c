@@ -29,8 +29,21 @@ static gt_shared *open_shared(gt_client *c, const gt_redis_addr *redis)
     return gt_shared_local_new(c->cap);
 }
 
+/* Why the client could not be made: the caller's mistake (usage), or the store's fault
+ * (unavailable, with its code, and nothing to gain from trying the same again). */
+static gt_error *creation_error(char *message, const char *fault)
+{
+    gt_error *err = gt_error_new(fault ? GT_UNAVAILABLE : GT_USAGE, GT_PHASE_SUBMIT, message);
+    free(message);
+    if (err && fault) {
+        err->code = gt_strdup(fault);
+        err->retryable = false;
+    }
+    return err;
+}
+
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
-                         const gt_client_options *opts, char **error)
+                         const gt_client_options *opts, gt_error **error)
 {
     *error = NULL;
     gt_client *c = calloc(1, sizeof *c);
@@ -70,7 +83,9 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     }
     gt_redis_addr redis = {0};
     bool to_redis = gt_redis_url_is(journal);
-    if ((to_redis && !gt_redis_addr_parse(journal, &redis, error)) || !gt_client_journal_open(c, journal, error)) {
+    char *why = NULL;
+    if ((to_redis && !gt_redis_addr_parse(journal, &redis, &why)) || !gt_client_journal_open(c, journal, &why)) {
+        if (why) *error = creation_error(why, c->journal_fault);
         gt_redis_addr_clear(&redis);
         gt_client_release(c);
         return NULL;

@@ -70,6 +70,7 @@ struct gt_client {
     int journal_failures;                /* rounds failed in a row: the next try waits longer */
     int64_t journal_failing_since_ms;    /* the first of them; 0: the last round was written */
     char *journal_error;                 /* why they fail (names the file, never the key) */
+    const char *journal_fault;           /* the journal could not be opened through the store's fault: its code */
     /* webhooks (webhook.c): the client's own copies of the options (the secret wiped when freed),
      * and its live tasks that asked for one, where a delivery finds its task by id */
     char *webhook_url, *webhook_secret;

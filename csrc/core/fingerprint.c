@@ -96,7 +96,22 @@ char *gt_account_salt_args(const char *prefix, char salt[2 * GT_ACCOUNT_SALT_BYT
     unsigned char bytes[GT_ACCOUNT_SALT_BYTES];
     if (RAND_bytes(bytes, sizeof bytes) != 1) return NULL;
     for (size_t i = 0; i < sizeof bytes; i++) snprintf(salt + 2 * i, 3, "%02x", bytes[i]);
+    return gt_account_salt_key(prefix);
+}
+
+char *gt_account_salt_key(const char *prefix)
+{
     return gt_printf("%s:account_salt", prefix);
+}
+
+char *gt_account_lost_key(const char *prefix)
+{
+    return gt_printf("%s:journal_lost", prefix);
+}
+
+char *gt_account_fresh_key(const char *prefix)
+{
+    return gt_printf("%s:journal_fresh", prefix);
 }
 
 char *gt_account_namespace(const char *prefix, const char *salt, size_t salt_len, const char *api_key)

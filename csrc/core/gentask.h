@@ -250,6 +250,8 @@ typedef struct gt_client_options {
     const char *webhook_url;    /* where the provider is asked to push each task's end; NULL: none */
     const char *webhook_secret; /* what it signs deliveries with, where it signs (BFL); secret */
     int webhook_poll_factor;    /* a task that asked for a webhook polls this many times slower */
+    bool redis_volatile_ok;     /* accept a Redis journal that may lose its records (no persistence, eviction) */
+    bool journal_fresh;         /* start afresh on a Redis journal whose records were found gone */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);
@@ -262,7 +264,14 @@ long gt_seconds_to_ms(double seconds);
 /* The options' schema (options.c): each option's name as a script spells it, its unit at the
  * boundary (seconds for times), its bounds and default in that unit, and whether it belongs to
  * the client alone or may be overridden per submit. resubmit, a structured option, is not here. */
-typedef enum gt_option_unit { GT_UNIT_SECONDS, GT_UNIT_COUNT, GT_UNIT_BYTES, GT_UNIT_TEXT } gt_option_unit;
+/* GT_UNIT_FLAG: true or false at the boundary, 1 or 0 here */
+typedef enum gt_option_unit {
+    GT_UNIT_SECONDS,
+    GT_UNIT_COUNT,
+    GT_UNIT_BYTES,
+    GT_UNIT_TEXT,
+    GT_UNIT_FLAG
+} gt_option_unit;
 typedef enum gt_option_scope { GT_SCOPE_TASK, GT_SCOPE_CLIENT } gt_option_scope;
 
 typedef struct gt_option {
@@ -283,11 +292,14 @@ bool gt_option_set(gt_client_options *o, size_t i, double value);
 bool gt_option_set_text(gt_client_options *o, size_t i, const char *value);
 
 /* Takes ownership of profile. api_key is copied and never leaves the core. With opts->journal the
- * journal is opened here and checked to belong to api_key: NULL then, with *error (a message to
- * free() that names the file, never the key), when it cannot be used. NULL without *error: out of
+ * journal is opened here and checked to belong to api_key: NULL then, with *error (to
+ * gt_error_free; its message names the file or address, never the key or a password), when it
+ * cannot be used: kind usage for the caller's mistake (a bad address, another key's journal), kind
+ * unavailable with a code for the store's fault ("redis": Redis refused the password or keeps
+ * nothing on disk; "journal_lost": its records were found gone). NULL without *error: out of
  * memory. */
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
-                         const gt_client_options *opts, char **error);
+                         const gt_client_options *opts, gt_error **error);
 void gt_client_release(gt_client *c);
 const gt_profile *gt_client_profile(const gt_client *c);
 const gt_client_options *gt_client_options_of(const gt_client *c);

@@ -75,6 +75,11 @@ gt_journal *gt_journal_open(const char *path, char **error);
 void gt_journal_close(gt_journal *j);              /* rolls back an open transaction */
 const char *gt_journal_error(const gt_journal *j); /* the last error, for messages; "" if none */
 bool gt_journal_is_file(gt_journal *j);            /* the SQLite file, not a store over the network */
+/* The last error's code when it is the store's fault, not the caller's: "redis" (Redis refused
+ * us: a password, persistence), "journal_lost" (the store lost the journal's records: nothing is
+ * written to it any more, so nothing is sent); NULL otherwise. A constant string. */
+const char *gt_journal_fault_code(const gt_journal *j);
+#define GT_JOURNAL_LOST_CODE "journal_lost"
 
 /* Batching: the engine commits a round's records in one transaction before their submits start.
  * begin takes the write lock at once (BEGIN IMMEDIATE): BUSY then means no transaction was started

@@ -38,12 +38,16 @@ typedef struct gt_journal_ops {
 /* Every backend's handle starts with this. */
 struct gt_journal {
     const gt_journal_ops *ops;
-    char *path;       /* the file or address, for messages (never a password) */
-    char error[1024]; /* the last error; a buffer, so that running out of memory can be reported too */
+    char *path;        /* the file or address, for messages (never a password) */
+    char error[1024];  /* the last error; a buffer, so that running out of memory can be reported too */
+    const char *fault; /* the last error is the store's fault: its code (a constant); NULL: not */
 };
 
 /* Records an error of the journal's own (printf-style), "journal <path>: " before it. Returns
  * GT_JOURNAL_ERROR. */
 gt_journal_status gt_journal_fail(gt_journal *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a fault of the store (code: "redis", "journal_lost"; a constant string). */
+gt_journal_status gt_journal_fault(gt_journal *j, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -16,13 +16,34 @@ bool gt_journal_is_file(gt_journal *j)
     return gt_sqlite_journal_of(j) != NULL;
 }
 
-gt_journal_status gt_journal_fail(gt_journal *j, const char *fmt, ...)
+const char *gt_journal_fault_code(const gt_journal *j)
+{
+    return j ? j->fault : NULL;
+}
+
+static gt_journal_status vfail(gt_journal *j, const char *fault, const char *fmt, va_list ap)
 {
     int n = snprintf(j->error, sizeof j->error, "journal %s: ", j->path ? j->path : "");
     if (n < 0 || (size_t)n >= sizeof j->error) n = 0;
+    vsnprintf(j->error + n, sizeof j->error - (size_t)n, fmt, ap);
+    j->fault = fault;
+    return GT_JOURNAL_ERROR;
+}
+
+gt_journal_status gt_journal_fail(gt_journal *j, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(j->error + n, sizeof j->error - (size_t)n, fmt, ap);
+    vfail(j, NULL, fmt, ap);
+    va_end(ap);
+    return GT_JOURNAL_ERROR;
+}
+
+gt_journal_status gt_journal_fault(gt_journal *j, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(j, code, fmt, ap);
     va_end(ap);
     return GT_JOURNAL_ERROR;
 }

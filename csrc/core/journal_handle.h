@@ -100,6 +100,12 @@ char *gt_account_fingerprint(const unsigned char *salt, size_t salt_len, const c
  * returned, and a new salt as hex text in salt (kept only if none is there yet). NULL: no random
  * bytes, or out of memory (salt is then not to be used). */
 char *gt_account_salt_args(const char *prefix, char salt[2 * GT_ACCOUNT_SALT_BYTES + 1]);
+/* The same keys alone: the prefix's salt ("prefix:account_salt"), the mark of a prefix whose
+ * records a client found gone ("prefix:journal_lost"), and the salt a client started afresh with
+ * ("prefix:journal_fresh"). NULL: out of memory. */
+char *gt_account_salt_key(const char *prefix);
+char *gt_account_lost_key(const char *prefix);
+char *gt_account_fresh_key(const char *prefix);
 /* Where one account's keys are in Redis: "prefix:" and the fingerprint of api_key under salt (the
  * salt's text taken as its bytes) — the journal's records and the key's shared state alike. */
 char *gt_account_namespace(const char *prefix, const char *salt, size_t salt_len, const char *api_key);

@@ -40,14 +40,26 @@ typedef struct redis_journal {
     gt_journal base;
     gt_redis_link *link; /* the asynchronous connection, on the engine's loop: owned */
     redisContext *sync;  /* the blocking one, for reads; NULL until needed, or after a failure */
+    bool auth_refused;   /* its last connection's AUTH was refused */
     gt_redis_addr address;
     long timeout_ms;
-    char *ns;        /* the namespace: prefix and account fingerprint; NULL until Redis gave the salt */
-    char *api_key;   /* secret: kept until the namespace is known, then wiped */
-    bool naming;     /* the salt is asked for on the link */
-    char *owner;     /* NULL: none named */
-    cJSON *round;    /* the records of the open transaction (JSON texts); NULL: none open */
-    bool committing; /* a round handed to the link, unanswered */
+    char *ns;       /* the namespace: prefix and account fingerprint; NULL until Redis gave the salt */
+    char *salt;     /* the salt ns was named with: every commit checks that Redis still holds it */
+    char *salt_key; /* the prefix's salt, its lost mark, the salt started afresh (journal_redis_scripts.h) */
+    char *lost_key;
+    char *fresh_key;
+    bool lost;                /* the records are gone: nothing is written any more, so nothing is sent */
+    bool volatile_ok;         /* the caller accepts a Redis that keeps nothing on disk */
+    bool fresh;               /* start afresh on a prefix marked lost */
+    bool persistence_checked; /* CONFIG GET answered, and judged */
+    char config[4][64];       /* its answers: appendonly, save, maxmemory, maxmemory-policy */
+    char config_refusal[256]; /* why Redis would not say; "": it did */
+    bool volatile_refused;    /* it keeps nothing, or will not say: every round fails */
+    char *api_key;            /* secret: kept until the namespace is known, then wiped */
+    bool naming;              /* the salt is asked for on the link */
+    char *owner;              /* NULL: none named */
+    cJSON *round;             /* the records of the open transaction (JSON texts); NULL: none open */
+    bool committing;          /* a round handed to the link, unanswered */
     gt_journal_done_fn done;
     void *done_ctx;
     void (*counted)(void *ctx, int64_t n); /* a count of the submits sent, asked on the link */
@@ -61,21 +73,73 @@ typedef struct redis_journal {
 
 static gt_journal_status sync_failed(redis_journal *j, const char *doing)
 {
+    if (j->auth_refused) return GT_JOURNAL_ERROR; /* Redis refused us: said already, and no later try helps */
     gt_journal_fail(&j->base, "%s: %s", doing, j->sync && j->sync->err ? j->sync->errstr : "Redis did not answer");
     if (j->sync) redisFree(j->sync);
     j->sync = NULL;
     return GT_JOURNAL_BUSY; /* unreachable now: the caller may try again later */
 }
 
+static bool is_prefixed(const redisReply *reply, const char *prefix)
+{
+    return reply && reply->type == REDIS_REPLY_ERROR && reply->str && strncmp(reply->str, prefix, strlen(prefix)) == 0;
+}
+
+/* The records are gone: said, and from now on every round and read fails with it. */
+static gt_journal_status lost(redis_journal *j)
+{
+    j->lost = true;
+    return gt_journal_fault(&j->base, GT_JOURNAL_LOST_CODE,
+                            "the journal's records in Redis are gone (its account salt changed or vanished: a "
+                            "FLUSHALL, a restart without persistence, evicted keys): nothing is sent through it, so "
+                            "that no keyed submit pays twice; a client made with journal_fresh = true starts afresh");
+}
+
+/* An error reply as what it is: Redis refusing us (a password it wants or refused, a command the
+ * ACL user may not run) is the store's fault, "redis"; the records gone, "journal_lost"; the rest
+ * a failure of the script. Redis's words never hold the password. */
+static gt_journal_status replied_error(redis_journal *j, const char *doing, const redisReply *reply)
+{
+    if (is_prefixed(reply, GT_REDIS_LOST_REPLY)) return lost(j);
+    if (is_prefixed(reply, "NOAUTH") || is_prefixed(reply, "WRONGPASS") || is_prefixed(reply, "NOPERM"))
+        return gt_journal_fault(&j->base, "redis", "%s: Redis refused: %s (the password: in the URL, or %s)", doing,
+                                reply->str, GT_REDIS_PASSWORD_ENV);
+    return gt_journal_fail(&j->base, "%s: Redis answered %s", doing, reply->str);
+}
+
+/* AUTH, first thing on the connection. false: refused (the journal's fault says why) or no answer. */
+static bool auth_sync(redis_journal *j)
+{
+    const char *argv[3];
+    int n = gt_redis_auth_argv(&j->address, argv);
+    if (n == 0) return true;
+    redisReply *reply = redisCommandArgv(j->sync, n, argv, NULL);
+    bool ok = reply && reply->type != REDIS_REPLY_ERROR;
+    j->auth_refused = reply && !ok;
+    /* whatever Redis says to it (WRONGPASS; a Redis before 6 refuses a user: ERR wrong number of
+     * arguments), a refused AUTH is the store refusing us */
+    if (j->auth_refused)
+        gt_journal_fault(&j->base, "redis", "AUTH: Redis refused: %s (the password: in the URL, or %s)", reply->str,
+                         GT_REDIS_PASSWORD_ENV);
+    if (reply) freeReplyObject(reply);
+    return ok;
+}
+
 static bool connect_sync(redis_journal *j)
 {
     struct timeval tv = {.tv_sec = j->timeout_ms / 1000, .tv_usec = (j->timeout_ms % 1000) * 1000};
     const gt_redis_addr *a = &j->address;
+    j->auth_refused = false;
     j->sync = a->socket_path ? redisConnectUnixWithTimeout(a->socket_path, tv)
                              : redisConnectWithTimeout(a->host, a->port, tv);
     if (j->sync && !j->sync->err) {
         redisSetTimeout(j->sync, tv);
         gt_redis_keep_from_children(j->sync->fd);
+        if (!auth_sync(j) && !j->sync->err) {
+            redisFree(j->sync);
+            j->sync = NULL;
+            return false;
+        }
     }
     return j->sync && !j->sync->err;
 }
@@ -112,45 +176,198 @@ static gt_journal_status name_namespace(redis_journal *j, const redisReply *salt
         return gt_journal_fail(&j->base, "reading the account's salt: Redis answered %s",
                                salt && salt->type == REDIS_REPLY_ERROR ? salt->str : "no salt");
     j->ns = gt_account_namespace(j->address.prefix, salt->str, salt->len, j->api_key);
-    if (!j->ns) return gt_journal_fail(&j->base, "naming the journal's keys: out of memory");
+    j->salt = gt_strndup(salt->str, salt->len);
+    if (!j->ns || !j->salt) {
+        free(j->ns);
+        j->ns = NULL;
+        return gt_journal_fail(&j->base, "naming the journal's keys: out of memory");
+    }
     gt_wipe_free(j->api_key);
     j->api_key = NULL;
     return GT_JOURNAL_OK;
 }
 
-/* On the blocking connection: OK once named, BUSY when Redis does not answer. */
+/* ---- whether Redis keeps its data ------------------------------------------------------------- */
+
+/* A Redis that keeps nothing on disk (no append-only file, no snapshots) forgets every record when
+ * it restarts, and one that may evict any key when full (maxmemory with an allkeys-* policy) drops
+ * records at will: either way a keyed re-run pays again. Such a Redis is refused, unless the caller
+ * said it accepts that (redis_volatile_ok); so is one that will not say (CONFIG refused to this
+ * user, or renamed). CONFIG GET's answers are noted as they come, on either connection, and
+ * judged together before the journal's keys are named. */
+enum { ASK_AOF, ASK_SAVE, ASK_MAXMEMORY, ASK_POLICY, ASK_COUNT };
+static const char *config_argv[ASK_COUNT][3] = {
+    {"CONFIG", "GET", "appendonly"},
+    {"CONFIG", "GET", "save"},
+    {"CONFIG", "GET", "maxmemory"},
+    {"CONFIG", "GET", "maxmemory-policy"},
+};
+
+static void note_config(redis_journal *j, int ask, const redisReply *reply)
+{
+    const redisReply *value = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 ? reply->element[1]
+                                                                                                : NULL;
+    if (!value || value->type != REDIS_REPLY_STRING) {
+        snprintf(j->config_refusal, sizeof j->config_refusal, "%s",
+                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no answer");
+        return;
+    }
+    snprintf(j->config[ask], sizeof j->config[ask], "%s", value->str);
+}
+
+static bool keeps_data(const redis_journal *j) /* appendonly yes, or any save rule ("3600 1 300 100") */
+{
+    return strcmp(j->config[ASK_AOF], "yes") == 0 || j->config[ASK_SAVE][0] != '\0';
+}
+
+static bool evicts_any_key(const redis_journal *j) /* a memory limit, and any key may go to keep it */
+{
+    return strcmp(j->config[ASK_MAXMEMORY], "0") != 0 && strncmp(j->config[ASK_POLICY], "allkeys-", 8) == 0;
+}
+
+static gt_journal_status persistence_fault(redis_journal *j)
+{
+    if (j->config_refusal[0])
+        return gt_journal_fault(&j->base, "redis",
+                                "Redis will not say whether it keeps its data (CONFIG GET: %s): a Redis that "
+                                "forgets the journal pays keyed re-runs again; say redis_volatile_ok = true to "
+                                "accept that",
+                                j->config_refusal);
+    if (!keeps_data(j))
+        return gt_journal_fault(&j->base, "redis",
+                                "Redis keeps nothing on disk (appendonly no, no save rules): a restart forgets the "
+                                "journal, and keyed re-runs pay again; run it with appendonly yes, or say "
+                                "redis_volatile_ok = true to accept that");
+    return gt_journal_fault(&j->base, "redis",
+                            "Redis may evict any key when full (maxmemory-policy %s): an evicted record is a keyed "
+                            "re-run paid again; use noeviction or a volatile-* policy, or say redis_volatile_ok = "
+                            "true to accept that",
+                            j->config[ASK_POLICY]);
+}
+
+/* Every answer noted: OK, or ERROR (a fault) for a Redis that may lose records or will not say,
+ * which then refuses every round. */
+static gt_journal_status judge_persistence(redis_journal *j)
+{
+    j->persistence_checked = true;
+    j->volatile_refused = j->config_refusal[0] || !keeps_data(j) || evicts_any_key(j);
+    return j->volatile_refused ? persistence_fault(j) : GT_JOURNAL_OK;
+}
+
+static bool persistence_asked(const redis_journal *j)
+{
+    return j->volatile_ok || j->persistence_checked;
+}
+
+static void forget_config(redis_journal *j)
+{
+    memset(j->config, 0, sizeof j->config);
+    j->config_refusal[0] = '\0';
+}
+
+/* On the blocking connection: OK, BUSY (no answer) or ERROR. */
+static gt_journal_status check_persistence(redis_journal *j)
+{
+    if (persistence_asked(j)) return j->volatile_refused ? persistence_fault(j) : GT_JOURNAL_OK;
+    forget_config(j);
+    for (int ask = 0; ask < ASK_COUNT; ask++) {
+        redisReply *reply = sync_command(j, 3, config_argv[ask]);
+        if (!reply) return sync_failed(j, "asking whether Redis keeps its data");
+        if (is_prefixed(reply, "NOAUTH")) { /* no password given, and Redis asks for one */
+            gt_journal_status status = replied_error(j, "asking whether Redis keeps its data", reply);
+            freeReplyObject(reply);
+            return status;
+        }
+        note_config(j, ask, reply);
+        freeReplyObject(reply);
+    }
+    return judge_persistence(j);
+}
+
+static void config_answered(redis_journal *j, int ask, const redisReply *reply)
+{
+    if (reply) note_config(j, ask, reply);
+}
+
+static void aof_answered(void *j, const redisReply *reply)
+{
+    config_answered(j, ASK_AOF, reply);
+}
+
+static void save_answered(void *j, const redisReply *reply)
+{
+    config_answered(j, ASK_SAVE, reply);
+}
+
+static void maxmemory_answered(void *j, const redisReply *reply)
+{
+    config_answered(j, ASK_MAXMEMORY, reply);
+}
+
+static void policy_answered(void *j, const redisReply *reply)
+{
+    config_answered(j, ASK_POLICY, reply);
+}
+
+/* On the link, all asked in a row, answered before whatever is sent next (hiredis answers in
+ * order). false: not all sent (one sent alone is answered harmlessly: all are asked again). */
+static bool ask_persistence_async(redis_journal *j)
+{
+    static const gt_redis_reply_fn answered[ASK_COUNT] = {aof_answered, save_answered, maxmemory_answered,
+                                                          policy_answered};
+    forget_config(j);
+    for (int ask = 0; ask < ASK_COUNT; ask++)
+        if (!gt_redis_link_command(j->link, 3, config_argv[ask], answered[ask], j)) return false;
+    return true;
+}
+
+/* ---- the namespace, continued ------------------------------------------------------------------ */
+
+/* On the blocking connection: OK once named, BUSY when Redis does not answer, ERROR (a fault)
+ * when it refuses us, keeps nothing, or lost the records. */
 static gt_journal_status namespace_sync(redis_journal *j)
 {
-    if (j->ns) return GT_JOURNAL_OK;
+    if (j->lost) return lost(j);
+    gt_journal_status status = check_persistence(j);
+    if (status != GT_JOURNAL_OK || j->ns) return status;
     if (!j->api_key) return gt_journal_fail(&j->base, "the account was not checked first");
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
     if (!key) return gt_journal_fail(&j->base, "naming the journal's keys: no random bytes, or out of memory");
-    const char *argv[] = {"EVAL", GT_REDIS_SALT, "1", key, salt};
-    redisReply *reply = sync_command(j, 5, argv);
+    const char *argv[] = {"EVAL", GT_REDIS_SALT, "3", key, j->lost_key, j->fresh_key, salt, j->fresh ? "1" : "0"};
+    redisReply *reply = sync_command(j, 8, argv);
     free(key);
     if (!reply) return sync_failed(j, "reading the account's salt");
-    gt_journal_status status = name_namespace(j, reply);
+    status = reply->type == REDIS_REPLY_ERROR ? replied_error(j, "reading the account's salt", reply)
+                                              : name_namespace(j, reply);
     freeReplyObject(reply);
     return status;
 }
 
 static void ask_count(redis_journal *j);
 
+/* The salt's answer on the link comes after CONFIG GET's two (hiredis answers in order): they
+ * are judged first, and a Redis that keeps nothing names no keys. */
 static void salt_answered(void *journal, const redisReply *reply)
 {
     redis_journal *j = journal;
     j->naming = false;
-    if (reply && !j->ns && name_namespace(j, reply) == GT_JOURNAL_OK) ask_count(j);
+    if (!reply) return; /* the connection went: all is asked again */
+    if (!persistence_asked(j) && judge_persistence(j) != GT_JOURNAL_OK) return;
+    if (reply->type == REDIS_REPLY_ERROR) replied_error(j, "reading the account's salt", reply);
+    else if (!j->ns && name_namespace(j, reply) == GT_JOURNAL_OK) ask_count(j);
 }
 
-/* On the link, for the rounds: false while the namespace is not known yet. */
+/* On the link, for the rounds: false while the namespace is not known yet. Whether Redis keeps
+ * its data is asked in the same breath when the blocking connection has not asked it (Redis was
+ * down when the client was made). */
 static bool namespace_async(redis_journal *j)
 {
     if (j->ns) return true;
     if (j->naming || !j->api_key) return false;
+    if (!persistence_asked(j) && !ask_persistence_async(j)) return false;
     char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *key = gt_account_salt_args(j->address.prefix, salt);
-    const char *args[] = {key, salt};
-    j->naming = key && gt_redis_link_eval(j->link, &salt_script, 1, 2, args, salt_answered, j);
+    const char *args[] = {key, j->lost_key, j->fresh_key, salt, j->fresh ? "1" : "0"};
+    j->naming = key && gt_redis_link_eval(j->link, &salt_script, 3, 5, args, salt_answered, j);
     free(key);
     return false;
 }
@@ -169,7 +386,7 @@ static gt_journal_status run_sync(redis_journal *j, const char *script, const ch
     redisReply *reply = sync_command(j, n, argv);
     if (!reply) return sync_failed(j, doing);
     if (reply->type == REDIS_REPLY_ERROR) {
-        gt_journal_fail(&j->base, "%s: Redis answered %s", doing, reply->str);
+        replied_error(j, doing, reply);
         freeReplyObject(reply);
         return GT_JOURNAL_ERROR;
     }
@@ -249,9 +466,25 @@ static gt_journal_status record_from_json(redis_journal *j, const char *text, si
 
 /* ---- transactions ------------------------------------------------------------------------------ */
 
+/* Redis refuses us for good, as the link found: the records gone, a Redis that keeps nothing, a
+ * password it refused. Every round and read fails with it (the submits unsent), rather than wait
+ * for an answer that will not change. OK: none. */
+static gt_journal_status refused_on_link(redis_journal *j)
+{
+    if (j->lost) return lost(j);
+    if (j->volatile_refused) return persistence_fault(j);
+    const char *auth = gt_redis_link_refusal(j->link);
+    if (auth)
+        return gt_journal_fault(&j->base, "redis", "Redis refused the password: %s (the password: in the URL, or %s)",
+                                auth, GT_REDIS_PASSWORD_ENV);
+    return GT_JOURNAL_OK;
+}
+
 static gt_journal_status rj_begin(gt_journal *base)
 {
     redis_journal *j = RJ(base);
+    gt_journal_status refused = refused_on_link(j); /* every round fails, its submits unsent */
+    if (refused != GT_JOURNAL_OK) return refused;
     if (j->round) return gt_journal_fail(base, "begin: a transaction is open already");
     if (j->committing) return GT_JOURNAL_BUSY; /* one round on the wire at a time */
     if (!namespace_async(j)) return GT_JOURNAL_BUSY;
@@ -281,8 +514,7 @@ static void round_answered(void *journal, const redisReply *reply)
         gt_journal_fail(&j->base, "commit: Redis did not answer in time (the round is written again)");
         status = GT_JOURNAL_BUSY;
     } else if (reply->type == REDIS_REPLY_ERROR) {
-        gt_journal_fail(&j->base, "commit: Redis answered %s", reply->str);
-        status = GT_JOURNAL_ERROR;
+        status = replied_error(j, "commit", reply);
     } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
         if (reply->elements > 16) duplicates = malloc(reply->elements * sizeof *duplicates);
         for (size_t i = 0; duplicates && i < reply->elements; i++)
@@ -307,8 +539,9 @@ static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answere
     if (!records) return gt_journal_fail(&j->base, "commit: out of memory");
     snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
     snprintf(lease, sizeof lease, "%d", LEASE_MS);
-    const char *args[] = {j->ns, j->owner ? j->owner : "", now, lease, records};
-    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 5, args, answered ? round_answered : ignore, j);
+    const char *args[] = {j->ns,       j->owner ? j->owner : "", now, lease, records, j->salt_key, j->salt, j->lost_key,
+                          j->fresh_key};
+    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 9, args, answered ? round_answered : ignore, j);
     free(records);
     return sent ? GT_JOURNAL_PENDING : GT_JOURNAL_BUSY;
 }
@@ -475,6 +708,8 @@ static gt_journal_status answer_status(redis_journal *j, const redisReply *reply
 static gt_journal_status send_read(redis_journal *j, gt_redis_script *script, int argc, const char **args,
                                    gt_redis_reply_fn fn, void *ctx, const char *doing)
 {
+    gt_journal_status refused = refused_on_link(j);
+    if (refused != GT_JOURNAL_OK) return refused;
     if (!namespace_async(j)) {
         gt_journal_fail(&j->base, "%s: Redis has not answered yet", doing);
         return GT_JOURNAL_BUSY;
@@ -665,6 +900,10 @@ static void rj_close(gt_journal *base)
     cJSON_Delete(j->round);
     gt_redis_addr_clear(&j->address);
     free(j->ns);
+    free(j->salt);
+    free(j->salt_key);
+    free(j->lost_key);
+    free(j->fresh_key);
     if (j->api_key) gt_wipe_free(j->api_key);
     free(j->owner);
     free(j->base.path);
@@ -692,7 +931,7 @@ static const gt_journal_ops redis_ops = {
     .keeps_ids = true,
 };
 
-gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, long timeout_ms, char **error)
+gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, const gt_client_options *opts, char **error)
 {
     *error = NULL;
     redis_journal *j = calloc(1, sizeof *j);
@@ -701,14 +940,19 @@ gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, long timeout_ms
         return NULL;
     }
     j->base.ops = &redis_ops;
-    j->base.path = gt_strdup(url);
-    j->timeout_ms = timeout_ms > 0 ? timeout_ms : 1000;
+    j->timeout_ms = opts->redis_timeout_ms > 0 ? opts->redis_timeout_ms : 1000;
+    j->volatile_ok = opts->redis_volatile_ok;
+    j->fresh = opts->journal_fresh;
     if (!gt_redis_addr_parse(url, &j->address, error)) {
         rj_close(&j->base);
         return NULL;
     }
+    j->base.path = gt_strdup(j->address.shown); /* messages name it: never the password */
+    j->salt_key = gt_account_salt_key(j->address.prefix);
+    j->lost_key = gt_account_lost_key(j->address.prefix);
+    j->fresh_key = gt_account_fresh_key(j->address.prefix);
     j->link = gt_redis_link_new(e, &j->address, j->timeout_ms);
-    if (!j->base.path || !j->link) {
+    if (!j->base.path || !j->link || !j->salt_key || !j->lost_key || !j->fresh_key) {
         rj_close(&j->base);
         *error = gt_strdup("journal: out of memory");
         return NULL;

@@ -7,9 +7,11 @@
 #include "redis_link.h"
 
 /* Opens the journal at url (a redis:// address: redis_link.h) on e's loop, every call bounded by
- * timeout_ms. NULL with *error (to free) when the address cannot be used; nothing is asked of
- * Redis until the account check (gt_journal_check_account), which names the journal's keys. */
-gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, long timeout_ms, char **error);
+ * opts' redis_timeout, trusting Redis as opts' redis_volatile_ok and journal_fresh say. NULL with
+ * *error (to free) when the address cannot be used; nothing is asked of Redis until the account
+ * check (gt_journal_check_account), which checks that Redis keeps its data and names the
+ * journal's keys. */
+gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, const gt_client_options *opts, char **error);
 /* Where the journal's keys are: the prefix and the account's fingerprint ("prefix:fingerprint");
  * NULL before the account check, or for another backend. */
 const char *gt_journal_redis_namespace(gt_journal *j);

@@ -17,17 +17,32 @@
 #define GENTASK_JOURNAL_REDIS_SCRIPTS_H
 
 /* ARGV: P, owner, now_ms, lease_ms, the records as one JSON array (one argument: a script takes
- * only so many). Adds or updates each record (an upsert: a round written again after a timeout writes the same ids
- * again, harmlessly). Returns the ids of the records whose caller_key another record holds: those alone are not
- * written. Two writes are dropped: one older than what the record holds (a round that timed out but ran late must not
- * undo the round written again after it), and one to a record another live client took over (this client was cut off
- * from Redis past its lease, and another's recover() claimed it: the record goes on there) — or that another client
- * took over and sent, live or not, its name on the record or not (a client that closes before the end of a task is
- * written lets the record go): its submit went out, and this one must never go too. Such a write of a record not
- * sent yet is answered as a duplicate, so that the task here fails rather than be submitted twice; one already sent
- * is left to be polled by both. */
+ * only so many), the prefix's salt key, the salt P was named with, the prefix's lost mark, the
+ * salt a client started afresh with. First, the salt must still be the one P was named with: gone
+ * or another (a FLUSHALL, a restart without persistence, lost keys), the journal's records went
+ * with it, and nothing is written: the prefix is marked lost (with the time it was noticed) and
+ * the script answers GENTASK_JOURNAL_LOST. So it answers to a client that named its keys after the
+ * loss, under a new salt, once another marked the prefix: its journal is as empty, and its keyed
+ * submits would pay again. A client that finds the salt one a client started afresh with
+ * (journal_fresh) stops alike but leaves no mark: the loss it saw was dealt with, and a mark would
+ * stop the fresh clients. Adds or updates each
+ * record (an upsert: a round written again after a timeout writes the same ids again, harmlessly). Returns the ids of
+ * the records whose caller_key another record holds: those alone are not written. Two writes are dropped: one older
+ * than what the record holds (a round that timed out but ran late must not undo the round written again after it), and
+ * one to a record another live client took over (this client was cut off from Redis past its lease, and another's
+ * recover() claimed it: the record goes on there) — or that another client took over and sent, live or not, its name on
+ * the record or not (a client that closes before the end of a task is written lets the record go): its submit went out,
+ * and this one must never go too. Such a write of a record not sent yet is answered as a duplicate, so that the task
+ * here fails rather than be submitted twice; one already sent is left to be polled by both. */
 #define GT_REDIS_COMMIT                                                                                    \
     "local P, owner, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                                    \
+    "local salt = redis.call('GET', ARGV[6])\n"                                                            \
+    "if salt ~= ARGV[7] or redis.call('EXISTS', ARGV[8]) == 1 then\n"                                      \
+    "  if salt ~= ARGV[7] and (not salt or redis.call('GET', ARGV[9]) ~= salt) then\n"                     \
+    "    redis.call('SET', ARGV[8], now, 'NX')\n"                                                          \
+    "  end\n"                                                                                              \
+    "  return redis.error_reply('GENTASK_JOURNAL_LOST records gone')\n"                                    \
+    "end\n"                                                                                                \
     "local NULLABLE = {'idempotency_key', 'remote_id', 'poll_url', 'outcome', 'download', 'files'}\n"      \
     "local FIXED = {'caller_key', 'provider', 'model', 'path', 'poll_path', 'params', 'request_hash'}\n"   \
     "if owner ~= '' and redis.call('PEXPIRE', P .. ':held:' .. owner, lease) == 0 then\n"                  \
@@ -141,9 +156,24 @@
     "if redis.call('HGET', key, 'owner') == ARGV[2] then redis.call('HDEL', key, 'owner') end\n" \
     "return 1\n"
 
-/* KEYS: the prefix's salt key; ARGV: a new salt. The salt of the prefix: this one, unless another
- * client stored one first. The journal and the key's shared state (shared_redis.c) both name
- * their keys with it. */
-#define GT_REDIS_SALT "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('GET', KEYS[1])"
+/* KEYS: the prefix's salt key, its lost mark, the salt a client started afresh with. ARGV: a new
+ * salt, '1' to start afresh. The salt of the prefix: this one, unless another client stored one
+ * first. The journal and the key's shared state (shared_redis.c) both name their keys with it. A
+ * prefix whose records a client found gone (GT_REDIS_COMMIT) is marked lost: its salt is refused
+ * (a new salt would name an empty journal, and a keyed re-run would pay again) until a client
+ * starts afresh, which clears the mark and vouches for the salt it names its keys with. */
+#define GT_REDIS_SALT                                                   \
+    "if ARGV[2] == '1' then redis.call('DEL', KEYS[2])\n"               \
+    "elseif redis.call('EXISTS', KEYS[2]) == 1 then\n"                  \
+    "  return redis.error_reply('GENTASK_JOURNAL_LOST records gone')\n" \
+    "end\n"                                                             \
+    "redis.call('SET', KEYS[1], ARGV[1], 'NX')\n"                       \
+    "local salt = redis.call('GET', KEYS[1])\n"                         \
+    "if ARGV[2] == '1' then redis.call('SET', KEYS[3], salt) end\n"     \
+    "return salt\n"
+
+/* What a script answers when the prefix's records are gone (GT_REDIS_SALT, GT_REDIS_COMMIT): the
+ * error's first word (Redis would put "ERR" before an error of one word). */
+#define GT_REDIS_LOST_REPLY "GENTASK_JOURNAL_LOST"
 
 #endif

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
-typedef enum storage { AS_MS, AS_INT, AS_SIZE, AS_TEXT } storage;
+typedef enum storage { AS_MS, AS_INT, AS_SIZE, AS_TEXT, AS_BOOL } storage;
 
 /* About 31 years: long enough to mean "never", short enough that now + it fits a 64-bit ms clock. */
 #define FOREVER_S 1e9
@@ -72,6 +72,12 @@ static const struct {
     /* hiredis 0.14 times nothing out: the engine does, and a hung Redis must not hold submits long */
     OPT("redis_timeout", GT_UNIT_SECONDS, 0.01, 60, 1, GT_SCOPE_CLIENT, AS_MS, redis_timeout_ms,
         "a call to Redis (journal = \"redis://...\") unanswered this long: the link is dropped and made again"),
+    /* a Redis that forgets the journal on a restart makes keyed re-runs pay again: said, not assumed */
+    OPT("redis_volatile_ok", GT_UNIT_FLAG, 0, 1, 0, GT_SCOPE_CLIENT, AS_BOOL, redis_volatile_ok,
+        "accept a Redis journal that may lose its records (nothing on disk, allkeys-* eviction), or will not say"),
+    /* a prefix marked lost refuses every client until one says it knows: the records are gone */
+    OPT("journal_fresh", GT_UNIT_FLAG, 0, 1, 0, GT_SCOPE_CLIENT, AS_BOOL, journal_fresh,
+        "start afresh on a Redis journal a client found emptied (FLUSHALL, restart without persistence)"),
     /* a client's own: the URL the provider pushes to and the secret it signs with (never shown) */
     OPT("webhook_url", GT_UNIT_TEXT, 1, 2048, NAN, GT_SCOPE_CLIENT, AS_TEXT, webhook_url,
         "ask the provider to push each task's end here, where it offers webhooks (client:webhook reads them)"),
@@ -92,7 +98,7 @@ const gt_option *gt_option_at(size_t i)
 
 const char *gt_option_unit_name(gt_option_unit unit)
 {
-    static const char *const names[] = {"seconds", "count", "bytes", "text"};
+    static const char *const names[] = {"seconds", "count", "bytes", "text", "flag"};
     return names[unit];
 }
 
@@ -124,6 +130,7 @@ bool gt_option_set(gt_client_options *o, size_t i, double value)
     case AS_MS: *(long *)field = gt_seconds_to_ms(value); break;
     case AS_INT: *(int *)field = (int)value; break;
     case AS_SIZE: *(size_t *)field = (size_t)value; break;
+    case AS_BOOL: *(bool *)field = value != 0; break;
     case AS_TEXT: break;
     }
     return true;

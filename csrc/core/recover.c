@@ -110,12 +110,15 @@ static gt_task *from_record(gt_client *c, const gt_record *r, const gt_client_op
  * key the fault is about, or NULL. */
 static gt_error *store_fault(gt_client *c, gt_phase phase, const char *doing, const char *key)
 {
-    const char *code = gt_journal_is_file(c->journal) ? "journal" : "redis";
+    const char *fault = gt_journal_fault_code(c->journal); /* journal_lost, a Redis that refused us */
+    const char *code = fault ? fault : gt_journal_is_file(c->journal) ? "journal" : "redis";
     char *message = key ? gt_printf("key %s: %s: %s", key, doing, gt_journal_error(c->journal))
                         : gt_printf("%s: %s", doing, gt_journal_error(c->journal));
     gt_error *err = gt_error_new(GT_UNAVAILABLE, phase, message ? message : doing);
     free(message);
-    if (err) err->code = gt_strdup(code);
+    if (!err) return NULL;
+    err->code = gt_strdup(code);
+    if (fault) err->retryable = false; /* refused for good: trying the same again cannot help */
     return err;
 }
 
@@ -220,17 +223,26 @@ static void lookup_free(gt_key_lookup *l)
 /* What the store said is kept as the cause a deadline names. */
 static void keep_store_failure(gt_task *t)
 {
-    gt_error *err =
-        store_fault(t->client, GT_PHASE_SUBMIT, "its key cannot be looked up yet, so it waits unsent", t->caller_key);
+    gt_error *err = store_fault(t->client, GT_PHASE_SUBMIT, "its key cannot be looked up yet, so it waits unsent",
+                                t->caller_key);
     if (err) err->submitted = GT_SUBMITTED_NO;
     gt_task_keep_failure(t, err);
 }
 
 static void ask(gt_key_lookup *l);
 
+/* The store did not answer, or refused: asked again later — unless it refuses us for good
+ * (journal_lost, a Redis that keeps nothing), which fails the task unsent at once. */
 static void ask_later(gt_key_lookup *l)
 {
     gt_task *t = l->task;
+    if (gt_journal_fault_code(t->client->journal)) {
+        gt_error *err = store_fault(t->client, GT_PHASE_SUBMIT, "nothing was sent", t->caller_key);
+        if (err) err->submitted = GT_SUBMITTED_NO;
+        lookup_free(l);
+        gt_task_finish(t, GT_TASK_FAILED, err);
+        return;
+    }
     keep_store_failure(t);
     if (l->tries < 16) l->tries++;
     long delay = LOOKUP_RETRY_MS << (l->tries - 1);
@@ -469,7 +481,8 @@ static gt_journal_status records_to_recover(gt_client *c, gt_record **records, s
     if (!rc->answered && !rc->asked) { /* not sent yet, or not answered and asked again */
         gt_journal_status status = gt_journal_unended_then(c->journal, provider, &rc->read);
         rc->asked = status == GT_JOURNAL_PENDING;
-        if (!rc->asked && gt_now_ms() >= rc->give_up_ms) {
+        /* an ERROR is the store refusing us (journal_lost, a Redis that keeps nothing): said at once */
+        if (!rc->asked && (status == GT_JOURNAL_ERROR || gt_now_ms() >= rc->give_up_ms)) {
             gt_client_recovery_free(c);
             return status;
         }

@@ -17,7 +17,7 @@
 typedef struct call {
     struct call *prev, *next; /* the link's calls, oldest first */
     gt_redis_link *link;
-    gt_redis_script *script;
+    gt_redis_script *script; /* NULL: a command of its own (args are its argv) */
     int nkeys, n;
     char **args; /* copies: an EVAL after NOSCRIPT sends them again */
     gt_redis_reply_fn fn;
@@ -38,6 +38,9 @@ struct gt_redis_link {
     int64_t down_until;
     long backoff_ms;
     bool freeing; /* callbacks are dropped, not called */
+    /* Redis's words when it refused our AUTH (a wrong password, a user that is off; never the
+     * password itself), until an AUTH succeeds; "": not refused */
+    char refusal[256];
 };
 
 /* ---- the event hooks hiredis calls: the watch on its socket -------------------------------------- */
@@ -142,7 +145,8 @@ static void free_call(call *c)
 
 static void on_reply(redisAsyncContext *ac, void *r, void *privdata);
 
-/* EVALSHA sha nkeys args…, or EVAL source nkeys args…; false: hiredis refused (going away). */
+/* EVALSHA sha nkeys args…, EVAL source nkeys args…, or a command's args; false: hiredis refused
+ * (going away). */
 static bool send_call(gt_redis_link *l, call *c)
 {
     const char *argv[3 + 64];
@@ -150,14 +154,17 @@ static bool send_call(gt_redis_link *l, call *c)
     if (c->n > 64) return false;
     char nkeys[16];
     snprintf(nkeys, sizeof nkeys, "%d", c->nkeys);
-    argv[0] = c->as_eval ? "EVAL" : "EVALSHA";
-    argv[1] = c->as_eval ? c->script->source : c->script->sha;
-    argv[2] = nkeys;
-    for (int i = 0; i < 3 + c->n; i++) {
-        if (i >= 3) argv[i] = c->args[i - 3];
+    int head = 0;
+    if (c->script) {
+        argv[head++] = c->as_eval ? "EVAL" : "EVALSHA";
+        argv[head++] = c->as_eval ? c->script->source : c->script->sha;
+        argv[head++] = nkeys;
+    }
+    for (int i = 0; i < head + c->n; i++) {
+        if (i >= head) argv[i] = c->args[i - head];
         lens[i] = strlen(argv[i]);
     }
-    if (redisAsyncCommandArgv(l->ac, on_reply, c, 3 + c->n, argv, lens) != REDIS_OK) return false;
+    if (redisAsyncCommandArgv(l->ac, on_reply, c, head + c->n, argv, lens) != REDIS_OK) return false;
     c->deadline_ms = gt_now_ms() + l->timeout_ms;
     link_call(l, c);
     arm(l);
@@ -169,9 +176,15 @@ static bool is_noscript(const redisReply *reply)
     return reply && reply->type == REDIS_REPLY_ERROR && reply->str && strncmp(reply->str, "NOSCRIPT", 8) == 0;
 }
 
+/* Redis asks for a password it was not given (requirepass set since): as if it did not answer */
+static bool is_auth_refusal(const redisReply *reply)
+{
+    return reply && reply->type == REDIS_REPLY_ERROR && reply->str &&
+           (strncmp(reply->str, "NOAUTH", 6) == 0 || strncmp(reply->str, "WRONGPASS", 9) == 0);
+}
+
 static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-    (void)ac;
     call *c = privdata;
     gt_redis_link *l = c->link;
     const redisReply *reply = r;
@@ -183,10 +196,15 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
     }
     if (!reply) { /* the connection is going away: no call until it is back */
         mark_down(l);
+    } else if (is_auth_refusal(reply)) { /* this connection cannot work: made again after a backoff */
+        snprintf(l->refusal, sizeof l->refusal, "%s", reply->str);
+        mark_down(l);
+        redisAsyncFree(ac); /* inside hiredis's callback: it frees once the callback returns */
+        reply = NULL;
     } else {
         l->backoff_ms = BACKOFF_MIN_MS;
         /* Redis does not know the script (restarted, flushed): the same call with its source */
-        if (is_noscript(reply) && !c->as_eval) {
+        if (c->script && is_noscript(reply) && !c->as_eval) {
             c->as_eval = true;
             if (send_call(l, c)) return;
             reply = NULL;
@@ -209,6 +227,35 @@ static void timed_out(void *ctx)
     if (l->ac) redisAsyncFree(l->ac);
 }
 
+/* AUTH's answer, the first on every connection. Refused (a wrong password, a user that is off):
+ * the connection goes, and the calls behind AUTH are answered "no answer" rather than with
+ * Redis's NOAUTH, so that a store that refuses us is "unavailable" as a down one is, never a
+ * failed write. The next connection (after a backoff) tries again: a password changed on the
+ * server may be changed back. */
+static void authed(redisAsyncContext *ac, void *r, void *privdata)
+{
+    gt_redis_link *l = privdata;
+    const redisReply *reply = r;
+    if (!reply || l->freeing) return;
+    if (reply->type != REDIS_REPLY_ERROR) {
+        l->refusal[0] = '\0';
+        return;
+    }
+    snprintf(l->refusal, sizeof l->refusal, "%s", reply->str ? reply->str : "AUTH refused");
+    mark_down(l);
+    redisAsyncFree(ac); /* inside hiredis's callback: it frees once the callback returns */
+}
+
+static bool send_auth(gt_redis_link *l)
+{
+    const char *argv[3];
+    int n = gt_redis_auth_argv(&l->addr, argv);
+    if (n == 0) return true;
+    size_t lens[3];
+    for (int i = 0; i < n; i++) lens[i] = strlen(argv[i]);
+    return redisAsyncCommandArgv(l->ac, authed, l, n, argv, lens) == REDIS_OK;
+}
+
 static bool connect_now(gt_redis_link *l)
 {
     l->down = false;
@@ -229,7 +276,11 @@ static bool connect_now(gt_redis_link *l)
     ac->ev.addWrite = add_write;
     ac->ev.delWrite = del_write;
     ac->ev.cleanup = cleanup;
-    add_write(l); /* writable: the non-blocking connect finished, hiredis checks how */
+    add_write(l);        /* writable: the non-blocking connect finished, hiredis checks how */
+    if (!send_auth(l)) { /* AUTH goes first: hiredis sends in order, so every call comes after it */
+        redisAsyncFree(ac);
+        return false;
+    }
     return true;
 }
 
@@ -248,8 +299,8 @@ void gt_redis_keep_from_children(int fd)
     if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
-bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
-                        gt_redis_reply_fn fn, void *ctx)
+static bool start_call(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
+                       gt_redis_reply_fn fn, void *ctx)
 {
     if (l->down && gt_now_ms() < l->down_until) return false;
     if (l->ac && (l->ac->c.flags & (REDIS_DISCONNECTING | REDIS_FREEING))) return false;
@@ -257,7 +308,7 @@ bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, in
         mark_down(l);
         return false;
     }
-    if (!script->sha[0]) sha1_hex(script->source, script->sha);
+    if (script && !script->sha[0]) sha1_hex(script->source, script->sha);
     call *c = calloc(1, sizeof *c);
     if (!c) return false;
     *c = (call){.link = l, .script = script, .nkeys = nkeys, .n = n, .fn = fn, .ctx = ctx};
@@ -271,6 +322,22 @@ bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, in
     return true;
 }
 
+bool gt_redis_link_eval(gt_redis_link *l, gt_redis_script *script, int nkeys, int n, const char *const *args,
+                        gt_redis_reply_fn fn, void *ctx)
+{
+    return start_call(l, script, nkeys, n, args, fn, ctx);
+}
+
+bool gt_redis_link_command(gt_redis_link *l, int n, const char *const *args, gt_redis_reply_fn fn, void *ctx)
+{
+    return n > 0 && start_call(l, NULL, 0, n, args, fn, ctx);
+}
+
+const char *gt_redis_link_refusal(const gt_redis_link *l)
+{
+    return l->refusal[0] ? l->refusal : NULL;
+}
+
 int64_t gt_redis_link_ready_at(const gt_redis_link *l)
 {
     return l->down ? l->down_until : gt_now_ms();
@@ -282,10 +349,11 @@ gt_redis_link *gt_redis_link_new(gt_engine *e, const gt_redis_addr *addr, long t
     if (!l) return NULL;
     l->engine = e;
     gt_engine_retain(e);
-    l->addr.host = gt_strdup(addr->host);
-    l->addr.port = addr->port;
-    l->addr.socket_path = gt_strdup(addr->socket_path);
-    l->addr.prefix = gt_strdup(addr->prefix);
+    if (!gt_redis_addr_copy(&l->addr, addr)) {
+        gt_engine_release(e);
+        free(l);
+        return NULL;
+    }
     l->timeout_ms = timeout_ms > 0 ? timeout_ms : 1000;
     l->fd = -1;
     l->backoff_ms = BACKOFF_MIN_MS;

@@ -25,10 +25,11 @@
 #include "redis_deliveries.h"
 #include "redis_link.h"
 
-#define LEASE_MS 6000      /* a place of an owner silent this long is free again */
-#define HEARTBEAT_MS 2000  /* the lease is renewed this often while the client holds places: a third of it */
-#define RECHECK_MS 20      /* the key was full: ask again for a place another process gave back */
-#define GRANT_KEEP_MS 1000 /* a place Redis granted that no task took is given back after this */
+#define LEASE_MS 6000        /* a place of an owner silent this long is free again */
+#define HEARTBEAT_MS 2000    /* the lease is renewed this often while the client holds places: a third of it */
+#define RECHECK_MS 20        /* the key was full: ask again for a place another process gave back */
+#define GRANT_KEEP_MS 1000   /* a place Redis granted that no task took is given back after this */
+#define SALT_RECHECK_MS 1000 /* the salt refused (its prefix lost its records): asked again this much later */
 
 /* First use of a prefix: a random salt, unless another client stored one first. */
 static gt_redis_script salt_script = {.source = GT_REDIS_SALT};
@@ -119,6 +120,10 @@ static void on_salt(void *ctx, const redisReply *reply)
 {
     redis_shared *s = ctx;
     s->in_flight = false;
+    if (reply && reply->type == REDIS_REPLY_ERROR) { /* the prefix is marked lost: asked again later */
+        arm(s, gt_now_ms() + SALT_RECHECK_MS);
+        return;
+    }
     if (!reply || reply->type != REDIS_REPLY_STRING || reply->len == 0) {
         arm(s, gt_redis_link_ready_at(s->link));
         return;
@@ -172,9 +177,14 @@ static void pump(redis_shared *s)
     int64_t now = gt_now_ms();
     if (!s->keys[0]) {
         char salt[2 * GT_ACCOUNT_SALT_BYTES + 1], *salt_key = gt_account_salt_args(s->prefix, salt);
-        const char *args[] = {salt_key, salt};
-        s->in_flight = salt_key && gt_redis_link_eval(s->link, &salt_script, 1, 2, args, on_salt, s);
+        char *lost_key = gt_account_lost_key(s->prefix), *fresh_key = gt_account_fresh_key(s->prefix);
+        /* never afresh: the journal alone decides that (its check comes first, at creation) */
+        const char *args[] = {salt_key, lost_key, fresh_key, salt, "0"};
+        s->in_flight = salt_key && lost_key && fresh_key &&
+                       gt_redis_link_eval(s->link, &salt_script, 3, 5, args, on_salt, s);
         free(salt_key);
+        free(lost_key);
+        free(fresh_key);
         if (!s->in_flight) arm(s, gt_redis_link_ready_at(s->link));
         return;
     }

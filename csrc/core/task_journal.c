@@ -68,8 +68,7 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     if (!path) return true;
     /* a redis:// address names a journal shared by machines; anything else is a file */
     bool redis = gt_redis_url_is(path);
-    c->journal = redis ? gt_journal_redis_open(c->engine, path, c->opts.redis_timeout_ms, error)
-                       : gt_journal_open(path, error);
+    c->journal = redis ? gt_journal_redis_open(c->engine, path, &c->opts, error) : gt_journal_open(path, error);
     if (!c->journal) return false;
     /* max_submits is a budget of the journal's, across the processes that used it. A file that
      * the processes starting beside this one are writing (their own first look) is asked again
@@ -95,6 +94,7 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     if (status == GT_JOURNAL_BUSY && !redis)
         *error = gt_printf("journal %s: busy (another process is writing it)", path);
     else *error = gt_strdup(gt_journal_error(c->journal)); /* names the file, never the key */
+    c->journal_fault = gt_journal_fault_code(c->journal);  /* the store's fault, not the caller's */
     gt_journal_close(c->journal);
     c->journal = NULL;
     return false;
@@ -181,13 +181,14 @@ static gt_journal_status write_one(gt_client *c, gt_task *t)
 }
 
 /* A submit that could not be journaled is not sent: the task fails, saying why. */
-static void fail_unjournaled(gt_task *t, gt_kind kind, const char *why)
+static void fail_unjournaled(gt_task *t, gt_kind kind, const char *code, const char *why)
 {
     char *message = gt_printf("the journal could not record the submit, so it was not sent: %s", why);
     gt_error *err = gt_error_new(kind, GT_PHASE_SUBMIT, message ? message : why);
     free(message);
     if (err) {
-        err->code = gt_strdup("journal");
+        err->code = gt_strdup(code ? code : "journal");
+        if (code) err->retryable = false; /* the store refused us for good (journal_lost, redis) */
         err->submitted = GT_SUBMITTED_NO;
     }
     gt_task_finish(t, GT_TASK_FAILED, err);
@@ -218,6 +219,24 @@ static void note_failure(gt_client *c, gt_journal_round *r)
     }
 }
 
+/* The store refuses us for good (journal_lost: its records are gone; a Redis that keeps nothing):
+ * what was not sent is failed unsent, with the fault's code, and the rest is not written — there
+ * is nowhere to write it — while the paid tasks go on. */
+static void refused_by_store(gt_client *c, gt_journal_round *r, const char *fault)
+{
+    note_failure(c, r);
+    char *why = gt_strdup(gt_journal_error(c->journal));
+    for (size_t i = 0; i < r->n; i++) {
+        gt_task *t = r->items[i].task;
+        if (!t) continue;
+        if (t->state < GT_TASK_SUCCEEDED &&
+            (r->items[i].stage == GT_RECORD_QUEUED || r->items[i].stage == GT_RECORD_SENDING))
+            fail_unjournaled(t, GT_UNAVAILABLE, fault, why ? why : "out of memory");
+        else if (t->journal_held) gt_engine_arm(c->engine, &t->journal_release, gt_now_ms());
+    }
+    free(why);
+}
+
 /* The round could not be committed: it goes back, in order, for the next try (under the ids it
  * had before, unless the store keeps ids: then the same records are written again). Nothing is
  * dropped: a BUSY journal is tried again soon, a failing one later each time. */
@@ -227,6 +246,11 @@ static void round_failed(gt_client *c, gt_journal_round *r, gt_journal_status st
     bool keeps_ids = gt_journal_keeps_ids(c->journal);
     for (size_t i = 0; i < r->n; i++)
         if (r->items[i].task && !keeps_ids) r->items[i].task->record_id = r->items[i].id_before;
+    const char *fault = status == GT_JOURNAL_ERROR ? gt_journal_fault_code(c->journal) : NULL;
+    if (fault) {
+        refused_by_store(c, r, fault);
+        return;
+    }
     for (size_t i = r->n; i-- > 0;) {
         gt_task *t = r->items[i].task;
         if (!t) continue;
@@ -255,7 +279,7 @@ static void round_written(gt_client *c, gt_journal_round *r)
         if (!t) continue;
         if (r->items[i].duplicate) {
             t->record_id = 0;
-            fail_unjournaled(t, GT_CONFLICT, "its key was used meanwhile (by another process?)");
+            fail_unjournaled(t, GT_CONFLICT, NULL, "its key was used meanwhile (by another process?)");
             continue;
         }
         t->written = r->items[i].stage;

@@ -16,11 +16,11 @@ int gt_lua_client_new(lua_State *L)
     if (lua_istable(L, 5)) gt_lua_read_options(L, 5, &opts);
     /* the box first: if Lua cannot allocate it, no client is left unowned */
     void **box = gt_lua_push_box(L, NULL, GT_CLIENT_MT);
-    char *error = NULL;
+    gt_error *error = NULL;
     gt_client *c = gt_client_new(e, gt_lua_check_profile(L, 2), base_url, api_key, &opts, &error);
-    if (!c && error) { /* a journal that cannot be used: the message names the file, never the key */
-        lua_pushstring(L, error);
-        free(error);
+    if (!c && error) { /* a journal that cannot be used: the message names it, never the key or a password */
+        gt_lua_push_error(L, error, NULL);
+        gt_error_free(error);
         return lua_error(L);
     }
     if (!c) return luaL_error(L, "gentask: out of memory");

@@ -54,8 +54,9 @@ void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o)
     for (size_t i = 0; (spec = gt_option_at(i)); i++) {
         lua_getfield(L, idx, spec->name);
         /* a text option borrows the string: the options table keeps it alive until the core copies it */
-        bool ok = lua_isnil(L, -1) || (spec->unit == GT_UNIT_TEXT ? gt_option_set_text(o, i, luaL_checkstring(L, -1))
-                                                                  : gt_option_set(o, i, luaL_checknumber(L, -1)));
+        bool ok = lua_isnil(L, -1) || (spec->unit == GT_UNIT_TEXT   ? gt_option_set_text(o, i, luaL_checkstring(L, -1))
+                                       : spec->unit == GT_UNIT_FLAG ? gt_option_set(o, i, lua_toboolean(L, -1) ? 1 : 0)
+                                                                    : gt_option_set(o, i, luaL_checknumber(L, -1)));
         if (!ok) luaL_error(L, "%s is out of its bounds", spec->name); /* the Lua layer said why first */
         lua_pop(L, 1);
     }

@@ -37,7 +37,12 @@ static void push_options(lua_State *L)
         gt_lua_setfield_string(L, "unit", gt_option_unit_name(o->unit));
         setfield_number(L, "min", o->min);
         setfield_number(L, "max", o->max);
-        setfield_number(L, "default", o->default_value);
+        if (o->unit == GT_UNIT_FLAG) {
+            lua_pushboolean(L, o->default_value != 0);
+            lua_setfield(L, -2, "default");
+        } else {
+            setfield_number(L, "default", o->default_value);
+        }
         gt_lua_setfield_string(L, "scope", o->scope == GT_SCOPE_CLIENT ? "client" : "task");
         gt_lua_setfield_string(L, "meaning", o->meaning);
         lua_rawseti(L, -2, (int)i + 1);
@@ -72,6 +77,11 @@ static int check_options(lua_State *L)
             return 1;
         }
         bool text = o->unit == GT_UNIT_TEXT;
+        if (o->unit == GT_UNIT_FLAG) {
+            if (type == LUA_TBOOLEAN) continue;
+            lua_pushfstring(L, "%s must be true or false", o->name);
+            return 1;
+        }
         bool valid = text ? type == LUA_TSTRING && gt_option_valid(o, (double)length)
                           : type == LUA_TNUMBER && gt_option_valid(o, value);
         if (!valid) {

@@ -105,7 +105,12 @@ function gentask.client(opts)
   end
   if opts.log ~= nil and type(opts.log) ~= "function" then usage("log must be a function(line)", 2) end
   local ok, core_client = pcall(engine.client, engine, profile, base_url, opts.api_key, opts)
-  if not ok then usage(tostring(core_client), 2) end
+  if not ok then
+    -- the core says whose fault: the caller's (usage), or the store's (unavailable, with its code)
+    local e = type(core_client) == "table" and core_client or { kind = "usage", message = tostring(core_client) }
+    if e.kind == "usage" then usage(e.message, 2) end
+    error(errors.new { kind = e.kind, retryable = e.retryable, code = e.code, message = e.message }, 2)
+  end
   local sink = log.sink(opts.log)
   -- the key stays in the core: this table never holds it
   local client = setmetatable({ _core = core_client, _profile = profile, provider = profile.name,

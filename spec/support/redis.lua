@@ -27,19 +27,41 @@ function Redis.installed()
   return found == true or found == 0 -- Lua 5.1 answers a number
 end
 
---- Redis.start() → a running redis-server: port, dir, socket (the unix socket's path).
-function Redis.start()
+local function write_private(path, text)
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+  sh("chmod 600 " .. path)
+end
+
+--- Redis.start([opts]) → a running redis-server: port, dir, socket (the unix socket's path).
+--- opts.password: the default user's (requirepass); opts.users: { { name =, password = }, ... },
+--- ACL users who may do anything; opts.volatile: nothing kept on disk (no append-only file, no
+--- snapshots); opts.later: not started yet (r:launch() starts it). Passwords go in a config file
+--- of the server's directory (mode 0600), never on a command line; redis-cli reads the default
+--- user's from REDISCLI_AUTH, set by the shell.
+function Redis.start(opts)
+  opts = opts or {}
   local dir = sh("mktemp -d"):gsub("%s+$", "")
-  local r = setmetatable({ port = free_port(), dir = dir, socket = dir .. "/redis.sock" }, Redis)
-  r:launch()
+  local r = setmetatable({ port = free_port(), dir = dir, socket = dir .. "/redis.sock", volatile = opts.volatile,
+                           password = opts.password }, Redis)
+  local conf = {}
+  -- quoted: a password may hold spaces (none of the specs' holds a quote or a backslash)
+  if opts.password then conf[#conf + 1] = ("requirepass \"%s\""):format(opts.password) end
+  for _, user in ipairs(opts.users or {}) do
+    conf[#conf + 1] = ("user %s on \">%s\" ~* &* +@all"):format(user.name, user.password)
+  end
+  write_private(dir .. "/redis.conf", table.concat(conf, "\n") .. "\n")
+  if opts.password then write_private(dir .. "/auth", opts.password) end
+  if not opts.later then r:launch() end
   return r
 end
 
 --- (Re)starts the server on the same port and directory: what the append-only file kept comes back.
 function Redis:launch()
-  sh(("redis-server --port %d --bind 127.0.0.1 --save '' --appendonly yes --dir %s --unixsocket %s "
+  sh(("redis-server %s/redis.conf --port %d --bind 127.0.0.1 --save '' --appendonly %s --dir %s --unixsocket %s "
         .. "--unixsocketperm 700 --daemonize yes --pidfile %s/redis.pid --logfile %s/redis.log")
-       :format(self.port, self.dir, self.socket, self.dir, self.dir))
+       :format(self.dir, self.port, self.volatile and "no" or "yes", self.dir, self.socket, self.dir, self.dir))
   for _ = 1, 200 do
     if self:cli("PING"):match "PONG" then
       local f = io.open(self.dir .. "/redis.pid")
@@ -52,15 +74,22 @@ function Redis:launch()
   error("redis-server did not start: " .. sh("cat " .. self.dir .. "/redis.log"))
 end
 
---- redis://127.0.0.1:PORT/prefix, or the unix socket's form with unix = true.
-function Redis:url(prefix, unix)
-  if unix then return "redis://" .. self.socket .. "/" .. prefix end
-  return ("redis://127.0.0.1:%d/%s"):format(self.port, prefix)
+local function percent_encoded(text)
+  return (text:gsub("[^%w%-._~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+--- redis://127.0.0.1:PORT/prefix, or the unix socket's form with unix = true; with user and
+--- password (user "": the default user), the URL that carries them, percent-encoded.
+function Redis:url(prefix, unix, user, password)
+  local userinfo = password and percent_encoded(user or "") .. ":" .. percent_encoded(password) .. "@" or ""
+  if unix then return "redis://" .. userinfo .. self.socket .. "/" .. prefix end
+  return ("redis://%s127.0.0.1:%d/%s"):format(userinfo, self.port, prefix)
 end
 
 --- redis-cli's output for one command (its arguments as one shell string).
 function Redis:cli(args)
-  return sh(("redis-cli -p %d %s"):format(self.port, args))
+  local auth = self.password and ("REDISCLI_AUTH=\"$(cat %s/auth)\" "):format(self.dir) or ""
+  return sh(("%sredis-cli -p %d %s"):format(auth, self.port, args))
 end
 
 --- Every key and its value, as text: what a reader of this Redis could see.
@@ -91,9 +120,11 @@ function Redis:wait_gone()
 end
 
 function Redis:stop()
-  self:signal "CONT"
-  self:signal "KILL"
-  self:wait_gone()
+  if self.pid then
+    self:signal "CONT"
+    self:signal "KILL"
+    self:wait_gone()
+  end
   sh("rm -rf " .. self.dir)
 end
 

@@ -59,7 +59,8 @@ end
 --- Starts a Lua script in a new process of this same interpreter, with this process's module paths
 --- (a script a user would run, or a process that crashes), and returns at once: :wait() gives what
 --- it printed, stderr included. opts: env (assignments put before the command), stderr_only (what
---- it printed on stderr alone).
+--- it printed on stderr alone), secret_env ({ NAME = file }: variables the shell reads from files
+--- and exports, so that a secret is on no command line).
 function Sim.spawn_script(source, opts)
   opts = opts or {}
   local lua = arg and arg[-1] or "lua"
@@ -67,7 +68,11 @@ function Sim.spawn_script(source, opts)
   local f = assert(io.open(path, "w"))
   f:write(source)
   f:close()
-  local pipe = assert(io.popen(("%s %s -e %q %s " .. (opts.stderr_only and "2>&1 >/dev/null" or "2>&1")):format(
+  local exports = ""
+  for name, file in pairs(opts.secret_env or {}) do
+    exports = exports .. ("%s=\"$(cat %s)\"; export %s; "):format(name, sh_quote(file), name)
+  end
+  local pipe = assert(io.popen((exports .. "%s %s -e %q %s " .. (opts.stderr_only and "2>&1 >/dev/null" or "2>&1")):format(
     opts.env and "env " .. opts.env or "", lua,
     ("package.path=%q package.cpath=%q"):format(package.path, package.cpath), path)))
   return {

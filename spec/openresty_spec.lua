@@ -232,3 +232,57 @@ describe("OpenResty with webhooks (BFL, signed deliveries to the same worker's /
     assert.is_nil(logs:find(Sim.key, 1, true), "the API key is in nginx's logs")
   end)
 end)
+
+-- A keyed submit asks Redis on the engine's loop, never with nginx's worker held: with Redis hung
+-- (SIGSTOP), a /ping sent after a keyed /generate is answered while the generation still waits
+-- for Redis; with Redis back it ends, and the same Idempotency-Key again is the same generation.
+describe("OpenResty with its journal in Redis (one nginx worker)", function()
+  local Redis = require "support.redis"
+  local found, why = Nginx.find(lib_dir)
+  if not found or not Redis.installed() then
+    pending(why or "redis-server is not installed (make deps installs it)")
+    return
+  end
+
+  local sim, nginx, redis
+  setup(function()
+    sim = Sim.start "--duration-ms 300"
+    redis = Redis.start()
+    nginx = Nginx.start {
+      found = found, lib_dir = lib_dir,
+      env = { GENTASK_API_KEY = Sim.key, GENTASK_BASE_URL = sim.url .. "/foxapi", GENTASK_WAIT_SECONDS = "30",
+              GENTASK_JOURNAL = redis:url "nginx", GENTASK_POLL_INTERVAL = "0.05" },
+    }
+  end)
+  teardown(function()
+    if nginx then nginx:stop() end
+    if redis then
+      redis:signal "CONT"
+      redis:stop()
+    end
+    if sim then sim:stop() end
+  end)
+
+  it("answers /ping, sent after a keyed /generate, while Redis hangs; the generation then ends, paid once", function()
+    -- the worker's client exists and has named its keys in Redis
+    local warm = nginx:request_in_background("/generate?prompt=warm", { ["Idempotency-Key"] = "warm" })
+    assert.equal(200, (warm.response(30)))
+    redis:signal "STOP"
+    local keyed = nginx:request_in_background("/generate?prompt=keyed", { ["Idempotency-Key"] = "order-1" })
+    -- the generation's request reaches nginx first (its key then waits for Redis); what is asserted
+    -- is the order of the answers, not a time
+    socket.sleep(0.5)
+    local status = nginx:request("GET", "/ping", nil, nil, 10)
+    assert.equal(200, status)
+    assert.is_nil(keyed.done(), "the keyed /generate had an answer before Redis came back")
+    redis:signal "CONT"
+    local code, body = keyed.response(30)
+    assert.equal(200, code, body)
+    local url = assert_sim_url(sim, body)
+    local again = nginx:request_in_background("/generate?prompt=keyed", { ["Idempotency-Key"] = "order-1" })
+    local code2, body2 = again.response(30)
+    assert.equal(200, code2, body2)
+    assert.equal(url, assert_sim_url(sim, body2))
+    assert.equal(2, sim:stats().submissions, "warm and order-1, each paid once")
+  end)
+end)

@@ -239,28 +239,29 @@ describe("recover() and a record planted in Redis", function()
     end, function(plants) plant_redis(redis, plants) end)
   end)
 
-  it("answers a keyed submit or recover() while Redis is down as unavailable (code redis)", function()
+  -- Redis is asked on the engine's loop: a keyed submit waits for it (its deadline ends it unsent,
+  -- the store's error its cause), and recover() says unavailable once it has waited for it
+  it("makes a keyed submit wait while Redis is down, and recover() answer unavailable (code redis)", function()
     local fox = sim:foxapi { journal = redis:url "down", redis_timeout = 0.2 }
     fox:submit("flux-dev", { prompt = "before" }, { key = "before" }):wait(10)
     local submissions = sim:stats().submissions
     redis:signal "STOP"
-    local t = fox:submit("flux-dev", { prompt = "while down" }, { key = "down" })
-    redis:signal "CONT"
-    local _, err = t:result()
-    assert.equal("unavailable", err.kind)
-    assert.equal("redis", err.code)
-    assert.equal("no", err.submitted)
-    assert.truthy(err.message:find("key down", 1, true), err.message)
-    assert.is_nil(tostring(err):find(Sim.key, 1, true))
-    assert.equal(submissions, sim:stats().submissions)
-    redis:signal "STOP"
+    local _, err = fox:submit("flux-dev", { prompt = "while down" }, { key = "down", task_timeout = 1 }):result()
     local ok, recovered = pcall(fox.recover, fox)
+    local waiting = fox:submit("flux-dev", { prompt = "while down" }, { key = "down" })
     redis:signal "CONT"
+    assert.equal("deadline_exceeded", err.kind, tostring(err))
+    assert.equal("no", err.submitted)
+    assert.equal("unavailable", err.cause and err.cause.kind, tostring(err))
+    assert.equal("redis", err.cause.code)
+    assert.truthy(err.cause.message:find("key down", 1, true), err.cause.message)
+    assert.is_nil(tostring(err):find(Sim.key, 1, true))
+    assert.is_nil(tostring(err.cause):find(Sim.key, 1, true))
     assert.is_false(ok)
-    assert.equal("unavailable", recovered.kind)
+    assert.equal("unavailable", recovered.kind, tostring(recovered))
     assert.equal("redis", recovered.code)
-    local _, failure = fox:submit("flux-dev", { prompt = "while down" }, { key = "down" }):result()
-    -- Redis is back: the same key is looked up and the request sent now
+    -- Redis is back: the key is looked up and the request sent now, once
+    local _, failure = waiting:result()
     assert.is_nil(failure, tostring(failure))
     assert.equal(submissions + 1, sim:stats().submissions)
   end)

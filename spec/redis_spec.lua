@@ -146,6 +146,49 @@ describe("Redis going away mid-batch", function()
     end, "hung"))
   end)
 
+  -- The audit's case: each keyed submit used to block the whole process for redis_timeout, and the
+  -- accepted tasks then passed their deadline. Now a keyed submit returns at once and asks Redis
+  -- on the loop: the paid tasks finish while Redis hangs, the new ones wait, and none is paid twice.
+  it("hung (SIGSTOP) during a keyed batch: keyed submits return at once, paid tasks finish, none paid twice",
+     function()
+    local sim = Sim.start "--duration-ms 600"
+    local url = redis:url "hung-keyed"
+    local fox = sim:client("foxapi", { journal = url, redis_timeout = 0.2 })
+    local first, later, outcomes_first, ticks, sent_while_hung, queued = {}, {}, nil, 0, nil, 0
+    for i = 1, 10 do first[i] = fox:submit("flux-dev", { prompt = "keyed " .. i }, { key = "keyed-" .. i }) end
+    gentask.run(function()
+      while fox:stats().accepted < 10 or fox:stats().journal_pending > 0 do gentask.sleep(0.01) end
+      redis:signal "STOP"
+      -- twenty keyed submits while Redis hangs: each one a task at once, queued behind its key
+      for i = 11, 30 do later[#later + 1] = fox:submit("flux-dev", { prompt = "keyed " .. i }, { key = "keyed-" .. i }) end
+      for _, task in ipairs(later) do queued = queued + (task.state == "queued" and 1 or 0) end
+      local done = false
+      gentask.spawn(function()
+        while not done do ticks = ticks + 1 gentask.sleep(0.02) end
+      end)
+      -- the ten the provider took end while Redis still hangs: polls need no Redis
+      outcomes_first = gentask.settle(first)
+      done = true
+      sent_while_hung = sim:stats().submissions
+      redis:signal "CONT"
+    end)
+    assert.equal(20, queued, "every keyed submit made while Redis hung was a task at once, queued")
+    assert.equal(10, sent_while_hung, "nothing new was sent while Redis hung")
+    for _, outcome in ipairs(outcomes_first) do assert.is_true(outcome.ok, tostring(outcome.error)) end
+    assert.is_true(ticks > 5, "the loop kept running while Redis hung: " .. ticks .. " ticks")
+    for _, outcome in ipairs(gentask.settle(later)) do assert.is_true(outcome.ok, tostring(outcome.error)) end
+    assert.equal(30, sim:stats().submissions, "each task paid once")
+    fox:close()
+    -- the same keyed batch again, in a new client: answered from the journal, nothing paid
+    local again = sim:client("foxapi", { journal = url })
+    local tasks = {}
+    for i = 1, 30 do tasks[i] = again:submit("flux-dev", { prompt = "keyed " .. i }, { key = "keyed-" .. i }) end
+    for _, outcome in ipairs(gentask.settle(tasks)) do assert.is_true(outcome.ok, tostring(outcome.error)) end
+    assert.equal(30, sim:stats().submissions)
+    again:close()
+    sim:stop()
+  end)
+
   it("hung (SIGSTOP), then killed and started again", function()
     check(batch_through(function(sleep)
       redis:signal "STOP"

@@ -179,6 +179,23 @@ describe("pacing and caps", function()
       ("the second submit came %d ms after the 429"):format(second_arrival - first_429))
   end)
 
+  -- back-pressure applies to the group that was refused: a model the provider caps apart (BFL's
+  -- flux-kontext-max) has its own pause, and its 429 holds none of the account's other models
+  it("a 429 for a model the provider caps apart holds that model's submits alone", function()
+    sim:reset()
+    local bfl = sim:client("bfl", { task_timeout = 20 })
+    local capped = bfl:submit("flux-kontext-max", { prompt = "capped [submit-http=429:1] [retry-after=30]" })
+    gentask.sleep(0.2) -- its 429 has come back: flux-kontext-max waits 30 s
+    local others = {}
+    for i = 1, 5 do others[i] = bfl:submit("flux-dev", { prompt = "other " .. i }) end
+    for _, outcome in ipairs(gentask.settle(others)) do assert.is_true(outcome.ok, tostring(outcome.error)) end
+    -- the capped model still waits out its Retry-After: its one refused attempt, and the five others
+    assert.is_nil(({ succeeded = true, failed = true, cancelled = true })[capped.state], capped.state)
+    assert.equal(6, sim:stats().submissions)
+    assert.equal(0, bfl:stats().paused_for, "the account is not paused")
+    capped:cancel()
+  end)
+
   it("the first poll waits for the provider's eta", function()
     local ml = sim:client("modelslab", { poll_interval = 0.01, poll_max_interval = 10 })
     ml:submit("flux", { prompt = "x [duration=600]" }):wait()

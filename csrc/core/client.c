@@ -115,45 +115,54 @@ static void wake_queued(void *client)
     if (!gt_queue_empty(&c->gates[GT_GATE_TASKS].queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
 }
 
-/* The provider's last eta for one model: what a queued task of that model needs of its time. */
-struct gt_model_eta {
-    struct gt_model_eta *next;
-    long eta_ms;
-    char model[]; /* "" stands for a task without a model */
+/* What the client learned of one model: the provider's last eta (what a queued task of that
+ * model needs of its time) and a pause of its submits after a refusal that was the model's. */
+struct gt_model_state {
+    struct gt_model_state *next;
+    long eta_ms;             /* -1: none given yet */
+    int64_t paused_until_ms; /* 0: none */
+    char model[];            /* "" stands for a task without a model */
 };
 
-static struct gt_model_eta *eta_of(const gt_client *c, const char *model)
+static struct gt_model_state *model_state(const gt_client *c, const char *model)
 {
-    for (struct gt_model_eta *e = c->etas; e; e = e->next)
-        if (strcmp(e->model, model ? model : "") == 0) return e;
+    for (struct gt_model_state *m = c->models; m; m = m->next)
+        if (strcmp(m->model, model ? model : "") == 0) return m;
     return NULL;
+}
+
+/* NULL: out of memory (nothing is learned: the option's minimum, the account's pause stand) */
+static struct gt_model_state *model_state_made(gt_client *c, const char *model)
+{
+    struct gt_model_state *m = model_state(c, model);
+    if (m) return m;
+    size_t len = strlen(model ? model : "");
+    if (!(m = calloc(1, sizeof *m + len + 1))) return NULL;
+    memcpy(m->model, model ? model : "", len + 1);
+    m->eta_ms = -1;
+    m->next = c->models;
+    c->models = m;
+    return m;
 }
 
 void gt_client_learn_eta(gt_client *c, const char *model, long eta_ms)
 {
-    struct gt_model_eta *e = eta_of(c, model);
-    if (!e) {
-        size_t len = strlen(model ? model : "");
-        if (!(e = malloc(sizeof *e + len + 1))) return; /* not known: the option's minimum stands */
-        memcpy(e->model, model ? model : "", len + 1);
-        e->next = c->etas;
-        c->etas = e;
-    }
-    e->eta_ms = eta_ms;
+    struct gt_model_state *m = model_state_made(c, model);
+    if (m) m->eta_ms = eta_ms;
 }
 
 long gt_client_eta_ms(const gt_client *c, const char *model)
 {
-    const struct gt_model_eta *e = eta_of(c, model);
-    return e ? e->eta_ms : -1;
+    const struct gt_model_state *m = model_state(c, model);
+    return m ? m->eta_ms : -1;
 }
 
-static void free_etas(gt_client *c)
+static void free_models(gt_client *c)
 {
-    while (c->etas) {
-        struct gt_model_eta *next = c->etas->next;
-        free(c->etas);
-        c->etas = next;
+    while (c->models) {
+        struct gt_model_state *next = c->models->next;
+        free(c->models);
+        c->models = next;
     }
 }
 
@@ -175,7 +184,7 @@ void gt_client_release(gt_client *c)
     free(c->ca_file);
     free(c->proxy);
     gt_error_free(c->last_refusal);
-    free_etas(c);
+    free_models(c);
     free(c->model_gates);
     gt_wipe_free(c->api_key);
     gt_wipe_free(c->auth_value);
@@ -203,10 +212,25 @@ const gt_client_options *gt_client_options_of(const gt_client *c)
 }
 
 /* A submit may go out now; otherwise *wait_until_ms says when the 429 pause ends. */
-bool gt_client_may_submit(const gt_client *c, int64_t *wait_until_ms)
+bool gt_client_may_submit(const gt_client *c, const char *model, int64_t *wait_until_ms)
 {
     *wait_until_ms = gt_shared_paused_until(c->shared);
+    const struct gt_model_state *m = model ? model_state(c, model) : NULL;
+    if (m && m->paused_until_ms > *wait_until_ms) *wait_until_ms = m->paused_until_ms;
     return gt_now_ms() >= *wait_until_ms;
+}
+
+/* A refusal is the model's, not the account's, where the provider documents per-model caps (the
+ * profile's model_caps) or the refusal names the model: it holds that model's submits alone, so
+ * that one model's 429 never holds the others. */
+static bool refused_for_model(const gt_client *c, const gt_error *refusal, const char *model)
+{
+    if (!model || !*model) return false;
+    if (gt_client_model_gate(c, model)) return true;
+    const char *texts[] = {refusal->message, refusal->code, refusal->body};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i] && strstr(texts[i], model)) return true;
+    return false;
 }
 
 /* A 429 slows the whole key, not just the task that met it: a batch of 500 must not hammer a
@@ -248,7 +272,7 @@ static void follow_cap(gt_client *c)
  * trip — the other 429s of the same burst carry the same news, and only lower the cap further
  * to the tasks taken (the acceptances of a burst may be read after its first 429). A 503 or a
  * refused connection says nothing about the cap: only the pause. */
-void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms)
+void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms, const char *model)
 {
     bool rate_limited = refusal->kind == GT_RATE_LIMITED;
     double retry_after_s = refusal->retry_after;
@@ -260,6 +284,11 @@ void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms)
     long first_step = gt_backoff_ms(&c->opts, 1);
     long wait_ms = retry_after_s < 0 ? gt_backoff_ms(&c->opts, c->refusals) : gt_seconds_to_ms(retry_after_s);
     if (wait_ms < first_step) wait_ms = first_step;
+    struct gt_model_state *m = refused_for_model(c, refusal, model) ? model_state_made(c, model) : NULL;
+    if (m) { /* the model's alone: the account's pause and cap are untouched */
+        if (gt_now_ms() + wait_ms > m->paused_until_ms) m->paused_until_ms = gt_now_ms() + wait_ms;
+        return;
+    }
     gt_client_pause(c, gt_now_ms() + wait_ms);
     if (!rate_limited) return;
     follow_cap(c);
@@ -323,7 +352,7 @@ static void grant(gt_gate *g, gt_slot *s)
  * (taken here). Otherwise *retry_ms says when to ask again. */
 static bool admit(gt_client *c, int64_t *retry_ms)
 {
-    if (!gt_client_may_submit(c, retry_ms)) return false;
+    if (!gt_client_may_submit(c, NULL, retry_ms)) return false; /* a model's pause: its task waits */
     follow_cap(c);
     return gt_shared_take_slot(c->shared, c->gates[GT_GATE_TASKS].max, retry_ms);
 }
@@ -357,7 +386,7 @@ static void wait_at(gt_client *c, gt_gate *g, gt_slot *s, bool front)
 {
     int64_t until = gt_now_ms();
     bool tasks = g == &c->gates[GT_GATE_TASKS];
-    bool paused = tasks && !gt_client_may_submit(c, &until);
+    bool paused = tasks && !gt_client_may_submit(c, NULL, &until);
     if (gt_queue_empty(&g->queue) && has_room(g) && !paused && (!tasks || admit(c, &until))) {
         grant(g, s);
         return;

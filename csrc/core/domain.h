@@ -38,19 +38,19 @@ struct gt_client {
     /* What the provider really allows, learned from its 429s: the tasks gate's max follows cap,
      * cut on a 429 and grown by 1/cap per accepted submit, never above cap_limit. cap is this
      * client's copy of the shared one, followed before each use. */
-    double cap;                /* INFINITY: no cap learned, none configured */
-    int cap_limit;             /* max_in_flight as configured (or the provider's); 0: none */
-    int64_t cap_cut_ms;        /* the last cut: a 429 for a submit sent before it is the same news */
-    int refusals;              /* submits refused in a row: the pause without a Retry-After grows */
-    int accepted;              /* tasks in flight whose submit the provider took */
-    long submits_sent;         /* submit requests sent, every attempt */
-    long submits_refused;      /* of them, refused in a way that proves nothing was taken */
-    gt_error *last_refusal;    /* the latest such refusal: why a task queued behind the pause waited */
-    struct gt_model_eta *etas; /* the provider's last eta per model (gt_client_learn_eta) */
-    long tasks_submitted;      /* tasks whose first submit went out (max_submits counts them) */
-    bool sent_unknown;         /* the journal has not said yet how many it holds as sent (Redis) */
-    int submits_on_wire;       /* submit requests not yet answered */
-    bool closed;               /* close(): no new submits */
+    double cap;                    /* INFINITY: no cap learned, none configured */
+    int cap_limit;                 /* max_in_flight as configured (or the provider's); 0: none */
+    int64_t cap_cut_ms;            /* the last cut: a 429 for a submit sent before it is the same news */
+    int refusals;                  /* submits refused in a row: the pause without a Retry-After grows */
+    int accepted;                  /* tasks in flight whose submit the provider took */
+    long submits_sent;             /* submit requests sent, every attempt */
+    long submits_refused;          /* of them, refused in a way that proves nothing was taken */
+    gt_error *last_refusal;        /* the latest such refusal: why a task queued behind the pause waited */
+    struct gt_model_state *models; /* per model: the last eta, a pause (client.c) */
+    long tasks_submitted;          /* tasks whose first submit went out (max_submits counts them) */
+    bool sent_unknown;             /* the journal has not said yet how many it holds as sent (Redis) */
+    int submits_on_wire;           /* submit requests not yet answered */
+    bool closed;                   /* close(): no new submits */
     gt_engine *engine;
     gt_profile *profile;
     char *base_url;
@@ -93,12 +93,15 @@ void gt_client_take(gt_client *c, gt_gate_id gate, gt_slot *s);       /* at once
 gt_gate *gt_client_model_gate(const gt_client *c, const char *model);
 void gt_client_wait_model(gt_client *c, gt_gate *g, gt_slot *s);
 void gt_client_leave_model(gt_client *c, gt_gate *g, gt_slot *s);
-bool gt_client_may_submit(const gt_client *c, int64_t *wait_until_ms);
+/* The key is not paused, nor model's submits (NULL: the account's pause alone); else *wait_until_ms. */
+bool gt_client_may_submit(const gt_client *c, const char *model, int64_t *wait_until_ms);
 void gt_client_pause(gt_client *c, int64_t until_ms);
 /* A submit the provider provably did not take (429, 503, connection refused): the client's
  * submits wait — retry_after_s where the provider said (< 0: it did not), else a backoff that
- * grows with refusals in a row — and a 429 cuts the cap (sent_ms: when that submit went out). */
-void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms);
+ * grows with refusals in a row — and a 429 cuts the cap (sent_ms: when that submit went out).
+ * A refusal that is model's (a model the profile caps, or one the refusal names) holds that
+ * model's submits alone, and cuts nothing. */
+void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms, const char *model);
 void gt_client_accepted(gt_client *c); /* a submit taken: the refusals end, the cap grows */
 /* The eta the provider last gave for a task of model (NULL: any model), learned from accepted
  * submits: what a queued task of that model needs of its time; -1: none given yet. */

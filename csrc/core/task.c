@@ -267,7 +267,8 @@ static gt_error *deadline_error(gt_task *t, gt_phase phase, const char *why)
     err->cause = t->last_failure;
     t->last_failure = NULL;
     int64_t until;
-    if (!err->cause && !gt_client_may_submit(t->client, &until)) err->cause = gt_error_copy(t->client->last_refusal);
+    if (!err->cause && !gt_client_may_submit(t->client, t->model, &until))
+        err->cause = gt_error_copy(t->client->last_refusal);
     return err;
 }
 
@@ -408,7 +409,7 @@ static void submit_attempt(gt_task *t)
         return;
     }
     if (!within_budget(t)) return;
-    if (gt_client_may_submit(t->client, &until)) start_request(t, GT_PHASE_SUBMIT);
+    if (gt_client_may_submit(t->client, t->model, &until)) start_request(t, GT_PHASE_SUBMIT);
     else wait_then(t, GT_TASK_SUBMITTING, until);
 }
 
@@ -665,7 +666,7 @@ static void request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error
     }
     if (phase == GT_PHASE_SUBMIT) {
         if (refused_outright(result, err)) { /* every submit of the client waits its turn */
-            gt_client_refused(t->client, err, t->sent_ms);
+            gt_client_refused(t->client, err, t->sent_ms, t->model);
             keep_failure(t, err);
             requeue(t);
             return;

@@ -8,6 +8,10 @@
 --     200 {"url": "https://..."}
 --     4xx/5xx {"error": {"kind": "moderated", "message": "...", "retryable": false}}
 --
+-- With a journal (GENTASK_JOURNAL), a request may carry "Idempotency-Key: ..." (at most 200
+-- characters): the same key again is the same generation, never paid twice — a client that lost
+-- its answer asks again and gets that image.
+--
 -- Configuration comes from the environment (listed in nginx.conf's `env` lines, or the worker
 -- does not see it): GENTASK_API_KEY (required), GENTASK_BASE_URL (default: the provider's own;
 -- point it at gentask-sim to test offline), GENTASK_PROVIDER (default foxapi), GENTASK_MODEL
@@ -139,8 +143,14 @@ function M.handle()
     return send_error(400, "invalid_request", 'a prompt is required: ?prompt=... or {"prompt": "..."}', false)
   end
 
+  local key = ngx.req.get_headers()["Idempotency-Key"]
+  if key ~= nil and (type(key) ~= "string" or #key > 200 or not os.getenv "GENTASK_JOURNAL") then
+    return send_error(400, "invalid_request", "Idempotency-Key: one value of at most 200 characters, "
+      .. "on a server with a journal", false)
+  end
+  -- a keyed submit asks the journal on the engine's loop (Redis too): it never holds the worker
   local ok, task = pcall(function()
-    return get_client():submit(MODEL, { prompt = prompt }, { task_timeout = WAIT_SECONDS })
+    return get_client():submit(MODEL, { prompt = prompt }, { task_timeout = WAIT_SECONDS, key = key })
   end)
   local result, err
   if ok then

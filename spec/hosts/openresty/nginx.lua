@@ -171,12 +171,16 @@ function Nginx:request(method, path, body, content_type, seconds)
   return status, table.concat(chunks), headers or {}
 end
 
---- Starts a GET in the background (curl): returns a handle with done() and response().
-function Nginx:request_in_background(path)
+--- Starts a GET in the background (curl), with headers { name = value } if given: returns a
+--- handle with done() and response().
+function Nginx:request_in_background(path, headers)
   local base = os.tmpname()
   local handle = { body = base .. ".body", code = base .. ".code", finished = base .. ".done", base = base }
-  os.execute(("(LD_PRELOAD= curl -s -m 30 -o %s -w '%%{http_code}' %s >%s; date +%%s.%%N >%s) >/dev/null 2>&1 &"):format(
-    sh_quote(handle.body), sh_quote(self.url .. path), sh_quote(handle.code), sh_quote(handle.finished)))
+  local header_args = {}
+  for name, value in pairs(headers or {}) do header_args[#header_args + 1] = "-H " .. sh_quote(name .. ": " .. value) end
+  os.execute(("(LD_PRELOAD= curl -s -m 30 %s -o %s -w '%%{http_code}' %s >%s; date +%%s.%%N >%s) >/dev/null 2>&1 &"):format(
+    table.concat(header_args, " "), sh_quote(handle.body), sh_quote(self.url .. path), sh_quote(handle.code),
+    sh_quote(handle.finished)))
   --- the wall-clock time the response had been read, or nil while the request is in flight
   function handle.done()
     local s = read(handle.finished)

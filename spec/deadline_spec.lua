@@ -4,9 +4,7 @@
 -- and is delivered later by recover(). A task queued with too little time left is never paid for.
 local Sim = require "support.sim"
 
-local function remove_journal(path)
-  for _, suffix in ipairs { "", "-wal", "-shm" } do os.remove(path .. suffix) end
-end
+local remove_journal = Sim.remove_journal
 
 -- The stalled process: 10 tasks that finish during the stall and 10 that outlive it, on a journal.
 -- It says "accepted PID" once the provider took all 20, then waits; after the stall it prints

@@ -25,9 +25,7 @@ local function new_journal()
   return journal
 end
 
-local function remove_journal(path)
-  for _, suffix in ipairs { "", "-wal", "-shm" } do os.remove(path .. suffix) end
-end
+local remove_journal = Sim.remove_journal
 
 local function count(set)
   local n = 0

@@ -10,9 +10,7 @@ local function sh_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
-local function remove_journal(path)
-  for _, suffix in ipairs { "", "-wal", "-shm" } do os.remove(path .. suffix) end
-end
+local remove_journal = Sim.remove_journal
 
 local function read_all(path)
   local f = io.open(path, "rb")

@@ -23,9 +23,7 @@ local function succeeded(status)
   return status == true or status == 0 -- Lua 5.1 answers a number
 end
 
-local function remove_journal(path)
-  for _, suffix in ipairs { "", "-wal", "-shm", "-journal" } do os.remove(path .. suffix) end
-end
+local remove_journal = Sim.remove_journal
 
 local function new_dir()
   return (sh("mktemp -d"):gsub("%s+$", ""))

@@ -24,6 +24,11 @@ function Sim.start(args)
                         admin_port = tonumber(admin_port), admin_url = "http://127.0.0.1:" .. admin_port }, Sim)
 end
 
+--- Removes a journal file and the files SQLite keeps beside it.
+function Sim.remove_journal(path)
+  for _, suffix in ipairs { "", "-wal", "-shm", "-journal" } do os.remove(path .. suffix) end
+end
+
 function Sim:stop()
   os.execute("kill " .. self.pid)
   self.pipe:close()

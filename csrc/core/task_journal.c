@@ -127,6 +127,8 @@ void gt_task_journal(gt_task *t, gt_record_stage stage)
     if (stage == GT_RECORD_ENDED) t->send_when_journaled = false;
     if (!t->record_id && stage == GT_RECORD_ENDED) { /* never written, so never sent: nothing to keep */
         gt_queue_remove(&c->to_journal, &t->journal_node);
+        /* and its key names nothing: a submit under it looks in the journal again */
+        gt_queue_remove(&c->journaled, &t->journaled_node);
         return;
     }
     t->wanted = stage;

@@ -710,15 +710,16 @@ static bool resubmit(gt_task *t, const gt_error *err)
     return true;
 }
 
-/* The first poll goes out at the provider's eta where it gave one, however short (a 300 ms task
- * is not made to wait a poll_interval) or long (ModelsLab's 146 s is waited out, not polled every
- * few seconds); the deadline still bounds it. Later polls wait longer each time, from
- * poll_interval up to poll_max_interval. */
+/* A provider's eta (seconds) in ms, bounded. */
 static long eta_ms(double eta)
 {
     return eta * 1000 < 1e9 ? (long)ceil(eta * 1000) : 1000000000L;
 }
 
+/* The first poll goes out at the provider's eta where it gave one, however short (a 300 ms task
+ * is not made to wait a poll_interval) or long (ModelsLab's 146 s is waited out, not polled every
+ * few seconds); the deadline still bounds it. Later polls wait longer each time, from
+ * poll_interval up to poll_max_interval. */
 static long poll_delay(gt_task *t, gt_phase phase, double eta)
 {
     if (phase == GT_PHASE_SUBMIT && eta >= 0) return eta_ms(eta);

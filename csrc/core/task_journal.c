@@ -214,7 +214,7 @@ static void note_failure(gt_client *c, gt_journal_round *r)
         gt_error *err = gt_error_new(GT_UNAVAILABLE, GT_PHASE_SUBMIT,
                                      c->journal_error ? c->journal_error : "the journal could not be written");
         if (err) {
-            err->code = gt_strdup("journal");
+            err->code = gt_strdup(gt_journal_is_file(c->journal) ? "journal" : "redis");
             err->submitted = GT_SUBMITTED_NO;
         }
         gt_task_keep_failure(t, err);

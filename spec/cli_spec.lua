@@ -33,6 +33,20 @@ describe("the gentask command", function()
     os.execute("rm -rf " .. cli.quote(dir))
   end)
 
+  it("runs from a checkout as it is: bin/gentask --help from another directory, no module paths set", function()
+    if (os.getenv "GENTASK_BUILD" or "build") ~= "build" then
+      pending "the command finds the checkout's own build/, which this run did not build"
+      return
+    end
+    local root = assert(os.getenv "PWD")
+    local pipe = assert(io.popen(("cd /tmp && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 %s %s "
+      .. "--help 2>&1; echo \"exit $?\""):format(cli.quote(arg[-1]), cli.quote(root .. "/bin/gentask"))))
+    local out = pipe:read "*a"
+    pipe:close()
+    assert.truthy(out:match "^Usage: gentask", out)
+    assert.truthy(out:match "exit 0\n$", out)
+  end)
+
   it("run: one generation, the file saved and its path printed", function()
     local out, err, status = cli.run("run " .. base .. " -m flux-dev 'a red fox' -o " .. cli.quote(dir .. "/run"), env)
     local path = out:match "^(%S+)\n$"

@@ -47,6 +47,16 @@ describe("the gentask command", function()
     assert.truthy(out:match "exit 0\n$", out)
   end)
 
+  it("--version prints the library's version; provider names are taken in any case", function()
+    local out, err, status = cli.run "--version"
+    assert.equal(0, status, err)
+    assert.equal(require("gentask")._VERSION .. "\n", out)
+    out, err, status = cli.run("run -p FOXAPI --base-url " .. sim.url .. "/foxapi -m flux-dev 'a fox in any case' -o "
+      .. cli.quote(dir .. "/case"), env)
+    assert.equal(0, status, err)
+    assert.truthy(out:match "%.png\n$", out)
+  end)
+
   it("run: one generation, the file saved and its path printed", function()
     local out, err, status = cli.run("run " .. base .. " -m flux-dev 'a red fox' -o " .. cli.quote(dir .. "/run"), env)
     local path = out:match "^(%S+)\n$"

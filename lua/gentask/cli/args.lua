@@ -6,7 +6,9 @@ local argparse = require "argparse"
 local args = {}
 
 local function common(cmd)
+  -- provider names are the profiles' lower-case names: BFL and bfl are one provider
   cmd:option("-p --provider", "The provider: bfl, foxapi, flora, modelslab, apixo (with --sim: foxapi by default).")
+    :convert(string.lower)
   cmd:option("--key-file", "Read the API key from this file instead of the provider's environment variable.")
   cmd:option("--base-url", "Send requests here instead of the provider's own address (a proxy, a simulator).")
   cmd:flag("--sim", "Run against a simulator started for the occasion: offline, no key.")
@@ -17,6 +19,10 @@ function args.parser()
     :epilog("Keys come from BFL_API_KEY, FOXAPI_API_KEY, FLORA_API_KEY, MODELSLAB_API_KEY or APIXO_API_KEY, "
       .. "or --key-file.\nExit status: 0 all succeeded, 1 some failed, 2 usage error, 3 could not run.")
   parser:command_target("command")
+  parser:flag("--version", "Print gentask's version and exit."):action(function()
+    io.stdout:write(require("gentask")._VERSION, "\n")
+    os.exit(0)
+  end)
 
   local run = parser:command("run", "One generation: the file is saved and its path printed.")
   run:argument("prompt", "What to generate.")

@@ -48,6 +48,8 @@ function lines.read(path)
           entry.problem = ("line %d names no model"):format(n)
         elseif entry.provider ~= nil and type(entry.provider) ~= "string" then
           entry.problem = ("line %d: provider must be a string"):format(n)
+        elseif entry.provider then
+          entry.provider = entry.provider:lower() -- "BFL" is bfl, as on the command line
         end
       end
       list[#list + 1] = entry

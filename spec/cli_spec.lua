@@ -141,6 +141,31 @@ describe("the gentask command", function()
       assert.is_nil(out:find('"event"', 1, true), "no JSON lines on a terminal")
     end)
 
+    it("--sim killed with SIGKILL leaves no simulator running", function()
+      local slow = dir .. "/slow.jsonl"
+      cli.write(slow, '{"model": "flux-dev", "prompt": "slow [duration=30000]"}\n')
+      local pipe = assert(io.popen("echo $$; exec " .. cli.command("batch " .. cli.quote(slow) .. " --sim -o "
+        .. cli.quote(dir .. "/sim-killed"))))
+      local pid = pipe:read "*l"
+      assert.truthy((pipe:read "*l" or ""):find('"event":"start"', 1, true), "the batch started its simulator")
+      local sim_pid = host.capture("pgrep -P " .. pid .. " gentask-sim"):match "%d+"
+      assert.truthy(sim_pid, "the simulator is the command's child")
+      os.execute("kill -9 " .. pid)
+      pipe:close()
+      -- running: its /proc entry is there and not a zombie (one whose new parent has not reaped it)
+      local function running()
+        local stat = host.read("/proc/" .. sim_pid .. "/stat")
+        return stat ~= nil and not stat:match "^%d+ %b() Z"
+      end
+      local alive = true
+      for _ = 1, 100 do -- bounded: at most 5 s
+        alive = running()
+        if not alive then break end
+        os.execute "sleep 0.05"
+      end
+      assert.is_false(alive, "gentask-sim " .. sim_pid .. " outlived the command")
+    end)
+
     it("killed with SIGKILL and run again, pays only for the lines not yet submitted", function()
       local many = dir .. "/many.jsonl"
       local rows = {}

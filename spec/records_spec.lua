@@ -9,7 +9,8 @@ local Sim = require "support.sim"
 local Redis = require "support.redis"
 
 local function sh(command)
-  local pipe = assert(io.popen(command .. " 2>&1"))
+  -- LD_PRELOAD= : under make sanitize only Lua itself may load the ASan runtime
+  local pipe = assert(io.popen("LD_PRELOAD= " .. command .. " 2>&1"))
   local output = pipe:read "*a"
   pipe:close()
   return output
@@ -73,9 +74,9 @@ describe("a journal file", function()
 
   it("is refused when its group or others may write it, saying what to run", function()
     sim:foxapi { journal = journal }
-    assert.truthy(succeeded(os.execute("chmod 0660 " .. quote(journal))))
+    assert.truthy(succeeded(os.execute("LD_PRELOAD= chmod 0660 " .. quote(journal))))
     refused("chmod go-w '" .. journal .. "'")
-    assert.truthy(succeeded(os.execute("chmod 0600 " .. quote(journal))))
+    assert.truthy(succeeded(os.execute("LD_PRELOAD= chmod 0600 " .. quote(journal))))
     sim:foxapi { journal = journal } -- mended, it opens
   end)
 
@@ -83,14 +84,14 @@ describe("a journal file", function()
     local me = sh("id -u"):gsub("%s+$", "")
     if me ~= "0" then return pending "chown to another user needs root" end
     sim:foxapi { journal = journal }
-    assert.truthy(succeeded(os.execute("chown nobody " .. quote(journal))))
+    assert.truthy(succeeded(os.execute("LD_PRELOAD= chown nobody " .. quote(journal))))
     refused("chown 0 '" .. journal .. "'")
-    assert.truthy(succeeded(os.execute("chown 0 " .. quote(journal))))
+    assert.truthy(succeeded(os.execute("LD_PRELOAD= chown 0 " .. quote(journal))))
     -- a -wal made first by another user would be read as the journal's own writes, a -journal
     -- rolled back into it
     for _, suffix in ipairs { "-wal", "-journal" } do
       local planted = journal .. suffix
-      assert.truthy(succeeded(os.execute("touch " .. quote(planted) .. " && chown nobody " .. quote(planted))))
+      assert.truthy(succeeded(os.execute("LD_PRELOAD= touch " .. quote(planted) .. " && LD_PRELOAD= chown nobody " .. quote(planted))))
       local ok, err = pcall(sim.foxapi, sim, { journal = journal })
       assert.is_false(ok)
       assert.truthy(err.message:find("chown 0 '" .. planted .. "'", 1, true), err.message)
@@ -100,7 +101,7 @@ describe("a journal file", function()
 
   it("is refused in a directory others may write without the sticky bit", function()
     local dir = new_dir()
-    assert.truthy(succeeded(os.execute("chmod 0777 " .. quote(dir))))
+    assert.truthy(succeeded(os.execute("LD_PRELOAD= chmod 0777 " .. quote(dir))))
     local ok, err = pcall(sim.foxapi, sim, { journal = dir .. "/tasks.db" })
     assert.is_false(ok)
     assert.truthy(err.message:find("chmod go-w '" .. dir .. "'", 1, true), err.message)
@@ -136,7 +137,7 @@ end
 local function planted_recovery(make_client, plant)
   local base = new_dir()
   local root, outside = base .. "/root", base .. "/outside"
-  assert.truthy(succeeded(os.execute(("mkdir -p %s %s && ln -s %s %s/link"):format(quote(root), quote(outside),
+  assert.truthy(succeeded(os.execute(("LD_PRELOAD= mkdir -p %s %s && LD_PRELOAD= ln -s %s %s/link"):format(quote(root), quote(outside),
     quote(outside), quote(root)))))
   local first = make_client { download = { dir = root } }
   local keys = { "climbs", "absolute", "link", "extension", "inside", "relative" }
@@ -371,13 +372,13 @@ describe("the smaller faults", function()
 
   it("reports a full disk during a download as unavailable (code disk)", function()
     local dir = new_dir()
-    if not succeeded(os.execute("mount -t tmpfs -o size=64k tmpfs " .. quote(dir) .. " 2>/dev/null")) then
+    if not succeeded(os.execute("LD_PRELOAD= mount -t tmpfs -o size=64k tmpfs " .. quote(dir) .. " 2>/dev/null")) then
       os.execute("rm -rf " .. quote(dir))
       return pending "mounting a small tmpfs needs root"
     end
-    os.execute("dd if=/dev/zero of=" .. quote(dir .. "/filler") .. " bs=4k 2>/dev/null")
+    os.execute("LD_PRELOAD= dd if=/dev/zero of=" .. quote(dir .. "/filler") .. " bs=4k 2>/dev/null")
     local result = sim:foxapi():submit("flux-dev", { prompt = "no room" }, { download = { dir = dir } }):wait(10)
-    os.execute("umount " .. quote(dir) .. " && rm -rf " .. quote(dir))
+    os.execute("LD_PRELOAD= umount " .. quote(dir) .. " && LD_PRELOAD= rm -rf " .. quote(dir))
     assert.truthy(result.url, "the paid result is delivered")
     local e = result.download_errors[1]
     assert.equal("unavailable", e.kind, tostring(e))

@@ -398,8 +398,17 @@ static void release_held(void *task)
 
 bool gt_task_journal_hold(gt_task *t)
 {
+    gt_client *c = t->client;
     if (t->journal_held) return true;
-    if (!write_pending(t->client, t)) return false;
+    if (!write_pending(c, t)) return false;
+    /* a journal that works takes the write now, on its own (a store over the network: sent,
+     * unanswered); only one whose writes fail keeps the task until they succeed */
+    if (!c->journal_failing_since_ms) {
+        gt_queue_remove(&c->to_journal, &t->journal_node);
+        if (write_one(c, t) == GT_JOURNAL_OK) return false;
+        gt_queue_push_front(&c->to_journal, &t->journal_node);
+        write_soon(c, 0);
+    }
     t->journal_held = true;
     t->send_when_journaled = false;
     gt_task_stop_request(t); /* let go: it only waits for its write */

@@ -12,7 +12,7 @@
 /* clang-format off */
 static const char help_usage[] =
 "Usage: gentask-sim [--port N] [--key KEY]... [--duration-ms MS] [--max-active N]\n"
-"                   [--max-connections N] [--backlog N] [--help]\n"
+"                   [--max-connections N] [--backlog N] [--die-with-parent] [--help]\n"
 "\n"
 "A provider simulator for gentask: a real HTTP server on 127.0.0.1 that speaks the\n"
 "dialects of asynchronous image-generation APIs (FoxAPI, BFL, FLORA, ModelsLab,\n"
@@ -50,6 +50,8 @@ static const char help_options[] =
 "                    at /proc/sys/net/core/somaxconn (4096 on recent Linux; a\n"
 "                    note on stderr says when it did); a burst of connects beyond\n"
 "                    it is refused or retried by the clients' kernels\n"
+"  --die-with-parent end (as on SIGTERM) when the process that started it ends,\n"
+"                    killed or not: gentask --sim starts it so (Linux only)\n"
 "  --help            print this text and exit\n"
 "\n";
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -95,6 +96,15 @@ int main(int argc, char **argv)
     if (outcome != OPTIONS_RUN) {
         options_free(&options);
         return outcome == OPTIONS_EXIT_OK ? 0 : 2;
+    }
+    if (options.die_with_parent) {
+        /* its parent's end (a SIGKILL included) sends it SIGTERM: it stops as when told to; a
+         * parent that ended while this was being set leaves it re-parented, and it stops now */
+        pid_t parent = getppid();
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) {
+            options_free(&options);
+            return 0;
+        }
     }
     if (!descriptors_for(options.max_connections)) {
         options_free(&options);

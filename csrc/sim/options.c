@@ -34,7 +34,16 @@ static bool read_number(const char *program, const char *option, const char *wha
 
 enum options_outcome options_parse(struct options *options, int argc, char **argv)
 {
-    enum { PORT = 'p', KEY = 'k', DURATION = 'd', MAX_ACTIVE = 'm', MAX_CONNECTIONS = 'c', BACKLOG = 'b', HELP = 'h' };
+    enum {
+        PORT = 'p',
+        KEY = 'k',
+        DURATION = 'd',
+        MAX_ACTIVE = 'm',
+        MAX_CONNECTIONS = 'c',
+        BACKLOG = 'b',
+        DIE_WITH_PARENT = 'P',
+        HELP = 'h'
+    };
     static const struct option long_options[] = {
         {"port", required_argument, NULL, PORT},
         {"key", required_argument, NULL, KEY},
@@ -42,6 +51,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         {"max-active", required_argument, NULL, MAX_ACTIVE},
         {"max-connections", required_argument, NULL, MAX_CONNECTIONS},
         {"backlog", required_argument, NULL, BACKLOG},
+        {"die-with-parent", no_argument, NULL, DIE_WITH_PARENT},
         {"help", no_argument, NULL, HELP},
         {NULL, 0, NULL, 0},
     };
@@ -82,6 +92,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
             if (!read_number(program, "--backlog", "a number", 1, BACKLOG_MAX, &n)) return OPTIONS_EXIT_USAGE;
             options->backlog = (unsigned)n;
             break;
+        case DIE_WITH_PARENT: options->die_with_parent = true; break;
         case HELP: help_print(stdout); return OPTIONS_EXIT_OK;
         case ':': complain(program, "missing value for", argv[optind - 1]); return OPTIONS_EXIT_USAGE;
         default: complain(program, "unknown option", argv[optind - 1]); return OPTIONS_EXIT_USAGE;

@@ -2,6 +2,7 @@
 #ifndef GENTASK_SIM_OPTIONS_H
 #define GENTASK_SIM_OPTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,7 @@ struct options {
     unsigned max_active;      /* 0: no limit */
     unsigned max_connections; /* TCP connections served at once */
     unsigned backlog;         /* connections the kernel may queue before they are accepted */
+    bool die_with_parent;     /* end when the process that started it does (gentask --sim) */
 };
 
 enum options_outcome {

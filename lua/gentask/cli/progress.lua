@@ -59,7 +59,11 @@ function progress.reporter(kind, out)
     }
   elseif kind == "json" then
     return {
-      start = function(_, total) out:write(cjson.encode { event = "start", total = total }, "\n") end,
+      -- each line is flushed as it is written: a reader acts on it at once (a pipe buffers otherwise)
+      start = function(_, total)
+        out:write(cjson.encode { event = "start", total = total }, "\n")
+        out:flush()
+      end,
       tick = function() end,
       ended = function(_, record)
         local line = { event = "task" }

@@ -58,7 +58,10 @@ function sim.start(duration_ms)
   if not bin then
     return nil, "--sim: gentask-sim was not found (install the gentask-sim rock, set GENTASK_SIM, or put it in PATH)"
   end
-  local pipe = io.popen(("%s --port 0 --duration-ms %d"):format(sh_quote(bin), duration_ms or 1000), "r")
+  -- exec: the simulator is this process's own child, and --die-with-parent ends it with this
+  -- process, a kill -9 included
+  local command = ("exec %s --port 0 --duration-ms %d --die-with-parent"):format(sh_quote(bin), duration_ms or 1000)
+  local pipe = io.popen(command, "r")
   local banner = pipe and pipe:read "*l" or ""
   local port, pid = banner:match "127%.0%.0%.1:(%d+) pid (%d+)"
   if not port then

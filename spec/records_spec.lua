@@ -91,7 +91,8 @@ describe("a journal file", function()
     -- rolled back into it
     for _, suffix in ipairs { "-wal", "-journal" } do
       local planted = journal .. suffix
-      assert.truthy(succeeded(os.execute("LD_PRELOAD= touch " .. quote(planted) .. " && LD_PRELOAD= chown nobody " .. quote(planted))))
+      local plant = ("LD_PRELOAD= touch %s && LD_PRELOAD= chown nobody %s"):format(quote(planted), quote(planted))
+      assert.truthy(succeeded(os.execute(plant)))
       local ok, err = pcall(sim.foxapi, sim, { journal = journal })
       assert.is_false(ok)
       assert.truthy(err.message:find("chown 0 '" .. planted .. "'", 1, true), err.message)
@@ -137,8 +138,9 @@ end
 local function planted_recovery(make_client, plant)
   local base = new_dir()
   local root, outside = base .. "/root", base .. "/outside"
-  assert.truthy(succeeded(os.execute(("LD_PRELOAD= mkdir -p %s %s && LD_PRELOAD= ln -s %s %s/link"):format(quote(root), quote(outside),
-    quote(outside), quote(root)))))
+  local make_dirs = ("LD_PRELOAD= mkdir -p %s %s && LD_PRELOAD= ln -s %s %s/link"):format(quote(root),
+    quote(outside), quote(outside), quote(root))
+  assert.truthy(succeeded(os.execute(make_dirs)))
   local first = make_client { download = { dir = root } }
   local keys = { "climbs", "absolute", "link", "extension", "inside", "relative" }
   local tasks = {}

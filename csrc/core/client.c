@@ -37,7 +37,7 @@ static gt_error *creation_error(char *message, const char *fault)
     free(message);
     if (err && fault) {
         err->code = gt_strdup(fault);
-        err->retryable = false;
+        err->retryable = strcmp(fault, "journal") == 0; /* a file another process held: try again */
     }
     return err;
 }

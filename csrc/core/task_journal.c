@@ -91,10 +91,11 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
         }
         return true;
     }
-    if (status == GT_JOURNAL_BUSY && !redis)
-        *error = gt_printf("journal %s: busy (another process is writing it)", path);
-    else *error = gt_strdup(gt_journal_error(c->journal)); /* names the file, never the key */
-    c->journal_fault = gt_journal_fault_code(c->journal);  /* the store's fault, not the caller's */
+    c->journal_fault = gt_journal_fault_code(c->journal); /* the store's fault, not the caller's */
+    if (status == GT_JOURNAL_BUSY && !redis) {
+        *error = gt_printf("journal %s: busy (another process is writing it): try again", path);
+        c->journal_fault = "journal"; /* a file held by another process: no mistake of the caller's */
+    } else *error = gt_strdup(gt_journal_error(c->journal)); /* names the file, never the key */
     gt_journal_close(c->journal);
     c->journal = NULL;
     return false;

@@ -481,6 +481,14 @@ double gt_task_expires_at(const gt_task *t);
 const char *gt_media_sniff(const void *head, size_t n);
 const char *gt_media_extension(const char *content_type);
 char *gt_base64_encode(const void *data, size_t n);
+/* Where text (n bytes) stops being well-formed UTF-8: n when all of it is (utf8.c). */
+size_t gt_utf8_invalid_at(const char *text, size_t n);
+/* The contents of a file only its owner may read and write — one that holds a secret, or says
+ * where one goes — (malloc'd; free with gt_secret_free, which wipes it first), or NULL and *why
+ * (malloc'd) when it cannot be read, is not a regular file, holds max bytes or more, or another
+ * user could read or write it or owns it: *why then says the chmod that fixes it (private_file.c). */
+char *gt_read_private_file(const char *path, size_t max, char **why);
+void gt_secret_free(char *secret);
 
 /* The owner lets go: an unfinished task is cancelled, then everything it holds is freed; a task
  * whose files are on their way is freed once they are written. */

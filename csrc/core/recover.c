@@ -376,6 +376,13 @@ gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, cons
 {
     *existing = false;
     *refusal = NULL;
+    size_t body_len = r->body ? strlen(r->body) : 0;
+    size_t bad = r->body ? gt_utf8_invalid_at(r->body, body_len) : 0;
+    if (r->body && bad < body_len) {
+        /* JSON is UTF-8: a body that is not would be counted by the provider, then refused or mangled */
+        *refusal = gt_printf("params hold text that is not UTF-8 (byte %zu of the request body)", bad + 1);
+        return NULL;
+    }
     if (r->caller_key && !c->journal) {
         *refusal = gt_strdup("key needs a journal: gentask.client { journal = \"tasks.db\", ... }");
         return NULL;

@@ -70,7 +70,8 @@ void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider);
  * functions to the module table on top of the stack. Constructors live with the type they make,
  * and are other types' methods: engine:alarm, engine:client, client:submit. ---------------------- */
 
-void gt_lua_open_engine(lua_State *L); /* core.engine() */
+void gt_lua_open_engine(lua_State *L);       /* core.engine() */
+void gt_lua_open_local_checks(lua_State *L); /* core.utf8_invalid_at, core.read_private_file */
 void gt_lua_open_alarm(lua_State *L);
 int gt_lua_alarm_new(lua_State *L);     /* engine:alarm(seconds) */
 void gt_lua_open_profile(lua_State *L); /* core.classify(...) */

@@ -5,19 +5,44 @@ local argparse = require "argparse"
 
 local args = {}
 
+-- Settings that belong to one provider: without a prefix they are -p's provider's; a batch that
+-- mixes providers gives one per provider as PROVIDER=VALUE.
+local function per_provider(cmd)
+  cmd:option("--key-file", "Read the API key from this file (mode 600) instead of the provider's environment "
+    .. "variable; PROVIDER=FILE for another provider of the batch. Repeatable."):count("*")
+  cmd:option("--base-url", "Send requests here instead of the provider's own address (a proxy, a simulator); "
+    .. "PROVIDER=URL for another provider of the batch. Repeatable."):count("*")
+end
+
+local function timeout(cmd)
+  cmd:option("--timeout", "Seconds to wait for each task (default 3600). A task the provider took is never "
+    .. "given up: it stays in the journal, and the same batch again or resume polls it on."):convert(tonumber)
+end
+
 local function common(cmd)
   -- provider names are the profiles' lower-case names: BFL and bfl are one provider
   cmd:option("-p --provider", "The provider: bfl, foxapi, flora, modelslab, apixo (with --sim: foxapi by default).")
     :convert(string.lower)
-  cmd:option("--key-file", "Read the API key from this file instead of the provider's environment variable.")
-  cmd:option("--base-url", "Send requests here instead of the provider's own address (a proxy, a simulator).")
+  per_provider(cmd)
   cmd:flag("--sim", "Run against a simulator started for the occasion: offline, no key.")
+end
+
+local function retries(cmd)
+  cmd:flag("--retry-failed", "Send again the lines that failed with a retryable error and were not sent "
+    .. "(submitted: no), as new requests.")
+  cmd:flag("--retry-unknown", "With --retry-failed, also the lines the provider may have received "
+    .. "(submitted: unknown): you accept paying twice for them.")
+end
+
+local function progress(cmd)
+  cmd:option("--progress", "bar on a terminal, json lines otherwise.", "auto"):choices { "auto", "bar", "json" }
 end
 
 function args.parser()
   local parser = argparse("gentask", "Generate images and videos with asynchronous APIs (submit, poll, save).")
     :epilog("Keys come from BFL_API_KEY, FOXAPI_API_KEY, FLORA_API_KEY, MODELSLAB_API_KEY or APIXO_API_KEY, "
-      .. "or --key-file.\nExit status: 0 all succeeded, 1 some failed, 2 usage error, 3 could not run.")
+      .. "or --key-file.\nExit status: 0 every file saved, 1 some lines failed or a file is missing, "
+      .. "2 usage error (nothing paid), 3 could not run (nothing paid).")
   parser:command_target("command")
   parser:flag("--version", "Print gentask's version and exit."):action(function()
     io.stdout:write(require("gentask")._VERSION, "\n")
@@ -30,6 +55,7 @@ function args.parser()
   run:option("--param", "A parameter as key=value (a JSON value, else a string); repeatable."):count("*")
   run:option("--image", "A local image to send as the input image.")
   run:option("-o --out", "Directory for the file.", ".")
+  timeout(run)
   common(run)
 
   local batch = parser:command("batch", "A JSON line per task: live progress, an index.html, resumable.")
@@ -38,16 +64,24 @@ function args.parser()
   batch:option("--journal", "The journal file (default: OUT/gentask-journal.db): re-running resumes from it.")
   batch:option("--concurrency", "Tasks in flight at once (default: the provider's documented cap).")
     :convert(tonumber)
-  batch:option("--progress", "bar on a terminal, json lines otherwise.", "auto"):choices { "auto", "bar", "json" }
+  timeout(batch)
+  progress(batch)
+  retries(batch)
   common(batch)
 
   local resume = parser:command("resume", "Re-run the batch a journal belongs to: pays only for the rest.")
   resume:option("--journal", "The batch's journal file."):count(1)
-  resume:option("--key-file", "Read the API key from this file.")
-  resume:option("--progress", "bar on a terminal, json lines otherwise.", "auto"):choices { "auto", "bar", "json" }
+  per_provider(resume)
+  progress(resume)
+  retries(resume)
 
   local status = parser:command("status", "What a batch's lines came to, from its journal's record.")
   status:option("--journal", "The batch's journal file."):count(1)
+
+  local fetch = parser:command("fetch", "Save the files of a batch's finished lines that are not on disk, "
+    .. "from the provider: never submits.")
+  fetch:option("--journal", "The batch's journal file."):count(1)
+  per_provider(fetch)
   return parser
 end
 

@@ -1,6 +1,9 @@
 -- gentask.cli.keys — where the command finds a provider's API key: the provider's environment
 -- variable or a file named by --key-file, never a command-line argument (ps shows those to every
--- user of the machine). A --sim run uses the simulator's own test key.
+-- user of the machine). A key file others could read is refused, as ssh refuses such a private
+-- key. A --sim run uses the simulator's own test key.
+
+local core = require "gentask.core"
 
 local keys = {}
 
@@ -21,10 +24,9 @@ end
 --- The key for provider: from key_file when given, else from its variable; nil and why otherwise.
 function keys.find(provider, key_file)
   if key_file then
-    local f, err = io.open(key_file, "r")
-    if not f then return nil, "cannot read the key file: " .. tostring(err) end
-    local key = (f:read("*l") or ""):match("^%s*(.-)%s*$")
-    f:close()
+    local text, why = core.read_private_file(key_file, 64 * 1024) -- keys are short
+    if not text then return nil, ("the key file for %s: %s"):format(provider, why) end
+    local key = text:match("^%s*([^\r\n]-)%s*\n") or text:match("^%s*(.-)%s*$")
     if key == "" then return nil, "the key file " .. key_file .. " is empty" end
     return key
   end

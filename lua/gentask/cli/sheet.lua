@@ -1,7 +1,11 @@
 -- gentask.cli.sheet — the contact sheet: index.html in a batch's output directory, every task in
 -- the prompts file's order with its image (or its error's kind and message), prompt, provider,
 -- model, time and outcome. Everything that came from the prompts file or a provider is
--- HTML-escaped; image paths are relative, so the directory can be moved or served as it is.
+-- HTML-escaped; image paths are relative, so the directory can be moved or served as it is. A
+-- failure says whether it may have been paid; a download that failed gives the result's URL. It
+-- holds every prompt and the signed URLs: it is written for the owner alone (gentask.cli.outdir).
+
+local outdir = require "gentask.cli.outdir"
 
 local sheet = {}
 
@@ -51,11 +55,16 @@ function sheet.write(dir, records, title)
         href(path, dir), href(path, dir), sheet.escape(r.prompt))
     end
     if r.error then
-      out[#out + 1] = ("<p class=\"error\"><span class=\"kind\">%s</span>: <span class=\"message\">%s</span></p>\n")
-        :format(sheet.escape(r.error.kind), sheet.escape(r.error.message))
+      out[#out + 1] = ("<p class=\"error\"><span class=\"kind\">%s</span>: <span class=\"message\">%s</span>"
+        .. "<br><span class=\"submitted\" data-submitted=\"%s\">%s</span></p>\n"):format(sheet.escape(r.error.kind),
+        sheet.escape(r.error.message), sheet.escape(r.error.submitted), sheet.escape(r.error.submitted_words))
     end
     for _, problem in ipairs(r.download_errors or {}) do
-      out[#out + 1] = ("<p class=\"error download\">download: %s</p>\n"):format(sheet.escape(problem))
+      out[#out + 1] = ("<p class=\"error download\">download: %s</p>\n"):format(sheet.escape(problem.text))
+    end
+    if r.missing and not r.download_errors then
+      out[#out + 1] = ("<p class=\"error missing\">%s: %s</p>\n"):format(sheet.escape(r.missing.path),
+        sheet.escape(r.missing.why))
     end
     out[#out + 1] = ("<figcaption><span class=\"prompt\">%s</span><br>\n<span class=\"meta\">%s · %s · %s"
       .. " · %s%s</span></figcaption>\n</figure>\n"):format(
@@ -64,12 +73,8 @@ function sheet.write(dir, records, title)
   end
   out[#out + 1] = "</div>\n</body>\n</html>\n"
   local path = dir:gsub("/+$", "") .. "/index.html"
-  local tmp = path .. ".tmp"
-  local f, err = io.open(tmp, "w")
-  if not f then return nil, err end
-  f:write(table.concat(out))
-  f:close()
-  os.rename(tmp, path)
+  local ok, why = outdir.write(path, table.concat(out), 384)
+  if not ok then return nil, why end
   return path
 end
 

@@ -1,0 +1,96 @@
+-- gentask.cli.fetch — `gentask fetch`: the files of a batch's finished lines that are not on disk
+-- (a download that failed, a file deleted since), asked of the provider again by the task's id —
+-- a poll, never a submit — and saved where the batch saves them, while the provider still has
+-- them. The batch record and the contact sheet are brought up to date.
+
+local gentask = require "gentask"
+local batch = require "gentask.cli.batch"
+local fail = require "gentask.cli.fail"
+local lines = require "gentask.cli.lines"
+local manifest = require "gentask.cli.manifest"
+local outcome = require "gentask.cli.outcome"
+local settings = require "gentask.cli.settings"
+local sheet = require "gentask.cli.sheet"
+
+local fetch = {}
+
+local function say(...)
+  io.stderr:write("gentask: ", ...)
+  io.stderr:write("\n")
+end
+
+-- The lines to fetch: succeeded, with a task id, and a file that is not on disk.
+local function wanted(records)
+  batch.check_files(records)
+  local list = {}
+  for i, r in ipairs(records) do
+    if r.state == "succeeded" and r.missing and type(r.task_id) == "string" then list[#list + 1] = i end
+  end
+  return list
+end
+
+function fetch.run(opts)
+  local state = manifest.require(opts.journal)
+  local command, records = state.command, state.records
+  local todo = wanted(records)
+  if #todo == 0 then
+    print "every finished line's files are on disk: nothing to fetch"
+    return fail.EXIT.ok
+  end
+  if command.sim then
+    fail.trouble "this batch ran with --sim: its simulator, and the results it held, ended with it"
+  end
+  local key_files, why_keys = settings.by_provider(opts.key_file, command.provider, "--key-file")
+  local base_urls = type(command.base_urls) == "table" and command.base_urls or {}
+  local given, why_urls = settings.by_provider(opts.base_url, command.provider, "--base-url")
+  if not key_files or not given then fail.usage(why_keys or why_urls) end
+  for provider, url in pairs(given) do base_urls[provider] = url end
+  local client_for = settings.client_for(key_files, base_urls, nil)
+  local clients = {}
+  for _, i in ipairs(todo) do
+    local provider = records[i].provider
+    if not clients[provider] then
+      local o, why_client = client_for(provider)
+      if not o then fail.usage(why_client) end
+      o.provider = provider
+      clients[provider] = gentask.client(o)
+    end
+  end
+  local fetched, failed = 0, 0
+  gentask.run(function()
+    local tasks = {}
+    for n, i in ipairs(todo) do
+      local r = records[i]
+      tasks[n] = clients[r.provider]:attach(r.task_id, { model = r.model },
+        { download = { dir = command.out, name = lines.file_name(r.key) } })
+    end
+    for n, result in ipairs(gentask.settle(tasks)) do
+      local r = records[todo[n]]
+      local files = result.ok and result.value.files
+      if files and not result.value.download_errors then
+        r.files, r.saved, r.download_errors = {}, {}, nil
+        for k, f in ipairs(files) do
+          r.files[k] = f.path
+          r.saved[k] = { path = f.path, bytes = f.bytes, sha256 = f.sha256 }
+        end
+        fetched = fetched + 1
+        for _, path in ipairs(r.files) do print(path) end
+      else
+        failed = failed + 1
+        local e = result.ok and result.value.download_errors and result.value.download_errors[1] or result.error
+        say(("line %d: %s: %s"):format(r.line, tostring(e and e.kind), tostring(e and e.message)))
+      end
+    end
+  end)
+  batch.close(clients)
+  local missing = batch.check_files(records)
+  manifest.save(command.journal, state)
+  sheet.write(command.out, records, ("gentask batch: %s"):format(command.prompts:match("[^/]*$")))
+  print(("%d fetched, %d not (%d lines still without their files)"):format(fetched, failed, missing))
+  for _, r in ipairs(records) do
+    if r.missing then print("  " .. outcome.describe(r)) end
+  end
+  return missing == 0 and fail.EXIT.ok or fail.EXIT.failed
+end
+
+return fetch

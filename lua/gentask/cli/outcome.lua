@@ -1,0 +1,47 @@
+-- gentask.cli.outcome — what the command says about a line that did not end well: the error as a
+-- record keeps it, and whether it may have been paid, in words, wherever a failure is shown (the
+-- terminal, the JSON lines, the contact sheet, status): a retry that might pay twice must never
+-- look like a free one.
+
+local outcome = {}
+
+-- The library's error.submitted, in words.
+outcome.SUBMITTED = {
+  yes = "accepted and paid",
+  unknown = "the provider may have received this request: check before retrying",
+  no = "not sent: nothing was paid",
+}
+
+--- The record of an error (a library error table, or anything else raised).
+function outcome.error_record(err)
+  if type(err) ~= "table" then
+    return { kind = "usage", message = tostring(err), submitted = "no", submitted_words = outcome.SUBMITTED.no }
+  end
+  local submitted = err.submitted or "no"
+  return { kind = err.kind, message = err.message, code = err.code, retryable = err.retryable or false,
+           submitted = submitted, submitted_words = outcome.SUBMITTED[submitted] }
+end
+
+--- Whether --retry-failed sends this failed record again: a retryable error that was never sent,
+-- or (unknown_too: --retry-unknown) one the provider may have received. Nothing else is resent.
+function outcome.retryable(record, unknown_too)
+  local e = record.state == "failed" and record.error
+  if not e then return false end
+  if e.submitted == "no" then return e.retryable == true end
+  return unknown_too and e.submitted == "unknown" or false
+end
+
+--- One line saying what a record came to, for the terminal and status.
+function outcome.describe(r)
+  if r.state == "failed" and r.error then
+    return ("line %d failed: %s: %s (%s)"):format(r.line, tostring(r.error.kind), tostring(r.error.message),
+      r.error.submitted_words or outcome.SUBMITTED[r.error.submitted or "no"])
+  end
+  if r.missing then
+    return ("line %d succeeded but %s is missing: %s; %s"):format(r.line, tostring(r.missing.path),
+      r.missing.why, r.missing.advice or "")
+  end
+  return ("line %d %s"):format(r.line, tostring(r.state))
+end
+
+return outcome

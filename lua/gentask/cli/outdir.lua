@@ -1,0 +1,57 @@
+-- gentask.cli.outdir — the output directory, handled as a place others may have touched: it is
+-- made and proved writable before anything is paid; the command's own files (the batch record, the
+-- contact sheet) are written to a fresh temporary file (exclusive creation, a name nobody can
+-- guess) renamed into place, owner-only, as they hold every prompt and the signed result URLs;
+-- and a line counts as saved only when its files are there, whole.
+
+local core = require "gentask.core"
+
+local outdir = {}
+
+local function sh_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- os.execute's success: true (5.2 and later, LuaJIT with 5.2 compatibility) or 0 (5.1)
+local function succeeded(first)
+  return first == true or first == 0
+end
+
+--- Writes text to path in place of what was there: true, or nil and why. mode: 0x180 (0600) by default.
+function outdir.write(path, text, mode)
+  if not core.write_file then -- FIXME(merge): core.write_file comes from the files branch
+    local f, err = io.open(path, "w")
+    if not f then return nil, err end
+    f:write(text)
+    f:close()
+    return true
+  end
+  return core.write_file(path, text, mode or 384)
+end
+
+--- Makes dir (and its parents) and proves that files can be written in it: true, or nil and why.
+function outdir.prepare(dir)
+  if not succeeded(os.execute("mkdir -p -- " .. sh_quote(dir) .. " 2>/dev/null")) then
+    return nil, ("cannot make the output directory %s (is it a file, or in a directory you cannot write?)"):format(dir)
+  end
+  local probe = dir:gsub("/+$", "") .. "/.gentask-probe"
+  local ok, why = outdir.write(probe, "", 384)
+  if not ok then return nil, ("cannot write in the output directory %s: %s"):format(dir, tostring(why)) end
+  os.remove(probe)
+  return true
+end
+
+--- Whether each of a result's files (result.files: path, bytes) is on disk at its size; the
+-- first one that is not, and why.
+function outdir.missing(files)
+  for _, f in ipairs(files or {}) do
+    local handle = f.path and io.open(f.path, "rb")
+    if not handle then return f.path, "not on disk" end
+    local size = handle:seek("end")
+    handle:close()
+    if f.bytes and size ~= f.bytes then return f.path, ("%d bytes, not the %d saved"):format(size, f.bytes) end
+  end
+  return nil
+end
+
+return outdir

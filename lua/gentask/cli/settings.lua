@@ -1,0 +1,45 @@
+-- gentask.cli.settings — each provider's client settings for a command: its key (gentask.cli.keys)
+-- and its address. --key-file and --base-url without a prefix are the batch's own provider's
+-- (-p): a mixed batch's other providers keep their own addresses and keys unless one is given as
+-- PROVIDER=VALUE, so a key never goes to another provider's URL.
+
+local keys = require "gentask.cli.keys"
+local sim = require "gentask.cli.sim"
+
+local settings = {}
+
+-- A value given PROVIDER=VALUE: the provider when the part before '=' is a plain name (a URL or
+-- a path with '/' or ':' before any '=' is taken whole).
+local function split(value)
+  local provider, rest = value:match("^([%w_%-]+)=(.+)$")
+  if provider then return provider:lower(), rest end
+  return nil, value
+end
+
+--- { [provider] = value } from the repeatable option's values; default_provider takes the
+-- values without a prefix. nil and why when two values name one provider.
+function settings.by_provider(values, default_provider, option)
+  local map = {}
+  for _, value in ipairs(values or {}) do
+    local provider, rest = split(value)
+    provider = provider or default_provider
+    if not provider then return nil, option .. " needs -p PROVIDER, or PROVIDER=VALUE" end
+    if map[provider] then return nil, ("%s is given twice for %s"):format(option, provider) end
+    map[provider] = rest
+  end
+  return map
+end
+
+--- A function provider → client options ({ api_key, base_url }) or nil and why.
+-- key_files, base_urls: by_provider maps; server: the --sim simulator or nil.
+function settings.client_for(key_files, base_urls, server)
+  return function(provider)
+    if server then return { api_key = sim.key, base_url = server.url .. "/" .. provider } end
+    local key, why = keys.find(provider, key_files[provider])
+    if not key then return nil, why end
+    local url = base_urls[provider]
+    return { api_key = key, base_url = url and url:gsub("/+$", "") or nil }
+  end
+end
+
+return settings

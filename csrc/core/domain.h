@@ -264,6 +264,10 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error);
 void gt_client_journal_close(gt_client *c);
 /* Records with a stage still to write: waiting for a round, or in one not answered yet. */
 size_t gt_client_journal_pending(const gt_client *c);
+/* A closed client with every record written makes its journal file hold them alone (a
+ * checkpoint): a copy of the file taken after close() is complete, whether or not the process
+ * ever closes the connection. Called by close() and by each round written after it. */
+void gt_client_journal_settle(gt_client *c);
 /* The task's record is to move to stage; written on the next round with every other. */
 void gt_task_journal(gt_task *t, gt_record_stage stage);
 /* Before a submit goes out: true when it must first wait for its "sending" to be committed (the

@@ -257,6 +257,14 @@ char *gt_download_dir_inside(const char *root, const char *dir, char **refusal);
 char *gt_task_download_json(const gt_task *t);
 char *gt_task_files_json(const gt_task *t);
 void gt_task_download_recorded(gt_task *t, const char *spec_json, const char *root);
+/* The files a journal record of the task says an earlier download wrote (its files JSON): a
+ * download of the task checks each on disk first, where it would write it itself, and takes a
+ * file found whole and unchanged rather than fetching it (download.c). */
+void gt_task_keep_recorded_files(gt_task *t, const char *files_json);
+/* Result index's file in files_json, when the record has one written (path, sha256, bytes) for
+ * url; false (out untouched) when not. out's strings are to clear with gt_recorded_file_clear. */
+struct gt_recorded_file;
+bool gt_recorded_file_at(const char *files_json, size_t index, const char *url, struct gt_recorded_file *out);
 
 /* ---- the journal of a client's tasks (task_journal.c: writing; recover.c: reading) ---------------- */
 

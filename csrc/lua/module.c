@@ -10,5 +10,6 @@ int luaopen_gentask_core(lua_State *L)
     gt_lua_open_client(L);
     gt_lua_open_task(L);
     gt_lua_open_schema(L);
+    gt_lua_open_files(L);
     return 1;
 }

@@ -272,6 +272,34 @@ describe("the journal", function()
     assert.equal(5, sim:stats().submissions)
   end)
 
+  -- SQLite keeps a journal in three files while it is open (.db, -wal, -shm); a process that exits
+  -- without closing the connection (os.exit, as the command does) leaves the records in the -wal
+  it("holds every record in its .db file alone once close() returned, the client still open", function()
+    local fox = sim:foxapi { journal = journal }
+    local before = {}
+    for i = 1, 4 do before[i] = fox:submit("flux-dev", { prompt = "copied " .. i }, { key = "before-" .. i }) end
+    for _, t in ipairs(before) do assert.truthy(t:wait(10).url) end
+    -- these are still running at close(): their ends are written (and checkpointed) after it
+    local after = {}
+    for i = 1, 3 do after[i] = fox:submit("flux-dev", { prompt = "late " .. i .. " [duration=300]" }, { key = "after-" .. i }) end
+    assert.equal(0, (fox:close()))
+    for _, t in ipairs(after) do assert.truthy(t:wait(10).url) end
+    local copy_dir = os.tmpname()
+    os.remove(copy_dir)
+    assert.truthy(os.execute("mkdir " .. sh_quote(copy_dir) .. " && cp " .. sh_quote(journal) .. " " .. sh_quote(copy_dir)))
+    local copy = copy_dir .. "/" .. journal:match "[^/]+$"
+    local pipe = assert(io.popen(("LD_PRELOAD= sqlite3 %s %s 2>&1"):format(sh_quote(copy),
+      sh_quote "SELECT caller_key || ' ' || stage FROM records ORDER BY caller_key")))
+    local listed = pipe:read "*a"
+    pipe:close()
+    remove_journal(copy)
+    os.remove(copy_dir)
+    assert.equal("after-1 ended\nafter-2 ended\nafter-3 ended\nbefore-1 ended\nbefore-2 ended\nbefore-3 ended\n"
+      .. "before-4 ended\n", listed)
+    assert.equal(7, sim:stats().submissions)
+    assert.truthy(before[1] and after[1]) -- the client and its tasks live on: nothing was collected
+  end)
+
   it("ends the caller's wait at a paid task's deadline, not the task: the same key polls it again", function()
     local fox = sim:foxapi { journal = journal }
     local prompt = "x [poll-http=503:60] [duration=1500]" -- the fast backoff polls at most 41 times in 0.4 s

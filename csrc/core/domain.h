@@ -257,6 +257,14 @@ char *gt_download_dir_inside(const char *root, const char *dir, char **refusal);
 char *gt_task_download_json(const gt_task *t);
 char *gt_task_files_json(const gt_task *t);
 void gt_task_download_recorded(gt_task *t, const char *spec_json, const char *root);
+/* The files a journal record of the task says an earlier download wrote (its files JSON): a
+ * download of the task checks each on disk first, where it would write it itself, and takes a
+ * file found whole and unchanged rather than fetching it (download.c). */
+void gt_task_keep_recorded_files(gt_task *t, const char *files_json);
+/* Result index's file in files_json, when the record has one written (path, sha256, bytes) for
+ * url; false (out untouched) when not. out's strings are to clear with gt_recorded_file_clear. */
+struct gt_recorded_file;
+bool gt_recorded_file_at(const char *files_json, size_t index, const char *url, struct gt_recorded_file *out);
 
 /* ---- the journal of a client's tasks (task_journal.c: writing; recover.c: reading) ---------------- */
 
@@ -264,6 +272,10 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error);
 void gt_client_journal_close(gt_client *c);
 /* Records with a stage still to write: waiting for a round, or in one not answered yet. */
 size_t gt_client_journal_pending(const gt_client *c);
+/* A closed client with every record written makes its journal file hold them alone (a
+ * checkpoint): a copy of the file taken after close() is complete, whether or not the process
+ * ever closes the connection. Called by close() and by each round written after it. */
+void gt_client_journal_settle(gt_client *c);
 /* The task's record is to move to stage; written on the next round with every other. */
 void gt_task_journal(gt_task *t, gt_record_stage stage);
 /* Before a submit goes out: true when it must first wait for its "sending" to be committed (the

@@ -6,7 +6,14 @@
  * GET costs nothing), up to the task's max_retries. A data: URL or a bare base64 result is written
  * through the same sink. A failed fetch never fails the task: it is a download error beside the
  * files. The task is settled (what waiters wait for) once every fetch has ended, and a task its
- * owner let go meanwhile is freed only then. */
+ * owner let go meanwhile is freed only then.
+ *
+ * A task answered from its journal record (a keyed submit, recover()) may find its files written
+ * already by an earlier process: where the record holds a result's file (url, path, sha256,
+ * bytes) and this download would write that very path (the same dir, name and extension as
+ * given, the same number of results), the file there is checked first (file_on_disk.c) and, when
+ * it is the regular file the record describes, taken as it is: nothing is fetched, so expired
+ * URLs lose nothing. Anything else — missing, altered, a symbolic link — is fetched again. */
 #include "download.h"
 #include "domain.h"
 
@@ -30,6 +37,8 @@ typedef struct gt_fetch {
     gt_file_sink sink;
     int retries;
     bool ended;
+    bool check_disk;           /* recorded holds what an earlier download wrote here: look first */
+    gt_recorded_file recorded; /* that file, as the journal's record describes it */
 } gt_fetch;
 
 struct gt_downloads {
@@ -41,6 +50,7 @@ struct gt_downloads {
     size_t n_fetches, pending;
     bool orphaned;          /* released by its owner: freed when the last fetch ends */
     gt_error *refused;      /* a recorded download recover() may not do: each result fails with it */
+    char *on_disk;          /* the journal record's files (JSON): written by an earlier download */
     double succeeded_unix;  /* wall-clock time of the success; 0: not yet */
     gt_client_options opts; /* the task's: retries, backoff, timeouts, size cap */
 };
@@ -76,6 +86,7 @@ static void clear_fetches(gt_downloads *d)
         free(f->path);
         free(f->content_type);
         gt_error_free(f->error);
+        gt_recorded_file_clear(&f->recorded);
     }
     free(d->fetches);
     d->fetches = NULL;
@@ -93,11 +104,17 @@ static char *safe_name(const char *name)
     return out;
 }
 
-static char *final_path(const gt_downloads *d, const gt_fetch *f)
+/* Where result f goes when its content type is content_type. */
+static char *path_for(const gt_downloads *d, const gt_fetch *f, const char *content_type)
 {
-    const char *ext = d->extension ? d->extension : gt_media_extension(f->content_type);
+    const char *ext = d->extension ? d->extension : gt_media_extension(content_type);
     if (d->n_fetches == 1) return gt_printf("%s/%s%s", d->dir, d->name, ext);
     return gt_printf("%s/%s-%zu%s", d->dir, d->name, f->index + 1, ext);
+}
+
+static char *final_path(const gt_downloads *d, const gt_fetch *f)
+{
+    return path_for(d, f, f->content_type);
 }
 
 static void journal_files(gt_downloads *d)
@@ -287,9 +304,47 @@ static void send_fetch(gt_fetch *f)
     if (!f->xfer) fail_fetch(f, GT_USAGE, 0, "the result URL cannot be fetched (curl refuses it)");
 }
 
+/* The file an earlier download wrote for this result is still there, whole and unchanged: it is
+ * the result's file, as a download would have made it, and nothing is fetched. */
+static bool take_from_disk(gt_fetch *f)
+{
+    gt_recorded_file *r = &f->recorded;
+    bool same = gt_file_on_disk_is(r->path, r->bytes, r->sha256);
+    if (same) {
+        f->path = r->path;
+        f->content_type = r->content_type ? r->content_type : gt_strdup("application/octet-stream");
+        f->bytes = r->bytes;
+        snprintf(f->sha256, sizeof f->sha256, "%s", r->sha256);
+        r->path = r->content_type = NULL;
+    }
+    gt_recorded_file_clear(r);
+    if (same) fetch_ended(f);
+    return same;
+}
+
 static void fetch_due(void *fetch)
 {
-    send_fetch(fetch);
+    gt_fetch *f = fetch;
+    if (f->check_disk) { /* the first attempt: the disk before the network */
+        f->check_disk = false;
+        if (take_from_disk(f)) return;
+        gt_downloads *d = f->owner;
+        if (!gt_file_sink_open(&f->sink, d->dir, d->opts.max_download_bytes))
+            return fail_with_errno(f, "create a file", f->sink.error_number);
+    }
+    send_fetch(f);
+}
+
+/* Whether the journal's record says an earlier download wrote result f exactly where this one
+ * would write it (f->recorded then holds it, to check on disk before fetching). */
+static bool recorded_here(gt_downloads *d, gt_fetch *f)
+{
+    if (!d->on_disk || !gt_recorded_file_at(d->on_disk, f->index, f->url, &f->recorded)) return false;
+    char *path = path_for(d, f, f->recorded.content_type);
+    f->check_disk = path && strcmp(path, f->recorded.path) == 0 && f->recorded.bytes <= d->opts.max_download_bytes;
+    free(path);
+    if (!f->check_disk) gt_recorded_file_clear(&f->recorded);
+    return f->check_disk;
 }
 
 /* A result not fetched because its download was refused before it began: nothing is written. */
@@ -324,6 +379,8 @@ static void start(gt_downloads *d)
         gt_fetch *f = &d->fetches[i];
         if (d->refused) refuse_fetch(f, d->refused);
         else if (!f->url) fail_fetch(f, GT_USAGE, 0, "out of memory");
+        /* checked on the next round too: hashing a large file is not done inside submit() */
+        else if (recorded_here(d, f)) gt_engine_arm(engine_of(d), &f->timer, gt_now_ms());
         else if (!gt_file_sink_open(&f->sink, d->dir, d->opts.max_download_bytes))
             fail_with_errno(f, "create a file", f->sink.error_number);
         /* the first attempt on the next engine round: a data: result then ends as a URL would,
@@ -427,11 +484,20 @@ void gt_task_downloads_free(gt_task *t)
     clear_fetches(d);
     gt_engine_disarm(engine_of(d), &d->release_timer);
     gt_error_free(d->refused);
+    free(d->on_disk);
     free(d->dir);
     free(d->name);
     free(d->extension);
     free(d);
     t->downloads = NULL;
+}
+
+void gt_task_keep_recorded_files(gt_task *t, const char *files_json)
+{
+    gt_downloads *d = files_json ? downloads_of(t) : NULL;
+    if (!d) return; /* out of memory: the files are fetched again, as without a record */
+    free(d->on_disk);
+    d->on_disk = gt_strdup(files_json);
 }
 
 bool gt_task_download_spec(const gt_task *t, gt_download_spec *out)

@@ -29,6 +29,18 @@ bool gt_file_sink_rewind(gt_file_sink *s);                            /* empty a
 bool gt_file_sink_commit(gt_file_sink *s, const char *path, char *sha256);
 void gt_file_sink_discard(gt_file_sink *s); /* the temporary file removed */
 
+/* What a journal record says an earlier download wrote for one result (download_journal.c reads
+ * it from the record's files). */
+typedef struct gt_recorded_file {
+    char *path, *sha256, *content_type;
+    uint64_t bytes;
+} gt_recorded_file;
+void gt_recorded_file_clear(gt_recorded_file *f);
+
+/* Whether path is, as it stands (file_on_disk.c), a regular file — not a symbolic link, whatever
+ * it points to — of bytes bytes whose SHA-256 is sha256 (lowercase hex, as the journal keeps it). */
+bool gt_file_on_disk_is(const char *path, uint64_t bytes, const char *sha256);
+
 /* The media type to name a file by: content_type, unless it is vague (none, octet-stream) and the
  * first bytes say better. */
 const char *gt_media_type_of(const char *content_type, const void *head, size_t n);

@@ -490,6 +490,13 @@ size_t gt_utf8_invalid_at(const char *text, size_t n);
 char *gt_read_private_file(const char *path, size_t max, char **why);
 void gt_secret_free(char *secret);
 
+/* A file of the caller's own written whole or not at all (write_file.c): a temporary file made by
+ * mkstemp in path's directory (exclusive creation under a name nobody can guess: nothing planted
+ * there is opened or followed), given mode (& 07777, whatever the umask), written, flushed to disk
+ * and renamed over path. false with *why (a message to free(): what failed, where, and the errno
+ * text), the temporary file removed. */
+bool gt_write_file(const char *path, const void *bytes, size_t len, unsigned mode, char **why);
+
 /* The owner lets go: an unfinished task is cancelled, then everything it holds is freed; a task
  * whose files are on their way is freed once they are written. */
 void gt_task_release(gt_task *t);

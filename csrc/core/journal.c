@@ -222,12 +222,27 @@ void gt_sqlite_close(gt_sqlite_journal *j)
     if (j->db) {
         gt_sqlite_rollback(j);
         for (int i = 0; i < GT_SQL_COUNT; i++) sqlite3_finalize(j->statements[i]);
-        /* the last connection to close checkpoints the WAL into the database and removes it */
+        /* the last connection to close checkpoints the WAL into the database and removes it (a
+         * process that exits without closing leaves it: gt_sqlite_checkpoint empties it before) */
         sqlite3_close_v2(j->db);
     }
     free(j->base.path);
     free(j->owner);
     free(j);
+}
+
+/* Copies the WAL into the database file and empties it (TRUNCATE): the file alone then holds
+ * every committed record, for a copy of it (a backup, a look with the sqlite3 CLI) made while this
+ * process still has it open. Never waits: a connection of another process reading or writing
+ * stops it partway (BUSY), and what it could not copy stays in the WAL, where SQLite reads it. No
+ * error is recorded: the journal's last error stays the one a write met. */
+gt_journal_status gt_sqlite_checkpoint(gt_sqlite_journal *j)
+{
+    if (!sqlite3_get_autocommit(j->db)) return GT_JOURNAL_BUSY; /* a round of ours is open */
+    int rc = sqlite3_wal_checkpoint_v2(j->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    int primary = rc & 0xff;
+    if (rc == SQLITE_OK) return GT_JOURNAL_OK;
+    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? GT_JOURNAL_BUSY : GT_JOURNAL_ERROR;
 }
 
 /* ---- the ops: journal.h's calls, each on this backend's handle ---------------------------------- */

@@ -166,6 +166,10 @@ gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t 
 gt_journal_status gt_journal_claim_record(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed);
 /* j's owner lets record id go (a task its caller dropped): any client's recover() may take it. */
 gt_journal_status gt_journal_disown(gt_journal *j, int64_t id);
+/* The file's WAL copied into the database file and emptied, so that the file alone holds every
+ * committed record (call it outside begin/commit); OK at once for a store that is not a file. BUSY:
+ * another process's connection kept part of it in the WAL. */
+gt_journal_status gt_journal_checkpoint(gt_journal *j);
 
 /* Takes one of the key's places for owner, when fewer than cap are held by owners whose lease
  * runs past now_ms (owner's own always count); renews owner's lease to lease_until_ms either way

@@ -133,6 +133,12 @@ gt_journal_status gt_journal_disown(gt_journal *j, int64_t id)
     return j->ops->disown(j, id);
 }
 
+gt_journal_status gt_journal_checkpoint(gt_journal *j)
+{
+    gt_sqlite_journal *file = gt_sqlite_journal_of(j);
+    return file ? gt_sqlite_checkpoint(file) : GT_JOURNAL_OK;
+}
+
 bool gt_journal_answers_later(const gt_journal *j)
 {
     return j && j->ops->find_key_then != NULL;

@@ -69,6 +69,7 @@ bool gt_sqlite_set_owner(gt_sqlite_journal *j, const char *owner);
 gt_journal_status gt_sqlite_claim(gt_sqlite_journal *j, const char *provider, int64_t now_ms);
 gt_journal_status gt_sqlite_claim_record(gt_sqlite_journal *j, int64_t id, int64_t now_ms, bool *claimed);
 gt_journal_status gt_sqlite_disown(gt_sqlite_journal *j, int64_t id);
+gt_journal_status gt_sqlite_checkpoint(gt_sqlite_journal *j);
 gt_journal_status gt_sqlite_take_slot(gt_sqlite_journal *j, const char *owner, int cap, int64_t now_ms,
                                       int64_t lease_until_ms, bool *taken);
 gt_journal_status gt_sqlite_add_slots(gt_sqlite_journal *j, const char *owner, int delta, int64_t lease_until_ms);

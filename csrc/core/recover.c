@@ -64,6 +64,8 @@ static void adopt_record(gt_task *t, const gt_record *r, bool recovering, const 
     /* the row first: what the task does from here is written to it */
     t->record_id = r->id;
     t->written = r->stage;
+    /* before it can end (and a download asked already start): what is on disk is looked at first */
+    gt_task_keep_recorded_files(t, r->files);
     switch (r->stage) {
     case GT_RECORD_ACCEPTED:
         if (r->poll_path && (!t->poll_path || strcmp(t->poll_path, r->poll_path) != 0)) {

@@ -892,6 +892,7 @@ void gt_client_close(gt_client *c)
     for (size_t i = 0; c->model_gates && i < c->profile->n_model_caps; i++)
         while ((n = gt_queue_pop(&c->model_gates[i].queue))) end_closed(GT_CONTAINER(n, gt_task, model_slot.node));
     while ((n = gt_queue_pop(&c->gates[GT_GATE_TASKS].queue))) end_closed(GT_CONTAINER(n, gt_task, slot.node));
+    gt_client_journal_settle(c); /* what is written now; each round written from here on, too */
 }
 
 bool gt_client_closed(const gt_client *c)

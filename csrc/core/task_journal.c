@@ -296,11 +296,18 @@ static void round_written(gt_client *c, gt_journal_round *r)
     }
 }
 
+void gt_client_journal_settle(gt_client *c)
+{
+    if (c->closed && c->journal && !c->committing && gt_client_journal_pending(c) == 0)
+        gt_journal_checkpoint(c->journal); /* BUSY: another process's connection copies the rest */
+}
+
 static void round_ended(gt_client *c, gt_journal_round *r, gt_journal_status status)
 {
     if (status == GT_JOURNAL_OK) round_written(c, r);
     else round_failed(c, r, status);
     round_free(r);
+    if (status == GT_JOURNAL_OK) gt_client_journal_settle(c);
 }
 
 /* A store over the network answered the round it was handed. */

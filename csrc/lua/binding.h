@@ -70,8 +70,8 @@ void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider);
  * functions to the module table on top of the stack. Constructors live with the type they make,
  * and are other types' methods: engine:alarm, engine:client, client:submit. ---------------------- */
 
-void gt_lua_open_engine(lua_State *L);       /* core.engine() */
-void gt_lua_open_local_checks(lua_State *L); /* core.utf8_invalid_at, core.read_private_file */
+void gt_lua_open_engine(lua_State *L); /* core.engine() */
+void gt_lua_open_text(lua_State *L);   /* core.utf8_invalid_at */
 void gt_lua_open_alarm(lua_State *L);
 int gt_lua_alarm_new(lua_State *L);     /* engine:alarm(seconds) */
 void gt_lua_open_profile(lua_State *L); /* core.classify(...) */
@@ -94,5 +94,6 @@ int gt_lua_task_submit(lua_State *L);  /* client:submit(path, body, poll_path, o
 int gt_lua_task_attach(lua_State *L);  /* client:attach(id, poll_url, poll_path, options) */
 int gt_lua_task_recover(lua_State *L); /* client:recover(options) */
 void gt_lua_open_schema(lua_State *L); /* core.kinds, core.options, core.headers, core.check_options */
+void gt_lua_open_files(lua_State *L);  /* core.write_file, core.read_private_file */
 
 #endif

@@ -10,6 +10,7 @@ int luaopen_gentask_core(lua_State *L)
     gt_lua_open_client(L);
     gt_lua_open_task(L);
     gt_lua_open_schema(L);
-    gt_lua_open_local_checks(L);
+    gt_lua_open_text(L);
+    gt_lua_open_files(L);
     return 1;
 }

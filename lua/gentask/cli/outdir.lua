@@ -19,13 +19,6 @@ end
 
 --- Writes text to path in place of what was there: true, or nil and why. mode: 0x180 (0600) by default.
 function outdir.write(path, text, mode)
-  if not core.write_file then -- FIXME(merge): core.write_file comes from the files branch
-    local f, err = io.open(path, "w")
-    if not f then return nil, err end
-    f:write(text)
-    f:close()
-    return true
-  end
   return core.write_file(path, text, mode or 384)
 end
 

@@ -37,9 +37,6 @@ typedef struct gt_recorded_file {
 } gt_recorded_file;
 void gt_recorded_file_clear(gt_recorded_file *f);
 
-/* Whether path is, as it stands (file_on_disk.c), a regular file — not a symbolic link, whatever
- * it points to — of bytes bytes whose SHA-256 is sha256 (lowercase hex, as the journal keeps it). */
-bool gt_file_on_disk_is(const char *path, uint64_t bytes, const char *sha256);
 
 /* The media type to name a file by: content_type, unless it is vague (none, octet-stream) and the
  * first bytes say better. */

@@ -82,6 +82,13 @@ char *gt_request_hash(const char *provider, const char *model, const char *param
     return digest_hex;
 }
 
+char *gt_sha256_hex(const void *data, size_t n)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    return EVP_Digest(data, n, digest, &len, EVP_sha256(), NULL) ? hex(digest, len) : NULL;
+}
+
 char *gt_account_fingerprint(const unsigned char *salt, size_t salt_len, const char *api_key)
 {
     unsigned char mac[EVP_MAX_MD_SIZE];

@@ -481,6 +481,11 @@ double gt_task_expires_at(const gt_task *t);
 const char *gt_media_sniff(const void *head, size_t n);
 const char *gt_media_extension(const char *content_type);
 char *gt_base64_encode(const void *data, size_t n);
+/* Whether path is, as it stands (file_on_disk.c), a regular file — not a symbolic link, whatever
+ * it points to — of bytes bytes whose SHA-256 is sha256 (lowercase hex, as the journal keeps it). */
+bool gt_file_on_disk_is(const char *path, uint64_t bytes, const char *sha256);
+/* The SHA-256 of n bytes as lowercase hex (malloc'd), or NULL (fingerprint.c). */
+char *gt_sha256_hex(const void *data, size_t n);
 /* Where text (n bytes) stops being well-formed UTF-8: n when all of it is (utf8.c). */
 size_t gt_utf8_invalid_at(const char *text, size_t n);
 /* The contents of a file only its owner may read and write — one that holds a secret, or says

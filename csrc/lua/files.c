@@ -1,7 +1,8 @@
-/* files.c — the command's own files: core.write_file(path, bytes [, mode]), the core's
- * gt_write_file for the contact sheet and the batch record, which hold prompts and signed URLs;
- * core.read_private_file(path, max_bytes), for a key file and a batch record, refused when
- * another user could read or write it. */
+/* files.c — files on the caller's disk: core.write_file(path, bytes [, mode]), the core's
+ * gt_write_file for the command's own files (the contact sheet, the batch record), which hold
+ * prompts and signed URLs; core.read_private_file(path, max_bytes), for a key file and a batch
+ * record, refused when another user could read or write it; core.file_is(path, bytes, sha256),
+ * whether a saved result is still whole; core.sha256(bytes). */
 #include "binding.h"
 
 #include <stdlib.h>
@@ -45,11 +46,33 @@ static int read_private_file(lua_State *L)
     return 1;
 }
 
+/* core.file_is(path, bytes, sha256) → whether path is a regular file (not a symlink) of that size
+ * and SHA-256: a result saved earlier, still whole */
+static int file_is(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    lua_Number bytes = luaL_checknumber(L, 2);
+    const char *sha256 = luaL_checkstring(L, 3);
+    lua_pushboolean(L, bytes >= 0 && gt_file_on_disk_is(path, (uint64_t)bytes, sha256));
+    return 1;
+}
+
+/* core.sha256(bytes) → lowercase hex */
+static int sha256(lua_State *L)
+{
+    size_t n;
+    const char *bytes = luaL_checklstring(L, 1, &n);
+    char *digest = gt_sha256_hex(bytes, n);
+    if (!digest) return luaL_error(L, "gentask: SHA-256 failed (out of memory?)");
+    lua_pushstring(L, digest);
+    free(digest);
+    return 1;
+}
+
 void gt_lua_open_files(lua_State *L)
 {
     static const luaL_Reg functions[] = {
-        {"write_file", write_file},
-        {"read_private_file", read_private_file},
+        {"file_is", file_is}, {"sha256", sha256}, {"write_file", write_file}, {"read_private_file", read_private_file},
         {NULL, NULL},
     };
     gt_setfuncs(L, functions);

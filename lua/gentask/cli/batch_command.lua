@@ -105,7 +105,7 @@ local function summary_of(records, counts, index, command, missing)
     end
   end
   return { event = "summary", total = counts.total, succeeded = counts.succeeded, failed = counts.failed,
-           missing = missing, index = index, journal = command.journal, problems = failed }
+           missing = missing, index = index, journal = command.journal, problems = #failed > 0 and failed or nil }
 end
 
 local function report(mode, records, summary)

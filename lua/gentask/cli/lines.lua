@@ -121,7 +121,7 @@ local NAME_MAX = 100
 function lines.file_name(key)
   local plain = key:gsub("[^%w%-_.]", "_"):gsub("^%.", "_")
   if plain == key and #key <= NAME_MAX then return key end
-  return ("%s-%s"):format(plain:sub(1, NAME_MAX), digest(key):sub(1, 10))
+  return ("%s-%s"):format(plain:sub(1, NAME_MAX), core.sha256(key):sub(1, 10))
 end
 
 return lines

@@ -22,12 +22,13 @@ function outcome.error_record(err)
            submitted = submitted, submitted_words = outcome.SUBMITTED[submitted] }
 end
 
---- Whether --retry-failed sends this failed record again: a retryable error that was never sent,
--- or (unknown_too: --retry-unknown) one the provider may have received. Nothing else is resent.
+--- Whether --retry-failed sends this failed record again: a retryable error that was never sent
+-- (a deadline that came before the submit too: the clock ended it, the provider has nothing), or
+-- (unknown_too: --retry-unknown) one the provider may have received. Nothing else is resent.
 function outcome.retryable(record, unknown_too)
   local e = record.state == "failed" and record.error
   if not e then return false end
-  if e.submitted == "no" then return e.retryable == true end
+  if e.submitted == "no" then return e.retryable == true or e.kind == "deadline_exceeded" end
   return unknown_too and e.submitted == "unknown" or false
 end
 

@@ -34,15 +34,16 @@ function outdir.prepare(dir)
   return true
 end
 
---- Whether each of a result's files (result.files: path, bytes) is on disk at its size; the
--- first one that is not, and why.
+--- The first of a result's files (result.files: path, bytes, sha256) that is not on disk as it
+-- was saved (a regular file of that size and SHA-256), and why; nil when every one is.
 function outdir.missing(files)
   for _, f in ipairs(files or {}) do
     local handle = f.path and io.open(f.path, "rb")
     if not handle then return f.path, "not on disk" end
-    local size = handle:seek("end")
     handle:close()
-    if f.bytes and size ~= f.bytes then return f.path, ("%d bytes, not the %d saved"):format(size, f.bytes) end
+    if not core.file_is(f.path, tonumber(f.bytes) or -1, tostring(f.sha256)) then
+      return f.path, "not the file that was saved (its size or SHA-256 differs, or it is a link)"
+    end
   end
   return nil
 end

@@ -138,6 +138,7 @@ describe("files on disk", function()
     table.sort(expected)
     assert.same(expected, served_since(sim, before))
     assert.equal(3, sim:stats().submissions) -- the first run's: none again
+    assert.equal(0, sim:stats().downloads_with_key)
   end)
 
   it("altered with the URLs gone: a download error, never the altered file", function()

@@ -52,6 +52,18 @@ gentask.client = function(options)
 end
 ]]
 
+-- Runs the block's file and prints an error with tostring: Lua 5.1's interpreter prints an error
+-- table as "(error object is not a string)", which would hide what went wrong.
+local LUA_RUNNER = [[
+return function(path)
+  local ok, err = xpcall(function() dofile(path) end, function(e) return debug.traceback(tostring(e), 2) end)
+  if not ok then
+    io.stderr:write(err, "\n")
+    os.exit(1)
+  end
+end
+]]
+
 local SH_PREAMBLE = [[
 # spec/docs_spec.lua's harness, sourced before the block (not part of it)
 gentask() { "$GENTASK_DOCS_LUA" "$GENTASK_DOCS_ROOT/bin/gentask" "$@"; }
@@ -177,24 +189,27 @@ describe("the code blocks of README.md and docs/", function()
       assert(GIVEN[name], ("given %q: the spec knows no such thing (see GIVEN in spec/docs_spec.lua)"):format(name))
       parts[#parts + 1] = GIVEN[name][language] or ""
     end
+    if language == "lua" then parts[#parts + 1] = LUA_RUNNER end
     return table.concat(parts, "\n") .. "\n"
   end
 
-  -- The script is named after the block, so an error's position reads README.md_L17.lua:3.
+  -- The script is named after the Markdown file and starts at the block's line (blank lines before
+  -- it), so an error's position reads as the file's: README.md.lua:20 is README.md's line 20.
   local function run_block(block, clauses)
     local names = clauses.given and docs.names(clauses.given) or {}
-    local base = ("%s_L%d"):format(block.file:gsub("/", "_"), block.line)
+    local base = block.file:gsub("/", "_")
+    local code = ("\n"):rep(block.line) .. block.text
     if clauses.prompts then
       return run_in_dir(block, names, { ["prompts.jsonl"] = block.text },
         '"$GENTASK_DOCS_LUA" "$GENTASK_DOCS_ROOT/bin/gentask" batch prompts.jsonl --sim -o out')
     elseif block.lang == "lua" then
       local after, check_name = "", clauses["then"] and clauses["then"]:match "^[%w_%-]*"
       if check_name then after = assert(THEN[check_name], "no check named " .. check_name .. " (see THEN)") end
-      local scripts = { ["docs_spec_preamble.lua"] = preamble(names, "lua"), [base .. ".lua"] = block.text .. after }
+      local scripts = { ["docs_spec_preamble.lua"] = preamble(names, "lua"), [base .. ".lua"] = code .. after }
       return run_in_dir(block, names, scripts,
-        ("\"$GENTASK_DOCS_LUA\" -e \"dofile 'docs_spec_preamble.lua'\" %s.lua"):format(base))
+        ("\"$GENTASK_DOCS_LUA\" -e \"dofile 'docs_spec_preamble.lua' '%s.lua'\""):format(base))
     elseif block.lang == "sh" then
-      local scripts = { ["docs_spec_preamble.sh"] = preamble(names, "sh"), [base .. ".sh"] = block.text }
+      local scripts = { ["docs_spec_preamble.sh"] = preamble(names, "sh"), [base .. ".sh"] = code }
       return run_in_dir(block, names, scripts, ("sh -e -c '. ./docs_spec_preamble.sh; . ./%s.sh'"):format(base))
     end
     error(("a %s block can only be run marked prompts:"):format(block.lang ~= "" and block.lang or "bare"))

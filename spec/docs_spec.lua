@@ -64,9 +64,12 @@ return function(path)
 end
 ]]
 
-local SH_PREAMBLE = [[
+-- The Lua under test, in a shell: under `make sanitize` the ASan runtime is for it alone
+local DOCS_LUA = 'docs_lua() { LD_PRELOAD="$GENTASK_DOCS_PRELOAD" "$GENTASK_DOCS_LUA" "$@"; }\n'
+
+local SH_PREAMBLE = DOCS_LUA .. [[
 # spec/docs_spec.lua's harness, sourced before the block (not part of it)
-gentask() { "$GENTASK_DOCS_LUA" "$GENTASK_DOCS_ROOT/bin/gentask" "$@"; }
+gentask() { docs_lua "$GENTASK_DOCS_ROOT/bin/gentask" "$@"; }
 ]]
 
 local PROMPTS = '{"model": "flux-dev", "prompt": "a red fox in snow"}\n'
@@ -87,7 +90,7 @@ gentask() {
     run:*" --sim "*|batch:*" --sim "*|run:*" --base-url "*|batch:*" --base-url "*) ;;
     run:*|batch:*) set -- --sim "$@" ;;
   esac
-  "$GENTASK_DOCS_LUA" "$GENTASK_DOCS_ROOT/bin/gentask" "$subcommand" "$@"
+  docs_lua "$GENTASK_DOCS_ROOT/bin/gentask" "$subcommand" "$@"
 }
 ]] },
 }
@@ -173,12 +176,17 @@ describe("the code blocks of README.md and docs/", function()
       "export GENTASK_DOCS_SIM=" .. cli.quote(sim.url),
       "export GENTASK_DOCS_LUA=" .. cli.quote(arg[-1]),
       "export GENTASK_DOCS_ROOT=" .. cli.quote(ROOT),
+      -- under `make sanitize` the ASan runtime is for the Lua processes alone (docs_lua), not sh
+      "export GENTASK_DOCS_PRELOAD=" .. cli.quote(os.getenv "LD_PRELOAD" or ""),
+      "export LD_PRELOAD=",
+      DOCS_LUA,
     }
     for _, name in ipairs(PROVIDER_KEYS) do env[#env + 1] = ("export %s=%s"):format(name, Sim.key) end
     write(dir .. "/env.sh", table.concat(env, "\n") .. "\n")
     for name, text in pairs(scripts) do write(dir .. "/" .. name, text) end
-    local out = capture(("cd %s && . ./env.sh && timeout %d %s 2>&1; echo \"exit $?\""):format(
-      cli.quote(dir), TIMEOUT, command))
+    write(dir .. "/docs_spec_run.sh", ". ./env.sh\n" .. command .. "\n")
+    local out = capture(("cd %s && timeout -k 5 %d sh docs_spec_run.sh 2>&1; echo \"exit $?\""):format(
+      cli.quote(dir), TIMEOUT))
     local status = tonumber(out:match "exit (%d+)\n$")
     return out:gsub("exit %d+\n$", ""), status
   end
@@ -201,13 +209,13 @@ describe("the code blocks of README.md and docs/", function()
     local code = ("\n"):rep(block.line) .. block.text
     if clauses.prompts then
       return run_in_dir(block, names, { ["prompts.jsonl"] = block.text },
-        '"$GENTASK_DOCS_LUA" "$GENTASK_DOCS_ROOT/bin/gentask" batch prompts.jsonl --sim -o out')
+        'docs_lua "$GENTASK_DOCS_ROOT/bin/gentask" batch prompts.jsonl --sim -o out')
     elseif block.lang == "lua" then
       local after, check_name = "", clauses["then"] and clauses["then"]:match "^[%w_%-]*"
       if check_name then after = assert(THEN[check_name], "no check named " .. check_name .. " (see THEN)") end
       local scripts = { ["docs_spec_preamble.lua"] = preamble(names, "lua"), [base .. ".lua"] = code .. after }
       return run_in_dir(block, names, scripts,
-        ("\"$GENTASK_DOCS_LUA\" -e \"dofile 'docs_spec_preamble.lua' '%s.lua'\""):format(base))
+        ("docs_lua -e \"dofile 'docs_spec_preamble.lua' '%s.lua'\""):format(base))
     elseif block.lang == "sh" then
       local scripts = { ["docs_spec_preamble.sh"] = preamble(names, "sh"), [base .. ".sh"] = code }
       return run_in_dir(block, names, scripts, ("sh -e -c '. ./docs_spec_preamble.sh; . ./%s.sh'"):format(base))

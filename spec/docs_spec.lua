@@ -138,7 +138,8 @@ local function check_not_run(word, text)
   assert(text ~= "", ("a %q marker says why the block is not run: <!-- %s: WHY -->"):format(word, word))
   for path in text:gmatch "([%w_%.%-]+/[%w_%./%-]*%w)" do
     if TOP_DIRS[path:match "^[^/]+"] then
-      assert(io.open(ROOT .. "/" .. path), "the marker names " .. path .. ", which is not in the repository")
+      local named = assert(io.open(ROOT .. "/" .. path), "the marker names " .. path .. ", which is not in the repository")
+      named:close()
     end
   end
 end

@@ -127,6 +127,7 @@ local function clauses_of(block)
       or clause.word == "then" or clause.word == "prompts"
     assert(known, ("unknown marker clause %q (excerpt, synopsis, output, given, host, then, prompts)"):format(clause.word))
     assert(by_word[clause.word] == nil, "marker clause repeated: " .. clause.word)
+    assert(clause.word ~= "host" or clause.text:match "^[%w_%.]+$", "host: names one Lua module: " .. clause.text)
     by_word[clause.word] = clause.text
   end
   return by_word
@@ -255,5 +256,42 @@ describe("the code blocks of README.md and docs/", function()
 
   it("finds the blocks (a reader that found none would pass everything)", function()
     assert.is_true(found >= 20, "blocks found: " .. found)
+  end)
+end)
+
+describe("spec/support/docs.lua (how the blocks are read)", function()
+  local function blocks_of(markdown)
+    local path = os.tmpname()
+    write(path, markdown)
+    local ok, blocks = pcall(docs.blocks, path)
+    os.remove(path)
+    assert(ok, blocks)
+    return blocks
+  end
+
+  it("reads top-level and indented fences, and the marker on the line before each", function()
+    local blocks = blocks_of(table.concat({
+      "text", "<!-- excerpt: a; b; given: fox, day.png (an image); typo: x -->", "```lua", "x = 1", "```",
+      "- item", "  <!-- prompts: lines -->", "  ```json", "  {}", "  ```", "```", "bare", "```", "" }, "\n"))
+    assert.equal(3, #blocks)
+    assert.same({ 3, "lua", "x = 1\n" }, { blocks[1].line, blocks[1].lang, blocks[1].text })
+    -- a `;` followed by no `word:` stays in the clause's text; any `word:` starts a clause, so that a
+    -- misspelt one is refused rather than read as text
+    assert.same({ { word = "excerpt", text = "a; b" }, { word = "given", text = "fox, day.png (an image)" },
+                  { word = "typo", text = "x" } }, blocks[1].marker)
+    assert.same({ "fox", "day.png" }, docs.names(blocks[1].marker[2].text))
+    assert.same({ 8, "json", "{}\n", "prompts" }, { blocks[2].line, blocks[2].lang, blocks[2].text, blocks[2].marker[1].word })
+    assert.same({ 11, "", "bare\n" }, { blocks[3].line, blocks[3].lang, blocks[3].text })
+    assert.is_nil(blocks[3].marker)
+  end)
+
+  it("refuses a fence never closed: the rest of the file would be read as code", function()
+    local ok, err = pcall(docs.blocks, (function()
+      local path = os.tmpname()
+      write(path, "```sh\necho\n")
+      return path
+    end)())
+    assert.is_false(ok)
+    assert.matches("never closed", err)
   end)
 end)

@@ -1,6 +1,7 @@
 -- The fenced code blocks of the project's Markdown (README.md, docs/**/*.md) and the marker each
 -- may carry, for spec/docs_spec.lua. A marker is an HTML comment on the line just before the
--- fence (invisible once rendered), made of clauses `WORD: TEXT` separated by `;`:
+-- fence (invisible once rendered), made of clauses `WORD: TEXT` separated by `;` (a `;` that no
+-- `WORD:` follows belongs to the text):
 --
 --   <!-- excerpt: WHY -->            shown, not run (a fragment, a signature); WHY says why
 --   <!-- synopsis: WHAT -->          a command's usage line, not run

@@ -4,10 +4,12 @@
 --
 --   local copas = require "copas"
 --   require("gentask.loop.copas").start()
+--   local done = false
 --   copas.addthread(function()
 --     local result, err = fox:submit("flux-dev", { prompt = "a red fox" }):result()
+--     done = true
 --   end)
---   copas.loop()
+--   while not done do copas.step() end   -- copas.loop() never returns in copas 1.x (Debian's)
 --
 -- The wake fd reaches copas as a LuaSocket-shaped object (getfd, receive), which is all copas'
 -- select needs, so this works with copas releases old and new. A driver thread also runs while

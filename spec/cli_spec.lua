@@ -112,7 +112,8 @@ describe("the gentask command", function()
       assert.equal("succeeded", by_line[1].state)
       assert.equal("\137PNG", cli.read(by_line[1].files[1]):sub(1, 4))
       assert.equal(out_dir .. "/mine.png", by_line[4].files[1])
-      assert.same({ kind = "moderated", message = by_line[3].error.message }, by_line[3].error)
+      assert.same({ "moderated", "no", "not sent: nothing was paid" },
+        { by_line[3].error.kind, by_line[3].error.submitted, by_line[3].error.submitted_words })
       assert.same({ 3, 1 }, { events[6].succeeded, events[6].failed })
       assert_no_key(out .. err, "batch's output")
       for _, name in ipairs { "gentask-journal.db", "gentask-journal.db.batch.json", "index.html" } do
@@ -174,6 +175,7 @@ describe("the gentask command", function()
       -- the key from a file this time: nothing on a command line holds it, not even the test's own
       local key_file = dir .. "/key"
       cli.write(key_file, KEY .. "\n")
+      os.execute("chmod 600 " .. cli.quote(key_file))   -- a key file others could read is refused
       local args = "batch " .. cli.quote(many) .. " -o " .. cli.quote(dir .. "/killed") .. " --concurrency 3 " .. base
         .. " --key-file " .. cli.quote(key_file)
       sim:reset()

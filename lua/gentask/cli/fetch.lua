@@ -60,14 +60,15 @@ function fetch.run(opts)
   gentask.run(function()
     local tasks = {}
     for n, i in ipairs(todo) do
-      local r = records[i]
-      tasks[n] = clients[r.provider]:attach(r.task_id, { model = r.model },
-        { download = { dir = command.out, name = lines.file_name(r.key) } })
+      tasks[n] = clients[records[i].provider]:attach(records[i].task_id, { model = records[i].model })
     end
     for n, result in ipairs(gentask.settle(tasks)) do
       local r = records[todo[n]]
-      local files = result.ok and result.value.files
-      if files and not result.value.download_errors then
+      local files, problems
+      if result.ok then
+        files, problems = tasks[n]:download(command.out, { name = lines.file_name(r.key) })
+      end
+      if files and next(files) and not next(problems or {}) then
         r.files, r.saved, r.download_errors = {}, {}, nil
         for k, f in ipairs(files) do
           r.files[k] = f.path
@@ -77,8 +78,9 @@ function fetch.run(opts)
         for _, path in ipairs(r.files) do print(path) end
       else
         failed = failed + 1
-        local e = result.ok and result.value.download_errors and result.value.download_errors[1] or result.error
-        say(("line %d: %s: %s"):format(r.line, tostring(e and e.kind), tostring(e and e.message)))
+        local _, e = next(problems or {})
+        e = e or result.error or { kind = "protocol", message = "the provider's answer named no file" }
+        say(("line %d: %s: %s"):format(r.line, tostring(e.kind), tostring(e.message)))
       end
     end
   end)

@@ -2,6 +2,18 @@
 local gentask = require "gentask"
 local Sim = require "support.sim"
 
+-- An object whose finalizer calls fn: the collector finalizes what a cycle found unreachable one
+-- after another, each of them already gone from weak tables (newproxy: Lua 5.1 and LuaJIT call
+-- __gc on userdata only).
+local function on_collect(fn)
+  if newproxy then
+    local proxy = newproxy(true)
+    getmetatable(proxy).__gc = fn
+    return proxy
+  end
+  return setmetatable({}, { __gc = fn })
+end
+
 describe("garbage collection of in-flight tasks", function()
   local sim
   setup(function() sim = Sim.start "--duration-ms 5000" end)
@@ -56,5 +68,120 @@ describe("garbage collection of in-flight tasks", function()
     collectgarbage()
     collectgarbage()
     assert.equal(0, gentask.stats().live_tasks)
+  end)
+
+  -- A keyed submit between the cycle that found a task's box unreachable and that box's finalizer
+  -- (an nginx worker answering the same Idempotency-Key again) still finds the task in the core,
+  -- whose box is gone from the binding's weak map: it is that task again, never a refusal.
+  local Redis = require "support.redis"
+  local journals = {
+    { "a journal file", function()
+      local path = os.tmpname()
+      os.remove(path)
+      return path, function() Sim.remove_journal(path) end
+    end },
+  }
+  if Redis.installed() then
+    journals[2] = { "a journal in Redis", function()
+      local redis = Redis.start()
+      return redis:url "collected", function() redis:stop() end
+    end }
+  end
+  for _, row in ipairs(journals) do
+    it(("a keyed submit made while the key's ended task is being collected is that task, paid once (%s)")
+        :format(row[1]), function()
+      local journal, remove = row[2]()
+      local fox = sim:foxapi { journal = journal }
+      finally(function()   -- busted keeps one finally: the client goes first, then its journal
+        fox:close()
+        remove()
+      end)
+      sim:reset()
+      local PROMPT, KEY = "collected fox [duration=1]", "order-collected"
+      local answers = {}
+      local function submit_again()
+        local ok, task = pcall(fox.submit, fox, "flux-dev", { prompt = PROMPT }, { key = KEY })
+        answers[#answers + 1] = { ok = ok, task = task }
+      end
+      local seen = setmetatable({}, { __mode = "v" })
+      local url
+      -- finalizers on either side of the task's box: whichever order the collector calls them in,
+      -- one of them runs before the box's own
+      local first = coroutine.wrap(function()
+        local before = on_collect(submit_again)   -- luacheck: ignore 231
+        local task = fox:submit("flux-dev", { prompt = PROMPT }, { key = KEY })
+        url = assert(task:result()).url
+        local after = on_collect(submit_again)   -- luacheck: ignore 231
+        seen.task = task
+        before, task, after = nil, nil, nil   -- luacheck: ignore
+      end)
+      first()
+      first = nil   -- luacheck: ignore
+      collectgarbage()
+      collectgarbage()
+      assert.is_nil(seen.task, "the first task's box was collected")
+      assert.equal(2, #answers)
+      local check = coroutine.wrap(function()   -- its dead stack holds no box past the collection
+        for i, answer in ipairs(answers) do
+          assert.is_true(answer.ok, ("submit %d in a finalizer: %s"):format(i, tostring(answer.task)))
+          local result, err = answer.task:result()
+          assert.is_table(result, tostring(err))
+          assert.equal(url, result.url)
+        end
+      end)
+      check()
+      check, answers = nil, nil   -- luacheck: ignore
+      collectgarbage()
+      collectgarbage()
+      -- each box released its task once: the one its two boxes shared is freed with the last
+      assert.equal(0, gentask.stats().live_tasks, "the core freed every task")
+      assert.equal(1, sim:stats().submissions, "one generation, paid once")
+    end)
+  end
+  -- A task let go of while its files are on their way is kept until they are written (whoever
+  -- submitted it with a download wants them): a keyed submit of the same request meanwhile takes
+  -- that task back, files and all, never a refusal and never a second generation.
+  it("a keyed submit of a task let go of while its files download takes it back, paid once", function()
+    local journal, dir = os.tmpname(), os.tmpname()
+    os.remove(journal)
+    os.remove(dir)
+    local fox = sim:foxapi { journal = journal }
+    finally(function()
+      fox:close()
+      Sim.remove_journal(journal)
+      os.execute("rm -rf '" .. dir .. "'")
+    end)
+    sim:reset()
+    local PROMPT, KEY = "fox with slow files [duration=1] [download-slow=1000]", "order-files"
+    collectgarbage()
+    collectgarbage()
+    local live = gentask.stats().live_tasks
+    local seen = setmetatable({}, { __mode = "v" })
+    local first = coroutine.wrap(function()
+      local task = fox:submit("flux-dev", { prompt = PROMPT }, { key = KEY, download = { dir = dir } })
+      while not (task.state == "succeeded" and task.downloading) do gentask.sleep(0.01) end
+      seen.task = task
+    end)
+    first()
+    first = nil   -- luacheck: ignore
+    collectgarbage()
+    collectgarbage()
+    assert.is_nil(seen.task, "the first task's box was collected")
+    assert.equal(live + 1, gentask.stats().live_tasks, "the task is kept for its files")
+
+    local again = coroutine.wrap(function()
+      local task = fox:submit("flux-dev", { prompt = PROMPT }, { key = KEY })
+      local result, err = task:result()
+      assert.is_table(result, tostring(err))
+      assert.is_table(result.files and result.files[1], "the files came with the task taken back")
+      local file = assert(io.open(result.files[1].path, "rb"), "its file is written")
+      file:close()
+    end)
+    again()
+    again = nil   -- luacheck: ignore
+    collectgarbage()
+    collectgarbage()
+    assert.equal(live, gentask.stats().live_tasks, "the task taken back is freed with its box")
+    assert.equal(1, sim:stats().submissions, "one generation, paid once")
   end)
 end)

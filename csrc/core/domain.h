@@ -129,6 +129,9 @@ struct gt_task {
     gt_phase wire_phase;    /* what the request waiting at the wire gate is */
     gt_client_options opts; /* the client's, with this submit's overrides */
     gt_client *client;
+    /* who holds it (the binding's boxes: a second one while the first is being collected);
+     * 0: let go, it only finishes its writes and fetches */
+    int owners;
     gt_task_state state;
     gt_transfer *xfer;      /* the request on the wire, if any (the engine owns it) */
     bool submit_sent;       /* the last submit went out whole: its fate is unknown */
@@ -241,6 +244,8 @@ typedef struct gt_downloads gt_downloads;
  * released (true: files are on their way, and it is freed once they are written), it is freed. */
 void gt_task_downloads_ended(gt_task *t);
 bool gt_task_downloads_hold(gt_task *t);
+/* An owner took the released task back (gt_task_retain): its files are its own again. */
+void gt_task_downloads_keep(gt_task *t);
 void gt_task_downloads_free(gt_task *t);
 /* The spec a download was asked with (borrowed strings); false: none asked. */
 bool gt_task_download_spec(const gt_task *t, gt_download_spec *out);
@@ -286,6 +291,9 @@ void gt_task_journal_forget(gt_task *t);
 /* A task released with a write of what really happened (accepted, ended) still to make: true
  * when the journal keeps it (doing nothing else) until the write is made, then releases it. */
 bool gt_task_journal_hold(gt_task *t);
+/* An owner took the ended task back before its held write was made: the write goes on, the task
+ * is not released when it is made. */
+void gt_task_journal_keep(gt_task *t);
 /* The caller's wait ended at the deadline while the provider still has the task: its record is
  * never ended by this task, and is let go once what it holds is written. */
 void gt_task_journal_leave_open(gt_task *t);

@@ -477,6 +477,14 @@ bool gt_task_downloads_hold(gt_task *t)
     return true;
 }
 
+void gt_task_downloads_keep(gt_task *t)
+{
+    gt_downloads *d = t->downloads;
+    if (!d) return;
+    d->orphaned = false;
+    gt_engine_disarm(engine_of(d), &d->release_timer);
+}
+
 void gt_task_downloads_free(gt_task *t)
 {
     gt_downloads *d = t->downloads;

@@ -503,8 +503,14 @@ void gt_secret_free(char *secret);
 bool gt_write_file(const char *path, const void *bytes, size_t len, unsigned mode, char **why);
 
 /* The owner lets go: an unfinished task is cancelled, then everything it holds is freed; a task
- * whose files are on their way is freed once they are written. */
+ * whose files are on their way is freed once they are written. With another owner (retain) it
+ * goes on, theirs. */
 void gt_task_release(gt_task *t);
+/* One more owner, each releasing it once: a binding whose handle for t is being collected (and so
+ * cannot be handed out again) makes a new one. A task every owner let go of is taken back, unless
+ * it stopped working (unended, it only waits for its write to a failing store): false. */
+bool gt_task_retain(gt_task *t);
+bool gt_task_retainable(const gt_task *t);
 
 /* ---- webhooks (webhook.c) -------------------------------------------------------------------- */
 

@@ -162,6 +162,10 @@ static gt_task *keyed(gt_client *c, const gt_submit_request *r, const char *hash
     gt_task *t = NULL;
     if (!known || !hash || strcmp(known, hash) != 0) {
         *refusal = gt_printf("key %s was used for a different request", r->caller_key);
+    } else if (live && !gt_task_retainable(live)) {
+        /* let go of by its owner and stopped: it waits for a write the store does not take yet */
+        *fault = store_fault(c, GT_PHASE_SUBMIT, "its task waits for its record to be written, so nothing was sent",
+                             r->caller_key);
     } else if (live) {
         *existing = true;
         t = live;

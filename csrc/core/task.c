@@ -466,6 +466,7 @@ gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_option
     t->wire = (gt_slot){.start = wire_granted, .ctx = t};
     t->model_slot = (gt_slot){.start = model_granted, .ctx = t};
     t->client = c;
+    t->owners = 1;
     gt_client_retain(c);
     c->engine->live_tasks++;
     t->opts = opts ? *opts : c->opts;
@@ -944,9 +945,33 @@ void gt_task_cancel_local(gt_task *t)
     finish(t, GT_TASK_CANCELLED, gt_error_new(GT_CANCELLED, phase, "cancelled by the caller"));
 }
 
+bool gt_task_retainable(const gt_task *t)
+{
+    /* let go of and held for its write, an unended task stopped working: nothing would poll it */
+    return t->owners > 0 || !t->journal_held || gt_task_done(t);
+}
+
+bool gt_task_retain(gt_task *t)
+{
+    if (!gt_task_retainable(t)) return false;
+    if (t->owners == 0) { /* let go of, kept for its write or its files: taken back as it is */
+        gt_task_journal_keep(t);
+        gt_task_downloads_keep(t);
+    }
+    t->owners++;
+    return true;
+}
+
 void gt_task_release(gt_task *t)
 {
-    if (!t || gt_task_downloads_hold(t) || gt_task_journal_hold(t)) return;
+    if (!t) return;
+    if (t->owners > 1) { /* another owner holds it still */
+        t->owners--;
+        return;
+    }
+    /* 0 already: the journal or the downloads, whose hold ended, go on with the owner's release */
+    t->owners = 0;
+    if (gt_task_downloads_hold(t) || gt_task_journal_hold(t)) return;
     /* the owner let go, the task did not end: its record is left for recover() */
     gt_task_forget_lookup(t);
     gt_task_journal_forget(t);

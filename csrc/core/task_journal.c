@@ -424,6 +424,12 @@ bool gt_task_journal_hold(gt_task *t)
     return true;
 }
 
+void gt_task_journal_keep(gt_task *t)
+{
+    t->journal_held = false;
+    gt_engine_disarm(t->client->engine, &t->journal_release);
+}
+
 void gt_task_journal_leave_open(gt_task *t)
 {
     t->record_open = true;

@@ -36,14 +36,21 @@ static int push_task(lua_State *L, gt_client *c, int at, const char *a, const ch
     return 1;
 }
 
-/* A task the script holds already (the journal's, under a key): its own box, never a second one
- * (two boxes would release it twice). Its box is gone only while the collector is finalizing it. */
-static bool push_held(lua_State *L, gt_task *t)
+/* t, a task the core had already (under a key, or a record recover() found) and the caller
+ * retained, in place of the empty box on top of the stack: the box the script holds (the
+ * caller's hold let go), or, when that box is being collected (gone from the weak map before its
+ * finalizer runs, the task still in the core), this new box, one more owner releasing it once. */
+static void replace_with_held(lua_State *L, gt_task *t, void **box)
 {
     gt_lua_recall(L, t);
-    if (!lua_isnil(L, -1)) return true;
+    if (!lua_isnil(L, -1)) {
+        lua_remove(L, -2); /* the empty box is collected as nothing */
+        gt_task_release(t);
+        return;
+    }
     lua_pop(L, 1);
-    return false;
+    *box = t;
+    gt_lua_remember(L, t, -1);
 }
 
 /* client:submit(path, body, poll_path, options, model, key) → task | nil, what is wrong */
@@ -71,11 +78,10 @@ int gt_lua_task_submit(lua_State *L)
         return 2;
     }
     if (existing) {
-        lua_pop(L, 1); /* the empty box is collected as nothing */
-        if (push_held(L, t)) return 1;
-        lua_pushnil(L);
-        lua_pushfstring(L, "the task of key %s is being collected: submit again", r.caller_key);
-        return 2;
+        /* the core answers a task it can take back (a stopped one fails the submit unsent) */
+        if (!gt_task_retain(t)) return luaL_error(L, "gentask: the task of key %s cannot be taken back", r.caller_key);
+        replace_with_held(L, t, box);
+        return 1;
     }
     *box = t;
     gt_lua_remember(L, t, -1);
@@ -100,11 +106,16 @@ int gt_lua_task_recover(lua_State *L)
         lua_pushboolean(L, 0);
         return 1;
     }
+    /* held before anything is allocated: a collection may finalize a box of one of them */
+    for (size_t i = 0; i < n; i++)
+        if (existing[i] && !gt_task_retain(tasks[i])) tasks[i] = NULL; /* stopped: left to its write */
     lua_createtable(L, (int)n, 0);
     int k = 0;
     for (size_t i = 0; i < n; i++) {
         if (existing[i]) {
-            if (push_held(L, tasks[i])) lua_rawseti(L, -2, ++k);
+            if (!tasks[i]) continue;
+            replace_with_held(L, tasks[i], gt_lua_push_box(L, NULL, GT_TASK_MT));
+            lua_rawseti(L, -2, ++k);
             continue;
         }
         if (!ok) { /* out of memory half way: none of them is handed over */

@@ -159,14 +159,17 @@ function M.handle()
     -- the deadline's cause says what kept it: the provider's 429 is this server's 429
     if err and err.kind == "deadline_exceeded" and err.cause then err = err.cause end
   else
-    -- a usage error (a bad base URL, say) is a typed table already; anything else is a bug here
-    err = type(task) == "table" and task or { kind = "usage", message = tostring(task), retryable = false }
+    -- a usage error (a bad base URL, say) is a typed table already; anything else is a bug here,
+    -- made one (gentask.errors.new: its tostring says kind, code and message like the others)
+    err = gentask.errors.is(task) and task or gentask.errors.new { kind = "usage", message = tostring(task) }
   end
   -- worker: which nginx worker answered (with several, the logs of that pid tell its story)
   if result then return send(200, { url = result.url, id = task.id, worker = ngx.worker.pid() }) end
 
   local status = status_of_kind[err.kind] or 502
-  -- tostring(err) never shows the key; the operator reads the provider, status and ids here
+  -- The operator reads why here: tostring(err) is "gentask: KIND (provider, phase, HTTP status,
+  -- code CODE, ids): MESSAGE" — the message as gentask wrote it, which the answer below does not
+  -- carry for a usage error. It never shows the API key (the core scrubs it from every text).
   ngx.log(status >= 500 and ngx.ERR or ngx.INFO, "generation failed: ", tostring(err))
   if err.retry_after and (status == 429 or status == 503) then
     ngx.header["Retry-After"] = tostring(math.ceil(err.retry_after))

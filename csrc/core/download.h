@@ -37,7 +37,6 @@ typedef struct gt_recorded_file {
 } gt_recorded_file;
 void gt_recorded_file_clear(gt_recorded_file *f);
 
-
 /* The media type to name a file by: content_type, unless it is vague (none, octet-stream) and the
  * first bytes say better. */
 const char *gt_media_type_of(const char *content_type, const void *head, size_t n);

@@ -43,10 +43,7 @@ local function is_root()
   return host.capture("id -u"):match "^0" ~= nil
 end
 
-local function sh(command)
-  local ok = os.execute(command)
-  return ok == true or ok == 0
-end
+local sh = host.sh
 
 describe("the gentask command keeps every paid result", function()
   local sim, dir, env

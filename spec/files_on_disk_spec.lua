@@ -4,34 +4,10 @@
 -- simulator restarted, its URLs gone) keeps every file. A file missing, altered or replaced by a
 -- symbolic link is fetched again, or, with the URLs gone, is a download error: never taken as good.
 local Sim = require "support.sim"
+local host = require "support.host"
 
-local function sh_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
-local function temp_path()
-  local path = os.tmpname()
-  os.remove(path)
-  return path
-end
-
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read "*a"
-  f:close()
-  return s
-end
-
-local function write(path, bytes)
-  local f = assert(io.open(path, "wb"))
-  f:write(bytes)
-  f:close()
-end
-
-local function is_symlink(path)
-  local status = os.execute("test -L " .. sh_quote(path))
-  return status == true or status == 0 -- 5.2+ and LuaJIT say true, 5.1 says 0
-end
+local sh_quote, read, write, is_symlink, temp_path = host.quote, host.read, host.write, host.is_symlink,
+  host.temp_path
 
 -- The same bytes but one, in the middle: the size is the same, the checksum is not.
 local function alter(path)
@@ -156,13 +132,19 @@ describe("files on disk", function()
     assert.equal(0, sim:stats().downloads)
   end)
 
-  it("never follow a symbolic link planted at a file's path, even to the very bytes", function()
+  -- A first run, then the owl's file replaced by a symbolic link to a copy of its very bytes.
+  local function plant_link()
     local first = run(sim, journal, dir)
     local path = first.owl.files[1].path
     local elsewhere = temp_path()
     write(elsewhere, read(path))
     os.remove(path)
-    assert.truthy(os.execute("ln -s " .. sh_quote(elsewhere) .. " " .. sh_quote(path)))
+    assert.is_true(host.sh("ln -s " .. sh_quote(elsewhere) .. " " .. sh_quote(path)))
+    return first, path, elsewhere
+  end
+
+  it("never follow a symbolic link planted at a file's path, even to the very bytes", function()
+    local first, path, elsewhere = plant_link()
     assert.is_true(is_symlink(path))
     local before = sim:stats().downloads
     local again = run(sim, journal, dir)
@@ -174,12 +156,7 @@ describe("files on disk", function()
   end)
 
   it("with the URLs gone, a symbolic link at a file's path is a download error", function()
-    local first = run(sim, journal, dir)
-    local path = first.owl.files[1].path
-    local elsewhere = temp_path()
-    write(elsewhere, read(path))
-    os.remove(path)
-    assert.truthy(os.execute("ln -s " .. sh_quote(elsewhere) .. " " .. sh_quote(path)))
+    local first, path, elsewhere = plant_link()
     restart()
     local again = run(sim, journal, dir)
     assert.is_nil(again.owl.files[1])

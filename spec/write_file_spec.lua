@@ -4,12 +4,11 @@
 -- directory beforehand — a symbolic link at the old fixed temporary names, or at the path itself
 -- — is opened or followed.
 local core = require "gentask.core"
+local host = require "support.host"
+
+local sh_quote, read, write, is_symlink = host.quote, host.read, host.write, host.is_symlink
 
 local LUA = arg and arg[-1] or "lua"
-
-local function sh_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
 
 local function sh(command)
   local pipe = assert(io.popen(command .. " 2>&1"))
@@ -18,26 +17,8 @@ local function sh(command)
   return output
 end
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read "*a"
-  f:close()
-  return s
-end
-
-local function write(path, bytes)
-  local f = assert(io.open(path, "wb"))
-  f:write(bytes)
-  f:close()
-end
-
 local function mode_of(path)
   return sh("stat -c %a " .. sh_quote(path)):match "%d+"
-end
-
-local function is_symlink(path)
-  local status = os.execute("test -L " .. sh_quote(path))
-  return status == true or status == 0
 end
 
 local function listing(dir)

@@ -4,9 +4,7 @@ local host = require "support.host"
 
 local cli = {}
 
-function cli.quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
+cli.quote = host.quote
 
 --- The shell command that runs gentask with args (a string, already quoted), env prefixed. The
 -- command's Lua gets this process's LD_PRELOAD (under `make sanitize`, the ASan runtime its

@@ -1,5 +1,6 @@
 -- What the specs that run gentask inside another program (Neovim, LÖVE, nginx) share: finding
--- that program and gentask's LuaJIT build, reading the files they leave behind.
+-- that program and gentask's LuaJIT build, reading the files they leave behind; and the file and
+-- shell helpers every spec that touches the disk uses.
 local host = {}
 
 --- The LuaJIT build of gentask.core these hosts load (they all embed LuaJIT).
@@ -20,6 +21,36 @@ function host.read(path)
   local s = f:read "*a"
   f:close()
   return s
+end
+
+--- s quoted for sh: one word, whatever it holds.
+function host.quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+--- Whether path is a symbolic link (whatever it points to, or nothing).
+function host.is_symlink(path)
+  return host.sh("test -L " .. host.quote(path))
+end
+
+--- Writes bytes to path in place of what was there; raises when it cannot.
+function host.write(path, bytes)
+  local f = assert(io.open(path, "wb"))
+  f:write(bytes)
+  f:close()
+end
+
+--- Whether a shell command succeeded: os.execute says true (5.2+, LuaJIT) or 0 (5.1).
+function host.sh(cmd)
+  local status = os.execute(cmd)
+  return status == true or status == 0
+end
+
+--- A path under the temporary directory that nothing is at yet.
+function host.temp_path()
+  local path = os.tmpname()
+  os.remove(path)
+  return path
 end
 
 --- Whether a host spec should run in this busted pass: the host is LuaJIT whichever Lua runs

@@ -19,11 +19,6 @@ local sim = require "gentask.cli.sim"
 
 local batch_command = {}
 
-local function say(...)
-  io.stderr:write("gentask: ", ...)
-  io.stderr:write("\n")
-end
-
 local function absolute(path)
   if path:sub(1, 1) == "/" then return path end
   local pwd = os.getenv "PWD"
@@ -45,13 +40,7 @@ end
 -- taking the place of the recorded one.
 function batch_command.from_record(opts)
   local command = manifest.require(opts.journal).command
-  -- a record of an earlier gentask kept one base_url, for its own provider
-  if type(command.base_urls) ~= "table" then
-    command.base_urls = type(command.base_url) == "string" and { [command.provider] = command.base_url } or {}
-  end
-  local given, why_urls = settings.by_provider(opts.base_url, command.provider, "--base-url")
-  if not given then fail.usage(why_urls) end
-  for provider, url in pairs(given) do command.base_urls[provider] = url end
+  command.base_urls = settings.recorded_addresses(command, opts.base_url)
   return command
 end
 
@@ -161,7 +150,7 @@ function batch_command.run(command, opts)
     fail.trouble("cannot write the batch record: " .. tostring(why_saved) .. "; nothing was sent")
   end
   for _, r in ipairs(left_alone) do
-    say(("line %d is left alone: %s; --retry-unknown sends it again (you may pay twice)"):format(r.line,
+    fail.say(("line %d is left alone: %s; --retry-unknown sends it again (you may pay twice)"):format(r.line,
       r.error.submitted_words))
   end
 

@@ -14,11 +14,6 @@ local sheet = require "gentask.cli.sheet"
 
 local fetch = {}
 
-local function say(...)
-  io.stderr:write("gentask: ", ...)
-  io.stderr:write("\n")
-end
-
 -- The lines to fetch: succeeded, with a task id, and a file that is not on disk.
 local function wanted(records)
   batch.check_files(records)
@@ -41,11 +36,8 @@ function fetch.run(opts)
     fail.trouble "this batch ran with --sim: its simulator, and the results it held, ended with it"
   end
   local key_files, why_keys = settings.by_provider(opts.key_file, command.provider, "--key-file")
-  local base_urls = type(command.base_urls) == "table" and command.base_urls or {}
-  local given, why_urls = settings.by_provider(opts.base_url, command.provider, "--base-url")
-  if not key_files or not given then fail.usage(why_keys or why_urls) end
-  for provider, url in pairs(given) do base_urls[provider] = url end
-  local client_for = settings.client_for(key_files, base_urls, nil)
+  if not key_files then fail.usage(why_keys) end
+  local client_for = settings.client_for(key_files, settings.recorded_addresses(command, opts.base_url), nil)
   local clients = {}
   for _, i in ipairs(todo) do
     local provider = records[i].provider
@@ -80,7 +72,7 @@ function fetch.run(opts)
         failed = failed + 1
         local _, e = next(problems or {})
         e = e or result.error or { kind = "protocol", message = "the provider's answer named no file" }
-        say(("line %d: %s: %s"):format(r.line, tostring(e.kind), tostring(e.message)))
+        fail.say(("line %d: %s: %s"):format(r.line, tostring(e.kind), tostring(e.message)))
       end
     end
   end)

@@ -11,11 +11,6 @@ local cli = {}
 -- call) from "could not run at all" (no simulator, no writable directory).
 cli.EXIT = fail.EXIT
 
-local function say(...)
-  io.stderr:write("gentask: ", ...)
-  io.stderr:write("\n")
-end
-
 local function dispatch(opts)
   if opts.command == "run" then return require("gentask.cli.run_command").run(opts) end
   local batch_command = require "gentask.cli.batch_command"
@@ -37,14 +32,14 @@ function cli.main(argv)
   local ok, status = pcall(dispatch, opts)
   if ok then return status end
   if type(status) == "table" and status.exit then
-    say(status.message)
+    fail.say(status.message)
     return status.exit
   end
   if type(status) == "table" and status.kind then   -- an error of the library's
-    say(tostring(status))
+    fail.say(tostring(status))
     return status.kind == "usage" and fail.EXIT.usage or fail.EXIT.trouble
   end
-  say(tostring(status))
+  fail.say(tostring(status))
   return fail.EXIT.trouble
 end
 

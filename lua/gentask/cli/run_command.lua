@@ -17,11 +17,6 @@ local run_command = {}
 -- The parameter a provider takes an input image in.
 local IMAGE_PARAM = { bfl = "input_image", flora = "image_url", modelslab = "init_image" }
 
-local function say(...)
-  io.stderr:write("gentask: ", ...)
-  io.stderr:write("\n")
-end
-
 function run_command.run(opts)
   local provider = opts.provider or (opts.sim and "foxapi")
   if not provider then fail.usage "run needs -p PROVIDER (or --sim)" end
@@ -57,13 +52,13 @@ function run_command.run(opts)
   if not ok then error(records, 0) end
   local r = records[1]
   if r.state ~= "succeeded" then
-    say(("%s: %s (%s)"):format(r.error.kind, tostring(r.error.message), r.error.submitted_words))
+    fail.say(("%s: %s (%s)"):format(r.error.kind, tostring(r.error.message), r.error.submitted_words))
     return r.error.kind == "usage" and fail.EXIT.usage or fail.EXIT.failed
   end
   for _, path in ipairs(r.files or {}) do print(path) end
-  for _, problem in ipairs(r.download_errors or {}) do say("download: ", problem.text) end
+  for _, problem in ipairs(r.download_errors or {}) do fail.say("download: ", problem.text) end
   if batch.check_files(records) > 0 then
-    if r.task_id then say("the task's id at ", provider, ": ", r.task_id) end
+    if r.task_id then fail.say("the task's id at ", provider, ": ", r.task_id) end
     return fail.EXIT.failed
   end
   return fail.EXIT.ok

@@ -3,6 +3,7 @@
 -- (-p): a mixed batch's other providers keep their own addresses and keys unless one is given as
 -- PROVIDER=VALUE, so a key never goes to another provider's URL.
 
+local fail = require "gentask.cli.fail"
 local keys = require "gentask.cli.keys"
 local sim = require "gentask.cli.sim"
 
@@ -28,6 +29,20 @@ function settings.by_provider(values, default_provider, option)
     map[provider] = rest
   end
   return map
+end
+
+--- The addresses a recorded batch (command: its record's command) sends to: the recorded ones, a
+-- --base-url given now taking the place of its provider's. Raises a usage stop on a bad value.
+function settings.recorded_addresses(command, given_values)
+  local recorded = command.base_urls
+  -- a record of an earlier gentask kept one base_url, for its own provider
+  if type(recorded) ~= "table" then
+    recorded = type(command.base_url) == "string" and { [command.provider] = command.base_url } or {}
+  end
+  local given, why = settings.by_provider(given_values, command.provider, "--base-url")
+  if not given then fail.usage(why) end
+  for provider, url in pairs(given) do recorded[provider] = url end
+  return recorded
 end
 
 --- A function provider → client options ({ api_key, base_url }) or nil and why.

@@ -52,4 +52,6 @@ seed("fuzz_redis_url", "redis://10.0.0.5:6379/myapp")
 seed("fuzz_redis_url", "redis://[::1]:6380/app:jobs")
 seed("fuzz_redis_url", "redis:///run/redis/redis.sock/myapp")
 seed("fuzz_redis_url", "redis://user:secret@127.0.0.1/x")
+seed("fuzz_utf8", '{"model":"flux-dev","prompt":"caf\195\169 \226\130\172 \240\159\166\138"}')
+seed("fuzz_utf8", "caf\233 \237\160\128 \244\144\128\128 \192\128")   -- Latin-1, a surrogate, > U+10FFFF, overlong
 print(("fuzz seeds: %d files from spec/vectors"):format(count))

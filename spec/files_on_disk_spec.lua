@@ -156,7 +156,7 @@ describe("files on disk", function()
   end)
 
   it("with the URLs gone, a symbolic link at a file's path is a download error", function()
-    local first, path, elsewhere = plant_link()
+    local first, _, elsewhere = plant_link()
     restart()
     local again = run(sim, journal, dir)
     assert.is_nil(again.owl.files[1])

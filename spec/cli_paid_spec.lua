@@ -176,6 +176,30 @@ describe("the gentask command keeps every paid result", function()
       end
     end)
 
+  it("a file another batch saved under the same name is never written over", function()
+    local out_dir = dir .. "/shared-out"
+    local first = prompts_file(dir .. "/first.jsonl", { '{"model": "flux-dev", "key": "cover", "prompt": "first"}' })
+    local second = prompts_file(dir .. "/second.jsonl", { '{"model": "flux-dev", "key": "cover", "prompt": "second"}' })
+    local _, err, status = cli.run(("batch %s -o %s -p foxapi %s"):format(cli.quote(first), cli.quote(out_dir), base()),
+      env)
+    assert.equal(0, status, err)
+    local cover = assert(cli.read(out_dir .. "/cover.png"))
+    local other = "--journal " .. cli.quote(dir .. "/second-journal.db")
+    local out
+    out, err, status = cli.run(("batch %s -o %s %s -p foxapi %s"):format(cli.quote(second), cli.quote(out_dir), other,
+      base()), env)
+    assert.equal(0, status, err)
+    assert.equal(out_dir .. "/cover-b2.png", by_line(out)[1].files[1])
+    assert.equal(cover, cli.read(out_dir .. "/cover.png"), "the first batch's file was written over")
+    -- run again, the second batch keeps its own name and file: nothing fetched
+    local before = sim:stats().downloads
+    out, err, status = cli.run(("batch %s -o %s %s -p foxapi %s"):format(cli.quote(second), cli.quote(out_dir), other,
+      base()), env)
+    assert.equal(0, status, err)
+    assert.equal(out_dir .. "/cover-b2.png", by_line(out)[1].files[1])
+    assert.equal(before, sim:stats().downloads)
+  end)
+
   it("SIGKILL before any task ended, then resume: every line ends, each submit paid once", function()
     local rows = {}
     for i = 1, 6 do rows[i] = ('{"model": "thumbnail-v3", "prompt": "killed early %d [duration=1500]"}'):format(i) end

@@ -24,6 +24,7 @@ end
 --- The record of an entry before it runs: what status and the sheet show for a line not ended.
 function batch.new_record(entry, provider)
   return { line = entry.n, key = entry.key, task_key = entry.task_key or entry.key, retries = entry.retries,
+           file = entry.file,
            provider = provider, model = entry.model, prompt = entry.params and entry.params.prompt,
            state = "queued" }
 end

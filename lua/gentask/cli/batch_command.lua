@@ -64,6 +64,29 @@ local function choose_keys(entries, previous, opts)
   return left_alone
 end
 
+-- Each line's file name for this run: the one its record gave it before (the same files, run after
+-- run), else its key's (gentask.cli.lines) unless files of that name are already in the
+-- directory — another batch's, say — which are never written over: then "NAME-b2", "-b3", ….
+local function choose_files(entries, previous, out)
+  local by_key = manifest.by_key(previous)
+  local taken, used = nil, {}
+  for _, entry in ipairs(entries) do
+    local last = by_key[entry.key]
+    if last and type(last.file) == "string" and last.file ~= "" and not last.file:find("[/%z]") then
+      entry.file = last.file
+    else
+      taken = taken or outdir.names_taken(out)
+      local name, n = entry.file, 1
+      while taken[name] or used[name] do
+        n = n + 1
+        name = ("%s-b%d"):format(entry.file, n)
+      end
+      entry.file = name
+    end
+    used[entry.file] = true
+  end
+end
+
 -- The previous record of this journal's batch, if any: one that is there but refused stops the
 -- batch (it must be readable to know which lines were resent).
 local function previous_record(journal)
@@ -119,9 +142,11 @@ function batch_command.run(command, opts)
   if #problems > 0 then fail.usage_list(problems, ("%s has lines that cannot be sent"):format(command.prompts)) end
   local key_files, why_keys = settings.by_provider(opts.key_file, command.provider, "--key-file")
   if not key_files then fail.usage(why_keys) end
-  local left_alone = choose_keys(entries, previous_record(command.journal), opts)
+  local previous = previous_record(command.journal)
+  local left_alone = choose_keys(entries, previous, opts)
   local ok_dir, why_dir = outdir.prepare(command.out)
   if not ok_dir then fail.trouble(why_dir) end
+  choose_files(entries, previous, command.out)
 
   local server
   if command.sim then

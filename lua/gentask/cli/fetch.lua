@@ -58,7 +58,8 @@ function fetch.run(opts)
       local r = records[todo[n]]
       local files, problems
       if result.ok then
-        files, problems = tasks[n]:download(command.out, { name = lines.file_name(r.key) })
+        local name = type(r.file) == "string" and not r.file:find("[/%z]") and r.file or lines.file_name(r.key)
+        files, problems = tasks[n]:download(command.out, { name = name })
       end
       if files and next(files) and not next(problems or {}) then
         r.files, r.saved, r.download_errors = {}, {}, nil

@@ -34,6 +34,20 @@ function outdir.prepare(dir)
   return true
 end
 
+--- The names taken in dir by files already there, without their extension and without the
+-- "-N" a task's second and later results get: { [name] = true }.
+function outdir.names_taken(dir)
+  local taken = {}
+  local pipe = io.popen("ls -A -- " .. sh_quote(dir) .. " 2>/dev/null")
+  for file in (pipe and pipe:lines() or function() end) do
+    local base = file:match("^(.+)%.[^.]*$") or file
+    taken[base] = true
+    taken[base:gsub("%-%d+$", "")] = true
+  end
+  if pipe then pipe:close() end
+  return taken
+end
+
 --- The first of a result's files (result.files: path, bytes, sha256) that is not on disk as it
 -- was saved (a regular file of that size and SHA-256), and why; nil when every one is.
 function outdir.missing(files)

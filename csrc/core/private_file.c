@@ -20,7 +20,8 @@ static char *read_all(int fd, const char *path, size_t max, char **why)
         if (got < 0 && errno == EINTR) continue;
         if (got < 0) {
             *why = gt_printf("cannot read %s: %s", path, strerror(errno));
-            gt_wipe_free(text);
+            gt_wipe(text, n); /* not a string yet: no NUL to stop at */
+            free(text);
             return NULL;
         }
         if (got == 0) break;
@@ -32,7 +33,8 @@ static char *read_all(int fd, const char *path, size_t max, char **why)
     }
     if (n == max) {
         *why = gt_printf("%s is larger than expected (%zu bytes or more)", path, max);
-        gt_wipe_free(text);
+        gt_wipe(text, n);
+        free(text);
         return NULL;
     }
     text[n] = '\0';

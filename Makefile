@@ -15,6 +15,7 @@
 #   make soak            SOAK_N tasks (10000) over the five dialects under seeded random faults, an outage and a
 #                        simulator restart, checked against the simulator's record (tools/soak.lua;
 #                        SOAK_N=1000 SOAK_SEED=7 …; not part of make test)
+#   make depgraph        the core's file-to-file dependencies: files, levels, circles (tools/depgraph.lua)
 #   make fuzz            libFuzzer targets (clang, ASan + UBSan) in fuzz/, each run SECONDS (10) seconds
 
 LUA      ?= 5.4
@@ -60,7 +61,7 @@ SIM      := $(BUILD)/gentask-sim
 TEST_SRC := $(wildcard csrc/tests/*.c)
 TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all test test-one demo deps clean sanitize valgrind rock install sim-rock sim-install \
+.PHONY: all test test-one demo deps depgraph clean sanitize valgrind rock install sim-rock sim-install \
         rock-test lint lint-lua lint-c bench bench-tls bench-shared soak fuzz fuzz-deps FORCE
 all: $(MODULE) $(SIM) $(TESTS)
 
@@ -145,6 +146,9 @@ bench bench-tls: $(BUILD)/bench/floor $(BUILD)/bench/rusage
 bench-shared: $(BUILD)/bench/rusage
 	@$(MAKE) --no-print-directory all LUA=5.4
 	@BENCH_N="$(or $(BENCH_N_SHARED),1000)" sh bench/shared.sh
+
+depgraph:
+	@lua5.4 tools/depgraph.lua csrc/core
 
 # Not part of make test: a few minutes at 10,000 tasks. Exits non-zero on any violation.
 SOAK_N    ?= 10000

@@ -1,0 +1,141 @@
+-- tools/depgraph.lua DIR [--list] — the file-to-file dependencies of the C under DIR (make depgraph:
+-- the core),
+-- as a new engineer would draw them: file A depends on file B when A calls a function B defines,
+-- names a type B's header declares, or includes B. It prints the files, the levels of the graph
+-- (the longest chain of dependencies below a file, plus one), the dependencies, the arrows that run
+-- back up (inside a circle: a chain leads from their end back to their start) and the circles (files
+-- that depend on each other through however many steps); with --list, what ties each circle and
+-- each file's level. Text only, no compiler: names are matched as words outside comments and strings.
+local dir = assert(arg[1], "usage: lua tools/depgraph.lua DIR [--list]")
+local list = arg[2] == "--list"
+
+local function lines_of(path)
+  local f = assert(io.open(path, "r"))
+  local text = f:read "*a"
+  f:close()
+  return text
+end
+
+-- every .c and .h under dir, sorted, as paths relative to the working directory
+local files = {}
+local pipe = assert(io.popen("find " .. dir .. " -name '*.[ch]' | sort"))
+for path in pipe:lines() do files[#files + 1] = path end
+pipe:close()
+
+-- What each file offers others: a .c file its functions that are not static (the clang-formatted
+-- core puts a definition's return type and name on one line, the body's brace on the next); a
+-- header its types. Declarations are not dependencies: a header depends only on what it includes
+-- and the types it names; a .c file on the functions it calls, the types it names, its includes.
+local function_in, type_in, struct_in, text_of = {}, {}, {}, {}
+local KEYWORDS = { ["if"] = true, ["while"] = true, ["for"] = true, ["switch"] = true, ["return"] = true,
+                   sizeof = true }
+for _, path in ipairs(files) do
+  local text = lines_of(path)
+  text_of[path] = text
+  for line in text:gmatch "[^\n]+" do
+    local fn = line:match "^[%a_][%w_ %*]-[%s%*]([%a_][%w_]*)%("
+    if fn and path:match "%.c$" and not line:match "^static" and not line:match ";%s*$" and not KEYWORDS[fn] then
+      function_in[fn] = function_in[fn] or path
+    end
+    -- a type belongs to the header whose typedef names it (a forward "typedef struct x x;" is
+    -- enough to name it); a struct's body elsewhere only lays it out
+    if path:match "%.h$" then
+      local ty = line:match "^typedef%s+struct%s+[%a_][%w_]*%s+([%a_][%w_]*);" or line:match "^} ([%a_][%w_]*);"
+        or line:match "^typedef%s+[^%(]-([%a_][%w_]*);%s*$"
+      if ty then type_in[ty] = type_in[ty] or path end
+      local body = line:match "^struct%s+([%a_][%w_]*)%s*{"
+      if body then struct_in[body] = struct_in[body] or path end
+    end
+  end
+end
+
+for name, path in pairs(struct_in) do type_in[name] = type_in[name] or path end
+
+-- edges: the names a file uses, and its includes
+local deps, count = {}, 0
+for _, path in ipairs(files) do
+  local to = {}
+  local is_c = path:match "%.c$"
+  -- comments and strings name things without using them
+  local code = text_of[path]:gsub("/%*.-%*/", ""):gsub("//[^\n]*", ""):gsub('"[^"\n]*"', '""')
+  for name in code:gmatch "[%a_][%w_]*" do
+    local where = (is_c and function_in[name]) or type_in[name]
+    if where and where ~= path then to[where] = to[where] or name end
+  end
+  for inc in text_of[path]:gmatch '#include%s+"([^"]+)"' do
+    local target = (path:match "^(.*/)" or "") .. inc
+    if text_of[target] and target ~= path then to[target] = to[target] or "#include" end
+  end
+  deps[path] = to
+  for _ in pairs(to) do count = count + 1 end
+end
+
+-- circles: Tarjan's strongly connected components
+local index, low, on_stack, stack, next_index, component_of, components = {}, {}, {}, {}, 0, {}, {}
+local function connect(v)
+  index[v], low[v] = next_index, next_index
+  next_index = next_index + 1
+  stack[#stack + 1], on_stack[v] = v, true
+  for w in pairs(deps[v]) do
+    if not index[w] then
+      connect(w)
+      low[v] = math.min(low[v], low[w])
+    elseif on_stack[w] then
+      low[v] = math.min(low[v], index[w])
+    end
+  end
+  if low[v] == index[v] then
+    local c = {}
+    repeat
+      local w = table.remove(stack)
+      on_stack[w] = nil
+      c[#c + 1], component_of[w] = w, #components + 1
+    until w == v
+    table.sort(c)
+    components[#components + 1] = c
+  end
+end
+for _, path in ipairs(files) do if not index[path] then connect(path) end end
+
+-- levels on the graph of circles: a file's level is one more than the highest below it
+local level_of = {}
+local function level(c)
+  if level_of[c] then return level_of[c] end
+  level_of[c] = 0
+  local l = 0
+  for _, v in ipairs(components[c]) do
+    for w in pairs(deps[v]) do
+      if component_of[w] ~= c then l = math.max(l, level(component_of[w]) + 1) end
+    end
+  end
+  level_of[c] = l
+  return l
+end
+local levels, circles, up = 0, {}, 0
+for c, members in ipairs(components) do
+  levels = math.max(levels, level(c) + 1)
+  if #members > 1 then circles[#circles + 1] = members end
+end
+-- an arrow runs back up when it stays inside a circle: some chain leads from its end back to its start
+for _, path in ipairs(files) do
+  for w in pairs(deps[path]) do
+    if component_of[w] == component_of[path] then up = up + 1 end
+  end
+end
+
+print(("%s: %d files, %d levels, %d dependencies, %d inside circles, %d circles"):format(dir, #files, levels, count,
+  up, #circles))
+for i, members in ipairs(circles) do print(("circle %d: %s"):format(i, table.concat(members, " "))) end
+if list then
+  for _, members in ipairs(circles) do
+    for _, v in ipairs(members) do
+      for w, name in pairs(deps[v]) do
+        if component_of[w] == component_of[v] then print(("  %s -> %s (%s)"):format(v, w, name)) end
+      end
+    end
+  end
+  local by_level = {}
+  for _, path in ipairs(files) do by_level[#by_level + 1] = { level(component_of[path]), path } end
+  table.sort(by_level, function(a, b) return a[1] > b[1] or a[1] == b[1] and a[2] < b[2] end)
+  for _, row in ipairs(by_level) do print(("level %2d  %s"):format(row[1], row[2])) end
+end

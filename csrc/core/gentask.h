@@ -338,7 +338,8 @@ typedef enum gt_task_state {
     GT_TASK_SUCCEEDED,
     GT_TASK_FAILED,
     GT_TASK_CANCELLED,
-    GT_TASK_CANCELLING /* cancel() sent the provider's cancel: the task ends (cancelled) at its answer */
+    GT_TASK_CANCELLING, /* cancel() sent the provider's cancel: the task ends (cancelled) at its answer */
+    GT_TASK_STATE_COUNT /* not a state: how many there are (the binding's core.states) */
 } gt_task_state;
 
 const char *gt_task_state_name(gt_task_state s);

@@ -71,7 +71,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 # --- the simulator: once for this configuration, on a free loopback port -----------------------
-sim_args="--port 0 --duration-ms $BENCH_DURATION_MS"
+sim_args="--duration-ms $BENCH_DURATION_MS"
 notes=""
 help=$(build/gentask-sim --help)
 # 20,000 connections if the descriptor limit allows (the simulator wants a few spare descriptors)
@@ -84,10 +84,11 @@ case $help in
 esac
 case $help in *--backlog*) sim_args="$sim_args --backlog 4096" ;; esac
 # shellcheck disable=SC2086
-build/gentask-sim $sim_args > "$work/sim.out" 2> "$work/sim.err" &
+lua5.4 bench/sim.lua $sim_args > "$work/sim.out" 2> "$work/sim.err" &
 sim_pid=$!
-for _ in $(seq 100); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
-sim_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/sim.out")
+for _ in $(seq 100); do [ -s "$work/sim.out" ] && break; sleep 0.05; done
+sim_port=""
+read -r sim_port _ < "$work/sim.out" || true
 [ -n "$sim_port" ] || { echo "bench: gentask-sim did not start: $(cat "$work/sim.err")" >&2; exit 1; }
 admin="http://127.0.0.1:$sim_port/_sim"
 base="http://127.0.0.1:$sim_port/foxapi"
@@ -218,7 +219,7 @@ measure() {
 
 : > "$raw"
 echo "bench ($config): N = 0 $BENCH_N, $BENCH_REPEAT runs each; tasks of $BENCH_DURATION_MS ms, polled every $BENCH_POLL s"
-echo "  simulator: build/gentask-sim $sim_args"
+echo "  simulator: build/gentask-sim --port 0 $sim_args"
 [ "$BENCH_TLS" = 1 ] && echo "  through nginx $(nginx -v 2>&1 | sed 's/.*\///') at $base (HTTP/2, TLS 1.3)"
 printf '%s' "$notes" | sed 's/^/  note: /'
 for n in 0 $BENCH_N; do

@@ -39,10 +39,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-build/gentask-sim --port 0 --duration-ms "$BENCH_DURATION_MS" > "$work/sim.out" 2> "$work/sim.err" &
+lua5.4 bench/sim.lua --duration-ms "$BENCH_DURATION_MS" > "$work/sim.out" 2> "$work/sim.err" &
 sim_pid=$!
-for _ in $(seq 100); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
-sim_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/sim.out")
+for _ in $(seq 100); do [ -s "$work/sim.out" ] && break; sleep 0.05; done
+sim_port=""
+read -r sim_port _ < "$work/sim.out" || true
 [ -n "$sim_port" ] || { echo "bench: gentask-sim did not start: $(cat "$work/sim.err")" >&2; exit 1; }
 base="http://127.0.0.1:$sim_port/foxapi"
 

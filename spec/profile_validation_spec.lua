@@ -66,6 +66,11 @@ describe("a profile is refused at load, naming the field, when", function()
     assert.truthy(refused(profile { statuses = { [451] = "nope" } }):find("statuses['451']", 1, true))
   end)
 
+  it("the gentask command's key_env or input_image_param is not a string", function()
+    assert.truthy(refused(profile { key_env = true }):find("key_env", 1, true))
+    assert.truthy(refused(profile { input_image_param = { "image" } }):find("input_image_param", 1, true))
+  end)
+
   it("takes every built-in profile", function()
     for _, name in ipairs { "bfl", "foxapi", "flora", "modelslab", "apixo" } do
       assert.truthy(gentask.client { provider = name, api_key = "k" })

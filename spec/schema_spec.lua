@@ -1,6 +1,6 @@
--- One schema at the boundary: the error kinds, the client options and the response headers the
--- core reads exist once, in the core, and everything else (the Lua layer, classify, the README)
--- agrees with them.
+-- One schema at the boundary: the error kinds, the client options, the task's states and the
+-- response headers the core reads exist once, in the core, and everything else (the Lua layer,
+-- classify, the README) agrees with them.
 local gentask = require "gentask"
 local core = require "gentask.core"
 local Sim = require "support.sim"
@@ -146,5 +146,36 @@ describe("a task's phase", function()
     assert.equal("queued", queued.state)
     first:wait()
     queued:wait()
+  end)
+end)
+
+describe("the task's states", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 300" end)
+  teardown(function() sim:stop() end)
+
+  it("are the core's list, each in README's task.state row, and a task is only ever in one of them", function()
+    local row = readme():match("\n| `task.state` |([^\n]*)")
+    local known = {}
+    for _, state in ipairs(core.states) do
+      known[state] = true
+      assert.truthy(row:find("`" .. state .. "`", 1, true), state .. " is not in README's task.state row")
+    end
+    local seen = {}
+    local fox = sim:foxapi { max_in_flight = 1, poll_interval = 0.05 }
+    local tasks = { fox:submit("flux-dev", { prompt = "one" }), fox:submit("flux-dev", { prompt = "two" }) }
+    repeat
+      for _, task in ipairs(tasks) do seen[task.state] = true end
+      tasks[2]:result(0.02) -- waits a little, running the engine
+    until tasks[1].done and tasks[2].done
+    for _, task in ipairs(tasks) do seen[task.state] = true end
+    for state in pairs(seen) do assert.is_true(known[state], state) end
+    assert.is_true(seen.queued, "the second task waited behind max_in_flight")
+    assert.is_true(seen.succeeded)
+  end)
+
+  it("are what the command's progress counts, with its own downloading", function()
+    local progress = require "gentask.cli.progress"
+    assert.same({ "queued", "submitting", "waiting", "polling", "downloading" }, progress.STATES)
   end)
 end)

@@ -80,6 +80,7 @@ end
 -- --- the child -------------------------------------------------------------------------------------
 local cjson = require "cjson"
 local gentask = require "gentask"
+local simulator = require "gentask.sim"
 
 local KEY = assert(os.getenv "SOAK_KEY")
 local N = tonumber(os.getenv "SOAK_N" or "") or 10000
@@ -114,29 +115,17 @@ local function max_connections()
 end
 
 local function start_sim(port)
-  local cmd = ("LD_PRELOAD= exec %s --port %d --key %s --duration-ms %d --max-active %d --max-connections %d"
-    .. " --backlog 4096 2>>%s"):format(sh_quote(SIM_BIN), port or 0, sh_quote(KEY), SIM_DURATION_MS, MAX_ACTIVE,
-    max_connections(), sh_quote(sim_err))
-  for _ = 1, 50 do
-    local pipe = assert(io.popen(cmd, "r"))
-    local line = pipe:read "*l" or ""
-    local p, pid = line:match "127%.0%.0%.1:(%d+) pid (%d+)"
-    if p then
-      local admin = assert(line:match "admin 127%.0%.0%.1:(%d+)", "no admin port: " .. line)
-      return setmetatable({ pipe = pipe, port = tonumber(p), pid = pid, url = "http://127.0.0.1:" .. p,
-                            admin_url = "http://127.0.0.1:" .. admin }, Sim)
-    end
-    pipe:close()
-    os.execute "sleep 0.1"   -- the port may still be held by the old one for a moment
-  end
-  error("gentask-sim did not start on port " .. tostring(port))
+  -- tries: a restart takes the old one's port, which may still be held for a moment
+  local server = assert(simulator.start { bin = SIM_BIN, port = port, tries = 50, stderr = sim_err,
+    args = ("--key %s --duration-ms %d --max-active %d --max-connections %d --backlog 4096"):format(sh_quote(KEY),
+      SIM_DURATION_MS, MAX_ACTIVE, max_connections()) })
+  return setmetatable(server, Sim)
 end
 
 -- SIGTERM lets the simulator answer the requests it holds (poll-slow) before it goes; SIGKILL (a
 -- crash) does not: the restart uses it, so that no answer of the old one arrives after it.
 function Sim:stop(crash)
-  os.execute("kill " .. (crash and "-KILL " or "") .. self.pid)
-  self.pipe:close()
+  simulator.stop(self, crash and "KILL" or nil)
 end
 
 local function http(method, url)

@@ -1,4 +1,4 @@
-/* error.c — the error kinds, their default retryability, and gt_error's life cycle. */
+/* error.c — the error kinds, their default retryability, gt_error's life cycle and its fields. */
 #include "base.h"
 
 #include <stdlib.h>
@@ -109,4 +109,66 @@ void gt_error_free(gt_error *err)
     free(err->idempotency_key);
     gt_error_free(err->cause);
     free(err);
+}
+
+static const char *const error_field_names[GT_ERROR_FIELD_COUNT] = {
+    [GT_ERROR_KIND] = "kind",
+    [GT_ERROR_RETRYABLE] = "retryable",
+    [GT_ERROR_MESSAGE] = "message",
+    [GT_ERROR_PROVIDER] = "provider",
+    [GT_ERROR_PHASE] = "phase",
+    [GT_ERROR_SUBMITTED] = "submitted",
+    [GT_ERROR_STATUS] = "status",
+    [GT_ERROR_CODE] = "code",
+    [GT_ERROR_STAGE] = "stage",
+    [GT_ERROR_REQUEST_ID] = "request_id",
+    [GT_ERROR_TASK_ID] = "task_id",
+    [GT_ERROR_BODY] = "body",
+    [GT_ERROR_RETRY_AFTER] = "retry_after",
+    [GT_ERROR_ATTEMPTS] = "attempts",
+    [GT_ERROR_IDEMPOTENCY_KEY] = "idempotency_key",
+    [GT_ERROR_CAUSE] = "cause",
+};
+
+const char *gt_error_field_name(gt_error_field field)
+{
+    return field < GT_ERROR_FIELD_COUNT ? error_field_names[field] : NULL;
+}
+
+static gt_error_value text_value(const char *text)
+{
+    return (gt_error_value){.type = text ? GT_VALUE_TEXT : GT_VALUE_NONE, .text = text};
+}
+
+/* a count or a status: 0 means none came */
+static gt_error_value integer_value(long integer)
+{
+    return (gt_error_value){.type = integer ? GT_VALUE_INTEGER : GT_VALUE_NONE, .integer = integer};
+}
+
+gt_error_value gt_error_field_value(const gt_error *err, const char *provider, gt_error_field field)
+{
+    switch (field) {
+    case GT_ERROR_KIND: return text_value(gt_kind_name(err->kind));
+    case GT_ERROR_RETRYABLE: return (gt_error_value){.type = GT_VALUE_FLAG, .flag = err->retryable};
+    case GT_ERROR_MESSAGE: return text_value(err->message);
+    case GT_ERROR_PROVIDER: return text_value(provider);
+    case GT_ERROR_PHASE: return text_value(gt_phase_name(err->phase));
+    case GT_ERROR_SUBMITTED: return text_value(gt_submitted_name(err->submitted));
+    case GT_ERROR_STATUS: return integer_value(err->status);
+    case GT_ERROR_CODE: return text_value(err->code);
+    case GT_ERROR_STAGE: return text_value(err->stage);
+    case GT_ERROR_REQUEST_ID: return text_value(err->request_id);
+    case GT_ERROR_TASK_ID: return text_value(err->task_id);
+    case GT_ERROR_BODY: return text_value(err->body);
+    case GT_ERROR_RETRY_AFTER: /* < 0: the provider gave none */
+        return (gt_error_value){.type = err->retry_after >= 0 ? GT_VALUE_NUMBER : GT_VALUE_NONE,
+                                .number = err->retry_after};
+    case GT_ERROR_ATTEMPTS: return integer_value(err->attempts);
+    case GT_ERROR_IDEMPOTENCY_KEY: return text_value(err->idempotency_key);
+    case GT_ERROR_CAUSE:
+        return (gt_error_value){.type = err->cause ? GT_VALUE_ERROR : GT_VALUE_NONE, .error = err->cause};
+    case GT_ERROR_FIELD_COUNT: break;
+    }
+    return (gt_error_value){.type = GT_VALUE_NONE};
 }

@@ -84,6 +84,42 @@ gt_error *gt_error_new(gt_kind kind, gt_phase phase, const char *message);
 gt_error *gt_error_copy(const gt_error *err); /* its cause is not copied; NULL for NULL */
 void gt_error_free(gt_error *err);
 
+/* The error table's fields, once: the binding's Lua table, the journal's outcome JSON and the
+ * command's records carry these names, in this order (core.error_fields lists them). */
+typedef enum gt_error_field {
+    GT_ERROR_KIND,
+    GT_ERROR_RETRYABLE,
+    GT_ERROR_MESSAGE,
+    GT_ERROR_PROVIDER, /* not on gt_error: its client's profile name, given beside it */
+    GT_ERROR_PHASE,
+    GT_ERROR_SUBMITTED,
+    GT_ERROR_STATUS,
+    GT_ERROR_CODE,
+    GT_ERROR_STAGE,
+    GT_ERROR_REQUEST_ID,
+    GT_ERROR_TASK_ID,
+    GT_ERROR_BODY,
+    GT_ERROR_RETRY_AFTER,
+    GT_ERROR_ATTEMPTS,
+    GT_ERROR_IDEMPOTENCY_KEY,
+    GT_ERROR_CAUSE,
+    GT_ERROR_FIELD_COUNT
+} gt_error_field;
+
+/* One field's value on an error, as each form writes it; NONE: the field is left out. */
+typedef struct gt_error_value {
+    enum { GT_VALUE_NONE, GT_VALUE_TEXT, GT_VALUE_INTEGER, GT_VALUE_NUMBER, GT_VALUE_FLAG, GT_VALUE_ERROR } type;
+    const char *text;
+    long integer;
+    double number;
+    bool flag;
+    const gt_error *error; /* the cause */
+} gt_error_value;
+
+const char *gt_error_field_name(gt_error_field field);
+/* field's value on err; provider (GT_ERROR_PROVIDER's) may be NULL */
+gt_error_value gt_error_field_value(const gt_error *err, const char *provider, gt_error_field field);
+
 /* ---- provider profiles: where a provider keeps what, as data --------------------------------- */
 
 /* The five states every provider's own state strings map onto. */
@@ -338,7 +374,8 @@ typedef enum gt_task_state {
     GT_TASK_SUCCEEDED,
     GT_TASK_FAILED,
     GT_TASK_CANCELLED,
-    GT_TASK_CANCELLING /* cancel() sent the provider's cancel: the task ends (cancelled) at its answer */
+    GT_TASK_CANCELLING, /* cancel() sent the provider's cancel: the task ends (cancelled) at its answer */
+    GT_TASK_STATE_COUNT /* not a state: how many there are (the binding's core.states) */
 } gt_task_state;
 
 const char *gt_task_state_name(gt_task_state s);

@@ -461,25 +461,25 @@ static void add_string(cJSON *o, const char *key, const char *value)
     if (value) cJSON_AddStringToObject(o, key, value);
 }
 
-/* An error as JSON, with its cause (the failure a deadline cut short): the key already scrubbed
- * from every text by the task that ended. */
-static void add_error(cJSON *o, const char *name, const gt_error *e)
+/* An error as JSON, field by field as gt_error_field lists them (the binding's Lua table has the
+ * same), with its cause (the failure a deadline cut short): the key already scrubbed from every
+ * text by the task that ended. */
+static void add_error(cJSON *o, const char *name, const gt_error *e, const char *provider)
 {
     cJSON *err = cJSON_AddObjectToObject(o, name);
     if (!err) return;
-    add_string(err, "kind", gt_kind_name(e->kind));
-    cJSON_AddBoolToObject(err, "retryable", e->retryable);
-    add_string(err, "phase", gt_phase_name(e->phase));
-    add_string(err, "submitted", gt_submitted_name(e->submitted));
-    if (e->status) cJSON_AddNumberToObject(err, "status", (double)e->status);
-    add_string(err, "code", e->code);
-    add_string(err, "message", e->message);
-    add_string(err, "stage", e->stage);
-    add_string(err, "request_id", e->request_id);
-    add_string(err, "task_id", e->task_id);
-    add_string(err, "idempotency_key", e->idempotency_key);
-    cJSON_AddNumberToObject(err, "attempts", e->attempts);
-    if (e->cause) add_error(err, "cause", e->cause);
+    for (int f = 0; f < GT_ERROR_FIELD_COUNT; f++) {
+        gt_error_value value = gt_error_field_value(e, provider, (gt_error_field)f);
+        const char *field = gt_error_field_name((gt_error_field)f);
+        switch (value.type) {
+        case GT_VALUE_NONE: break;
+        case GT_VALUE_TEXT: add_string(err, field, value.text); break;
+        case GT_VALUE_INTEGER: cJSON_AddNumberToObject(err, field, (double)value.integer); break;
+        case GT_VALUE_NUMBER: cJSON_AddNumberToObject(err, field, value.number); break;
+        case GT_VALUE_FLAG: cJSON_AddBoolToObject(err, field, value.flag); break;
+        case GT_VALUE_ERROR: add_error(err, field, value.error, provider); break;
+        }
+    }
 }
 
 /* {"state": "succeeded", "urls": [...]} or {"state": "failed"|"cancelled", "error": {...}} */
@@ -492,7 +492,7 @@ char *gt_task_outcome_json(const gt_task *t)
         cJSON *urls = cJSON_AddArrayToObject(o, "urls");
         for (size_t i = 0; urls && i < t->n_urls; i++) cJSON_AddItemToArray(urls, cJSON_CreateString(t->urls[i]));
     } else if (t->error) {
-        add_error(o, "error", t->error);
+        add_error(o, "error", t->error, gt_profile_name(t->client->profile));
     }
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -528,6 +528,9 @@ static gt_error *error_from_json(const cJSON *e, int depth)
     err->request_id = gt_strdup(string_of(e, "request_id"));
     err->task_id = gt_strdup(string_of(e, "task_id"));
     err->idempotency_key = gt_strdup(string_of(e, "idempotency_key"));
+    err->body = gt_strdup(string_of(e, "body"));
+    const cJSON *retry_after = cJSON_GetObjectItemCaseSensitive(e, "retry_after");
+    if (cJSON_IsNumber(retry_after) && retry_after->valuedouble >= 0) err->retry_after = retry_after->valuedouble;
     const cJSON *cause = cJSON_GetObjectItemCaseSensitive(e, "cause");
     if (cJSON_IsObject(cause) && depth < 4) err->cause = error_from_json(cause, depth + 1);
     return err;

@@ -73,28 +73,17 @@ lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_N
 
 void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider)
 {
-    lua_createtable(L, 0, 16);
-    gt_lua_setfield_string(L, "kind", gt_kind_name(err->kind));
-    lua_pushboolean(L, err->retryable);
-    lua_setfield(L, -2, "retryable");
-    gt_lua_setfield_string(L, "message", err->message);
-    gt_lua_setfield_string(L, "provider", provider);
-    gt_lua_setfield_string(L, "phase", gt_phase_name(err->phase));
-    gt_lua_setfield_string(L, "submitted", gt_submitted_name(err->submitted));
-    if (err->status) gt_lua_setfield_integer(L, "status", err->status);
-    gt_lua_setfield_string(L, "code", err->code);
-    gt_lua_setfield_string(L, "stage", err->stage);
-    gt_lua_setfield_string(L, "request_id", err->request_id);
-    gt_lua_setfield_string(L, "task_id", err->task_id);
-    gt_lua_setfield_string(L, "body", err->body);
-    if (err->retry_after >= 0) {
-        lua_pushnumber(L, err->retry_after);
-        lua_setfield(L, -2, "retry_after");
-    }
-    if (err->attempts) gt_lua_setfield_integer(L, "attempts", err->attempts);
-    gt_lua_setfield_string(L, "idempotency_key", err->idempotency_key);
-    if (err->cause) {
-        gt_lua_push_error(L, err->cause, provider);
-        lua_setfield(L, -2, "cause");
+    lua_createtable(L, 0, GT_ERROR_FIELD_COUNT);
+    for (int f = 0; f < GT_ERROR_FIELD_COUNT; f++) {
+        gt_error_value value = gt_error_field_value(err, provider, (gt_error_field)f);
+        switch (value.type) {
+        case GT_VALUE_NONE: continue;
+        case GT_VALUE_TEXT: lua_pushstring(L, value.text); break;
+        case GT_VALUE_INTEGER: lua_pushinteger(L, (lua_Integer)value.integer); break;
+        case GT_VALUE_NUMBER: lua_pushnumber(L, value.number); break;
+        case GT_VALUE_FLAG: lua_pushboolean(L, value.flag); break;
+        case GT_VALUE_ERROR: gt_lua_push_error(L, value.error, provider); break;
+        }
+        lua_setfield(L, -2, gt_error_field_name((gt_error_field)f));
     }
 }

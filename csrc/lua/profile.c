@@ -237,6 +237,9 @@ static int build_profile(lua_State *L)
     if (ttl != 0 && !gt_profile_set_number(p, "result_ttl", ttl)) luaL_error(L, "profile: result_ttl must be > 0");
     read_model_caps(L, p, profile);
     set_string(L, p, profile, "idempotency_field", "idempotency_field", "profile");
+    /* read by the gentask command only, checked here with the rest of the profile */
+    check_string_field(L, profile, "key_env", "profile");
+    check_string_field(L, profile, "input_image_param", "profile");
     lua_getfield(L, profile, "cancel"); /* the documented cancel endpoint, where there is one */
     if (lua_istable(L, -1)) {
         set_string(L, p, lua_gettop(L), "method", "cancel_method", "cancel");

@@ -1,6 +1,7 @@
-/* schema.c — the core's tables offered to the Lua layer as they are: the error kinds, the client
- * options, the response headers the core reads and the largest webhook body it takes. The Lua
- * layer reads these instead of restating them. */
+/* schema.c — the core's tables offered to the Lua layer as they are: the error kinds and the
+ * error table's fields, the client options, the task's states, the response headers the core
+ * reads and the largest webhook body it takes. The Lua layer reads these instead of restating
+ * them. */
 #include "binding.h"
 
 #include <math.h>
@@ -58,6 +59,26 @@ static void push_headers(lua_State *L)
     }
 }
 
+/* core.states: the task's states by name, in the core's order (gt_task_state) */
+static void push_states(lua_State *L)
+{
+    lua_createtable(L, GT_TASK_STATE_COUNT, 0);
+    for (int s = 0; s < GT_TASK_STATE_COUNT; s++) {
+        lua_pushstring(L, gt_task_state_name((gt_task_state)s));
+        lua_rawseti(L, -2, s + 1);
+    }
+}
+
+/* core.error_fields: the error table's field names, in the core's order (gt_error_field) */
+static void push_error_fields(lua_State *L)
+{
+    lua_createtable(L, GT_ERROR_FIELD_COUNT, 0);
+    for (int f = 0; f < GT_ERROR_FIELD_COUNT; f++) {
+        lua_pushstring(L, gt_error_field_name((gt_error_field)f));
+        lua_rawseti(L, -2, f + 1);
+    }
+}
+
 /* core.check_options(options, scope) → nil, or what is wrong with the first bad option. scope
  * "task" (a submit's own options) refuses the options that belong to the client alone. */
 static int check_options(lua_State *L)
@@ -106,6 +127,10 @@ void gt_lua_open_schema(lua_State *L)
     lua_setfield(L, -2, "options");
     push_headers(L);
     lua_setfield(L, -2, "headers");
+    push_states(L);
+    lua_setfield(L, -2, "states");
+    push_error_fields(L);
+    lua_setfield(L, -2, "error_fields");
     lua_pushinteger(L, GT_WEBHOOK_MAX_BODY);
     lua_setfield(L, -2, "webhook_max_body");
     lua_pushcfunction(L, check_options);

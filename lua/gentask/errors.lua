@@ -1,6 +1,7 @@
 -- gentask.errors — the error kinds, the error table's metatable, is() and the usage error.
 --
--- Every failure, whatever its provider or phase, is one table of this shape:
+-- Every failure, whatever its provider or phase, is one table of this shape (core.error_fields
+-- lists the names: the journal's record and the command's records carry the same):
 --   kind, retryable, message, provider, phase, status, code, stage, request_id, task_id,
 --   submitted, retry_after, attempts, body (a bounded excerpt of the raw response),
 --   idempotency_key (what the submits carried, where the provider honours one), and cause: for a

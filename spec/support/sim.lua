@@ -2,26 +2,20 @@
 -- Admin calls go to the simulator's admin port, which stays open through an outage.
 local cjson = require "cjson"
 local gentask = require "gentask"
+local simulator = require "gentask.sim"
 
 local Sim = {}
 Sim.__index = Sim
-Sim.key = "sk-test-gentask"
+Sim.key = simulator.key
 
 local function sh_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
---- Sim.start("--duration-ms 200") → a running simulator; stop it with sim:stop().
+--- Sim.start("--duration-ms 200") → a running simulator (gentask.sim); stop it with sim:stop().
 function Sim.start(args)
-  local bin = os.getenv "GENTASK_SIM" or "build/gentask-sim"
-  -- LD_PRELOAD= : under `make sanitize` only the Lua process may load the ASan runtime
-  local pipe = assert(io.popen("LD_PRELOAD= " .. sh_quote(bin) .. " --port 0 " .. (args or ""), "r"))
-  local line = pipe:read "*l" or ""
-  local port, pid = line:match "127%.0%.0%.1:(%d+) pid (%d+)"
-  assert(port, "gentask-sim did not start: " .. line)
-  local admin_port = assert(line:match "admin 127%.0%.0%.1:(%d+)", "no admin port: " .. line)
-  return setmetatable({ pipe = pipe, port = tonumber(port), pid = pid, url = "http://127.0.0.1:" .. port,
-                        admin_port = tonumber(admin_port), admin_url = "http://127.0.0.1:" .. admin_port }, Sim)
+  local server = assert(simulator.start { bin = os.getenv "GENTASK_SIM" or "build/gentask-sim", args = args })
+  return setmetatable(server, Sim)
 end
 
 --- Removes a journal file and the files SQLite keeps beside it.
@@ -29,10 +23,7 @@ function Sim.remove_journal(path)
   for _, suffix in ipairs { "", "-wal", "-shm", "-journal" } do os.remove(path .. suffix) end
 end
 
-function Sim:stop()
-  os.execute("kill " .. self.pid)
-  self.pipe:close()
-end
+Sim.stop = simulator.stop
 
 local function http(method, url)
   local pipe = assert(io.popen(("LD_PRELOAD= curl -s -X %s %s"):format(method, sh_quote(url))))

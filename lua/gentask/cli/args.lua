@@ -2,6 +2,7 @@
 -- an API key: a command line is visible to every user of the machine (ps, /proc/*/cmdline).
 
 local argparse = require "argparse"
+local providers = require "gentask.cli.providers"
 
 local args = {}
 
@@ -21,7 +22,8 @@ end
 
 local function common(cmd)
   -- provider names are the profiles' lower-case names: BFL and bfl are one provider
-  cmd:option("-p --provider", "The provider: bfl, foxapi, flora, modelslab, apixo (with --sim: foxapi by default).")
+  cmd:option("-p --provider", "The provider: " .. table.concat(providers.built_in, ", ")
+    .. " (with --sim: foxapi by default).")
     :convert(string.lower)
   per_provider(cmd)
   cmd:flag("--sim", "Run against a simulator started for the occasion: offline, no key.")
@@ -40,7 +42,7 @@ end
 
 function args.parser()
   local parser = argparse("gentask", "Generate images and videos with asynchronous APIs (submit, poll, save).")
-    :epilog("Keys come from BFL_API_KEY, FOXAPI_API_KEY, FLORA_API_KEY, MODELSLAB_API_KEY or APIXO_API_KEY, "
+    :epilog("Keys come from " .. providers.key_envs_text() .. ", "
       .. "or --key-file.\nExit status: 0 every file saved, 1 some lines failed or a file is missing, "
       .. "2 usage error (nothing paid), 3 could not run (nothing paid).")
   parser:command_target("command")

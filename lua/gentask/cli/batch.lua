@@ -7,6 +7,7 @@
 local gentask = require "gentask"
 local outcome = require "gentask.cli.outcome"
 local outdir = require "gentask.cli.outdir"
+local progress = require "gentask.cli.progress"
 
 local batch = {}
 
@@ -104,7 +105,7 @@ function batch.close(clients)
 end
 
 -- What the progress shows per state.
-local STATES = { "queued", "submitting", "waiting", "polling", "downloading" }
+local STATES = progress.STATES
 
 --- Runs entries (gentask.cli.lines, each with its task_key) through clients (open_clients) with
 -- settings: provider (the default), out (directory), journal (nil: none), reporter

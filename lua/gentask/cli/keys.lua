@@ -1,25 +1,12 @@
 -- gentask.cli.keys — where the command finds a provider's API key: the provider's environment
--- variable or a file named by --key-file, never a command-line argument (ps shows those to every
--- user of the machine). A key file others could read is refused, as ssh refuses such a private
--- key. A --sim run uses the simulator's own test key.
+-- variable (its profile's key_env) or a file named by --key-file, never a command-line argument
+-- (ps shows those to every user of the machine). A key file others could read is refused, as ssh
+-- refuses such a private key. A --sim run uses the simulator's own test key.
 
 local core = require "gentask.core"
+local providers = require "gentask.cli.providers"
 
 local keys = {}
-
--- One variable per provider, as each provider's own documentation and SDKs name it.
-keys.variables = {
-  bfl = "BFL_API_KEY",
-  foxapi = "FOXAPI_API_KEY",
-  flora = "FLORA_API_KEY",
-  modelslab = "MODELSLAB_API_KEY",
-  apixo = "APIXO_API_KEY",
-}
-
---- The variable that holds provider's key (PROVIDER_API_KEY for a provider not listed).
-function keys.variable(provider)
-  return keys.variables[provider] or provider:upper():gsub("[^%w]", "_") .. "_API_KEY"
-end
 
 --- The key for provider: from key_file when given, else from its variable; nil and why otherwise.
 function keys.find(provider, key_file)
@@ -30,7 +17,7 @@ function keys.find(provider, key_file)
     if key == "" then return nil, "the key file " .. key_file .. " is empty" end
     return key
   end
-  local name = keys.variable(provider)
+  local name = providers.key_env(provider)
   local key = os.getenv(name)
   if not key or key == "" then
     return nil, ("no key for %s: set %s, give --key-file FILE, or try --sim"):format(provider, name)

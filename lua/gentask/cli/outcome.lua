@@ -3,6 +3,8 @@
 -- terminal, the JSON lines, the contact sheet, status): a retry that might pay twice must never
 -- look like a free one.
 
+local core = require "gentask.core"
+
 local outcome = {}
 
 -- The library's error.submitted, in words.
@@ -12,14 +14,28 @@ outcome.SUBMITTED = {
   no = "not sent: nothing was paid",
 }
 
+-- An error's fields as the core lists them (core.error_fields), its cause's too: a plain table
+-- that JSON can hold, with the same names as the library's error and the journal's record.
+local function fields_of(err)
+  local record = {}
+  for _, name in ipairs(core.error_fields) do
+    local value = err[name]
+    if name == "cause" and type(value) == "table" then value = fields_of(value) end
+    record[name] = value
+  end
+  return record
+end
+
 --- The record of an error (a library error table, or anything else raised).
 function outcome.error_record(err)
   if type(err) ~= "table" then
     return { kind = "usage", message = tostring(err), submitted = "no", submitted_words = outcome.SUBMITTED.no }
   end
-  local submitted = err.submitted or "no"
-  return { kind = err.kind, message = err.message, code = err.code, retryable = err.retryable or false,
-           submitted = submitted, submitted_words = outcome.SUBMITTED[submitted] }
+  local record = fields_of(err)
+  record.retryable = err.retryable or false
+  record.submitted = err.submitted or "no"
+  record.submitted_words = outcome.SUBMITTED[record.submitted]
+  return record
 end
 
 --- Whether --retry-failed sends this failed record again: a retryable error that was never sent

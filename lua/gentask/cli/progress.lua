@@ -4,6 +4,7 @@
 -- for other programs to read.
 
 local cjson = require "cjson.safe"
+local core = require "gentask.core"
 
 local progress = {}
 
@@ -19,8 +20,16 @@ local function clock(seconds)
   return ("%d:%02d"):format(math.floor(seconds / 60), seconds % 60)
 end
 
--- The states a task goes through, in the order they are shown.
-local STATES = { "queued", "submitting", "waiting", "polling", "downloading" }
+-- The states shown, in the core's order (core.states): those a task goes through before its
+-- result, then "downloading", the CLI's own name for a succeeded task whose files are still
+-- being written.
+progress.STATES = {}
+for _, state in ipairs(core.states) do
+  if state == "succeeded" then break end
+  progress.STATES[#progress.STATES + 1] = state
+end
+progress.STATES[#progress.STATES + 1] = "downloading"
+local STATES = progress.STATES
 
 --- The bar's one line, from counts = { total, ended, succeeded, failed, [state] = n, elapsed }.
 function progress.line(c, width)

@@ -9,13 +9,11 @@ local fail = require "gentask.cli.fail"
 local outdir = require "gentask.cli.outdir"
 local params = require "gentask.cli.params"
 local progress = require "gentask.cli.progress"
+local providers = require "gentask.cli.providers"
 local settings = require "gentask.cli.settings"
 local sim = require "gentask.cli.sim"
 
 local run_command = {}
-
--- The parameter a provider takes an input image in.
-local IMAGE_PARAM = { bfl = "input_image", flora = "image_url", modelslab = "init_image" }
 
 function run_command.run(opts)
   local provider = opts.provider or (opts.sim and "foxapi")
@@ -25,7 +23,7 @@ function run_command.run(opts)
   end
   local p, why = params.of_run(opts.prompt, opts.param)
   if not p then fail.usage(why) end
-  if opts.image then p[IMAGE_PARAM[provider] or "image"] = gentask.file(opts.image) end
+  if opts.image then p[providers.input_image_param(provider)] = gentask.file(opts.image) end
   local key_files, why_keys = settings.by_provider(opts.key_file, provider, "--key-file")
   local base_urls, why_urls = settings.by_provider(opts.base_url, provider, "--base-url")
   if not key_files or not base_urls then fail.usage(why_keys or why_urls) end

@@ -1,0 +1,109 @@
+-- gentask.sim — starts gentask-sim (the simulator of the providers' APIs, csrc/sim; the
+-- gentask-sim rock) on a loopback port and reads its banner: the one place that does, for the
+-- command's --sim, the specs, the soak and the bench.
+
+local sim = {}
+
+-- The simulator's default test key: it accepts this one unless told otherwise (--key).
+sim.key = "sk-test-gentask"
+
+local function exists(path)
+  local f = io.open(path, "r")
+  if f then f:close() end
+  return f ~= nil
+end
+
+local function sh_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function dirname(path)
+  return path:match("^(.*)/[^/]*$") or "."
+end
+
+-- package.searchpath, which PUC Lua 5.1 lacks
+local function searchpath(name, path)
+  if package.searchpath then return (package.searchpath(name, path)) end
+  name = name:gsub("%.", "/")
+  for template in path:gmatch "[^;]+" do
+    local file = template:gsub("%?", name)
+    if exists(file) then return file end
+  end
+end
+
+--- Where gentask-sim is: $GENTASK_SIM; beside the gentask.core that was loaded, or in a bin/
+-- above it (a checkout's build/ keeps both; a LuaRocks tree keeps core.so under lib/lua/5.x/
+-- and the simulator's rock puts gentask-sim in the tree's bin/); else the PATH.
+function sim.find()
+  local named = os.getenv "GENTASK_SIM"
+  if named and named ~= "" then return named end
+  local core_path = searchpath("gentask.core", package.cpath)
+  if core_path then
+    local dir = dirname(core_path)
+    for _ = 1, 5 do
+      dir = dirname(dir)
+      for _, candidate in ipairs { dir .. "/gentask-sim", dir .. "/bin/gentask-sim" } do
+        if exists(candidate) then return candidate end
+      end
+    end
+  end
+  for dir in (os.getenv "PATH" or ""):gmatch("[^:]+") do
+    if exists(dir .. "/gentask-sim") then return dir .. "/gentask-sim" end
+  end
+  return nil
+end
+
+--- The simulator's first line, "gentask-sim listening on 127.0.0.1:PORT pid PID admin
+-- 127.0.0.1:ADMIN_PORT", as { port =, pid =, admin_port = }; nil when line is not that.
+function sim.banner(line)
+  local port, pid = tostring(line or ""):match "127%.0%.0%.1:(%d+) pid (%d+)"
+  local admin_port = tostring(line or ""):match "admin 127%.0%.0%.1:(%d+)"
+  if not (port and admin_port) then return nil end
+  return { port = tonumber(port), pid = tonumber(pid), admin_port = tonumber(admin_port) }
+end
+
+local Server = {}
+Server.__index = Server
+
+--- Starts the simulator. opts (all optional): bin (default sim.find()), port (default 0: a free
+-- one), args (more options, one shell-quoted string: "--duration-ms 200"), die_with_parent (it
+-- ends with this process, a kill -9 included), stderr (a file its stderr is appended to), tries
+-- (start again this many times, 0.1 s apart, while the port is still held: a restart on the same
+-- port). Returns { url, admin_url, port, admin_port, pid, stop = fn(self, signal) } or nil and why.
+function sim.start(opts)
+  opts = opts or {}
+  local bin = opts.bin or sim.find()
+  if not bin then
+    return nil, "gentask-sim was not found (install the gentask-sim rock, set GENTASK_SIM, or put it in PATH)"
+  end
+  -- LD_PRELOAD= : under `make sanitize` only the Lua process may load the ASan runtime. exec: the
+  -- simulator is this process's own child (what --die-with-parent watches)
+  local command = ("LD_PRELOAD= exec %s --port %d%s %s%s"):format(sh_quote(bin), opts.port or 0,
+    opts.die_with_parent and " --die-with-parent" or "", opts.args or "",
+    opts.stderr and " 2>>" .. sh_quote(opts.stderr) or "")
+  local tries = opts.tries or 1
+  for try = 1, tries do
+    local pipe = io.popen(command, "r")
+    local banner = sim.banner(pipe and pipe:read "*l")
+    if banner then
+      banner.pipe = pipe
+      banner.url = "http://127.0.0.1:" .. banner.port
+      banner.admin_url = "http://127.0.0.1:" .. banner.admin_port
+      return setmetatable(banner, Server)
+    end
+    if pipe then pipe:close() end
+    if try < tries then os.execute "sleep 0.1" end
+  end
+  return nil, "gentask-sim did not start (" .. bin .. ")"
+end
+
+--- Stops a simulator sim.start started: SIGTERM lets it answer the requests it holds first;
+-- signal "KILL" (a crash) does not.
+function sim.stop(server, signal)
+  os.execute(("kill %s%d 2>/dev/null"):format(signal and "-" .. signal .. " " or "", server.pid))
+  server.pipe:close()
+end
+
+Server.stop = sim.stop
+
+return sim

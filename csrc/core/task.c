@@ -236,9 +236,6 @@ void gt_task_send_submit(gt_task *t)
     send_request(t, GT_PHASE_SUBMIT);
 }
 
-/* A request waits at the client's wire gate (max_requests) before it is sent: a task between
- * polls holds no handle and no socket, and a burst of submits cannot open more connections than
- * the gate lets through. */
 /* Arms the task's timer for the next poll or submit attempt, or for its deadline if that comes
  * first (the timer then ends the task). */
 static bool wait_then(gt_task *t, gt_task_state state, int64_t due)
@@ -250,6 +247,9 @@ static bool wait_then(gt_task *t, gt_task_state state, int64_t due)
     return false;
 }
 
+/* A request waits at the client's wire gate (max_requests) before it is sent: a task between
+ * polls holds no handle and no socket, and a burst of submits cannot open more connections than
+ * the gate lets through. */
 static void start_request(gt_task *t, gt_phase phase)
 {
     /* while it waits for the wire and while it is on it, the deadline still ends the task */
@@ -342,7 +342,6 @@ static long before_deadline(gt_task *t, long delay_ms)
     return (long)(left - margin);
 }
 
-/* A submit goes out unless the client is holding its submits after a 429. */
 /* A task not yet submitted, or whose resend waits, when the client is closed. */
 static void end_closed(gt_task *t)
 {
@@ -400,6 +399,7 @@ static bool too_late_to_submit(gt_task *t)
     return true;
 }
 
+/* A submit goes out unless the client is holding its submits after a 429. */
 static void submit_attempt(gt_task *t)
 {
     int64_t until;
@@ -604,7 +604,6 @@ static long retry_delay(gt_task *t, const gt_error *err)
     return gt_backoff_ms(&t->opts, t->retries);
 }
 
-/* Whether to try the failed request again, and after how long. */
 /* A failed poll that is a definitive answer about a task that may be paid for: the key refused,
  * the task unknown (after the grace period), or the provider's own verdict on the generation.
  * Anything else — a network error, a 5xx, a 429, a garbled answer, and a 400/402/409/422, which
@@ -623,6 +622,7 @@ static bool poll_failure_is_final(gt_kind kind)
     }
 }
 
+/* Whether to try the failed request again, and after how long. */
 static bool try_again(gt_task *t, gt_phase phase, const gt_error *err, long *delay_ms)
 {
     if (phase == GT_PHASE_POLL) { /* only the deadline gives up on what is no answer */

@@ -80,11 +80,15 @@ struct gt_client {
     gt_queue hooked;
     gt_log_fn log_fn; /* debug events (wirelog.c); NULL: none */
     void *log_ctx;
+    struct gt_client_registry *registry; /* its engine's clients, which count their live tasks */
 };
 
 void gt_client_retain(gt_client *c);
-/* Gates and the 429 pause live here alone; the task's files ask and tell. The tasks gate also waits out
- * a 429 pause: it admits the submits. */
+/* A task made, and a task freed: counted for gt_task_live_count over the engine's clients. */
+void gt_client_task_born(gt_client *c);
+void gt_client_task_gone(gt_client *c);
+/* Gates and the 429 pause live here alone; the task's files ask and tell. The tasks gate also
+ * waits out a 429 pause: it admits the submits. */
 void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s);
 void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s);      /* held or waiting: both let go */
 void gt_client_wait_front(gt_client *c, gt_gate_id gate, gt_slot *s); /* first in line: a refused submit */

@@ -37,11 +37,6 @@ gt_task *gt_task_next_changed(gt_engine *e)
     return n ? GT_CONTAINER(n, gt_task, changed_node) : NULL;
 }
 
-size_t gt_task_live_count(const gt_engine *e)
-{
-    return e->live_tasks;
-}
-
 /* unknown beats no, and yes beats both: what the caller must assume about all attempts */
 gt_submitted gt_submitted_worse(gt_submitted a, gt_submitted b)
 {
@@ -217,7 +212,7 @@ gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_option
     t->client = c;
     t->owners = 1;
     gt_client_retain(c);
-    c->engine->live_tasks++;
+    gt_client_task_born(c);
     t->opts = opts ? *opts : c->opts;
     t->poll_path = gt_strdup(poll_path);
     t->state = GT_TASK_QUEUED;
@@ -280,7 +275,7 @@ static void free_task(gt_task *t)
     for (size_t i = 0; i < t->n_texts; i++) free(t->texts[i]);
     free(t->texts);
     gt_task_downloads_free(t);
-    t->client->engine->live_tasks--;
+    gt_client_task_gone(t->client);
     gt_client_release(t->client);
     free(t);
 }

@@ -70,6 +70,28 @@ describe("garbage collection of in-flight tasks", function()
     assert.equal(0, gentask.stats().live_tasks)
   end)
 
+  it("counts the live tasks of every client on the engine together, a collected client's too", function()
+    local live = gentask.stats().live_tasks
+    local counted
+    local round = coroutine.wrap(function()   -- its own stack: see above
+      local one, other = sim:foxapi(), sim:foxapi()
+      local first = one:submit("flux-dev", { prompt = "one [duration=1]" })
+      local second = other:submit("flux-dev", { prompt = "other [duration=1]" })
+      one = nil   -- luacheck: ignore
+      collectgarbage()
+      collectgarbage()
+      counted = gentask.stats().live_tasks   -- a task holds its collected client
+      assert(first:result())
+      assert(second:result())
+    end)
+    round()
+    round = nil   -- luacheck: ignore
+    collectgarbage()
+    collectgarbage()
+    assert.equal(live + 2, counted)
+    assert.equal(live, gentask.stats().live_tasks)
+  end)
+
   -- A keyed submit between the cycle that found a task's box unreachable and that box's finalizer
   -- (an nginx worker answering the same Idempotency-Key again) still finds the task in the core,
   -- whose box is gone from the binding's weak map: it is that task again, never a refusal.

@@ -42,12 +42,56 @@ static gt_error *creation_error(char *message, const char *fault)
     return err;
 }
 
+/* The clients of one engine and their tasks not yet released (gentask.stats().live_tasks, the
+ * engine's tostring): kept where the engine keeps the layer above's state, made with its first
+ * client, freed with its last (a task holds its client, a client its engine). */
+typedef struct gt_client_registry {
+    size_t clients;
+    size_t live_tasks;
+} gt_client_registry;
+
+static bool join_registry(gt_client *c, gt_engine *e)
+{
+    if (!e->above && !(e->above = calloc(1, sizeof(gt_client_registry)))) return false;
+    c->registry = e->above;
+    c->registry->clients++;
+    return true;
+}
+
+static void leave_registry(gt_client *c)
+{
+    if (--c->registry->clients > 0) return;
+    free(c->registry);
+    c->engine->above = NULL;
+}
+
+void gt_client_task_born(gt_client *c)
+{
+    c->registry->live_tasks++;
+}
+
+void gt_client_task_gone(gt_client *c)
+{
+    c->registry->live_tasks--;
+}
+
+size_t gt_task_live_count(const gt_engine *e)
+{
+    const gt_client_registry *r = e->above;
+    return r ? r->live_tasks : 0;
+}
+
 gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
                          const gt_client_options *opts, gt_error **error)
 {
     *error = NULL;
     gt_client *c = calloc(1, sizeof *c);
     if (!c) {
+        gt_profile_free(profile);
+        return NULL;
+    }
+    if (!join_registry(c, e)) {
+        free(c);
         gt_profile_free(profile);
         return NULL;
     }
@@ -178,6 +222,7 @@ void gt_client_release(gt_client *c)
     gt_shared_free(c->shared); /* before the journal it borrows is closed */
     gt_client_journal_close(c);
     gt_client_webhook_close(c);
+    leave_registry(c);
     gt_engine_release(c->engine);
     gt_profile_free(c->profile);
     free(c->base_url);

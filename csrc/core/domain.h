@@ -7,7 +7,7 @@
 #include "reading.h"
 #include "shared.h"
 
-/* ---- clients and tasks (client.c, task.c) ------------------------------------------------------- */
+/* ---- clients and tasks (client.c, task*.c) ------------------------------------------------------ */
 
 /* A client holds two gates: tasks between first submit and end (max_in_flight) and requests on
  * the wire (max_requests). A holder waits its turn in a gate's queue with a gt_slot; the client
@@ -80,11 +80,15 @@ struct gt_client {
     gt_queue hooked;
     gt_log_fn log_fn; /* debug events (wirelog.c); NULL: none */
     void *log_ctx;
+    struct gt_client_registry *registry; /* its engine's clients, which count their live tasks */
 };
 
 void gt_client_retain(gt_client *c);
-/* Gates and the 429 pause live here alone; task.c asks and tells. The tasks gate also waits out
- * a 429 pause: it admits the submits. */
+/* A task made, and a task freed: counted for gt_task_live_count over the engine's clients. */
+void gt_client_task_born(gt_client *c);
+void gt_client_task_gone(gt_client *c);
+/* Gates and the 429 pause live here alone; the task's files ask and tell. The tasks gate also
+ * waits out a 429 pause: it admits the submits. */
 void gt_client_wait(gt_client *c, gt_gate_id gate, gt_slot *s);
 void gt_client_leave(gt_client *c, gt_gate_id gate, gt_slot *s);      /* held or waiting: both let go */
 void gt_client_wait_front(gt_client *c, gt_gate_id gate, gt_slot *s); /* first in line: a refused submit */
@@ -193,8 +197,9 @@ struct gt_task {
     int64_t nudged_ms;
 };
 
-/* What task.c offers the journal's files: a task made, a submit started (through the gates) or
- * sent (the gates passed and the journal written), and a task ended. */
+/* What the task's files offer the features (the journal, webhooks, cancel): a task made, a
+ * submit started (through the gates) or sent (the gates passed and the journal written), a task
+ * attached, polled or ended. */
 gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_options *opts);
 /* t's submit of body as the caller built it (resend_key: the idempotency key a submit that went
  * out before a crash carried); false when the task failed at once. */
@@ -222,6 +227,53 @@ void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t l
 /* Polls at once a task that is waiting between polls (news that something changed). */
 void gt_task_poll_now(gt_task *t);
 
+/* ---- the task's own files: what each offers the others ------------------------------------------ */
+
+static inline gt_engine *gt_task_engine(const gt_task *t)
+{
+    return t->client->engine;
+}
+
+/* task.c, the state machine: its end, its deadline, its life. */
+gt_submitted gt_submitted_worse(gt_submitted a, gt_submitted b); /* what to assume of all attempts */
+void gt_task_count_accepted(gt_task *t, bool accepted);          /* in the client's accepted, or no longer */
+void gt_task_note_progress(gt_task *t, int progress);            /* < 0: none said */
+void gt_task_fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message);
+void gt_task_succeed(gt_task *t, gt_reply *reply); /* takes the reply's results */
+/* The provider ended the task (err taken): an opted-in resubmit, or the task's end. */
+void gt_task_ended_at_provider(gt_task *t, gt_error *err);
+/* Sets state and arms the timer for due (at most the deadline); false: the task failed. */
+bool gt_task_wait_then(gt_task *t, gt_task_state state, int64_t due);
+gt_error *gt_task_deadline_error(gt_task *t, gt_phase phase, const char *why);
+void gt_task_end_at_deadline(gt_task *t);
+bool gt_task_past_deadline(gt_task *t); /* true: it was, and the task was dealt with */
+
+/* task_submit.c, the submit path. */
+void gt_task_slot_granted(void *task);  /* the tasks gate let it in */
+void gt_task_model_granted(void *task); /* its model's gate let it in */
+void gt_task_submit_attempt(gt_task *t);
+void gt_task_requeue(gt_task *t);                       /* refused outright: back to the head of the line */
+bool gt_task_resubmit(gt_task *t, const gt_error *err); /* false: not opted in, or none left */
+
+/* task_poll.c, the poll path. */
+const char *gt_task_poll_template(const gt_task *t); /* NULL: the profile builds no poll URL */
+char *gt_task_poll_url(const gt_task *t);
+gt_error *gt_task_no_poll_url(const gt_task *t, gt_phase phase, const char *refused);
+void gt_task_poll_a_last_time(gt_task *t);
+void gt_task_schedule_poll(gt_task *t, long delay_ms);
+/* After an answer that the task is still going (eta: the provider's, in seconds; < 0: none). */
+void gt_task_poll_later(gt_task *t, gt_phase phase, double eta);
+long gt_eta_ms(double eta); /* a provider's eta in ms, bounded */
+
+/* task_request.c, a request on the wire and its answer read. */
+void gt_task_wire_granted(void *task); /* the wire gate let its request in */
+void gt_task_start_request(gt_task *t, gt_phase phase);
+void gt_task_stop_transfer(gt_task *t); /* the request on the wire (or waiting for it) let go */
+
+/* task_retry.c, a failed request (err taken): tried again, or the end. */
+void gt_task_request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error *err);
+void gt_task_transport_failed(gt_task *t, gt_phase phase, const gt_transfer_result *result);
+
 /* ---- webhooks (webhook.c) ------------------------------------------------------------------------ */
 
 /* The client's copies of webhook_url and webhook_secret (the options only lent them). */
@@ -240,7 +292,7 @@ void gt_client_webhook_scrub(const gt_client *c, char **s);
 /* ---- results as files (download.c) -------------------------------------------------------------- */
 
 typedef struct gt_downloads gt_downloads;
-/* task.c tells: the task ended (succeeded: a download asked for before starts now), it is
+/* The task's files tell: the task ended (succeeded: a download asked for before starts now), it is
  * released (true: files are on their way, and it is freed once they are written), it is freed. */
 void gt_task_downloads_ended(gt_task *t);
 bool gt_task_downloads_hold(gt_task *t);

@@ -100,7 +100,9 @@ struct gt_engine {
     size_t max_connections;  /* the connection cache's size: grows with n_live_transfers */
     gt_transfer **finished;  /* finish_transfers' list, kept for its capacity */
     size_t cap_finished;
-    size_t live_tasks; /* kept by task.c for gentask.stats() */
+    /* the layer above's own state per engine (the domain's registry of its clients): never read
+     * here, and let go of above before the engine goes (whatever it holds keeps the engine) */
+    void *above;
     bool host_loop;    /* a host loop watches the sockets: log changes, defer closes */
     gt_watch *changes; /* watch changes since the host last drained them */
     size_t n_changes, cap_changes;

@@ -1,4 +1,4 @@
-/* journal_redis.c — the journal kept in Redis (journal_backend.h), so that the clients of one API
+/* journal_redis.c — the journal kept in Redis (journal.h's ops), so that the clients of one API
  * key on several machines share one journal: a record written by one is recovered by another
  * when its owner's lease runs out. Each operation is one server-side script
  * (journal_redis_scripts.h), atomic against every other client.
@@ -20,8 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal_backend.h"
-#include "journal_handle.h" /* gt_account_fingerprint */
+#include "fingerprint.h"
 #include "journal_redis_scripts.h"
 
 static gt_redis_script commit_script = {.source = GT_REDIS_COMMIT};
@@ -822,7 +821,7 @@ static void ask_count(redis_journal *j)
                   GT_JOURNAL_PENDING;
 }
 
-void gt_journal_redis_count_sent_then(gt_journal *base, void (*fn)(void *ctx, int64_t n), void *ctx)
+static void rj_count_sent_then(gt_journal *base, void (*fn)(void *ctx, int64_t n), void *ctx)
 {
     redis_journal *j = RJ(base);
     j->counted = fn;
@@ -928,6 +927,7 @@ static const gt_journal_ops redis_ops = {
     .find_key_then = rj_find_key_then,
     .claim_record_then = rj_claim_record_then,
     .unended_then = rj_unended_then,
+    .count_sent_then = rj_count_sent_then,
     .keeps_ids = true,
 };
 
@@ -960,7 +960,7 @@ gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, const gt_client
     return &j->base;
 }
 
-const char *gt_journal_redis_namespace(gt_journal *j)
+const gt_redis_addr *gt_journal_redis_address(const gt_journal *j)
 {
-    return j && j->ops == &redis_ops ? RJ(j)->ns : NULL;
+    return j && j->ops == &redis_ops ? &RJ(j)->address : NULL;
 }

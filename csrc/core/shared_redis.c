@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal_handle.h"        /* gt_account_fingerprint */
+#include "fingerprint.h"           /* gt_account_namespace */
 #include "journal_redis_scripts.h" /* GT_REDIS_SALT: the journal names its keys alike */
 #include "redis_deliveries.h"
 #include "redis_link.h"

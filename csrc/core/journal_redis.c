@@ -22,6 +22,7 @@
 
 #include "fingerprint.h"
 #include "journal_redis_scripts.h"
+#include "lease.h"
 
 static gt_redis_script commit_script = {.source = GT_REDIS_COMMIT};
 static gt_redis_script disown_script = {.source = GT_REDIS_DISOWN};
@@ -32,8 +33,6 @@ static gt_redis_script unended_script = {.source = GT_REDIS_UNENDED};
 static gt_redis_script count_sent_script = {.source = COUNT_SENT_SCRIPT};
 /* a claim that needs no store (a client without an owner name) still answers on the loop */
 static gt_redis_script claimed_script = {.source = "return 1"};
-
-#define LEASE_MS 6000 /* as the file's: an owner silent this long is gone */
 
 typedef struct redis_journal {
     gt_journal base;
@@ -537,7 +536,7 @@ static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answere
     char now[32], lease[32], *records = cJSON_PrintUnformatted(round);
     if (!records) return gt_journal_fail(&j->base, "commit: out of memory");
     snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     const char *args[] = {j->ns,       j->owner ? j->owner : "", now, lease, records, j->salt_key, j->salt, j->lost_key,
                           j->fresh_key};
     bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 9, args, answered ? round_answered : ignore, j);
@@ -754,7 +753,7 @@ static gt_journal_status rj_claim_record_then(gt_journal *base, gt_journal_read 
     redis_journal *j = RJ(base);
     char id[32], lease[32];
     snprintf(id, sizeof id, "%lld", (long long)rd->id);
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     const char *args[] = {j->owner, "", id, lease};
     if (!j->owner) return send_read(j, &claimed_script, 0, NULL, record_claimed, rd, "claiming a record");
     return send_read(j, &claim_script, 4, args, record_claimed, rd, "claiming a record");
@@ -797,7 +796,7 @@ static gt_journal_status rj_unended_then(gt_journal *base, const char *provider,
 {
     redis_journal *j = RJ(base);
     char lease[32];
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     const char *claim_args[] = {j->owner, provider, "", lease}, *list_args[] = {""};
     if (!j->owner) return send_read(j, &unended_script, 1, list_args, records_listed, rd, "listing the records");
     return send_read(j, &claim_script, 4, claim_args, gone_claimed, rd, "claiming the records of owners that are gone");
@@ -845,7 +844,7 @@ static gt_journal_status claim(redis_journal *j, const char *provider, const cha
     if (!j->owner) return GT_JOURNAL_OK;
     redisReply *reply;
     char lease[32];
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     const char *args[] = {j->owner, provider, id, lease};
     gt_journal_status status = run_sync(j, GT_REDIS_CLAIM, "claiming the records of owners that are gone", 4, args,
                                         &reply);

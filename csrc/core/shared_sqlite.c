@@ -8,16 +8,14 @@
  * a pause or a cap that meets it is owed and written on this backend's timer. Times in the file
  * are wall clock; the client's are monotonic: converted at this boundary. */
 #include "journal_sqlite.h"
+#include "lease.h"
 #include "shared.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LEASE_MS 6000     /* a place of an owner silent this long is free again */
-#define HEARTBEAT_MS 2000 /* the lease is renewed this often while the client has tasks: a third of it */
-#define BUSY_RETRY_MS 30  /* a write another process held the lock for is tried again this much later */
-#define RECHECK_MS 20     /* the key was full: look again for a place another process gave back */
+#define BUSY_RETRY_MS 30 /* a write another process held the lock for is tried again this much later */
 /* A delivery received here that met a busy file: posted on the timer. */
 typedef struct owed_delivery {
     struct owed_delivery *next;
@@ -127,8 +125,8 @@ static void tick(void *ctx)
     sqlite_shared *s = ctx;
     int64_t now = gt_now_ms();
     bool busy = !post_owed(s);
-    if (!s->registered || s->owed != 0 || now - s->renewed_ms >= HEARTBEAT_MS) {
-        if (written(gt_sqlite_add_slots(s->file, s->owner, s->owed, gt_wall_ms() + LEASE_MS))) {
+    if (!s->registered || s->owed != 0 || now - s->renewed_ms >= GT_HEARTBEAT_MS) {
+        if (written(gt_sqlite_add_slots(s->file, s->owner, s->owed, gt_wall_ms() + GT_LEASE_MS))) {
             s->owed = 0;
             s->renewed_ms = now;
             s->registered = true;
@@ -152,7 +150,7 @@ static void tick(void *ctx)
     }
     /* idle, the timer stops: an armed timer would keep the host's loop waiting for nothing */
     if (busy) arm(s, now + BUSY_RETRY_MS);
-    else if (s->held > 0 || s->has_tasks(s->ctx)) arm(s, s->renewed_ms + HEARTBEAT_MS);
+    else if (s->held > 0 || s->has_tasks(s->ctx)) arm(s, s->renewed_ms + GT_HEARTBEAT_MS);
     if (watching) arm(s, s->checked_ms + GT_DELIVERY_CHECK_MS);
 }
 
@@ -167,14 +165,14 @@ static bool take_slot(gt_shared *base, int cap, int64_t *retry_ms)
     sqlite_shared *s = (sqlite_shared *)base;
     bool taken = false;
     int64_t wall = gt_wall_ms();
-    gt_journal_status status = gt_sqlite_take_slot(s->file, s->owner, cap, wall, wall + LEASE_MS, &taken);
+    gt_journal_status status = gt_sqlite_take_slot(s->file, s->owner, cap, wall, wall + GT_LEASE_MS, &taken);
     if (status != GT_JOURNAL_OK || !taken) {
-        *retry_ms = gt_now_ms() + (status == GT_JOURNAL_BUSY ? BUSY_RETRY_MS : RECHECK_MS);
+        *retry_ms = gt_now_ms() + (status == GT_JOURNAL_BUSY ? BUSY_RETRY_MS : GT_SLOT_RECHECK_MS);
         return false;
     }
     s->held++;
     s->renewed_ms = gt_now_ms();
-    arm(s, s->renewed_ms + HEARTBEAT_MS);
+    arm(s, s->renewed_ms + GT_HEARTBEAT_MS);
     return true;
 }
 
@@ -184,8 +182,8 @@ static void force_slot(gt_shared *base)
     bool taken = false;
     int64_t wall = gt_wall_ms();
     s->held++;
-    if (gt_sqlite_take_slot(s->file, s->owner, 0, wall, wall + LEASE_MS, &taken) != GT_JOURNAL_OK) owe_slots(s, 1);
-    else arm(s, gt_now_ms() + HEARTBEAT_MS);
+    if (gt_sqlite_take_slot(s->file, s->owner, 0, wall, wall + GT_LEASE_MS, &taken) != GT_JOURNAL_OK) owe_slots(s, 1);
+    else arm(s, gt_now_ms() + GT_HEARTBEAT_MS);
 }
 
 static void give_slot(gt_shared *base)
@@ -244,7 +242,7 @@ static void set_cap(gt_shared *base, double cap)
 static void keep_lease(gt_shared *base)
 {
     sqlite_shared *s = (sqlite_shared *)base;
-    arm(s, s->renewed_ms + HEARTBEAT_MS);
+    arm(s, s->renewed_ms + GT_HEARTBEAT_MS);
 }
 
 /* A busy file's posts wait here, as many as the file itself would keep: past that, a new one is
@@ -347,7 +345,7 @@ gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*
     s->ctx = ctx;
     gt_timer_init(&s->timer, tick, s);
     /* the owner's row, at once where the file lets it: a record it writes must not look orphaned */
-    s->registered = gt_sqlite_add_slots(s->file, s->owner, 0, gt_wall_ms() + LEASE_MS) == GT_JOURNAL_OK;
+    s->registered = gt_sqlite_add_slots(s->file, s->owner, 0, gt_wall_ms() + GT_LEASE_MS) == GT_JOURNAL_OK;
     s->renewed_ms = gt_now_ms();
     if (!s->registered) arm(s, gt_now_ms() + BUSY_RETRY_MS);
     return &s->base;

@@ -512,12 +512,6 @@ gt_task *gt_task_submit(gt_client *c, const char *model, const char *path, const
     return t;
 }
 
-gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
-                          const gt_client_options *opts)
-{
-    return gt_task_submit(c, NULL, path, body, poll_path, opts);
-}
-
 void gt_task_attach(gt_task *t, const char *id, const char *poll_url)
 {
     gt_client *c = t->client;

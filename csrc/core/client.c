@@ -1,6 +1,6 @@
 /* client.c — a provider profile, a base URL and a secret key, shared by the tasks submitted through it. */
 #include "domain.h"
-#include "redis_link.h"
+#include "journal_redis.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,11 +10,12 @@ static void start_queued(void *client);
 static bool has_tasks(void *client);
 static void wake_queued(void *client);
 
-/* The key's shared state: in Redis when the journal option names it (checked here: a bad URL is a
- * usage error at once), else in the journal file, else in this process. */
-static gt_shared *open_shared(gt_client *c, const gt_redis_addr *redis)
+/* The key's shared state: where the journal is (Redis, or the journal file; gt_journal_open chose
+ * from the journal option), else in this process. */
+static gt_shared *open_shared(gt_client *c)
 {
-    if (redis->prefix) {
+    const gt_redis_addr *redis = gt_journal_redis_address(c->journal);
+    if (redis) {
         /* one owner for the journal's records and the places they hold: a record is taken over
          * when that owner's lease is gone */
         char *owner = gt_random_key("owner-");
@@ -125,18 +126,14 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
             c->model_gates[i].max = profile->model_caps[i].max;
         }
     }
-    gt_redis_addr redis = {0};
-    bool to_redis = gt_redis_url_is(journal);
     char *why = NULL;
-    if ((to_redis && !gt_redis_addr_parse(journal, &redis, &why)) || !gt_client_journal_open(c, journal, &why)) {
+    if (!gt_client_journal_open(c, journal, &why)) {
         if (why) *error = creation_error(why, c->journal_fault);
-        gt_redis_addr_clear(&redis);
         gt_client_release(c);
         return NULL;
     }
     /* the journal names the shared state: its file, or Redis, is where the key's other clients meet */
-    c->shared = open_shared(c, &redis);
-    gt_redis_addr_clear(&redis);
+    c->shared = open_shared(c);
     if (!c->shared) {
         gt_client_release(c);
         return NULL;

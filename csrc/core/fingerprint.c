@@ -1,6 +1,7 @@
 /* fingerprint.c — the journal's hashes: a request's identity (SHA-256 of canonical JSON) and an
  * API key's fingerprint (HMAC-SHA256 under a per-journal salt). libcrypto does the hashing. */
-#include "journal_handle.h"
+#include "fingerprint.h"
+#include "journal.h"
 
 #include <openssl/rand.h>
 

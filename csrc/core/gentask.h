@@ -380,25 +380,22 @@ typedef enum gt_task_state {
 
 const char *gt_task_state_name(gt_task_state s);
 
-/* path is appended to the client's base_url; body is the JSON request body (may be NULL);
- * poll_path, when not NULL, replaces the profile's poll path template for this task (FLORA polls
- * under the technique it submitted to). The task starts at once; it is never NULL (a failure to
- * start is a failed task). */
-gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
-                          const gt_client_options *opts /* NULL: the client's */);
-
-/* A submit with what the journal keeps of it. body is the request as the caller built it, before
- * the core puts the key in (the journal stores it as it is: the key never enters the file). */
+/* A submit with what the journal keeps of it. path is appended to the client's base_url; body is
+ * the JSON request body (may be NULL), as the caller built it, before the core puts the key in
+ * (the journal stores it as it is: the key never enters the file); poll_path, when not NULL,
+ * replaces the profile's poll path template for this task (FLORA polls under the technique it
+ * submitted to). */
 typedef struct gt_submit_request {
     const char *path, *body, *poll_path;
     const char *model;      /* for the journal's record */
     const char *caller_key; /* the caller's own idempotency key ("row-17"); needs a journal */
 } gt_submit_request;
 
-/* gt_client_submit with a journal's promises: a journaled client records the task before its
- * submit goes out. With caller_key, a request the journal already has under that key is not paid
- * again: the task returned is the recorded one (ended with its stored outcome, or recovered), and
- * *existing is true when it is a live task of this process the caller already holds. NULL with
+/* Submits r: the task starts at once (a failure to start is a failed task). A journaled client
+ * records the task before its submit goes out. With caller_key, a request the journal already has
+ * under that key is not paid again: the task returned is the recorded one (ended with its stored
+ * outcome, or recovered), and *existing is true when it is a live task of this process the caller
+ * already holds. NULL with
  * *refusal (a message to free()) for a usage error (a key without a journal, a key used for
  * another request); NULL without: out of memory. */
 gt_task *gt_client_submit_request(gt_client *c, const gt_submit_request *r, const gt_client_options *opts,
@@ -420,7 +417,7 @@ bool gt_client_recover(gt_client *c, const gt_client_options *opts, const char *
 /* A task that polls what the provider already has under id, and never submits: a task submitted
  * by another process. poll_url, when not NULL, is where the provider said to poll (it must pass
  * the same trust rule as a poll URL in a submit's answer); poll_path replaces the profile's poll
- * path template as in gt_client_submit. Never NULL. */
+ * path template as in gt_submit_request. Never NULL. */
 gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, const char *poll_path,
                           const gt_client_options *opts /* NULL: the client's */);
 

@@ -1,7 +1,7 @@
 /* journal.c — the SQLite journal's handle: opening the file (private, WAL, never waiting on a
- * lock), the statement cache, transactions, and the backend's ops. The schema is
- * journal_schema.c, records journal_records.c, the account check journal_account.c, the key's
- * shared state journal_shared.c. */
+ * lock), transactions, and the backend's ops table. The statement cache is journal_sql.c, the
+ * schema journal_schema.c, records journal_records.c, the account check journal_account.c, the
+ * key's shared state journal_shared.c and journal_deliveries.c. */
 #include "journal_handle.h"
 
 #include <errno.h>
@@ -12,24 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-gt_journal_status gt_journal_sqlite_failed(gt_sqlite_journal *j, int rc, const char *doing)
-{
-    gt_journal_fail(&j->base, "%s: %s", doing, sqlite3_errmsg(j->db));
-    int primary = rc & 0xff; /* extended result codes are on: SQLITE_BUSY_SNAPSHOT and the like */
-    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? GT_JOURNAL_BUSY : GT_JOURNAL_ERROR;
-}
-
-sqlite3_stmt *gt_journal_prepared(gt_sqlite_journal *j, gt_journal_statement which, const char *sql)
-{
-    if (j->statements[which]) return j->statements[which];
-    int rc = sqlite3_prepare_v3(j->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &j->statements[which], NULL);
-    if (rc != SQLITE_OK) {
-        gt_journal_sqlite_failed(j, rc, "preparing a statement");
-        j->statements[which] = NULL;
-    }
-    return j->statements[which];
-}
 
 /* Runs a statement that returns no rows; it is reset at once either way, so that no statement
  * keeps a read transaction (and the WAL it pins) open between calls. */
@@ -45,8 +27,9 @@ static gt_journal_status run(gt_sqlite_journal *j, gt_journal_statement which, c
 
 /* IMMEDIATE: the write lock is taken here or not at all, so that BUSY comes now, with nothing
  * changed, rather than from the middle of a batch of adds. */
-gt_journal_status gt_sqlite_begin(gt_sqlite_journal *j)
+static gt_journal_status sqlite_begin(gt_journal *base)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     if (!sqlite3_get_autocommit(j->db)) return gt_journal_fail(&j->base, "begin: a transaction is open already");
     return run(j, GT_SQL_BEGIN, "BEGIN IMMEDIATE", "begin");
 }
@@ -54,13 +37,15 @@ gt_journal_status gt_sqlite_begin(gt_sqlite_journal *j)
 /* SQLite leaves the transaction open when COMMIT is BUSY: the caller commits again later. (In WAL
  * mode, with the write lock taken at begin, COMMIT waits on no other lock, so this is not expected;
  * should it happen, it is reported as BUSY, not as a failure that ended the transaction.) */
-gt_journal_status gt_sqlite_commit(gt_sqlite_journal *j)
+static gt_journal_status sqlite_commit(gt_journal *base, gt_journal_done_fn done, void *ctx)
 {
-    return run(j, GT_SQL_COMMIT, "COMMIT", "commit");
+    (void)done, (void)ctx; /* a file answers at once: done is never needed */
+    return run(GT_SQLITE(base), GT_SQL_COMMIT, "COMMIT", "commit");
 }
 
-void gt_sqlite_rollback(gt_sqlite_journal *j)
+static void sqlite_rollback(gt_journal *base)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     if (!j || !j->db || sqlite3_get_autocommit(j->db)) return;
     run(j, GT_SQL_ROLLBACK, "ROLLBACK", "rollback");
 }
@@ -154,6 +139,7 @@ static gt_journal_status set_modes(gt_sqlite_journal *j)
 }
 
 static const gt_journal_ops sqlite_ops;
+static void sqlite_close(gt_journal *base);
 
 /* Checks the file, turns WAL on and brings the schema up to date. The processes that start
  * together on a new journal (nginx's workers) all find it being created: creating takes the file's
@@ -212,18 +198,19 @@ gt_journal *gt_sqlite_open(const char *path, char **error)
 
 failed:
     if (error) *error = gt_strdup(j->base.error);
-    gt_sqlite_close(j);
+    sqlite_close(&j->base);
     return NULL;
 }
 
-void gt_sqlite_close(gt_sqlite_journal *j)
+static void sqlite_close(gt_journal *base)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     if (!j) return;
     if (j->db) {
-        gt_sqlite_rollback(j);
+        sqlite_rollback(base);
         for (int i = 0; i < GT_SQL_COUNT; i++) sqlite3_finalize(j->statements[i]);
         /* the last connection to close checkpoints the WAL into the database and removes it (a
-         * process that exits without closing leaves it: gt_sqlite_checkpoint empties it before) */
+         * process that exits without closing leaves it: the checkpoint op empties it before) */
         sqlite3_close_v2(j->db);
     }
     free(j->base.path);
@@ -236,8 +223,9 @@ void gt_sqlite_close(gt_sqlite_journal *j)
  * process still has it open. Never waits: a connection of another process reading or writing
  * stops it partway (BUSY), and what it could not copy stays in the WAL, where SQLite reads it. No
  * error is recorded: the journal's last error stays the one a write met. */
-gt_journal_status gt_sqlite_checkpoint(gt_sqlite_journal *j)
+static gt_journal_status sqlite_checkpoint(gt_journal *base)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     if (!sqlite3_get_autocommit(j->db)) return GT_JOURNAL_BUSY; /* a round of ours is open */
     int rc = sqlite3_wal_checkpoint_v2(j->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     int primary = rc & 0xff;
@@ -245,84 +233,22 @@ gt_journal_status gt_sqlite_checkpoint(gt_sqlite_journal *j)
     return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? GT_JOURNAL_BUSY : GT_JOURNAL_ERROR;
 }
 
-/* ---- the ops: journal.h's calls, each on this backend's handle ---------------------------------- */
-
-#define SQ(j) ((gt_sqlite_journal *)(j))
-
-static void sq_close(gt_journal *j)
-{
-    gt_sqlite_close(SQ(j));
-}
-static gt_journal_status sq_begin(gt_journal *j)
-{
-    return gt_sqlite_begin(SQ(j));
-}
-/* a file answers at once: done is never needed */
-static gt_journal_status sq_commit(gt_journal *j, gt_journal_done_fn done, void *ctx)
-{
-    (void)done;
-    (void)ctx;
-    return gt_sqlite_commit(SQ(j));
-}
-static void sq_rollback(gt_journal *j)
-{
-    gt_sqlite_rollback(SQ(j));
-}
-static gt_journal_status sq_add(gt_journal *j, gt_record *r)
-{
-    return gt_sqlite_add(SQ(j), r);
-}
-static gt_journal_status sq_update(gt_journal *j, gt_record *r)
-{
-    return gt_sqlite_update(SQ(j), r);
-}
-static gt_journal_status sq_find_key(gt_journal *j, const char *caller_key, gt_record *out)
-{
-    return gt_sqlite_find_key(SQ(j), caller_key, out);
-}
-static gt_journal_status sq_unended(gt_journal *j, gt_record **out, size_t *n)
-{
-    return gt_sqlite_unended(SQ(j), out, n);
-}
-static gt_journal_status sq_count_sent(gt_journal *j, int64_t *n)
-{
-    return gt_sqlite_count_sent(SQ(j), n);
-}
-static gt_journal_status sq_check_account(gt_journal *j, const char *api_key)
-{
-    return gt_sqlite_check_account(SQ(j), api_key);
-}
-static bool sq_set_owner(gt_journal *j, const char *owner)
-{
-    return gt_sqlite_set_owner(SQ(j), owner);
-}
-static gt_journal_status sq_claim(gt_journal *j, const char *provider, int64_t now_ms)
-{
-    return gt_sqlite_claim(SQ(j), provider, now_ms);
-}
-static gt_journal_status sq_claim_record(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed)
-{
-    return gt_sqlite_claim_record(SQ(j), id, now_ms, claimed);
-}
-static gt_journal_status sq_disown(gt_journal *j, int64_t id)
-{
-    return gt_sqlite_disown(SQ(j), id);
-}
-
 static const gt_journal_ops sqlite_ops = {
-    .close = sq_close,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .add = sq_add,
-    .update = sq_update,
-    .find_key = sq_find_key,
-    .unended = sq_unended,
-    .count_sent = sq_count_sent,
-    .check_account = sq_check_account,
-    .set_owner = sq_set_owner,
-    .claim = sq_claim,
-    .claim_record = sq_claim_record,
-    .disown = sq_disown,
+    .close = sqlite_close,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .add = gt_sqlite_add,
+    .update = gt_sqlite_update,
+    .find_key = gt_sqlite_find_key,
+    .unended = gt_sqlite_unended,
+    .count_sent = gt_sqlite_count_sent,
+    .check_account = gt_sqlite_check_account,
+    .set_owner = gt_sqlite_set_owner,
+    .claim = gt_sqlite_claim,
+    .claim_record = gt_sqlite_claim_record,
+    .disown = gt_sqlite_disown,
+    .checkpoint = sqlite_checkpoint,
     .keeps_ids = false, /* ids are SQLite's rowids: a rolled-back one may be handed out again */
+    .is_file = true,
 };

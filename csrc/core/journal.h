@@ -1,9 +1,13 @@
-/* journal.h — the journal: every task of a client kept in an SQLite file (or another store behind
- * the same calls: journal_backend.h), so that the tasks of a process that crashed can be found
- * again and none of them is paid for twice.
+/* journal.h — the journal: every task of a client kept in a store, so that the tasks of a process
+ * that crashed can be found again and none of them is paid for twice. The store is a backend
+ * behind one ops table (gt_journal_ops, called through the inline wrappers below, as shared.h
+ * does): the SQLite file (journal.c and its journal_*.c; its own calls: journal_sqlite.h) or
+ * Redis (journal_redis.c). gt_journal_open (journal_open.c) picks the backend from the `journal`
+ * option: the only place the choice is made.
  *
- * A storage layer and nothing more: it knows records, not tasks. It depends on base.h, SQLite,
- * libcrypto (hashes) and cJSON alone; the task state machine decides when to write what.
+ * A storage layer and nothing more: it knows records, not tasks. The task state machine decides
+ * when to write what. Below both backends: gt_journal_fail and the record helpers
+ * (journal_common.c), fingerprint.c's hashes.
  *
  * The API key never enters the file: it is passed to gt_journal_check_account only, which keeps a
  * salted HMAC of it. Records hold the request as sent minus the key (the caller removes it).
@@ -65,54 +69,9 @@ void gt_record_clear(gt_record *r);                      /* frees the strings, z
 bool gt_record_copy(const gt_record *r, gt_record *out); /* false: out of memory (out cleared) */
 void gt_records_free(gt_record *records, size_t n);      /* clears each, frees the array */
 
-/* Opens the journal at path, creating it (mode 0600) if it is not there: WAL, synchronous =
- * NORMAL (a committed transaction survives the process being killed; only a power cut may lose
- * the last ones), no busy timeout. The schema version is PRAGMA user_version, the file is marked
- * as gentask's by PRAGMA application_id; an older schema is migrated here, a newer one (written by
- * a later gentask) or a file of another program is refused. NULL on failure, with *error (when
- * error is not NULL) a message to free(). */
-gt_journal *gt_journal_open(const char *path, char **error);
-void gt_journal_close(gt_journal *j);              /* rolls back an open transaction */
-const char *gt_journal_error(const gt_journal *j); /* the last error, for messages; "" if none */
-bool gt_journal_is_file(gt_journal *j);            /* the SQLite file, not a store over the network */
-/* The last error's code when it is the store's fault, not the caller's: "redis" (Redis refused
- * us: a password, persistence), "journal_lost" (the store lost the journal's records: nothing is
- * written to it any more, so nothing is sent); NULL otherwise. A constant string. */
-const char *gt_journal_fault_code(const gt_journal *j);
-#define GT_JOURNAL_LOST_CODE "journal_lost"
-
-/* Batching: the engine commits a round's records in one transaction before their submits start.
- * begin takes the write lock at once (BEGIN IMMEDIATE): BUSY then means no transaction was started
- * and nothing was changed. commit's BUSY leaves the transaction open, to be committed again; its
- * ERROR may have ended it (gt_journal_rollback is then harmless). Outside begin/commit every add
- * or update is a transaction of its own. */
-gt_journal_status gt_journal_begin(gt_journal *j);
-gt_journal_status gt_journal_commit(gt_journal *j);
-/* The same, for a caller that can wait: a backend over a network answers PENDING, and done says
- * later how it went (never after the journal is closed; until then begin answers BUSY). The
- * SQLite file answers at once, as gt_journal_commit, and never calls done. */
-gt_journal_status gt_journal_commit_then(gt_journal *j, gt_journal_done_fn done, void *ctx);
-/* A record's id is the record's from add on, committed or not: a failed commit is written again
- * under the ids it had (true for a backend that draws ids; the SQLite file counts them). */
-bool gt_journal_keeps_ids(const gt_journal *j);
-/* Nothing when no transaction is open. The records added in a rolled-back transaction are not in
- * the journal: their ids mean nothing (the next add may take them again). */
-void gt_journal_rollback(gt_journal *j);
-
-/* Inserts r: provider, model, path and params are required; request_hash is computed when NULL
- * (ERROR when params is not JSON). Sets r->id, r->created_ms and r->updated_ms. DUPLICATE when
- * r->caller_key is taken. */
-gt_journal_status gt_journal_add(gt_journal *j, gt_record *r);
-/* Writes stage, idempotency_key, remote_id, poll_url and outcome of the record r->id, and the
- * time, which it also sets in r->updated_ms. NOT_FOUND when there is no such record. */
-gt_journal_status gt_journal_update(gt_journal *j, gt_record *r);
-/* The record of caller_key into *out (overwritten, not freed first: pass a zeroed or cleared
- * record). OK / NOT_FOUND / BUSY / ERROR. */
-gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_record *out);
-/* ---- reads on the engine's loop (a store over the network: Redis) ------------------------------ */
-
-/* A read handed to a store that answers later. The caller owns it (usually inside a struct of its
- * own) and keeps it until its callback ran; a journal closed before that calls nothing. */
+/* A read handed to a store that answers later (the ops' *_then). The caller owns it (usually
+ * inside a struct of its own) and keeps it until its callback ran; a journal closed before that
+ * calls nothing. */
 typedef struct gt_journal_read gt_journal_read;
 struct gt_journal_read {
     gt_journal *journal; /* set by the call */
@@ -126,102 +85,225 @@ struct gt_journal_read {
      * is the callee's, valid during the call), BUSY or ERROR */
     void (*listed)(gt_journal_read *rd, gt_journal_status status, const gt_record *records, size_t n);
 };
-/* Whether the store answers on the loop: its reads go through the *_then calls (the others would
- * wait on the network). The SQLite file answers at once: its reads are the calls below. */
-bool gt_journal_answers_later(const gt_journal *j);
-/* PENDING: rd's callback runs from a later engine step; BUSY: not sent (the store is unreachable
- * now), and the callback never runs. */
-gt_journal_status gt_journal_find_key_then(gt_journal *j, const char *caller_key, gt_journal_read *rd);
-gt_journal_status gt_journal_claim_record_then(gt_journal *j, gt_journal_read *rd);
-gt_journal_status gt_journal_unended_then(gt_journal *j, const char *provider, gt_journal_read *rd);
 
-/* Every record not ended, and every succeeded one whose downloads did not end (download set,
- * files NULL) — of the owner named by gt_journal_set_owner alone, if one is — oldest first: *out is an array of *n
- * records (NULL when none) to free with gt_records_free. */
-gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n);
-/* How many records stand for a submit that went out (or may have): on its way, accepted, or
- * ended after being sent. max_submits counts them, across the processes that used the journal. */
-gt_journal_status gt_journal_count_sent(gt_journal *j, int64_t *n);
+/* What a backend implements: each of the journal's operations, named here once. */
+typedef struct gt_journal_ops {
+    void (*close)(gt_journal *j); /* rolls back an open transaction */
+    /* Batching: the engine commits a round's records in one transaction before their submits
+     * start. begin takes the write lock at once (BEGIN IMMEDIATE): BUSY then means no transaction
+     * was started and nothing was changed. commit's BUSY leaves the transaction open, to be
+     * committed again; its ERROR may have ended it (rollback is then harmless). Outside
+     * begin/commit every add or update is a transaction of its own. */
+    gt_journal_status (*begin)(gt_journal *j);
+    /* done NULL: the caller cannot wait (a backend that could only answer later says BUSY). A
+     * store over a network answers PENDING, and done says later how it went (never after the
+     * journal is closed; until then begin answers BUSY). The file answers at once and never calls
+     * done. */
+    gt_journal_status (*commit)(gt_journal *j, gt_journal_done_fn done, void *ctx);
+    /* Nothing when no transaction is open. The records added in a rolled-back transaction are not
+     * in the journal: their ids mean nothing (the next add may take them again). */
+    void (*rollback)(gt_journal *j);
+    /* Inserts r: provider, model, path and params are required; request_hash is computed when
+     * NULL (ERROR when params is not JSON). Sets r->id, r->created_ms and r->updated_ms.
+     * DUPLICATE when r->caller_key is taken. */
+    gt_journal_status (*add)(gt_journal *j, gt_record *r);
+    /* Writes stage, idempotency_key, remote_id, poll_url and outcome of the record r->id, and the
+     * time, which it also sets in r->updated_ms. NOT_FOUND when there is no such record. */
+    gt_journal_status (*update)(gt_journal *j, gt_record *r);
+    /* The record of caller_key into *out (overwritten, not freed first: pass a zeroed or cleared
+     * record). OK / NOT_FOUND / BUSY / ERROR. */
+    gt_journal_status (*find_key)(gt_journal *j, const char *caller_key, gt_record *out);
+    /* Every record not ended, and every succeeded one whose downloads did not end (download set,
+     * files NULL) — of the owner named by set_owner alone, if one is — oldest first: *out is an
+     * array of *n records (NULL when none) to free with gt_records_free. */
+    gt_journal_status (*unended)(gt_journal *j, gt_record **out, size_t *n);
+    /* How many records stand for a submit that went out (or may have): on its way, accepted, or
+     * ended after being sent. max_submits counts them, across the processes that used the
+     * journal. */
+    gt_journal_status (*count_sent)(gt_journal *j, int64_t *n);
+    /* The account check: on first use stores a fingerprint of api_key (HMAC-SHA256 keyed with a
+     * random salt kept in the journal, so the fingerprint cannot be matched against keys
+     * elsewhere); afterwards OK when api_key is the one fingerprinted, MISMATCH when the journal
+     * belongs to another key (its tasks were paid for by another account: recovering them with
+     * this key would poll someone else's tasks, or submit them again). */
+    gt_journal_status (*check_account)(gt_journal *j, const char *api_key);
+    /* Owners: times are wall clock ms (another process reads them); owner names one client (a
+     * random id). Each call is one transaction of its own: call them outside begin/commit.
+     * set_owner names the client writing through j: its records carry owner from now on, and
+     * unended lists only owner's records. false: out of memory. */
+    bool (*set_owner)(gt_journal *j, const char *owner);
+    /* Gives j's owner the unended records of provider whose owner is gone: closed (no row), or
+     * dead — on this host, its process is not running; elsewhere, its lease ran out before now_ms.
+     * A dead owner's row goes too, and with it the places it held. */
+    gt_journal_status (*claim)(gt_journal *j, const char *provider, int64_t now_ms);
+    /* The same for record id alone: *claimed false when a live owner works on it. */
+    gt_journal_status (*claim_record)(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed);
+    /* j's owner lets record id go (a task its caller dropped): any client's recover() may take it. */
+    gt_journal_status (*disown)(gt_journal *j, int64_t id);
+    /* The store's copy made whole, so that the file alone holds every committed record (call it
+     * outside begin/commit). NULL: nothing to do (a store that is not a file). BUSY: another
+     * process's connection kept part of it back. */
+    gt_journal_status (*checkpoint)(gt_journal *j);
+    /* A store that answers on the loop: its reads go through these (the plain ones would wait on
+     * the network). PENDING: rd's callback runs from a later engine step; BUSY: not sent (the
+     * store is unreachable now), and the callback never runs. NULL for the file, which answers at
+     * once. */
+    gt_journal_status (*find_key_then)(gt_journal *j, const char *caller_key, gt_journal_read *rd);
+    gt_journal_status (*claim_record_then)(gt_journal *j, gt_journal_read *rd);
+    gt_journal_status (*unended_then)(gt_journal *j, const char *provider, gt_journal_read *rd);
+    /* count_sent, asked on the loop: fn is called once the store answered, from a later engine
+     * step — asked again with every round until it has. NULL for the file. */
+    void (*count_sent_then)(gt_journal *j, void (*fn)(void *ctx, int64_t n), void *ctx);
+    /* A record's id is its own from add on, whether its transaction was committed or not (an id
+     * the backend drew rather than one the store counted): a commit that failed is written again
+     * under the same ids, which is what makes writing it again harmless. */
+    bool keeps_ids;
+    bool is_file; /* the SQLite file, not a store over the network (error codes say "journal", not "redis") */
+} gt_journal_ops;
 
-/* The account check: on first use stores a fingerprint of api_key (HMAC-SHA256 keyed with a
- * random salt kept in the journal, so the fingerprint cannot be matched against keys elsewhere);
- * afterwards OK when api_key is the one fingerprinted, MISMATCH when the journal belongs to
- * another key (its tasks were paid for by another account: recovering them with this key would
- * poll someone else's tasks, or submit them again). */
-gt_journal_status gt_journal_check_account(gt_journal *j, const char *api_key);
+/* Every backend's handle starts with this. */
+struct gt_journal {
+    const gt_journal_ops *ops;
+    char *path;        /* the file or address, for messages (never a password) */
+    char error[1024];  /* the last error; a buffer, so that running out of memory can be reported too */
+    const char *fault; /* the last error is the store's fault: its code (a constant); NULL: not */
+};
 
-/* ---- the key's state shared by the processes using the journal (journal_shared.c) ------------- */
+/* The journal the `journal` option names (journal_open.c): a redis:// address is Redis on e's
+ * loop (opts' redis_timeout, redis_volatile_ok and journal_fresh apply), anything else the SQLite
+ * file at that path (journal_sqlite.h). NULL on failure, with *error a message to free(). */
+gt_journal *gt_journal_open(gt_engine *e, const char *where, const gt_client_options *opts, char **error);
 
-/* Times are wall clock ms (another process reads them). owner names one client (a random id).
- * Each call is one transaction of its own: call them outside begin/commit. */
+/* ---- below the backends (journal_common.c) -------------------------------------------------------- */
 
-/* Names the client writing through j: its records carry owner from now on, and unended lists
- * only owner's records. false: out of memory. */
-bool gt_journal_set_owner(gt_journal *j, const char *owner);
-/* Gives j's owner the unended records of provider whose owner is gone: closed (no row), or dead —
- * on this host, its process is not running; elsewhere, its lease ran out before now_ms. A dead
- * owner's row goes too, and with it the places it held. */
-gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t now_ms);
-/* The same for record id alone: *claimed false when a live owner works on it. */
-gt_journal_status gt_journal_claim_record(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed);
-/* j's owner lets record id go (a task its caller dropped): any client's recover() may take it. */
-gt_journal_status gt_journal_disown(gt_journal *j, int64_t id);
-/* The file's WAL copied into the database file and emptied, so that the file alone holds every
- * committed record (call it outside begin/commit); OK at once for a store that is not a file. BUSY:
- * another process's connection kept part of it in the WAL. */
-gt_journal_status gt_journal_checkpoint(gt_journal *j);
-
-/* Takes one of the key's places for owner, when fewer than cap are held by owners whose lease
- * runs past now_ms (owner's own always count); renews owner's lease to lease_until_ms either way
- * it is taken. cap <= 0: taken whatever the count (a task already at the provider). *taken says. */
-gt_journal_status gt_journal_take_slot(gt_journal *j, const char *owner, int cap, int64_t now_ms,
-                                       int64_t lease_until_ms, bool *taken);
-/* Adds delta (may be negative; the count never goes below 0) to owner's places and renews its
- * lease: delta 0 is the heartbeat. */
-gt_journal_status gt_journal_add_slots(gt_journal *j, const char *owner, int delta, int64_t lease_until_ms);
-/* owner is gone: its places are given back. */
-gt_journal_status gt_journal_leave(gt_journal *j, const char *owner);
-/* The key's pause-until (0: none) and learned cap (< 0: none learned). */
-gt_journal_status gt_journal_shared(gt_journal *j, int64_t *paused_until_ms, double *cap);
-gt_journal_status gt_journal_pause(gt_journal *j, int64_t until_ms); /* only ever moves it later */
-gt_journal_status gt_journal_set_cap(gt_journal *j, double cap);
-
-/* ---- webhook deliveries passed between the key's processes (journal_deliveries.c) -------------- */
-
-/* A delivery one process received for a task another may hold. Strings owned by the array. */
-typedef struct gt_journal_delivery {
-    int64_t id;
-    char *remote_id;
-    char *body;     /* the payload, scrubbed of secrets; NULL: news only */
-    char *verifier; /* the fingerprint of the secret that checked its signature; NULL: none did */
-} gt_journal_delivery;
-
-/* What the deliveries nobody took may hold, per provider: rows older than max_age_ms go, then,
- * past max_count rows or max_bytes (ids and bodies), the oldest unverified ones, then the oldest
- * verified ones. Forged news cannot push out a delivery a secret checked. */
-typedef struct gt_delivery_limits {
-    int64_t max_age_ms;
-    int64_t max_count;
-    int64_t max_bytes;
-} gt_delivery_limits;
-
-/* Posts a delivery for provider's task remote_id (body and verifier NULL when unverified), at wall
- * time now_ms; the provider's deliveries are brought within limits in the same call. */
-gt_journal_status gt_journal_post_delivery(gt_journal *j, const char *provider, const char *remote_id, const char *body,
-                                           const char *verifier, int64_t now_ms, const gt_delivery_limits *limits);
-/* Every delivery posted for provider, oldest first: *out (NULL when none) to free with
- * gt_journal_deliveries_free. */
-gt_journal_status gt_journal_deliveries(gt_journal *j, const char *provider, gt_journal_delivery **out, size_t *n);
-void gt_journal_deliveries_free(gt_journal_delivery *d, size_t n);
-/* Delivery id was taken by the task's owner: gone for every process. */
-gt_journal_status gt_journal_drop_delivery(gt_journal *j, int64_t id);
-
-/* ---- fingerprints (fingerprint.c) --------------------------------------------------------------- */
-
-/* The request's identity: hex SHA-256 of the canonical JSON of {"model", "params", "provider"},
- * params being parsed from params_json, every object's keys sorted (bytewise) at every depth, no
- * spaces (cJSON_PrintUnformatted). The same request spelled with another key order hashes the
- * same. A malloc'd string, or NULL when params_json is not JSON (or an argument is NULL). */
+/* Records an error of the journal's own (printf-style), "journal <path>: " before it. Returns
+ * GT_JOURNAL_ERROR. */
+gt_journal_status gt_journal_fail(gt_journal *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a fault of the store (code: "redis", "journal_lost"; a constant string). */
+gt_journal_status gt_journal_fault(gt_journal *j, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The request's identity (fingerprint.c): hex SHA-256 of the canonical JSON of {"model",
+ * "params", "provider"}, params being parsed from params_json, every object's keys sorted
+ * (bytewise) at every depth, no spaces (cJSON_PrintUnformatted). The same request spelled with
+ * another key order hashes the same. A malloc'd string, or NULL when params_json is not JSON (or
+ * an argument is NULL). */
 char *gt_request_hash(const char *provider, const char *model, const char *params_json);
+
+/* ---- the calls: each the handle's backend's ------------------------------------------------------ */
+
+/* the last error, for messages; "" if none */
+static inline const char *gt_journal_error(const gt_journal *j)
+{
+    return j ? j->error : "";
+}
+/* The last error's code when it is the store's fault, not the caller's: "redis" (Redis refused
+ * us: a password, persistence), "journal_lost" (the store lost the journal's records: nothing is
+ * written to it any more, so nothing is sent); NULL otherwise. A constant string. */
+static inline const char *gt_journal_fault_code(const gt_journal *j)
+{
+    return j ? j->fault : NULL;
+}
+#define GT_JOURNAL_LOST_CODE "journal_lost"
+static inline bool gt_journal_is_file(const gt_journal *j)
+{
+    return j->ops->is_file;
+}
+static inline bool gt_journal_keeps_ids(const gt_journal *j)
+{
+    return j->ops->keeps_ids;
+}
+/* Whether the store answers on the loop: its reads then go through the *_then calls. */
+static inline bool gt_journal_answers_later(const gt_journal *j)
+{
+    return j && j->ops->find_key_then != NULL;
+}
+static inline void gt_journal_close(gt_journal *j)
+{
+    if (j) j->ops->close(j);
+}
+static inline gt_journal_status gt_journal_begin(gt_journal *j)
+{
+    return j->ops->begin(j);
+}
+static inline gt_journal_status gt_journal_commit(gt_journal *j)
+{
+    return j->ops->commit(j, NULL, NULL);
+}
+static inline gt_journal_status gt_journal_commit_then(gt_journal *j, gt_journal_done_fn done, void *ctx)
+{
+    return j->ops->commit(j, done, ctx);
+}
+static inline void gt_journal_rollback(gt_journal *j)
+{
+    if (j) j->ops->rollback(j);
+}
+static inline gt_journal_status gt_journal_add(gt_journal *j, gt_record *r)
+{
+    return j->ops->add(j, r);
+}
+static inline gt_journal_status gt_journal_update(gt_journal *j, gt_record *r)
+{
+    return j->ops->update(j, r);
+}
+static inline gt_journal_status gt_journal_find_key(gt_journal *j, const char *caller_key, gt_record *out)
+{
+    return j->ops->find_key(j, caller_key, out);
+}
+static inline gt_journal_status gt_journal_unended(gt_journal *j, gt_record **out, size_t *n)
+{
+    return j->ops->unended(j, out, n);
+}
+static inline gt_journal_status gt_journal_count_sent(gt_journal *j, int64_t *n)
+{
+    return j->ops->count_sent(j, n);
+}
+static inline gt_journal_status gt_journal_check_account(gt_journal *j, const char *api_key)
+{
+    return j->ops->check_account(j, api_key);
+}
+static inline bool gt_journal_set_owner(gt_journal *j, const char *owner)
+{
+    return j->ops->set_owner(j, owner);
+}
+static inline gt_journal_status gt_journal_claim(gt_journal *j, const char *provider, int64_t now_ms)
+{
+    return j->ops->claim(j, provider, now_ms);
+}
+static inline gt_journal_status gt_journal_claim_record(gt_journal *j, int64_t id, int64_t now_ms, bool *claimed)
+{
+    return j->ops->claim_record(j, id, now_ms, claimed);
+}
+static inline gt_journal_status gt_journal_disown(gt_journal *j, int64_t id)
+{
+    return j->ops->disown(j, id);
+}
+static inline gt_journal_status gt_journal_checkpoint(gt_journal *j)
+{
+    return j->ops->checkpoint ? j->ops->checkpoint(j) : GT_JOURNAL_OK;
+}
+/* the *_then reads of a store that answers at once are the caller's mistake: an error, no callback */
+static inline gt_journal_status gt_journal_find_key_then(gt_journal *j, const char *caller_key, gt_journal_read *rd)
+{
+    rd->journal = j;
+    if (!j->ops->find_key_then) return gt_journal_fail(j, "this store answers at once: find_key");
+    return j->ops->find_key_then(j, caller_key, rd);
+}
+static inline gt_journal_status gt_journal_claim_record_then(gt_journal *j, gt_journal_read *rd)
+{
+    rd->journal = j;
+    if (!j->ops->claim_record_then) return gt_journal_fail(j, "this store answers at once: claim_record");
+    return j->ops->claim_record_then(j, rd);
+}
+static inline gt_journal_status gt_journal_unended_then(gt_journal *j, const char *provider, gt_journal_read *rd)
+{
+    rd->journal = j;
+    if (!j->ops->unended_then) return gt_journal_fail(j, "this store answers at once: unended");
+    return j->ops->unended_then(j, provider, rd);
+}
+/* NULL for a store that answers at once: its count_sent answered already */
+static inline void gt_journal_count_sent_then(gt_journal *j, void (*fn)(void *ctx, int64_t n), void *ctx)
+{
+    if (j->ops->count_sent_then) j->ops->count_sent_then(j, fn, ctx);
+}
 
 #endif

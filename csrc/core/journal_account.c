@@ -76,8 +76,9 @@ static gt_journal_status store(gt_sqlite_journal *j, const char *api_key)
     return status;
 }
 
-gt_journal_status gt_sqlite_check_account(gt_sqlite_journal *j, const char *api_key)
+gt_journal_status gt_sqlite_check_account(gt_journal *base, const char *api_key)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     if (!api_key || !*api_key) return gt_journal_fail(&j->base, "check_account: no API key");
     /* twice at most: a connection that stored its fingerprint between our read and our write
      * wins, and the key is compared with that one */

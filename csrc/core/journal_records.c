@@ -6,63 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const stage_names[] = {
-    [GT_RECORD_QUEUED] = "queued",
-    [GT_RECORD_SENDING] = "sending",
-    [GT_RECORD_ACCEPTED] = "accepted",
-    [GT_RECORD_ENDED] = "ended",
-};
-#define STAGE_COUNT (sizeof stage_names / sizeof stage_names[0])
-
-const char *gt_record_stage_name(gt_record_stage stage)
-{
-    return (unsigned)stage < STAGE_COUNT ? stage_names[stage] : NULL;
-}
-
-bool gt_record_stage_from_name(const char *name, gt_record_stage *stage)
-{
-    for (size_t i = 0; name && i < STAGE_COUNT; i++) {
-        if (strcmp(name, stage_names[i]) == 0) {
-            *stage = (gt_record_stage)i;
-            return true;
-        }
-    }
-    return false;
-}
-
-void gt_record_clear(gt_record *r)
-{
-    if (!r) return;
-    char *strings[] = {r->caller_key,   r->provider,        r->model,     r->path,     r->poll_path, r->params,
-                       r->request_hash, r->idempotency_key, r->remote_id, r->poll_url, r->outcome,   r->download,
-                       r->files};
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
-    *r = (gt_record){0};
-}
-
-bool gt_record_copy(const gt_record *r, gt_record *out)
-{
-    *out = *r;
-    char **strings[] = {&out->caller_key, &out->provider, &out->model,        &out->path,
-                        &out->poll_path,  &out->params,   &out->request_hash, &out->idempotency_key,
-                        &out->remote_id,  &out->poll_url, &out->outcome,      &out->download,
-                        &out->files};
-    bool ok = true;
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        if (!*strings[i]) continue;
-        *strings[i] = gt_strdup(*strings[i]);
-        ok = ok && *strings[i];
-    }
-    if (!ok) gt_record_clear(out);
-    return ok;
-}
-
-void gt_records_free(gt_record *records, size_t n)
-{
-    for (size_t i = 0; records && i < n; i++) gt_record_clear(&records[i]);
-    free(records);
-}
-
 /* Binds s, or SQL NULL for NULL. SQLITE_STATIC: every statement is reset before the strings
  * bound to it can go away. */
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -86,8 +29,9 @@ static gt_journal_status finish_write(gt_sqlite_journal *j, sqlite3_stmt *st, in
     return status;
 }
 
-gt_journal_status gt_sqlite_add(gt_sqlite_journal *j, gt_record *r)
+gt_journal_status gt_sqlite_add(gt_journal *base, gt_record *r)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     if (!r->provider || !r->model || !r->path || !r->params)
         return gt_journal_fail(&j->base, "add: provider, model, path and params are required");
     if (!gt_record_stage_name(r->stage)) return gt_journal_fail(&j->base, "add: unknown stage %d", (int)r->stage);
@@ -127,8 +71,9 @@ gt_journal_status gt_sqlite_add(gt_sqlite_journal *j, gt_record *r)
     return status;
 }
 
-gt_journal_status gt_sqlite_update(gt_sqlite_journal *j, gt_record *r)
+gt_journal_status gt_sqlite_update(gt_journal *base, gt_record *r)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     if (!gt_record_stage_name(r->stage)) return gt_journal_fail(&j->base, "update: unknown stage %d", (int)r->stage);
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_UPDATE,
@@ -187,8 +132,9 @@ static gt_journal_status read_row(gt_sqlite_journal *j, sqlite3_stmt *st, gt_rec
     return GT_JOURNAL_OK;
 }
 
-gt_journal_status gt_sqlite_find_key(gt_sqlite_journal *j, const char *caller_key, gt_record *out)
+gt_journal_status gt_sqlite_find_key(gt_journal *base, const char *caller_key, gt_record *out)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     *out = (gt_record){0};
     if (!caller_key) return gt_journal_fail(&j->base, "find_key: no key");
     sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_FIND_KEY,
@@ -205,8 +151,9 @@ gt_journal_status gt_sqlite_find_key(gt_sqlite_journal *j, const char *caller_ke
     return status;
 }
 
-gt_journal_status gt_sqlite_unended(gt_sqlite_journal *j, gt_record **out, size_t *n)
+gt_journal_status gt_sqlite_unended(gt_journal *base, gt_record **out, size_t *n)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     *out = NULL;
     *n = 0;
     /* each half of the WHERE is a partial index's own, so the two indexes serve it */
@@ -246,8 +193,9 @@ gt_journal_status gt_sqlite_unended(gt_sqlite_journal *j, gt_record **out, size_
     return GT_JOURNAL_OK;
 }
 
-gt_journal_status gt_sqlite_count_sent(gt_sqlite_journal *j, int64_t *n)
+gt_journal_status gt_sqlite_count_sent(gt_journal *base, int64_t *n)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     *n = 0;
     /* sent: on its way or answered, or ended after a submit that went out (an id, or an error
      * that says it was or may have been sent); a task that ended unsent was never paid for */

@@ -1,4 +1,4 @@
-/* journal_redis.c — the journal kept in Redis (journal_backend.h), so that the clients of one API
+/* journal_redis.c — the journal kept in Redis (journal.h's ops), so that the clients of one API
  * key on several machines share one journal: a record written by one is recovered by another
  * when its owner's lease runs out. Each operation is one server-side script
  * (journal_redis_scripts.h), atomic against every other client.
@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal_backend.h"
-#include "journal_handle.h" /* gt_account_fingerprint */
+#include "fingerprint.h"
 #include "journal_redis_scripts.h"
+#include "lease.h"
 
 static gt_redis_script commit_script = {.source = GT_REDIS_COMMIT};
 static gt_redis_script disown_script = {.source = GT_REDIS_DISOWN};
@@ -33,8 +33,6 @@ static gt_redis_script unended_script = {.source = GT_REDIS_UNENDED};
 static gt_redis_script count_sent_script = {.source = COUNT_SENT_SCRIPT};
 /* a claim that needs no store (a client without an owner name) still answers on the loop */
 static gt_redis_script claimed_script = {.source = "return 1"};
-
-#define LEASE_MS 6000 /* as the file's: an owner silent this long is gone */
 
 typedef struct redis_journal {
     gt_journal base;
@@ -538,7 +536,7 @@ static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answere
     char now[32], lease[32], *records = cJSON_PrintUnformatted(round);
     if (!records) return gt_journal_fail(&j->base, "commit: out of memory");
     snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     const char *args[] = {j->ns,       j->owner ? j->owner : "", now, lease, records, j->salt_key, j->salt, j->lost_key,
                           j->fresh_key};
     bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 9, args, answered ? round_answered : ignore, j);
@@ -755,7 +753,7 @@ static gt_journal_status rj_claim_record_then(gt_journal *base, gt_journal_read 
     redis_journal *j = RJ(base);
     char id[32], lease[32];
     snprintf(id, sizeof id, "%lld", (long long)rd->id);
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     const char *args[] = {j->owner, "", id, lease};
     if (!j->owner) return send_read(j, &claimed_script, 0, NULL, record_claimed, rd, "claiming a record");
     return send_read(j, &claim_script, 4, args, record_claimed, rd, "claiming a record");
@@ -798,7 +796,7 @@ static gt_journal_status rj_unended_then(gt_journal *base, const char *provider,
 {
     redis_journal *j = RJ(base);
     char lease[32];
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     const char *claim_args[] = {j->owner, provider, "", lease}, *list_args[] = {""};
     if (!j->owner) return send_read(j, &unended_script, 1, list_args, records_listed, rd, "listing the records");
     return send_read(j, &claim_script, 4, claim_args, gone_claimed, rd, "claiming the records of owners that are gone");
@@ -822,7 +820,7 @@ static void ask_count(redis_journal *j)
                   GT_JOURNAL_PENDING;
 }
 
-void gt_journal_redis_count_sent_then(gt_journal *base, void (*fn)(void *ctx, int64_t n), void *ctx)
+static void rj_count_sent_then(gt_journal *base, void (*fn)(void *ctx, int64_t n), void *ctx)
 {
     redis_journal *j = RJ(base);
     j->counted = fn;
@@ -846,7 +844,7 @@ static gt_journal_status claim(redis_journal *j, const char *provider, const cha
     if (!j->owner) return GT_JOURNAL_OK;
     redisReply *reply;
     char lease[32];
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     const char *args[] = {j->owner, provider, id, lease};
     gt_journal_status status = run_sync(j, GT_REDIS_CLAIM, "claiming the records of owners that are gone", 4, args,
                                         &reply);
@@ -928,6 +926,7 @@ static const gt_journal_ops redis_ops = {
     .find_key_then = rj_find_key_then,
     .claim_record_then = rj_claim_record_then,
     .unended_then = rj_unended_then,
+    .count_sent_then = rj_count_sent_then,
     .keeps_ids = true,
 };
 
@@ -960,7 +959,7 @@ gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, const gt_client
     return &j->base;
 }
 
-const char *gt_journal_redis_namespace(gt_journal *j)
+const gt_redis_addr *gt_journal_redis_address(const gt_journal *j)
 {
-    return j && j->ops == &redis_ops ? RJ(j)->ns : NULL;
+    return j && j->ops == &redis_ops ? &RJ(j)->address : NULL;
 }

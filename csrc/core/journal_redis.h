@@ -1,5 +1,5 @@
-/* journal_redis.h — the journal in Redis (journal_redis.c), for the client's wiring; the task
- * state machine sees journal.h alone. */
+/* journal_redis.h — the journal in Redis (journal_redis.c), for journal_open.c and the client's
+ * wiring of the shared state; the task state machine sees journal.h alone. */
 #ifndef GENTASK_JOURNAL_REDIS_H
 #define GENTASK_JOURNAL_REDIS_H
 
@@ -12,11 +12,7 @@
  * check (gt_journal_check_account), which checks that Redis keeps its data and names the
  * journal's keys. */
 gt_journal *gt_journal_redis_open(gt_engine *e, const char *url, const gt_client_options *opts, char **error);
-/* Where the journal's keys are: the prefix and the account's fingerprint ("prefix:fingerprint");
- * NULL before the account check, or for another backend. */
-const char *gt_journal_redis_namespace(gt_journal *j);
-/* The submits sent (gt_journal_count_sent), asked on the link: fn is called once Redis answered,
- * from a later engine step — asked again with every round until it has. */
-void gt_journal_redis_count_sent_then(gt_journal *j, void (*fn)(void *ctx, int64_t n), void *ctx);
+/* The address j's journal is at (the key's shared state goes there too); NULL for another backend. */
+const gt_redis_addr *gt_journal_redis_address(const gt_journal *j);
 
 #endif

@@ -11,8 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-bool gt_sqlite_set_owner(gt_sqlite_journal *j, const char *owner)
+bool gt_sqlite_set_owner(gt_journal *base, const char *owner)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     free(j->owner);
     j->owner = gt_strdup(owner);
     if (gethostname(j->host, sizeof j->host) != 0) j->host[0] = '\0';
@@ -121,8 +122,9 @@ gt_journal_status gt_sqlite_set_cap(gt_sqlite_journal *j, double cap)
     return step_done(j, st, "writing the key's learned cap");
 }
 
-gt_journal_status gt_sqlite_disown(gt_sqlite_journal *j, int64_t id)
+gt_journal_status gt_sqlite_disown(gt_journal *base, int64_t id)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     if (!j->owner) return GT_JOURNAL_OK;
     sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_DISOWN,
                                            "UPDATE records SET owner = NULL WHERE id = ?1 AND owner = ?2");
@@ -236,8 +238,9 @@ static gt_journal_status claim(gt_sqlite_journal *j, int64_t now_ms, const char 
 /* a record nobody live works on: no owner, or one whose row is gone (closed, or found dead) */
 #define ORPHANED "(owner IS NULL OR owner NOT IN (SELECT owner FROM owners))"
 
-gt_journal_status gt_sqlite_claim(gt_sqlite_journal *j, const char *provider, int64_t now_ms)
+gt_journal_status gt_sqlite_claim(gt_journal *base, const char *provider, int64_t now_ms)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     int claimed;
     return claim(j, now_ms,
                  "UPDATE records SET owner = ?1 WHERE provider = ?2 AND "
@@ -245,8 +248,9 @@ gt_journal_status gt_sqlite_claim(gt_sqlite_journal *j, const char *provider, in
                  provider, 0, &claimed);
 }
 
-gt_journal_status gt_sqlite_claim_record(gt_sqlite_journal *j, int64_t id, int64_t now_ms, bool *claimed)
+gt_journal_status gt_sqlite_claim_record(gt_journal *base, int64_t id, int64_t now_ms, bool *claimed)
 {
+    gt_sqlite_journal *j = GT_SQLITE(base);
     int n = 0;
     gt_journal_status status = claim(
         j, now_ms, "UPDATE records SET owner = ?1 WHERE id = ?3 AND (owner = ?1 OR " ORPHANED ")", NULL, id, &n);

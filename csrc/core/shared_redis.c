@@ -20,14 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal_handle.h"        /* gt_account_fingerprint */
+#include "fingerprint.h"           /* gt_account_namespace */
 #include "journal_redis_scripts.h" /* GT_REDIS_SALT: the journal names its keys alike */
+#include "lease.h"
 #include "redis_deliveries.h"
 #include "redis_link.h"
 
-#define LEASE_MS 6000        /* a place of an owner silent this long is free again */
-#define HEARTBEAT_MS 2000    /* the lease is renewed this often while the client holds places: a third of it */
-#define RECHECK_MS 20        /* the key was full: ask again for a place another process gave back */
 #define GRANT_KEEP_MS 1000   /* a place Redis granted that no task took is given back after this */
 #define SALT_RECHECK_MS 1000 /* the salt refused (its prefix lost its records): asked again this much later */
 
@@ -130,7 +128,7 @@ static void on_salt(void *ctx, const redisReply *reply)
     }
     char *ns = gt_account_namespace(s->prefix, reply->str, reply->len, s->api_key);
     if (!ns) {
-        arm(s, gt_now_ms() + RECHECK_MS);
+        arm(s, gt_now_ms() + GT_SLOT_RECHECK_MS);
         return;
     }
     gt_wipe_free(s->api_key);
@@ -160,7 +158,7 @@ static void on_sync(void *ctx, const redisReply *reply)
         s->granted++;
         s->granted_ms = now;
     } else if (s->sent_want) {
-        s->next_take_ms = now + RECHECK_MS;
+        s->next_take_ms = now + GT_SLOT_RECHECK_MS;
     }
     long long left = reply->element[1]->integer;
     if (left > 0 && now + left > s->paused_until) s->paused_until = now + left;
@@ -194,19 +192,19 @@ static void pump(redis_shared *s)
     }
     if (s->pause_owed && s->pause_owed <= now) s->pause_owed = 0;
     bool holding = count_of(s) > 0 || s->has_tasks(s->ctx);
-    bool heartbeat = s->renewed_ms < 0 || (holding && now - s->renewed_ms >= HEARTBEAT_MS);
+    bool heartbeat = s->renewed_ms < 0 || (holding && now - s->renewed_ms >= GT_HEARTBEAT_MS);
     bool want = s->want && now >= s->next_take_ms && s->paused_until <= now;
     if (!(s->dirty || want || heartbeat || s->pause_owed || !isnan(s->cap_owed))) {
         /* idle, the timer stops: an armed timer would keep the host's loop waiting for nothing */
         if (s->granted > 0) arm(s, s->granted_ms + GRANT_KEEP_MS);
-        if (holding) arm(s, s->renewed_ms + HEARTBEAT_MS);
+        if (holding) arm(s, s->renewed_ms + GT_HEARTBEAT_MS);
         if (s->want) arm(s, s->next_take_ms > s->paused_until ? s->next_take_ms : s->paused_until);
         return;
     }
     char count[16], cap[16], lease[16], pause[24], new_cap[32] = "";
     snprintf(count, sizeof count, "%d", count_of(s));
     snprintf(cap, sizeof cap, "%d", want ? s->want_cap : 0);
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     snprintf(pause, sizeof pause, "%lld", (long long)(s->pause_owed ? s->pause_owed - now : 0));
     if (!isnan(s->cap_owed)) snprintf(new_cap, sizeof new_cap, "%.17g", s->cap_owed);
     const char *args[] = {s->keys[0], s->keys[1],       s->keys[2], s->keys[3], s->held_prefix, s->owner,
@@ -244,7 +242,7 @@ static bool take_slot(gt_shared *base, int cap, int64_t *retry_ms)
     pump(s);
     /* the answer wakes the client; this is the fallback should it never come */
     int64_t now = gt_now_ms(), ready = gt_redis_link_ready_at(s->link);
-    *retry_ms = now + RECHECK_MS;
+    *retry_ms = now + GT_SLOT_RECHECK_MS;
     if (s->next_take_ms > *retry_ms) *retry_ms = s->next_take_ms;
     if (ready > *retry_ms) *retry_ms = ready;
     return false;
@@ -298,7 +296,7 @@ static void set_cap(gt_shared *base, double cap)
 static void keep_lease(gt_shared *base)
 {
     redis_shared *s = (redis_shared *)base;
-    arm(s, s->renewed_ms + HEARTBEAT_MS);
+    arm(s, s->renewed_ms + GT_HEARTBEAT_MS);
 }
 
 static void ignore(void *ctx, const redisReply *reply)

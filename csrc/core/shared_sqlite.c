@@ -7,16 +7,15 @@
  * Nothing waits for SQLite's lock: a take that meets BUSY is asked again by the client; a give,
  * a pause or a cap that meets it is owed and written on this backend's timer. Times in the file
  * are wall clock; the client's are monotonic: converted at this boundary. */
+#include "journal_sqlite.h"
+#include "lease.h"
 #include "shared.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LEASE_MS 6000     /* a place of an owner silent this long is free again */
-#define HEARTBEAT_MS 2000 /* the lease is renewed this often while the client has tasks: a third of it */
-#define BUSY_RETRY_MS 30  /* a write another process held the lock for is tried again this much later */
-#define RECHECK_MS 20     /* the key was full: look again for a place another process gave back */
+#define BUSY_RETRY_MS 30 /* a write another process held the lock for is tried again this much later */
 /* A delivery received here that met a busy file: posted on the timer. */
 typedef struct owed_delivery {
     struct owed_delivery *next;
@@ -33,7 +32,7 @@ static const gt_delivery_limits delivery_limits = {
 typedef struct sqlite_shared {
     gt_shared base;
     gt_engine *engine;
-    gt_journal *journal; /* the client's, borrowed */
+    gt_sqlite_journal *file; /* the client's journal, borrowed */
     char *owner;
     int held;             /* places this client holds */
     int owed;             /* places taken (+) or given back (-) not yet written: BUSY */
@@ -94,8 +93,8 @@ static bool post_owed(sqlite_shared *s)
 {
     while (s->owed_posts) {
         owed_delivery *o = s->owed_posts;
-        if (!written(gt_journal_post_delivery(s->journal, o->provider, o->remote_id, o->body, o->verifier, gt_wall_ms(),
-                                              &delivery_limits)))
+        if (!written(gt_sqlite_post_delivery(s->file, o->provider, o->remote_id, o->body, o->verifier, gt_wall_ms(),
+                                             &delivery_limits)))
             return false;
         free_owed(pop_owed(s));
     }
@@ -110,13 +109,13 @@ static void take_deliveries(sqlite_shared *s)
 {
     gt_journal_delivery *list = NULL;
     size_t n = 0;
-    if (gt_journal_deliveries(s->journal, s->sink.provider, &list, &n) != GT_JOURNAL_OK) return;
+    if (gt_sqlite_deliveries(s->file, s->sink.provider, &list, &n) != GT_JOURNAL_OK) return;
     for (size_t i = 0; i < n; i++) {
         gt_delivery d = {.provider = s->sink.provider,
                          .remote_id = list[i].remote_id,
                          .body = list[i].verifier ? list[i].body : NULL,
                          .verifier = list[i].body ? list[i].verifier : NULL};
-        if (s->sink.take(s->sink.ctx, &d)) gt_journal_drop_delivery(s->journal, list[i].id);
+        if (s->sink.take(s->sink.ctx, &d)) gt_sqlite_drop_delivery(s->file, list[i].id);
     }
     gt_journal_deliveries_free(list, n);
 }
@@ -126,8 +125,8 @@ static void tick(void *ctx)
     sqlite_shared *s = ctx;
     int64_t now = gt_now_ms();
     bool busy = !post_owed(s);
-    if (!s->registered || s->owed != 0 || now - s->renewed_ms >= HEARTBEAT_MS) {
-        if (written(gt_journal_add_slots(s->journal, s->owner, s->owed, gt_wall_ms() + LEASE_MS))) {
+    if (!s->registered || s->owed != 0 || now - s->renewed_ms >= GT_HEARTBEAT_MS) {
+        if (written(gt_sqlite_add_slots(s->file, s->owner, s->owed, gt_wall_ms() + GT_LEASE_MS))) {
             s->owed = 0;
             s->renewed_ms = now;
             s->registered = true;
@@ -136,11 +135,11 @@ static void tick(void *ctx)
         }
     }
     if (s->pause_owed) {
-        if (written(gt_journal_pause(s->journal, s->pause_owed))) s->pause_owed = 0;
+        if (written(gt_sqlite_pause(s->file, s->pause_owed))) s->pause_owed = 0;
         else busy = true;
     }
     if (!isnan(s->cap_owed)) {
-        if (written(gt_journal_set_cap(s->journal, s->cap_owed))) s->cap_owed = NAN;
+        if (written(gt_sqlite_set_cap(s->file, s->cap_owed))) s->cap_owed = NAN;
         else busy = true;
     }
     bool watching = awaiting(s);
@@ -151,7 +150,7 @@ static void tick(void *ctx)
     }
     /* idle, the timer stops: an armed timer would keep the host's loop waiting for nothing */
     if (busy) arm(s, now + BUSY_RETRY_MS);
-    else if (s->held > 0 || s->has_tasks(s->ctx)) arm(s, s->renewed_ms + HEARTBEAT_MS);
+    else if (s->held > 0 || s->has_tasks(s->ctx)) arm(s, s->renewed_ms + GT_HEARTBEAT_MS);
     if (watching) arm(s, s->checked_ms + GT_DELIVERY_CHECK_MS);
 }
 
@@ -166,14 +165,14 @@ static bool take_slot(gt_shared *base, int cap, int64_t *retry_ms)
     sqlite_shared *s = (sqlite_shared *)base;
     bool taken = false;
     int64_t wall = gt_wall_ms();
-    gt_journal_status status = gt_journal_take_slot(s->journal, s->owner, cap, wall, wall + LEASE_MS, &taken);
+    gt_journal_status status = gt_sqlite_take_slot(s->file, s->owner, cap, wall, wall + GT_LEASE_MS, &taken);
     if (status != GT_JOURNAL_OK || !taken) {
-        *retry_ms = gt_now_ms() + (status == GT_JOURNAL_BUSY ? BUSY_RETRY_MS : RECHECK_MS);
+        *retry_ms = gt_now_ms() + (status == GT_JOURNAL_BUSY ? BUSY_RETRY_MS : GT_SLOT_RECHECK_MS);
         return false;
     }
     s->held++;
     s->renewed_ms = gt_now_ms();
-    arm(s, s->renewed_ms + HEARTBEAT_MS);
+    arm(s, s->renewed_ms + GT_HEARTBEAT_MS);
     return true;
 }
 
@@ -183,8 +182,8 @@ static void force_slot(gt_shared *base)
     bool taken = false;
     int64_t wall = gt_wall_ms();
     s->held++;
-    if (gt_journal_take_slot(s->journal, s->owner, 0, wall, wall + LEASE_MS, &taken) != GT_JOURNAL_OK) owe_slots(s, 1);
-    else arm(s, gt_now_ms() + HEARTBEAT_MS);
+    if (gt_sqlite_take_slot(s->file, s->owner, 0, wall, wall + GT_LEASE_MS, &taken) != GT_JOURNAL_OK) owe_slots(s, 1);
+    else arm(s, gt_now_ms() + GT_HEARTBEAT_MS);
 }
 
 static void give_slot(gt_shared *base)
@@ -199,7 +198,7 @@ static void refresh(sqlite_shared *s)
 {
     int64_t paused_until = 0;
     double cap = -1;
-    if (gt_journal_shared(s->journal, &paused_until, &cap) != GT_JOURNAL_OK) return;
+    if (gt_sqlite_shared(s->file, &paused_until, &cap) != GT_JOURNAL_OK) return;
     if (paused_until > s->paused_until) s->paused_until = paused_until;
     if (cap >= 0 && isnan(s->cap_owed)) s->cap = cap;
 }
@@ -218,7 +217,7 @@ static void pause_until(gt_shared *base, int64_t until_ms)
     int64_t wall = gt_wall_ms() + (until_ms - gt_now_ms());
     if (wall <= s->paused_until && wall <= s->pause_owed) return;
     if (wall > s->paused_until) s->paused_until = wall;
-    if (written(gt_journal_pause(s->journal, wall))) return;
+    if (written(gt_sqlite_pause(s->file, wall))) return;
     if (wall > s->pause_owed) s->pause_owed = wall;
     arm(s, gt_now_ms() + BUSY_RETRY_MS);
 }
@@ -235,7 +234,7 @@ static void set_cap(gt_shared *base, double cap)
     sqlite_shared *s = (sqlite_shared *)base;
     s->cap = cap;
     if (isinf(cap)) return; /* nothing learned: nothing to tell the others */
-    if (written(gt_journal_set_cap(s->journal, cap))) return;
+    if (written(gt_sqlite_set_cap(s->file, cap))) return;
     s->cap_owed = cap;
     arm(s, gt_now_ms() + BUSY_RETRY_MS);
 }
@@ -243,7 +242,7 @@ static void set_cap(gt_shared *base, double cap)
 static void keep_lease(gt_shared *base)
 {
     sqlite_shared *s = (sqlite_shared *)base;
-    arm(s, s->renewed_ms + HEARTBEAT_MS);
+    arm(s, s->renewed_ms + GT_HEARTBEAT_MS);
 }
 
 /* A busy file's posts wait here, as many as the file itself would keep: past that, a new one is
@@ -279,8 +278,8 @@ static bool post_delivery(gt_shared *base, const gt_delivery *d)
     /* unverified: only the news that it came */
     const char *body = d->verifier ? d->body : NULL, *verifier = body ? d->verifier : NULL;
     gt_journal_status status = s->owed_posts ? GT_JOURNAL_BUSY
-                                             : gt_journal_post_delivery(s->journal, d->provider, d->remote_id, body,
-                                                                        verifier, gt_wall_ms(), &delivery_limits);
+                                             : gt_sqlite_post_delivery(s->file, d->provider, d->remote_id, body,
+                                                                       verifier, gt_wall_ms(), &delivery_limits);
     if (written(status)) return status == GT_JOURNAL_OK;
     /* busy (or others before it are owed, which it must not overtake): posted from the timer */
     return owe_delivery(s, d, body, verifier);
@@ -304,9 +303,9 @@ static void free_sqlite(gt_shared *base)
     gt_engine_disarm(s->engine, &s->timer);
     post_owed(s);
     while (s->owed_posts) free_owed(pop_owed(s));
-    if (s->pause_owed) gt_journal_pause(s->journal, s->pause_owed);
-    if (!isnan(s->cap_owed)) gt_journal_set_cap(s->journal, s->cap_owed);
-    gt_journal_leave(s->journal, s->owner);
+    if (s->pause_owed) gt_sqlite_pause(s->file, s->pause_owed);
+    if (!isnan(s->cap_owed)) gt_sqlite_set_cap(s->file, s->cap_owed);
+    gt_sqlite_leave(s->file, s->owner);
     free(s->owner);
     free(s);
 }
@@ -328,7 +327,8 @@ static const gt_shared_ops sqlite_ops = {
 
 gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void *ctx)
 {
-    sqlite_shared *s = calloc(1, sizeof *s);
+    gt_sqlite_journal *file = gt_sqlite_journal_of(j);
+    sqlite_shared *s = file ? calloc(1, sizeof *s) : NULL;
     if (!s) return NULL;
     s->owner = gt_random_key("owner-");
     if (!s->owner || !gt_journal_set_owner(j, s->owner)) {
@@ -338,14 +338,14 @@ gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*
     }
     s->base.ops = &sqlite_ops;
     s->engine = e;
-    s->journal = j;
+    s->file = file;
     s->cap = cap;
     s->cap_owed = NAN;
     s->has_tasks = has_tasks;
     s->ctx = ctx;
     gt_timer_init(&s->timer, tick, s);
     /* the owner's row, at once where the file lets it: a record it writes must not look orphaned */
-    s->registered = gt_journal_add_slots(j, s->owner, 0, gt_wall_ms() + LEASE_MS) == GT_JOURNAL_OK;
+    s->registered = gt_sqlite_add_slots(s->file, s->owner, 0, gt_wall_ms() + GT_LEASE_MS) == GT_JOURNAL_OK;
     s->renewed_ms = gt_now_ms();
     if (!s->registered) arm(s, gt_now_ms() + BUSY_RETRY_MS);
     return &s->base;

@@ -13,7 +13,6 @@
  * tasks go on: their stages wait in the list, and a task released meanwhile is kept until what
  * happened to it is written. */
 #include "domain.h"
-#include "journal_redis.h"
 
 #include <cJSON.h>
 #include <poll.h>
@@ -66,17 +65,16 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     gt_queue_init(&c->lookups);
     gt_timer_init(&c->journal_timer, write_round, c);
     if (!path) return true;
-    /* a redis:// address names a journal shared by machines; anything else is a file */
-    bool redis = gt_redis_url_is(path);
-    c->journal = redis ? gt_journal_redis_open(c->engine, path, &c->opts, error) : gt_journal_open(path, error);
+    c->journal = gt_journal_open(c->engine, path, &c->opts, error);
     if (!c->journal) return false;
+    bool file = gt_journal_is_file(c->journal);
     /* max_submits is a budget of the journal's, across the processes that used it. A file that
      * the processes starting beside this one are writing (their own first look) is asked again
      * for a moment; a Redis that did not answer has had its timeout. */
     int64_t sent = 0;
     gt_journal_status status = GT_JOURNAL_BUSY;
     for (int attempt = 0; status == GT_JOURNAL_BUSY && attempt < OPEN_TRIES; attempt++) {
-        if (attempt > 0 && redis) break;
+        if (attempt > 0 && !file) break;
         if (attempt > 0) poll(NULL, 0, OPEN_RETRY_MS);
         /* a provider without a key still has one account per journal: the empty key's */
         status = gt_journal_check_account(c->journal, c->api_key[0] ? c->api_key : "(no key)");
@@ -85,14 +83,14 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     if (status == GT_JOURNAL_OK) {
         c->tasks_submitted = (long)sent;
         /* Redis is asked on the loop: the client is made without waiting for it */
-        if (redis) {
+        if (gt_journal_answers_later(c->journal)) {
             c->sent_unknown = true;
-            gt_journal_redis_count_sent_then(c->journal, sent_known, c);
+            gt_journal_count_sent_then(c->journal, sent_known, c);
         }
         return true;
     }
     c->journal_fault = gt_journal_fault_code(c->journal); /* the store's fault, not the caller's */
-    if (status == GT_JOURNAL_BUSY && !redis) {
+    if (status == GT_JOURNAL_BUSY && file) {
         *error = gt_printf("journal %s: busy (another process is writing it): try again", path);
         c->journal_fault = "journal"; /* a file held by another process: no mistake of the caller's */
     } else *error = gt_strdup(gt_journal_error(c->journal)); /* names the file, never the key */

@@ -136,12 +136,6 @@ gt_task *gt_task_submit(gt_client *c, const char *model, const char *path, const
     return t;
 }
 
-gt_task *gt_client_submit(gt_client *c, const char *path, const char *body, const char *poll_path,
-                          const gt_client_options *opts)
-{
-    return gt_task_submit(c, NULL, path, body, poll_path, opts);
-}
-
 /* An opted-in resubmit after the provider failed the task: a new generation, so a fresh
  * idempotency key, and everything the old attempt learnt is forgotten. */
 bool gt_task_resubmit(gt_task *t, const gt_error *err)

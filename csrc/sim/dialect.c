@@ -151,6 +151,14 @@ static enum MHD_Result reply_created(struct exchange *exchange, const struct tas
     return result;
 }
 
+/* The first poll route: how a webhook payload (a poll answer pushed) is rendered. */
+static const struct route_pattern *poll_pattern(const struct dialect *dialect)
+{
+    for (size_t i = 0; i < ROUTES_MAX && dialect->routes[i].path != NULL; i++)
+        if (dialect->routes[i].action == ROUTE_POLL) return &dialect->routes[i];
+    return &dialect->routes[0];
+}
+
 /* Stores the task and answers. With an idempotency key the store decides, atomically, whether
  * this request creates the task or replays the one the key made; a replay answers as the first
  * submit did, without its reset and body= faults. */
@@ -177,8 +185,8 @@ static enum MHD_Result create(struct exchange *exchange, const cJSON *body)
     switch (outcome) {
     case STORE_CREATED:
         if (task.webhook_url != NULL)
-            webhooks_schedule(exchange->request->sim->webhooks, exchange->dialect, task.id,
-                              task.submitted_ms + task.duration_ms);
+            webhooks_schedule(exchange->request->sim->webhooks, exchange->dialect, poll_pattern(exchange->dialect),
+                              task.id, task.submitted_ms + task.duration_ms);
         return reply_created(exchange, &task, false);
     case STORE_REPLAYED: {
         enum MHD_Result result = reply_created(exchange, &existing, true);
@@ -328,13 +336,6 @@ static enum MHD_Result cancel(struct exchange *exchange)
 }
 
 /* --- routes --- */
-
-const struct route_pattern *dialect_poll_pattern(const struct dialect *dialect)
-{
-    for (size_t i = 0; i < ROUTES_MAX && dialect->routes[i].path != NULL; i++)
-        if (dialect->routes[i].action == ROUTE_POLL) return &dialect->routes[i];
-    return &dialect->routes[0];
-}
 
 /* Whether `path` is `pattern`, whose "{model}" and "{id}" each take one non-empty segment. */
 static bool path_matches(const char *pattern, const char *path, struct route *route)

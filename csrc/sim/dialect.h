@@ -137,9 +137,6 @@ struct dialect {
     cJSON *(*error_body)(const struct exchange *exchange, const struct error_answer *error);
 };
 
-/* The first poll route: how a webhook payload (a poll answer pushed) is rendered. */
-const struct route_pattern *dialect_poll_pattern(const struct dialect *dialect);
-
 /* Answers a request under the dialect's prefix (subpath: "" or "/…"). */
 enum MHD_Result dialect_handle(struct request *request, const struct dialect *dialect, const char *subpath);
 

@@ -98,13 +98,6 @@ enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status, c
     return reply_text_with_headers(connection, status, content_type, text, NULL, 0);
 }
 
-enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status, const char *content_type,
-                             const void *data, size_t length)
-{
-    struct MHD_Response *response = MHD_create_response_from_buffer(length, (void *)data, MHD_RESPMEM_PERSISTENT);
-    return queue_and_release(connection, status, response, NULL, 0, content_type);
-}
-
 /* --- truncated: a Content-Length that the body never reaches --- */
 
 struct truncated_body {

@@ -50,10 +50,6 @@ enum MHD_Result reply_text(struct MHD_Connection *connection, unsigned status, c
 enum MHD_Result reply_text_with_headers(struct MHD_Connection *connection, unsigned status, const char *content_type,
                                         const char *text, const struct reply_header *headers, size_t header_count);
 
-/* For constant data that outlives every response (the PNG). */
-enum MHD_Result reply_static(struct MHD_Connection *connection, unsigned status, const char *content_type,
-                             const void *data, size_t length);
-
 /* data (copied) under a Content-Length of `declared`, of which only the first sent_limit bytes go
  * out before the connection drops when sent_limit < declared: a cut download. */
 enum MHD_Result reply_bytes(struct MHD_Connection *connection, unsigned status, const char *content_type,

@@ -25,6 +25,7 @@
 struct pending {
     gt_timer due; /* first: a popped timer is its pending */
     const struct dialect *dialect;
+    const struct route_pattern *poll_pattern; /* the route its payload renders as */
     char id[TASK_ID_MAX];
 };
 
@@ -143,13 +144,14 @@ static void *deliver(void *cls)
     return NULL;
 }
 
-/* The task's poll answer as the dialect renders it, pushed: a request of nobody's, on the dialect's
- * first poll route. */
-static char *render(struct webhooks *webhooks, const struct dialect *dialect, const struct task *task,
+/* The task's poll answer as the dialect renders it, pushed: a request of nobody's, on the poll
+ * route the dialect named when it scheduled the push. */
+static char *render(struct webhooks *webhooks, const struct pending *pending, const struct task *task,
                     const struct task_progress *progress)
 {
+    const struct dialect *dialect = pending->dialect;
     struct request request = {.sim = webhooks->sim};
-    struct route route = {.pattern = dialect_poll_pattern(dialect)};
+    struct route route = {.pattern = pending->poll_pattern};
     struct exchange exchange = {.request = &request, .dialect = dialect, .route = &route, .scenario = task->scenario};
     cJSON *json = dialect->render_task(&exchange, task, progress);
     char *body = json ? cJSON_PrintUnformatted(json) : NULL;
@@ -179,7 +181,7 @@ static void due(struct webhooks *webhooks, struct pending *pending)
     if (d != NULL) {
         d->webhooks = webhooks;
         d->url = strdup(task.webhook_url ? task.webhook_url : "");
-        d->body = render(webhooks, dialect, &task, &progress);
+        d->body = render(webhooks, pending, &task, &progress);
         if (task.webhook_secret != NULL && dialect->webhook_signature_header != NULL && d->body != NULL) {
             char hex[2 * SHA256_SIZE + 1];
             hmac_sha256_hex(task.webhook_secret, d->body, strlen(d->body), hex);
@@ -249,11 +251,13 @@ struct webhooks *webhooks_start(struct sim *sim)
     return webhooks;
 }
 
-void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect, const char *id, int64_t due_ms)
+void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect,
+                       const struct route_pattern *poll_pattern, const char *id, int64_t due_ms)
 {
     struct pending *pending = calloc(1, sizeof *pending);
     if (pending == NULL) return;
     pending->dialect = dialect;
+    pending->poll_pattern = poll_pattern;
     snprintf(pending->id, sizeof pending->id, "%s", id);
     pthread_mutex_lock(&webhooks->lock);
     if (!webhooks->stopping && gt_timerheap_arm(&webhooks->waiting, &pending->due, due_ms) == 0) {

@@ -12,14 +12,18 @@
 
 struct sim;
 struct dialect;
+struct route_pattern;
 struct webhooks;
 
 /* Starts the thread; NULL when it cannot. */
 struct webhooks *webhooks_start(struct sim *sim);
 
 /* The task with that id pushes its end once it has ended (due_ms: when it is expected to, on the
- * simulator's clock; a task cancelled before then is pushed at that time, cancelled). */
-void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect, const char *id, int64_t due_ms);
+ * simulator's clock; a task cancelled before then is pushed at that time, cancelled), its payload
+ * rendered by dialect as the answer of poll_pattern (the dialect's poll route: the caller names
+ * it, so that this file calls nothing of dialect.c). */
+void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect,
+                       const struct route_pattern *poll_pattern, const char *id, int64_t due_ms);
 
 /* POST /_sim/reset: the counters start again (deliveries already due still go out). */
 void webhooks_reset(struct webhooks *webhooks);

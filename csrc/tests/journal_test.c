@@ -23,6 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* the file's own calls (journal_sqlite.h) take the file behind a handle */
+#define FILE_OF(j) gt_sqlite_journal_of(j)
+
 static const char *case_name = "?";
 static char dir[512]; /* the case's temporary directory: short enough for every path under it */
 static bool in_child; /* a forked child that fails leaves the directory to its parent */
@@ -90,7 +93,7 @@ static int64_t wall_ms(void)
 static gt_journal *open_ok(const char *path)
 {
     char *error = NULL;
-    gt_journal *j = gt_journal_open(path, &error);
+    gt_journal *j = gt_sqlite_open(path, &error);
     CHECK(j, "%s", show(error));
     CHECK(!error, "an opened journal gave an error too: %s", error);
     return j;
@@ -100,7 +103,7 @@ static gt_journal *open_ok(const char *path)
 static char *open_refused(const char *path)
 {
     char *error = NULL;
-    gt_journal *j = gt_journal_open(path, &error);
+    gt_journal *j = gt_sqlite_open(path, &error);
     CHECK(!j, "opened %s", show(path));
     CHECK(error && *error, "refused without a message");
     return error;
@@ -681,39 +684,43 @@ static void case_shared(void)
     bool taken = false;
     /* a's lease runs to 7000; b's to 9000 */
     for (int i = 0; i < 2; i++) {
-        CHECK(gt_journal_take_slot(a, "owner-a", 3, 1000, 7000, &taken) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
+        CHECK(gt_sqlite_take_slot(FILE_OF(a), "owner-a", 3, 1000, 7000, &taken) == GT_JOURNAL_OK, "%s",
+              gt_journal_error(a));
         CHECK(taken, "a's place %d of 3 was refused", i + 1);
     }
-    CHECK(gt_journal_take_slot(b, "owner-b", 3, 1000, 9000, &taken) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(gt_sqlite_take_slot(FILE_OF(b), "owner-b", 3, 1000, 9000, &taken) == GT_JOURNAL_OK, "%s",
+          gt_journal_error(b));
     CHECK(taken, "b's place, the third of 3, was refused");
-    CHECK(gt_journal_take_slot(b, "owner-b", 3, 1000, 9000, &taken) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(gt_sqlite_take_slot(FILE_OF(b), "owner-b", 3, 1000, 9000, &taken) == GT_JOURNAL_OK, "%s",
+          gt_journal_error(b));
     CHECK(!taken, "a fourth place of 3 was taken");
-    CHECK(gt_journal_take_slot(b, "owner-b", 0, 1000, 9000, &taken) == GT_JOURNAL_OK && taken,
+    CHECK(gt_sqlite_take_slot(FILE_OF(b), "owner-b", 0, 1000, 9000, &taken) == GT_JOURNAL_OK && taken,
           "a task already at the provider (cap 0) was refused its place");
-    CHECK(gt_journal_add_slots(b, "owner-b", -1, 9000) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(gt_sqlite_add_slots(FILE_OF(b), "owner-b", -1, 9000) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
 
-    CHECK(gt_journal_add_slots(a, "owner-a", -1, 7000) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
-    CHECK(gt_journal_take_slot(b, "owner-b", 3, 2000, 9000, &taken) == GT_JOURNAL_OK && taken,
+    CHECK(gt_sqlite_add_slots(FILE_OF(a), "owner-a", -1, 7000) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
+    CHECK(gt_sqlite_take_slot(FILE_OF(b), "owner-b", 3, 2000, 9000, &taken) == GT_JOURNAL_OK && taken,
           "the place a gave back was not free for b");
-    CHECK(gt_journal_take_slot(b, "owner-b", 3, 2000, 9000, &taken) == GT_JOURNAL_OK && !taken,
+    CHECK(gt_sqlite_take_slot(FILE_OF(b), "owner-b", 3, 2000, 9000, &taken) == GT_JOURNAL_OK && !taken,
           "a gave back one place, b took two");
     /* past a's lease its place is free, though a never gave it back; b's own always count */
-    CHECK(gt_journal_take_slot(b, "owner-b", 3, 8000, 9000, &taken) == GT_JOURNAL_OK && taken,
+    CHECK(gt_sqlite_take_slot(FILE_OF(b), "owner-b", 3, 8000, 9000, &taken) == GT_JOURNAL_OK && taken,
           "an expired owner's place still counted");
-    CHECK(gt_journal_take_slot(b, "owner-b", 3, 8000, 9000, &taken) == GT_JOURNAL_OK && !taken,
+    CHECK(gt_sqlite_take_slot(FILE_OF(b), "owner-b", 3, 8000, 9000, &taken) == GT_JOURNAL_OK && !taken,
           "b's own three places did not count");
-    CHECK(gt_journal_leave(b, "owner-b") == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(gt_sqlite_leave(FILE_OF(b), "owner-b") == GT_JOURNAL_OK, "%s", gt_journal_error(b));
     char *rows = query_text(path, "SELECT count(*) FROM owners WHERE owner = 'owner-b'");
     CHECK(same(rows, "0"), "b left %s rows", show(rows));
     free(rows);
 
     int64_t paused_until = -1;
     double cap = 0;
-    CHECK(gt_journal_shared(b, &paused_until, &cap) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(gt_sqlite_shared(FILE_OF(b), &paused_until, &cap) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
     CHECK(paused_until == 0 && cap < 0, "a new journal is paused until %lld with cap %g", (long long)paused_until, cap);
-    CHECK(gt_journal_pause(a, 5000) == GT_JOURNAL_OK && gt_journal_pause(b, 3000) == GT_JOURNAL_OK, "pausing failed");
-    CHECK(gt_journal_set_cap(a, 3.5) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
-    CHECK(gt_journal_shared(b, &paused_until, &cap) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(gt_sqlite_pause(FILE_OF(a), 5000) == GT_JOURNAL_OK && gt_sqlite_pause(FILE_OF(b), 3000) == GT_JOURNAL_OK,
+          "pausing failed");
+    CHECK(gt_sqlite_set_cap(FILE_OF(a), 3.5) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
+    CHECK(gt_sqlite_shared(FILE_OF(b), &paused_until, &cap) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
     CHECK(paused_until == 5000, "the later pause is kept, not the last written: %lld", (long long)paused_until);
     CHECK(cap == 3.5, "b reads the cap a learned as %g", cap);
     gt_journal_close(a);
@@ -730,28 +737,29 @@ static void case_deliveries(void)
     char path[PATH_MAX];
     path_of(path, "deliveries.journal");
     gt_journal *a = open_ok(path), *b = open_ok(path);
-    CHECK(gt_journal_post_delivery(a, "bfl", "t-1", "{\"id\":\"t-1\"}", "fp-a", 1000, &a_minute) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_sqlite_post_delivery(FILE_OF(a), "bfl", "t-1", "{\"id\":\"t-1\"}", "fp-a", 1000, &a_minute) ==
+              GT_JOURNAL_OK,
+          "%s", gt_journal_error(a));
+    CHECK(gt_sqlite_post_delivery(FILE_OF(a), "modelslab", "9", NULL, NULL, 1000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(a));
-    CHECK(gt_journal_post_delivery(a, "modelslab", "9", NULL, NULL, 1000, &a_minute) == GT_JOURNAL_OK, "%s",
-          gt_journal_error(a));
-    CHECK(gt_journal_post_delivery(a, "bfl", "t-2", NULL, NULL, 2000, &a_minute) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_sqlite_post_delivery(FILE_OF(a), "bfl", "t-2", NULL, NULL, 2000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(a));
     gt_journal_delivery *list = NULL;
     size_t n = 0;
-    CHECK(gt_journal_deliveries(b, "bfl", &list, &n) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(gt_sqlite_deliveries(FILE_OF(b), "bfl", &list, &n) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
     CHECK(n == 2, "b reads %zu deliveries for bfl, not 2", n);
     CHECK(same(list[0].remote_id, "t-1") && same(list[0].body, "{\"id\":\"t-1\"}") && same(list[0].verifier, "fp-a"),
           "the first: %s %s %s", show(list[0].remote_id), show(list[0].body), show(list[0].verifier));
     CHECK(same(list[1].remote_id, "t-2") && !list[1].body && !list[1].verifier, "the second: %s %s",
           show(list[1].remote_id), show(list[1].body));
-    CHECK(gt_journal_drop_delivery(b, list[0].id) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
+    CHECK(gt_sqlite_drop_delivery(FILE_OF(b), list[0].id) == GT_JOURNAL_OK, "%s", gt_journal_error(b));
     gt_journal_deliveries_free(list, n);
-    CHECK(gt_journal_deliveries(a, "bfl", &list, &n) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
+    CHECK(gt_sqlite_deliveries(FILE_OF(a), "bfl", &list, &n) == GT_JOURNAL_OK, "%s", gt_journal_error(a));
     CHECK(n == 1 && same(list[0].remote_id, "t-2"), "after the take a reads %zu, the first %s", n,
           n ? show(list[0].remote_id) : "none");
     gt_journal_deliveries_free(list, n);
     /* at 61500 with 60 s of age, those posted at 1000 go (t-2, posted at 2000, stays) */
-    CHECK(gt_journal_post_delivery(b, "bfl", "t-3", NULL, NULL, 61500, &a_minute) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_sqlite_post_delivery(FILE_OF(b), "bfl", "t-3", NULL, NULL, 61500, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(b));
     char *left = query_text(path, "SELECT group_concat(remote_id, ',') FROM (SELECT remote_id FROM deliveries "
                                   "ORDER BY id)");
@@ -773,18 +781,18 @@ static void case_delivery_bounds(void)
     path_of(path, "bounds.journal");
     gt_journal *j = open_ok(path);
     const gt_delivery_limits ten = {.max_age_ms = 60000, .max_count = 10, .max_bytes = 1 << 20};
-    CHECK(gt_journal_post_delivery(j, "modelslab", "other", NULL, NULL, 1000, &ten) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_sqlite_post_delivery(FILE_OF(j), "modelslab", "other", NULL, NULL, 1000, &ten) == GT_JOURNAL_OK, "%s",
           gt_journal_error(j));
     for (int i = 0; i < 3; i++) {
         char id[32];
         snprintf(id, sizeof id, "signed-%d", i);
-        CHECK(gt_journal_post_delivery(j, "bfl", id, "{}", "fp", 1000, &ten) == GT_JOURNAL_OK, "%s",
+        CHECK(gt_sqlite_post_delivery(FILE_OF(j), "bfl", id, "{}", "fp", 1000, &ten) == GT_JOURNAL_OK, "%s",
               gt_journal_error(j));
     }
     for (int i = 0; i < 50; i++) {
         char id[32];
         snprintf(id, sizeof id, "forged-%02d", i);
-        CHECK(gt_journal_post_delivery(j, "bfl", id, NULL, NULL, 1000 + i, &ten) == GT_JOURNAL_OK, "%s",
+        CHECK(gt_sqlite_post_delivery(FILE_OF(j), "bfl", id, NULL, NULL, 1000 + i, &ten) == GT_JOURNAL_OK, "%s",
               gt_journal_error(j));
     }
     char *kept = query_text(path, "SELECT group_concat(remote_id, ',') FROM (SELECT remote_id FROM deliveries "
@@ -801,7 +809,7 @@ static void case_delivery_bounds(void)
     char id[101];
     for (int i = 0; i < 30; i++) {
         snprintf(id, sizeof id, "%0100d", i);
-        CHECK(gt_journal_post_delivery(j, "apixo", id, NULL, NULL, 1000, &small) == GT_JOURNAL_OK, "%s",
+        CHECK(gt_sqlite_post_delivery(FILE_OF(j), "apixo", id, NULL, NULL, 1000, &small) == GT_JOURNAL_OK, "%s",
               gt_journal_error(j));
     }
     char *bytes = query_text(path,
@@ -828,7 +836,7 @@ static void case_migrate(void)
     char *version = query_text(path, "PRAGMA user_version");
     CHECK(same(version, "5"), "the migrated journal's version is %s", show(version));
     free(version);
-    CHECK(gt_journal_post_delivery(j, "bfl", "t-1", NULL, NULL, 1000, &a_minute) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_sqlite_post_delivery(FILE_OF(j), "bfl", "t-1", NULL, NULL, 1000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(j));
     char *count = query_text(path, "SELECT count(*) FROM records");
     CHECK(same(count, "1"), "the migrated journal's records: %s", show(count));
@@ -840,7 +848,7 @@ static void case_migrate(void)
     version = query_text(path, "PRAGMA user_version");
     CHECK(same(version, "5"), "the journal of schema 4 is now %s", show(version));
     free(version);
-    CHECK(gt_journal_post_delivery(j, "bfl", "t-2", "{}", "fp", 2000, &a_minute) == GT_JOURNAL_OK, "%s",
+    CHECK(gt_sqlite_post_delivery(FILE_OF(j), "bfl", "t-2", "{}", "fp", 2000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(j));
     char *verifier = query_text(path, "SELECT verifier FROM deliveries WHERE remote_id = 't-2'");
     CHECK(same(verifier, "fp"), "the verifier written after the migration: %s", show(verifier));

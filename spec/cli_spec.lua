@@ -112,7 +112,8 @@ describe("the gentask command", function()
       assert.equal("succeeded", by_line[1].state)
       assert.equal("\137PNG", cli.read(by_line[1].files[1]):sub(1, 4))
       assert.equal(out_dir .. "/mine.png", by_line[4].files[1])
-      assert.same({ "moderated", "no", "not sent: nothing was paid" },
+      -- refused after the provider took it (at a poll): paid, and said so
+      assert.same({ "moderated", "yes", "accepted and paid" },
         { by_line[3].error.kind, by_line[3].error.submitted, by_line[3].error.submitted_words })
       assert.same({ 3, 1 }, { events[6].succeeded, events[6].failed })
       assert_no_key(out .. err, "batch's output")

@@ -33,7 +33,10 @@ function outcome.error_record(err)
   end
   local record = fields_of(err)
   record.retryable = err.retryable or false
-  record.submitted = err.submitted or "no"
+  -- the library says `submitted` on submit failures; a task that failed later (a poll, its
+  -- download) or that has the provider's id was taken by the provider: paid
+  local taken = err.task_id or err.phase == "poll" or err.phase == "download" or err.phase == "webhook"
+  record.submitted = err.submitted or (taken and "yes") or "no"
   record.submitted_words = outcome.SUBMITTED[record.submitted]
   return record
 end

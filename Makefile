@@ -50,6 +50,9 @@ BUILD    := build$(BUILD_SUFFIX)
 # csrc/tests (C programs testing core parts that have no Lua face yet; specs run them).
 CORE_SRC := $(wildcard csrc/core/*.c)
 CORE_HDR := $(wildcard csrc/core/*.h)
+# the core's public API, the only header the binding sees
+PUBLIC_DIR := csrc/include
+PUBLIC_HDR := $(PUBLIC_DIR)/gentask.h
 BIND_SRC := $(wildcard csrc/lua/*.c)
 BIND_HDR := $(wildcard csrc/lua/*.h)
 CORE_OBJ := $(patsubst csrc/core/%.c,$(BUILD)/obj/core/%.o,$(CORE_SRC))
@@ -65,14 +68,15 @@ TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
         rock-test lint lint-lua lint-c bench bench-tls bench-shared soak fuzz fuzz-deps FORCE
 all: $(MODULE) $(SIM) $(TESTS)
 
-$(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
+$(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR) $(PUBLIC_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CJSON_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(CJSON_CFLAGS) -I$(PUBLIC_DIR) -c -o $@ $<
 
-# the binding sees the core's public header only (csrc/core/gentask.h)
-$(BUILD)/$(LUA)/obj/lua/%.o: csrc/lua/%.c $(BIND_HDR) csrc/core/gentask.h
+# the binding sees the core's public header only: csrc/include is its one include directory, so
+# the build refuses a binding that reaches into the core (csrc/core is not on its path)
+$(BUILD)/$(LUA)/obj/lua/%.o: csrc/lua/%.c $(BIND_HDR) $(PUBLIC_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LUA_CFLAGS) -Icsrc/core -c -o $@ $<
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) -I$(PUBLIC_DIR) -c -o $@ $<
 
 $(MODULE): $(CORE_OBJ) $(BIND_OBJ)
 	@mkdir -p $(dir $@)
@@ -82,10 +86,10 @@ $(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) csrc/core/timerheap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CJSON_CFLAGS) $(LDFLAGS) -o $@ $(SIM_SRC) $(SIM_LIBS)
 
-# One program per file, linked with the core's objects.
-$(BUILD)/tests/%: csrc/tests/%.c $(CORE_OBJ) $(CORE_HDR)
+# One program per file, linked with the core's objects; white-box tests, they see the core's insides.
+$(BUILD)/tests/%: csrc/tests/%.c $(CORE_OBJ) $(CORE_HDR) $(PUBLIC_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CJSON_CFLAGS) -Icsrc/core $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(CORE_LIBS)
+	$(CC) $(CFLAGS) $(CJSON_CFLAGS) -I$(PUBLIC_DIR) -Icsrc/core $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(CORE_LIBS)
 
 # One Lua version: build, then run busted with that interpreter. The summary line of each run is
 # appended to $(BUILD)/summary so that `make test` can total them.
@@ -118,7 +122,7 @@ LINT_TARGETS ?= lint-lua lint-c
 LUACHECK     ?= luacheck
 LINT_LUA     := lua spec examples bench tools bin/gentask
 CLANG_FORMAT ?= clang-format
-LINT_C       := $(wildcard csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch] fuzz/*.[ch])
+LINT_C       := $(wildcard csrc/include/*.h csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch] fuzz/*.[ch])
 
 lint: lint-lua lint-c
 
@@ -126,7 +130,7 @@ lint-lua:
 	$(LUACHECK) --no-color --quiet $(LINT_LUA)
 
 lint-c:
-	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/core csrc/lua csrc/sim csrc/tests fuzz"
+	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/include csrc/core csrc/lua csrc/sim csrc/tests fuzz"
 	@$(CLANG_FORMAT) --dry-run -Werror --ferror-limit=3 $(LINT_C) || \
 	  { echo "make lint-c: not formatted as .clang-format says; clang-format -i FILE formats it" >&2; exit 1; }
 
@@ -194,22 +198,22 @@ fuzz: $(FUZZ_BINS)
 	  else echo "$$t: FAILED after $$runs executions (see $(FUZZ_DIR)/$$t.log)"; status=1; fi; \
 	done; exit $${status:-0}
 
-$(FUZZ_DIR)/obj/core/%.o: csrc/core/%.c $(CORE_HDR)
+$(FUZZ_DIR)/obj/core/%.o: csrc/core/%.c $(CORE_HDR) $(PUBLIC_HDR)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CJSON_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CJSON_CFLAGS) -I$(PUBLIC_DIR) -c -o $@ $<
 
-$(FUZZ_DIR)/obj/lua/%.o: csrc/lua/%.c $(BIND_HDR) csrc/core/gentask.h
+$(FUZZ_DIR)/obj/lua/%.o: csrc/lua/%.c $(BIND_HDR) $(PUBLIC_HDR)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -I/usr/include/lua5.4 -Icsrc/core -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -I/usr/include/lua5.4 -I$(PUBLIC_DIR) -c -o $@ $<
 
 # the targets that read with the built-in profiles (fuzz/profiles.h) also link the binding and Lua
 FUZZ_WITH_PROFILES := $(FUZZ_DIR)/fuzz_classify $(FUZZ_DIR)/fuzz_webhook
 $(FUZZ_WITH_PROFILES): $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h fuzz/profiles.h $(FUZZ_CORE) $(FUZZ_BIND)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -I/usr/include/lua5.4 -Icsrc/core $(CJSON_CFLAGS) \
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -I/usr/include/lua5.4 -I$(PUBLIC_DIR) -Icsrc/core $(CJSON_CFLAGS) \
 	  -o $@ $< $(FUZZ_CORE) $(FUZZ_BIND) $(CORE_LIBS) -llua5.4
 
 $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_CORE)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -Icsrc/core $(CJSON_CFLAGS) -o $@ $< $(FUZZ_CORE) $(CORE_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -I$(PUBLIC_DIR) -Icsrc/core $(CJSON_CFLAGS) -o $@ $< $(FUZZ_CORE) $(CORE_LIBS)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the specs (Lua 5.4, a separate build tree).
 # Neither this nor valgrind runs the installed-rock test (ROCK_VERSIONS=): that one is unchanged;
@@ -246,7 +250,7 @@ ROCK_SIM    := $(ROCK_SIM_DIR)/gentask-sim
 ROCK_FLAGS   = $(ROCK_CFLAGS) -std=gnu11 $(WARN) -fPIC $(shell $(CURL_CONFIG) --cflags 2>/dev/null) \
                $(if $(CJSON_INCDIR),-I$(CJSON_INCDIR)/cjson,$(CJSON_CFLAGS))
 # SQLite's and OpenSSL's headers: -I only where they are not on the compiler's own path
-ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) -Icsrc/core \
+ROCK_CORE_CMD = $(CC) $(ROCK_FLAGS) -I$(LUA_INCDIR) -I$(PUBLIC_DIR) \
                 $(addprefix -I,$(filter-out /usr/include,$(sort $(SQLITE3_INCDIR) $(OPENSSL_INCDIR) $(HIREDIS_INCDIR)))) $(LIBFLAG) \
                 -o $(ROCK_MODULE) $(CORE_SRC) $(BIND_SRC) \
                 $(addprefix -L,$(sort $(CURL_LIBDIR) $(CJSON_LIBDIR) $(SQLITE3_LIBDIR) $(OPENSSL_LIBDIR) $(HIREDIS_LIBDIR))) $(CORE_LIBS)

@@ -2,7 +2,7 @@
  * well-formed stays so when read again, every code point in it decodes to a scalar value (no
  * surrogate, nothing above U+10FFFF, no overlong form), and where it stops, no well-formed
  * sequence starts. Input: the bytes. */
-#include "../csrc/core/gentask.h"
+#include "../csrc/include/gentask.h"
 #include "fuzz.h"
 
 /* The code point of the well-formed sequence at s (len bytes), decoded the long way. */

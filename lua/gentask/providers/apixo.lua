@@ -10,11 +10,6 @@ return {
   name = "apixo",
   base_url = "https://api.apixo.ai/api/v1",
   auth = { header = "Authorization", prefix = "Bearer " },
-  -- the environment variable the gentask command reads the key from, as the provider's own
-  -- documentation and SDKs name it
-  key_env = "APIXO_API_KEY",
-  -- the parameter `gentask run --image FILE` puts the input image in
-  input_image_param = "image",
   request = function(model, params)
     local name = req.path_segment(model, "model")
     return {
@@ -88,4 +83,6 @@ return {
     INSUFFICIENT_CREDITS = "payment_required",
   },
   request_id_headers = { "x-request-id" },
+  -- for the gentask command: where it reads the key, and the parameter `run --image` fills
+  key_env = "APIXO_API_KEY", input_image_param = "image",
 }

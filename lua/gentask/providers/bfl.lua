@@ -14,12 +14,6 @@ return {
   -- can change, all under its own bfl.ai, which that page asks firewalls to allow as *.bfl.ai.
   poll_hosts = { "*.bfl.ai" },
   auth = { header = "x-key", prefix = "" },
-  -- the environment variable the gentask command reads the key from, as the provider's own
-  -- documentation and SDKs name it
-  key_env = "BFL_API_KEY",
-  -- the parameter `gentask run --image FILE` puts the input image in:
-  -- BFL's FLUX.1 Kontext takes the image to edit as input_image
-  input_image_param = "input_image",
   request = function(model, params)
     return { path = "/v1/" .. req.path_segment(model, "model"), body = req.copy(params) }
   end,
@@ -66,4 +60,6 @@ return {
     ["Task not found"] = { state = "failed", kind = "not_found", grace = 10 },
   },
   request_id_headers = { "x-request-id" },
+  -- for the gentask command: where it reads the key, and the parameter `run --image` fills
+  key_env = "BFL_API_KEY", input_image_param = "input_image",
 }

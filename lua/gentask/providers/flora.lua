@@ -17,12 +17,6 @@ return {
   name = "flora",
   base_url = "https://app.flora.ai/api/v1",
   auth = { header = "Authorization", prefix = "Bearer " },
-  -- the environment variable the gentask command reads the key from, as the provider's own
-  -- documentation and SDKs name it
-  key_env = "FLORA_API_KEY",
-  -- the parameter `gentask run --image FILE` puts the input image in:
-  -- the shorthand above turns image_url into the run's image input
-  input_image_param = "image_url",
   request = function(slug, params)
     local runs = "/techniques/" .. req.path_segment(slug, "technique slug") .. "/runs"
     return {
@@ -79,4 +73,6 @@ return {
     service_unavailable = "unavailable",
   },
   request_id_headers = { "request-id" },
+  -- for the gentask command: where it reads the key, and the parameter `run --image` fills
+  key_env = "FLORA_API_KEY", input_image_param = "image_url",
 }

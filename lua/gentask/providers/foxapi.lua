@@ -20,11 +20,6 @@ return {
   name = "foxapi",
   base_url = "https://api.foxapi.cc",
   auth = { header = "Authorization", prefix = "Bearer " },
-  -- the environment variable the gentask command reads the key from, as the provider's own
-  -- documentation and SDKs name it
-  key_env = "FOXAPI_API_KEY",
-  -- the parameter `gentask run --image FILE` puts the input image in
-  input_image_param = "image",
   request = request,
   poll = { method = "GET", path = "/v1/tasks/{id}" },
   -- a task the poll answer marks task_info.can_cancel may be cancelled (docs/providers.md)
@@ -78,4 +73,6 @@ return {
   -- its own channel_* codes as service_unavailable (docs/providers/foxapi.md)
   message_codes = { ["no available channel"] = "unavailable" },
   request_id_headers = { "x-request-id" },
+  -- for the gentask command: where it reads the key, and the parameter `run --image` fills
+  key_env = "FOXAPI_API_KEY", input_image_param = "image",
 }

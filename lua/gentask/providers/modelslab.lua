@@ -9,12 +9,6 @@ return {
   name = "modelslab",
   base_url = "https://modelslab.com/api/v6",
   auth = { header = "", body_field = "key" },
-  -- the environment variable the gentask command reads the key from, as the provider's own
-  -- documentation and SDKs name it
-  key_env = "MODELSLAB_API_KEY",
-  -- the parameter `gentask run --image FILE` puts the input image in:
-  -- ModelsLab's img2img takes its source image as init_image
-  input_image_param = "init_image",
   max_in_flight = 5,      -- the smallest plan's queue limit (5/10/15 queued requests by plan)
   request = function(model, params)
     local body = req.copy(params)
@@ -52,4 +46,6 @@ return {
     ["unable to fetch image"] = "input_unreachable",
   },
   request_id_headers = { "x-request-id" },
+  -- for the gentask command: where it reads the key, and the parameter `run --image` fills
+  key_env = "MODELSLAB_API_KEY", input_image_param = "init_image",
 }

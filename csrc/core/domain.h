@@ -27,8 +27,44 @@ typedef struct gt_gate {
     int held, max;  /* max 0: no cap */
 } gt_gate;
 
+/* What a task's life tells the features above it (the journal, downloads, webhooks, the wire log),
+ * and the questions it asks them: the task's files call these alone, never a feature by name, as
+ * the engine calls a timer's or a transfer's callback. client_features.c fills one table for every
+ * client at its creation; a feature calls down into the task's functions, never the reverse.
+ * Each entry is always set: a feature the client does not use does nothing there. */
+typedef struct gt_task_hooks {
+    /* the submit body as the caller built it: a feature may add to it (webhooks: the callback URL) */
+    void (*submit_built)(gt_task *t, char **body);
+    /* a submit past both gates: true when it must wait (the journal's "sending" first; the journal
+     * then sends it through gt_task_send_submit) */
+    bool (*before_send)(gt_task *t);
+    /* a request went out, or its answer came (the wire log): ev as the task saw it, url unscrubbed */
+    void (*wire_event)(const gt_client *c, gt_log_event *ev, const char *url);
+    /* the task's record is to move to stage (queued again, accepted) */
+    void (*stage_changed)(gt_task *t, gt_record_stage stage);
+    /* the task ended (its state and error set): its record ends, its files start */
+    void (*ended)(gt_task *t);
+    /* the caller's wait ended at the deadline while the provider still has the task */
+    void (*left_open)(gt_task *t);
+    /* the owner let go: true when a feature keeps the task alive until its own work is done
+     * (files to write, a write to make); it releases the task again then */
+    bool (*hold)(gt_task *t);
+    /* an owner took a released, held task back */
+    void (*retained)(gt_task *t);
+    /* the owner let go and nothing holds the task: its record is left for recover() */
+    void (*released)(gt_task *t);
+    /* the task is being freed: every feature lets go of it and frees its own state for it */
+    void (*freed)(gt_task *t);
+    /* scrubs the features' secrets (the webhook secret) from *s, as gt_client_scrub does the key */
+    void (*scrub)(const gt_client *c, char **s);
+    /* the client was closed (no new submits), and is being freed */
+    void (*client_closed)(gt_client *c);
+    void (*client_freed)(gt_client *c);
+} gt_task_hooks;
+
 struct gt_client {
-    gt_timer timer; /* starts waiting slots: after a freed place, or a 429 pause's end */
+    const gt_task_hooks *hooks; /* the features above its tasks (client_features.c) */
+    gt_timer timer;             /* starts waiting slots: after a freed place, or a 429 pause's end */
     gt_gate gates[GT_GATE_COUNT];
     gt_gate *model_gates; /* one per profile->model_caps, same order: a task of such a model
                            * waits there first, then at the tasks gate */
@@ -83,6 +119,12 @@ struct gt_client {
     struct gt_client_registry *registry; /* its engine's clients, which count their live tasks */
 };
 
+/* A client without its features (client_features.c adds them: gt_client_new): hooks is the table
+ * its tasks tell; *journal is the journal option, lent by opts, which the client does not keep. */
+gt_client *gt_client_make(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
+                          const gt_client_options *opts, const gt_task_hooks *hooks, const char **journal);
+/* The key's shared state answered: a place granted, or a pause or cap learned, may change what waits. */
+void gt_client_wake_queued(void *client);
 void gt_client_retain(gt_client *c);
 /* A task made, and a task freed: counted for gt_task_live_count over the engine's clients. */
 void gt_client_task_born(gt_client *c);

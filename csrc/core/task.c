@@ -79,7 +79,7 @@ static void stamp_error(gt_task *t, gt_error *err)
         char **texts[] = {&e->message, &e->code, &e->body, &e->request_id, &e->task_id, &e->stage};
         for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
             gt_client_scrub(t->client, texts[i]);
-            gt_client_webhook_scrub(t->client, texts[i]);
+            t->client->hooks->scrub(t->client, texts[i]);
         }
     }
     gt_error_free(t->error);
@@ -100,8 +100,7 @@ void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err)
     }
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
     gt_client_leave_model(t->client, t->model_gate, &t->model_slot);
-    gt_task_journal(t, GT_RECORD_ENDED);
-    gt_task_downloads_ended(t);
+    t->client->hooks->ended(t);
 }
 
 void gt_task_fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
@@ -178,7 +177,7 @@ void gt_task_end_at_deadline(gt_task *t)
     gt_error *err = gt_task_deadline_error(t, gt_task_phase(t), why);
     if (paid) {
         if (err) err->submitted = GT_SUBMITTED_YES;
-        gt_task_journal_leave_open(t); /* the record stays accepted, for whoever polls it next */
+        t->client->hooks->left_open(t); /* the record stays accepted, for whoever polls it next */
     }
     gt_task_finish(t, GT_TASK_FAILED, err);
 }
@@ -245,8 +244,7 @@ bool gt_task_retain(gt_task *t)
 {
     if (!gt_task_retainable(t)) return false;
     if (t->owners == 0) { /* let go of, kept for its write or its files: taken back as it is */
-        gt_task_journal_keep(t);
-        gt_task_downloads_keep(t);
+        t->client->hooks->retained(t);
     }
     t->owners++;
     return true;
@@ -274,7 +272,6 @@ static void free_task(gt_task *t)
     free(t->urls);
     for (size_t i = 0; i < t->n_texts; i++) free(t->texts[i]);
     free(t->texts);
-    gt_task_downloads_free(t);
     gt_client_task_gone(t->client);
     gt_client_release(t->client);
     free(t);
@@ -287,16 +284,15 @@ void gt_task_release(gt_task *t)
         t->owners--;
         return;
     }
-    /* 0 already: the journal or the downloads, whose hold ended, go on with the owner's release */
+    /* 0 already: a feature whose hold ended goes on with the owner's release */
     t->owners = 0;
-    if (gt_task_downloads_hold(t) || gt_task_journal_hold(t)) return;
+    const gt_task_hooks *hooks = t->client->hooks;
+    if (hooks->hold(t)) return;
     /* the owner let go, the task did not end: its record is left for recover() */
-    gt_task_forget_lookup(t);
-    gt_task_journal_forget(t);
+    hooks->released(t);
     gt_task_cancel_local(t); /* never the provider's cancel: only the caller's cancel() sends it */
-    gt_task_webhook_forget(t);
+    hooks->freed(t);
     gt_engine_unnotify(gt_task_engine(t), &t->changed_node);
-    gt_engine_disarm(gt_task_engine(t), &t->journal_release);
     free_task(t);
 }
 

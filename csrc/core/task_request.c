@@ -69,7 +69,7 @@ static void send_request(gt_task *t, gt_phase phase)
                            .method = req.method,
                            .task_id = t->remote_id,
                            .attempt = submit ? t->attempts : t->polls};
-        gt_client_log(c, &ev, url);
+        c->hooks->wire_event(c, &ev, url);
     }
     if (url != t->submit_url) free(url);
     gt_wipe_free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS); it may hold the key */
@@ -90,7 +90,7 @@ static void send_request(gt_task *t, gt_phase phase)
 void gt_task_wire_granted(void *task)
 {
     gt_task *t = task;
-    if (t->wire_phase == GT_PHASE_SUBMIT && gt_task_journal_before_send(t)) return;
+    if (t->wire_phase == GT_PHASE_SUBMIT && t->client->hooks->before_send(t)) return;
     send_request(t, t->wire_phase);
 }
 
@@ -126,7 +126,7 @@ static void log_response(const gt_task *t, gt_phase phase, const gt_transfer_res
         .failure = result->curl_code != CURLE_OK ? result->curl_message : NULL,
     };
     char *url = submit ? NULL : gt_task_poll_url(t);
-    gt_client_log(t->client, &ev, submit ? t->submit_url : url);
+    t->client->hooks->wire_event(t->client, &ev, submit ? t->submit_url : url);
     free(url);
 }
 
@@ -175,7 +175,7 @@ static void note_accepted(gt_task *t, const gt_reply *reply)
     t->accepted_ms = gt_now_ms();
     gt_task_count_accepted(t, true);
     gt_client_accepted(t->client);
-    gt_task_journal(t, GT_RECORD_ACCEPTED); /* written with the poll URL read just below */
+    t->client->hooks->stage_changed(t, GT_RECORD_ACCEPTED); /* written with the poll URL read just below */
 }
 
 /* The poll URL the answer named, if the trust rule lets the key go there; true when it did not. */
@@ -207,7 +207,7 @@ static void keep_final_body(gt_task *t, const gt_reply *reply, const gt_response
         return;
     free(t->last_body);
     t->last_body = gt_strndup(res->body, res->body_len);
-    gt_client_webhook_scrub(t->client, &t->last_body);
+    t->client->hooks->scrub(t->client, &t->last_body);
 }
 
 /* The answer is an error: the provider's end of the task, or a failed request. */

@@ -85,7 +85,7 @@ void gt_task_requeue(gt_task *t)
 {
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
     gt_task_mark_changed(t);
-    gt_task_journal(t, GT_RECORD_QUEUED); /* it provably was not taken: safe to submit after a crash */
+    t->client->hooks->stage_changed(t, GT_RECORD_QUEUED); /* it provably was not taken: safe to submit after a crash */
     if (gt_task_wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) gt_client_wait_front(t->client, GT_GATE_TASKS, &t->slot);
 }
 
@@ -109,7 +109,7 @@ bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const ch
     char *keyed = resend_key ? gt_endpoint_with_idempotency_key(c, body, resend_key) : NULL;
     t->submit_body = gt_endpoint_submit_body(c, keyed ? keyed : body, false, &t->idempotency_key);
     free(keyed);
-    if (t->submit_body) gt_task_webhook_request(t, &t->submit_body);
+    if (t->submit_body) c->hooks->submit_built(t, &t->submit_body);
     /* a profile without a poll path lives on the poll URLs its provider hands back */
     if (!c->profile->poll_path && !t->poll_path && c->profile->fields[GT_FIELD_POLL_URL].n == 0)
         gt_task_fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path and reads no poll URL");
@@ -170,7 +170,7 @@ void gt_client_close(gt_client *c)
     for (size_t i = 0; c->model_gates && i < c->profile->n_model_caps; i++)
         while ((n = gt_queue_pop(&c->model_gates[i].queue))) end_closed(GT_CONTAINER(n, gt_task, model_slot.node));
     while ((n = gt_queue_pop(&c->gates[GT_GATE_TASKS].queue))) end_closed(GT_CONTAINER(n, gt_task, slot.node));
-    gt_client_journal_settle(c); /* what is written now; each round written from here on, too */
+    c->hooks->client_closed(c); /* the journal: what is written now; each round written from here on, too */
 }
 
 bool gt_client_closed(const gt_client *c)

@@ -45,9 +45,12 @@ static void task_freed(gt_task *t)
     gt_task_downloads_free(t);
 }
 
+/* The journal closed, nobody answers its lookups, nor a recover() it did not answer: both freed. */
 static void client_freed(gt_client *c)
 {
     gt_client_journal_close(c);
+    gt_client_lookups_free(c);
+    gt_client_recovery_free(c);
     gt_client_webhook_close(c);
 }
 
@@ -62,6 +65,7 @@ static const gt_task_hooks features = {
     .retained = task_retained,
     .released = task_released,
     .freed = task_freed,
+    .files_written = gt_task_journal_files,
     .scrub = gt_client_webhook_scrub,
     .client_closed = gt_client_journal_settle,
     .client_freed = client_freed,

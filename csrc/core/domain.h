@@ -55,6 +55,8 @@ typedef struct gt_task_hooks {
     void (*released)(gt_task *t);
     /* the task is being freed: every feature lets go of it and frees its own state for it */
     void (*freed)(gt_task *t);
+    /* every download of the ended task ended (the downloads tell it, for the journal: its files) */
+    void (*files_written)(gt_task *t);
     /* scrubs the features' secrets (the webhook secret) from *s, as gt_client_scrub does the key */
     void (*scrub)(const gt_client *c, char **s);
     /* the client was closed (no new submits), and is being freed */
@@ -360,8 +362,8 @@ void gt_task_download_recorded(gt_task *t, const char *spec_json, const char *ro
  * download of the task checks each on disk first, where it would write it itself, and takes a
  * file found whole and unchanged rather than fetching it (download.c). */
 void gt_task_keep_recorded_files(gt_task *t, const char *files_json);
-/* Result index's file in files_json, when the record has one written (path, sha256, bytes) for
- * url; false (out untouched) when not. out's strings are to clear with gt_recorded_file_clear. */
+/* Result index's file in files_json (recorded_file.c), when the record has one written (path,
+ * sha256, bytes) for url; false (out untouched) when not. out's strings are to clear with gt_recorded_file_clear. */
 struct gt_recorded_file;
 bool gt_recorded_file_at(const char *files_json, size_t index, const char *url, struct gt_recorded_file *out);
 

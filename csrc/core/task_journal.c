@@ -106,8 +106,6 @@ void gt_client_journal_close(gt_client *c)
     c->journal_error = NULL;
     gt_journal_close(c->journal); /* calls no done after this: the round is ours to drop */
     c->journal = NULL;
-    gt_client_lookups_free(c);
-    gt_client_recovery_free(c);
     round_free(c->committing);
     c->committing = NULL;
 }

@@ -40,6 +40,7 @@ typedef struct gt_task_hooks {
     bool (*before_send)(gt_task *t);
     /* a request went out, or its answer came (the wire log): ev as the task saw it, url unscrubbed */
     void (*wire_event)(const gt_client *c, gt_log_event *ev, const char *url);
+    bool (*wire_watched)(const gt_client *c); /* false: nobody hears wire events (skip building one) */
     /* the task's record is to move to stage (queued again, accepted) */
     void (*stage_changed)(gt_task *t, gt_record_stage stage);
     /* the task ended (its state and error set): its record ends, its files start */
@@ -49,10 +50,16 @@ typedef struct gt_task_hooks {
     /* the owner let go: true when a feature keeps the task alive until its own work is done
      * (files to write, a write to make); it releases the task again then */
     bool (*hold)(gt_task *t);
+    /* true: a feature holds the released task stopped (the journal, for a write still to make),
+     * so that nobody may take it back unless it ended: nothing would poll it */
+    bool (*held_stopped)(const gt_task *t);
     /* an owner took a released, held task back */
     void (*retained)(gt_task *t);
     /* the owner let go and nothing holds the task: its record is left for recover() */
     void (*released)(gt_task *t);
+    /* the wait before the next poll, as a feature stretches it (webhooks: the provider pushes the
+     * end, the polls are only the fallback) */
+    long (*poll_delay)(const gt_task *t, long delay_ms);
     /* the task is being freed: every feature lets go of it and frees its own state for it */
     void (*freed)(gt_task *t);
     /* every download of the ended task ended (the downloads tell it, for the journal: its files) */
@@ -163,6 +170,7 @@ bool gt_client_mentions_key(const gt_client *c, const char *text);
 /* Hands ev to the client's log hook, if it has one, with url cleaned of user info and the key
  * (wirelog.c). */
 void gt_client_log(const gt_client *c, gt_log_event *ev, const char *url);
+bool gt_client_logs(const gt_client *c); /* it has a log hook */
 
 /* How long a provider's "no such task" for a task it accepted is taken for replication lag. */
 #define GT_NOT_FOUND_GRACE_MS 10000
@@ -330,6 +338,8 @@ void gt_client_webhook_watch(gt_client *c);
  * provider takes one: t then counts as hooked. */
 void gt_task_webhook_request(gt_task *t, char **body);
 void gt_task_webhook_forget(gt_task *t);
+/* The wait before t's next poll: webhook_poll_factor times delay_ms where t asked for a webhook. */
+long gt_task_webhook_poll_delay(const gt_task *t, long delay_ms);
 /* Scrubs the webhook secret from *s (a provider may echo the submit body). */
 void gt_client_webhook_scrub(const gt_client *c, char **s);
 
@@ -387,6 +397,7 @@ void gt_task_journal_forget(gt_task *t);
 /* A task released with a write of what really happened (accepted, ended) still to make: true
  * when the journal keeps it (doing nothing else) until the write is made, then releases it. */
 bool gt_task_journal_hold(gt_task *t);
+bool gt_task_journal_held(const gt_task *t); /* held so, and not taken back yet */
 /* An owner took the ended task back before its held write was made: the write goes on, the task
  * is not released when it is made. */
 void gt_task_journal_keep(gt_task *t);

@@ -237,7 +237,7 @@ void gt_task_cancel_local(gt_task *t)
 bool gt_task_retainable(const gt_task *t)
 {
     /* let go of and held for its write, an unended task stopped working: nothing would poll it */
-    return t->owners > 0 || !t->journal_held || gt_task_done(t);
+    return t->owners > 0 || !t->client->hooks->held_stopped(t) || gt_task_done(t);
 }
 
 bool gt_task_retain(gt_task *t)

@@ -420,6 +420,11 @@ bool gt_task_journal_hold(gt_task *t)
     return true;
 }
 
+bool gt_task_journal_held(const gt_task *t)
+{
+    return t->journal_held;
+}
+
 void gt_task_journal_keep(gt_task *t)
 {
     t->journal_held = false;

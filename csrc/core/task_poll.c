@@ -97,13 +97,11 @@ static long poll_delay(gt_task *t, gt_phase phase, double eta)
     return delay;
 }
 
-/* A task that asked for a webhook is told its end by the provider: its polls are only the
- * fallback for a delivery that never comes, webhook_poll_factor times slower. */
+/* A feature may stretch it: a task that asked for a webhook polls only as the fallback for a
+ * delivery that never comes (webhook.c). */
 static long next_poll_delay(gt_task *t, gt_phase phase, double eta)
 {
-    long delay = poll_delay(t, phase, eta);
-    if (!t->webhook || t->opts.webhook_poll_factor <= 1) return delay;
-    return delay < 1000000000L / t->opts.webhook_poll_factor ? delay * t->opts.webhook_poll_factor : 1000000000L;
+    return t->client->hooks->poll_delay(t, poll_delay(t, phase, eta));
 }
 
 void gt_task_poll_later(gt_task *t, gt_phase phase, double eta)

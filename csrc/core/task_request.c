@@ -113,7 +113,7 @@ void gt_task_start_request(gt_task *t, gt_phase phase)
 /* The answer's debug event, once the task knows the id a submit's answer gave it. */
 static void log_response(const gt_task *t, gt_phase phase, const gt_transfer_result *result)
 {
-    if (!t->client->log_fn) return;
+    if (!t->client->hooks->wire_watched(t->client)) return;
     bool submit = phase == GT_PHASE_SUBMIT;
     gt_log_event ev = {
         .kind = GT_LOG_RESPONSE,

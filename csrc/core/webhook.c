@@ -121,6 +121,14 @@ void gt_task_webhook_forget(gt_task *t)
     if (t->webhook) gt_queue_remove(&t->client->hooked, &t->hooked_node);
 }
 
+/* A task that asked for a webhook is told its end by the provider: its polls are only the
+ * fallback for a delivery that never comes, webhook_poll_factor times slower. */
+long gt_task_webhook_poll_delay(const gt_task *t, long delay)
+{
+    if (!t->webhook || t->opts.webhook_poll_factor <= 1) return delay;
+    return delay < 1000000000L / t->opts.webhook_poll_factor ? delay * t->opts.webhook_poll_factor : 1000000000L;
+}
+
 const char *gt_profile_webhook_signature_header(const gt_profile *p)
 {
     return p->webhook_signature_header;

@@ -286,17 +286,31 @@ static inline gt_engine *gt_task_engine(const gt_task *t)
     return t->client->engine;
 }
 
-/* task.c, the state machine: its end, its deadline, its life. */
+/* Each file calls only the files listed above it here: task.c, task_poll.c, task_submit.c,
+ * task_retry.c, task_request.c, then task_new.c on top (the timer's and the gates' callbacks). */
+
+/* task.c, the state machine: its end, its time, its life, its request let go or waiting for the wire. */
 gt_submitted gt_submitted_worse(gt_submitted a, gt_submitted b); /* what to assume of all attempts */
 void gt_task_count_accepted(gt_task *t, bool accepted);          /* in the client's accepted, or no longer */
 void gt_task_note_progress(gt_task *t, int progress);            /* < 0: none said */
 void gt_task_fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message);
 void gt_task_succeed(gt_task *t, gt_reply *reply); /* takes the reply's results */
-/* The provider ended the task (err taken): an opted-in resubmit, or the task's end. */
-void gt_task_ended_at_provider(gt_task *t, gt_error *err);
 /* Sets state and arms the timer for due (at most the deadline); false: the task failed. */
 bool gt_task_wait_then(gt_task *t, gt_task_state state, int64_t due);
 gt_error *gt_task_deadline_error(gt_task *t, gt_phase phase, const char *why);
+/* The request waits at the client's wire gate; its slot's start (gt_task_wire_granted) sends it. */
+void gt_task_start_request(gt_task *t, gt_phase phase);
+void gt_task_stop_transfer(gt_task *t); /* the request on the wire (or waiting for it) let go */
+
+/* task_poll.c, the poll path, and the deadline (a paid task is polled a last time). */
+const char *gt_task_poll_template(const gt_task *t); /* NULL: the profile builds no poll URL */
+char *gt_task_poll_url(const gt_task *t);
+gt_error *gt_task_no_poll_url(const gt_task *t, gt_phase phase, const char *refused);
+void gt_task_poll_a_last_time(gt_task *t);
+void gt_task_schedule_poll(gt_task *t, long delay_ms);
+/* After an answer that the task is still going (eta: the provider's, in seconds; < 0: none). */
+void gt_task_poll_later(gt_task *t, gt_phase phase, double eta);
+long gt_eta_ms(double eta); /* a provider's eta in ms, bounded */
 void gt_task_end_at_deadline(gt_task *t);
 bool gt_task_past_deadline(gt_task *t); /* true: it was, and the task was dealt with */
 
@@ -306,25 +320,15 @@ void gt_task_model_granted(void *task); /* its model's gate let it in */
 void gt_task_submit_attempt(gt_task *t);
 void gt_task_requeue(gt_task *t);                       /* refused outright: back to the head of the line */
 bool gt_task_resubmit(gt_task *t, const gt_error *err); /* false: not opted in, or none left */
-
-/* task_poll.c, the poll path. */
-const char *gt_task_poll_template(const gt_task *t); /* NULL: the profile builds no poll URL */
-char *gt_task_poll_url(const gt_task *t);
-gt_error *gt_task_no_poll_url(const gt_task *t, gt_phase phase, const char *refused);
-void gt_task_poll_a_last_time(gt_task *t);
-void gt_task_schedule_poll(gt_task *t, long delay_ms);
-/* After an answer that the task is still going (eta: the provider's, in seconds; < 0: none). */
-void gt_task_poll_later(gt_task *t, gt_phase phase, double eta);
-long gt_eta_ms(double eta); /* a provider's eta in ms, bounded */
-
-/* task_request.c, a request on the wire and its answer read. */
-void gt_task_wire_granted(void *task); /* the wire gate let its request in */
-void gt_task_start_request(gt_task *t, gt_phase phase);
-void gt_task_stop_transfer(gt_task *t); /* the request on the wire (or waiting for it) let go */
+/* The provider ended the task (err taken): an opted-in resubmit, or the task's end. */
+void gt_task_ended_at_provider(gt_task *t, gt_error *err);
 
 /* task_retry.c, a failed request (err taken): tried again, or the end. */
 void gt_task_request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error *err);
 void gt_task_transport_failed(gt_task *t, gt_phase phase, const gt_transfer_result *result);
+
+/* task_request.c, a request on the wire and its answer read (and an answer pushed: gt_task_take_pushed). */
+void gt_task_wire_granted(void *task); /* the wire gate let its request in */
 
 /* ---- webhooks (webhook.c) ------------------------------------------------------------------------ */
 

@@ -1,4 +1,4 @@
-/* task.c — one generation as a state machine: its states, its end, its deadline, its life.
+/* task.c — one generation as a state machine: its states, its end, its time, its life.
  *
  *   queued ──► submitting ──► waiting ──► polling ──► waiting … ──► succeeded | failed | cancelled
  *     ▲            │
@@ -11,9 +11,13 @@
  * only when the failure proves the provider did not take it, or when an idempotency key makes
  * the resend harmless: a resent submit can otherwise pay for the same image twice.
  *
- * The paths through it live beside it: task_submit.c (the gates, the budget, the submit),
- * task_poll.c (attach, the poll's pace, pushed answers), task_request.c (a request on the wire
- * and its answer read), task_retry.c (a failed request tried again, or the end). */
+ * The paths through it live above it, each calling only those below (task.c, task_poll.c,
+ * task_submit.c, task_retry.c, task_request.c, task_new.c): task_poll.c (the poll's pace, attach,
+ * the deadline's last poll), task_submit.c (the gates, the budget, the submit, a resubmit),
+ * task_retry.c (a failed request tried again, or the end), task_request.c (a request on the wire
+ * and its answer read, pushed answers), task_new.c (a task made: its timer's and gates' callbacks
+ * name the paths). This file names none of them: it starts a request only by waiting at the wire
+ * gate, whose slot's start the task was made with. */
 #include "domain.h"
 
 #include <stdlib.h>
@@ -119,13 +123,6 @@ void gt_task_succeed(gt_task *t, gt_reply *reply)
     gt_task_finish(t, GT_TASK_SUCCEEDED, NULL);
 }
 
-/* A failure whose code says "cancelled" (EvoLink's request_cancelled) ends cancelled too. */
-void gt_task_ended_at_provider(gt_task *t, gt_error *err)
-{
-    if (gt_task_resubmit(t, err)) gt_error_free(err);
-    else gt_task_finish(t, err->kind == GT_CANCELLED ? GT_TASK_CANCELLED : GT_TASK_FAILED, err);
-}
-
 /* A failure that is tried again is kept: if the deadline comes first, it says why. */
 void gt_task_keep_failure(gt_task *t, gt_error *err)
 {
@@ -144,6 +141,38 @@ bool gt_task_wait_then(gt_task *t, gt_task_state state, int64_t due)
     return false;
 }
 
+/* The request leaves the wire (aborted, or answered): the wire gate gets its place back, and a
+ * submit cut short counts as one that may have arrived. */
+void gt_task_stop_transfer(gt_task *t)
+{
+    gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
+    if (!t->xfer) return;
+    if (t->state == GT_TASK_SUBMITTING) {
+        t->client->submits_on_wire--;
+        t->submit_sent = gt_transfer_sent(t->xfer);
+        t->submitted = gt_submitted_worse(t->submitted, t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO);
+    }
+    gt_engine_abort(gt_task_engine(t), t->xfer);
+    t->xfer = NULL;
+}
+
+void gt_task_stop_request(gt_task *t)
+{
+    gt_task_stop_transfer(t);
+    gt_engine_disarm(gt_task_engine(t), &t->timer);
+}
+
+/* A request waits at the client's wire gate (max_requests) before it is sent: a task between
+ * polls holds no handle and no socket, and a burst of submits cannot open more connections than
+ * the gate lets through. */
+void gt_task_start_request(gt_task *t, gt_phase phase)
+{
+    /* while it waits for the wire and while it is on it, the deadline still ends the task */
+    if (!gt_task_wait_then(t, t->state, t->deadline_ms)) return;
+    t->wire_phase = phase;
+    gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
+}
+
 /* deadline_exceeded, with what kept the task from ending sooner: its own last failure, or the
  * refusals it queued behind. */
 gt_error *gt_task_deadline_error(gt_task *t, gt_phase phase, const char *why)
@@ -156,69 +185,6 @@ gt_error *gt_task_deadline_error(gt_task *t, gt_phase phase, const char *why)
     if (!err->cause && !gt_client_may_submit(t->client, t->model, &until))
         err->cause = gt_error_copy(t->client->last_refusal);
     return err;
-}
-
-/* The task's time is up. A task never sent ends deadline_exceeded, unsent. A paid one is polled a
- * last time; if it is still running, the caller's wait ends (deadline_exceeded, submitted "yes",
- * its id) and the task does not: its journal record is left open and let go, so that recover(),
- * attach(id) or a keyed re-run polls it again. */
-void gt_task_end_at_deadline(gt_task *t)
-{
-    bool paid = t->remote_id && gt_task_phase(t) == GT_PHASE_POLL;
-    if (paid && !t->final_poll) {
-        gt_task_poll_a_last_time(t);
-        return;
-    }
-    const char *why = !paid ? (t->state == GT_TASK_QUEUED && t->attempts == 0
-                                   ? "the task waited for its turn past its task_timeout; it was never submitted"
-                                   : "the task did not finish within its task_timeout")
-                            : "the task did not finish within its task_timeout; the provider accepted it (it may be "
-                              "charged) and may still finish it: recover(), attach(id) or the same key polls it again";
-    gt_error *err = gt_task_deadline_error(t, gt_task_phase(t), why);
-    if (paid) {
-        if (err) err->submitted = GT_SUBMITTED_YES;
-        t->client->hooks->left_open(t); /* the record stays accepted, for whoever polls it next */
-    }
-    gt_task_finish(t, GT_TASK_FAILED, err);
-}
-
-bool gt_task_past_deadline(gt_task *t)
-{
-    if (gt_now_ms() < t->deadline_ms) return false;
-    gt_task_end_at_deadline(t);
-    return true;
-}
-
-/* The next poll or submit attempt is due, or the task's deadline. */
-static void timer_due(void *task)
-{
-    gt_task *t = task;
-    if (gt_task_past_deadline(t)) return;
-    bool on_its_way = t->xfer || t->wire.held || gt_queue_linked(&t->wire.node);
-    if (on_its_way || t->state == GT_TASK_QUEUED) gt_task_wait_then(t, t->state, t->deadline_ms);
-    else if (t->state == GT_TASK_SUBMITTING) gt_task_submit_attempt(t);
-    else if (t->state == GT_TASK_WAITING) gt_task_start_request(t, GT_PHASE_POLL);
-}
-
-gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_options *opts)
-{
-    gt_task *t = calloc(1, sizeof *t);
-    if (!t) return NULL;
-    gt_timer_init(&t->timer, timer_due, t);
-    t->slot = (gt_slot){.start = gt_task_slot_granted, .ctx = t};
-    t->wire = (gt_slot){.start = gt_task_wire_granted, .ctx = t};
-    t->model_slot = (gt_slot){.start = gt_task_model_granted, .ctx = t};
-    t->client = c;
-    t->owners = 1;
-    gt_client_retain(c);
-    gt_client_task_born(c);
-    t->opts = opts ? *opts : c->opts;
-    t->poll_path = gt_strdup(poll_path);
-    t->state = GT_TASK_QUEUED;
-    t->submitted_ms = t->accepted_ms = gt_now_ms();
-    t->deadline_ms = t->submitted_ms + t->opts.task_timeout_ms;
-    t->poll_delay_ms = t->opts.poll_interval_ms;
-    return t;
 }
 
 void gt_task_wait_for_journal(gt_task *t)

@@ -1,32 +1,12 @@
 /* task_request.c — a task's request on the wire and its answer read: the request waits at the
  * client's wire gate, goes out clipped to the task's time left, and its answer (scrubbed of the
  * key first) gives the task its ids, its poll URL, its progress, and its next step: an end, a
- * failure for task_retry.c, or another poll. */
+ * failure for task_retry.c, or another poll. A final answer the provider pushed (a verified
+ * webhook) is read here too, as a poll's. */
 #include "domain.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* The request leaves the wire (aborted, or answered): the wire gate gets its place back, and a
- * submit cut short counts as one that may have arrived. */
-void gt_task_stop_transfer(gt_task *t)
-{
-    gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
-    if (!t->xfer) return;
-    if (t->state == GT_TASK_SUBMITTING) {
-        t->client->submits_on_wire--;
-        t->submit_sent = gt_transfer_sent(t->xfer);
-        t->submitted = gt_submitted_worse(t->submitted, t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO);
-    }
-    gt_engine_abort(gt_task_engine(t), t->xfer);
-    t->xfer = NULL;
-}
-
-void gt_task_stop_request(gt_task *t)
-{
-    gt_task_stop_transfer(t);
-    gt_engine_disarm(gt_task_engine(t), &t->timer);
-}
 
 static void transfer_done(void *task, const gt_transfer_result *result);
 
@@ -97,17 +77,6 @@ void gt_task_wire_granted(void *task)
 void gt_task_send_submit(gt_task *t)
 {
     send_request(t, GT_PHASE_SUBMIT);
-}
-
-/* A request waits at the client's wire gate (max_requests) before it is sent: a task between
- * polls holds no handle and no socket, and a burst of submits cannot open more connections than
- * the gate lets through. */
-void gt_task_start_request(gt_task *t, gt_phase phase)
-{
-    /* while it waits for the wire and while it is on it, the deadline still ends the task */
-    if (!gt_task_wait_then(t, t->state, t->deadline_ms)) return;
-    t->wire_phase = phase;
-    gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
 }
 
 /* The answer's debug event, once the task knows the id a submit's answer gave it. */
@@ -268,4 +237,24 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     gt_error_free(graced);
     gt_reply_clear(&reply);
     free(scrubbed);
+}
+
+/* A final answer pushed by the provider ends the task as a poll's would; a poll on the wire is
+ * let go (its answer would say the same). */
+void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len)
+{
+    if (gt_task_done(t) || gt_task_phase(t) != GT_PHASE_POLL) return;
+    gt_task_note_progress(t, reply->progress);
+    bool ended = reply->state == GT_REMOTE_SUCCEEDED || reply->state == GT_REMOTE_FAILED ||
+                 reply->state == GT_REMOTE_CANCELLED;
+    if (!ended) return;
+    gt_task_stop_request(t);
+    free(t->last_body);
+    t->last_body = gt_strndup(body, len);
+    gt_error *err = reply->error;
+    reply->error = NULL;
+    if (!err && reply->state == GT_REMOTE_SUCCEEDED) gt_task_succeed(t, reply);
+    else if (!err)
+        gt_task_fail(t, GT_PROTOCOL, GT_PHASE_POLL, "the webhook reported a failure without saying what it was");
+    else gt_task_ended_at_provider(t, err);
 }

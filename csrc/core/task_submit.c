@@ -1,7 +1,8 @@
 /* task_submit.c — the submit path: a task waits at its model's gate and the client's tasks gate,
  * takes its place in the budget, is let out while enough of its time is left, and goes on the
  * wire unless the client holds its submits after a 429; a submit refused outright waits at the
- * head of the line again, and an opted-in resubmit starts a new generation. */
+ * head of the line again, and an opted-in resubmit starts a new generation (the provider ended
+ * a task: resubmitted, or ended). */
 #include "domain.h"
 
 #include <stdlib.h>
@@ -126,16 +127,6 @@ void gt_task_start_submit(gt_task *t)
     else gt_client_wait(t->client, GT_GATE_TASKS, &t->slot);
 }
 
-gt_task *gt_task_submit(gt_client *c, const char *model, const char *path, const char *body, const char *poll_path,
-                        const gt_client_options *opts)
-{
-    gt_task *t = gt_task_new(c, poll_path, opts);
-    if (!t) return NULL;
-    t->model = gt_strdup(model);
-    if (gt_task_set_submit(t, path, body, NULL)) gt_task_start_submit(t);
-    return t;
-}
-
 /* An opted-in resubmit after the provider failed the task: a new generation, so a fresh
  * idempotency key, and everything the old attempt learnt is forgotten. */
 bool gt_task_resubmit(gt_task *t, const gt_error *err)
@@ -176,4 +167,11 @@ void gt_client_close(gt_client *c)
 bool gt_client_closed(const gt_client *c)
 {
     return c->closed;
+}
+
+/* A failure whose code says "cancelled" (EvoLink's request_cancelled) ends cancelled too. */
+void gt_task_ended_at_provider(gt_task *t, gt_error *err)
+{
+    if (gt_task_resubmit(t, err)) gt_error_free(err);
+    else gt_task_finish(t, err->kind == GT_CANCELLED ? GT_TASK_CANCELLED : GT_TASK_FAILED, err);
 }

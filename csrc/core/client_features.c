@@ -41,7 +41,7 @@ static void task_released(gt_task *t)
 static void task_freed(gt_task *t)
 {
     gt_task_webhook_forget(t);
-    gt_engine_disarm(t->client->engine, &t->journal_release);
+    gt_engine_disarm(t->client->engine, &t->journal.release);
     gt_task_downloads_free(t);
 }
 

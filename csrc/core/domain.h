@@ -175,6 +175,30 @@ bool gt_client_logs(const gt_client *c); /* it has a log hook */
 /* How long a provider's "no such task" for a task it accepted is taken for replication lag. */
 #define GT_NOT_FOUND_GRACE_MS 10000
 
+/* Each feature's own state for one task, kept in the task for it and read by that feature
+ * alone: the task's files never look inside (they tell the hook table). */
+typedef struct gt_task_record {       /* the journal (task_journal.c, recover.c) */
+    int64_t record_id;                /* 0: not written yet */
+    gt_record_stage written;          /* the stage the journal holds */
+    gt_record_stage wanted;           /* the stage to write, while in the client's to_journal */
+    gt_qnode node;                    /* in the client's to_journal */
+    gt_qnode journaled_node;          /* in the client's journaled */
+    bool send_when_journaled;         /* the submit waits for its "sending" to be committed */
+    bool off;                         /* released: the journal is left as it is, for recover() */
+    bool record_open;                 /* the wait ended at the deadline: the record is never ended here */
+    bool held;                        /* released with a write of what happened still to make */
+    gt_timer release;                 /* frees a held task once its write is made */
+    struct gt_key_lookup *key_lookup; /* its key asked of a store that answers later (recover.c) */
+} gt_task_record;
+
+typedef struct gt_task_webhook { /* webhook.c */
+    bool asked;                  /* the submit asked for a webhook; polls are then the slower fallback */
+    gt_qnode node;               /* in the client's hooked */
+    /* the last early poll news made it take (monotonic ms): one per poll_interval */
+    bool nudged;
+    int64_t nudged_ms;
+} gt_task_webhook;
+
 struct gt_task {
     gt_timer timer;         /* next poll, or the next attempt at the submit */
     gt_qnode changed_node;  /* in the engine's queue of changes for the binding */
@@ -222,31 +246,15 @@ struct gt_task {
     char **texts;
     size_t n_texts;
     char *last_body;
-    /* the journal (task_journal.c); untouched when the client keeps none */
-    int64_t record_id;           /* 0: not written yet */
-    gt_record_stage written;     /* the stage the journal holds */
-    gt_record_stage wanted;      /* the stage to write, while in the client's to_journal */
-    gt_qnode journal_node;       /* in the client's to_journal */
-    gt_qnode journaled_node;     /* in the client's journaled */
-    bool send_when_journaled;    /* the submit waits for its "sending" to be committed */
-    bool journal_off;            /* released: the journal is left as it is, for recover() */
-    bool record_open;            /* the wait ended at the deadline: the record is never ended here */
-    bool journal_held;           /* released with a write of what happened still to make */
-    gt_timer journal_release;    /* frees a held task once its write is made */
+    gt_task_record journal;      /* the journal's (task_journal.c, recover.c); untouched when the client keeps none */
     char *model, *path, *params; /* the request as the journal keeps it (no key) */
     char *caller_key, *request_hash;
-    struct gt_key_lookup *key_lookup; /* its key asked of a store that answers later (recover.c) */
     /* cancel.c: the caller's cancel sent to the provider */
     gt_cancel_outcome cancel_outcome;
-    gt_error *cancel_error; /* phase cancel: why the provider did not confirm */
-    gt_phase cancelled_in;  /* the phase the task was in when the caller cancelled */
-    /* webhook.c: the submit asked for a webhook; polls are then the slower fallback */
-    bool webhook;
-    gt_qnode hooked_node;           /* in the client's hooked */
+    gt_error *cancel_error;         /* phase cancel: why the provider did not confirm */
+    gt_phase cancelled_in;          /* the phase the task was in when the caller cancelled */
+    gt_task_webhook webhook;        /* webhook.c's */
     struct gt_downloads *downloads; /* its results as files (download.c); NULL: none asked */
-    /* webhook.c: the last early poll news made it take (monotonic ms): one per poll_interval */
-    bool nudged;
-    int64_t nudged_ms;
 };
 
 /* What the task's files offer the features (the journal, webhooks, cancel): a task made, a

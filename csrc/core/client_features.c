@@ -11,7 +11,8 @@
 
 /* ---- the task's events, as each feature hears them -------------------------------------------- */
 
-/* Its record ends first: a download that starts now records its files against an ended record. */
+/* The record is told first, then the files start: the order the task kept before this table (a
+ * download may end at once, a data: URL, and tell the record its files). */
 static void task_ended(gt_task *t)
 {
     gt_task_journal(t, GT_RECORD_ENDED);

@@ -1,47 +1,11 @@
 /* client.c — a provider profile, a base URL and a secret key, shared by the tasks submitted through it. */
 #include "domain.h"
-#include "journal_redis.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void start_queued(void *client);
-static bool has_tasks(void *client);
-static void wake_queued(void *client);
-
-/* The key's shared state: where the journal is (Redis, or the journal file; gt_journal_open chose
- * from the journal option), else in this process. */
-static gt_shared *open_shared(gt_client *c)
-{
-    const gt_redis_addr *redis = gt_journal_redis_address(c->journal);
-    if (redis) {
-        /* one owner for the journal's records and the places they hold: a record is taken over
-         * when that owner's lease is gone */
-        char *owner = gt_random_key("owner-");
-        gt_shared *shared = owner && gt_journal_set_owner(c->journal, owner)
-                                ? gt_shared_redis_new(c->engine, redis, c->opts.redis_timeout_ms, c->api_key, owner,
-                                                      c->cap, has_tasks, wake_queued, c)
-                                : NULL;
-        free(owner);
-        return shared;
-    }
-    if (c->journal) return gt_shared_sqlite_new(c->engine, c->journal, c->cap, has_tasks, c);
-    return gt_shared_local_new(c->cap);
-}
-
-/* Why the client could not be made: the caller's mistake (usage), or the store's fault
- * (unavailable, with its code, and nothing to gain from trying the same again). */
-static gt_error *creation_error(char *message, const char *fault)
-{
-    gt_error *err = gt_error_new(fault ? GT_UNAVAILABLE : GT_USAGE, GT_PHASE_SUBMIT, message);
-    free(message);
-    if (err && fault) {
-        err->code = gt_strdup(fault);
-        err->retryable = strcmp(fault, "journal") == 0; /* a file another process held: try again */
-    }
-    return err;
-}
 
 /* The clients of one engine and their tasks not yet released (gentask.stats().live_tasks, the
  * engine's tostring): kept where the engine keeps the layer above's state, made with its first
@@ -82,10 +46,9 @@ size_t gt_task_live_count(const gt_engine *e)
     return r ? r->live_tasks : 0;
 }
 
-gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
-                         const gt_client_options *opts, gt_error **error)
+gt_client *gt_client_make(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
+                          const gt_client_options *opts, const gt_task_hooks *hooks, const char **journal)
 {
-    *error = NULL;
     gt_client *c = calloc(1, sizeof *c);
     if (!c) {
         gt_profile_free(profile);
@@ -96,6 +59,7 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
         gt_profile_free(profile);
         return NULL;
     }
+    c->hooks = hooks;
     c->engine = e;
     gt_engine_retain(e);
     c->profile = profile;
@@ -109,9 +73,8 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     /* the client's own copies (the options only lent theirs); requests read them from here */
     c->ca_file = gt_strdup(c->opts.ca_file);
     c->proxy = gt_strdup(c->opts.proxy);
-    const char *journal = c->opts.journal;
+    *journal = c->opts.journal;
     c->opts.ca_file = c->opts.proxy = c->opts.journal = NULL;
-    gt_client_webhook_open(c);
     c->refs = 1;
     gt_timer_init(&c->timer, start_queued, c);
     for (int id = 0; id < GT_GATE_COUNT; id++) gt_queue_init(&c->gates[id].queue);
@@ -126,31 +89,12 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
             c->model_gates[i].max = profile->model_caps[i].max;
         }
     }
-    char *why = NULL;
-    if (!gt_client_journal_open(c, journal, &why)) {
-        if (why) *error = creation_error(why, c->journal_fault);
-        gt_client_release(c);
-        return NULL;
-    }
-    /* the journal names the shared state: its file, or Redis, is where the key's other clients meet */
-    c->shared = open_shared(c);
-    if (!c->shared) {
-        gt_client_release(c);
-        return NULL;
-    }
-    gt_client_webhook_watch(c);
     return c;
 }
 
-/* Tasks with records, or waiting for one: while there are, the client's claim on them is kept. */
-static bool has_tasks(void *client)
-{
-    const gt_client *c = client;
-    return !gt_queue_empty(&c->journaled) || gt_client_journal_pending(c) > 0;
-}
-
-/* Redis answered: a place granted, or a pause or cap learned, may change what waits. */
-static void wake_queued(void *client)
+/* Redis answered (the shared state calls it): a place granted, or a pause or cap learned, may change
+ * what waits. */
+void gt_client_wake_queued(void *client)
 {
     gt_client *c = client;
     if (!gt_queue_empty(&c->gates[GT_GATE_TASKS].queue)) gt_engine_arm(c->engine, &c->timer, gt_now_ms());
@@ -217,8 +161,7 @@ void gt_client_release(gt_client *c)
     if (!c || --c->refs > 0) return;
     gt_engine_disarm(c->engine, &c->timer);
     gt_shared_free(c->shared); /* before the journal it borrows is closed */
-    gt_client_journal_close(c);
-    gt_client_webhook_close(c);
+    c->hooks->client_freed(c);
     leave_registry(c);
     gt_engine_release(c->engine);
     gt_profile_free(c->profile);
@@ -353,29 +296,6 @@ void gt_client_accepted(gt_client *c)
     c->last_refusal = NULL;
     follow_cap(c);
     if (!isinf(c->cap)) set_cap(c, c->cap + 1 / c->cap);
-}
-
-void gt_client_stats_of(const gt_client *c, gt_client_stats *out)
-{
-    const gt_gate *tasks = &c->gates[GT_GATE_TASKS], *wire = &c->gates[GT_GATE_WIRE];
-    int64_t left = gt_shared_paused_until(c->shared) - gt_now_ms();
-    *out = (gt_client_stats){
-        .in_flight = tasks->held,
-        .queued = (int)tasks->queue.count,
-        .accepted = c->accepted,
-        .max_in_flight = c->cap_limit,
-        .cap = tasks->max,
-        .requests = wire->held,
-        .requests_queued = (int)wire->queue.count,
-        .paused_for = left > 0 ? left / 1000.0 : 0,
-        .submits = c->submits_sent,
-        .submitted = c->tasks_submitted,
-        .submits_on_wire = c->submits_on_wire,
-        .journal_pending = (int)gt_client_journal_pending(c),
-        .journal_failing_for = c->journal_failing_since_ms ? (gt_now_ms() - c->journal_failing_since_ms) / 1000.0 : 0,
-        .journal_error = c->journal_error,
-        .refused = c->submits_refused,
-    };
 }
 
 static bool has_room(const gt_gate *g)

@@ -27,8 +27,53 @@ typedef struct gt_gate {
     int held, max;  /* max 0: no cap */
 } gt_gate;
 
+/* What a task's life tells the features above it (the journal, downloads, webhooks, the wire log),
+ * and the questions it asks them: the task's files call these alone, never a feature by name, as
+ * the engine calls a timer's or a transfer's callback. client_features.c fills one table for every
+ * client at its creation; a feature calls down into the task's functions, never the reverse.
+ * Each entry is always set: a feature the client does not use does nothing there. */
+typedef struct gt_task_hooks {
+    /* the submit body as the caller built it: a feature may add to it (webhooks: the callback URL) */
+    void (*submit_built)(gt_task *t, char **body);
+    /* a submit past both gates: true when it must wait (the journal's "sending" first; the journal
+     * then sends it through gt_task_send_submit) */
+    bool (*before_send)(gt_task *t);
+    /* a request went out, or its answer came (the wire log): ev as the task saw it, url unscrubbed */
+    void (*wire_event)(const gt_client *c, gt_log_event *ev, const char *url);
+    bool (*wire_watched)(const gt_client *c); /* false: nobody hears wire events (skip building one) */
+    /* the task's record is to move to stage (queued again, accepted) */
+    void (*stage_changed)(gt_task *t, gt_record_stage stage);
+    /* the task ended (its state and error set): its record ends, its files start */
+    void (*ended)(gt_task *t);
+    /* the caller's wait ended at the deadline while the provider still has the task */
+    void (*left_open)(gt_task *t);
+    /* the owner let go: true when a feature keeps the task alive until its own work is done
+     * (files to write, a write to make); it releases the task again then */
+    bool (*hold)(gt_task *t);
+    /* true: a feature holds the released task stopped (the journal, for a write still to make),
+     * so that nobody may take it back unless it ended: nothing would poll it */
+    bool (*held_stopped)(const gt_task *t);
+    /* an owner took a released, held task back */
+    void (*retained)(gt_task *t);
+    /* the owner let go and nothing holds the task: its record is left for recover() */
+    void (*released)(gt_task *t);
+    /* the wait before the next poll, as a feature stretches it (webhooks: the provider pushes the
+     * end, the polls are only the fallback) */
+    long (*poll_delay)(const gt_task *t, long delay_ms);
+    /* the task is being freed: every feature lets go of it and frees its own state for it */
+    void (*freed)(gt_task *t);
+    /* every download of the ended task ended (the downloads tell it, for the journal: its files) */
+    void (*files_written)(gt_task *t);
+    /* scrubs the features' secrets (the webhook secret) from *s, as gt_client_scrub does the key */
+    void (*scrub)(const gt_client *c, char **s);
+    /* the client was closed (no new submits), and is being freed */
+    void (*client_closed)(gt_client *c);
+    void (*client_freed)(gt_client *c);
+} gt_task_hooks;
+
 struct gt_client {
-    gt_timer timer; /* starts waiting slots: after a freed place, or a 429 pause's end */
+    const gt_task_hooks *hooks; /* the features above its tasks (client_features.c) */
+    gt_timer timer;             /* starts waiting slots: after a freed place, or a 429 pause's end */
     gt_gate gates[GT_GATE_COUNT];
     gt_gate *model_gates; /* one per profile->model_caps, same order: a task of such a model
                            * waits there first, then at the tasks gate */
@@ -83,6 +128,12 @@ struct gt_client {
     struct gt_client_registry *registry; /* its engine's clients, which count their live tasks */
 };
 
+/* A client without its features (client_features.c adds them: gt_client_new): hooks is the table
+ * its tasks tell; *journal is the journal option, lent by opts, which the client does not keep. */
+gt_client *gt_client_make(gt_engine *e, gt_profile *profile, const char *base_url, const char *api_key,
+                          const gt_client_options *opts, const gt_task_hooks *hooks, const char **journal);
+/* The key's shared state answered: a place granted, or a pause or cap learned, may change what waits. */
+void gt_client_wake_queued(void *client);
 void gt_client_retain(gt_client *c);
 /* A task made, and a task freed: counted for gt_task_live_count over the engine's clients. */
 void gt_client_task_born(gt_client *c);
@@ -119,9 +170,34 @@ bool gt_client_mentions_key(const gt_client *c, const char *text);
 /* Hands ev to the client's log hook, if it has one, with url cleaned of user info and the key
  * (wirelog.c). */
 void gt_client_log(const gt_client *c, gt_log_event *ev, const char *url);
+bool gt_client_logs(const gt_client *c); /* it has a log hook */
 
 /* How long a provider's "no such task" for a task it accepted is taken for replication lag. */
 #define GT_NOT_FOUND_GRACE_MS 10000
+
+/* Each feature's own state for one task, kept in the task for it and read by that feature
+ * alone: the task's files never look inside (they tell the hook table). */
+typedef struct gt_task_record {       /* the journal (task_journal.c, recover.c) */
+    int64_t record_id;                /* 0: not written yet */
+    gt_record_stage written;          /* the stage the journal holds */
+    gt_record_stage wanted;           /* the stage to write, while in the client's to_journal */
+    gt_qnode node;                    /* in the client's to_journal */
+    gt_qnode journaled_node;          /* in the client's journaled */
+    bool send_when_journaled;         /* the submit waits for its "sending" to be committed */
+    bool off;                         /* released: the journal is left as it is, for recover() */
+    bool record_open;                 /* the wait ended at the deadline: the record is never ended here */
+    bool held;                        /* released with a write of what happened still to make */
+    gt_timer release;                 /* frees a held task once its write is made */
+    struct gt_key_lookup *key_lookup; /* its key asked of a store that answers later (recover.c) */
+} gt_task_record;
+
+typedef struct gt_task_webhook { /* webhook.c */
+    bool asked;                  /* the submit asked for a webhook; polls are then the slower fallback */
+    gt_qnode node;               /* in the client's hooked */
+    /* the last early poll news made it take (monotonic ms): one per poll_interval */
+    bool nudged;
+    int64_t nudged_ms;
+} gt_task_webhook;
 
 struct gt_task {
     gt_timer timer;         /* next poll, or the next attempt at the submit */
@@ -170,31 +246,15 @@ struct gt_task {
     char **texts;
     size_t n_texts;
     char *last_body;
-    /* the journal (task_journal.c); untouched when the client keeps none */
-    int64_t record_id;           /* 0: not written yet */
-    gt_record_stage written;     /* the stage the journal holds */
-    gt_record_stage wanted;      /* the stage to write, while in the client's to_journal */
-    gt_qnode journal_node;       /* in the client's to_journal */
-    gt_qnode journaled_node;     /* in the client's journaled */
-    bool send_when_journaled;    /* the submit waits for its "sending" to be committed */
-    bool journal_off;            /* released: the journal is left as it is, for recover() */
-    bool record_open;            /* the wait ended at the deadline: the record is never ended here */
-    bool journal_held;           /* released with a write of what happened still to make */
-    gt_timer journal_release;    /* frees a held task once its write is made */
+    gt_task_record journal;      /* the journal's (task_journal.c, recover.c); untouched when the client keeps none */
     char *model, *path, *params; /* the request as the journal keeps it (no key) */
     char *caller_key, *request_hash;
-    struct gt_key_lookup *key_lookup; /* its key asked of a store that answers later (recover.c) */
     /* cancel.c: the caller's cancel sent to the provider */
     gt_cancel_outcome cancel_outcome;
-    gt_error *cancel_error; /* phase cancel: why the provider did not confirm */
-    gt_phase cancelled_in;  /* the phase the task was in when the caller cancelled */
-    /* webhook.c: the submit asked for a webhook; polls are then the slower fallback */
-    bool webhook;
-    gt_qnode hooked_node;           /* in the client's hooked */
+    gt_error *cancel_error;         /* phase cancel: why the provider did not confirm */
+    gt_phase cancelled_in;          /* the phase the task was in when the caller cancelled */
+    gt_task_webhook webhook;        /* webhook.c's */
     struct gt_downloads *downloads; /* its results as files (download.c); NULL: none asked */
-    /* webhook.c: the last early poll news made it take (monotonic ms): one per poll_interval */
-    bool nudged;
-    int64_t nudged_ms;
 };
 
 /* What the task's files offer the features (the journal, webhooks, cancel): a task made, a
@@ -234,17 +294,31 @@ static inline gt_engine *gt_task_engine(const gt_task *t)
     return t->client->engine;
 }
 
-/* task.c, the state machine: its end, its deadline, its life. */
+/* Each file calls only the files listed above it here: task.c, task_poll.c, task_submit.c,
+ * task_retry.c, task_request.c, then task_new.c on top (the timer's and the gates' callbacks). */
+
+/* task.c, the state machine: its end, its time, its life, its request let go or waiting for the wire. */
 gt_submitted gt_submitted_worse(gt_submitted a, gt_submitted b); /* what to assume of all attempts */
 void gt_task_count_accepted(gt_task *t, bool accepted);          /* in the client's accepted, or no longer */
 void gt_task_note_progress(gt_task *t, int progress);            /* < 0: none said */
 void gt_task_fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message);
 void gt_task_succeed(gt_task *t, gt_reply *reply); /* takes the reply's results */
-/* The provider ended the task (err taken): an opted-in resubmit, or the task's end. */
-void gt_task_ended_at_provider(gt_task *t, gt_error *err);
 /* Sets state and arms the timer for due (at most the deadline); false: the task failed. */
 bool gt_task_wait_then(gt_task *t, gt_task_state state, int64_t due);
 gt_error *gt_task_deadline_error(gt_task *t, gt_phase phase, const char *why);
+/* The request waits at the client's wire gate; its slot's start (gt_task_wire_granted) sends it. */
+void gt_task_start_request(gt_task *t, gt_phase phase);
+void gt_task_stop_transfer(gt_task *t); /* the request on the wire (or waiting for it) let go */
+
+/* task_poll.c, the poll path, and the deadline (a paid task is polled a last time). */
+const char *gt_task_poll_template(const gt_task *t); /* NULL: the profile builds no poll URL */
+char *gt_task_poll_url(const gt_task *t);
+gt_error *gt_task_no_poll_url(const gt_task *t, gt_phase phase, const char *refused);
+void gt_task_poll_a_last_time(gt_task *t);
+void gt_task_schedule_poll(gt_task *t, long delay_ms);
+/* After an answer that the task is still going (eta: the provider's, in seconds; < 0: none). */
+void gt_task_poll_later(gt_task *t, gt_phase phase, double eta);
+long gt_eta_ms(double eta); /* a provider's eta in ms, bounded */
 void gt_task_end_at_deadline(gt_task *t);
 bool gt_task_past_deadline(gt_task *t); /* true: it was, and the task was dealt with */
 
@@ -254,25 +328,15 @@ void gt_task_model_granted(void *task); /* its model's gate let it in */
 void gt_task_submit_attempt(gt_task *t);
 void gt_task_requeue(gt_task *t);                       /* refused outright: back to the head of the line */
 bool gt_task_resubmit(gt_task *t, const gt_error *err); /* false: not opted in, or none left */
-
-/* task_poll.c, the poll path. */
-const char *gt_task_poll_template(const gt_task *t); /* NULL: the profile builds no poll URL */
-char *gt_task_poll_url(const gt_task *t);
-gt_error *gt_task_no_poll_url(const gt_task *t, gt_phase phase, const char *refused);
-void gt_task_poll_a_last_time(gt_task *t);
-void gt_task_schedule_poll(gt_task *t, long delay_ms);
-/* After an answer that the task is still going (eta: the provider's, in seconds; < 0: none). */
-void gt_task_poll_later(gt_task *t, gt_phase phase, double eta);
-long gt_eta_ms(double eta); /* a provider's eta in ms, bounded */
-
-/* task_request.c, a request on the wire and its answer read. */
-void gt_task_wire_granted(void *task); /* the wire gate let its request in */
-void gt_task_start_request(gt_task *t, gt_phase phase);
-void gt_task_stop_transfer(gt_task *t); /* the request on the wire (or waiting for it) let go */
+/* The provider ended the task (err taken): an opted-in resubmit, or the task's end. */
+void gt_task_ended_at_provider(gt_task *t, gt_error *err);
 
 /* task_retry.c, a failed request (err taken): tried again, or the end. */
 void gt_task_request_failed(gt_task *t, gt_phase phase, CURLcode result, gt_error *err);
 void gt_task_transport_failed(gt_task *t, gt_phase phase, const gt_transfer_result *result);
+
+/* task_request.c, a request on the wire and its answer read (and an answer pushed: gt_task_take_pushed). */
+void gt_task_wire_granted(void *task); /* the wire gate let its request in */
 
 /* ---- webhooks (webhook.c) ------------------------------------------------------------------------ */
 
@@ -286,6 +350,8 @@ void gt_client_webhook_watch(gt_client *c);
  * provider takes one: t then counts as hooked. */
 void gt_task_webhook_request(gt_task *t, char **body);
 void gt_task_webhook_forget(gt_task *t);
+/* The wait before t's next poll: webhook_poll_factor times delay_ms where t asked for a webhook. */
+long gt_task_webhook_poll_delay(const gt_task *t, long delay_ms);
 /* Scrubs the webhook secret from *s (a provider may echo the submit body). */
 void gt_client_webhook_scrub(const gt_client *c, char **s);
 
@@ -318,8 +384,8 @@ void gt_task_download_recorded(gt_task *t, const char *spec_json, const char *ro
  * download of the task checks each on disk first, where it would write it itself, and takes a
  * file found whole and unchanged rather than fetching it (download.c). */
 void gt_task_keep_recorded_files(gt_task *t, const char *files_json);
-/* Result index's file in files_json, when the record has one written (path, sha256, bytes) for
- * url; false (out untouched) when not. out's strings are to clear with gt_recorded_file_clear. */
+/* Result index's file in files_json (recorded_file.c), when the record has one written (path,
+ * sha256, bytes) for url; false (out untouched) when not. out's strings are to clear with gt_recorded_file_clear. */
 struct gt_recorded_file;
 bool gt_recorded_file_at(const char *files_json, size_t index, const char *url, struct gt_recorded_file *out);
 
@@ -343,6 +409,7 @@ void gt_task_journal_forget(gt_task *t);
 /* A task released with a write of what really happened (accepted, ended) still to make: true
  * when the journal keeps it (doing nothing else) until the write is made, then releases it. */
 bool gt_task_journal_hold(gt_task *t);
+bool gt_task_journal_held(const gt_task *t); /* held so, and not taken back yet */
 /* An owner took the ended task back before its held write was made: the write goes on, the task
  * is not released when it is made. */
 void gt_task_journal_keep(gt_task *t);

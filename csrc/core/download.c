@@ -117,18 +117,13 @@ static char *final_path(const gt_downloads *d, const gt_fetch *f)
     return path_for(d, f, f->content_type);
 }
 
-static void journal_files(gt_downloads *d)
-{
-    gt_task_journal_files(d->task);
-}
-
 /* The last fetch ended: the task is settled, and one its owner let go is freed now. */
 static void fetch_ended(gt_fetch *f)
 {
     gt_downloads *d = f->owner;
     f->ended = true;
     if (--d->pending > 0) return;
-    journal_files(d);
+    d->task->client->hooks->files_written(d->task); /* the journal records them */
     gt_engine_notify(engine_of(d), &d->task->changed_node);
     /* a released task goes on the next round: this may run inside the call that ended it */
     if (d->orphaned) gt_engine_arm(engine_of(d), &d->release_timer, gt_now_ms());

@@ -15,8 +15,8 @@
 static gt_task *live_task(gt_client *c, int64_t record_id, const char *caller_key)
 {
     for (gt_qnode *n = c->journaled.head.next; n != &c->journaled.head; n = n->next) {
-        gt_task *t = GT_CONTAINER(n, gt_task, journaled_node);
-        if (record_id && t->record_id == record_id) return t;
+        gt_task *t = GT_CONTAINER(n, gt_task, journal.journaled_node);
+        if (record_id && t->journal.record_id == record_id) return t;
         if (caller_key && t->caller_key && strcmp(t->caller_key, caller_key) == 0) return t;
     }
     return NULL;
@@ -31,7 +31,7 @@ static void keep_request(gt_task *t, const char *model, const char *path, const 
     t->params = gt_strdup(params ? params : "{}");
     t->caller_key = gt_strdup(caller_key);
     t->request_hash = request_hash;
-    gt_queue_push(&t->client->journaled, &t->journaled_node);
+    gt_queue_push(&t->client->journaled, &t->journal.journaled_node);
 }
 
 /* A submit that may have reached the provider, with no key to make a resend harmless: it is not
@@ -62,8 +62,8 @@ static void adopt_record(gt_task *t, const gt_record *r, bool recovering, const 
     gt_client *c = t->client;
     bool resend = r->stage == GT_RECORD_SENDING && r->idempotency_key && c->profile->idempotency_field;
     /* the row first: what the task does from here is written to it */
-    t->record_id = r->id;
-    t->written = r->stage;
+    t->journal.record_id = r->id;
+    t->journal.written = r->stage;
     /* before it can end (and a download asked already start): what is on disk is looked at first */
     gt_task_keep_recorded_files(t, r->files);
     switch (r->stage) {
@@ -221,7 +221,7 @@ static void lookup_free(gt_key_lookup *l)
 {
     gt_queue_remove(&l->client->lookups, &l->node);
     gt_engine_disarm(l->client->engine, &l->retry);
-    if (l->task) l->task->key_lookup = NULL;
+    if (l->task) l->task->journal.key_lookup = NULL;
     gt_record_clear(&l->record);
     free(l);
 }
@@ -356,16 +356,16 @@ static void look_up_key(gt_task *t)
     l->read.claimed = lookup_claimed;
     gt_timer_init(&l->retry, retry_due, l);
     gt_queue_push(&t->client->lookups, &l->node);
-    t->key_lookup = l;
+    t->journal.key_lookup = l;
     gt_task_wait_for_journal(t);
     ask(l);
 }
 
 void gt_task_forget_lookup(gt_task *t)
 {
-    gt_key_lookup *l = t->key_lookup;
+    gt_key_lookup *l = t->journal.key_lookup;
     if (!l) return;
-    t->key_lookup = NULL;
+    t->journal.key_lookup = NULL;
     l->task = NULL; /* its answer, when it comes, is dropped */
     /* not on the store's wire: nothing will answer it */
     if (l->retry.slot) lookup_free(l);

@@ -1,4 +1,4 @@
-/* task.c — one generation as a state machine: its states, its end, its deadline, its life.
+/* task.c — one generation as a state machine: its states, its end, its time, its life.
  *
  *   queued ──► submitting ──► waiting ──► polling ──► waiting … ──► succeeded | failed | cancelled
  *     ▲            │
@@ -11,9 +11,13 @@
  * only when the failure proves the provider did not take it, or when an idempotency key makes
  * the resend harmless: a resent submit can otherwise pay for the same image twice.
  *
- * The paths through it live beside it: task_submit.c (the gates, the budget, the submit),
- * task_poll.c (attach, the poll's pace, pushed answers), task_request.c (a request on the wire
- * and its answer read), task_retry.c (a failed request tried again, or the end). */
+ * The paths through it live above it, each calling only those below (task.c, task_poll.c,
+ * task_submit.c, task_retry.c, task_request.c, task_new.c): task_poll.c (the poll's pace, attach,
+ * the deadline's last poll), task_submit.c (the gates, the budget, the submit, a resubmit),
+ * task_retry.c (a failed request tried again, or the end), task_request.c (a request on the wire
+ * and its answer read, pushed answers), task_new.c (a task made: its timer's and gates' callbacks
+ * name the paths). This file names none of them: it starts a request only by waiting at the wire
+ * gate, whose slot's start the task was made with. */
 #include "domain.h"
 
 #include <stdlib.h>
@@ -79,7 +83,7 @@ static void stamp_error(gt_task *t, gt_error *err)
         char **texts[] = {&e->message, &e->code, &e->body, &e->request_id, &e->task_id, &e->stage};
         for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
             gt_client_scrub(t->client, texts[i]);
-            gt_client_webhook_scrub(t->client, texts[i]);
+            t->client->hooks->scrub(t->client, texts[i]);
         }
     }
     gt_error_free(t->error);
@@ -100,8 +104,7 @@ void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err)
     }
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
     gt_client_leave_model(t->client, t->model_gate, &t->model_slot);
-    gt_task_journal(t, GT_RECORD_ENDED);
-    gt_task_downloads_ended(t);
+    t->client->hooks->ended(t);
 }
 
 void gt_task_fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message)
@@ -118,13 +121,6 @@ void gt_task_succeed(gt_task *t, gt_reply *reply)
     reply->urls = reply->texts = NULL;
     reply->n_urls = reply->n_texts = 0;
     gt_task_finish(t, GT_TASK_SUCCEEDED, NULL);
-}
-
-/* A failure whose code says "cancelled" (EvoLink's request_cancelled) ends cancelled too. */
-void gt_task_ended_at_provider(gt_task *t, gt_error *err)
-{
-    if (gt_task_resubmit(t, err)) gt_error_free(err);
-    else gt_task_finish(t, err->kind == GT_CANCELLED ? GT_TASK_CANCELLED : GT_TASK_FAILED, err);
 }
 
 /* A failure that is tried again is kept: if the deadline comes first, it says why. */
@@ -145,6 +141,38 @@ bool gt_task_wait_then(gt_task *t, gt_task_state state, int64_t due)
     return false;
 }
 
+/* The request leaves the wire (aborted, or answered): the wire gate gets its place back, and a
+ * submit cut short counts as one that may have arrived. */
+void gt_task_stop_transfer(gt_task *t)
+{
+    gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
+    if (!t->xfer) return;
+    if (t->state == GT_TASK_SUBMITTING) {
+        t->client->submits_on_wire--;
+        t->submit_sent = gt_transfer_sent(t->xfer);
+        t->submitted = gt_submitted_worse(t->submitted, t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO);
+    }
+    gt_engine_abort(gt_task_engine(t), t->xfer);
+    t->xfer = NULL;
+}
+
+void gt_task_stop_request(gt_task *t)
+{
+    gt_task_stop_transfer(t);
+    gt_engine_disarm(gt_task_engine(t), &t->timer);
+}
+
+/* A request waits at the client's wire gate (max_requests) before it is sent: a task between
+ * polls holds no handle and no socket, and a burst of submits cannot open more connections than
+ * the gate lets through. */
+void gt_task_start_request(gt_task *t, gt_phase phase)
+{
+    /* while it waits for the wire and while it is on it, the deadline still ends the task */
+    if (!gt_task_wait_then(t, t->state, t->deadline_ms)) return;
+    t->wire_phase = phase;
+    gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
+}
+
 /* deadline_exceeded, with what kept the task from ending sooner: its own last failure, or the
  * refusals it queued behind. */
 gt_error *gt_task_deadline_error(gt_task *t, gt_phase phase, const char *why)
@@ -157,69 +185,6 @@ gt_error *gt_task_deadline_error(gt_task *t, gt_phase phase, const char *why)
     if (!err->cause && !gt_client_may_submit(t->client, t->model, &until))
         err->cause = gt_error_copy(t->client->last_refusal);
     return err;
-}
-
-/* The task's time is up. A task never sent ends deadline_exceeded, unsent. A paid one is polled a
- * last time; if it is still running, the caller's wait ends (deadline_exceeded, submitted "yes",
- * its id) and the task does not: its journal record is left open and let go, so that recover(),
- * attach(id) or a keyed re-run polls it again. */
-void gt_task_end_at_deadline(gt_task *t)
-{
-    bool paid = t->remote_id && gt_task_phase(t) == GT_PHASE_POLL;
-    if (paid && !t->final_poll) {
-        gt_task_poll_a_last_time(t);
-        return;
-    }
-    const char *why = !paid ? (t->state == GT_TASK_QUEUED && t->attempts == 0
-                                   ? "the task waited for its turn past its task_timeout; it was never submitted"
-                                   : "the task did not finish within its task_timeout")
-                            : "the task did not finish within its task_timeout; the provider accepted it (it may be "
-                              "charged) and may still finish it: recover(), attach(id) or the same key polls it again";
-    gt_error *err = gt_task_deadline_error(t, gt_task_phase(t), why);
-    if (paid) {
-        if (err) err->submitted = GT_SUBMITTED_YES;
-        gt_task_journal_leave_open(t); /* the record stays accepted, for whoever polls it next */
-    }
-    gt_task_finish(t, GT_TASK_FAILED, err);
-}
-
-bool gt_task_past_deadline(gt_task *t)
-{
-    if (gt_now_ms() < t->deadline_ms) return false;
-    gt_task_end_at_deadline(t);
-    return true;
-}
-
-/* The next poll or submit attempt is due, or the task's deadline. */
-static void timer_due(void *task)
-{
-    gt_task *t = task;
-    if (gt_task_past_deadline(t)) return;
-    bool on_its_way = t->xfer || t->wire.held || gt_queue_linked(&t->wire.node);
-    if (on_its_way || t->state == GT_TASK_QUEUED) gt_task_wait_then(t, t->state, t->deadline_ms);
-    else if (t->state == GT_TASK_SUBMITTING) gt_task_submit_attempt(t);
-    else if (t->state == GT_TASK_WAITING) gt_task_start_request(t, GT_PHASE_POLL);
-}
-
-gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_options *opts)
-{
-    gt_task *t = calloc(1, sizeof *t);
-    if (!t) return NULL;
-    gt_timer_init(&t->timer, timer_due, t);
-    t->slot = (gt_slot){.start = gt_task_slot_granted, .ctx = t};
-    t->wire = (gt_slot){.start = gt_task_wire_granted, .ctx = t};
-    t->model_slot = (gt_slot){.start = gt_task_model_granted, .ctx = t};
-    t->client = c;
-    t->owners = 1;
-    gt_client_retain(c);
-    gt_client_task_born(c);
-    t->opts = opts ? *opts : c->opts;
-    t->poll_path = gt_strdup(poll_path);
-    t->state = GT_TASK_QUEUED;
-    t->submitted_ms = t->accepted_ms = gt_now_ms();
-    t->deadline_ms = t->submitted_ms + t->opts.task_timeout_ms;
-    t->poll_delay_ms = t->opts.poll_interval_ms;
-    return t;
 }
 
 void gt_task_wait_for_journal(gt_task *t)
@@ -238,15 +203,14 @@ void gt_task_cancel_local(gt_task *t)
 bool gt_task_retainable(const gt_task *t)
 {
     /* let go of and held for its write, an unended task stopped working: nothing would poll it */
-    return t->owners > 0 || !t->journal_held || gt_task_done(t);
+    return t->owners > 0 || !t->client->hooks->held_stopped(t) || gt_task_done(t);
 }
 
 bool gt_task_retain(gt_task *t)
 {
     if (!gt_task_retainable(t)) return false;
     if (t->owners == 0) { /* let go of, kept for its write or its files: taken back as it is */
-        gt_task_journal_keep(t);
-        gt_task_downloads_keep(t);
+        t->client->hooks->retained(t);
     }
     t->owners++;
     return true;
@@ -274,7 +238,6 @@ static void free_task(gt_task *t)
     free(t->urls);
     for (size_t i = 0; i < t->n_texts; i++) free(t->texts[i]);
     free(t->texts);
-    gt_task_downloads_free(t);
     gt_client_task_gone(t->client);
     gt_client_release(t->client);
     free(t);
@@ -287,16 +250,15 @@ void gt_task_release(gt_task *t)
         t->owners--;
         return;
     }
-    /* 0 already: the journal or the downloads, whose hold ended, go on with the owner's release */
+    /* 0 already: a feature whose hold ended goes on with the owner's release */
     t->owners = 0;
-    if (gt_task_downloads_hold(t) || gt_task_journal_hold(t)) return;
+    const gt_task_hooks *hooks = t->client->hooks;
+    if (hooks->hold(t)) return;
     /* the owner let go, the task did not end: its record is left for recover() */
-    gt_task_forget_lookup(t);
-    gt_task_journal_forget(t);
+    hooks->released(t);
     gt_task_cancel_local(t); /* never the provider's cancel: only the caller's cancel() sends it */
-    gt_task_webhook_forget(t);
+    hooks->freed(t);
     gt_engine_unnotify(gt_task_engine(t), &t->changed_node);
-    gt_engine_disarm(gt_task_engine(t), &t->journal_release);
     free_task(t);
 }
 

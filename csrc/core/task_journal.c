@@ -106,8 +106,6 @@ void gt_client_journal_close(gt_client *c)
     c->journal_error = NULL;
     gt_journal_close(c->journal); /* calls no done after this: the round is ours to drop */
     c->journal = NULL;
-    gt_client_lookups_free(c);
-    gt_client_recovery_free(c);
     round_free(c->committing);
     c->committing = NULL;
 }
@@ -120,27 +118,28 @@ static void write_soon(gt_client *c, int64_t delay_ms)
 void gt_task_journal(gt_task *t, gt_record_stage stage)
 {
     gt_client *c = t->client;
-    if (!c->journal || t->journal_off) return;
-    if (t->record_id && t->written == GT_RECORD_ENDED) return; /* an ended record never changes */
-    if (stage == GT_RECORD_ENDED && t->record_open) return;    /* the provider still has it */
-    if (stage == GT_RECORD_ENDED) t->send_when_journaled = false;
-    if (!t->record_id && stage == GT_RECORD_ENDED) { /* never written, so never sent: nothing to keep */
-        gt_queue_remove(&c->to_journal, &t->journal_node);
+    if (!c->journal || t->journal.off) return;
+    if (t->journal.record_id && t->journal.written == GT_RECORD_ENDED) return; /* an ended record never changes */
+    if (stage == GT_RECORD_ENDED && t->journal.record_open) return;            /* the provider still has it */
+    if (stage == GT_RECORD_ENDED) t->journal.send_when_journaled = false;
+    if (!t->journal.record_id && stage == GT_RECORD_ENDED) { /* never written, so never sent: nothing to keep */
+        gt_queue_remove(&c->to_journal, &t->journal.node);
         /* and its key names nothing: a submit under it looks in the journal again */
-        gt_queue_remove(&c->journaled, &t->journaled_node);
+        gt_queue_remove(&c->journaled, &t->journal.journaled_node);
         return;
     }
-    t->wanted = stage;
-    gt_queue_push(&c->to_journal, &t->journal_node);
+    t->journal.wanted = stage;
+    gt_queue_push(&c->to_journal, &t->journal.node);
     write_soon(c, 0);
     gt_shared_keep_lease(c->shared); /* a record of this client's: no other process may take it */
 }
 
 bool gt_task_journal_before_send(gt_task *t)
 {
-    if (!t->client->journal || t->journal_off) return false;
-    if (t->record_id && t->written == GT_RECORD_SENDING && !gt_queue_linked(&t->journal_node)) return false;
-    t->send_when_journaled = true;
+    if (!t->client->journal || t->journal.off) return false;
+    if (t->journal.record_id && t->journal.written == GT_RECORD_SENDING && !gt_queue_linked(&t->journal.node))
+        return false;
+    t->journal.send_when_journaled = true;
     gt_task_journal(t, GT_RECORD_SENDING);
     return true;
 }
@@ -148,11 +147,11 @@ bool gt_task_journal_before_send(gt_task *t)
 /* Adds or updates t's record with its wanted stage; the request's parts are the task's own. */
 static gt_journal_status write_one(gt_client *c, gt_task *t)
 {
-    char *outcome = t->wanted == GT_RECORD_ENDED ? gt_task_outcome_json(t) : NULL;
+    char *outcome = t->journal.wanted == GT_RECORD_ENDED ? gt_task_outcome_json(t) : NULL;
     char *download = gt_task_download_json(t), *files = gt_task_files_json(t);
     gt_record r = {
-        .id = t->record_id,
-        .stage = t->wanted,
+        .id = t->journal.record_id,
+        .stage = t->journal.wanted,
         .caller_key = t->caller_key,
         .provider = (char *)gt_profile_name(c->profile),
         .model = t->model,
@@ -168,12 +167,12 @@ static gt_journal_status write_one(gt_client *c, gt_task *t)
         .files = files,
     };
     gt_journal_status status;
-    if (t->record_id) {
+    if (t->journal.record_id) {
         status = gt_journal_update(c->journal, &r);
     } else {
         status = gt_journal_add(c->journal, &r);
         if (!t->request_hash) t->request_hash = r.request_hash; /* add computed it: the task keeps it */
-        if (status == GT_JOURNAL_OK) t->record_id = r.id;
+        if (status == GT_JOURNAL_OK) t->journal.record_id = r.id;
     }
     free(outcome);
     free(download);
@@ -209,7 +208,7 @@ static void note_failure(gt_client *c, gt_journal_round *r)
     c->journal_error = gt_strdup(gt_journal_error(c->journal));
     for (size_t i = 0; i < r->n; i++) {
         gt_task *t = r->items[i].task;
-        if (!t || !t->send_when_journaled) continue;
+        if (!t || !t->journal.send_when_journaled) continue;
         gt_error *err = gt_error_new(GT_UNAVAILABLE, GT_PHASE_SUBMIT,
                                      c->journal_error ? c->journal_error : "the journal could not be written");
         if (err) {
@@ -233,7 +232,7 @@ static void refused_by_store(gt_client *c, gt_journal_round *r, const char *faul
         if (t->state < GT_TASK_SUCCEEDED &&
             (r->items[i].stage == GT_RECORD_QUEUED || r->items[i].stage == GT_RECORD_SENDING))
             fail_unjournaled(t, GT_UNAVAILABLE, fault, why ? why : "out of memory");
-        else if (t->journal_held) gt_engine_arm(c->engine, &t->journal_release, gt_now_ms());
+        else if (t->journal.held) gt_engine_arm(c->engine, &t->journal.release, gt_now_ms());
     }
     free(why);
 }
@@ -246,7 +245,7 @@ static void round_failed(gt_client *c, gt_journal_round *r, gt_journal_status st
     gt_journal_rollback(c->journal);
     bool keeps_ids = gt_journal_keeps_ids(c->journal);
     for (size_t i = 0; i < r->n; i++)
-        if (r->items[i].task && !keeps_ids) r->items[i].task->record_id = r->items[i].id_before;
+        if (r->items[i].task && !keeps_ids) r->items[i].task->journal.record_id = r->items[i].id_before;
     const char *fault = status == GT_JOURNAL_ERROR ? gt_journal_fault_code(c->journal) : NULL;
     if (fault) {
         refused_by_store(c, r, fault);
@@ -256,8 +255,8 @@ static void round_failed(gt_client *c, gt_journal_round *r, gt_journal_status st
         gt_task *t = r->items[i].task;
         if (!t) continue;
         /* a stage asked for since is newer than this round's: it is the one to write */
-        if (!gt_queue_linked(&t->journal_node)) t->wanted = r->items[i].stage;
-        gt_queue_push_front(&c->to_journal, &t->journal_node);
+        if (!gt_queue_linked(&t->journal.node)) t->journal.wanted = r->items[i].stage;
+        gt_queue_push_front(&c->to_journal, &t->journal.node);
     }
     if (status == GT_JOURNAL_BUSY) {
         write_soon(c, JOURNAL_RETRY_MS);
@@ -279,18 +278,18 @@ static void round_written(gt_client *c, gt_journal_round *r)
         gt_task *t = r->items[i].task;
         if (!t) continue;
         if (r->items[i].duplicate) {
-            t->record_id = 0;
+            t->journal.record_id = 0;
             fail_unjournaled(t, GT_CONFLICT, NULL, "its key was used meanwhile (by another process?)");
             continue;
         }
-        t->written = r->items[i].stage;
-        if (t->send_when_journaled && t->written == GT_RECORD_SENDING) {
-            t->send_when_journaled = false;
+        t->journal.written = r->items[i].stage;
+        if (t->journal.send_when_journaled && t->journal.written == GT_RECORD_SENDING) {
+            t->journal.send_when_journaled = false;
             gt_task_send_submit(t);
         }
-        if (gt_queue_linked(&t->journal_node)) continue; /* a newer stage is still to write */
-        if (t->journal_held) gt_engine_arm(c->engine, &t->journal_release, gt_now_ms());
-        else if (t->record_open) gt_task_journal_forget(t);
+        if (gt_queue_linked(&t->journal.node)) continue; /* a newer stage is still to write */
+        if (t->journal.held) gt_engine_arm(c->engine, &t->journal.release, gt_now_ms());
+        else if (t->journal.record_open) gt_task_journal_forget(t);
     }
 }
 
@@ -317,7 +316,7 @@ static void round_answered(void *client, gt_journal_status status, const int64_t
     if (!r) return;
     for (size_t d = 0; d < n_duplicates; d++)
         for (size_t i = 0; i < r->n; i++)
-            if (r->items[i].task && r->items[i].task->record_id == duplicates[d]) r->items[i].duplicate = true;
+            if (r->items[i].task && r->items[i].task->journal.record_id == duplicates[d]) r->items[i].duplicate = true;
     round_ended(c, r, status == GT_JOURNAL_PENDING ? GT_JOURNAL_ERROR : status);
     if (!gt_queue_empty(&c->to_journal)) write_soon(c, 0);
 }
@@ -339,10 +338,10 @@ static void write_round(void *client)
         return;
     }
     while (r->n < n && status != GT_JOURNAL_BUSY) {
-        gt_task *t = GT_CONTAINER(gt_queue_pop(&c->to_journal), gt_task, journal_node);
+        gt_task *t = GT_CONTAINER(gt_queue_pop(&c->to_journal), gt_task, journal.node);
         r->items[r->n].task = t;
-        r->items[r->n].stage = t->wanted;
-        r->items[r->n].id_before = t->record_id;
+        r->items[r->n].stage = t->journal.wanted;
+        r->items[r->n].id_before = t->journal.record_id;
         if (status == GT_JOURNAL_OK) status = write_one(c, t); /* after an ERROR: taken, to be failed */
         /* a key another process took meanwhile fails that task alone: the statement failed, the
          * transaction goes on */
@@ -371,10 +370,10 @@ static void round_forget_task(gt_client *c, gt_task *t)
 void gt_task_journal_files(gt_task *t)
 {
     gt_client *c = t->client;
-    if (!c->journal || t->journal_off || !t->record_id) return;
+    if (!c->journal || t->journal.off || !t->journal.record_id) return;
     /* an ended record changes this once more: its files */
-    t->wanted = GT_RECORD_ENDED;
-    gt_queue_push(&c->to_journal, &t->journal_node);
+    t->journal.wanted = GT_RECORD_ENDED;
+    gt_queue_push(&c->to_journal, &t->journal.node);
     write_soon(c, 0);
 }
 
@@ -386,8 +385,8 @@ static bool writes_what_happened(gt_record_stage stage)
 
 static bool write_pending(const gt_client *c, const gt_task *t)
 {
-    if (!c->journal || t->journal_off) return false;
-    if (gt_queue_linked(&t->journal_node) && writes_what_happened(t->wanted)) return true;
+    if (!c->journal || t->journal.off) return false;
+    if (gt_queue_linked(&t->journal.node) && writes_what_happened(t->journal.wanted)) return true;
     for (size_t i = 0; c->committing && i < c->committing->n; i++)
         if (c->committing->items[i].task == t && writes_what_happened(c->committing->items[i].stage)) return true;
     return false;
@@ -398,41 +397,46 @@ static bool write_pending(const gt_client *c, const gt_task *t)
 static void release_held(void *task)
 {
     gt_task *t = task;
-    t->journal_held = false;
+    t->journal.held = false;
     gt_task_release(t);
 }
 
 bool gt_task_journal_hold(gt_task *t)
 {
     gt_client *c = t->client;
-    if (t->journal_held) return true;
+    if (t->journal.held) return true;
     if (!write_pending(c, t)) return false;
     /* a journal that works takes the write now, on its own (a store over the network: sent,
      * unanswered); only one whose writes fail keeps the task until they succeed */
     if (!c->journal_failing_since_ms) {
-        gt_queue_remove(&c->to_journal, &t->journal_node);
+        gt_queue_remove(&c->to_journal, &t->journal.node);
         if (write_one(c, t) == GT_JOURNAL_OK) return false;
-        gt_queue_push_front(&c->to_journal, &t->journal_node);
+        gt_queue_push_front(&c->to_journal, &t->journal.node);
         write_soon(c, 0);
     }
-    t->journal_held = true;
-    t->send_when_journaled = false;
+    t->journal.held = true;
+    t->journal.send_when_journaled = false;
     gt_task_stop_request(t); /* let go: it only waits for its write */
-    gt_timer_init(&t->journal_release, release_held, t);
+    gt_timer_init(&t->journal.release, release_held, t);
     return true;
+}
+
+bool gt_task_journal_held(const gt_task *t)
+{
+    return t->journal.held;
 }
 
 void gt_task_journal_keep(gt_task *t)
 {
-    t->journal_held = false;
-    gt_engine_disarm(t->client->engine, &t->journal_release);
+    t->journal.held = false;
+    gt_engine_disarm(t->client->engine, &t->journal.release);
 }
 
 void gt_task_journal_leave_open(gt_task *t)
 {
-    t->record_open = true;
+    t->journal.record_open = true;
     /* a key looks its record up from now on: whoever polls it next takes it */
-    gt_queue_remove(&t->client->journaled, &t->journaled_node);
+    gt_queue_remove(&t->client->journaled, &t->journal.journaled_node);
     if (!write_pending(t->client, t)) gt_task_journal_forget(t);
 }
 
@@ -441,15 +445,15 @@ void gt_task_journal_forget(gt_task *t)
     gt_client *c = t->client;
     /* a stage not yet written that is not what happened (queued, sending) is not written: the
      * task will not be sent (a held task's write was made first) */
-    if (gt_queue_linked(&t->journal_node)) gt_queue_remove(&c->to_journal, &t->journal_node);
+    if (gt_queue_linked(&t->journal.node)) gt_queue_remove(&c->to_journal, &t->journal.node);
     /* nobody here works on it any more: any client's recover() may take it (a busy journal leaves
      * it this client's, for its own recover()) */
-    if (c->journal && t->record_id && (t->written != GT_RECORD_ENDED || t->downloads))
-        gt_journal_disown(c->journal, t->record_id);
-    gt_queue_remove(&c->journaled, &t->journaled_node);
+    if (c->journal && t->journal.record_id && (t->journal.written != GT_RECORD_ENDED || t->downloads))
+        gt_journal_disown(c->journal, t->journal.record_id);
+    gt_queue_remove(&c->journaled, &t->journal.journaled_node);
     round_forget_task(c, t);
-    t->send_when_journaled = false;
-    t->journal_off = true;
+    t->journal.send_when_journaled = false;
+    t->journal.off = true;
 }
 
 /* ---- outcomes: what an ended record keeps ----------------------------------------------------- */

@@ -1,7 +1,7 @@
 /* task_poll.c — the poll path: where a task is polled, how long it waits between polls (the
  * provider's eta, a growing interval, a last look before the deadline, a webhook's slower
- * fallback), one last poll when the deadline comes for a paid task, a task attached by its id,
- * and a final answer the provider pushed. */
+ * fallback), the deadline and the one last poll when it comes for a paid task, and a task
+ * attached by its id. */
 #include "domain.h"
 
 #include <math.h>
@@ -97,13 +97,11 @@ static long poll_delay(gt_task *t, gt_phase phase, double eta)
     return delay;
 }
 
-/* A task that asked for a webhook is told its end by the provider: its polls are only the
- * fallback for a delivery that never comes, webhook_poll_factor times slower. */
+/* A feature may stretch it: a task that asked for a webhook polls only as the fallback for a
+ * delivery that never comes (webhook.c). */
 static long next_poll_delay(gt_task *t, gt_phase phase, double eta)
 {
-    long delay = poll_delay(t, phase, eta);
-    if (!t->webhook || t->opts.webhook_poll_factor <= 1) return delay;
-    return delay < 1000000000L / t->opts.webhook_poll_factor ? delay * t->opts.webhook_poll_factor : 1000000000L;
+    return t->client->hooks->poll_delay(t, poll_delay(t, phase, eta));
 }
 
 void gt_task_poll_later(gt_task *t, gt_phase phase, double eta)
@@ -139,37 +137,40 @@ void gt_task_attach(gt_task *t, const char *id, const char *poll_url)
     }
 }
 
-gt_task *gt_client_attach(gt_client *c, const char *id, const char *poll_url, const char *poll_path,
-                          const gt_client_options *opts)
-{
-    gt_task *t = gt_task_new(c, poll_path, opts);
-    if (t) gt_task_attach(t, id, poll_url);
-    return t;
-}
-
-/* A final answer pushed by the provider ends the task as a poll's would; a poll on the wire is
- * let go (its answer would say the same). */
-void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len)
-{
-    if (gt_task_done(t) || gt_task_phase(t) != GT_PHASE_POLL) return;
-    gt_task_note_progress(t, reply->progress);
-    bool ended = reply->state == GT_REMOTE_SUCCEEDED || reply->state == GT_REMOTE_FAILED ||
-                 reply->state == GT_REMOTE_CANCELLED;
-    if (!ended) return;
-    gt_task_stop_request(t);
-    free(t->last_body);
-    t->last_body = gt_strndup(body, len);
-    gt_error *err = reply->error;
-    reply->error = NULL;
-    if (!err && reply->state == GT_REMOTE_SUCCEEDED) gt_task_succeed(t, reply);
-    else if (!err)
-        gt_task_fail(t, GT_PROTOCOL, GT_PHASE_POLL, "the webhook reported a failure without saying what it was");
-    else gt_task_ended_at_provider(t, err);
-}
-
 void gt_task_poll_now(gt_task *t)
 {
     if (t->state != GT_TASK_WAITING || t->xfer || t->wire.held || gt_queue_linked(&t->wire.node)) return;
     gt_engine_disarm(gt_task_engine(t), &t->timer);
     gt_task_start_request(t, GT_PHASE_POLL);
+}
+
+/* The task's time is up. A task never sent ends deadline_exceeded, unsent. A paid one is polled a
+ * last time; if it is still running, the caller's wait ends (deadline_exceeded, submitted "yes",
+ * its id) and the task does not: its journal record is left open and let go, so that recover(),
+ * attach(id) or a keyed re-run polls it again. */
+void gt_task_end_at_deadline(gt_task *t)
+{
+    bool paid = t->remote_id && gt_task_phase(t) == GT_PHASE_POLL;
+    if (paid && !t->final_poll) {
+        gt_task_poll_a_last_time(t);
+        return;
+    }
+    const char *why = !paid ? (t->state == GT_TASK_QUEUED && t->attempts == 0
+                                   ? "the task waited for its turn past its task_timeout; it was never submitted"
+                                   : "the task did not finish within its task_timeout")
+                            : "the task did not finish within its task_timeout; the provider accepted it (it may be "
+                              "charged) and may still finish it: recover(), attach(id) or the same key polls it again";
+    gt_error *err = gt_task_deadline_error(t, gt_task_phase(t), why);
+    if (paid) {
+        if (err) err->submitted = GT_SUBMITTED_YES;
+        t->client->hooks->left_open(t); /* the record stays accepted, for whoever polls it next */
+    }
+    gt_task_finish(t, GT_TASK_FAILED, err);
+}
+
+bool gt_task_past_deadline(gt_task *t)
+{
+    if (gt_now_ms() < t->deadline_ms) return false;
+    gt_task_end_at_deadline(t);
+    return true;
 }

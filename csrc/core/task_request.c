@@ -1,32 +1,12 @@
 /* task_request.c — a task's request on the wire and its answer read: the request waits at the
  * client's wire gate, goes out clipped to the task's time left, and its answer (scrubbed of the
  * key first) gives the task its ids, its poll URL, its progress, and its next step: an end, a
- * failure for task_retry.c, or another poll. */
+ * failure for task_retry.c, or another poll. A final answer the provider pushed (a verified
+ * webhook) is read here too, as a poll's. */
 #include "domain.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* The request leaves the wire (aborted, or answered): the wire gate gets its place back, and a
- * submit cut short counts as one that may have arrived. */
-void gt_task_stop_transfer(gt_task *t)
-{
-    gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
-    if (!t->xfer) return;
-    if (t->state == GT_TASK_SUBMITTING) {
-        t->client->submits_on_wire--;
-        t->submit_sent = gt_transfer_sent(t->xfer);
-        t->submitted = gt_submitted_worse(t->submitted, t->submit_sent ? GT_SUBMITTED_UNKNOWN : GT_SUBMITTED_NO);
-    }
-    gt_engine_abort(gt_task_engine(t), t->xfer);
-    t->xfer = NULL;
-}
-
-void gt_task_stop_request(gt_task *t)
-{
-    gt_task_stop_transfer(t);
-    gt_engine_disarm(gt_task_engine(t), &t->timer);
-}
 
 static void transfer_done(void *task, const gt_transfer_result *result);
 
@@ -69,7 +49,7 @@ static void send_request(gt_task *t, gt_phase phase)
                            .method = req.method,
                            .task_id = t->remote_id,
                            .attempt = submit ? t->attempts : t->polls};
-        gt_client_log(c, &ev, url);
+        c->hooks->wire_event(c, &ev, url);
     }
     if (url != t->submit_url) free(url);
     gt_wipe_free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS); it may hold the key */
@@ -90,7 +70,7 @@ static void send_request(gt_task *t, gt_phase phase)
 void gt_task_wire_granted(void *task)
 {
     gt_task *t = task;
-    if (t->wire_phase == GT_PHASE_SUBMIT && gt_task_journal_before_send(t)) return;
+    if (t->wire_phase == GT_PHASE_SUBMIT && t->client->hooks->before_send(t)) return;
     send_request(t, t->wire_phase);
 }
 
@@ -99,21 +79,10 @@ void gt_task_send_submit(gt_task *t)
     send_request(t, GT_PHASE_SUBMIT);
 }
 
-/* A request waits at the client's wire gate (max_requests) before it is sent: a task between
- * polls holds no handle and no socket, and a burst of submits cannot open more connections than
- * the gate lets through. */
-void gt_task_start_request(gt_task *t, gt_phase phase)
-{
-    /* while it waits for the wire and while it is on it, the deadline still ends the task */
-    if (!gt_task_wait_then(t, t->state, t->deadline_ms)) return;
-    t->wire_phase = phase;
-    gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
-}
-
 /* The answer's debug event, once the task knows the id a submit's answer gave it. */
 static void log_response(const gt_task *t, gt_phase phase, const gt_transfer_result *result)
 {
-    if (!t->client->log_fn) return;
+    if (!t->client->hooks->wire_watched(t->client)) return;
     bool submit = phase == GT_PHASE_SUBMIT;
     gt_log_event ev = {
         .kind = GT_LOG_RESPONSE,
@@ -126,7 +95,7 @@ static void log_response(const gt_task *t, gt_phase phase, const gt_transfer_res
         .failure = result->curl_code != CURLE_OK ? result->curl_message : NULL,
     };
     char *url = submit ? NULL : gt_task_poll_url(t);
-    gt_client_log(t->client, &ev, submit ? t->submit_url : url);
+    t->client->hooks->wire_event(t->client, &ev, submit ? t->submit_url : url);
     free(url);
 }
 
@@ -175,7 +144,7 @@ static void note_accepted(gt_task *t, const gt_reply *reply)
     t->accepted_ms = gt_now_ms();
     gt_task_count_accepted(t, true);
     gt_client_accepted(t->client);
-    gt_task_journal(t, GT_RECORD_ACCEPTED); /* written with the poll URL read just below */
+    t->client->hooks->stage_changed(t, GT_RECORD_ACCEPTED); /* written with the poll URL read just below */
 }
 
 /* The poll URL the answer named, if the trust rule lets the key go there; true when it did not. */
@@ -207,7 +176,7 @@ static void keep_final_body(gt_task *t, const gt_reply *reply, const gt_response
         return;
     free(t->last_body);
     t->last_body = gt_strndup(res->body, res->body_len);
-    gt_client_webhook_scrub(t->client, &t->last_body);
+    t->client->hooks->scrub(t->client, &t->last_body);
 }
 
 /* The answer is an error: the provider's end of the task, or a failed request. */
@@ -268,4 +237,24 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     gt_error_free(graced);
     gt_reply_clear(&reply);
     free(scrubbed);
+}
+
+/* A final answer pushed by the provider ends the task as a poll's would; a poll on the wire is
+ * let go (its answer would say the same). */
+void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len)
+{
+    if (gt_task_done(t) || gt_task_phase(t) != GT_PHASE_POLL) return;
+    gt_task_note_progress(t, reply->progress);
+    bool ended = reply->state == GT_REMOTE_SUCCEEDED || reply->state == GT_REMOTE_FAILED ||
+                 reply->state == GT_REMOTE_CANCELLED;
+    if (!ended) return;
+    gt_task_stop_request(t);
+    free(t->last_body);
+    t->last_body = gt_strndup(body, len);
+    gt_error *err = reply->error;
+    reply->error = NULL;
+    if (!err && reply->state == GT_REMOTE_SUCCEEDED) gt_task_succeed(t, reply);
+    else if (!err)
+        gt_task_fail(t, GT_PROTOCOL, GT_PHASE_POLL, "the webhook reported a failure without saying what it was");
+    else gt_task_ended_at_provider(t, err);
 }

@@ -1,7 +1,8 @@
 /* task_submit.c — the submit path: a task waits at its model's gate and the client's tasks gate,
  * takes its place in the budget, is let out while enough of its time is left, and goes on the
  * wire unless the client holds its submits after a 429; a submit refused outright waits at the
- * head of the line again, and an opted-in resubmit starts a new generation. */
+ * head of the line again, and an opted-in resubmit starts a new generation (the provider ended
+ * a task: resubmitted, or ended). */
 #include "domain.h"
 
 #include <stdlib.h>
@@ -85,7 +86,7 @@ void gt_task_requeue(gt_task *t)
 {
     gt_client_leave(t->client, GT_GATE_TASKS, &t->slot);
     gt_task_mark_changed(t);
-    gt_task_journal(t, GT_RECORD_QUEUED); /* it provably was not taken: safe to submit after a crash */
+    t->client->hooks->stage_changed(t, GT_RECORD_QUEUED); /* it provably was not taken: safe to submit after a crash */
     if (gt_task_wait_then(t, GT_TASK_QUEUED, t->deadline_ms)) gt_client_wait_front(t->client, GT_GATE_TASKS, &t->slot);
 }
 
@@ -109,7 +110,7 @@ bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const ch
     char *keyed = resend_key ? gt_endpoint_with_idempotency_key(c, body, resend_key) : NULL;
     t->submit_body = gt_endpoint_submit_body(c, keyed ? keyed : body, false, &t->idempotency_key);
     free(keyed);
-    if (t->submit_body) gt_task_webhook_request(t, &t->submit_body);
+    if (t->submit_body) c->hooks->submit_built(t, &t->submit_body);
     /* a profile without a poll path lives on the poll URLs its provider hands back */
     if (!c->profile->poll_path && !t->poll_path && c->profile->fields[GT_FIELD_POLL_URL].n == 0)
         gt_task_fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path and reads no poll URL");
@@ -124,16 +125,6 @@ void gt_task_start_submit(gt_task *t)
     t->model_gate = gt_client_model_gate(t->client, t->model);
     if (t->model_gate) gt_client_wait_model(t->client, t->model_gate, &t->model_slot);
     else gt_client_wait(t->client, GT_GATE_TASKS, &t->slot);
-}
-
-gt_task *gt_task_submit(gt_client *c, const char *model, const char *path, const char *body, const char *poll_path,
-                        const gt_client_options *opts)
-{
-    gt_task *t = gt_task_new(c, poll_path, opts);
-    if (!t) return NULL;
-    t->model = gt_strdup(model);
-    if (gt_task_set_submit(t, path, body, NULL)) gt_task_start_submit(t);
-    return t;
 }
 
 /* An opted-in resubmit after the provider failed the task: a new generation, so a fresh
@@ -170,10 +161,17 @@ void gt_client_close(gt_client *c)
     for (size_t i = 0; c->model_gates && i < c->profile->n_model_caps; i++)
         while ((n = gt_queue_pop(&c->model_gates[i].queue))) end_closed(GT_CONTAINER(n, gt_task, model_slot.node));
     while ((n = gt_queue_pop(&c->gates[GT_GATE_TASKS].queue))) end_closed(GT_CONTAINER(n, gt_task, slot.node));
-    gt_client_journal_settle(c); /* what is written now; each round written from here on, too */
+    c->hooks->client_closed(c); /* the journal: what is written now; each round written from here on, too */
 }
 
 bool gt_client_closed(const gt_client *c)
 {
     return c->closed;
+}
+
+/* A failure whose code says "cancelled" (EvoLink's request_cancelled) ends cancelled too. */
+void gt_task_ended_at_provider(gt_task *t, gt_error *err)
+{
+    if (gt_task_resubmit(t, err)) gt_error_free(err);
+    else gt_task_finish(t, err->kind == GT_CANCELLED ? GT_TASK_CANCELLED : GT_TASK_FAILED, err);
 }

@@ -111,14 +111,22 @@ void gt_task_webhook_request(gt_task *t, char **body)
     if (!asked) return; /* out of memory: the task polls as if it had asked for nothing */
     wipe(*body);        /* it may hold the key (ModelsLab) */
     *body = asked;
-    t->webhook = true;
-    gt_queue_push(&c->hooked, &t->hooked_node);
+    t->webhook.asked = true;
+    gt_queue_push(&c->hooked, &t->webhook.node);
     gt_shared_await_deliveries(c->shared); /* its delivery may reach another process of the key */
 }
 
 void gt_task_webhook_forget(gt_task *t)
 {
-    if (t->webhook) gt_queue_remove(&t->client->hooked, &t->hooked_node);
+    if (t->webhook.asked) gt_queue_remove(&t->client->hooked, &t->webhook.node);
+}
+
+/* A task that asked for a webhook is told its end by the provider: its polls are only the
+ * fallback for a delivery that never comes, webhook_poll_factor times slower. */
+long gt_task_webhook_poll_delay(const gt_task *t, long delay)
+{
+    if (!t->webhook.asked || t->opts.webhook_poll_factor <= 1) return delay;
+    return delay < 1000000000L / t->opts.webhook_poll_factor ? delay * t->opts.webhook_poll_factor : 1000000000L;
 }
 
 const char *gt_profile_webhook_signature_header(const gt_profile *p)
@@ -165,7 +173,7 @@ static gt_task *hooked_task(gt_client *c, const char *id)
 {
     if (!id) return NULL;
     for (gt_qnode *n = c->hooked.head.next; n != &c->hooked.head; n = n->next) {
-        gt_task *t = GT_CONTAINER(n, gt_task, hooked_node);
+        gt_task *t = GT_CONTAINER(n, gt_task, webhook.node);
         if (t->remote_id && strcmp(t->remote_id, id) == 0) return t;
     }
     return NULL;
@@ -177,9 +185,9 @@ static gt_task *hooked_task(gt_client *c, const char *id)
 static void nudge(gt_task *t)
 {
     int64_t now = gt_now_ms();
-    if (t->nudged && now - t->nudged_ms < t->opts.poll_interval_ms) return;
-    t->nudged = true;
-    t->nudged_ms = now;
+    if (t->webhook.nudged && now - t->webhook.nudged_ms < t->opts.poll_interval_ms) return;
+    t->webhook.nudged = true;
+    t->webhook.nudged_ms = now;
     gt_task_poll_now(t);
 }
 
@@ -188,7 +196,7 @@ static bool awaiting(void *client)
 {
     const gt_client *c = client;
     for (const gt_qnode *n = c->hooked.head.next; n != &c->hooked.head; n = n->next)
-        if (!gt_task_done(GT_CONTAINER(n, gt_task, hooked_node))) return true;
+        if (!gt_task_done(GT_CONTAINER(n, gt_task, webhook.node))) return true;
     return false;
 }
 

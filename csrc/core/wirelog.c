@@ -34,6 +34,11 @@ static char *without_user_info(const char *url)
     return out ? out : gt_strdup("(a URL libcurl cannot read)");
 }
 
+bool gt_client_logs(const gt_client *c)
+{
+    return c->log_fn != NULL;
+}
+
 void gt_client_log(const gt_client *c, gt_log_event *ev, const char *url)
 {
     if (!c->log_fn) return;

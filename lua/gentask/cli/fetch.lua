@@ -27,8 +27,8 @@ end
 function fetch.run(opts)
   local state = manifest.require(opts.journal)
   local command, records = state.command, state.records
-  local todo = wanted(records)
-  if #todo == 0 then
+  local to_fetch = wanted(records)
+  if #to_fetch == 0 then
     print "every finished line's files are on disk: nothing to fetch"
     return fail.EXIT.ok
   end
@@ -39,7 +39,7 @@ function fetch.run(opts)
   if not key_files then fail.usage(why_keys) end
   local client_for = settings.client_for(key_files, settings.recorded_addresses(command, opts.base_url), nil)
   local clients = {}
-  for _, i in ipairs(todo) do
+  for _, i in ipairs(to_fetch) do
     local provider = records[i].provider
     if not clients[provider] then
       local o, why_client = client_for(provider)
@@ -51,11 +51,11 @@ function fetch.run(opts)
   local fetched, failed = 0, 0
   gentask.run(function()
     local tasks = {}
-    for n, i in ipairs(todo) do
+    for n, i in ipairs(to_fetch) do
       tasks[n] = clients[records[i].provider]:attach(records[i].task_id, { model = records[i].model })
     end
     for n, result in ipairs(gentask.settle(tasks)) do
-      local r = records[todo[n]]
+      local r = records[to_fetch[n]]
       local files, problems
       if result.ok then
         local name = type(r.file) == "string" and not r.file:find("[/%z]") and r.file or lines.file_name(r.key)

@@ -39,6 +39,27 @@ local function download_problem(e, expires_at)
            text = ("%s: %s (the file is at %s%s)"):format(e.kind, tostring(e.message), tostring(e.url), until_text) }
 end
 
+--- Takes what a download wrote (files: path, bytes, sha256) and why not (download_errors) into a
+-- record: the batch's end and `fetch` alike.
+function batch.take_files(record, files, download_errors, expires_at)
+  local paths, saved, problems = {}, {}, {}
+  for i, f in ipairs(files or {}) do
+    paths[i] = f.path
+    saved[i] = { path = f.path, bytes = f.bytes, sha256 = f.sha256 }
+  end
+  for _, e in pairs(download_errors or {}) do problems[#problems + 1] = download_problem(e, expires_at) end
+  record.files = #paths > 0 and paths or nil
+  record.saved = #saved > 0 and saved or nil
+  record.download_errors = #problems > 0 and problems or nil
+end
+
+--- The file name a record's line saves under, when its record says one that names a file in the
+-- directory (a record read back is data: no path climbs out of it); nil otherwise.
+function batch.recorded_file(record)
+  local name = record and record.file
+  if type(name) == "string" and name ~= "" and not name:find("[/%z]") then return name end
+end
+
 -- The record of a line once its task has ended.
 local function finish_record(record, result, err)
   record.ended_at = now_text()
@@ -49,17 +70,7 @@ local function finish_record(record, result, err)
     record.task_id = result.id
     record.urls = result.urls
     record.expires_at = result.expires_at
-    local files, saved, problems = {}, {}, {}
-    for i, f in ipairs(result.files or {}) do
-      files[i] = f.path
-      saved[i] = { path = f.path, bytes = f.bytes, sha256 = f.sha256 }
-    end
-    for _, e in pairs(result.download_errors or {}) do
-      problems[#problems + 1] = download_problem(e, result.expires_at)
-    end
-    record.files = #files > 0 and files or nil
-    record.saved = #saved > 0 and saved or nil
-    record.download_errors = #problems > 0 and problems or nil
+    batch.take_files(record, result.files, result.download_errors, result.expires_at)
   else
     record.state = "failed"
     record.error = outcome.error_record(err)

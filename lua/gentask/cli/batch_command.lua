@@ -47,8 +47,7 @@ end
 -- Each line's key for this run: the line's own, or the derived key of its latest resend. A line
 -- whose last run failed and may be resent (--retry-failed) gets a new one: a new request, which
 -- the journal records. Returns the lines left alone because the provider may have them.
-local function choose_keys(entries, previous, opts)
-  local by_key = manifest.by_key(previous)
+local function choose_keys(entries, by_key, opts)
   local retry_failed = opts.retry_failed or opts.retry_unknown
   local left_alone = {}
   for _, entry in ipairs(entries) do
@@ -67,13 +66,12 @@ end
 -- Each line's file name for this run: the one its record gave it before (the same files, run after
 -- run), else its key's (gentask.cli.lines) unless files of that name are already in the
 -- directory — another batch's, say — which are never written over: then "NAME-b2", "-b3", ….
-local function choose_files(entries, previous, out)
-  local by_key = manifest.by_key(previous)
+local function choose_files(entries, by_key, out)
   local taken, used = nil, {}
   for _, entry in ipairs(entries) do
-    local last = by_key[entry.key]
-    if last and type(last.file) == "string" and last.file ~= "" and not last.file:find("[/%z]") then
-      entry.file = last.file
+    local last_file = batch.recorded_file(by_key[entry.key])
+    if last_file then
+      entry.file = last_file
     else
       taken = taken or outdir.names_taken(out)
       local name, n = entry.file, 1
@@ -143,10 +141,11 @@ function batch_command.run(command, opts)
   local key_files, why_keys = settings.by_provider(opts.key_file, command.provider, "--key-file")
   if not key_files then fail.usage(why_keys) end
   local previous = previous_record(command.journal)
-  local left_alone = choose_keys(entries, previous, opts)
+  local last_by_key = manifest.by_key(previous)
+  local left_alone = choose_keys(entries, last_by_key, opts)
   local ok_dir, why_dir = outdir.prepare(command.out)
   if not ok_dir then fail.trouble(why_dir) end
-  choose_files(entries, previous, command.out)
+  choose_files(entries, last_by_key, command.out)
 
   local server
   if command.sim then

@@ -37,16 +37,14 @@ function fetch.run(opts)
   end
   local key_files, why_keys = settings.by_provider(opts.key_file, command.provider, "--key-file")
   if not key_files then fail.usage(why_keys) end
-  local client_for = settings.client_for(key_files, settings.recorded_addresses(command, opts.base_url), nil)
-  local clients = {}
-  for _, i in ipairs(to_fetch) do
-    local provider = records[i].provider
-    if not clients[provider] then
-      local o, why_client = client_for(provider)
-      if not o then fail.usage(why_client) end
-      o.provider = provider
-      clients[provider] = gentask.client(o)
-    end
+  -- the clients as the batch opens them, with no journal: a poll by id is never a submit
+  local providers = {}
+  for n, i in ipairs(to_fetch) do providers[n] = { provider = records[i].provider } end
+  local clients, why_clients, caller = batch.open_clients(providers, { provider = command.provider, out = command.out,
+    client_for = settings.client_for(key_files, settings.recorded_addresses(command, opts.base_url), nil) })
+  if not clients then
+    if caller then fail.usage(why_clients) end
+    fail.trouble(why_clients)
   end
   local fetched, failed = 0, 0
   gentask.run(function()
@@ -58,15 +56,11 @@ function fetch.run(opts)
       local r = records[to_fetch[n]]
       local files, problems
       if result.ok then
-        local name = type(r.file) == "string" and not r.file:find("[/%z]") and r.file or lines.file_name(r.key)
+        local name = batch.recorded_file(r) or lines.file_name(r.key)
         files, problems = tasks[n]:download(command.out, { name = name })
       end
       if files and next(files) and not next(problems or {}) then
-        r.files, r.saved, r.download_errors = {}, {}, nil
-        for k, f in ipairs(files) do
-          r.files[k] = f.path
-          r.saved[k] = { path = f.path, bytes = f.bytes, sha256 = f.sha256 }
-        end
+        batch.take_files(r, files, nil, nil)
         fetched = fetched + 1
         for _, path in ipairs(r.files) do print(path) end
       else

@@ -52,10 +52,11 @@ end
 -- was saved (a regular file of that size and SHA-256), and why; nil when every one is.
 function outdir.missing(files)
   for _, f in ipairs(files or {}) do
-    local handle = f.path and io.open(f.path, "rb")
-    if not handle then return f.path, "not on disk" end
-    handle:close()
+    if type(f.path) ~= "string" then return tostring(f.path), "not on disk" end
     if not core.file_is(f.path, tonumber(f.bytes) or -1, tostring(f.sha256)) then
+      local handle = io.open(f.path, "rb")
+      if not handle then return f.path, "not on disk" end
+      handle:close()
       return f.path, "not the file that was saved (its size or SHA-256 differs, or it is a link)"
     end
   end

@@ -100,7 +100,7 @@ test-one: all
 # one fails the run; the specs run anyway. Every module is built before any spec runs: host
 # specs (Neovim runs LuaJIT) need theirs.
 test:
-	@rm -f $(BUILD)/summary; mkdir -p $(BUILD)
+	@rm -f $(BUILD)/summary $(BUILD)/summary.failures; mkdir -p $(BUILD)
 	@for t in $(LINT_TARGETS); do \
 	  if $(MAKE) --no-print-directory $$t; then r="1 0"; else r="0 1"; fi; echo "$$t $$r 0" >> $(BUILD)/summary; \
 	done

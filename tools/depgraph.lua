@@ -178,7 +178,8 @@ for _, path in ipairs(files) do
     local to = folder_of(w)
     if to ~= from then
       folder_deps[from][to] = folder_deps[from][to] or (path .. " -> " .. w .. " (" .. name .. ")")
-      if name == "#include" and w ~= prefix .. to .. "/" .. to .. ".h" then past_face[#past_face + 1] = path .. " -> " .. w end
+      local face = prefix .. to .. "/" .. to .. ".h"
+      if name == "#include" and w ~= face then past_face[#past_face + 1] = path .. " -> " .. w end
     end
   end
 end
@@ -207,8 +208,9 @@ end)
 local folder_arrows = 0
 for _, f in ipairs(folder_list) do for _ in pairs(folder_deps[f]) do folder_arrows = folder_arrows + 1 end end
 table.sort(past_face)
-print(("%s: %d folders, bottom up: %s; %d dependencies between folders, %d pointing up a layer, %d includes past a face")
-  :format(dir, #folder_list, table.concat(folder_list, " < "), folder_arrows, #folder_up, #past_face))
+local FOLDERS = "%s: %d folders, bottom up: %s; %d dependencies between folders, %d pointing up a layer, %d includes"
+  .. " past a face"
+print(FOLDERS:format(dir, #folder_list, table.concat(folder_list, " < "), folder_arrows, #folder_up, #past_face))
 for _, line in ipairs(folder_up) do print("  up: " .. line) end
 for _, line in ipairs(past_face) do print("  past a face: " .. line) end
 if list then
@@ -216,6 +218,7 @@ if list then
     local below = {}
     for to in pairs(folder_deps[f]) do below[#below + 1] = to end
     table.sort(below)
-    print(("folder %-9s level %d, calls %s"):format(f, folder_level[f], #below > 0 and table.concat(below, " ") or "nothing"))
+    local calls = #below > 0 and table.concat(below, " ") or "nothing"
+    print(("folder %-9s level %d, calls %s"):format(f, folder_level[f], calls))
   end
 end

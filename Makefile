@@ -39,8 +39,8 @@ DEV_WARN := $(WARN) -Werror
 CFLAGS   += -std=gnu11 $(OPT) $(DEV_WARN) -fPIC $(SAN)
 LDFLAGS  += $(SAN)
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
-# sqlite3 and libcrypto: the journal (csrc/core/journal*.c) keeps tasks in SQLite, hashes with OpenSSL;
-# hiredis: the key's shared state in Redis (csrc/core/redis_link.c, shared_redis.c)
+# sqlite3 and libcrypto: the journal (csrc/core/store/journal*.c) keeps tasks in SQLite, hashes with OpenSSL;
+# hiredis: the key's shared state in Redis (csrc/core/store/redis_link.c, shared_redis.c)
 CORE_LIBS := -lcurl -lcjson -lsqlite3 -lcrypto -lhiredis -lm
 # the simulator's result PNGs: zlib writes them, libcrypto checksums them
 SIM_LIBS  := -lmicrohttpd -lcjson -lpthread -lz -lcrypto
@@ -48,8 +48,8 @@ SIM_LIBS  := -lmicrohttpd -lcjson -lpthread -lz -lcrypto
 BUILD    := build$(BUILD_SUFFIX)
 # Folders are the layers: csrc/core (no Lua), csrc/lua (the binding), csrc/sim (the simulator),
 # csrc/tests (C programs testing core parts that have no Lua face yet; specs run them).
-CORE_SRC := $(wildcard csrc/core/*.c)
-CORE_HDR := $(wildcard csrc/core/*.h)
+CORE_SRC := $(wildcard csrc/core/*/*.c)
+CORE_HDR := $(wildcard csrc/core/*/*.h)
 # the core's public API, the only header the binding sees
 PUBLIC_DIR := csrc/include
 PUBLIC_HDR := $(PUBLIC_DIR)/gentask.h
@@ -59,7 +59,7 @@ CORE_OBJ := $(patsubst csrc/core/%.c,$(BUILD)/obj/core/%.o,$(CORE_SRC))
 BIND_OBJ := $(patsubst csrc/lua/%.c,$(BUILD)/$(LUA)/obj/lua/%.o,$(BIND_SRC))
 MODULE   := $(BUILD)/$(LUA)/gentask/core.so
 # the simulator reuses the core's timer heap, which depends on nothing else
-SIM_SRC  := $(wildcard csrc/sim/*.c) csrc/core/timerheap.c
+SIM_SRC  := $(wildcard csrc/sim/*.c) csrc/core/loop/timerheap.c
 SIM      := $(BUILD)/gentask-sim
 TEST_SRC := $(wildcard csrc/tests/*.c)
 TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -82,7 +82,7 @@ $(MODULE): $(CORE_OBJ) $(BIND_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
-$(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) csrc/core/timerheap.h
+$(SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) csrc/core/loop/timerheap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CJSON_CFLAGS) $(LDFLAGS) -o $@ $(SIM_SRC) $(SIM_LIBS)
 
@@ -122,7 +122,7 @@ LINT_TARGETS ?= lint-lua lint-c
 LUACHECK     ?= luacheck
 LINT_LUA     := lua spec examples bench tools bin/gentask
 CLANG_FORMAT ?= clang-format
-LINT_C       := $(wildcard csrc/include/*.h csrc/core/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch] fuzz/*.[ch])
+LINT_C       := $(wildcard csrc/include/*.h csrc/core/*/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch] fuzz/*.[ch])
 
 lint: lint-lua lint-c
 
@@ -278,7 +278,7 @@ $(ROCK_MODULE): $(CORE_SRC) $(BIND_SRC) $(CORE_HDR) $(BIND_HDR) $(ROCK)/commands
 	@mkdir -p $(@D)
 	$(ROCK_CORE_CMD)
 
-$(ROCK_SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) csrc/core/timerheap.h $(ROCK_SIM_DIR)/commands
+$(ROCK_SIM): $(SIM_SRC) $(wildcard csrc/sim/*.h) csrc/core/loop/timerheap.h $(ROCK_SIM_DIR)/commands
 	$(ROCK_SIM_CMD)
 
 # Every .lua under lua/ (found here, listed nowhere) and gentask.core.

@@ -3,7 +3,7 @@
  * Input: path NUL json. */
 #include <cJSON.h>
 
-#include "../csrc/core/reading.h"
+#include "../csrc/core/reading/reading.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

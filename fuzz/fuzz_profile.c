@@ -1,7 +1,7 @@
 /* fuzz_profile.c — the profile loader's C side: a profile built from arbitrary lines, then used
  * to read a response and to judge a poll URL. Lines: "p FIELD PATH", "s NAME STATE KIND",
  * "c TABLE CODE KIND", "h HOST", "n STATUS KIND"; a line "--" ends them and the body follows. */
-#include "../csrc/core/domain.h"
+#include "../csrc/core/task/task.h"
 #include "fuzz.h"
 
 static const char *const fields[] = {"id",      "state",    "progress",    "error_code",      "error_message",

@@ -2,7 +2,7 @@
  * its JSON escapes are decoded, once its percent escapes are, or both (JSON first, as a body's
  * string holding a URL is read). Input: secret NUL text. A secret found in the mask itself
  * ("[REDACTED]") cannot be told from it and is skipped. */
-#include "../csrc/core/base.h"
+#include "../csrc/core/base/base.h"
 #include "fuzz.h"
 
 static int hex(int c)

@@ -4,7 +4,7 @@
  * repeats a URL holding a password. Input: the URL. */
 #include <arpa/inet.h>
 
-#include "../csrc/core/redis_link.h"
+#include "../csrc/core/store/redis_link.h"
 #include "fuzz.h"
 
 /* an '@' before the first '/' after the scheme: user information */

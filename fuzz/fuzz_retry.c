@@ -3,7 +3,7 @@
  * backoff_initial_ms, backoff_max_ms and the retry number. */
 #include <math.h>
 
-#include "../csrc/core/base.h"
+#include "../csrc/core/base/base.h"
 #include "fuzz.h"
 
 static uint32_t word_at(const uint8_t *data, size_t size, size_t at)

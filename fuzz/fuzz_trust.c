@@ -4,7 +4,7 @@
 #include <curl/curl.h>
 #include <strings.h>
 
-#include "../csrc/core/domain.h"
+#include "../csrc/core/task/task.h"
 #include "fuzz.h"
 
 static char *part(CURLU *u, CURLUPart which)

@@ -1,4 +1,4 @@
--- The journal's storage layer (csrc/core/journal.h) has no Lua face yet: its tests are a C program,
+-- The journal's storage layer (csrc/core/store/journal.h) has no Lua face yet: its tests are a C program,
 -- csrc/tests/journal_test.c, that `make` builds into $GENTASK_BUILD/tests/journal_test. This spec
 -- builds nothing: each case runs the program once with the case's name; exit status 0 is a pass,
 -- anything else fails with what the program printed.

@@ -7,7 +7,7 @@
 -- HTTP/2 that is not enough: once the submit's connection is up, the polls of other tasks
 -- multiplex onto it (libcurl picks the oldest connection that can take another stream), and that
 -- marks the connection reused. If it then dies with a reset, libcurl resends the submit on a new
--- connection; the pre-request guard (csrc/core/transfer.c) is what refuses that second send. With
+-- connection; the pre-request guard (csrc/core/loop/transfer.c) is what refuses that second send. With
 -- the guard switched off, the arrangement of the first test below makes the simulator count two
 -- attempts and create two tasks, and the task "succeeds" with the second.
 --

@@ -1,11 +1,14 @@
 -- tools/depgraph.lua DIR [--list] — the file-to-file dependencies of the C under DIR (make depgraph:
--- the core),
--- as a new engineer would draw them: file A depends on file B when A calls a function B defines,
+-- the core), as a new engineer would draw them: file A depends on file B when A calls a function B defines,
 -- names a type B's header declares, or includes B. It prints the files, the levels of the graph
 -- (the longest chain of dependencies below a file, plus one), the dependencies, the arrows that run
 -- back up (inside a circle: a chain leads from their end back to their start) and the circles (files
 -- that depend on each other through however many steps); with --list, what ties each circle and
--- each file's level. Text only, no compiler: names are matched as words outside comments and strings.
+-- each file's level. Then the same for the folders under DIR (the layers): a folder depends on
+-- another when one of its files does on one of the other's; it prints the folders from the bottom
+-- up, the arrows that point up a layer (inside a circle of folders), and the includes that reach
+-- into a folder past its face (FOLDER/FOLDER.h, the one header its callers include).
+-- Text only, no compiler: names are matched as words outside comments and strings.
 local dir = assert(arg[1], "usage: lua tools/depgraph.lua DIR [--list]")
 local list = arg[2] == "--list"
 
@@ -51,6 +54,19 @@ end
 
 for name, path in pairs(struct_in) do type_in[name] = type_in[name] or path end
 
+-- "a/b/../c.h" as "a/c.h"
+local function normal(path)
+  local parts = {}
+  for part in path:gmatch "[^/]+" do
+    if part == ".." and #parts > 0 and parts[#parts] ~= ".." then
+      parts[#parts] = nil
+    elseif part ~= "." then
+      parts[#parts + 1] = part
+    end
+  end
+  return table.concat(parts, "/")
+end
+
 -- edges: the names a file uses, and its includes
 local deps, count = {}, 0
 for _, path in ipairs(files) do
@@ -63,7 +79,7 @@ for _, path in ipairs(files) do
     if where and where ~= path then to[where] = to[where] or name end
   end
   for inc in text_of[path]:gmatch '#include%s+"([^"]+)"' do
-    local target = (path:match "^(.*/)" or "") .. inc
+    local target = normal((path:match "^(.*/)" or "") .. inc)
     if text_of[target] and target ~= path then to[target] = to[target] or "#include" end
   end
   deps[path] = to
@@ -138,4 +154,71 @@ if list then
   for _, path in ipairs(files) do by_level[#by_level + 1] = { level(component_of[path]), path } end
   table.sort(by_level, function(a, b) return a[1] > b[1] or a[1] == b[1] and a[2] < b[2] end)
   for _, row in ipairs(by_level) do print(("level %2d  %s"):format(row[1], row[2])) end
+end
+
+-- The folders (layers): each file's folder is its first directory under dir ("." for a file at
+-- the top). A folder's face is FOLDER/FOLDER.h.
+local prefix = normal(dir) .. "/"
+local function folder_of(path)
+  return path:sub(#prefix + 1):match "^([^/]+)/" or "."
+end
+local folder_set, folder_list, folder_deps, past_face = {}, {}, {}, {}
+for _, path in ipairs(files) do
+  local f = folder_of(path)
+  if not folder_set[f] then
+    folder_set[f] = true
+    folder_list[#folder_list + 1] = f
+    folder_deps[f] = {}
+  end
+end
+table.sort(folder_list)
+for _, path in ipairs(files) do
+  local from = folder_of(path)
+  for w, name in pairs(deps[path]) do
+    local to = folder_of(w)
+    if to ~= from then
+      folder_deps[from][to] = folder_deps[from][to] or (path .. " -> " .. w .. " (" .. name .. ")")
+      local face = prefix .. to .. "/" .. to .. ".h"
+      if name == "#include" and w ~= face then past_face[#past_face + 1] = path .. " -> " .. w end
+    end
+  end
+end
+-- levels of folders, and the folders that depend on each other (a circle: some arrow points up)
+local folder_level, visiting, folder_up = {}, {}, {}
+local function flevel(f)
+  if folder_level[f] then return folder_level[f] end
+  if visiting[f] then return 0 end
+  visiting[f] = true
+  local l = 0
+  for to in pairs(folder_deps[f]) do
+    if visiting[to] and not folder_level[to] then
+      folder_up[#folder_up + 1] = f .. " -> " .. to .. ": " .. folder_deps[f][to]
+    else
+      l = math.max(l, flevel(to) + 1)
+    end
+  end
+  visiting[f] = nil
+  folder_level[f] = l
+  return l
+end
+for _, f in ipairs(folder_list) do flevel(f) end
+table.sort(folder_list, function(a, b)
+  return folder_level[a] < folder_level[b] or folder_level[a] == folder_level[b] and a < b
+end)
+local folder_arrows = 0
+for _, f in ipairs(folder_list) do for _ in pairs(folder_deps[f]) do folder_arrows = folder_arrows + 1 end end
+table.sort(past_face)
+local FOLDERS = "%s: %d folders, bottom up: %s; %d dependencies between folders, %d pointing up a layer, %d includes"
+  .. " past a face"
+print(FOLDERS:format(dir, #folder_list, table.concat(folder_list, " < "), folder_arrows, #folder_up, #past_face))
+for _, line in ipairs(folder_up) do print("  up: " .. line) end
+for _, line in ipairs(past_face) do print("  past a face: " .. line) end
+if list then
+  for _, f in ipairs(folder_list) do
+    local below = {}
+    for to in pairs(folder_deps[f]) do below[#below + 1] = to end
+    table.sort(below)
+    local calls = #below > 0 and table.concat(below, " ") or "nothing"
+    print(("folder %-9s level %d, calls %s"):format(f, folder_level[f], calls))
+  end
 end

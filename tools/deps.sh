@@ -14,7 +14,7 @@ set -eu
 # The journal (csrc/core/journal*.c) keeps tasks in SQLite (libsqlite3-dev) and hashes requests and
 # fingerprints API keys with OpenSSL's libcrypto (libssl-dev); spec/records_spec.lua plants records in a journal
 # file with the sqlite3 command.
-# The key's shared state may live in Redis (csrc/core/shared_redis.c): hiredis (libhiredis-dev), and
+# The key's shared state may live in Redis (csrc/core/store/shared_redis.c): hiredis (libhiredis-dev), and
 # spec/redis_spec.lua starts a real redis-server.
 # The simulator writes its result PNGs with zlib (zlib1g-dev) and checksums them with libcrypto.
 PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl

@@ -1,5 +1,5 @@
 /* Which tasks are still generating. A task's end is a timer in a min-heap (the client core's
- * timer heap, csrc/core/timerheap.c), so counting the tasks in flight pops the ended ones, O(log n)
+ * timer heap, csrc/core/loop/timerheap.c), so counting the tasks in flight pops the ended ones, O(log n)
  * each, instead of walking 10,000 stored tasks: one heap for the whole simulator (in_flight,
  * max_in_flight), and one per API key and dialect under --max-active. Not locked: the store calls
  * it under its own lock. */
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/timerheap.h"
+#include "../core/loop/timerheap.h"
 #include "indexed.h"
 
 /* One API key's generating tasks in one dialect: a provider's limit is its own, though the

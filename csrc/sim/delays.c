@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../core/timerheap.h"
+#include "../core/loop/timerheap.h"
 #include "clock.h"
 
 /* One suspended connection, its resumption a timer in the client core's timer heap. */

@@ -8,7 +8,7 @@
 
 #include <cJSON.h>
 
-#include "../core/timerheap.h"
+#include "../core/loop/timerheap.h"
 #include "indexed.h"
 #include "task.h"
 

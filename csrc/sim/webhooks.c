@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/timerheap.h"
+#include "../core/loop/timerheap.h"
 #include "clock.h"
 #include "dialect.h"
 #include "hmac_sha256.h"

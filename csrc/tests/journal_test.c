@@ -1,4 +1,4 @@
-/* journal_test.c — the journal (csrc/core/journal.h) tested from C: it has no Lua face yet.
+/* journal_test.c — the journal (csrc/core/store/journal.h) tested from C: it has no Lua face yet.
  *
  *   journal_test CASE     runs one case: exit 0 when it passes, 1 with the reason on stderr
  *   journal_test --list   the cases, one a line
@@ -7,7 +7,7 @@
  * own, removed at the end. It includes the journal's private header to read the connection's
  * settings (synchronous, transaction state) that no other connection can see. */
 #define _GNU_SOURCE /* memmem */
-#include "journal_handle.h"
+#include "store/journal_handle.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,11 +1,11 @@
-/* trust_test.c — the poll-URL trust rule (csrc/core/trust.c) asked directly, for hosts that
+/* trust_test.c — the poll-URL trust rule (csrc/core/task/trust.c) asked directly, for hosts that
  * cannot be reached on loopback (myproxy.herokuapp.com, api.eu1.bfl.ai):
  *
  *   trust_test BASE_URL URL [POLL_HOST ...]
  *
  * prints the URL that would be polled, or "refused", for a profile listing those poll hosts.
  * spec/trust_spec.lua runs it, one row of its table per call. */
-#include "domain.h"
+#include "task/task.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,115 @@
+/* reading.h — how the core reads a provider's answers: profiles as data, JSON paths over cJSON.
+ * Classification needs no sockets: nothing here knows the engine. */
+#ifndef GENTASK_READING_H
+#define GENTASK_READING_H
+
+#include "../base/base.h"
+
+/* ---- profiles (profile.c) ---------------------------------------------------------------------- */
+
+typedef struct gt_paths {
+    char **items;
+    size_t n;
+} gt_paths;
+
+typedef enum gt_field {
+    GT_FIELD_ID,
+    GT_FIELD_STATE,
+    GT_FIELD_PROGRESS,
+    GT_FIELD_ERROR_CODE,
+    GT_FIELD_ERROR_MESSAGE,
+    GT_FIELD_RESULTS,
+    GT_FIELD_POLL_URL,
+    GT_FIELD_RETRY_AFTER,
+    GT_FIELD_ENVELOPE_STATUS,
+    GT_FIELD_ETA,
+    GT_FIELD_COUNT
+} gt_field;
+
+typedef struct gt_state_entry {
+    char *name;
+    gt_remote_state state;
+    gt_kind kind;
+    char *stage;
+    long grace_ms;
+} gt_state_entry;
+
+typedef struct gt_code_entry {
+    char *code;
+    gt_kind kind;
+    char *stage;
+} gt_code_entry;
+
+typedef struct gt_code_list {
+    gt_code_entry *items;
+    size_t n;
+} gt_code_list;
+
+/* A model the provider allows fewer active tasks than its max_in_flight ("due to capacity"). */
+typedef struct gt_model_cap {
+    char *model;
+    int max;
+} gt_model_cap;
+
+typedef struct gt_status_entry {
+    long status;
+    gt_kind kind;
+    char *stage;
+} gt_status_entry;
+
+struct gt_profile {
+    char *name;
+    char *auth_header, *auth_prefix, *key_field;
+    char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
+    char *cancel_method, *cancel_path; /* the documented cancel endpoint; NULL: none */
+    char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;
+    char *webhook_signature_header, *webhook_signature_prefix;
+    double progress_scale;    /* a provider's progress × this = percent */
+    int max_in_flight;        /* its documented cap on active tasks; 0: none */
+    double result_ttl;        /* seconds its result URLs live after success; 0: not documented */
+    gt_model_cap *model_caps; /* lower caps of some models */
+    size_t n_model_caps;
+    gt_paths fields[GT_FIELD_COUNT];
+    gt_paths request_id_headers;
+    gt_paths poll_hosts; /* documented hosts of provider-given poll URLs: "api.bfl.ai", "*.bfl.ai" */
+    gt_state_entry *states;
+    size_t n_states;
+    gt_code_list codes[3]; /* by gt_code_table */
+    gt_status_entry *statuses;
+    size_t n_statuses;
+};
+
+/* What an HTTP status says when nothing else does (classify.c): the downloads read it too. */
+gt_kind gt_kind_from_status(long status);
+
+const gt_state_entry *gt_profile_state(const gt_profile *p, const char *provider_state);
+const gt_code_entry *gt_profile_code(const gt_profile *p, gt_code_table table, const char *code);
+/* The first message_code contained (case-insensitively) in message. */
+const gt_code_entry *gt_profile_message_code(const gt_profile *p, const char *message);
+const gt_status_entry *gt_profile_status(const gt_profile *p, long status);
+
+/* ---- JSON paths over cJSON (jsonpath.c) ---------------------------------------------------------
+ * "a.b" walks objects; "a[].b" walks every element of array a; "a[]" yields every element;
+ * "a{}.b" parses the string a as JSON and walks on inside it. Items handed to a visitor may live
+ * in a temporary tree: a visitor copies what it keeps. */
+
+#define GT_PATH_MAX_LENGTH 256
+#define GT_PATH_MAX_DEPTH 32
+
+typedef struct cJSON cJSON;
+typedef void (*gt_json_visit)(const cJSON *item, void *ctx);
+void gt_json_paths_each(const cJSON *root, const gt_paths *paths, gt_json_visit visit, void *ctx);
+
+/* The first item any of the paths finds, copied out. */
+typedef struct gt_json_value {
+    bool found;
+    int type;     /* cJSON type bits */
+    char *string; /* a string's text, or a number written out; NULL otherwise */
+    double number;
+} gt_json_value;
+
+gt_json_value gt_json_paths_first(const cJSON *root, const gt_paths *paths);
+void gt_json_value_clear(gt_json_value *v);
+char *gt_json_paths_string(const cJSON *root, const gt_paths *paths); /* the first string or number found */
+
+#endif

@@ -6,6 +6,17 @@
 #include "redis_link.h"
 #include "shared.h"
 
+/* A backend's ops table. Each backend names its functions after the ops they fill (take_slot,
+ * force_slot, …, pause_until for pause and cap_of for cap, since libc has pause() and a cap() reads
+ * ill), so which function fills which op is written here once; its free is its own. */
+#define GT_SHARED_BACKEND_OPS(free_backend)                                                                         \
+    {                                                                                                               \
+        .take_slot = take_slot, .force_slot = force_slot, .give_slot = give_slot, .paused_until = paused_until,     \
+        .pause = pause_until, .cap = cap_of, .set_cap = set_cap, .keep_lease = keep_lease,                          \
+        .post_delivery = post_delivery, .watch_deliveries = watch_deliveries, .await_deliveries = await_deliveries, \
+        .free = free_backend,                                                                                       \
+    }
+
 /* cap: the cap in force before anything is learned (INFINITY: none). */
 gt_shared *gt_shared_local_new(double cap);
 /* The state in journal j (borrowed: freed before it is closed), whose records it names this

@@ -74,20 +74,7 @@ static void free_local(gt_shared *s)
     free(s);
 }
 
-static const gt_shared_ops local_ops = {
-    .take_slot = take_slot,
-    .force_slot = force_slot,
-    .give_slot = give_slot,
-    .paused_until = paused_until,
-    .pause = pause_until,
-    .cap = cap_of,
-    .set_cap = set_cap,
-    .keep_lease = keep_lease,
-    .post_delivery = post_delivery,
-    .watch_deliveries = watch_deliveries,
-    .await_deliveries = await_deliveries,
-    .free = free_local,
-};
+static const gt_shared_ops local_ops = GT_SHARED_BACKEND_OPS(free_local);
 
 gt_shared *gt_shared_local_new(double cap)
 {

@@ -341,20 +341,7 @@ static void await_deliveries(gt_shared *base)
     gt_redis_deliveries_await(((redis_shared *)base)->deliveries);
 }
 
-static const gt_shared_ops redis_ops = {
-    .take_slot = take_slot,
-    .force_slot = force_slot,
-    .give_slot = give_slot,
-    .paused_until = paused_until,
-    .pause = pause_until,
-    .cap = cap_of,
-    .set_cap = set_cap,
-    .keep_lease = keep_lease,
-    .free = free_redis,
-    .post_delivery = post_delivery,
-    .watch_deliveries = watch_deliveries,
-    .await_deliveries = await_deliveries,
-};
+static const gt_shared_ops redis_ops = GT_SHARED_BACKEND_OPS(free_redis);
 
 gt_shared *gt_shared_redis_new(gt_engine *e, const gt_redis_addr *addr, long timeout_ms, const char *api_key,
                                const char *owner, double cap, bool (*has_tasks)(void *ctx), void (*wake)(void *ctx),

@@ -310,20 +310,7 @@ static void free_sqlite(gt_shared *base)
     free(s);
 }
 
-static const gt_shared_ops sqlite_ops = {
-    .take_slot = take_slot,
-    .force_slot = force_slot,
-    .give_slot = give_slot,
-    .paused_until = paused_until,
-    .pause = pause_until,
-    .cap = cap_of,
-    .set_cap = set_cap,
-    .keep_lease = keep_lease,
-    .post_delivery = post_delivery,
-    .watch_deliveries = watch_deliveries,
-    .await_deliveries = await_deliveries,
-    .free = free_sqlite,
-};
+static const gt_shared_ops sqlite_ops = GT_SHARED_BACKEND_OPS(free_sqlite);
 
 gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void *ctx)
 {

@@ -63,6 +63,16 @@ lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_N
 long gt_lua_opt_ms(lua_State *L, int idx);
 /* Overrides *o with what the options table at idx sets (seconds in Lua, ms in the core). */
 void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o);
+/* nil, why: the answer of a function that returns nil and a message when the core refused. why
+ * is the core's message, freed here; NULL when it could not allocate one ("out of memory").
+ * Returns 2, the count of results. */
+int gt_lua_push_why_not(lua_State *L, char *why);
+/* true | nil, why (as gt_lua_push_why_not): the answer of a core call that returns whether it
+ * did something, with a message when not. Returns the count of results. */
+int gt_lua_push_outcome(lua_State *L, bool done, char *why);
+/* The bytes of argument 1 through encode (a core function returning a string to free(), NULL when
+ * it cannot), as a Lua string; raises failure when encode returns NULL. Returns 1. */
+int gt_lua_push_encoded(lua_State *L, char *(*encode)(const void *, size_t), const char *failure);
 /* The one shape of an error table, for a task's failure and a classified response alike. */
 void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider);
 

@@ -71,12 +71,7 @@ int gt_lua_task_submit(lua_State *L)
     char *refusal = NULL;
     gt_task *t = gt_client_submit_request(c, &r, opts, &existing, &refusal);
     if (!t && !refusal) return luaL_error(L, "gentask: out of memory");
-    if (!t) {
-        lua_pushnil(L);
-        lua_pushstring(L, refusal);
-        free(refusal);
-        return 2;
-    }
+    if (!t) return gt_lua_push_why_not(L, refusal);
     if (existing) {
         /* the core answers a task it can take back (a stopped one fails the submit unsent) */
         if (!gt_task_retain(t)) return luaL_error(L, "gentask: the task of key %s cannot be taken back", r.caller_key);
@@ -257,14 +252,8 @@ static int task_download(lua_State *L)
         .extension = luaL_optstring(L, 4, NULL),
     };
     char *refusal = NULL;
-    if (gt_task_download(check_task(L), &spec, &refusal)) {
-        lua_pushboolean(L, 1);
-        return 1;
-    }
-    lua_pushnil(L);
-    lua_pushstring(L, refusal ? refusal : "out of memory");
-    free(refusal);
-    return 2;
+    bool fetching = gt_task_download(check_task(L), &spec, &refusal);
+    return gt_lua_push_outcome(L, fetching, refusal);
 }
 
 /* core.task_files(task) → { [i] = file }, { [i] = error }, expires_at: one of the two per result */
@@ -312,13 +301,7 @@ static int media_type(lua_State *L)
 /* core.base64(bytes) → text */
 static int base64(lua_State *L)
 {
-    size_t n;
-    const char *bytes = luaL_checklstring(L, 1, &n);
-    char *text = gt_base64_encode(bytes, n);
-    if (!text) return luaL_error(L, "gentask: out of memory");
-    lua_pushstring(L, text);
-    free(text);
-    return 1;
+    return gt_lua_push_encoded(L, gt_base64_encode, "gentask: out of memory");
 }
 
 static int task_is(lua_State *L)

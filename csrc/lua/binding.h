@@ -44,9 +44,15 @@ void gt_lua_recall(lua_State *L, const void *object); /* pushes the box or nil *
 typedef struct gt_lua_class {
     const char *name;        /* one of the GT_*_MT names */
     const luaL_Reg *methods; /* what __index finds (NULL: none) */
-    lua_CFunction gc;        /* empties the box (gt_lua_take_box) and lets the object go */
-    lua_CFunction tostring;  /* NULL: the name, with "(released)" once the box is empty */
-    lua_CFunction close;     /* __close on Lua 5.4; NULL: none */
+    /* The owner letting the object go: __gc empties the box (gt_lua_take_box) and calls this with
+     * what it held. */
+    void (*release)(void *object);
+    /* A method that does what __gc does, early (alarm:cancel); NULL: none. */
+    const char *release_method;
+    /* Pushes what tostring says of the object in a box that is not empty; NULL: the name. An
+     * empty box says the name with "(released)". */
+    void (*describe)(lua_State *L, void *object);
+    lua_CFunction close; /* __close on Lua 5.4; NULL: none */
     /* NULL: __index is the methods table. Otherwise __index is this function with the methods
      * table as upvalue 1 (for types with fields read from the core on access). */
     lua_CFunction index;

@@ -28,20 +28,15 @@ int gt_lua_client_new(lua_State *L)
     return 1;
 }
 
-static int client_gc(lua_State *L)
+static void release_client(void *c)
 {
-    gt_client *c = gt_lua_take_box(L, 1, GT_CLIENT_MT);
-    if (c) gt_lua_client_log_off(c); /* tasks may keep the core's client alive: no hook is left to them */
-    if (c) gt_client_release(c);
-    return 0;
+    gt_lua_client_log_off(c); /* tasks may keep the core's client alive: no hook is left to them */
+    gt_client_release(c);
 }
 
-static int client_tostring(lua_State *L) /* says which provider, never which key */
+static void describe_client(lua_State *L, void *c) /* says which provider, never which key */
 {
-    gt_client *c = *gt_lua_box_slot(L, 1, GT_CLIENT_MT);
-    if (c) lua_pushfstring(L, "gentask.client(%s)", gt_profile_name(gt_client_profile(c)));
-    else lua_pushliteral(L, "gentask.client (released)");
-    return 1;
+    lua_pushfstring(L, "gentask.client(%s)", gt_profile_name(gt_client_profile(c)));
 }
 
 /* client:stats() → { in_flight, queued, accepted, max_in_flight, cap, requests, requests_queued,
@@ -135,8 +130,8 @@ void gt_lua_open_client(lua_State *L)
     static const gt_lua_class client_class = {
         .name = GT_CLIENT_MT,
         .methods = methods,
-        .gc = client_gc,
-        .tostring = client_tostring,
+        .release = release_client,
+        .describe = describe_client,
     };
     gt_lua_new_class(L, &client_class);
 }

@@ -19,19 +19,14 @@ static int engine_new(lua_State *L)
     return 1;
 }
 
-static int engine_gc(lua_State *L)
+static void release_engine(void *e)
 {
-    gt_engine *e = gt_lua_take_box(L, 1, GT_ENGINE_MT);
-    if (e) gt_engine_release(e);
-    return 0;
+    gt_engine_release(e);
 }
 
-static int engine_tostring(lua_State *L)
+static void describe_engine(lua_State *L, void *e)
 {
-    gt_engine *e = *gt_lua_box_slot(L, 1, GT_ENGINE_MT);
-    if (e) lua_pushfstring(L, "gentask.engine(%d live tasks)", (int)gt_task_live_count(e));
-    else lua_pushliteral(L, "gentask.engine (released)");
-    return 1;
+    lua_pushfstring(L, "gentask.engine(%d live tasks)", (int)gt_task_live_count(e));
 }
 
 static int engine_step(lua_State *L)
@@ -170,8 +165,8 @@ void gt_lua_open_engine(lua_State *L)
     static const gt_lua_class engine_class = {
         .name = GT_ENGINE_MT,
         .methods = methods,
-        .gc = engine_gc,
-        .tostring = engine_tostring,
+        .release = release_engine,
+        .describe = describe_engine,
     };
     static const luaL_Reg functions[] = {{"engine", engine_new}, {NULL, NULL}};
     gt_lua_new_class(L, &engine_class);

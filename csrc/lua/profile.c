@@ -288,19 +288,14 @@ gt_profile *gt_lua_check_profile(lua_State *L, int idx)
     return p;
 }
 
-static int profile_gc(lua_State *L)
+static void free_profile(void *p)
 {
-    gt_profile *p = gt_lua_take_box(L, 1, GT_PROFILE_MT);
-    if (p) gt_profile_free(p);
-    return 0;
+    gt_profile_free(p);
 }
 
-static int profile_tostring(lua_State *L)
+static void describe_profile(lua_State *L, void *p)
 {
-    gt_profile *p = *gt_lua_box_slot(L, 1, GT_PROFILE_MT);
-    if (p) lua_pushfstring(L, "gentask.profile(%s)", gt_profile_name(p));
-    else lua_pushliteral(L, "gentask.profile (released)");
-    return 1;
+    lua_pushfstring(L, "gentask.profile(%s)", gt_profile_name(p));
 }
 
 /* The compiled profile for the table at idx, cached per table: classify is called per response. */
@@ -398,8 +393,8 @@ void gt_lua_open_profile(lua_State *L)
 {
     static const gt_lua_class profile_class = {
         .name = GT_PROFILE_MT,
-        .gc = profile_gc,
-        .tostring = profile_tostring,
+        .release = free_profile,
+        .describe = describe_profile,
     };
     static const luaL_Reg functions[] = {{"classify", profile_classify}, {NULL, NULL}};
     gt_lua_new_class(L, &profile_class);

@@ -169,26 +169,19 @@ static int task_index(lua_State *L)
     return 1;
 }
 
-static int task_tostring(lua_State *L)
+static void describe_task(lua_State *L, void *object)
 {
-    gt_task *t = *gt_lua_box_slot(L, 1, GT_TASK_MT);
-    if (!t) {
-        lua_pushliteral(L, "gentask.task (released)");
-        return 1;
-    }
+    gt_task *t = object;
     const char *id = gt_task_id(t);
     lua_pushfstring(L, "gentask.task(%s %s, %s, %d%%)", gt_task_provider(t), id ? id : "(no id yet)",
                     gt_task_state_name(gt_task_state_of(t)), gt_task_progress(t));
-    return 1;
 }
 
 /* A collected task in flight is cancelled: its transfer leaves the multi handle, its timer the
  * heap, and everything it held is freed. */
-static int task_gc(lua_State *L)
+static void release_task(void *t)
 {
-    gt_task *t = gt_lua_take_box(L, 1, GT_TASK_MT);
-    if (t) gt_task_release(t);
-    return 0;
+    gt_task_release(t);
 }
 
 /* core.task_cancel(task): the caller's cancel, sent to the provider where it has an endpoint */
@@ -336,8 +329,8 @@ void gt_lua_open_task(lua_State *L)
 {
     static const gt_lua_class task_class = {
         .name = GT_TASK_MT,
-        .gc = task_gc,
-        .tostring = task_tostring,
+        .release = release_task,
+        .describe = describe_task,
         .close = task_close,
         .index = task_index,
     };

@@ -43,33 +43,31 @@ static int engine_timeout(lua_State *L)
     return 1;
 }
 
-/* Appends the userdata the script holds for object to the array on top of the stack. An object
- * whose box was collected (gone from the weak map) is skipped: nobody can be waiting for it. */
-static void append_recalled(lua_State *L, const void *object, int *n)
+/* One of the engine's queues, drained into an array of the userdata the script holds: the tasks
+ * that changed, or the alarms that fired. An object whose box was collected (gone from the weak
+ * map) is skipped: nobody can be waiting for it. */
+static int push_drained(lua_State *L, bool alarms)
 {
-    gt_lua_recall(L, object);
-    if (lua_isnil(L, -1)) lua_pop(L, 1);
-    else lua_rawseti(L, -2, ++*n);
+    gt_engine *e = check_engine(L);
+    lua_newtable(L);
+    int n = 0;
+    const void *object;
+    while ((object = alarms ? (const void *)gt_engine_next_fired(e) : (const void *)gt_task_next_changed(e))) {
+        gt_lua_recall(L, object);
+        if (lua_isnil(L, -1)) lua_pop(L, 1);
+        else lua_rawseti(L, -2, ++n);
+    }
+    return 1;
 }
 
 static int engine_changed(lua_State *L)
 {
-    gt_engine *e = check_engine(L);
-    lua_newtable(L);
-    int n = 0;
-    gt_task *t;
-    while ((t = gt_task_next_changed(e))) append_recalled(L, t, &n);
-    return 1;
+    return push_drained(L, false);
 }
 
 static int engine_fired(lua_State *L)
 {
-    gt_engine *e = check_engine(L);
-    lua_newtable(L);
-    int n = 0;
-    gt_alarm *a;
-    while ((a = gt_engine_next_fired(e))) append_recalled(L, a, &n);
-    return 1;
+    return push_drained(L, true);
 }
 
 static int engine_live_tasks(lua_State *L)

@@ -64,6 +64,8 @@ void gt_lua_new_class(lua_State *L, const gt_lua_class *c);
 
 void gt_lua_setfield_string(lua_State *L, const char *key, const char *value); /* skips NULL */
 void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value);
+void gt_lua_setfield_number(lua_State *L, const char *key, lua_Number value);
+void gt_lua_setfield_boolean(lua_State *L, const char *key, bool value);
 lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_Number fallback);
 /* An optional argument in seconds, as the core's milliseconds (gt_seconds_to_ms); 0 when absent. */
 long gt_lua_opt_ms(lua_State *L, int idx);

@@ -53,19 +53,14 @@ static int client_stats(lua_State *L)
     gt_lua_setfield_integer(L, "cap", s.cap);
     gt_lua_setfield_integer(L, "requests", s.requests);
     gt_lua_setfield_integer(L, "requests_queued", s.requests_queued);
-    lua_pushnumber(L, s.paused_for);
-    lua_setfield(L, -2, "paused_for");
+    gt_lua_setfield_number(L, "paused_for", s.paused_for);
     gt_lua_setfield_integer(L, "submits", s.submits);
     gt_lua_setfield_integer(L, "refused", s.refused);
     gt_lua_setfield_integer(L, "submitted", s.submitted);
     gt_lua_setfield_integer(L, "submits_on_wire", s.submits_on_wire);
     gt_lua_setfield_integer(L, "journal_pending", s.journal_pending);
-    lua_pushnumber(L, s.journal_failing_for);
-    lua_setfield(L, -2, "journal_failing_for");
-    if (s.journal_error) {
-        lua_pushstring(L, s.journal_error);
-        lua_setfield(L, -2, "journal_error");
-    }
+    gt_lua_setfield_number(L, "journal_failing_for", s.journal_failing_for);
+    gt_lua_setfield_string(L, "journal_error", s.journal_error);
     return 1;
 }
 
@@ -97,10 +92,8 @@ static int client_webhook(lua_State *L)
         return 2;
     }
     gt_lua_push_reading(L, &reading);
-    lua_pushboolean(L, verified);
-    lua_setfield(L, -2, "verified");
-    lua_pushboolean(L, posted);
-    lua_setfield(L, -2, "posted");
+    gt_lua_setfield_boolean(L, "verified", verified);
+    gt_lua_setfield_boolean(L, "posted", posted);
     gt_reply_clear(&reading);
     if (t) gt_lua_recall(L, t); /* the box the script holds, or nil while it is being collected */
     else lua_pushnil(L);

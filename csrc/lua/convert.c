@@ -18,6 +18,18 @@ void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value)
     lua_setfield(L, -2, key);
 }
 
+void gt_lua_setfield_number(lua_State *L, const char *key, lua_Number value)
+{
+    lua_pushnumber(L, value);
+    lua_setfield(L, -2, key);
+}
+
+void gt_lua_setfield_boolean(lua_State *L, const char *key, bool value)
+{
+    lua_pushboolean(L, value);
+    lua_setfield(L, -2, key);
+}
+
 long gt_lua_opt_ms(lua_State *L, int idx)
 {
     return gt_seconds_to_ms(luaL_optnumber(L, idx, 0));

@@ -269,8 +269,7 @@ static int task_files(lua_State *L)
         gt_lua_setfield_string(L, "url", f.url);
         gt_lua_setfield_string(L, "content_type", f.content_type);
         gt_lua_setfield_string(L, "sha256", f.sha256);
-        lua_pushnumber(L, (lua_Number)f.bytes);
-        lua_setfield(L, -2, "bytes");
+        gt_lua_setfield_number(L, "bytes", (lua_Number)f.bytes);
         lua_rawseti(L, -3, (int)i + 1);
     }
     double expires_at = gt_task_expires_at(t);

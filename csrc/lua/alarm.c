@@ -17,16 +17,13 @@ int gt_lua_alarm_new(lua_State *L)
 }
 
 /* alarm:cancel() and __gc alike: a cancelled alarm is done with, so it is freed at once. */
-static int alarm_release(lua_State *L)
+static void free_alarm(void *a)
 {
-    gt_alarm *a = gt_lua_take_box(L, 1, GT_ALARM_MT);
-    if (a) gt_alarm_free(a);
-    return 0;
+    gt_alarm_free(a);
 }
 
 void gt_lua_open_alarm(lua_State *L)
 {
-    static const luaL_Reg methods[] = {{"cancel", alarm_release}, {NULL, NULL}};
-    static const gt_lua_class alarm_class = {.name = GT_ALARM_MT, .methods = methods, .gc = alarm_release};
+    static const gt_lua_class alarm_class = {.name = GT_ALARM_MT, .release = free_alarm, .release_method = "cancel"};
     gt_lua_new_class(L, &alarm_class);
 }

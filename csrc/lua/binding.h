@@ -44,9 +44,15 @@ void gt_lua_recall(lua_State *L, const void *object); /* pushes the box or nil *
 typedef struct gt_lua_class {
     const char *name;        /* one of the GT_*_MT names */
     const luaL_Reg *methods; /* what __index finds (NULL: none) */
-    lua_CFunction gc;        /* empties the box (gt_lua_take_box) and lets the object go */
-    lua_CFunction tostring;  /* NULL: the name, with "(released)" once the box is empty */
-    lua_CFunction close;     /* __close on Lua 5.4; NULL: none */
+    /* The owner letting the object go: __gc empties the box (gt_lua_take_box) and calls this with
+     * what it held. */
+    void (*release)(void *object);
+    /* A method that does what __gc does, early (alarm:cancel); NULL: none. */
+    const char *release_method;
+    /* Pushes what tostring says of the object in a box that is not empty; NULL: the name. An
+     * empty box says the name with "(released)". */
+    void (*describe)(lua_State *L, void *object);
+    lua_CFunction close; /* __close on Lua 5.4; NULL: none */
     /* NULL: __index is the methods table. Otherwise __index is this function with the methods
      * table as upvalue 1 (for types with fields read from the core on access). */
     lua_CFunction index;
@@ -58,11 +64,23 @@ void gt_lua_new_class(lua_State *L, const gt_lua_class *c);
 
 void gt_lua_setfield_string(lua_State *L, const char *key, const char *value); /* skips NULL */
 void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value);
+void gt_lua_setfield_number(lua_State *L, const char *key, lua_Number value);
+void gt_lua_setfield_boolean(lua_State *L, const char *key, bool value);
 lua_Number gt_lua_opt_number_field(lua_State *L, int idx, const char *key, lua_Number fallback);
 /* An optional argument in seconds, as the core's milliseconds (gt_seconds_to_ms); 0 when absent. */
 long gt_lua_opt_ms(lua_State *L, int idx);
 /* Overrides *o with what the options table at idx sets (seconds in Lua, ms in the core). */
 void gt_lua_read_options(lua_State *L, int idx, gt_client_options *o);
+/* nil, why: the answer of a function that returns nil and a message when the core refused. why
+ * is the core's message, freed here; NULL when it could not allocate one ("out of memory").
+ * Returns 2, the count of results. */
+int gt_lua_push_why_not(lua_State *L, char *why);
+/* true | nil, why (as gt_lua_push_why_not): the answer of a core call that returns whether it
+ * did something, with a message when not. Returns the count of results. */
+int gt_lua_push_outcome(lua_State *L, bool done, char *why);
+/* The bytes of argument 1 through encode (a core function returning a string to free(), NULL when
+ * it cannot), as a Lua string; raises failure when encode returns NULL. Returns 1. */
+int gt_lua_push_encoded(lua_State *L, char *(*encode)(const void *, size_t), const char *failure);
 /* The one shape of an error table, for a task's failure and a classified response alike. */
 void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider);
 

@@ -79,13 +79,35 @@ void gt_lua_recall(lua_State *L, const void *object)
     lua_remove(L, -2);
 }
 
-/* __tostring of a type that has nothing more to say than its name (upvalue 1). */
-static int default_tostring(lua_State *L)
+/* The class a __gc or __tostring closure serves: upvalue 1 (static, as every gt_lua_class is). */
+static const gt_lua_class *closure_class(lua_State *L)
 {
-    const char *name = lua_tostring(L, lua_upvalueindex(1));
-    void **box = gt_lua_box_slot(L, 1, name);
-    lua_pushfstring(L, *box ? "%s" : "%s (released)", name);
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* __gc of every type, and its release_method */
+static int class_release(lua_State *L)
+{
+    const gt_lua_class *c = closure_class(L);
+    void *object = gt_lua_take_box(L, 1, c->name);
+    if (object) c->release(object);
+    return 0;
+}
+
+static int class_tostring(lua_State *L)
+{
+    const gt_lua_class *c = closure_class(L);
+    void **box = gt_lua_box_slot(L, 1, c->name);
+    if (!*box) lua_pushfstring(L, "%s (released)", c->name);
+    else if (c->describe) c->describe(L, *box);
+    else lua_pushstring(L, c->name);
     return 1;
+}
+
+static void push_class_closure(lua_State *L, const gt_lua_class *c, lua_CFunction f)
+{
+    lua_pushlightuserdata(L, (void *)c);
+    lua_pushcclosure(L, f, 1);
 }
 
 void gt_lua_new_class(lua_State *L, const gt_lua_class *c)
@@ -93,16 +115,15 @@ void gt_lua_new_class(lua_State *L, const gt_lua_class *c)
     luaL_newmetatable(L, c->name);
     lua_newtable(L);
     if (c->methods) gt_setfuncs(L, c->methods);
+    if (c->release_method) {
+        push_class_closure(L, c, class_release);
+        lua_setfield(L, -2, c->release_method);
+    }
     if (c->index) lua_pushcclosure(L, c->index, 1);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, c->gc);
+    push_class_closure(L, c, class_release);
     lua_setfield(L, -2, "__gc");
-    if (c->tostring) {
-        lua_pushcfunction(L, c->tostring);
-    } else {
-        lua_pushstring(L, c->name);
-        lua_pushcclosure(L, default_tostring, 1);
-    }
+    push_class_closure(L, c, class_tostring);
     lua_setfield(L, -2, "__tostring");
 #if LUA_VERSION_NUM >= 504
     if (c->close) {

@@ -28,20 +28,15 @@ int gt_lua_client_new(lua_State *L)
     return 1;
 }
 
-static int client_gc(lua_State *L)
+static void release_client(void *c)
 {
-    gt_client *c = gt_lua_take_box(L, 1, GT_CLIENT_MT);
-    if (c) gt_lua_client_log_off(c); /* tasks may keep the core's client alive: no hook is left to them */
-    if (c) gt_client_release(c);
-    return 0;
+    gt_lua_client_log_off(c); /* tasks may keep the core's client alive: no hook is left to them */
+    gt_client_release(c);
 }
 
-static int client_tostring(lua_State *L) /* says which provider, never which key */
+static void describe_client(lua_State *L, void *c) /* says which provider, never which key */
 {
-    gt_client *c = *gt_lua_box_slot(L, 1, GT_CLIENT_MT);
-    if (c) lua_pushfstring(L, "gentask.client(%s)", gt_profile_name(gt_client_profile(c)));
-    else lua_pushliteral(L, "gentask.client (released)");
-    return 1;
+    lua_pushfstring(L, "gentask.client(%s)", gt_profile_name(gt_client_profile(c)));
 }
 
 /* client:stats() → { in_flight, queued, accepted, max_in_flight, cap, requests, requests_queued,
@@ -58,19 +53,14 @@ static int client_stats(lua_State *L)
     gt_lua_setfield_integer(L, "cap", s.cap);
     gt_lua_setfield_integer(L, "requests", s.requests);
     gt_lua_setfield_integer(L, "requests_queued", s.requests_queued);
-    lua_pushnumber(L, s.paused_for);
-    lua_setfield(L, -2, "paused_for");
+    gt_lua_setfield_number(L, "paused_for", s.paused_for);
     gt_lua_setfield_integer(L, "submits", s.submits);
     gt_lua_setfield_integer(L, "refused", s.refused);
     gt_lua_setfield_integer(L, "submitted", s.submitted);
     gt_lua_setfield_integer(L, "submits_on_wire", s.submits_on_wire);
     gt_lua_setfield_integer(L, "journal_pending", s.journal_pending);
-    lua_pushnumber(L, s.journal_failing_for);
-    lua_setfield(L, -2, "journal_failing_for");
-    if (s.journal_error) {
-        lua_pushstring(L, s.journal_error);
-        lua_setfield(L, -2, "journal_error");
-    }
+    gt_lua_setfield_number(L, "journal_failing_for", s.journal_failing_for);
+    gt_lua_setfield_string(L, "journal_error", s.journal_error);
     return 1;
 }
 
@@ -102,10 +92,8 @@ static int client_webhook(lua_State *L)
         return 2;
     }
     gt_lua_push_reading(L, &reading);
-    lua_pushboolean(L, verified);
-    lua_setfield(L, -2, "verified");
-    lua_pushboolean(L, posted);
-    lua_setfield(L, -2, "posted");
+    gt_lua_setfield_boolean(L, "verified", verified);
+    gt_lua_setfield_boolean(L, "posted", posted);
     gt_reply_clear(&reading);
     if (t) gt_lua_recall(L, t); /* the box the script holds, or nil while it is being collected */
     else lua_pushnil(L);
@@ -135,8 +123,8 @@ void gt_lua_open_client(lua_State *L)
     static const gt_lua_class client_class = {
         .name = GT_CLIENT_MT,
         .methods = methods,
-        .gc = client_gc,
-        .tostring = client_tostring,
+        .release = release_client,
+        .describe = describe_client,
     };
     gt_lua_new_class(L, &client_class);
 }

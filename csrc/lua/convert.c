@@ -1,6 +1,9 @@
-/* convert.c — conversions of plain values: seconds to milliseconds, client options, error tables.
- * Times cross the boundary in seconds (Lua's habit) and become milliseconds in the core. */
+/* convert.c — conversions of plain values: seconds to milliseconds, client options, error tables,
+ * the core's "no, and why" answers, encoded bytes. Times cross the boundary in seconds (Lua's
+ * habit) and become milliseconds in the core. */
 #include "binding.h"
+
+#include <stdlib.h>
 
 void gt_lua_setfield_string(lua_State *L, const char *key, const char *value)
 {
@@ -12,6 +15,18 @@ void gt_lua_setfield_string(lua_State *L, const char *key, const char *value)
 void gt_lua_setfield_integer(lua_State *L, const char *key, lua_Integer value)
 {
     lua_pushinteger(L, value);
+    lua_setfield(L, -2, key);
+}
+
+void gt_lua_setfield_number(lua_State *L, const char *key, lua_Number value)
+{
+    lua_pushnumber(L, value);
+    lua_setfield(L, -2, key);
+}
+
+void gt_lua_setfield_boolean(lua_State *L, const char *key, bool value)
+{
+    lua_pushboolean(L, value);
     lua_setfield(L, -2, key);
 }
 
@@ -86,4 +101,30 @@ void gt_lua_push_error(lua_State *L, const gt_error *err, const char *provider)
         }
         lua_setfield(L, -2, gt_error_field_name((gt_error_field)f));
     }
+}
+
+int gt_lua_push_why_not(lua_State *L, char *why)
+{
+    lua_pushnil(L);
+    lua_pushstring(L, why ? why : "out of memory"); /* no message: the core could not allocate one */
+    free(why);
+    return 2;
+}
+
+int gt_lua_push_outcome(lua_State *L, bool done, char *why)
+{
+    if (!done) return gt_lua_push_why_not(L, why);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+int gt_lua_push_encoded(lua_State *L, char *(*encode)(const void *, size_t), const char *failure)
+{
+    size_t n;
+    const char *bytes = luaL_checklstring(L, 1, &n);
+    char *text = encode(bytes, n);
+    if (!text) return luaL_error(L, "%s", failure);
+    lua_pushstring(L, text);
+    free(text);
+    return 1;
 }

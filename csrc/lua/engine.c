@@ -19,19 +19,14 @@ static int engine_new(lua_State *L)
     return 1;
 }
 
-static int engine_gc(lua_State *L)
+static void release_engine(void *e)
 {
-    gt_engine *e = gt_lua_take_box(L, 1, GT_ENGINE_MT);
-    if (e) gt_engine_release(e);
-    return 0;
+    gt_engine_release(e);
 }
 
-static int engine_tostring(lua_State *L)
+static void describe_engine(lua_State *L, void *e)
 {
-    gt_engine *e = *gt_lua_box_slot(L, 1, GT_ENGINE_MT);
-    if (e) lua_pushfstring(L, "gentask.engine(%d live tasks)", (int)gt_task_live_count(e));
-    else lua_pushliteral(L, "gentask.engine (released)");
-    return 1;
+    lua_pushfstring(L, "gentask.engine(%d live tasks)", (int)gt_task_live_count(e));
 }
 
 static int engine_step(lua_State *L)
@@ -48,33 +43,31 @@ static int engine_timeout(lua_State *L)
     return 1;
 }
 
-/* Appends the userdata the script holds for object to the array on top of the stack. An object
- * whose box was collected (gone from the weak map) is skipped: nobody can be waiting for it. */
-static void append_recalled(lua_State *L, const void *object, int *n)
+/* One of the engine's queues, drained into an array of the userdata the script holds: the tasks
+ * that changed, or the alarms that fired. An object whose box was collected (gone from the weak
+ * map) is skipped: nobody can be waiting for it. */
+static int push_drained(lua_State *L, bool alarms)
 {
-    gt_lua_recall(L, object);
-    if (lua_isnil(L, -1)) lua_pop(L, 1);
-    else lua_rawseti(L, -2, ++*n);
+    gt_engine *e = check_engine(L);
+    lua_newtable(L);
+    int n = 0;
+    const void *object;
+    while ((object = alarms ? (const void *)gt_engine_next_fired(e) : (const void *)gt_task_next_changed(e))) {
+        gt_lua_recall(L, object);
+        if (lua_isnil(L, -1)) lua_pop(L, 1);
+        else lua_rawseti(L, -2, ++n);
+    }
+    return 1;
 }
 
 static int engine_changed(lua_State *L)
 {
-    gt_engine *e = check_engine(L);
-    lua_newtable(L);
-    int n = 0;
-    gt_task *t;
-    while ((t = gt_task_next_changed(e))) append_recalled(L, t, &n);
-    return 1;
+    return push_drained(L, false);
 }
 
 static int engine_fired(lua_State *L)
 {
-    gt_engine *e = check_engine(L);
-    lua_newtable(L);
-    int n = 0;
-    gt_alarm *a;
-    while ((a = gt_engine_next_fired(e))) append_recalled(L, a, &n);
-    return 1;
+    return push_drained(L, true);
 }
 
 static int engine_live_tasks(lua_State *L)
@@ -170,8 +163,8 @@ void gt_lua_open_engine(lua_State *L)
     static const gt_lua_class engine_class = {
         .name = GT_ENGINE_MT,
         .methods = methods,
-        .gc = engine_gc,
-        .tostring = engine_tostring,
+        .release = release_engine,
+        .describe = describe_engine,
     };
     static const luaL_Reg functions[] = {{"engine", engine_new}, {NULL, NULL}};
     gt_lua_new_class(L, &engine_class);

@@ -5,8 +5,6 @@
  * whether a saved result is still whole; core.sha256(bytes). */
 #include "binding.h"
 
-#include <stdlib.h>
-
 /* core.write_file(path, bytes [, mode = 0600, i.e. 384]) → true | nil, why */
 static int write_file(lua_State *L)
 {
@@ -18,14 +16,8 @@ static int write_file(lua_State *L)
     if (mode < 0 || mode > 0777 || mode != (lua_Number)(unsigned)mode)
         return luaL_argerror(L, 3, "a mode is a whole number from 0 to 511 (0777): tonumber(\"600\", 8) is 0600");
     char *why = NULL;
-    if (gt_write_file(path, bytes, len, (unsigned)mode, &why)) {
-        lua_pushboolean(L, 1);
-        return 1;
-    }
-    lua_pushnil(L);
-    lua_pushstring(L, why ? why : "out of memory");
-    free(why);
-    return 2;
+    bool written = gt_write_file(path, bytes, len, (unsigned)mode, &why);
+    return gt_lua_push_outcome(L, written, why);
 }
 
 /* core.read_private_file(path, max_bytes) → text | nil, why */
@@ -35,12 +27,7 @@ static int read_private_file(lua_State *L)
     lua_Integer max = luaL_checkinteger(L, 2);
     luaL_argcheck(L, max > 0, 2, "max_bytes must be positive");
     char *text = gt_read_private_file(luaL_checkstring(L, 1), (size_t)max, &why);
-    if (!text) {
-        lua_pushnil(L);
-        lua_pushstring(L, why ? why : "out of memory");
-        free(why);
-        return 2;
-    }
+    if (!text) return gt_lua_push_why_not(L, why);
     lua_pushstring(L, text);
     gt_secret_free(text);
     return 1;
@@ -60,13 +47,7 @@ static int file_is(lua_State *L)
 /* core.sha256(bytes) → lowercase hex */
 static int sha256(lua_State *L)
 {
-    size_t n;
-    const char *bytes = luaL_checklstring(L, 1, &n);
-    char *digest = gt_sha256_hex(bytes, n);
-    if (!digest) return luaL_error(L, "gentask: SHA-256 failed (out of memory?)");
-    lua_pushstring(L, digest);
-    free(digest);
-    return 1;
+    return gt_lua_push_encoded(L, gt_sha256_hex, "gentask: SHA-256 failed (out of memory?)");
 }
 
 void gt_lua_open_files(lua_State *L)

@@ -68,19 +68,35 @@ static void add_poll_host(void *ctx, const char *host)
                    host);
 }
 
-static void read_fields(lua_State *L, gt_profile *p, int profile)
+/* How the entries of one table of the profile are read: read(L, p, table, name, ctx) for the
+ * value on top of the stack, the entry name of table. */
+typedef void (*entry_reader)(lua_State *L, gt_profile *p, const char *table, const char *name, const void *ctx);
+
+/* Reads each entry of the table profile[table], whose keys must be strings. A table that is absent
+ * is an error when required, else nothing to read. */
+static void each_entry(lua_State *L, gt_profile *p, int profile, const char *table, bool required, entry_reader read,
+                       const void *ctx)
 {
-    lua_getfield(L, profile, "fields");
-    int fields = lua_gettop(L);
-    if (!lua_istable(L, fields)) luaL_error(L, "profile: fields must be a table");
-    lua_pushnil(L);
-    while (lua_next(L, fields)) {
-        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: fields has a non-string key");
-        field_ctx ctx = {L, p, lua_tostring(L, -2)};
-        each_string(L, ctx.field, add_field_path, &ctx);
-        lua_pop(L, 1);
+    lua_getfield(L, profile, table);
+    int entries = lua_gettop(L);
+    if (required || !lua_isnil(L, entries)) {
+        if (!lua_istable(L, entries)) luaL_error(L, "profile: %s must be a table", table);
+        lua_pushnil(L);
+        while (lua_next(L, entries)) {
+            if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: %s has a non-string key", table);
+            read(L, p, table, lua_tostring(L, -2), ctx);
+            lua_pop(L, 1);
+        }
     }
     lua_pop(L, 1);
+}
+
+/* fields = { id = "$.id", urls = { "$.a", "$.b" } } */
+static void read_field(lua_State *L, gt_profile *p, const char *table, const char *name, const void *unused)
+{
+    (void)table, (void)unused;
+    field_ctx ctx = {L, p, name};
+    each_string(L, name, add_field_path, &ctx);
 }
 
 static void check_stage(lua_State *L, const char *table, const char *name, const char *stage)
@@ -111,58 +127,40 @@ static gt_kind read_kind(lua_State *L, const char *table, const char *name, cons
 
 /* states = { Ready = "succeeded", ["Request Moderated"] = { state = "failed", kind =, stage = },
  *            ["Task not found"] = { state = "failed", kind = "not_found", grace = 5 } } */
-static void read_states(lua_State *L, gt_profile *p, int profile)
+static void read_state(lua_State *L, gt_profile *p, const char *table, const char *name, const void *unused)
 {
-    lua_getfield(L, profile, "states");
-    int states = lua_gettop(L);
-    if (!lua_istable(L, states)) luaL_error(L, "profile: states must be a table");
-    lua_pushnil(L);
-    while (lua_next(L, states)) {
-        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: states has a non-string key");
-        const char *name = lua_tostring(L, -2), *stage = NULL;
-        gt_kind kind = GT_KIND_NONE;
-        long grace_ms = 0;
-        const char *state_name = lua_tostring(L, -1);
-        if (lua_istable(L, -1)) {
-            int entry = lua_gettop(L);
-            state_name = check_string_field(L, entry, "state", name);
-            lua_getfield(L, entry, "kind");
-            if (!lua_isnil(L, -1)) kind = read_kind(L, "states", name, &stage);
-            lua_pop(L, 1);
-            if (kind != GT_KIND_NONE) stage = check_string_field(L, entry, "stage", name);
-            check_stage(L, "states", name, stage);
-            grace_ms = gt_seconds_to_ms(gt_lua_opt_number_field(L, entry, "grace", 0));
-        } else if (lua_type(L, -1) != LUA_TSTRING) {
-            state_name = NULL;
-        }
-        gt_remote_state s = gt_remote_state_from_name(state_name);
-        if (s == GT_REMOTE_UNKNOWN)
-            luaL_error(L, "profile: states['%s'] must map to pending|running|succeeded|failed|cancelled", name);
-        if (kind != GT_KIND_NONE && s != GT_REMOTE_FAILED && s != GT_REMOTE_CANCELLED)
-            luaL_error(L, "profile: states['%s'] has a kind, but only a failed or cancelled state fails", name);
-        gt_profile_add_state(p, name, s, kind, stage, grace_ms);
+    (void)unused;
+    const char *stage = NULL;
+    gt_kind kind = GT_KIND_NONE;
+    long grace_ms = 0;
+    const char *state_name = lua_tostring(L, -1);
+    if (lua_istable(L, -1)) {
+        int entry = lua_gettop(L);
+        state_name = check_string_field(L, entry, "state", name);
+        lua_getfield(L, entry, "kind");
+        if (!lua_isnil(L, -1)) kind = read_kind(L, table, name, &stage);
         lua_pop(L, 1);
+        if (kind != GT_KIND_NONE) stage = check_string_field(L, entry, "stage", name);
+        check_stage(L, table, name, stage);
+        grace_ms = gt_seconds_to_ms(gt_lua_opt_number_field(L, entry, "grace", 0));
+    } else if (lua_type(L, -1) != LUA_TSTRING) {
+        state_name = NULL;
     }
-    lua_pop(L, 1);
+    gt_remote_state s = gt_remote_state_from_name(state_name);
+    if (s == GT_REMOTE_UNKNOWN)
+        luaL_error(L, "profile: states['%s'] must map to pending|running|succeeded|failed|cancelled", name);
+    if (kind != GT_KIND_NONE && s != GT_REMOTE_FAILED && s != GT_REMOTE_CANCELLED)
+        luaL_error(L, "profile: states['%s'] has a kind, but only a failed or cancelled state fails", name);
+    gt_profile_add_state(p, name, s, kind, stage, grace_ms);
 }
 
-/* codes = { some_code = "kind", other_code = { kind = "moderated", stage = "input" } } */
-static void read_codes(lua_State *L, gt_profile *p, int profile, const char *key, gt_code_table table)
+/* codes = { some_code = "kind", other_code = { kind = "moderated", stage = "input" } }; ctx points
+ * to the core's gt_code_table the entries go to */
+static void read_code(lua_State *L, gt_profile *p, const char *table, const char *name, const void *ctx)
 {
-    lua_getfield(L, profile, key);
-    int codes = lua_gettop(L);
-    if (!lua_isnil(L, codes)) {
-        if (!lua_istable(L, codes)) luaL_error(L, "profile: %s must be a table", key);
-        lua_pushnil(L);
-        while (lua_next(L, codes)) {
-            if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: %s has a non-string key", key);
-            const char *stage;
-            gt_kind kind = read_kind(L, key, lua_tostring(L, -2), &stage);
-            gt_profile_add_code(p, table, lua_tostring(L, -2), kind, stage);
-            lua_pop(L, 1);
-        }
-    }
-    lua_pop(L, 1);
+    const char *stage;
+    gt_kind kind = read_kind(L, table, name, &stage);
+    gt_profile_add_code(p, *(const gt_code_table *)ctx, name, kind, stage);
 }
 
 /* statuses = { [403] = { kind = "moderated", stage = "input" } } */
@@ -258,11 +256,14 @@ static int build_profile(lua_State *L)
     }
     lua_pop(L, 1);
 
-    read_fields(L, p, profile);
-    read_states(L, p, profile);
-    read_codes(L, p, profile, "codes", GT_CODES_TASK);
-    read_codes(L, p, profile, "http_codes", GT_CODES_HTTP);
-    read_codes(L, p, profile, "message_codes", GT_CODES_MESSAGE);
+    static const struct {
+        const char *key;
+        gt_code_table table;
+    } code_tables[] = {{"codes", GT_CODES_TASK}, {"http_codes", GT_CODES_HTTP}, {"message_codes", GT_CODES_MESSAGE}};
+    each_entry(L, p, profile, "fields", true, read_field, NULL);
+    each_entry(L, p, profile, "states", true, read_state, NULL);
+    for (size_t i = 0; i < sizeof code_tables / sizeof *code_tables; i++)
+        each_entry(L, p, profile, code_tables[i].key, false, read_code, &code_tables[i].table);
     read_statuses(L, p, profile);
     lua_getfield(L, profile, "poll_hosts");
     field_ctx hosts = {L, p, "poll_hosts"};
@@ -288,19 +289,14 @@ gt_profile *gt_lua_check_profile(lua_State *L, int idx)
     return p;
 }
 
-static int profile_gc(lua_State *L)
+static void free_profile(void *p)
 {
-    gt_profile *p = gt_lua_take_box(L, 1, GT_PROFILE_MT);
-    if (p) gt_profile_free(p);
-    return 0;
+    gt_profile_free(p);
 }
 
-static int profile_tostring(lua_State *L)
+static void describe_profile(lua_State *L, void *p)
 {
-    gt_profile *p = *gt_lua_box_slot(L, 1, GT_PROFILE_MT);
-    if (p) lua_pushfstring(L, "gentask.profile(%s)", gt_profile_name(p));
-    else lua_pushliteral(L, "gentask.profile (released)");
-    return 1;
+    lua_pushfstring(L, "gentask.profile(%s)", gt_profile_name(p));
 }
 
 /* The compiled profile for the table at idx, cached per table: classify is called per response. */
@@ -398,8 +394,8 @@ void gt_lua_open_profile(lua_State *L)
 {
     static const gt_lua_class profile_class = {
         .name = GT_PROFILE_MT,
-        .gc = profile_gc,
-        .tostring = profile_tostring,
+        .release = free_profile,
+        .describe = describe_profile,
     };
     static const luaL_Reg functions[] = {{"classify", profile_classify}, {NULL, NULL}};
     gt_lua_new_class(L, &profile_class);

@@ -14,8 +14,7 @@ static void push_kinds(lua_State *L)
     for (int k = 1; k < GT_KIND_COUNT; k++) {
         lua_createtable(L, 0, 3);
         gt_lua_setfield_string(L, "name", gt_kind_name((gt_kind)k));
-        lua_pushboolean(L, gt_kind_retryable((gt_kind)k));
-        lua_setfield(L, -2, "retryable");
+        gt_lua_setfield_boolean(L, "retryable", gt_kind_retryable((gt_kind)k));
         gt_lua_setfield_string(L, "meaning", gt_kind_meaning((gt_kind)k));
         lua_rawseti(L, -2, k);
     }
@@ -23,9 +22,7 @@ static void push_kinds(lua_State *L)
 
 static void setfield_number(lua_State *L, const char *key, double value)
 {
-    if (isnan(value)) return; /* no number: nil */
-    lua_pushnumber(L, value);
-    lua_setfield(L, -2, key);
+    if (!isnan(value)) gt_lua_setfield_number(L, key, value); /* no number: nil */
 }
 
 static void push_options(lua_State *L)
@@ -38,12 +35,8 @@ static void push_options(lua_State *L)
         gt_lua_setfield_string(L, "unit", gt_option_unit_name(o->unit));
         setfield_number(L, "min", o->min);
         setfield_number(L, "max", o->max);
-        if (o->unit == GT_UNIT_FLAG) {
-            lua_pushboolean(L, o->default_value != 0);
-            lua_setfield(L, -2, "default");
-        } else {
-            setfield_number(L, "default", o->default_value);
-        }
+        if (o->unit == GT_UNIT_FLAG) gt_lua_setfield_boolean(L, "default", o->default_value != 0);
+        else setfield_number(L, "default", o->default_value);
         gt_lua_setfield_string(L, "scope", o->scope == GT_SCOPE_CLIENT ? "client" : "task");
         gt_lua_setfield_string(L, "meaning", o->meaning);
         lua_rawseti(L, -2, (int)i + 1);
@@ -131,8 +124,7 @@ void gt_lua_open_schema(lua_State *L)
     lua_setfield(L, -2, "states");
     push_error_fields(L);
     lua_setfield(L, -2, "error_fields");
-    lua_pushinteger(L, GT_WEBHOOK_MAX_BODY);
-    lua_setfield(L, -2, "webhook_max_body");
+    gt_lua_setfield_integer(L, "webhook_max_body", GT_WEBHOOK_MAX_BODY);
     lua_pushcfunction(L, check_options);
     lua_setfield(L, -2, "check_options");
 }

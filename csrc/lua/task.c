@@ -71,12 +71,7 @@ int gt_lua_task_submit(lua_State *L)
     char *refusal = NULL;
     gt_task *t = gt_client_submit_request(c, &r, opts, &existing, &refusal);
     if (!t && !refusal) return luaL_error(L, "gentask: out of memory");
-    if (!t) {
-        lua_pushnil(L);
-        lua_pushstring(L, refusal);
-        free(refusal);
-        return 2;
-    }
+    if (!t) return gt_lua_push_why_not(L, refusal);
     if (existing) {
         /* the core answers a task it can take back (a stopped one fails the submit unsent) */
         if (!gt_task_retain(t)) return luaL_error(L, "gentask: the task of key %s cannot be taken back", r.caller_key);
@@ -174,26 +169,19 @@ static int task_index(lua_State *L)
     return 1;
 }
 
-static int task_tostring(lua_State *L)
+static void describe_task(lua_State *L, void *object)
 {
-    gt_task *t = *gt_lua_box_slot(L, 1, GT_TASK_MT);
-    if (!t) {
-        lua_pushliteral(L, "gentask.task (released)");
-        return 1;
-    }
+    gt_task *t = object;
     const char *id = gt_task_id(t);
     lua_pushfstring(L, "gentask.task(%s %s, %s, %d%%)", gt_task_provider(t), id ? id : "(no id yet)",
                     gt_task_state_name(gt_task_state_of(t)), gt_task_progress(t));
-    return 1;
 }
 
 /* A collected task in flight is cancelled: its transfer leaves the multi handle, its timer the
  * heap, and everything it held is freed. */
-static int task_gc(lua_State *L)
+static void release_task(void *t)
 {
-    gt_task *t = gt_lua_take_box(L, 1, GT_TASK_MT);
-    if (t) gt_task_release(t);
-    return 0;
+    gt_task_release(t);
 }
 
 /* core.task_cancel(task): the caller's cancel, sent to the provider where it has an endpoint */
@@ -257,14 +245,8 @@ static int task_download(lua_State *L)
         .extension = luaL_optstring(L, 4, NULL),
     };
     char *refusal = NULL;
-    if (gt_task_download(check_task(L), &spec, &refusal)) {
-        lua_pushboolean(L, 1);
-        return 1;
-    }
-    lua_pushnil(L);
-    lua_pushstring(L, refusal ? refusal : "out of memory");
-    free(refusal);
-    return 2;
+    bool fetching = gt_task_download(check_task(L), &spec, &refusal);
+    return gt_lua_push_outcome(L, fetching, refusal);
 }
 
 /* core.task_files(task) → { [i] = file }, { [i] = error }, expires_at: one of the two per result */
@@ -287,8 +269,7 @@ static int task_files(lua_State *L)
         gt_lua_setfield_string(L, "url", f.url);
         gt_lua_setfield_string(L, "content_type", f.content_type);
         gt_lua_setfield_string(L, "sha256", f.sha256);
-        lua_pushnumber(L, (lua_Number)f.bytes);
-        lua_setfield(L, -2, "bytes");
+        gt_lua_setfield_number(L, "bytes", (lua_Number)f.bytes);
         lua_rawseti(L, -3, (int)i + 1);
     }
     double expires_at = gt_task_expires_at(t);
@@ -312,13 +293,7 @@ static int media_type(lua_State *L)
 /* core.base64(bytes) → text */
 static int base64(lua_State *L)
 {
-    size_t n;
-    const char *bytes = luaL_checklstring(L, 1, &n);
-    char *text = gt_base64_encode(bytes, n);
-    if (!text) return luaL_error(L, "gentask: out of memory");
-    lua_pushstring(L, text);
-    free(text);
-    return 1;
+    return gt_lua_push_encoded(L, gt_base64_encode, "gentask: out of memory");
 }
 
 static int task_is(lua_State *L)
@@ -353,8 +328,8 @@ void gt_lua_open_task(lua_State *L)
 {
     static const gt_lua_class task_class = {
         .name = GT_TASK_MT,
-        .gc = task_gc,
-        .tostring = task_tostring,
+        .release = release_task,
+        .describe = describe_task,
         .close = task_close,
         .index = task_index,
     };

@@ -104,10 +104,8 @@ int gt_lua_client_take_log(lua_State *L)
     for (size_t i = 0; i < q->n; i++) {
         log_record *r = &q->records[i];
         lua_createtable(L, 0, 10);
-        lua_pushstring(L, r->kind == GT_LOG_REQUEST ? "request" : "response");
-        lua_setfield(L, -2, "kind");
-        lua_pushstring(L, gt_phase_name(r->phase));
-        lua_setfield(L, -2, "phase");
+        gt_lua_setfield_string(L, "kind", r->kind == GT_LOG_REQUEST ? "request" : "response");
+        gt_lua_setfield_string(L, "phase", gt_phase_name(r->phase));
         gt_lua_setfield_string(L, "provider", r->provider);
         gt_lua_setfield_string(L, "method", r->method);
         gt_lua_setfield_string(L, "url", r->url);
@@ -116,8 +114,7 @@ int gt_lua_client_take_log(lua_State *L)
         gt_lua_setfield_integer(L, "attempt", r->attempt);
         if (r->kind == GT_LOG_RESPONSE) {
             gt_lua_setfield_integer(L, "status", r->status);
-            lua_pushnumber(L, r->seconds);
-            lua_setfield(L, -2, "seconds");
+            gt_lua_setfield_number(L, "seconds", r->seconds);
         }
         lua_rawseti(L, -2, (int)i + 1);
         record_clear(r);

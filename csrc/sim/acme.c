@@ -44,9 +44,8 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
 
 /* What the request's body gets wrong. params may be absent or null; an empty array passes for an
  * empty object, as Lua JSON encoders write an empty table. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     const cJSON *recipe = cJSON_GetObjectItemCaseSensitive(body, "recipe");
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(body, "params");
     refusal->status = MHD_HTTP_BAD_REQUEST;
@@ -119,14 +118,9 @@ const struct dialect acme_dialect = {
             .client = {0, "client_error", "client error", NULL},
             .server = {0, "server_error", "server error", NULL},
         },
-    .no_key = {MHD_HTTP_UNAUTHORIZED},
-    .bad_key = {MHD_HTTP_UNAUTHORIZED},
     .not_json = {MHD_HTTP_BAD_REQUEST, "", "body must be a JSON object"},
-    .not_object = {MHD_HTTP_BAD_REQUEST, "", "body must be a JSON object"},
-    .no_task = {MHD_HTTP_NOT_FOUND},
     .no_endpoint = {.code = "no_such_endpoint", .format = "no endpoint %s %.200s"},
     .retry_after_header = true,
-    .echo_header = "X-Request-Id",
     .created_status = MHD_HTTP_ACCEPTED,
     .faults = {.id_fields = {"job.ref"}, .state_field = "job.phase"},
     .new_id = new_id,

@@ -95,9 +95,8 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
 }
 
 /* What the request's body lacks. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     const cJSON *request_type = cJSON_GetObjectItemCaseSensitive(body, "request_type");
     const char *prompt = json_string_at(body, "input.prompt");
     refusal->status = MHD_HTTP_BAD_REQUEST;
@@ -187,14 +186,9 @@ const struct dialect apixo_dialect = {
     .webhook_url_field = "callback_url",
     .phase_words = {"pending", "processing", "success", "failed", "failed"},
     .errors = {ERROR_WORDS(envelope_messages)},
-    .no_key = {MHD_HTTP_UNAUTHORIZED},
-    .bad_key = {MHD_HTTP_UNAUTHORIZED},
     .not_json = {MHD_HTTP_BAD_REQUEST, "", "Invalid JSON in request body"},
-    .not_object = {MHD_HTTP_BAD_REQUEST, "", "Invalid JSON in request body"},
     .no_poll_id = {MHD_HTTP_BAD_REQUEST, "", "Missing required parameter: taskId"},
-    .no_task = {MHD_HTTP_NOT_FOUND},
     .retry_after_header = false, /* undocumented: only with retry-after-header */
-    .echo_header = "X-Request-Id",
     .faults = {.id_fields = {"data.taskId"}, .state_field = "data.state"},
     .new_id = new_id,
     .invalid = invalid,

@@ -100,9 +100,8 @@ static bool refuse(struct refusal *refusal, const char *message, const char *fie
 /* The technique's input schema, as far as the simulator knows it: at least one input, each
  * {"id": string, "type": one of input_types, "value": string}; mode "async" and a non-empty
  * idempotency_key where given. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(body, "inputs");
     const cJSON *mode = cJSON_GetObjectItemCaseSensitive(body, "mode");
     const cJSON *key = cJSON_GetObjectItemCaseSensitive(body, "idempotency_key");
@@ -233,7 +232,6 @@ const struct dialect flora_dialect = {
     .reused_key = {HTTP_UNPROCESSABLE, "idempotency_conflict"},
     .retry_after_header = true,
     .request_id_header = "request-id",
-    .echo_header = "request-id",
     .faults = {.id_fields = {"runId", "run_id"}, .state_field = "status"},
     .new_id = new_id,
     .read_scenario = read_scenario,

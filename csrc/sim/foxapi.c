@@ -62,9 +62,8 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
 }
 
 /* model and prompt, both strings. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     const cJSON *model = cJSON_GetObjectItemCaseSensitive(body, "model");
     const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(body, "prompt");
     if (!cJSON_IsString(model))
@@ -156,18 +155,13 @@ const struct dialect foxapi_dialect = {
             .client = {0, "invalid_request", "Invalid request", "invalid_request_error"},
             .server = {0, "server_error", "Server error", "server_error"},
         },
-    .no_key = {MHD_HTTP_UNAUTHORIZED},
-    .bad_key = {MHD_HTTP_UNAUTHORIZED},
     .not_json = {MHD_HTTP_BAD_REQUEST, "invalid_json", "Request body must be a JSON object"},
-    .not_object = {MHD_HTTP_BAD_REQUEST, "invalid_json", "Request body must be a JSON object"},
-    .no_task = {MHD_HTTP_NOT_FOUND},
     /* the simulator's own words: the stored documentation shows can_cancel, not this refusal */
     .too_late = {MHD_HTTP_BAD_REQUEST, "task_not_cancellable", "The task has already finished and cannot be cancelled"},
     .webhook_url_field = "callback_url",
     .no_endpoint = {.code = "not_found"},
     .wrong_method_code = "method_not_allowed",
     .retry_after_header = true,
-    .echo_header = "X-Request-Id",
     .faults = {.id_fields = {"id"}, .state_field = "status"},
     .new_id = new_id,
     .invalid = invalid,

@@ -74,9 +74,8 @@ static bool is_whole(double value)
 }
 
 /* The documentation's validation table: the first rule broken. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     static const struct {
         const char *field;
         double min, max;
@@ -127,9 +126,8 @@ static double optional_number(const cJSON *body, const char *name, double fallba
 }
 
 /* Sizes, seed and samples; an instant task (or one of duration 0) is done when it is answered. */
-static void read_task(const struct exchange *exchange, const cJSON *body, struct task *task)
+static void read_task(const cJSON *body, struct task *task)
 {
-    (void)exchange;
     double seed;
     task->width = (unsigned)optional_number(body, "width", 512);
     task->height = (unsigned)optional_number(body, "height", 512);
@@ -208,11 +206,6 @@ static cJSON *render_task(const struct exchange *exchange, const struct task *ta
     return task_json(exchange, task, progress, false);
 }
 
-#define BAD_JSON                     \
-    {                                \
-        MHD_HTTP_BAD_REQUEST, "json" \
-    }
-
 const struct dialect modelslab_dialect = {
     .name = "modelslab",
     .scenario_dialect = SCENARIO_MODELSLAB,
@@ -230,14 +223,9 @@ const struct dialect modelslab_dialect = {
     .poll_id_field = "request_id",
     .phase_words = {"processing", "processing", "success", "failed", "failed"},
     .errors = {ERROR_WORDS(errors)},
-    .no_key = {MHD_HTTP_UNAUTHORIZED},
-    .bad_key = {MHD_HTTP_UNAUTHORIZED},
-    .not_json = BAD_JSON,
-    .not_object = BAD_JSON,
+    .not_json = {MHD_HTTP_BAD_REQUEST, "json"},
     .no_poll_id = {MHD_HTTP_BAD_REQUEST, "", "request_id is required"},
-    .no_task = {MHD_HTTP_NOT_FOUND},
     .retry_after_header = false, /* only with retry-after-header */
-    .echo_header = "X-Request-Id",
     .faults = {.id_fields = {"id"}, .state_field = "status"},
     .new_id = new_id,
     .read_task = read_task,

@@ -15,20 +15,20 @@
 
 /* error.code and error.message for each HTTP status. */
 static const struct error_word errors[] = {
-    {400, "bad_request", "bad request", NULL},
-    {401, "bad_token", "invalid token", NULL},
-    {402, "payment", "payment required", NULL},
-    {403, "forbidden", "forbidden", NULL},
-    {404, "no_such_job", "no such job", NULL},
-    {405, "wrong_method", "method not allowed", NULL},
-    {409, "conflict", "conflict", NULL},
-    {413, "too_large", "request too large", NULL},
-    {422, "invalid", "invalid request", NULL},
-    {429, "slow_down", "too many requests, slow down", NULL},
-    {500, "oops", "internal error", NULL},
-    {502, "bad_gateway", "bad gateway", NULL},
-    {503, "unavailable", "service unavailable", NULL},
-    {504, "timeout", "gateway timeout", NULL},
+    {400, "bad_request", "bad request"},
+    {401, "bad_token", "invalid token"},
+    {402, "payment", "payment required"},
+    {403, "forbidden", "forbidden"},
+    {404, "no_such_job", "no such job"},
+    {405, "wrong_method", "method not allowed"},
+    {409, "conflict", "conflict"},
+    {413, "too_large", "request too large"},
+    {422, "invalid", "invalid request"},
+    {429, "slow_down", "too many requests, slow down"},
+    {500, "oops", "internal error"},
+    {502, "bad_gateway", "bad gateway"},
+    {503, "unavailable", "service unavailable"},
+    {504, "timeout", "gateway timeout"},
 };
 
 /* {"error": {"code", "message"}} */
@@ -115,8 +115,8 @@ const struct dialect acme_dialect = {
     .errors =
         {
             ERROR_WORDS(errors),
-            .client = {0, "client_error", "client error", NULL},
-            .server = {0, "server_error", "server error", NULL},
+            .client = {0, "client_error", "client error"},
+            .server = {0, "server_error", "server error"},
         },
     .not_json = {MHD_HTTP_BAD_REQUEST, "", "body must be a JSON object"},
     .no_endpoint = {.code = "no_such_endpoint", .format = "no endpoint %s %.200s"},

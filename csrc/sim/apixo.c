@@ -17,18 +17,18 @@
 /* The envelope's message for each code the documentation lists: its examples where it has one,
  * its table's description otherwise. */
 static const struct error_word envelope_messages[] = {
-    {200, "", "success", NULL},
-    {400, "", PROMPT_TOO_LONG, NULL},
-    {401, "", "Invalid or missing API key", NULL},
-    {402, "", "Insufficient balance", NULL},
-    {403, "", "Content violates policy", NULL},
+    {200, "", "success"},
+    {400, "", PROMPT_TOO_LONG},
+    {401, "", "Invalid or missing API key"},
+    {402, "", "Insufficient balance"},
+    {403, "", "Content violates policy"},
     /* https://apixo.ai/docs/api-reference/error-codes reads 403 as a key without permission */
-    {403, "permission", "API key lacks permission", NULL},
-    {404, "", "Resource not found", NULL},
-    {429, "", "Provider rate limited, please retry later", NULL},
-    {500, "", "Internal server error", NULL},
-    {503, "", "Service temporarily unavailable", NULL},
-    {504, "", "Provider timeout, please retry later", NULL},
+    {403, "permission", "API key lacks permission"},
+    {404, "", "Resource not found"},
+    {429, "", "Provider rate limited, please retry later"},
+    {500, "", "Internal server error"},
+    {503, "", "Service temporarily unavailable"},
+    {504, "", "Provider timeout, please retry later"},
 };
 
 /* failMsg for each documented failCode: the documentation's examples where it has one, its

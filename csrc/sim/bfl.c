@@ -15,17 +15,16 @@
 
 /* The documentation's own words for each status it lists; FastAPI's reason phrase for the rest. */
 static const struct error_word errors[] = {
-    {400, "", "There was an issue with the format or content of your request.", NULL},
-    {401, "", "Invalid API key", NULL},
-    {402, "", "Your account has insufficient credits or your payment method needs to be updated.", NULL},
-    {403, "", "Your API key does not have permission to access the specified resource.", NULL},
-    {422, "", "The request you sent contains invalid request body or parameters.", NULL},
-    {429, "", "You've exceeded the rate limits for your account.", NULL},
-    {500, "", "An unexpected error occurred on our servers.", NULL},
+    {400, "", "There was an issue with the format or content of your request."},
+    {401, "", "Invalid API key"},
+    {402, "", "Your account has insufficient credits or your payment method needs to be updated."},
+    {403, "", "Your API key does not have permission to access the specified resource."},
+    {422, "", "The request you sent contains invalid request body or parameters."},
+    {429, "", "You've exceeded the rate limits for your account."},
+    {500, "", "An unexpected error occurred on our servers."},
     {503, "",
      "Our service is temporarily unavailable, typically due to maintenance or high load. "
-     "Try again in a few moments.",
-     NULL},
+     "Try again in a few moments."},
 };
 
 /* One entry of a FastAPI validation error: {"type", "loc": [where, field], "msg", "input"?};

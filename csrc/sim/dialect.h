@@ -64,7 +64,6 @@ struct fault_words {
 struct error_answer {
     unsigned status;
     const char *code;     /* asked for, or the status's documented one ("" none) */
-    const char *type;     /* FoxAPI's error.type */
     const char *message;  /* asked for, or the documented one */
     bool documented;      /* no message was asked for: the documented error, which
                              may carry more (BFL's list, FLORA's fields) */

@@ -34,20 +34,32 @@ static const struct code_text failure_messages[] = {
 
 /* The error for each HTTP status FoxAPI documents, and the codes its gateways use for 5xx. */
 static const struct error_word errors[] = {
-    {400, "invalid_parameters", "Invalid parameters", "invalid_request_error"},
-    {401, "invalid_api_key", "Invalid API key provided", "authentication_error"},
-    {402, "insufficient_balance", "Insufficient account balance", "invalid_request_error"},
-    {403, "permission_denied", "API key lacks required permissions", "permission_error"},
-    {404, "task_not_found", "Task not found", "not_found_error"},
-    {422, "invalid_request", "Unprocessable request", "invalid_request_error"},
+    {400, "invalid_parameters", "Invalid parameters"},
+    {401, "invalid_api_key", "Invalid API key provided"},
+    {402, "insufficient_balance", "Insufficient account balance"},
+    {403, "permission_denied", "API key lacks required permissions"},
+    {404, "task_not_found", "Task not found"},
+    {422, "invalid_request", "Unprocessable request"},
     /* a gateway without an upstream channel for the model (docs/providers/foxapi.md): retry later */
-    {422, "model_not_found", "No available channel for model flux-dev under group default", "invalid_request_error"},
-    {429, "rate_limit_exceeded", "Rate limit exceeded", "rate_limit_error"},
-    {500, "internal_error", "Server-side error, please retry later", "server_error"},
-    {502, "bad_gateway", "Bad gateway", "server_error"},
-    {503, "service_unavailable", "Service temporarily unavailable", "server_error"},
-    {504, "gateway_timeout", "Gateway timeout", "server_error"},
+    {422, "model_not_found", "No available channel for model flux-dev under group default"},
+    {429, "rate_limit_exceeded", "Rate limit exceeded"},
+    {500, "internal_error", "Server-side error, please retry later"},
+    {502, "bad_gateway", "Bad gateway"},
+    {503, "service_unavailable", "Service temporarily unavailable"},
+    {504, "gateway_timeout", "Gateway timeout"},
 };
+
+/* error.type, which follows from the status as in OpenAI's errors. */
+static const char *error_type(unsigned status)
+{
+    switch (status) {
+    case MHD_HTTP_UNAUTHORIZED: return "authentication_error";
+    case MHD_HTTP_FORBIDDEN: return "permission_error";
+    case MHD_HTTP_NOT_FOUND: return "not_found_error";
+    case MHD_HTTP_TOO_MANY_REQUESTS: return "rate_limit_error";
+    default: return status >= 500 ? "server_error" : "invalid_request_error";
+    }
+}
 
 /* {"error": {"message", "type", "code"}}: OpenAI's shape. */
 static cJSON *error_body(const struct exchange *exchange, const struct error_answer *error)
@@ -56,7 +68,7 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
     cJSON *body = cJSON_CreateObject();
     cJSON *fields = cJSON_AddObjectToObject(body, "error");
     cJSON_AddStringToObject(fields, "message", error->message);
-    cJSON_AddStringToObject(fields, "type", error->type);
+    cJSON_AddStringToObject(fields, "type", error_type(error->status));
     cJSON_AddStringToObject(fields, "code", error->code);
     return body;
 }
@@ -152,8 +164,8 @@ const struct dialect foxapi_dialect = {
     .errors =
         {
             ERROR_WORDS(errors),
-            .client = {0, "invalid_request", "Invalid request", "invalid_request_error"},
-            .server = {0, "server_error", "Server error", "server_error"},
+            .client = {0, "invalid_request", "Invalid request"},
+            .server = {0, "server_error", "Server error"},
         },
     .not_json = {MHD_HTTP_BAD_REQUEST, "invalid_json", "Request body must be a JSON object"},
     /* the simulator's own words: the stored documentation shows can_cancel, not this refusal */

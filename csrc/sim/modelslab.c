@@ -19,22 +19,22 @@
 /* The documentation's example message for each status it lists; http=400:VARIANT picks one of
  * its other 400 messages (its validation table and examples). */
 static const struct error_word errors[] = {
-    {400, "prompt", "prompt is required", NULL},
-    {400, "prompt-type", "prompt must be a string", NULL},
-    {400, "width", "width must be between 256 and 1024", NULL},
-    {400, "height", "height must be divisible by 8", NULL},
-    {400, "samples", "samples must be between 1 and 4", NULL},
-    {400, "guidance_scale", "guidance_scale must be between 1 and 20", NULL},
-    {400, "model", "Model not found: invalid_model_name", NULL},
-    {400, "image", "Unable to fetch image from provided URL", NULL},
-    {400, "json", "Malformed JSON in request body", NULL},
-    {401, "", "Invalid API key", NULL},
-    {402, "", "Insufficient credits. Please add more credits to continue.", NULL},
-    {403, "", "This feature requires a premium subscription", NULL},
-    {404, "", "Request not found", NULL},
-    {429, "", "Rate limit exceeded. Maximum 5 queued requests allowed.", NULL},
-    {500, "", "Internal server error. Please try again.", NULL},
-    {503, "", "Service temporarily unavailable. Please try again later.", NULL},
+    {400, "prompt", "prompt is required"},
+    {400, "prompt-type", "prompt must be a string"},
+    {400, "width", "width must be between 256 and 1024"},
+    {400, "height", "height must be divisible by 8"},
+    {400, "samples", "samples must be between 1 and 4"},
+    {400, "guidance_scale", "guidance_scale must be between 1 and 20"},
+    {400, "model", "Model not found: invalid_model_name"},
+    {400, "image", "Unable to fetch image from provided URL"},
+    {400, "json", "Malformed JSON in request body"},
+    {401, "", "Invalid API key"},
+    {402, "", "Insufficient credits. Please add more credits to continue."},
+    {403, "", "This feature requires a premium subscription"},
+    {404, "", "Request not found"},
+    {429, "", "Rate limit exceeded. Maximum 5 queued requests allowed."},
+    {500, "", "Internal server error. Please try again."},
+    {503, "", "Service temporarily unavailable. Please try again later."},
 };
 
 /* "message", or "messege" as legacy endpoints spell it. */

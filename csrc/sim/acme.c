@@ -63,20 +63,6 @@ static void new_id(char *id, size_t size)
     snprintf(id, size, "job-%llu", (unsigned long long)ids_next_sequence());
 }
 
-static void add_assets(cJSON *job, const struct task *task, unsigned port)
-{
-    cJSON *assets = cJSON_AddArrayToObject(job, "assets");
-    cJSON *urls = result_urls_json(task, port);
-    const cJSON *url;
-    cJSON_ArrayForEach(url, urls)
-    {
-        cJSON *asset = cJSON_CreateObject();
-        cJSON_AddStringToObject(asset, "href", url->valuestring);
-        cJSON_AddItemToArray(assets, asset);
-    }
-    cJSON_Delete(urls);
-}
-
 static cJSON *render_task(const struct exchange *exchange, const struct task *task,
                           const struct task_progress *progress)
 {
@@ -89,7 +75,7 @@ static cJSON *render_task(const struct exchange *exchange, const struct task *ta
     cJSON_AddStringToObject(job, "phase", phase);
     cJSON_AddNumberToObject(job, "percent", progress->percent);
     if (progress->phase == TASK_COMPLETED) {
-        add_assets(job, task, exchange->request->sim->port);
+        add_result_urls(job, "assets", "href", task, exchange->request->sim->port);
     } else if (task_phase_is_final(progress->phase) && !refused) {
         char detail[SCENARIO_FAIL_CODE_MAX + 32];
         snprintf(detail, sizeof detail, "the job broke: %s", fail_code);

@@ -140,7 +140,7 @@ static cJSON *render_created(const struct exchange *exchange, const struct task 
 static char *result_json_text(const struct task *task, unsigned port)
 {
     cJSON *result = cJSON_CreateObject();
-    cJSON_AddItemToObject(result, "resultUrls", result_urls_json(task, port));
+    add_result_urls(result, "resultUrls", NULL, task, port);
     char *text = cJSON_PrintUnformatted(result);
     cJSON_Delete(result);
     return text;

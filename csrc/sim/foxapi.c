@@ -97,29 +97,19 @@ static void new_id(char *id, size_t size)
 
 /* "results": [{"url"}], with shape=output "output": {"url", "urls": [...]}, with shape=strings
  * EvoLink's "results": ["url"]. */
-static void add_result_urls(cJSON *json, const struct task *task, unsigned port)
+static void add_results(cJSON *json, const struct task *task, unsigned port)
 {
-    cJSON *urls = result_urls_json(task, port);
-    if (task->scenario.shape == RESULT_SHAPE_OUTPUT) {
-        cJSON *output = cJSON_AddObjectToObject(json, "output");
-        if (cJSON_GetArraySize(urls) > 0)
-            cJSON_AddStringToObject(output, "url", cJSON_GetArrayItem(urls, 0)->valuestring);
-        if (!cJSON_AddItemToObject(output, "urls", urls)) cJSON_Delete(urls);
+    if (task->scenario.shape != RESULT_SHAPE_OUTPUT) {
+        add_result_urls(json, "results", task->scenario.shape == RESULT_SHAPE_STRINGS ? NULL : "url", task, port);
         return;
     }
-    if (task->scenario.shape == RESULT_SHAPE_STRINGS) {
-        if (!cJSON_AddItemToObject(json, "results", urls)) cJSON_Delete(urls);
-        return;
+    cJSON *output = cJSON_AddObjectToObject(json, "output");
+    if (task->scenario.result_count > 0) {
+        char url[160];
+        result_url(url, sizeof url, port, task->id, 0);
+        cJSON_AddStringToObject(output, "url", url);
     }
-    cJSON *results = cJSON_AddArrayToObject(json, "results");
-    const cJSON *url;
-    cJSON_ArrayForEach(url, urls)
-    {
-        cJSON *result = cJSON_CreateObject();
-        cJSON_AddStringToObject(result, "url", url->valuestring);
-        cJSON_AddItemToArray(results, result);
-    }
-    cJSON_Delete(urls);
+    add_result_urls(output, "urls", NULL, task, port);
 }
 
 static cJSON *render_task(const struct exchange *exchange, const struct task *task,
@@ -136,7 +126,7 @@ static cJSON *render_task(const struct exchange *exchange, const struct task *ta
     cJSON_AddBoolToObject(info, "can_cancel", !task_phase_is_final(progress->phase));
     /* the remaining time in seconds (the docs give no precision: milliseconds here) */
     cJSON_AddNumberToObject(info, "estimated_time", progress->eta_ms / 1000.0);
-    if (progress->phase == TASK_COMPLETED) add_result_urls(json, task, exchange->request->sim->port);
+    if (progress->phase == TASK_COMPLETED) add_results(json, task, exchange->request->sim->port);
     if (progress->phase == TASK_FAILED) {
         const char *code = task->scenario.fail_code;
         const char *message = CODE_TEXT_FIND(failure_messages, code, false);

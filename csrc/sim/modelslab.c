@@ -144,12 +144,6 @@ static void add_id(cJSON *json, const struct task *task)
     else cJSON_AddNumberToObject(json, "id", strtod(task->id, NULL));
 }
 
-static void add_urls(cJSON *json, const char *name, const struct task *task, unsigned port)
-{
-    cJSON *urls = result_urls_json(task, port);
-    if (!cJSON_AddItemToObject(json, name, urls)) cJSON_Delete(urls);
-}
-
 static cJSON *meta_json(const struct task *task)
 {
     cJSON *meta = cJSON_CreateObject();
@@ -172,7 +166,7 @@ static cJSON *task_json(const struct exchange *exchange, const struct task *task
     cJSON_AddStringToObject(json, "status", exchange->dialect->phase_words[progress->phase]);
     add_id(json, task);
     if (progress->phase == TASK_COMPLETED) {
-        add_urls(json, "output", task, port);
+        add_result_urls(json, "output", NULL, task, port);
         cJSON_AddNumberToObject(json, "generationTime", task->duration_ms / 1000.0);
         cJSON_AddItemToObject(json, "meta", meta_json(task));
     } else if (task_phase_is_final(progress->phase)) {
@@ -188,7 +182,7 @@ static cJSON *task_json(const struct exchange *exchange, const struct task *task
             snprintf(url, sizeof url, "http://127.0.0.1:%u/modelslab/images/fetch/%s", port, task->id);
             cJSON_AddStringToObject(json, "fetch_result", url);
         }
-        add_urls(json, "future_links", task, port);
+        add_result_urls(json, "future_links", NULL, task, port);
     }
     return json;
 }

@@ -73,33 +73,33 @@ static bool is_whole(double value)
     return value > -9e15 && value < 9e15 && value == (double)(long long)value;
 }
 
-/* The documentation's validation table: the first rule broken. */
+/* The documentation's validation table: the first rule broken, answered with the 400 of that
+ * field's variant above (its documented message). */
 static bool invalid(const cJSON *body, struct refusal *refusal)
 {
     static const struct {
-        const char *field;
+        const char *field; /* also the variant of its 400 */
         double min, max;
         long long divisor; /* 0: any number in range; else a whole multiple of it */
-        const char *message;
     } rules[] = {
-        {"width", 256, 1024, 0, "width must be between 256 and 1024"},
-        {"height", 8, 1e9, 8, "height must be divisible by 8"},
-        {"samples", 1, 4, 1, "samples must be between 1 and 4"},
-        {"guidance_scale", 1, 20, 0, "guidance_scale must be between 1 and 20"},
+        {"width", 256, 1024, 0},
+        {"height", 8, 1e9, 8},
+        {"samples", 1, 4, 1},
+        {"guidance_scale", 1, 20, 0},
     };
     const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(body, "prompt");
     refusal->status = MHD_HTTP_BAD_REQUEST;
-    if (prompt == NULL || cJSON_IsNull(prompt)) refusal->message = "prompt is required";
-    else if (!cJSON_IsString(prompt)) refusal->message = "prompt must be a string";
-    for (size_t i = 0; refusal->message == NULL && i < sizeof rules / sizeof rules[0]; i++) {
+    if (prompt == NULL || cJSON_IsNull(prompt)) refusal->code = "prompt";
+    else if (!cJSON_IsString(prompt)) refusal->code = "prompt-type";
+    for (size_t i = 0; refusal->code == NULL && i < sizeof rules / sizeof rules[0]; i++) {
         const cJSON *item = cJSON_GetObjectItemCaseSensitive(body, rules[i].field);
         double value;
         if (item == NULL || cJSON_IsNull(item)) continue;
         if (!number_value(item, &value) || value < rules[i].min || value > rules[i].max ||
             (rules[i].divisor > 0 && (!is_whole(value) || (long long)value % rules[i].divisor != 0)))
-            refusal->message = rules[i].message;
+            refusal->code = rules[i].field;
     }
-    return refusal->message != NULL;
+    return refusal->code != NULL;
 }
 
 /* ModelsLab's ids are numbers that grow. Each simulator process starts them at a random point

@@ -98,8 +98,9 @@ struct dialect {
     /* Its words. */
     const char *phase_words[TASK_PHASE_COUNT]; /* the status word of each phase */
     struct error_words errors;
-    /* A status left 0 in no_key, bad_key and no_task is the one every dialect answers with
-     * (401, 404), with the dialect's documented body for it. */
+    /* A refusal whose status is left 0 has the usual one, with the dialect's documented body
+     * for it: 401 (no_key, bad_key), 404 (no_task), 400 (not_json, no_poll_id, too_late), 422
+     * (reused_key). */
     struct refusal no_key;     /* 401 without a key */
     struct refusal bad_key;    /* 401 with a key that is not accepted */
     struct refusal not_json;   /* a body that does not parse */

@@ -15,20 +15,20 @@
 
 /* error.code and error.message for each HTTP status. */
 static const struct error_word errors[] = {
-    {400, "bad_request", "bad request", NULL},
-    {401, "bad_token", "invalid token", NULL},
-    {402, "payment", "payment required", NULL},
-    {403, "forbidden", "forbidden", NULL},
-    {404, "no_such_job", "no such job", NULL},
-    {405, "wrong_method", "method not allowed", NULL},
-    {409, "conflict", "conflict", NULL},
-    {413, "too_large", "request too large", NULL},
-    {422, "invalid", "invalid request", NULL},
-    {429, "slow_down", "too many requests, slow down", NULL},
-    {500, "oops", "internal error", NULL},
-    {502, "bad_gateway", "bad gateway", NULL},
-    {503, "unavailable", "service unavailable", NULL},
-    {504, "timeout", "gateway timeout", NULL},
+    {400, "bad_request", "bad request"},
+    {401, "bad_token", "invalid token"},
+    {402, "payment", "payment required"},
+    {403, "forbidden", "forbidden"},
+    {404, "no_such_job", "no such job"},
+    {405, "wrong_method", "method not allowed"},
+    {409, "conflict", "conflict"},
+    {413, "too_large", "request too large"},
+    {422, "invalid", "invalid request"},
+    {429, "slow_down", "too many requests, slow down"},
+    {500, "oops", "internal error"},
+    {502, "bad_gateway", "bad gateway"},
+    {503, "unavailable", "service unavailable"},
+    {504, "timeout", "gateway timeout"},
 };
 
 /* {"error": {"code", "message"}} */
@@ -44,9 +44,8 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
 
 /* What the request's body gets wrong. params may be absent or null; an empty array passes for an
  * empty object, as Lua JSON encoders write an empty table. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     const cJSON *recipe = cJSON_GetObjectItemCaseSensitive(body, "recipe");
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(body, "params");
     refusal->status = MHD_HTTP_BAD_REQUEST;
@@ -64,20 +63,6 @@ static void new_id(char *id, size_t size)
     snprintf(id, size, "job-%llu", (unsigned long long)ids_next_sequence());
 }
 
-static void add_assets(cJSON *job, const struct task *task, unsigned port)
-{
-    cJSON *assets = cJSON_AddArrayToObject(job, "assets");
-    cJSON *urls = result_urls_json(task, port);
-    const cJSON *url;
-    cJSON_ArrayForEach(url, urls)
-    {
-        cJSON *asset = cJSON_CreateObject();
-        cJSON_AddStringToObject(asset, "href", url->valuestring);
-        cJSON_AddItemToArray(assets, asset);
-    }
-    cJSON_Delete(urls);
-}
-
 static cJSON *render_task(const struct exchange *exchange, const struct task *task,
                           const struct task_progress *progress)
 {
@@ -90,7 +75,7 @@ static cJSON *render_task(const struct exchange *exchange, const struct task *ta
     cJSON_AddStringToObject(job, "phase", phase);
     cJSON_AddNumberToObject(job, "percent", progress->percent);
     if (progress->phase == TASK_COMPLETED) {
-        add_assets(job, task, exchange->request->sim->port);
+        add_result_urls(job, "assets", "href", task, exchange->request->sim->port);
     } else if (task_phase_is_final(progress->phase) && !refused) {
         char detail[SCENARIO_FAIL_CODE_MAX + 32];
         snprintf(detail, sizeof detail, "the job broke: %s", fail_code);
@@ -116,17 +101,12 @@ const struct dialect acme_dialect = {
     .errors =
         {
             ERROR_WORDS(errors),
-            .client = {0, "client_error", "client error", NULL},
-            .server = {0, "server_error", "server error", NULL},
+            .client = {0, "client_error", "client error"},
+            .server = {0, "server_error", "server error"},
         },
-    .no_key = {MHD_HTTP_UNAUTHORIZED},
-    .bad_key = {MHD_HTTP_UNAUTHORIZED},
     .not_json = {MHD_HTTP_BAD_REQUEST, "", "body must be a JSON object"},
-    .not_object = {MHD_HTTP_BAD_REQUEST, "", "body must be a JSON object"},
-    .no_task = {MHD_HTTP_NOT_FOUND},
     .no_endpoint = {.code = "no_such_endpoint", .format = "no endpoint %s %.200s"},
     .retry_after_header = true,
-    .echo_header = "X-Request-Id",
     .created_status = MHD_HTTP_ACCEPTED,
     .faults = {.id_fields = {"job.ref"}, .state_field = "job.phase"},
     .new_id = new_id,

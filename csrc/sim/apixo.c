@@ -17,18 +17,18 @@
 /* The envelope's message for each code the documentation lists: its examples where it has one,
  * its table's description otherwise. */
 static const struct error_word envelope_messages[] = {
-    {200, "", "success", NULL},
-    {400, "", PROMPT_TOO_LONG, NULL},
-    {401, "", "Invalid or missing API key", NULL},
-    {402, "", "Insufficient balance", NULL},
-    {403, "", "Content violates policy", NULL},
+    {200, "", "success"},
+    {400, "", PROMPT_TOO_LONG},
+    {401, "", "Invalid or missing API key"},
+    {402, "", "Insufficient balance"},
+    {403, "", "Content violates policy"},
     /* https://apixo.ai/docs/api-reference/error-codes reads 403 as a key without permission */
-    {403, "permission", "API key lacks permission", NULL},
-    {404, "", "Resource not found", NULL},
-    {429, "", "Provider rate limited, please retry later", NULL},
-    {500, "", "Internal server error", NULL},
-    {503, "", "Service temporarily unavailable", NULL},
-    {504, "", "Provider timeout, please retry later", NULL},
+    {403, "permission", "API key lacks permission"},
+    {404, "", "Resource not found"},
+    {429, "", "Provider rate limited, please retry later"},
+    {500, "", "Internal server error"},
+    {503, "", "Service temporarily unavailable"},
+    {504, "", "Provider timeout, please retry later"},
 };
 
 /* failMsg for each documented failCode: the documentation's examples where it has one, its
@@ -95,9 +95,8 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
 }
 
 /* What the request's body lacks. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     const cJSON *request_type = cJSON_GetObjectItemCaseSensitive(body, "request_type");
     const char *prompt = json_string_at(body, "input.prompt");
     refusal->status = MHD_HTTP_BAD_REQUEST;
@@ -141,7 +140,7 @@ static cJSON *render_created(const struct exchange *exchange, const struct task 
 static char *result_json_text(const struct task *task, unsigned port)
 {
     cJSON *result = cJSON_CreateObject();
-    cJSON_AddItemToObject(result, "resultUrls", result_urls_json(task, port));
+    add_result_urls(result, "resultUrls", NULL, task, port);
     char *text = cJSON_PrintUnformatted(result);
     cJSON_Delete(result);
     return text;
@@ -187,14 +186,9 @@ const struct dialect apixo_dialect = {
     .webhook_url_field = "callback_url",
     .phase_words = {"pending", "processing", "success", "failed", "failed"},
     .errors = {ERROR_WORDS(envelope_messages)},
-    .no_key = {MHD_HTTP_UNAUTHORIZED},
-    .bad_key = {MHD_HTTP_UNAUTHORIZED},
     .not_json = {MHD_HTTP_BAD_REQUEST, "", "Invalid JSON in request body"},
-    .not_object = {MHD_HTTP_BAD_REQUEST, "", "Invalid JSON in request body"},
     .no_poll_id = {MHD_HTTP_BAD_REQUEST, "", "Missing required parameter: taskId"},
-    .no_task = {MHD_HTTP_NOT_FOUND},
     .retry_after_header = false, /* undocumented: only with retry-after-header */
-    .echo_header = "X-Request-Id",
     .faults = {.id_fields = {"data.taskId"}, .state_field = "data.state"},
     .new_id = new_id,
     .invalid = invalid,

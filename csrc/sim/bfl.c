@@ -15,17 +15,16 @@
 
 /* The documentation's own words for each status it lists; FastAPI's reason phrase for the rest. */
 static const struct error_word errors[] = {
-    {400, "", "There was an issue with the format or content of your request.", NULL},
-    {401, "", "Invalid API key", NULL},
-    {402, "", "Your account has insufficient credits or your payment method needs to be updated.", NULL},
-    {403, "", "Your API key does not have permission to access the specified resource.", NULL},
-    {422, "", "The request you sent contains invalid request body or parameters.", NULL},
-    {429, "", "You've exceeded the rate limits for your account.", NULL},
-    {500, "", "An unexpected error occurred on our servers.", NULL},
+    {400, "", "There was an issue with the format or content of your request."},
+    {401, "", "Invalid API key"},
+    {402, "", "Your account has insufficient credits or your payment method needs to be updated."},
+    {403, "", "Your API key does not have permission to access the specified resource."},
+    {422, "", "The request you sent contains invalid request body or parameters."},
+    {429, "", "You've exceeded the rate limits for your account."},
+    {500, "", "An unexpected error occurred on our servers."},
     {503, "",
      "Our service is temporarily unavailable, typically due to maintenance or high load. "
-     "Try again in a few moments.",
-     NULL},
+     "Try again in a few moments."},
 };
 
 /* One entry of a FastAPI validation error: {"type", "loc": [where, field], "msg", "input"?};
@@ -105,9 +104,8 @@ static void check_integer(cJSON *errors, const cJSON *body, const char *name, in
 }
 
 /* FastAPI validates the whole body and lists every problem. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     cJSON *errors = cJSON_CreateArray();
     const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(body, "prompt");
     if (prompt == NULL) add_validation_error(errors, "body.prompt", "missing", "Field required", NULL);
@@ -135,9 +133,8 @@ static void new_id(char *id, size_t size)
     snprintf(id, size, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
-static void read_task(const struct exchange *exchange, const cJSON *body, struct task *task)
+static void read_task(const cJSON *body, struct task *task)
 {
-    (void)exchange;
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(body, "seed");
     task->seed = is_integer(seed) ? (int64_t)seed->valuedouble : ids_random_seed();
 }
@@ -234,8 +231,6 @@ const struct dialect bfl_dialect = {
     .errors = {ERROR_WORDS(errors)},
     /* A missing or unknown x-key. The documentation lists no 401 (its 403 is a valid key without
      * permission), so the simulator answers FastAPI's 401 with one detail for both cases. */
-    .no_key = {MHD_HTTP_UNAUTHORIZED},
-    .bad_key = {MHD_HTTP_UNAUTHORIZED},
     .not_json = FASTAPI_422("json_invalid", "JSON decode error", "body"),
     .not_object = FASTAPI_422("model_attributes_type",
                               "Input should be a valid dictionary or object to extract fields "
@@ -244,7 +239,6 @@ const struct dialect bfl_dialect = {
     .no_poll_id = FASTAPI_422("missing", "Field required", "query.id"),
     .no_endpoint = {.format = "Not Found"},
     .retry_after_header = true,
-    .echo_header = "X-Request-Id",
     .faults = {.id_fields = {"id"}, .state_field = "status", .unknown_state = "Sleeping"},
     .new_id = new_id,
     .read_task = read_task,

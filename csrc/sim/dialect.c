@@ -15,9 +15,11 @@
 
 /* --- the steps both a submit and a poll take --- */
 
-static enum MHD_Result refuse_with(struct exchange *exchange, const struct refusal *words)
+/* One of the dialect's fixed refusals; `status` where its words leave the status 0. */
+static enum MHD_Result refuse_with(struct exchange *exchange, const struct refusal *words, unsigned status)
 {
     struct refusal refusal = *words;
+    if (refusal.status == 0) refusal.status = status;
     return exchange_refuse(exchange, &refusal);
 }
 
@@ -44,7 +46,7 @@ static bool refuse_key(struct exchange *exchange, const cJSON *body, enum MHD_Re
     const char *raw = raw_key(exchange, body);
     if (key_accepted(exchange, raw)) return false;
     const struct dialect *dialect = exchange->dialect;
-    *result = refuse_with(exchange, raw ? &dialect->bad_key : &dialect->no_key);
+    *result = refuse_with(exchange, raw ? &dialect->bad_key : &dialect->no_key, MHD_HTTP_UNAUTHORIZED);
     return true;
 }
 
@@ -55,7 +57,8 @@ static cJSON *object_body(struct exchange *exchange, enum MHD_Result *result)
     cJSON *body = request->body ? cJSON_ParseWithLength(request->body, request->body_length) : NULL;
     if (cJSON_IsObject(body)) return body;
     const struct dialect *dialect = exchange->dialect;
-    *result = refuse_with(exchange, body ? &dialect->not_object : &dialect->not_json);
+    bool not_object = body != NULL && dialect->not_object.status != 0;
+    *result = refuse_with(exchange, not_object ? &dialect->not_object : &dialect->not_json, MHD_HTTP_BAD_REQUEST);
     cJSON_Delete(body);
     return NULL;
 }
@@ -102,7 +105,7 @@ static bool refuse_bad_input(struct exchange *exchange, const cJSON *body, enum 
 static bool refuse_invalid(struct exchange *exchange, const cJSON *body, enum MHD_Result *result)
 {
     struct refusal refusal = {0};
-    if (!exchange->dialect->invalid(exchange, body, &refusal)) return false;
+    if (!exchange->dialect->invalid(body, &refusal)) return false;
     *result = exchange_refuse(exchange, &refusal);
     return true;
 }
@@ -135,7 +138,7 @@ static void new_task(const struct exchange *exchange, const cJSON *body, struct 
             task->webhook_secret = (char *)json_string_at(body, dialect->webhook_secret_field);
     }
     dialect->new_id(task->id, sizeof task->id);
-    if (dialect->read_task != NULL) dialect->read_task(exchange, body, task);
+    if (dialect->read_task != NULL) dialect->read_task(body, task);
 }
 
 static enum MHD_Result reply_created(struct exchange *exchange, const struct task *task, bool replayed)
@@ -193,7 +196,7 @@ static enum MHD_Result create(struct exchange *exchange, const cJSON *body)
         task_release(&existing);
         return result;
     }
-    case STORE_CONFLICT: return refuse_with(exchange, &exchange->dialect->reused_key);
+    case STORE_CONFLICT: return refuse_with(exchange, &exchange->dialect->reused_key, HTTP_UNPROCESSABLE);
     case STORE_BUSY: return exchange_reply_busy(exchange);
     case STORE_NO_MEMORY: break;
     }
@@ -253,7 +256,7 @@ static const char *admit_poll(struct exchange *exchange, char *buffer, size_t si
     }
     const char *id = NULL;
     if (!refuse_key(exchange, body, result) && (id = poll_id(exchange, body, buffer, size)) == NULL)
-        *result = refuse_with(exchange, &dialect->no_poll_id);
+        *result = refuse_with(exchange, &dialect->no_poll_id, MHD_HTTP_BAD_REQUEST);
     cJSON_Delete(body);
     return id;
 }
@@ -261,7 +264,7 @@ static const char *admit_poll(struct exchange *exchange, char *buffer, size_t si
 static enum MHD_Result reply_unknown(struct exchange *exchange, const char *id)
 {
     const struct dialect *dialect = exchange->dialect;
-    if (dialect->render_unknown == NULL) return refuse_with(exchange, &dialect->no_task);
+    if (dialect->render_unknown == NULL) return refuse_with(exchange, &dialect->no_task, MHD_HTTP_NOT_FOUND);
     cJSON *json = dialect->render_unknown(id);
     enum MHD_Result result = exchange_reply_json(exchange, MHD_HTTP_OK, json);
     cJSON_Delete(json);
@@ -273,7 +276,7 @@ static enum MHD_Result reply_state(struct exchange *exchange, const struct task 
     const struct dialect *dialect = exchange->dialect;
     enum MHD_Result result;
     if (dialect->poll_checks_model && strcmp(task->model, exchange->route->model) != 0)
-        return refuse_with(exchange, &dialect->no_task);
+        return refuse_with(exchange, &dialect->no_task, MHD_HTTP_NOT_FOUND);
     if (scenario_window_covers(&task->scenario.poll_envelope, task->poll_number))
         exchange->envelope_code = task->scenario.poll_envelope_code;
     if (faults_refuse_poll(exchange, task, &result) || refuse_under_ok(exchange, NULL, &result)) return result;
@@ -321,8 +324,8 @@ static enum MHD_Result cancel(struct exchange *exchange)
     struct task task;
     int64_t now_ms = sim_clock_ms();
     switch (store_cancel_task(exchange->request->sim->store, id, now_ms, &task)) {
-    case CANCEL_UNKNOWN: return refuse_with(exchange, &exchange->dialect->no_task);
-    case CANCEL_TOO_LATE: result = refuse_with(exchange, &exchange->dialect->too_late); break;
+    case CANCEL_UNKNOWN: return refuse_with(exchange, &exchange->dialect->no_task, MHD_HTTP_NOT_FOUND);
+    case CANCEL_TOO_LATE: result = refuse_with(exchange, &exchange->dialect->too_late, MHD_HTTP_BAD_REQUEST); break;
     case CANCEL_DONE: {
         struct task_progress progress = task_progress_now(&task, now_ms);
         cJSON *json = exchange->dialect->render_task(exchange, &task, &progress);

@@ -64,7 +64,6 @@ struct fault_words {
 struct error_answer {
     unsigned status;
     const char *code;     /* asked for, or the status's documented one ("" none) */
-    const char *type;     /* FoxAPI's error.type */
     const char *message;  /* asked for, or the documented one */
     bool documented;      /* no message was asked for: the documented error, which
                              may carry more (BFL's list, FLORA's fields) */
@@ -99,10 +98,14 @@ struct dialect {
     /* Its words. */
     const char *phase_words[TASK_PHASE_COUNT]; /* the status word of each phase */
     struct error_words errors;
+    /* A refusal whose status is left 0 has the usual one, with the dialect's documented body
+     * for it: 401 (no_key, bad_key), 404 (no_task), 400 (not_json, no_poll_id, too_late), 422
+     * (reused_key). */
     struct refusal no_key;     /* 401 without a key */
     struct refusal bad_key;    /* 401 with a key that is not accepted */
     struct refusal not_json;   /* a body that does not parse */
-    struct refusal not_object; /* a body that parses to something else than an object */
+    struct refusal not_object; /* a body that parses to something else than an object
+                                  (status 0: as not_json) */
     struct refusal no_poll_id; /* a poll without an id */
     struct refusal no_task;    /* a poll of an id the store does not know */
     struct refusal reused_key; /* FLORA: an idempotency key again with another request */
@@ -114,8 +117,8 @@ struct dialect {
     const char *wrong_method_code; /* the 405's code; "": the documented one */
     bool retry_after_header;       /* a 429 carries Retry-After (else only on
                                       retry-after-header) */
-    const char *request_id_header; /* non-NULL: a fresh id in this header on every response */
-    const char *echo_header;       /* the header echo-key also quotes the key in */
+    const char *request_id_header; /* non-NULL: a fresh id in this header on every response
+                                      (echo-key quotes the key in it; X-Request-Id without) */
     unsigned created_status;       /* of a healthy submit answer (0: 200; ACME: 202) */
     struct fault_words faults;
 
@@ -123,11 +126,11 @@ struct dialect {
     void (*new_id)(char *id, size_t size);
     /* What the request says that is the dialect's own (BFL's seed; ModelsLab's sizes, samples);
      * called after the common fields are set. NULL: nothing. */
-    void (*read_task)(const struct exchange *exchange, const cJSON *body, struct task *task);
+    void (*read_task)(const cJSON *body, struct task *task);
     /* Scenario words from elsewhere than prompt_field (FLORA: every text input). */
     void (*read_scenario)(struct scenario *scenario, const cJSON *body);
     /* The provider's validation: true, with *refusal, when it refuses the request. */
-    bool (*invalid)(const struct exchange *exchange, const cJSON *body, struct refusal *refusal);
+    bool (*invalid)(const cJSON *body, struct refusal *refusal);
     /* The submit's answer. NULL: render_task of a task that has just started. */
     cJSON *(*render_created)(const struct exchange *exchange, const struct task *task);
     cJSON *(*render_task)(const struct exchange *exchange, const struct task *task,

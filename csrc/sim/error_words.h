@@ -13,7 +13,6 @@ struct error_word {
     unsigned status;
     const char *code;    /* "" where the dialect's errors carry no code */
     const char *message; /* NULL: the status's HTTP reason phrase */
-    const char *type;    /* FoxAPI's error.type; NULL elsewhere */
 };
 
 struct error_words {

@@ -113,7 +113,6 @@ static cJSON *error_body_for(const struct exchange *exchange, const struct refus
     const struct error_answer answer = {
         .status = refusal->status,
         .code = word.code,
-        .type = word.type,
         .message = refusal->message ? refusal->message : word.message,
         .documented = refusal->message == NULL,
         .location = refusal->location,

@@ -10,6 +10,7 @@
 #include "render.h"
 
 #define UNKNOWN_STATE "sleeping"
+#define ECHO_HEADER "X-Request-Id" /* where the dialect sends no request id of its own */
 
 /* The key as a careless server writes it into JSON text: as is, with '/' as "\/" (PHP), every
  * character as a \u escape, or percent-encoded (a URL echoed back). Clients must see through
@@ -64,7 +65,8 @@ static enum MHD_Result reply_echoing_key(struct exchange *exchange, const char *
     body = exchange_error_body(exchange, MHD_HTTP_BAD_REQUEST, "", message);
     printed = body ? print_with_key(body, form, key) : NULL;
     if (printed == NULL) goto done;
-    const struct reply_header header = {exchange->dialect->echo_header, request_id};
+    const char *id_header = exchange->dialect->request_id_header;
+    const struct reply_header header = {id_header ? id_header : ECHO_HEADER, request_id};
     result = exchange_reply_text(exchange, MHD_HTTP_BAD_REQUEST, printed, &header);
 done:
     cJSON_Delete(body);

@@ -14,27 +14,25 @@
 /* Every code the documentation lists, in its words; the first one of a status is that status's
  * default (http=STATUS), the others are picked with http=STATUS:CODE. */
 static const struct error_word errors[] = {
-    {400, INPUT_VALIDATION_ERROR, "Input 'prompt' is required but was not provided.", NULL},
-    {400, "invalid_json", "The request body wasn't valid JSON.", NULL},
-    {401, "invalid_api_key", "The API key is malformed, revoked, or doesn't exist.", NULL},
-    {401, "unauthorized", "No Authorization header was sent.", NULL},
-    {401, "invalid_token", "The OAuth token expired and couldn't refresh, or was revoked.", NULL},
-    {402, "insufficient_credits", "The workspace has run out of credits and can't start the run.", NULL},
-    {403, "forbidden", "The key is valid but lacks permission for this operation.", NULL},
+    {400, INPUT_VALIDATION_ERROR, "Input 'prompt' is required but was not provided."},
+    {400, "invalid_json", "The request body wasn't valid JSON."},
+    {401, "invalid_api_key", "The API key is malformed, revoked, or doesn't exist."},
+    {401, "unauthorized", "No Authorization header was sent."},
+    {401, "invalid_token", "The OAuth token expired and couldn't refresh, or was revoked."},
+    {402, "insufficient_credits", "The workspace has run out of credits and can't start the run."},
+    {403, "forbidden", "The key is valid but lacks permission for this operation."},
     {404, "not_found",
      "The resource ID, Technique slug, or run ID doesn't exist (or doesn't "
-     "belong to your workspace).",
-     NULL},
-    {409, "conflict", "The resource is in a state that doesn't allow this operation.", NULL},
+     "belong to your workspace)."},
+    {409, "conflict", "The resource is in a state that doesn't allow this operation."},
     /* the API reference: "duplicate keys within two hours return idempotency_duplicate" */
-    {409, "idempotency_duplicate", "A request with this idempotency key was already made.", NULL},
+    {409, "idempotency_duplicate", "A request with this idempotency key was already made."},
     {422, "idempotency_conflict",
      "You sent the same idempotency_key with a different request "
-     "body.",
-     NULL},
-    {429, "rate_limited", "You've exceeded the per-workspace request rate.", NULL},
-    {500, "internal_error", "Something broke on our side. The request didn't complete.", NULL},
-    {503, "service_unavailable", "The API is overloaded or down for maintenance.", NULL},
+     "body."},
+    {429, "rate_limited", "You've exceeded the per-workspace request rate."},
+    {500, "internal_error", "Something broke on our side. The request didn't complete."},
+    {503, "service_unavailable", "The API is overloaded or down for maintenance."},
 };
 
 /* errorMessage of a failed run; model_timeout's is the documentation's example. */
@@ -100,9 +98,8 @@ static bool refuse(struct refusal *refusal, const char *message, const char *fie
 /* The technique's input schema, as far as the simulator knows it: at least one input, each
  * {"id": string, "type": one of input_types, "value": string}; mode "async" and a non-empty
  * idempotency_key where given. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(body, "inputs");
     const cJSON *mode = cJSON_GetObjectItemCaseSensitive(body, "mode");
     const cJSON *key = cJSON_GetObjectItemCaseSensitive(body, "idempotency_key");
@@ -222,8 +219,8 @@ const struct dialect flora_dialect = {
     .errors =
         {
             ERROR_WORDS(errors),
-            .client = {0, "bad_request", NULL, NULL},
-            .server = {0, "server_error", NULL, NULL},
+            .client = {0, "bad_request", NULL},
+            .server = {0, "server_error", NULL},
         },
     .no_key = {MHD_HTTP_UNAUTHORIZED, "unauthorized"},
     .bad_key = {MHD_HTTP_UNAUTHORIZED, "invalid_api_key"},
@@ -233,7 +230,6 @@ const struct dialect flora_dialect = {
     .reused_key = {HTTP_UNPROCESSABLE, "idempotency_conflict"},
     .retry_after_header = true,
     .request_id_header = "request-id",
-    .echo_header = "request-id",
     .faults = {.id_fields = {"runId", "run_id"}, .state_field = "status"},
     .new_id = new_id,
     .read_scenario = read_scenario,

@@ -34,20 +34,32 @@ static const struct code_text failure_messages[] = {
 
 /* The error for each HTTP status FoxAPI documents, and the codes its gateways use for 5xx. */
 static const struct error_word errors[] = {
-    {400, "invalid_parameters", "Invalid parameters", "invalid_request_error"},
-    {401, "invalid_api_key", "Invalid API key provided", "authentication_error"},
-    {402, "insufficient_balance", "Insufficient account balance", "invalid_request_error"},
-    {403, "permission_denied", "API key lacks required permissions", "permission_error"},
-    {404, "task_not_found", "Task not found", "not_found_error"},
-    {422, "invalid_request", "Unprocessable request", "invalid_request_error"},
+    {400, "invalid_parameters", "Invalid parameters"},
+    {401, "invalid_api_key", "Invalid API key provided"},
+    {402, "insufficient_balance", "Insufficient account balance"},
+    {403, "permission_denied", "API key lacks required permissions"},
+    {404, "task_not_found", "Task not found"},
+    {422, "invalid_request", "Unprocessable request"},
     /* a gateway without an upstream channel for the model (docs/providers/foxapi.md): retry later */
-    {422, "model_not_found", "No available channel for model flux-dev under group default", "invalid_request_error"},
-    {429, "rate_limit_exceeded", "Rate limit exceeded", "rate_limit_error"},
-    {500, "internal_error", "Server-side error, please retry later", "server_error"},
-    {502, "bad_gateway", "Bad gateway", "server_error"},
-    {503, "service_unavailable", "Service temporarily unavailable", "server_error"},
-    {504, "gateway_timeout", "Gateway timeout", "server_error"},
+    {422, "model_not_found", "No available channel for model flux-dev under group default"},
+    {429, "rate_limit_exceeded", "Rate limit exceeded"},
+    {500, "internal_error", "Server-side error, please retry later"},
+    {502, "bad_gateway", "Bad gateway"},
+    {503, "service_unavailable", "Service temporarily unavailable"},
+    {504, "gateway_timeout", "Gateway timeout"},
 };
+
+/* error.type, which follows from the status as in OpenAI's errors. */
+static const char *error_type(unsigned status)
+{
+    switch (status) {
+    case MHD_HTTP_UNAUTHORIZED: return "authentication_error";
+    case MHD_HTTP_FORBIDDEN: return "permission_error";
+    case MHD_HTTP_NOT_FOUND: return "not_found_error";
+    case MHD_HTTP_TOO_MANY_REQUESTS: return "rate_limit_error";
+    default: return status >= 500 ? "server_error" : "invalid_request_error";
+    }
+}
 
 /* {"error": {"message", "type", "code"}}: OpenAI's shape. */
 static cJSON *error_body(const struct exchange *exchange, const struct error_answer *error)
@@ -56,15 +68,14 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
     cJSON *body = cJSON_CreateObject();
     cJSON *fields = cJSON_AddObjectToObject(body, "error");
     cJSON_AddStringToObject(fields, "message", error->message);
-    cJSON_AddStringToObject(fields, "type", error->type);
+    cJSON_AddStringToObject(fields, "type", error_type(error->status));
     cJSON_AddStringToObject(fields, "code", error->code);
     return body;
 }
 
 /* model and prompt, both strings. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     const cJSON *model = cJSON_GetObjectItemCaseSensitive(body, "model");
     const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(body, "prompt");
     if (!cJSON_IsString(model))
@@ -86,29 +97,19 @@ static void new_id(char *id, size_t size)
 
 /* "results": [{"url"}], with shape=output "output": {"url", "urls": [...]}, with shape=strings
  * EvoLink's "results": ["url"]. */
-static void add_result_urls(cJSON *json, const struct task *task, unsigned port)
+static void add_results(cJSON *json, const struct task *task, unsigned port)
 {
-    cJSON *urls = result_urls_json(task, port);
-    if (task->scenario.shape == RESULT_SHAPE_OUTPUT) {
-        cJSON *output = cJSON_AddObjectToObject(json, "output");
-        if (cJSON_GetArraySize(urls) > 0)
-            cJSON_AddStringToObject(output, "url", cJSON_GetArrayItem(urls, 0)->valuestring);
-        if (!cJSON_AddItemToObject(output, "urls", urls)) cJSON_Delete(urls);
+    if (task->scenario.shape != RESULT_SHAPE_OUTPUT) {
+        add_result_urls(json, "results", task->scenario.shape == RESULT_SHAPE_STRINGS ? NULL : "url", task, port);
         return;
     }
-    if (task->scenario.shape == RESULT_SHAPE_STRINGS) {
-        if (!cJSON_AddItemToObject(json, "results", urls)) cJSON_Delete(urls);
-        return;
+    cJSON *output = cJSON_AddObjectToObject(json, "output");
+    if (task->scenario.result_count > 0) {
+        char url[160];
+        result_url(url, sizeof url, port, task->id, 0);
+        cJSON_AddStringToObject(output, "url", url);
     }
-    cJSON *results = cJSON_AddArrayToObject(json, "results");
-    const cJSON *url;
-    cJSON_ArrayForEach(url, urls)
-    {
-        cJSON *result = cJSON_CreateObject();
-        cJSON_AddStringToObject(result, "url", url->valuestring);
-        cJSON_AddItemToArray(results, result);
-    }
-    cJSON_Delete(urls);
+    add_result_urls(output, "urls", NULL, task, port);
 }
 
 static cJSON *render_task(const struct exchange *exchange, const struct task *task,
@@ -125,7 +126,7 @@ static cJSON *render_task(const struct exchange *exchange, const struct task *ta
     cJSON_AddBoolToObject(info, "can_cancel", !task_phase_is_final(progress->phase));
     /* the remaining time in seconds (the docs give no precision: milliseconds here) */
     cJSON_AddNumberToObject(info, "estimated_time", progress->eta_ms / 1000.0);
-    if (progress->phase == TASK_COMPLETED) add_result_urls(json, task, exchange->request->sim->port);
+    if (progress->phase == TASK_COMPLETED) add_results(json, task, exchange->request->sim->port);
     if (progress->phase == TASK_FAILED) {
         const char *code = task->scenario.fail_code;
         const char *message = CODE_TEXT_FIND(failure_messages, code, false);
@@ -153,21 +154,16 @@ const struct dialect foxapi_dialect = {
     .errors =
         {
             ERROR_WORDS(errors),
-            .client = {0, "invalid_request", "Invalid request", "invalid_request_error"},
-            .server = {0, "server_error", "Server error", "server_error"},
+            .client = {0, "invalid_request", "Invalid request"},
+            .server = {0, "server_error", "Server error"},
         },
-    .no_key = {MHD_HTTP_UNAUTHORIZED},
-    .bad_key = {MHD_HTTP_UNAUTHORIZED},
     .not_json = {MHD_HTTP_BAD_REQUEST, "invalid_json", "Request body must be a JSON object"},
-    .not_object = {MHD_HTTP_BAD_REQUEST, "invalid_json", "Request body must be a JSON object"},
-    .no_task = {MHD_HTTP_NOT_FOUND},
     /* the simulator's own words: the stored documentation shows can_cancel, not this refusal */
     .too_late = {MHD_HTTP_BAD_REQUEST, "task_not_cancellable", "The task has already finished and cannot be cancelled"},
     .webhook_url_field = "callback_url",
     .no_endpoint = {.code = "not_found"},
     .wrong_method_code = "method_not_allowed",
     .retry_after_header = true,
-    .echo_header = "X-Request-Id",
     .faults = {.id_fields = {"id"}, .state_field = "status"},
     .new_id = new_id,
     .invalid = invalid,

@@ -19,22 +19,22 @@
 /* The documentation's example message for each status it lists; http=400:VARIANT picks one of
  * its other 400 messages (its validation table and examples). */
 static const struct error_word errors[] = {
-    {400, "prompt", "prompt is required", NULL},
-    {400, "prompt-type", "prompt must be a string", NULL},
-    {400, "width", "width must be between 256 and 1024", NULL},
-    {400, "height", "height must be divisible by 8", NULL},
-    {400, "samples", "samples must be between 1 and 4", NULL},
-    {400, "guidance_scale", "guidance_scale must be between 1 and 20", NULL},
-    {400, "model", "Model not found: invalid_model_name", NULL},
-    {400, "image", "Unable to fetch image from provided URL", NULL},
-    {400, "json", "Malformed JSON in request body", NULL},
-    {401, "", "Invalid API key", NULL},
-    {402, "", "Insufficient credits. Please add more credits to continue.", NULL},
-    {403, "", "This feature requires a premium subscription", NULL},
-    {404, "", "Request not found", NULL},
-    {429, "", "Rate limit exceeded. Maximum 5 queued requests allowed.", NULL},
-    {500, "", "Internal server error. Please try again.", NULL},
-    {503, "", "Service temporarily unavailable. Please try again later.", NULL},
+    {400, "prompt", "prompt is required"},
+    {400, "prompt-type", "prompt must be a string"},
+    {400, "width", "width must be between 256 and 1024"},
+    {400, "height", "height must be divisible by 8"},
+    {400, "samples", "samples must be between 1 and 4"},
+    {400, "guidance_scale", "guidance_scale must be between 1 and 20"},
+    {400, "model", "Model not found: invalid_model_name"},
+    {400, "image", "Unable to fetch image from provided URL"},
+    {400, "json", "Malformed JSON in request body"},
+    {401, "", "Invalid API key"},
+    {402, "", "Insufficient credits. Please add more credits to continue."},
+    {403, "", "This feature requires a premium subscription"},
+    {404, "", "Request not found"},
+    {429, "", "Rate limit exceeded. Maximum 5 queued requests allowed."},
+    {500, "", "Internal server error. Please try again."},
+    {503, "", "Service temporarily unavailable. Please try again later."},
 };
 
 /* "message", or "messege" as legacy endpoints spell it. */
@@ -73,34 +73,33 @@ static bool is_whole(double value)
     return value > -9e15 && value < 9e15 && value == (double)(long long)value;
 }
 
-/* The documentation's validation table: the first rule broken. */
-static bool invalid(const struct exchange *exchange, const cJSON *body, struct refusal *refusal)
+/* The documentation's validation table: the first rule broken, answered with the 400 of that
+ * field's variant above (its documented message). */
+static bool invalid(const cJSON *body, struct refusal *refusal)
 {
-    (void)exchange;
     static const struct {
-        const char *field;
+        const char *field; /* also the variant of its 400 */
         double min, max;
         long long divisor; /* 0: any number in range; else a whole multiple of it */
-        const char *message;
     } rules[] = {
-        {"width", 256, 1024, 0, "width must be between 256 and 1024"},
-        {"height", 8, 1e9, 8, "height must be divisible by 8"},
-        {"samples", 1, 4, 1, "samples must be between 1 and 4"},
-        {"guidance_scale", 1, 20, 0, "guidance_scale must be between 1 and 20"},
+        {"width", 256, 1024, 0},
+        {"height", 8, 1e9, 8},
+        {"samples", 1, 4, 1},
+        {"guidance_scale", 1, 20, 0},
     };
     const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(body, "prompt");
     refusal->status = MHD_HTTP_BAD_REQUEST;
-    if (prompt == NULL || cJSON_IsNull(prompt)) refusal->message = "prompt is required";
-    else if (!cJSON_IsString(prompt)) refusal->message = "prompt must be a string";
-    for (size_t i = 0; refusal->message == NULL && i < sizeof rules / sizeof rules[0]; i++) {
+    if (prompt == NULL || cJSON_IsNull(prompt)) refusal->code = "prompt";
+    else if (!cJSON_IsString(prompt)) refusal->code = "prompt-type";
+    for (size_t i = 0; refusal->code == NULL && i < sizeof rules / sizeof rules[0]; i++) {
         const cJSON *item = cJSON_GetObjectItemCaseSensitive(body, rules[i].field);
         double value;
         if (item == NULL || cJSON_IsNull(item)) continue;
         if (!number_value(item, &value) || value < rules[i].min || value > rules[i].max ||
             (rules[i].divisor > 0 && (!is_whole(value) || (long long)value % rules[i].divisor != 0)))
-            refusal->message = rules[i].message;
+            refusal->code = rules[i].field;
     }
-    return refusal->message != NULL;
+    return refusal->code != NULL;
 }
 
 /* ModelsLab's ids are numbers that grow. Each simulator process starts them at a random point
@@ -127,9 +126,8 @@ static double optional_number(const cJSON *body, const char *name, double fallba
 }
 
 /* Sizes, seed and samples; an instant task (or one of duration 0) is done when it is answered. */
-static void read_task(const struct exchange *exchange, const cJSON *body, struct task *task)
+static void read_task(const cJSON *body, struct task *task)
 {
-    (void)exchange;
     double seed;
     task->width = (unsigned)optional_number(body, "width", 512);
     task->height = (unsigned)optional_number(body, "height", 512);
@@ -144,12 +142,6 @@ static void add_id(cJSON *json, const struct task *task)
 {
     if (task->scenario.string_id) cJSON_AddStringToObject(json, "id", task->id);
     else cJSON_AddNumberToObject(json, "id", strtod(task->id, NULL));
-}
-
-static void add_urls(cJSON *json, const char *name, const struct task *task, unsigned port)
-{
-    cJSON *urls = result_urls_json(task, port);
-    if (!cJSON_AddItemToObject(json, name, urls)) cJSON_Delete(urls);
 }
 
 static cJSON *meta_json(const struct task *task)
@@ -174,7 +166,7 @@ static cJSON *task_json(const struct exchange *exchange, const struct task *task
     cJSON_AddStringToObject(json, "status", exchange->dialect->phase_words[progress->phase]);
     add_id(json, task);
     if (progress->phase == TASK_COMPLETED) {
-        add_urls(json, "output", task, port);
+        add_result_urls(json, "output", NULL, task, port);
         cJSON_AddNumberToObject(json, "generationTime", task->duration_ms / 1000.0);
         cJSON_AddItemToObject(json, "meta", meta_json(task));
     } else if (task_phase_is_final(progress->phase)) {
@@ -190,7 +182,7 @@ static cJSON *task_json(const struct exchange *exchange, const struct task *task
             snprintf(url, sizeof url, "http://127.0.0.1:%u/modelslab/images/fetch/%s", port, task->id);
             cJSON_AddStringToObject(json, "fetch_result", url);
         }
-        add_urls(json, "future_links", task, port);
+        add_result_urls(json, "future_links", NULL, task, port);
     }
     return json;
 }
@@ -207,11 +199,6 @@ static cJSON *render_task(const struct exchange *exchange, const struct task *ta
 {
     return task_json(exchange, task, progress, false);
 }
-
-#define BAD_JSON                     \
-    {                                \
-        MHD_HTTP_BAD_REQUEST, "json" \
-    }
 
 const struct dialect modelslab_dialect = {
     .name = "modelslab",
@@ -230,14 +217,9 @@ const struct dialect modelslab_dialect = {
     .poll_id_field = "request_id",
     .phase_words = {"processing", "processing", "success", "failed", "failed"},
     .errors = {ERROR_WORDS(errors)},
-    .no_key = {MHD_HTTP_UNAUTHORIZED},
-    .bad_key = {MHD_HTTP_UNAUTHORIZED},
-    .not_json = BAD_JSON,
-    .not_object = BAD_JSON,
+    .not_json = {MHD_HTTP_BAD_REQUEST, "json"},
     .no_poll_id = {MHD_HTTP_BAD_REQUEST, "", "request_id is required"},
-    .no_task = {MHD_HTTP_NOT_FOUND},
     .retry_after_header = false, /* only with retry-after-header */
-    .echo_header = "X-Request-Id",
     .faults = {.id_fields = {"id"}, .state_field = "status"},
     .new_id = new_id,
     .read_task = read_task,

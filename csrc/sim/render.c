@@ -9,7 +9,8 @@ void result_url(char *out, size_t size, unsigned port, const char *task_id, unsi
     snprintf(out, size, "http://127.0.0.1:%u/files/%s-%u.png", port, task_id, index);
 }
 
-cJSON *result_urls_json(const struct task *task, unsigned port)
+/* ["http://127.0.0.1:PORT/files/ID-0.png", ...] */
+static cJSON *result_urls_json(const struct task *task, unsigned port)
 {
     cJSON *urls = cJSON_CreateArray();
     for (unsigned i = 0; i < task->scenario.result_count; i++) {
@@ -18,6 +19,24 @@ cJSON *result_urls_json(const struct task *task, unsigned port)
         cJSON_AddItemToArray(urls, cJSON_CreateString(url));
     }
     return urls;
+}
+
+void add_result_urls(cJSON *json, const char *name, const char *member, const struct task *task, unsigned port)
+{
+    cJSON *urls = result_urls_json(task, port);
+    if (member != NULL) {
+        cJSON *objects = cJSON_CreateArray();
+        const cJSON *url;
+        cJSON_ArrayForEach(url, urls)
+        {
+            cJSON *object = cJSON_CreateObject();
+            cJSON_AddStringToObject(object, member, url->valuestring);
+            cJSON_AddItemToArray(objects, object);
+        }
+        cJSON_Delete(urls);
+        urls = objects;
+    }
+    if (!cJSON_AddItemToObject(json, name, urls)) cJSON_Delete(urls);
 }
 
 void respell_with_spaces(const char *code, const char *const *keep, char *out, size_t size)

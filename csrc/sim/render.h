@@ -12,8 +12,9 @@
 /* http://127.0.0.1:PORT/files/ID-I.png: what every dialect hands out, served by files.c. */
 void result_url(char *out, size_t size, unsigned port, const char *task_id, unsigned index);
 
-/* ["http://127.0.0.1:PORT/files/ID-0.png", ...]: one URL for each result the task has. */
-cJSON *result_urls_json(const struct task *task, unsigned port);
+/* One URL for each result the task has, as `name` in json: strings (member NULL), or objects
+ * that hold each as `member` (ACME's "assets": [{"href": URL}], FoxAPI's "results": [{"url": URL}]). */
+void add_result_urls(cJSON *json, const char *name, const char *member, const struct task *task, unsigned port);
 
 /* A code or status word as the dialect spells it: underscores stand for spaces (scenario words
  * cannot hold spaces) unless the word, as written, is one of `keep` (NULL-terminated; may be

@@ -99,20 +99,13 @@ static bool split_poll_count(char *value, unsigned *count)
     return true;
 }
 
-static bool apply_duration(struct scenario *scenario, char *value)
+/* duration=MS, and eta=MS: the estimate FoxAPI and ModelsLab report, which real providers get
+ * wrong both ways. */
+static bool parse_milliseconds(const char *value, int64_t *out)
 {
     unsigned long long ms;
     if (!parse_unsigned(value, 0, 24ULL * 3600 * 1000, &ms)) return false;
-    scenario->duration_ms = (int64_t)ms;
-    return true;
-}
-
-/* eta=MS: the estimate FoxAPI and ModelsLab report, which real providers get wrong both ways */
-static bool apply_eta(struct scenario *scenario, char *value)
-{
-    unsigned long long ms;
-    if (!parse_unsigned(value, 0, 24ULL * 3600 * 1000, &ms)) return false;
-    scenario->eta_ms = (int64_t)ms;
+    *out = (int64_t)ms;
     return true;
 }
 
@@ -156,10 +149,10 @@ static bool apply_http(struct scenario *scenario, char *value)
     return true;
 }
 
-/* STATUS, STATUS:N, STATUS:VARIANT or STATUS:VARIANT:N (poll-http=, submit-http=): a number after
- * the status is the count, anything else a variant; without a count, `default_count` (0: every
- * poll). */
-static bool apply_http_fault(struct http_fault *fault, char *value, unsigned default_count)
+/* STATUS, STATUS:N, STATUS:VARIANT or STATUS:VARIANT:N (poll-http=, submit-http=, download-http=):
+ * a number after the status is the count, anything else a variant; without a count,
+ * `default_count` (0: every poll). */
+static bool parse_http_fault(char *value, unsigned default_count, struct http_fault *fault)
 {
     unsigned status;
     if (value == NULL) return false;
@@ -188,18 +181,6 @@ static bool apply_http_fault(struct http_fault *fault, char *value, unsigned def
     return true;
 }
 
-/* poll-http=STATUS[:VARIANT][:N]: every poll, or the first N. */
-static bool apply_poll_http(struct scenario *scenario, char *value)
-{
-    return apply_http_fault(&scenario->poll_http, value, 0);
-}
-
-/* submit-http=STATUS[:VARIANT][:N]: the first N attempts (1 when N is not written). */
-static bool apply_submit_http(struct scenario *scenario, char *value)
-{
-    return apply_http_fault(&scenario->first_http, value, 1);
-}
-
 static bool apply_body(struct scenario *scenario, char *value)
 {
     return value != NULL && parse_body_fault(value, &scenario->submit_body);
@@ -215,18 +196,10 @@ static bool apply_poll_body(struct scenario *scenario, char *value)
     return true;
 }
 
-static bool apply_poll_reset(struct scenario *scenario, char *value)
+/* A window: no value or N (1..1000000); `unwritten` when not written (0: every poll). */
+static bool set_window(struct poll_fault_window *window, const char *value, unsigned unwritten)
 {
-    unsigned long long count = 0;
-    if (value != NULL && !parse_unsigned(value, 1, 1000000, &count)) return false;
-    scenario->poll_reset = (struct poll_fault_window){.active = true, .count = (unsigned)count};
-    return true;
-}
-
-/* A first-attempts window: no value or N (1..1000000); 1 when not written. */
-static bool set_first_window(struct poll_fault_window *window, const char *value)
-{
-    unsigned long long count = 1;
+    unsigned long long count = unwritten;
     if (value != NULL && !parse_unsigned(value, 1, 1000000, &count)) return false;
     *window = (struct poll_fault_window){.active = true, .count = (unsigned)count};
     return true;
@@ -244,26 +217,6 @@ static bool parse_slow(char *value, unsigned *ms, struct poll_fault_window *wind
     *ms = (unsigned)delay;
     *window = (struct poll_fault_window){.active = true, .count = count ? count : 1};
     return true;
-}
-
-static bool apply_submit_slow(struct scenario *scenario, char *value)
-{
-    return parse_slow(value, &scenario->submit_slow_ms, &scenario->submit_slow);
-}
-
-static bool apply_poll_slow(struct scenario *scenario, char *value)
-{
-    return parse_slow(value, &scenario->poll_slow_ms, &scenario->poll_slow);
-}
-
-static bool apply_download_slow(struct scenario *scenario, char *value)
-{
-    return parse_slow(value, &scenario->download_slow_ms, &scenario->download_slow);
-}
-
-static bool apply_download_http(struct scenario *scenario, char *value)
-{
-    return apply_http_fault(&scenario->download_http, value, 1);
 }
 
 /* download-cut=BYTES[:N]: BYTES of the file, then the connection drops (N 1 when not written) */
@@ -288,16 +241,6 @@ static bool read_echo_form(char *value, enum echo_key_form *out)
     if (form <= ECHO_KEY_NONE) return false;
     *out = (enum echo_key_form)form;
     return true;
-}
-
-static bool apply_echo_key(struct scenario *scenario, char *value)
-{
-    return read_echo_form(value, &scenario->echo_key);
-}
-
-static bool apply_result_echo_key(struct scenario *scenario, char *value)
-{
-    return read_echo_form(value, &scenario->result_echo_key);
 }
 
 static bool apply_polling_origin(struct scenario *scenario, char *value)
@@ -370,8 +313,8 @@ static bool apply_poll_envelope(struct scenario *scenario, char *value)
     scenario->poll_envelope = (struct poll_fault_window){.active = true, .count = count};
     return true;
 }
-/* The words the table describes by the field they set: a flag takes no value, a first-attempts
- * word none or a count, a number one within [min, max]. */
+/* The words the table describes by the field they set (enum word_form says how each reads its
+ * value); the others have a function of their own. */
 static bool apply_to_field(const struct scenario_word *word, struct scenario *scenario, char *value)
 {
     char *field = (char *)scenario + word->offset;
@@ -380,11 +323,17 @@ static bool apply_to_field(const struct scenario_word *word, struct scenario *sc
         if (value != NULL) return false;
         *(bool *)(void *)field = true;
         return true;
-    case WORD_FIRST_WINDOW: return set_first_window((struct poll_fault_window *)(void *)field, value);
+    case WORD_WINDOW: return set_window((struct poll_fault_window *)(void *)field, value, word->count);
     case WORD_NUMBER:
         if (!parse_unsigned_into(value, word->min, word->max, (unsigned *)(void *)field)) return false;
         if (word->given != 0) *(bool *)(void *)((char *)scenario + word->given - 1) = true;
         return true;
+    case WORD_MILLISECONDS: return parse_milliseconds(value, (int64_t *)(void *)field);
+    case WORD_HTTP_FAULT: return parse_http_fault(value, word->count, (struct http_fault *)(void *)field);
+    case WORD_SLOW:
+        return parse_slow(value, (unsigned *)(void *)field,
+                          (struct poll_fault_window *)(void *)((char *)scenario + word->window));
+    case WORD_ECHO_FORM: return read_echo_form(value, (enum echo_key_form *)(void *)field);
     case WORD_FUNCTION: break;
     }
     return word->apply(scenario, value);
@@ -392,7 +341,8 @@ static bool apply_to_field(const struct scenario_word *word, struct scenario *sc
 
 #define ALL SCENARIO_ALL_DIALECTS
 
-/* A word without a value that sets one flag, and a first-attempts window ([=N]). */
+/* The table's rows: a word with a function of its own (TEXT_WORD: its value is free text), or
+ * the form it takes (enum word_form) and the field it sets. */
 #define AT(field) .offset = offsetof(struct scenario, field)
 #define WORD(word, function, where)                        \
     {                                                      \
@@ -406,9 +356,27 @@ static bool apply_to_field(const struct scenario_word *word, struct scenario *sc
     {                                                                 \
         .name = word, .form = WORD_FLAG, AT(field), .dialects = where \
     }
-#define FIRST(word, field)                                                  \
-    {                                                                       \
-        .name = word, .form = WORD_FIRST_WINDOW, AT(field), .dialects = ALL \
+/* a window ([=N], `unwritten` without N) and an HTTP fault (=STATUS[:VARIANT][:N]) */
+#define WINDOW(word, field, unwritten)                                                    \
+    {                                                                                     \
+        .name = word, .form = WORD_WINDOW, AT(field), .count = unwritten, .dialects = ALL \
+    }
+#define HTTP_FAULT(word, field, unwritten)                                                    \
+    {                                                                                         \
+        .name = word, .form = WORD_HTTP_FAULT, AT(field), .count = unwritten, .dialects = ALL \
+    }
+/* =MS[:N]: a delay and the window of attempts it holds back */
+#define SLOW(word, field, window_field)                                                                                \
+    {                                                                                                                  \
+        .name = word, .form = WORD_SLOW, AT(field), .window = offsetof(struct scenario, window_field), .dialects = ALL \
+    }
+#define MILLISECONDS(word, field, where)                                      \
+    {                                                                         \
+        .name = word, .form = WORD_MILLISECONDS, AT(field), .dialects = where \
+    }
+#define ECHO_FORM(word, field)                                           \
+    {                                                                    \
+        .name = word, .form = WORD_ECHO_FORM, AT(field), .dialects = ALL \
     }
 #define NUMBER(word, field, low, high, where)                                                    \
     {                                                                                            \
@@ -422,26 +390,26 @@ static bool apply_to_field(const struct scenario_word *word, struct scenario *sc
     }
 
 static const struct scenario_word scenario_words[] = {
-    WORD("duration", apply_duration, ALL),
-    WORD("eta", apply_eta, SCENARIO_FOXAPI | SCENARIO_MODELSLAB),
+    MILLISECONDS("duration", duration_ms, ALL),
+    MILLISECONDS("eta", eta_ms, SCENARIO_FOXAPI | SCENARIO_MODELSLAB),
     TEXT_WORD("fail", apply_fail, ALL),
     WORD("cancelled", apply_cancelled, SCENARIO_FOXAPI),
     WORD("http", apply_http, ALL),
-    WORD("poll-http", apply_poll_http, ALL),
+    HTTP_FAULT("poll-http", poll_http, 0),
     WORD("body", apply_body, ALL),
     WORD("poll-body", apply_poll_body, ALL),
     FLAG("reset", submit_reset, ALL),
-    WORD("poll-reset", apply_poll_reset, ALL),
-    WORD("submit-http", apply_submit_http, ALL),
-    FIRST("submit-reset", first_reset),
-    FIRST("submit-reset-after", first_reset_after),
-    WORD("submit-slow", apply_submit_slow, ALL),
-    WORD("poll-slow", apply_poll_slow, ALL),
+    WINDOW("poll-reset", poll_reset, 0),
+    HTTP_FAULT("submit-http", first_http, 1),
+    WINDOW("submit-reset", first_reset, 1),
+    WINDOW("submit-reset-after", first_reset_after, 1),
+    SLOW("submit-slow", submit_slow_ms, submit_slow),
+    SLOW("poll-slow", poll_slow_ms, poll_slow),
     WORD("download-cut", apply_download_cut, ALL),
-    WORD("download-http", apply_download_http, ALL),
-    WORD("download-slow", apply_download_slow, ALL),
-    WORD("echo-key", apply_echo_key, ALL),
-    WORD("result-echo-key", apply_result_echo_key, ALL),
+    HTTP_FAULT("download-http", download_http, 1),
+    SLOW("download-slow", download_slow_ms, download_slow),
+    ECHO_FORM("echo-key", echo_key),
+    ECHO_FORM("result-echo-key", result_echo_key),
     WORD("shape", apply_shape, SCENARIO_FOXAPI | SCENARIO_FLORA),
     GIVEN_NUMBER("n", result_count, result_count_given, 0, 16),
     WORD("retry-after", apply_retry_after, ALL),
@@ -465,7 +433,11 @@ static const struct scenario_word scenario_words[] = {
 #undef WORD
 #undef TEXT_WORD
 #undef FLAG
-#undef FIRST
+#undef WINDOW
+#undef HTTP_FAULT
+#undef SLOW
+#undef MILLISECONDS
+#undef ECHO_FORM
 #undef NUMBER
 #undef GIVEN_NUMBER
 const struct scenario_word *scenario_word_find(const char *name, size_t length)

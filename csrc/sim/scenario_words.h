@@ -14,8 +14,13 @@ typedef bool apply_word_fn(struct scenario *scenario, char *value);
 enum word_form {
     WORD_FUNCTION,
     WORD_FLAG,         /* no value: sets the bool at offset */
-    WORD_FIRST_WINDOW, /* [=N]: the first-attempts window at offset (N 1 when not written) */
+    WORD_WINDOW,       /* [=N]: the window at offset (N `count` when not written) */
     WORD_NUMBER,       /* =N within [min, max]: the unsigned at offset */
+    WORD_MILLISECONDS, /* =MS within a day: the int64_t at offset */
+    WORD_HTTP_FAULT,   /* =STATUS[:VARIANT][:N]: the http_fault at offset (N `count` when not written) */
+    WORD_SLOW,         /* =MS[:N]: the unsigned at offset, and the window at `window` (N 1 when
+                          not written) */
+    WORD_ECHO_FORM,    /* [=FORM]: the echo_key_form at offset */
 };
 
 struct scenario_word {
@@ -25,6 +30,8 @@ struct scenario_word {
     size_t offset;        /* the field the other forms set */
     unsigned min, max;    /* WORD_NUMBER */
     size_t given;         /* WORD_NUMBER: 1 + the offset of a bool set too; 0: none */
+    unsigned count;       /* WORD_WINDOW, WORD_HTTP_FAULT: the count when none is written */
+    size_t window;        /* WORD_SLOW: the offset of its window */
     unsigned dialects;    /* scenario_dialect bits where the word means something */
     bool free_text;       /* its value may hold spaces, in comma-separated text */
 };

@@ -9,32 +9,28 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "../core/loop/timerheap.h"
 #include "clock.h"
 #include "dialect.h"
 #include "hmac_sha256.h"
 #include "sim.h"
 #include "store.h"
+#include "timer_thread.h"
 
 /* A receiver that takes longer than this to connect, read or answer is a failed delivery. */
 #define DELIVERY_TIMEOUT_S 5
 
 struct pending {
-    gt_timer due; /* first: a popped timer is its pending */
+    gt_timer due;
+    struct webhooks *webhooks;
     const struct dialect *dialect;
     const struct route_pattern *poll_pattern; /* the route its payload renders as */
     char id[TASK_ID_MAX];
 };
 
 struct webhooks {
-    pthread_mutex_t lock;
-    pthread_cond_t changed; /* on CLOCK_MONOTONIC, as the simulator's clock */
-    pthread_t thread;
-    bool stopping;
-    gt_timerheap waiting;
+    struct timer_thread timers; /* its lock guards the counters too; senders wait on its condition */
     struct sim *sim;
     unsigned senders; /* deliveries on their way */
     uint64_t scheduled, sent, delivered, failed;
@@ -135,12 +131,12 @@ static void *deliver(void *cls)
     free(d->url);
     free(d->body);
     free(d);
-    pthread_mutex_lock(&webhooks->lock);
+    pthread_mutex_lock(&webhooks->timers.lock);
     if (status >= 200 && status < 300) webhooks->delivered++;
     else webhooks->failed++;
     webhooks->senders--;
-    pthread_cond_broadcast(&webhooks->changed);
-    pthread_mutex_unlock(&webhooks->lock);
+    pthread_cond_broadcast(&webhooks->timers.changed);
+    pthread_mutex_unlock(&webhooks->timers.lock);
     return NULL;
 }
 
@@ -159,9 +155,11 @@ static char *render(struct webhooks *webhooks, const struct pending *pending, co
     return body;
 }
 
-/* Called under the lock: a task not yet ended waits for its end again; an ended one goes out. */
-static void due(struct webhooks *webhooks, struct pending *pending)
+/* Fired under the lock: a task not yet ended waits for its end again; an ended one goes out. */
+static void due(void *ctx)
 {
+    struct pending *pending = ctx;
+    struct webhooks *webhooks = pending->webhooks;
     struct task task;
     if (!store_find_task(webhooks->sim->store, pending->id, &task)) { /* reset meanwhile */
         free(pending);
@@ -170,7 +168,7 @@ static void due(struct webhooks *webhooks, struct pending *pending)
     int64_t now_ms = sim_clock_ms();
     struct task_progress progress = task_progress_now(&task, now_ms);
     if (!task_phase_is_final(progress.phase) &&
-        gt_timerheap_arm(&webhooks->waiting, &pending->due, now_ms + progress.remaining_ms) == 0) {
+        timer_thread_arm(&webhooks->timers, &pending->due, now_ms + progress.remaining_ms)) {
         task_release(&task);
         return;
     }
@@ -209,42 +207,12 @@ static void due(struct webhooks *webhooks, struct pending *pending)
     free(pending);
 }
 
-static void *run(void *cls)
-{
-    struct webhooks *webhooks = cls;
-    pthread_mutex_lock(&webhooks->lock);
-    while (!webhooks->stopping) {
-        gt_timer *timer;
-        while ((timer = gt_timerheap_pop_due(&webhooks->waiting, sim_clock_ms())) != NULL)
-            due(webhooks, (struct pending *)timer);
-        gt_timer *next = gt_timerheap_peek(&webhooks->waiting);
-        if (next == NULL) {
-            pthread_cond_wait(&webhooks->changed, &webhooks->lock);
-        } else {
-            struct timespec until = sim_clock_in(next->due_ms - sim_clock_ms());
-            int rc;
-            do rc = pthread_cond_timedwait(&webhooks->changed, &webhooks->lock, &until);
-            while (rc == EINTR);
-        }
-    }
-    pthread_mutex_unlock(&webhooks->lock);
-    return NULL;
-}
-
 struct webhooks *webhooks_start(struct sim *sim)
 {
     struct webhooks *webhooks = calloc(1, sizeof *webhooks);
     if (webhooks == NULL) return NULL;
     webhooks->sim = sim;
-    pthread_condattr_t attributes;
-    pthread_condattr_init(&attributes);
-    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-    pthread_cond_init(&webhooks->changed, &attributes);
-    pthread_condattr_destroy(&attributes);
-    pthread_mutex_init(&webhooks->lock, NULL);
-    if (pthread_create(&webhooks->thread, NULL, run, webhooks) != 0) {
-        pthread_cond_destroy(&webhooks->changed);
-        pthread_mutex_destroy(&webhooks->lock);
+    if (!timer_thread_start(&webhooks->timers)) {
         free(webhooks);
         return NULL;
     }
@@ -256,60 +224,53 @@ void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect,
 {
     struct pending *pending = calloc(1, sizeof *pending);
     if (pending == NULL) return;
+    pending->webhooks = webhooks;
     pending->dialect = dialect;
     pending->poll_pattern = poll_pattern;
     snprintf(pending->id, sizeof pending->id, "%s", id);
-    pthread_mutex_lock(&webhooks->lock);
-    if (!webhooks->stopping && gt_timerheap_arm(&webhooks->waiting, &pending->due, due_ms) == 0) {
+    gt_timer_init(&pending->due, due, pending);
+    pthread_mutex_lock(&webhooks->timers.lock);
+    if (timer_thread_arm(&webhooks->timers, &pending->due, due_ms)) {
         webhooks->scheduled++;
         pending = NULL;
-        pthread_cond_broadcast(&webhooks->changed);
     }
-    pthread_mutex_unlock(&webhooks->lock);
+    pthread_mutex_unlock(&webhooks->timers.lock);
     free(pending);
 }
 
 void webhooks_reset(struct webhooks *webhooks)
 {
-    pthread_mutex_lock(&webhooks->lock);
+    pthread_mutex_lock(&webhooks->timers.lock);
     webhooks->scheduled = webhooks->sent = webhooks->delivered = webhooks->failed = 0;
-    pthread_mutex_unlock(&webhooks->lock);
+    pthread_mutex_unlock(&webhooks->timers.lock);
 }
 
 void webhooks_stats_json(struct webhooks *webhooks, cJSON *stats)
 {
     cJSON *json = cJSON_CreateObject();
-    pthread_mutex_lock(&webhooks->lock);
+    pthread_mutex_lock(&webhooks->timers.lock);
     cJSON_AddNumberToObject(json, "scheduled", (double)webhooks->scheduled);
     cJSON_AddNumberToObject(json, "sent", (double)webhooks->sent);
     cJSON_AddNumberToObject(json, "delivered", (double)webhooks->delivered);
     cJSON_AddNumberToObject(json, "failed", (double)webhooks->failed);
-    pthread_mutex_unlock(&webhooks->lock);
+    pthread_mutex_unlock(&webhooks->timers.lock);
     if (!cJSON_AddItemToObject(stats, "webhooks", json)) cJSON_Delete(json);
 }
 
 void webhooks_stop(struct webhooks *webhooks)
 {
     if (webhooks == NULL) return;
-    pthread_mutex_lock(&webhooks->lock);
-    bool running = !webhooks->stopping;
-    webhooks->stopping = true;
-    pthread_cond_broadcast(&webhooks->changed);
-    pthread_mutex_unlock(&webhooks->lock);
-    if (running) pthread_join(webhooks->thread, NULL);
-    pthread_mutex_lock(&webhooks->lock);
-    while (webhooks->senders > 0) pthread_cond_wait(&webhooks->changed, &webhooks->lock);
-    pthread_mutex_unlock(&webhooks->lock);
+    timer_thread_stop(&webhooks->timers);
+    pthread_mutex_lock(&webhooks->timers.lock);
+    while (webhooks->senders > 0) pthread_cond_wait(&webhooks->timers.changed, &webhooks->timers.lock);
+    pthread_mutex_unlock(&webhooks->timers.lock);
 }
 
 void webhooks_free(struct webhooks *webhooks)
 {
     if (webhooks == NULL) return;
     webhooks_stop(webhooks);
-    gt_timer *left;
-    while ((left = gt_timerheap_pop_due(&webhooks->waiting, INT64_MAX)) != NULL) free(left);
-    gt_timerheap_free(&webhooks->waiting);
-    pthread_cond_destroy(&webhooks->changed);
-    pthread_mutex_destroy(&webhooks->lock);
+    timer_thread_drain(&webhooks->timers, free); /* pushes never due: nothing goes out */
+    timer_thread_destroy(&webhooks->timers);
     free(webhooks);
 }

@@ -37,6 +37,11 @@ static const struct error_word errors[] = {
     {400, "invalid_parameters", "Invalid parameters", "invalid_request_error"},
     {401, "invalid_api_key", "Invalid API key provided", "authentication_error"},
     {402, "insufficient_balance", "Insufficient account balance", "invalid_request_error"},
+    /* 402s that are not about the balance: the key expired, or it may not use the model */
+    {402, "token_expired", "The API key has expired", "authentication_error"},
+    {402, "model_not_allowed", "This API key is not allowed to use model flux-dev", "permission_error"},
+    /* a prompt refused at submit, with the code a failed task would carry */
+    {400, "content_policy_violation", "The input content violates content policies", "invalid_request_error"},
     {403, "permission_denied", "API key lacks required permissions", "permission_error"},
     {404, "task_not_found", "Task not found", "not_found_error"},
     {422, "invalid_request", "Unprocessable request", "invalid_request_error"},
@@ -167,6 +172,8 @@ const struct dialect foxapi_dialect = {
     .no_endpoint = {.code = "not_found"},
     .wrong_method_code = "method_not_allowed",
     .retry_after_header = true,
+    /* the one-api / new-api gateway these APIs run on names every answer (docs/providers/foxapi.md) */
+    .request_id_header = "X-Oneapi-Request-Id",
     .echo_header = "X-Request-Id",
     .faults = {.id_fields = {"id"}, .state_field = "status"},
     .new_id = new_id,

@@ -90,6 +90,7 @@ struct scenario {
     char fail_code[SCENARIO_FAIL_CODE_MAX]; /* as written; dialects may respell it */
 
     struct http_fault submit_http; /* http=STATUS[:VARIANT]: every attempt (no window) */
+    unsigned cdn_status;           /* cdn=STATUS: every attempt, Cloudflare's page; 0: none */
     enum body_fault submit_body;
     bool submit_reset;
     enum echo_key_form echo_key;
@@ -104,6 +105,7 @@ struct scenario {
     struct poll_fault_window submit_slow;
 
     struct http_fault poll_http; /* poll-http=STATUS[:VARIANT][:N] */
+    unsigned poll_cdn_status;    /* poll-cdn=STATUS: every poll, Cloudflare's page; 0: none */
     enum body_fault poll_body;
     struct poll_fault_window poll_body_window;
     struct poll_fault_window poll_reset;

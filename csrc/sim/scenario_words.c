@@ -428,6 +428,8 @@ static const struct scenario_word scenario_words[] = {
     WORD("cancelled", apply_cancelled, SCENARIO_FOXAPI),
     WORD("http", apply_http, ALL),
     WORD("poll-http", apply_poll_http, ALL),
+    NUMBER("cdn", cdn_status, 520, 526, ALL),
+    NUMBER("poll-cdn", poll_cdn_status, 520, 526, ALL),
     WORD("body", apply_body, ALL),
     WORD("poll-body", apply_poll_body, ALL),
     FLAG("reset", submit_reset, ALL),

@@ -3,6 +3,7 @@
 --   [errors]  BFL's "Errors" reference page (the seed), indexed at https://docs.bfl.ml/llms.txt
 --   [help]    https://help.bfl.ai/articles/2916279050-why-did-my-request-fail
 --   [quick]   https://docs.bfl.ml/quick_start/generating_images
+--   [msg]     bodies with "message" beside or instead of "detail" (docs/providers/bfl.md)
 local cjson = require "cjson"
 
 return {
@@ -30,12 +31,22 @@ return {
     { name = "HTTP 422 with a string detail", http = 422, kind = "invalid_request", classify_only = true,
       response = { status = 422, body = [[{"detail":"Invalid dimensions"}]] } },          -- [errors]
     { http = 429, kind = "rate_limited", submitted = "no" },        -- [errors] [help] [quick]: active tasks
+    -- an error body that carries "message", not "detail": the message is kept [msg]
+    { name = "HTTP 403 with a message body", scenario = "http=403:message", kind = "permission_denied", status = 403,
+      submitted = "no", said = "Your API key does not have permission to access the specified resource.",
+      response = { status = 403, body = [[{"message":"Your API key does not have permission to access the specified resource."}]] } },
+    { name = "HTTP 402 with a message body", kind = "payment_required", status = 402, classify_only = true,
+      said = "Insufficient credits", response = { status = 402, body = [[{"message":"Insufficient credits"}]] } },
     { http = 500, kind = "server_error", submitted = "unknown" },   -- [errors] [help]
     { http = 503, kind = "unavailable", submitted = "no" },         -- [errors] [help]
 
     { fail = "Request Moderated", kind = "moderated", stage = "input" },    -- [errors] [help]
     { fail = "Content Moderated", kind = "moderated", stage = "output" },   -- [errors] [help]
     { fail = "Error", kind = "generation_failed" },                         -- [errors] [help]
+    -- a failure (a poll answer, or the webhook of the same shape) that says why in "message" [msg]
+    { name = "Error with a message", kind = "generation_failed", phase = "poll", code = "Error", classify_only = true,
+      said = "Upstream model crashed",
+      response = { phase = "poll", status = 200, body = [[{"id":"8e1f","status":"Error","result":null,"message":"Upstream model crashed"}]] } },
     { fail = "Failed", kind = "generation_failed" },   -- [quick]: its polling loop stops on Error or Failed
     { fail = "Task not found", kind = "not_found" },   -- [errors] [help]; once the grace after submit has passed
 

@@ -36,8 +36,9 @@ return {
     progress = "progress",
     results = "result.sample",
     poll_url = "polling_url",
-    -- FastAPI bodies: {"detail": [{"loc", "msg", "type"}]} for 422, {"detail": "…"} otherwise
-    error_message = { "detail[].msg", "detail", "details" },
+    -- FastAPI bodies: {"detail": [{"loc", "msg", "type"}]} for 422, {"detail": "…"} otherwise;
+    -- some error bodies and failure webhooks carry "message" instead (docs/providers/bfl.md)
+    error_message = { "detail[].msg", "detail", "message", "details" },
     error_code = "detail[].type",
   },
   progress_scale = 100,   -- BFL reports progress as a fraction

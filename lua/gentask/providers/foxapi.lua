@@ -56,7 +56,9 @@ return {
     file_too_large = "invalid_request",
     unsupported_format = "invalid_request",
     invalid_parameters = "invalid_request",
-    image_processing_error = "generation_failed",
+    -- EvoLink lists it with the client errors, "fixable by user": "use a different image". Sending
+    -- the same image again fails again, so it is the request's fault, not retryable
+    image_processing_error = "invalid_request",
     image_dimension_mismatch = "invalid_request",
     request_cancelled = "cancelled",
     generation_failed_no_content = "generation_failed",
@@ -68,11 +70,36 @@ return {
     resource_not_found = "not_found",
     unknown_error = "generation_failed",
   },
+  -- codes of HTTP error bodies that say more than their status. A 402 is "top up your balance"
+  -- unless its code names the key: expired, disabled or not allowed this model (the one-api /
+  -- new-api gateway family these APIs run on answers those under 401, 402 or 403 alike). A
+  -- content-policy code under 400 is read from `codes` (moderated, whatever the status)
+  http_codes = {
+    token_expired = "authentication",
+    key_expired = "authentication",
+    api_key_expired = "authentication",
+    expired_api_key = "authentication",
+    token_disabled = "authentication",
+    key_disabled = "authentication",
+    invalid_api_key = "authentication",
+    model_not_allowed = "permission_denied",
+    model_not_permitted = "permission_denied",
+    model_access_denied = "permission_denied",
+    model_forbidden = "permission_denied",
+    no_model_permission = "permission_denied",
+    access_denied = "permission_denied",
+    permission_denied = "permission_denied",
+    -- new-api's own codes for a prompt its filter refused
+    sensitive_words_detected = { kind = "moderated", stage = "input" },
+    prompt_blocked = { kind = "moderated", stage = "input" },
+  },
   -- a gateway with no upstream channel for the model (a 422 or 503 "No available channel for
   -- model …"): the model is out of capacity, not the request wrong — retry later. EvoLink reports
   -- its own channel_* codes as service_unavailable (docs/providers/foxapi.md)
   message_codes = { ["no available channel"] = "unavailable" },
-  request_id_headers = { "x-request-id" },
+  -- one-api / new-api, the gateway software these APIs run on, names each request in
+  -- X-Oneapi-Request-Id (its common/constants.go: RequestIdKey)
+  request_id_headers = { "x-request-id", "x-oneapi-request-id" },
   -- for the gentask command: where it reads the key, and the parameter `run --image` fills
   key_env = "FOXAPI_API_KEY", input_image_param = "image",
 }

@@ -107,6 +107,17 @@ describe("retries", function()
     assert.equal(3, sim:stats().accepted)
   end)
 
+  it("a failure the provider says the same input meets again is never resubmitted, even opted in", function()
+    local fox = sim:foxapi()
+    local _, err = fox:submit("flux-dev", { prompt = "x [fail=image_processing_error]" },
+      { resubmit = { kinds = { "generation_failed" }, max = 2 } }):result()
+    assert.equal("generation_failed", err.kind)
+    assert.equal("image_processing_error", err.code)
+    assert.is_false(err.retryable)
+    assert.equal(1, err.attempts)
+    assert.equal(1, sim:stats().accepted)
+  end)
+
   it("per-submit options override the client's", function()
     local flora = sim:client("flora")
     local _, err = flora:submit("thumbnail-v3", { prompt = "x [submit-http=500:1]" }, { max_retries = 0 }):result()

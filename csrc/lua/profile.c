@@ -146,7 +146,22 @@ static void read_states(lua_State *L, gt_profile *p, int profile)
     lua_pop(L, 1);
 }
 
-/* codes = { some_code = "kind", other_code = { kind = "moderated", stage = "input" } } */
+/* { kind =, retryable = true | false } on top of the stack: what the provider says of trying this
+ * code again, where it differs from the kind's default. */
+static gt_retryable read_retryable(lua_State *L, const char *table, const char *name)
+{
+    if (!lua_istable(L, -1)) return GT_RETRYABLE_KIND;
+    lua_getfield(L, -1, "retryable");
+    int type = lua_type(L, -1);
+    bool retryable = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (type == LUA_TNIL) return GT_RETRYABLE_KIND;
+    if (type != LUA_TBOOLEAN) luaL_error(L, "profile: %s['%s'].retryable must be true or false", table, name);
+    return retryable ? GT_RETRYABLE_YES : GT_RETRYABLE_NO;
+}
+
+/* codes = { some_code = "kind", other_code = { kind = "moderated", stage = "input" },
+ *           input_fault = { kind = "generation_failed", retryable = false } } */
 static void read_codes(lua_State *L, gt_profile *p, int profile, const char *key, gt_code_table table)
 {
     lua_getfield(L, profile, key);
@@ -158,7 +173,8 @@ static void read_codes(lua_State *L, gt_profile *p, int profile, const char *key
             if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "profile: %s has a non-string key", key);
             const char *stage;
             gt_kind kind = read_kind(L, key, lua_tostring(L, -2), &stage);
-            gt_profile_add_code(p, table, lua_tostring(L, -2), kind, stage);
+            gt_retryable retryable = read_retryable(L, key, lua_tostring(L, -2));
+            gt_profile_add_code(p, table, lua_tostring(L, -2), kind, stage, retryable);
             lua_pop(L, 1);
         }
     }

@@ -37,9 +37,10 @@ static const struct error_word errors[] = {
     {400, "invalid_parameters", "Invalid parameters", "invalid_request_error"},
     {401, "invalid_api_key", "Invalid API key provided", "authentication_error"},
     {402, "insufficient_balance", "Insufficient account balance", "invalid_request_error"},
-    /* 402s that are not about the balance: the key expired, or it may not use the model */
-    {402, "token_expired", "The API key has expired", "authentication_error"},
-    {402, "model_not_allowed", "This API key is not allowed to use model flux-dev", "permission_error"},
+    /* 402s that are not about the balance: the key expired, or it may not use the model (EvoLink's
+     * codes, as its CLI reads them) */
+    {402, "key_expired", "This API key has expired", "authentication_error"},
+    {402, "key_model_not_allowed", "This API key may not use model flux-dev", "permission_error"},
     /* a prompt refused at submit, with the code a failed task would carry */
     {400, "content_policy_violation", "The input content violates content policies", "invalid_request_error"},
     {403, "permission_denied", "API key lacks required permissions", "permission_error"},

@@ -119,6 +119,14 @@ static void set_kind(gt_error *err, gt_kind kind, const char *stage)
     err->stage = gt_strdup(stage);
 }
 
+/* A code's kind, and what the provider says of trying it again where that differs from the kind's
+ * default (EvoLink's "fixable by user" codes: the same input fails the same way). */
+static void set_code_kind(gt_error *err, const gt_code_entry *entry)
+{
+    set_kind(err, entry->kind, entry->stage);
+    if (entry->retryable != GT_RETRYABLE_KIND) err->retryable = entry->retryable == GT_RETRYABLE_YES;
+}
+
 static char *field_string(const gt_profile *p, const cJSON *json, gt_field field)
 {
     return gt_json_paths_string(json, &p->fields[field]);
@@ -173,8 +181,8 @@ static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_respon
     const gt_code_entry *by_code = http_code(p, err->code);
     const gt_code_entry *by_message = by_code ? NULL : gt_profile_message_code(p, err->message);
     if (by_status) set_kind(err, by_status->kind, by_status->stage);
-    else if (by_code) set_kind(err, by_code->kind, by_code->stage);
-    else if (by_message) set_kind(err, by_message->kind, by_message->stage);
+    else if (by_code) set_code_kind(err, by_code);
+    else if (by_message) set_code_kind(err, by_message);
     if (err->retry_after < 0) { /* ModelsLab puts it in the body */
         gt_json_value body_hint = gt_json_paths_first(json, &p->fields[GT_FIELD_RETRY_AFTER]);
         if (body_hint.string) err->retry_after = parse_seconds(body_hint.string);
@@ -196,8 +204,8 @@ static gt_error *task_failure(const gt_profile *p, gt_phase phase, const gt_resp
     take_code_and_message(p, json, err);
     const gt_code_entry *by_code = gt_profile_code(p, GT_CODES_TASK, err->code);
     const gt_code_entry *by_message = by_code ? NULL : gt_profile_message_code(p, err->message);
-    if (by_code) set_kind(err, by_code->kind, by_code->stage);
-    else if (by_message) set_kind(err, by_message->kind, by_message->stage);
+    if (by_code) set_code_kind(err, by_code);
+    else if (by_message) set_code_kind(err, by_message);
     else if (entry && entry->kind != GT_KIND_NONE) set_kind(err, entry->kind, entry->stage);
     if (!err->code) err->code = gt_strdup(reply->raw_state); /* BFL's state is its only code */
     return err;

@@ -38,6 +38,7 @@ typedef struct gt_code_entry {
     char *code;
     gt_kind kind;
     char *stage;
+    gt_retryable retryable;
 } gt_code_entry;
 
 typedef struct gt_code_list {

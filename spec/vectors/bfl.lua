@@ -3,7 +3,9 @@
 --   [errors]  BFL's "Errors" reference page (the seed), indexed at https://docs.bfl.ml/llms.txt
 --   [help]    https://help.bfl.ai/articles/2916279050-why-did-my-request-fail
 --   [quick]   https://docs.bfl.ml/quick_start/generating_images
---   [msg]     bodies with "message" beside or instead of "detail" (docs/providers/bfl.md)
+--   [msg]     bodies with "message" beside or instead of "detail": a failure webhook is
+--             {"id", "status": "Error", "error": CODE, "message", "timestamp"} (BFL's webhook guide,
+--             raw.githubusercontent.com/calesthio/OpenMontage/HEAD/.claude/skills/bfl-api/references/webhook-integration.md)
 local cjson = require "cjson"
 
 return {
@@ -47,6 +49,9 @@ return {
     { name = "Error with a message", kind = "generation_failed", phase = "poll", code = "Error", classify_only = true,
       said = "Upstream model crashed",
       response = { phase = "poll", status = 200, body = [[{"id":"8e1f","status":"Error","result":null,"message":"Upstream model crashed"}]] } },
+    { name = "failure webhook of the guide", kind = "generation_failed", phase = "poll", code = "Error", classify_only = true,
+      said = "The prompt violated content policy",
+      response = { phase = "poll", status = 200, body = [[{"id":"gen_abc123xyz","status":"Error","error":"content_policy_violation","message":"The prompt violated content policy","timestamp":"2025-01-15T10:30:00Z"}]] } },
     { fail = "Failed", kind = "generation_failed" },   -- [quick]: its polling loop stops on Error or Failed
     { fail = "Task not found", kind = "not_found" },   -- [errors] [help]; once the grace after submit has passed
 

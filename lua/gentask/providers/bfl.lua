@@ -37,7 +37,8 @@ return {
     results = "result.sample",
     poll_url = "polling_url",
     -- FastAPI bodies: {"detail": [{"loc", "msg", "type"}]} for 422, {"detail": "…"} otherwise;
-    -- some error bodies and failure webhooks carry "message" instead (docs/providers/bfl.md)
+    -- failure webhooks carry "message" (BFL's webhook guide), as some error bodies do
+    -- (docs/providers/bfl.md)
     error_message = { "detail[].msg", "detail", "message", "details" },
     error_code = "detail[].type",
   },

@@ -113,7 +113,8 @@ return {
   -- its own channel_* codes as service_unavailable (docs/providers/foxapi.md)
   message_codes = { ["no available channel"] = "unavailable" },
   -- one-api / new-api, the gateway software these APIs run on, names each request in
-  -- X-Oneapi-Request-Id (its common/constants.go: RequestIdKey)
+  -- X-Oneapi-Request-Id (its common/constants.go: RequestIdKey); EvoLink's own client reads
+  -- X-Request-Id first, then that one (docs/providers/foxapi.md)
   request_id_headers = { "x-request-id", "x-oneapi-request-id" },
   -- for the gentask command: where it reads the key, and the parameter `run --image` fills
   key_env = "FOXAPI_API_KEY", input_image_param = "image",

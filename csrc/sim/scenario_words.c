@@ -200,6 +200,26 @@ static bool apply_submit_http(struct scenario *scenario, char *value)
     return apply_http_fault(&scenario->first_http, value, 1);
 }
 
+/* STATUS[:N], STATUS one of Cloudflare's own pages (520..526): every request, or the first N. */
+static bool read_cdn(char *value, unsigned *status, struct poll_fault_window *window)
+{
+    unsigned count;
+    if (value == NULL || !split_poll_count(value, &count) || !parse_unsigned_into(value, 520, 526, status))
+        return false;
+    *window = (struct poll_fault_window){.active = true, .count = count};
+    return true;
+}
+
+static bool apply_cdn(struct scenario *scenario, char *value)
+{
+    return read_cdn(value, &scenario->cdn_status, &scenario->cdn);
+}
+
+static bool apply_poll_cdn(struct scenario *scenario, char *value)
+{
+    return read_cdn(value, &scenario->poll_cdn_status, &scenario->poll_cdn);
+}
+
 static bool apply_body(struct scenario *scenario, char *value)
 {
     return value != NULL && parse_body_fault(value, &scenario->submit_body);
@@ -428,8 +448,8 @@ static const struct scenario_word scenario_words[] = {
     WORD("cancelled", apply_cancelled, SCENARIO_FOXAPI),
     WORD("http", apply_http, ALL),
     WORD("poll-http", apply_poll_http, ALL),
-    NUMBER("cdn", cdn_status, 520, 526, ALL),
-    NUMBER("poll-cdn", poll_cdn_status, 520, 526, ALL),
+    WORD("cdn", apply_cdn, ALL),
+    WORD("poll-cdn", apply_poll_cdn, ALL),
     WORD("body", apply_body, ALL),
     WORD("poll-body", apply_poll_body, ALL),
     FLAG("reset", submit_reset, ALL),

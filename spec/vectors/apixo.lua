@@ -35,6 +35,11 @@ return {
     { name = "HTTP 400 with a content failCode", http = 400, kind = "moderated", stage = "input", code = "NSFW",
       classify_only = true,
       response = { status = 400, body = [[{"code":400,"message":"Request rejected","data":{"failCode":"NSFW","failMsg":"NSFW, Try different input please."}}]] } },
+    -- "Failure Codes — returned as failCode for failed tasks, or as a provider error identifier for
+    -- some immediate errors" [errors], whose example is SensitiveContentDetected: in data.error too
+    { name = "HTTP 400 with a content identifier in data.error", http = 400, kind = "moderated", stage = "input",
+      classify_only = true, said = "SensitiveContentDetected",
+      response = { status = 400, body = [[{"code":400,"message":"Request rejected","data":{"error":"SensitiveContentDetected"}}]] } },
     { name = "X-Oneapi-Request-Id on an error", http = 429, kind = "rate_limited", classify_only = true,
       headers = { ["X-Oneapi-Request-Id"] = "req-apixo-1" }, request_id = "req-apixo-1" },
     { http = 429, kind = "rate_limited", submitted = "no" },

@@ -40,6 +40,14 @@ return {
     { name = "HTTP 402 with a message body", kind = "payment_required", status = 402, classify_only = true,
       said = "Insufficient credits", response = { status = 402, body = [[{"message":"Insufficient credits"}]] } },
     { http = 500, kind = "server_error", submitted = "unknown" },   -- [errors] [help]
+    -- "Request Moderated … the request was rejected at submission time" [errors]: under a 400, the
+    -- moderation is what it says, whether as the status or as the detail
+    { name = "HTTP 400 with the status Request Moderated", kind = "moderated", stage = "input", status = 400,
+      code = "Request Moderated", classify_only = true,
+      response = { status = 400, body = [[{"id":"8e1f","status":"Request Moderated","result":null}]] } },
+    { name = "HTTP 400 with the detail Request Moderated", kind = "moderated", stage = "input", status = 400,
+      classify_only = true, said = "Request Moderated",
+      response = { status = 400, body = [[{"detail":"Request Moderated"}]] } },
     { http = 503, kind = "unavailable", submitted = "no" },         -- [errors] [help]
 
     { fail = "Request Moderated", kind = "moderated", stage = "input" },    -- [errors] [help]

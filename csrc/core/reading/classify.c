@@ -168,6 +168,21 @@ static const gt_code_entry *http_code(const gt_profile *p, const char *code)
     return entry && entry->kind == GT_MODERATED ? entry : NULL;
 }
 
+/* An HTTP error whose body says the task's state, and that state is a moderated one (BFL's
+ * "Request Moderated": "the request was rejected at submission time"): the state is its code. */
+static const gt_state_entry *moderated_state(const gt_profile *p, const cJSON *json, gt_error *err)
+{
+    char *state = field_string(p, json, GT_FIELD_STATE);
+    const gt_state_entry *entry = gt_profile_state(p, state);
+    if (!entry || entry->kind != GT_MODERATED) {
+        free(state);
+        return NULL;
+    }
+    if (!err->code) err->code = state;
+    else free(state);
+    return entry;
+}
+
 static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_response *res, long status, const cJSON *json)
 {
     const char *cdn = cdn_page_meaning(status, NULL);
@@ -179,9 +194,11 @@ static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_respon
     take_code_and_message(p, json, err);
     const gt_status_entry *by_status = gt_profile_status(p, status);
     const gt_code_entry *by_code = http_code(p, err->code);
-    const gt_code_entry *by_message = by_code ? NULL : gt_profile_message_code(p, err->message);
+    const gt_state_entry *by_state = by_status || by_code ? NULL : moderated_state(p, json, err);
+    const gt_code_entry *by_message = by_code || by_state ? NULL : gt_profile_message_code(p, err->message);
     if (by_status) set_kind(err, by_status->kind, by_status->stage);
     else if (by_code) set_code_kind(err, by_code);
+    else if (by_state) set_kind(err, by_state->kind, by_state->stage);
     else if (by_message) set_code_kind(err, by_message);
     if (err->retry_after < 0) { /* ModelsLab puts it in the body */
         gt_json_value body_hint = gt_json_paths_first(json, &p->fields[GT_FIELD_RETRY_AFTER]);

@@ -61,6 +61,12 @@ return {
     -- right after a submit this is replication lag, not an answer: read as pending for a while
     ["Task not found"] = { state = "failed", kind = "not_found", grace = 10 },
   },
+  -- a moderated request refused at submit under an HTTP error: a body with the moderated status
+  -- is read by the core; a detail or message that names it is read here
+  message_codes = {
+    ["request moderated"] = { kind = "moderated", stage = "input" },
+    ["content moderated"] = { kind = "moderated", stage = "output" },
+  },
   request_id_headers = { "x-request-id" },
   -- for the gentask command: where it reads the key, and the parameter `run --image` fills
   key_env = "BFL_API_KEY", input_image_param = "input_image",

@@ -18,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gt_json_value v = gt_json_paths_first(json, &raw);
     gt_json_value_clear(&v);
     free(gt_json_paths_string(json, &raw));
+    free(gt_json_paths_message(json, &raw)); /* an object or list written out as a message */
     cJSON_Delete(json);
     gt_profile_free(p);
     fuzz_free(parts, 2);

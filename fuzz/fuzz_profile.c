@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 'c':
             if (kind != GT_KIND_NONE)
-                gt_profile_add_code(p, (gt_code_table)((unsigned char)a[0] % 3), b, kind, "input");
+                gt_profile_add_code(p, (gt_code_table)((unsigned char)a[0] % 3), b, kind, "input",
+                                    (gt_retryable)((unsigned char)a[0] / 3 % 3));
             break;
         case 'h': gt_profile_add_poll_host(p, a); break;
         case 'n':

@@ -55,6 +55,42 @@ describe("gentask.classify", function()
     assert.equal("authentication", err.kind)
   end)
 
+  it("writes out a message that is an object of field → messages, and only the text in it", function()
+    local function said(body)
+      local err = gentask.classify { provider = "modelslab", phase = "submit", status = 400, body = body }
+      return err.message
+    end
+    assert.equal("init_image: The init image field is required.",
+                 said [[{"status":"error","message":{"init_image":["The init image field is required."]}}]])
+    -- numbers are text too; a nested object, a boolean or an empty list says nothing
+    assert.equal("samples: 4; width: too small",
+                 said('{"status":"error","message":{"samples":[4],"nested":{"a":"b"},"flag":true,"none":[],'
+                      .. '"width":"too small"}}'))
+    -- a list of strings
+    assert.equal("one; two", said [[{"status":"error","message":["one","two"]}]])
+    -- nothing readable in the object: the next path ("messege"), else the status's own words
+    assert.equal("legacy", said [[{"status":"error","message":{"a":{"b":1}},"messege":"legacy"}]])
+    assert.truthy(said([[{"status":"error","message":{"a":null}}]]):find("HTTP 400", 1, true))
+    -- a hostile object of a million fields is cut, not copied whole
+    local fields = {}
+    for i = 1, 20000 do fields[i] = ('"f%d":["m"]'):format(i) end
+    local long = said('{"status":"error","message":{' .. table.concat(fields, ",") .. '}}')
+    assert.equal(4096, #long)
+    assert.equal("f1: m; f2: m", long:sub(1, 12))
+  end)
+
+  it("says what a CDN's page means, and that the request never reached the provider where it did not", function()
+    local page = "<html><body><h1>Error code 522</h1></body></html>"
+    for _, provider in ipairs(PROVIDERS) do
+      local err = gentask.classify { provider = provider, phase = "submit", status = 522, body = page }
+      assert.equal("unavailable", err.kind)
+      assert.is_true(err.retryable)
+      assert.equal(522, err.status)
+      assert.truthy(err.message:find("connection to the provider's server timed out", 1, true), err.message)
+      assert.equal(page, err.body)
+    end
+  end)
+
   it("raises usage errors for what it cannot read", function()
     for _, bad in ipairs {
       "not a table", { provider = "nope", status = 200 }, { provider = "foxapi" },

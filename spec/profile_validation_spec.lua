@@ -60,6 +60,28 @@ describe("a profile is refused at load, naming the field, when", function()
     assert.truthy(refused(profile { message_codes = { x = true } }):find("message_codes['x']", 1, true))
   end)
 
+  it("a code's retryable is not true or false", function()
+    local message = refused(profile { codes = { x = { kind = "generation_failed", retryable = "no" } } })
+    assert.truthy(message:find("codes['x'].retryable", 1, true), message)
+    message = refused(profile { http_codes = { y = { kind = "invalid_request", retryable = 0 } } })
+    assert.truthy(message:find("http_codes['y'].retryable", 1, true), message)
+  end)
+
+  it("a code's retryable, where given, is what the error says, whatever the kind's default", function()
+    local p = profile { codes = { again = { kind = "invalid_request", retryable = true },
+                                  never = { kind = "generation_failed", retryable = false },
+                                  default = { kind = "generation_failed" } },
+                        fields = { id = "job.ref", state = "job.phase", error_code = "job.code" } }
+    local function retryable(code)
+      local err = gentask.classify { provider = p, phase = "poll", status = 200,
+                                     body = ('{"job":{"ref":"j","phase":"broken","code":"%s"}}'):format(code) }
+      return err.retryable, err.kind
+    end
+    assert.same({ true, "invalid_request" }, { retryable "again" })
+    assert.same({ false, "generation_failed" }, { retryable "never" })
+    assert.same({ true, "generation_failed" }, { retryable "default" })
+  end)
+
   it("statuses is not a table of HTTP statuses", function()
     assert.truthy(refused(profile { statuses = { [999] = "unavailable" } }):find("statuses", 1, true))
     assert.truthy(refused(profile { statuses = "403" }):find("statuses", 1, true))

@@ -44,6 +44,30 @@ describe("retries", function()
     assert.equal(1, #only_submit(sim).attempts)
   end)
 
+  -- Cloudflare's pages (docs/providers.md, "A CDN's error page"): whatever the provider
+  for _, status in ipairs { 521, 522, 523, 525, 526 } do
+    it("a submit answered with Cloudflare's " .. status .. " page never reached the provider: sent again", function()
+      local fox = sim:foxapi { backoff_initial = 0.01, backoff_max = 0.02 }
+      local result = fox:submit("flux-dev", { prompt = ("x [cdn=%d:1]"):format(status) }):wait()
+      assert.equal(1, #result.urls)
+      local entry = only_submit(sim)
+      assert.equal(2, #entry.attempts)
+      assert.equal(1, entry.accepted)
+    end)
+  end
+
+  for _, status in ipairs { 520, 524 } do
+    it("a submit answered with Cloudflare's " .. status .. " page may have reached it: not sent again", function()
+      local fox = sim:foxapi { backoff_initial = 0.01, backoff_max = 0.02 }
+      local _, err = fox:submit("flux-dev", { prompt = ("x [cdn=%d:1]"):format(status) }):result()
+      assert.equal("server_error", err.kind)
+      assert.equal(status, err.status)
+      assert.equal("unknown", err.submitted)
+      assert.is_true(err.retryable)   -- the caller may decide to; gentask does not
+      assert.equal(1, #only_submit(sim).attempts)
+    end)
+  end
+
   for _, status in ipairs { 400, 401, 402, 403, 404, 409, 422 } do
     it("a " .. status .. " is sent exactly once, even where an idempotency key would allow more", function()
       for _, provider in ipairs { "foxapi", "flora" } do
@@ -105,6 +129,17 @@ describe("retries", function()
     assert.equal("generation_failed", err.kind)
     assert.equal(3, err.attempts)
     assert.equal(3, sim:stats().accepted)
+  end)
+
+  it("a failure the provider says the same input meets again is never resubmitted, even opted in", function()
+    local fox = sim:foxapi()
+    local _, err = fox:submit("flux-dev", { prompt = "x [fail=image_processing_error]" },
+      { resubmit = { kinds = { "generation_failed" }, max = 2 } }):result()
+    assert.equal("generation_failed", err.kind)
+    assert.equal("image_processing_error", err.code)
+    assert.is_false(err.retryable)
+    assert.equal(1, err.attempts)
+    assert.equal(1, sim:stats().accepted)
   end)
 
   it("per-submit options override the client's", function()

@@ -104,7 +104,8 @@ describe("the API key", function()
     local fox = sim:foxapi { api_key = KEY, task_timeout = 1 }
     assert_clean(tostring(fox))
     for k, v in pairs(fox) do assert_clean(k) assert_clean(v) end
-    for _, scenario in ipairs { "", "fail=timeout", "http=401", "body=malformed", "poll-body=html", "reset" } do
+    for _, scenario in ipairs { "", "fail=timeout", "http=401", "body=malformed", "poll-body=html", "reset",
+                                "cdn=522", "poll-cdn=524", "http=402:key_expired" } do
       local task = fox:submit("flux-dev", { prompt = "x [" .. scenario .. "]" })
       assert_clean(tostring(task))
       local result, err = task:result()

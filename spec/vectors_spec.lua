@@ -24,6 +24,7 @@ local function expect(row)
     stage = row.stage,
     status = row.status or row.http,
     retry_after = row.retry_after,
+    message = row.said,   -- the error's message, where the row says what the provider said
   }
 end
 
@@ -33,7 +34,7 @@ local function check(err, want)
   assert.equal(want.retryable, err.retryable)
   assert.equal(want.phase, err.phase)
   assert.equal("string", type(err.message))
-  for _, field in ipairs { "code", "stage", "status", "retry_after" } do
+  for _, field in ipairs { "code", "stage", "status", "retry_after", "message" } do
     if want[field] ~= nil then assert.equal(want[field], err[field], field) end
   end
 end
@@ -44,7 +45,9 @@ local function classify_input(vectors, row)
     return { phase = r.phase or expect(row).phase, status = r.status, headers = r.headers, body = r.body }
   end
   if row.http then
-    local headers = row.headers or (vectors.request_id and { ["request-id"] = "req_vector" }) or nil
+    -- vectors.request_id: true for FLORA's request-id, or the header's name
+    local id_header = vectors.request_id == true and "request-id" or vectors.request_id
+    local headers = row.headers or (id_header and { [id_header] = "req_vector" }) or nil
     return { phase = "submit", status = row.http, headers = headers,
              body = vectors.http_body(row.http, row.code, row.message) }
   end
@@ -91,7 +94,9 @@ for _, provider in ipairs(PROVIDERS) do
           input.provider = provider
           local err = gentask.classify(input)
           check(err, expect(row))
-          if vectors.request_id and input.headers then assert.truthy(err.request_id) end
+          local id_header = vectors.request_id == true and "request-id" or vectors.request_id
+          if id_header and input.headers and input.headers[id_header] then assert.truthy(err.request_id) end
+          if row.request_id then assert.equal(row.request_id, err.request_id) end
         end)
       end
     end
@@ -151,7 +156,8 @@ for _, provider in ipairs(PROVIDERS) do
           end
           check(seen, want)
           if row.submitted then assert.equal(row.submitted, err.submitted) end
-          if vectors.request_id and not row.no_response then
+          if row.request_id then assert.equal(row.request_id, seen.request_id) end
+          if vectors.request_id and not row.no_response and not row.no_request_id then
             assert.truthy(seen.request_id, "the request-id header reached the error")
           end
           if want.phase == "poll" then assert.equal(task.id, seen.task_id) end

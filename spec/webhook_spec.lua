@@ -149,6 +149,26 @@ describe("webhooks", function()
     task:cancel()
   end)
 
+  -- the failure payload of BFL's webhook guide (docs/providers/bfl.md): "error" and "message"
+  it("BFL: a signed failure delivery that says why in \"message\" ends the task with that message", function()
+    local client = bfl()
+    local task = client:submit("flux-dev", { prompt = "fails elsewhere [duration=60000]" })
+    for _ = 1, 200 do
+      if task.id then break end
+      gentask.sleep(0.01)
+    end
+    local body = ('{"id":"%s","status":"Error","error":"content_policy_violation",'
+      .. '"message":"The prompt violated content policy","timestamp":"2025-01-15T10:30:00Z"}'):format(task.id)
+    local delivery = assert(client:webhook { headers = { ["X-BFL-Signature"] = bfl_signature(sim, SECRET, body) },
+                                             body = body })
+    assert.is_true(delivery.verified)
+    local _, err = task:result()
+    assert.equal("generation_failed", err.kind)
+    assert.equal("Error", err.code)
+    assert.equal("The prompt violated content policy", err.message)
+    assert.equal("failed", task.state)
+  end)
+
   it("never shows the webhook secret: not in errors, results, the journal or tostring", function()
     local journal = os.tmpname()
     os.remove(journal)

@@ -181,9 +181,13 @@ void gt_profile_add_state(gt_profile *p, const char *provider_state, gt_remote_s
                           const char *stage, long grace_ms);
 
 /* Code tables, matched case-insensitively: task failure codes, codes of HTTP error bodies, and
- * substrings of messages (for providers whose errors carry no code). stage may be NULL. */
+ * substrings of messages (for providers whose errors carry no code). stage may be NULL.
+ * retryable: GT_RETRYABLE_KIND keeps the kind's default; the others say what the provider says of
+ * this code (EvoLink's input faults: a generation that failed, and will fail again). */
 typedef enum gt_code_table { GT_CODES_TASK, GT_CODES_HTTP, GT_CODES_MESSAGE } gt_code_table;
-void gt_profile_add_code(gt_profile *p, gt_code_table table, const char *code, gt_kind kind, const char *stage);
+typedef enum gt_retryable { GT_RETRYABLE_KIND, GT_RETRYABLE_NO, GT_RETRYABLE_YES } gt_retryable;
+void gt_profile_add_code(gt_profile *p, gt_code_table table, const char *code, gt_kind kind, const char *stage,
+                         gt_retryable retryable);
 /* An HTTP status a provider uses for something else (APIXO's 403: content policy). */
 void gt_profile_add_status(gt_profile *p, long status, gt_kind kind, const char *stage);
 

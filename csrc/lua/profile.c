@@ -154,13 +154,29 @@ static void read_state(lua_State *L, gt_profile *p, const char *table, const cha
     gt_profile_add_state(p, name, s, kind, stage, grace_ms);
 }
 
-/* codes = { some_code = "kind", other_code = { kind = "moderated", stage = "input" } }; ctx points
- * to the core's gt_code_table the entries go to */
+/* { kind =, retryable = true | false } on top of the stack: what the provider says of trying this
+ * code again, where it differs from the kind's default. */
+static gt_retryable read_retryable(lua_State *L, const char *table, const char *name)
+{
+    if (!lua_istable(L, -1)) return GT_RETRYABLE_KIND;
+    lua_getfield(L, -1, "retryable");
+    int type = lua_type(L, -1);
+    bool retryable = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (type == LUA_TNIL) return GT_RETRYABLE_KIND;
+    if (type != LUA_TBOOLEAN) luaL_error(L, "profile: %s['%s'].retryable must be true or false", table, name);
+    return retryable ? GT_RETRYABLE_YES : GT_RETRYABLE_NO;
+}
+
+/* codes = { some_code = "kind", other_code = { kind = "moderated", stage = "input" },
+ *           input_fault = { kind = "generation_failed", retryable = false } }; ctx points to the
+ * core's gt_code_table the entries go to */
 static void read_code(lua_State *L, gt_profile *p, const char *table, const char *name, const void *ctx)
 {
     const char *stage;
     gt_kind kind = read_kind(L, table, name, &stage);
-    gt_profile_add_code(p, *(const gt_code_table *)ctx, name, kind, stage);
+    gt_retryable retryable = read_retryable(L, table, name);
+    gt_profile_add_code(p, *(const gt_code_table *)ctx, name, kind, stage, retryable);
 }
 
 /* statuses = { [403] = { kind = "moderated", stage = "input" } } */

@@ -68,7 +68,8 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
             custom ? "Value error, width must be a multiple of 16" : "Input should be a multiple of 16", NULL);
         return body;
     }
-    cJSON_AddStringToObject(body, "detail", error->message);
+    /* http=STATUS:message: the body carries "message", not "detail" (docs/providers/bfl.md) */
+    cJSON_AddStringToObject(body, strcmp(error->code, "message") == 0 ? "message" : "detail", error->message);
     return body;
 }
 

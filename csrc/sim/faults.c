@@ -100,6 +100,8 @@ bool faults_refuse_submit(struct exchange *exchange, const char *raw_key, enum M
     else if (scenario_window_covers(&scenario->first_http.window, exchange->attempt))
         *result = reply_http_fault(exchange, &scenario->first_http);
     else if (scenario->submit_http.status != 0) *result = reply_http_fault(exchange, &scenario->submit_http);
+    else if (scenario_window_covers(&scenario->cdn, exchange->attempt))
+        *result = reply_cdn_page(exchange->request->connection, scenario->cdn_status);
     else if (scenario->submit_body == BODY_FAULT_HTML)
         *result = exchange_reply_fault(exchange, BODY_FAULT_HTML, &(struct fault_bodies){.normal = ""});
     else if (scenario->echo_key != ECHO_KEY_NONE) *result = reply_echoing_key(exchange, raw_key);
@@ -217,6 +219,10 @@ bool faults_refuse_poll(struct exchange *exchange, const struct task *task, enum
     /* whatever this poll answers, from here on, goes out late */
     if (scenario_window_covers(&scenario->poll_slow, task->poll_number))
         request_answer_later(exchange->request, scenario->poll_slow_ms);
+    if (scenario_window_covers(&scenario->poll_cdn, task->poll_number)) {
+        *result = reply_cdn_page(exchange->request->connection, scenario->poll_cdn_status);
+        return true;
+    }
     if (!scenario_window_covers(&scenario->poll_http.window, task->poll_number)) return false;
     *result = reply_http_fault(exchange, &scenario->poll_http);
     return true;

@@ -12,7 +12,7 @@
 #include "exchange.h"
 #include "task.h"
 
-/* submit-reset, submit-http=, http=, body=html and echo-key, which answer a submit before any
+/* submit-reset, submit-http=, http=, cdn=, body=html and echo-key, which answer a submit before any
  * task exists. raw_key is the key as received (the whole Authorization header, say; may be NULL).
  * True when it answered, with *result set. */
 bool faults_refuse_submit(struct exchange *exchange, const char *raw_key, enum MHD_Result *result);
@@ -27,7 +27,7 @@ enum MHD_Result faults_reply_created(struct exchange *exchange, const cJSON *jso
 enum MHD_Result faults_reply_replayed(struct exchange *exchange, const cJSON *json);
 
 /* Starts a poll of a found task: takes its scenario, then applies poll-reset, poll-slow (which
- * delays whatever the poll answers) and poll-http. True when it answered, with *result set. */
+ * delays whatever the poll answers), poll-cdn and poll-http. True when it answered, with *result set. */
 bool faults_refuse_poll(struct exchange *exchange, const struct task *task, enum MHD_Result *result);
 
 /* The poll's answer: `json` with 200, or the poll-body fault that covers this poll. */

@@ -37,6 +37,12 @@ static const struct error_word errors[] = {
     {400, "invalid_parameters", "Invalid parameters"},
     {401, "invalid_api_key", "Invalid API key provided"},
     {402, "insufficient_balance", "Insufficient account balance"},
+    /* 402s that are not about the balance: the key expired, or it may not use the model (EvoLink's
+     * codes, as its CLI reads them) */
+    {402, "key_expired", "This API key has expired"},
+    {402, "key_model_not_allowed", "This API key may not use model flux-dev"},
+    /* a prompt refused at submit, with the code a failed task would carry */
+    {400, "content_policy_violation", "The input content violates content policies"},
     {403, "permission_denied", "API key lacks required permissions"},
     {404, "task_not_found", "Task not found"},
     {422, "invalid_request", "Unprocessable request"},
@@ -164,6 +170,8 @@ const struct dialect foxapi_dialect = {
     .no_endpoint = {.code = "not_found"},
     .wrong_method_code = "method_not_allowed",
     .retry_after_header = true,
+    /* the one-api / new-api gateway these APIs run on names every answer (docs/providers/foxapi.md) */
+    .request_id_header = "X-Oneapi-Request-Id",
     .faults = {.id_fields = {"id"}, .state_field = "status"},
     .new_id = new_id,
     .invalid = invalid,

@@ -28,6 +28,8 @@ static const struct error_word errors[] = {
     {400, "model", "Model not found: invalid_model_name"},
     {400, "image", "Unable to fetch image from provided URL"},
     {400, "json", "Malformed JSON in request body"},
+    /* Laravel's validation errors: "message" is an object of field → list of messages */
+    {400, "field.init_image", "The init image field is required."},
     {401, "", "Invalid API key"},
     {402, "", "Insufficient credits. Please add more credits to continue."},
     {403, "", "This feature requires a premium subscription"},
@@ -49,7 +51,14 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
     const struct scenario *scenario = &exchange->scenario;
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "status", "error");
-    cJSON_AddStringToObject(body, message_field(scenario), error->message);
+    static const char field_prefix[] = "field.";
+    if (error->code && strncmp(error->code, field_prefix, sizeof field_prefix - 1) == 0) {
+        cJSON *fields = cJSON_AddObjectToObject(body, message_field(scenario));
+        cJSON *messages = cJSON_AddArrayToObject(fields, error->code + sizeof field_prefix - 1);
+        cJSON_AddItemToArray(messages, cJSON_CreateString(error->message));
+    } else {
+        cJSON_AddStringToObject(body, message_field(scenario), error->message);
+    }
     if (error->status == MHD_HTTP_TOO_MANY_REQUESTS && scenario_sends_retry_after(scenario))
         cJSON_AddNumberToObject(body, "retry_after", scenario->retry_after_s);
     return body;

@@ -1,6 +1,7 @@
 #include "reply.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -181,6 +182,33 @@ static enum MHD_Result reply_constant(struct MHD_Connection *connection, unsigne
 {
     struct MHD_Response *response = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
     return queue_and_release(connection, status, response, headers, header_count, content_type);
+}
+
+/* The titles of Cloudflare's 5xx pages
+ * (https://developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-5xx-errors/). */
+static const char *const cdn_titles[] = {
+    "Web server is returning an unknown error", /* 520 */
+    "Web server is down",                       /* 521 */
+    "Connection timed out",                     /* 522 */
+    "Origin is unreachable",                    /* 523 */
+    "A timeout occurred",                       /* 524 */
+    "SSL handshake failed",                     /* 525 */
+    "Invalid SSL certificate",                  /* 526 */
+};
+
+enum MHD_Result reply_cdn_page(struct MHD_Connection *connection, unsigned status)
+{
+    if (status < 520 || status > 526) return MHD_NO;
+    const char *title = cdn_titles[status - 520];
+    char page[1024];
+    snprintf(page, sizeof page,
+             "<!DOCTYPE html>\n<html lang=\"en-US\">\n<head><title>gentask-sim | %u: %s</title></head>\n"
+             "<body><div id=\"cf-error-details\"><h1><span>%s</span> <span>Error code %u</span></h1>\n"
+             "<p>Cloudflare Ray ID: <strong>8e2f6c1a9b3d4e5f</strong></p></div></body>\n</html>\n",
+             status, title, title, status);
+    const struct reply_header headers[] = {{"Server", "cloudflare"}, {"CF-RAY", "8e2f6c1a9b3d4e5f-AMS"}};
+    return reply_text_with_headers(connection, status, "text/html; charset=UTF-8", page, headers,
+                                   sizeof headers / sizeof headers[0]);
 }
 
 static const char bad_gateway_html[] = "<html><body><h1>502 Bad Gateway</h1></body></html>";

@@ -56,6 +56,10 @@ enum MHD_Result reply_bytes(struct MHD_Connection *connection, unsigned status, 
                             const void *data, size_t length, uint64_t declared, size_t sent_limit,
                             const struct reply_header *headers, size_t header_count);
 
+/* Cloudflare's own error page for STATUS (520..526) in front of the provider's server: HTML, with
+ * Cloudflare's Server and CF-RAY headers and none of the provider's. */
+enum MHD_Result reply_cdn_page(struct MHD_Connection *connection, unsigned status);
+
 /* The bodies of the faults whose content depends on the answer they replace (faults.c makes them
  * from it). */
 struct fault_bodies {

@@ -181,6 +181,26 @@ static bool parse_http_fault(char *value, unsigned default_count, struct http_fa
     return true;
 }
 
+/* STATUS[:N], STATUS one of Cloudflare's own pages (520..526): every request, or the first N. */
+static bool read_cdn(char *value, unsigned *status, struct poll_fault_window *window)
+{
+    unsigned count;
+    if (value == NULL || !split_poll_count(value, &count) || !parse_unsigned_into(value, 520, 526, status))
+        return false;
+    *window = (struct poll_fault_window){.active = true, .count = count};
+    return true;
+}
+
+static bool apply_cdn(struct scenario *scenario, char *value)
+{
+    return read_cdn(value, &scenario->cdn_status, &scenario->cdn);
+}
+
+static bool apply_poll_cdn(struct scenario *scenario, char *value)
+{
+    return read_cdn(value, &scenario->poll_cdn_status, &scenario->poll_cdn);
+}
+
 static bool apply_body(struct scenario *scenario, char *value)
 {
     return value != NULL && parse_body_fault(value, &scenario->submit_body);
@@ -396,6 +416,8 @@ static const struct scenario_word scenario_words[] = {
     WORD("cancelled", apply_cancelled, SCENARIO_FOXAPI),
     WORD("http", apply_http, ALL),
     HTTP_FAULT("poll-http", poll_http, 0),
+    WORD("cdn", apply_cdn, ALL),
+    WORD("poll-cdn", apply_poll_cdn, ALL),
     WORD("body", apply_body, ALL),
     WORD("poll-body", apply_poll_body, ALL),
     FLAG("reset", submit_reset, ALL),

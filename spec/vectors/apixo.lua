@@ -3,6 +3,8 @@
 -- Sources (docs/providers/apixo.md):
 --   [errors] https://apixo.ai/docs/api-reference/errors (the seed)
 --   [codes]  https://apixo.ai/docs/api-reference/error-codes (the older failCode set; 403 a key's permission)
+--   [oneapi] https://github.com/songquanpeng/one-api/blob/main/common/constants.go: X-Oneapi-Request-Id,
+--            read where an answer comes through such a gateway (not documented by APIXO itself)
 local cjson = require "cjson"
 
 local function fail(code, kind, stage) return { fail = code, kind = kind, stage = stage } end
@@ -29,6 +31,17 @@ return {
     { name = "HTTP 403 that says neither", http = 403, message = "Forbidden", kind = "permission_denied",
       classify_only = true },
     { http = 404, kind = "not_found", submitted = "no" },
+    -- a content failCode under HTTP 400: refused at submit for the content, as a task would be [errors]
+    { name = "HTTP 400 with a content failCode", http = 400, kind = "moderated", stage = "input", code = "NSFW",
+      classify_only = true,
+      response = { status = 400, body = [[{"code":400,"message":"Request rejected","data":{"failCode":"NSFW","failMsg":"NSFW, Try different input please."}}]] } },
+    -- "Failure Codes — returned as failCode for failed tasks, or as a provider error identifier for
+    -- some immediate errors" [errors], whose example is SensitiveContentDetected: in data.error too
+    { name = "HTTP 400 with a content identifier in data.error", http = 400, kind = "moderated", stage = "input",
+      classify_only = true, said = "SensitiveContentDetected",
+      response = { status = 400, body = [[{"code":400,"message":"Request rejected","data":{"error":"SensitiveContentDetected"}}]] } },
+    { name = "X-Oneapi-Request-Id on an error", http = 429, kind = "rate_limited", classify_only = true,
+      headers = { ["X-Oneapi-Request-Id"] = "req-apixo-1" }, request_id = "req-apixo-1" },
     { http = 429, kind = "rate_limited", submitted = "no" },
     { http = 500, kind = "server_error", submitted = "unknown" },
     { http = 503, kind = "unavailable", submitted = "no" },

@@ -3,6 +3,9 @@
 --   [errors]  BFL's "Errors" reference page (the seed), indexed at https://docs.bfl.ml/llms.txt
 --   [help]    https://help.bfl.ai/articles/2916279050-why-did-my-request-fail
 --   [quick]   https://docs.bfl.ml/quick_start/generating_images
+--   [msg]     bodies with "message" beside or instead of "detail": a failure webhook is
+--             {"id", "status": "Error", "error": CODE, "message", "timestamp"} (BFL's webhook guide,
+--             raw.githubusercontent.com/calesthio/OpenMontage/HEAD/.claude/skills/bfl-api/references/webhook-integration.md)
 local cjson = require "cjson"
 
 return {
@@ -30,12 +33,33 @@ return {
     { name = "HTTP 422 with a string detail", http = 422, kind = "invalid_request", classify_only = true,
       response = { status = 422, body = [[{"detail":"Invalid dimensions"}]] } },          -- [errors]
     { http = 429, kind = "rate_limited", submitted = "no" },        -- [errors] [help] [quick]: active tasks
+    -- an error body that carries "message", not "detail": the message is kept [msg]
+    { name = "HTTP 403 with a message body", scenario = "http=403:message", kind = "permission_denied", status = 403,
+      submitted = "no", said = "Your API key does not have permission to access the specified resource.",
+      response = { status = 403, body = [[{"message":"Your API key does not have permission to access the specified resource."}]] } },
+    { name = "HTTP 402 with a message body", kind = "payment_required", status = 402, classify_only = true,
+      said = "Insufficient credits", response = { status = 402, body = [[{"message":"Insufficient credits"}]] } },
     { http = 500, kind = "server_error", submitted = "unknown" },   -- [errors] [help]
+    -- "Request Moderated … the request was rejected at submission time" [errors]: under a 400, the
+    -- moderation is what it says, whether as the status or as the detail
+    { name = "HTTP 400 with the status Request Moderated", kind = "moderated", stage = "input", status = 400,
+      code = "Request Moderated", classify_only = true,
+      response = { status = 400, body = [[{"id":"8e1f","status":"Request Moderated","result":null}]] } },
+    { name = "HTTP 400 with the detail Request Moderated", kind = "moderated", stage = "input", status = 400,
+      classify_only = true, said = "Request Moderated",
+      response = { status = 400, body = [[{"detail":"Request Moderated"}]] } },
     { http = 503, kind = "unavailable", submitted = "no" },         -- [errors] [help]
 
     { fail = "Request Moderated", kind = "moderated", stage = "input" },    -- [errors] [help]
     { fail = "Content Moderated", kind = "moderated", stage = "output" },   -- [errors] [help]
     { fail = "Error", kind = "generation_failed" },                         -- [errors] [help]
+    -- a failure (a poll answer, or the webhook of the same shape) that says why in "message" [msg]
+    { name = "Error with a message", kind = "generation_failed", phase = "poll", code = "Error", classify_only = true,
+      said = "Upstream model crashed",
+      response = { phase = "poll", status = 200, body = [[{"id":"8e1f","status":"Error","result":null,"message":"Upstream model crashed"}]] } },
+    { name = "failure webhook of the guide", kind = "generation_failed", phase = "poll", code = "Error", classify_only = true,
+      said = "The prompt violated content policy",
+      response = { phase = "poll", status = 200, body = [[{"id":"gen_abc123xyz","status":"Error","error":"content_policy_violation","message":"The prompt violated content policy","timestamp":"2025-01-15T10:30:00Z"}]] } },
     { fail = "Failed", kind = "generation_failed" },   -- [quick]: its polling loop stops on Error or Failed
     { fail = "Task not found", kind = "not_found" },   -- [errors] [help]; once the grace after submit has passed
 

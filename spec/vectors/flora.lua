@@ -28,6 +28,8 @@ return {
     { http = 401, code = "invalid_api_key", kind = "authentication", submitted = "no" },
     { http = 401, code = "invalid_token", kind = "authentication", submitted = "no" },
     { http = 402, code = "insufficient_credits", kind = "payment_required", submitted = "no" },
+    -- a run-level content code under 400: refused at submit for the content [errors] (Run-level errors)
+    { http = 400, code = "safety_blocked", kind = "moderated", stage = "input", submitted = "no" },
     { http = 403, code = "forbidden", kind = "permission_denied", submitted = "no" },
     { http = 404, code = "not_found", kind = "not_found", submitted = "no" },
     { http = 409, code = "conflict", kind = "conflict", submitted = "no" },

@@ -28,6 +28,17 @@ return {
   rows = {
     { http = 400, kind = "invalid_request", submitted = "no" },
     { http = 400, message = "Model not found: x", scenario = "http=400:model", kind = "not_found", submitted = "no" },
+    -- Laravel's validation errors: "message" an object of field → list of messages, kept whole
+    -- (the answer quoted in issue 23; no ModelsLab page shows the shape: docs/providers/modelslab.md)
+    { name = "HTTP 400 with a message object", scenario = "http=400:field.init_image", kind = "invalid_request",
+      status = 400, submitted = "no", said = "init_image: The init image field is required.",
+      response = { status = 400, body = [[{"status":"error","message":{"init_image":["The init image field is required."]}}]] } },
+    { name = "status error with a message object of two fields", kind = "invalid_request", status = 200, code = "error",
+      classify_only = true, said = "prompt: The prompt field is required.; width: The width must be at least 256. The width must be a multiple of 8.",
+      response = { status = 200, body = [[{"status":"error","message":{"prompt":["The prompt field is required."],"width":["The width must be at least 256.","The width must be a multiple of 8."]}}]] } },
+    { name = "status error with a messege object", kind = "invalid_request", status = 200, code = "error",
+      classify_only = true, said = "init_image: The init image field is required.",
+      response = { status = 200, body = [[{"status":"error","messege":{"init_image":["The init image field is required."]}}]] } },
     { http = 401, kind = "authentication", submitted = "no" },
     { http = 402, kind = "payment_required", submitted = "no" },
     { http = 403, kind = "permission_denied", submitted = "no" },

@@ -66,8 +66,15 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
     gt_transfer *t = userp;
     size_t len = size * nmemb;
     for (int h = 0; h < GT_HEADER_COUNT; h++) replace(&t->header[h], header_value(line, len, gt_header_name(h)));
-    for (size_t i = 0; i < t->n_request_id_headers; i++)
-        replace(&t->request_id, header_value(line, len, t->request_id_headers[i]));
+    /* the profile lists its headers in order of preference (classify reads them so too) */
+    for (size_t i = 0; i < t->n_request_id_headers; i++) {
+        if (t->request_id && i > t->request_id_rank) break;
+        char *value = header_value(line, len, t->request_id_headers[i]);
+        if (!value) continue;
+        replace(&t->request_id, value);
+        t->request_id_rank = i;
+        break;
+    }
     return len;
 }
 
@@ -128,6 +135,7 @@ static void reset_response(gt_transfer *t)
     t->resend_refused = false;
     free(t->request_id);
     t->request_id = NULL;
+    t->request_id_rank = 0;
     for (int h = 0; h < GT_HEADER_COUNT; h++) {
         free(t->header[h]);
         t->header[h] = NULL;

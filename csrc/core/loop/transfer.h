@@ -15,6 +15,7 @@ struct gt_transfer {
     size_t body_len, body_cap, body_limit;
     bool body_overflow;
     char *request_id;
+    size_t request_id_rank; /* which of request_id_headers gave it: an earlier one is preferred */
     char *header[GT_HEADER_COUNT];
     gt_sink_fn sink; /* a download's body goes there, not into body */
     void *sink_ctx;

@@ -18,6 +18,43 @@
 #define MAX_RESULT_URLS 256                  /* a hostile list of a million URLs must not stall the engine */
 #define MAX_EXACT_INTEGER 9007199254740992.0 /* 2^53: beyond it a JSON number loses digits */
 
+/* Cloudflare's own 5xx pages, which stand in front of the provider's server
+ * (https://developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-5xx-errors/):
+ * what each says happened, and whether the request provably never reached that server. 520 (the
+ * server's answer was empty or unreadable) and 524 (the server took the connection and did not
+ * answer in 100 s) may come after the server got the request; 521 (connection refused), 522
+ * (connection timed out), 523 (origin unreachable), 525 (TLS handshake failed) and 526 (the
+ * server's certificate invalid) all fail before a request is sent to it. */
+static const struct {
+    long status;
+    bool never_reached;
+    const char *what;
+} cdn_pages[] = {
+    {520, false, "the provider's server gave its CDN an empty or unknown answer"},
+    {521, true, "the provider's server refused its CDN's connection"},
+    {522, true, "its CDN's connection to the provider's server timed out"},
+    {523, true, "its CDN could not reach the provider's server"},
+    {524, false, "the provider's server took the request but did not answer its CDN in time"},
+    {525, true, "the TLS handshake between its CDN and the provider's server failed"},
+    {526, true, "its CDN found the provider's server certificate invalid"},
+};
+
+static const char *cdn_page_meaning(long status, bool *never_reached)
+{
+    for (size_t i = 0; i < sizeof cdn_pages / sizeof cdn_pages[0]; i++) {
+        if (cdn_pages[i].status != status) continue;
+        if (never_reached) *never_reached = cdn_pages[i].never_reached;
+        return cdn_pages[i].what;
+    }
+    return NULL;
+}
+
+bool gt_status_never_reached_provider(long status)
+{
+    bool never_reached = false;
+    return cdn_page_meaning(status, &never_reached) && never_reached;
+}
+
 gt_kind gt_kind_from_status(long status)
 {
     switch (status) {
@@ -29,6 +66,12 @@ gt_kind gt_kind_from_status(long status)
     case 408: return GT_TIMEOUT;
     case 409: return GT_CONFLICT;
     case 429: return GT_RATE_LIMITED;
+    /* a gateway or CDN in front of the provider could not get an answer from its server: the
+     * service is down for now, which is not the provider failing a request it took */
+    case 502:
+    case 521:
+    case 522:
+    case 523:
     case 503: return GT_UNAVAILABLE;
     case 504: return GT_TIMEOUT;
     default:
@@ -76,6 +119,14 @@ static void set_kind(gt_error *err, gt_kind kind, const char *stage)
     err->stage = gt_strdup(stage);
 }
 
+/* A code's kind, and what the provider says of trying it again where that differs from the kind's
+ * default (EvoLink's "fixable by user" codes: the same input fails the same way). */
+static void set_code_kind(gt_error *err, const gt_code_entry *entry)
+{
+    set_kind(err, entry->kind, entry->stage);
+    if (entry->retryable != GT_RETRYABLE_KIND) err->retryable = entry->retryable == GT_RETRYABLE_YES;
+}
+
 static char *field_string(const gt_profile *p, const cJSON *json, gt_field field)
 {
     return gt_json_paths_string(json, &p->fields[field]);
@@ -85,7 +136,7 @@ static char *field_string(const gt_profile *p, const cJSON *json, gt_field field
 static void take_code_and_message(const gt_profile *p, const cJSON *json, gt_error *err)
 {
     char *code = field_string(p, json, GT_FIELD_ERROR_CODE);
-    char *message = field_string(p, json, GT_FIELD_ERROR_MESSAGE);
+    char *message = gt_json_paths_message(json, &p->fields[GT_FIELD_ERROR_MESSAGE]);
     if (code) err->code = code;
     if (message) {
         free(err->message);
@@ -106,19 +157,49 @@ static long effective_status(const gt_profile *p, long http_status, const cJSON 
     return status;
 }
 
+/* An HTTP error's code: the profile's http_codes, else a content-policy code of its task codes —
+ * a prompt refused at submit is refused for the same reason as a task refused later (FoxAPI's
+ * content_policy_violation, APIXO's Sensitive* failCodes, FLORA's safety_blocked under 400). */
+static const gt_code_entry *http_code(const gt_profile *p, const char *code)
+{
+    const gt_code_entry *entry = gt_profile_code(p, GT_CODES_HTTP, code);
+    if (entry) return entry;
+    entry = gt_profile_code(p, GT_CODES_TASK, code);
+    return entry && entry->kind == GT_MODERATED ? entry : NULL;
+}
+
+/* An HTTP error whose body says the task's state, and that state is a moderated one (BFL's
+ * "Request Moderated": "the request was rejected at submission time"): the state is its code. */
+static const gt_state_entry *moderated_state(const gt_profile *p, const cJSON *json, gt_error *err)
+{
+    char *state = field_string(p, json, GT_FIELD_STATE);
+    const gt_state_entry *entry = gt_profile_state(p, state);
+    if (!entry || entry->kind != GT_MODERATED) {
+        free(state);
+        return NULL;
+    }
+    if (!err->code) err->code = state;
+    else free(state);
+    return entry;
+}
+
 static gt_error *http_error(const gt_profile *p, gt_phase phase, const gt_response *res, long status, const cJSON *json)
 {
-    char *fallback = gt_printf("HTTP %ld from %s%s", status, p->name, json ? "" : " (the body is not JSON)");
+    const char *cdn = cdn_page_meaning(status, NULL);
+    char *fallback = gt_printf("HTTP %ld from %s%s%s%s", status, p->name, json ? "" : " (the body is not JSON)",
+                               cdn ? ": " : "", cdn ? cdn : "");
     gt_error *err = make_error(gt_kind_from_status(status), phase, res, status, fallback, NULL);
     free(fallback);
     if (!err) return NULL;
     take_code_and_message(p, json, err);
     const gt_status_entry *by_status = gt_profile_status(p, status);
-    const gt_code_entry *by_code = gt_profile_code(p, GT_CODES_HTTP, err->code);
-    const gt_code_entry *by_message = by_code ? NULL : gt_profile_message_code(p, err->message);
+    const gt_code_entry *by_code = http_code(p, err->code);
+    const gt_state_entry *by_state = by_status || by_code ? NULL : moderated_state(p, json, err);
+    const gt_code_entry *by_message = by_code || by_state ? NULL : gt_profile_message_code(p, err->message);
     if (by_status) set_kind(err, by_status->kind, by_status->stage);
-    else if (by_code) set_kind(err, by_code->kind, by_code->stage);
-    else if (by_message) set_kind(err, by_message->kind, by_message->stage);
+    else if (by_code) set_code_kind(err, by_code);
+    else if (by_state) set_kind(err, by_state->kind, by_state->stage);
+    else if (by_message) set_code_kind(err, by_message);
     if (err->retry_after < 0) { /* ModelsLab puts it in the body */
         gt_json_value body_hint = gt_json_paths_first(json, &p->fields[GT_FIELD_RETRY_AFTER]);
         if (body_hint.string) err->retry_after = parse_seconds(body_hint.string);
@@ -140,8 +221,8 @@ static gt_error *task_failure(const gt_profile *p, gt_phase phase, const gt_resp
     take_code_and_message(p, json, err);
     const gt_code_entry *by_code = gt_profile_code(p, GT_CODES_TASK, err->code);
     const gt_code_entry *by_message = by_code ? NULL : gt_profile_message_code(p, err->message);
-    if (by_code) set_kind(err, by_code->kind, by_code->stage);
-    else if (by_message) set_kind(err, by_message->kind, by_message->stage);
+    if (by_code) set_code_kind(err, by_code);
+    else if (by_message) set_code_kind(err, by_message);
     else if (entry && entry->kind != GT_KIND_NONE) set_kind(err, entry->kind, entry->stage);
     if (!err->code) err->code = gt_strdup(reply->raw_state); /* BFL's state is its only code */
     return err;
@@ -265,7 +346,7 @@ static const gt_state_entry *read_state(const gt_profile *p, gt_phase phase, con
 static gt_error *protocol_error(const gt_profile *p, gt_phase phase, const gt_response *res, const char *what,
                                 const cJSON *json, const char *task_id)
 {
-    char *said = field_string(p, json, GT_FIELD_ERROR_MESSAGE);
+    char *said = gt_json_paths_message(json, &p->fields[GT_FIELD_ERROR_MESSAGE]);
     char *message = gt_printf("%s answered HTTP %ld with %s%s%s", p->name, res->status, what, said ? ": " : "",
                               said ? said : "");
     gt_error *err = make_error(GT_PROTOCOL, phase, res, res->status, message, task_id);

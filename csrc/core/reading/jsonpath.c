@@ -141,3 +141,98 @@ char *gt_json_paths_string(const cJSON *root, const gt_paths *paths)
     gt_json_paths_each(root, paths, keep_first_scalar, &out);
     return out;
 }
+
+/* ---- messages that are objects ------------------------------------------------------------------ */
+
+#define MESSAGE_MAX_BYTES 4096 /* a hostile object of a million fields is cut, not copied whole */
+
+typedef struct message_text {
+    char *text;
+    size_t len;
+    bool full;
+} message_text;
+
+static void append(message_text *m, const char *s)
+{
+    if (m->full || !s) return;
+    size_t add = strlen(s);
+    if (m->len + add > MESSAGE_MAX_BYTES) {
+        add = MESSAGE_MAX_BYTES - m->len;
+        m->full = true;
+    }
+    char *grown = realloc(m->text, m->len + add + 1);
+    if (!grown) {
+        m->full = true;
+        return;
+    }
+    memcpy(grown + m->len, s, add);
+    m->len += add;
+    grown[m->len] = '\0';
+    m->text = grown;
+}
+
+/* A field's messages: one string (or number), or a list of them, written one after another. */
+static void append_messages(message_text *m, const cJSON *value, const char *separator)
+{
+    if (!cJSON_IsArray(value)) {
+        char *one = scalar_string(value);
+        append(m, one);
+        free(one);
+        return;
+    }
+    bool first = true;
+    const cJSON *element;
+    cJSON_ArrayForEach(element, value)
+    {
+        char *one = scalar_string(element);
+        if (!one) continue;
+        if (!first) append(m, separator);
+        append(m, one);
+        free(one);
+        first = false;
+    }
+}
+
+static bool has_scalar(const cJSON *value)
+{
+    if (!cJSON_IsArray(value)) return (cJSON_IsString(value) || cJSON_IsNumber(value)) && isfinite(value->valuedouble);
+    const cJSON *element;
+    cJSON_ArrayForEach(element, value) if (has_scalar(element) && !cJSON_IsArray(element)) return true;
+    return false;
+}
+
+/* {"init_image": ["The init image field is required."], "width": ["…", "…"]} →
+ * "init_image: The init image field is required.; width: … …"; a list of strings → "a; b". NULL
+ * when nothing in it is text. */
+static char *message_of(const cJSON *item)
+{
+    message_text m = {0};
+    if (cJSON_IsArray(item)) {
+        if (has_scalar(item)) append_messages(&m, item, "; ");
+        return m.text;
+    }
+    if (!cJSON_IsObject(item)) return scalar_string(item);
+    const cJSON *member;
+    cJSON_ArrayForEach(member, item)
+    {
+        if (!has_scalar(member)) continue;
+        if (m.len > 0) append(&m, "; ");
+        append(&m, member->string);
+        append(&m, ": ");
+        append_messages(&m, member, " ");
+    }
+    return m.text;
+}
+
+static void keep_first_message(const cJSON *item, void *ctx)
+{
+    char **out = ctx;
+    if (!*out) *out = message_of(item);
+}
+
+char *gt_json_paths_message(const cJSON *root, const gt_paths *paths)
+{
+    char *out = NULL;
+    gt_json_paths_each(root, paths, keep_first_message, &out);
+    return out;
+}

@@ -203,11 +203,12 @@ void gt_profile_add_state(gt_profile *p, const char *provider_state, gt_remote_s
     if (e) *e = (gt_state_entry){gt_strdup(provider_state), state, kind, gt_strdup(stage), grace_ms};
 }
 
-void gt_profile_add_code(gt_profile *p, gt_code_table table, const char *code, gt_kind kind, const char *stage)
+void gt_profile_add_code(gt_profile *p, gt_code_table table, const char *code, gt_kind kind, const char *stage,
+                         gt_retryable retryable)
 {
     gt_code_list *list = &p->codes[table];
     gt_code_entry *e = grow(&list->items, &list->n, sizeof *e);
-    if (e) *e = (gt_code_entry){gt_strdup(code), kind, gt_strdup(stage)};
+    if (e) *e = (gt_code_entry){gt_strdup(code), kind, gt_strdup(stage), retryable};
 }
 
 void gt_profile_add_status(gt_profile *p, long status, gt_kind kind, const char *stage)

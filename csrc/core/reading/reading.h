@@ -38,6 +38,7 @@ typedef struct gt_code_entry {
     char *code;
     gt_kind kind;
     char *stage;
+    gt_retryable retryable;
 } gt_code_entry;
 
 typedef struct gt_code_list {
@@ -81,6 +82,9 @@ struct gt_profile {
 
 /* What an HTTP status says when nothing else does (classify.c): the downloads read it too. */
 gt_kind gt_kind_from_status(long status);
+/* A CDN's page that proves the request never reached the provider's server (Cloudflare's 521,
+ * 522, 523, 525, 526): a submit so answered was not taken, whatever the profile. */
+bool gt_status_never_reached_provider(long status);
 
 const gt_state_entry *gt_profile_state(const gt_profile *p, const char *provider_state);
 const gt_code_entry *gt_profile_code(const gt_profile *p, gt_code_table table, const char *code);
@@ -111,5 +115,9 @@ typedef struct gt_json_value {
 gt_json_value gt_json_paths_first(const cJSON *root, const gt_paths *paths);
 void gt_json_value_clear(gt_json_value *v);
 char *gt_json_paths_string(const cJSON *root, const gt_paths *paths); /* the first string or number found */
+/* The first message found: a string or number as gt_json_paths_string reads it, or an object of
+ * field → message or list of messages (Laravel's validation errors, as ModelsLab sends them)
+ * written "field: message; other: message". */
+char *gt_json_paths_message(const cJSON *root, const gt_paths *paths);
 
 #endif

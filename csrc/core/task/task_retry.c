@@ -46,6 +46,8 @@ static gt_submitted submit_outcome(const gt_task *t, CURLcode result, const gt_e
     }
     long status = err->status;
     if ((status >= 400 && status < 500) || status == 503) return GT_SUBMITTED_NO;
+    /* a CDN that could not even connect to the provider's server: whatever the body */
+    if (gt_status_never_reached_provider(status)) return GT_SUBMITTED_NO;
     return GT_SUBMITTED_UNKNOWN;
 }
 

@@ -128,10 +128,12 @@ void gt_task_start_submit(gt_task *t)
 }
 
 /* An opted-in resubmit after the provider failed the task: a new generation, so a fresh
- * idempotency key, and everything the old attempt learnt is forgotten. */
+ * idempotency key, and everything the old attempt learnt is forgotten. Never for a failure the
+ * provider says the same request will meet again (not retryable): that would only pay twice. */
 bool gt_task_resubmit(gt_task *t, const gt_error *err)
 {
     if (!(t->opts.resubmit_kinds & (1u << err->kind)) || t->resubmits >= t->opts.resubmit_max) return false;
+    if (!err->retryable) return false;
     char *key = NULL;
     char *body = gt_endpoint_submit_body(t->client, t->submit_body, true, &key);
     if (!body) return false;

@@ -82,7 +82,8 @@ return {
     GENERATION_FAILED = "generation_failed",
     INSUFFICIENT_CREDITS = "payment_required",
   },
-  request_id_headers = { "x-request-id" },
+  -- X-Oneapi-Request-Id: where an answer comes through a one-api / new-api gateway (see foxapi.lua)
+  request_id_headers = { "x-request-id", "x-oneapi-request-id" },
   -- for the gentask command: where it reads the key, and the parameter `run --image` fills
   key_env = "APIXO_API_KEY", input_image_param = "image",
 }

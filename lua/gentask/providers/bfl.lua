@@ -36,8 +36,10 @@ return {
     progress = "progress",
     results = "result.sample",
     poll_url = "polling_url",
-    -- FastAPI bodies: {"detail": [{"loc", "msg", "type"}]} for 422, {"detail": "…"} otherwise
-    error_message = { "detail[].msg", "detail", "details" },
+    -- FastAPI bodies: {"detail": [{"loc", "msg", "type"}]} for 422, {"detail": "…"} otherwise;
+    -- failure webhooks carry "message" (BFL's webhook guide), as some error bodies do
+    -- (docs/providers/bfl.md)
+    error_message = { "detail[].msg", "detail", "message", "details" },
     error_code = "detail[].type",
   },
   progress_scale = 100,   -- BFL reports progress as a fraction
@@ -58,6 +60,12 @@ return {
     Failed = { state = "failed", kind = "generation_failed" },
     -- right after a submit this is replication lag, not an answer: read as pending for a while
     ["Task not found"] = { state = "failed", kind = "not_found", grace = 10 },
+  },
+  -- a moderated request refused at submit under an HTTP error: a body with the moderated status
+  -- is read by the core; a detail or message that names it is read here
+  message_codes = {
+    ["request moderated"] = { kind = "moderated", stage = "input" },
+    ["content moderated"] = { kind = "moderated", stage = "output" },
   },
   request_id_headers = { "x-request-id" },
   -- for the gentask command: where it reads the key, and the parameter `run --image` fills

@@ -53,9 +53,9 @@ function sim.find()
   return nil
 end
 
---- The simulator's first line, "gentask-sim listening on 127.0.0.1:PORT pid PID admin
+-- The simulator's first line, "gentask-sim listening on 127.0.0.1:PORT pid PID admin
 -- 127.0.0.1:ADMIN_PORT", as { port =, pid =, admin_port = }; nil when line is not that.
-function sim.banner(line)
+local function banner_of(line)
   local port, pid = tostring(line or ""):match "127%.0%.0%.1:(%d+) pid (%d+)"
   local admin_port = tostring(line or ""):match "admin 127%.0%.0%.1:(%d+)"
   if not (port and admin_port) then return nil end
@@ -84,7 +84,7 @@ function sim.start(opts)
   local tries = opts.tries or 1
   for try = 1, tries do
     local pipe = io.popen(command, "r")
-    local banner = sim.banner(pipe and pipe:read "*l")
+    local banner = banner_of(pipe and pipe:read "*l")
     if banner then
       banner.pipe = pipe
       banner.url = "http://127.0.0.1:" .. banner.port

@@ -98,9 +98,7 @@ local function check_command(command)
   if command.concurrency ~= nil and (command.concurrency < 1 or command.concurrency % 1 ~= 0) then
     fail.usage "--concurrency wants a whole number of tasks, at least 1"
   end
-  if command.timeout ~= nil and not (type(command.timeout) == "number" and command.timeout > 0) then
-    fail.usage "--timeout wants a number of seconds, more than 0"
-  end
+  settings.check_timeout(command.timeout)
 end
 
 local function summary_of(records, counts, index, command, missing)
@@ -188,7 +186,7 @@ function batch_command.run(command, opts)
   if not ok then error(records, 0) end
   local missing = batch.check_files(records)
   save(records)
-  local index = sheet.write(command.out, records, ("gentask batch: %s"):format(command.prompts:match("[^/]*$")))
+  local index = sheet.write_batch(command, records)
   report(mode, records, summary_of(records, counts, index, command, missing))
   return (counts.failed == 0 and missing == 0) and fail.EXIT.ok or fail.EXIT.failed
 end

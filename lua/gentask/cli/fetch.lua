@@ -74,7 +74,7 @@ function fetch.run(opts)
   batch.close(clients)
   local missing = batch.check_files(records)
   manifest.save(command.journal, state)
-  sheet.write(command.out, records, ("gentask batch: %s"):format(command.prompts:match("[^/]*$")))
+  sheet.write_batch(command, records)
   print(("%d fetched, %d not (%d lines still without their files)"):format(fetched, failed, missing))
   for _, r in ipairs(records) do
     if r.missing then print("  " .. outcome.describe(r)) end

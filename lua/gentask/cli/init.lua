@@ -7,10 +7,6 @@ local fail = require "gentask.cli.fail"
 
 local cli = {}
 
--- Exit statuses: a script tells "some lines failed" (look at them) from "called wrongly" (fix the
--- call) from "could not run at all" (no simulator, no writable directory).
-cli.EXIT = fail.EXIT
-
 local function dispatch(opts)
   if opts.command == "run" then return require("gentask.cli.run_command").run(opts) end
   local batch_command = require "gentask.cli.batch_command"

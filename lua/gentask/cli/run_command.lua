@@ -18,9 +18,7 @@ local run_command = {}
 function run_command.run(opts)
   local provider = opts.provider or (opts.sim and "foxapi")
   if not provider then fail.usage "run needs -p PROVIDER (or --sim)" end
-  if opts.timeout ~= nil and not (type(opts.timeout) == "number" and opts.timeout > 0) then
-    fail.usage "--timeout wants a number of seconds, more than 0"
-  end
+  settings.check_timeout(opts.timeout)
   local p, why = params.of_run(opts.prompt, opts.param)
   if not p then fail.usage(why) end
   if opts.image then p[providers.input_image_param(provider)] = gentask.file(opts.image) end

@@ -45,6 +45,14 @@ function settings.recorded_addresses(command, given_values)
   return recorded
 end
 
+--- Stops with a usage error unless timeout (--timeout, given now or recorded by a batch) is nil or a
+-- number of seconds above 0.
+function settings.check_timeout(timeout)
+  if timeout ~= nil and not (type(timeout) == "number" and timeout > 0) then
+    fail.usage "--timeout wants a number of seconds, more than 0"
+  end
+end
+
 --- A function provider → client options ({ api_key, base_url }) or nil and why.
 -- key_files, base_urls: by_provider maps; server: the --sim simulator or nil.
 function settings.client_for(key_files, base_urls, server)

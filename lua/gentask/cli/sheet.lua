@@ -33,6 +33,12 @@ figcaption { font-size: .85em; margin-top: .4em; overflow-wrap: anywhere }
 .meta { color: #666 }
 ]]
 
+--- A batch's page (command: its record's command) in its output directory, titled after its prompts
+-- file: what the batch and `fetch` write alike. Returns its path, or nil and why.
+function sheet.write_batch(command, records)
+  return sheet.write(command.out, records, ("gentask batch: %s"):format(command.prompts:match("[^/]*$")))
+end
+
 --- The page for records (a list of the batch's records, see gentask.cli.batch), written to
 -- dir/index.html; returns its path, or nil and why.
 function sheet.write(dir, records, title)

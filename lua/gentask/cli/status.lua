@@ -13,7 +13,7 @@ function status.run(opts)
   local state = manifest.require(opts.journal)
   local records = state.records
   batch.check_files(records)
-  local succeeded, failed, missing, running, waiting = 0, 0, 0, 0, 0
+  local succeeded, failed, missing, unfinished = 0, 0, 0, 0
   for _, r in ipairs(records) do
     if r.state == "succeeded" and not r.missing then
       succeeded = succeeded + 1
@@ -23,17 +23,17 @@ function status.run(opts)
     elseif r.state == "failed" then
       failed = failed + 1
       print(outcome.describe(r))
-    elseif r.task_id then
-      running = running + 1
-      print(("line %d is not finished: the provider has it (task %s): resume polls it"):format(r.line, r.task_id))
     else
-      waiting = waiting + 1
+      unfinished = unfinished + 1
+      if r.task_id then
+        print(("line %d is not finished: the provider has it (task %s): resume polls it"):format(r.line, r.task_id))
+      end
     end
   end
   print(("%d lines: %d succeeded, %d failed, %d not finished (%s)"):format(#records, succeeded, failed,
-    running + waiting, state.command.prompts))
+    unfinished, state.command.prompts))
   if missing > 0 then print(("%d succeeded with a file not on disk: gentask fetch --journal FILE"):format(missing)) end
-  return (failed == 0 and missing == 0 and running + waiting == 0) and fail.EXIT.ok or fail.EXIT.failed
+  return (failed == 0 and missing == 0 and unfinished == 0) and fail.EXIT.ok or fail.EXIT.failed
 end
 
 return status

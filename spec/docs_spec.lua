@@ -17,15 +17,11 @@
 local Sim = require "support.sim"
 local docs = require "support.docs"
 local cli = require "support.cli"
+local host = require "support.host"
 
 local TIMEOUT = 60   -- seconds a block may take: the copas example once never returned
 
-local function capture(cmd)
-  local pipe = assert(io.popen(cmd))
-  local out = pipe:read "*a"
-  pipe:close()
-  return out
-end
+local capture, write = host.capture, host.write
 
 local ROOT = capture("pwd"):match "^(.-)%s*$"
 
@@ -112,12 +108,6 @@ assert(err and err.kind == "moderated" and err.stage == "output", "fail=nsfw: " 
 local NOT_RUN = { excerpt = true, synopsis = true, output = true }
 local TOP_DIRS = { spec = true, examples = true, lua = true, bin = true, csrc = true, docs = true, tools = true,
                    bench = true, fuzz = true }
-
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
 
 -- A block's marker as { word → text }; an unknown word or a repeated one raises.
 local function clauses_of(block)
@@ -244,10 +234,10 @@ describe("the code blocks of README.md and docs/", function()
       found = found + 1
       local name = ("%s:%d %s"):format(block.file, block.line, block.lang ~= "" and block.lang or "block")
       local read, clauses = pcall(clauses_of, block)
-      local host = read and clauses.host
-      if host and not pcall(require, host) then
+      local needs = read and clauses.host
+      if needs and not pcall(require, needs) then
         pending(("%s: needs %s, which %s cannot load here (Debian's lua-%s is not built for it)"):format(
-          name, host, _VERSION, host))
+          name, needs, _VERSION, needs))
       else
         it(name, function() check(block) end)
       end

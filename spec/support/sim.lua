@@ -3,14 +3,13 @@
 local cjson = require "cjson"
 local gentask = require "gentask"
 local simulator = require "gentask.sim"
+local host = require "support.host"
 
 local Sim = {}
 Sim.__index = Sim
 Sim.key = simulator.key
 
-local function sh_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
+local sh_quote = host.quote
 
 --- Sim.start("--duration-ms 200") → a running simulator (gentask.sim); stop it with sim:stop().
 function Sim.start(args)

@@ -131,10 +131,7 @@ describe("webhooks", function()
   it("a forged delivery is refused, typed, and does not end the task", function()
     local client = bfl()
     local task = client:submit("flux-dev", { prompt = "waits [duration=5000]" })
-    for _ = 1, 200 do
-      if task.id then break end
-      gentask.sleep(0.01)
-    end
+    assert.is_true(until_true(function() return task.id ~= nil end, 2), "the provider never took the task")
     local forged = ('{"id":"%s","status":"Ready","result":{"sample":"http://evil.example/x.png"}}'):format(task.id)
     local ok, err = client:webhook { headers = { ["X-BFL-Signature"] = "sha256=" .. ("0"):rep(64) }, body = forged }
     assert.is_nil(ok)
@@ -153,10 +150,7 @@ describe("webhooks", function()
   it("BFL: a signed failure delivery that says why in \"message\" ends the task with that message", function()
     local client = bfl()
     local task = client:submit("flux-dev", { prompt = "fails elsewhere [duration=60000]" })
-    for _ = 1, 200 do
-      if task.id then break end
-      gentask.sleep(0.01)
-    end
+    assert.is_true(until_true(function() return task.id ~= nil end, 2), "the provider never took the task")
     local body = ('{"id":"%s","status":"Error","error":"content_policy_violation",'
       .. '"message":"The prompt violated content policy","timestamp":"2025-01-15T10:30:00Z"}'):format(task.id)
     local delivery = assert(client:webhook { headers = { ["X-BFL-Signature"] = bfl_signature(sim, SECRET, body) },

@@ -18,6 +18,7 @@ struct error_word error_words_find(const struct error_words *words, unsigned sta
     struct error_word word = found ? *found : first ? *first : status >= 500 ? words->server : words->client;
     word.status = status;
     if (found == NULL && !any_code) word.code = code;
+    if (word.code == NULL) word.code = ""; /* generic words without a code of their own */
     if (word.message == NULL) {
         const char *phrase = MHD_get_reason_phrase_for(status);
         word.message = phrase && phrase[0] ? phrase : "Error";

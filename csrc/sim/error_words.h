@@ -25,7 +25,7 @@ struct error_words {
 #define ERROR_WORDS(table) .documented = (table), .count = sizeof(table) / sizeof(table)[0]
 
 /* The entry for (status, code); code NULL or "" picks the status's first. The result's status is
- * `status`, its message never NULL. */
+ * `status`, its code and message never NULL. */
 struct error_word error_words_find(const struct error_words *words, unsigned status, const char *code);
 
 /* A {code, text} table: a provider's failure codes and their messages. */

@@ -52,7 +52,7 @@ static cJSON *error_body(const struct exchange *exchange, const struct error_ans
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "status", "error");
     static const char field_prefix[] = "field.";
-    if (error->code && strncmp(error->code, field_prefix, sizeof field_prefix - 1) == 0) {
+    if (strncmp(error->code, field_prefix, sizeof field_prefix - 1) == 0) {
         cJSON *fields = cJSON_AddObjectToObject(body, message_field(scenario));
         cJSON *messages = cJSON_AddArrayToObject(fields, error->code + sizeof field_prefix - 1);
         cJSON_AddItemToArray(messages, cJSON_CreateString(error->message));

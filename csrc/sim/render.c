@@ -9,34 +9,16 @@ void result_url(char *out, size_t size, unsigned port, const char *task_id, unsi
     snprintf(out, size, "http://127.0.0.1:%u/files/%s-%u.png", port, task_id, index);
 }
 
-/* ["http://127.0.0.1:PORT/files/ID-0.png", ...] */
-static cJSON *result_urls_json(const struct task *task, unsigned port)
-{
-    cJSON *urls = cJSON_CreateArray();
-    for (unsigned i = 0; i < task->scenario.result_count; i++) {
-        char url[160];
-        result_url(url, sizeof url, port, task->id, i);
-        cJSON_AddItemToArray(urls, cJSON_CreateString(url));
-    }
-    return urls;
-}
-
 void add_result_urls(cJSON *json, const char *name, const char *member, const struct task *task, unsigned port)
 {
-    cJSON *urls = result_urls_json(task, port);
-    if (member != NULL) {
-        cJSON *objects = cJSON_CreateArray();
-        const cJSON *url;
-        cJSON_ArrayForEach(url, urls)
-        {
-            cJSON *object = cJSON_CreateObject();
-            cJSON_AddStringToObject(object, member, url->valuestring);
-            cJSON_AddItemToArray(objects, object);
-        }
-        cJSON_Delete(urls);
-        urls = objects;
+    cJSON *urls = cJSON_AddArrayToObject(json, name);
+    for (unsigned i = 0; urls != NULL && i < task->scenario.result_count; i++) {
+        char url[160];
+        result_url(url, sizeof url, port, task->id, i);
+        cJSON *item = member ? cJSON_CreateObject() : cJSON_CreateString(url);
+        if (member) cJSON_AddStringToObject(item, member, url);
+        cJSON_AddItemToArray(urls, item);
     }
-    if (!cJSON_AddItemToObject(json, name, urls)) cJSON_Delete(urls);
 }
 
 void respell_with_spaces(const char *code, const char *const *keep, char *out, size_t size)

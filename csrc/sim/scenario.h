@@ -90,7 +90,7 @@ struct scenario {
     char fail_code[SCENARIO_FAIL_CODE_MAX]; /* as written; dialects may respell it */
 
     struct http_fault submit_http; /* http=STATUS[:VARIANT]: every attempt (no window) */
-    unsigned cdn_status;           /* cdn=STATUS[:N]: Cloudflare's page; 0: none */
+    unsigned cdn_status;           /* cdn=STATUS[:N]: Cloudflare's page */
     struct poll_fault_window cdn;  /* which attempts it answers (every one, or the first N) */
     enum body_fault submit_body;
     bool submit_reset;
@@ -106,7 +106,7 @@ struct scenario {
     struct poll_fault_window submit_slow;
 
     struct http_fault poll_http;       /* poll-http=STATUS[:VARIANT][:N] */
-    unsigned poll_cdn_status;          /* poll-cdn=STATUS[:N]: Cloudflare's page; 0: none */
+    unsigned poll_cdn_status;          /* poll-cdn=STATUS[:N]: Cloudflare's page */
     struct poll_fault_window poll_cdn; /* which polls it answers (every one, or the first N) */
     enum body_fault poll_body;
     struct poll_fault_window poll_body_window;

@@ -181,26 +181,6 @@ static bool parse_http_fault(char *value, unsigned default_count, struct http_fa
     return true;
 }
 
-/* STATUS[:N], STATUS one of Cloudflare's own pages (520..526): every request, or the first N. */
-static bool read_cdn(char *value, unsigned *status, struct poll_fault_window *window)
-{
-    unsigned count;
-    if (value == NULL || !split_poll_count(value, &count) || !parse_unsigned_into(value, 520, 526, status))
-        return false;
-    *window = (struct poll_fault_window){.active = true, .count = count};
-    return true;
-}
-
-static bool apply_cdn(struct scenario *scenario, char *value)
-{
-    return read_cdn(value, &scenario->cdn_status, &scenario->cdn);
-}
-
-static bool apply_poll_cdn(struct scenario *scenario, char *value)
-{
-    return read_cdn(value, &scenario->poll_cdn_status, &scenario->poll_cdn);
-}
-
 static bool apply_body(struct scenario *scenario, char *value)
 {
     return value != NULL && parse_body_fault(value, &scenario->submit_body);
@@ -225,28 +205,16 @@ static bool set_window(struct poll_fault_window *window, const char *value, unsi
     return true;
 }
 
-#define SLOW_MS_MAX 600000ULL
-
-/* MS[:N], N 1 when not written. */
-static bool parse_slow(char *value, unsigned *ms, struct poll_fault_window *window)
+/* V[:N]: V within [min, max] into the unsigned at offset, and the window at `window` (N `count`
+ * when not written). */
+static bool set_number_window(const struct scenario_word *word, struct scenario *scenario, char *value)
 {
-    unsigned count;
-    unsigned long long delay;
-    if (value == NULL || !split_poll_count(value, &count) || !parse_unsigned(value, 0, SLOW_MS_MAX, &delay))
+    unsigned count, number;
+    if (value == NULL || !split_poll_count(value, &count) || !parse_unsigned_into(value, word->min, word->max, &number))
         return false;
-    *ms = (unsigned)delay;
-    *window = (struct poll_fault_window){.active = true, .count = count ? count : 1};
-    return true;
-}
-
-/* download-cut=BYTES[:N]: BYTES of the file, then the connection drops (N 1 when not written) */
-static bool apply_download_cut(struct scenario *scenario, char *value)
-{
-    unsigned count;
-    unsigned long long bytes;
-    if (value == NULL || !split_poll_count(value, &count) || !parse_unsigned(value, 0, 1u << 30, &bytes)) return false;
-    scenario->download_cut_bytes = (unsigned)bytes;
-    scenario->download_cut = (struct poll_fault_window){.active = true, .count = count ? count : 1};
+    *(unsigned *)(void *)((char *)scenario + word->offset) = number;
+    *(struct poll_fault_window *)(void *)((char *)scenario + word->window) = (struct poll_fault_window){
+        .active = true, .count = count ? count : word->count};
     return true;
 }
 
@@ -322,17 +290,7 @@ static bool apply_error_200(struct scenario *scenario, char *value)
 
 #define ENVELOPE_MIN 100
 #define ENVELOPE_MAX 999
-
-static bool apply_poll_envelope(struct scenario *scenario, char *value)
-{
-    unsigned count, code;
-    if (value == NULL || !split_poll_count(value, &count) ||
-        !parse_unsigned_into(value, ENVELOPE_MIN, ENVELOPE_MAX, &code))
-        return false;
-    scenario->poll_envelope_code = code;
-    scenario->poll_envelope = (struct poll_fault_window){.active = true, .count = count};
-    return true;
-}
+#define SLOW_MS_MAX 600000
 /* The words the table describes by the field they set (enum word_form says how each reads its
  * value); the others have a function of their own. */
 static bool apply_to_field(const struct scenario_word *word, struct scenario *scenario, char *value)
@@ -350,9 +308,7 @@ static bool apply_to_field(const struct scenario_word *word, struct scenario *sc
         return true;
     case WORD_MILLISECONDS: return parse_milliseconds(value, (int64_t *)(void *)field);
     case WORD_HTTP_FAULT: return parse_http_fault(value, word->count, (struct http_fault *)(void *)field);
-    case WORD_SLOW:
-        return parse_slow(value, (unsigned *)(void *)field,
-                          (struct poll_fault_window *)(void *)((char *)scenario + word->window));
+    case WORD_NUMBER_WINDOW: return set_number_window(word, scenario, value);
     case WORD_ECHO_FORM: return read_echo_form(value, (enum echo_key_form *)(void *)field);
     case WORD_FUNCTION: break;
     }
@@ -385,11 +341,16 @@ static bool apply_to_field(const struct scenario_word *word, struct scenario *sc
     {                                                                                         \
         .name = word, .form = WORD_HTTP_FAULT, AT(field), .count = unwritten, .dialects = ALL \
     }
-/* =MS[:N]: a delay and the window of attempts it holds back */
-#define SLOW(word, field, window_field)                                                                                \
-    {                                                                                                                  \
-        .name = word, .form = WORD_SLOW, AT(field), .window = offsetof(struct scenario, window_field), .dialects = ALL \
+/* =V[:N]: a number within [low, high] and the window of attempts it applies to (`unwritten`
+ * without N); SLOW: a delay in milliseconds, N 1 when not written; CDN: one of Cloudflare's own
+ * pages (520..526), every attempt when N is not written */
+#define NUMBER_WINDOW(word, field, window_field, low, high, unwritten, where)                    \
+    {                                                                                            \
+        .name = word, .form = WORD_NUMBER_WINDOW, AT(field), .min = low, .max = high,            \
+        .window = offsetof(struct scenario, window_field), .count = unwritten, .dialects = where \
     }
+#define SLOW(word, field, window_field) NUMBER_WINDOW(word, field, window_field, 0, SLOW_MS_MAX, 1, ALL)
+#define CDN(word, field, window_field) NUMBER_WINDOW(word, field, window_field, 520, 526, 0, ALL)
 #define MILLISECONDS(word, field, where)                                      \
     {                                                                         \
         .name = word, .form = WORD_MILLISECONDS, AT(field), .dialects = where \
@@ -416,8 +377,8 @@ static const struct scenario_word scenario_words[] = {
     WORD("cancelled", apply_cancelled, SCENARIO_FOXAPI),
     WORD("http", apply_http, ALL),
     HTTP_FAULT("poll-http", poll_http, 0),
-    WORD("cdn", apply_cdn, ALL),
-    WORD("poll-cdn", apply_poll_cdn, ALL),
+    CDN("cdn", cdn_status, cdn),
+    CDN("poll-cdn", poll_cdn_status, poll_cdn),
     WORD("body", apply_body, ALL),
     WORD("poll-body", apply_poll_body, ALL),
     FLAG("reset", submit_reset, ALL),
@@ -427,7 +388,8 @@ static const struct scenario_word scenario_words[] = {
     WINDOW("submit-reset-after", first_reset_after, 1),
     SLOW("submit-slow", submit_slow_ms, submit_slow),
     SLOW("poll-slow", poll_slow_ms, poll_slow),
-    WORD("download-cut", apply_download_cut, ALL),
+    /* BYTES of the file, then the connection drops */
+    NUMBER_WINDOW("download-cut", download_cut_bytes, download_cut, 0, 1u << 30, 1, ALL),
     HTTP_FAULT("download-http", download_http, 1),
     SLOW("download-slow", download_slow_ms, download_slow),
     ECHO_FORM("echo-key", echo_key),
@@ -447,7 +409,7 @@ static const struct scenario_word scenario_words[] = {
     FLAG("string-id", string_id, SCENARIO_MODELSLAB),
     TEXT_WORD("error200", apply_error_200, SCENARIO_MODELSLAB),
     NUMBER("envelope", envelope_code, ENVELOPE_MIN, ENVELOPE_MAX, SCENARIO_APIXO),
-    WORD("poll-envelope", apply_poll_envelope, SCENARIO_APIXO),
+    NUMBER_WINDOW("poll-envelope", poll_envelope_code, poll_envelope, ENVELOPE_MIN, ENVELOPE_MAX, 0, SCENARIO_APIXO),
 };
 
 #undef ALL
@@ -457,7 +419,9 @@ static const struct scenario_word scenario_words[] = {
 #undef FLAG
 #undef WINDOW
 #undef HTTP_FAULT
+#undef NUMBER_WINDOW
 #undef SLOW
+#undef CDN
 #undef MILLISECONDS
 #undef ECHO_FORM
 #undef NUMBER

@@ -133,6 +133,21 @@ describe("gentask-sim outage", function()
     assert.are.same({ 0, 0 }, { stats.outage_refused, stats.outage_until_ms })
   end)
 
+  -- an error the dialect's own table does not list (a method its submit path does not take) is
+  -- answered in its words; BFL's once crashed the simulator, reading a code that was not there
+  it("answers a GET on a submit path 405 in each dialect's words, and serves on", function()
+    for _, case in ipairs {
+      { "/bfl/v1/flux-dev", function(body) return body.detail end },
+      { "/foxapi/v1/images/generations", function(body) return body.error.message end },
+      { "/flora/techniques/x/runs", function(body) return body.error.message end },
+    } do
+      local rc, status, text = curl("GET", sim.url .. case[1])
+      assert.are.same({ 0, 405 }, { rc, status }, case[1])
+      assert.equal("Method GET is not allowed here; use POST", case[2](cjson.decode(text)), case[1])
+    end
+    assert.equal(0, sim:stats().submissions)
+  end)
+
   it("answers 400 to a length that is not 1..600000 ms, and 405 to a GET", function()
     for _, query in ipairs { "ms=-1", "ms=600001", "ms=abc", "ms=1.5", "ms=", "", "seconds=601", "seconds=1e3",
                              "ms=5&seconds=1" } do

@@ -16,6 +16,10 @@ int64_t gt_wall_ms(void);       /* the wall clock: for times another process rea
 char *gt_strdup(const char *s); /* NULL for NULL */
 char *gt_strndup(const char *s, size_t n);
 char *gt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* n bytes as lowercase hex (a digest, a MAC, a salt): into out, which holds 2 * n + 1 chars, or a
+ * new string (NULL: out of memory). */
+void gt_hex_encode(char *out, const unsigned char *bytes, size_t n);
+char *gt_hex(const unsigned char *bytes, size_t n);
 
 /* ---- secrets (redact.c) ------------------------------------------------------------------------- */
 

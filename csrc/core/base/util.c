@@ -115,3 +115,20 @@ long gt_seconds_to_ms(double seconds)
     double ms = ceil(seconds * 1000);
     return ms > max_ms ? (long)max_ms : (long)ms;
 }
+
+void gt_hex_encode(char *out, const unsigned char *bytes, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 0xf];
+    }
+    out[2 * n] = '\0';
+}
+
+char *gt_hex(const unsigned char *bytes, size_t n)
+{
+    char *out = malloc(2 * n + 1);
+    if (out) gt_hex_encode(out, bytes, n);
+    return out;
+}

@@ -1,6 +1,6 @@
 /* client_features.c — a client made with the features above its tasks: its webhooks, its journal
  * (and, through it, the key's shared state), its downloads and its wire log, wired to its tasks
- * through one hook table (gt_task_hooks, domain.h). The task's files tell the table what happens
+ * through one hook table (gt_task_hooks, task/task.h). The task's files tell the table what happens
  * and ask it what they must; they never name a feature. This file is the one place that knows
  * which feature hears which event, and in what order. */
 #include "features.h"
@@ -41,7 +41,7 @@ static void task_released(gt_task *t)
 static void task_freed(gt_task *t)
 {
     gt_task_webhook_forget(t);
-    gt_engine_disarm(t->client->engine, &t->features->journal.release);
+    gt_task_journal_free(t);
     gt_task_downloads_free(t);
 }
 

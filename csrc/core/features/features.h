@@ -157,6 +157,7 @@ bool gt_task_journal_held(const gt_task *t); /* held so, and not taken back yet 
 /* An owner took the ended task back before its held write was made: the write goes on, the task
  * is not released when it is made. */
 void gt_task_journal_keep(gt_task *t);
+void gt_task_journal_free(gt_task *t); /* the task is being freed: its held release is let go */
 /* The caller's wait ended at the deadline while the provider still has the task: its record is
  * never ended by this task, and is let go once what it holds is written. */
 void gt_task_journal_leave_open(gt_task *t);

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,8 +33,8 @@ static bool digest_is(int fd, uint64_t bytes, const char *sha256)
     unsigned int len = 0;
     ok = ok && seen == bytes && EVP_DigestFinal_ex(ctx, digest, &len) == 1 && len == 32;
     EVP_MD_CTX_free(ctx);
-    char hex[65];
-    for (unsigned i = 0; ok && i < len; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    if (ok) gt_hex_encode(hex, digest, len);
     return ok && strcmp(hex, sha256) == 0;
 }
 

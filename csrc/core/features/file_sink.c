@@ -100,7 +100,7 @@ bool gt_file_sink_commit(gt_file_sink *s, const char *path, char *sha256)
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (s->fd < 0 || EVP_DigestFinal_ex(s->sha256, digest, &len) != 1) return false;
-    for (unsigned i = 0; i < len; i++) snprintf(sha256 + 2 * i, 3, "%02x", digest[i]);
+    gt_hex_encode(sha256, digest, len);
     /* on disk before it has its name: after a power cut the name holds the whole file or nothing */
     bool ok = fsync(s->fd) == 0;
     if (!ok) s->error_number = errno;

@@ -436,6 +436,11 @@ void gt_task_journal_keep(gt_task *t)
     gt_engine_disarm(t->client->engine, &t->features->journal.release);
 }
 
+void gt_task_journal_free(gt_task *t)
+{
+    gt_engine_disarm(t->client->engine, &t->features->journal.release);
+}
+
 void gt_task_journal_leave_open(gt_task *t)
 {
     t->features->journal.record_open = true;

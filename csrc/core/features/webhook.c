@@ -36,19 +36,6 @@ static void wipe(char *secret)
     free(secret);
 }
 
-static char *hex_of(const unsigned char *bytes, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *hex = malloc(2 * n + 1);
-    if (!hex) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        hex[2 * i] = digits[bytes[i] >> 4];
-        hex[2 * i + 1] = digits[bytes[i] & 15];
-    }
-    hex[2 * n] = '\0';
-    return hex;
-}
-
 /* HMAC-SHA256 of a fixed label keyed with the secret, hex: the same for every client with that
  * secret, and no way back to it (nor to a hash of it another program might keep). */
 static char *verifier_of(const char *secret)
@@ -59,7 +46,7 @@ static char *verifier_of(const char *secret)
     if (!secret ||
         !HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)label, sizeof label - 1, mac, &mac_len))
         return NULL;
-    char *hex = hex_of(mac, mac_len);
+    char *hex = gt_hex(mac, mac_len);
     OPENSSL_cleanse(mac, sizeof mac);
     return hex;
 }
@@ -148,11 +135,7 @@ static bool signature_valid(const gt_profile *p, const char *secret, const char 
     if (strncasecmp(signature, prefix, prefix_len) != 0) return false;
     signature += prefix_len;
     char expected[2 * EVP_MAX_MD_SIZE + 1], given[2 * EVP_MAX_MD_SIZE + 1];
-    static const char digits[] = "0123456789abcdef";
-    for (unsigned i = 0; i < mac_len; i++) {
-        expected[2 * i] = digits[mac[i] >> 4];
-        expected[2 * i + 1] = digits[mac[i] & 15];
-    }
+    gt_hex_encode(expected, mac, mac_len);
     size_t n = 2 * (size_t)mac_len;
     if (strlen(signature) != n) return false;
     for (size_t i = 0; i < n; i++) given[i] = (char)tolower((unsigned char)signature[i]);

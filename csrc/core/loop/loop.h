@@ -3,7 +3,7 @@
  *
  * The loop is domain-free: it knows sockets, transfers and timers, never tasks or clients. A
  * timer carries its own callback and context (timerheap.h); so does a transfer. Nothing here
- * includes domain.h, so nothing here can call up. */
+ * includes a layer above (task/, features/), so nothing here can call up. */
 #ifndef GENTASK_LOOP_H
 #define GENTASK_LOOP_H
 

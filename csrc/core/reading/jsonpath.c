@@ -193,11 +193,18 @@ static void append_messages(message_text *m, const cJSON *value, const char *sep
     }
 }
 
+/* What scalar_string reads as text: a string, or a finite number. */
+static bool is_text(const cJSON *value)
+{
+    return cJSON_IsString(value) || (cJSON_IsNumber(value) && isfinite(value->valuedouble));
+}
+
+/* A message, or a list holding at least one (a list inside a list is not read). */
 static bool has_scalar(const cJSON *value)
 {
-    if (!cJSON_IsArray(value)) return (cJSON_IsString(value) || cJSON_IsNumber(value)) && isfinite(value->valuedouble);
+    if (!cJSON_IsArray(value)) return is_text(value);
     const cJSON *element;
-    cJSON_ArrayForEach(element, value) if (has_scalar(element) && !cJSON_IsArray(element)) return true;
+    cJSON_ArrayForEach(element, value) if (is_text(element)) return true;
     return false;
 }
 

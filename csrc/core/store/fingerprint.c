@@ -11,19 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *hex(const unsigned char *bytes, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *out = malloc(n * 2 + 1);
-    if (!out) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 0xf];
-    }
-    out[n * 2] = '\0';
-    return out;
-}
-
 typedef struct keyed_item {
     cJSON *item;
     size_t position; /* breaks ties between duplicate keys, so that their order is kept */
@@ -75,7 +62,8 @@ char *gt_request_hash(const char *provider, const char *model, const char *param
     if (canonical) {
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int len = 0;
-        if (EVP_Digest(canonical, strlen(canonical), digest, &len, EVP_sha256(), NULL)) digest_hex = hex(digest, len);
+        if (EVP_Digest(canonical, strlen(canonical), digest, &len, EVP_sha256(), NULL))
+            digest_hex = gt_hex(digest, len);
     }
     cJSON_Delete(params);
     cJSON_Delete(request);
@@ -87,7 +75,7 @@ char *gt_sha256_hex(const void *data, size_t n)
 {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    return EVP_Digest(data, n, digest, &len, EVP_sha256(), NULL) ? hex(digest, len) : NULL;
+    return EVP_Digest(data, n, digest, &len, EVP_sha256(), NULL) ? gt_hex(digest, len) : NULL;
 }
 
 char *gt_account_fingerprint(const unsigned char *salt, size_t salt_len, const char *api_key)
@@ -96,14 +84,14 @@ char *gt_account_fingerprint(const unsigned char *salt, size_t salt_len, const c
     unsigned int len = 0;
     if (!HMAC(EVP_sha256(), salt, (int)salt_len, (const unsigned char *)api_key, strlen(api_key), mac, &len))
         return NULL;
-    return hex(mac, len);
+    return gt_hex(mac, len);
 }
 
 char *gt_account_salt_args(const char *prefix, char salt[2 * GT_ACCOUNT_SALT_BYTES + 1])
 {
     unsigned char bytes[GT_ACCOUNT_SALT_BYTES];
     if (RAND_bytes(bytes, sizeof bytes) != 1) return NULL;
-    for (size_t i = 0; i < sizeof bytes; i++) snprintf(salt + 2 * i, 3, "%02x", bytes[i]);
+    gt_hex_encode(salt, bytes, sizeof bytes);
     return gt_account_salt_key(prefix);
 }
 

@@ -228,9 +228,7 @@ static gt_journal_status sqlite_checkpoint(gt_journal *base)
     gt_sqlite_journal *j = GT_SQLITE(base);
     if (!sqlite3_get_autocommit(j->db)) return GT_JOURNAL_BUSY; /* a round of ours is open */
     int rc = sqlite3_wal_checkpoint_v2(j->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-    int primary = rc & 0xff;
-    if (rc == SQLITE_OK) return GT_JOURNAL_OK;
-    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? GT_JOURNAL_BUSY : GT_JOURNAL_ERROR;
+    return rc == SQLITE_OK ? GT_JOURNAL_OK : gt_journal_sqlite_busy_or_error(rc);
 }
 
 static const gt_journal_ops sqlite_ops = {

@@ -56,6 +56,8 @@ sqlite3_stmt *gt_journal_prepared(gt_sqlite_journal *j, gt_journal_statement whi
 /* Records SQLite's error of rc while doing what `doing` says, and maps rc: BUSY for SQLITE_BUSY
  * and SQLITE_LOCKED (another connection holds the lock), ERROR otherwise. */
 gt_journal_status gt_journal_sqlite_failed(gt_sqlite_journal *j, int rc, const char *doing);
+/* The same mapping of a failed rc, with no error recorded. */
+gt_journal_status gt_journal_sqlite_busy_or_error(int rc);
 
 /* ---- the ops journal.c's table takes from the other files (journal.h says what each does) ------- */
 

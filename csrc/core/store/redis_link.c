@@ -288,7 +288,7 @@ static void sha1_hex(const char *source, char out[41])
 {
     unsigned char digest[SHA_DIGEST_LENGTH];
     SHA1((const unsigned char *)source, strlen(source), digest);
-    for (int i = 0; i < SHA_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    gt_hex_encode(out, digest, SHA_DIGEST_LENGTH);
 }
 
 /* hiredis opens its sockets without close-on-exec: a process this one starts (os.execute, popen)

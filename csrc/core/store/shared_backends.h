@@ -19,10 +19,12 @@
 
 /* cap: the cap in force before anything is learned (INFINITY: none). */
 gt_shared *gt_shared_local_new(double cap);
-/* The state in journal j (borrowed: freed before it is closed), whose records it names this
- * client's; e runs the backend's timer; has_tasks(ctx) says whether the client still has tasks
- * (the lease is renewed until it has none). */
-gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void *ctx);
+/* The state in journal j (borrowed: freed before it is closed), whose records name this client
+ * owner (copied; gt_journal_set_owner gave j the same name); e runs the backend's timer;
+ * has_tasks(ctx) says whether the client still has tasks (the lease is renewed until it has
+ * none). */
+gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, const char *owner, double cap,
+                                bool (*has_tasks)(void *ctx), void *ctx);
 /* The state in Redis at addr (redis_link.h; copied), for the clients of api_key on every machine
  * using it; each call to Redis waits at most timeout_ms. owner (copied) names this client, as
  * its journal's records do: its places count under its lease, which the journal reads to tell a

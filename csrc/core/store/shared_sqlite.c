@@ -312,14 +312,14 @@ static void free_sqlite(gt_shared *base)
 
 static const gt_shared_ops sqlite_ops = GT_SHARED_BACKEND_OPS(free_sqlite);
 
-gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, double cap, bool (*has_tasks)(void *ctx), void *ctx)
+gt_shared *gt_shared_sqlite_new(gt_engine *e, gt_journal *j, const char *owner, double cap,
+                                bool (*has_tasks)(void *ctx), void *ctx)
 {
     gt_sqlite_journal *file = gt_sqlite_journal_of(j);
     sqlite_shared *s = file ? calloc(1, sizeof *s) : NULL;
     if (!s) return NULL;
-    s->owner = gt_random_key("owner-");
-    if (!s->owner || !gt_journal_set_owner(j, s->owner)) {
-        free(s->owner);
+    s->owner = gt_strdup(owner);
+    if (!s->owner) {
         free(s);
         return NULL;
     }

@@ -6,7 +6,7 @@
  * Ownership: an engine owns one CURLM. Clients hold a reference on their engine, tasks on their
  * client, so the three can be released in any order (a garbage collector's order, say).
  * Nothing here calls back into the binding: state changes are queued and drained with
- * gt_engine_next_changed() / gt_engine_next_fired(). */
+ * gt_task_next_changed() / gt_engine_next_fired(). */
 #ifndef GENTASK_H
 #define GENTASK_H
 

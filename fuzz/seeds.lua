@@ -43,6 +43,10 @@ for index, name in ipairs(providers) do
     end
   end
 end
+-- a secret spelled again across the mask's edge: "aaaa[" in "aaaaaaaa[" once left "aaaa[REDACTED]";
+-- and one spelled by two masks side by side
+seed("fuzz_redact", "aaaa[\0aaaaaaaa[ and aaaa[")
+seed("fuzz_redact", "D][R\0sk D][R D][R")
 seed("fuzz_retry", "3\0\0\0\0\1\0\0\0\1\0\0\0\3")
 seed("fuzz_retry", "Wed, 21 Oct 2015 07:28:00 GMT\0" .. "1500\0")
 seed("fuzz_trust", "https://api.bfl.ai\0https://api.us1.bfl.ai/v1/get_result?id=1\0*.bfl.ai")

@@ -99,9 +99,9 @@ bool gt_mentions(const char *text, const char *secret)
     return text && secret && strlen(secret) >= MIN_SECRET && find_spelled(text, secret, &end);
 }
 
-void gt_redact(char **s, const char *secret)
+/* One pass: every spelling of secret in *s found left to right becomes the mask. */
+static void redact_once(char **s, const char *secret)
 {
-    if (!*s || !gt_mentions(*s, secret)) return;
     size_t len = strlen(*s), cap = len + sizeof MASK, used = 0;
     char *out = malloc(cap); /* a spelling is at least MIN_SECRET bytes: the mask may be longer */
     const char *r = *s, *hit, *end;
@@ -133,6 +133,22 @@ void gt_redact(char **s, const char *secret)
     }
     gt_wipe_free(*s); /* it held the secret */
     *s = out;         /* NULL when memory ran out: the text is dropped rather than leaked */
+}
+
+/* A secret that holds a bracket can be spelled again across a mask's edge: "aaaa[" found in
+ * "aaaaaaaa[" leaves "aaaa[REDACTED]". The text is masked again until no spelling is left, and a
+ * text that still has one after a few passes (a secret spelled by masks side by side) is dropped
+ * for the mask alone. */
+void gt_redact(char **s, const char *secret)
+{
+    for (int pass = 0; *s && gt_mentions(*s, secret); pass++) {
+        if (pass == 4) {
+            gt_wipe_free(*s);
+            *s = gt_strdup(MASK);
+            return;
+        }
+        redact_once(s, secret);
+    }
 }
 
 void gt_wipe(void *p, size_t n)

@@ -147,11 +147,19 @@ const char *gt_profile_name(const gt_profile *p);
  * cancel() stops only the local work), webhook_url_field, webhook_secret_field (where a submit
  * asks for a webhook), webhook_switch_field and webhook_switch_value (a body field the request
  * must also set, APIXO's request_type = "callback"), webhook_signature_header and
- * webhook_signature_prefix (where a delivery carries its HMAC-SHA256 hex, "sha256=" before it).
+ * webhook_signature_prefix (where a delivery carries its HMAC-SHA256 hex, "sha256=" before it),
+ * idempotency_header (a header the provider reads an idempotency key from, Higgsfield's
+ * Idempotency-Key: the same guarantee as idempotency_field), deadline_header and deadline_suffix
+ * (every submit carries the task's time left in whole seconds, the suffix after them: fal's
+ * X-Fal-Request-Timeout: 290, Replicate's Cancel-After: 290s), result_method and result_path (the
+ * result fetch: a success whose answer holds no results is followed by this request, "{id}" and
+ * "{result_id}" replaced as "{id}" in poll_path, whose answer holds them; see also the fields
+ * result_url and result_id).
  * Returns false for an unknown key (the caller reports it). */
 bool gt_profile_set(gt_profile *p, const char *key, const char *value);
 /* progress_scale (a provider's progress × this = percent); max_in_flight (its documented cap on
- * active tasks, the default for its clients) */
+ * active tasks, the default for its clients); deadline_min (the least deadline_header value the
+ * provider takes) */
 bool gt_profile_set_number(gt_profile *p, const char *key, double value);
 /* A model the provider caps lower than the profile's max_in_flight (BFL's flux-kontext-max: 6):
  * its tasks wait for one of that many places before they take one of the client's. Returns false
@@ -160,7 +168,10 @@ bool gt_profile_add_model_cap(gt_profile *p, const char *model, double max);
 
 /* Where a response keeps a field, as dot paths tried in order ("runId", then "run_id").
  * Fields: id, state, progress, error_code, error_message, results, poll_url, retry_after,
- * envelope_status, eta (seconds until the result is expected: the first poll waits that long). Path syntax: "a.b"
+ * envelope_status, eta (seconds until the result is expected: the first poll waits that long),
+ * failure (an error object beside a done state: found non-null, a succeeded state means failed),
+ * result_url (where the result fetch goes, trusted as a poll URL), result_id (what its path's
+ * "{result_id}" stands for). Path syntax: "a.b"
  * objects, "a[].b" every element, "a{}.b" a string holding JSON (APIXO's resultJson). Returns false for an unknown
  * field or a path gt_json_path_problem refuses. */
 bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);
@@ -173,6 +184,21 @@ const char *gt_profile_request_id_header(const gt_profile *p, size_t i); /* NULL
  * for every host below a domain the provider owns: such URLs are followed over https. Returns
  * false for anything but a lower-case host name of two labels or more (the caller reports it). */
 bool gt_profile_add_poll_host(gt_profile *p, const char *host);
+/* Keyed downloads (Veo, OpenRouter: results served by the provider's own API need the key): a
+ * result URL on the base URL's origin, or over https on a host added here (the same forms as poll
+ * hosts), is fetched with the auth header and the profile's headers; redirects are then followed
+ * one hop at a time, each hop keyed only where it passes the same rule. Any other result URL is
+ * fetched without them, as for every provider. */
+void gt_profile_set_keyed_downloads(gt_profile *p, bool keyed);
+bool gt_profile_add_download_host(gt_profile *p, const char *host);
+/* A header every request to the provider carries (Runway's X-Runway-Version). false, with
+ * gt_profile_header_problem saying why, for a name that is not an HTTP token, a value with a
+ * control character (a CR or LF would add a header of its own), or the auth header's name. */
+bool gt_profile_add_header(gt_profile *p, const char *name, const char *value);
+const char *gt_profile_header_problem(const gt_profile *p, const char *name, const char *value);
+/* The state of a poll answer that carries none (Veo's operations leave "done" out until it is
+ * true: running). Unset, such an answer is a protocol error. false for GT_REMOTE_UNKNOWN. */
+bool gt_profile_set_missing_state(gt_profile *p, gt_remote_state state);
 
 /* A provider state string and what it means. For a failing state, kind (GT_KIND_NONE: decided by
  * the error code) and stage apply; grace_ms > 0 says the state may be transient for that long
@@ -206,6 +232,10 @@ typedef struct gt_reply {
     char *poll_url; /* where the provider says to poll, when it says */
     double eta;     /* seconds until the result is expected; < 0 when not said */
     long grace_ms;  /* > 0: the failing state may be transient this long after submit */
+    /* A success whose results a second request fetches (the profile's result fetch): */
+    bool fetch_result;
+    char *result_url; /* where the answer says they are (fal's response_url), or NULL */
+    char *result_id;  /* what the profile's result path names (MiniMax's file_id), or NULL */
 } gt_reply;
 
 /* The response headers the core reads besides a profile's request-id headers: one list, read by
@@ -228,6 +258,8 @@ typedef struct gt_response {
 /* Fills *out from one HTTP response, following the profile. Never fails: anything unreadable
  * becomes an error of kind protocol that keeps the raw status and body excerpt. */
 void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt_reply *out);
+/* Reads the answer of a result fetch: the result itself, succeeded unless it says otherwise. */
+void gt_classify_result(const gt_profile *p, const gt_response *res, gt_reply *out);
 void gt_reply_clear(gt_reply *r);
 
 /* ---- the engine -------------------------------------------------------------------------------- */

@@ -222,6 +222,87 @@ static void read_model_caps(lua_State *L, gt_profile *p, int profile)
     lua_pop(L, 1);
 }
 
+static void add_download_host(void *ctx, const char *host)
+{
+    field_ctx *f = ctx;
+    if (!gt_profile_add_download_host(f->p, host))
+        luaL_error(f->L, "profile: download.hosts: '%s' is not a lower-case host name (or *.domain) of two labels or more",
+                   host);
+}
+
+/* A header name the core is to send (idempotency_header, deadline_header.name). */
+static void check_header_name(lua_State *L, gt_profile *p, const char *name, const char *where)
+{
+    const char *problem = name ? gt_profile_header_problem(p, name, "") : NULL;
+    if (problem) luaL_error(L, "profile: %s: %s", where, problem);
+}
+
+/* headers = { ["X-Runway-Version"] = "2024-11-06" }: sent with every request to the provider */
+static void read_header(lua_State *L, gt_profile *p, const char *table, const char *name, const void *unused)
+{
+    (void)unused;
+    const char *value = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!value) luaL_error(L, "profile: %s['%s'] must be a string", table, name);
+    if (!gt_profile_add_header(p, name, value))
+        luaL_error(L, "profile: %s['%s']: %s", table, name, gt_profile_header_problem(p, name, value));
+}
+
+/* What the profile adds to requests beyond the poll: headers, the deadline and idempotency
+ * headers, the result fetch after success, the keyed downloads, and the state of an answer that
+ * carries none. */
+static void read_requests(lua_State *L, gt_profile *p, int profile)
+{
+    each_entry(L, p, profile, "headers", false, read_header, NULL);
+    const char *idempotency = check_string_field(L, profile, "idempotency_header", "profile");
+    check_header_name(L, p, idempotency, "idempotency_header");
+    if (idempotency) gt_profile_set(p, "idempotency_header", idempotency);
+
+    lua_getfield(L, profile, "deadline_header"); /* { name = "Cancel-After", suffix = "s", min = 5 } */
+    if (!lua_isnil(L, -1)) {
+        int deadline = lua_gettop(L);
+        if (!lua_istable(L, deadline)) luaL_error(L, "profile: deadline_header must be a table { name =, suffix =, min = }");
+        const char *name = check_string_field(L, deadline, "name", "deadline_header");
+        if (!name) luaL_error(L, "profile: deadline_header.name is required");
+        check_header_name(L, p, name, "deadline_header.name");
+        const char *suffix = check_string_field(L, deadline, "suffix", "deadline_header");
+        if (suffix && gt_profile_header_problem(p, name, suffix))
+            luaL_error(L, "profile: deadline_header.suffix must be printable text");
+        gt_profile_set(p, "deadline_header", name);
+        if (suffix) gt_profile_set(p, "deadline_suffix", suffix);
+        lua_Number least = gt_lua_opt_number_field(L, deadline, "min", 0);
+        if (least != (long)least || !gt_profile_set_number(p, "deadline_min", least))
+            luaL_error(L, "profile: deadline_header.min must be a whole number of seconds >= 0");
+    }
+    lua_pop(L, 1);
+
+    lua_getfield(L, profile, "result"); /* { method = "GET", path = "/v1/files/retrieve?file_id={result_id}" } */
+    if (!lua_isnil(L, -1)) {
+        if (!lua_istable(L, -1)) luaL_error(L, "profile: result must be a table { method =, path = }");
+        set_string(L, p, lua_gettop(L), "method", "result_method", "result");
+        set_string(L, p, lua_gettop(L), "path", "result_path", "result");
+    }
+    lua_pop(L, 1);
+
+    lua_getfield(L, profile, "download"); /* { keyed = true, hosts = { "…" } } */
+    if (!lua_isnil(L, -1)) {
+        int download = lua_gettop(L);
+        if (!lua_istable(L, download)) luaL_error(L, "profile: download must be a table { keyed =, hosts = }");
+        lua_getfield(L, download, "keyed");
+        if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) luaL_error(L, "profile: download.keyed must be true or false");
+        gt_profile_set_keyed_downloads(p, lua_toboolean(L, -1));
+        lua_pop(L, 1);
+        lua_getfield(L, download, "hosts");
+        field_ctx hosts = {L, p, "download.hosts"};
+        if (!lua_isnil(L, -1)) each_string(L, "download.hosts", add_download_host, &hosts);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+
+    const char *missing = check_string_field(L, profile, "missing_state", "profile");
+    if (missing && !gt_profile_set_missing_state(p, gt_remote_state_from_name(missing)))
+        luaL_error(L, "profile: missing_state must be pending|running|succeeded|failed|cancelled");
+}
+
 static int build_profile(lua_State *L)
 {
     gt_profile **slot = lua_touserdata(L, 2);
@@ -288,6 +369,7 @@ static int build_profile(lua_State *L)
     lua_getfield(L, profile, "request_id_headers");
     if (!lua_isnil(L, -1)) each_string(L, "request_id_headers", add_request_id_header, p);
     lua_pop(L, 1);
+    read_requests(L, p, profile);
     return 0;
 }
 

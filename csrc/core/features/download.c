@@ -27,6 +27,8 @@ typedef struct gt_fetch {
     gt_downloads *owner;
     size_t index;
     char *url;
+    char *hop;  /* a keyed download's redirect being followed; NULL: url itself */
+    int hops;   /* redirects followed so far */
     char *path; /* the final name, once written */
     char *content_type;
     char sha256[65];
@@ -82,6 +84,7 @@ static void clear_fetches(gt_downloads *d)
         gt_engine_disarm(engine_of(d), &f->timer);
         gt_file_sink_discard(&f->sink);
         free(f->url);
+        free(f->hop);
         free(f->path);
         free(f->content_type);
         gt_error_free(f->error);
@@ -205,6 +208,26 @@ static bool retry(gt_fetch *f, double retry_after)
     return gt_engine_arm(engine_of(d), &f->timer, gt_now_ms() + delay);
 }
 
+static bool is_http(const char *url)
+{
+    return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0;
+}
+
+/* A keyed download's redirect (a download without the key lets curl follow its own): the next hop
+ * goes out keyed only if it too passes the rule, as many hops as curl would follow. */
+#define MAX_REDIRECTS 5
+static bool follow_redirect(gt_fetch *f, const char *location)
+{
+    if (f->hops >= MAX_REDIRECTS || !is_http(location)) return false;
+    char *hop = gt_strdup(location);
+    if (!hop) return false;
+    free(f->hop);
+    f->hop = hop;
+    f->hops++;
+    send_fetch(f);
+    return true;
+}
+
 static void fetch_done(void *fetch, const gt_transfer_result *r)
 {
     gt_fetch *f = fetch;
@@ -212,6 +235,7 @@ static void fetch_done(void *fetch, const gt_transfer_result *r)
     f->xfer = NULL;
     long status = r->response.status;
     if (r->curl_code == CURLE_OK && status >= 200 && status <= 299) return commit(f, r->content_type);
+    if (r->curl_code == CURLE_OK && r->redirect_url && follow_redirect(f, r->redirect_url)) return;
     if (f->sink.too_large) {
         char *message = gt_printf("result %zu is larger than max_download_bytes (%llu)", f->index + 1,
                                   (unsigned long long)d->opts.max_download_bytes);
@@ -269,11 +293,6 @@ static void write_inline(gt_fetch *f)
     free(type);
 }
 
-static bool is_http(const char *url)
-{
-    return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0;
-}
-
 static void send_fetch(gt_fetch *f)
 {
     gt_downloads *d = f->owner;
@@ -281,10 +300,19 @@ static void send_fetch(gt_fetch *f)
     const gt_client *c = d->task->client;
     if (gt_client_mentions_key(c, f->url)) /* a provider that echoes the key must not send it on */
         return fail_fetch(f, GT_PROTOCOL, 0, "the result URL carries the API key: it is not fetched");
+    const char *url = f->hop ? f->hop : f->url;
+    /* the key stays with the provider's own requests: only a keyed download on its own origin
+     * (or a documented host) carries it, and then follows redirects itself, hop by hop */
+    bool keyed = gt_download_carries_key(c, url);
+    const gt_profile *p = c->profile;
     gt_request req = {
         .method = "GET",
-        .url = f->url,
-        /* no auth_header: the key stays with the provider's own requests */
+        .url = url,
+        .auth_header = keyed ? p->auth_header : NULL,
+        .auth_value = keyed ? c->auth_value : NULL,
+        .headers = keyed ? (const char *const *)p->headers.items : NULL,
+        .n_headers = keyed ? p->headers.n : 0,
+        .keep_redirects = keyed,
         .timeout_ms = d->opts.request_timeout_ms,
         .connect_timeout_ms = d->opts.connect_timeout_ms,
         .body_limit = 64 * 1024, /* an error page or a redirect's body, never the file */

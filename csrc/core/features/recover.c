@@ -60,7 +60,7 @@ static void fail_unknown(gt_task *t, const gt_record *r)
 static void adopt_record(gt_task *t, const gt_record *r, bool recovering, const char *download_root)
 {
     gt_client *c = t->client;
-    bool resend = r->stage == GT_RECORD_SENDING && r->idempotency_key && c->profile->idempotency_field;
+    bool resend = r->stage == GT_RECORD_SENDING && r->idempotency_key && gt_endpoint_idempotent(c);
     /* the row first: what the task does from here is written to it */
     t->features->journal.record_id = r->id;
     t->features->journal.written = r->stage;

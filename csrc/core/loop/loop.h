@@ -25,6 +25,9 @@ typedef struct gt_request {
     const char *body;        /* NULL: no body */
     const char *auth_header; /* "Authorization" */
     const char *auth_value;  /* "Bearer <key>": secret */
+    const char *const *headers; /* more "Name: value" lines (a profile's, a deadline, an idempotency key) */
+    size_t n_headers;
+    bool keep_redirects; /* a download that carries the key: a redirect is answered, not followed */
     long timeout_ms, connect_timeout_ms;
     size_t body_limit;
     const char *const *request_id_headers;
@@ -49,6 +52,7 @@ typedef struct gt_transfer_result {
     bool resend_refused;      /* at_most_once: curl was about to send it again on a new connection */
     size_t body_limit;
     const char *content_type; /* the response's Content-Type; NULL when none */
+    const char *redirect_url; /* a redirect not followed: where it points, resolved by curl; else NULL */
     gt_response response;
 } gt_transfer_result;
 

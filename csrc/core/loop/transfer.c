@@ -164,6 +164,8 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     if (req->body) h = curl_slist_append(h, "Content-Type: application/json");
     if (auth) h = curl_slist_append(h, auth);
     gt_wipe_free(auth); /* the slist holds its own copy */
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (req->headers[i]) h = curl_slist_append(h, req->headers[i]);
     t->headers = h;
 
     CURL *e = t->easy;
@@ -188,10 +190,12 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     SET(CURLOPT_ACCEPT_ENCODING, "");
     /* Redirects are not followed: a provider's custom auth header (BFL's x-key) would travel to
      * whatever host a redirect names. A download carries no key: result URLs (signed, on CDNs)
-     * often redirect to storage. */
-    SET(CURLOPT_FOLLOWLOCATION, req->sink ? 1L : 0L);
-    if (req->sink) SET(CURLOPT_MAXREDIRS, 5L);
-    if (req->sink) SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+     * often redirect to storage. A keyed download is answered its redirect, which its caller
+     * follows one hop at a time, deciding for each whether the key goes along. */
+    bool follow = req->sink && !req->keep_redirects;
+    SET(CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
+    if (follow) SET(CURLOPT_MAXREDIRS, 5L);
+    if (follow) SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_FRESH_CONNECT, req->at_most_once ? 1L : 0L);
@@ -217,11 +221,13 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
 void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *out)
 {
     long status = 0;
-    char *content_type = NULL;
+    char *content_type = NULL, *redirect_url = NULL;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
+    curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_URL, &redirect_url);
     *out = (gt_transfer_result){
         .content_type = content_type,
+        .redirect_url = redirect_url,
         .curl_code = code,
         .curl_message = code == CURLE_OK ? ""
                         : t->errbuf[0]   ? t->errbuf

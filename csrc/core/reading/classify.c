@@ -319,12 +319,20 @@ static int read_progress(const gt_profile *p, const cJSON *json)
 /* Returns the profile's entry for the state (NULL when it has none); a missing or non-string
  * state is a broken answer, except at submit, where an answer may carry only the id. */
 static const gt_state_entry *read_state(const gt_profile *p, gt_phase phase, const gt_response *res, const cJSON *json,
-                                        gt_reply *out)
+                                        bool result_answer, gt_reply *out)
 {
     gt_json_value v = gt_json_paths_first(json, &p->fields[GT_FIELD_STATE]);
-    if (!v.found && phase == GT_PHASE_SUBMIT) {
-        out->state = GT_REMOTE_PENDING;
+    if (!v.found && (phase == GT_PHASE_SUBMIT || result_answer || p->missing_state != GT_REMOTE_UNKNOWN)) {
+        /* a result fetch's answer is the result itself; Veo leaves "done" out until it is true */
+        out->state = phase == GT_PHASE_SUBMIT ? GT_REMOTE_PENDING
+                     : result_answer          ? GT_REMOTE_SUCCEEDED
+                                              : p->missing_state;
         return NULL;
+    }
+    if (v.type & (cJSON_True | cJSON_False)) { /* a done flag: its states are "true" and "false" */
+        free(v.string);
+        v.string = gt_strdup(v.type & cJSON_True ? "true" : "false");
+        v.type = cJSON_String;
     }
     if (v.type & cJSON_String) {
         out->raw_state = v.string;
@@ -356,7 +364,35 @@ static gt_error *protocol_error(const gt_profile *p, gt_phase phase, const gt_re
     return err;
 }
 
-void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt_reply *out)
+/* An error object beside a done flag (Veo's operation: "done": true with "error" rather than
+ * "response"): the task the state calls succeeded failed. */
+static void read_failure(const gt_profile *p, const cJSON *json, gt_reply *out)
+{
+    if (out->state != GT_REMOTE_SUCCEEDED || p->fields[GT_FIELD_FAILURE].n == 0) return;
+    gt_json_value failure = gt_json_paths_first(json, &p->fields[GT_FIELD_FAILURE]);
+    if (failure.found) { /* "true" is no name for a failure: the error's own code and message say it */
+        out->state = GT_REMOTE_FAILED;
+        free(out->raw_state);
+        out->raw_state = NULL;
+    }
+    gt_json_value_clear(&failure);
+}
+
+bool gt_profile_fetches_result(const gt_profile *p)
+{
+    return p->result_path || p->fields[GT_FIELD_RESULT_URL].n > 0;
+}
+
+/* A success whose results come from a second request (fal's response_url, MiniMax's file_id):
+ * where that request goes; the task makes it. */
+static void read_result_fetch(const gt_profile *p, const cJSON *json, gt_reply *out)
+{
+    out->result_url = field_string(p, json, GT_FIELD_RESULT_URL);
+    out->result_id = field_string(p, json, GT_FIELD_RESULT_ID);
+    out->fetch_result = true;
+}
+
+static void classify(const gt_profile *p, gt_phase phase, const gt_response *res, bool result_answer, gt_reply *out)
 {
     memset(out, 0, sizeof *out);
     out->progress = -1;
@@ -391,9 +427,10 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
     char *eta = field_string(p, json, GT_FIELD_ETA);
     out->eta = parse_seconds(eta);
     free(eta);
-    const gt_state_entry *entry = read_state(p, phase, res, json, out);
+    const gt_state_entry *entry = read_state(p, phase, res, json, result_answer, out);
     if (out->error) goto done;
     if (entry) out->grace_ms = entry->grace_ms;
+    read_failure(p, json, out);
 
     if (out->state == GT_REMOTE_FAILED || out->state == GT_REMOTE_CANCELLED) {
         out->error = task_failure(p, phase, res, json, out, entry); /* even without an id */
@@ -403,11 +440,22 @@ void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt
     } else if (out->state == GT_REMOTE_SUCCEEDED) {
         out->progress = 100;
         gt_json_paths_each(json, &p->fields[GT_FIELD_RESULTS], add_result, out);
-        if (out->n_urls == 0 && out->n_texts == 0)
-            out->error = protocol_error(p, phase, res, "success but no result", json, out->task_id);
+        bool none = out->n_urls == 0 && out->n_texts == 0;
+        if (none && !result_answer && gt_profile_fetches_result(p)) read_result_fetch(p, json, out);
+        else if (none) out->error = protocol_error(p, phase, res, "success but no result", json, out->task_id);
     }
 done:
     cJSON_Delete(json);
+}
+
+void gt_classify(const gt_profile *p, gt_phase phase, const gt_response *res, gt_reply *out)
+{
+    classify(p, phase, res, false, out);
+}
+
+void gt_classify_result(const gt_profile *p, const gt_response *res, gt_reply *out)
+{
+    classify(p, GT_PHASE_POLL, res, true, out);
 }
 
 void gt_reply_clear(gt_reply *r)
@@ -416,6 +464,8 @@ void gt_reply_clear(gt_reply *r)
     free(r->raw_state);
     free(r->task_id);
     free(r->poll_url);
+    free(r->result_url);
+    free(r->result_id);
     for (size_t i = 0; i < r->n_urls; i++) free(r->urls[i]);
     free(r->urls);
     for (size_t i = 0; i < r->n_texts; i++) free(r->texts[i]);

@@ -17,6 +17,9 @@ static const char *const field_names[GT_FIELD_COUNT] = {
     [GT_FIELD_RETRY_AFTER] = "retry_after",
     [GT_FIELD_ENVELOPE_STATUS] = "envelope_status",
     [GT_FIELD_ETA] = "eta",
+    [GT_FIELD_FAILURE] = "failure",
+    [GT_FIELD_RESULT_URL] = "result_url",
+    [GT_FIELD_RESULT_ID] = "result_id",
 };
 
 gt_profile *gt_profile_new(const char *name)
@@ -66,11 +69,18 @@ void gt_profile_free(gt_profile *p)
                        p->webhook_switch_field,
                        p->webhook_switch_value,
                        p->webhook_signature_header,
-                       p->webhook_signature_prefix};
+                       p->webhook_signature_prefix,
+                       p->idempotency_header,
+                       p->deadline_header,
+                       p->deadline_suffix,
+                       p->result_method,
+                       p->result_path};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
     paths_free(&p->request_id_headers);
     paths_free(&p->poll_hosts);
+    paths_free(&p->headers);
+    paths_free(&p->download_hosts);
     for (size_t i = 0; i < p->n_model_caps; i++) free(p->model_caps[i].model);
     free(p->model_caps);
     for (size_t i = 0; i < p->n_states; i++) {
@@ -110,6 +120,11 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
         {"webhook_switch_value", offsetof(gt_profile, webhook_switch_value)},
         {"webhook_signature_header", offsetof(gt_profile, webhook_signature_header)},
         {"webhook_signature_prefix", offsetof(gt_profile, webhook_signature_prefix)},
+        {"idempotency_header", offsetof(gt_profile, idempotency_header)},
+        {"deadline_header", offsetof(gt_profile, deadline_header)},
+        {"deadline_suffix", offsetof(gt_profile, deadline_suffix)},
+        {"result_method", offsetof(gt_profile, result_method)},
+        {"result_path", offsetof(gt_profile, result_path)},
     };
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         if (strcmp(settings[i].key, key) != 0) continue;
@@ -126,6 +141,7 @@ bool gt_profile_set_number(gt_profile *p, const char *key, double value)
     if (strcmp(key, "progress_scale") == 0 && value > 0) p->progress_scale = value;
     else if (strcmp(key, "result_ttl") == 0 && value > 0) p->result_ttl = value;
     else if (strcmp(key, "max_in_flight") == 0 && value >= 0 && value <= 1e6) p->max_in_flight = (int)value;
+    else if (strcmp(key, "deadline_min") == 0 && value >= 0 && value <= 1e6) p->deadline_min = (int)value;
     else return false;
     return true;
 }
@@ -181,10 +197,69 @@ static bool host_name(const char *host)
     return labels >= 2 && strlen(host) <= 253;
 }
 
-bool gt_profile_add_poll_host(gt_profile *p, const char *host)
+static bool add_host(gt_paths *hosts, const char *host)
 {
     if (!host || !host_name(strncmp(host, "*.", 2) == 0 ? host + 2 : host)) return false;
-    paths_add(&p->poll_hosts, host);
+    paths_add(hosts, host);
+    return true;
+}
+
+bool gt_profile_add_poll_host(gt_profile *p, const char *host)
+{
+    return add_host(&p->poll_hosts, host);
+}
+
+bool gt_profile_add_download_host(gt_profile *p, const char *host)
+{
+    return add_host(&p->download_hosts, host);
+}
+
+void gt_profile_set_keyed_downloads(gt_profile *p, bool keyed)
+{
+    p->keyed_downloads = keyed;
+}
+
+bool gt_profile_set_missing_state(gt_profile *p, gt_remote_state state)
+{
+    if (state == GT_REMOTE_UNKNOWN) return false;
+    p->missing_state = state;
+    return true;
+}
+
+/* A header name is an HTTP token (RFC 9110: letters, digits and !#$%&'*+-.^_`|~). */
+static bool header_name(const char *name)
+{
+    if (!name || !*name) return false;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", *c)))
+            return false;
+    return true;
+}
+
+/* A value is visible ASCII and spaces: a CR or LF would start another header of the caller's. */
+static bool header_value(const char *value)
+{
+    if (!value) return false;
+    for (const unsigned char *c = (const unsigned char *)value; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) return false;
+    return true;
+}
+
+const char *gt_profile_header_problem(const gt_profile *p, const char *name, const char *value)
+{
+    if (!header_name(name)) return "a header name must be a token of letters, digits and !#$%&'*+-.^_`|~";
+    if (!header_value(value)) return "a header value must be printable text on one line";
+    if (p->auth_header && strcasecmp(name, p->auth_header) == 0) return "the auth header is the core's to set";
+    return NULL;
+}
+
+bool gt_profile_add_header(gt_profile *p, const char *name, const char *value)
+{
+    if (gt_profile_header_problem(p, name, value)) return false;
+    char *line = gt_printf("%s: %s", name, value);
+    if (line) paths_add(&p->headers, line);
+    free(line);
     return true;
 }
 
@@ -245,12 +320,26 @@ const gt_state_entry *gt_profile_state(const gt_profile *p, const char *provider
     return NULL;
 }
 
+/* A code entry ending in '*' stands for every code it begins (Runway's "SAFETY.INPUT.*" for
+ * SAFETY.INPUT.TEXT and SAFETY.INPUT.IMAGE): an exact entry wins, then the longest such prefix. */
 const gt_code_entry *gt_profile_code(const gt_profile *p, gt_code_table table, const char *code)
 {
     const gt_code_list *list = &p->codes[table];
-    for (size_t i = 0; code && i < list->n; i++)
-        if (strcasecmp(list->items[i].code, code) == 0) return &list->items[i];
-    return NULL;
+    const gt_code_entry *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; code && i < list->n; i++) {
+        const char *entry = list->items[i].code;
+        size_t len = strlen(entry);
+        if (len > 0 && entry[len - 1] == '*') {
+            if (len - 1 >= best_len && strncasecmp(entry, code, len - 1) == 0) {
+                best = &list->items[i];
+                best_len = len - 1;
+            }
+        } else if (strcasecmp(entry, code) == 0) {
+            return &list->items[i];
+        }
+    }
+    return best;
 }
 
 static bool contains_ignoring_case(const char *haystack, const char *needle)

@@ -23,6 +23,9 @@ typedef enum gt_field {
     GT_FIELD_RETRY_AFTER,
     GT_FIELD_ENVELOPE_STATUS,
     GT_FIELD_ETA,
+    GT_FIELD_FAILURE,    /* an error object beside a done flag (Veo's "error"): found, the task failed */
+    GT_FIELD_RESULT_URL, /* where the result is fetched after success (fal's response_url) */
+    GT_FIELD_RESULT_ID,  /* what the result fetch's path names (MiniMax's file_id) */
     GT_FIELD_COUNT
 } gt_field;
 
@@ -65,6 +68,16 @@ struct gt_profile {
     char *cancel_method, *cancel_path; /* the documented cancel endpoint; NULL: none */
     char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;
     char *webhook_signature_header, *webhook_signature_prefix;
+    char *idempotency_header; /* a header the provider reads an idempotency key from */
+    char *deadline_header;    /* a header that carries the task's time left, in whole seconds */
+    char *deadline_suffix;    /* written after the seconds ("s": "290s"); NULL: none */
+    int deadline_min;         /* the least value the provider takes (a task with less left sends this) */
+    char *result_method, *result_path; /* the result fetch after success; NULL path: by result_url only */
+    gt_remote_state missing_state;      /* a poll answer without a state (Veo leaves "done" out until
+                                           it is true); UNKNOWN: a protocol error */
+    gt_paths headers;                   /* "Name: value" lines every request to the provider carries */
+    gt_paths download_hosts;            /* hosts whose result URLs get the key (keyed downloads) */
+    bool keyed_downloads;               /* result URLs on the base URL's origin or download_hosts get it */
     double progress_scale;    /* a provider's progress × this = percent */
     int max_in_flight;        /* its documented cap on active tasks; 0: none */
     double result_ttl;        /* seconds its result URLs live after success; 0: not documented */
@@ -91,6 +104,8 @@ const gt_code_entry *gt_profile_code(const gt_profile *p, gt_code_table table, c
 /* The first message_code contained (case-insensitively) in message. */
 const gt_code_entry *gt_profile_message_code(const gt_profile *p, const char *message);
 const gt_status_entry *gt_profile_status(const gt_profile *p, long status);
+/* Whether a success is followed by a result fetch (a result_path or a result_url field). */
+bool gt_profile_fetches_result(const gt_profile *p);
 
 /* ---- JSON paths over cJSON (jsonpath.c) ---------------------------------------------------------
  * "a.b" walks objects; "a[].b" walks every element of array a; "a[]" yields every element;

@@ -81,6 +81,8 @@ static void send_cancel(void *task)
     char *key_body = gt_endpoint_poll_body(c); /* ModelsLab-style keys travel in the body */
     const char *method = p->cancel_method ? p->cancel_method : "POST";
     bool posts = strcmp(method, "POST") == 0;
+    size_t n_headers = 0;
+    char **headers = gt_endpoint_headers(t, GT_PHASE_CANCEL, &n_headers);
     gt_request req = {
         .method = method,
         .url = url,
@@ -89,6 +91,8 @@ static void send_cancel(void *task)
                          : NULL,
         .auth_header = p->auth_header,
         .auth_value = c->auth_value,
+        .headers = (const char *const *)headers,
+        .n_headers = n_headers,
         .timeout_ms = t->opts.request_timeout_ms,
         .connect_timeout_ms = t->opts.connect_timeout_ms,
         .body_limit = t->opts.max_body_bytes,
@@ -101,6 +105,7 @@ static void send_cancel(void *task)
     t->xfer = url ? gt_engine_send(c->engine, &req, cancel_done, t) : NULL;
     free(url);
     free(key_body);
+    gt_endpoint_headers_free(headers, n_headers);
     if (t->xfer) {
         t->sent_ms = gt_now_ms();
         return;

@@ -37,14 +37,6 @@ static char *with_field(const char *body, const char *field, const char *value)
     return out;
 }
 
-static bool has_field(const char *body, const char *field)
-{
-    cJSON *json = cJSON_Parse(body ? body : "{}");
-    bool has = cJSON_GetObjectItemCaseSensitive(json, field) != NULL;
-    delete_json(json);
-    return has;
-}
-
 /* The string value of field in a JSON object body, or NULL. */
 static char *string_field(const char *body, const char *field)
 {
@@ -55,31 +47,38 @@ static char *string_field(const char *body, const char *field)
     return value;
 }
 
+/* Whether resending a submit is safe: the provider reads an idempotency key (in the body or a
+ * header) and answers a second submit under it with the task of the first. */
+bool gt_endpoint_idempotent(const gt_client *c)
+{
+    return c->profile->idempotency_field || c->profile->idempotency_header;
+}
+
 /* The body as sent: with the key for providers that take it there, and with an idempotency key
- * for providers that honour one (the caller's, or a fresh one; fresh_key replaces it, for an
- * opted-in resubmit, which is a new generation). *idempotency_key gets the key the body carries
- * (NULL where the provider honours none). */
-char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key, char **idempotency_key)
+ * for providers that honour one: resend_key (a resend after a crash: the key the first send
+ * carried), else the caller's own in the body, else a fresh one (fresh_key: always a fresh one,
+ * for an opted-in resubmit, which is a new generation). *idempotency_key gets the key the submits
+ * carry, in the body or in the profile's idempotency header (NULL where the provider honours
+ * none). NULL: not a JSON object. */
+char *gt_endpoint_submit_body(const gt_client *c, const char *body, const char *resend_key, bool fresh_key,
+                              char **idempotency_key)
 {
     const gt_profile *p = c->profile;
     *idempotency_key = NULL;
     char *out = p->key_field ? with_field(body, p->key_field, c->api_key) : gt_strdup(body ? body : "{}");
-    if (out && p->idempotency_field && (fresh_key || !has_field(out, p->idempotency_field))) {
-        char *key = gt_random_key("gentask-");
-        char *keyed = key ? with_field(out, p->idempotency_field, key) : NULL;
-        free(key);
+    if (!out || !gt_endpoint_idempotent(c)) return out;
+    char *key = resend_key && !fresh_key ? gt_strdup(resend_key)
+                : !fresh_key && p->idempotency_field ? string_field(out, p->idempotency_field)
+                                                     : NULL;
+    if (!key) key = gt_random_key("gentask-");
+    if (key && p->idempotency_field) {
+        char *keyed = with_field(out, p->idempotency_field, key);
         gt_wipe_free(out);
         out = keyed;
     }
-    if (out && p->idempotency_field) *idempotency_key = string_field(out, p->idempotency_field);
+    if (out) *idempotency_key = key;
+    else free(key);
     return out;
-}
-
-char *gt_endpoint_with_idempotency_key(const gt_client *c, const char *body, const char *idempotency_key)
-{
-    const char *field = c->profile->idempotency_field;
-    if (!field || !idempotency_key) return gt_strdup(body ? body : "{}");
-    return with_field(body, field, idempotency_key);
 }
 
 char *gt_endpoint_poll_body(const gt_client *c)
@@ -88,14 +87,47 @@ char *gt_endpoint_poll_body(const gt_client *c)
     return field ? with_field(NULL, field, c->api_key) : NULL;
 }
 
+/* A task id as its path needs it: "{id}" URL-escaped whole, "{+id}" (RFC 6570's reserved
+ * expansion, for ids that are paths: Veo's "models/veo-3/operations/abc") escaped segment by
+ * segment with its slashes kept. Such an id may not climb out of its place: an empty, "." or ".."
+ * segment refuses it (NULL). */
+static char *escaped(const char *s, size_t len)
+{
+    char *curl_owned = curl_easy_escape(NULL, s, (int)len);
+    char *copy = gt_strdup(curl_owned);
+    curl_free(curl_owned);
+    return copy;
+}
+
+static char *escaped_id(const char *id, bool keep_slashes)
+{
+    if (!keep_slashes) return escaped(id, strlen(id));
+    if (!*id) return NULL;
+    char *out = gt_strdup("");
+    for (const char *seg = id; out;) {
+        const char *end = strchr(seg, '/');
+        size_t len = end ? (size_t)(end - seg) : strlen(seg);
+        bool dots = (len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.');
+        char *part = len == 0 || dots ? NULL : escaped(seg, len);
+        char *joined = part ? gt_printf("%s%s%s", out, seg == id ? "" : "/", part) : NULL;
+        free(part);
+        free(out);
+        out = joined;
+        if (!end) break;
+        seg = end + 1;
+    }
+    return out;
+}
+
 char *gt_endpoint_poll_url(const gt_client *c, const char *template, const char *task_id)
 {
-    const char *slot = strstr(template, "{id}");
-    if (!slot) return gt_printf("%s%s", c->base_url, template);
-    char *id = curl_easy_escape(NULL, task_id ? task_id : "", 0);
+    const char *slot = strstr(template, "{id}"), *raw = strstr(template, "{+id}");
+    if (!slot && !raw) return gt_printf("%s%s", c->base_url, template);
+    if (!slot || (raw && raw < slot)) slot = raw;
+    char *id = escaped_id(task_id ? task_id : "", slot == raw);
     if (!id) return NULL;
-    char *url = gt_printf("%s%.*s%s%s", c->base_url, (int)(slot - template), template, id, slot + 4);
-    curl_free(id);
+    char *url = gt_printf("%s%.*s%s%s", c->base_url, (int)(slot - template), template, id, slot + (slot == raw ? 5 : 4));
+    free(id);
     return url;
 }
 
@@ -104,4 +136,63 @@ char *gt_endpoint_poll_url(const gt_client *c, const char *template, const char 
 char *gt_endpoint_trusted_url(const gt_client *c, const char *url)
 {
     return gt_trusted_poll_url(c->profile, c->base_url, url);
+}
+
+/* Seconds left before the task's deadline, as the provider's deadline header takes them: whole
+ * seconds, never below its documented least (a task with less left still asks for that much). */
+static char *deadline_line(const gt_task *t)
+{
+    const gt_profile *p = t->client->profile;
+    int64_t left_ms = t->deadline_ms - gt_now_ms();
+    long seconds = left_ms > 1000 ? (long)(left_ms / 1000) : 1;
+    if (seconds < p->deadline_min) seconds = p->deadline_min;
+    return gt_printf("%s: %ld%s", p->deadline_header, seconds, p->deadline_suffix ? p->deadline_suffix : "");
+}
+
+char **gt_endpoint_headers(const gt_task *t, gt_phase phase, size_t *n)
+{
+    const gt_profile *p = t->client->profile;
+    bool submit = phase == GT_PHASE_SUBMIT;
+    size_t most = p->headers.n + 2;
+    char **lines = calloc(most, sizeof *lines);
+    *n = 0;
+    if (!lines) return NULL;
+    for (size_t i = 0; i < p->headers.n; i++) lines[(*n)++] = gt_strdup(p->headers.items[i]);
+    if (submit && p->deadline_header) lines[(*n)++] = deadline_line(t);
+    if (submit && p->idempotency_header && t->idempotency_key)
+        lines[(*n)++] = gt_printf("%s: %s", p->idempotency_header, t->idempotency_key);
+    if (*n == 0) {
+        free(lines);
+        return NULL;
+    }
+    return lines;
+}
+
+void gt_endpoint_headers_free(char **lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(lines[i]);
+    free(lines);
+}
+
+/* "{result_id}" in the profile's result path, replaced by the escaped value (MiniMax's file_id). */
+static char *with_result_id(const char *template, const char *result_id)
+{
+    const char *slot = strstr(template, "{result_id}");
+    if (!slot) return gt_strdup(template);
+    if (!result_id || !*result_id) return NULL;
+    char *value = escaped(result_id, strlen(result_id));
+    char *out = value ? gt_printf("%.*s%s%s", (int)(slot - template), template, value, slot + 11) : NULL;
+    free(value);
+    return out;
+}
+
+char *gt_endpoint_result_url(const gt_task *t, const char *result_url, const char *result_id)
+{
+    const gt_client *c = t->client;
+    if (result_url) return gt_endpoint_trusted_url(c, result_url);
+    if (!c->profile->result_path) return NULL;
+    char *template = with_result_id(c->profile->result_path, result_id);
+    char *url = template ? gt_endpoint_poll_url(c, template, t->remote_id) : NULL;
+    free(template);
+    return url;
 }

@@ -225,6 +225,7 @@ static void free_task(gt_task *t)
     gt_wipe_free(t->submit_body); /* the key, for providers that take it in the body */
     free(t->poll_path);
     free(t->poll_url);
+    free(t->result_url);
     free(t->remote_id);
     free(t->request_id);
     free(t->last_body);

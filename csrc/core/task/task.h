@@ -215,6 +215,7 @@ struct gt_task {
     char *submit_url, *submit_body;
     char *poll_path; /* this task's poll path template, when its request named one */
     char *poll_url;  /* where the provider said to poll */
+    char *result_url; /* after a success that needs a result fetch: where it goes (it is polled) */
     int64_t submitted_ms;
     char *remote_id;
     char *request_id;
@@ -305,6 +306,7 @@ void gt_task_stop_transfer(gt_task *t); /* the request on the wire (or waiting f
 /* task_poll.c, the poll path, and the deadline (a paid task is polled a last time). */
 const char *gt_task_poll_template(const gt_task *t); /* NULL: the profile builds no poll URL */
 char *gt_task_poll_url(const gt_task *t);
+const char *gt_task_poll_method(const gt_task *t); /* the poll's, or the result fetch's */
 gt_error *gt_task_no_poll_url(const gt_task *t, gt_phase phase, const char *refused);
 void gt_task_poll_a_last_time(gt_task *t);
 void gt_task_schedule_poll(gt_task *t, long delay_ms);
@@ -332,20 +334,32 @@ void gt_task_wire_granted(void *task); /* the wire gate let its request in */
 
 /* ---- where requests go (endpoint.c) --------------------------------------------------------------- */
 
-/* NULL: not a JSON object */
-char *gt_endpoint_submit_body(const gt_client *c, const char *body, bool fresh_key, char **idempotency_key);
-/* The body of a resend after a crash: the caller's body with the idempotency key the first send
- * carried, which gt_endpoint_submit_body then keeps. NULL: not a JSON object. */
-char *gt_endpoint_with_idempotency_key(const gt_client *c, const char *body, const char *idempotency_key);
+/* Whether the provider reads an idempotency key (a body field or a header): a resend is safe. */
+bool gt_endpoint_idempotent(const gt_client *c);
+/* The body as sent, and the idempotency key its submits carry (resend_key: the key of a first send
+ * before a crash; fresh_key: a new one, for a resubmit). NULL: not a JSON object. */
+char *gt_endpoint_submit_body(const gt_client *c, const char *body, const char *resend_key, bool fresh_key,
+                              char **idempotency_key);
+/* The "Name: value" lines a request of the task carries besides the key: the profile's headers,
+ * and on a submit its time left (deadline_header) and its idempotency key (idempotency_header).
+ * *n lines, freed with gt_endpoint_headers_free; NULL with *n 0 when there are none. */
+char **gt_endpoint_headers(const gt_task *t, gt_phase phase, size_t *n);
+void gt_endpoint_headers_free(char **lines, size_t n);
 char *gt_endpoint_poll_body(const gt_client *c); /* NULL: polls carry no body */
 char *gt_endpoint_poll_url(const gt_client *c, const char *path_template, const char *task_id);
 char *gt_endpoint_trusted_url(const gt_client *c, const char *url); /* NULL: not to be followed */
+/* Where the result fetch goes after a success: the answer's result_url if the trust rule lets the
+ * key go there, else the profile's result path for this task; NULL: nowhere. */
+char *gt_endpoint_result_url(const gt_task *t, const char *result_url, const char *result_id);
 
 /* ---- the poll-URL trust rule (trust.c) -------------------------------------------------------------- */
 
 /* url (absolute, or relative to base_url) as libcurl will send it, when it may carry the key: on
  * base_url's own origin, or https on port 443 to one of the profile's poll_hosts; NULL otherwise. */
 char *gt_trusted_poll_url(const gt_profile *p, const char *base_url, const char *url);
+/* Whether a result URL is fetched with the key: the profile keys its downloads and url passes the
+ * rule above over its download hosts. */
+bool gt_download_carries_key(const gt_client *c, const char *url);
 /* The host libcurl reads in url (relative to base_url), for messages; NULL when it reads none. */
 char *gt_poll_url_host(const char *base_url, const char *url);
 

@@ -14,6 +14,7 @@ const char *gt_task_poll_template(const gt_task *t)
 
 char *gt_task_poll_url(const gt_task *t)
 {
+    if (t->result_url) return gt_strdup(t->result_url); /* the result fetch is polled like a state */
     if (t->poll_url) return gt_strdup(t->poll_url);
     return gt_endpoint_poll_url(t->client, gt_task_poll_template(t), t->remote_id);
 }
@@ -135,6 +136,12 @@ void gt_task_attach(gt_task *t, const char *id, const char *poll_url)
         t->slot.start = attach_granted;
         gt_client_take(c, GT_GATE_TASKS, &t->slot);
     }
+}
+
+const char *gt_task_poll_method(const gt_task *t)
+{
+    const gt_profile *p = t->client->profile;
+    return t->result_url ? (p->result_method ? p->result_method : "GET") : p->poll_method;
 }
 
 void gt_task_poll_now(gt_task *t)

@@ -10,6 +10,20 @@
 
 static void transfer_done(void *task, const gt_transfer_result *result);
 
+/* A task the provider took whose id cannot go in its poll path (an empty, "." or ".." segment
+ * where the path keeps the id's slashes): polling it would ask for another resource. */
+static gt_error *unpollable_id(const gt_task *t)
+{
+    gt_error *err = gt_error_new(GT_PROTOCOL, GT_PHASE_POLL,
+                                 "the provider answered with a task id that cannot be placed in its poll path; the task "
+                                 "may be charged: look it up by its id elsewhere");
+    if (err) {
+        err->submitted = GT_SUBMITTED_YES;
+        err->task_id = gt_strdup(t->remote_id);
+    }
+    return err;
+}
+
 /* The request goes on the wire: the client's wire gate has let it in. */
 static void send_request(gt_task *t, gt_phase phase)
 {
@@ -17,17 +31,21 @@ static void send_request(gt_task *t, gt_phase phase)
     const gt_profile *p = c->profile;
     bool submit = phase == GT_PHASE_SUBMIT;
     char *url = submit ? t->submit_url : gt_task_poll_url(t);
-    char *poll_body = submit ? NULL : gt_endpoint_poll_body(c);
+    char *poll_body = submit || t->result_url ? NULL : gt_endpoint_poll_body(c);
+    size_t n_headers = 0;
+    char **headers = gt_endpoint_headers(t, phase, &n_headers);
     /* no request outlives the task: its time is clipped to what is left */
     long left = (long)(t->deadline_ms - gt_now_ms());
     if (left < 1) left = 1;
     t->deadline_clipped = t->opts.request_timeout_ms >= left;
     gt_request req = {
-        .method = submit ? "POST" : p->poll_method,
+        .method = submit ? "POST" : gt_task_poll_method(t),
         .url = url,
         .body = submit ? t->submit_body : poll_body,
         .auth_header = p->auth_header,
         .auth_value = c->auth_value,
+        .headers = (const char *const *)headers,
+        .n_headers = n_headers,
         .timeout_ms = t->opts.request_timeout_ms < left ? t->opts.request_timeout_ms : left,
         .connect_timeout_ms = t->opts.connect_timeout_ms < left ? t->opts.connect_timeout_ms : left,
         .body_limit = t->opts.max_body_bytes,
@@ -53,6 +71,11 @@ static void send_request(gt_task *t, gt_phase phase)
     }
     if (url != t->submit_url) free(url);
     gt_wipe_free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS); it may hold the key */
+    gt_endpoint_headers_free(headers, n_headers);
+    if (!t->xfer && !url && !submit) { /* an id that cannot be a path ("{+id}" refuses "..") */
+        gt_task_finish(t, GT_TASK_FAILED, unpollable_id(t));
+        return;
+    }
     if (!t->xfer) {
         gt_task_fail(t, GT_NETWORK, phase, "could not start the HTTP request (out of memory or a bad URL)");
         return;
@@ -87,7 +110,7 @@ static void log_response(const gt_task *t, gt_phase phase, const gt_transfer_res
     gt_log_event ev = {
         .kind = GT_LOG_RESPONSE,
         .phase = phase,
-        .method = submit ? "POST" : t->client->profile->poll_method,
+        .method = submit ? "POST" : gt_task_poll_method(t),
         .task_id = t->remote_id,
         .attempt = submit ? t->attempts : t->polls,
         .status = result->response.status,
@@ -206,6 +229,31 @@ static void answer_pending(gt_task *t, gt_phase phase, const gt_reply *reply, gt
     else gt_task_poll_later(t, phase, reply->eta);
 }
 
+/* A success whose results a second request fetches (fal's response_url, MiniMax's file_id): the
+ * fetch goes out at once, polled as a state is (its failures retried as a poll's, the deadline's
+ * last look included); a crash before it ends polls the state again and fetches again. */
+static void start_result_fetch(gt_task *t, const gt_reply *reply)
+{
+    t->result_url = gt_endpoint_result_url(t, reply->result_url, reply->result_id);
+    if (!t->result_url) {
+        gt_error *err = gt_error_new(GT_PROTOCOL, GT_PHASE_POLL,
+                                     reply->result_url ? "the task succeeded, but its result URL is neither the base "
+                                                         "URL's origin nor a documented host: it was not followed, "
+                                                         "since the key would go there"
+                                                       : "the task succeeded, but the answer did not say where its "
+                                                         "result is");
+        if (err) {
+            err->submitted = GT_SUBMITTED_YES;
+            err->task_id = gt_strdup(t->remote_id);
+        }
+        gt_task_finish(t, GT_TASK_FAILED, err);
+        return;
+    }
+    t->retries = 0;
+    t->state = GT_TASK_WAITING;
+    gt_task_start_request(t, GT_PHASE_POLL);
+}
+
 /* The engine hands back what the task's request got; the transfer itself is gone after this. */
 static void transfer_done(void *task, const gt_transfer_result *result)
 {
@@ -220,7 +268,8 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     gt_response res = result->response;
     char *scrubbed = scrub_answer(t, &res);
     gt_reply reply;
-    gt_classify(t->client->profile, phase, &res, &reply);
+    if (t->result_url) gt_classify_result(t->client->profile, &res, &reply);
+    else gt_classify(t->client->profile, phase, &res, &reply);
     take_ids(t, &res, &reply);
     log_response(t, phase, result);
     if (phase == GT_PHASE_SUBMIT && t->remote_id && !t->accepted) note_accepted(t, &reply);
@@ -229,6 +278,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     keep_final_body(t, &reply, &res);
     gt_task_note_progress(t, reply.progress);
     if (reply.error) answer_failed(t, phase, &reply);
+    else if (reply.state == GT_REMOTE_SUCCEEDED && reply.fetch_result) start_result_fetch(t, &reply);
     else if (reply.state == GT_REMOTE_SUCCEEDED) gt_task_succeed(t, &reply);
     else {
         answer_pending(t, phase, &reply, graced, poll_url_refused);
@@ -253,7 +303,8 @@ void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t l
     t->last_body = gt_strndup(body, len);
     gt_error *err = reply->error;
     reply->error = NULL;
-    if (!err && reply->state == GT_REMOTE_SUCCEEDED) gt_task_succeed(t, reply);
+    if (!err && reply->state == GT_REMOTE_SUCCEEDED && reply->fetch_result) start_result_fetch(t, reply);
+    else if (!err && reply->state == GT_REMOTE_SUCCEEDED) gt_task_succeed(t, reply);
     else if (!err)
         gt_task_fail(t, GT_PROTOCOL, GT_PHASE_POLL, "the webhook reported a failure without saying what it was");
     else gt_task_ended_at_provider(t, err);

@@ -88,7 +88,7 @@ static bool try_again(gt_task *t, gt_phase phase, const gt_error *err, long *del
     }
     if (!err->retryable || t->retries >= t->opts.max_retries) return false;
     /* the submission rule: resend only what provably did not arrive, or what a key protects */
-    if (phase == GT_PHASE_SUBMIT && err->submitted != GT_SUBMITTED_NO && !t->client->profile->idempotency_field)
+    if (phase == GT_PHASE_SUBMIT && err->submitted != GT_SUBMITTED_NO && !gt_endpoint_idempotent(t->client))
         return false;
     *delay_ms = retry_delay(t, err);
     return true;

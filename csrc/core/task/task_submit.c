@@ -107,9 +107,7 @@ bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const ch
 {
     gt_client *c = t->client;
     t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
-    char *keyed = resend_key ? gt_endpoint_with_idempotency_key(c, body, resend_key) : NULL;
-    t->submit_body = gt_endpoint_submit_body(c, keyed ? keyed : body, false, &t->idempotency_key);
-    free(keyed);
+    t->submit_body = gt_endpoint_submit_body(c, body, resend_key, false, &t->idempotency_key);
     if (t->submit_body) c->hooks->submit_built(t, &t->submit_body);
     /* a profile without a poll path lives on the poll URLs its provider hands back */
     if (!c->profile->poll_path && !t->poll_path && c->profile->fields[GT_FIELD_POLL_URL].n == 0)
@@ -135,7 +133,7 @@ bool gt_task_resubmit(gt_task *t, const gt_error *err)
     if (!(t->opts.resubmit_kinds & (1u << err->kind)) || t->resubmits >= t->opts.resubmit_max) return false;
     if (!err->retryable) return false;
     char *key = NULL;
-    char *body = gt_endpoint_submit_body(t->client, t->submit_body, true, &key);
+    char *body = gt_endpoint_submit_body(t->client, t->submit_body, NULL, true, &key);
     if (!body) return false;
     gt_wipe_free(t->submit_body);
     t->submit_body = body;
@@ -144,7 +142,8 @@ bool gt_task_resubmit(gt_task *t, const gt_error *err)
     gt_task_count_accepted(t, false);
     free(t->remote_id);
     free(t->poll_url);
-    t->remote_id = t->poll_url = NULL;
+    free(t->result_url);
+    t->remote_id = t->poll_url = t->result_url = NULL;
     t->resubmits++;
     t->submit_sent = false;
     t->retries = 0;

@@ -1,4 +1,5 @@
-/* trust.c — where a poll URL handed back by a provider may be followed. The key travels with
+/* trust.c — where a poll URL handed back by a provider may be followed (and a result URL be
+ * fetched with the key, for a provider whose results need it). The key travels with
  * every poll, so the URL is followed only to the base URL's own origin (scheme, host and port:
  * the simulator on loopback runs over http, so http is allowed there and only there) or, over
  * https on its default port, to a host the profile lists as the provider's documented poll hosts
@@ -21,11 +22,11 @@ static char *url_part(CURLU *u, CURLUPart part)
 }
 
 /* A listed host: "api.bfl.ai" itself, or "*.bfl.ai": any host below bfl.ai (not bfl.ai). */
-static bool listed(const gt_profile *p, const char *host)
+static bool listed(const gt_paths *hosts, const char *host)
 {
     size_t host_len = strlen(host);
-    for (size_t i = 0; i < p->poll_hosts.n; i++) {
-        const char *entry = p->poll_hosts.items[i];
+    for (size_t i = 0; i < hosts->n; i++) {
+        const char *entry = hosts->items[i];
         if (strncmp(entry, "*.", 2) != 0) {
             if (strcasecmp(entry, host) == 0) return true;
             continue;
@@ -59,7 +60,7 @@ static void clear_parts(url_parts *parts)
     free(parts->password);
 }
 
-char *gt_trusted_poll_url(const gt_profile *p, const char *base_url, const char *url)
+static char *trusted_url(const gt_paths *hosts, const char *base_url, const char *url)
 {
     CURLU *base = curl_url(), *target = curl_url();
     url_parts b = {0}, t = {0};
@@ -73,7 +74,7 @@ char *gt_trusted_poll_url(const gt_profile *p, const char *base_url, const char 
     if (t.user || t.password) goto done; /* credentials of someone else's in the URL: not ours to send */
     bool same_origin = strcasecmp(b.scheme, t.scheme) == 0 && strcasecmp(b.host, t.host) == 0 &&
                        strcmp(b.port, t.port) == 0;
-    bool documented = strcasecmp(t.scheme, "https") == 0 && strcmp(t.port, "443") == 0 && listed(p, t.host);
+    bool documented = strcasecmp(t.scheme, "https") == 0 && strcmp(t.port, "443") == 0 && listed(hosts, t.host);
     if (same_origin || documented) resolved = url_part(target, CURLUPART_URL);
 done:
     clear_parts(&b);
@@ -81,6 +82,22 @@ done:
     curl_url_cleanup(base);
     curl_url_cleanup(target);
     return resolved;
+}
+
+char *gt_trusted_poll_url(const gt_profile *p, const char *base_url, const char *url)
+{
+    return trusted_url(&p->poll_hosts, base_url, url);
+}
+
+/* A keyed download (Veo's, OpenRouter's results: the provider's API serves them) gets the key by
+ * the same rule, over the profile's download hosts. */
+bool gt_download_carries_key(const gt_client *c, const char *url)
+{
+    if (!c->profile->keyed_downloads) return false;
+    char *trusted = trusted_url(&c->profile->download_hosts, c->base_url, url);
+    bool keyed = trusted != NULL;
+    free(trusted);
+    return keyed;
 }
 
 char *gt_poll_url_host(const char *base_url, const char *url)

@@ -450,16 +450,23 @@ void gt_lua_push_reading(lua_State *L, const gt_reply *reply)
     gt_lua_setfield_string(L, "provider_state", reply->raw_state);
     gt_lua_setfield_string(L, "id", reply->task_id);
     gt_lua_setfield_string(L, "poll_url", reply->poll_url);
+    if (reply->fetch_result) { /* a success whose results a second request fetches */
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "fetch_result");
+        gt_lua_setfield_string(L, "result_url", reply->result_url);
+        gt_lua_setfield_string(L, "result_id", reply->result_id);
+    }
     if (reply->progress >= 0) gt_lua_setfield_integer(L, "progress", reply->progress);
     push_strings(L, reply->urls, reply->n_urls, "urls");
     push_strings(L, reply->texts, reply->n_texts, "texts");
 }
 
-/* core.classify(profile, phase, status, headers, body) → error table | nil, reading */
+/* core.classify(profile, phase ("submit" | "poll" | "result"), status, headers, body) → error table | nil, reading */
 static int profile_classify(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     const char *phase_name = luaL_checkstring(L, 2);
+    bool result = strcmp(phase_name, "result") == 0; /* a result fetch's answer */
     gt_phase phase = strcmp(phase_name, "submit") == 0 ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
     size_t body_len = 0;
     const char *body = luaL_optlstring(L, 5, "", &body_len);
@@ -475,7 +482,8 @@ static int profile_classify(lua_State *L)
     for (size_t i = 0; !res.request_id && (name = gt_profile_request_id_header(p, i)); i++)
         res.request_id = gt_lua_header(L, 4, name);
     gt_reply reply;
-    gt_classify(p, phase, &res, &reply);
+    if (result) gt_classify_result(p, &res, &reply);
+    else gt_classify(p, phase, &res, &reply);
     int results = 1;
     if (reply.error) {
         gt_lua_push_error(L, reply.error, gt_profile_name(p));

@@ -269,15 +269,19 @@ function Client:stats()
   return self._core:stats()
 end
 
---- gentask.classify { provider =, phase = "submit"|"poll", status =, headers =, body = }
+--- gentask.classify { provider =, phase = "submit"|"poll"|"result", status =, headers =, body = }
 -- Reads a response received elsewhere (a webhook, a proxy's log) exactly as the engine reads
 -- one: returns an error table, or nil and what the response says { state, provider_state, id,
--- progress, urls, poll_url }.
+-- progress, urls, texts, poll_url }, and for a success whose results a second request fetches
+-- (the profile's `result`), fetch_result = true with result_url or result_id. Phase "result"
+-- reads that second request's answer.
 function gentask.classify(response)
   if type(response) ~= "table" then usage("classify expects a table", 2) end
   local profile = load_profile(response.provider)
   local phase = response.phase or "poll"
-  if phase ~= "submit" and phase ~= "poll" then usage("phase must be \"submit\" or \"poll\"", 2) end
+  if phase ~= "submit" and phase ~= "poll" and phase ~= "result" then
+    usage("phase must be \"submit\", \"poll\" or \"result\"", 2)
+  end
   if type(response.status) ~= "number" then usage("status must be the HTTP status number", 2) end
   if response.headers ~= nil and type(response.headers) ~= "table" then usage("headers must be a table", 2) end
   if response.body ~= nil and type(response.body) ~= "string" then usage("body must be a string", 2) end

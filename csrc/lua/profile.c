@@ -226,7 +226,8 @@ static void add_download_host(void *ctx, const char *host)
 {
     field_ctx *f = ctx;
     if (!gt_profile_add_download_host(f->p, host))
-        luaL_error(f->L, "profile: download.hosts: '%s' is not a lower-case host name (or *.domain) of two labels or more",
+        luaL_error(f->L,
+                   "profile: download.hosts: '%s' is not a lower-case host name (or *.domain) of two labels or more",
                    host);
 }
 
@@ -260,7 +261,8 @@ static void read_requests(lua_State *L, gt_profile *p, int profile)
     lua_getfield(L, profile, "deadline_header"); /* { name = "Cancel-After", suffix = "s", min = 5 } */
     if (!lua_isnil(L, -1)) {
         int deadline = lua_gettop(L);
-        if (!lua_istable(L, deadline)) luaL_error(L, "profile: deadline_header must be a table { name =, suffix =, min = }");
+        if (!lua_istable(L, deadline))
+            luaL_error(L, "profile: deadline_header must be a table { name =, suffix =, min = }");
         const char *name = check_string_field(L, deadline, "name", "deadline_header");
         if (!name) luaL_error(L, "profile: deadline_header.name is required");
         check_header_name(L, p, name, "deadline_header.name");

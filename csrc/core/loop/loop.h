@@ -22,9 +22,9 @@ typedef bool (*gt_sink_fn)(void *ctx, const char *data, size_t n);
 typedef struct gt_request {
     const char *method;
     const char *url;
-    const char *body;        /* NULL: no body */
-    const char *auth_header; /* "Authorization" */
-    const char *auth_value;  /* "Bearer <key>": secret */
+    const char *body;           /* NULL: no body */
+    const char *auth_header;    /* "Authorization" */
+    const char *auth_value;     /* "Bearer <key>": secret */
     const char *const *headers; /* more "Name: value" lines (a profile's, a deadline, an idempotency key) */
     size_t n_headers;
     bool keep_redirects; /* a download that carries the key: a redirect is answered, not followed */

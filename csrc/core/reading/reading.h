@@ -68,20 +68,20 @@ struct gt_profile {
     char *cancel_method, *cancel_path; /* the documented cancel endpoint; NULL: none */
     char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;
     char *webhook_signature_header, *webhook_signature_prefix;
-    char *idempotency_header; /* a header the provider reads an idempotency key from */
-    char *deadline_header;    /* a header that carries the task's time left, in whole seconds */
-    char *deadline_suffix;    /* written after the seconds ("s": "290s"); NULL: none */
-    int deadline_min;         /* the least value the provider takes (a task with less left sends this) */
+    char *idempotency_header;          /* a header the provider reads an idempotency key from */
+    char *deadline_header;             /* a header that carries the task's time left, in whole seconds */
+    char *deadline_suffix;             /* written after the seconds ("s": "290s"); NULL: none */
+    int deadline_min;                  /* the least value the provider takes (a task with less left sends this) */
     char *result_method, *result_path; /* the result fetch after success; NULL path: by result_url only */
-    gt_remote_state missing_state;      /* a poll answer without a state (Veo leaves "done" out until
-                                           it is true); UNKNOWN: a protocol error */
-    gt_paths headers;                   /* "Name: value" lines every request to the provider carries */
-    gt_paths download_hosts;            /* hosts whose result URLs get the key (keyed downloads) */
-    bool keyed_downloads;               /* result URLs on the base URL's origin or download_hosts get it */
-    double progress_scale;    /* a provider's progress × this = percent */
-    int max_in_flight;        /* its documented cap on active tasks; 0: none */
-    double result_ttl;        /* seconds its result URLs live after success; 0: not documented */
-    gt_model_cap *model_caps; /* lower caps of some models */
+    gt_remote_state missing_state;     /* a poll answer without a state (Veo leaves "done" out until
+                                          it is true); UNKNOWN: a protocol error */
+    gt_paths headers;                  /* "Name: value" lines every request to the provider carries */
+    gt_paths download_hosts;           /* hosts whose result URLs get the key (keyed downloads) */
+    bool keyed_downloads;              /* result URLs on the base URL's origin or download_hosts get it */
+    double progress_scale;             /* a provider's progress × this = percent */
+    int max_in_flight;                 /* its documented cap on active tasks; 0: none */
+    double result_ttl;                 /* seconds its result URLs live after success; 0: not documented */
+    gt_model_cap *model_caps;          /* lower caps of some models */
     size_t n_model_caps;
     gt_paths fields[GT_FIELD_COUNT];
     gt_paths request_id_headers;

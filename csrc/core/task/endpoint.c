@@ -67,7 +67,7 @@ char *gt_endpoint_submit_body(const gt_client *c, const char *body, const char *
     *idempotency_key = NULL;
     char *out = p->key_field ? with_field(body, p->key_field, c->api_key) : gt_strdup(body ? body : "{}");
     if (!out || !gt_endpoint_idempotent(c)) return out;
-    char *key = resend_key && !fresh_key ? gt_strdup(resend_key)
+    char *key = resend_key && !fresh_key             ? gt_strdup(resend_key)
                 : !fresh_key && p->idempotency_field ? string_field(out, p->idempotency_field)
                                                      : NULL;
     if (!key) key = gt_random_key("gentask-");
@@ -126,7 +126,8 @@ char *gt_endpoint_poll_url(const gt_client *c, const char *template, const char 
     if (!slot || (raw && raw < slot)) slot = raw;
     char *id = escaped_id(task_id ? task_id : "", slot == raw);
     if (!id) return NULL;
-    char *url = gt_printf("%s%.*s%s%s", c->base_url, (int)(slot - template), template, id, slot + (slot == raw ? 5 : 4));
+    char *url = gt_printf("%s%.*s%s%s", c->base_url, (int)(slot - template), template, id,
+                          slot + (slot == raw ? 5 : 4));
     free(id);
     return url;
 }

@@ -213,8 +213,8 @@ struct gt_task {
     int64_t sent_ms;        /* when the last request went out */
     int64_t accepted_ms;    /* when the provider took it (attached: when attached) */
     char *submit_url, *submit_body;
-    char *poll_path; /* this task's poll path template, when its request named one */
-    char *poll_url;  /* where the provider said to poll */
+    char *poll_path;  /* this task's poll path template, when its request named one */
+    char *poll_url;   /* where the provider said to poll */
     char *result_url; /* after a success that needs a result fetch: where it goes (it is polled) */
     int64_t submitted_ms;
     char *remote_id;

@@ -14,9 +14,10 @@ static void transfer_done(void *task, const gt_transfer_result *result);
  * where the path keeps the id's slashes): polling it would ask for another resource. */
 static gt_error *unpollable_id(const gt_task *t)
 {
-    gt_error *err = gt_error_new(GT_PROTOCOL, GT_PHASE_POLL,
-                                 "the provider answered with a task id that cannot be placed in its poll path; the task "
-                                 "may be charged: look it up by its id elsewhere");
+    gt_error *err = gt_error_new(
+        GT_PROTOCOL, GT_PHASE_POLL,
+        "the provider answered with a task id that cannot be placed in its poll path; the task "
+        "may be charged: look it up by its id elsewhere");
     if (err) {
         err->submitted = GT_SUBMITTED_YES;
         err->task_id = gt_strdup(t->remote_id);

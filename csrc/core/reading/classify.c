@@ -392,6 +392,19 @@ static void read_result_fetch(const gt_profile *p, const cJSON *json, gt_reply *
     out->fetch_result = true;
 }
 
+/* A success that holds no results because the provider would not deliver them (Veo's
+ * raiMediaFilteredReasons beside raiMediaFilteredCount): the output was moderated. */
+static gt_error *refused_output(const gt_profile *p, gt_phase phase, const gt_response *res, const char *why,
+                                gt_reply *out)
+{
+    char *message = gt_printf("%s withheld the result: %s", p->name, why);
+    gt_error *err = make_error(GT_MODERATED, phase, res, res->status, message ? message : why, out->task_id);
+    free(message);
+    if (err) set_kind(err, GT_MODERATED, "output");
+    out->state = GT_REMOTE_FAILED;
+    return err;
+}
+
 static void classify(const gt_profile *p, gt_phase phase, const gt_response *res, bool result_answer, gt_reply *out)
 {
     memset(out, 0, sizeof *out);
@@ -441,8 +454,11 @@ static void classify(const gt_profile *p, gt_phase phase, const gt_response *res
         out->progress = 100;
         gt_json_paths_each(json, &p->fields[GT_FIELD_RESULTS], add_result, out);
         bool none = out->n_urls == 0 && out->n_texts == 0;
-        if (none && !result_answer && gt_profile_fetches_result(p)) read_result_fetch(p, json, out);
+        char *refusal = none ? gt_json_paths_message(json, &p->fields[GT_FIELD_REFUSAL]) : NULL;
+        if (refusal) out->error = refused_output(p, phase, res, refusal, out);
+        else if (none && !result_answer && gt_profile_fetches_result(p)) read_result_fetch(p, json, out);
         else if (none) out->error = protocol_error(p, phase, res, "success but no result", json, out->task_id);
+        free(refusal);
     }
 done:
     cJSON_Delete(json);

@@ -20,6 +20,7 @@ static const char *const field_names[GT_FIELD_COUNT] = {
     [GT_FIELD_FAILURE] = "failure",
     [GT_FIELD_RESULT_URL] = "result_url",
     [GT_FIELD_RESULT_ID] = "result_id",
+    [GT_FIELD_REFUSAL] = "refusal",
 };
 
 gt_profile *gt_profile_new(const char *name)

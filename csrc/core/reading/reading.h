@@ -26,6 +26,7 @@ typedef enum gt_field {
     GT_FIELD_FAILURE,    /* an error object beside a done flag (Veo's "error"): found, the task failed */
     GT_FIELD_RESULT_URL, /* where the result is fetched after success (fal's response_url) */
     GT_FIELD_RESULT_ID,  /* what the result fetch's path names (MiniMax's file_id) */
+    GT_FIELD_REFUSAL,    /* why a success holds no results (Veo's raiMediaFilteredReasons): moderated */
     GT_FIELD_COUNT
 } gt_field;
 

@@ -1,7 +1,7 @@
 /* fuzz_classify.c — one response read through each built-in profile, as the engine reads it.
  * The profiles are the Lua files of lua/gentask/providers, compiled by the binding's own loader
- * once at start-up. Input: byte 0 picks the profile, byte 1 the phase, bytes 2-3 the HTTP
- * status, the rest is the body. */
+ * once at start-up. Input: byte 0 picks the profile, byte 1 the phase (submit, poll, or the
+ * answer of a result fetch), bytes 2-3 the HTTP status, the rest is the body. */
 #include "profiles.h"
 
 static const char *const providers[] = {"bfl", "foxapi", "flora", "modelslab", "apixo"};
@@ -20,14 +20,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 4) return 0;
     const gt_profile *p = profiles[data[0] % N_PROVIDERS];
-    gt_phase phase = data[1] & 1 ? GT_PHASE_POLL : GT_PHASE_SUBMIT;
+    int reading = data[1] % 3;
+    gt_phase phase = reading == 0 ? GT_PHASE_SUBMIT : GT_PHASE_POLL;
     gt_response res = {
         .status = 100 + (long)((data[2] << 8 | data[3]) % 500),
         .body = (const char *)data + 4,
         .body_len = size - 4,
     };
     gt_reply reply;
-    gt_classify(p, phase, &res, &reply);
+    if (reading == 2) gt_classify_result(p, &res, &reply);
+    else gt_classify(p, phase, &res, &reply);
     gt_reply_clear(&reply);
     return 0;
 }

@@ -324,6 +324,8 @@ typedef struct gt_client_options {
     int webhook_poll_factor;    /* a task that asked for a webhook polls this many times slower */
     bool redis_volatile_ok;     /* accept a Redis journal that may lose its records (no persistence, eviction) */
     bool journal_fresh;         /* start afresh on a Redis journal whose records were found gone */
+    bool cancel_at_deadline;    /* a paid task still running at its deadline is cancelled at the
+                                   provider (where its profile has a cancel), not left to recover() */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);

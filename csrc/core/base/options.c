@@ -76,6 +76,11 @@ static const struct {
     OPT("redis_volatile_ok", GT_UNIT_FLAG, 0, 1, 0, GT_SCOPE_CLIENT, AS_BOOL, redis_volatile_ok,
         "accept a Redis journal that may lose its records (nothing on disk, allkeys-* eviction), or will not say"),
     /* a prefix marked lost refuses every client until one says it knows: the records are gone */
+    /* the caller's choice: a deadline ends the wait and keeps the paid task for recover(), unless
+     * stopping the bill matters more than the result */
+    OPT("cancel_at_deadline", GT_UNIT_FLAG, 0, 1, 0, GT_SCOPE_TASK, AS_BOOL, cancel_at_deadline,
+        "a paid task still running at its deadline is cancelled at the provider, where its profile documents "
+        "a cancel, instead of being left to recover()"),
     OPT("journal_fresh", GT_UNIT_FLAG, 0, 1, 0, GT_SCOPE_CLIENT, AS_BOOL, journal_fresh,
         "start afresh on a Redis journal a client found emptied (FLUSHALL, restart without persistence)"),
     /* a client's own: the URL the provider pushes to and the secret it signs with (never shown) */

@@ -61,13 +61,28 @@ static void record_answer(gt_task *t, const gt_transfer_result *result)
     t->cancel_error = refusal;
 }
 
+/* The cancel's answer came (or none will): the task ends. A cancel sent at the deadline ends it as
+ * the deadline does; unless the provider confirmed it, the task may still finish there, and its
+ * record is left open for recover() as any paid task's at its deadline. */
+static void cancel_answered(gt_task *t)
+{
+    gt_error *at_deadline = t->deadline_error;
+    t->deadline_error = NULL;
+    if (!at_deadline) {
+        gt_task_finish(t, GT_TASK_CANCELLED, gt_error_new(GT_CANCELLED, t->cancelled_in, "cancelled by the caller"));
+        return;
+    }
+    if (t->cancel_outcome != GT_CANCEL_CONFIRMED) t->client->hooks->left_open(t);
+    gt_task_finish(t, GT_TASK_FAILED, at_deadline);
+}
+
 static void cancel_done(void *task, const gt_transfer_result *result)
 {
     gt_task *t = task;
     t->xfer = NULL;
     gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
     record_answer(t, result);
-    gt_task_finish(t, GT_TASK_CANCELLED, gt_error_new(GT_CANCELLED, t->cancelled_in, "cancelled by the caller"));
+    cancel_answered(t);
 }
 
 /* The wire gate let the cancel in. Its timeout is the request timeout, not the task's time left:
@@ -113,7 +128,7 @@ static void send_cancel(void *task)
     gt_client_leave(c, GT_GATE_WIRE, &t->wire);
     t->cancel_outcome = GT_CANCEL_REFUSED;
     t->cancel_error = gt_error_new(GT_NETWORK, GT_PHASE_CANCEL, "could not start the cancel request");
-    gt_task_finish(t, GT_TASK_CANCELLED, gt_error_new(GT_CANCELLED, t->cancelled_in, "cancelled by the caller"));
+    cancel_answered(t);
 }
 
 void gt_task_cancel(gt_task *t)
@@ -134,6 +149,14 @@ void gt_task_cancel(gt_task *t)
     /* the task's wire slot is free now (its poll was let go) and is never used to poll again */
     t->wire.start = send_cancel;
     gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
+}
+
+bool gt_task_cancel_at_deadline(gt_task *t, gt_error *err)
+{
+    if (!t->opts.cancel_at_deadline || !t->client->profile->cancel_path || !t->remote_id) return false;
+    t->deadline_error = err;
+    gt_task_cancel(t);
+    return true;
 }
 
 gt_cancel_outcome gt_task_cancel_outcome(const gt_task *t)

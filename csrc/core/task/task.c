@@ -220,6 +220,7 @@ static void free_task(gt_task *t)
 {
     gt_error_free(t->error);
     gt_error_free(t->cancel_error);
+    gt_error_free(t->deadline_error);
     gt_error_free(t->last_failure);
     free(t->submit_url);
     gt_wipe_free(t->submit_body); /* the key, for providers that take it in the body */

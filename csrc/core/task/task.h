@@ -239,6 +239,7 @@ struct gt_task {
     gt_cancel_outcome cancel_outcome;
     gt_error *cancel_error;     /* phase cancel: why the provider did not confirm */
     gt_phase cancelled_in;      /* the phase the task was in when the caller cancelled */
+    gt_error *deadline_error;   /* cancel_at_deadline: the task's end once the provider answers */
     gt_task_features *features; /* the features' own state for it (features.h), allocated with it */
 };
 
@@ -331,6 +332,10 @@ void gt_task_transport_failed(gt_task *t, gt_phase phase, const gt_transfer_resu
 
 /* task_request.c, a request on the wire and its answer read (and an answer pushed: gt_task_take_pushed). */
 void gt_task_wire_granted(void *task); /* the wire gate let its request in */
+
+/* cancel.c: with cancel_at_deadline and a cancel endpoint, a paid task at its deadline sends the
+ * provider's cancel and ends with err (taken) at its answer: true. false: nothing sent. */
+bool gt_task_cancel_at_deadline(gt_task *t, gt_error *err);
 
 /* ---- where requests go (endpoint.c) --------------------------------------------------------------- */
 

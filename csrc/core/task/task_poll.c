@@ -165,13 +165,17 @@ void gt_task_end_at_deadline(gt_task *t)
     const char *why = !paid ? (t->state == GT_TASK_QUEUED && t->attempts == 0
                                    ? "the task waited for its turn past its task_timeout; it was never submitted"
                                    : "the task did not finish within its task_timeout")
-                            : "the task did not finish within its task_timeout; the provider accepted it (it may be "
-                              "charged) and may still finish it: recover(), attach(id) or the same key polls it again";
+                      : t->opts.cancel_at_deadline && t->client->profile->cancel_path
+                          ? "the task did not finish within its task_timeout; the provider accepted it (it may be "
+                            "charged) and was sent its cancel (cancel_at_deadline): where the provider did not "
+                            "confirm it, recover(), attach(id) or the same key polls it again"
+                          : "the task did not finish within its task_timeout; the provider accepted it (it may be "
+                            "charged) and may still finish it: recover(), attach(id) or the same key polls it again";
     gt_error *err = gt_task_deadline_error(t, gt_task_phase(t), why);
-    if (paid) {
-        if (err) err->submitted = GT_SUBMITTED_YES;
-        t->client->hooks->left_open(t); /* the record stays accepted, for whoever polls it next */
-    }
+    if (paid && err) err->submitted = GT_SUBMITTED_YES;
+    /* the caller chose to stop the bill: the provider's cancel first, the end at its answer */
+    if (paid && gt_task_cancel_at_deadline(t, err)) return;
+    if (paid) t->client->hooks->left_open(t); /* the record stays accepted, for whoever polls it next */
     gt_task_finish(t, GT_TASK_FAILED, err);
 }
 

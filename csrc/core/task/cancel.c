@@ -88,7 +88,7 @@ static void send_cancel(void *task)
                 : posts  ? "{}"
                          : NULL,
         .auth_header = p->auth_header,
-        .auth_value = c->auth_value,
+        .auth_value = gt_client_auth_value(t->client),
         .timeout_ms = t->opts.request_timeout_ms,
         .connect_timeout_ms = t->opts.connect_timeout_ms,
         .body_limit = t->opts.max_body_bytes,

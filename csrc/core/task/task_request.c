@@ -27,7 +27,7 @@ static void send_request(gt_task *t, gt_phase phase)
         .url = url,
         .body = submit ? t->submit_body : poll_body,
         .auth_header = p->auth_header,
-        .auth_value = c->auth_value,
+        .auth_value = gt_client_auth_value(t->client),
         .timeout_ms = t->opts.request_timeout_ms < left ? t->opts.request_timeout_ms : left,
         .connect_timeout_ms = t->opts.connect_timeout_ms < left ? t->opts.connect_timeout_ms : left,
         .body_limit = t->opts.max_body_bytes,

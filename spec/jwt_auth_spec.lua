@@ -243,6 +243,8 @@ describe("a profile whose auth signs JWTs", function()
       -- the default renewal (300 s) does not fit in a minute's token
       assert.truthy(usage_error(nil, { issuer = "iss", ttl = 60 }):find("renew_before (300 s) must be less", 1, true))
       assert.truthy(usage_error(nil, 42):find("auth.jwt must be a table", 1, true))
+      -- the maker writes exp and nbf itself: the key cannot take their place
+      assert.truthy(usage_error(nil, { issuer = "exp" }):find("other than exp and nbf", 1, true))
     end)
   end)
 end)

@@ -43,6 +43,8 @@ typedef struct gt_jwt_claims {
 
 /* bytes as base64url without padding (RFC 4648 §5); NULL: out of memory */
 char *gt_base64url(const void *bytes, size_t n);
+/* A claim that names the key: not empty, and neither of the two the maker writes itself. */
+bool gt_jwt_issuer_claim_fits(const char *claim);
 /* header.claims.signature, signed HMAC-SHA256 with secret (to gt_wipe_free: it opens the API);
  * NULL: out of memory */
 char *gt_jwt_hs256(const gt_jwt_claims *claims, const void *secret, size_t secret_len);

@@ -42,9 +42,14 @@ static char *claims_json(const gt_jwt_claims *claims)
     return text;
 }
 
+bool gt_jwt_issuer_claim_fits(const char *claim)
+{
+    return claim && *claim && strcmp(claim, "exp") != 0 && strcmp(claim, "nbf") != 0;
+}
+
 char *gt_jwt_hs256(const gt_jwt_claims *claims, const void *secret, size_t secret_len)
 {
-    if (!claims->issuer_claim || !claims->issuer || secret_len > INT_MAX) return NULL;
+    if (!gt_jwt_issuer_claim_fits(claims->issuer_claim) || !claims->issuer || secret_len > INT_MAX) return NULL;
     char *payload_json = claims_json(claims);
     char *payload = payload_json ? gt_base64url(payload_json, strlen(payload_json)) : NULL;
     cJSON_free(payload_json);

@@ -85,7 +85,9 @@ bool gt_client_auth_open(gt_client *c, char **why)
     *why = NULL;
     const gt_profile *p = c->profile;
     bool signs = p->jwt_issuer_claim != NULL;
-    if (signs && p->jwt_renew_before_s >= p->jwt_ttl_s) {
+    if (signs && !gt_jwt_issuer_claim_fits(p->jwt_issuer_claim)) {
+        *why = gt_printf("profile %s: auth.jwt.issuer must name a claim other than exp and nbf", p->name);
+    } else if (signs && p->jwt_renew_before_s >= p->jwt_ttl_s) {
         *why = gt_printf("profile %s: auth.jwt.renew_before (%ld s) must be less than its ttl (%ld s)", p->name,
                          p->jwt_renew_before_s, p->jwt_ttl_s);
     } else if (signs && (c->jwt_secret = read_secret(c, why)) && !renew_token(c, gt_wall_ms() / 1000)) {

@@ -150,6 +150,11 @@ void sim_jwt_stats_json(struct sim_jwt *jwt, cJSON *stats)
     pthread_mutex_unlock(&jwt->lock);
 }
 
+const char *sim_jwt_issuer(const struct sim_jwt *jwt)
+{
+    return jwt->issuer;
+}
+
 void sim_jwt_reset(struct sim_jwt *jwt)
 {
     if (jwt == NULL) return;

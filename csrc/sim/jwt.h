@@ -22,5 +22,7 @@ bool sim_jwt_accepted(struct sim_jwt *jwt, const char *token);
 /* stats.jwt = { tokens = n, refused = { malformed =, signature =, issuer =, expired =, early = } } */
 void sim_jwt_stats_json(struct sim_jwt *jwt, cJSON *stats);
 void sim_jwt_reset(struct sim_jwt *jwt);
+/* The access key its tokens must name (what the stats' per-key counts use for a token taken). */
+const char *sim_jwt_issuer(const struct sim_jwt *jwt);
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SECRET_FILE_MAX 64 * 1024 /* secrets are short: anything longer is not one */
+#define SECRET_FILE_MAX (64 * 1024) /* secrets are short: anything longer is not one */
 
 /* The file's first line, without the blanks around it (a newline at the end is usual). */
 static char *first_line(const char *text)

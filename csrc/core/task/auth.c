@@ -20,24 +20,28 @@ static char *first_line(const char *text)
     return gt_strndup(text, n);
 }
 
+/* The first line of a file of the user's alone (private_file.c's rules: as ssh's for a key). */
+static char *read_secret_file(const gt_client *c, const char *file, char **why)
+{
+    char *problem = NULL;
+    char *text = gt_read_private_file(file, SECRET_FILE_MAX, &problem);
+    char *secret = text ? first_line(text) : NULL;
+    gt_secret_free(text);
+    if (problem) *why = gt_printf("%s: the secret key file: %s", c->profile->name, problem);
+    else if (secret && !*secret) *why = gt_printf("%s: the secret key file %s is empty", c->profile->name, file);
+    free(problem);
+    if (*why) {
+        gt_wipe_free(secret);
+        return NULL;
+    }
+    return secret;
+}
+
 /* The secret from opts' secret_file or secret_env, else the profile's variable; NULL with *why
  * (naming the file or variable, never what it holds) when there is none. */
 static char *read_secret(const gt_client *c, char **why)
 {
-    const char *file = c->opts.secret_file;
-    if (file) {
-        char *problem = NULL;
-        char *text = gt_read_private_file(file, SECRET_FILE_MAX, &problem);
-        char *secret = text ? first_line(text) : NULL;
-        gt_secret_free(text);
-        if (problem) *why = gt_printf("%s: the secret key file: %s", c->profile->name, problem);
-        else if (secret && !*secret) *why = gt_printf("%s: the secret key file %s is empty", c->profile->name, file);
-        if (*why) {
-            gt_wipe_free(secret);
-            return NULL;
-        }
-        return secret;
-    }
+    if (c->opts.secret_file) return read_secret_file(c, c->opts.secret_file, why);
     const char *name = c->opts.secret_env ? c->opts.secret_env : c->profile->jwt_secret_env;
     if (!name) {
         *why = gt_printf("%s signs its requests with a secret key: give the secret_env or secret_file option",

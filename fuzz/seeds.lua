@@ -57,5 +57,9 @@ seed("fuzz_redis_url", "redis://[::1]:6380/app:jobs")
 seed("fuzz_redis_url", "redis:///run/redis/redis.sock/myapp")
 seed("fuzz_redis_url", "redis://user:secret@127.0.0.1/x")
 seed("fuzz_utf8", '{"model":"flux-dev","prompt":"caf\195\169 \226\130\172 \240\159\166\138"}')
+-- times (now, ttl, not_before), then claim NUL key NUL secret: Kling's shape, and a secret of NULs
+seed("fuzz_jwt", "\0\0\0\0\105\90\0\0\7\8\0\5iss\0AK-access/key+1\0SK-secret")
+seed("fuzz_jwt", "\255\255\255\255\255\255\255\255\255\255\255\255sub\0caf\195\169 \1\"\\\0\0\0\0")
+seed("fuzz_jwt", "\0\0\0\0\0\0\0\0\0\1\0\0exp\0k\0s")
 seed("fuzz_utf8", "caf\233 \237\160\128 \244\144\128\128 \192\128")   -- Latin-1, a surrogate, > U+10FFFF, overlong
 print(("fuzz seeds: %d files from spec/vectors"):format(count))

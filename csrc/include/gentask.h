@@ -154,12 +154,17 @@ const char *gt_profile_name(const gt_profile *p);
  * X-Fal-Request-Timeout: 290, Replicate's Cancel-After: 290s), result_method and result_path (the
  * result fetch: a success whose answer holds no results is followed by this request, "{id}" and
  * "{result_id}" replaced as "{id}" in poll_path, whose answer holds them; see also the fields
- * result_url and result_id).
+ * result_url and result_id); jwt_issuer_claim (the header carries an HS256 JWT whose claim of
+ * that name holds the key, signed with a secret the core reads itself: gt_client_new) and
+ * jwt_secret_env (the environment variable that holds that secret unless the client's secret_env
+ * or secret_file option says otherwise).
  * Returns false for an unknown key (the caller reports it). */
 bool gt_profile_set(gt_profile *p, const char *key, const char *value);
 /* progress_scale (a provider's progress × this = percent); max_in_flight (its documented cap on
  * active tasks, the default for its clients); deadline_min (the least deadline_header value the
- * provider takes) */
+ * provider takes); jwt_ttl, jwt_not_before, jwt_renew_before (whole seconds up to a day: a JWT's
+ * exp is now + ttl, its nbf now - not_before, and a new one is made when less than renew_before
+ * is left of the last; defaults 1800, 5, 300) */
 bool gt_profile_set_number(gt_profile *p, const char *key, double value);
 /* A model the provider caps lower than the profile's max_in_flight (BFL's flux-kontext-max: 6):
  * its tasks wait for one of that many places before they take one of the client's. Returns false
@@ -326,6 +331,8 @@ typedef struct gt_client_options {
     bool journal_fresh;         /* start afresh on a Redis journal whose records were found gone */
     bool cancel_at_deadline;    /* a paid task still running at its deadline is cancelled at the
                                    provider (where its profile has a cancel), not left to recover() */
+    const char *secret_env;     /* a JWT profile: the variable that holds the secret; NULL: the profile's */
+    const char *secret_file;    /* a JWT profile: a private file (mode 0600) that holds it instead */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);
@@ -365,7 +372,10 @@ bool gt_option_set(gt_client_options *o, size_t i, double value);
 /* The same for a text option: o then borrows value (gt_client_new keeps its own copy). */
 bool gt_option_set_text(gt_client_options *o, size_t i, const char *value);
 
-/* Takes ownership of profile. api_key is copied and never leaves the core. With opts->journal the
+/* Takes ownership of profile. api_key is copied and never leaves the core. A profile that signs
+ * JWTs (jwt_issuer_claim) has the core read the secret from opts->secret_file, else from the
+ * variable opts->secret_env or the profile's jwt_secret_env: none found is kind usage, its message
+ * naming the variable or file, never a value. With opts->journal the
  * journal is opened here and checked to belong to api_key: NULL then, with *error (to
  * gt_error_free; its message names the file or address, never the key or a password), when it
  * cannot be used: kind usage for the caller's mistake (a bad address, another key's journal), kind

@@ -305,6 +305,33 @@ static void read_requests(lua_State *L, gt_profile *p, int profile)
         luaL_error(L, "profile: missing_state must be pending|running|succeeded|failed|cancelled");
 }
 
+/* auth.jwt = { issuer = "iss", ttl = 1800, not_before = 5, renew_before = 300, secret_env = "KLING_SECRET_KEY" }:
+ * the header carries an HS256 JWT that the core makes from the key and a secret it reads itself
+ * (that renew_before is less than ttl is checked with the client: the defaults are the core's) */
+static void read_jwt(lua_State *L, gt_profile *p, int auth)
+{
+    lua_getfield(L, auth, "jwt");
+    int jwt = lua_gettop(L);
+    if (!lua_isnil(L, jwt)) {
+        if (!lua_istable(L, jwt)) luaL_error(L, "profile: auth.jwt must be a table");
+        const char *issuer = check_string_field(L, jwt, "issuer", "auth.jwt");
+        if (!issuer || !*issuer) luaL_error(L, "profile: auth.jwt.issuer must name the claim that holds the key");
+        gt_profile_set(p, "jwt_issuer_claim", issuer);
+        set_string(L, p, jwt, "secret_env", "jwt_secret_env", "auth.jwt");
+        static const char *const times[] = {"ttl", "not_before", "renew_before"};
+        for (size_t i = 0; i < sizeof times / sizeof *times; i++) {
+            char key[32];
+            snprintf(key, sizeof key, "jwt_%s", times[i]);
+            lua_getfield(L, jwt, times[i]);
+            bool fits = lua_isnil(L, -1) ||
+                        (lua_type(L, -1) == LUA_TNUMBER && gt_profile_set_number(p, key, lua_tonumber(L, -1)));
+            lua_pop(L, 1);
+            if (!fits) luaL_error(L, "profile: auth.jwt.%s must be whole seconds, %d..86400", times[i], i == 0);
+        }
+    }
+    lua_pop(L, 1);
+}
+
 static int build_profile(lua_State *L)
 {
     gt_profile **slot = lua_touserdata(L, 2);
@@ -318,6 +345,7 @@ static int build_profile(lua_State *L)
         set_string(L, p, lua_gettop(L), "header", "auth_header", "auth");
         set_string(L, p, lua_gettop(L), "prefix", "auth_prefix", "auth");
         set_string(L, p, lua_gettop(L), "body_field", "key_field", "auth");
+        read_jwt(L, p, lua_gettop(L));
     }
     lua_pop(L, 1);
     lua_getfield(L, profile, "poll");

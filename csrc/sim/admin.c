@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "hmac_sha256.h"
+#include "jwt.h"
 #include "listener.h"
 #include "outage.h"
 #include "reply.h"
@@ -28,6 +29,7 @@ static enum MHD_Result stats(struct request *request)
     cJSON *body = store_stats_json(request->sim->store, now_ms, include_tasks, include_bodies);
     outage_stats_json(request->sim->outage, body, now_ms);
     webhooks_stats_json(request->sim->webhooks, body);
+    sim_jwt_stats_json(request->sim->jwt, body);
     enum MHD_Result result = reply_json(request->connection, MHD_HTTP_OK, body);
     cJSON_Delete(body);
     return result;
@@ -39,6 +41,7 @@ static enum MHD_Result reset(struct request *request)
     store_reset(request->sim->store);
     outage_reset(request->sim->outage);
     webhooks_reset(request->sim->webhooks);
+    sim_jwt_reset(request->sim->jwt);
     listener_settle(request->sim->listener); /* the main port is open again when the client hears ok */
     return reply_text(request->connection, MHD_HTTP_OK, "application/json", "{\"ok\":true}");
 }

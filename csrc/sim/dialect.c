@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "faults.h"
 #include "inputs.h"
+#include "jwt.h"
 #include "render.h"
 #include "store.h"
 #include "webhooks.h"
@@ -37,7 +38,10 @@ static bool key_accepted(const struct exchange *exchange, const char *raw)
         for (raw += 7; *raw == ' '; raw++)
             ;
     }
-    return sim_api_key_accepted(exchange->request->sim, raw);
+    /* a dialect's Bearer header carries a signed token instead, where the simulator was told to want one */
+    const struct sim *sim = exchange->request->sim;
+    if (raw != NULL && exchange->dialect->key.bearer && sim->jwt != NULL) return sim_jwt_accepted(sim->jwt, raw);
+    return sim_api_key_accepted(sim, raw);
 }
 
 /* 401 unless the request carries an accepted key (body: NULL where the key is in a header). */

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "dialect.h"
+#include "jwt.h"
 #include "render.h"
 
 #define UNKNOWN_STATE "sleeping"
@@ -94,7 +95,10 @@ static const char *bare_key(const char *key)
 bool faults_refuse_submit(struct exchange *exchange, const char *raw_key, enum MHD_Result *result)
 {
     const struct scenario *scenario = &exchange->scenario;
-    exchange->api_key = bare_key(raw_key);
+    /* a token taken stands for its issuer: a client's renewed tokens are one key's (--max-active) */
+    const struct sim *sim = exchange->request->sim;
+    bool signed_key = sim->jwt != NULL && exchange->dialect->key.bearer;
+    exchange->api_key = signed_key ? sim_jwt_issuer(sim->jwt) : bare_key(raw_key);
     if (scenario_window_covers(&scenario->first_reset, exchange->attempt))
         *result = MHD_NO; /* dropped before anything was done: no task */
     else if (scenario_window_covers(&scenario->first_http.window, exchange->attempt))

@@ -3,6 +3,7 @@
  * their own. */
 #include "help.h"
 
+#include "jwt.h"
 #include "options.h"
 
 #define STR(x) #x
@@ -12,7 +13,8 @@
 /* clang-format off */
 static const char help_usage[] =
 "Usage: gentask-sim [--port N] [--key KEY]... [--duration-ms MS] [--max-active N]\n"
-"                   [--max-connections N] [--backlog N] [--die-with-parent] [--help]\n"
+"                   [--max-connections N] [--backlog N] [--die-with-parent]\n"
+"                   [--jwt-issuer ACCESS_KEY] [--help]\n"
 "\n"
 "A provider simulator for gentask: a real HTTP server on 127.0.0.1 that speaks the\n"
 "dialects of asynchronous image-generation APIs (FoxAPI, BFL, FLORA, ModelsLab,\n"
@@ -52,6 +54,17 @@ static const char help_options[] =
 "                    it is refused or retried by the clients' kernels\n"
 "  --die-with-parent end (as on SIGTERM) when the process that started it ends,\n"
 "                    killed or not: gentask --sim starts it so (Linux only)\n"
+"  --jwt-issuer ACCESS_KEY  every dialect that takes \"Authorization: Bearer\"\n"
+"                    wants an HS256 JWT there instead of a key (as Kling does):\n"
+"                    signed with the secret in the environment variable\n"
+"                    " SIM_JWT_SECRET_ENV " (never the command line: ps shows\n"
+"                    it to every user), \"iss\" ACCESS_KEY, \"exp\" after now and\n"
+"                    \"nbf\" not after now (the wall clock, Unix seconds); any other\n"
+"                    is answered as a bad key (401). Stats: \"jwt\": {\"tokens\":\n"
+"                    tokens taken, each counted when it differs from the one\n"
+"                    before (a client that renews its token shows several),\n"
+"                    \"refused\": {\"malformed\", \"signature\", \"issuer\",\n"
+"                    \"expired\", \"early\"}}\n"
 "  --help            print this text and exit\n"
 "\n";
 

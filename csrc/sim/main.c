@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "delays.h"
+#include "jwt.h"
 #include "listener.h"
 #include "options.h"
 #include "outage.h"
@@ -86,6 +87,7 @@ static void stop_all(struct sim *sim, struct MHD_Daemon *daemon, struct options 
     listener_free(sim->listener);
     delays_free(sim->delays);
     store_free(sim->store);
+    sim_jwt_free(sim->jwt);
     options_free(options);
 }
 
@@ -133,6 +135,14 @@ int main(int argc, char **argv)
         .delays = delays_start(),
         .outage = &outage,
     };
+    if (options.jwt_issuer != NULL) {
+        const char *why = NULL;
+        if ((sim.jwt = sim_jwt_new(options.jwt_issuer, &why)) == NULL) {
+            fprintf(stderr, "gentask-sim: %s\n", why);
+            stop_all(&sim, NULL, &options);
+            return 2;
+        }
+    }
     sim.webhooks = webhooks_start(&sim);
     if (sim.store == NULL || sim.delays == NULL || sim.webhooks == NULL) {
         fprintf(stderr, "gentask-sim: cannot start: out of memory or threads\n");

@@ -42,6 +42,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         MAX_CONNECTIONS = 'c',
         BACKLOG = 'b',
         DIE_WITH_PARENT = 'P',
+        JWT_ISSUER = 'j',
         HELP = 'h'
     };
     static const struct option long_options[] = {
@@ -52,6 +53,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         {"max-connections", required_argument, NULL, MAX_CONNECTIONS},
         {"backlog", required_argument, NULL, BACKLOG},
         {"die-with-parent", no_argument, NULL, DIE_WITH_PARENT},
+        {"jwt-issuer", required_argument, NULL, JWT_ISSUER},
         {"help", no_argument, NULL, HELP},
         {NULL, 0, NULL, 0},
     };
@@ -93,6 +95,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
             options->backlog = (unsigned)n;
             break;
         case DIE_WITH_PARENT: options->die_with_parent = true; break;
+        case JWT_ISSUER: options->jwt_issuer = optarg; break;
         case HELP: help_print(stdout); return OPTIONS_EXIT_OK;
         case ':': complain(program, "missing value for", argv[optind - 1]); return OPTIONS_EXIT_USAGE;
         default: complain(program, "unknown option", argv[optind - 1]); return OPTIONS_EXIT_USAGE;

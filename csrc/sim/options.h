@@ -25,6 +25,7 @@ struct options {
     unsigned max_connections; /* TCP connections served at once */
     unsigned backlog;         /* connections the kernel may queue before they are accepted */
     bool die_with_parent;     /* end when the process that started it does (gentask --sim) */
+    const char *jwt_issuer;   /* --jwt-issuer: Bearer headers carry HS256 JWTs of this iss; NULL: keys */
 };
 
 enum options_outcome {

@@ -69,7 +69,9 @@ Server.__index = Server
 -- one), args (more options, one shell-quoted string: "--duration-ms 200"), die_with_parent (it
 -- ends with this process, a kill -9 included), stderr (a file its stderr is appended to), tries
 -- (start again this many times, 0.1 s apart, while the port is still held: a restart on the same
--- port). Returns { url, admin_url, port, admin_port, pid, stop = fn(self, signal) } or nil and why.
+-- port), secret_files ({ NAME = path }: variables the shell reads from files, so that a secret,
+-- --jwt-issuer's GENTASK_SIM_JWT_SECRET, is on no command line). Returns { url, admin_url, port,
+-- admin_port, pid, stop = fn(self, signal) } or nil and why.
 function sim.start(opts)
   opts = opts or {}
   local bin = opts.bin or sim.find()
@@ -78,7 +80,11 @@ function sim.start(opts)
   end
   -- LD_PRELOAD= : under `make sanitize` only the Lua process may load the ASan runtime. exec: the
   -- simulator is this process's own child (what --die-with-parent watches)
-  local command = ("LD_PRELOAD= exec %s --port %d%s %s%s"):format(sh_quote(bin), opts.port or 0,
+  local exports = ""
+  for name, path in pairs(opts.secret_files or {}) do
+    exports = exports .. ("%s=\"$(cat %s)\" "):format(name, sh_quote(path))
+  end
+  local command = ("%sLD_PRELOAD= exec %s --port %d%s %s%s"):format(exports, sh_quote(bin), opts.port or 0,
     opts.die_with_parent and " --die-with-parent" or "", opts.args or "",
     opts.stderr and " 2>>" .. sh_quote(opts.stderr) or "")
   local tries = opts.tries or 1

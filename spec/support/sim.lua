@@ -12,8 +12,10 @@ Sim.key = simulator.key
 local sh_quote = host.quote
 
 --- Sim.start("--duration-ms 200") → a running simulator (gentask.sim); stop it with sim:stop().
-function Sim.start(args)
-  local server = assert(simulator.start { bin = os.getenv "GENTASK_SIM" or "build/gentask-sim", args = args })
+--- secret_files: { NAME = path }, variables its shell reads from files (--jwt-issuer's secret).
+function Sim.start(args, secret_files)
+  local server = assert(simulator.start { bin = os.getenv "GENTASK_SIM" or "build/gentask-sim", args = args,
+                                          secret_files = secret_files })
   return setmetatable(server, Sim)
 end
 

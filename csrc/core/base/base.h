@@ -31,6 +31,24 @@ bool gt_mentions(const char *text, const char *secret); /* whether text spells s
 void gt_wipe(void *p, size_t n);                        /* zeroes memory the compiler may not skip */
 void gt_wipe_free(char *s);                             /* wipes a string that held a secret, frees it */
 
+/* ---- JSON Web Tokens (jwt.c) ------------------------------------------------------------------- */
+
+typedef struct gt_jwt_claims {
+    const char *issuer_claim; /* the claim that names the key: "iss" */
+    const char *issuer;       /* the key (an access key: not secret, but scrubbed as the key is) */
+    int64_t now_s;            /* the wall clock, Unix seconds */
+    long ttl_s;               /* exp = now + ttl */
+    long not_before_s;        /* nbf = now - not_before */
+} gt_jwt_claims;
+
+/* bytes as base64url without padding (RFC 4648 §5); NULL: out of memory */
+char *gt_base64url(const void *bytes, size_t n);
+/* A claim that names the key: not empty, and neither of the two the maker writes itself. */
+bool gt_jwt_issuer_claim_fits(const char *claim);
+/* header.claims.signature, signed HMAC-SHA256 with secret (to gt_wipe_free: it opens the API);
+ * NULL: out of memory */
+char *gt_jwt_hs256(const gt_jwt_claims *claims, const void *secret, size_t secret_len);
+
 /* ---- retry.c ------------------------------------------------------------------------------------ */
 
 uint64_t gt_random(void);

@@ -91,6 +91,13 @@ static const struct {
     /* the webhook is the news; polls are only the fallback for one that never comes */
     OPT("webhook_poll_factor", GT_UNIT_COUNT, 1, 1000, 10, GT_SCOPE_TASK, AS_INT, webhook_poll_factor,
         "a task that asked for a webhook polls this many times slower, as a fallback"),
+    /* a JWT provider's secret is read by the core, so a script never holds it (not even its name's value) */
+    OPT("secret_env", GT_UNIT_TEXT, 1, 256, NAN, GT_SCOPE_CLIENT, AS_TEXT, secret_env,
+        "a provider that signs JWTs (Kling): the environment variable that holds the secret key, instead of the "
+        "profile's"),
+    OPT("secret_file", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, secret_file,
+        "a provider that signs JWTs: a file of yours alone (mode 0600) that holds the secret key, instead of a "
+        "variable"),
 #undef OPT
 };
 

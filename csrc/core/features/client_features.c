@@ -106,6 +106,11 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     if (!c) return NULL;
     gt_client_webhook_open(c);
     char *why = NULL;
+    if (!gt_client_auth_open(c, &why)) { /* a JWT provider's secret: before the journal is opened */
+        if (why) *error = creation_error(why, NULL);
+        gt_client_release(c);
+        return NULL;
+    }
     if (!gt_client_journal_open(c, journal, &why)) {
         if (why) *error = creation_error(why, c->journal_fault);
         gt_client_release(c);

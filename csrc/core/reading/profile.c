@@ -30,6 +30,9 @@ gt_profile *gt_profile_new(const char *name)
     p->name = gt_strdup(name ? name : "custom");
     p->auth_header = gt_strdup("Authorization");
     p->auth_prefix = gt_strdup("Bearer ");
+    p->jwt_ttl_s = 1800;
+    p->jwt_not_before_s = 5;
+    p->jwt_renew_before_s = 300;
     p->poll_method = gt_strdup("GET");
     p->progress_scale = 1;
     return p;
@@ -59,6 +62,8 @@ void gt_profile_free(gt_profile *p)
                        p->auth_header,
                        p->auth_prefix,
                        p->key_field,
+                       p->jwt_issuer_claim,
+                       p->jwt_secret_env,
                        p->poll_method,
                        p->poll_path,
                        p->poll_key_field,
@@ -109,6 +114,8 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
         {"auth_header", offsetof(gt_profile, auth_header)},
         {"auth_prefix", offsetof(gt_profile, auth_prefix)},
         {"key_field", offsetof(gt_profile, key_field)},
+        {"jwt_issuer_claim", offsetof(gt_profile, jwt_issuer_claim)},
+        {"jwt_secret_env", offsetof(gt_profile, jwt_secret_env)},
         {"poll_method", offsetof(gt_profile, poll_method)},
         {"poll_path", offsetof(gt_profile, poll_path)},
         {"poll_key_field", offsetof(gt_profile, poll_key_field)},
@@ -137,12 +144,24 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
     return false;
 }
 
+/* The JWT's times: whole seconds, a day at most (a provider caps a token's life lower). */
+static bool set_jwt_seconds(gt_profile *p, const char *key, double value)
+{
+    if (value != floor(value) || !(value >= 0 && value <= 86400)) return false;
+    if (strcmp(key, "ttl") == 0 && value >= 1) p->jwt_ttl_s = (long)value;
+    else if (strcmp(key, "not_before") == 0) p->jwt_not_before_s = (long)value;
+    else if (strcmp(key, "renew_before") == 0) p->jwt_renew_before_s = (long)value;
+    else return false;
+    return true;
+}
+
 bool gt_profile_set_number(gt_profile *p, const char *key, double value)
 {
     if (strcmp(key, "progress_scale") == 0 && value > 0) p->progress_scale = value;
     else if (strcmp(key, "result_ttl") == 0 && value > 0) p->result_ttl = value;
     else if (strcmp(key, "max_in_flight") == 0 && value >= 0 && value <= 1e6) p->max_in_flight = (int)value;
     else if (strcmp(key, "deadline_min") == 0 && value >= 0 && value <= 1e6) p->deadline_min = (int)value;
+    else if (strncmp(key, "jwt_", 4) == 0) return set_jwt_seconds(p, key + 4, value);
     else return false;
     return true;
 }

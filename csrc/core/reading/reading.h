@@ -65,6 +65,12 @@ typedef struct gt_status_entry {
 struct gt_profile {
     char *name;
     char *auth_header, *auth_prefix, *key_field;
+    /* auth.jwt: the header carries an HS256 JWT made from the key and a secret, not the key */
+    char *jwt_issuer_claim;  /* the claim that carries the key ("iss"); NULL: no JWT */
+    char *jwt_secret_env;    /* the variable that holds the secret by default; NULL: an option names it */
+    long jwt_ttl_s;          /* exp = now + this */
+    long jwt_not_before_s;   /* nbf = now - this: room for the provider's clock running behind */
+    long jwt_renew_before_s; /* a new token is made when less than this is left of the last */
     char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
     char *cancel_method, *cancel_path; /* the documented cancel endpoint; NULL: none */
     char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;

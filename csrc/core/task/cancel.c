@@ -105,7 +105,7 @@ static void send_cancel(void *task)
                 : posts  ? "{}"
                          : NULL,
         .auth_header = p->auth_header,
-        .auth_value = c->auth_value,
+        .auth_value = gt_client_auth_value(t->client),
         .headers = (const char *const *)headers,
         .n_headers = n_headers,
         .timeout_ms = t->opts.request_timeout_ms,

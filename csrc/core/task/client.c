@@ -172,18 +172,8 @@ void gt_client_release(gt_client *c)
     free_models(c);
     free(c->model_gates);
     gt_wipe_free(c->api_key);
-    gt_wipe_free(c->auth_value);
+    gt_client_auth_free(c);
     free(c);
-}
-
-void gt_client_scrub(const gt_client *c, char **s)
-{
-    gt_redact(s, c->api_key); /* the auth header value contains the key: covered too */
-}
-
-bool gt_client_mentions_key(const gt_client *c, const char *text)
-{
-    return gt_mentions(text, c->api_key);
 }
 
 const gt_profile *gt_client_profile(const gt_client *c)

@@ -106,7 +106,11 @@ struct gt_client {
     char *base_url;
     char *ca_file, *proxy; /* owned here: the client options' text, copied */
     char *api_key;         /* secret */
-    char *auth_value;      /* secret: auth_prefix .. api_key */
+    char *auth_value;      /* secret: auth_prefix .. api_key, or .. jwt_token (gt_client_auth_value) */
+    char *jwt_secret;      /* secret: what a JWT profile's tokens are signed with; NULL: no JWT */
+    char *jwt_token;       /* secret: the token auth_value carries */
+    char *jwt_previous;    /* secret: the one before it, still scrubbed from what answers to it */
+    int64_t jwt_issued_s;  /* when jwt_token was made, wall clock */
     gt_client_options opts;
     int refs;
     /* the journal (task_journal.c): NULL when the client keeps none */
@@ -167,10 +171,18 @@ void gt_client_accepted(gt_client *c); /* a submit taken: the refusals end, the 
  * submits: what a queued task of that model needs of its time; -1: none given yet. */
 void gt_client_learn_eta(gt_client *c, const char *model, long eta_ms);
 long gt_client_eta_ms(const gt_client *c, const char *model);
-/* Scrubs every spelling of the client's key from *s (anything a provider sent may echo it):
- * plain, JSON-escaped or percent-encoded (redact.c). */
+/* The auth header's value for a request about to go out (auth.c): a JWT profile's token is made
+ * anew here once it nears its end. */
+const char *gt_client_auth_value(gt_client *c);
+/* Reads a JWT profile's secret and makes its first token (gt_client_new calls it); false with
+ * *why (the caller's mistake: a variable unset, a file unfit) or without (out of memory). The
+ * options' secret_env and secret_file are dropped here: they were lent. */
+bool gt_client_auth_open(gt_client *c, char **why);
+void gt_client_auth_free(gt_client *c);
+/* Scrubs every spelling of the client's key (and a JWT profile's secret and tokens) from *s (anything a provider sent
+ * may echo it): plain, JSON-escaped or percent-encoded (redact.c). */
 void gt_client_scrub(const gt_client *c, char **s);
-/* Whether text holds the client's key in any spelling. */
+/* Whether text holds the client's key (or secret, or token) in any spelling. */
 bool gt_client_mentions_key(const gt_client *c, const char *text);
 /* Hands ev to the client's log hook, if it has one, with url cleaned of user info and the key
  * (wirelog.c). */

@@ -44,7 +44,7 @@ static void send_request(gt_task *t, gt_phase phase)
         .url = url,
         .body = submit ? t->submit_body : poll_body,
         .auth_header = p->auth_header,
-        .auth_value = c->auth_value,
+        .auth_value = gt_client_auth_value(t->client),
         .headers = (const char *const *)headers,
         .n_headers = n_headers,
         .timeout_ms = t->opts.request_timeout_ms < left ? t->opts.request_timeout_ms : left,

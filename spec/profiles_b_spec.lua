@@ -98,3 +98,52 @@ describe("the minimax profile", function()
   pending("reads V1's envelope refusal under HTTP 200 at submit (1002 rate_limited, 1004 authentication)")
 end)
 
+describe("the veo profile", function()
+  local veo = profile "veo"
+  local NAME = "models/veo-3.0-generate-preview/operations/8t5kq3b9xw1m"
+
+  it("is taken by a client", function()
+    local c = gentask.client { provider = "veo", api_key = "k" }
+    assert.is_not_nil(c)
+    c:close()
+  end)
+
+  it("submits one instance with the prompt and its media, every other param a parameter", function()
+    local r = veo.request("veo-3.0-generate-preview",
+                          { prompt = "a fox", aspectRatio = "16:9", durationSeconds = 8,
+                            image = "data:image/png;base64,iVBORw0KGgo=" })
+    assert.equal("/models/veo-3.0-generate-preview:predictLongRunning", r.path)
+    assert.same({
+      instances = { { prompt = "a fox", image = { bytesBase64Encoded = "iVBORw0KGgo=", mimeType = "image/png" } } },
+      parameters = { aspectRatio = "16:9", durationSeconds = 8 },
+    }, r.body)
+    assert.same({ instances = { { prompt = "x" } } }, veo.request("veo-2.0-generate-001", { prompt = "x" }).body)
+    -- Veo's own shape goes as it is
+    local own = { instances = { { prompt = "y" } }, parameters = { sampleCount = 2 } }
+    assert.same(own, veo.request("veo-2.0-generate-001", own).body)
+    assert.has_error(function() veo.request("../x", {}) end)
+  end)
+
+  it("polls the operation's name as a path, slashes kept", function()
+    assert.equal("/{+id}", veo.poll.path)
+    local err, r = read("veo", "submit", ([[{"name":"%s"}]]):format(NAME))
+    assert.is_nil(err)
+    assert.equal(NAME, r.id)
+  end)
+
+  it("reads an operation without done, and done false, as running", function()
+    for _, body in ipairs { ([[{"name":"%s"}]]):format(NAME), ([[{"name":"%s","done":false,
+        "metadata":{"progressPercent":40}}]]):format(NAME) } do
+      local err, r = read("veo", "poll", body)
+      assert.is_nil(err)
+      assert.equal("running", r.state)
+    end
+    local _, r = read("veo", "poll", ([[{"name":"%s","done":false,"metadata":{"progressPercent":40}}]]):format(NAME))
+    assert.equal(40, r.progress)
+  end)
+
+  it("keys the download of its own video URIs, not of another host's", function()
+    assert.is_true(veo.download.keyed)
+    assert.is_nil(veo.download.hosts)   -- the base URL's origin only
+  end)
+end)

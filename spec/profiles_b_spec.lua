@@ -147,3 +147,43 @@ describe("the veo profile", function()
     assert.is_nil(veo.download.hosts)   -- the base URL's origin only
   end)
 end)
+
+describe("the openrouter profile", function()
+  local openrouter = profile "openrouter"
+
+  it("is taken by a client", function()
+    local c = gentask.client { provider = "openrouter", api_key = "k" }
+    assert.is_not_nil(c)
+    c:close()
+  end)
+
+  it("submits the model slug in the body, and an image as the first frame", function()
+    local r = openrouter.request("google/veo-3.1", { prompt = "a fox", duration = 8, image = "https://x/1.png" })
+    assert.equal("/videos", r.path)
+    local first = { type = "image_url", image_url = { url = "https://x/1.png" }, frame_type = "first_frame" }
+    assert.same({ model = "google/veo-3.1", prompt = "a fox", duration = 8, frame_images = { first } }, r.body)
+    assert.is_nil(openrouter.request("google/veo-3.1", { prompt = "x" }).body.frame_images)
+    assert.equal("/videos/{id}", openrouter.poll.path)
+  end)
+
+  it("reads the 202 submit answer's id and polling_url", function()
+    local err, r = read("openrouter", "submit",
+                        [[{"id":"job-abc123","polling_url":"/api/v1/videos/job-abc123","status":"pending"}]], 202)
+    assert.is_nil(err)
+    assert.equal("job-abc123", r.id)
+    assert.equal("pending", r.state)
+    assert.equal("/api/v1/videos/job-abc123", r.poll_url)
+    err, r = read("openrouter", "poll", [[{"id":"job-abc123","status":"in_progress"}]])
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+  end)
+
+  it("takes the content proxy's URLs as the results, downloaded with the key on its own origin", function()
+    local err, r = read("openrouter", "poll", [[{"id":"job-abc123","status":"completed",
+      "unsigned_urls":["https://openrouter.ai/api/v1/videos/job-abc123/content?index=0"],
+      "urls":["https://storage.example.com/signed.mp4"]}]])
+    assert.is_nil(err)
+    assert.same({ "https://openrouter.ai/api/v1/videos/job-abc123/content?index=0" }, r.urls)
+    assert.is_true(openrouter.download.keyed)
+  end)
+end)

@@ -187,3 +187,40 @@ describe("the openrouter profile", function()
     assert.is_true(openrouter.download.keyed)
   end)
 end)
+
+describe("the higgsfield profile", function()
+  local higgsfield = profile "higgsfield"
+  local ID = "d7e6c0f3-6699-4f6c-bb45-2ad7fd9158ff"
+
+  it("is taken by a client", function()
+    local c = gentask.client { provider = "higgsfield", api_key = "key-id:key-secret" }
+    assert.is_not_nil(c)
+    c:close()
+  end)
+
+  it("submits to the model id as a path, slashes kept, each segment a plain name", function()
+    local r = higgsfield.request("higgsfield-ai/soul/standard", { prompt = "a fox", aspect_ratio = "16:9" })
+    assert.equal("/higgsfield-ai/soul/standard", r.path)
+    assert.same({ prompt = "a fox", aspect_ratio = "16:9" }, r.body)
+    for _, bad in ipairs { "a//b", "a/../b", "/a", "a/", "a b/c", "" } do
+      assert.has_error(function() higgsfield.request(bad, {}) end, nil, bad)
+    end
+  end)
+
+  it("reads the submit answer's request_id and status_url; polls and cancels by the request id", function()
+    local err, r = read("higgsfield", "submit", ([[{"status":"queued","request_id":"%s",
+      "status_url":"https://platform.higgsfield.ai/requests/%s/status",
+      "cancel_url":"https://platform.higgsfield.ai/requests/%s/cancel"}]]):format(ID, ID, ID))
+    assert.is_nil(err)
+    assert.equal(ID, r.id)
+    assert.equal("pending", r.state)
+    assert.equal(("https://platform.higgsfield.ai/requests/%s/status"):format(ID), r.poll_url)
+    assert.equal("/requests/{id}/status", higgsfield.poll.path)
+    assert.same({ method = "POST", path = "/requests/{id}/cancel" }, higgsfield.cancel)
+    -- a status_url on either documented host is followed (the trust rule: spec/trust_spec.lua)
+    assert.same({ "platform.higgsfield.ai", "api.higgsfield.ai" }, higgsfield.poll_hosts)
+    err, r = read("higgsfield", "poll", ([[{"status":"in_progress","request_id":"%s"}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+  end)
+end)

@@ -224,3 +224,43 @@ describe("the higgsfield profile", function()
     assert.equal("running", r.state)
   end)
 end)
+
+describe("the kling profile", function()
+  local kling = profile "kling"
+
+  it("is taken by a client", function()
+    local c = gentask.client { provider = "kling", api_key = "a.jwt.token" }
+    assert.is_not_nil(c)
+    c:close()
+  end)
+
+  it("submits to the task family's endpoint and polls the task on the same family's path", function()
+    local r = kling.request("kling-v2-6", { prompt = "a fox", duration = "5" })
+    assert.equal("/v1/videos/text2video", r.path)
+    assert.equal("/v1/videos/text2video/{id}", r.poll_path)
+    assert.same({ model_name = "kling-v2-6", prompt = "a fox", duration = "5" }, r.body)
+    -- an image picks image2video; `family` picks any other, and never reaches Kling
+    r = kling.request("kling-v2-6", { prompt = "a fox", image = "iVBORw0KGgo=" })
+    assert.equal("/v1/videos/image2video", r.path)
+    assert.equal("/v1/videos/image2video/{id}", r.poll_path)
+    r = kling.request("kling-v2-1", { prompt = "a fox", n = 2, family = "images/generations" })
+    assert.equal("/v1/images/generations", r.path)
+    assert.equal("/v1/images/generations/{id}", r.poll_path)
+    assert.is_nil(r.body.family)
+    assert.has_error(function() kling.request("kling-v2-6", { family = "../admin" }) end)
+    assert.has_error(function() kling.request("kling/v2", {}) end)
+  end)
+
+  it("reads the submit answer's task id and the states", function()
+    local err, r = read("kling", "submit", [[{"code":0,"message":"SUCCEED","request_id":"c0656403-1e6e-4b7e-b8f8-2cdd2595f2b9",
+      "data":{"task_id":"867283741759111202","task_status":"submitted",
+      "task_info":{"external_task_id":"text2video_kling_v3_final-1774805076"},
+      "created_at":1774805076166,"updated_at":1774805076166}}]])
+    assert.is_nil(err)
+    assert.equal("867283741759111202", r.id)
+    assert.equal("pending", r.state)
+    err, r = read("kling", "poll", [[{"code":0,"message":"SUCCEED","data":{"task_id":"1","task_status":"processing"}}]])
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+  end)
+end)

@@ -1,0 +1,62 @@
+-- OpenRouter's video generation API (pages read, readings chosen and gaps: docs/providers/openrouter.md).
+-- Submit POST /videos {"model", "prompt", ...} → 202 {"id", "polling_url", "status": "pending"};
+-- poll GET /videos/{id} (or the polling_url, relative or absolute, on the same origin) until
+-- completed, failed, cancelled or expired. The videos are unsigned_urls[]: OpenRouter's content
+-- proxy (/videos/{id}/content?index=N), which needs the key.
+local req = require "gentask.request"
+
+local function request(model, params)
+  if type(model) ~= "string" or model == "" then error("model must be a model slug (google/veo-3.1)", 0) end
+  local body = req.copy(params)
+  body.model = model   -- a slug with a slash: it goes in the body, never in a path
+  -- `image` (what `gentask run --image` fills) is a shorthand for the first frame
+  if body.image then
+    local frames = req.copy(body.frame_images or {})
+    table.insert(frames, 1, { type = "image_url", image_url = { url = body.image }, frame_type = "first_frame" })
+    body.frame_images, body.image = frames, nil
+  end
+  return { path = "/videos", body = body }
+end
+
+return {
+  name = "openrouter",
+  base_url = "https://openrouter.ai/api/v1",
+  auth = { header = "Authorization", prefix = "Bearer " },
+  request = request,
+  poll = { method = "GET", path = "/videos/{id}" },
+  -- the content proxy answers 401 without the key; any other host (a signed storage URL) gets none
+  download = { keyed = true },
+  -- no cancel endpoint (the reference lists four endpoints), though "cancelled" is a status
+  -- webhooks: the submit's callback_url; OpenRouter signs deliveries in its own scheme
+  -- (X-OpenRouter-Signature: t=…,v1=…), which gentask cannot check yet: a delivery is news
+  webhook = { url_field = "callback_url" },
+  -- no result_ttl, no max_in_flight, no idempotency: none documented
+  fields = {
+    id = "id",
+    state = "status",
+    poll_url = "polling_url",
+    -- only unsigned_urls: urls[] (signed storage) would name the same videos again, and every
+    -- results path contributes (docs/providers/openrouter.md, "Readings chosen")
+    results = "unsigned_urls[]",
+    -- an HTTP error's {"error": {"code", "message"}}; a failed job's "error" is the message itself
+    error_code = "error.code",
+    error_message = { "error.message", "error" },
+  },
+  states = {
+    pending = "pending",
+    in_progress = "running",
+    completed = "succeeded",
+    failed = "failed",
+    cancelled = "cancelled",
+    expired = { state = "failed", kind = "timeout" },   -- guess: the job or its output timed out
+  },
+  -- a 403 is a moderation flag ("your input was flagged"), a guardrail or a permission; a failed
+  -- job says only what the upstream provider said (guesses: docs/providers/openrouter.md)
+  message_codes = {
+    flagged = { kind = "moderated", stage = "input" },
+    ["content policy"] = { kind = "moderated", stage = "input" },
+    ["safety"] = { kind = "moderated", stage = "input" },
+  },
+  -- for the gentask command: where it reads the key, and the parameter `run --image` fills
+  key_env = "OPENROUTER_API_KEY", input_image_param = "image",
+}

@@ -131,14 +131,14 @@ describe("task:cancel()", function()
   end)
 
   describe("at the deadline", function()
-    local function late(sim, options)
+    local function late(options)
       local fox = sim:foxapi(options)
       local task = accepted(fox:submit("flux-dev", { prompt = "outlives its deadline [duration=30000]" }))
       return fox, task, select(2, task:result())
     end
 
     it("is not sent by default: the paid task is left to recover()", function()
-      local _, task, err = late(sim, { task_timeout = 0.3, poll_interval = 0.05 })
+      local _, task, err = late({ task_timeout = 0.3, poll_interval = 0.05 })
       assert.equal("deadline_exceeded", err.kind)
       assert.equal("yes", err.submitted)
       assert.is_nil(task.cancel_confirmed)
@@ -149,7 +149,7 @@ describe("task:cancel()", function()
     it("is sent with cancel_at_deadline: the provider stops the task, the wait ends deadline_exceeded", function()
       local journal = os.tmpname()
       os.remove(journal)
-      local fox, task, err = late(sim, { task_timeout = 0.3, poll_interval = 0.05, cancel_at_deadline = true,
+      local fox, task, err = late({ task_timeout = 0.3, poll_interval = 0.05, cancel_at_deadline = true,
                                          journal = journal })
       assert.equal("deadline_exceeded", err.kind)
       assert.equal("yes", err.submitted)

@@ -58,6 +58,15 @@ describe("a done flag", function()
   end)
 end)
 
+describe("an empty task id", function()
+  it("is no id: a submit answered with one is a protocol error, not a task polled under ''", function()
+    local err = read(operation, "submit", [[{"name":"","error":{"code":8,"message":"rate limit"}}]])
+    assert.equal("protocol", err.kind)
+    assert.matches("no task id", err.message)
+    assert.equal("8", err.code)
+  end)
+end)
+
 describe("a code entry ending in '*'", function()
   it("stands for every code it begins; the longest prefix wins, an exact entry first", function()
     local cases = {

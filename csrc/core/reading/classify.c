@@ -435,6 +435,10 @@ static void classify(const gt_profile *p, gt_phase phase, const gt_response *res
             goto done;
         }
     }
+    if (out->task_id && !*out->task_id) { /* MiniMax refuses a submit under HTTP 200 with "task_id": "": */
+        free(out->task_id);               /* a task polled under "" would wait on nothing */
+        out->task_id = NULL;
+    }
     out->progress = read_progress(p, json);
     out->poll_url = field_string(p, json, GT_FIELD_POLL_URL);
     char *eta = field_string(p, json, GT_FIELD_ETA);

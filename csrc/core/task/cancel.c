@@ -47,7 +47,9 @@ static void record_answer(gt_task *t, const gt_transfer_result *result)
         }
         gt_reply reply;
         gt_classify(c->profile, GT_PHASE_CANCEL, &res, &reply);
-        refusal = cancel_refusal(&reply);
+        /* a 2xx with nothing in it is a yes (Higgsfield answers its cancel 202 without a body) */
+        bool bare_yes = res.status >= 200 && res.status <= 299 && res.body_len == 0;
+        refusal = bare_yes ? NULL : cancel_refusal(&reply);
         gt_reply_clear(&reply);
         free(scrubbed);
     }

@@ -3,9 +3,9 @@
 -- "data": {"task_id", "task_status": "submitted"}}; poll GET /v1/{family}/{task_id} with the same
 -- envelope until succeed or failed. HTTP status and a service code come together; the code says
 -- more (1100–1102 and 1304 come under 429 and are not rate limits).
--- Auth is a JWT the client signs (HS256, iss = access key, exp = now + 1800, nbf = now - 5) from
--- an access key and a secret key: until the core computes it, the key given is sent as a bearer
--- token (a JWT signed elsewhere).
+-- Auth is a JWT the core signs (HS256, iss = access key, exp = now + 1800, nbf = now - 5) from
+-- the access key (the client's api_key) and the secret key, which the core reads itself from
+-- KLING_SECRET_KEY (or the client's secret_env / secret_file): it never becomes a Lua value.
 local req = require "gentask.request"
 
 -- The task families whose create and query endpoints share this shape (docs/providers/kling.md)
@@ -38,8 +38,11 @@ return {
   -- "the API endpoint for the new system has been updated from https://api.klingai.com"; the
   -- mainland China endpoint from the Chinese pages
   regions = { global = "https://api-singapore.klingai.com", cn = "https://api-beijing.klingai.com" },
-  -- a JWT computed per request from two keys (auth.jwt, still to come): "Bearer <token>"
-  auth = { header = "Authorization", prefix = "Bearer " },
+  -- "Authorization: Bearer <JWT>", the token made in C and renewed 5 minutes before it expires
+  -- (docs/providers.md, auth.jwt; Kling's authentication page and its public clients)
+  auth = { header = "Authorization", prefix = "Bearer ",
+           jwt = { issuer = "iss", ttl = 1800, not_before = 5, renew_before = 300,
+                   secret_env = "KLING_SECRET_KEY" } },
   request = request,
   poll = { method = "GET" },
   -- image2video takes an image as a URL or bare base64, "no data: prefix"
@@ -94,5 +97,6 @@ return {
     ["5002"] = "timeout",              -- 504 internal timeout, usually a backlog
   },
   -- for the gentask command: where it reads the key, and the parameter `run --image` fills
-  key_env = "KLING_API_KEY", input_image_param = "image",
+  -- the access key: the variable public clients name it by (the secret: KLING_SECRET_KEY, above)
+  key_env = "KLING_ACCESS_KEY", input_image_param = "image",
 }

@@ -10,6 +10,7 @@
 #include "hmac_sha256.h"
 #include "listener.h"
 #include "outage.h"
+#include "replays.h"
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
@@ -28,6 +29,7 @@ static enum MHD_Result stats(struct request *request)
     cJSON *body = store_stats_json(request->sim->store, now_ms, include_tasks, include_bodies);
     outage_stats_json(request->sim->outage, body, now_ms);
     webhooks_stats_json(request->sim->webhooks, body);
+    replays_stats_json(request->sim->replays, body);
     enum MHD_Result result = reply_json(request->connection, MHD_HTTP_OK, body);
     cJSON_Delete(body);
     return result;
@@ -39,6 +41,7 @@ static enum MHD_Result reset(struct request *request)
     store_reset(request->sim->store);
     outage_reset(request->sim->outage);
     webhooks_reset(request->sim->webhooks);
+    replays_reset(request->sim->replays);
     listener_settle(request->sim->listener); /* the main port is open again when the client hears ok */
     return reply_text(request->connection, MHD_HTTP_OK, "application/json", "{\"ok\":true}");
 }

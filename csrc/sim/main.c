@@ -18,6 +18,7 @@
 #include "listener.h"
 #include "options.h"
 #include "outage.h"
+#include "replays.h"
 #include "router.h"
 #include "sim.h"
 #include "store.h"
@@ -86,6 +87,7 @@ static void stop_all(struct sim *sim, struct MHD_Daemon *daemon, struct options 
     listener_free(sim->listener);
     delays_free(sim->delays);
     store_free(sim->store);
+    replays_free(sim->replays);
     options_free(options);
 }
 
@@ -111,6 +113,12 @@ int main(int argc, char **argv)
         return 1;
     }
     note_backlog_cap(options.backlog);
+    /* a malformed replay file is refused before anything starts: replays_load said which and why */
+    struct replays *replays = replays_load(options.replay_paths, options.replay_path_count, router_mount_names());
+    if (replays == NULL) {
+        options_free(&options);
+        return 2;
+    }
     sim_clock_start();
 
     /* A client that hangs up mid-response must cost one connection, not the process. */
@@ -132,6 +140,7 @@ int main(int argc, char **argv)
         .store = store_new(),
         .delays = delays_start(),
         .outage = &outage,
+        .replays = replays,
     };
     sim.webhooks = webhooks_start(&sim);
     if (sim.store == NULL || sim.delays == NULL || sim.webhooks == NULL) {

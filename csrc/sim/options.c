@@ -42,6 +42,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         MAX_CONNECTIONS = 'c',
         BACKLOG = 'b',
         DIE_WITH_PARENT = 'P',
+        REPLAY = 'r',
         HELP = 'h'
     };
     static const struct option long_options[] = {
@@ -52,6 +53,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         {"max-connections", required_argument, NULL, MAX_CONNECTIONS},
         {"backlog", required_argument, NULL, BACKLOG},
         {"die-with-parent", no_argument, NULL, DIE_WITH_PARENT},
+        {"replay", required_argument, NULL, REPLAY},
         {"help", no_argument, NULL, HELP},
         {NULL, 0, NULL, 0},
     };
@@ -63,7 +65,8 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         .backlog = DEFAULT_BACKLOG,
     };
     options->api_keys = calloc((size_t)argc + 1, sizeof *options->api_keys);
-    if (options->api_keys == NULL) return OPTIONS_EXIT_USAGE;
+    options->replay_paths = calloc((size_t)argc + 1, sizeof *options->replay_paths);
+    if (options->api_keys == NULL || options->replay_paths == NULL) return OPTIONS_EXIT_USAGE;
 
     unsigned long long n;
     int option;
@@ -93,6 +96,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
             options->backlog = (unsigned)n;
             break;
         case DIE_WITH_PARENT: options->die_with_parent = true; break;
+        case REPLAY: options->replay_paths[options->replay_path_count++] = optarg; break;
         case HELP: help_print(stdout); return OPTIONS_EXIT_OK;
         case ':': complain(program, "missing value for", argv[optind - 1]); return OPTIONS_EXIT_USAGE;
         default: complain(program, "unknown option", argv[optind - 1]); return OPTIONS_EXIT_USAGE;
@@ -113,4 +117,6 @@ void options_free(struct options *options)
 {
     free(options->api_keys);
     options->api_keys = NULL;
+    free(options->replay_paths);
+    options->replay_paths = NULL;
 }

@@ -14,6 +14,7 @@ struct delays;
 struct outage;
 struct listener;
 struct webhooks;
+struct replays;
 
 struct sim {
     unsigned port;               /* the bound port, known only after the daemon started */
@@ -26,6 +27,7 @@ struct sim {
     struct outage *outage;     /* POST /_sim/outage: when the simulator plays dead */
     struct listener *listener; /* accepts connections; closes the port during an outage */
     struct webhooks *webhooks; /* pushes the ends of the tasks that asked for it */
+    struct replays *replays;   /* replay mode: the documented exchanges served (replays.h) */
 };
 
 static inline bool sim_api_key_accepted(const struct sim *sim, const char *key)

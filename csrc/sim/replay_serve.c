@@ -1,0 +1,229 @@
+/* Answering a request under a replay file's mount (replays.h decides which answer): the
+ * documented response with the task's id and the simulator's own address put in, a real PNG for a
+ * result, or the simulator's own 404 naming what it looked for. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "hash.h"
+#include "png.h"
+#include "replay_serve.h"
+#include "replays.h"
+
+#define HEADERS_MAX 32
+
+struct text {
+    char *data;
+    size_t length, capacity;
+    bool failed;
+};
+
+static void text_add(struct text *text, const char *data, size_t length)
+{
+    if (text->failed) return;
+    if (text->length + length + 1 > text->capacity) {
+        size_t capacity = text->capacity ? text->capacity : 256;
+        while (capacity < text->length + length + 1) capacity *= 2;
+        char *grown = realloc(text->data, capacity);
+        if (grown == NULL) {
+            text->failed = true;
+            return;
+        }
+        text->data = grown;
+        text->capacity = capacity;
+    }
+    memcpy(text->data + text->length, data, length);
+    text->length += length;
+    text->data[text->length] = '\0';
+}
+
+/* What {id}, {base} and {now} stand for in a response. */
+struct fill {
+    const char *id;
+    char base[96];
+    char now[24];
+};
+
+/* template with its placeholders filled in (malloc'd; NULL: out of memory). Other braces are
+ * copied as they are: JSON is full of them. */
+static char *fill_in(const char *template, const struct fill *fill)
+{
+    static const char *const names[] = {"{id}", "{base}", "{now}"};
+    const char *values[] = {fill->id, fill->base, fill->now};
+    struct text text = {0};
+    const char *c = template;
+    while (*c) {
+        const char *brace = strchr(c, '{');
+        if (brace == NULL) brace = c + strlen(c);
+        text_add(&text, c, (size_t)(brace - c));
+        c = brace;
+        if (*c == '\0') break;
+        size_t i = 0;
+        while (i < 3 && strncmp(c, names[i], strlen(names[i])) != 0) i++;
+        if (i < 3) {
+            text_add(&text, values[i], strlen(values[i]));
+            c += strlen(names[i]);
+        } else {
+            text_add(&text, c++, 1);
+        }
+    }
+    text_add(&text, "", 0);
+    if (text.failed) free(text.data);
+    return text.failed ? NULL : text.data;
+}
+
+struct headers {
+    struct reply_header items[HEADERS_MAX];
+    char *owned[HEADERS_MAX];
+    size_t count;
+    const char *content_type; /* points into owned */
+};
+
+static void headers_free(struct headers *headers)
+{
+    for (size_t i = 0; i < headers->count; i++) free(headers->owned[i]);
+}
+
+static bool headers_fill(struct headers *headers, const cJSON *response, const struct fill *fill)
+{
+    const cJSON *member;
+    cJSON_ArrayForEach(member, cJSON_GetObjectItemCaseSensitive(response, "headers"))
+    {
+        if (headers->count == HEADERS_MAX) break;
+        char *value = fill_in(member->valuestring, fill);
+        if (value == NULL) return false;
+        bool is_type = strcasecmp(member->string, "Content-Type") == 0;
+        if (is_type) headers->content_type = value;
+        headers->owned[headers->count] = value;
+        headers->items[headers->count++] = is_type ? (struct reply_header){NULL, NULL}
+                                                   : (struct reply_header){member->string, value};
+    }
+    return true;
+}
+
+/* The headers to send: every filled one but Content-Type, which reply_* take apart. */
+static size_t headers_compact(struct headers *headers, struct reply_header *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < headers->count; i++)
+        if (headers->items[i].name != NULL) out[n++] = headers->items[i];
+    return n;
+}
+
+static enum MHD_Result reply_png(struct request *request, unsigned status, const struct fill *fill,
+                                 struct reply_header *headers, size_t count)
+{
+    uint64_t seed = hash_string(hash_string(HASH_SEED, fill->id), request->path);
+    size_t length = 0;
+    unsigned char *png = png_render(seed, &length);
+    if (png == NULL) return MHD_NO;
+    char sha256[65];
+    png_sha256_hex(png, length, sha256);
+    if (count < HEADERS_MAX) headers[count++] = (struct reply_header){"X-Sim-Sha256", sha256};
+    enum MHD_Result result = reply_bytes(request->connection, status, "image/png", png, length, length, length, headers,
+                                         count);
+    free(png);
+    return result;
+}
+
+static enum MHD_Result reply_response(struct request *request, const cJSON *response, const struct fill *fill)
+{
+    unsigned status = (unsigned)cJSON_GetObjectItemCaseSensitive(response, "status")->valueint;
+    struct headers headers = {0};
+    struct reply_header sent[HEADERS_MAX + 1];
+    if (!headers_fill(&headers, response, fill)) {
+        headers_free(&headers);
+        return MHD_NO;
+    }
+    size_t count = headers_compact(&headers, sent);
+    enum MHD_Result result = MHD_NO;
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(response, "body");
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(response, "png"))) {
+        result = reply_png(request, status, fill, sent, count);
+    } else {
+        /* a string is the body's own text; anything else is JSON, printed as the docs show it */
+        char *printed = body == NULL || cJSON_IsString(body) ? NULL : cJSON_PrintUnformatted(body);
+        const char *template = printed ? printed : cJSON_IsString(body) ? body->valuestring : "";
+        char *text = fill_in(template, fill);
+        const char *type = headers.content_type ? headers.content_type : printed ? "application/json" : NULL;
+        if (text != NULL) result = reply_text_with_headers(request->connection, status, type, text, sent, count);
+        free(text);
+        cJSON_free(printed);
+    }
+    headers_free(&headers);
+    return result;
+}
+
+/* The simulator's own answer when the file has none: what was asked, in which scenario, and what
+ * the scenario's exchanges would have matched. */
+static enum MHD_Result reply_unmatched(struct request *request, const struct replay_file *file,
+                                       const struct replay_answer *answer, const char *subpath)
+{
+    bool unknown_scenario = answer->kind == REPLAY_UNKNOWN_SCENARIO;
+    cJSON *body = cJSON_CreateObject();
+    cJSON *error = cJSON_AddObjectToObject(body, "error");
+    char message[512];
+    if (unknown_scenario)
+        snprintf(message, sizeof message, "replay %s has no scenario \"%s\"", file->name, answer->scenario);
+    else if (answer->id[0] != '\0' && answer->tried == NULL)
+        snprintf(message, sizeof message, "replay %s handed out no task \"%.128s\" (%.16s %.200s)", file->name,
+                 answer->id, request->method, subpath);
+    else
+        snprintf(message, sizeof message, "replay %s: no exchange of scenario \"%s\" or common matches %.16s %.200s",
+                 file->name, answer->scenario, request->method, subpath);
+    cJSON_AddStringToObject(error, "type", unknown_scenario ? "replay_unknown_scenario" : "replay_unmatched");
+    cJSON_AddStringToObject(error, "message", message);
+    cJSON_AddStringToObject(error, "replay", file->name);
+    cJSON_AddStringToObject(error, "scenario", answer->scenario);
+    cJSON_AddStringToObject(error, "method", request->method);
+    cJSON_AddStringToObject(error, "path", subpath);
+    cJSON *tried = cJSON_AddArrayToObject(error, unknown_scenario ? "scenarios" : "tried");
+    for (size_t s = 0; unknown_scenario && s < file->scenario_count; s++)
+        cJSON_AddItemToArray(tried, cJSON_CreateString(file->scenarios[s].name));
+    for (int part = 0; !unknown_scenario && part < 2; part++) {
+        const struct replay_scenario *scenario = part == 0 ? answer->tried : &file->common;
+        for (size_t i = 0; scenario != NULL && i < scenario->count; i++) {
+            char line[REPLAY_PATTERN_MAX + 32];
+            const struct replay_exchange *exchange = &scenario->exchanges[i];
+            snprintf(line, sizeof line, "%s %s", exchange->method ? exchange->method : "*", exchange->path);
+            cJSON_AddItemToArray(tried, cJSON_CreateString(line));
+        }
+    }
+    enum MHD_Result result = reply_json(request->connection,
+                                        unknown_scenario ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_NOT_FOUND, body);
+    cJSON_Delete(body);
+    return result;
+}
+
+static const char *header_of(void *context, const char *name)
+{
+    return request_header(context, name);
+}
+
+static const char *query_of(void *context, const char *name)
+{
+    return request_query(context, name);
+}
+
+enum MHD_Result replay_handle(struct request *request, const struct replay_file *file, const char *subpath)
+{
+    struct replay_request asked = {
+        .method = request->method,
+        .path = subpath,
+        .body = request->body,
+        .header = header_of,
+        .query = query_of,
+        .context = request,
+        .keys = request->sim->api_keys,
+        .key_count = request->sim->api_key_count,
+    };
+    struct replay_answer answer;
+    replays_answer(request->sim->replays, file, &asked, &answer);
+    if (answer.response == NULL) return reply_unmatched(request, file, &answer, subpath);
+    struct fill fill = {.id = answer.id};
+    snprintf(fill.base, sizeof fill.base, "http://127.0.0.1:%u/%s", request->sim->port, file->name);
+    snprintf(fill.now, sizeof fill.now, "%lld", (long long)time(NULL));
+    return reply_response(request, answer.response, &fill);
+}

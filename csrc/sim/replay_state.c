@@ -31,6 +31,7 @@ struct replays {
     struct flow *flows; /* a test's few hundred tasks: looked up in order */
     size_t flow_count, flow_capacity;
     uint64_t requests, matched, unmatched, auth_refused, tasks;
+    uint64_t by_status[600]; /* the documented answers served, by status (checked 100..599 at load) */
     char unmatched_log[UNMATCHED_LOGGED][UNMATCHED_TEXT];
     size_t unmatched_logged;
 };
@@ -296,6 +297,8 @@ void replays_answer(struct replays *replays, const struct replay_file *file, con
     } else {
         log_unmatched(replays, file, request);
     }
+    if (answer->response != NULL)
+        replays->by_status[cJSON_GetObjectItemCaseSensitive(answer->response, "status")->valueint]++;
     pthread_mutex_unlock(&replays->lock);
 }
 
@@ -305,6 +308,7 @@ void replays_reset(struct replays *replays)
     flows_clear(replays);
     replays->requests = replays->matched = replays->unmatched = replays->auth_refused = replays->tasks = 0;
     replays->unmatched_logged = 0;
+    memset(replays->by_status, 0, sizeof replays->by_status);
     pthread_mutex_unlock(&replays->lock);
 }
 
@@ -317,6 +321,12 @@ void replays_stats_json(struct replays *replays, cJSON *stats)
     cJSON_AddNumberToObject(json, "unmatched", (double)replays->unmatched);
     cJSON_AddNumberToObject(json, "auth_refused", (double)replays->auth_refused);
     cJSON_AddNumberToObject(json, "tasks", (double)replays->tasks);
+    cJSON *statuses = cJSON_AddObjectToObject(json, "by_status");
+    for (unsigned status = 100; status < 600; status++) {
+        char name[8];
+        snprintf(name, sizeof name, "%u", status);
+        if (replays->by_status[status] > 0) cJSON_AddNumberToObject(statuses, name, (double)replays->by_status[status]);
+    }
     cJSON *log = cJSON_AddArrayToObject(json, "unmatched_requests");
     for (size_t i = 0; i < replays->unmatched_logged; i++)
         cJSON_AddItemToArray(log, cJSON_CreateString(replays->unmatched_log[i]));

@@ -46,7 +46,8 @@ void replays_answer(struct replays *replays, const struct replay_file *file, con
 /* POST /_sim/reset: every flow and counter starts again. */
 void replays_reset(struct replays *replays);
 
-/* {"requests", "matched", "unmatched", "auth_refused", "tasks", "unmatched_requests": [...],
+/* {"requests", "matched", "unmatched", "auth_refused", "tasks", "by_status": {"200": n, …} (the
+ * file's answers served), "unmatched_requests": [the first 16 "METHOD /NAME/path"],
  * "files": [{"name", "origin"}]} into stats as "replay". */
 void replays_stats_json(struct replays *replays, cJSON *stats);
 

@@ -90,8 +90,9 @@ static bool path_pattern_valid(struct loader *loader, const char *path, const ch
     if (path[0] != '/') return refuse(loader, "%s: \"path\" must start with '/'", where);
     const char *id = strstr(path, "{id}");
     if (id != NULL && strstr(id + 1, "{id}") != NULL) return refuse(loader, "%s: \"path\" has {id} twice", where);
+    const char *id_end = id ? id + 3 : NULL; /* the brace that closes {id} (no arithmetic on NULL) */
     for (const char *c = path; *c; c++)
-        if ((*c == '{' && c != id) || (*c == '}' && c != id + 3))
+        if ((*c == '{' && c != id) || (*c == '}' && c != id_end))
             return refuse(loader, "%s: \"path\": only {id} may stand in braces", where);
     if (id != NULL) {
         const char *start = id, *end = id + 4;

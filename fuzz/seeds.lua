@@ -72,4 +72,7 @@ end
 -- by fuzz_replay_match)
 seed("fuzz_replay_match", '{"name":"b","source":["https://x"],"scenarios":{"success":[{"request":{"path":"/a}"},' ..
   '"response":{"status":200}}]}}\0GET\0/a}')
+-- a status beyond int's range: its conversion was undefined before the range was checked
+seed("fuzz_replay_match", '{"name":"b","source":["https://x"],"scenarios":{"success":[{"request":{"path":"/a"},' ..
+  '"response":{"status":4011110000000}}]}}\0GET\0/a')
 print(("fuzz seeds: %d files from spec/vectors"):format(count))

@@ -110,8 +110,9 @@ static bool response_valid(struct loader *loader, const cJSON *response, const c
     if (!cJSON_IsObject(response)) return refuse(loader, "%s: must be an object", where);
     if (!members_known(loader, response, where, known)) return false;
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(response, "status");
-    if (!cJSON_IsNumber(status) || status->valuedouble != (double)(int)status->valuedouble || status->valueint < 100 ||
-        status->valueint > 599)
+    /* the range first: converting a double out of int's range is undefined (found by fuzz_replay_match) */
+    if (!cJSON_IsNumber(status) || !(status->valuedouble >= 100 && status->valuedouble <= 599) ||
+        status->valuedouble != (double)(int)status->valuedouble)
         return refuse(loader, "%s: \"status\" must be an HTTP status 100..599", where);
     const cJSON *headers;
     bool png;
@@ -144,7 +145,7 @@ static bool times_valid(struct loader *loader, const cJSON *exchange_json, struc
 {
     const cJSON *times = cJSON_GetObjectItemCaseSensitive(exchange_json, "times");
     if (times == NULL) return true;
-    if (!cJSON_IsNumber(times) || times->valuedouble < 1 || times->valuedouble > TIMES_MAX ||
+    if (!cJSON_IsNumber(times) || !(times->valuedouble >= 1 && times->valuedouble <= TIMES_MAX) ||
         times->valuedouble != (double)(int)times->valuedouble)
         return refuse(loader, "%s: \"times\" must be a whole number 1..%d", where, TIMES_MAX);
     exchange->times = (unsigned)times->valueint;

@@ -182,6 +182,11 @@ static struct flow *flow_add(struct replays *replays, const struct replay_file *
     return flow;
 }
 
+static void flow_drop_last(struct replays *replays)
+{
+    free(replays->flows[--replays->flow_count].counts);
+}
+
 /* The file's id template with {seq}, {hex} (16 digits) and {uuid} filled in. */
 static void make_id(const char *template, char *id, size_t size)
 {
@@ -212,9 +217,10 @@ static void make_id(const char *template, char *id, size_t size)
 }
 
 /* The flow a request belongs to: its task's, by the id it names; else the flow of its scenario
- * and body. NULL with answer->kind saying why when there is none. */
+ * and body, made now (*fresh) when it is the first request of it. NULL with answer->kind saying why
+ * when there is none. */
 static struct flow *flow_of(struct replays *replays, const struct replay_file *file,
-                            const struct replay_request *request, struct replay_answer *answer)
+                            const struct replay_request *request, struct replay_answer *answer, bool *fresh)
 {
     char key[sizeof((struct flow *)0)->key];
     if (replay_capture_id(file, request, answer->id, sizeof answer->id)) {
@@ -234,7 +240,10 @@ static struct flow *flow_of(struct replays *replays, const struct replay_file *f
     uint64_t hash = hash_string(HASH_SEED, request->body ? request->body : "");
     snprintf(key, sizeof key, "body %s %016llx", scenario->name, (unsigned long long)hash);
     struct flow *flow = flow_find(replays, file, key);
-    if (flow == NULL) flow = flow_add(replays, file, key, scenario);
+    if (flow == NULL) {
+        flow = flow_add(replays, file, key, scenario);
+        *fresh = flow != NULL;
+    }
     if (flow == NULL) answer->kind = REPLAY_UNMATCHED;
     answer->tried = scenario;
     return flow;
@@ -276,13 +285,15 @@ void replays_answer(struct replays *replays, const struct replay_file *file, con
     *answer = (struct replay_answer){.kind = REPLAY_EXCHANGE};
     pthread_mutex_lock(&replays->lock);
     replays->requests++;
-    struct flow *flow = flow_of(replays, file, request, answer);
+    bool fresh = false;
+    struct flow *flow = flow_of(replays, file, request, answer, &fresh);
     size_t index = 0;
     if (flow != NULL) {
         answer->tried = flow->scenario;
         answer->exchange = replay_select(file, flow->scenario, request, flow->counts, &index);
         if (answer->exchange == NULL) answer->kind = REPLAY_UNMATCHED;
     }
+    if (fresh && answer->kind != REPLAY_EXCHANGE) flow_drop_last(replays); /* no flow for what nothing answers */
     if (answer->kind == REPLAY_EXCHANGE && answer->exchange->auth && !replay_auth_accepted(file, request)) {
         answer->kind = REPLAY_AUTH_REFUSED;
         answer->response = file->auth_refusal;

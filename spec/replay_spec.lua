@@ -1,5 +1,5 @@
 -- The simulator's replay mode: a provider's documented exchanges served from a data file
--- (replay/foxapi-replay.json, compiled into gentask-sim) under /foxapi-replay, run by the real
+-- (replay/foxapi_replay.json, compiled into gentask-sim) under /foxapi_replay, run by the real
 -- engine with the foxapi profile — success and download, failure, moderation, 429, 401, cancel —
 -- and the matcher's edges over HTTP: unmatched requests counted, id substitution, steps of a
 -- sequence, malformed files refused at start, hostile paths.
@@ -7,9 +7,10 @@ local gentask = require "gentask"
 local Sim = require "support.sim"
 local host = require "support.host"
 local cjson = require "cjson"
+local cli = require "support.cli"
 
 local SIM_BIN = os.getenv "GENTASK_SIM" or "build/gentask-sim"
-local MOUNT = "/foxapi-replay"
+local MOUNT = "/foxapi_replay"
 
 -- curl: status, body (and the headers' text when asked)
 local function http(method, url, opts)
@@ -201,7 +202,7 @@ describe("replay mode's matcher, over HTTP", function()
     assert.equal(404, status)
     local err = cjson.decode(body).error
     assert.equal("replay_unmatched", err.type)
-    assert.equal("foxapi-replay", err.replay)
+    assert.equal("foxapi_replay", err.replay)
     assert.equal("success", err.scenario)
     assert.equal("/v1/nothing/here", err.path)
     assert.truthy(err.message:find("GET /v1/nothing/here", 1, true))
@@ -209,7 +210,7 @@ describe("replay mode's matcher, over HTTP", function()
       "GET /results/{id}-0.png" }, err.tried)
     local replay = sim:stats().replay
     assert.equal(1, replay.unmatched)
-    assert.same({ "GET /foxapi-replay/v1/nothing/here" }, replay.unmatched_requests)
+    assert.same({ "GET /foxapi_replay/v1/nothing/here" }, replay.unmatched_requests)
     -- the key that came with it is in neither the answer nor the stats
     assert.is_nil(body:find(Sim.key, 1, true))
     assert.is_nil(cjson.encode(sim:stats()):find(Sim.key, 1, true))
@@ -304,7 +305,7 @@ describe("replay files given with --replay", function()
   end)
 
   it("replaces the built-in file of the same name", function()
-    local path = write_file((MINIMAL:gsub('"name": "tiny"', '"name": "foxapi-replay"')))
+    local path = write_file((MINIMAL:gsub('"name": "tiny"', '"name": "foxapi_replay"')))
     local sim = Sim.start("--replay " .. host.quote(path))
     local status = http("POST", sim.url .. MOUNT .. "/jobs", { headers = { "x-key: " .. Sim.key }, body = '"go"' })
     local files = sim:stats().replay.files
@@ -350,5 +351,30 @@ describe("replay files given with --replay", function()
     os.remove(b)
     assert.equal(2, status)
     assert.truthy(said:find('"name" "tiny" is also', 1, true), said)
+  end)
+end)
+
+describe("gentask run --sim -p NAME for a replayed provider", function()
+  it("runs the flow of the replay file named after the profile, and saves its result", function()
+    local dir = cli.tmpdir()
+    -- a profile named after the built-in replay file, on this run's module path only: FoxAPI's,
+    -- renamed (the replayed providers' own profiles will live in lua/gentask/providers/)
+    assert(host.sh("mkdir -p " .. cli.quote(dir .. "/lua/gentask/providers")))
+    cli.write(dir .. "/lua/gentask/providers/foxapi_replay.lua", [[
+      local profile = {}
+      for k, v in pairs(require "gentask.providers.foxapi") do profile[k] = v end
+      profile.name = "foxapi_replay"
+      return profile
+    ]])
+    local saved = package.path
+    package.path = dir .. "/lua/?.lua;" .. package.path
+    local out, err, status = cli.run("run --sim -p foxapi_replay -m flux-dev 'a replayed fox' -o "
+      .. cli.quote(dir .. "/out"))
+    package.path = saved
+    assert.equal(0, status, err)
+    local path = out:match "^(%S+)\n$"
+    assert.truthy(path, out)
+    assert.equal("\137PNG\r\n\26\n", (cli.read(path) or ""):sub(1, 8))
+    os.execute("rm -rf " .. cli.quote(dir))
   end)
 end)

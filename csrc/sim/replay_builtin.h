@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 struct replay_builtin {
-    const char *path; /* "replay/foxapi-replay.json": where it came from */
+    const char *path; /* "replay/foxapi_replay.json": where it came from */
     const char *text; /* its bytes and a NUL */
 };
 

@@ -234,8 +234,8 @@ $(FUZZ_WITH_PROFILES): $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h fuzz/profiles.h $(FUZ
 	  -o $@ $< $(FUZZ_CORE) $(FUZZ_BIND) $(CORE_LIBS) -llua5.4
 
 # the simulator's replay reader and matcher, alone (no core, no MHD)
-FUZZ_REPLAY_SRC := csrc/sim/replay_load.c csrc/sim/replay_match.c
-$(FUZZ_DIR)/fuzz_replay_match: fuzz/fuzz_replay_match.c fuzz/fuzz.h $(FUZZ_REPLAY_SRC) csrc/sim/replay.h
+FUZZ_REPLAY_SRC := csrc/sim/replay_load.c csrc/sim/replay_match.c csrc/sim/replay_fill.c
+$(FUZZ_DIR)/fuzz_replay_match: fuzz/fuzz_replay_match.c fuzz/fuzz.h $(FUZZ_REPLAY_SRC) csrc/sim/replay.h csrc/sim/replay_fill.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) $(CJSON_CFLAGS) -o $@ $< $(FUZZ_REPLAY_SRC) -lcjson
 

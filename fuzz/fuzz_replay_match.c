@@ -2,11 +2,13 @@
  * replay_match.c): any file text is read or refused without a crash, and any request — method,
  * path, body, header and query values — is matched against what was read (or, when the text is
  * refused, against a small valid file), five times over as a flow would be, the steps counted as
- * replay_state.c counts them. The path is also matched as a pattern against itself.
+ * replay_state.c counts them. The path is also matched as a pattern against itself, and the body
+ * filled in as a response's template (replay_fill.c).
  * Input: file NUL method NUL path NUL body NUL header NUL query. */
 #include <stdio.h>
 
 #include "../csrc/sim/replay.h"
+#include "../csrc/sim/replay_fill.h"
 #include "fuzz.h"
 
 static const char fallback[] =
@@ -84,6 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     replay_path_match(parts[2], parts[2], id, sizeof id);
     replay_path_match(parts[4], parts[2], id, sizeof id);
     replay_value_match(parts[4], parts[5], keys, 2);
+    struct replay_fill fill = {.id = parts[5], .base = "http://127.0.0.1:1/f", .now = "0"};
+    free(replay_fill_in(parts[3], &fill)); /* the body as a response template */
     replay_file_free(file);
     fuzz_free(parts, 6);
     return 0;

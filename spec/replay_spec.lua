@@ -316,6 +316,54 @@ describe("replay files given with --replay", function()
     assert.equal(path, files[1].origin)
   end)
 
+  it("pushes a documented webhook delivery to the URL the submit names, filled in", function()
+    local socket = require "socket"
+    local server = assert(socket.bind("127.0.0.1", 0))
+    local _, port = server:getsockname()
+    local hooked = MINIMAL:gsub('"new_task": true,', '"new_task": true, "webhook": {"url_field": "hooks.url", ' ..
+      '"delay_ms": 20, "headers": {"X-Event": "job.done {id}"}, "body": {"job": "{id}", "state": "done", ' ..
+      '"out": "{base}/out/{id}.png"}},', 1)
+    local path = write_file(hooked)
+    local sim = Sim.start("--replay " .. host.quote(path))
+    local hook_url = ("http://127.0.0.1:%d/hook"):format(port)
+    local status, body = http("POST", sim.url .. "/tiny/jobs", { headers = { "x-key: " .. Sim.key },
+      body = cjson.encode { go = 1, hooks = { url = hook_url } } })
+    assert.equal(202, status)
+    local id = cjson.decode(body).job
+    server:settimeout(5)
+    local conn = server:accept()
+    local request, headers = {}, {}
+    if conn then
+      conn:settimeout(5)
+      request.line = conn:receive "*l"
+      while true do
+        local line = conn:receive "*l"
+        if not line or line == "" then break end
+        local name, value = line:match "^([^:]+):%s*(.*)$"
+        headers[name:lower()] = value
+      end
+      request.body = conn:receive(tonumber(headers["content-length"]))
+      conn:send "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+      conn:close()
+    end
+    server:close()
+    -- a submit that names no URL is pushed nothing
+    http("POST", sim.url .. "/tiny/jobs", { headers = { "x-key: " .. Sim.key }, body = '{"go": 2}' })
+    local stats
+    for _ = 1, 100 do
+      stats = sim:stats()
+      if stats.webhooks.delivered + stats.webhooks.failed >= 1 then break end
+      os.execute "sleep 0.02"
+    end
+    sim:stop()
+    os.remove(path)
+    assert.equal("POST /hook HTTP/1.1", request.line)
+    assert.equal("job.done " .. id, headers["x-event"])
+    assert.same({ job = id, state = "done", out = sim.url .. "/tiny/out/" .. id .. ".png" }, cjson.decode(request.body))
+    assert.equal(1, stats.webhooks.scheduled)
+    assert.equal(1, stats.webhooks.delivered)
+  end)
+
   local malformed = {
     { "not JSON", "{", "not JSON" },
     { "no source", '{"name": "x", "scenarios": {"success": []}}', '"source"' },
@@ -328,7 +376,10 @@ describe("replay files given with --replay", function()
     { "png and body together", MINIMAL:gsub('"png": true', '"png": true, "body": "x"'), '"png" and "body"' },
     { "times of zero", MINIMAL:gsub('"new_task": true', '"new_task": true, "times": 0'), '"times"' },
     { "a default scenario it lacks", MINIMAL:gsub('"id":', '"default_scenario": "other", "id":'), '"default_scenario"' },
-    { "a webhook, not served yet", MINIMAL:gsub('"new_task": true', '"new_task": true, "webhook": {}'), '"webhook"' },
+    { "a webhook without its URL's place", MINIMAL:gsub('"new_task": true', '"new_task": true, "webhook": {"body": {}}'),
+      '"url_field"' },
+    { "a signature scheme not signed yet", MINIMAL:gsub('"new_task": true',
+      '"new_task": true, "webhook": {"url_field": "u", "body": {}, "sign": "standard"}'), '"sign" "standard"' },
   }
   for _, case in ipairs(malformed) do
     it("refuses at start a file with " .. case[1] .. ", saying which file and what", function()

@@ -28,7 +28,7 @@ static const char help_replay[] =
 "    \"headers\"?: {NAME: pattern}, \"body_contains\"?: text}, \"response\":\n"
 "    {\"status\", \"headers\"?: {NAME: text}, \"body\"?: JSON or a string sent as it\n"
 "    is | \"png\": true (a real 64x64 PNG, with X-Sim-Sha256)}, \"times\"?: N,\n"
-"    \"new_task\"?: true, \"goto\"?: SCENARIO, \"auth\"?: false}\n"
+"    \"new_task\"?: true, \"goto\"?: SCENARIO, \"auth\"?: false, \"webhook\"?}\n"
 "  Paths: {id} captures the task's id (once, in one segment, with literal text\n"
 "    around it: /out/{id}-0.png); * matches any text within a segment. A query\n"
 "    pattern \"{id}\" captures too. Values: * any text, {key} an accepted key\n"
@@ -54,7 +54,13 @@ static const char help_replay[] =
 "  Stats: \"replay\": {\"requests\", \"matched\", \"unmatched\", \"auth_refused\",\n"
 "    \"tasks\", \"by_status\": {STATUS: answers}, \"unmatched_requests\": [the\n"
 "    first 16], \"files\": [{\"name\", \"origin\"}]}; POST /_sim/reset forgets every\n"
-"    flow. Webhook deliveries (\"webhook\") are not served yet: refused at start.\n";
+"    flow.\n"
+"  Webhooks: an exchange's \"webhook\": {\"url_field\": the dotted path of the URL\n"
+"    in the request's JSON body, \"delay_ms\"?, \"headers\"?, \"body\" (filled in as\n"
+"    a response's), \"sign\"?} POSTs that body there (http:// only) when the\n"
+"    exchange answers, counted in \"webhooks\"; a request naming no URL is pushed\n"
+"    nothing. \"sign\" names a signature scheme: none is signed yet (a file naming\n"
+"    one is refused), so deliveries go unsigned.\n";
 /* clang-format on */
 
 void help_print_replay(FILE *out)

@@ -40,10 +40,10 @@ struct replay_exchange {
     bool auth;                 /* the file's auth applies (default true; false: a public download) */
     const char *next_scenario; /* "goto": the flow continues in this scenario (a cancel) */
     const cJSON *response;     /* {"status", "headers"?, "body"? | "png"?} */
-    /* A delivery to push to the task's webhook URL, for the webhook work to fill in: planned as
-     * {"url_field": dotted path in the submit body, "headers", "body" (filled in as a response's),
-     * "sign": "standard" (Standard Webhooks) | "ed25519" | absent}. The loader refuses it until
-     * deliveries are served, so that no file relies on a push that never comes. */
+    /* A delivery pushed when the exchange answers (replay_webhook.c): {"url_field": the dotted
+     * path of the URL in this request's JSON body, "delay_ms"?, "headers"?, "body" (filled in as
+     * a response's), "sign"?: the signature scheme, a hook for the webhook work (no scheme is
+     * known yet: a file naming one is refused)}. NULL: none. */
     const cJSON *webhook;
 };
 

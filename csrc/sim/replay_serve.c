@@ -9,70 +9,12 @@
 
 #include "hash.h"
 #include "png.h"
+#include "replay_fill.h"
 #include "replay_serve.h"
+#include "replay_webhook.h"
 #include "replays.h"
 
 #define HEADERS_MAX 32
-
-struct text {
-    char *data;
-    size_t length, capacity;
-    bool failed;
-};
-
-static void text_add(struct text *text, const char *data, size_t length)
-{
-    if (text->failed) return;
-    if (text->length + length + 1 > text->capacity) {
-        size_t capacity = text->capacity ? text->capacity : 256;
-        while (capacity < text->length + length + 1) capacity *= 2;
-        char *grown = realloc(text->data, capacity);
-        if (grown == NULL) {
-            text->failed = true;
-            return;
-        }
-        text->data = grown;
-        text->capacity = capacity;
-    }
-    memcpy(text->data + text->length, data, length);
-    text->length += length;
-    text->data[text->length] = '\0';
-}
-
-/* What {id}, {base} and {now} stand for in a response. */
-struct fill {
-    const char *id;
-    char base[96];
-    char now[24];
-};
-
-/* template with its placeholders filled in (malloc'd; NULL: out of memory). Other braces are
- * copied as they are: JSON is full of them. */
-static char *fill_in(const char *template, const struct fill *fill)
-{
-    static const char *const names[] = {"{id}", "{base}", "{now}"};
-    const char *values[] = {fill->id, fill->base, fill->now};
-    struct text text = {0};
-    const char *c = template;
-    while (*c) {
-        const char *brace = strchr(c, '{');
-        if (brace == NULL) brace = c + strlen(c);
-        text_add(&text, c, (size_t)(brace - c));
-        c = brace;
-        if (*c == '\0') break;
-        size_t i = 0;
-        while (i < 3 && strncmp(c, names[i], strlen(names[i])) != 0) i++;
-        if (i < 3) {
-            text_add(&text, values[i], strlen(values[i]));
-            c += strlen(names[i]);
-        } else {
-            text_add(&text, c++, 1);
-        }
-    }
-    text_add(&text, "", 0);
-    if (text.failed) free(text.data);
-    return text.failed ? NULL : text.data;
-}
 
 struct headers {
     struct reply_header items[HEADERS_MAX];
@@ -86,13 +28,13 @@ static void headers_free(struct headers *headers)
     for (size_t i = 0; i < headers->count; i++) free(headers->owned[i]);
 }
 
-static bool headers_fill(struct headers *headers, const cJSON *response, const struct fill *fill)
+static bool headers_fill(struct headers *headers, const cJSON *response, const struct replay_fill *fill)
 {
     const cJSON *member;
     cJSON_ArrayForEach(member, cJSON_GetObjectItemCaseSensitive(response, "headers"))
     {
         if (headers->count == HEADERS_MAX) break;
-        char *value = fill_in(member->valuestring, fill);
+        char *value = replay_fill_in(member->valuestring, fill);
         if (value == NULL) return false;
         bool is_type = strcasecmp(member->string, "Content-Type") == 0;
         if (is_type) headers->content_type = value;
@@ -112,7 +54,7 @@ static size_t headers_compact(struct headers *headers, struct reply_header *out)
     return n;
 }
 
-static enum MHD_Result reply_png(struct request *request, unsigned status, const struct fill *fill,
+static enum MHD_Result reply_png(struct request *request, unsigned status, const struct replay_fill *fill,
                                  struct reply_header *headers, size_t count)
 {
     uint64_t seed = hash_string(hash_string(HASH_SEED, fill->id), request->path);
@@ -128,7 +70,7 @@ static enum MHD_Result reply_png(struct request *request, unsigned status, const
     return result;
 }
 
-static enum MHD_Result reply_response(struct request *request, const cJSON *response, const struct fill *fill)
+static enum MHD_Result reply_response(struct request *request, const cJSON *response, const struct replay_fill *fill)
 {
     unsigned status = (unsigned)cJSON_GetObjectItemCaseSensitive(response, "status")->valueint;
     struct headers headers = {0};
@@ -146,7 +88,7 @@ static enum MHD_Result reply_response(struct request *request, const cJSON *resp
         /* a string is the body's own text; anything else is JSON, printed as the docs show it */
         char *printed = body == NULL || cJSON_IsString(body) ? NULL : cJSON_PrintUnformatted(body);
         const char *template = printed ? printed : cJSON_IsString(body) ? body->valuestring : "";
-        char *text = fill_in(template, fill);
+        char *text = replay_fill_in(template, fill);
         const char *type = headers.content_type ? headers.content_type : printed ? "application/json" : NULL;
         if (text != NULL) result = reply_text_with_headers(request->connection, status, type, text, sent, count);
         free(text);
@@ -222,8 +164,10 @@ enum MHD_Result replay_handle(struct request *request, const struct replay_file 
     struct replay_answer answer;
     replays_answer(request->sim->replays, file, &asked, &answer);
     if (answer.response == NULL) return reply_unmatched(request, file, &answer, subpath);
-    struct fill fill = {.id = answer.id};
+    struct replay_fill fill = {.id = answer.id};
     snprintf(fill.base, sizeof fill.base, "http://127.0.0.1:%u/%s", request->sim->port, file->name);
     snprintf(fill.now, sizeof fill.now, "%lld", (long long)time(NULL));
+    if (answer.kind == REPLAY_EXCHANGE && answer.exchange->webhook != NULL)
+        replay_webhook_push(request, answer.exchange->webhook, &fill);
     return reply_response(request, answer.response, &fill);
 }

@@ -15,7 +15,8 @@ static const char fallback[] =
     "{\"name\": \"f\", \"source\": [\"https://example.com\"],"
     " \"auth\": {\"header\": \"Authorization\", \"value\": \"Bearer {key}\", \"refusal\": {\"status\": 401}},"
     " \"scenarios\": {\"success\": ["
-    "  {\"request\": {\"method\": \"POST\", \"path\": \"/v1/*/jobs\", \"body_contains\": \"p\"}, \"new_task\": true,"
+    "  {\"request\": {\"method\": \"POST\", \"path\": \"/v1/*/jobs\", \"body_contains\": \"p\","
+    "   \"body_fields\": {\"input.prompt\": \"*a*\", \"a..b.\": \"{key}\"}}, \"new_task\": true,"
     "   \"response\": {\"status\": 200, \"body\": {\"id\": \"{id}\"}}},"
     "  {\"request\": {\"path\": \"/v1/jobs/x{id}.png\", \"query\": {\"q\": \"*a*b*\"}}, \"times\": 2,"
     "   \"response\": {\"status\": 200}},"
@@ -71,10 +72,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (file == NULL) file = replay_file_parse(fallback, sizeof fallback - 1, "fallback", reserved, why, sizeof why);
     if (file == NULL) abort();
     struct values values = {parts[4], parts[5]};
+    cJSON *body_json = cJSON_Parse(parts[3]);
     struct replay_request request = {
         .method = parts[1],
         .path = parts[2],
         .body = parts[3],
+        .body_json = body_json,
         .header = header_of,
         .query = query_of,
         .context = &values,
@@ -88,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     replay_value_match(parts[4], parts[5], keys, 2);
     struct replay_fill fill = {.id = parts[5], .base = "http://127.0.0.1:1/f", .now = "0"};
     free(replay_fill_in(parts[3], &fill)); /* the body as a response template */
+    cJSON_Delete(body_json);
     replay_file_free(file);
     fuzz_free(parts, 6);
     return 0;

@@ -316,6 +316,19 @@ describe("replay files given with --replay", function()
     assert.equal(path, files[1].origin)
   end)
 
+  it("matches strings of the JSON body by their dotted path", function()
+    local path = write_file((MINIMAL:gsub('"body_contains": "\\"go\\""', '"body_fields": {"spec.model": "veo-*"}', 1)))
+    local sim = Sim.start("--replay " .. host.quote(path))
+    local function post(body)
+      return (http("POST", sim.url .. "/tiny/jobs", { headers = { "x-key: " .. Sim.key }, body = body }))
+    end
+    local statuses = { post '{"spec": {"model": "veo-3"}}', post '{"spec": {"model": "sora"}}',
+      post '{"spec": "veo-3"}', post '{"model": "veo-3"}', post 'not json' }
+    sim:stop()
+    os.remove(path)
+    assert.same({ 202, 404, 404, 404, 404 }, statuses)
+  end)
+
   it("pushes a documented webhook delivery to the URL the submit names, filled in", function()
     local socket = require "socket"
     local server = assert(socket.bind("127.0.0.1", 0))

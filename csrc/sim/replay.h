@@ -35,6 +35,7 @@ struct replay_exchange {
     const cJSON *query;        /* {"name": "pattern"} that must all be present and match; NULL: none */
     const cJSON *headers;      /* the same for request headers ("{key}": an accepted API key) */
     const char *body_contains; /* the request body must hold this text; NULL: any body */
+    const cJSON *body_fields;  /* {"dotted.path": pattern}: strings of the JSON body that must match */
     unsigned times;            /* how many requests of a flow it answers before the next match; 0: all */
     bool new_task;             /* the answer makes a task with a fresh id (a submit) */
     bool auth;                 /* the file's auth applies (default true; false: a public download) */
@@ -79,8 +80,9 @@ const struct replay_scenario *replay_file_scenario(const struct replay_file *fil
 /* replay_match.c: everything about a request the matcher reads. */
 struct replay_request {
     const char *method;
-    const char *path; /* under the file's mount: "" or "/…" */
-    const char *body; /* NUL-terminated; NULL: none */
+    const char *path;       /* under the file's mount: "" or "/…" */
+    const char *body;       /* NUL-terminated; NULL: none */
+    const cJSON *body_json; /* the body parsed (by the caller, once); NULL: not JSON */
     const char *(*header)(void *context, const char *name);
     const char *(*query)(void *context, const char *name);
     void *context;

@@ -155,14 +155,15 @@ static bool webhook_valid(struct loader *loader, const cJSON *webhook, const cha
 static bool request_valid(struct loader *loader, const cJSON *request, struct replay_exchange *exchange,
                           const char *where)
 {
-    static const char *const known[] = {"method", "path", "query", "headers", "body_contains", NULL};
+    static const char *const known[] = {"method", "path", "query", "headers", "body_contains", "body_fields", NULL};
     if (!cJSON_IsObject(request)) return refuse(loader, "%s: \"request\" must be an object", where);
     if (!members_known(loader, request, where, known) ||
         !optional_string(loader, request, "method", where, &exchange->method) ||
         !optional_string(loader, request, "path", where, &exchange->path) ||
         !string_map(loader, request, "query", where, &exchange->query) ||
         !string_map(loader, request, "headers", where, &exchange->headers) ||
-        !optional_string(loader, request, "body_contains", where, &exchange->body_contains))
+        !optional_string(loader, request, "body_contains", where, &exchange->body_contains) ||
+        !string_map(loader, request, "body_fields", where, &exchange->body_fields))
         return false;
     if (exchange->path == NULL) return refuse(loader, "%s: the request has no \"path\"", where);
     return path_pattern_valid(loader, exchange->path, where);

@@ -129,6 +129,34 @@ static bool headers_match(const struct replay_exchange *exchange, const struct r
     return true;
 }
 
+/* The string at a dotted path of a JSON body ("input.prompt"); NULL when there is none. */
+static const char *string_at(const cJSON *json, const char *dotted)
+{
+    const cJSON *at = json;
+    while (at != NULL && *dotted) {
+        size_t length = strcspn(dotted, ".");
+        const cJSON *object = cJSON_IsObject(at) ? at : NULL, *member = NULL;
+        cJSON_ArrayForEach(member, object)
+        {
+            if (strlen(member->string) == length && strncmp(member->string, dotted, length) == 0) break;
+        }
+        at = member;
+        dotted += length + (dotted[length] == '.');
+    }
+    return cJSON_IsString(at) ? at->valuestring : NULL;
+}
+
+static bool body_fields_match(const struct replay_exchange *exchange, const struct replay_request *request)
+{
+    const cJSON *member;
+    cJSON_ArrayForEach(member, exchange->body_fields)
+    {
+        const char *value = string_at(request->body_json, member->string);
+        if (!replay_value_match(member->valuestring, value, request->keys, request->key_count)) return false;
+    }
+    return true;
+}
+
 /* The method, path and query alone: what says which exchange (and which task) a request is for. */
 static bool address_matches(const struct replay_exchange *exchange, const struct replay_request *request, char *id,
                             size_t id_size)
@@ -140,7 +168,9 @@ static bool address_matches(const struct replay_exchange *exchange, const struct
 static bool exchange_matches(const struct replay_exchange *exchange, const struct replay_request *request)
 {
     char id[REPLAY_ID_MAX];
-    if (!address_matches(exchange, request, id, sizeof id) || !headers_match(exchange, request)) return false;
+    if (!address_matches(exchange, request, id, sizeof id) || !headers_match(exchange, request) ||
+        !body_fields_match(exchange, request))
+        return false;
     return exchange->body_contains == NULL || (request->body != NULL && strstr(request->body, exchange->body_contains));
 }
 

@@ -151,10 +151,12 @@ static const char *query_of(void *context, const char *name)
 
 enum MHD_Result replay_handle(struct request *request, const struct replay_file *file, const char *subpath)
 {
+    cJSON *body_json = request->body ? cJSON_ParseWithLength(request->body, request->body_length) : NULL;
     struct replay_request asked = {
         .method = request->method,
         .path = subpath,
         .body = request->body,
+        .body_json = body_json,
         .header = header_of,
         .query = query_of,
         .context = request,
@@ -163,6 +165,7 @@ enum MHD_Result replay_handle(struct request *request, const struct replay_file 
     };
     struct replay_answer answer;
     replays_answer(request->sim->replays, file, &asked, &answer);
+    cJSON_Delete(body_json);
     if (answer.response == NULL) return reply_unmatched(request, file, &answer, subpath);
     struct replay_fill fill = {.id = answer.id};
     snprintf(fill.base, sizeof fill.base, "http://127.0.0.1:%u/%s", request->sim->port, file->name);

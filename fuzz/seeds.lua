@@ -62,4 +62,21 @@ seed("fuzz_jwt", "\0\0\0\0\105\90\0\0\7\8\0\5iss\0AK-access/key+1\0SK-secret")
 seed("fuzz_jwt", "\255\255\255\255\255\255\255\255\255\255\255\255sub\0caf\195\169 \1\"\\\0\0\0\0")
 seed("fuzz_jwt", "\0\0\0\0\0\0\0\0\0\1\0\0exp\0k\0s")
 seed("fuzz_utf8", "caf\233 \237\160\128 \244\144\128\128 \192\128")   -- Latin-1, a surrogate, > U+10FFFF, overlong
+-- the replay files in replay/, each with requests of its own flows and hostile ones
+for name in io.popen("ls replay"):lines() do
+  local f = assert(io.open("replay/" .. name, "rb"))
+  local file = f:read "*a"
+  f:close()
+  seed("fuzz_replay_match", file .. "\0POST\0/v1/images/generations\0{\"prompt\":\"replay:rate_limited\"}\0Bearer sk-test-gentask\0")
+  seed("fuzz_replay_match", file .. "\0GET\0/v1/tasks/task-unified-1-00\0\0Bearer k\0x")
+  seed("fuzz_replay_match", file .. "\0GET\0/results/{id}-0.png-0.png\0\0\0")
+  seed("fuzz_replay_match", file .. "\0HEAD\0" .. ("/*{id}"):rep(50) .. "\0replay:\0{key}{key}\0{id}")
+end
+-- a closing brace in a path with no {id}: the check once did arithmetic on a NULL pointer (found
+-- by fuzz_replay_match)
+seed("fuzz_replay_match", '{"name":"b","source":["https://x"],"scenarios":{"success":[{"request":{"path":"/a}"},' ..
+  '"response":{"status":200}}]}}\0GET\0/a}')
+-- a status beyond int's range: its conversion was undefined before the range was checked
+seed("fuzz_replay_match", '{"name":"b","source":["https://x"],"scenarios":{"success":[{"request":{"path":"/a"},' ..
+  '"response":{"status":4011110000000}}]}}\0GET\0/a')
 print(("fuzz seeds: %d files from spec/vectors"):format(count))

@@ -11,6 +11,7 @@
 #include "jwt.h"
 #include "listener.h"
 #include "outage.h"
+#include "replays.h"
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
@@ -30,6 +31,7 @@ static enum MHD_Result stats(struct request *request)
     outage_stats_json(request->sim->outage, body, now_ms);
     webhooks_stats_json(request->sim->webhooks, body);
     sim_jwt_stats_json(request->sim->jwt, body);
+    replays_stats_json(request->sim->replays, body);
     enum MHD_Result result = reply_json(request->connection, MHD_HTTP_OK, body);
     cJSON_Delete(body);
     return result;
@@ -42,6 +44,7 @@ static enum MHD_Result reset(struct request *request)
     outage_reset(request->sim->outage);
     webhooks_reset(request->sim->webhooks);
     sim_jwt_reset(request->sim->jwt);
+    replays_reset(request->sim->replays);
     listener_settle(request->sim->listener); /* the main port is open again when the client hears ok */
     return reply_text(request->connection, MHD_HTTP_OK, "application/json", "{\"ok\":true}");
 }

@@ -14,7 +14,7 @@
 static const char help_usage[] =
 "Usage: gentask-sim [--port N] [--key KEY]... [--duration-ms MS] [--max-active N]\n"
 "                   [--max-connections N] [--backlog N] [--die-with-parent]\n"
-"                   [--jwt-issuer ACCESS_KEY] [--help]\n"
+"                   [--jwt-issuer ACCESS_KEY] [--replay FILE]... [--help]\n"
 "\n"
 "A provider simulator for gentask: a real HTTP server on 127.0.0.1 that speaks the\n"
 "dialects of asynchronous image-generation APIs (FoxAPI, BFL, FLORA, ModelsLab,\n"
@@ -22,7 +22,8 @@ static const char help_usage[] =
 "benchmarks and your own scripts can run offline. Tasks progress with time;\n"
 "scenario words in the prompt or in a header make a task fail, or make the server\n"
 "misbehave. Each dialect follows its provider's documentation, summarised in the\n"
-"repository's docs/providers.md.\n"
+"repository's docs/providers.md. Replay mode (below) serves more providers from\n"
+"data files of their documented exchanges.\n"
 "\n";
 
 static const char help_options[] =
@@ -65,6 +66,9 @@ static const char help_options[] =
 "                    before (a client that renews its token shows several),\n"
 "                    \"refused\": {\"malformed\", \"signature\", \"issuer\",\n"
 "                    \"expired\", \"early\"}}\n"
+"  --replay FILE     serve a replay file (see Replay mode) besides the built-in\n"
+"                    ones, or instead of the built-in one of the same name;\n"
+"                    repeat for several\n"
 "  --help            print this text and exit\n"
 "\n";
 
@@ -115,12 +119,14 @@ static const char help_admin[] =
 "                       \"tasks\": {ID: {\"dialect\", \"polls\", \"first_poll_ms\",\n"
 "                         \"last_poll_ms\" (null before the first poll), \"submitted_ms\",\n"
 "                         \"duration_ms\", \"state\", \"scenario\", \"ignored_words\"?,\n"
-"                         \"idempotency_key\"?}}}\n"
+"                         \"idempotency_key\"?}},\n"
+"                       \"replay\": replay mode's counters (see Replay mode)}\n"
 "                      All times are milliseconds since the simulator started.\n"
 "  GET  /_sim/stats?tasks=0   the same without \"tasks\" and \"submits_by_body\"\n"
 "  GET  /_sim/stats?tasks=0&bodies=1   without \"tasks\", with \"submits_by_body\"\n"
 "                      (?bodies=0 leaves it out; without ?bodies it follows ?tasks)\n"
-"  POST /_sim/reset    forget all tasks, idempotency keys and logical submits, zero\n"
+"  POST /_sim/reset    forget all tasks, idempotency keys, logical submits and replay\n"
+"                      flows, zero\n"
 "                      every counter, end any outage;\n"
 "                      {\"ok\":true}\n"
 "  POST /_sim/sign     the body's HMAC-SHA256 keyed with the X-Sim-Secret header,\n"
@@ -158,6 +164,7 @@ void help_print(FILE *out)
     help_print_dialects(out);
     fputs(help_downloads, out);
     help_print_scenario(out);
+    help_print_replay(out);
     fputs(help_admin, out);
     fputs(help_other, out);
 }

@@ -6,8 +6,9 @@
 
 void help_print(FILE *out);
 
-/* Its parts, in help_dialects.c and help_scenario.c. */
+/* Its parts, in help_dialects.c, help_scenario.c and help_replay.c. */
 void help_print_dialects(FILE *out);
 void help_print_scenario(FILE *out);
+void help_print_replay(FILE *out);
 
 #endif

@@ -19,6 +19,7 @@
 #include "listener.h"
 #include "options.h"
 #include "outage.h"
+#include "replays.h"
 #include "router.h"
 #include "sim.h"
 #include "store.h"
@@ -88,6 +89,7 @@ static void stop_all(struct sim *sim, struct MHD_Daemon *daemon, struct options 
     delays_free(sim->delays);
     store_free(sim->store);
     sim_jwt_free(sim->jwt);
+    replays_free(sim->replays);
     options_free(options);
 }
 
@@ -113,6 +115,12 @@ int main(int argc, char **argv)
         return 1;
     }
     note_backlog_cap(options.backlog);
+    /* a malformed replay file is refused before anything starts: replays_load said which and why */
+    struct replays *replays = replays_load(options.replay_paths, options.replay_path_count, router_mount_names());
+    if (replays == NULL) {
+        options_free(&options);
+        return 2;
+    }
     sim_clock_start();
 
     /* A client that hangs up mid-response must cost one connection, not the process. */
@@ -134,6 +142,7 @@ int main(int argc, char **argv)
         .store = store_new(),
         .delays = delays_start(),
         .outage = &outage,
+        .replays = replays,
     };
     if (options.jwt_issuer != NULL) {
         const char *why = NULL;

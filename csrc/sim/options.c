@@ -43,6 +43,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         BACKLOG = 'b',
         DIE_WITH_PARENT = 'P',
         JWT_ISSUER = 'j',
+        REPLAY = 'r',
         HELP = 'h'
     };
     static const struct option long_options[] = {
@@ -54,6 +55,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         {"backlog", required_argument, NULL, BACKLOG},
         {"die-with-parent", no_argument, NULL, DIE_WITH_PARENT},
         {"jwt-issuer", required_argument, NULL, JWT_ISSUER},
+        {"replay", required_argument, NULL, REPLAY},
         {"help", no_argument, NULL, HELP},
         {NULL, 0, NULL, 0},
     };
@@ -65,7 +67,8 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
         .backlog = DEFAULT_BACKLOG,
     };
     options->api_keys = calloc((size_t)argc + 1, sizeof *options->api_keys);
-    if (options->api_keys == NULL) return OPTIONS_EXIT_USAGE;
+    options->replay_paths = calloc((size_t)argc + 1, sizeof *options->replay_paths);
+    if (options->api_keys == NULL || options->replay_paths == NULL) return OPTIONS_EXIT_USAGE;
 
     unsigned long long n;
     int option;
@@ -96,6 +99,7 @@ enum options_outcome options_parse(struct options *options, int argc, char **arg
             break;
         case DIE_WITH_PARENT: options->die_with_parent = true; break;
         case JWT_ISSUER: options->jwt_issuer = optarg; break;
+        case REPLAY: options->replay_paths[options->replay_path_count++] = optarg; break;
         case HELP: help_print(stdout); return OPTIONS_EXIT_OK;
         case ':': complain(program, "missing value for", argv[optind - 1]); return OPTIONS_EXIT_USAGE;
         default: complain(program, "unknown option", argv[optind - 1]); return OPTIONS_EXIT_USAGE;
@@ -116,4 +120,6 @@ void options_free(struct options *options)
 {
     free(options->api_keys);
     options->api_keys = NULL;
+    free(options->replay_paths);
+    options->replay_paths = NULL;
 }

@@ -21,11 +21,13 @@ struct options {
     const char **api_keys; /* owned array; the strings point into argv */
     size_t api_key_count;
     int64_t default_duration_ms;
-    unsigned max_active;      /* 0: no limit */
-    unsigned max_connections; /* TCP connections served at once */
-    unsigned backlog;         /* connections the kernel may queue before they are accepted */
-    bool die_with_parent;     /* end when the process that started it does (gentask --sim) */
-    const char *jwt_issuer;   /* --jwt-issuer: Bearer headers carry HS256 JWTs of this iss; NULL: keys */
+    unsigned max_active;       /* 0: no limit */
+    unsigned max_connections;  /* TCP connections served at once */
+    unsigned backlog;          /* connections the kernel may queue before they are accepted */
+    bool die_with_parent;      /* end when the process that started it does (gentask --sim) */
+    const char **replay_paths; /* --replay FILE: replay files served besides the built-in ones */
+    size_t replay_path_count;
+    const char *jwt_issuer; /* --jwt-issuer: Bearer headers carry HS256 JWTs of this iss; NULL: keys */
 };
 
 enum options_outcome {

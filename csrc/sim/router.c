@@ -8,6 +8,8 @@
 #include "clock.h"
 #include "delays.h"
 #include "outage.h"
+#include "replay_serve.h"
+#include "replays.h"
 #include "reply.h"
 #include "routes.h"
 #include "store.h"
@@ -22,6 +24,13 @@ static const struct mount {
     {"/bfl", NULL, &bfl_dialect},       {"/flora", NULL, &flora_dialect}, {"/modelslab", NULL, &modelslab_dialect},
     {"/apixo", NULL, &apixo_dialect},   {"/acme", NULL, &acme_dialect},
 };
+
+const char *const *router_mount_names(void)
+{
+    static const char *names[sizeof mounts / sizeof mounts[0] + 1];
+    for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) names[i] = mounts[i].prefix + 1;
+    return names;
+}
 
 static enum MHD_Result reply_too_large(struct request *request)
 {
@@ -82,6 +91,9 @@ static enum MHD_Result route(struct request *request)
         return mounts[i].dialect ? dialect_handle(request, mounts[i].dialect, subpath)
                                  : mounts[i].handle(request, subpath);
     }
+    const char *subpath;
+    const struct replay_file *file = replays_find(request->sim->replays, request->path, &subpath);
+    if (file != NULL) return replay_handle(request, file, subpath);
     return reply_not_found(request);
 }
 

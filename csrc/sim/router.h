@@ -17,6 +17,10 @@ enum MHD_Result router_access(void *cls, struct MHD_Connection *connection, cons
                               const char *version, const char *upload_data, size_t *upload_data_size,
                               void **request_context);
 
+/* The names mounted by the simulator itself ("_sim", "files", "foxapi", …), NULL-terminated:
+ * no replay file may take one. */
+const char *const *router_mount_names(void);
+
 /* MHD_RequestCompletedCallback: frees what router_access allocated. */
 void router_request_completed(void *cls, struct MHD_Connection *connection, void **request_context,
                               enum MHD_RequestTerminationCode code);

@@ -15,6 +15,7 @@ struct outage;
 struct listener;
 struct webhooks;
 struct sim_jwt;
+struct replays;
 
 struct sim {
     unsigned port;               /* the bound port, known only after the daemon started */
@@ -28,6 +29,7 @@ struct sim {
     struct listener *listener; /* accepts connections; closes the port during an outage */
     struct webhooks *webhooks; /* pushes the ends of the tasks that asked for it */
     struct sim_jwt *jwt;       /* --jwt-issuer: Bearer headers carry JWTs, checked (jwt.h); NULL: keys */
+    struct replays *replays;   /* replay mode: the documented exchanges served (replays.h) */
 };
 
 static inline bool sim_api_key_accepted(const struct sim *sim, const char *key)

@@ -20,6 +20,7 @@
 
 /* A receiver that takes longer than this to connect, read or answer is a failed delivery. */
 #define DELIVERY_TIMEOUT_S 5
+#define HEADER_LINES_MAX 1024
 
 struct pending {
     gt_timer due;
@@ -27,6 +28,9 @@ struct pending {
     const struct dialect *dialect;
     const struct route_pattern *poll_pattern; /* the route its payload renders as */
     char id[TASK_ID_MAX];
+    /* a ready push (webhooks_push): sent as it is when due, no task looked up; NULL otherwise */
+    char *url, *body;
+    char header[HEADER_LINES_MAX];
 };
 
 struct webhooks {
@@ -41,7 +45,7 @@ struct delivery {
     struct webhooks *webhooks;
     char *url;
     char *body;
-    char header[256]; /* "Name: value\r\n" or "" */
+    char header[HEADER_LINES_MAX]; /* "Name: value\r\n"… or "" */
 };
 
 /* "http://host[:port]/path" into its parts; false for anything else (https is not spoken here). */
@@ -104,7 +108,7 @@ static unsigned post(const struct delivery *d)
     if (!split_url(d->url, host, sizeof host, port, sizeof port, &path)) return 0;
     int fd = connect_to(host, port);
     if (fd < 0) return 0;
-    char head[1024];
+    char head[1024 + HEADER_LINES_MAX];
     size_t body_length = strlen(d->body);
     int n = snprintf(head, sizeof head,
                      "POST %s HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s"
@@ -121,6 +125,14 @@ static unsigned post(const struct delivery *d)
     }
     close(fd);
     return status;
+}
+
+static void pending_free(void *cls)
+{
+    struct pending *pending = cls;
+    free(pending->url);
+    free(pending->body);
+    free(pending);
 }
 
 static void *deliver(void *cls)
@@ -155,11 +167,54 @@ static char *render(struct webhooks *webhooks, const struct pending *pending, co
     return body;
 }
 
+/* Under the lock: d goes out on a thread of its own, counted as sent; or, when it cannot, counted
+ * as failed and freed (d may be NULL: out of memory). */
+static void start_delivery(struct webhooks *webhooks, struct delivery *d)
+{
+    pthread_t sender;
+    pthread_attr_t detached;
+    pthread_attr_init(&detached);
+    pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+    if (d != NULL && d->url != NULL && d->body != NULL && pthread_create(&sender, &detached, deliver, d) == 0) {
+        webhooks->sent++;
+        webhooks->senders++;
+    } else {
+        webhooks->failed++;
+        if (d != NULL) {
+            free(d->url);
+            free(d->body);
+            free(d);
+        }
+    }
+    pthread_attr_destroy(&detached);
+}
+
+/* A ready push, due: its url and body move into the delivery. */
+static void due_ready(struct pending *pending)
+{
+    struct delivery *d = calloc(1, sizeof *d);
+    if (d != NULL) {
+        d->webhooks = pending->webhooks;
+        d->url = pending->url;
+        d->body = pending->body;
+        memcpy(d->header, pending->header, sizeof d->header);
+        pending->url = pending->body = NULL;
+    }
+    start_delivery(pending->webhooks, d);
+    free(pending->url);
+    free(pending->body);
+    free(pending);
+}
+
 /* Fired under the lock: a task not yet ended waits for its end again; an ended one goes out. */
 static void due(void *ctx)
 {
     struct pending *pending = ctx;
     struct webhooks *webhooks = pending->webhooks;
+    if (pending->body != NULL) {
+        due_ready(pending);
+        return;
+    }
     struct task task;
     if (!store_find_task(webhooks->sim->store, pending->id, &task)) { /* reset meanwhile */
         free(pending);
@@ -187,22 +242,7 @@ static void due(void *ctx)
                      dialect->webhook_signature_prefix ? dialect->webhook_signature_prefix : "", hex);
         }
     }
-    pthread_t sender;
-    pthread_attr_t detached;
-    pthread_attr_init(&detached);
-    pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
-    if (d != NULL && d->url != NULL && d->body != NULL && pthread_create(&sender, &detached, deliver, d) == 0) {
-        webhooks->sent++;
-        webhooks->senders++;
-    } else {
-        webhooks->failed++;
-        if (d != NULL) {
-            free(d->url);
-            free(d->body);
-            free(d);
-        }
-    }
-    pthread_attr_destroy(&detached);
+    start_delivery(webhooks, d);
     task_release(&task);
     free(pending);
 }
@@ -238,6 +278,25 @@ void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect,
     free(pending);
 }
 
+void webhooks_push(struct webhooks *webhooks, const char *url, const char *body, const char *header_lines,
+                   int64_t due_ms)
+{
+    struct pending *pending = calloc(1, sizeof *pending);
+    if (pending == NULL) return;
+    pending->webhooks = webhooks;
+    pending->url = strdup(url);
+    pending->body = strdup(body);
+    snprintf(pending->header, sizeof pending->header, "%s", header_lines);
+    gt_timer_init(&pending->due, due, pending);
+    bool armed = false;
+    pthread_mutex_lock(&webhooks->timers.lock);
+    if (pending->url != NULL && pending->body != NULL &&
+        (armed = timer_thread_arm(&webhooks->timers, &pending->due, due_ms)))
+        webhooks->scheduled++;
+    pthread_mutex_unlock(&webhooks->timers.lock);
+    if (!armed) pending_free(pending);
+}
+
 void webhooks_reset(struct webhooks *webhooks)
 {
     pthread_mutex_lock(&webhooks->timers.lock);
@@ -270,7 +329,7 @@ void webhooks_free(struct webhooks *webhooks)
 {
     if (webhooks == NULL) return;
     webhooks_stop(webhooks);
-    timer_thread_drain(&webhooks->timers, free); /* pushes never due: nothing goes out */
+    timer_thread_drain(&webhooks->timers, pending_free); /* pushes never due: nothing goes out */
     timer_thread_destroy(&webhooks->timers);
     free(webhooks);
 }

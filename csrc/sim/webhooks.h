@@ -25,6 +25,12 @@ struct webhooks *webhooks_start(struct sim *sim);
 void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect,
                        const struct route_pattern *poll_pattern, const char *id, int64_t due_ms);
 
+/* A push whose body and headers are ready (replay mode: a documented delivery), POSTed to url
+ * (http:// only) at due_ms, counted with the others. header_lines: "Name: value\r\n"… or "" (a
+ * signature header, once the replay's "sign" schemes are written, goes here). All copied. */
+void webhooks_push(struct webhooks *webhooks, const char *url, const char *body, const char *header_lines,
+                   int64_t due_ms);
+
 /* POST /_sim/reset: the counters start again (deliveries already due still go out). */
 void webhooks_reset(struct webhooks *webhooks);
 

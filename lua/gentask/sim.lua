@@ -1,6 +1,8 @@
 -- gentask.sim — starts gentask-sim (the simulator of the providers' APIs, csrc/sim; the
 -- gentask-sim rock) on a loopback port and reads its banner: the one place that does, for the
--- command's --sim, the specs, the soak and the bench.
+-- command's --sim, the specs, the soak and the bench. Replay mode's files (replay/*.json) are
+-- compiled into the simulator and served under /NAME with no option: an installed gentask-sim has
+-- them; args = "--replay FILE" serves another (gentask-sim --help, "Replay mode").
 
 local sim = {}
 

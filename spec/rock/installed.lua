@@ -228,5 +228,22 @@ describe("the installed rock", function()
         command_lines("curl -s " .. sh_quote(sim.url .. "/_sim/stats?tasks=0")), "\n"))
       assert.equal(4, stats.submissions)
     end)
+
+    it("serves the replay files compiled into it: FoxAPI's documented flow under /foxapi_replay", function()
+      local dir = tree .. "/replay-downloads"
+      local fox = gentask.client { provider = "foxapi", api_key = key, base_url = sim.url .. "/foxapi_replay",
+                                   poll_interval = 0.05, poll_max_interval = 0.1, download = { dir = dir } }
+      local result = fox:submit("flux-dev", { prompt = "a replayed fox" }):wait(10)
+      assert.equal(sim.url .. "/foxapi_replay/results/" .. result.id .. "-0.png", result.url)
+      assert.equal(1, #result.files)
+      local _, err = fox:submit("flux-dev", { prompt = "replay:moderated a fox" }):result(10)
+      assert.equal("moderated", err.kind)
+      fox:close()
+      local stats = require("cjson").decode(table.concat(
+        command_lines("curl -s " .. sh_quote(sim.url .. "/_sim/stats?tasks=0")), "\n"))
+      assert.equal(0, stats.replay.unmatched)
+      assert.equal(2, stats.replay.tasks)
+      assert.equal("built-in replay/foxapi_replay.json", stats.replay.files[1].origin)
+    end)
   end)
 end)

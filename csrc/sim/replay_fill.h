@@ -1,0 +1,16 @@
+/* Filling a replay file's response text in: the placeholders {id}, {base} and {now}. */
+#ifndef GENTASK_SIM_REPLAY_FILL_H
+#define GENTASK_SIM_REPLAY_FILL_H
+
+/* What {id}, {base} and {now} stand for in a response. */
+struct replay_fill {
+    const char *id; /* the task's ("" none) */
+    char base[96];  /* http://127.0.0.1:PORT/NAME */
+    char now[24];   /* Unix seconds */
+};
+
+/* template with its placeholders filled in (malloc'd; NULL: out of memory). Other braces are
+ * copied as they are: JSON is full of them. */
+char *replay_fill_in(const char *template, const struct replay_fill *fill);
+
+#endif

@@ -1,0 +1,14 @@
+/* Replay mode's webhook deliveries (replay.h, an exchange's "webhook"), handed to webhooks.c. */
+#ifndef GENTASK_SIM_REPLAY_WEBHOOK_H
+#define GENTASK_SIM_REPLAY_WEBHOOK_H
+
+#include <cJSON.h>
+
+#include "replay_fill.h"
+#include "request.h"
+
+/* Schedules the delivery the exchange's webhook describes, to the URL the request's JSON body
+ * names at url_field; nothing when it names none (a task that asked for no webhook). */
+void replay_webhook_push(struct request *request, const cJSON *webhook, const struct replay_fill *fill);
+
+#endif

@@ -147,11 +147,15 @@ const char *gt_profile_name(const gt_profile *p);
  * cancel() stops only the local work), webhook_url_field, webhook_secret_field (where a submit
  * asks for a webhook), webhook_switch_field and webhook_switch_value (a body field the request
  * must also set, APIXO's request_type = "callback"), webhook_signature_header and
- * webhook_signature_prefix (where a delivery carries its HMAC-SHA256 hex, "sha256=" before it).
- * Returns false for an unknown key (the caller reports it). */
+ * webhook_signature_prefix (where a delivery carries its HMAC-SHA256 hex, "sha256=" before it),
+ * webhook_scheme ("hmac_hex", the default: that hex HMAC of the body; "standard": Standard
+ * Webhooks), webhook_id_header and webhook_timestamp_header (where a "standard" delivery carries
+ * its id and its time; default webhook-id, webhook-timestamp). Returns false for an unknown key or
+ * an unknown scheme (the caller reports it). */
 bool gt_profile_set(gt_profile *p, const char *key, const char *value);
 /* progress_scale (a provider's progress × this = percent); max_in_flight (its documented cap on
- * active tasks, the default for its clients) */
+ * active tasks, the default for its clients); webhook_tolerance (seconds a signed delivery's
+ * timestamp may be from now, 1..86400; default 300) */
 bool gt_profile_set_number(gt_profile *p, const char *key, double value);
 /* A model the provider caps lower than the profile's max_in_flight (BFL's flux-kontext-max: 6):
  * its tasks wait for one of that many places before they take one of the client's. Returns false
@@ -552,27 +556,29 @@ bool gt_task_retainable(const gt_task *t);
 
 /* ---- webhooks (webhook.c) -------------------------------------------------------------------- */
 
-/* The header a provider signs its deliveries in (lower case), or NULL when it signs nothing. */
-const char *gt_profile_webhook_signature_header(const gt_profile *p);
+/* One header of a webhook delivery as the caller's HTTP server received it (names compare
+ * case-insensitively; both strings only lent for the call). */
+typedef struct gt_webhook_header {
+    const char *name, *value;
+} gt_webhook_header;
 
 /* The largest webhook body gt_client_webhook reads (1 MiB): a provider's delivery is a poll
  * answer, a few kilobytes. A host reads at most one byte more than this from the request (nginx:
  * client_max_body_size), so that a 100 MB body is refused unread rather than held in memory. */
 #define GT_WEBHOOK_MAX_BODY (1024 * 1024)
 
-/* One webhook delivery the caller received: signature is the value of the profile's signature
- * header (NULL: absent). A body over GT_WEBHOOK_MAX_BODY is refused before anything reads it (an
- * error of kind invalid_request, phase webhook, code webhook_body_too_large). Where the provider
- * signs and the client has a webhook_secret, a missing or wrong signature is refused (an error of
- * kind authentication, phase webhook, returned; the task untouched); a valid one is read as a
- * poll answer (*reading, as gt_classify fills it) and ends the matching task of this client at
- * once. Where nothing can be verified, the delivery is only news: the matching task polls now (at
- * most once per its poll_interval), and the poll decides. *task: the task of this client with the
- * delivery's id, NULL when there is none. *verified: whether the signature was checked. *posted:
- * the task is not this client's, and the delivery was posted for the key's other clients (their
- * shared journal), tagged with a fingerprint of the secret that checked it: the one holding the
- * task ends it only if that is its own secret's, and otherwise takes it as news. */
-gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *body, size_t len, gt_reply *reading,
-                            gt_task **task, bool *verified, bool *posted);
+/* One webhook delivery the caller received: its headers (n_headers of them) and its raw body. The
+ * profile's scheme says which headers carry the signature and what it signs. A body over GT_WEBHOOK_MAX_BODY is refused
+ * before anything reads it (an error of kind invalid_request, phase webhook, code webhook_body_too_large). Where the
+ * provider signs and the client has a webhook_secret, a missing or wrong signature is refused (an error of kind
+ * authentication, phase webhook, returned; the task untouched); a valid one is read as a poll answer (*reading, as
+ * gt_classify fills it) and ends the matching task of this client at once. Where nothing can be verified, the delivery
+ * is only news: the matching task polls now (at most once per its poll_interval), and the poll decides. *task: the task
+ * of this client with the delivery's id, NULL when there is none. *verified: whether the signature was checked.
+ * *posted: the task is not this client's, and the delivery was posted for the key's other clients (their shared
+ * journal), tagged with a fingerprint of the secret that checked it: the one holding the task ends it only if that is
+ * its own secret's, and otherwise takes it as news. */
+gt_error *gt_client_webhook(gt_client *c, const gt_webhook_header *headers, size_t n_headers, const char *body,
+                            size_t len, gt_reply *reading, gt_task **task, bool *verified, bool *posted);
 
 #endif

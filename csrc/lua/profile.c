@@ -269,6 +269,18 @@ static int build_profile(lua_State *L)
         set_string(L, p, webhook, "switch_value", "webhook_switch_value", "webhook");
         set_string(L, p, webhook, "signature_header", "webhook_signature_header", "webhook");
         set_string(L, p, webhook, "signature_prefix", "webhook_signature_prefix", "webhook");
+        set_string(L, p, webhook, "id_header", "webhook_id_header", "webhook");
+        set_string(L, p, webhook, "timestamp_header", "webhook_timestamp_header", "webhook");
+        const char *scheme = check_string_field(L, webhook, "scheme", "webhook");
+        if (scheme && !gt_profile_set(p, "webhook_scheme", scheme))
+            luaL_error(L, "profile: webhook.scheme must be \"hmac_hex\" or \"standard\", not \"%s\"", scheme);
+        lua_getfield(L, webhook, "tolerance");
+        int tolerance_type = lua_type(L, -1);
+        lua_Number tolerance = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        if (tolerance_type != LUA_TNIL &&
+            (tolerance_type != LUA_TNUMBER || !gt_profile_set_number(p, "webhook_tolerance", tolerance)))
+            luaL_error(L, "profile: webhook.tolerance must be a number of seconds, 1 to 86400");
     }
     lua_pop(L, 1);
 

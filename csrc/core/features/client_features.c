@@ -104,8 +104,12 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     const char *journal = NULL;
     gt_client *c = gt_client_make(e, profile, base_url, api_key, opts, &features, &journal);
     if (!c) return NULL;
-    gt_client_webhook_open(c);
     char *why = NULL;
+    if (!gt_client_webhook_open(c, &why)) {
+        if (why) *error = creation_error(why, NULL);
+        gt_client_release(c);
+        return NULL;
+    }
     if (!gt_client_journal_open(c, journal, &why)) {
         if (why) *error = creation_error(why, c->journal_fault);
         gt_client_release(c);

@@ -66,7 +66,9 @@ void gt_profile_free(gt_profile *p)
                        p->webhook_switch_field,
                        p->webhook_switch_value,
                        p->webhook_signature_header,
-                       p->webhook_signature_prefix};
+                       p->webhook_signature_prefix,
+                       p->webhook_id_header,
+                       p->webhook_timestamp_header};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
     paths_free(&p->request_id_headers);
@@ -87,6 +89,21 @@ void gt_profile_free(gt_profile *p)
 const char *gt_profile_name(const gt_profile *p)
 {
     return p->name;
+}
+
+/* The scheme's name, read once here: a delivery is checked by the scheme's enum, never by a string. */
+static bool set_webhook_scheme(gt_profile *p, const char *name)
+{
+    static const struct {
+        const char *name;
+        gt_webhook_scheme scheme;
+    } schemes[] = {{"hmac_hex", GT_WEBHOOK_HMAC_HEX}, {"standard", GT_WEBHOOK_STANDARD}};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (name && strcmp(name, schemes[i].name) == 0) {
+            p->webhook_scheme = schemes[i].scheme;
+            return true;
+        }
+    return false;
 }
 
 bool gt_profile_set(gt_profile *p, const char *key, const char *value)
@@ -110,7 +127,10 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
         {"webhook_switch_value", offsetof(gt_profile, webhook_switch_value)},
         {"webhook_signature_header", offsetof(gt_profile, webhook_signature_header)},
         {"webhook_signature_prefix", offsetof(gt_profile, webhook_signature_prefix)},
+        {"webhook_id_header", offsetof(gt_profile, webhook_id_header)},
+        {"webhook_timestamp_header", offsetof(gt_profile, webhook_timestamp_header)},
     };
+    if (strcmp(key, "webhook_scheme") == 0) return set_webhook_scheme(p, value);
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         if (strcmp(settings[i].key, key) != 0) continue;
         char **slot = (char **)((char *)p + settings[i].offset);
@@ -125,6 +145,7 @@ bool gt_profile_set_number(gt_profile *p, const char *key, double value)
 {
     if (strcmp(key, "progress_scale") == 0 && value > 0) p->progress_scale = value;
     else if (strcmp(key, "result_ttl") == 0 && value > 0) p->result_ttl = value;
+    else if (strcmp(key, "webhook_tolerance") == 0 && value >= 1 && value <= 86400) p->webhook_tolerance = value;
     else if (strcmp(key, "max_in_flight") == 0 && value >= 0 && value <= 1e6) p->max_in_flight = (int)value;
     else return false;
     return true;

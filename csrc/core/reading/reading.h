@@ -58,6 +58,12 @@ typedef struct gt_status_entry {
     char *stage;
 } gt_status_entry;
 
+/* How a provider signs its webhook deliveries (webhook_*.c), named by the profile's webhook.scheme. */
+typedef enum gt_webhook_scheme {
+    GT_WEBHOOK_HMAC_HEX, /* "hmac_hex": hex HMAC-SHA256 of the raw body in one header (BFL); the default */
+    GT_WEBHOOK_STANDARD, /* "standard": Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) */
+} gt_webhook_scheme;
+
 struct gt_profile {
     char *name;
     char *auth_header, *auth_prefix, *key_field;
@@ -65,6 +71,9 @@ struct gt_profile {
     char *cancel_method, *cancel_path; /* the documented cancel endpoint; NULL: none */
     char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;
     char *webhook_signature_header, *webhook_signature_prefix;
+    char *webhook_id_header, *webhook_timestamp_header; /* standard: NULL means webhook-id, webhook-timestamp */
+    gt_webhook_scheme webhook_scheme;
+    double webhook_tolerance; /* seconds a signed timestamp may be from now (standard); 0: 300 */
     double progress_scale;    /* a provider's progress × this = percent */
     int max_in_flight;        /* its documented cap on active tasks; 0: none */
     double result_ttl;        /* seconds its result URLs live after success; 0: not documented */

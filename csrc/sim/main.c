@@ -19,6 +19,7 @@
 #include "options.h"
 #include "outage.h"
 #include "router.h"
+#include "signing.h"
 #include "sim.h"
 #include "store.h"
 #include "webhooks.h"
@@ -86,6 +87,7 @@ static void stop_all(struct sim *sim, struct MHD_Daemon *daemon, struct options 
     listener_free(sim->listener);
     delays_free(sim->delays);
     store_free(sim->store);
+    signing_free(sim->signing);
     options_free(options);
 }
 
@@ -134,7 +136,8 @@ int main(int argc, char **argv)
         .outage = &outage,
     };
     sim.webhooks = webhooks_start(&sim);
-    if (sim.store == NULL || sim.delays == NULL || sim.webhooks == NULL) {
+    sim.signing = signing_start();
+    if (sim.store == NULL || sim.delays == NULL || sim.webhooks == NULL || sim.signing == NULL) {
         fprintf(stderr, "gentask-sim: cannot start: out of memory or threads\n");
         stop_all(&sim, NULL, &options);
         return 1;

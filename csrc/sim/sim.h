@@ -14,6 +14,7 @@ struct delays;
 struct outage;
 struct listener;
 struct webhooks;
+struct signing;
 
 struct sim {
     unsigned port;               /* the bound port, known only after the daemon started */
@@ -26,6 +27,7 @@ struct sim {
     struct outage *outage;     /* POST /_sim/outage: when the simulator plays dead */
     struct listener *listener; /* accepts connections; closes the port during an outage */
     struct webhooks *webhooks; /* pushes the ends of the tasks that asked for it */
+    struct signing *signing;   /* signs deliveries in the other schemes; its Ed25519 key never leaves */
 };
 
 static inline bool sim_api_key_accepted(const struct sim *sim, const char *key)

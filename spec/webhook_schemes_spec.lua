@@ -244,4 +244,157 @@ describe("webhook schemes", function()
       end
     end)
   end)
+
+  describe("Ed25519 with the provider's published keys (fal)", function()
+    local FAL_WEBHOOK = {
+      url_field = "webhook_url", scheme = "ed25519", keys_url = "https://rest.alpha.fal.ai/.well-known/jwks.json",
+      signature_header = "x-fal-webhook-signature",
+      signed_headers = { "x-fal-webhook-request-id", "x-fal-webhook-user-id", "x-fal-webhook-timestamp" },
+      id_header = "x-fal-webhook-request-id", timestamp_header = "x-fal-webhook-timestamp",
+    }
+    local function fal_client(opts)
+      local o = { webhook_url = hooks.url, webhook_keys_url = sim.admin_url .. "/_sim/jwks.json",
+                  poll_interval = 0.2, poll_max_interval = 0.2 }
+      for k, v in pairs(opts or {}) do o[k] = v end
+      if o.webhook_url == false then o.webhook_url = nil end
+      return bfl_client(sim, profile_with(FAL_WEBHOOK), o)
+    end
+    local function fal_headers(request_id, timestamp, body)
+      return sim_sign(sim, ("scheme=ed25519&request_id=%s&user_id=user-7&timestamp=%d"):format(request_id, timestamp),
+                      body)
+    end
+    local function waiting_task(client)
+      local task = client:submit("flux-dev", { prompt = "waits [duration=5000]" })
+      assert.is_true(until_true(function() return task.id ~= nil end, 2), "the provider never took the task")
+      return task
+    end
+    -- hands the delivery over until the keys are here (each refusal before then is retryable)
+    local function deliver_once_keys_are_here(client, delivery)
+      local ok, err
+      assert.is_true(until_true(function()
+        ok, err = client:webhook(delivery)
+        return ok ~= nil or err.code ~= "webhook_keys_unavailable"
+      end, 10), "the keys never came")
+      return ok, err
+    end
+
+    it("a delivery the simulator pushed and signed ends the task; the keys were fetched when the client was made",
+       function()
+      local client = fal_client()
+      local task, delivery
+      gentask.run(function()
+        task = client:submit("flux-dev", { prompt = "pushed [duration=300]" })
+        gentask.spawn(function()
+          local received = hooks.next()
+          local headers = fal_headers("req-pushed-1", os.time(), received.body)
+          delivery = assert(client:webhook { headers = headers, body = received.body })
+        end)
+        task:wait()
+      end)
+      assert.is_true(delivery.verified)
+      assert.equal(task, delivery.task)
+      assert.equal("succeeded", task.state)
+      assert.equal(0, sim:stats(true).tasks[task.id].polls)
+    end)
+
+    it("a delivery before the keys are fetched is refused as unavailable, retryable; once they are, it is taken",
+       function()
+      -- no webhook_url: the keys are fetched on the first delivery, not when the client is made
+      local client = fal_client { webhook_url = false }
+      local asked = fal_client()
+      local task = waiting_task(asked)
+      local body = ready_body(task.id)
+      local delivery = { headers = fal_headers("req-early", os.time(), body), body = body }
+      local ok, err = client:webhook(delivery)
+      assert_refused("webhook_keys_unavailable", "unavailable", ok, err)
+      assert.is_true(err.retryable)
+      ok = deliver_once_keys_are_here(client, delivery)
+      assert.is_true(ok.verified)
+      -- not this client's task: handed on to the key's other clients, verified
+      assert.is_nil(ok.task)
+      task:cancel()
+    end)
+
+    it("a forged delivery is refused, typed, and the task goes on untouched", function()
+      local client = fal_client()
+      local task = waiting_task(client)
+      local body = ready_body(task.id)
+      local headers = fal_headers("req-forged", os.time(), body)
+      -- the body changed after signing
+      local ok, err = deliver_once_keys_are_here(client,
+                                                 { headers = headers, body = body:gsub("x%.png", "evil.png") })
+      assert_refused("webhook_signature_invalid", nil, ok, err)
+      -- a signed header changed
+      local moved = {}
+      for k, v in pairs(headers) do moved[k] = v end
+      moved["x-fal-webhook-user-id"] = "someone-else"
+      assert_refused("webhook_signature_invalid", nil, client:webhook { headers = moved, body = body })
+      -- the signature not hex, or missing
+      moved = { ["x-fal-webhook-signature"] = ("zz"):rep(64) }
+      for k, v in pairs(headers) do if k ~= "x-fal-webhook-signature" then moved[k] = v end end
+      assert_refused("webhook_signature_invalid", nil, client:webhook { headers = moved, body = body })
+      moved["x-fal-webhook-signature"] = nil
+      assert_refused("webhook_signature_missing", nil, client:webhook { headers = moved, body = body })
+      assert.is_false(task.done)
+      assert.equal("waiting", task.state)
+      task:cancel()
+    end)
+
+    it("replayed, stale and oversized deliveries are refused", function()
+      local client = fal_client()
+      local task = waiting_task(client)
+      local body = ready_body(task.id)
+      local stale = fal_headers("req-stale", os.time() - 3600, body)
+      assert_refused("webhook_stale", nil, deliver_once_keys_are_here(client, { headers = stale, body = body }))
+      local head = body:sub(1, -2) .. ',"pad":"'
+      local over = head .. ("x"):rep(MAX_BODY + 1 - #head - 2) .. '"}'
+      assert_refused("webhook_body_too_large", "invalid_request",
+                     client:webhook { headers = fal_headers("req-big", os.time(), "{}"), body = over })
+      assert.is_false(task.done)
+      local headers = fal_headers("req-once", os.time(), body)
+      assert(client:webhook { headers = headers, body = body })
+      assert.equal("succeeded", task.state)
+      assert_refused("webhook_replayed", nil, client:webhook { headers = headers, body = body })
+    end)
+
+    it("a delivery naming a key the cache lacks is refused as unavailable; the key it names verifies", function()
+      local webhook = { key_id_header = "x-key-id" }
+      for k, v in pairs(FAL_WEBHOOK) do webhook[k] = v end
+      local client = bfl_client(sim, profile_with(webhook), { webhook_url = hooks.url,
+                                                              webhook_keys_url = sim.admin_url .. "/_sim/jwks.json" })
+      local task = waiting_task(client)
+      local body = ready_body(task.id)
+      -- the keys are here once a stale delivery naming the simulator's kid is refused as stale
+      local stale = fal_headers("req-kid-stale", os.time() - 3600, body)
+      stale["x-key-id"] = "gentask-sim-ed25519-1"   -- the kid the simulator's JWKS document gives its key
+      assert_refused("webhook_stale", nil, deliver_once_keys_are_here(client, { headers = stale, body = body }))
+      local headers = fal_headers("req-kid", os.time(), body)
+      headers["x-key-id"] = "rotated-key-2"
+      local ok, err = client:webhook { headers = headers, body = body }
+      assert_refused("webhook_keys_unavailable", "unavailable", ok, err)
+      assert.is_true(err.retryable)
+      headers["x-key-id"] = "gentask-sim-ed25519-1"
+      assert(client:webhook { headers = headers, body = body })
+      assert.equal("succeeded", task.state)
+    end)
+
+    it("profile fields are checked when the client is made: an https keys URL, signed headers", function()
+      local bad = {
+        { keys_url = "http://rest.alpha.fal.ai/.well-known/jwks.json" },
+        { keys_url = false },
+        { signed_headers = false },
+        { signed_headers = { "x-a", 7 } },
+      }
+      for _, change in ipairs(bad) do
+        local webhook = {}
+        for k, v in pairs(FAL_WEBHOOK) do webhook[k] = v end
+        for k, v in pairs(change) do
+          if v == false then webhook[k] = nil else webhook[k] = v end
+        end
+        local ok, err = pcall(bfl_client, sim, profile_with(webhook), {})
+        assert.is_false(ok)
+        assert.equal("usage", err.kind, tostring(err))
+      end
+    end)
+  end)
 end)

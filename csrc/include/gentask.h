@@ -149,8 +149,11 @@ const char *gt_profile_name(const gt_profile *p);
  * must also set, APIXO's request_type = "callback"), webhook_signature_header and
  * webhook_signature_prefix (where a delivery carries its HMAC-SHA256 hex, "sha256=" before it),
  * webhook_scheme ("hmac_hex", the default: that hex HMAC of the body; "standard": Standard
- * Webhooks), webhook_id_header and webhook_timestamp_header (where a "standard" delivery carries
- * its id and its time; default webhook-id, webhook-timestamp). Returns false for an unknown key or
+ * Webhooks; "ed25519": a hex Ed25519 signature checked with the provider's published keys),
+ * webhook_id_header and webhook_timestamp_header (where a delivery carries its id and its time;
+ * "standard" defaults to webhook-id, webhook-timestamp), webhook_keys_url (ed25519: the provider's
+ * JWKS document, https) and webhook_key_id_header (ed25519: the header naming the signing key's
+ * kid, where the provider sends one). Returns false for an unknown key or
  * an unknown scheme (the caller reports it). */
 bool gt_profile_set(gt_profile *p, const char *key, const char *value);
 /* progress_scale (a provider's progress × this = percent); max_in_flight (its documented cap on
@@ -172,6 +175,10 @@ bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);
  * name, a '[' or '{' not closed at once ("items[0"). gt_profile_add_path refuses such a path. */
 const char *gt_json_path_problem(const char *path);
 void gt_profile_add_request_id_header(gt_profile *p, const char *header);
+/* One more header of an "ed25519" delivery whose value is signed, in order: the signed message is
+ * their values and then the lowercase hex SHA-256 of the body, joined with "\n" (fal: request id,
+ * user id, timestamp). */
+void gt_profile_add_webhook_signed_header(gt_profile *p, const char *header);
 const char *gt_profile_request_id_header(const gt_profile *p, size_t i); /* NULL past the last */
 /* A host the provider documents for the poll URLs it hands back ("api.eu1.bfl.ai"), or "*.bfl.ai"
  * for every host below a domain the provider owns: such URLs are followed over https. Returns
@@ -276,26 +283,27 @@ typedef struct gt_client_options {
     int max_retries;           /* consecutive retryable failures tried again, per phase */
     long backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
     long backoff_max_ms;
-    long task_timeout_ms;       /* from submit to the end of the caller's wait (deadline_exceeded) */
-    long min_submit_time_ms;    /* a queued task needs this much time left to be submitted */
-    size_t max_body_bytes;      /* responses larger than this are refused as protocol errors */
-    size_t max_download_bytes;  /* a result file larger than this is not kept (a download error) */
-    uint32_t resubmit_kinds;    /* bit (1 << kind): a provider failure of that kind is submitted */
-    int resubmit_max;           /*   again, at most this often — each is a new paid generation */
-    int max_in_flight;          /* tasks between first submit and end at once; 0: no cap; -1: the
-                                   provider's documented cap (its profile's max_in_flight) */
-    int max_requests;           /* a client's requests on the wire at once; 0: no cap */
-    int max_submits;            /* tasks this client may submit in its life; 0: no budget */
-    const char *ca_file;        /* the CA bundle to trust instead of the system's; NULL: the system's */
-    const char *proxy;          /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
-    const char *journal;        /* an SQLite file that keeps every task of the client, or a
-                                   redis:// URL where the key's shared state lives; NULL: none */
-    long redis_timeout_ms;      /* a call to Redis unanswered this long: Redis counts as down */
-    const char *webhook_url;    /* where the provider is asked to push each task's end; NULL: none */
-    const char *webhook_secret; /* what it signs deliveries with, where it signs (BFL); secret */
-    int webhook_poll_factor;    /* a task that asked for a webhook polls this many times slower */
-    bool redis_volatile_ok;     /* accept a Redis journal that may lose its records (no persistence, eviction) */
-    bool journal_fresh;         /* start afresh on a Redis journal whose records were found gone */
+    long task_timeout_ms;         /* from submit to the end of the caller's wait (deadline_exceeded) */
+    long min_submit_time_ms;      /* a queued task needs this much time left to be submitted */
+    size_t max_body_bytes;        /* responses larger than this are refused as protocol errors */
+    size_t max_download_bytes;    /* a result file larger than this is not kept (a download error) */
+    uint32_t resubmit_kinds;      /* bit (1 << kind): a provider failure of that kind is submitted */
+    int resubmit_max;             /*   again, at most this often — each is a new paid generation */
+    int max_in_flight;            /* tasks between first submit and end at once; 0: no cap; -1: the
+                                     provider's documented cap (its profile's max_in_flight) */
+    int max_requests;             /* a client's requests on the wire at once; 0: no cap */
+    int max_submits;              /* tasks this client may submit in its life; 0: no budget */
+    const char *ca_file;          /* the CA bundle to trust instead of the system's; NULL: the system's */
+    const char *proxy;            /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
+    const char *journal;          /* an SQLite file that keeps every task of the client, or a
+                                     redis:// URL where the key's shared state lives; NULL: none */
+    long redis_timeout_ms;        /* a call to Redis unanswered this long: Redis counts as down */
+    const char *webhook_url;      /* where the provider is asked to push each task's end; NULL: none */
+    const char *webhook_secret;   /* what it signs deliveries with, where it signs (BFL); secret */
+    const char *webhook_keys_url; /* replaces the profile's webhook keys URL (ed25519): tests, mirrors */
+    int webhook_poll_factor;      /* a task that asked for a webhook polls this many times slower */
+    bool redis_volatile_ok;       /* accept a Redis journal that may lose its records (no persistence, eviction) */
+    bool journal_fresh;           /* start afresh on a Redis journal whose records were found gone */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);

@@ -129,6 +129,36 @@ bool gt_webhook_standard_key(const char *secret, unsigned char **key, size_t *le
  * before; the id is then remembered. */
 gt_error *gt_webhook_check_standard(gt_client *c, const gt_webhook_delivery *d);
 
+/* "ed25519" (webhook_ed25519.c): a hex Ed25519 signature of the signed headers' values and the
+ * body's SHA-256 hex, checked with the provider's published keys; then the timestamp and the id as
+ * for "standard". Before the keys are here: unavailable (retryable), webhook_keys_unavailable. */
+gt_error *gt_webhook_check_ed25519(gt_client *c, const gt_webhook_delivery *d);
+
+/* A JWKS document's Ed25519 keys (webhook_jwks.c): NULL when it holds none (or is not JSON). */
+typedef struct gt_jwk {
+    char *kid; /* NULL: the key has none */
+    struct evp_pkey_st *key;
+} gt_jwk;
+typedef struct gt_jwks {
+    gt_jwk *items;
+    size_t n;
+} gt_jwks;
+gt_jwks *gt_jwks_parse(const char *json, size_t len);
+void gt_jwks_free(gt_jwks *keys);
+
+/* The published keys, cached per client and fetched by the engine (webhook_keys.c). open: for an
+ * "ed25519" profile, the URL (the client's webhook_keys_url, else the profile's) kept, and the
+ * fetch started where the client asked for webhooks (false: out of memory). */
+#define GT_WEBHOOK_KEYS_REFETCH_MS 60000
+bool gt_webhook_keys_open(gt_client *c);
+void gt_webhook_keys_close(gt_client *c);
+const gt_jwks *gt_webhook_keys(const gt_client *c);  /* NULL until fetched */
+const char *gt_webhook_keys_url(const gt_client *c); /* where they are fetched from; NULL: no such scheme */
+/* Fetches them again, unless a fetch is on the wire or the last started under
+ * GT_WEBHOOK_KEYS_REFETCH_MS ago (5 s while there are none): whether one is on the wire now. */
+bool gt_webhook_keys_refresh(gt_client *c);
+const char *gt_webhook_keys_failure(const gt_client *c); /* why the last fetch gave none; NULL: it did */
+
 /* Replays (webhook_replay.c): the ids a client accepted, each kept until its signed timestamp is
  * older than the tolerance (when a replay of it would be refused as stale anyway), at most
  * GT_WEBHOOK_SEEN_MAX of them (past that, the one expiring soonest is forgotten first). */

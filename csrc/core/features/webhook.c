@@ -58,6 +58,13 @@ bool gt_client_webhook_open(gt_client *c, char **why)
     c->webhook_verifier = verifier_of(c->webhook_secret);
     c->opts.webhook_url = c->opts.webhook_secret = NULL; /* lent by the caller: never kept */
     *why = NULL;
+    if (!gt_webhook_keys_open(c)) return false;
+    if (c->profile->webhook_scheme == GT_WEBHOOK_ED25519 && c->webhook_keys) {
+        /* what tags the deliveries it verified for the key's other clients: the keys' URL, which
+         * they verify with too */
+        free(c->webhook_verifier);
+        c->webhook_verifier = verifier_of(gt_webhook_keys_url(c));
+    }
     if (c->profile->webhook_scheme == GT_WEBHOOK_STANDARD && c->webhook_secret &&
         !gt_webhook_standard_key(c->webhook_secret, &c->webhook_key, &c->webhook_key_len)) {
         *why = gt_strdup("webhook_secret: the profile's webhook scheme is \"standard\", whose secret is "
@@ -78,6 +85,7 @@ void gt_client_webhook_close(gt_client *c)
     c->webhook_key = NULL;
     c->webhook_key_len = 0;
     gt_webhook_seen_free(c);
+    gt_webhook_keys_close(c);
 }
 
 void gt_client_webhook_scrub(const gt_client *c, char **s)
@@ -212,6 +220,7 @@ const char *gt_webhook_header_value(const gt_webhook_delivery *d, const char *na
 /* Whether the client can check what this provider signs: a scheme that signs, and a secret. */
 static bool can_verify(const gt_client *c)
 {
+    if (c->profile->webhook_scheme == GT_WEBHOOK_ED25519) return c->webhook_keys != NULL; /* public keys */
     if (!c->webhook_secret) return false;
     return c->profile->webhook_scheme == GT_WEBHOOK_STANDARD || c->profile->webhook_signature_header;
 }
@@ -221,6 +230,7 @@ static gt_error *check_signature(gt_client *c, const gt_webhook_delivery *d)
 {
     switch (c->profile->webhook_scheme) {
     case GT_WEBHOOK_STANDARD: return gt_webhook_check_standard(c, d);
+    case GT_WEBHOOK_ED25519: return gt_webhook_check_ed25519(c, d);
     case GT_WEBHOOK_HMAC_HEX: break;
     }
     return gt_webhook_check_hmac_hex(c, d);

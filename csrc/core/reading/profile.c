@@ -68,10 +68,13 @@ void gt_profile_free(gt_profile *p)
                        p->webhook_signature_header,
                        p->webhook_signature_prefix,
                        p->webhook_id_header,
-                       p->webhook_timestamp_header};
+                       p->webhook_timestamp_header,
+                       p->webhook_keys_url,
+                       p->webhook_key_id_header};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
     paths_free(&p->request_id_headers);
+    paths_free(&p->webhook_signed_headers);
     paths_free(&p->poll_hosts);
     for (size_t i = 0; i < p->n_model_caps; i++) free(p->model_caps[i].model);
     free(p->model_caps);
@@ -97,7 +100,8 @@ static bool set_webhook_scheme(gt_profile *p, const char *name)
     static const struct {
         const char *name;
         gt_webhook_scheme scheme;
-    } schemes[] = {{"hmac_hex", GT_WEBHOOK_HMAC_HEX}, {"standard", GT_WEBHOOK_STANDARD}};
+    } schemes[] = {
+        {"hmac_hex", GT_WEBHOOK_HMAC_HEX}, {"standard", GT_WEBHOOK_STANDARD}, {"ed25519", GT_WEBHOOK_ED25519}};
     for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
         if (name && strcmp(name, schemes[i].name) == 0) {
             p->webhook_scheme = schemes[i].scheme;
@@ -129,6 +133,8 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
         {"webhook_signature_prefix", offsetof(gt_profile, webhook_signature_prefix)},
         {"webhook_id_header", offsetof(gt_profile, webhook_id_header)},
         {"webhook_timestamp_header", offsetof(gt_profile, webhook_timestamp_header)},
+        {"webhook_keys_url", offsetof(gt_profile, webhook_keys_url)},
+        {"webhook_key_id_header", offsetof(gt_profile, webhook_key_id_header)},
     };
     if (strcmp(key, "webhook_scheme") == 0) return set_webhook_scheme(p, value);
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
@@ -181,6 +187,11 @@ bool gt_profile_add_path(gt_profile *p, const char *field, const char *path)
 void gt_profile_add_request_id_header(gt_profile *p, const char *header)
 {
     paths_add(&p->request_id_headers, header);
+}
+
+void gt_profile_add_webhook_signed_header(gt_profile *p, const char *header)
+{
+    paths_add(&p->webhook_signed_headers, header);
 }
 
 /* Labels of letters, digits and '-', none empty, at least two: "bfl.ai", "api.eu1.bfl.ai". */

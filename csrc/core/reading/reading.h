@@ -62,6 +62,7 @@ typedef struct gt_status_entry {
 typedef enum gt_webhook_scheme {
     GT_WEBHOOK_HMAC_HEX, /* "hmac_hex": hex HMAC-SHA256 of the raw body in one header (BFL); the default */
     GT_WEBHOOK_STANDARD, /* "standard": Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) */
+    GT_WEBHOOK_ED25519,  /* "ed25519": a hex Ed25519 signature checked with the provider's published keys (fal) */
 } gt_webhook_scheme;
 
 struct gt_profile {
@@ -72,6 +73,9 @@ struct gt_profile {
     char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;
     char *webhook_signature_header, *webhook_signature_prefix;
     char *webhook_id_header, *webhook_timestamp_header; /* standard: NULL means webhook-id, webhook-timestamp */
+    char *webhook_keys_url;                             /* ed25519: the provider's JWKS document (https) */
+    char *webhook_key_id_header;     /* ed25519: the header naming the key that signed; NULL: any key may have */
+    gt_paths webhook_signed_headers; /* ed25519: the headers whose values, then hex(SHA-256(body)), are signed */
     gt_webhook_scheme webhook_scheme;
     double webhook_tolerance; /* seconds a signed timestamp may be from now (standard); 0: 300 */
     double progress_scale;    /* a provider's progress × this = percent */

@@ -131,6 +131,7 @@ struct gt_client {
     unsigned char *webhook_key;
     size_t webhook_key_len;
     struct gt_webhook_seen *webhook_seen; /* ids accepted within the tolerance: a replay is refused */
+    struct gt_webhook_keys *webhook_keys; /* an "ed25519" scheme's published keys (webhook_keys.c) */
     gt_queue hooked;
     gt_log_fn log_fn; /* debug events (wirelog.c); NULL: none */
     void *log_ctx;

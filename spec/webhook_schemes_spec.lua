@@ -397,4 +397,42 @@ describe("webhook schemes", function()
       end
     end)
   end)
+
+  describe("FLORA's callback_url", function()
+    it("a run submit carries the client's webhook_url as callback_url; the delivery is news: the task polls at once",
+       function()
+      local client = sim:client("flora", { webhook_url = hooks.url, poll_interval = 0.2, poll_max_interval = 0.2 })
+      local task, delivery, received
+      gentask.run(function()
+        task = client:submit("thumbnail-v3", { prompt = "pushed [duration=300]" })
+        gentask.spawn(function()
+          received = hooks.next()
+          delivery = assert(client:webhook(received))
+        end)
+        task:wait()
+      end)
+      assert.equal("POST /hook HTTP/1.1", received.request_line)
+      -- FLORA's signature is not one gentask verifies: never trusted, only news
+      assert.is_false(delivery.verified)
+      assert.equal(task, delivery.task)
+      assert.equal("succeeded", task.state)
+      -- the fallback pace (every 2 s) would not have polled yet: the delivery's early poll ended it
+      assert.equal(1, sim:stats(true).tasks[task.id].polls)
+    end)
+
+    it("a delivery in FLORA's own shape names its run at data.run_id: news for that run, never its end", function()
+      local client = sim:client("flora", { webhook_url = hooks.url, poll_interval = 5, poll_max_interval = 5,
+                                           webhook_poll_factor = 100 })
+      local task = client:submit("thumbnail-v3", { prompt = "waits [duration=60000]" })
+      assert.is_true(until_true(function() return task.id ~= nil end, 2), "the provider never took the task")
+      local body = ('{"id":"whd_abc123","type":"run.completed","api_version":"2026-06-11","created_at":1,'
+        .. '"data":{"run_id":"%s","run_type":"technique","status":"completed"}}'):format(task.id)
+      local delivery = assert(client:webhook { headers = { ["flora-signature"] = "t=1,v1=00" }, body = body })
+      assert.is_false(delivery.verified)
+      assert.equal(task, delivery.task)
+      assert.is_true(until_true(function() return sim:stats(true).tasks[task.id].polls >= 1 end, 5))
+      assert.is_false(task.done)
+      task:cancel()
+    end)
+  end)
 end)

@@ -152,7 +152,8 @@ void gt_jwks_free(gt_jwks *keys);
 #define GT_WEBHOOK_KEYS_REFETCH_MS 60000
 bool gt_webhook_keys_open(gt_client *c);
 void gt_webhook_keys_close(gt_client *c);
-const gt_jwks *gt_webhook_keys(const gt_client *c);  /* NULL until fetched */
+#define GT_WEBHOOK_KEYS_MAX_AGE_MS (24 * 3600 * 1000L)
+const gt_jwks *gt_webhook_keys(gt_client *c);        /* NULL until fetched, and once 24 h old */
 const char *gt_webhook_keys_url(const gt_client *c); /* where they are fetched from; NULL: no such scheme */
 /* Fetches them again, unless a fetch is on the wire or the last started under
  * GT_WEBHOOK_KEYS_REFETCH_MS ago (5 s while there are none): whether one is on the wire now. */

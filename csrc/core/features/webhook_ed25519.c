@@ -1,8 +1,8 @@
 /* webhook_ed25519.c — the "ed25519" scheme (fal): a hex Ed25519 signature, in the profile's
  * signature header, of the values of its signed headers and then the lowercase hex SHA-256 of the
  * raw body, joined with "\n" (fal: request id, user id, timestamp). It is checked with the keys the
- * provider publishes (webhook_keys.c): the key the delivery names where the profile has a key id
- * header, else each key in turn. Then the timestamp and the id, as for "standard". */
+ * provider publishes (webhook_keys.c): each key in turn (a key id the delivery names is only a
+ * hint: one the cache lacks makes it fetch them again). Then the timestamp and the id, as for "standard". */
 #include "features.h"
 
 #include <stdlib.h>
@@ -71,17 +71,17 @@ static gt_error *keys_unavailable(gt_client *c, const char *message)
     return err;
 }
 
-/* Whether one of the keys (the one kid names, where it names one) verifies the signature; *known
- * false when kid names a key the cache lacks. */
+/* Whether one of the keys verifies the signature. kid (the delivery's key id header, where the
+ * profile names one) is a hint, not a limit (Ideogram: "a hint for which public key to try first
+ * ... fall back to the others"): *known is false when it names a key the cache lacks. */
 static bool any_key_verifies(const gt_jwks *keys, const char *kid, const unsigned char *signature, const char *message,
                              size_t len, bool *known)
 {
     *known = kid == NULL;
-    for (size_t i = 0; i < keys->n; i++) {
-        if (kid && (!keys->items[i].kid || strcmp(keys->items[i].kid, kid) != 0)) continue;
-        *known = true;
+    for (size_t i = 0; i < keys->n; i++)
+        if (kid && keys->items[i].kid && strcmp(keys->items[i].kid, kid) == 0) *known = true;
+    for (size_t i = 0; i < keys->n; i++)
         if (verifies(keys->items[i].key, signature, message, len)) return true;
-    }
     return false;
 }
 
@@ -108,7 +108,7 @@ gt_error *gt_webhook_check_ed25519(gt_client *c, const gt_webhook_delivery *d)
     if (!keys)
         return keys_unavailable(c, "the provider's webhook keys are not fetched yet: refused for now (the provider "
                                    "sends it again), nothing changed");
-    if (!known)
+    if (!valid && !known)
         return keys_unavailable(c, "the webhook names a key the provider's published keys lack: they are fetched "
                                    "again; refused for now, nothing changed");
     /* none verified: a forgery, unless the keys rotated since they were fetched (fetched again, at

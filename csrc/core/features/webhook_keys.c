@@ -12,7 +12,8 @@
  * The keys are fetched again when a delivery names a key id they lack, or when none of them
  * verifies a delivery (a provider that names no key may have rotated): at most once per
  * GT_WEBHOOK_KEYS_REFETCH_MS (sooner while there are none), so a forger's deliveries cannot make
- * the client hammer the provider. */
+ * the client hammer the provider. Keys older than GT_WEBHOOK_KEYS_MAX_AGE_MS (24 h) are dropped, as
+ * if never fetched. */
 #include "features.h"
 
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct gt_webhook_keys {
     gt_jwks *jwks;      /* NULL until a fetch succeeds */
     gt_transfer *xfer;  /* a fetch on the wire */
     int64_t started_ms; /* when the last fetch started (monotonic); 0: never */
+    int64_t fetched_ms; /* when jwks came (monotonic) */
     char *last_failure; /* why the last fetch gave no keys (names the URL, never a secret); NULL: none */
 };
 
@@ -49,6 +51,7 @@ static void fetched(void *ctx, const gt_transfer_result *result)
     if (!jwks) return note_failure(k, "the keys URL's answer holds no Ed25519 key (OKP, Ed25519, x)");
     gt_jwks_free(k->jwks);
     k->jwks = jwks;
+    k->fetched_ms = gt_now_ms();
     free(k->last_failure);
     k->last_failure = NULL;
 }
@@ -100,9 +103,16 @@ void gt_webhook_keys_close(gt_client *c)
     c->webhook_keys = NULL;
 }
 
-const gt_jwks *gt_webhook_keys(const gt_client *c)
+const gt_jwks *gt_webhook_keys(gt_client *c)
 {
-    return c->webhook_keys ? c->webhook_keys->jwks : NULL;
+    struct gt_webhook_keys *k = c->webhook_keys;
+    if (k && k->jwks && gt_now_ms() - k->fetched_ms > GT_WEBHOOK_KEYS_MAX_AGE_MS) {
+        /* fal: "do not cache longer than 24 hours since they can change": a withdrawn key
+         * verifies nothing past that */
+        gt_jwks_free(k->jwks);
+        k->jwks = NULL;
+    }
+    return k ? k->jwks : NULL;
 }
 
 const char *gt_webhook_keys_url(const gt_client *c)

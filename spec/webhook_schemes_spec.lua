@@ -231,6 +231,13 @@ describe("webhook schemes", function()
       _, err = client:webhook { headers = standard_headers(sim, SECRET, "msg_leak_3", os.time() - 3600, body),
                                 body = body }
       error_texts(err, texts)
+      -- a verified body that spells the key (the secret after whsec_): masked in what is read back
+      local echo = ('{"id":"%s","status":"Ready","result":{"sample":"http://127.0.0.1:9/%s.png"}}')
+        :format(task.id, SECRET:sub(7))
+      local echoed = assert(client:webhook { headers = standard_headers(sim, SECRET, "msg_echo", os.time(), echo),
+                                             body = echo })
+      texts[#texts + 1] = cjson.encode(echoed.urls or {})
+      texts[#texts + 1] = tostring(echoed.raw and cjson.encode(echoed.raw))
       local not_base64 = "whsec_not*base64*at*all"
       local ok, creation = pcall(standard_client, nil, { webhook_secret = not_base64 })
       assert.is_false(ok)

@@ -91,6 +91,8 @@ void gt_client_webhook_close(gt_client *c)
 void gt_client_webhook_scrub(const gt_client *c, char **s)
 {
     gt_redact(s, c->webhook_secret);
+    /* a "standard" secret's key is the part after whsec_: spelled alone, it is the secret too */
+    if (c->webhook_key && strncmp(c->webhook_secret, "whsec_", 6) == 0) gt_redact(s, c->webhook_secret + 6);
 }
 
 static bool set_string(cJSON *json, const char *field, const char *value)

@@ -576,16 +576,22 @@ typedef struct gt_webhook_header {
 #define GT_WEBHOOK_MAX_BODY (1024 * 1024)
 
 /* One webhook delivery the caller received: its headers (n_headers of them) and its raw body. The
- * profile's scheme says which headers carry the signature and what it signs. A body over GT_WEBHOOK_MAX_BODY is refused
- * before anything reads it (an error of kind invalid_request, phase webhook, code webhook_body_too_large). Where the
- * provider signs and the client has a webhook_secret, a missing or wrong signature is refused (an error of kind
- * authentication, phase webhook, returned; the task untouched); a valid one is read as a poll answer (*reading, as
- * gt_classify fills it) and ends the matching task of this client at once. Where nothing can be verified, the delivery
- * is only news: the matching task polls now (at most once per its poll_interval), and the poll decides. *task: the task
- * of this client with the delivery's id, NULL when there is none. *verified: whether the signature was checked.
- * *posted: the task is not this client's, and the delivery was posted for the key's other clients (their shared
- * journal), tagged with a fingerprint of the secret that checked it: the one holding the task ends it only if that is
- * its own secret's, and otherwise takes it as news. */
+ * profile's scheme (gt_profile_set: webhook_scheme) says which headers carry the signature and
+ * what it signs. A body over GT_WEBHOOK_MAX_BODY is refused before anything reads it (an error of
+ * kind invalid_request, phase webhook, code webhook_body_too_large). Where the provider signs and
+ * the client can check it (a webhook_secret; for "ed25519", the provider's published keys), a
+ * refusal is an error of phase webhook, returned, the task untouched: kind authentication, code
+ * webhook_signature_missing, webhook_signature_invalid, webhook_timestamp_invalid, webhook_stale
+ * (outside the profile's tolerance) or webhook_replayed (an id this client accepted within it);
+ * or kind unavailable, retryable, code webhook_keys_unavailable (the keys are being fetched: the
+ * provider sends it again). A valid one is read as a poll answer (*reading, as gt_classify fills
+ * it) and ends the matching task of this client at once. Where nothing can be verified, the
+ * delivery is only news: the matching task polls now (at most once per its poll_interval), and
+ * the poll decides. *task: the task of this client with the delivery's id, NULL when there is
+ * none. *verified: whether the signature was checked. *posted: the task is not this client's, and
+ * the delivery was posted for the key's other clients (their shared journal), tagged with a
+ * fingerprint of what checked it (the secret; the keys' URL): the one holding the task ends it
+ * only if that is its own, and otherwise takes it as news. */
 gt_error *gt_client_webhook(gt_client *c, const gt_webhook_header *headers, size_t n_headers, const char *body,
                             size_t len, gt_reply *reading, gt_task **task, bool *verified, bool *posted);
 

@@ -111,7 +111,7 @@ typedef struct gt_webhook_delivery {
     size_t len;
 } gt_webhook_delivery;
 
-/* The value of the delivery's header name (case-insensitive), NULL when absent (webhook.c). */
+/* The value of the delivery's header name (case-insensitive), NULL when absent (webhook_delivery.c). */
 const char *gt_webhook_header_value(const gt_webhook_delivery *d, const char *name);
 /* A refusal of kind, phase webhook, with code: the task is left untouched. */
 gt_error *gt_webhook_refusal(gt_kind kind, const char *code, const char *message);

@@ -138,13 +138,6 @@ long gt_task_webhook_poll_delay(const gt_task *t, long delay)
     return delay < 1000000000L / t->opts.webhook_poll_factor ? delay * t->opts.webhook_poll_factor : 1000000000L;
 }
 
-gt_error *gt_webhook_refusal(gt_kind kind, const char *code, const char *message)
-{
-    gt_error *err = gt_error_new(kind, GT_PHASE_WEBHOOK, message);
-    if (err) err->code = gt_strdup(code);
-    return err;
-}
-
 static gt_task *hooked_task(gt_client *c, const char *id)
 {
     if (!id) return NULL;
@@ -208,15 +201,6 @@ void gt_client_webhook_watch(gt_client *c)
 {
     gt_delivery_sink sink = {.provider = c->profile->name, .awaiting = awaiting, .take = take_delivery, .ctx = c};
     gt_shared_watch_deliveries(c->shared, &sink);
-}
-
-const char *gt_webhook_header_value(const gt_webhook_delivery *d, const char *name)
-{
-    if (!name) return NULL;
-    for (size_t i = 0; i < d->n_headers; i++)
-        if (d->headers[i].name && d->headers[i].value && strcasecmp(d->headers[i].name, name) == 0)
-            return d->headers[i].value;
-    return NULL;
 }
 
 /* Whether the client can check what this provider signs: a scheme that signs, and a secret. */

@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../loop/loop.h"
-
 #define NO_KEYS_RETRY_MS 5000 /* no keys yet (the first fetch failed): try again this soon */
 #define KEYS_BODY_LIMIT (64 * 1024)
 

@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gt_reply reading;
     gt_task *task = NULL;
     bool verified = false, posted = false;
-    gt_error *err = gt_client_webhook(client, signature, parts[1], strlen(parts[1]), &reading, &task, &verified,
+    gt_webhook_header headers[] = {{"X-BFL-Signature", signature}};
+    gt_error *err = gt_client_webhook(client, headers, 1, parts[1], strlen(parts[1]), &reading, &task, &verified,
                                       &posted);
     for (const gt_error *e = err ? err : reading.error; e; e = e->cause) {
         check_clean(e->message);

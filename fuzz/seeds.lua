@@ -56,6 +56,14 @@ seed("fuzz_redis_url", "redis://10.0.0.5:6379/myapp")
 seed("fuzz_redis_url", "redis://[::1]:6380/app:jobs")
 seed("fuzz_redis_url", "redis:///run/redis/redis.sock/myapp")
 seed("fuzz_redis_url", "redis://user:secret@127.0.0.1/x")
+-- a JWKS document as fal and the simulator publish it, and Standard Webhooks deliveries (mode 1:
+-- as given; mode 3: signed right, now, among the given signatures)
+seed("fuzz_webhook_schemes", "\0" .. '{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","use":"sig",'
+  .. '"kid":"k1","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},{"kty":"RSA","n":"x","e":"AQAB"}]}')
+seed("fuzz_webhook_schemes", "\1msg_1\0001700000000\0v1,AAAA v1a,BBBB v2\0" .. '{"id":"t1","status":"Ready"}')
+-- a verified body spelling the secret's base64 alone (what follows whsec_): once read back unmasked
+seed("fuzz_webhook_schemes", "\3m\0\0\0not json MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+seed("fuzz_webhook_schemes", "\3msg_2\0\0v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\0" .. '{"id":"t2"}')
 seed("fuzz_utf8", '{"model":"flux-dev","prompt":"caf\195\169 \226\130\172 \240\159\166\138"}')
 -- times (now, ttl, not_before), then claim NUL key NUL secret: Kling's shape, and a secret of NULs
 seed("fuzz_jwt", "\0\0\0\0\105\90\0\0\7\8\0\5iss\0AK-access/key+1\0SK-secret")

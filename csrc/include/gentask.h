@@ -157,14 +157,20 @@ const char *gt_profile_name(const gt_profile *p);
  * result_url and result_id); jwt_issuer_claim (the header carries an HS256 JWT whose claim of
  * that name holds the key, signed with a secret the core reads itself: gt_client_new) and
  * jwt_secret_env (the environment variable that holds that secret unless the client's secret_env
- * or secret_file option says otherwise).
- * Returns false for an unknown key (the caller reports it). */
+ * or secret_file option says otherwise), webhook_scheme ("hmac_hex", the default: that hex HMAC
+ * of the body; "standard": Standard Webhooks; "ed25519": a hex Ed25519 signature checked with the
+ * provider's published keys), webhook_id_header and webhook_timestamp_header (where a delivery
+ * carries its id and its time; "standard" defaults to webhook-id, webhook-timestamp),
+ * webhook_keys_url (ed25519: the provider's JWKS document, https) and webhook_key_id_header
+ * (ed25519: the header naming the signing key's kid, where the provider sends one). Returns false
+ * for an unknown key or an unknown scheme (the caller reports it). */
 bool gt_profile_set(gt_profile *p, const char *key, const char *value);
 /* progress_scale (a provider's progress × this = percent); max_in_flight (its documented cap on
  * active tasks, the default for its clients); deadline_min (the least deadline_header value the
  * provider takes); jwt_ttl, jwt_not_before, jwt_renew_before (whole seconds up to a day: a JWT's
  * exp is now + ttl, its nbf now - not_before, and a new one is made when less than renew_before
- * is left of the last; defaults 1800, 5, 300) */
+ * is left of the last; defaults 1800, 5, 300); webhook_tolerance (seconds a signed delivery's
+ * timestamp may be from now, 1..86400; default 300) */
 bool gt_profile_set_number(gt_profile *p, const char *key, double value);
 /* A model the provider caps lower than the profile's max_in_flight (BFL's flux-kontext-max: 6):
  * its tasks wait for one of that many places before they take one of the client's. Returns false
@@ -184,6 +190,10 @@ bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);
  * name, a '[' or '{' not closed at once ("items[0"). gt_profile_add_path refuses such a path. */
 const char *gt_json_path_problem(const char *path);
 void gt_profile_add_request_id_header(gt_profile *p, const char *header);
+/* One more header of an "ed25519" delivery whose value is signed, in order: the signed message is
+ * their values and then the lowercase hex SHA-256 of the body, joined with "\n" (fal: request id,
+ * user id, timestamp). */
+void gt_profile_add_webhook_signed_header(gt_profile *p, const char *header);
 const char *gt_profile_request_id_header(const gt_profile *p, size_t i); /* NULL past the last */
 /* A host the provider documents for the poll URLs it hands back ("api.eu1.bfl.ai"), or "*.bfl.ai"
  * for every host below a domain the provider owns: such URLs are followed over https. Returns
@@ -309,30 +319,31 @@ typedef struct gt_client_options {
     int max_retries;           /* consecutive retryable failures tried again, per phase */
     long backoff_initial_ms;   /* the first retry's wait; doubles per retry, jittered */
     long backoff_max_ms;
-    long task_timeout_ms;       /* from submit to the end of the caller's wait (deadline_exceeded) */
-    long min_submit_time_ms;    /* a queued task needs this much time left to be submitted */
-    size_t max_body_bytes;      /* responses larger than this are refused as protocol errors */
-    size_t max_download_bytes;  /* a result file larger than this is not kept (a download error) */
-    uint32_t resubmit_kinds;    /* bit (1 << kind): a provider failure of that kind is submitted */
-    int resubmit_max;           /*   again, at most this often — each is a new paid generation */
-    int max_in_flight;          /* tasks between first submit and end at once; 0: no cap; -1: the
-                                   provider's documented cap (its profile's max_in_flight) */
-    int max_requests;           /* a client's requests on the wire at once; 0: no cap */
-    int max_submits;            /* tasks this client may submit in its life; 0: no budget */
-    const char *ca_file;        /* the CA bundle to trust instead of the system's; NULL: the system's */
-    const char *proxy;          /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
-    const char *journal;        /* an SQLite file that keeps every task of the client, or a
-                                   redis:// URL where the key's shared state lives; NULL: none */
-    long redis_timeout_ms;      /* a call to Redis unanswered this long: Redis counts as down */
-    const char *webhook_url;    /* where the provider is asked to push each task's end; NULL: none */
-    const char *webhook_secret; /* what it signs deliveries with, where it signs (BFL); secret */
-    int webhook_poll_factor;    /* a task that asked for a webhook polls this many times slower */
-    bool redis_volatile_ok;     /* accept a Redis journal that may lose its records (no persistence, eviction) */
-    bool journal_fresh;         /* start afresh on a Redis journal whose records were found gone */
-    bool cancel_at_deadline;    /* a paid task still running at its deadline is cancelled at the
-                                   provider (where its profile has a cancel), not left to recover() */
-    const char *secret_env;     /* a JWT profile: the variable that holds the secret; NULL: the profile's */
-    const char *secret_file;    /* a JWT profile: a private file (mode 0600) that holds it instead */
+    long task_timeout_ms;         /* from submit to the end of the caller's wait (deadline_exceeded) */
+    long min_submit_time_ms;      /* a queued task needs this much time left to be submitted */
+    size_t max_body_bytes;        /* responses larger than this are refused as protocol errors */
+    size_t max_download_bytes;    /* a result file larger than this is not kept (a download error) */
+    uint32_t resubmit_kinds;      /* bit (1 << kind): a provider failure of that kind is submitted */
+    int resubmit_max;             /*   again, at most this often — each is a new paid generation */
+    int max_in_flight;            /* tasks between first submit and end at once; 0: no cap; -1: the
+                                     provider's documented cap (its profile's max_in_flight) */
+    int max_requests;             /* a client's requests on the wire at once; 0: no cap */
+    int max_submits;              /* tasks this client may submit in its life; 0: no budget */
+    const char *ca_file;          /* the CA bundle to trust instead of the system's; NULL: the system's */
+    const char *proxy;            /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
+    const char *journal;          /* an SQLite file that keeps every task of the client, or a
+                                     redis:// URL where the key's shared state lives; NULL: none */
+    long redis_timeout_ms;        /* a call to Redis unanswered this long: Redis counts as down */
+    const char *webhook_url;      /* where the provider is asked to push each task's end; NULL: none */
+    const char *webhook_secret;   /* what it signs deliveries with, where it signs (BFL); secret */
+    const char *webhook_keys_url; /* replaces the profile's webhook keys URL (ed25519): tests, mirrors */
+    int webhook_poll_factor;      /* a task that asked for a webhook polls this many times slower */
+    bool redis_volatile_ok;       /* accept a Redis journal that may lose its records (no persistence, eviction) */
+    bool journal_fresh;           /* start afresh on a Redis journal whose records were found gone */
+    bool cancel_at_deadline;      /* a paid task still running at its deadline is cancelled at the
+                                     provider (where its profile has a cancel), not left to recover() */
+    const char *secret_env;       /* a JWT profile: the variable that holds the secret; NULL: the profile's */
+    const char *secret_file;      /* a JWT profile: a private file (mode 0600) that holds it instead */
 } gt_client_options;
 
 void gt_client_options_default(gt_client_options *o);
@@ -596,27 +607,35 @@ bool gt_task_retainable(const gt_task *t);
 
 /* ---- webhooks (webhook.c) -------------------------------------------------------------------- */
 
-/* The header a provider signs its deliveries in (lower case), or NULL when it signs nothing. */
-const char *gt_profile_webhook_signature_header(const gt_profile *p);
+/* One header of a webhook delivery as the caller's HTTP server received it (names compare
+ * case-insensitively; both strings only lent for the call). */
+typedef struct gt_webhook_header {
+    const char *name, *value;
+} gt_webhook_header;
 
 /* The largest webhook body gt_client_webhook reads (1 MiB): a provider's delivery is a poll
  * answer, a few kilobytes. A host reads at most one byte more than this from the request (nginx:
  * client_max_body_size), so that a 100 MB body is refused unread rather than held in memory. */
 #define GT_WEBHOOK_MAX_BODY (1024 * 1024)
 
-/* One webhook delivery the caller received: signature is the value of the profile's signature
- * header (NULL: absent). A body over GT_WEBHOOK_MAX_BODY is refused before anything reads it (an
- * error of kind invalid_request, phase webhook, code webhook_body_too_large). Where the provider
- * signs and the client has a webhook_secret, a missing or wrong signature is refused (an error of
- * kind authentication, phase webhook, returned; the task untouched); a valid one is read as a
- * poll answer (*reading, as gt_classify fills it) and ends the matching task of this client at
- * once. Where nothing can be verified, the delivery is only news: the matching task polls now (at
- * most once per its poll_interval), and the poll decides. *task: the task of this client with the
- * delivery's id, NULL when there is none. *verified: whether the signature was checked. *posted:
- * the task is not this client's, and the delivery was posted for the key's other clients (their
- * shared journal), tagged with a fingerprint of the secret that checked it: the one holding the
- * task ends it only if that is its own secret's, and otherwise takes it as news. */
-gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *body, size_t len, gt_reply *reading,
-                            gt_task **task, bool *verified, bool *posted);
+/* One webhook delivery the caller received: its headers (n_headers of them) and its raw body. The
+ * profile's scheme (gt_profile_set: webhook_scheme) says which headers carry the signature and
+ * what it signs. A body over GT_WEBHOOK_MAX_BODY is refused before anything reads it (an error of
+ * kind invalid_request, phase webhook, code webhook_body_too_large). Where the provider signs and
+ * the client can check it (a webhook_secret; for "ed25519", the provider's published keys), a
+ * refusal is an error of phase webhook, returned, the task untouched: kind authentication, code
+ * webhook_signature_missing, webhook_signature_invalid, webhook_timestamp_invalid, webhook_stale
+ * (outside the profile's tolerance) or webhook_replayed (an id this client accepted within it);
+ * or kind unavailable, retryable, code webhook_keys_unavailable (the keys are being fetched: the
+ * provider sends it again). A valid one is read as a poll answer (*reading, as gt_classify fills
+ * it) and ends the matching task of this client at once. Where nothing can be verified, the
+ * delivery is only news: the matching task polls now (at most once per its poll_interval), and
+ * the poll decides. *task: the task of this client with the delivery's id, NULL when there is
+ * none. *verified: whether the signature was checked. *posted: the task is not this client's, and
+ * the delivery was posted for the key's other clients (their shared journal), tagged with a
+ * fingerprint of what checked it (the secret; the keys' URL): the one holding the task ends it
+ * only if that is its own, and otherwise takes it as news. */
+gt_error *gt_client_webhook(gt_client *c, const gt_webhook_header *headers, size_t n_headers, const char *body,
+                            size_t len, gt_reply *reading, gt_task **task, bool *verified, bool *posted);
 
 #endif

@@ -71,6 +71,23 @@ static int client_close(lua_State *L)
     return 0;
 }
 
+/* The headers table { name = value } as the core's list: each string pair, the strings staying
+ * alive in the table; the list is a userdata Lua frees. */
+static gt_webhook_header *webhook_headers(lua_State *L, int idx, size_t *n)
+{
+    *n = 0;
+    if (!lua_istable(L, idx)) return NULL;
+    size_t count = 0;
+    for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1))
+        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) count++;
+    if (count == 0) return NULL;
+    gt_webhook_header *headers = lua_newuserdata(L, count * sizeof *headers);
+    for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1))
+        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING && *n < count)
+            headers[(*n)++] = (gt_webhook_header){lua_tostring(L, -2), lua_tostring(L, -1)};
+    return headers;
+}
+
 /* client:webhook(headers, body) → reading, task | nil, error table. reading.verified says whether
  * the signature was checked, reading.posted whether it went to the key's other clients; task is this client's task with
  * the delivery's id, if any. */
@@ -79,12 +96,12 @@ static int client_webhook(lua_State *L)
     gt_client *c = gt_lua_check_box(L, 1, GT_CLIENT_MT);
     size_t len = 0;
     const char *body = luaL_checklstring(L, 3, &len);
-    const char *name = gt_profile_webhook_signature_header(gt_client_profile(c));
-    const char *signature = name ? gt_lua_header(L, 2, name) : NULL;
+    size_t n_headers = 0;
+    gt_webhook_header *headers = webhook_headers(L, 2, &n_headers);
     gt_reply reading;
     gt_task *t = NULL;
     bool verified = false, posted = false;
-    gt_error *err = gt_client_webhook(c, signature, body, len, &reading, &t, &verified, &posted);
+    gt_error *err = gt_client_webhook(c, headers, n_headers, body, len, &reading, &t, &verified, &posted);
     if (err) {
         lua_pushnil(L);
         gt_lua_push_error(L, err, gt_profile_name(gt_client_profile(c)));

@@ -60,12 +60,39 @@ static void add_request_id_header(void *ctx, const char *header)
     gt_profile_add_request_id_header(ctx, header);
 }
 
+static void add_webhook_signed_header(void *ctx, const char *header)
+{
+    gt_profile_add_webhook_signed_header(ctx, header);
+}
+
 static void add_poll_host(void *ctx, const char *host)
 {
     field_ctx *f = ctx;
     if (!gt_profile_add_poll_host(f->p, host))
         luaL_error(f->L, "profile: poll_hosts: '%s' is not a lower-case host name (or *.domain) of two labels or more",
                    host);
+}
+
+/* An "ed25519" scheme names where the keys are published (https only: a key fetched in the clear
+ * could be anyone's), the signed headers and the signature's header. */
+static void read_ed25519(lua_State *L, gt_profile *p, int webhook, const char *scheme)
+{
+    const char *keys_url = check_string_field(L, webhook, "keys_url", "webhook");
+    lua_getfield(L, webhook, "signed_headers");
+    bool has_signed = !lua_isnil(L, -1);
+    if (has_signed) each_string(L, "webhook.signed_headers", add_webhook_signed_header, p);
+    lua_pop(L, 1);
+    bool ed25519 = scheme && strcmp(scheme, "ed25519") == 0;
+    if (!ed25519) {
+        if (keys_url || has_signed)
+            luaL_error(L, "profile: webhook.keys_url and signed_headers are for scheme \"ed25519\"");
+        return;
+    }
+    if (!keys_url || strncmp(keys_url, "https://", 8) != 0)
+        luaL_error(L, "profile: webhook.keys_url must be the provider's https:// JWKS URL (scheme \"ed25519\")");
+    if (!has_signed || !check_string_field(L, webhook, "signature_header", "webhook"))
+        luaL_error(L, "profile: scheme \"ed25519\" needs webhook.signed_headers and webhook.signature_header");
+    gt_profile_set(p, "webhook_keys_url", keys_url);
 }
 
 /* How the entries of one table of the profile are read: read(L, p, table, name, ctx) for the
@@ -380,6 +407,21 @@ static int build_profile(lua_State *L)
         set_string(L, p, webhook, "switch_value", "webhook_switch_value", "webhook");
         set_string(L, p, webhook, "signature_header", "webhook_signature_header", "webhook");
         set_string(L, p, webhook, "signature_prefix", "webhook_signature_prefix", "webhook");
+        set_string(L, p, webhook, "id_header", "webhook_id_header", "webhook");
+        set_string(L, p, webhook, "timestamp_header", "webhook_timestamp_header", "webhook");
+        set_string(L, p, webhook, "key_id_header", "webhook_key_id_header", "webhook");
+        const char *scheme = check_string_field(L, webhook, "scheme", "webhook");
+        if (scheme && !gt_profile_set(p, "webhook_scheme", scheme))
+            luaL_error(L, "profile: webhook.scheme must be \"hmac_hex\", \"standard\" or \"ed25519\", not \"%s\"",
+                       scheme);
+        read_ed25519(L, p, webhook, scheme);
+        lua_getfield(L, webhook, "tolerance");
+        int tolerance_type = lua_type(L, -1);
+        lua_Number tolerance = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        if (tolerance_type != LUA_TNIL &&
+            (tolerance_type != LUA_TNUMBER || !gt_profile_set_number(p, "webhook_tolerance", tolerance)))
+            luaL_error(L, "profile: webhook.tolerance must be a number of seconds, 1 to 86400");
     }
     lua_pop(L, 1);
 

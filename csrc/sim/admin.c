@@ -15,6 +15,7 @@
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
+#include "signing.h"
 #include "store.h"
 #include "webhooks.h"
 
@@ -87,16 +88,84 @@ static enum MHD_Result outage(struct request *request)
     return reply_text(request->connection, MHD_HTTP_OK, "application/json", answer);
 }
 
-/* The HMAC-SHA256 hex a provider would sign the request's body with, keyed with the X-Sim-Secret
- * header: a test forges a delivery signed with a secret of its choosing (another client's) as an
- * attacker holding that secret would, without an HMAC of its own. */
+static enum MHD_Result sign_refused(struct request *request, const char *message)
+{
+    return reply_error(request->connection, MHD_HTTP_BAD_REQUEST, "invalid_request_error", "invalid_parameters",
+                       message, NULL, 0);
+}
+
+/* The headers object of a signed delivery, as JSON. */
+static enum MHD_Result signed_headers(struct request *request, const char *const names[], const char *const values[],
+                                      size_t n)
+{
+    cJSON *headers = cJSON_CreateObject();
+    for (size_t i = 0; i < n && headers != NULL; i++) cJSON_AddStringToObject(headers, names[i], values[i]);
+    enum MHD_Result result = reply_json(request->connection, MHD_HTTP_OK, headers);
+    cJSON_Delete(headers);
+    return result;
+}
+
+/* ?scheme=standard&id=&timestamp=: Standard Webhooks' three headers for the body, keyed with the
+ * X-Sim-Secret header ("whsec_<base64>"), as Replicate signs. */
+static enum MHD_Result sign_standard(struct request *request, const char *secret)
+{
+    const char *id = request_query(request, "id");
+    const char *timestamp = request_query(request, "timestamp");
+    if (id == NULL || timestamp == NULL) return sign_refused(request, "scheme=standard wants ?id= and ?timestamp=");
+    char signature[3 + 45] = "v1,";
+    if (!signing_standard(secret, id, timestamp, request->body ? request->body : "", request->body_length,
+                          signature + 3))
+        return sign_refused(request, "the X-Sim-Secret is not whsec_ and base64");
+    const char *names[] = {"webhook-id", "webhook-timestamp", "webhook-signature"};
+    const char *values[] = {id, timestamp, signature};
+    return signed_headers(request, names, values, 3);
+}
+
+/* ?scheme=ed25519&request_id=&user_id=&timestamp=: fal's four headers for the body, signed with the
+ * simulator's own Ed25519 key (GET /_sim/jwks.json publishes its public half). */
+static enum MHD_Result sign_ed25519(struct request *request)
+{
+    const char *request_id = request_query(request, "request_id");
+    const char *user_id = request_query(request, "user_id");
+    const char *timestamp = request_query(request, "timestamp");
+    if (request_id == NULL || user_id == NULL || timestamp == NULL)
+        return sign_refused(request, "scheme=ed25519 wants ?request_id=, ?user_id= and ?timestamp=");
+    char signature[129];
+    if (!signing_ed25519_fal(request->sim->signing, request_id, user_id, timestamp, request->body ? request->body : "",
+                             request->body_length, signature))
+        return sign_refused(request, "the body could not be signed");
+    const char *names[] = {"x-fal-webhook-request-id", "x-fal-webhook-user-id", "x-fal-webhook-timestamp",
+                           "x-fal-webhook-signature"};
+    const char *values[] = {request_id, user_id, timestamp, signature};
+    return signed_headers(request, names, values, 4);
+}
+
+/* The public half of the simulator's Ed25519 key, as a JWKS document (fal publishes its own). */
+static enum MHD_Result jwks(struct request *request)
+{
+    if (!request_method_is(request, MHD_HTTP_METHOD_GET)) return reply_method_not_allowed(request, "GET, HEAD");
+    char *json = signing_jwks_json(request->sim->signing);
+    if (json == NULL) return reply_text(request->connection, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "");
+    enum MHD_Result result = reply_text(request->connection, MHD_HTTP_OK, "application/json", json);
+    free(json);
+    return result;
+}
+
+/* The signature a provider would sign the request's body with. Without ?scheme: BFL's HMAC-SHA256
+ * hex keyed with the X-Sim-Secret header: a test forges a delivery signed with a secret of its
+ * choosing (another client's) as an attacker holding that secret would, without an HMAC of its
+ * own. ?scheme=standard, ?scheme=ed25519: a delivery's headers in that scheme. */
 static enum MHD_Result sign(struct request *request)
 {
     if (!request_method_is(request, MHD_HTTP_METHOD_POST)) return reply_method_not_allowed(request, "POST");
+    const char *scheme = request_query(request, "scheme");
+    if (scheme != NULL && strcmp(scheme, "ed25519") == 0) return sign_ed25519(request);
     const char *secret = request_header(request, "X-Sim-Secret");
     if (secret == NULL || *secret == '\0')
         return reply_error(request->connection, MHD_HTTP_BAD_REQUEST, "invalid_request_error", "invalid_parameters",
                            "POST /_sim/sign wants the key in an X-Sim-Secret header and the body to sign", NULL, 0);
+    if (scheme != NULL && strcmp(scheme, "standard") == 0) return sign_standard(request, secret);
+    if (scheme != NULL) return sign_refused(request, "POST /_sim/sign: ?scheme= is standard or ed25519");
     char hex[2 * SHA256_SIZE + 1];
     hmac_sha256_hex(secret, request->body ? request->body : "", request->body_length, hex);
     char answer[2 * SHA256_SIZE + 32];
@@ -107,6 +176,7 @@ static enum MHD_Result sign(struct request *request)
 enum MHD_Result admin_handle(struct request *request, const char *subpath)
 {
     if (strcmp(subpath, "/sign") == 0) return sign(request);
+    if (strcmp(subpath, "/jwks.json") == 0) return jwks(request);
     if (strcmp(subpath, "/stats") == 0) return stats(request);
     if (strcmp(subpath, "/reset") == 0) return reset(request);
     if (strcmp(subpath, "/outage") == 0) return outage(request);

@@ -215,6 +215,7 @@ const struct dialect flora_dialect = {
     .poll_checks_model = true,
     .key = {.name = MHD_HTTP_HEADER_AUTHORIZATION, .bearer = true},
     .idempotency_field = "idempotency_key",
+    .webhook_url_field = "callback_url", /* pushed unsigned here: the client takes it as news */
     .phase_words = {"pending", "running", "completed", "failed", "failed"},
     .errors =
         {

@@ -21,6 +21,7 @@
 #include "outage.h"
 #include "replays.h"
 #include "router.h"
+#include "signing.h"
 #include "sim.h"
 #include "store.h"
 #include "webhooks.h"
@@ -90,6 +91,7 @@ static void stop_all(struct sim *sim, struct MHD_Daemon *daemon, struct options 
     store_free(sim->store);
     sim_jwt_free(sim->jwt);
     replays_free(sim->replays);
+    signing_free(sim->signing);
     options_free(options);
 }
 
@@ -153,7 +155,8 @@ int main(int argc, char **argv)
         }
     }
     sim.webhooks = webhooks_start(&sim);
-    if (sim.store == NULL || sim.delays == NULL || sim.webhooks == NULL) {
+    sim.signing = signing_start();
+    if (sim.store == NULL || sim.delays == NULL || sim.webhooks == NULL || sim.signing == NULL) {
         fprintf(stderr, "gentask-sim: cannot start: out of memory or threads\n");
         stop_all(&sim, NULL, &options);
         return 1;

@@ -16,6 +16,7 @@ struct listener;
 struct webhooks;
 struct sim_jwt;
 struct replays;
+struct signing;
 
 struct sim {
     unsigned port;               /* the bound port, known only after the daemon started */
@@ -30,6 +31,7 @@ struct sim {
     struct webhooks *webhooks; /* pushes the ends of the tasks that asked for it */
     struct sim_jwt *jwt;       /* --jwt-issuer: Bearer headers carry JWTs, checked (jwt.h); NULL: keys */
     struct replays *replays;   /* replay mode: the documented exchanges served (replays.h) */
+    struct signing *signing;   /* signs deliveries in the other schemes; its Ed25519 key never leaves */
 };
 
 static inline bool sim_api_key_accepted(const struct sim *sim, const char *key)

@@ -197,7 +197,9 @@ function M.webhook()
   local delivery, err = get_client():webhook { headers = ngx.req.get_headers(), body = body }
   if not delivery then
     ngx.log(ngx.WARN, "webhook refused: ", tostring(err))
-    local status = err.kind == "authentication" and 401 or err.code == "webhook_body_too_large" and 413 or 400
+    -- the provider's keys not fetched yet (scheme "ed25519"): 503, and the provider sends it again
+    local status = err.kind == "authentication" and 401 or err.code == "webhook_body_too_large" and 413
+      or err.retryable and 503 or 400
     return send_error(status, err.kind, err.message, false)
   end
   ngx.log(ngx.INFO, "webhook for task ", tostring(delivery.id), ": ",

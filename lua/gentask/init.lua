@@ -153,13 +153,14 @@ function Client:submit(model, params, options)
 end
 
 --- client:webhook { headers = { ... }, body = "raw body" } → delivery | nil, err. Hands one webhook
--- delivery the caller's HTTP server received to the client. Where the provider signs (BFL) and the
--- client has a webhook_secret, a missing or wrong signature is refused (err.kind "authentication",
--- phase "webhook") and nothing changes; a valid one is read as a poll answer and ends the matching
--- task at once. Where nothing can be verified, the matching task polls now instead. delivery: what
--- the payload says (state, id, progress, urls), verified, task (this client's task with that id,
--- or nil) and posted (not this client's task: handed through the shared journal to the client of
--- the key that holds it).
+-- delivery the caller's HTTP server received to the client. Where the provider signs (the profile's
+-- webhook.scheme: BFL's hex HMAC, Standard Webhooks, Ed25519 with published keys) and the client
+-- can check it, a missing, wrong, stale or replayed signature is refused (err.kind
+-- "authentication", phase "webhook"; keys not fetched yet: "unavailable", retryable) and nothing
+-- changes; a valid one is read as a poll answer and ends the matching task at once. Where nothing
+-- can be verified, the matching task polls now instead. delivery: what the payload says (state,
+-- id, progress, urls), verified, task (this client's task with that id, or nil) and posted (not
+-- this client's task: handed through the shared journal to the client of the key that holds it).
 function Client:webhook(delivery)
   if getmetatable(self) ~= Client then usage("call webhook as client:webhook{ headers =, body = }", 2) end
   if type(delivery) ~= "table" or type(delivery.body) ~= "string" then

@@ -87,7 +87,11 @@ static const struct {
     OPT("webhook_url", GT_UNIT_TEXT, 1, 2048, NAN, GT_SCOPE_CLIENT, AS_TEXT, webhook_url,
         "ask the provider to push each task's end here, where it offers webhooks (client:webhook reads them)"),
     OPT("webhook_secret", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, webhook_secret,
-        "the secret the provider signs its webhooks with, where it signs (BFL); never shown"),
+        "the secret the provider signs its webhooks with, where it signs (BFL; whsec_... for Standard Webhooks); "
+        "never shown"),
+    /* the profile names where the provider publishes its keys; a test points a client at a simulator */
+    OPT("webhook_keys_url", GT_UNIT_TEXT, 1, 2048, NAN, GT_SCOPE_CLIENT, AS_TEXT, webhook_keys_url,
+        "where the provider's webhook public keys are fetched from, instead of the profile's (ed25519)"),
     /* the webhook is the news; polls are only the fallback for one that never comes */
     OPT("webhook_poll_factor", GT_UNIT_COUNT, 1, 1000, 10, GT_SCOPE_TASK, AS_INT, webhook_poll_factor,
         "a task that asked for a webhook polls this many times slower, as a fallback"),

@@ -104,9 +104,9 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     const char *journal = NULL;
     gt_client *c = gt_client_make(e, profile, base_url, api_key, opts, &features, &journal);
     if (!c) return NULL;
-    gt_client_webhook_open(c);
     char *why = NULL;
-    if (!gt_client_auth_open(c, &why)) { /* a JWT provider's secret: before the journal is opened */
+    /* a JWT provider's secret, and the webhook scheme's: before the journal is opened */
+    if (!gt_client_auth_open(c, &why) || !gt_client_webhook_open(c, &why)) {
         if (why) *error = creation_error(why, NULL);
         gt_client_release(c);
         return NULL;

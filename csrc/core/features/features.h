@@ -85,8 +85,10 @@ struct gt_task_features {
 
 /* ---- webhooks (webhook.c) ------------------------------------------------------------------------ */
 
-/* The client's copies of webhook_url and webhook_secret (the options only lent them). */
-void gt_client_webhook_open(gt_client *c);
+/* The client's copies of webhook_url and webhook_secret (the options only lent them). false with
+ * *why (a message to free(), never naming the secret) when the secret cannot be the profile's
+ * scheme's key (a "standard" secret that is not base64). */
+bool gt_client_webhook_open(gt_client *c, char **why);
 void gt_client_webhook_close(gt_client *c);
 /* Hands the key's shared state where the deliveries posted by its other clients go: this client's
  * tasks waiting for a webhook. */
@@ -99,6 +101,78 @@ void gt_task_webhook_forget(gt_task *t);
 long gt_task_webhook_poll_delay(const gt_task *t, long delay_ms);
 /* Scrubs the webhook secret from *s (a provider may echo the submit body). */
 void gt_client_webhook_scrub(const gt_client *c, char **s);
+
+/* ---- webhook schemes: each checks a delivery's signature on its raw body (webhook_*.c) ------------ */
+
+typedef struct gt_webhook_delivery {
+    const gt_webhook_header *headers;
+    size_t n_headers;
+    const char *body;
+    size_t len;
+} gt_webhook_delivery;
+
+/* The value of the delivery's header name (case-insensitive), NULL when absent (webhook_delivery.c). */
+const char *gt_webhook_header_value(const gt_webhook_delivery *d, const char *name);
+/* A refusal of kind, phase webhook, with code: the task is left untouched. */
+gt_error *gt_webhook_refusal(gt_kind kind, const char *code, const char *message);
+
+/* "hmac_hex" (webhook_hmac_hex.c): "<prefix><hex HMAC-SHA256(secret, body)>" in the profile's
+ * signature header (BFL). NULL when valid. */
+gt_error *gt_webhook_check_hmac_hex(const gt_client *c, const gt_webhook_delivery *d);
+
+/* "standard" (webhook_standard.c): Standard Webhooks. The HMAC key a secret stands for: "whsec_"
+ * dropped, the rest base64-decoded, as the specification's libraries read it (malloc'd, into *key;
+ * false when it is not base64). */
+bool gt_webhook_standard_key(const char *secret, unsigned char **key, size_t *len);
+/* The delivery's id, timestamp and signatures checked: NULL when one "v1,<base64>" signature is
+ * HMAC-SHA256(key, id.timestamp.body), the timestamp within the tolerance and the id not accepted
+ * before; the id is then remembered. */
+gt_error *gt_webhook_check_standard(gt_client *c, const gt_webhook_delivery *d);
+
+/* "ed25519" (webhook_ed25519.c): a hex Ed25519 signature of the signed headers' values and the
+ * body's SHA-256 hex, checked with the provider's published keys; then the timestamp and the id as
+ * for "standard". Before the keys are here: unavailable (retryable), webhook_keys_unavailable. */
+gt_error *gt_webhook_check_ed25519(gt_client *c, const gt_webhook_delivery *d);
+
+/* A JWKS document's Ed25519 keys (webhook_jwks.c): NULL when it holds none (or is not JSON). */
+typedef struct gt_jwk {
+    char *kid; /* NULL: the key has none */
+    struct evp_pkey_st *key;
+} gt_jwk;
+typedef struct gt_jwks {
+    gt_jwk *items;
+    size_t n;
+} gt_jwks;
+gt_jwks *gt_jwks_parse(const char *json, size_t len);
+void gt_jwks_free(gt_jwks *keys);
+
+/* The published keys, cached per client and fetched by the engine (webhook_keys.c). open: for an
+ * "ed25519" profile, the URL (the client's webhook_keys_url, else the profile's) kept, and the
+ * fetch started where the client asked for webhooks (false: out of memory). */
+#define GT_WEBHOOK_KEYS_REFETCH_MS 60000
+bool gt_webhook_keys_open(gt_client *c);
+void gt_webhook_keys_close(gt_client *c);
+#define GT_WEBHOOK_KEYS_MAX_AGE_MS (24 * 3600 * 1000L)
+const gt_jwks *gt_webhook_keys(gt_client *c);        /* NULL until fetched, and once 24 h old */
+const char *gt_webhook_keys_url(const gt_client *c); /* where they are fetched from; NULL: no such scheme */
+/* Fetches them again, unless a fetch is on the wire or the last started under
+ * GT_WEBHOOK_KEYS_REFETCH_MS ago (5 s while there are none): whether one is on the wire now. */
+bool gt_webhook_keys_refresh(gt_client *c);
+const char *gt_webhook_keys_failure(const gt_client *c); /* why the last fetch gave none; NULL: it did */
+
+/* Replays (webhook_replay.c): the ids a client accepted, each kept until its signed timestamp is
+ * older than the tolerance (when a replay of it would be refused as stale anyway), at most
+ * GT_WEBHOOK_SEEN_MAX of them (past that, the one expiring soonest is forgotten first). */
+#define GT_WEBHOOK_SEEN_MAX 4096
+/* The profile's tolerance, seconds. */
+int64_t gt_webhook_tolerance(const gt_client *c);
+/* NULL when the signed timestamp (decimal seconds since 1970) is within the tolerance of now, else
+ * a refusal (webhook_timestamp_invalid, webhook_stale). */
+gt_error *gt_webhook_check_fresh(const gt_client *c, const char *timestamp, int64_t now_s, int64_t *signed_s);
+/* Whether id was accepted within the tolerance; if not, it is remembered from now until
+ * signed_s + tolerance (as far as memory allows). */
+bool gt_webhook_seen_before(gt_client *c, const char *id, int64_t signed_s, int64_t now_s);
+void gt_webhook_seen_free(gt_client *c);
 
 /* ---- results as files (download.c) -------------------------------------------------------------- */
 

@@ -20,7 +20,6 @@
  * and takes any other as news. A body over GT_WEBHOOK_MAX_BODY is refused before it is read. */
 #include "features.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -51,13 +50,28 @@ static char *verifier_of(const char *secret)
     return hex;
 }
 
-void gt_client_webhook_open(gt_client *c)
+bool gt_client_webhook_open(gt_client *c, char **why)
 {
     gt_queue_init(&c->hooked);
     c->webhook_url = gt_strdup(c->opts.webhook_url);
     c->webhook_secret = gt_strdup(c->opts.webhook_secret);
     c->webhook_verifier = verifier_of(c->webhook_secret);
     c->opts.webhook_url = c->opts.webhook_secret = NULL; /* lent by the caller: never kept */
+    *why = NULL;
+    if (!gt_webhook_keys_open(c)) return false;
+    if (c->profile->webhook_scheme == GT_WEBHOOK_ED25519 && c->webhook_keys) {
+        /* what tags the deliveries it verified for the key's other clients: the keys' URL, which
+         * they verify with too */
+        free(c->webhook_verifier);
+        c->webhook_verifier = verifier_of(gt_webhook_keys_url(c));
+    }
+    if (c->profile->webhook_scheme == GT_WEBHOOK_STANDARD && c->webhook_secret &&
+        !gt_webhook_standard_key(c->webhook_secret, &c->webhook_key, &c->webhook_key_len)) {
+        *why = gt_strdup("webhook_secret: the profile's webhook scheme is \"standard\", whose secret is "
+                         "\"whsec_\" and base64 (the provider's signing secret as it gives it); this one is not");
+        return false;
+    }
+    return true;
 }
 
 void gt_client_webhook_close(gt_client *c)
@@ -66,11 +80,19 @@ void gt_client_webhook_close(gt_client *c)
     wipe(c->webhook_secret);
     free(c->webhook_verifier);
     c->webhook_url = c->webhook_secret = c->webhook_verifier = NULL;
+    if (c->webhook_key) OPENSSL_cleanse(c->webhook_key, c->webhook_key_len);
+    free(c->webhook_key);
+    c->webhook_key = NULL;
+    c->webhook_key_len = 0;
+    gt_webhook_seen_free(c);
+    gt_webhook_keys_close(c);
 }
 
 void gt_client_webhook_scrub(const gt_client *c, char **s)
 {
     gt_redact(s, c->webhook_secret);
+    /* a "standard" secret's key is the part after whsec_: spelled alone, it is the secret too */
+    if (c->webhook_key && strncmp(c->webhook_secret, "whsec_", 6) == 0) gt_redact(s, c->webhook_secret + 6);
 }
 
 static bool set_string(cJSON *json, const char *field, const char *value)
@@ -114,42 +136,6 @@ long gt_task_webhook_poll_delay(const gt_task *t, long delay)
 {
     if (!t->features->webhook.asked || t->opts.webhook_poll_factor <= 1) return delay;
     return delay < 1000000000L / t->opts.webhook_poll_factor ? delay * t->opts.webhook_poll_factor : 1000000000L;
-}
-
-const char *gt_profile_webhook_signature_header(const gt_profile *p)
-{
-    return p->webhook_signature_header;
-}
-
-/* Whether signature is "<prefix><hex of HMAC-SHA256(secret, body)>". The comparison takes the
- * same time wherever the first wrong digit is: a forger learns nothing from how long a refusal
- * took. */
-static bool signature_valid(const gt_profile *p, const char *secret, const char *signature, const char *body,
-                            size_t len)
-{
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned mac_len = 0;
-    if (!HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, len, mac, &mac_len)) return false;
-    const char *prefix = p->webhook_signature_prefix ? p->webhook_signature_prefix : "";
-    size_t prefix_len = strlen(prefix);
-    if (strncasecmp(signature, prefix, prefix_len) != 0) return false;
-    signature += prefix_len;
-    char expected[2 * EVP_MAX_MD_SIZE + 1], given[2 * EVP_MAX_MD_SIZE + 1];
-    gt_hex_encode(expected, mac, mac_len);
-    size_t n = 2 * (size_t)mac_len;
-    if (strlen(signature) != n) return false;
-    for (size_t i = 0; i < n; i++) given[i] = (char)tolower((unsigned char)signature[i]);
-    bool same = CRYPTO_memcmp(expected, given, n) == 0;
-    OPENSSL_cleanse(expected, sizeof expected);
-    OPENSSL_cleanse(mac, sizeof mac);
-    return same;
-}
-
-static gt_error *refusal(gt_kind kind, const char *code, const char *message)
-{
-    gt_error *err = gt_error_new(kind, GT_PHASE_WEBHOOK, message);
-    if (err) err->code = gt_strdup(code);
-    return err;
 }
 
 static gt_task *hooked_task(gt_client *c, const char *id)
@@ -217,8 +203,27 @@ void gt_client_webhook_watch(gt_client *c)
     gt_shared_watch_deliveries(c->shared, &sink);
 }
 
-gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *body, size_t len, gt_reply *reading,
-                            gt_task **task, bool *verified, bool *posted)
+/* Whether the client can check what this provider signs: a scheme that signs, and a secret. */
+static bool can_verify(const gt_client *c)
+{
+    if (c->profile->webhook_scheme == GT_WEBHOOK_ED25519) return c->webhook_keys != NULL; /* public keys */
+    if (!c->webhook_secret) return false;
+    return c->profile->webhook_scheme == GT_WEBHOOK_STANDARD || c->profile->webhook_signature_header;
+}
+
+/* The profile's scheme's verdict on a delivery: NULL when its signature is valid. */
+static gt_error *check_signature(gt_client *c, const gt_webhook_delivery *d)
+{
+    switch (c->profile->webhook_scheme) {
+    case GT_WEBHOOK_STANDARD: return gt_webhook_check_standard(c, d);
+    case GT_WEBHOOK_ED25519: return gt_webhook_check_ed25519(c, d);
+    case GT_WEBHOOK_HMAC_HEX: break;
+    }
+    return gt_webhook_check_hmac_hex(c, d);
+}
+
+gt_error *gt_client_webhook(gt_client *c, const gt_webhook_header *headers, size_t n_headers, const char *body,
+                            size_t len, gt_reply *reading, gt_task **task, bool *verified, bool *posted)
 {
     const gt_profile *p = c->profile;
     memset(reading, 0, sizeof *reading);
@@ -227,16 +232,14 @@ gt_error *gt_client_webhook(gt_client *c, const char *signature, const char *bod
     *verified = false;
     /* before the HMAC and the parse: a forger's 100 MB body costs neither */
     if (len > GT_WEBHOOK_MAX_BODY)
-        return refusal(GT_INVALID_REQUEST, "webhook_body_too_large",
-                       "the webhook's body is over 1 MiB (gentask.webhook_max_body): refused unread, nothing changed");
-    *verified = p->webhook_signature_header && c->webhook_secret;
+        return gt_webhook_refusal(GT_INVALID_REQUEST, "webhook_body_too_large",
+                                  "the webhook's body is over 1 MiB (gentask.webhook_max_body): refused unread, "
+                                  "nothing changed");
+    *verified = can_verify(c);
     if (*verified) {
-        if (!signature || !*signature)
-            return refusal(GT_AUTHENTICATION, "webhook_signature_missing",
-                           "the webhook carries no signature: refused, nothing changed");
-        if (!signature_valid(p, c->webhook_secret, signature, body, len))
-            return refusal(GT_AUTHENTICATION, "webhook_signature_invalid",
-                           "the webhook's signature does not match its body: refused, nothing changed");
+        gt_webhook_delivery d = {.headers = headers, .n_headers = n_headers, .body = body, .len = len};
+        gt_error *refused = check_signature(c, &d);
+        if (refused) return refused;
     }
     char *copy = gt_strndup(body, len);
     if (!copy) return gt_error_new(GT_NETWORK, GT_PHASE_WEBHOOK, "out of memory");

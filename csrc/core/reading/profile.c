@@ -80,10 +80,15 @@ void gt_profile_free(gt_profile *p)
                        p->deadline_header,
                        p->deadline_suffix,
                        p->result_method,
-                       p->result_path};
+                       p->result_path,
+                       p->webhook_id_header,
+                       p->webhook_timestamp_header,
+                       p->webhook_keys_url,
+                       p->webhook_key_id_header};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     for (int f = 0; f < GT_FIELD_COUNT; f++) paths_free(&p->fields[f]);
     paths_free(&p->request_id_headers);
+    paths_free(&p->webhook_signed_headers);
     paths_free(&p->poll_hosts);
     paths_free(&p->headers);
     paths_free(&p->download_hosts);
@@ -103,6 +108,22 @@ void gt_profile_free(gt_profile *p)
 const char *gt_profile_name(const gt_profile *p)
 {
     return p->name;
+}
+
+/* The scheme's name, read once here: a delivery is checked by the scheme's enum, never by a string. */
+static bool set_webhook_scheme(gt_profile *p, const char *name)
+{
+    static const struct {
+        const char *name;
+        gt_webhook_scheme scheme;
+    } schemes[] = {
+        {"hmac_hex", GT_WEBHOOK_HMAC_HEX}, {"standard", GT_WEBHOOK_STANDARD}, {"ed25519", GT_WEBHOOK_ED25519}};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (name && strcmp(name, schemes[i].name) == 0) {
+            p->webhook_scheme = schemes[i].scheme;
+            return true;
+        }
+    return false;
 }
 
 bool gt_profile_set(gt_profile *p, const char *key, const char *value)
@@ -133,7 +154,12 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
         {"deadline_suffix", offsetof(gt_profile, deadline_suffix)},
         {"result_method", offsetof(gt_profile, result_method)},
         {"result_path", offsetof(gt_profile, result_path)},
+        {"webhook_id_header", offsetof(gt_profile, webhook_id_header)},
+        {"webhook_timestamp_header", offsetof(gt_profile, webhook_timestamp_header)},
+        {"webhook_keys_url", offsetof(gt_profile, webhook_keys_url)},
+        {"webhook_key_id_header", offsetof(gt_profile, webhook_key_id_header)},
     };
+    if (strcmp(key, "webhook_scheme") == 0) return set_webhook_scheme(p, value);
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         if (strcmp(settings[i].key, key) != 0) continue;
         char **slot = (char **)((char *)p + settings[i].offset);
@@ -159,6 +185,7 @@ bool gt_profile_set_number(gt_profile *p, const char *key, double value)
 {
     if (strcmp(key, "progress_scale") == 0 && value > 0) p->progress_scale = value;
     else if (strcmp(key, "result_ttl") == 0 && value > 0) p->result_ttl = value;
+    else if (strcmp(key, "webhook_tolerance") == 0 && value >= 1 && value <= 86400) p->webhook_tolerance = value;
     else if (strcmp(key, "max_in_flight") == 0 && value >= 0 && value <= 1e6) p->max_in_flight = (int)value;
     else if (strcmp(key, "deadline_min") == 0 && value >= 0 && value <= 1e6) p->deadline_min = (int)value;
     else if (strncmp(key, "jwt_", 4) == 0) return set_jwt_seconds(p, key + 4, value);
@@ -196,6 +223,11 @@ bool gt_profile_add_path(gt_profile *p, const char *field, const char *path)
 void gt_profile_add_request_id_header(gt_profile *p, const char *header)
 {
     paths_add(&p->request_id_headers, header);
+}
+
+void gt_profile_add_webhook_signed_header(gt_profile *p, const char *header)
+{
+    paths_add(&p->webhook_signed_headers, header);
 }
 
 /* Labels of letters, digits and '-', none empty, at least two: "bfl.ai", "api.eu1.bfl.ai". */

@@ -62,6 +62,13 @@ typedef struct gt_status_entry {
     char *stage;
 } gt_status_entry;
 
+/* How a provider signs its webhook deliveries (webhook_*.c), named by the profile's webhook.scheme. */
+typedef enum gt_webhook_scheme {
+    GT_WEBHOOK_HMAC_HEX, /* "hmac_hex": hex HMAC-SHA256 of the raw body in one header (BFL); the default */
+    GT_WEBHOOK_STANDARD, /* "standard": Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) */
+    GT_WEBHOOK_ED25519,  /* "ed25519": a hex Ed25519 signature checked with the provider's published keys (fal) */
+} gt_webhook_scheme;
+
 struct gt_profile {
     char *name;
     char *auth_header, *auth_prefix, *key_field;
@@ -85,10 +92,16 @@ struct gt_profile {
     gt_paths headers;                  /* "Name: value" lines every request to the provider carries */
     gt_paths download_hosts;           /* hosts whose result URLs get the key (keyed downloads) */
     bool keyed_downloads;              /* result URLs on the base URL's origin or download_hosts get it */
-    double progress_scale;             /* a provider's progress × this = percent */
-    int max_in_flight;                 /* its documented cap on active tasks; 0: none */
-    double result_ttl;                 /* seconds its result URLs live after success; 0: not documented */
-    gt_model_cap *model_caps;          /* lower caps of some models */
+    char *webhook_id_header, *webhook_timestamp_header; /* standard: NULL means webhook-id, webhook-timestamp */
+    char *webhook_keys_url;                             /* ed25519: the provider's JWKS document (https) */
+    char *webhook_key_id_header;     /* ed25519: the header naming the key that signed; NULL: any key may have */
+    gt_paths webhook_signed_headers; /* ed25519: the headers whose values, then hex(SHA-256(body)), are signed */
+    gt_webhook_scheme webhook_scheme;
+    double webhook_tolerance; /* seconds a signed timestamp may be from now (standard); 0: 300 */
+    double progress_scale;    /* a provider's progress × this = percent */
+    int max_in_flight;        /* its documented cap on active tasks; 0: none */
+    double result_ttl;        /* seconds its result URLs live after success; 0: not documented */
+    gt_model_cap *model_caps; /* lower caps of some models */
     size_t n_model_caps;
     gt_paths fields[GT_FIELD_COUNT];
     gt_paths request_id_headers;

@@ -131,6 +131,11 @@ struct gt_client {
     /* a fingerprint of the secret (never the secret), which tags the deliveries it verified for
      * the key's other clients: each takes only those its own secret would have; NULL: no secret */
     char *webhook_verifier;
+    /* a "standard" scheme's HMAC key: the secret's base64 decoded (webhook_standard.c), wiped when freed */
+    unsigned char *webhook_key;
+    size_t webhook_key_len;
+    struct gt_webhook_seen *webhook_seen; /* ids accepted within the tolerance: a replay is refused */
+    struct gt_webhook_keys *webhook_keys; /* an "ed25519" scheme's published keys (webhook_keys.c) */
     gt_queue hooked;
     gt_log_fn log_fn; /* debug events (wirelog.c); NULL: none */
     void *log_ctx;

@@ -34,8 +34,14 @@ return {
   -- a resent submit is the same run, not a second paid one, so gentask may resend a submit whose
   -- answer it never saw, within minutes, well inside either window (docs/providers/flora.md)
   idempotency_field = "idempotency_key",
+  -- webhooks: the run submit's callback_url (developer.flora.ai/platform/webhooks). FLORA signs
+  -- its deliveries (HMAC-SHA256, Flora-Signature: t=<unix>,v1=<hex> over "<t>.<raw body>") in a
+  -- scheme gentask does not verify yet, and a delivery carries the run's id and end, no outputs:
+  -- it is news, the task polls at once and the poll decides (docs/providers.md, FLORA)
+  webhook = { url_field = "callback_url" },
   fields = {
-    id = { "runId", "run_id" },
+    -- a webhook delivery names its run at data.run_id (its own "id" is the delivery's)
+    id = { "runId", "run_id", "data.run_id" },
     state = "status",
     progress = "progress",
     results = "outputs[].url",      -- a "text" output carries its text here: result.texts

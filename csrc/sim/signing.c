@@ -1,0 +1,117 @@
+#include "signing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "hmac_sha256.h"
+
+#define KEY_ID "gentask-sim-ed25519-1"
+
+struct signing {
+    EVP_PKEY *key;
+};
+
+struct signing *signing_start(void)
+{
+    struct signing *signing = calloc(1, sizeof *signing);
+    if (signing == NULL) return NULL;
+    signing->key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    if (signing->key == NULL) {
+        free(signing);
+        return NULL;
+    }
+    return signing;
+}
+
+void signing_free(struct signing *signing)
+{
+    if (signing == NULL) return;
+    EVP_PKEY_free(signing->key);
+    free(signing);
+}
+
+/* RFC 4648 base64url without padding, from EVP's base64. */
+static void to_base64url(char *text)
+{
+    char *out = text;
+    for (const char *in = text; *in != '\0'; in++) {
+        if (*in == '=') break;
+        *out++ = *in == '+' ? '-' : *in == '/' ? '_' : *in;
+    }
+    *out = '\0';
+}
+
+char *signing_jwks_json(const struct signing *signing)
+{
+    unsigned char raw[32];
+    size_t raw_length = sizeof raw;
+    if (!EVP_PKEY_get_raw_public_key(signing->key, raw, &raw_length) || raw_length != sizeof raw) return NULL;
+    char x[48];
+    EVP_EncodeBlock((unsigned char *)x, raw, (int)raw_length);
+    to_base64url(x);
+    char *json = malloc(256);
+    if (json == NULL) return NULL;
+    snprintf(json, 256,
+             "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"alg\":\"EdDSA\",\"use\":\"sig\",\"kid\":\"%s\","
+             "\"x\":\"%s\"}]}",
+             KEY_ID, x);
+    return json;
+}
+
+bool signing_standard(const char *secret, const char *id, const char *timestamp, const char *body, size_t length,
+                      char out[45])
+{
+    if (strncmp(secret, "whsec_", 6) == 0) secret += 6;
+    size_t secret_length = strlen(secret);
+    unsigned char *key = malloc(secret_length + 1);
+    size_t signed_length = strlen(id) + strlen(timestamp) + length + 2;
+    char *content = malloc(signed_length + 1);
+    EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+    int decoded = 0, tail = 0;
+    bool ok = key != NULL && content != NULL && ctx != NULL;
+    if (ok) {
+        EVP_DecodeInit(ctx);
+        ok = EVP_DecodeUpdate(ctx, key, &decoded, (const unsigned char *)secret, (int)secret_length) >= 0 &&
+             EVP_DecodeFinal(ctx, key + decoded, &tail) == 1 && decoded + tail > 0;
+    }
+    if (ok) {
+        int prefix = snprintf(content, signed_length + 1, "%s.%s.", id, timestamp);
+        memcpy(content + prefix, body, length);
+        unsigned char mac[SHA256_SIZE];
+        hmac_sha256(key, (size_t)(decoded + tail), content, signed_length, mac);
+        EVP_EncodeBlock((unsigned char *)out, mac, SHA256_SIZE);
+    }
+    EVP_ENCODE_CTX_free(ctx);
+    free(key);
+    free(content);
+    return ok;
+}
+
+bool signing_ed25519_fal(const struct signing *signing, const char *request_id, const char *user_id,
+                         const char *timestamp, const char *body, size_t length, char out[129])
+{
+    unsigned char digest[32];
+    unsigned digest_length = 0;
+    if (!EVP_Digest(body, length, digest, &digest_length, EVP_sha256(), NULL)) return false;
+    char digest_hex[65];
+    for (unsigned i = 0; i < digest_length; i++) snprintf(digest_hex + 2 * i, 3, "%02x", digest[i]);
+    size_t message_size = strlen(request_id) + strlen(user_id) + strlen(timestamp) + sizeof digest_hex + 4;
+    char *message = malloc(message_size);
+    if (message == NULL) return false;
+    int message_length = snprintf(message, message_size, "%s\n%s\n%s\n%s", request_id, user_id, timestamp, digest_hex);
+    unsigned char signature[64];
+    size_t signature_length = sizeof signature;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx != NULL && EVP_DigestSignInit(ctx, NULL, NULL, NULL, signing->key) == 1 &&
+              EVP_DigestSign(ctx, signature, &signature_length, (const unsigned char *)message,
+                             (size_t)message_length) == 1;
+    EVP_MD_CTX_free(ctx);
+    free(message);
+    if (ok)
+        for (size_t i = 0; i < signature_length; i++) snprintf(out + 2 * i, 3, "%02x", signature[i]);
+    return ok;
+}

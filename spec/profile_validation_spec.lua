@@ -94,7 +94,8 @@ describe("a profile is refused at load, naming the field, when", function()
   end)
 
   it("takes every built-in profile", function()
-    for _, name in ipairs { "bfl", "foxapi", "flora", "modelslab", "apixo" } do
+    for _, name in ipairs { "bfl", "foxapi", "flora", "modelslab", "apixo",
+                              "replicate" } do
       assert.truthy(gentask.client { provider = name, api_key = "k" })
     end
   end)

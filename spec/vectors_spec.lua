@@ -4,6 +4,10 @@ local gentask = require "gentask"
 local Sim = require "support.sim"
 
 local PROVIDERS = { "foxapi", "bfl", "flora", "modelslab", "apixo" }
+-- providers without a simulator dialect yet: their rows are read through gentask.classify only
+local CLASSIFY_ONLY = {
+  "replicate",
+}
 local kinds = gentask.errors.kinds
 
 local function row_name(row)
@@ -70,7 +74,14 @@ local function check_results(reading, want)
   if want.urls and want.urls > 0 then assert.equal(reading.urls[1], reading.url or reading.urls[1]) end
 end
 
-for _, provider in ipairs(PROVIDERS) do
+local with_dialect = {}
+for _, provider in ipairs(PROVIDERS) do with_dialect[provider] = true end
+local all = {}
+for _, list in ipairs { PROVIDERS, CLASSIFY_ONLY } do
+  for _, provider in ipairs(list) do all[#all + 1] = provider end
+end
+
+for _, provider in ipairs(all) do
   local vectors = require("vectors." .. provider)
   local rows = {}
   for _, row in ipairs(vectors.rows) do rows[#rows + 1] = row end
@@ -102,7 +113,7 @@ for _, provider in ipairs(PROVIDERS) do
     end
   end)
 
-  describe(provider .. " vectors over HTTP", function()
+  if with_dialect[provider] then describe(provider .. " vectors over HTTP", function()
     local sim, new_client
     setup(function()
       sim = Sim.start "--duration-ms 60"
@@ -168,5 +179,5 @@ for _, provider in ipairs(PROVIDERS) do
         end)
       end
     end
-  end)
+  end) end
 end

@@ -87,3 +87,82 @@ describe("replicate's profile", function()
     assert.equal("/predictions/{id}/cancel", replicate.cancel.path)
   end)
 end)
+
+describe("fal's profile", function()
+  local fal = profile_of "fal"
+  local ID = "80e732af-660e-45cd-bd63-580e4f2a94cc"
+
+  it("submits to the endpoint id with its subpath, and polls without it", function()
+    local r = fal.request("fal-ai/flux/dev", { prompt = "Photo of a cute dog" })
+    assert.equal("/fal-ai/flux/dev", r.path)
+    assert.same({ prompt = "Photo of a cute dog" }, r.body)
+    assert.equal("/fal-ai/flux/requests/" .. ID .. "/status", poll_path(fal, r, ID))
+    r = fal.request("fal-ai/fast-sdxl", { prompt = "a cat" })
+    assert.equal("/fal-ai/fast-sdxl", r.path)
+    assert.equal("/fal-ai/fast-sdxl/requests/" .. ID .. "/status", poll_path(fal, r, ID))
+  end)
+
+  it("refuses an endpoint id that is not owner/app[/path] of plain names", function()
+    assert.matches("owner/app", refusal(fal, "fast-sdxl"))
+    assert.matches("plain name", refusal(fal, "fal-ai/../admin"))
+    assert.matches("plain name", refusal(fal, "fal-ai//flux"))
+    assert.matches("plain name", refusal(fal, "fal-ai/flux?x=1"))
+  end)
+
+  it("reads the documented submit answer: the request id and the status URL to poll", function()
+    local err, r = read("fal", "submit", ([[{"request_id":"%s",
+      "response_url":"https://queue.fal.run/fal-ai/fast-sdxl/requests/%s",
+      "status_url":"https://queue.fal.run/fal-ai/fast-sdxl/requests/%s/status",
+      "cancel_url":"https://queue.fal.run/fal-ai/fast-sdxl/requests/%s/cancel"}]]):format(ID, ID, ID, ID))
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    assert.equal(ID, r.id)
+    assert.equal("https://queue.fal.run/fal-ai/fast-sdxl/requests/" .. ID .. "/status", r.poll_url)
+    -- the webhook page's answer carries the ids only: the poll path is built
+    err, r = read("fal", "submit", [[{"request_id":"024ca5b1-45d3-4afd-883e-ad3abe2a1c4d",
+      "gateway_request_id":"024ca5b1-45d3-4afd-883e-ad3abe2a1c4d"}]])
+    assert.is_nil(err)
+    assert.equal("024ca5b1-45d3-4afd-883e-ad3abe2a1c4d", r.id)
+    assert.is_nil(r.poll_url)
+  end)
+
+  it("reads IN_QUEUE as pending and IN_PROGRESS as running", function()
+    local err, r = read("fal", "poll", [[{"status":"IN_QUEUE","queue_position":0,
+      "response_url":"https://queue.fal.run/fal-ai/flux/requests/x"}]])
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    err, r = read("fal", "poll",
+      [[{"status":"IN_PROGRESS","response_url":"https://queue.fal.run/fal-ai/flux/requests/x","logs":null}]])
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+  end)
+
+  it("fetches a COMPLETED request's output from its response_url", function()
+    local url = "https://queue.fal.run/fal-ai/flux/requests/" .. ID
+    local err, r = read("fal", "poll", ([[{"status":"COMPLETED","response_url":"%s","logs":null,
+      "metrics":{"inference_time":1.2},"error":null}]]):format(url))
+    assert.is_nil(err)
+    assert.equal("succeeded", r.state)
+    assert.is_true(r.fetch_result)
+    assert.equal(url, r.result_url)
+    err, r = read("fal", "result", [[{"images":[{"url":"https://url.to/image.png","content_type":"image/png",
+      "file_name":"image.png","file_size":1824075,"width":1024,"height":1024}],"seed":196619188014358660}]])
+    assert.is_nil(err)
+    assert.same({ "https://url.to/image.png" }, r.urls)
+  end)
+
+  it("reads a COMPLETED request with an error as failed, its error type the code", function()
+    local err = read("fal", "poll", [[{"status":"COMPLETED","response_url":"https://queue.fal.run/fal-ai/flux/requests/x",
+      "error":"Invalid status code: 422","error_type":"content_policy_violation"}]])
+    assert.equal("moderated", err.kind)
+    assert.equal("content_policy_violation", err.code)
+    assert.equal("Invalid status code: 422", err.message)
+  end)
+
+  it("takes its Key auth, deadline header and result fetch into a client", function()
+    local c = gentask.client { provider = "fal", api_key = "key_id:key_secret" }
+    c:close()
+    assert.same({ header = "Authorization", prefix = "Key " }, fal.auth)
+    assert.equal("X-Fal-Request-Timeout", fal.deadline_header.name)
+  end)
+end)

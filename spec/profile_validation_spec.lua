@@ -103,6 +103,7 @@ describe("a profile is refused at load, naming the field, when", function()
     for _, name in ipairs {
       "bfl", "foxapi", "flora", "modelslab", "apixo",
       "minimax", "veo", "openrouter", "higgsfield", "kling",
+      "replicate", "fal",
     } do
       local ok, c = pcall(gentask.client, { provider = name, api_key = "k", secret_file = secret })
       assert.is_true(ok, name .. ": " .. tostring(c))

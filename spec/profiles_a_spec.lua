@@ -1,0 +1,168 @@
+-- The profiles of Replicate, fal, Runway, Luma and Ideogram, beyond their vector rows
+-- (spec/vectors/NAME.lua): the request each builds for a model, the poll path of an id, the
+-- results read from each provider's documented success (docs/providers/NAME.md), read as the
+-- engine reads them, through gentask.classify.
+local gentask = require "gentask"
+
+local function profile_of(name) return require("gentask.providers." .. name) end
+
+local function read(provider, phase, body, status, headers)
+  return gentask.classify { provider = provider, phase = phase, status = status or 200, body = body, headers = headers }
+end
+
+-- The poll URL path of a task: the request's template, else the profile's, with the id in place.
+local function poll_path(profile, request, id)
+  local template = request.poll_path or profile.poll.path
+  return (template:gsub("{id}", id))
+end
+
+-- The request function's refusal, as client:submit reports it (a usage error of submit).
+local function refusal(profile, model, params)
+  local ok, err = pcall(profile.request, model, params or {})
+  assert.is_false(ok, "the request was built")
+  return tostring(err)
+end
+
+describe("replicate's profile", function()
+  local replicate = profile_of "replicate"
+
+  it("sends an official model to its own endpoint, the params as input", function()
+    local r = replicate.request("black-forest-labs/flux-schnell", { prompt = "a cat", aspect_ratio = "1:1" })
+    assert.equal("/models/black-forest-labs/flux-schnell/predictions", r.path)
+    assert.same({ input = { prompt = "a cat", aspect_ratio = "1:1" } }, r.body)
+    assert.equal("/predictions/gm3qorzdhgbfurvjtvhg6dckhu", poll_path(replicate, r, "gm3qorzdhgbfurvjtvhg6dckhu"))
+  end)
+
+  it("sends a version, with or without its model's name, to /predictions", function()
+    local version = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa"
+    local r = replicate.request("replicate/hello-world:" .. version, { text = "Alice" })
+    assert.equal("/predictions", r.path)
+    assert.same({ version = "replicate/hello-world:" .. version, input = { text = "Alice" } }, r.body)
+    r = replicate.request(version, { text = "Alice" })
+    assert.equal("/predictions", r.path)
+    assert.equal(version, r.body.version)
+  end)
+
+  it("sends a deployment to its endpoint", function()
+    local r = replicate.request("deployments/acme/my-flux", { prompt = "x" })
+    assert.equal("/deployments/acme/my-flux/predictions", r.path)
+    assert.is_nil(r.body.version)
+  end)
+
+  it("refuses a model that is not a plain owner/name", function()
+    assert.matches("model", refusal(replicate, "flux-schnell"))
+    assert.matches("owner/name", refusal(replicate, "acme/../../account"))
+    assert.matches("plain name", refusal(replicate, "acme/.."))
+    assert.matches("plain name", refusal(replicate, "acme/fl ux"))
+    assert.matches("model", refusal(replicate, 42))
+  end)
+
+  it("reads a fresh prediction (201, starting) as a pending task with its id", function()
+    local err, r = read("replicate", "submit", [[{"id":"ufawqhfynnddngldkgtslldrkq","version":"5c7d",
+      "status":"starting","input":{"text":"Alice"},"output":null,"error":null,"logs":null,"metrics":{}}]], 201)
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    assert.equal("ufawqhfynnddngldkgtslldrkq", r.id)
+  end)
+
+  it("reads the documented success's output (text) and an image model's URLs", function()
+    local err, r = read("replicate", "poll", [[{"id":"gm3qorzdhgbfurvjtvhg6dckhu","model":"replicate/hello-world",
+      "input":{"text":"Alice"},"logs":"","output":"hello Alice","error":null,"status":"succeeded",
+      "data_removed":false,"metrics":{"predict_time":0.012683},
+      "urls":{"get":"https://api.replicate.com/v1/predictions/gm3qorzdhgbfurvjtvhg6dckhu"}}]])
+    assert.is_nil(err)
+    assert.same({ "hello Alice" }, r.texts)
+    assert.same({}, r.urls)
+    err, r = read("replicate", "poll", [[{"id":"p1","status":"succeeded",
+      "output":["https://replicate.delivery/xezq/a/out-0.webp","https://replicate.delivery/xezq/a/out-1.webp"]}]])
+    assert.is_nil(err)
+    assert.same({ "https://replicate.delivery/xezq/a/out-0.webp", "https://replicate.delivery/xezq/a/out-1.webp" }, r.urls)
+  end)
+
+  it("takes its deadline header, keyed downloads and cancel into a client", function()
+    local c = gentask.client { provider = "replicate", api_key = "r8_test" }
+    assert.equal("replicate", c.provider)
+    c:close()
+    assert.same({ name = "Cancel-After", suffix = "s" }, replicate.deadline_header)
+    assert.equal("/predictions/{id}/cancel", replicate.cancel.path)
+  end)
+end)
+
+describe("fal's profile", function()
+  local fal = profile_of "fal"
+  local ID = "80e732af-660e-45cd-bd63-580e4f2a94cc"
+
+  it("submits to the endpoint id with its subpath, and polls without it", function()
+    local r = fal.request("fal-ai/flux/dev", { prompt = "Photo of a cute dog" })
+    assert.equal("/fal-ai/flux/dev", r.path)
+    assert.same({ prompt = "Photo of a cute dog" }, r.body)
+    assert.equal("/fal-ai/flux/requests/" .. ID .. "/status", poll_path(fal, r, ID))
+    r = fal.request("fal-ai/fast-sdxl", { prompt = "a cat" })
+    assert.equal("/fal-ai/fast-sdxl", r.path)
+    assert.equal("/fal-ai/fast-sdxl/requests/" .. ID .. "/status", poll_path(fal, r, ID))
+  end)
+
+  it("refuses an endpoint id that is not owner/app[/path] of plain names", function()
+    assert.matches("owner/app", refusal(fal, "fast-sdxl"))
+    assert.matches("plain name", refusal(fal, "fal-ai/../admin"))
+    assert.matches("plain name", refusal(fal, "fal-ai//flux"))
+    assert.matches("plain name", refusal(fal, "fal-ai/flux?x=1"))
+  end)
+
+  it("reads the documented submit answer: the request id and the status URL to poll", function()
+    local err, r = read("fal", "submit", ([[{"request_id":"%s",
+      "response_url":"https://queue.fal.run/fal-ai/fast-sdxl/requests/%s",
+      "status_url":"https://queue.fal.run/fal-ai/fast-sdxl/requests/%s/status",
+      "cancel_url":"https://queue.fal.run/fal-ai/fast-sdxl/requests/%s/cancel"}]]):format(ID, ID, ID, ID))
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    assert.equal(ID, r.id)
+    assert.equal("https://queue.fal.run/fal-ai/fast-sdxl/requests/" .. ID .. "/status", r.poll_url)
+    -- the webhook page's answer carries the ids only: the poll path is built
+    err, r = read("fal", "submit", [[{"request_id":"024ca5b1-45d3-4afd-883e-ad3abe2a1c4d",
+      "gateway_request_id":"024ca5b1-45d3-4afd-883e-ad3abe2a1c4d"}]])
+    assert.is_nil(err)
+    assert.equal("024ca5b1-45d3-4afd-883e-ad3abe2a1c4d", r.id)
+    assert.is_nil(r.poll_url)
+  end)
+
+  it("reads IN_QUEUE as pending and IN_PROGRESS as running", function()
+    local err, r = read("fal", "poll", [[{"status":"IN_QUEUE","queue_position":0,
+      "response_url":"https://queue.fal.run/fal-ai/flux/requests/x"}]])
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    err, r = read("fal", "poll",
+      [[{"status":"IN_PROGRESS","response_url":"https://queue.fal.run/fal-ai/flux/requests/x","logs":null}]])
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+  end)
+
+  it("fetches a COMPLETED request's output from its response_url", function()
+    local url = "https://queue.fal.run/fal-ai/flux/requests/" .. ID
+    local err, r = read("fal", "poll", ([[{"status":"COMPLETED","response_url":"%s","logs":null,
+      "metrics":{"inference_time":1.2},"error":null}]]):format(url))
+    assert.is_nil(err)
+    assert.equal("succeeded", r.state)
+    assert.is_true(r.fetch_result)
+    assert.equal(url, r.result_url)
+    err, r = read("fal", "result", [[{"images":[{"url":"https://url.to/image.png","content_type":"image/png",
+      "file_name":"image.png","file_size":1824075,"width":1024,"height":1024}],"seed":196619188014358660}]])
+    assert.is_nil(err)
+    assert.same({ "https://url.to/image.png" }, r.urls)
+  end)
+
+  it("reads a COMPLETED request with an error as failed, its error type the code", function()
+    local err = read("fal", "poll", [[{"status":"COMPLETED","response_url":"https://queue.fal.run/fal-ai/flux/requests/x",
+      "error":"Invalid status code: 422","error_type":"content_policy_violation"}]])
+    assert.equal("moderated", err.kind)
+    assert.equal("content_policy_violation", err.code)
+    assert.equal("Invalid status code: 422", err.message)
+  end)
+
+  it("takes its Key auth, deadline header and result fetch into a client", function()
+    local c = gentask.client { provider = "fal", api_key = "key_id:key_secret" }
+    c:close()
+    assert.same({ header = "Authorization", prefix = "Key " }, fal.auth)
+    assert.equal("X-Fal-Request-Timeout", fal.deadline_header.name)
+  end)
+end)

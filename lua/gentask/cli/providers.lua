@@ -4,7 +4,10 @@
 
 local providers = {}
 
-providers.built_in = { "bfl", "foxapi", "flora", "modelslab", "apixo" }
+providers.built_in = {
+  "bfl", "foxapi", "flora", "modelslab", "apixo",
+  "replicate", "fal", "minimax", "veo", "openrouter", "higgsfield", "kling",
+}
 
 --- The profile of the provider named name, or nil when there is none.
 function providers.profile(name)

@@ -166,3 +166,53 @@ describe("fal's profile", function()
     assert.equal("X-Fal-Request-Timeout", fal.deadline_header.name)
   end)
 end)
+
+describe("runway's profile", function()
+  local runway = profile_of "runway"
+  local ID = "d2e3d1f4-1b3c-4b5c-8d46-1c1d7ee86892"
+
+  it("sends the model in the body, to the endpoint its inputs call for", function()
+    local r = runway.request("gen4_turbo", { promptImage = "https://example.com/assets/bunny.jpg",
+                                             ratio = "1280:720", promptText = "The bunny is eating a carrot" })
+    assert.equal("/v1/image_to_video", r.path)
+    assert.same({ model = "gen4_turbo", promptImage = "https://example.com/assets/bunny.jpg", ratio = "1280:720",
+                  promptText = "The bunny is eating a carrot" }, r.body)
+    assert.equal("/v1/tasks/" .. ID, poll_path(runway, r, ID))
+    assert.equal("/v1/text_to_image", runway.request("gen4_image", { promptText = "x", ratio = "1920:1080" }).path)
+    assert.equal("/v1/text_to_video", runway.request("gen4.5", { promptText = "x" }).path)
+  end)
+
+  it("takes gentask's endpoint parameter, which Runway never sees", function()
+    local r = runway.request("upscale_v1", { endpoint = "video_upscale", videoUri = "https://example.com/v.mp4" })
+    assert.equal("/v1/video_upscale", r.path)
+    assert.is_nil(r.body.endpoint)
+    assert.matches("plain name", refusal(runway, "gen4_turbo", { endpoint = "../organization" }))
+    assert.matches("plain name", refusal(runway, "gen4/turbo"))
+  end)
+
+  it("reads the create answer's id, a RUNNING task's fraction and the documented success", function()
+    local err, r = read("runway", "submit", ([[{"id":"%s"}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    assert.equal(ID, r.id)
+    err, r = read("runway", "poll", [[{"id":"be35be77-4dae-4f42-84b9-51002b248a9b","status":"RUNNING",
+      "createdAt":"2024-11-15T03:34:51.751Z","progress":0.275}]])
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+    assert.equal(27, r.progress)
+    err, r = read("runway", "poll", [[{"id":"x","status":"THROTTLED","createdAt":"2026-03-13T09:52:46+08:00"}]])
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    err, r = read("runway", "poll", ([[{"id":"%s","status":"SUCCEEDED","createdAt":"2024-06-27T19:49:32.335Z",
+      "output":["https://dnznrvs05pmza.cloudfront.net/output.mp4?_jwt=..."]}]]):format(ID))
+    assert.is_nil(err)
+    assert.same({ "https://dnznrvs05pmza.cloudfront.net/output.mp4?_jwt=..." }, r.urls)
+  end)
+
+  it("takes its version header and DELETE cancel into a client", function()
+    local c = gentask.client { provider = "runway", api_key = "key_" .. ("0"):rep(128) }
+    c:close()
+    assert.same({ ["X-Runway-Version"] = "2024-11-06" }, runway.headers)
+    assert.same({ method = "DELETE", path = "/v1/tasks/{id}" }, runway.cancel)
+  end)
+end)

@@ -216,3 +216,47 @@ describe("runway's profile", function()
     assert.same({ method = "DELETE", path = "/v1/tasks/{id}" }, runway.cancel)
   end)
 end)
+
+describe("luma's profile", function()
+  local luma = profile_of "luma"
+  local ID = "123e4567-e89b-12d3-a456-426614174000"
+
+  it("sends Photon models to /generations/image and Ray models to /generations/video", function()
+    local r = luma.request("photon-1", { prompt = "A teddy bear in sunglasses playing electric guitar and dancing",
+                                         aspect_ratio = "3:4" })
+    assert.equal("/generations/image", r.path)
+    assert.same({ model = "photon-1", prompt = "A teddy bear in sunglasses playing electric guitar and dancing",
+                  aspect_ratio = "3:4" }, r.body)
+    r = luma.request("ray-2", { prompt = "an old lady laughing underwater, wearing a scuba diving suit",
+                                resolution = "720p", duration = "5s" })
+    assert.equal("/generations/video", r.path)
+    assert.equal("ray-2", r.body.model)
+    assert.equal("/generations/" .. ID, poll_path(luma, r, ID))
+    assert.matches("plain name", refusal(luma, "../credits"))
+  end)
+
+  it("reads a fresh generation as pending and dreaming as running", function()
+    local err, r = read("luma", "submit", ([[{"id":"%s","state":"queued","failure_reason":null,"assets":null}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    assert.equal(ID, r.id)
+    err, r = read("luma", "poll", ([[{"id":"%s","state":"dreaming","assets":null}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+  end)
+
+  it("reads the result, never the progress preview", function()
+    local err, r = read("luma", "poll", ([[{"id":"%s","state":"completed","assets":{
+      "video":"https://storage.cdn-luma.com/v.mp4","progress_video":"https://storage.cdn-luma.com/p.mp4"}}]]):format(ID))
+    assert.is_nil(err)
+    assert.same({ "https://storage.cdn-luma.com/v.mp4" }, r.urls)
+  end)
+
+  it("takes its callback and per-model caps into a client", function()
+    local c = gentask.client { provider = "luma", api_key = "luma-xxxx" }
+    c:close()
+    assert.equal("callback_url", luma.webhook.url_field)
+    assert.equal(10, luma.model_max_in_flight["ray-2"])
+    assert.equal(40, luma.model_max_in_flight["photon-1"])
+  end)
+end)

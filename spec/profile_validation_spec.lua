@@ -95,7 +95,7 @@ describe("a profile is refused at load, naming the field, when", function()
 
   it("takes every built-in profile", function()
     for _, name in ipairs { "bfl", "foxapi", "flora", "modelslab", "apixo",
-                              "replicate", "fal", "runway", "luma" } do
+                              "replicate", "fal", "runway", "luma", "ideogram" } do
       assert.truthy(gentask.client { provider = name, api_key = "k" })
     end
   end)

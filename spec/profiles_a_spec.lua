@@ -260,3 +260,40 @@ describe("luma's profile", function()
     assert.equal(40, luma.model_max_in_flight["photon-1"])
   end)
 end)
+
+describe("ideogram's profile", function()
+  local ideogram = profile_of "ideogram"
+  local ID = "xtdZiqPwRxqY1Y7NExFmzB"
+
+  it("always asks for the asynchronous form, unless the params say otherwise", function()
+    local prompt = "A letterpress poster that reads \"Open Studio\" in a bold serif, warm paper texture"
+    local r = ideogram.request("ideogram-4-5", { prompt = prompt })
+    assert.equal("/v2/image/generate/ideogram-4-5", r.path)
+    assert.same({ prompt = prompt, async = true }, r.body)
+    assert.equal("/v2/generations/" .. ID, poll_path(ideogram, r, ID))
+    assert.is_false(ideogram.request("ideogram-4-5", { prompt = "x", async = false }).body.async)
+    assert.matches("plain name", refusal(ideogram, "ideogram-4-5/../../v1/admin"))
+  end)
+
+  it("reads the submit's generation id, a pending generation and the documented data", function()
+    local err, r = read("ideogram", "submit", ([[{"generation_id":"%s"}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    assert.equal(ID, r.id)
+    err, r = read("ideogram", "poll", ([[{"generation_id":"%s","status":"pending","created":"2025-01-23T04:56:07Z"}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+    err, r = read("ideogram", "poll", ([[{"generation_id":"%s","status":"completed","created":"2025-01-23T04:56:07Z",
+      "response_type":"url","data":[{"url":"https://ideogram.ai/api/images/ephemeral/%s.png",
+      "prompt":"A photo of a cat","resolution":"2048x2048","seed":12345,"is_image_safe":true}]}]]):format(ID, ID))
+    assert.is_nil(err)
+    assert.same({ "https://ideogram.ai/api/images/ephemeral/" .. ID .. ".png" }, r.urls)
+  end)
+
+  it("takes its Api-Key header and in-flight cap into a client", function()
+    local c = gentask.client { provider = "ideogram", api_key = "ideo_test" }
+    c:close()
+    assert.same({ header = "Api-Key", prefix = "" }, ideogram.auth)
+    assert.equal(10, ideogram.max_in_flight)
+  end)
+end)

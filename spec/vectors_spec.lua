@@ -6,7 +6,7 @@ local Sim = require "support.sim"
 local PROVIDERS = { "foxapi", "bfl", "flora", "modelslab", "apixo" }
 -- providers without a simulator dialect yet: their rows are read through gentask.classify only
 local CLASSIFY_ONLY = {
-  "replicate", "fal", "runway", "luma",
+  "replicate", "fal", "runway", "luma", "ideogram",
 }
 local kinds = gentask.errors.kinds
 

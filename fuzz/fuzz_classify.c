@@ -4,8 +4,9 @@
  * answer of a result fetch), bytes 2-3 the HTTP status, the rest is the body. */
 #include "profiles.h"
 
-static const char *const providers[] = {"bfl", "foxapi",  "flora", "modelslab",  "apixo",      "replicate",
-                                        "fal", "minimax", "veo",   "openrouter", "higgsfield", "kling"};
+static const char *const providers[] = {"bfl",       "foxapi", "flora",      "modelslab",  "apixo",
+                                        "replicate", "fal",    "runway",     "luma",       "ideogram",
+                                        "minimax",   "veo",    "openrouter", "higgsfield", "kling"};
 #define N_PROVIDERS (sizeof providers / sizeof providers[0])
 static gt_profile *profiles[N_PROVIDERS];
 

@@ -4,7 +4,7 @@ local out_dir = assert(arg[1], "usage: lua fuzz/seeds.lua OUT_DIR")
 package.path = "spec/?.lua;lua/?.lua;lua/?/init.lua;" .. package.path
 
 local providers = { "bfl", "foxapi", "flora", "modelslab", "apixo",
-                    "replicate", "fal", "minimax", "veo", "openrouter", "higgsfield", "kling" }
+                    "replicate", "fal", "runway", "luma", "ideogram", "minimax", "veo", "openrouter", "higgsfield", "kling" }
 local count = 0
 local function seed(target, bytes)
   count = count + 1

@@ -103,7 +103,7 @@ describe("a profile is refused at load, naming the field, when", function()
     for _, name in ipairs {
       "bfl", "foxapi", "flora", "modelslab", "apixo",
       "minimax", "veo", "openrouter", "higgsfield", "kling",
-      "replicate", "fal",
+      "replicate", "fal", "runway", "luma", "ideogram",
     } do
       local ok, c = pcall(gentask.client, { provider = name, api_key = "k", secret_file = secret })
       assert.is_true(ok, name .. ": " .. tostring(c))

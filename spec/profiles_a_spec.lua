@@ -166,3 +166,134 @@ describe("fal's profile", function()
     assert.equal("X-Fal-Request-Timeout", fal.deadline_header.name)
   end)
 end)
+
+describe("runway's profile", function()
+  local runway = profile_of "runway"
+  local ID = "d2e3d1f4-1b3c-4b5c-8d46-1c1d7ee86892"
+
+  it("sends the model in the body, to the endpoint its inputs call for", function()
+    local r = runway.request("gen4_turbo", { promptImage = "https://example.com/assets/bunny.jpg",
+                                             ratio = "1280:720", promptText = "The bunny is eating a carrot" })
+    assert.equal("/v1/image_to_video", r.path)
+    assert.same({ model = "gen4_turbo", promptImage = "https://example.com/assets/bunny.jpg", ratio = "1280:720",
+                  promptText = "The bunny is eating a carrot" }, r.body)
+    assert.equal("/v1/tasks/" .. ID, poll_path(runway, r, ID))
+    assert.equal("/v1/text_to_image", runway.request("gen4_image", { promptText = "x", ratio = "1920:1080" }).path)
+    assert.equal("/v1/text_to_video", runway.request("gen4.5", { promptText = "x" }).path)
+  end)
+
+  it("takes gentask's endpoint parameter, which Runway never sees", function()
+    local r = runway.request("upscale_v1", { endpoint = "video_upscale", videoUri = "https://example.com/v.mp4" })
+    assert.equal("/v1/video_upscale", r.path)
+    assert.is_nil(r.body.endpoint)
+    assert.matches("plain name", refusal(runway, "gen4_turbo", { endpoint = "../organization" }))
+    assert.matches("plain name", refusal(runway, "gen4/turbo"))
+  end)
+
+  it("reads the create answer's id, a RUNNING task's fraction and the documented success", function()
+    local err, r = read("runway", "submit", ([[{"id":"%s"}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    assert.equal(ID, r.id)
+    err, r = read("runway", "poll", [[{"id":"be35be77-4dae-4f42-84b9-51002b248a9b","status":"RUNNING",
+      "createdAt":"2024-11-15T03:34:51.751Z","progress":0.275}]])
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+    assert.equal(27, r.progress)
+    err, r = read("runway", "poll", [[{"id":"x","status":"THROTTLED","createdAt":"2026-03-13T09:52:46+08:00"}]])
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    err, r = read("runway", "poll", ([[{"id":"%s","status":"SUCCEEDED","createdAt":"2024-06-27T19:49:32.335Z",
+      "output":["https://dnznrvs05pmza.cloudfront.net/output.mp4?_jwt=..."]}]]):format(ID))
+    assert.is_nil(err)
+    assert.same({ "https://dnznrvs05pmza.cloudfront.net/output.mp4?_jwt=..." }, r.urls)
+  end)
+
+  it("takes its version header and DELETE cancel into a client", function()
+    local c = gentask.client { provider = "runway", api_key = "key_" .. ("0"):rep(128) }
+    c:close()
+    assert.same({ ["X-Runway-Version"] = "2024-11-06" }, runway.headers)
+    assert.same({ method = "DELETE", path = "/v1/tasks/{id}" }, runway.cancel)
+  end)
+end)
+
+describe("luma's profile", function()
+  local luma = profile_of "luma"
+  local ID = "123e4567-e89b-12d3-a456-426614174000"
+
+  it("sends Photon models to /generations/image and Ray models to /generations/video", function()
+    local r = luma.request("photon-1", { prompt = "A teddy bear in sunglasses playing electric guitar and dancing",
+                                         aspect_ratio = "3:4" })
+    assert.equal("/generations/image", r.path)
+    assert.same({ model = "photon-1", prompt = "A teddy bear in sunglasses playing electric guitar and dancing",
+                  aspect_ratio = "3:4" }, r.body)
+    r = luma.request("ray-2", { prompt = "an old lady laughing underwater, wearing a scuba diving suit",
+                                resolution = "720p", duration = "5s" })
+    assert.equal("/generations/video", r.path)
+    assert.equal("ray-2", r.body.model)
+    assert.equal("/generations/" .. ID, poll_path(luma, r, ID))
+    assert.matches("plain name", refusal(luma, "../credits"))
+  end)
+
+  it("reads a fresh generation as pending and dreaming as running", function()
+    local err, r = read("luma", "submit", ([[{"id":"%s","state":"queued","failure_reason":null,"assets":null}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    assert.equal(ID, r.id)
+    err, r = read("luma", "poll", ([[{"id":"%s","state":"dreaming","assets":null}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+  end)
+
+  it("reads the result, never the progress preview", function()
+    local err, r = read("luma", "poll", ([[{"id":"%s","state":"completed","assets":{
+      "video":"https://storage.cdn-luma.com/v.mp4","progress_video":"https://storage.cdn-luma.com/p.mp4"}}]]):format(ID))
+    assert.is_nil(err)
+    assert.same({ "https://storage.cdn-luma.com/v.mp4" }, r.urls)
+  end)
+
+  it("takes its callback and per-model caps into a client", function()
+    local c = gentask.client { provider = "luma", api_key = "luma-xxxx" }
+    c:close()
+    assert.equal("callback_url", luma.webhook.url_field)
+    assert.equal(10, luma.model_max_in_flight["ray-2"])
+    assert.equal(40, luma.model_max_in_flight["photon-1"])
+  end)
+end)
+
+describe("ideogram's profile", function()
+  local ideogram = profile_of "ideogram"
+  local ID = "xtdZiqPwRxqY1Y7NExFmzB"
+
+  it("always asks for the asynchronous form, unless the params say otherwise", function()
+    local prompt = "A letterpress poster that reads \"Open Studio\" in a bold serif, warm paper texture"
+    local r = ideogram.request("ideogram-4-5", { prompt = prompt })
+    assert.equal("/v2/image/generate/ideogram-4-5", r.path)
+    assert.same({ prompt = prompt, async = true }, r.body)
+    assert.equal("/v2/generations/" .. ID, poll_path(ideogram, r, ID))
+    assert.is_false(ideogram.request("ideogram-4-5", { prompt = "x", async = false }).body.async)
+    assert.matches("plain name", refusal(ideogram, "ideogram-4-5/../../v1/admin"))
+  end)
+
+  it("reads the submit's generation id, a pending generation and the documented data", function()
+    local err, r = read("ideogram", "submit", ([[{"generation_id":"%s"}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("pending", r.state)
+    assert.equal(ID, r.id)
+    err, r = read("ideogram", "poll", ([[{"generation_id":"%s","status":"pending","created":"2025-01-23T04:56:07Z"}]]):format(ID))
+    assert.is_nil(err)
+    assert.equal("running", r.state)
+    err, r = read("ideogram", "poll", ([[{"generation_id":"%s","status":"completed","created":"2025-01-23T04:56:07Z",
+      "response_type":"url","data":[{"url":"https://ideogram.ai/api/images/ephemeral/%s.png",
+      "prompt":"A photo of a cat","resolution":"2048x2048","seed":12345,"is_image_safe":true}]}]]):format(ID, ID))
+    assert.is_nil(err)
+    assert.same({ "https://ideogram.ai/api/images/ephemeral/" .. ID .. ".png" }, r.urls)
+  end)
+
+  it("takes its Api-Key header and in-flight cap into a client", function()
+    local c = gentask.client { provider = "ideogram", api_key = "ideo_test" }
+    c:close()
+    assert.same({ header = "Api-Key", prefix = "" }, ideogram.auth)
+    assert.equal(10, ideogram.max_in_flight)
+  end)
+end)

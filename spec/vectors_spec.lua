@@ -9,7 +9,7 @@ local PROVIDERS = { "foxapi", "bfl", "flora", "modelslab", "apixo" }
 local CLASSIFY_ONLY = {}
 local function classify_only(names) for _, name in ipairs(names) do CLASSIFY_ONLY[#CLASSIFY_ONLY + 1] = name end end
 classify_only { "minimax", "veo", "openrouter", "higgsfield", "kling" }
-classify_only { "replicate", "fal" }
+classify_only { "replicate", "fal", "runway", "luma", "ideogram" }
 local kinds = gentask.errors.kinds
 
 local function row_name(row)

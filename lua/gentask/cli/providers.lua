@@ -6,7 +6,8 @@ local providers = {}
 
 providers.built_in = {
   "bfl", "foxapi", "flora", "modelslab", "apixo",
-  "replicate", "fal", "minimax", "veo", "openrouter", "higgsfield", "kling",
+  "replicate", "fal", "runway", "luma", "ideogram",
+  "minimax", "veo", "openrouter", "higgsfield", "kling",
 }
 
 --- The profile of the provider named name, or nil when there is none.

@@ -228,10 +228,20 @@ end)
 describe("the kling profile", function()
   local kling = profile "kling"
 
-  it("is taken by a client", function()
-    local c = gentask.client { provider = "kling", api_key = "a.jwt.token" }
+  it("is taken by a client given the secret key, which the core reads itself (never a Lua value)", function()
+    local ok, err = pcall(gentask.client, { provider = "kling", api_key = "access-key", secret_env = "GENTASK_UNSET_X" })
+    assert.is_false(ok)
+    assert.equal("usage", err.kind)
+    assert.matches("GENTASK_UNSET_X", err.message)
+    local secret = os.tmpname()
+    local f = assert(io.open(secret, "w"))
+    f:write "kling-secret-key\n"
+    f:close()
+    os.execute("chmod 600 " .. secret)
+    local c = gentask.client { provider = "kling", api_key = "access-key", secret_file = secret }
     assert.is_not_nil(c)
     c:close()
+    os.remove(secret)
   end)
 
   it("submits to the task family's endpoint and polls the task on the same family's path", function()

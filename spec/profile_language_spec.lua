@@ -1,7 +1,7 @@
 -- The profile language's newer words, read through gentask.classify (the engine's own reading):
 -- a boolean done flag and an error object beside it (Google's long-running operations), an answer
 -- without a state, code prefixes (Runway's SAFETY.INPUT.*), the result fetch after a success
--- (fal's response_url, MiniMax's file_id); and the refusals of malformed headers and tables.
+-- (fal's response_url, MiniMax's file_id). Their refusals at load are in profile_validation_spec.lua.
 local gentask = require "gentask"
 
 -- A provider shaped like a long-running operation: {"name", "done", "error" | "response"}.
@@ -123,66 +123,5 @@ describe("the result fetch", function()
     assert.equal("the image could not be generated", err.message)
     err = read(queue, "result", [[{"something":"else"}]])
     assert.equal("protocol", err.kind) -- a result without one is still a broken answer
-  end)
-end)
-
-describe("a profile's request words are refused at load, naming the field, when", function()
-  local function base(changes)
-    local p = {
-      name = "acme",
-      request = function() return { path = "/jobs", body = {} } end,
-      poll = { path = "/jobs/{id}" },
-      fields = { id = "job.ref", state = "job.phase", results = "job.assets[].href" },
-      states = { done = "succeeded", broken = "failed" },
-    }
-    for k, v in pairs(changes) do p[k] = v end
-    return p
-  end
-  local function refused(changes)
-    local ok, err = pcall(gentask.client, { provider = base(changes), base_url = "https://api.acme.example" })
-    assert.is_false(ok, "the profile was taken")
-    assert.equal("usage", err.kind)
-    return err.message
-  end
-
-  it("a header's name is not a token, its value spans lines, or it is the auth header", function()
-    assert.matches("headers%['X Version'%]", refused { headers = { ["X Version"] = "1" } })
-    assert.matches("one line", refused { headers = { ["X-Version"] = "1\r\nX-Other: 2" } })
-    assert.matches("auth header", refused { headers = { authorization = "Bearer other" } })
-    assert.matches("must be a string", refused { headers = { ["X-Version"] = 1 } })
-  end)
-
-  it("deadline_header lacks its name, or has a min that is not whole seconds", function()
-    assert.matches("deadline_header.name", refused { deadline_header = { suffix = "s" } })
-    assert.matches("deadline_header.min", refused { deadline_header = { name = "Cancel-After", min = 2.5 } })
-    assert.matches("deadline_header", refused { deadline_header = "Cancel-After" })
-  end)
-
-  it("idempotency_header is not a header name", function()
-    assert.matches("idempotency_header", refused { idempotency_header = "Idempotency Key" })
-  end)
-
-  it("download is not { keyed =, hosts = } of host names", function()
-    assert.matches("download.keyed", refused { download = { keyed = "yes" } })
-    assert.matches("download.hosts", refused { download = { keyed = true, hosts = { "not a host" } } })
-    assert.matches("download must be a table", refused { download = true })
-  end)
-
-  it("missing_state names no state, or result is not a table", function()
-    assert.matches("missing_state", refused { missing_state = "sleeping" })
-    assert.matches("result must be a table", refused { result = "/files/{id}" })
-  end)
-
-  it("takes the well-formed ones", function()
-    local c = gentask.client { base_url = "https://api.acme.example", provider = base {
-      headers = { ["X-Runway-Version"] = "2024-11-06", Prefer = "wait" },
-      deadline_header = { name = "Cancel-After", suffix = "s", min = 5 },
-      idempotency_header = "Idempotency-Key",
-      download = { keyed = true, hosts = { "files.acme.example", "*.cdn.acme.example" } },
-      missing_state = "running",
-      result = { method = "GET", path = "/jobs/{id}/result" },
-    } }
-    assert.is_not_nil(c)
-    c:close()
   end)
 end)

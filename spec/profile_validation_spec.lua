@@ -113,6 +113,49 @@ describe("a profile is refused at load, naming the field, when", function()
   end)
 end)
 
+describe("a profile's request words are refused at load, naming the field, when", function()
+  it("a header's name is not a token, its value spans lines, or it is the auth header", function()
+    assert.matches("headers%['X Version'%]", refused(profile { headers = { ["X Version"] = "1" } }))
+    assert.matches("one line", refused(profile { headers = { ["X-Version"] = "1\r\nX-Other: 2" } }))
+    assert.matches("auth header", refused(profile { headers = { authorization = "Bearer other" } }))
+    assert.matches("must be a string", refused(profile { headers = { ["X-Version"] = 1 } }))
+  end)
+
+  it("deadline_header lacks its name, or has a min that is not whole seconds", function()
+    assert.matches("deadline_header.name", refused(profile { deadline_header = { suffix = "s" } }))
+    assert.matches("deadline_header.min", refused(profile { deadline_header = { name = "Cancel-After", min = 2.5 } }))
+    assert.matches("deadline_header", refused(profile { deadline_header = "Cancel-After" }))
+  end)
+
+  it("idempotency_header is not a header name", function()
+    assert.matches("idempotency_header", refused(profile { idempotency_header = "Idempotency Key" }))
+  end)
+
+  it("download is not { keyed =, hosts = } of host names", function()
+    assert.matches("download.keyed", refused(profile { download = { keyed = "yes" } }))
+    assert.matches("download.hosts", refused(profile { download = { keyed = true, hosts = { "not a host" } } }))
+    assert.matches("download must be a table", refused(profile { download = true }))
+  end)
+
+  it("missing_state names no state, or result is not a table", function()
+    assert.matches("missing_state", refused(profile { missing_state = "sleeping" }))
+    assert.matches("result must be a table", refused(profile { result = "/files/{id}" }))
+  end)
+
+  it("takes the well-formed ones", function()
+    local c = gentask.client { base_url = "https://api.acme.example", provider = profile {
+      headers = { ["X-Runway-Version"] = "2024-11-06", Prefer = "wait" },
+      deadline_header = { name = "Cancel-After", suffix = "s", min = 5 },
+      idempotency_header = "Idempotency-Key",
+      download = { keyed = true, hosts = { "files.acme.example", "*.cdn.acme.example" } },
+      missing_state = "running",
+      result = { method = "GET", path = "/jobs/{id}/result" },
+    } }
+    assert.is_not_nil(c)
+    c:close()
+  end)
+end)
+
 describe("a task id", function()
   for _, id in ipairs { [[ab\u0000cd]], [[\u0000]], [[ab\u0007cd]], [[ab\ncd]], [[ab\u007fcd]] } do
     it(("holding a NUL or control character (%s) is a protocol error at submit"):format(id), function()

@@ -253,7 +253,7 @@ describe("luma's profile", function()
   end)
 
   it("takes its callback and per-model caps into a client", function()
-    local c = gentask.client { provider = "luma", api_key = "luma-xxxx" }
+    local c = gentask.client { provider = "luma", api_key = "luma-test-key" }
     c:close()
     assert.equal("callback_url", luma.webhook.url_field)
     assert.equal(10, luma.model_max_in_flight["ray-2"])

@@ -378,7 +378,8 @@ static void read_failure(const gt_profile *p, const cJSON *json, gt_reply *out)
     gt_json_value_clear(&failure);
 }
 
-bool gt_profile_fetches_result(const gt_profile *p)
+/* Whether a success is followed by a result fetch (a result_path or a result_url field). */
+static bool fetches_result(const gt_profile *p)
 {
     return p->result_path || p->fields[GT_FIELD_RESULT_URL].n > 0;
 }
@@ -460,7 +461,7 @@ static void classify(const gt_profile *p, gt_phase phase, const gt_response *res
         bool none = out->n_urls == 0 && out->n_texts == 0;
         char *refusal = none ? gt_json_paths_message(json, &p->fields[GT_FIELD_REFUSAL]) : NULL;
         if (refusal) out->error = refused_output(p, phase, res, refusal, out);
-        else if (none && !result_answer && gt_profile_fetches_result(p)) read_result_fetch(p, json, out);
+        else if (none && !result_answer && fetches_result(p)) read_result_fetch(p, json, out);
         else if (none) out->error = protocol_error(p, phase, res, "success but no result", json, out->task_id);
         free(refusal);
     }

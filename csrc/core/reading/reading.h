@@ -124,8 +124,6 @@ const gt_code_entry *gt_profile_code(const gt_profile *p, gt_code_table table, c
 /* The first message_code contained (case-insensitively) in message. */
 const gt_code_entry *gt_profile_message_code(const gt_profile *p, const char *message);
 const gt_status_entry *gt_profile_status(const gt_profile *p, long status);
-/* Whether a success is followed by a result fetch (a result_path or a result_url field). */
-bool gt_profile_fetches_result(const gt_profile *p);
 
 /* ---- JSON paths over cJSON (jsonpath.c) ---------------------------------------------------------
  * "a.b" walks objects; "a[].b" walks every element of array a; "a[]" yields every element;

@@ -326,6 +326,8 @@ const char *gt_task_poll_template(const gt_task *t); /* NULL: the profile builds
 char *gt_task_poll_url(const gt_task *t);
 const char *gt_task_poll_method(const gt_task *t); /* the poll's, or the result fetch's */
 gt_error *gt_task_no_poll_url(const gt_task *t, gt_phase phase, const char *refused);
+/* A protocol error for a task the provider took: submitted "yes", its id. */
+gt_error *gt_task_paid_protocol_error(const gt_task *t, gt_phase phase, const char *message);
 void gt_task_poll_a_last_time(gt_task *t);
 void gt_task_schedule_poll(gt_task *t, long delay_ms);
 /* After an answer that the task is still going (eta: the provider's, in seconds; < 0: none). */

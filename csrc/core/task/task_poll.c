@@ -19,6 +19,18 @@ char *gt_task_poll_url(const gt_task *t)
     return gt_endpoint_poll_url(t->client, gt_task_poll_template(t), t->remote_id);
 }
 
+/* A task the provider took (and may charge for) that cannot be followed further: a protocol
+ * error that says it was submitted, with its id for the caller to look it up elsewhere. */
+gt_error *gt_task_paid_protocol_error(const gt_task *t, gt_phase phase, const char *message)
+{
+    gt_error *err = gt_error_new(GT_PROTOCOL, phase, message);
+    if (err) {
+        err->submitted = GT_SUBMITTED_YES;
+        err->task_id = gt_strdup(t->remote_id);
+    }
+    return err;
+}
+
 /* A task the provider took (and may charge for) that has nowhere to be polled: its poll URL was
  * refused by the trust rule (refused: that URL) or none came, and the profile builds none. */
 gt_error *gt_task_no_poll_url(const gt_task *t, gt_phase phase, const char *refused)
@@ -32,8 +44,7 @@ gt_error *gt_task_no_poll_url(const gt_task *t, gt_phase phase, const char *refu
                 : gt_printf("the submit was accepted (it may be charged), but the answer gave no poll URL and the %s "
                             "profile builds none",
                             t->client->profile->name);
-    gt_error *err = gt_error_new(GT_PROTOCOL, phase, message ? message : "no poll URL");
-    if (err) err->submitted = GT_SUBMITTED_YES;
+    gt_error *err = gt_task_paid_protocol_error(t, phase, message ? message : "no poll URL");
     free(host);
     free(message);
     return err;

@@ -10,21 +10,6 @@
 
 static void transfer_done(void *task, const gt_transfer_result *result);
 
-/* A task the provider took whose id cannot go in its poll path (an empty, "." or ".." segment
- * where the path keeps the id's slashes): polling it would ask for another resource. */
-static gt_error *unpollable_id(const gt_task *t)
-{
-    gt_error *err = gt_error_new(
-        GT_PROTOCOL, GT_PHASE_POLL,
-        "the provider answered with a task id that cannot be placed in its poll path; the task "
-        "may be charged: look it up by its id elsewhere");
-    if (err) {
-        err->submitted = GT_SUBMITTED_YES;
-        err->task_id = gt_strdup(t->remote_id);
-    }
-    return err;
-}
-
 /* The request goes on the wire: the client's wire gate has let it in. */
 static void send_request(gt_task *t, gt_phase phase)
 {
@@ -73,8 +58,12 @@ static void send_request(gt_task *t, gt_phase phase)
     if (url != t->submit_url) free(url);
     gt_wipe_free(poll_body); /* curl copied it (CURLOPT_COPYPOSTFIELDS); it may hold the key */
     gt_endpoint_headers_free(headers, n_headers);
-    if (!t->xfer && !url && !submit) { /* an id that cannot be a path ("{+id}" refuses "..") */
-        gt_task_finish(t, GT_TASK_FAILED, unpollable_id(t));
+    if (!t->xfer && !url && !submit) { /* an id with an empty, "." or ".." segment, where "{+id}" keeps slashes */
+        gt_task_finish(
+            t, GT_TASK_FAILED,
+            gt_task_paid_protocol_error(t, GT_PHASE_POLL,
+                                        "the provider answered with a task id that cannot be placed in its "
+                                        "poll path; the task may be charged: look it up by its id elsewhere"));
         return;
     }
     if (!t->xfer) {
@@ -237,17 +226,13 @@ static void start_result_fetch(gt_task *t, const gt_reply *reply)
 {
     t->result_url = gt_endpoint_result_url(t, reply->result_url, reply->result_id);
     if (!t->result_url) {
-        gt_error *err = gt_error_new(GT_PROTOCOL, GT_PHASE_POLL,
-                                     reply->result_url ? "the task succeeded, but its result URL is neither the base "
-                                                         "URL's origin nor a documented host: it was not followed, "
-                                                         "since the key would go there"
-                                                       : "the task succeeded, but the answer did not say where its "
-                                                         "result is");
-        if (err) {
-            err->submitted = GT_SUBMITTED_YES;
-            err->task_id = gt_strdup(t->remote_id);
-        }
-        gt_task_finish(t, GT_TASK_FAILED, err);
+        gt_task_finish(t, GT_TASK_FAILED,
+                       gt_task_paid_protocol_error(
+                           t, GT_PHASE_POLL,
+                           reply->result_url ? "the task succeeded, but its result URL is neither the base URL's "
+                                               "origin nor a documented host: it was not followed, since the key "
+                                               "would go there"
+                                             : "the task succeeded, but the answer did not say where its result is"));
         return;
     }
     t->retries = 0;

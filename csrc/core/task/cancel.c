@@ -153,12 +153,15 @@ void gt_task_cancel(gt_task *t)
     gt_client_wait(t->client, GT_GATE_WIRE, &t->wire);
 }
 
-bool gt_task_cancel_at_deadline(gt_task *t, gt_error *err)
+bool gt_task_cancels_at_deadline(const gt_task *t)
 {
-    if (!t->opts.cancel_at_deadline || !t->client->profile->cancel_path || !t->remote_id) return false;
+    return t->opts.cancel_at_deadline && t->client->profile->cancel_path && t->remote_id;
+}
+
+void gt_task_cancel_at_deadline(gt_task *t, gt_error *err)
+{
     t->deadline_error = err;
     gt_task_cancel(t);
-    return true;
 }
 
 gt_cancel_outcome gt_task_cancel_outcome(const gt_task *t)

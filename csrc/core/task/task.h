@@ -352,9 +352,10 @@ void gt_task_transport_failed(gt_task *t, gt_phase phase, const gt_transfer_resu
 /* task_request.c, a request on the wire and its answer read (and an answer pushed: gt_task_take_pushed). */
 void gt_task_wire_granted(void *task); /* the wire gate let its request in */
 
-/* cancel.c: with cancel_at_deadline and a cancel endpoint, a paid task at its deadline sends the
- * provider's cancel and ends with err (taken) at its answer: true. false: nothing sent. */
-bool gt_task_cancel_at_deadline(gt_task *t, gt_error *err);
+/* cancel.c: with cancel_at_deadline, a cancel endpoint and the provider's id, a paid task at its
+ * deadline sends the provider's cancel and ends with err (taken) at its answer. */
+bool gt_task_cancels_at_deadline(const gt_task *t);
+void gt_task_cancel_at_deadline(gt_task *t, gt_error *err);
 
 /* ---- where requests go (endpoint.c) --------------------------------------------------------------- */
 

@@ -165,7 +165,8 @@ void gt_task_poll_now(gt_task *t)
 /* The task's time is up. A task never sent ends deadline_exceeded, unsent. A paid one is polled a
  * last time; if it is still running, the caller's wait ends (deadline_exceeded, submitted "yes",
  * its id) and the task does not: its journal record is left open and let go, so that recover(),
- * attach(id) or a keyed re-run polls it again. */
+ * attach(id) or a keyed re-run polls it again — unless the caller chose cancel_at_deadline, which
+ * sends the provider's cancel first and ends the wait at its answer. */
 void gt_task_end_at_deadline(gt_task *t)
 {
     bool paid = t->remote_id && gt_task_phase(t) == GT_PHASE_POLL;
@@ -173,10 +174,11 @@ void gt_task_end_at_deadline(gt_task *t)
         gt_task_poll_a_last_time(t);
         return;
     }
+    bool cancelling = paid && gt_task_cancels_at_deadline(t);
     const char *why = !paid ? (t->state == GT_TASK_QUEUED && t->attempts == 0
                                    ? "the task waited for its turn past its task_timeout; it was never submitted"
                                    : "the task did not finish within its task_timeout")
-                      : t->opts.cancel_at_deadline && t->client->profile->cancel_path
+                      : cancelling
                           ? "the task did not finish within its task_timeout; the provider accepted it (it may be "
                             "charged) and was sent its cancel (cancel_at_deadline): where the provider did not "
                             "confirm it, recover(), attach(id) or the same key polls it again"
@@ -184,8 +186,7 @@ void gt_task_end_at_deadline(gt_task *t)
                             "charged) and may still finish it: recover(), attach(id) or the same key polls it again";
     gt_error *err = gt_task_deadline_error(t, gt_task_phase(t), why);
     if (paid && err) err->submitted = GT_SUBMITTED_YES;
-    /* the caller chose to stop the bill: the provider's cancel first, the end at its answer */
-    if (paid && gt_task_cancel_at_deadline(t, err)) return;
+    if (cancelling) return gt_task_cancel_at_deadline(t, err);
     if (paid) t->client->hooks->left_open(t); /* the record stays accepted, for whoever polls it next */
     gt_task_finish(t, GT_TASK_FAILED, err);
 }

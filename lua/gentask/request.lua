@@ -17,4 +17,15 @@ function request.path_segment(name, what)
   return name
 end
 
+--- A model id that is a path of plain names ("fal-ai/flux/dev", "higgsfield-ai/soul/standard"):
+-- its segments, each checked as path_segment checks a name (an empty one, "..", a "?" refused).
+function request.path_segments(name, what)
+  if type(name) ~= "string" then request.path_segment(name, what) end   -- raises: not a name
+  local segments = {}
+  for segment in (name .. "/"):gmatch "([^/]*)/" do
+    segments[#segments + 1] = request.path_segment(segment, what .. " segment")
+  end
+  return segments
+end
+
 return request

@@ -7,9 +7,7 @@ local req = require "gentask.request"
 
 -- "fal-ai/flux/dev": the app's owner and name, then an optional subpath, each a plain name
 local function endpoint_parts(model)
-  if type(model) ~= "string" then req.path_segment(model, "model") end
-  local parts = {}
-  for part in (model .. "/"):gmatch "([^/]*)/" do parts[#parts + 1] = req.path_segment(part, "model id part") end
+  local parts = req.path_segments(model, "model id")
   if #parts < 2 then error(("model must be a fal endpoint id, owner/app[/path], got %q"):format(model), 0) end
   return parts
 end

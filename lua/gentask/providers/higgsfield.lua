@@ -7,12 +7,7 @@ local req = require "gentask.request"
 
 -- The model id is a path of plain names: each segment is checked, the slashes kept
 local function model_path(model)
-  if type(model) ~= "string" or model == "" then error("model must be a model id (higgsfield-ai/soul/standard)", 0) end
-  local segments = {}
-  for segment in (model .. "/"):gmatch "([^/]*)/" do
-    segments[#segments + 1] = req.path_segment(segment, "model id segment")
-  end
-  return "/" .. table.concat(segments, "/")
+  return "/" .. table.concat(req.path_segments(model, "model id"), "/")
 end
 
 return {

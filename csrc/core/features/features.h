@@ -158,7 +158,6 @@ const char *gt_webhook_keys_url(const gt_client *c); /* where they are fetched f
 /* Fetches them again, unless a fetch is on the wire or the last started under
  * GT_WEBHOOK_KEYS_REFETCH_MS ago (5 s while there are none): whether one is on the wire now. */
 bool gt_webhook_keys_refresh(gt_client *c);
-const char *gt_webhook_keys_failure(const gt_client *c); /* why the last fetch gave none; NULL: it did */
 
 /* Replays (webhook_replay.c): the ids a client accepted, each kept until its signed timestamp is
  * older than the tolerance (when a replay of it would be refused as stale anyway), at most

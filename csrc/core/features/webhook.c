@@ -55,16 +55,12 @@ bool gt_client_webhook_open(gt_client *c, char **why)
     gt_queue_init(&c->hooked);
     c->webhook_url = gt_strdup(c->opts.webhook_url);
     c->webhook_secret = gt_strdup(c->opts.webhook_secret);
-    c->webhook_verifier = verifier_of(c->webhook_secret);
     c->opts.webhook_url = c->opts.webhook_secret = NULL; /* lent by the caller: never kept */
     *why = NULL;
     if (!gt_webhook_keys_open(c)) return false;
-    if (c->profile->webhook_scheme == GT_WEBHOOK_ED25519 && c->webhook_keys) {
-        /* what tags the deliveries it verified for the key's other clients: the keys' URL, which
-         * they verify with too */
-        free(c->webhook_verifier);
-        c->webhook_verifier = verifier_of(gt_webhook_keys_url(c));
-    }
+    /* what tags the deliveries it verified for the key's other clients: the secret, or for an
+     * "ed25519" scheme the keys' URL, which they verify with too */
+    c->webhook_verifier = verifier_of(c->webhook_keys ? gt_webhook_keys_url(c) : c->webhook_secret);
     if (c->profile->webhook_scheme == GT_WEBHOOK_STANDARD && c->webhook_secret &&
         !gt_webhook_standard_key(c->webhook_secret, &c->webhook_key, &c->webhook_key_len)) {
         *why = gt_strdup("webhook_secret: the profile's webhook scheme is \"standard\", whose secret is "

@@ -18,24 +18,19 @@
 static char *signed_message(const gt_client *c, const gt_webhook_delivery *d, size_t *len)
 {
     const gt_paths *names = &c->profile->webhook_signed_headers;
-    char *digest = gt_sha256_hex(d->body, d->len);
-    size_t size = digest ? strlen(digest) + 1 : 0;
-    for (size_t i = 0; digest && i < names->n; i++) {
+    size_t values_len = 0;
+    for (size_t i = 0; i < names->n; i++) {
         const char *value = gt_webhook_header_value(d, names->items[i]);
-        if (!value) size = 0;
-        else if (size) size += strlen(value) + 1;
+        if (!value) return NULL;
+        values_len += strlen(value) + 1;
     }
-    char *message = size ? malloc(size) : NULL;
+    char *digest = gt_sha256_hex(d->body, d->len);
+    char *message = digest ? malloc(values_len + strlen(digest) + 1) : NULL;
     if (message) {
-        size_t at = 0;
-        for (size_t i = 0; i < names->n; i++) {
-            const char *value = gt_webhook_header_value(d, names->items[i]);
-            memcpy(message + at, value, strlen(value));
-            at += strlen(value);
-            message[at++] = '\n';
-        }
-        memcpy(message + at, digest, strlen(digest) + 1);
-        *len = at + strlen(digest);
+        char *at = message;
+        for (size_t i = 0; i < names->n; i++)
+            at = stpcpy(stpcpy(at, gt_webhook_header_value(d, names->items[i])), "\n");
+        *len = (size_t)(stpcpy(at, digest) - message);
     }
     free(digest);
     return message;

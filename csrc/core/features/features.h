@@ -158,20 +158,16 @@ const char *gt_webhook_keys_url(const gt_client *c); /* where they are fetched f
 /* Fetches them again, unless a fetch is on the wire or the last started under
  * GT_WEBHOOK_KEYS_REFETCH_MS ago (5 s while there are none): whether one is on the wire now. */
 bool gt_webhook_keys_refresh(gt_client *c);
-const char *gt_webhook_keys_failure(const gt_client *c); /* why the last fetch gave none; NULL: it did */
 
 /* Replays (webhook_replay.c): the ids a client accepted, each kept until its signed timestamp is
  * older than the tolerance (when a replay of it would be refused as stale anyway), at most
  * GT_WEBHOOK_SEEN_MAX of them (past that, the one expiring soonest is forgotten first). */
 #define GT_WEBHOOK_SEEN_MAX 4096
-/* The profile's tolerance, seconds. */
-int64_t gt_webhook_tolerance(const gt_client *c);
-/* NULL when the signed timestamp (decimal seconds since 1970) is within the tolerance of now, else
- * a refusal (webhook_timestamp_invalid, webhook_stale). */
-gt_error *gt_webhook_check_fresh(const gt_client *c, const char *timestamp, int64_t now_s, int64_t *signed_s);
-/* Whether id was accepted within the tolerance; if not, it is remembered from now until
- * signed_s + tolerance (as far as memory allows). */
-bool gt_webhook_seen_before(gt_client *c, const char *id, int64_t signed_s, int64_t now_s);
+/* NULL when a verified delivery is fresh: its signed timestamp (decimal seconds since 1970; NULL:
+ * the scheme signs none) within the tolerance of now, and its id (NULL: none) not accepted before,
+ * which is then remembered; else a refusal (webhook_timestamp_invalid, webhook_stale,
+ * webhook_replayed). */
+gt_error *gt_webhook_check_replay(gt_client *c, const char *timestamp, const char *id);
 void gt_webhook_seen_free(gt_client *c);
 
 /* ---- results as files (download.c) -------------------------------------------------------------- */

@@ -25,15 +25,8 @@
 #include <strings.h>
 
 #include <cJSON.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-static void wipe(char *secret)
-{
-    if (secret) OPENSSL_cleanse(secret, strlen(secret));
-    free(secret);
-}
 
 /* HMAC-SHA256 of a fixed label keyed with the secret, hex: the same for every client with that
  * secret, and no way back to it (nor to a hash of it another program might keep). */
@@ -46,7 +39,7 @@ static char *verifier_of(const char *secret)
         !HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)label, sizeof label - 1, mac, &mac_len))
         return NULL;
     char *hex = gt_hex(mac, mac_len);
-    OPENSSL_cleanse(mac, sizeof mac);
+    gt_wipe(mac, sizeof mac);
     return hex;
 }
 
@@ -55,16 +48,12 @@ bool gt_client_webhook_open(gt_client *c, char **why)
     gt_queue_init(&c->hooked);
     c->webhook_url = gt_strdup(c->opts.webhook_url);
     c->webhook_secret = gt_strdup(c->opts.webhook_secret);
-    c->webhook_verifier = verifier_of(c->webhook_secret);
     c->opts.webhook_url = c->opts.webhook_secret = NULL; /* lent by the caller: never kept */
     *why = NULL;
     if (!gt_webhook_keys_open(c)) return false;
-    if (c->profile->webhook_scheme == GT_WEBHOOK_ED25519 && c->webhook_keys) {
-        /* what tags the deliveries it verified for the key's other clients: the keys' URL, which
-         * they verify with too */
-        free(c->webhook_verifier);
-        c->webhook_verifier = verifier_of(gt_webhook_keys_url(c));
-    }
+    /* what tags the deliveries it verified for the key's other clients: the secret, or for an
+     * "ed25519" scheme the keys' URL, which they verify with too */
+    c->webhook_verifier = verifier_of(c->webhook_keys ? gt_webhook_keys_url(c) : c->webhook_secret);
     if (c->profile->webhook_scheme == GT_WEBHOOK_STANDARD && c->webhook_secret &&
         !gt_webhook_standard_key(c->webhook_secret, &c->webhook_key, &c->webhook_key_len)) {
         *why = gt_strdup("webhook_secret: the profile's webhook scheme is \"standard\", whose secret is "
@@ -77,10 +66,10 @@ bool gt_client_webhook_open(gt_client *c, char **why)
 void gt_client_webhook_close(gt_client *c)
 {
     free(c->webhook_url);
-    wipe(c->webhook_secret);
+    gt_wipe_free(c->webhook_secret);
     free(c->webhook_verifier);
     c->webhook_url = c->webhook_secret = c->webhook_verifier = NULL;
-    if (c->webhook_key) OPENSSL_cleanse(c->webhook_key, c->webhook_key_len);
+    gt_wipe(c->webhook_key, c->webhook_key_len);
     free(c->webhook_key);
     c->webhook_key = NULL;
     c->webhook_key_len = 0;
@@ -117,8 +106,8 @@ void gt_task_webhook_request(gt_task *t, char **body)
               (!p->webhook_secret_field || set_string(json, p->webhook_secret_field, c->webhook_secret));
     char *asked = ok ? cJSON_PrintUnformatted(json) : NULL;
     cJSON_Delete(json);
-    if (!asked) return; /* out of memory: the task polls as if it had asked for nothing */
-    wipe(*body);        /* it may hold the key (ModelsLab) */
+    if (!asked) return;  /* out of memory: the task polls as if it had asked for nothing */
+    gt_wipe_free(*body); /* it may hold the key (ModelsLab) */
     *body = asked;
     t->features->webhook.asked = true;
     gt_queue_push(&c->hooked, &t->features->webhook.node);

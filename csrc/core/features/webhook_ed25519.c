@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -19,24 +18,19 @@
 static char *signed_message(const gt_client *c, const gt_webhook_delivery *d, size_t *len)
 {
     const gt_paths *names = &c->profile->webhook_signed_headers;
-    char *digest = gt_sha256_hex(d->body, d->len);
-    size_t size = digest ? strlen(digest) + 1 : 0;
-    for (size_t i = 0; digest && i < names->n; i++) {
+    size_t values_len = 0;
+    for (size_t i = 0; i < names->n; i++) {
         const char *value = gt_webhook_header_value(d, names->items[i]);
-        if (!value) size = 0;
-        else if (size) size += strlen(value) + 1;
+        if (!value) return NULL;
+        values_len += strlen(value) + 1;
     }
-    char *message = size ? malloc(size) : NULL;
+    char *digest = gt_sha256_hex(d->body, d->len);
+    char *message = digest ? malloc(values_len + strlen(digest) + 1) : NULL;
     if (message) {
-        size_t at = 0;
-        for (size_t i = 0; i < names->n; i++) {
-            const char *value = gt_webhook_header_value(d, names->items[i]);
-            memcpy(message + at, value, strlen(value));
-            at += strlen(value);
-            message[at++] = '\n';
-        }
-        memcpy(message + at, digest, strlen(digest) + 1);
-        *len = at + strlen(digest);
+        char *at = message;
+        for (size_t i = 0; i < names->n; i++)
+            at = stpcpy(stpcpy(at, gt_webhook_header_value(d, names->items[i])), "\n");
+        *len = (size_t)(stpcpy(at, digest) - message);
     }
     free(digest);
     return message;
@@ -119,14 +113,5 @@ gt_error *gt_webhook_check_ed25519(gt_client *c, const gt_webhook_delivery *d)
     if (!valid)
         return gt_webhook_refusal(GT_AUTHENTICATION, "webhook_signature_invalid",
                                   "no published key verifies the webhook's signature: refused, nothing changed");
-    int64_t now_s = (int64_t)time(NULL), signed_s = now_s;
-    if (timestamp) {
-        gt_error *stale = gt_webhook_check_fresh(c, timestamp, now_s, &signed_s);
-        if (stale) return stale;
-    }
-    if (id && gt_webhook_seen_before(c, id, signed_s, now_s))
-        return gt_webhook_refusal(GT_AUTHENTICATION, "webhook_replayed",
-                                  "this client already accepted a webhook with this id (a replay): refused, nothing "
-                                  "changed");
-    return NULL;
+    return gt_webhook_check_replay(c, timestamp, id);
 }

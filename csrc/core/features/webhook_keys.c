@@ -29,29 +29,20 @@ struct gt_webhook_keys {
     gt_transfer *xfer;  /* a fetch on the wire */
     int64_t started_ms; /* when the last fetch started (monotonic); 0: never */
     int64_t fetched_ms; /* when jwks came (monotonic) */
-    char *last_failure; /* why the last fetch gave no keys (names the URL, never a secret); NULL: none */
 };
 
-static void note_failure(struct gt_webhook_keys *k, const char *why)
-{
-    free(k->last_failure);
-    k->last_failure = gt_strdup(why);
-}
-
+/* A fetch that gives no keys (no answer, not 200, no Ed25519 key in it) keeps those it had. */
 static void fetched(void *ctx, const gt_transfer_result *result)
 {
     struct gt_webhook_keys *k = ctx;
     k->xfer = NULL;
     const gt_response *res = &result->response;
-    if (result->curl_code != CURLE_OK) return note_failure(k, result->curl_message);
-    if (res->status != 200) return note_failure(k, "the keys URL did not answer 200");
+    if (result->curl_code != CURLE_OK || res->status != 200) return;
     gt_jwks *jwks = gt_jwks_parse(res->body ? res->body : "", res->body_len);
-    if (!jwks) return note_failure(k, "the keys URL's answer holds no Ed25519 key (OKP, Ed25519, x)");
+    if (!jwks) return;
     gt_jwks_free(k->jwks);
     k->jwks = jwks;
     k->fetched_ms = gt_now_ms();
-    free(k->last_failure);
-    k->last_failure = NULL;
 }
 
 static void start_fetch(struct gt_webhook_keys *k)
@@ -69,8 +60,7 @@ static void start_fetch(struct gt_webhook_keys *k)
         .may_multiplex = true,
     };
     k->started_ms = gt_now_ms();
-    k->xfer = gt_engine_send(c->engine, &req, fetched, k);
-    if (!k->xfer) note_failure(k, "the keys URL cannot be fetched (curl refuses it)");
+    k->xfer = gt_engine_send(c->engine, &req, fetched, k); /* NULL: curl refuses the URL */
 }
 
 bool gt_webhook_keys_open(gt_client *c)
@@ -96,7 +86,6 @@ void gt_webhook_keys_close(gt_client *c)
     if (k->xfer) gt_engine_abort(c->engine, k->xfer);
     gt_jwks_free(k->jwks);
     free(k->url);
-    free(k->last_failure);
     free(k);
     c->webhook_keys = NULL;
 }
@@ -127,9 +116,4 @@ bool gt_webhook_keys_refresh(gt_client *c)
     if (k->started_ms != 0 && gt_now_ms() - k->started_ms < wait_ms) return false;
     start_fetch(k);
     return k->xfer != NULL;
-}
-
-const char *gt_webhook_keys_failure(const gt_client *c)
-{
-    return c->webhook_keys ? c->webhook_keys->last_failure : NULL;
 }

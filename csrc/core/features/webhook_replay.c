@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -27,21 +28,24 @@ struct gt_webhook_seen {
     size_t n, cap;
 };
 
-int64_t gt_webhook_tolerance(const gt_client *c)
+/* The profile's tolerance, seconds. */
+static int64_t tolerance_of(const gt_client *c)
 {
     double tolerance = c->profile->webhook_tolerance;
     return tolerance > 0 ? (int64_t)tolerance : DEFAULT_TOLERANCE_S;
 }
 
-gt_error *gt_webhook_check_fresh(const gt_client *c, const char *timestamp, int64_t now_s, int64_t *signed_s)
+/* NULL when the signed timestamp (decimal seconds since 1970) is within the tolerance of now, else
+ * a refusal (webhook_timestamp_invalid, webhook_stale). */
+static gt_error *check_fresh(const gt_client *c, const char *timestamp, int64_t now_s, int64_t *signed_s)
 {
     char *end = NULL;
     errno = 0;
-    long long seconds = timestamp ? strtoll(timestamp, &end, 10) : 0;
-    if (!timestamp || !*timestamp || *end != '\0' || errno != 0 || seconds <= 0)
+    long long seconds = strtoll(timestamp, &end, 10);
+    if (!*timestamp || *end != '\0' || errno != 0 || seconds <= 0)
         return gt_webhook_refusal(GT_AUTHENTICATION, "webhook_timestamp_invalid",
                                   "the webhook's timestamp is not a whole number of seconds: refused, nothing changed");
-    int64_t tolerance = gt_webhook_tolerance(c);
+    int64_t tolerance = tolerance_of(c);
     if (seconds < now_s - tolerance || seconds > now_s + tolerance)
         return gt_webhook_refusal(GT_AUTHENTICATION, "webhook_stale",
                                   "the webhook's timestamp is outside the profile's webhook.tolerance of now (an old "
@@ -80,7 +84,9 @@ static seen_id *place_for_one(struct gt_webhook_seen *seen)
     return &seen->ids[soonest];
 }
 
-bool gt_webhook_seen_before(gt_client *c, const char *id, int64_t signed_s, int64_t now_s)
+/* Whether id was accepted within the tolerance; if not, it is remembered from now until
+ * signed_s + tolerance (as far as memory allows). */
+static bool seen_before(gt_client *c, const char *id, int64_t signed_s, int64_t now_s)
 {
     unsigned char digest[32];
     unsigned digest_len = 0;
@@ -95,9 +101,23 @@ bool gt_webhook_seen_before(gt_client *c, const char *id, int64_t signed_s, int6
     seen_id *slot = place_for_one(seen);
     if (slot) {
         memcpy(slot->digest, digest, sizeof digest);
-        slot->until_s = signed_s + gt_webhook_tolerance(c);
+        slot->until_s = signed_s + tolerance_of(c);
     }
     return false;
+}
+
+gt_error *gt_webhook_check_replay(gt_client *c, const char *timestamp, const char *id)
+{
+    int64_t now_s = (int64_t)time(NULL), signed_s = now_s;
+    if (timestamp) {
+        gt_error *stale = check_fresh(c, timestamp, now_s, &signed_s);
+        if (stale) return stale;
+    }
+    if (id && seen_before(c, id, signed_s, now_s))
+        return gt_webhook_refusal(GT_AUTHENTICATION, "webhook_replayed",
+                                  "this client already accepted a webhook with this id (a replay): refused, nothing "
+                                  "changed");
+    return NULL;
 }
 
 void gt_webhook_seen_free(gt_client *c)

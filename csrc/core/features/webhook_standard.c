@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -102,12 +101,5 @@ gt_error *gt_webhook_check_standard(gt_client *c, const gt_webhook_delivery *d)
         return gt_webhook_refusal(GT_AUTHENTICATION, "webhook_signature_invalid",
                                   "no v1 signature of the webhook matches its id, timestamp and body: refused, "
                                   "nothing changed");
-    int64_t now_s = (int64_t)time(NULL), signed_s = 0;
-    gt_error *stale = gt_webhook_check_fresh(c, timestamp, now_s, &signed_s);
-    if (stale) return stale;
-    if (gt_webhook_seen_before(c, id, signed_s, now_s))
-        return gt_webhook_refusal(GT_AUTHENTICATION, "webhook_replayed",
-                                  "this client already accepted a webhook with this id (a replay): refused, nothing "
-                                  "changed");
-    return NULL;
+    return gt_webhook_check_replay(c, timestamp, id);
 }

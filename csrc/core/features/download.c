@@ -297,7 +297,7 @@ static void send_fetch(gt_fetch *f)
 {
     gt_downloads *d = f->owner;
     if (!is_http(f->url)) return write_inline(f);
-    const gt_client *c = d->task->client;
+    gt_client *c = d->task->client;
     if (gt_client_mentions_key(c, f->url)) /* a provider that echoes the key must not send it on */
         return fail_fetch(f, GT_PROTOCOL, 0, "the result URL carries the API key: it is not fetched");
     const char *url = f->hop ? f->hop : f->url;
@@ -309,7 +309,7 @@ static void send_fetch(gt_fetch *f)
         .method = "GET",
         .url = url,
         .auth_header = keyed ? p->auth_header : NULL,
-        .auth_value = keyed ? c->auth_value : NULL,
+        .auth_value = keyed ? gt_client_auth_value(c) : NULL, /* a JWT renewed as for a poll */
         .headers = keyed ? (const char *const *)p->headers.items : NULL,
         .n_headers = keyed ? p->headers.n : 0,
         .keep_redirects = keyed,

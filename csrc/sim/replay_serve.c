@@ -165,12 +165,15 @@ enum MHD_Result replay_handle(struct request *request, const struct replay_file 
     };
     struct replay_answer answer;
     replays_answer(request->sim->replays, file, &asked, &answer);
-    cJSON_Delete(body_json);
-    if (answer.response == NULL) return reply_unmatched(request, file, &answer, subpath);
+    if (answer.response == NULL) {
+        cJSON_Delete(body_json);
+        return reply_unmatched(request, file, &answer, subpath);
+    }
     struct replay_fill fill = {.id = answer.id};
     snprintf(fill.base, sizeof fill.base, "http://127.0.0.1:%u/%s", request->sim->port, file->name);
     snprintf(fill.now, sizeof fill.now, "%lld", (long long)time(NULL));
     if (answer.kind == REPLAY_EXCHANGE && answer.exchange->webhook != NULL)
-        replay_webhook_push(request, answer.exchange->webhook, &fill);
+        replay_webhook_push(request, body_json, answer.exchange->webhook, &fill);
+    cJSON_Delete(body_json);
     return reply_response(request, answer.response, &fill);
 }

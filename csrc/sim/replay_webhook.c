@@ -47,9 +47,9 @@ static bool header_lines(const cJSON *headers, const struct replay_fill *fill, c
     return true;
 }
 
-void replay_webhook_push(struct request *request, const cJSON *webhook, const struct replay_fill *fill)
+void replay_webhook_push(struct request *request, const cJSON *submitted, const cJSON *webhook,
+                         const struct replay_fill *fill)
 {
-    cJSON *submitted = request->body ? cJSON_ParseWithLength(request->body, request->body_length) : NULL;
     const char *url = url_in(submitted, cJSON_GetObjectItemCaseSensitive(webhook, "url_field")->valuestring);
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(webhook, "body");
     const cJSON *delay = cJSON_GetObjectItemCaseSensitive(webhook, "delay_ms");
@@ -63,5 +63,4 @@ void replay_webhook_push(struct request *request, const cJSON *webhook, const st
         free(text);
         cJSON_free(printed);
     }
-    cJSON_Delete(submitted);
 }

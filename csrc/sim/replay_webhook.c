@@ -12,8 +12,6 @@
 #include "render.h"
 #include "webhooks.h"
 
-#define HEADER_LINES_MAX 1024
-
 /* "Name: value\r\n" for each header; false when one holds a line break or they do not fit. */
 static bool header_lines(const cJSON *headers, const struct replay_fill *fill, char *out, size_t size)
 {
@@ -38,7 +36,7 @@ void replay_webhook_push(struct request *request, const cJSON *submitted, const 
     const char *url = json_string_at(submitted, cJSON_GetObjectItemCaseSensitive(webhook, "url_field")->valuestring);
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(webhook, "body");
     const cJSON *delay = cJSON_GetObjectItemCaseSensitive(webhook, "delay_ms");
-    char lines[HEADER_LINES_MAX];
+    char lines[WEBHOOK_HEADER_LINES_MAX];
     if (url != NULL && header_lines(cJSON_GetObjectItemCaseSensitive(webhook, "headers"), fill, lines, sizeof lines)) {
         char *printed = cJSON_IsString(body) ? NULL : cJSON_PrintUnformatted(body);
         char *text = replay_fill_in(printed ? printed : body->valuestring, fill);

@@ -219,7 +219,7 @@ static bool scenario_read(struct loader *loader, const cJSON *list, const char *
 static bool name_valid(struct loader *loader, const char *name, const char *const *reserved)
 {
     size_t length = strlen(name);
-    if (length == 0 || length > NAME_MAX_LENGTH || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != length)
+    if (length == 0 || length > NAME_MAX_LENGTH || strspn(name, REPLAY_NAME_CHARS) != length)
         return refuse(loader, "\"name\" must be 1..%d of a-z 0-9 _ - (it is the mount /NAME)", NAME_MAX_LENGTH);
     for (size_t i = 0; reserved != NULL && reserved[i] != NULL; i++)
         if (strcmp(reserved[i], name) == 0) return refuse(loader, "\"name\" \"%s\" is taken by the simulator", name);
@@ -281,8 +281,7 @@ static bool scenarios_read(struct loader *loader, const cJSON *scenarios, struct
     cJSON_ArrayForEach(list, scenarios)
     {
         size_t length = strlen(list->string);
-        if (length == 0 || length >= REPLAY_WORD_MAX ||
-            strspn(list->string, "abcdefghijklmnopqrstuvwxyz0123456789_-") != length)
+        if (length == 0 || length >= REPLAY_WORD_MAX || strspn(list->string, REPLAY_NAME_CHARS) != length)
             return refuse(loader, "scenario names are 1..%d of a-z 0-9 _ -: \"%.64s\"", REPLAY_WORD_MAX - 1,
                           list->string);
         if (!scenario_read(loader, list, list->string, &file->scenarios[file->scenario_count++])) return false;

@@ -181,7 +181,7 @@ static bool word_in(const char *text, char *word, size_t word_size)
     const char *mark = text ? strstr(text, REPLAY_WORD_PREFIX) : NULL;
     if (mark == NULL) return false;
     mark += strlen(REPLAY_WORD_PREFIX);
-    size_t length = strspn(mark, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+    size_t length = strspn(mark, REPLAY_NAME_CHARS);
     if (length == 0 || length >= word_size) return false;
     memcpy(word, mark, length);
     word[length] = '\0';

@@ -104,15 +104,21 @@ static bool path_pattern_valid(struct loader *loader, const char *path, const ch
     return true;
 }
 
+/* A number that is a whole one in low..high. The range first: converting a double out of int's range
+ * is undefined (found by fuzz_replay_match). */
+static bool whole_number_in(const cJSON *item, int low, int high)
+{
+    return cJSON_IsNumber(item) && item->valuedouble >= low && item->valuedouble <= high &&
+           item->valuedouble == (double)(int)item->valuedouble;
+}
+
 static bool response_valid(struct loader *loader, const cJSON *response, const char *where)
 {
     static const char *const known[] = {"status", "headers", "body", "png", NULL};
     if (!cJSON_IsObject(response)) return refuse(loader, "%s: must be an object", where);
     if (!members_known(loader, response, where, known)) return false;
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(response, "status");
-    /* the range first: converting a double out of int's range is undefined (found by fuzz_replay_match) */
-    if (!cJSON_IsNumber(status) || !(status->valuedouble >= 100 && status->valuedouble <= 599) ||
-        status->valuedouble != (double)(int)status->valuedouble)
+    if (!whole_number_in(status, 100, 599))
         return refuse(loader, "%s: \"status\" must be an HTTP status 100..599", where);
     const cJSON *headers;
     bool png;
@@ -174,8 +180,7 @@ static bool times_valid(struct loader *loader, const cJSON *exchange_json, struc
 {
     const cJSON *times = cJSON_GetObjectItemCaseSensitive(exchange_json, "times");
     if (times == NULL) return true;
-    if (!cJSON_IsNumber(times) || !(times->valuedouble >= 1 && times->valuedouble <= TIMES_MAX) ||
-        times->valuedouble != (double)(int)times->valuedouble)
+    if (!whole_number_in(times, 1, TIMES_MAX))
         return refuse(loader, "%s: \"times\" must be a whole number 1..%d", where, TIMES_MAX);
     exchange->times = (unsigned)times->valueint;
     return true;

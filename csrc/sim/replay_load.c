@@ -130,8 +130,8 @@ static bool response_valid(struct loader *loader, const cJSON *response, const c
     return true;
 }
 
-/* The signature schemes a webhook may ask for: none yet. Standard Webhooks and Ed25519 are being
- * written in webhooks.c; each becomes a name here and a header made in replay_webhook.c. */
+/* The signature schemes a webhook may ask for: none yet. signing.c signs Standard Webhooks and
+ * Ed25519 for POST /_sim/sign; each becomes a name here and a header made in replay_webhook.c. */
 static const char *const sign_schemes[] = {NULL};
 
 /* {"url_field", "delay_ms"?, "headers"?, "body", "sign"?} */

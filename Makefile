@@ -233,9 +233,10 @@ $(FUZZ_WITH_PROFILES): $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h fuzz/profiles.h $(FUZ
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -I/usr/include/lua5.4 -I$(PUBLIC_DIR) -Icsrc/core $(CJSON_CFLAGS) \
 	  -o $@ $< $(FUZZ_CORE) $(FUZZ_BIND) $(CORE_LIBS) -llua5.4
 
-# the simulator's replay reader and matcher, alone (no core, no MHD)
-FUZZ_REPLAY_SRC := csrc/sim/replay_load.c csrc/sim/replay_match.c csrc/sim/replay_fill.c
-$(FUZZ_DIR)/fuzz_replay_match: fuzz/fuzz_replay_match.c fuzz/fuzz.h $(FUZZ_REPLAY_SRC) csrc/sim/replay.h csrc/sim/replay_fill.h
+# the simulator's replay reader and matcher, alone (no core, no MHD; render.c for its dotted paths)
+FUZZ_REPLAY_SRC := csrc/sim/replay_load.c csrc/sim/replay_match.c csrc/sim/replay_fill.c csrc/sim/render.c
+$(FUZZ_DIR)/fuzz_replay_match: fuzz/fuzz_replay_match.c fuzz/fuzz.h $(FUZZ_REPLAY_SRC) csrc/sim/replay.h csrc/sim/replay_fill.h \
+                               csrc/sim/render.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) $(CJSON_CFLAGS) -o $@ $< $(FUZZ_REPLAY_SRC) -lcjson
 

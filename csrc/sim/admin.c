@@ -162,8 +162,7 @@ static enum MHD_Result sign(struct request *request)
     if (scheme != NULL && strcmp(scheme, "ed25519") == 0) return sign_ed25519(request);
     const char *secret = request_header(request, "X-Sim-Secret");
     if (secret == NULL || *secret == '\0')
-        return reply_error(request->connection, MHD_HTTP_BAD_REQUEST, "invalid_request_error", "invalid_parameters",
-                           "POST /_sim/sign wants the key in an X-Sim-Secret header and the body to sign", NULL, 0);
+        return sign_refused(request, "POST /_sim/sign wants the key in an X-Sim-Secret header and the body to sign");
     if (scheme != NULL && strcmp(scheme, "standard") == 0) return sign_standard(request, secret);
     if (scheme != NULL) return sign_refused(request, "POST /_sim/sign: ?scheme= is standard or ed25519");
     char hex[2 * SHA256_SIZE + 1];

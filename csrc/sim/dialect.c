@@ -31,17 +31,22 @@ static const char *raw_key(const struct exchange *exchange, const cJSON *body)
     return key->in_body ? json_string_at(body, key->name) : request_header(exchange->request, key->name);
 }
 
-static bool key_accepted(const struct exchange *exchange, const char *raw)
+/* An accepted key is what the request stands for in exchange->api_key (--max-active counts by it). */
+static bool key_accepted(struct exchange *exchange, const char *raw)
 {
-    if (raw != NULL && exchange->dialect->key.bearer) {
+    bool bearer = exchange->dialect->key.bearer;
+    if (raw != NULL && bearer) {
         if (strncasecmp(raw, "Bearer ", 7) != 0) return false;
         for (raw += 7; *raw == ' '; raw++)
             ;
     }
-    /* a dialect's Bearer header carries a signed token instead, where the simulator was told to want one */
+    /* a dialect's Bearer header carries a signed token instead, where the simulator was told to want
+     * one; a token taken stands for its issuer: a client's renewed tokens are one key's */
     const struct sim *sim = exchange->request->sim;
-    if (raw != NULL && exchange->dialect->key.bearer && sim->jwt != NULL) return sim_jwt_accepted(sim->jwt, raw);
-    return sim_api_key_accepted(sim, raw);
+    bool signed_key = raw != NULL && bearer && sim->jwt != NULL;
+    bool accepted = signed_key ? sim_jwt_accepted(sim->jwt, raw) : sim_api_key_accepted(sim, raw);
+    if (accepted) exchange->api_key = signed_key ? sim_jwt_issuer(sim->jwt) : raw;
+    return accepted;
 }
 
 /* 401 unless the request carries an accepted key (body: NULL where the key is in a header). */

@@ -28,8 +28,8 @@ struct exchange {
     unsigned envelope_code;    /* APIXO: the envelope's code when it must disagree (0:
                                   it mirrors the HTTP status) */
     unsigned attempt;          /* a submit: which attempt of its logical submit, from 1 */
-    const char *api_key;       /* a submit: the key as received, without "Bearer " (NULL
-                                  before the key was read) */
+    const char *api_key;       /* the key accepted, without "Bearer " (a token's issuer under
+                                  --jwt-issuer); NULL before the key was read */
 };
 
 /* Why a request is refused: an error in the dialect's shape, or a body the dialect built itself.

@@ -4,10 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dialect.h"
-#include "jwt.h"
 #include "render.h"
 
 #define UNKNOWN_STATE "sleeping"
@@ -83,22 +81,9 @@ static enum MHD_Result reply_http_fault(struct exchange *exchange, const struct 
     return exchange_reply_error(exchange, fault->status, fault->variant, NULL);
 }
 
-/* The key itself: the Authorization header holds "Bearer KEY". */
-static const char *bare_key(const char *key)
-{
-    if (key != NULL && strncasecmp(key, "Bearer ", 7) == 0)
-        for (key += 7; *key == ' '; key++)
-            ;
-    return key;
-}
-
 bool faults_refuse_submit(struct exchange *exchange, const char *raw_key, enum MHD_Result *result)
 {
     const struct scenario *scenario = &exchange->scenario;
-    /* a token taken stands for its issuer: a client's renewed tokens are one key's (--max-active) */
-    const struct sim *sim = exchange->request->sim;
-    bool signed_key = sim->jwt != NULL && exchange->dialect->key.bearer;
-    exchange->api_key = signed_key ? sim_jwt_issuer(sim->jwt) : bare_key(raw_key);
     if (scenario_window_covers(&scenario->first_reset, exchange->attempt))
         *result = MHD_NO; /* dropped before anything was done: no task */
     else if (scenario_window_covers(&scenario->first_http.window, exchange->attempt))

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "hmac_sha256.h"
+#include "signing.h"
 
 enum refusal { MALFORMED, SIGNATURE, ISSUER, EXPIRED, EARLY, REFUSAL_COUNT };
 static const char *const refusal_names[REFUSAL_COUNT] = {"malformed", "signature", "issuer", "expired", "early"};
@@ -91,11 +92,7 @@ static void expected_signature(const struct sim_jwt *jwt, const char *token, siz
 {
     unsigned char mac[SHA256_SIZE];
     hmac_sha256(jwt->secret, strlen(jwt->secret), token, signed_length, mac);
-    char base64[64];
-    int n = EVP_EncodeBlock((unsigned char *)base64, mac, SHA256_SIZE);
-    while (n > 0 && base64[n - 1] == '=') n--;
-    for (int i = 0; i < n; i++) out[i] = base64[i] == '+' ? '-' : base64[i] == '/' ? '_' : base64[i];
-    out[n] = '\0';
+    signing_base64url(mac, SHA256_SIZE, out);
 }
 
 static enum refusal check(const struct sim_jwt *jwt, const char *token, const char **signature)

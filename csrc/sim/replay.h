@@ -27,6 +27,8 @@
 #define REPLAY_PATTERN_MAX 1024 /* a path, header or query pattern */
 #define REPLAY_SCENARIO_HEADER "X-Sim-Scenario"
 #define REPLAY_WORD_PREFIX "replay:"
+/* What a file's name (its mount) and a scenario's name are spelled with, and so what replay:WORD reads */
+#define REPLAY_NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-"
 
 /* One documented exchange: the request it answers, and the answer (verbatim from the docs). */
 struct replay_exchange {

@@ -104,15 +104,21 @@ static bool path_pattern_valid(struct loader *loader, const char *path, const ch
     return true;
 }
 
+/* A number that is a whole one in low..high. The range first: converting a double out of int's range
+ * is undefined (found by fuzz_replay_match). */
+static bool whole_number_in(const cJSON *item, int low, int high)
+{
+    return cJSON_IsNumber(item) && item->valuedouble >= low && item->valuedouble <= high &&
+           item->valuedouble == (double)(int)item->valuedouble;
+}
+
 static bool response_valid(struct loader *loader, const cJSON *response, const char *where)
 {
     static const char *const known[] = {"status", "headers", "body", "png", NULL};
     if (!cJSON_IsObject(response)) return refuse(loader, "%s: must be an object", where);
     if (!members_known(loader, response, where, known)) return false;
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(response, "status");
-    /* the range first: converting a double out of int's range is undefined (found by fuzz_replay_match) */
-    if (!cJSON_IsNumber(status) || !(status->valuedouble >= 100 && status->valuedouble <= 599) ||
-        status->valuedouble != (double)(int)status->valuedouble)
+    if (!whole_number_in(status, 100, 599))
         return refuse(loader, "%s: \"status\" must be an HTTP status 100..599", where);
     const cJSON *headers;
     bool png;
@@ -124,8 +130,8 @@ static bool response_valid(struct loader *loader, const cJSON *response, const c
     return true;
 }
 
-/* The signature schemes a webhook may ask for: none yet. Standard Webhooks and Ed25519 are being
- * written in webhooks.c; each becomes a name here and a header made in replay_webhook.c. */
+/* The signature schemes a webhook may ask for: none yet. signing.c signs Standard Webhooks and
+ * Ed25519 for POST /_sim/sign; each becomes a name here and a header made in replay_webhook.c. */
 static const char *const sign_schemes[] = {NULL};
 
 /* {"url_field", "delay_ms"?, "headers"?, "body", "sign"?} */
@@ -174,8 +180,7 @@ static bool times_valid(struct loader *loader, const cJSON *exchange_json, struc
 {
     const cJSON *times = cJSON_GetObjectItemCaseSensitive(exchange_json, "times");
     if (times == NULL) return true;
-    if (!cJSON_IsNumber(times) || !(times->valuedouble >= 1 && times->valuedouble <= TIMES_MAX) ||
-        times->valuedouble != (double)(int)times->valuedouble)
+    if (!whole_number_in(times, 1, TIMES_MAX))
         return refuse(loader, "%s: \"times\" must be a whole number 1..%d", where, TIMES_MAX);
     exchange->times = (unsigned)times->valueint;
     return true;
@@ -219,7 +224,7 @@ static bool scenario_read(struct loader *loader, const cJSON *list, const char *
 static bool name_valid(struct loader *loader, const char *name, const char *const *reserved)
 {
     size_t length = strlen(name);
-    if (length == 0 || length > NAME_MAX_LENGTH || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != length)
+    if (length == 0 || length > NAME_MAX_LENGTH || strspn(name, REPLAY_NAME_CHARS) != length)
         return refuse(loader, "\"name\" must be 1..%d of a-z 0-9 _ - (it is the mount /NAME)", NAME_MAX_LENGTH);
     for (size_t i = 0; reserved != NULL && reserved[i] != NULL; i++)
         if (strcmp(reserved[i], name) == 0) return refuse(loader, "\"name\" \"%s\" is taken by the simulator", name);
@@ -281,8 +286,7 @@ static bool scenarios_read(struct loader *loader, const cJSON *scenarios, struct
     cJSON_ArrayForEach(list, scenarios)
     {
         size_t length = strlen(list->string);
-        if (length == 0 || length >= REPLAY_WORD_MAX ||
-            strspn(list->string, "abcdefghijklmnopqrstuvwxyz0123456789_-") != length)
+        if (length == 0 || length >= REPLAY_WORD_MAX || strspn(list->string, REPLAY_NAME_CHARS) != length)
             return refuse(loader, "scenario names are 1..%d of a-z 0-9 _ -: \"%.64s\"", REPLAY_WORD_MAX - 1,
                           list->string);
         if (!scenario_read(loader, list, list->string, &file->scenarios[file->scenario_count++])) return false;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "render.h"
 #include "replay.h"
 
 /* text[0..length) against pattern[0..pattern_length), where * matches any run of characters: the
@@ -129,29 +130,12 @@ static bool headers_match(const struct replay_exchange *exchange, const struct r
     return true;
 }
 
-/* The string at a dotted path of a JSON body ("input.prompt"); NULL when there is none. */
-static const char *string_at(const cJSON *json, const char *dotted)
-{
-    const cJSON *at = json;
-    while (at != NULL && *dotted) {
-        size_t length = strcspn(dotted, ".");
-        const cJSON *object = cJSON_IsObject(at) ? at : NULL, *member = NULL;
-        cJSON_ArrayForEach(member, object)
-        {
-            if (strlen(member->string) == length && strncmp(member->string, dotted, length) == 0) break;
-        }
-        at = member;
-        dotted += length + (dotted[length] == '.');
-    }
-    return cJSON_IsString(at) ? at->valuestring : NULL;
-}
-
 static bool body_fields_match(const struct replay_exchange *exchange, const struct replay_request *request)
 {
     const cJSON *member;
     cJSON_ArrayForEach(member, exchange->body_fields)
     {
-        const char *value = string_at(request->body_json, member->string);
+        const char *value = json_string_at(request->body_json, member->string);
         if (!replay_value_match(member->valuestring, value, request->keys, request->key_count)) return false;
     }
     return true;
@@ -197,7 +181,7 @@ static bool word_in(const char *text, char *word, size_t word_size)
     const char *mark = text ? strstr(text, REPLAY_WORD_PREFIX) : NULL;
     if (mark == NULL) return false;
     mark += strlen(REPLAY_WORD_PREFIX);
-    size_t length = strspn(mark, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+    size_t length = strspn(mark, REPLAY_NAME_CHARS);
     if (length == 0 || length >= word_size) return false;
     memcpy(word, mark, length);
     word[length] = '\0';

@@ -16,16 +16,19 @@
 
 #define HEADERS_MAX 32
 
+/* The response's headers filled in: every one but Content-Type, which reply_* take apart, goes
+ * into sent (with room for the PNG's X-Sim-Sha256). */
 struct headers {
-    struct reply_header items[HEADERS_MAX];
+    struct reply_header sent[HEADERS_MAX + 1];
+    size_t sent_count;
     char *owned[HEADERS_MAX];
-    size_t count;
+    size_t owned_count;
     const char *content_type; /* points into owned */
 };
 
 static void headers_free(struct headers *headers)
 {
-    for (size_t i = 0; i < headers->count; i++) free(headers->owned[i]);
+    for (size_t i = 0; i < headers->owned_count; i++) free(headers->owned[i]);
 }
 
 static bool headers_fill(struct headers *headers, const cJSON *response, const struct replay_fill *fill)
@@ -33,25 +36,14 @@ static bool headers_fill(struct headers *headers, const cJSON *response, const s
     const cJSON *member;
     cJSON_ArrayForEach(member, cJSON_GetObjectItemCaseSensitive(response, "headers"))
     {
-        if (headers->count == HEADERS_MAX) break;
+        if (headers->owned_count == HEADERS_MAX) break;
         char *value = replay_fill_in(member->valuestring, fill);
         if (value == NULL) return false;
-        bool is_type = strcasecmp(member->string, "Content-Type") == 0;
-        if (is_type) headers->content_type = value;
-        headers->owned[headers->count] = value;
-        headers->items[headers->count++] = is_type ? (struct reply_header){NULL, NULL}
-                                                   : (struct reply_header){member->string, value};
+        headers->owned[headers->owned_count++] = value;
+        if (strcasecmp(member->string, "Content-Type") == 0) headers->content_type = value;
+        else headers->sent[headers->sent_count++] = (struct reply_header){member->string, value};
     }
     return true;
-}
-
-/* The headers to send: every filled one but Content-Type, which reply_* take apart. */
-static size_t headers_compact(struct headers *headers, struct reply_header *out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < headers->count; i++)
-        if (headers->items[i].name != NULL) out[n++] = headers->items[i];
-    return n;
 }
 
 static enum MHD_Result reply_png(struct request *request, unsigned status, const struct replay_fill *fill,
@@ -74,23 +66,22 @@ static enum MHD_Result reply_response(struct request *request, const cJSON *resp
 {
     unsigned status = (unsigned)cJSON_GetObjectItemCaseSensitive(response, "status")->valueint;
     struct headers headers = {0};
-    struct reply_header sent[HEADERS_MAX + 1];
     if (!headers_fill(&headers, response, fill)) {
         headers_free(&headers);
         return MHD_NO;
     }
-    size_t count = headers_compact(&headers, sent);
     enum MHD_Result result = MHD_NO;
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(response, "body");
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(response, "png"))) {
-        result = reply_png(request, status, fill, sent, count);
+        result = reply_png(request, status, fill, headers.sent, headers.sent_count);
     } else {
         /* a string is the body's own text; anything else is JSON, printed as the docs show it */
         char *printed = body == NULL || cJSON_IsString(body) ? NULL : cJSON_PrintUnformatted(body);
         const char *template = printed ? printed : cJSON_IsString(body) ? body->valuestring : "";
         char *text = replay_fill_in(template, fill);
         const char *type = headers.content_type ? headers.content_type : printed ? "application/json" : NULL;
-        if (text != NULL) result = reply_text_with_headers(request->connection, status, type, text, sent, count);
+        if (text != NULL)
+            result = reply_text_with_headers(request->connection, status, type, text, headers.sent, headers.sent_count);
         free(text);
         cJSON_free(printed);
     }
@@ -165,12 +156,15 @@ enum MHD_Result replay_handle(struct request *request, const struct replay_file 
     };
     struct replay_answer answer;
     replays_answer(request->sim->replays, file, &asked, &answer);
-    cJSON_Delete(body_json);
-    if (answer.response == NULL) return reply_unmatched(request, file, &answer, subpath);
+    if (answer.response == NULL) {
+        cJSON_Delete(body_json);
+        return reply_unmatched(request, file, &answer, subpath);
+    }
     struct replay_fill fill = {.id = answer.id};
     snprintf(fill.base, sizeof fill.base, "http://127.0.0.1:%u/%s", request->sim->port, file->name);
     snprintf(fill.now, sizeof fill.now, "%lld", (long long)time(NULL));
     if (answer.kind == REPLAY_EXCHANGE && answer.exchange->webhook != NULL)
-        replay_webhook_push(request, answer.exchange->webhook, &fill);
+        replay_webhook_push(request, body_json, answer.exchange->webhook, &fill);
+    cJSON_Delete(body_json);
     return reply_response(request, answer.response, &fill);
 }

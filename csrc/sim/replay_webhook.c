@@ -9,25 +9,8 @@
 #include <string.h>
 
 #include "clock.h"
+#include "render.h"
 #include "webhooks.h"
-
-#define HEADER_LINES_MAX 1024
-
-/* The string at a dotted path of the request's JSON body; NULL when there is none. */
-static const char *url_in(const cJSON *body, const char *dotted)
-{
-    char part[128];
-    const cJSON *at = body;
-    while (at != NULL && *dotted) {
-        size_t length = strcspn(dotted, ".");
-        if (length >= sizeof part) return NULL;
-        memcpy(part, dotted, length);
-        part[length] = '\0';
-        at = cJSON_IsObject(at) ? cJSON_GetObjectItemCaseSensitive(at, part) : NULL;
-        dotted += length + (dotted[length] == '.');
-    }
-    return cJSON_IsString(at) ? at->valuestring : NULL;
-}
 
 /* "Name: value\r\n" for each header; false when one holds a line break or they do not fit. */
 static bool header_lines(const cJSON *headers, const struct replay_fill *fill, char *out, size_t size)
@@ -47,13 +30,13 @@ static bool header_lines(const cJSON *headers, const struct replay_fill *fill, c
     return true;
 }
 
-void replay_webhook_push(struct request *request, const cJSON *webhook, const struct replay_fill *fill)
+void replay_webhook_push(struct request *request, const cJSON *submitted, const cJSON *webhook,
+                         const struct replay_fill *fill)
 {
-    cJSON *submitted = request->body ? cJSON_ParseWithLength(request->body, request->body_length) : NULL;
-    const char *url = url_in(submitted, cJSON_GetObjectItemCaseSensitive(webhook, "url_field")->valuestring);
+    const char *url = json_string_at(submitted, cJSON_GetObjectItemCaseSensitive(webhook, "url_field")->valuestring);
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(webhook, "body");
     const cJSON *delay = cJSON_GetObjectItemCaseSensitive(webhook, "delay_ms");
-    char lines[HEADER_LINES_MAX];
+    char lines[WEBHOOK_HEADER_LINES_MAX];
     if (url != NULL && header_lines(cJSON_GetObjectItemCaseSensitive(webhook, "headers"), fill, lines, sizeof lines)) {
         char *printed = cJSON_IsString(body) ? NULL : cJSON_PrintUnformatted(body);
         char *text = replay_fill_in(printed ? printed : body->valuestring, fill);
@@ -63,5 +46,4 @@ void replay_webhook_push(struct request *request, const cJSON *webhook, const st
         free(text);
         cJSON_free(printed);
     }
-    cJSON_Delete(submitted);
 }

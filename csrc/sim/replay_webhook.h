@@ -8,7 +8,9 @@
 #include "request.h"
 
 /* Schedules the delivery the exchange's webhook describes, to the URL the request's JSON body
- * names at url_field; nothing when it names none (a task that asked for no webhook). */
-void replay_webhook_push(struct request *request, const cJSON *webhook, const struct replay_fill *fill);
+ * (submitted: parsed once by the caller, NULL when not JSON) names at url_field; nothing when it
+ * names none (a task that asked for no webhook). */
+void replay_webhook_push(struct request *request, const cJSON *submitted, const cJSON *webhook,
+                         const struct replay_fill *fill);
 
 #endif

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "hmac_sha256.h"
+#include "png.h"
 
 #define KEY_ID "gentask-sim-ed25519-1"
 
@@ -34,15 +35,13 @@ void signing_free(struct signing *signing)
     free(signing);
 }
 
-/* RFC 4648 base64url without padding, from EVP's base64. */
-static void to_base64url(char *text)
+/* EVP's base64, respelt. */
+void signing_base64url(const unsigned char *bytes, size_t length, char *out)
 {
-    char *out = text;
-    for (const char *in = text; *in != '\0'; in++) {
-        if (*in == '=') break;
-        *out++ = *in == '+' ? '-' : *in == '/' ? '_' : *in;
-    }
-    *out = '\0';
+    int n = EVP_EncodeBlock((unsigned char *)out, bytes, (int)length);
+    while (n > 0 && out[n - 1] == '=') n--;
+    for (int i = 0; i < n; i++) out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
+    out[n] = '\0';
 }
 
 char *signing_jwks_json(const struct signing *signing)
@@ -51,8 +50,7 @@ char *signing_jwks_json(const struct signing *signing)
     size_t raw_length = sizeof raw;
     if (!EVP_PKEY_get_raw_public_key(signing->key, raw, &raw_length) || raw_length != sizeof raw) return NULL;
     char x[48];
-    EVP_EncodeBlock((unsigned char *)x, raw, (int)raw_length);
-    to_base64url(x);
+    signing_base64url(raw, raw_length, x);
     char *json = malloc(256);
     if (json == NULL) return NULL;
     snprintf(json, 256,
@@ -94,11 +92,9 @@ bool signing_standard(const char *secret, const char *id, const char *timestamp,
 bool signing_ed25519_fal(const struct signing *signing, const char *request_id, const char *user_id,
                          const char *timestamp, const char *body, size_t length, char out[129])
 {
-    unsigned char digest[32];
-    unsigned digest_length = 0;
-    if (!EVP_Digest(body, length, digest, &digest_length, EVP_sha256(), NULL)) return false;
     char digest_hex[65];
-    for (unsigned i = 0; i < digest_length; i++) snprintf(digest_hex + 2 * i, 3, "%02x", digest[i]);
+    png_sha256_hex((const unsigned char *)body, length, digest_hex); /* not only a PNG's: any bytes' */
+    if (digest_hex[0] == '\0') return false;
     size_t message_size = strlen(request_id) + strlen(user_id) + strlen(timestamp) + sizeof digest_hex + 4;
     char *message = malloc(message_size);
     if (message == NULL) return false;

@@ -18,6 +18,10 @@ struct signing;
 struct signing *signing_start(void);
 void signing_free(struct signing *signing);
 
+/* bytes in RFC 4648 base64url without padding (JWTs' and JWKS documents' spelling) into out, which
+ * holds 4 * ((length + 2) / 3) + 1 bytes. */
+void signing_base64url(const unsigned char *bytes, size_t length, char *out);
+
 /* {"keys":[{"kty":"OKP","crv":"Ed25519","kid":…,"x":<base64url>, …}]} (malloc'd), or NULL. */
 char *signing_jwks_json(const struct signing *signing);
 

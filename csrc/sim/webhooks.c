@@ -20,7 +20,6 @@
 
 /* A receiver that takes longer than this to connect, read or answer is a failed delivery. */
 #define DELIVERY_TIMEOUT_S 5
-#define HEADER_LINES_MAX 1024
 
 struct pending {
     gt_timer due;
@@ -30,7 +29,7 @@ struct pending {
     char id[TASK_ID_MAX];
     /* a ready push (webhooks_push): sent as it is when due, no task looked up; NULL otherwise */
     char *url, *body;
-    char header[HEADER_LINES_MAX];
+    char header[WEBHOOK_HEADER_LINES_MAX];
 };
 
 struct webhooks {
@@ -45,7 +44,7 @@ struct delivery {
     struct webhooks *webhooks;
     char *url;
     char *body;
-    char header[HEADER_LINES_MAX]; /* "Name: value\r\n"… or "" */
+    char header[WEBHOOK_HEADER_LINES_MAX]; /* "Name: value\r\n"… or "" */
 };
 
 /* "http://host[:port]/path" into its parts; false for anything else (https is not spoken here). */
@@ -108,7 +107,7 @@ static unsigned post(const struct delivery *d)
     if (!split_url(d->url, host, sizeof host, port, sizeof port, &path)) return 0;
     int fd = connect_to(host, port);
     if (fd < 0) return 0;
-    char head[1024 + HEADER_LINES_MAX];
+    char head[1024 + WEBHOOK_HEADER_LINES_MAX];
     size_t body_length = strlen(d->body);
     int n = snprintf(head, sizeof head,
                      "POST %s HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s"
@@ -135,14 +134,20 @@ static void pending_free(void *cls)
     free(pending);
 }
 
+static void delivery_free(struct delivery *d)
+{
+    if (d == NULL) return;
+    free(d->url);
+    free(d->body);
+    free(d);
+}
+
 static void *deliver(void *cls)
 {
     struct delivery *d = cls;
     unsigned status = post(d);
     struct webhooks *webhooks = d->webhooks;
-    free(d->url);
-    free(d->body);
-    free(d);
+    delivery_free(d);
     pthread_mutex_lock(&webhooks->timers.lock);
     if (status >= 200 && status < 300) webhooks->delivered++;
     else webhooks->failed++;
@@ -180,11 +185,7 @@ static void start_delivery(struct webhooks *webhooks, struct delivery *d)
         webhooks->senders++;
     } else {
         webhooks->failed++;
-        if (d != NULL) {
-            free(d->url);
-            free(d->body);
-            free(d);
-        }
+        delivery_free(d);
     }
     pthread_attr_destroy(&detached);
 }
@@ -201,9 +202,7 @@ static void due_ready(struct pending *pending)
         pending->url = pending->body = NULL;
     }
     start_delivery(pending->webhooks, d);
-    free(pending->url);
-    free(pending->body);
-    free(pending);
+    pending_free(pending);
 }
 
 /* Fired under the lock: a task not yet ended waits for its end again; an ended one goes out. */

@@ -10,6 +10,9 @@
 
 #include <cJSON.h>
 
+/* The header lines a push may carry ("Name: value\r\n"…, NUL included). */
+#define WEBHOOK_HEADER_LINES_MAX 1024
+
 struct sim;
 struct dialect;
 struct route_pattern;

@@ -31,8 +31,9 @@ static void text_add(struct text *text, const char *data, size_t length)
 
 char *replay_fill_in(const char *template, const struct replay_fill *fill)
 {
-    static const char *const names[] = {"{id}", "{base}", "{now}"};
-    const char *values[] = {fill->id, fill->base, fill->now};
+    static const char *const names[] = {"{id}", "{base}", "{elsewhere}", "{now}"};
+    const char *values[] = {fill->id, fill->base, fill->elsewhere, fill->now};
+    const size_t count = sizeof names / sizeof names[0];
     struct text text = {0};
     const char *c = template;
     while (*c) {
@@ -42,8 +43,8 @@ char *replay_fill_in(const char *template, const struct replay_fill *fill)
         c = brace;
         if (*c == '\0') break;
         size_t i = 0;
-        while (i < 3 && strncmp(c, names[i], strlen(names[i])) != 0) i++;
-        if (i < 3) {
+        while (i < count && strncmp(c, names[i], strlen(names[i])) != 0) i++;
+        if (i < count) {
             text_add(&text, values[i], strlen(values[i]));
             c += strlen(names[i]);
         } else {

@@ -1,11 +1,14 @@
-/* Filling a replay file's response text in: the placeholders {id}, {base} and {now}. */
+/* Filling a replay file's response text in: the placeholders {id}, {base}, {elsewhere} and {now}. */
 #ifndef GENTASK_SIM_REPLAY_FILL_H
 #define GENTASK_SIM_REPLAY_FILL_H
 
-/* What {id}, {base} and {now} stand for in a response. */
+/* What {id}, {base}, {elsewhere} and {now} stand for in a response. */
 struct replay_fill {
     const char *id; /* the task's ("" none) */
     char base[96];  /* http://127.0.0.1:PORT/NAME */
+    /* http://localhost:PORT/NAME: the same file served under another origin, a host that must never
+     * be sent the key (a result URL pointing elsewhere, as a hostile or mistaken answer would) */
+    char elsewhere[96];
     char now[24];   /* Unix seconds */
 };
 

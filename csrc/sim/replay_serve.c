@@ -162,6 +162,7 @@ enum MHD_Result replay_handle(struct request *request, const struct replay_file 
     }
     struct replay_fill fill = {.id = answer.id};
     snprintf(fill.base, sizeof fill.base, "http://127.0.0.1:%u/%s", request->sim->port, file->name);
+    snprintf(fill.elsewhere, sizeof fill.elsewhere, "http://localhost:%u/%s", request->sim->port, file->name);
     snprintf(fill.now, sizeof fill.now, "%lld", (long long)time(NULL));
     if (answer.kind == REPLAY_EXCHANGE && answer.exchange->webhook != NULL)
         replay_webhook_push(request, body_json, answer.exchange->webhook, &fill);

@@ -1,0 +1,185 @@
+-- Each replayed provider's documented flow, run by the real engine with the built-in profile: for
+-- every replay/NAME.json named after a built-in profile, the expectations in spec/replay/NAME.lua
+-- (the driver is here once; a provider's file says only what its documentation says). The
+-- simulator serves the file under /NAME; a request the file does not match is a 404 and counted,
+-- and every case ends by checking that none was: a missing header (a deadline, an idempotency
+-- key, a version) or a wrong path fails the flow.
+--
+-- spec/replay/NAME.lua returns:
+--   model, params        the submit (the driver adds prompt = "replay:SCENARIO …")
+--   client               extra client options (a secret file), a function(sim) → table, or nil
+--   success              { files = N (1), check = function(result, task, replay) }
+--   failed, moderated    the error table's expected fields ({ kind =, code =, stage =, … }); nil
+--                        where the documentation shows no such answer (say so in the file)
+--   rate_limited         true: a 429 first, then the same body taken, paid once
+--   auth                 { client = {…}|function, kind =, code =, status = }: a refused key
+--   cancel               { confirmed = true|false } where cancel is documented, else nil
+--   keyed                true: the provider's downloads carry the key; scenario "elsewhere" points
+--                        a result at {elsewhere} (another origin) and the key must not go there
+--   cli                  { model =, args = } for `gentask run --sim -p NAME`, or nil (model above)
+local gentask = require "gentask"
+local Sim = require "support.sim"
+local host = require "support.host"
+local cli = require "support.cli"
+local built_in = require "gentask.cli.providers".built_in
+
+local PNG = "\137PNG\r\n\26\n"
+
+local function replayed_providers()
+  local is_built_in = {}
+  for _, name in ipairs(built_in) do is_built_in[name] = true end
+  local names = {}
+  local pipe = assert(io.popen "ls replay")
+  for file in pipe:lines() do
+    local name = file:match "^([%w_]+)%.json$"
+    if name and is_built_in[name] then names[#names + 1] = name end
+  end
+  pipe:close()
+  return names
+end
+
+local function expect_all_matched(sim)
+  local replay = sim:stats().replay
+  assert.equal(0, replay.unmatched, table.concat(replay.unmatched_requests, ", "))
+  return replay
+end
+
+-- Waits, driving gentask, until the task has an id (its submit was answered).
+local function accepted(task)
+  for _ = 1, 500 do
+    if task.id then return task end
+    gentask.sleep(0.01)
+  end
+  error("the submit was never answered")
+end
+
+local function expect_fields(expected, err)
+  assert.is_table(err, "the task ended without an error")
+  for field, value in pairs(expected) do
+    if field ~= "client" then assert.equal(value, err[field], field .. " of " .. tostring(err)) end
+  end
+  assert.is_nil(tostring(err):find(Sim.key, 1, true), "the key is in the error")
+end
+
+for _, name in ipairs(replayed_providers()) do
+  local case = require("replay." .. name)
+
+  describe(name .. "'s documented flow, replayed", function()
+    local sim, client, dir
+
+    local function options(extra)
+      local o = { download = { dir = dir } }
+      local own = type(case.client) == "function" and case.client(sim) or case.client or {}
+      for k, v in pairs(own) do o[k] = v end
+      local more = type(extra) == "function" and extra(sim) or extra or {}
+      for k, v in pairs(more) do o[k] = v end
+      return o
+    end
+
+    local function submit(scenario, on)
+      local params = { prompt = ("replay:%s a %s fox"):format(scenario, name) }
+      for k, v in pairs(case.params or {}) do params[k] = v end
+      return (on or client):submit(case.model, params)
+    end
+
+    setup(function() sim = Sim.start() end)
+    teardown(function() sim:stop() end)
+    before_each(function()
+      sim:reset()
+      dir = host.temp_path()
+      client = sim:client(name, options())
+    end)
+    after_each(function()
+      client:close()
+      os.execute("rm -rf " .. host.quote(dir))
+    end)
+
+    it("succeeds and downloads its result", function()
+      local task = submit "success"
+      local result = assert(task:wait())
+      assert.equal("succeeded", task.state)
+      local files = case.success and case.success.files or 1
+      assert.equal(files, #(result.files or {}), result.download_errors and tostring(result.download_errors[1]))
+      for _, file in ipairs(result.files or {}) do assert.equal(PNG, host.read(file.path):sub(1, 8)) end
+      local replay = expect_all_matched(sim)
+      assert.equal(1, replay.tasks)
+      assert.equal(0, replay.auth_refused)
+      if case.success and case.success.check then case.success.check(result, task, replay) end
+    end)
+
+    if case.failed then
+      it("ends a failed task with the documented failure", function()
+        local _, err = submit("failed"):result()
+        expect_fields(case.failed, err)
+        expect_all_matched(sim)
+      end)
+    end
+
+    if case.moderated then
+      it("reads a moderated task as moderated", function()
+        local _, err = submit("moderated"):result()
+        expect_fields(case.moderated, err)
+        assert.equal("moderated", err.kind)
+        expect_all_matched(sim)
+      end)
+    end
+
+    it("waits out a 429 and sends the same submit again, paying once", function()
+      local task = submit "rate_limited"
+      task:wait()
+      assert.equal("succeeded", task.state)
+      local replay = expect_all_matched(sim)
+      assert.equal(1, replay.by_status["429"])
+      assert.equal(1, replay.tasks)
+    end)
+
+    it("refuses a wrong key with the documented answer, nothing submitted", function()
+      local wrong = sim:client(name, options(case.auth.client or { api_key = "wrong-key-for-replay-0000" }))
+      local _, err = submit("success", wrong):result()
+      wrong:close()
+      expect_fields(case.auth, err)
+      assert.equal("no", err.submitted)
+      local replay = expect_all_matched(sim)
+      assert.equal(1, replay.auth_refused)
+      assert.equal(0, replay.tasks)
+    end)
+
+    if case.cancel then
+      it("cancels with the documented request", function()
+        local task = accepted(submit "cancel")
+        task:cancel()
+        local result, err = task:result()
+        assert.is_nil(result)
+        assert.equal("cancelled", err.kind)
+        assert.equal(case.cancel.confirmed ~= false, task.cancel_confirmed == true)
+        expect_all_matched(sim)
+      end)
+    end
+
+    if case.keyed then
+      it("sends the key with its own downloads and never to a result URL on another origin", function()
+        local task = submit "elsewhere"
+        local result = assert(task:wait())
+        assert.equal("succeeded", task.state)
+        assert.truthy(result.url:find("^http://localhost:%d+/"), result.url)
+        assert.equal(0, #(result.files or {}))
+        local failure = tostring(result.download_errors[1])
+        assert.is_nil(failure:find(Sim.key, 1, true))
+        local replay = expect_all_matched(sim)
+        -- the download reached the simulator's other origin without the key: refused there
+        assert.equal(1, replay.auth_refused)
+      end)
+    end
+
+    it("runs as `gentask run --sim -p " .. name .. "`", function()
+      local run = case.cli or {}
+      local out, err, status = cli.run(("run --sim -p %s -m %s %s 'a replayed fox' -o %s"):format(name,
+        cli.quote(run.model or case.model), run.args or "", cli.quote(dir .. "/out")))
+      assert.equal(0, status, err)
+      local path = out:match "^(%S+)\n$"
+      assert.truthy(path, out)
+      assert.equal(PNG, (cli.read(path) or ""):sub(1, 8))
+      assert.is_nil((out .. err):find(Sim.key, 1, true))
+    end)
+  end)
+end

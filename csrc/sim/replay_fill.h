@@ -9,7 +9,7 @@ struct replay_fill {
     /* http://localhost:PORT/NAME: the same file served under another origin, a host that must never
      * be sent the key (a result URL pointing elsewhere, as a hostile or mistaken answer would) */
     char elsewhere[96];
-    char now[24];   /* Unix seconds */
+    char now[24]; /* Unix seconds */
 };
 
 /* template with its placeholders filled in (malloc'd; NULL: out of memory). Other braces are

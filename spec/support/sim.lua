@@ -138,10 +138,12 @@ function Sim.run_script(source, opts)
   return Sim.spawn_script(source, opts).wait()
 end
 
---- A client of this simulator for one provider's dialect; opts override the defaults (fast polls).
+--- A client of this simulator for one provider's dialect (a name, or a profile table served under
+--- its name); opts override the defaults (fast polls).
 function Sim:client(provider, opts)
   -- fast polls and retries: tests wait for behaviour, not for production-sized pauses
-  local o = { provider = provider, api_key = Sim.key, base_url = self.url .. "/" .. provider, poll_interval = 0.05,
+  local mount = type(provider) == "table" and provider.name or provider   -- a profile table: its name
+  local o = { provider = provider, api_key = Sim.key, base_url = self.url .. "/" .. mount, poll_interval = 0.05,
               poll_max_interval = 0.1, backoff_initial = 0.01, backoff_max = 0.05 }
   for k, v in pairs(opts or {}) do o[k] = v end
   return gentask.client(o)

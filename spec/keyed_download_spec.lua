@@ -6,7 +6,6 @@
 -- simulator serves the file under two origins: {base} (127.0.0.1, the client's base URL) and
 -- {elsewhere} (localhost: another origin, the host that must never see the key); every download
 -- exchange wants the key, so a request that came without it is counted as refused.
-local gentask = require "gentask"
 local Sim = require "support.sim"
 local host = require "support.host"
 

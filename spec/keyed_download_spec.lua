@@ -87,17 +87,10 @@ local function profile(keyed)
 end
 
 describe("keyed downloads", function()
-  local sim, replay_path, dir
+  local sim, dir
 
-  setup(function()
-    replay_path = os.tmpname()
-    host.write(replay_path, REPLAY)
-    sim = Sim.start("--replay " .. host.quote(replay_path))
-  end)
-  teardown(function()
-    sim:stop()
-    os.remove(replay_path)
-  end)
+  setup(function() sim = Sim.start_replay(REPLAY) end)
+  teardown(function() sim:stop() end)
   before_each(function()
     sim:reset()
     dir = host.temp_path()

@@ -19,6 +19,20 @@ function Sim.start(args, secret_files)
   return setmetatable(server, Sim)
 end
 
+--- A simulator serving one replay file given as text (a spec's own exchanges, under its "name"),
+--- and the file removed when it stops.
+function Sim.start_replay(text, args)
+  local path = os.tmpname()
+  host.write(path, text)
+  local server = Sim.start(("--replay %s %s"):format(sh_quote(path), args or ""))
+  local stop = server.stop
+  server.stop = function(self, ...)
+    stop(self, ...)
+    os.remove(path)
+  end
+  return server
+end
+
 --- Removes a journal file and the files SQLite keeps beside it.
 function Sim.remove_journal(path)
   for _, suffix in ipairs { "", "-wal", "-shm", "-journal" } do os.remove(path .. suffix) end

@@ -7,12 +7,16 @@
 --
 -- spec/replay/NAME.lua returns:
 --   model, params        the submit (the driver adds prompt = "replay:SCENARIO …")
---   client               extra client options (a secret file), a function(sim) → table, or nil
+--   sim                  options of the simulator's start (gentask.sim's start: { jwt = true } for a
+--                        provider whose auth signs tokens, checked with the simulator's test secret,
+--                        whose file is sim.secret_file), or nil
+--   client               extra client options (a secret file), a function(sim, dir) → table, or nil;
+--                        dir: the case's own temporary directory (made; removed after the case)
 --   success              { files = N (1), check = function(result, task, replay) }
 --   failed, moderated    the error table's expected fields ({ kind =, code =, stage =, … }); nil
 --                        where the documentation shows no such answer (say so in the file)
 --   rate_limited         true: a 429 first, then the same body taken, paid once
---   auth                 { client = {…}|function, kind =, code =, status = }: a refused key
+--   auth                 { client = {…}|function(sim, dir), kind =, code =, status = }: a refused key
 --   cancel               { confirmed = true|false } where cancel is documented, else nil
 --   keyed                true: the provider's downloads carry the key; scenario "elsewhere" points
 --                        a result at {elsewhere} (another origin) and the key must not go there
@@ -59,6 +63,7 @@ local function expect_fields(expected, err)
     if field ~= "client" then assert.equal(value, err[field], field .. " of " .. tostring(err)) end
   end
   assert.is_nil(tostring(err):find(Sim.key, 1, true), "the key is in the error")
+  assert.is_nil(tostring(err):find(Sim.jwt_secret, 1, true), "the secret is in the error")
 end
 
 for _, name in ipairs(replayed_providers()) do
@@ -69,9 +74,9 @@ for _, name in ipairs(replayed_providers()) do
 
     local function options(extra)
       local o = { download = { dir = dir } }
-      local own = type(case.client) == "function" and case.client(sim) or case.client or {}
+      local own = type(case.client) == "function" and case.client(sim, dir) or case.client or {}
       for k, v in pairs(own) do o[k] = v end
-      local more = type(extra) == "function" and extra(sim) or extra or {}
+      local more = type(extra) == "function" and extra(sim, dir) or extra or {}
       for k, v in pairs(more) do o[k] = v end
       return o
     end
@@ -82,11 +87,12 @@ for _, name in ipairs(replayed_providers()) do
       return (on or client):submit(case.model, params)
     end
 
-    setup(function() sim = Sim.start() end)
+    setup(function() sim = Sim.start(nil, nil, case.sim) end)
     teardown(function() sim:stop() end)
     before_each(function()
       sim:reset()
       dir = host.temp_path()
+      assert(host.sh("mkdir -m 700 " .. host.quote(dir)))
       client = sim:client(name, options())
     end)
     after_each(function()
@@ -180,6 +186,7 @@ for _, name in ipairs(replayed_providers()) do
       assert.truthy(path, out)
       assert.equal(PNG, (cli.read(path) or ""):sub(1, 8))
       assert.is_nil((out .. err):find(Sim.key, 1, true))
+      assert.is_nil((out .. err):find(Sim.jwt_secret, 1, true))
     end)
   end)
 end

@@ -67,6 +67,21 @@ local function write_file(text)
   return path
 end
 
+-- The files a simulator serves with no --replay: every replay/*.json, compiled in.
+local function built_in_files()
+  local sim = Sim.start()
+  local files = sim:stats().replay.files
+  sim:stop()
+  return files
+end
+
+-- A served file's origin by its name.
+local function origin_of(files, name)
+  for _, file in ipairs(files) do
+    if file.name == name then return file.origin end
+  end
+end
+
 local function expect_all_matched(sim)
   local replay = sim:stats().replay
   assert.equal(0, replay.unmatched, table.concat(replay.unmatched_requests, ", "))
@@ -301,7 +316,8 @@ describe("replay files given with --replay", function()
     sim:stop()
     os.remove(path)
     assert.equal(1, replay.unmatched)
-    assert.equal(2, #replay.files)
+    assert.equal(#built_in_files() + 1, #replay.files)
+    assert.equal(path, origin_of(replay.files, "tiny"))
   end)
 
   it("replaces the built-in file of the same name", function()
@@ -312,8 +328,8 @@ describe("replay files given with --replay", function()
     sim:stop()
     os.remove(path)
     assert.equal(202, status)
-    assert.equal(1, #files)
-    assert.equal(path, files[1].origin)
+    assert.equal(#built_in_files(), #files)
+    assert.equal(path, origin_of(files, "foxapi_replay"))
   end)
 
   it("matches strings of the JSON body by their dotted path", function()
@@ -377,6 +393,32 @@ describe("replay files given with --replay", function()
     assert.equal(1, stats.webhooks.delivered)
   end)
 
+  it("checks an auth value's {jwt} as --jwt-issuer checks a token; a key is no token", function()
+    local signed = MINIMAL:gsub('"header": "x%-key", "value": "{key}"', '"header": "Authorization", "value": "Bearer {jwt}"')
+    local path = write_file(signed)
+    local function post(sim, header)
+      return (http("POST", sim.url .. "/tiny/jobs", { headers = { header }, body = '{"go": 1}' }))
+    end
+    -- without --jwt-issuer no token is taken, the simulator's key neither
+    local plain = Sim.start("--replay " .. host.quote(path))
+    local without = post(plain, AUTH)
+    plain:stop()
+    -- with it, the header is checked as a token (the key is a malformed one); the built-in files'
+    -- "Bearer {key}" still take the key
+    local checking = Sim.start("--replay " .. host.quote(path), nil, { jwt = true })
+    local statuses = { post(checking, AUTH), post(checking, "Authorization: Bearer a.b.c"), post(checking, "x-key: k") }
+    local beside = submit(checking, "beside")
+    local stats = checking:stats()
+    checking:stop()
+    os.remove(path)
+    assert.equal(403, without)
+    assert.same({ 403, 403, 403 }, statuses)
+    assert.equal(200, beside)
+    assert.equal(3, stats.replay.auth_refused)
+    assert.equal(2, stats.jwt.refused.malformed + stats.jwt.refused.signature)
+    assert.equal(0, stats.jwt.tokens)
+  end)
+
   local malformed = {
     { "not JSON", "{", "not JSON" },
     { "no source", '{"name": "x", "scenarios": {"success": []}}', '"source"' },
@@ -393,6 +435,7 @@ describe("replay files given with --replay", function()
       '"url_field"' },
     { "a signature scheme not signed yet", MINIMAL:gsub('"new_task": true',
       '"new_task": true, "webhook": {"url_field": "u", "body": {}, "sign": "standard"}'), '"sign" "standard"' },
+    { "{jwt} not ending the auth value", MINIMAL:gsub('"value": "{key}"', '"value": "{jwt} more"'), "{jwt} must end" },
   }
   for _, case in ipairs(malformed) do
     it("refuses at start a file with " .. case[1] .. ", saying which file and what", function()

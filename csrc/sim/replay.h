@@ -27,6 +27,7 @@
 #define REPLAY_PATTERN_MAX 1024 /* a path, header or query pattern */
 #define REPLAY_SCENARIO_HEADER "X-Sim-Scenario"
 #define REPLAY_WORD_PREFIX "replay:"
+#define REPLAY_JWT_WORD "{jwt}" /* ends an auth value: a token --jwt-issuer checks */
 /* What a file's name (its mount) and a scenario's name are spelled with, and so what replay:WORD reads */
 #define REPLAY_NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-"
 
@@ -63,7 +64,7 @@ struct replay_file {
     const char *id_template;      /* "task-{seq}-{hex}": {seq}, {hex} (16 digits), {uuid} */
     const char *default_scenario; /* "success" unless the file says */
     const char *auth_header;      /* NULL: the file checks no key */
-    const char *auth_value;       /* its pattern: "Bearer {key}" */
+    const char *auth_value;       /* its pattern: "Bearer {key}", or "Bearer {jwt}" (a signed token) */
     const cJSON *auth_refusal;    /* the response of a missing or wrong key */
     const cJSON *unknown_task;    /* the response for an id never handed out; NULL: unmatched */
     struct replay_scenario *scenarios;
@@ -90,6 +91,9 @@ struct replay_request {
     void *context;
     const char *const *keys; /* the accepted API keys */
     size_t key_count;
+    /* Whether token is one the simulator's --jwt-issuer check accepts (the auth value's {jwt});
+     * NULL: none is */
+    bool (*token_accepted)(void *context, const char *token);
 };
 
 /* A pattern against a path: {id} (at most one, alone or between literal text in its segment)
@@ -108,7 +112,8 @@ bool replay_scenario_word(const struct replay_request *request, char *word, size
 const struct replay_exchange *replay_select(const struct replay_file *file, const struct replay_scenario *scenario,
                                             const struct replay_request *request, const unsigned *counts,
                                             size_t *index);
-/* Whether the request carries the key the file's auth asks for (true when the file asks none). */
+/* Whether the request carries the key the file's auth asks for (true when the file asks none): an
+ * auth value ending in {jwt} wants, as its last word, a token token_accepted takes. */
 bool replay_auth_accepted(const struct replay_file *file, const struct replay_request *request);
 
 #endif

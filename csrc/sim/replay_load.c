@@ -256,6 +256,10 @@ static bool auth_read(struct loader *loader, const cJSON *auth, struct replay_fi
         return false;
     if (file->auth_header == NULL || file->auth_value == NULL)
         return refuse(loader, "auth: \"header\" and \"value\" are both needed");
+    /* the token is the value's last word: {jwt} ends the value, once */
+    const char *jwt = strstr(file->auth_value, REPLAY_JWT_WORD);
+    if (jwt != NULL && strcmp(jwt, REPLAY_JWT_WORD) != 0)
+        return refuse(loader, "auth.value: {jwt} must end the value (\"Bearer {jwt}\")");
     return response_valid(loader, file->auth_refusal, "auth.refusal");
 }
 

@@ -220,9 +220,23 @@ const struct replay_exchange *replay_select(const struct replay_file *file, cons
     return last;
 }
 
+/* "Bearer {jwt}": the value's last word is the token (base64url and dots: never a space), checked
+ * as --jwt-issuer checks a dialect's; the text before it matches the pattern's before {jwt}. */
+static bool token_value_match(const char *pattern, size_t before, const char *value,
+                              const struct replay_request *request)
+{
+    if (value == NULL || request->token_accepted == NULL) return false;
+    const char *space = strrchr(value, ' ');
+    const char *token = space ? space + 1 : value;
+    return *token != '\0' && glob_match(pattern, before, value, (size_t)(token - value)) &&
+           request->token_accepted(request->context, token);
+}
+
 bool replay_auth_accepted(const struct replay_file *file, const struct replay_request *request)
 {
     if (file->auth_header == NULL) return true;
     const char *value = request->header ? request->header(request->context, file->auth_header) : NULL;
+    const char *jwt = strstr(file->auth_value, REPLAY_JWT_WORD);
+    if (jwt != NULL) return token_value_match(file->auth_value, (size_t)(jwt - file->auth_value), value, request);
     return replay_value_match(file->auth_value, value, request->keys, request->key_count);
 }

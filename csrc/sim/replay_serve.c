@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "hash.h"
+#include "jwt.h"
 #include "png.h"
 #include "replay_fill.h"
 #include "replay_serve.h"
@@ -140,6 +141,13 @@ static const char *query_of(void *context, const char *name)
     return request_query(context, name);
 }
 
+/* An auth value's {jwt}: a token the simulator's --jwt-issuer check takes (none without it). */
+static bool token_accepted_of(void *context, const char *token)
+{
+    const struct request *request = context;
+    return request->sim->jwt != NULL && sim_jwt_accepted(request->sim->jwt, token);
+}
+
 enum MHD_Result replay_handle(struct request *request, const struct replay_file *file, const char *subpath)
 {
     cJSON *body_json = request->body ? cJSON_ParseWithLength(request->body, request->body_length) : NULL;
@@ -153,6 +161,7 @@ enum MHD_Result replay_handle(struct request *request, const struct replay_file 
         .context = request,
         .keys = request->sim->api_keys,
         .key_count = request->sim->api_key_count,
+        .token_accepted = token_accepted_of,
     };
     struct replay_answer answer;
     replays_answer(request->sim->replays, file, &asked, &answer);

@@ -9,6 +9,11 @@ local sim = {}
 -- The simulator's default test key: it accepts this one unless told otherwise (--key).
 sim.key = "sk-test-gentask"
 
+-- The simulator's test secret for a provider whose auth signs tokens (Kling's auth.jwt): start's
+-- jwt option has the simulator check tokens signed with it, the access key being sim.key. As
+-- public as sim.key: a test value, never a user's secret.
+sim.jwt_secret = "sk-test-gentask-jwt-secret"
+
 local function exists(path)
   local f = io.open(path, "r")
   if f then f:close() end
@@ -67,27 +72,51 @@ end
 local Server = {}
 Server.__index = Server
 
+-- The test secret in a new file only its owner may read: the form a client's secret_file option
+-- takes, and what the simulator's shell reads into GENTASK_SIM_JWT_SECRET (no command line).
+local function test_secret_file()
+  local path = os.tmpname()
+  local f = io.open(path, "w")
+  if not f then return nil end
+  f:write(sim.jwt_secret, "\n")
+  f:close()
+  os.execute("chmod 600 " .. sh_quote(path))
+  return path
+end
+
 --- Starts the simulator. opts (all optional): bin (default sim.find()), port (default 0: a free
 -- one), args (more options, one shell-quoted string: "--duration-ms 200"), die_with_parent (it
 -- ends with this process, a kill -9 included), stderr (a file its stderr is appended to), tries
 -- (start again this many times, 0.1 s apart, while the port is still held: a restart on the same
 -- port), secret_files ({ NAME = path }: variables the shell reads from files, so that a secret,
--- --jwt-issuer's GENTASK_SIM_JWT_SECRET, is on no command line). Returns { url, admin_url, port,
--- admin_port, pid, stop = fn(self, signal) } or nil and why.
+-- --jwt-issuer's GENTASK_SIM_JWT_SECRET, is on no command line), jwt (true: Bearer headers must
+-- carry HS256 tokens of the access key sim.key signed with sim.jwt_secret, --jwt-issuer; the
+-- server's secret_file holds that secret for a client's secret_file option, and is removed when it
+-- stops). Returns { url, admin_url, port, admin_port, pid, secret_file?, stop = fn(self, signal) }
+-- or nil and why.
 function sim.start(opts)
   opts = opts or {}
   local bin = opts.bin or sim.find()
   if not bin then
     return nil, "gentask-sim was not found (install the gentask-sim rock, set GENTASK_SIM, or put it in PATH)"
   end
+  local secret_files, args, secret_file = opts.secret_files or {}, opts.args or "", nil
+  if opts.jwt then
+    secret_file = test_secret_file()
+    if not secret_file then return nil, "gentask-sim: the test secret's file could not be written" end
+    local given = secret_files
+    secret_files = { GENTASK_SIM_JWT_SECRET = secret_file }
+    for name, path in pairs(given) do secret_files[name] = path end
+    args = "--jwt-issuer " .. sh_quote(sim.key) .. " " .. args
+  end
   -- LD_PRELOAD= : under `make sanitize` only the Lua process may load the ASan runtime. exec: the
   -- simulator is this process's own child (what --die-with-parent watches)
   local exports = ""
-  for name, path in pairs(opts.secret_files or {}) do
+  for name, path in pairs(secret_files) do
     exports = exports .. ("%s=\"$(cat %s)\" "):format(name, sh_quote(path))
   end
   local command = ("%sLD_PRELOAD= exec %s --port %d%s %s%s"):format(exports, sh_quote(bin), opts.port or 0,
-    opts.die_with_parent and " --die-with-parent" or "", opts.args or "",
+    opts.die_with_parent and " --die-with-parent" or "", args,
     opts.stderr and " 2>>" .. sh_quote(opts.stderr) or "")
   local tries = opts.tries or 1
   for try = 1, tries do
@@ -97,11 +126,13 @@ function sim.start(opts)
       banner.pipe = pipe
       banner.url = "http://127.0.0.1:" .. banner.port
       banner.admin_url = "http://127.0.0.1:" .. banner.admin_port
+      banner.secret_file = secret_file
       return setmetatable(banner, Server)
     end
     if pipe then pipe:close() end
     if try < tries then os.execute "sleep 0.1" end
   end
+  if secret_file then os.remove(secret_file) end
   return nil, "gentask-sim did not start (" .. bin .. ")"
 end
 
@@ -110,6 +141,7 @@ end
 function sim.stop(server, signal)
   os.execute(("kill %s%d 2>/dev/null"):format(signal and "-" .. signal .. " " or "", server.pid))
   server.pipe:close()
+  if server.secret_file then os.remove(server.secret_file) end
 end
 
 Server.stop = sim.stop

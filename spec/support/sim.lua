@@ -8,14 +8,19 @@ local host = require "support.host"
 local Sim = {}
 Sim.__index = Sim
 Sim.key = simulator.key
+-- the secret a simulator started with { jwt = true } checks tokens with (sim.secret_file holds it)
+Sim.jwt_secret = simulator.jwt_secret
 
 local sh_quote = host.quote
 
 --- Sim.start("--duration-ms 200") → a running simulator (gentask.sim); stop it with sim:stop().
 --- secret_files: { NAME = path }, variables its shell reads from files (--jwt-issuer's secret).
-function Sim.start(args, secret_files)
-  local server = assert(simulator.start { bin = os.getenv "GENTASK_SIM" or "build/gentask-sim", args = args,
-                                          secret_files = secret_files })
+--- options: more of gentask.sim's start options ({ jwt = true }: tokens signed with its test
+--- secret, in sim.secret_file).
+function Sim.start(args, secret_files, options)
+  local o = { bin = os.getenv "GENTASK_SIM" or "build/gentask-sim", args = args, secret_files = secret_files }
+  for k, v in pairs(options or {}) do o[k] = v end
+  local server = assert(simulator.start(o))
   return setmetatable(server, Sim)
 end
 

@@ -13,11 +13,21 @@ local manifest = require "gentask.cli.manifest"
 local outcome = require "gentask.cli.outcome"
 local outdir = require "gentask.cli.outdir"
 local progress = require "gentask.cli.progress"
+local providers = require "gentask.cli.providers"
 local settings = require "gentask.cli.settings"
 local sheet = require "gentask.cli.sheet"
 local sim = require "gentask.cli.sim"
 
 local batch_command = {}
+
+-- Whether a provider the batch runs signs its tokens (Kling): --sim's simulator then checks them.
+local function signs_tokens(entries, default_provider)
+  if providers.signs_tokens(default_provider) then return true end
+  for _, entry in ipairs(entries) do
+    if entry.provider and providers.signs_tokens(entry.provider) then return true end
+  end
+  return false
+end
 
 local function absolute(path)
   if path:sub(1, 1) == "/" then return path end
@@ -148,7 +158,7 @@ function batch_command.run(command, opts)
   local server
   if command.sim then
     local why_sim
-    server, why_sim = sim.start()
+    server, why_sim = sim.start(nil, signs_tokens(entries, command.provider))
     if not server then fail.trouble(why_sim) end
   end
   local run_settings = { provider = command.provider, out = command.out, journal = command.journal,

@@ -30,6 +30,13 @@ function providers.input_image_param(name)
   return profile and profile.input_image_param or "image"
 end
 
+--- Whether name's auth signs tokens (its profile's auth.jwt, Kling): under --sim its client is given
+-- the simulator's test secret.
+function providers.signs_tokens(name)
+  local profile = providers.profile(name)
+  return profile ~= nil and type(profile.auth) == "table" and profile.auth.jwt ~= nil
+end
+
 --- The built-in providers' key variables, for the help: "A, B or C".
 function providers.key_envs_text()
   local names = {}

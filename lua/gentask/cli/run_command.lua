@@ -30,7 +30,7 @@ function run_command.run(opts)
   local server
   if opts.sim then
     local why_sim
-    server, why_sim = sim.start(opts.sim_duration_ms)
+    server, why_sim = sim.start(opts.sim_duration_ms, providers.signs_tokens(provider))
     if not server then fail.trouble(why_sim) end
   end
   local entry = { n = 1, model = opts.model, params = p, provider = provider }

@@ -5,6 +5,7 @@
 
 local fail = require "gentask.cli.fail"
 local keys = require "gentask.cli.keys"
+local providers = require "gentask.cli.providers"
 local sim = require "gentask.cli.sim"
 
 local settings = {}
@@ -57,7 +58,11 @@ end
 -- key_files, base_urls: by_provider maps; server: the --sim simulator or nil.
 function settings.client_for(key_files, base_urls, server)
   return function(provider)
-    if server then return { api_key = sim.key, base_url = server.url .. "/" .. provider } end
+    if server then
+      -- a provider that signs tokens gets the simulator's own test secret, never a user's
+      local secret_file = providers.signs_tokens(provider) and server.secret_file or nil
+      return { api_key = sim.key, base_url = server.url .. "/" .. provider, secret_file = secret_file }
+    end
     local key, why = keys.find(provider, key_files[provider])
     if not key then return nil, why end
     local url = base_urls[provider]

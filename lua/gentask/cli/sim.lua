@@ -8,10 +8,12 @@ local sim = {}
 sim.key = simulator.key
 
 --- Starts the simulator: { url =, pid = , ... } or nil and why. duration_ms: each task's
--- generation time. It ends with the command, a kill -9 included.
-function sim.start(duration_ms)
+-- generation time. jwt: a provider whose auth signs tokens (Kling) is among those run: the
+-- simulator checks tokens signed with its own test secret (gentask.sim's jwt), which the clients
+-- are given as their secret_file. It ends with the command, a kill -9 included.
+function sim.start(duration_ms, jwt)
   local server, why = simulator.start { args = ("--duration-ms %d"):format(duration_ms or 1000),
-                                        die_with_parent = true }
+                                        die_with_parent = true, jwt = jwt }
   if not server then return nil, "--sim: " .. why end
   return server
 end

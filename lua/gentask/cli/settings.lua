@@ -61,7 +61,10 @@ function settings.client_for(key_files, base_urls, server)
     if server then
       -- a provider that signs tokens gets the simulator's own test secret, never a user's
       local secret_file = providers.signs_tokens(provider) and server.secret_file or nil
-      return { api_key = sim.key, base_url = server.url .. "/" .. provider, secret_file = secret_file }
+      -- polled every quarter second: the simulator is on this machine, and a demo or a spec
+      -- need not wait a production-sized second per poll
+      return { api_key = sim.key, base_url = server.url .. "/" .. provider, secret_file = secret_file,
+               poll_interval = 0.25, poll_max_interval = 1 }
     end
     local key, why = keys.find(provider, key_files[provider])
     if not key then return nil, why end

@@ -182,6 +182,15 @@ describe("runway's profile", function()
     assert.equal("/v1/text_to_video", runway.request("gen4.5", { promptText = "x" }).path)
   end)
 
+  it("sends gentask's prompt as promptText, the field Runway reads", function()
+    local r = runway.request("gen4_image", { prompt = "a fox", ratio = "1920:1080" })
+    assert.same({ model = "gen4_image", promptText = "a fox", ratio = "1920:1080" }, r.body)
+    -- a promptText given wins; the prompt is then the caller's own field, sent as given
+    r = runway.request("gen4_image", { prompt = "a", promptText = "b", ratio = "1920:1080" })
+    assert.equal("b", r.body.promptText)
+    assert.equal("a", r.body.prompt)
+  end)
+
   it("takes gentask's endpoint parameter, which Runway never sees", function()
     local r = runway.request("upscale_v1", { endpoint = "video_upscale", videoUri = "https://example.com/v.mp4" })
     assert.equal("/v1/video_upscale", r.path)

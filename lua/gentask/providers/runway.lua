@@ -25,6 +25,9 @@ return {
   headers = { ["X-Runway-Version"] = "2024-11-06" },
   request = function(model, params)
     local body = req.copy(params)
+    -- Runway's prompt is promptText (every endpoint's body, the SDK's calls): gentask's portable
+    -- prompt (the driver's, `gentask run "…"`'s) goes there unless promptText is given
+    if body.promptText == nil then body.promptText, body.prompt = body.prompt, nil end
     body.model = req.path_segment(model, "model")
     return { path = "/v1/" .. endpoint_of(model, body), body = body }
   end,

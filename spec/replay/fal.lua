@@ -1,0 +1,21 @@
+-- fal's replayed queue flow (replay/fal.json): what its documentation says each ends as.
+local luassert = require "luassert"
+
+return {
+  model = "fal-ai/fast-sdxl",
+  success = {
+    -- the status answers carry no output: the image came from the result fetch (response_url)
+    check = function(result)
+      luassert.truthy(result.url:find("/fal/files/", 1, true), result.url)
+    end,
+  },
+  -- a COMPLETED request with error and error_type (the SDK's Completed)
+  failed = { kind = "generation_failed", code = "downstream_service_error" },
+  -- the result fetch's 422 content_policy_violation (fal's Error Reference): the input's fault
+  moderated = { kind = "moderated", stage = "input", code = "content_policy_violation", retryable = false,
+                status = 422 },
+  -- the 401 body is not documented (completed by us); the status decides
+  auth = { kind = "authentication", status = 401 },
+  -- no cancel: the profile has none (the cancel URL depends on the model)
+  -- not keyed: fal's media is public, on another host than the API's
+}

@@ -4,8 +4,9 @@
 #include "../csrc/core/task/task.h"
 #include "fuzz.h"
 
-static const char *const fields[] = {"id",      "state",    "progress",    "error_code",      "error_message",
-                                     "results", "poll_url", "retry_after", "envelope_status", "eta"};
+static const char *const fields[] = {"id",           "state",    "progress",    "error_code",      "error_message",
+                                     "results",      "poll_url", "retry_after", "envelope_status", "eta",
+                                     "envelope_code"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

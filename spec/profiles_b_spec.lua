@@ -92,10 +92,26 @@ describe("the minimax profile", function()
     assert.equal("trace-1", err.request_id)
   end)
 
-  -- docs/providers/minimax.md, "What the profile cannot say yet": V1 refuses a submit under HTTP
-  -- 200 with {"task_id": "", "base_resp": {"status_code": 1002}}; the language has no envelope
-  -- code that is not an HTTP status, and the core takes "" for a task id
-  pending("reads V1's envelope refusal under HTTP 200 at submit (1002 rate_limited, 1004 authentication)")
+  -- V1 refuses a submit under HTTP 200 with a non-zero base_resp.status_code and "task_id": ""
+  -- (docs/providers/minimax.md): fields.envelope_code reads it as the code's error; an answer with
+  -- a state is the task's, its code read with the state
+  it("reads V1's envelope refusal of a submit under HTTP 200 (1002 rate_limited, 1004 authentication)", function()
+    local err = read("minimax", "submit", [[{"task_id":"","base_resp":{"status_code":1002,"status_msg":"rate limit"}}]])
+    assert.equal("rate_limited", err.kind)
+    assert.equal("1002", err.code)
+    assert.equal("rate limit", err.message)
+    assert.equal(200, err.status)
+    err = read("minimax", "submit", [[{"task_id":"","base_resp":{"status_code":1004,"status_msg":"login fail"}}]])
+    assert.equal("authentication", err.kind)
+    assert.is_false(err.retryable)
+    err = read("minimax", "submit", [[{"task_id":"","base_resp":{"status_code":4242,"status_msg":"new"}}]])
+    assert.equal("protocol", err.kind)
+    assert.equal("4242", err.code)
+    err = read("minimax", "poll", [[{"task_id":"1","status":"Fail","file_id":"",
+      "base_resp":{"status_code":1026,"status_msg":"input new_sensitive"}}]])
+    assert.equal("moderated", err.kind)
+    assert.equal("input", err.stage)
+  end)
 end)
 
 describe("the veo profile", function()

@@ -182,7 +182,9 @@ bool gt_profile_add_model_cap(gt_profile *p, const char *model, double max);
  * envelope_status, eta (seconds until the result is expected: the first poll waits that long),
  * failure (an error object beside a done state: found non-null, a succeeded state means failed),
  * result_url (where the result fetch goes, trusted as a poll URL), result_id (what its path's
- * "{result_id}" stands for), refusal (why a success holds no results: moderated, output). Path syntax: "a.b"
+ * "{result_id}" stands for), refusal (why a success holds no results: moderated, output), envelope_code
+ * (a code beside every answer, 0 when all is well: another, in a submit's answer naming no state, is
+ * a refusal under HTTP 200, its kind the code's in http_codes or codes). Path syntax: "a.b"
  * objects, "a[].b" every element, "a{}.b" a string holding JSON (APIXO's resultJson). Returns false for an unknown
  * field or a path gt_json_path_problem refuses. */
 bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);

@@ -157,6 +157,43 @@ static long effective_status(const gt_profile *p, long http_status, const cJSON 
     return status;
 }
 
+/* A code beside every answer that is 0 when all is well (MiniMax's base_resp.status_code): another
+ * value in a submit's answer that names no task state is the submit refused under HTTP 200
+ * (MiniMax's {"task_id": "", "base_resp": {"status_code": 1002, "status_msg": "rate limit"}}). The
+ * code is the error's, its kind the code's (http_codes, then codes). Without a task id nothing was
+ * taken, so a refusal worth waiting out (1002) is sent again. An answer with a state is the task's,
+ * its code read with the state (a "Fail" beside 1026); a poll's or result fetch's answer with
+ * neither state nor result stays a broken answer, retried until the deadline like any other. */
+static gt_error *envelope_refusal(const gt_profile *p, gt_phase phase, const gt_response *res, const cJSON *json)
+{
+    if (phase != GT_PHASE_SUBMIT || p->fields[GT_FIELD_ENVELOPE_CODE].n == 0) return NULL;
+    char *code = field_string(p, json, GT_FIELD_ENVELOPE_CODE);
+    gt_json_value state = gt_json_paths_first(json, &p->fields[GT_FIELD_STATE]);
+    bool refused = code && strcmp(code, "0") != 0 && !state.found;
+    gt_json_value_clear(&state);
+    if (!refused) {
+        free(code);
+        return NULL;
+    }
+    char *fallback = gt_printf("%s refused the request under HTTP %ld with code %s", p->name, res->status, code);
+    gt_error *err = make_error(GT_PROTOCOL, phase, res, res->status, fallback ? fallback : code, NULL);
+    free(fallback);
+    if (!err) {
+        free(code);
+        return NULL;
+    }
+    take_code_and_message(p, json, err);
+    free(err->code);
+    err->code = code;
+    const gt_code_entry *entry = gt_profile_code(p, GT_CODES_HTTP, code);
+    if (!entry) entry = gt_profile_code(p, GT_CODES_TASK, code);
+    if (entry) set_code_kind(err, entry);
+    char *id = field_string(p, json, GT_FIELD_ID);
+    if (!id || !*id) err->submitted = GT_SUBMITTED_NO;
+    free(id);
+    return err;
+}
+
 /* An HTTP error's code: the profile's http_codes, else a content-policy code of its task codes —
  * a prompt refused at submit is refused for the same reason as a task refused later (FoxAPI's
  * content_policy_violation, APIXO's Sensitive* failCodes, FLORA's safety_blocked under 400). */
@@ -426,6 +463,8 @@ static void classify(const gt_profile *p, gt_phase phase, const gt_response *res
                                     NULL, NULL);
         goto done;
     }
+    out->error = envelope_refusal(p, phase, res, json);
+    if (out->error) goto done;
 
     bool exact_id = read_task_id(p, json, &out->task_id);
     if (out->task_id && !id_is_clean(p, res, out->task_id)) {

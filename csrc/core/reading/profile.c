@@ -21,6 +21,7 @@ static const char *const field_names[GT_FIELD_COUNT] = {
     [GT_FIELD_RESULT_URL] = "result_url",
     [GT_FIELD_RESULT_ID] = "result_id",
     [GT_FIELD_REFUSAL] = "refusal",
+    [GT_FIELD_ENVELOPE_CODE] = "envelope_code",
 };
 
 gt_profile *gt_profile_new(const char *name)

@@ -23,10 +23,11 @@ typedef enum gt_field {
     GT_FIELD_RETRY_AFTER,
     GT_FIELD_ENVELOPE_STATUS,
     GT_FIELD_ETA,
-    GT_FIELD_FAILURE,    /* an error object beside a done flag (Veo's "error"): found, the task failed */
-    GT_FIELD_RESULT_URL, /* where the result is fetched after success (fal's response_url) */
-    GT_FIELD_RESULT_ID,  /* what the result fetch's path names (MiniMax's file_id) */
-    GT_FIELD_REFUSAL,    /* why a success holds no results (Veo's raiMediaFilteredReasons): moderated */
+    GT_FIELD_FAILURE,       /* an error object beside a done flag (Veo's "error"): found, the task failed */
+    GT_FIELD_RESULT_URL,    /* where the result is fetched after success (fal's response_url) */
+    GT_FIELD_RESULT_ID,     /* what the result fetch's path names (MiniMax's file_id) */
+    GT_FIELD_REFUSAL,       /* why a success holds no results (Veo's raiMediaFilteredReasons): moderated */
+    GT_FIELD_ENVELOPE_CODE, /* a code beside every answer, 0 when all is well (MiniMax's base_resp) */
     GT_FIELD_COUNT
 } gt_field;
 

@@ -44,6 +44,8 @@ static gt_submitted submit_outcome(const gt_task *t, CURLcode result, const gt_e
             return GT_SUBMITTED_NO;
         return GT_SUBMITTED_UNKNOWN;
     }
+    /* the answer itself said no task was made (an envelope refusal under HTTP 200: classify.c) */
+    if (err->submitted == GT_SUBMITTED_NO) return GT_SUBMITTED_NO;
     long status = err->status;
     if ((status >= 400 && status < 500) || status == 503) return GT_SUBMITTED_NO;
     /* a CDN that could not even connect to the provider's server: whatever the body */

@@ -91,6 +91,8 @@ return {
     result_id = "file_id",
     error_code = { "base_resp.status_code", "error.type", "task.error.code" },
     error_message = { "base_resp.status_msg", "error.message", "task.error.message" },
+    -- V1 refuses under HTTP 200: {"task_id": "", "base_resp": {"status_code": 1002, ...}}
+    envelope_code = "base_resp.status_code",
   },
   states = {
     -- V1 (the query page; its callbacks spell them in lower case, matched alike)

@@ -1,0 +1,10 @@
+-- Ideogram's replayed flow (replay/ideogram.json): what its documentation says each ends as.
+return {
+  model = "ideogram-4-5",
+  -- failure_reason's values are not listed: the state is the code
+  failed = { kind = "generation_failed", code = "failed", message = "The generation failed" },
+  -- 422: "the prompt fails the safety check" (errors page), refused before running
+  moderated = { kind = "moderated", stage = "input", status = 422, submitted = "no" },
+  auth = { kind = "authentication", status = 401 },
+  -- no cancel endpoint is documented; result links need no key
+}

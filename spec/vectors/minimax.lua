@@ -8,8 +8,9 @@
 --   [h3]     https://github.com/MiniMax-AI/cli/blob/main/skill/references/h3-video.md (V2 states)
 --   [cli]    https://github.com/MiniMax-AI/cli/blob/main/src/errors/api.ts
 --   [s2v]    https://platform.minimax.io/docs/api-reference/video-generation-s2v (the callback)
--- The V1 envelope's errors under HTTP 200 at submit (1002, 1004, … with task_id "") are not
--- rows: the profile language cannot read them yet (docs/providers/minimax.md).
+-- The V1 envelope's errors under HTTP 200 at submit (1002, 1004, … with task_id "") are read by
+-- the profile's fields.envelope_code: spec/profiles_b_spec.lua and the replayed flow
+-- (replay/minimax.json, spec/replay/minimax.lua) run them.
 local cjson = require "cjson"
 
 -- V2's error types per status [v2err]

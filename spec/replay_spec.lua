@@ -402,6 +402,10 @@ describe("replay files given with --replay", function()
       signed_scenario("success", '{"scheme": "standard"}'),
       signed_scenario("stale", '{"scheme": "standard", "age_s": 3600}'),
       signed_scenario("ed", '{"scheme": "ed25519", "signed_headers": ["X-Job", "X-At"], "signature_header": "X-Sig"}'),
+      (signed_scenario("polled", '{"scheme": "standard"}'):gsub("%]%s*$", [[,
+        {"request": {"method": "GET", "path": "/jobs/{id}"}, "response": {"status": 200,
+         "body": {"id": "{id}", "status": "Pending"}}}]
+      ]])),
     }, ",")))
     local secret_file = write_file(WEBHOOK_SECRET .. "\n")
     local sim = Sim.start("--replay " .. host.quote(file),
@@ -465,6 +469,36 @@ describe("replay files given with --replay", function()
       end
       standard:close()
       ed:close()
+      hooks.close()
+      sim:stop()
+    end)
+
+  it("a profile's webhook.url_query: the URL goes escaped in the submit's query, and its delivery ends the task",
+    function()
+      local receiver = require "support.webhook_receiver"
+      local hooks = receiver()
+      local sim = signed_sim(true)
+      local profile = {
+        name = "signed",
+        request = function(_, params) return { path = "/jobs", body = { prompt = params.prompt } } end,
+        poll = { path = "/jobs/{id}" },
+        fields = { id = "id", state = "status", results = "result.sample" },
+        states = { Pending = "pending", Ready = "succeeded" },
+        webhook = { url_query = "hook", scheme = "standard" },
+      }
+      -- a URL whose own query would split the submit's, were it not escaped
+      local hook_url = hooks.url .. "?a=1&b=x%2Fy"
+      local client = gentask.client { provider = profile, api_key = Sim.key, base_url = sim.url .. "/signed",
+                                      webhook_url = hook_url, webhook_secret = WEBHOOK_SECRET, poll_interval = 60 }
+      local task = client:submit("m", { prompt = "replay:polled" })
+      local hook = hooks.next()
+      assert.equal("POST /hook?a=1&b=x%2Fy HTTP/1.1", hook.request_line)
+      assert(client:webhook { headers = hook.headers, body = hook.body })
+      assert(task:wait())
+      assert.equal("succeeded", task.state)
+      local replay = expect_all_matched(sim)
+      assert.equal(1, replay.matched) -- the submit alone: no poll was needed
+      client:close()
       hooks.close()
       sim:stop()
     end)

@@ -145,7 +145,8 @@ const char *gt_profile_name(const gt_profile *p);
  * fresh one there per logical submit and resends it unchanged, which makes resending safe),
  * cancel_method and cancel_path (the provider's documented cancel endpoint, "{id}" in it; none:
  * cancel() stops only the local work), webhook_url_field, webhook_secret_field (where a submit
- * asks for a webhook), webhook_switch_field and webhook_switch_value (a body field the request
+ * asks for a webhook), webhook_url_query (or a query parameter of the submit URL that carries the
+ * webhook URL, escaped: fal's fal_webhook), webhook_switch_field and webhook_switch_value (a body field the request
  * must also set, APIXO's request_type = "callback"), webhook_signature_header and
  * webhook_signature_prefix (where a delivery carries its HMAC-SHA256 hex, "sha256=" before it),
  * idempotency_header (a header the provider reads an idempotency key from, Higgsfield's

@@ -2,7 +2,8 @@
  *
  * A submit asks for a webhook where the client has a webhook_url and the profile says where the
  * request carries it (BFL's webhook_url and webhook_secret, ModelsLab's webhook, APIXO's
- * callback_url with request_type "callback"). The core, not the Lua layer, writes the URL and
+ * callback_url with request_type "callback"; fal's and Higgsfield's a query parameter of the
+ * submit URL, url_query, the URL escaped by libcurl). The core, not the Lua layer, writes the URL and
  * the secret into the body as it is sent: the secret then stays out of Lua tables, the journal
  * and every error, like the API key.
  *
@@ -25,6 +26,7 @@
 #include <strings.h>
 
 #include <cJSON.h>
+#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -91,24 +93,48 @@ static bool set_string(cJSON *json, const char *field, const char *value)
     return cJSON_AddStringToObject(json, field, value) != NULL;
 }
 
-void gt_task_webhook_request(gt_task *t, char **body)
+/* The body's webhook fields set: the URL at url_field, the secret, the switch. false: the body is
+ * not a JSON object, or out of memory. */
+static bool ask_in_body(const gt_client *c, char **body)
 {
-    gt_client *c = t->client;
     const gt_profile *p = c->profile;
-    if (!c->webhook_url || !p->webhook_url_field) return;
+    if (!p->webhook_url_field && !p->webhook_secret_field && !p->webhook_switch_field) return true;
     cJSON *json = cJSON_Parse(*body);
-    if (!cJSON_IsObject(json)) {
-        cJSON_Delete(json);
-        return;
-    }
-    bool ok = set_string(json, p->webhook_url_field, c->webhook_url) &&
+    bool ok = cJSON_IsObject(json) && set_string(json, p->webhook_url_field, c->webhook_url) &&
               set_string(json, p->webhook_switch_field, p->webhook_switch_value) &&
               (!p->webhook_secret_field || set_string(json, p->webhook_secret_field, c->webhook_secret));
     char *asked = ok ? cJSON_PrintUnformatted(json) : NULL;
     cJSON_Delete(json);
-    if (!asked) return;  /* out of memory: the task polls as if it had asked for nothing */
+    if (!asked) return false;
     gt_wipe_free(*body); /* it may hold the key (ModelsLab) */
     *body = asked;
+    return true;
+}
+
+/* The submit URL with "<url_query>=<the URL, escaped>" after its query (fal's fal_webhook,
+ * Higgsfield's hf_webhook). false: out of memory. */
+static bool ask_in_query(gt_task *t)
+{
+    const gt_profile *p = t->client->profile;
+    if (!p->webhook_url_query) return true;
+    char *value = curl_easy_escape(NULL, t->client->webhook_url, 0);
+    char *url = value ? gt_printf("%s%c%s=%s", t->submit_url, strchr(t->submit_url, '?') ? '&' : '?',
+                                  p->webhook_url_query, value)
+                      : NULL;
+    curl_free(value);
+    if (!url) return false;
+    free(t->submit_url);
+    t->submit_url = url;
+    return true;
+}
+
+void gt_task_webhook_request(gt_task *t, char **body)
+{
+    gt_client *c = t->client;
+    const gt_profile *p = c->profile;
+    if (!c->webhook_url || (!p->webhook_url_field && !p->webhook_url_query)) return;
+    /* out of memory, or a body that is no object: the task polls as if it had asked for nothing */
+    if (!ask_in_body(c, body) || !ask_in_query(t)) return;
     t->features->webhook.asked = true;
     gt_queue_push(&c->hooked, &t->features->webhook.node);
     gt_shared_await_deliveries(c->shared); /* its delivery may reach another process of the key */

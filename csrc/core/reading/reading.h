@@ -81,6 +81,7 @@ struct gt_profile {
     char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
     char *cancel_method, *cancel_path; /* the documented cancel endpoint; NULL: none */
     char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;
+    char *webhook_url_query; /* the submit URL's query parameter for the webhook URL (fal_webhook) */
     char *webhook_signature_header, *webhook_signature_prefix;
     char *idempotency_header;          /* a header the provider reads an idempotency key from */
     char *deadline_header;             /* a header that carries the task's time left, in whole seconds */

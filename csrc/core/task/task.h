@@ -36,7 +36,8 @@ typedef struct gt_gate {
  * client at its creation; a feature calls down into the task's functions, never the reverse.
  * Each entry is always set: a feature the client does not use does nothing there. */
 typedef struct gt_task_hooks {
-    /* the submit body as the caller built it: a feature may add to it (webhooks: the callback URL) */
+    /* the submit body as the caller built it, t->submit_url made: a feature may add to either
+     * (webhooks: the callback URL, in the body or the URL's query) */
     void (*submit_built)(gt_task *t, char **body);
     /* a submit past both gates: true when it must wait (the journal's "sending" first; the journal
      * then sends it through gt_task_send_submit) */

@@ -402,6 +402,7 @@ describe("replay files given with --replay", function()
       signed_scenario("success", '{"scheme": "standard"}'),
       signed_scenario("stale", '{"scheme": "standard", "age_s": 3600}'),
       signed_scenario("ed", '{"scheme": "ed25519", "signed_headers": ["X-Job", "X-At"], "signature_header": "X-Sig"}'),
+      signed_scenario("tv1", '{"scheme": "t_v1", "signature_header": "X-Sig"}'),
       (signed_scenario("polled", '{"scheme": "standard"}'):gsub("%]%s*$", [[,
         {"request": {"method": "GET", "path": "/jobs/{id}"}, "response": {"status": 200,
          "body": {"id": "{id}", "status": "Pending"}}}]
@@ -464,6 +465,17 @@ describe("replay files given with --replay", function()
       assert.equal(id, ok.id)
       _, err = ed:webhook { headers = hook.headers, body = hook.body .. " " }
       assert.equal("webhook_signature_invalid", err.code)
+      -- OpenRouter's: the same secret's bytes as they are
+      local t_v1 = gentask.client { provider = bfl_with { scheme = "t_v1", signature_header = "X-Sig" },
+                                    api_key = Sim.key, base_url = sim.url .. "/bfl", webhook_secret = WEBHOOK_SECRET }
+      hook, id = pushed(sim, hooks, "tv1")
+      assert.equal("t=" .. cjson.decode(hook.body).at, hook.headers["x-sig"]:match "^t=%d+")
+      ok = assert(t_v1:webhook { headers = hook.headers, body = hook.body })
+      assert.is_true(ok.verified)
+      assert.equal(id, ok.id)
+      _, err = t_v1:webhook { headers = hook.headers, body = hook.body }
+      assert.equal("webhook_replayed", err.code)
+      t_v1:close()
       for _, h in ipairs { hook } do
         for _, value in pairs(h.headers) do assert.is_nil(value:find(WEBHOOK_SECRET:sub(7), 1, true)) end
       end

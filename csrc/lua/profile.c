@@ -428,8 +428,13 @@ static int build_profile(lua_State *L)
         set_string(L, p, webhook, "key_id_header", "webhook_key_id_header", "webhook");
         const char *scheme = check_string_field(L, webhook, "scheme", "webhook");
         if (scheme && !gt_profile_set(p, "webhook_scheme", scheme))
-            luaL_error(L, "profile: webhook.scheme must be \"hmac_hex\", \"standard\" or \"ed25519\", not \"%s\"",
+            luaL_error(L,
+                       "profile: webhook.scheme must be \"hmac_hex\", \"standard\", \"t_v1\" or \"ed25519\", "
+                       "not \"%s\"",
                        scheme);
+        if (scheme && strcmp(scheme, "t_v1") == 0 && !check_string_field(L, webhook, "signature_header", "webhook"))
+            luaL_error(L, "profile: scheme \"t_v1\" needs webhook.signature_header (OpenRouter's "
+                          "X-OpenRouter-Signature)");
         read_ed25519(L, p, webhook, scheme);
         lua_getfield(L, webhook, "tolerance");
         int tolerance_type = lua_type(L, -1);

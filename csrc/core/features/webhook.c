@@ -205,9 +205,11 @@ static bool take_delivery(void *client, const gt_delivery *d)
         gt_response res = {.status = 200, .body = d->body, .body_len = strlen(d->body)};
         gt_classify(c->profile, GT_PHASE_POLL, &res, &reading);
     }
-    if (reading.task_id && strcmp(reading.task_id, d->remote_id) == 0)
-        gt_task_take_pushed(t, &reading, d->body, strlen(d->body));
-    else nudge(t);
+    /* a verified delivery that does not read as an end (a state the profile does not know) is
+     * news all the same */
+    if (!reading.task_id || strcmp(reading.task_id, d->remote_id) != 0 ||
+        !gt_task_take_pushed(t, &reading, d->body, strlen(d->body)))
+        nudge(t);
     gt_reply_clear(&reading);
     return true;
 }
@@ -223,7 +225,8 @@ static bool can_verify(const gt_client *c)
 {
     if (c->profile->webhook_scheme == GT_WEBHOOK_ED25519) return c->webhook_keys != NULL; /* public keys */
     if (!c->webhook_secret) return false;
-    return c->profile->webhook_scheme == GT_WEBHOOK_STANDARD || c->profile->webhook_signature_header;
+    return c->profile->webhook_scheme == GT_WEBHOOK_STANDARD || c->profile->webhook_scheme == GT_WEBHOOK_T_V1 ||
+           c->profile->webhook_signature_header;
 }
 
 /* The profile's scheme's verdict on a delivery: NULL when its signature is valid. */
@@ -232,6 +235,7 @@ static gt_error *check_signature(gt_client *c, const gt_webhook_delivery *d)
     switch (c->profile->webhook_scheme) {
     case GT_WEBHOOK_STANDARD: return gt_webhook_check_standard(c, d);
     case GT_WEBHOOK_ED25519: return gt_webhook_check_ed25519(c, d);
+    case GT_WEBHOOK_T_V1: return gt_webhook_check_t_v1(c, d);
     case GT_WEBHOOK_HMAC_HEX: break;
     }
     return gt_webhook_check_hmac_hex(c, d);
@@ -264,8 +268,7 @@ gt_error *gt_client_webhook(gt_client *c, const gt_webhook_header *headers, size
     gt_response res = {.status = 200, .body = text, .body_len = strlen(text)};
     gt_classify(p, GT_PHASE_POLL, &res, reading);
     *task = hooked_task(c, reading->task_id);
-    if (*task && *verified) gt_task_take_pushed(*task, reading, text, strlen(text));
-    else if (*task) nudge(*task);
+    if (*task && !(*verified && gt_task_take_pushed(*task, reading, text, strlen(text)))) nudge(*task);
     else if (reading->task_id) {
         /* not this client's: perhaps another process's of the key (nginx picks the worker) */
         gt_delivery d = {.provider = p->name,

@@ -117,8 +117,10 @@ static bool set_webhook_scheme(gt_profile *p, const char *name)
     static const struct {
         const char *name;
         gt_webhook_scheme scheme;
-    } schemes[] = {
-        {"hmac_hex", GT_WEBHOOK_HMAC_HEX}, {"standard", GT_WEBHOOK_STANDARD}, {"ed25519", GT_WEBHOOK_ED25519}};
+    } schemes[] = {{"hmac_hex", GT_WEBHOOK_HMAC_HEX},
+                   {"standard", GT_WEBHOOK_STANDARD},
+                   {"ed25519", GT_WEBHOOK_ED25519},
+                   {"t_v1", GT_WEBHOOK_T_V1}};
     for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
         if (name && strcmp(name, schemes[i].name) == 0) {
             p->webhook_scheme = schemes[i].scheme;

@@ -67,6 +67,7 @@ typedef enum gt_webhook_scheme {
     GT_WEBHOOK_HMAC_HEX, /* "hmac_hex": hex HMAC-SHA256 of the raw body in one header (BFL); the default */
     GT_WEBHOOK_STANDARD, /* "standard": Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) */
     GT_WEBHOOK_ED25519,  /* "ed25519": a hex Ed25519 signature checked with the provider's published keys (fal) */
+    GT_WEBHOOK_T_V1,     /* "t_v1": "t=<seconds>,v1=<hex HMAC of t,body>" in one header (OpenRouter) */
 } gt_webhook_scheme;
 
 struct gt_profile {

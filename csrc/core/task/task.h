@@ -294,8 +294,10 @@ void gt_task_mark_changed(gt_task *t);
 /* What kept the task from going on, kept as the cause its deadline will name (err taken). */
 void gt_task_keep_failure(gt_task *t, gt_error *err);
 /* A final answer the provider pushed (a verified webhook), read as a poll's; earlier news only
- * updates progress. body: what the reply was read from (the caller's raw view of a result). */
-void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len);
+ * updates progress. body: what the reply was read from (the caller's raw view of a result). false
+ * when the reply is no end (a state still running, or one the profile does not know): the caller
+ * then takes it as news. */
+bool gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len);
 /* Polls at once a task that is waiting between polls (news that something changed). */
 void gt_task_poll_now(gt_task *t);
 

@@ -344,6 +344,23 @@ describe("webhook schemes", function()
         assert_refused("webhook_replayed", nil, client:webhook { headers = signed, body = body })
       end)
 
+    it("an id_header is accepted once besides the signature, which a changed header cannot make new", function()
+      local client = t_v1_client { id_header = "X-OpenRouter-Idempotency-Key" }
+      local task = waiting_task(client)
+      local body = ready_body(task.id)
+      local signed = t_v1_headers(OR_SECRET, os.time(), body)
+      signed["x-openrouter-idempotency-key"] = task.id .. "-completed"
+      assert(client:webhook { headers = signed, body = body })
+      assert.equal("succeeded", task.state)
+      -- the provider's resend: signed anew, the same key
+      local resent = t_v1_headers(OR_SECRET, os.time() + 1, body)
+      resent["x-openrouter-idempotency-key"] = task.id .. "-completed"
+      assert_refused("webhook_replayed", nil, client:webhook { headers = resent, body = body })
+      -- a captured one with the unsigned key changed: its signature was seen
+      signed["x-openrouter-idempotency-key"] = "something-new"
+      assert_refused("webhook_replayed", nil, client:webhook { headers = signed, body = body })
+    end)
+
     it("profile fields are checked when the client is made, and the secret shows nowhere", function()
       local ok, err = pcall(bfl_client, sim, profile_with { url_field = "webhook_url", scheme = "t_v1" },
                             { webhook_url = hooks.url })

@@ -146,7 +146,7 @@ typedef struct gt_t_v1 {
 } gt_t_v1;
 bool gt_webhook_t_v1_parse(const char *value, gt_t_v1 *out);
 /* NULL when one v1 is the delivery's HMAC, the timestamp within the tolerance and the delivery
- * (its id_header's value, else its signature) not accepted before. */
+ * (its signature, and its id_header's value where the profile names one) not accepted before. */
 gt_error *gt_webhook_check_t_v1(gt_client *c, const gt_webhook_delivery *d);
 
 /* A JWKS document's Ed25519 keys (webhook_jwks.c): NULL when it holds none (or is not JSON). */

@@ -3,9 +3,10 @@
  * workspace's signing secret, given as the client's webhook_secret). Stripe's shape, but a comma
  * joins the time and the body where Stripe puts a dot. Any one v1 entry matching is enough (a
  * provider rotating its secret signs with both); other entries (v0, …) are skipped. Then the
- * timestamp within the tolerance, and the delivery accepted once: its id is the profile's
- * id_header where it names one, else the signature itself (a captured delivery replayed carries
- * the same; a provider's own resend is signed anew). */
+ * timestamp within the tolerance, and the delivery accepted once: its signature is its id (a
+ * captured delivery replayed carries the same), and where the profile names an id_header (a
+ * provider's dedupe key, OpenRouter's X-OpenRouter-Idempotency-Key) that value is accepted once
+ * too. */
 #include "features.h"
 
 #include <ctype.h>
@@ -82,6 +83,9 @@ gt_error *gt_webhook_check_t_v1(gt_client *c, const gt_webhook_delivery *d)
         return gt_webhook_refusal(GT_AUTHENTICATION, "webhook_signature_invalid",
                                   "no v1 signature of the webhook matches its timestamp and body: refused, nothing "
                                   "changed");
+    /* the signature is the delivery's own id: the header's, unsigned here, is a provider's dedupe
+     * key a forger could change, so it is checked besides, never instead */
+    gt_error *replayed = gt_webhook_check_replay(c, signed_by.timestamp, signed_by.v1[matched]);
     const char *id = c->profile->webhook_id_header ? gt_webhook_header_value(d, c->profile->webhook_id_header) : NULL;
-    return gt_webhook_check_replay(c, signed_by.timestamp, id ? id : signed_by.v1[matched]);
+    return replayed || !id ? replayed : gt_webhook_check_replay(c, signed_by.timestamp, id);
 }

@@ -6,6 +6,9 @@
  * - odd: id NUL timestamp NUL signatures NUL body, handed to a client whose profile is "standard";
  *   bit 1 set: the timestamp is now and a right "v1," signature is put among the given ones, so
  *   that most inputs get past the check (and fill the replay memory, which must stay bounded).
+ * - even with bit 2: header NUL body for the "t_v1" scheme (OpenRouter's "t=…,v1=…"): what
+ *   gt_webhook_t_v1_parse reads must hold only digits and lower-case hex of their lengths, and
+ *   the header goes to a "t_v1" client; bit 1 set: "t=<now>,v1=<the right hex>," is put before it.
  * The secret may appear in nothing that comes back. */
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -17,8 +20,10 @@
 
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #define SECRET_BYTES "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+/* OpenRouter's secrets are used as they are: the whole of it is the key */
+#define T_V1_SECRET "or-fuzz/signing+secret-0042"
 
-static gt_client *client;
+static gt_client *client, *t_v1_client;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -34,12 +39,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     gt_error *error = NULL;
     client = gt_client_new(gt_engine_new(), p, "http://127.0.0.1:9", "sk-fuzz", &opts, &error);
     if (!client) abort();
+    gt_profile *t_v1 = gt_profile_new("t_v1");
+    if (!t_v1 || !gt_profile_set(t_v1, "webhook_scheme", "t_v1") ||
+        !gt_profile_set(t_v1, "webhook_signature_header", "x-sig") || !gt_profile_add_path(t_v1, "id", "id") ||
+        !gt_profile_add_path(t_v1, "state", "status"))
+        abort();
+    opts.webhook_secret = T_V1_SECRET;
+    t_v1_client = gt_client_new(gt_engine_new(), t_v1, "http://127.0.0.1:9", "sk-fuzz", &opts, &error);
+    if (!t_v1_client) abort();
     return 0;
 }
 
 static void check_clean(const char *text)
 {
     if (text && (strstr(text, SECRET) || strstr(text, SECRET_BYTES))) abort();
+}
+
+static void check_clean_t_v1(const char *text)
+{
+    if (text && strstr(text, T_V1_SECRET)) abort();
 }
 
 static void fuzz_jwks(const uint8_t *data, size_t size)
@@ -104,10 +122,61 @@ static void fuzz_standard(uint8_t mode, const uint8_t *data, size_t size)
     fuzz_free(parts, 4);
 }
 
+/* What the parser kept is what the scheme reads: digits, and 64 lower-case hex digits per v1. */
+static void check_parsed(const char *header)
+{
+    gt_t_v1 parsed;
+    if (!gt_webhook_t_v1_parse(header, &parsed)) return;
+    size_t digits = strlen(parsed.timestamp);
+    if (digits == 0 || strspn(parsed.timestamp, "0123456789") != digits) abort();
+    if (parsed.n == 0 || parsed.n > GT_T_V1_MAX) abort();
+    for (size_t i = 0; i < parsed.n; i++)
+        if (strlen(parsed.v1[i]) != GT_T_V1_HEX || strspn(parsed.v1[i], "0123456789abcdef") != GT_T_V1_HEX) abort();
+}
+
+static void fuzz_t_v1(uint8_t mode, const uint8_t *data, size_t size)
+{
+    char **parts = fuzz_split(data, size, 2);
+    char *header = parts[0];
+    if (mode & 2) {
+        char now[32], hex[2 * EVP_MAX_MD_SIZE + 1];
+        snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+        size_t content_len = strlen(now) + 1 + strlen(parts[1]);
+        char *content = malloc(content_len + 1);
+        snprintf(content, content_len + 1, "%s,%s", now, parts[1]);
+        unsigned char mac[EVP_MAX_MD_SIZE];
+        unsigned mac_len = 0;
+        HMAC(EVP_sha256(), T_V1_SECRET, (int)strlen(T_V1_SECRET), (const unsigned char *)content, content_len, mac,
+             &mac_len);
+        free(content);
+        for (unsigned i = 0; i < mac_len; i++) snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+        size_t len = strlen(parts[0]) + strlen(now) + strlen(hex) + 16;
+        header = malloc(len);
+        snprintf(header, len, "t=%s,v1=%s,%s", now, hex, parts[0]);
+    }
+    check_parsed(header);
+    gt_webhook_header headers[] = {{"X-Sig", header}};
+    gt_reply reading;
+    gt_task *task = NULL;
+    bool verified = false, posted = false;
+    gt_error *err = gt_client_webhook(t_v1_client, headers, 1, parts[1], strlen(parts[1]), &reading, &task, &verified,
+                                      &posted);
+    for (const gt_error *e = err ? err : reading.error; e; e = e->cause) {
+        check_clean_t_v1(e->message);
+        check_clean_t_v1(e->body);
+        check_clean_t_v1(e->code);
+    }
+    gt_error_free(err);
+    gt_reply_clear(&reading);
+    if (header != parts[0]) free(header);
+    fuzz_free(parts, 2);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
     if (data[0] & 1) fuzz_standard(data[0], data + 1, size - 1);
+    else if (data[0] & 4) fuzz_t_v1(data[0], data + 1, size - 1);
     else fuzz_jwks(data + 1, size - 1);
     return 0;
 }

@@ -65,6 +65,9 @@ seed("fuzz_webhook_schemes", "\1msg_1\0001700000000\0v1,AAAA v1a,BBBB v2\0" .. '
 -- a verified body spelling the secret's base64 alone (what follows whsec_): once read back unmasked
 seed("fuzz_webhook_schemes", "\3m\0\0\0not json MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
 seed("fuzz_webhook_schemes", "\3msg_2\0\0v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\0" .. '{"id":"t2"}')
+-- OpenRouter's t=,v1= header (mode 4: as given; mode 6: a right one, now, before the given text)
+seed("fuzz_webhook_schemes", "\4t=1778000000,v1=" .. ("ab"):rep(32) .. ",v0=zz\0" .. '{"id":"t3","status":"Ready"}')
+seed("fuzz_webhook_schemes", "\6v1=" .. ("0"):rep(64) .. "\0" .. '{"id":"t4","status":"Ready"}')
 seed("fuzz_utf8", '{"model":"flux-dev","prompt":"caf\195\169 \226\130\172 \240\159\166\138"}')
 -- times (now, ttl, not_before), then claim NUL key NUL secret: Kling's shape, and a secret of NULs
 seed("fuzz_jwt", "\0\0\0\0\105\90\0\0\7\8\0\5iss\0AK-access/key+1\0SK-secret")

@@ -142,6 +142,16 @@ describe("a profile's request words are refused at load, naming the field, when"
     assert.matches("result must be a table", refused(profile { result = "/files/{id}" }))
   end)
 
+  it("webhook.url_query is not a query parameter's name, or comes with url_field", function()
+    assert.truthy(refused(profile { webhook = { url_query = "a b" } }):find("webhook.url_query", 1, true))
+    assert.truthy(refused(profile { webhook = { url_query = "" } }):find("webhook.url_query", 1, true))
+    assert.truthy(refused(profile { webhook = { url_query = {} } }):find("webhook.url_query", 1, true))
+    assert.truthy(refused(profile { webhook = { url_query = "fal_webhook", url_field = "webhook" } })
+      :find("one of them", 1, true))
+    assert.truthy(gentask.client { provider = profile { webhook = { url_query = "fal_webhook" } },
+                                   base_url = "https://api.acme.example" })
+  end)
+
   it("takes the well-formed ones", function()
     local c = gentask.client { base_url = "https://api.acme.example", provider = profile {
       headers = { ["X-Runway-Version"] = "2024-11-06", Prefer = "wait" },

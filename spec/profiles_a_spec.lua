@@ -26,6 +26,10 @@ end
 describe("replicate's profile", function()
   local replicate = profile_of "replicate"
 
+  it("checks deliveries the Standard Webhooks way", function()
+    assert.same({ url_field = "webhook", scheme = "standard" }, require("gentask.providers.replicate").webhook)
+  end)
+
   it("sends an official model to its own endpoint, the params as input", function()
     local r = replicate.request("black-forest-labs/flux-schnell", { prompt = "a cat", aspect_ratio = "1:1" })
     assert.equal("/models/black-forest-labs/flux-schnell/predictions", r.path)
@@ -91,6 +95,16 @@ end)
 describe("fal's profile", function()
   local fal = profile_of "fal"
   local ID = "80e732af-660e-45cd-bd63-580e4f2a94cc"
+
+  it("asks for a webhook in the fal_webhook query parameter and checks Ed25519 signatures", function()
+    local webhook = require("gentask.providers.fal").webhook
+    assert.equal("fal_webhook", webhook.url_query)
+    assert.is_nil(webhook.url_field)
+    assert.equal("ed25519", webhook.scheme)
+    assert.equal("https://rest.alpha.fal.ai/.well-known/jwks.json", webhook.keys_url)
+    assert.same({ "x-fal-webhook-request-id", "x-fal-webhook-user-id", "x-fal-webhook-timestamp" },
+                webhook.signed_headers)
+  end)
 
   it("submits to the endpoint id with its subpath, and polls without it", function()
     local r = fal.request("fal-ai/flux/dev", { prompt = "Photo of a cute dog" })
@@ -273,6 +287,16 @@ end)
 describe("ideogram's profile", function()
   local ideogram = profile_of "ideogram"
   local ID = "xtdZiqPwRxqY1Y7NExFmzB"
+
+  it("checks deliveries with Ed25519 against Ideogram's keys", function()
+    local webhook = require("gentask.providers.ideogram").webhook
+    assert.equal("webhook_url", webhook.url_field)
+    assert.equal("ed25519", webhook.scheme)
+    assert.equal("https://api.ideogram.ai/v1/.well-known/jwks.json", webhook.keys_url)
+    assert.equal("X-Ideogram-Webhook-Key-Id", webhook.key_id_header)
+    assert.same({ "X-Ideogram-Webhook-Generation-Id", "X-Ideogram-Webhook-User-Id", "X-Ideogram-Webhook-Timestamp" },
+                webhook.signed_headers)
+  end)
 
   it("always asks for the asynchronous form, unless the params say otherwise", function()
     local prompt = "A letterpress poster that reads \"Open Studio\" in a bold serif, warm paper texture"

@@ -167,6 +167,18 @@ end)
 describe("the openrouter profile", function()
   local openrouter = profile "openrouter"
 
+  it("checks deliveries in its t_v1 scheme and reads the job under a delivery's data", function()
+    assert.same({ url_field = "callback_url", scheme = "t_v1", signature_header = "X-OpenRouter-Signature",
+                  id_header = "X-OpenRouter-Idempotency-Key", tolerance = 300 }, openrouter.webhook)
+    local err, r = read("openrouter", "poll", [[{"type":"video.generation.completed","created_at":1778000000,
+      "data":{"id":"job-abc123","status":"completed",
+              "unsigned_urls":["https://openrouter.ai/api/v1/videos/job-abc123/content?index=0"]}}]])
+    assert.is_nil(err)
+    assert.equal("succeeded", r.state)
+    assert.equal("job-abc123", r.id)
+    assert.same({ "https://openrouter.ai/api/v1/videos/job-abc123/content?index=0" }, r.urls)
+  end)
+
   it("is taken by a client", function()
     local c = gentask.client { provider = "openrouter", api_key = "k" }
     assert.is_not_nil(c)
@@ -207,6 +219,10 @@ end)
 describe("the higgsfield profile", function()
   local higgsfield = profile "higgsfield"
   local ID = "d7e6c0f3-6699-4f6c-bb45-2ad7fd9158ff"
+
+  it("asks for a webhook in the submit URL's hf_webhook query parameter, unsigned", function()
+    assert.same({ url_query = "hf_webhook" }, profile("higgsfield").webhook)
+  end)
 
   it("is taken by a client", function()
     local c = gentask.client { provider = "higgsfield", api_key = "key-id:key-secret" }

@@ -23,13 +23,26 @@
 --   keyed                true: the provider's downloads carry the key; scenario "elsewhere" points
 --                        a result at {elsewhere} (another origin) and the key must not go there
 --   cli                  { model =, args = } for `gentask run --sim -p NAME`, or nil (model above)
+--   webhook              where the provider documents webhooks, nil elsewhere:
+--                          { signed = true, secret = true|nil, keys = true|nil, replayed = true|nil }
+--                        for a signed provider: scenario "webhook" (the submit's exchange pushes a
+--                        delivery signed with "sign", the polls stay running, so only the delivery
+--                        ends the task) and "webhook_stale" (the same with "age_s"); secret: the
+--                        client's webhook_secret is the simulator's (SECRET below, handed to it as
+--                        GENTASK_SIM_WEBHOOK_SECRET); keys: its webhook_keys_url is the simulator's
+--                        JWKS (ed25519); replayed: the scheme has ids, a second delivery is refused.
+--                        { signed = false }: an unsigned provider; scenario "webhook" pushes a
+--                        delivery and its polls reach the end: the delivery only makes it poll.
 local gentask = require "gentask"
 local Sim = require "support.sim"
+local webhook_receiver = require "support.webhook_receiver"
 local host = require "support.host"
 local cli = require "support.cli"
 local built_in = require "gentask.cli.providers".built_in
 
 local PNG = "\137PNG\r\n\26\n"
+-- the simulator's webhook secret (Standard Webhooks' whsec_ and base64; t_v1 takes its bytes)
+local SECRET = "whsec_cmVwbGF5ZWQgcHJvdmlkZXJzJyBzZWNyZXQ="
 
 local function replayed_providers()
   local is_built_in = {}
@@ -89,8 +102,19 @@ for _, name in ipairs(replayed_providers()) do
       return (on or client):submit(case.model, params)
     end
 
-    setup(function() sim = Sim.start(nil, nil, case.sim) end)
-    teardown(function() sim:stop() end)
+    local secret_file
+    setup(function()
+      secret_file = host.temp_path()
+      local f = assert(io.open(secret_file, "w"))
+      f:write(SECRET, "\n")
+      f:close()
+      os.execute("chmod 600 " .. host.quote(secret_file))
+      sim = Sim.start(nil, { GENTASK_SIM_WEBHOOK_SECRET = secret_file }, case.sim)
+    end)
+    teardown(function()
+      sim:stop()
+      os.remove(secret_file)
+    end)
     before_each(function()
       sim:reset()
       dir = host.temp_path()
@@ -179,6 +203,85 @@ for _, name in ipairs(replayed_providers()) do
         -- the download reached the simulator's other origin without the key: refused there
         assert.equal(1, replay.auth_refused)
       end)
+    end
+
+    local hook = case.webhook
+    if hook then
+      -- a client that asks for webhooks at a receiver of the spec's, and the delivery the
+      -- simulator pushed for a task of scenario
+      local function hooked(hooks)
+        local opts = { webhook_url = hooks.url, webhook_poll_factor = 1000 }
+        if hook.secret then opts.webhook_secret = SECRET end
+        if hook.keys then opts.webhook_keys_url = sim.admin_url .. "/_sim/jwks.json" end
+        return sim:client(name, options(opts))
+      end
+      local function delivered(on, hooks, scenario)
+        local task = accepted(submit(scenario, on))
+        return task, hooks.next()
+      end
+      -- keys are fetched by the engine once the client is made: a delivery before then waits
+      local function handed(on, delivery)
+        local ok, err
+        for _ = 1, 500 do
+          ok, err = on:webhook { headers = delivery.headers, body = delivery.body }
+          if ok or err.code ~= "webhook_keys_unavailable" then break end
+          gentask.sleep(0.01)
+        end
+        return ok, err
+      end
+      local function refused(code, ok, err)
+        assert.is_nil(ok, "the delivery was taken")
+        assert.equal(code, err.code, tostring(err))
+        assert.equal("webhook", err.phase)
+        assert.is_nil(tostring(err):find(SECRET:sub(7), 1, true), "the secret is in the error")
+      end
+
+      if hook.signed then
+        it("takes a signed delivery, which ends the task; refuses it forged, replayed and oversized", function()
+          local hooks = webhook_receiver()
+          local on = hooked(hooks)
+          local task, delivery = delivered(on, hooks, "webhook")
+          local forged = delivery.body:gsub("succeeded", "failed", 1)
+          refused("webhook_signature_invalid", handed(on, { headers = delivery.headers, body = forged }))
+          local over = delivery.body .. (" "):rep(gentask.webhook_max_body + 1 - #delivery.body)
+          refused("webhook_body_too_large", handed(on, { headers = delivery.headers, body = over }))
+          assert.is_false(task.done)
+          local taken = assert(handed(on, delivery))
+          assert.is_true(taken.verified)
+          assert.equal(task, taken.task)
+          assert(task:wait())
+          assert.equal("succeeded", task.state)
+          if hook.replayed then refused("webhook_replayed", handed(on, delivery)) end
+          on:close()
+          hooks.close()
+          expect_all_matched(sim)
+        end)
+
+        it("refuses a stale delivery: signed long ago", function()
+          local hooks = webhook_receiver()
+          local on = hooked(hooks)
+          local task, delivery = delivered(on, hooks, "webhook_stale")
+          refused("webhook_stale", handed(on, delivery))
+          assert.is_false(task.done)
+          task:cancel()
+          on:close()
+          hooks.close()
+          expect_all_matched(sim)
+        end)
+      else
+        it("takes an unsigned delivery as news only: the task polls to its end", function()
+          local hooks = webhook_receiver()
+          local on = hooked(hooks)
+          local task, delivery = delivered(on, hooks, "webhook")
+          local taken = assert(handed(on, delivery))
+          assert.is_false(taken.verified)
+          assert(task:wait())
+          assert.equal("succeeded", task.state)
+          on:close()
+          hooks.close()
+          expect_all_matched(sim)
+        end)
+      end
     end
 
     it("runs as `gentask run --sim -p " .. name .. "`", function()

@@ -419,6 +419,150 @@ describe("replay files given with --replay", function()
     assert.equal(0, stats.jwt.tokens)
   end)
 
+  -- A delivery signed as the file says, checked by the core's own schemes (a BFL-shaped body, a
+  -- profile naming the scheme): the spec computes no signature.
+  local SIGNED = [[{
+    "name": "signed", "source": ["https://example.com/docs/signed"], "id": "s-{seq}",
+    "scenarios": {%s}
+  }]]
+  local function signed_scenario(name, sign)
+    return ([["%s": [{"request": {"method": "POST", "path": "/jobs"}, "new_task": true,
+      "webhook": {"url_query": "hook", "headers": {"X-Job": "{id}", "X-At": "{timestamp}"},
+                  "body": {"id": "{id}", "status": "Ready", "at": "{timestamp}", "result": {"sample": "{base}/x.png"}},
+                  "sign": %s},
+      "response": {"status": 202, "body": {"id": "{id}"}}}]
+    ]]):format(name, sign)
+  end
+  local WEBHOOK_SECRET = "whsec_c2ltdWxhdG9yIHJlcGxheSBzZWNyZXQh"
+
+  local function signed_sim(with_secret)
+    local file = write_file(SIGNED:format(table.concat({
+      signed_scenario("success", '{"scheme": "standard"}'),
+      signed_scenario("stale", '{"scheme": "standard", "age_s": 3600}'),
+      signed_scenario("ed", '{"scheme": "ed25519", "signed_headers": ["X-Job", "X-At"], "signature_header": "X-Sig"}'),
+      signed_scenario("tv1", '{"scheme": "t_v1", "signature_header": "X-Sig"}'),
+      (signed_scenario("polled", '{"scheme": "standard"}'):gsub("%]%s*$", [[,
+        {"request": {"method": "GET", "path": "/jobs/{id}"}, "response": {"status": 200,
+         "body": {"id": "{id}", "status": "Pending"}}}]
+      ]])),
+    }, ",")))
+    local secret_file = write_file(WEBHOOK_SECRET .. "\n")
+    local sim = Sim.start("--replay " .. host.quote(file),
+      with_secret and { GENTASK_SIM_WEBHOOK_SECRET = secret_file } or nil)
+    os.remove(file)
+    os.remove(secret_file)
+    return sim
+  end
+
+  local function bfl_with(webhook)
+    local profile = {}
+    for k, v in pairs(require "gentask.providers.bfl") do profile[k] = v end
+    profile.webhook = webhook
+    return profile
+  end
+
+  -- POSTs a job of scenario, its webhook URL in the query, and returns the delivery received
+  local function pushed(sim, hooks, scenario)
+    local status, body = http("POST", ("%s/signed/jobs?hook=%s"):format(sim.url, hooks.url:gsub(":", "%%3A"):gsub("/",
+      "%%2F")), { body = ('{"prompt": "replay:%s"}'):format(scenario) })
+    assert.equal(202, status, body)
+    return hooks.next(), cjson.decode(body).id
+  end
+
+  it("signs a pushed delivery in the file's scheme, with the secret from the environment, to a URL in the query",
+    function()
+      local receiver = require "support.webhook_receiver"
+      local hooks = receiver()
+      local sim = signed_sim(true)
+      local standard = gentask.client { provider = bfl_with { scheme = "standard" }, api_key = Sim.key,
+                                        base_url = sim.url .. "/bfl", webhook_secret = WEBHOOK_SECRET }
+      local ed = gentask.client { provider = bfl_with { scheme = "ed25519", keys_url = "https://keys.invalid/jwks.json",
+                                    signed_headers = { "X-Job", "X-At" }, signature_header = "X-Sig" },
+                                  api_key = Sim.key, base_url = sim.url .. "/bfl", webhook_url = hooks.url,
+                                  webhook_keys_url = sim.admin_url .. "/_sim/jwks.json" }
+      local hook, id = pushed(sim, hooks, "success")
+      assert.equal(hook.headers["webhook-timestamp"], cjson.decode(hook.body).at)
+      assert.equal(id, hook.headers["x-job"])
+      local delivery = assert(standard:webhook { headers = hook.headers, body = hook.body })
+      assert.is_true(delivery.verified)
+      assert.equal(id, delivery.id)
+      local _, err = standard:webhook { headers = hook.headers, body = hook.body:gsub("Ready", "Error") }
+      assert.equal("webhook_signature_invalid", err.code)
+      hook = pushed(sim, hooks, "stale")
+      _, err = standard:webhook { headers = hook.headers, body = hook.body }
+      assert.equal("webhook_stale", err.code)
+      hook, id = pushed(sim, hooks, "ed")
+      local ok
+      for _ = 1, 200 do -- the keys are fetched by the engine when the client is made
+        ok, err = ed:webhook { headers = hook.headers, body = hook.body }
+        if ok or err.code ~= "webhook_keys_unavailable" then break end
+        gentask.sleep(0.01)
+      end
+      assert(ok, err)
+      assert.is_true(ok.verified)
+      assert.equal(id, ok.id)
+      _, err = ed:webhook { headers = hook.headers, body = hook.body .. " " }
+      assert.equal("webhook_signature_invalid", err.code)
+      -- OpenRouter's: the same secret's bytes as they are
+      local t_v1 = gentask.client { provider = bfl_with { scheme = "t_v1", signature_header = "X-Sig" },
+                                    api_key = Sim.key, base_url = sim.url .. "/bfl", webhook_secret = WEBHOOK_SECRET }
+      hook, id = pushed(sim, hooks, "tv1")
+      assert.equal("t=" .. cjson.decode(hook.body).at, hook.headers["x-sig"]:match "^t=%d+")
+      ok = assert(t_v1:webhook { headers = hook.headers, body = hook.body })
+      assert.is_true(ok.verified)
+      assert.equal(id, ok.id)
+      _, err = t_v1:webhook { headers = hook.headers, body = hook.body }
+      assert.equal("webhook_replayed", err.code)
+      t_v1:close()
+      for _, h in ipairs { hook } do
+        for _, value in pairs(h.headers) do assert.is_nil(value:find(WEBHOOK_SECRET:sub(7), 1, true)) end
+      end
+      standard:close()
+      ed:close()
+      hooks.close()
+      sim:stop()
+    end)
+
+  it("a profile's webhook.url_query: the URL goes escaped in the submit's query, and its delivery ends the task",
+    function()
+      local receiver = require "support.webhook_receiver"
+      local hooks = receiver()
+      local sim = signed_sim(true)
+      local profile = {
+        name = "signed",
+        request = function(_, params) return { path = "/jobs", body = { prompt = params.prompt } } end,
+        poll = { path = "/jobs/{id}" },
+        fields = { id = "id", state = "status", results = "result.sample" },
+        states = { Pending = "pending", Ready = "succeeded" },
+        webhook = { url_query = "hook", scheme = "standard" },
+      }
+      -- a URL whose own query would split the submit's, were it not escaped
+      local hook_url = hooks.url .. "?a=1&b=x%2Fy"
+      local client = gentask.client { provider = profile, api_key = Sim.key, base_url = sim.url .. "/signed",
+                                      webhook_url = hook_url, webhook_secret = WEBHOOK_SECRET, poll_interval = 60 }
+      local task = client:submit("m", { prompt = "replay:polled" })
+      local hook = hooks.next()
+      assert.equal("POST /hook?a=1&b=x%2Fy HTTP/1.1", hook.request_line)
+      assert(client:webhook { headers = hook.headers, body = hook.body })
+      assert(task:wait())
+      assert.equal("succeeded", task.state)
+      local replay = expect_all_matched(sim)
+      assert.equal(1, replay.matched) -- the submit alone: no poll was needed
+      client:close()
+      hooks.close()
+      sim:stop()
+    end)
+
+  it("sends no delivery it cannot sign: a secret scheme without the secret in the environment", function()
+    local sim = signed_sim(false)
+    local status = http("POST", sim.url .. "/signed/jobs?hook=http%3A%2F%2F127.0.0.1%3A9%2Fhook",
+      { body = '{"prompt": "replay:success"}' })
+    assert.equal(202, status)
+    local stats = sim:stats()
+    sim:stop()
+    assert.equal(0, stats.webhooks.scheduled)
+  end)
+
   local malformed = {
     { "not JSON", "{", "not JSON" },
     { "no source", '{"name": "x", "scenarios": {"success": []}}', '"source"' },
@@ -433,8 +577,25 @@ describe("replay files given with --replay", function()
     { "a default scenario it lacks", MINIMAL:gsub('"id":', '"default_scenario": "other", "id":'), '"default_scenario"' },
     { "a webhook without its URL's place", MINIMAL:gsub('"new_task": true', '"new_task": true, "webhook": {"body": {}}'),
       '"url_field"' },
-    { "a signature scheme not signed yet", MINIMAL:gsub('"new_task": true',
-      '"new_task": true, "webhook": {"url_field": "u", "body": {}, "sign": "standard"}'), '"sign" "standard"' },
+    { "both url_field and url_query", MINIMAL:gsub('"new_task": true',
+      '"new_task": true, "webhook": {"url_field": "u", "url_query": "u", "body": {}}'), '"url_query"' },
+    { "a sign that is a bare name", MINIMAL:gsub('"new_task": true',
+      '"new_task": true, "webhook": {"url_field": "u", "body": {}, "sign": "standard"}'), '.sign: must be an object' },
+    { "a scheme the simulator does not sign", MINIMAL:gsub('"new_task": true',
+      '"new_task": true, "webhook": {"url_field": "u", "body": {}, "sign": {"scheme": "rsa"}}'), '"scheme" must be' },
+    { "a member another scheme takes", MINIMAL:gsub('"new_task": true', '"new_task": true, "webhook": {"url_field": ' ..
+      '"u", "body": {}, "sign": {"scheme": "standard", "signature_header": "x"}}'), 'unknown member "signature_header"' },
+    { "ed25519 without its signature header", MINIMAL:gsub('"new_task": true', '"new_task": true, "webhook": ' ..
+      '{"url_field": "u", "headers": {"a": "1"}, "body": {}, "sign": {"scheme": "ed25519", "signed_headers": ["a"]}}'),
+      'needs "signature_header"' },
+    { "ed25519 signing a header it does not send", MINIMAL:gsub('"new_task": true', '"new_task": true, "webhook": ' ..
+      '{"url_field": "u", "body": {}, "sign": {"scheme": "ed25519", "signed_headers": ["a"], "signature_header": ' ..
+      '"s"}}'), 'signed header "a" is not among' },
+    { "ed25519 signing no header", MINIMAL:gsub('"new_task": true', '"new_task": true, "webhook": ' ..
+      '{"url_field": "u", "body": {}, "sign": {"scheme": "ed25519", "signed_headers": [], "signature_header": ' ..
+      '"s"}}'), '"signed_headers" must list' },
+    { "an age that is not whole seconds", MINIMAL:gsub('"new_task": true', '"new_task": true, "webhook": ' ..
+      '{"url_field": "u", "body": {}, "sign": {"scheme": "standard", "age_s": -1}}'), '"age_s"' },
     { "{jwt} not ending the auth value", MINIMAL:gsub('"value": "{key}"', '"value": "{jwt} more"'), "{jwt} must end" },
   }
   for _, case in ipairs(malformed) do

@@ -1,8 +1,8 @@
 -- Webhook schemes beyond BFL's hex HMAC, each checked in C on the raw body: Standard Webhooks
--- (Replicate, OpenRouter) and Ed25519 against a provider's published keys (fal). The simulator signs
--- every delivery here (POST /_sim/sign?scheme=…): a spec computes no signature of its own. A
--- forged, stale, replayed or oversized delivery is refused with a typed error and changes nothing;
--- the secret never shows.
+-- (Replicate), OpenRouter's t=,v1= header ("t_v1") and Ed25519 against a provider's published
+-- keys (fal). The simulator signs every delivery here (POST /_sim/sign?scheme=…): a spec computes
+-- no signature of its own. A forged, stale, replayed or oversized delivery is refused with a typed
+-- error and changes nothing; the secret never shows.
 local gentask = require "gentask"
 local cjson = require "cjson"
 local http = require "socket.http"
@@ -136,6 +136,21 @@ describe("webhook schemes", function()
       assert.equal("succeeded", task.state)
     end)
 
+    it("a verified delivery that is no end (a state the profile does not know) is news: the task polls at once",
+      function()
+        local client = standard_client(nil, { webhook_poll_factor = 1000 })
+        local task = waiting_task(client)
+        local polls = sim:stats(true).tasks[task.id].polls
+        local body = ('{"id":"%s","status":"SomethingNew"}'):format(task.id)
+        local delivery = assert(client:webhook { headers = standard_headers(sim, SECRET, "msg_news", os.time(), body),
+                                                 body = body })
+        assert.is_true(delivery.verified)
+        assert.is_false(task.done)
+        assert.is_true(until_true(function() return sim:stats(true).tasks[task.id].polls > polls end, 5),
+                       "no poll followed the news")
+        task:cancel()
+      end)
+
     it("a forged delivery is refused, typed, and the task goes on untouched", function()
       local client = standard_client()
       local task = waiting_task(client)
@@ -249,6 +264,121 @@ describe("webhook schemes", function()
           assert.is_nil(text:find(secret, 1, true), text)
         end
       end
+    end)
+  end)
+
+  describe("t_v1: OpenRouter's t=<time>,v1=<hex> signature", function()
+    -- OpenRouter's workspace signing secret: its bytes are the key, as they are
+    local OR_SECRET = "or-signing/secret+0042"
+    local OR_OTHER = "another-workspace-secret"
+    local HEADER = "x-openrouter-signature"
+
+    local function t_v1_client(webhook_extra, opts)
+      local webhook = { url_field = "webhook_url", scheme = "t_v1", signature_header = "X-OpenRouter-Signature" }
+      for k, v in pairs(webhook_extra or {}) do webhook[k] = v end
+      local o = { webhook_url = hooks.url, webhook_secret = OR_SECRET, poll_interval = 0.2, poll_max_interval = 0.2 }
+      for k, v in pairs(opts or {}) do o[k] = v end
+      return bfl_client(sim, profile_with(webhook), o)
+    end
+
+    local function t_v1_headers(secret, timestamp, body)
+      return sim_sign(sim, "scheme=t_v1&timestamp=" .. timestamp, body, secret)
+    end
+
+    local function waiting_task(client)
+      local task = client:submit("flux-dev", { prompt = "waits [duration=5000]" })
+      assert.is_true(until_true(function() return task.id ~= nil end, 2), "the provider never took the task")
+      return task
+    end
+
+    it("a delivery the simulator pushed, signed in the scheme, ends the task before its next poll", function()
+      local client = t_v1_client()
+      local task, delivery
+      gentask.run(function()
+        task = client:submit("flux-dev", { prompt = "pushed [duration=300]" })
+        gentask.spawn(function()
+          local received = hooks.next()
+          delivery = assert(client:webhook { headers = t_v1_headers(OR_SECRET, os.time(), received.body),
+                                             body = received.body })
+        end)
+        task:wait()
+      end)
+      assert.is_true(delivery.verified)
+      assert.equal(task, delivery.task)
+      assert.equal("succeeded", task.state)
+      assert.equal(0, sim:stats(true).tasks[task.id].polls)
+    end)
+
+    it("forged, replayed, stale, malformed and oversized deliveries are refused, typed, the task untouched",
+      function()
+        local client = t_v1_client { tolerance = 60 }
+        local task = waiting_task(client)
+        local body = ready_body(task.id)
+        local signed = t_v1_headers(OR_SECRET, os.time(), body)
+        assert_refused("webhook_signature_invalid", nil,
+                       client:webhook { headers = t_v1_headers(OR_OTHER, os.time(), body), body = body })
+        assert_refused("webhook_signature_invalid", nil,
+                       client:webhook { headers = signed, body = body:gsub("x%.png", "evil.png") })
+        -- the time is signed too
+        local moved = { [HEADER] = signed[HEADER]:gsub("^t=(%d+)", function(t) return "t=" .. (t + 1) end) }
+        assert_refused("webhook_signature_invalid", nil, client:webhook { headers = moved, body = body })
+        for _, malformed in ipairs { "v1=" .. ("a"):rep(64), "t=12x4,v1=" .. ("a"):rep(64), "t=1,t=2,v1=ab",
+                                     "t=" .. os.time() } do
+          assert_refused("webhook_signature_invalid", nil, client:webhook { headers = { [HEADER] = malformed },
+                                                                             body = body })
+        end
+        assert_refused("webhook_signature_missing", nil, client:webhook { headers = {}, body = body })
+        assert_refused("webhook_stale", nil,
+                       client:webhook { headers = t_v1_headers(OR_SECRET, os.time() - 3600, body), body = body })
+        local head = body:sub(1, -2) .. ',"pad":"'
+        local over = head .. ("x"):rep(MAX_BODY + 1 - #head - 2) .. '"}'
+        assert_refused("webhook_body_too_large", "invalid_request", client:webhook { headers = signed, body = over })
+        assert.is_false(task.done)
+        -- any one v1 of the list, upper-case hex too; then the same delivery again is a replay
+        local v1 = signed[HEADER]:match "v1=(%x+)"
+        local listed = { [HEADER] = signed[HEADER]:gsub("v1=%x+", "v0=zz, v1=" .. ("0"):rep(64) .. ",v1=" ..
+          v1:upper()) }
+        local delivery = assert(client:webhook { headers = listed, body = body })
+        assert.is_true(delivery.verified)
+        assert.equal("succeeded", task.state)
+        assert_refused("webhook_replayed", nil, client:webhook { headers = signed, body = body })
+      end)
+
+    it("an id_header is accepted once besides the signature, which a changed header cannot make new", function()
+      local client = t_v1_client { id_header = "X-OpenRouter-Idempotency-Key" }
+      local task = waiting_task(client)
+      local body = ready_body(task.id)
+      local signed = t_v1_headers(OR_SECRET, os.time(), body)
+      signed["x-openrouter-idempotency-key"] = task.id .. "-completed"
+      assert(client:webhook { headers = signed, body = body })
+      assert.equal("succeeded", task.state)
+      -- the provider's resend: signed anew, the same key
+      local resent = t_v1_headers(OR_SECRET, os.time() + 1, body)
+      resent["x-openrouter-idempotency-key"] = task.id .. "-completed"
+      assert_refused("webhook_replayed", nil, client:webhook { headers = resent, body = body })
+      -- a captured one with the unsigned key changed: its signature was seen
+      signed["x-openrouter-idempotency-key"] = "something-new"
+      assert_refused("webhook_replayed", nil, client:webhook { headers = signed, body = body })
+    end)
+
+    it("profile fields are checked when the client is made, and the secret shows nowhere", function()
+      local ok, err = pcall(bfl_client, sim, profile_with { url_field = "webhook_url", scheme = "t_v1" },
+                            { webhook_url = hooks.url })
+      assert.is_false(ok)
+      assert.equal("usage", err.kind)
+      assert.truthy(tostring(err):find("signature_header", 1, true))
+      local client = t_v1_client()
+      local task = waiting_task(client)
+      local body = ready_body(task.id)
+      local texts = { tostring(client) }
+      local _, refused = client:webhook { headers = t_v1_headers(OR_OTHER, os.time(), body), body = body }
+      error_texts(refused, texts)
+      local echo = ('{"id":"%s","status":"Ready","result":{"sample":"http://127.0.0.1:9/%s.png"}}')
+        :format(task.id, OR_SECRET)
+      local echoed = assert(client:webhook { headers = t_v1_headers(OR_SECRET, os.time(), echo), body = echo })
+      texts[#texts + 1] = cjson.encode(echoed.urls or {})
+      texts[#texts + 1] = tostring(echoed.raw and cjson.encode(echoed.raw))
+      for _, text in ipairs(texts) do assert.is_nil(text:find(OR_SECRET, 1, true), text) end
     end)
   end)
 

@@ -145,7 +145,8 @@ const char *gt_profile_name(const gt_profile *p);
  * fresh one there per logical submit and resends it unchanged, which makes resending safe),
  * cancel_method and cancel_path (the provider's documented cancel endpoint, "{id}" in it; none:
  * cancel() stops only the local work), webhook_url_field, webhook_secret_field (where a submit
- * asks for a webhook), webhook_switch_field and webhook_switch_value (a body field the request
+ * asks for a webhook), webhook_url_query (or a query parameter of the submit URL that carries the
+ * webhook URL, escaped: fal's fal_webhook), webhook_switch_field and webhook_switch_value (a body field the request
  * must also set, APIXO's request_type = "callback"), webhook_signature_header and
  * webhook_signature_prefix (where a delivery carries its HMAC-SHA256 hex, "sha256=" before it),
  * idempotency_header (a header the provider reads an idempotency key from, Higgsfield's
@@ -159,9 +160,9 @@ const char *gt_profile_name(const gt_profile *p);
  * jwt_secret_env (the environment variable that holds that secret unless the client's secret_env
  * or secret_file option says otherwise), webhook_scheme ("hmac_hex", the default: that hex HMAC
  * of the body; "standard": Standard Webhooks; "ed25519": a hex Ed25519 signature checked with the
- * provider's published keys), webhook_id_header and webhook_timestamp_header (where a delivery
- * carries its id and its time; "standard" defaults to webhook-id, webhook-timestamp),
- * webhook_keys_url (ed25519: the provider's JWKS document, https) and webhook_key_id_header
+ * provider's published keys; "t_v1": OpenRouter's "t=<seconds>,v1=<hex HMAC of t "," body>"), webhook_id_header and
+ * webhook_timestamp_header (where a delivery carries its id and its time; "standard" defaults to webhook-id,
+ * webhook-timestamp), webhook_keys_url (ed25519: the provider's JWKS document, https) and webhook_key_id_header
  * (ed25519: the header naming the signing key's kid, where the provider sends one). Returns false
  * for an unknown key or an unknown scheme (the caller reports it). */
 bool gt_profile_set(gt_profile *p, const char *key, const char *value);

@@ -95,6 +95,21 @@ static void read_ed25519(lua_State *L, gt_profile *p, int webhook, const char *s
     gt_profile_set(p, "webhook_keys_url", keys_url);
 }
 
+/* url_query: the submit URL's query parameter that carries the webhook URL (fal's fal_webhook),
+ * instead of a body field: a name that needs no escaping of its own. */
+static void read_url_query(lua_State *L, gt_profile *p, int webhook)
+{
+    const char *name = check_string_field(L, webhook, "url_query", "webhook");
+    if (!name) return;
+    size_t len = strlen(name);
+    if (len == 0 || len > 64 ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.~") != len)
+        luaL_error(L, "profile: webhook.url_query must be a query parameter name (letters, digits, _ - . ~)");
+    if (check_string_field(L, webhook, "url_field", "webhook"))
+        luaL_error(L, "profile: webhook.url_query and webhook.url_field both say where the URL goes: one of them");
+    gt_profile_set(p, "webhook_url_query", name);
+}
+
 /* How the entries of one table of the profile are read: read(L, p, table, name, ctx) for the
  * value on top of the stack, the entry name of table. */
 typedef void (*entry_reader)(lua_State *L, gt_profile *p, const char *table, const char *name, const void *ctx);
@@ -402,6 +417,7 @@ static int build_profile(lua_State *L)
     if (lua_istable(L, -1)) {
         int webhook = lua_gettop(L);
         set_string(L, p, webhook, "url_field", "webhook_url_field", "webhook");
+        read_url_query(L, p, webhook);
         set_string(L, p, webhook, "secret_field", "webhook_secret_field", "webhook");
         set_string(L, p, webhook, "switch_field", "webhook_switch_field", "webhook");
         set_string(L, p, webhook, "switch_value", "webhook_switch_value", "webhook");
@@ -412,8 +428,13 @@ static int build_profile(lua_State *L)
         set_string(L, p, webhook, "key_id_header", "webhook_key_id_header", "webhook");
         const char *scheme = check_string_field(L, webhook, "scheme", "webhook");
         if (scheme && !gt_profile_set(p, "webhook_scheme", scheme))
-            luaL_error(L, "profile: webhook.scheme must be \"hmac_hex\", \"standard\" or \"ed25519\", not \"%s\"",
+            luaL_error(L,
+                       "profile: webhook.scheme must be \"hmac_hex\", \"standard\", \"t_v1\" or \"ed25519\", "
+                       "not \"%s\"",
                        scheme);
+        if (scheme && strcmp(scheme, "t_v1") == 0 && !check_string_field(L, webhook, "signature_header", "webhook"))
+            luaL_error(L, "profile: scheme \"t_v1\" needs webhook.signature_header (OpenRouter's "
+                          "X-OpenRouter-Signature)");
         read_ed25519(L, p, webhook, scheme);
         lua_getfield(L, webhook, "tolerance");
         int tolerance_type = lua_type(L, -1);

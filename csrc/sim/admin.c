@@ -121,6 +121,21 @@ static enum MHD_Result sign_standard(struct request *request, const char *secret
     return signed_headers(request, names, values, 3);
 }
 
+/* ?scheme=t_v1&timestamp=: OpenRouter's one header, "t=<timestamp>,v1=<hex HMAC-SHA256 of
+ * timestamp "," body>" keyed with the X-Sim-Secret header's bytes. */
+static enum MHD_Result sign_t_v1(struct request *request, const char *secret)
+{
+    const char *timestamp = request_query(request, "timestamp");
+    if (timestamp == NULL || timestamp[0] == '\0' || strspn(timestamp, "0123456789") != strlen(timestamp))
+        return sign_refused(request, "scheme=t_v1 wants ?timestamp= (Unix seconds)");
+    char hex[65], value[128];
+    signing_t_v1(secret, timestamp, request->body ? request->body : "", request->body_length, hex);
+    snprintf(value, sizeof value, "t=%.24s,v1=%s", timestamp, hex);
+    const char *names[] = {"x-openrouter-signature"};
+    const char *values[] = {value};
+    return signed_headers(request, names, values, 1);
+}
+
 /* ?scheme=ed25519&request_id=&user_id=&timestamp=: fal's four headers for the body, signed with the
  * simulator's own Ed25519 key (GET /_sim/jwks.json publishes its public half). */
 static enum MHD_Result sign_ed25519(struct request *request)
@@ -131,8 +146,9 @@ static enum MHD_Result sign_ed25519(struct request *request)
     if (request_id == NULL || user_id == NULL || timestamp == NULL)
         return sign_refused(request, "scheme=ed25519 wants ?request_id=, ?user_id= and ?timestamp=");
     char signature[129];
-    if (!signing_ed25519_fal(request->sim->signing, request_id, user_id, timestamp, request->body ? request->body : "",
-                             request->body_length, signature))
+    const char *const signed_values[] = {request_id, user_id, timestamp};
+    if (!signing_ed25519(request->sim->signing, signed_values, 3, request->body ? request->body : "",
+                         request->body_length, signature))
         return sign_refused(request, "the body could not be signed");
     const char *names[] = {"x-fal-webhook-request-id", "x-fal-webhook-user-id", "x-fal-webhook-timestamp",
                            "x-fal-webhook-signature"};
@@ -154,7 +170,7 @@ static enum MHD_Result jwks(struct request *request)
 /* The signature a provider would sign the request's body with. Without ?scheme: BFL's HMAC-SHA256
  * hex keyed with the X-Sim-Secret header: a test forges a delivery signed with a secret of its
  * choosing (another client's) as an attacker holding that secret would, without an HMAC of its
- * own. ?scheme=standard, ?scheme=ed25519: a delivery's headers in that scheme. */
+ * own. ?scheme=standard, ?scheme=t_v1, ?scheme=ed25519: a delivery's headers in that scheme. */
 static enum MHD_Result sign(struct request *request)
 {
     if (!request_method_is(request, MHD_HTTP_METHOD_POST)) return reply_method_not_allowed(request, "POST");
@@ -164,7 +180,8 @@ static enum MHD_Result sign(struct request *request)
     if (secret == NULL || *secret == '\0')
         return sign_refused(request, "POST /_sim/sign wants the key in an X-Sim-Secret header and the body to sign");
     if (scheme != NULL && strcmp(scheme, "standard") == 0) return sign_standard(request, secret);
-    if (scheme != NULL) return sign_refused(request, "POST /_sim/sign: ?scheme= is standard or ed25519");
+    if (scheme != NULL && strcmp(scheme, "t_v1") == 0) return sign_t_v1(request, secret);
+    if (scheme != NULL) return sign_refused(request, "POST /_sim/sign: ?scheme= is standard, t_v1 or ed25519");
     char hex[2 * SHA256_SIZE + 1];
     hmac_sha256_hex(secret, request->body ? request->body : "", request->body_length, hex);
     char answer[2 * SHA256_SIZE + 32];

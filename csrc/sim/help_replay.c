@@ -61,11 +61,21 @@ static const char help_replay[] =
 "    first 16], \"files\": [{\"name\", \"origin\"}]}; POST /_sim/reset forgets every\n"
 "    flow.\n"
 "  Webhooks: an exchange's \"webhook\": {\"url_field\": the dotted path of the URL\n"
-"    in the request's JSON body, \"delay_ms\"?, \"headers\"?, \"body\" (filled in as\n"
-"    a response's), \"sign\"?} POSTs that body there (http:// only) when the\n"
-"    exchange answers, counted in \"webhooks\"; a request naming no URL is pushed\n"
-"    nothing. \"sign\" names a signature scheme: none is signed yet (a file naming\n"
-"    one is refused), so deliveries go unsigned.\n";
+"    in the request's JSON body, or \"url_query\": the query parameter holding it,\n"
+"    \"delay_ms\"?, \"headers\"?, \"body\" (filled in as a response's), \"sign\"?}\n"
+"    POSTs that body there (http:// only) when the exchange answers, counted in\n"
+"    \"webhooks\"; a request naming no URL is pushed nothing.\n"
+"  Signed deliveries: \"sign\": {\"scheme\", \"age_s\"?} adds the scheme's headers:\n"
+"    \"standard\" (Standard Webhooks: webhook-id, webhook-timestamp,\n"
+"    webhook-signature), keyed with the whsec_ secret in GENTASK_SIM_WEBHOOK_SECRET;\n"
+"    \"t_v1\" (OpenRouter; \"signature_header\": \"t=<time>,v1=<hex HMAC of\n"
+"    time,body>\"), keyed with that secret's bytes; \"ed25519\" (fal, Ideogram;\n"
+"    \"signed_headers\": [names among \"headers\"], \"signature_header\": hex Ed25519\n"
+"    of their values then hex(SHA-256(body)), joined by \\n), signed with the key\n"
+"    GET /_sim/jwks.json publishes. The signed time is now, or \"age_s\" seconds\n"
+"    before (a stale delivery); {timestamp} in \"headers\" and \"body\" is it. The\n"
+"    secret is read from the environment only; without it a delivery that needs it\n"
+"    is not sent (said on stderr).\n";
 /* clang-format on */
 
 void help_print_replay(FILE *out)

@@ -45,9 +45,10 @@ struct replay_exchange {
     const char *next_scenario; /* "goto": the flow continues in this scenario (a cancel) */
     const cJSON *response;     /* {"status", "headers"?, "body"? | "png"?} */
     /* A delivery pushed when the exchange answers (replay_webhook.c): {"url_field": the dotted
-     * path of the URL in this request's JSON body, "delay_ms"?, "headers"?, "body" (filled in as
-     * a response's), "sign"?: the signature scheme, a hook for the webhook work (no scheme is
-     * known yet: a file naming one is refused)}. NULL: none. */
+     * path of the URL in this request's JSON body, or "url_query": the query parameter that
+     * holds it, "delay_ms"?, "headers"?, "body" (filled in as a response's, {timestamp} the
+     * signed time), "sign"?: {"scheme": "standard" | "t_v1" | "ed25519", "age_s"?,
+     * "signature_header"?, "signed_headers"?}}. NULL: none. */
     const cJSON *webhook;
 };
 

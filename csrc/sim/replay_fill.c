@@ -31,8 +31,10 @@ static void text_add(struct text *text, const char *data, size_t length)
 
 char *replay_fill_in(const char *template, const struct replay_fill *fill)
 {
-    static const char *const names[] = {"{id}", "{base}", "{elsewhere}", "{now}"};
-    const char *values[] = {fill->id, fill->base, fill->elsewhere, fill->now};
+    static const char *const names[] = {"{id}", "{base}", "{elsewhere}", "{now}", "{timestamp}"};
+    /* {timestamp} stands for something in a webhook delivery only */
+    const char *values[] = {fill->id, fill->base, fill->elsewhere, fill->now,
+                            fill->timestamp[0] != '\0' ? fill->timestamp : NULL};
     const size_t count = sizeof names / sizeof names[0];
     struct text text = {0};
     const char *c = template;
@@ -43,7 +45,7 @@ char *replay_fill_in(const char *template, const struct replay_fill *fill)
         c = brace;
         if (*c == '\0') break;
         size_t i = 0;
-        while (i < count && strncmp(c, names[i], strlen(names[i])) != 0) i++;
+        while (i < count && (values[i] == NULL || strncmp(c, names[i], strlen(names[i])) != 0)) i++;
         if (i < count) {
             text_add(&text, values[i], strlen(values[i]));
             c += strlen(names[i]);

@@ -1,8 +1,9 @@
-/* Filling a replay file's response text in: the placeholders {id}, {base}, {elsewhere} and {now}. */
+/* Filling a replay file's response text in: the placeholders {id}, {base}, {elsewhere}, {now} and
+ * {timestamp}. */
 #ifndef GENTASK_SIM_REPLAY_FILL_H
 #define GENTASK_SIM_REPLAY_FILL_H
 
-/* What {id}, {base}, {elsewhere} and {now} stand for in a response. */
+/* What {id}, {base}, {elsewhere}, {now} and {timestamp} stand for in a response. */
 struct replay_fill {
     const char *id; /* the task's ("" none) */
     char base[96];  /* http://127.0.0.1:PORT/NAME */
@@ -10,6 +11,9 @@ struct replay_fill {
      * be sent the key (a result URL pointing elsewhere, as a hostile or mistaken answer would) */
     char elsewhere[96];
     char now[24]; /* Unix seconds */
+    /* a webhook delivery's signed time, Unix seconds: now, or its sign.age_s before (a stale
+     * delivery); "" outside a delivery, where {timestamp} is copied as it is */
+    char timestamp[24];
 };
 
 /* template with its placeholders filled in (malloc'd; NULL: out of memory). Other braces are

@@ -130,32 +130,88 @@ static bool response_valid(struct loader *loader, const cJSON *response, const c
     return true;
 }
 
-/* The signature schemes a webhook may ask for: none yet. signing.c signs Standard Webhooks and
- * Ed25519 for POST /_sim/sign; each becomes a name here and a header made in replay_webhook.c. */
-static const char *const sign_schemes[] = {NULL};
+/* The signature schemes a delivery may be signed in (signing.c signs them, replay_webhook.c makes
+ * their headers), each with the members its "sign" object may have. */
+static const struct {
+    const char *name;
+    const char *const *known;
+    bool signature_header; /* it must name the header its signature goes in */
+    bool signed_headers;   /* it must list the headers whose values it signs */
+} sign_schemes[] = {
+    {"standard", (const char *const[]){"scheme", "age_s", NULL}, false, false},
+    {"t_v1", (const char *const[]){"scheme", "age_s", "signature_header", NULL}, true, false},
+    {"ed25519", (const char *const[]){"scheme", "age_s", "signature_header", "signed_headers", NULL}, true, true},
+};
 
-/* {"url_field", "delay_ms"?, "headers"?, "body", "sign"?} */
+#define AGE_MAX_S (366 * 86400)
+
+/* "signed_headers": a non-empty list of names, each one of the delivery's own headers (the values
+ * signed are the ones sent). */
+static bool signed_headers_valid(struct loader *loader, const cJSON *names, const cJSON *headers, const char *at)
+{
+    if (!cJSON_IsArray(names) || cJSON_GetArraySize(names) == 0)
+        return refuse(loader, "%s: \"signed_headers\" must list the header names whose values are signed", at);
+    const cJSON *name;
+    cJSON_ArrayForEach(name, names)
+    {
+        if (!cJSON_IsString(name)) return refuse(loader, "%s: \"signed_headers\" must be strings", at);
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(headers, name->valuestring)))
+            return refuse(loader, "%s: signed header \"%.64s\" is not among the webhook's \"headers\"", at,
+                          name->valuestring);
+    }
+    return true;
+}
+
+/* {"scheme", "age_s"?, "signature_header"?, "signed_headers"?}: the members its scheme takes. */
+static bool sign_valid(struct loader *loader, const cJSON *sign, const cJSON *headers, const char *where)
+{
+    char at[192];
+    snprintf(at, sizeof at, "%s.sign", where);
+    if (!cJSON_IsObject(sign)) return refuse(loader, "%s: must be an object {\"scheme\", …}", at);
+    const cJSON *scheme = cJSON_GetObjectItemCaseSensitive(sign, "scheme");
+    size_t i = 0, count = sizeof sign_schemes / sizeof sign_schemes[0];
+    while (cJSON_IsString(scheme) && i < count && strcmp(scheme->valuestring, sign_schemes[i].name) != 0) i++;
+    if (!cJSON_IsString(scheme) || i == count)
+        return refuse(loader, "%s: \"scheme\" must be \"standard\", \"t_v1\" or \"ed25519\"", at);
+    const char *signature_header;
+    if (!members_known(loader, sign, at, sign_schemes[i].known) ||
+        !optional_string(loader, sign, "signature_header", at, &signature_header))
+        return false;
+    if (sign_schemes[i].signature_header && signature_header == NULL)
+        return refuse(loader, "%s: scheme \"%s\" needs \"signature_header\"", at, sign_schemes[i].name);
+    if (sign_schemes[i].signed_headers &&
+        !signed_headers_valid(loader, cJSON_GetObjectItemCaseSensitive(sign, "signed_headers"), headers, at))
+        return false;
+    const cJSON *age = cJSON_GetObjectItemCaseSensitive(sign, "age_s");
+    if (age != NULL && !whole_number_in(age, 0, AGE_MAX_S))
+        return refuse(loader, "%s: \"age_s\" must be a whole number of seconds 0..%d", at, AGE_MAX_S);
+    return true;
+}
+
+/* {"url_field" | "url_query", "delay_ms"?, "headers"?, "body", "sign"?} */
 static bool webhook_valid(struct loader *loader, const cJSON *webhook, const char *where)
 {
-    static const char *const known[] = {"url_field", "delay_ms", "headers", "body", "sign", NULL};
+    static const char *const known[] = {"url_field", "url_query", "delay_ms", "headers", "body", "sign", NULL};
     char at[160];
     snprintf(at, sizeof at, "%s.webhook", where);
     if (!cJSON_IsObject(webhook)) return refuse(loader, "%s: must be an object", at);
-    const char *url_field, *sign;
+    const char *url_field, *url_query;
     const cJSON *headers;
     if (!members_known(loader, webhook, at, known) || !optional_string(loader, webhook, "url_field", at, &url_field) ||
-        !string_map(loader, webhook, "headers", at, &headers) || !optional_string(loader, webhook, "sign", at, &sign))
+        !optional_string(loader, webhook, "url_query", at, &url_query) ||
+        !string_map(loader, webhook, "headers", at, &headers))
         return false;
-    if (url_field == NULL) return refuse(loader, "%s: \"url_field\" (where the request names the URL) is missing", at);
+    if ((url_field == NULL) == (url_query == NULL))
+        return refuse(loader,
+                      "%s: one of \"url_field\" (the body's field) or \"url_query\" (the query parameter) says where "
+                      "the request names the URL",
+                      at);
     if (cJSON_GetObjectItemCaseSensitive(webhook, "body") == NULL) return refuse(loader, "%s: \"body\" is missing", at);
     const cJSON *delay = cJSON_GetObjectItemCaseSensitive(webhook, "delay_ms");
     if (delay != NULL && !(cJSON_IsNumber(delay) && delay->valuedouble >= 0 && delay->valuedouble <= 600000))
         return refuse(loader, "%s: \"delay_ms\" must be 0..600000", at);
-    bool known_scheme = sign == NULL;
-    for (size_t i = 0; sign != NULL && sign_schemes[i] != NULL; i++) known_scheme |= strcmp(sign, sign_schemes[i]) == 0;
-    if (!known_scheme)
-        return refuse(loader, "%s: \"sign\" \"%.64s\" is not a scheme the simulator signs yet", at, sign);
-    return true;
+    const cJSON *sign = cJSON_GetObjectItemCaseSensitive(webhook, "sign");
+    return sign == NULL || sign_valid(loader, sign, headers, at);
 }
 
 static bool request_valid(struct loader *loader, const cJSON *request, struct replay_exchange *exchange,

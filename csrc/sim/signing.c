@@ -14,15 +14,21 @@
 
 struct signing {
     EVP_PKEY *key;
+    char *webhook_secret; /* SIGNING_SECRET_ENV's, copied at start; NULL: none given */
 };
 
 struct signing *signing_start(void)
 {
     struct signing *signing = calloc(1, sizeof *signing);
     if (signing == NULL) return NULL;
+    const char *secret = getenv(SIGNING_SECRET_ENV);
+    if (secret != NULL && secret[0] != '\0' && (signing->webhook_secret = strdup(secret)) == NULL) {
+        free(signing);
+        return NULL;
+    }
     signing->key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     if (signing->key == NULL) {
-        free(signing);
+        signing_free(signing);
         return NULL;
     }
     return signing;
@@ -32,7 +38,14 @@ void signing_free(struct signing *signing)
 {
     if (signing == NULL) return;
     EVP_PKEY_free(signing->key);
+    if (signing->webhook_secret != NULL) OPENSSL_cleanse(signing->webhook_secret, strlen(signing->webhook_secret));
+    free(signing->webhook_secret);
     free(signing);
+}
+
+const char *signing_webhook_secret(const struct signing *signing)
+{
+    return signing->webhook_secret;
 }
 
 /* EVP's base64, respelt. */
@@ -89,22 +102,37 @@ bool signing_standard(const char *secret, const char *id, const char *timestamp,
     return ok;
 }
 
-bool signing_ed25519_fal(const struct signing *signing, const char *request_id, const char *user_id,
-                         const char *timestamp, const char *body, size_t length, char out[129])
+bool signing_t_v1(const char *secret, const char *timestamp, const char *body, size_t length, char out[65])
+{
+    size_t signed_length = strlen(timestamp) + 1 + length;
+    char *content = malloc(signed_length + 1);
+    if (content == NULL) return false;
+    int prefix = snprintf(content, signed_length + 1, "%s,", timestamp);
+    memcpy(content + prefix, body, length);
+    hmac_sha256_hex(secret, content, signed_length, out);
+    free(content);
+    return true;
+}
+
+bool signing_ed25519(const struct signing *signing, const char *const values[], size_t count, const char *body,
+                     size_t length, char out[129])
 {
     char digest_hex[65];
     png_sha256_hex((const unsigned char *)body, length, digest_hex); /* not only a PNG's: any bytes' */
     if (digest_hex[0] == '\0') return false;
-    size_t message_size = strlen(request_id) + strlen(user_id) + strlen(timestamp) + sizeof digest_hex + 4;
+    size_t message_size = sizeof digest_hex;
+    for (size_t i = 0; i < count; i++) message_size += strlen(values[i]) + 1;
     char *message = malloc(message_size);
     if (message == NULL) return false;
-    int message_length = snprintf(message, message_size, "%s\n%s\n%s\n%s", request_id, user_id, timestamp, digest_hex);
+    size_t message_length = 0;
+    for (size_t i = 0; i < count; i++)
+        message_length += (size_t)snprintf(message + message_length, message_size - message_length, "%s\n", values[i]);
+    message_length += (size_t)snprintf(message + message_length, message_size - message_length, "%s", digest_hex);
     unsigned char signature[64];
     size_t signature_length = sizeof signature;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = ctx != NULL && EVP_DigestSignInit(ctx, NULL, NULL, NULL, signing->key) == 1 &&
-              EVP_DigestSign(ctx, signature, &signature_length, (const unsigned char *)message,
-                             (size_t)message_length) == 1;
+              EVP_DigestSign(ctx, signature, &signature_length, (const unsigned char *)message, message_length) == 1;
     EVP_MD_CTX_free(ctx);
     free(message);
     if (ok)

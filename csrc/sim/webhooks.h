@@ -29,8 +29,8 @@ void webhooks_schedule(struct webhooks *webhooks, const struct dialect *dialect,
                        const struct route_pattern *poll_pattern, const char *id, int64_t due_ms);
 
 /* A push whose body and headers are ready (replay mode: a documented delivery), POSTed to url
- * (http:// only) at due_ms, counted with the others. header_lines: "Name: value\r\n"… or "" (a
- * signature header, once the replay's "sign" schemes are written, goes here). All copied. */
+ * (http:// only) at due_ms, counted with the others. header_lines: "Name: value\r\n"… or "" (the
+ * signature headers among them). All copied. */
 void webhooks_push(struct webhooks *webhooks, const char *url, const char *body, const char *header_lines,
                    int64_t due_ms);
 

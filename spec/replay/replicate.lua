@@ -6,4 +6,6 @@ return {
   auth = { kind = "authentication", status = 401 },
   cancel = { confirmed = true },
   keyed = true,
+  -- Standard Webhooks, the account's whsec_ secret; webhook-id makes a second delivery a replay
+  webhook = { signed = true, secret = true, replayed = true },
 }

@@ -134,6 +134,21 @@ gt_error *gt_webhook_check_standard(gt_client *c, const gt_webhook_delivery *d);
  * for "standard". Before the keys are here: unavailable (retryable), webhook_keys_unavailable. */
 gt_error *gt_webhook_check_ed25519(gt_client *c, const gt_webhook_delivery *d);
 
+/* "t_v1" (webhook_t_v1.c): OpenRouter's "t=<seconds>,v1=<hex HMAC-SHA256(secret, t "," body)>" in
+ * the profile's signature header. The header read: false when it has no whole-number t (or two),
+ * or no v1 of 64 hex digits (at most GT_T_V1_MAX are kept, lower-cased; other entries skipped). */
+#define GT_T_V1_MAX 8
+#define GT_T_V1_HEX 64
+typedef struct gt_t_v1 {
+    char timestamp[24];
+    char v1[GT_T_V1_MAX][GT_T_V1_HEX + 1];
+    size_t n;
+} gt_t_v1;
+bool gt_webhook_t_v1_parse(const char *value, gt_t_v1 *out);
+/* NULL when one v1 is the delivery's HMAC, the timestamp within the tolerance and the delivery
+ * (its signature, and its id_header's value where the profile names one) not accepted before. */
+gt_error *gt_webhook_check_t_v1(gt_client *c, const gt_webhook_delivery *d);
+
 /* A JWKS document's Ed25519 keys (webhook_jwks.c): NULL when it holds none (or is not JSON). */
 typedef struct gt_jwk {
     char *kid; /* NULL: the key has none */

@@ -2,7 +2,8 @@
  *
  * A submit asks for a webhook where the client has a webhook_url and the profile says where the
  * request carries it (BFL's webhook_url and webhook_secret, ModelsLab's webhook, APIXO's
- * callback_url with request_type "callback"). The core, not the Lua layer, writes the URL and
+ * callback_url with request_type "callback"; fal's and Higgsfield's a query parameter of the
+ * submit URL, url_query, the URL escaped by libcurl). The core, not the Lua layer, writes the URL and
  * the secret into the body as it is sent: the secret then stays out of Lua tables, the journal
  * and every error, like the API key.
  *
@@ -25,6 +26,7 @@
 #include <strings.h>
 
 #include <cJSON.h>
+#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -91,24 +93,48 @@ static bool set_string(cJSON *json, const char *field, const char *value)
     return cJSON_AddStringToObject(json, field, value) != NULL;
 }
 
-void gt_task_webhook_request(gt_task *t, char **body)
+/* The body's webhook fields set: the URL at url_field, the secret, the switch. false: the body is
+ * not a JSON object, or out of memory. */
+static bool ask_in_body(const gt_client *c, char **body)
 {
-    gt_client *c = t->client;
     const gt_profile *p = c->profile;
-    if (!c->webhook_url || !p->webhook_url_field) return;
+    if (!p->webhook_url_field && !p->webhook_secret_field && !p->webhook_switch_field) return true;
     cJSON *json = cJSON_Parse(*body);
-    if (!cJSON_IsObject(json)) {
-        cJSON_Delete(json);
-        return;
-    }
-    bool ok = set_string(json, p->webhook_url_field, c->webhook_url) &&
+    bool ok = cJSON_IsObject(json) && set_string(json, p->webhook_url_field, c->webhook_url) &&
               set_string(json, p->webhook_switch_field, p->webhook_switch_value) &&
               (!p->webhook_secret_field || set_string(json, p->webhook_secret_field, c->webhook_secret));
     char *asked = ok ? cJSON_PrintUnformatted(json) : NULL;
     cJSON_Delete(json);
-    if (!asked) return;  /* out of memory: the task polls as if it had asked for nothing */
+    if (!asked) return false;
     gt_wipe_free(*body); /* it may hold the key (ModelsLab) */
     *body = asked;
+    return true;
+}
+
+/* The submit URL with "<url_query>=<the URL, escaped>" after its query (fal's fal_webhook,
+ * Higgsfield's hf_webhook). false: out of memory. */
+static bool ask_in_query(gt_task *t)
+{
+    const gt_profile *p = t->client->profile;
+    if (!p->webhook_url_query) return true;
+    char *value = curl_easy_escape(NULL, t->client->webhook_url, 0);
+    char *url = value ? gt_printf("%s%c%s=%s", t->submit_url, strchr(t->submit_url, '?') ? '&' : '?',
+                                  p->webhook_url_query, value)
+                      : NULL;
+    curl_free(value);
+    if (!url) return false;
+    free(t->submit_url);
+    t->submit_url = url;
+    return true;
+}
+
+void gt_task_webhook_request(gt_task *t, char **body)
+{
+    gt_client *c = t->client;
+    const gt_profile *p = c->profile;
+    if (!c->webhook_url || (!p->webhook_url_field && !p->webhook_url_query)) return;
+    /* out of memory, or a body that is no object: the task polls as if it had asked for nothing */
+    if (!ask_in_body(c, body) || !ask_in_query(t)) return;
     t->features->webhook.asked = true;
     gt_queue_push(&c->hooked, &t->features->webhook.node);
     gt_shared_await_deliveries(c->shared); /* its delivery may reach another process of the key */
@@ -179,9 +205,11 @@ static bool take_delivery(void *client, const gt_delivery *d)
         gt_response res = {.status = 200, .body = d->body, .body_len = strlen(d->body)};
         gt_classify(c->profile, GT_PHASE_POLL, &res, &reading);
     }
-    if (reading.task_id && strcmp(reading.task_id, d->remote_id) == 0)
-        gt_task_take_pushed(t, &reading, d->body, strlen(d->body));
-    else nudge(t);
+    /* a verified delivery that does not read as an end (a state the profile does not know) is
+     * news all the same */
+    if (!reading.task_id || strcmp(reading.task_id, d->remote_id) != 0 ||
+        !gt_task_take_pushed(t, &reading, d->body, strlen(d->body)))
+        nudge(t);
     gt_reply_clear(&reading);
     return true;
 }
@@ -197,7 +225,8 @@ static bool can_verify(const gt_client *c)
 {
     if (c->profile->webhook_scheme == GT_WEBHOOK_ED25519) return c->webhook_keys != NULL; /* public keys */
     if (!c->webhook_secret) return false;
-    return c->profile->webhook_scheme == GT_WEBHOOK_STANDARD || c->profile->webhook_signature_header;
+    return c->profile->webhook_scheme == GT_WEBHOOK_STANDARD || c->profile->webhook_scheme == GT_WEBHOOK_T_V1 ||
+           c->profile->webhook_signature_header;
 }
 
 /* The profile's scheme's verdict on a delivery: NULL when its signature is valid. */
@@ -206,6 +235,7 @@ static gt_error *check_signature(gt_client *c, const gt_webhook_delivery *d)
     switch (c->profile->webhook_scheme) {
     case GT_WEBHOOK_STANDARD: return gt_webhook_check_standard(c, d);
     case GT_WEBHOOK_ED25519: return gt_webhook_check_ed25519(c, d);
+    case GT_WEBHOOK_T_V1: return gt_webhook_check_t_v1(c, d);
     case GT_WEBHOOK_HMAC_HEX: break;
     }
     return gt_webhook_check_hmac_hex(c, d);
@@ -238,8 +268,7 @@ gt_error *gt_client_webhook(gt_client *c, const gt_webhook_header *headers, size
     gt_response res = {.status = 200, .body = text, .body_len = strlen(text)};
     gt_classify(p, GT_PHASE_POLL, &res, reading);
     *task = hooked_task(c, reading->task_id);
-    if (*task && *verified) gt_task_take_pushed(*task, reading, text, strlen(text));
-    else if (*task) nudge(*task);
+    if (*task && !(*verified && gt_task_take_pushed(*task, reading, text, strlen(text)))) nudge(*task);
     else if (reading->task_id) {
         /* not this client's: perhaps another process's of the key (nginx picks the worker) */
         gt_delivery d = {.provider = p->name,

@@ -72,6 +72,7 @@ void gt_profile_free(gt_profile *p)
                        p->cancel_method,
                        p->cancel_path,
                        p->webhook_url_field,
+                       p->webhook_url_query,
                        p->webhook_secret_field,
                        p->webhook_switch_field,
                        p->webhook_switch_value,
@@ -117,8 +118,10 @@ static bool set_webhook_scheme(gt_profile *p, const char *name)
     static const struct {
         const char *name;
         gt_webhook_scheme scheme;
-    } schemes[] = {
-        {"hmac_hex", GT_WEBHOOK_HMAC_HEX}, {"standard", GT_WEBHOOK_STANDARD}, {"ed25519", GT_WEBHOOK_ED25519}};
+    } schemes[] = {{"hmac_hex", GT_WEBHOOK_HMAC_HEX},
+                   {"standard", GT_WEBHOOK_STANDARD},
+                   {"ed25519", GT_WEBHOOK_ED25519},
+                   {"t_v1", GT_WEBHOOK_T_V1}};
     for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
         if (name && strcmp(name, schemes[i].name) == 0) {
             p->webhook_scheme = schemes[i].scheme;
@@ -145,6 +148,7 @@ bool gt_profile_set(gt_profile *p, const char *key, const char *value)
         {"cancel_method", offsetof(gt_profile, cancel_method)},
         {"cancel_path", offsetof(gt_profile, cancel_path)},
         {"webhook_url_field", offsetof(gt_profile, webhook_url_field)},
+        {"webhook_url_query", offsetof(gt_profile, webhook_url_query)},
         {"webhook_secret_field", offsetof(gt_profile, webhook_secret_field)},
         {"webhook_switch_field", offsetof(gt_profile, webhook_switch_field)},
         {"webhook_switch_value", offsetof(gt_profile, webhook_switch_value)},

@@ -68,6 +68,7 @@ typedef enum gt_webhook_scheme {
     GT_WEBHOOK_HMAC_HEX, /* "hmac_hex": hex HMAC-SHA256 of the raw body in one header (BFL); the default */
     GT_WEBHOOK_STANDARD, /* "standard": Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) */
     GT_WEBHOOK_ED25519,  /* "ed25519": a hex Ed25519 signature checked with the provider's published keys (fal) */
+    GT_WEBHOOK_T_V1,     /* "t_v1": "t=<seconds>,v1=<hex HMAC of t,body>" in one header (OpenRouter) */
 } gt_webhook_scheme;
 
 struct gt_profile {
@@ -82,6 +83,7 @@ struct gt_profile {
     char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
     char *cancel_method, *cancel_path; /* the documented cancel endpoint; NULL: none */
     char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;
+    char *webhook_url_query; /* the submit URL's query parameter for the webhook URL (fal_webhook) */
     char *webhook_signature_header, *webhook_signature_prefix;
     char *idempotency_header;          /* a header the provider reads an idempotency key from */
     char *deadline_header;             /* a header that carries the task's time left, in whole seconds */

@@ -36,7 +36,8 @@ typedef struct gt_gate {
  * client at its creation; a feature calls down into the task's functions, never the reverse.
  * Each entry is always set: a feature the client does not use does nothing there. */
 typedef struct gt_task_hooks {
-    /* the submit body as the caller built it: a feature may add to it (webhooks: the callback URL) */
+    /* the submit body as the caller built it, t->submit_url made: a feature may add to either
+     * (webhooks: the callback URL, in the body or the URL's query) */
     void (*submit_built)(gt_task *t, char **body);
     /* a submit past both gates: true when it must wait (the journal's "sending" first; the journal
      * then sends it through gt_task_send_submit) */
@@ -293,8 +294,10 @@ void gt_task_mark_changed(gt_task *t);
 /* What kept the task from going on, kept as the cause its deadline will name (err taken). */
 void gt_task_keep_failure(gt_task *t, gt_error *err);
 /* A final answer the provider pushed (a verified webhook), read as a poll's; earlier news only
- * updates progress. body: what the reply was read from (the caller's raw view of a result). */
-void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len);
+ * updates progress. body: what the reply was read from (the caller's raw view of a result). false
+ * when the reply is no end (a state still running, or one the profile does not know): the caller
+ * then takes it as news. */
+bool gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len);
 /* Polls at once a task that is waiting between polls (news that something changed). */
 void gt_task_poll_now(gt_task *t);
 

@@ -277,13 +277,13 @@ static void transfer_done(void *task, const gt_transfer_result *result)
 
 /* A final answer pushed by the provider ends the task as a poll's would; a poll on the wire is
  * let go (its answer would say the same). */
-void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len)
+bool gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t len)
 {
-    if (gt_task_done(t) || gt_task_phase(t) != GT_PHASE_POLL) return;
+    if (gt_task_done(t) || gt_task_phase(t) != GT_PHASE_POLL) return true;
     gt_task_note_progress(t, reply->progress);
     bool ended = reply->state == GT_REMOTE_SUCCEEDED || reply->state == GT_REMOTE_FAILED ||
                  reply->state == GT_REMOTE_CANCELLED;
-    if (!ended) return;
+    if (!ended) return false;
     gt_task_stop_request(t);
     free(t->last_body);
     t->last_body = gt_strndup(body, len);
@@ -294,4 +294,5 @@ void gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t l
     else if (!err)
         gt_task_fail(t, GT_PROTOCOL, GT_PHASE_POLL, "the webhook reported a failure without saying what it was");
     else gt_task_ended_at_provider(t, err);
+    return true;
 }

@@ -96,7 +96,20 @@ return {
   result_ttl = 604800,
   -- no cancel: the documented PUT …/{owner}/{app}/requests/{id}/cancel depends on the model, which
   -- a profile's cancel path cannot hold (docs/providers/fal.md, what the profile cannot say yet);
-  -- no webhook: fal takes it as the submit's fal_webhook query parameter, not a body field
+  -- webhooks: the submit URL's fal_webhook query parameter; deliveries are signed with Ed25519
+  -- (request id, user id, timestamp, then the body's hex SHA-256, joined by "\n"; ±300 s) against
+  -- fal's JWKS; the page names rest.alpha.fal.ai, many integrations rest.fal.ai (reading chosen: the
+  -- page's). No caller secret. A delivery's body ({"status": "OK", "payload": …}) is no poll
+  -- answer: a verified one is news, and the task polls at once (docs/providers/fal.md)
+  webhook = {
+    url_query = "fal_webhook",
+    scheme = "ed25519",
+    keys_url = "https://rest.alpha.fal.ai/.well-known/jwks.json",
+    signature_header = "x-fal-webhook-signature",
+    signed_headers = { "x-fal-webhook-request-id", "x-fal-webhook-user-id", "x-fal-webhook-timestamp" },
+    id_header = "x-fal-webhook-request-id",
+    timestamp_header = "x-fal-webhook-timestamp",
+  },
   fields = {
     id = "request_id",
     state = "status",

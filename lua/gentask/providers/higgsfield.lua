@@ -24,8 +24,9 @@ return {
   poll = { method = "GET", path = "/requests/{id}/status" },
   -- only while queued: 202 with an empty body; 400 once processing started
   cancel = { method = "POST", path = "/requests/{id}/cancel" },
-  -- no webhook: Higgsfield takes its URL as the hf_webhook query parameter of the submit URL, not
-  -- a body field (docs/providers/higgsfield.md, "What the profile cannot say yet")
+  -- webhooks: the submit URL's hf_webhook query parameter; deliveries are not signed (none
+  -- documented): a delivery only makes the task poll at once (docs/providers/higgsfield.md)
+  webhook = { url_query = "hf_webhook" },
   -- output URLs are "retained for at least seven days"
   result_ttl = 7 * 24 * 3600,
   -- no max_in_flight: rate limits "vary based on your subscription plan", no numbers

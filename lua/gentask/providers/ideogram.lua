@@ -19,9 +19,21 @@ return {
   end,
   poll = { method = "GET", path = "/v2/generations/{id}" },
   -- no cancel endpoint is documented. Webhooks: the submit's webhook_url (HTTPS, public hosts);
-  -- deliveries are signed with Ed25519 against Ideogram's JWKS, which this table cannot say yet:
-  -- a delivery only makes the task poll at once
-  webhook = { url_field = "webhook_url" },
+  -- deliveries are signed with Ed25519 against Ideogram's JWKS: generation id, user id and
+  -- timestamp, then the body's hex SHA-256, joined by "\n" (the order from Ideogram's generated SDK:
+  -- the stored page cut it); the Key-Id is a hint; the tolerance is not documented (300 s). No
+  -- caller secret (docs/providers/ideogram.md)
+  webhook = {
+    url_field = "webhook_url",
+    scheme = "ed25519",
+    keys_url = "https://api.ideogram.ai/v1/.well-known/jwks.json",
+    signature_header = "X-Ideogram-Webhook-Signature",
+    signed_headers = { "X-Ideogram-Webhook-Generation-Id", "X-Ideogram-Webhook-User-Id",
+                       "X-Ideogram-Webhook-Timestamp" },
+    id_header = "X-Ideogram-Webhook-Generation-Id",
+    timestamp_header = "X-Ideogram-Webhook-Timestamp",
+    key_id_header = "X-Ideogram-Webhook-Key-Id",
+  },
   -- "Result links expire after 24 hours" (responses-and-metadata page)
   result_ttl = 86400,
   -- images and videos in progress per organisation, 10 by default, counted in images: one image

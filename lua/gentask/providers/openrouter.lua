@@ -27,20 +27,25 @@ return {
   -- the content proxy answers 401 without the key; any other host (a signed storage URL) gets none
   download = { keyed = true },
   -- no cancel endpoint (the reference lists four endpoints), though "cancelled" is a status
-  -- webhooks: the submit's callback_url; OpenRouter signs deliveries in its own scheme
-  -- (X-OpenRouter-Signature: t=…,v1=…), which gentask cannot check yet: a delivery is news
-  webhook = { url_field = "callback_url" },
+  -- webhooks: the submit's callback_url; deliveries are signed in OpenRouter's own scheme,
+  -- X-OpenRouter-Signature: t=<seconds>,v1=<hex HMAC-SHA256 of "<t>,<raw body>">, keyed with the
+  -- workspace's signing secret (set in its dashboard, never sent: the client's webhook_secret must
+  -- be it); "reject older than ~5 minutes". X-OpenRouter-Idempotency-Key (<job_id>-<status>) names
+  -- a delivery: a second one with it is refused as a replay. The job is under "data"
+  -- (id, state and results read there too: a poll answer never has a "data")
+  webhook = { url_field = "callback_url", scheme = "t_v1", signature_header = "X-OpenRouter-Signature",
+              id_header = "X-OpenRouter-Idempotency-Key", tolerance = 300 },
   -- no result_ttl, no max_in_flight, no idempotency: none documented
   fields = {
-    id = "id",
-    state = "status",
+    id = { "id", "data.id" },
+    state = { "status", "data.status" },
     poll_url = "polling_url",
     -- only unsigned_urls: urls[] (signed storage) would name the same videos again, and every
     -- results path contributes (docs/providers/openrouter.md, "Readings chosen")
-    results = "unsigned_urls[]",
+    results = { "unsigned_urls[]", "data.unsigned_urls[]" },
     -- an HTTP error's {"error": {"code", "message"}}; a failed job's "error" is the message itself
     error_code = "error.code",
-    error_message = { "error.message", "error" },
+    error_message = { "error.message", "error", "data.error" },
   },
   states = {
     pending = "pending",

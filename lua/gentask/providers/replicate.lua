@@ -43,10 +43,11 @@ return {
   -- The format page was not read: the examples (60s, 1m, 5m) read as Go-style durations, and
   -- whole seconds with "s" is the reading chosen
   deadline_header = { name = "Cancel-After", suffix = "s" },
-  -- webhooks: the create body's `webhook`; deliveries are signed the Standard Webhooks way with
-  -- the account's one secret (webhook-id, webhook-timestamp, webhook-signature), which this table
-  -- cannot say yet: a delivery only makes the task poll at once (docs/providers/replicate.md)
-  webhook = { url_field = "webhook" },
+  -- webhooks: the create body's `webhook`; deliveries are signed the Standard Webhooks way
+  -- (webhook-id, webhook-timestamp, webhook-signature: v1,<base64>) with the account's one secret
+  -- from GET /v1/webhooks/default/secret, given as the client's webhook_secret (whsec_…). The
+  -- tolerance is not documented: the default 300 s (docs/providers/replicate.md)
+  webhook = { url_field = "webhook", scheme = "standard" },
   -- "All input parameters, output values, and logs are automatically removed after an hour"
   -- (the SDK's docstring of the prediction object): output turns null, data_removed true
   result_ttl = 3600,

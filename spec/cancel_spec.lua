@@ -7,14 +7,6 @@ local function entry_of(sim, task)
   return sim:stats(true).tasks[task.id]
 end
 
--- Waits, driving gentask, until the task has an id (its submit was answered).
-local function accepted(task)
-  for _ = 1, 200 do
-    if task.id then return task end
-    gentask.sleep(0.01)
-  end
-  error("the submit was never answered")
-end
 
 describe("task:cancel()", function()
   local sim
@@ -24,7 +16,7 @@ describe("task:cancel()", function()
 
   it("sends FoxAPI's cancel: the simulator stops the task, and wait() returns once the answer came", function()
     local fox = sim:foxapi()
-    local task = accepted(fox:submit("flux-dev", { prompt = "to be cancelled" }))
+    local task = Sim.accepted(fox:submit("flux-dev", { prompt = "to be cancelled" }))
     task:cancel()
     assert.equal("cancelling", task.state)
     assert.equal("cancel", task.phase)
@@ -48,7 +40,7 @@ describe("task:cancel()", function()
     local fox = sim:foxapi()
     local id
     gentask.run(function()
-      local task = accepted(fox:submit("flux-dev", { prompt = "cancelled in a coroutine" }))
+      local task = Sim.accepted(fox:submit("flux-dev", { prompt = "cancelled in a coroutine" }))
       id = task.id
       task:cancel()
     end)
@@ -60,7 +52,7 @@ describe("task:cancel()", function()
   it("records a refusal: a task that had already ended cannot be cancelled", function()
     local fox = sim:foxapi()
     -- the task ends at once at the simulator, and the client's first poll waits for a far eta
-    local task = accepted(fox:submit("flux-dev", { prompt = "quick [duration=1] [eta=60000]" }))
+    local task = Sim.accepted(fox:submit("flux-dev", { prompt = "quick [duration=1] [eta=60000]" }))
     gentask.sleep(0.05)
     task:cancel()
     local _, err = task:result()
@@ -76,7 +68,7 @@ describe("task:cancel()", function()
 
   it("records a refusal: a task the provider does not know", function()
     local fox = sim:foxapi()
-    local task = accepted(fox:submit("flux-dev", { prompt = "forgotten" }))
+    local task = Sim.accepted(fox:submit("flux-dev", { prompt = "forgotten" }))
     sim:reset()
     task:cancel()
     local _, err = task:result()
@@ -104,7 +96,7 @@ describe("task:cancel()", function()
 
   it("sends nothing where the provider documents no cancel (BFL): polling stops, the task is cancelled", function()
     local bfl = sim:client "bfl"
-    local task = accepted(bfl:submit("flux-dev", { prompt = "no cancel endpoint" }))
+    local task = Sim.accepted(bfl:submit("flux-dev", { prompt = "no cancel endpoint" }))
     task:cancel()
     assert.equal("cancelled", task.state)
     assert.is_nil(task.cancel_confirmed)
@@ -114,12 +106,12 @@ describe("task:cancel()", function()
 
   it("is never sent by __gc or client:close()", function()
     local fox = sim:foxapi()
-    local task = accepted(fox:submit("flux-dev", { prompt = "collected" }))
+    local task = Sim.accepted(fox:submit("flux-dev", { prompt = "collected" }))
     local id = task.id
     task = nil -- luacheck: ignore 311
     collectgarbage()
     collectgarbage()
-    local other = accepted(fox:submit("flux-dev", { prompt = "left to close" }))
+    local other = Sim.accepted(fox:submit("flux-dev", { prompt = "left to close" }))
     fox:close()
     gentask.sleep(0.1)
     local stats = sim:stats(true)
@@ -133,7 +125,7 @@ describe("task:cancel()", function()
   describe("at the deadline", function()
     local function late(options)
       local fox = sim:foxapi(options)
-      local task = accepted(fox:submit("flux-dev", { prompt = "outlives its deadline [duration=30000]" }))
+      local task = Sim.accepted(fox:submit("flux-dev", { prompt = "outlives its deadline [duration=30000]" }))
       return fox, task, select(2, task:result())
     end
 
@@ -169,7 +161,7 @@ describe("task:cancel()", function()
       os.remove(journal)
       local fox = sim:foxapi { task_timeout = 0.3, poll_interval = 0.05, cancel_at_deadline = true, journal = journal }
       -- the simulator forgets the task before the cancel: the cancel is refused (404)
-      local task = accepted(fox:submit("flux-dev", { prompt = "outlives its deadline [duration=30000]" }))
+      local task = Sim.accepted(fox:submit("flux-dev", { prompt = "outlives its deadline [duration=30000]" }))
       sim:reset()
       local _, err = task:result()
       assert.equal("deadline_exceeded", err.kind)

@@ -72,19 +72,13 @@ describe("the profile's request headers", function()
   teardown(function() sim:stop() end)
   before_each(function() sim:reset() end)
 
-  local function all_matched()
-    local replay = sim:stats().replay
-    assert.equal(0, replay.unmatched, table.concat(replay.unmatched_requests, ", "))
-    return replay
-  end
-
   -- Runs a scenario to success with these client options: the replay's counters.
   local function succeeds(scenario, opts)
     local client = sim:client(profile(), opts)
     local result = assert(client:submit("m", { prompt = "replay:" .. scenario }):wait())
     client:close()
     assert.same({ "ok" }, result.texts)
-    return all_matched()
+    return sim:replay_matched()
   end
 
   it("go with the submit and every poll", function()
@@ -99,16 +93,12 @@ describe("the profile's request headers", function()
   it("go with the cancel", function()
     local client = sim:client(profile())
     local task = client:submit("m", { prompt = "replay:cancel" })
-    for _ = 1, 500 do
-      if task.id then break end
-      require "gentask".sleep(0.01)
-    end
-    task:cancel()
+    Sim.accepted(task):cancel()
     local _, err = task:result()
     client:close()
     assert.equal("cancelled", err.kind)
     assert.is_true(task.cancel_confirmed)
-    all_matched()
+    sim:replay_matched()
   end)
 
   it("are refused at client creation when a header is the auth header, or not a token", function()
@@ -124,7 +114,7 @@ describe("the profile's request headers", function()
     local result = assert(client:submit("m", { prompt = "replay:lost_answer" }):wait())
     client:close()
     assert.same({ "ok" }, result.texts)
-    local replay = all_matched()
+    local replay = sim:replay_matched()
     assert.equal(1, replay.by_status["500"])
     assert.equal(1, replay.tasks)
   end)

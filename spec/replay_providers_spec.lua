@@ -57,20 +57,7 @@ local function replayed_providers()
   return names
 end
 
-local function expect_all_matched(sim)
-  local replay = sim:stats().replay
-  assert.equal(0, replay.unmatched, table.concat(replay.unmatched_requests, ", "))
-  return replay
-end
 
--- Waits, driving gentask, until the task has an id (its submit was answered).
-local function accepted(task)
-  for _ = 1, 500 do
-    if task.id then return task end
-    gentask.sleep(0.01)
-  end
-  error("the submit was never answered")
-end
 
 local function expect_fields(expected, err)
   assert.is_table(err, "the task ended without an error")
@@ -133,7 +120,7 @@ for _, name in ipairs(replayed_providers()) do
       local files = case.success and case.success.files or 1
       assert.equal(files, #(result.files or {}), result.download_errors and tostring(result.download_errors[1]))
       for _, file in ipairs(result.files or {}) do assert.equal(PNG, host.read(file.path):sub(1, 8)) end
-      local replay = expect_all_matched(sim)
+      local replay = sim:replay_matched()
       assert.equal(1, replay.tasks)
       assert.equal(0, replay.auth_refused)
       if case.success and case.success.check then case.success.check(result, task, replay) end
@@ -143,7 +130,7 @@ for _, name in ipairs(replayed_providers()) do
       it("ends a failed task with the documented failure", function()
         local _, err = submit("failed"):result()
         expect_fields(case.failed, err)
-        expect_all_matched(sim)
+        sim:replay_matched()
       end)
     end
 
@@ -152,7 +139,7 @@ for _, name in ipairs(replayed_providers()) do
         local _, err = submit("moderated"):result()
         expect_fields(case.moderated, err)
         assert.equal("moderated", err.kind)
-        expect_all_matched(sim)
+        sim:replay_matched()
       end)
     end
 
@@ -160,7 +147,7 @@ for _, name in ipairs(replayed_providers()) do
       local task = submit "rate_limited"
       task:wait()
       assert.equal("succeeded", task.state)
-      local replay = expect_all_matched(sim)
+      local replay = sim:replay_matched()
       local limited = type(case.rate_limited) == "table" and case.rate_limited or {}
       if limited.requests then assert.equal(limited.requests, replay.requests)
       else assert.equal(1, replay.by_status["429"]) end
@@ -173,20 +160,20 @@ for _, name in ipairs(replayed_providers()) do
       wrong:close()
       expect_fields(case.auth, err)
       assert.equal("no", err.submitted)
-      local replay = expect_all_matched(sim)
+      local replay = sim:replay_matched()
       assert.equal(1, replay.auth_refused)
       assert.equal(0, replay.tasks)
     end)
 
     if case.cancel then
       it("cancels with the documented request", function()
-        local task = accepted(submit "cancel")
+        local task = Sim.accepted(submit "cancel")
         task:cancel()
         local result, err = task:result()
         assert.is_nil(result)
         assert.equal("cancelled", err.kind)
         assert.equal(case.cancel.confirmed ~= false, task.cancel_confirmed == true)
-        expect_all_matched(sim)
+        sim:replay_matched()
       end)
     end
 
@@ -199,7 +186,7 @@ for _, name in ipairs(replayed_providers()) do
         assert.equal(0, #(result.files or {}))
         local failure = tostring(result.download_errors[1])
         assert.is_nil(failure:find(Sim.key, 1, true))
-        local replay = expect_all_matched(sim)
+        local replay = sim:replay_matched()
         -- the download reached the simulator's other origin without the key: refused there
         assert.equal(1, replay.auth_refused)
       end)
@@ -216,7 +203,7 @@ for _, name in ipairs(replayed_providers()) do
         return sim:client(name, options(opts))
       end
       local function delivered(on, hooks, scenario)
-        local task = accepted(submit(scenario, on))
+        local task = Sim.accepted(submit(scenario, on))
         return task, hooks.next()
       end
       -- keys are fetched by the engine once the client is made: a delivery before then waits
@@ -254,7 +241,7 @@ for _, name in ipairs(replayed_providers()) do
           if hook.replayed then refused("webhook_replayed", handed(on, delivery)) end
           on:close()
           hooks.close()
-          expect_all_matched(sim)
+          sim:replay_matched()
         end)
 
         it("refuses a stale delivery: signed long ago", function()
@@ -266,7 +253,7 @@ for _, name in ipairs(replayed_providers()) do
           task:cancel()
           on:close()
           hooks.close()
-          expect_all_matched(sim)
+          sim:replay_matched()
         end)
       else
         it("takes an unsigned delivery as news only: the task polls to its end", function()
@@ -279,7 +266,7 @@ for _, name in ipairs(replayed_providers()) do
           assert.equal("succeeded", task.state)
           on:close()
           hooks.close()
-          expect_all_matched(sim)
+          sim:replay_matched()
         end)
       end
     end

@@ -38,14 +38,6 @@ local function poll(sim, id)
   return status, cjson.decode(body)
 end
 
--- Waits, driving gentask, until the task has an id (its submit was answered).
-local function accepted(task)
-  for _ = 1, 200 do
-    if task.id then return task end
-    gentask.sleep(0.01)
-  end
-  error("the submit was never answered")
-end
 
 -- Runs the simulator with extra options until it ends: exit status and what it said on stderr.
 local function sim_refusal(args)
@@ -82,11 +74,6 @@ local function origin_of(files, name)
   end
 end
 
-local function expect_all_matched(sim)
-  local replay = sim:stats().replay
-  assert.equal(0, replay.unmatched, table.concat(replay.unmatched_requests, ", "))
-  return replay
-end
 
 describe("replay mode, FoxAPI's documented exchanges run by the engine", function()
   local sim, fox
@@ -114,7 +101,7 @@ describe("replay mode, FoxAPI's documented exchanges run by the engine", functio
     assert.equal("image/png", result.files[1].content_type)
     assert.equal(100, states[#states])
     assert.truthy(states[#states - 1] == 50, "the processing step's progress was seen")
-    local replay = expect_all_matched(sim)
+    local replay = sim:replay_matched()
     assert.equal(1, replay.tasks)
     -- the submit, four polls (pending, processing twice, completed) and the download
     assert.equal(6, replay.matched)
@@ -127,7 +114,7 @@ describe("replay mode, FoxAPI's documented exchanges run by the engine", functio
     assert.equal("generation_failed", err.kind)
     assert.equal("generation_failed", err.code)
     assert.equal("The generation process failed", err.message)
-    expect_all_matched(sim)
+    sim:replay_matched()
   end)
 
   it("reads a moderated task as moderated at the input", function()
@@ -135,14 +122,14 @@ describe("replay mode, FoxAPI's documented exchanges run by the engine", functio
     assert.equal("moderated", err.kind)
     assert.equal("input", err.stage)
     assert.equal("content_policy_violation", err.code)
-    expect_all_matched(sim)
+    sim:replay_matched()
   end)
 
   it("waits out a 429 with Retry-After and sends the same body again, paying once", function()
     local task = fox:submit("flux-dev", { prompt = "replay:rate_limited a fox" })
     task:wait()
     assert.equal("succeeded", task.state)
-    local replay = expect_all_matched(sim)
+    local replay = sim:replay_matched()
     assert.equal(1, replay.by_status["429"])
     assert.equal(1, replay.tasks)
   end)
@@ -155,19 +142,19 @@ describe("replay mode, FoxAPI's documented exchanges run by the engine", functio
     assert.equal("invalid_api_key", err.code)
     assert.equal(401, err.status)
     assert.equal("no", err.submitted)
-    local replay = expect_all_matched(sim)
+    local replay = sim:replay_matched()
     assert.equal(1, replay.auth_refused)
     assert.equal(0, replay.tasks)
   end)
 
   it("cancels: the documented cancel answer, then the polls say cancelled", function()
-    local task = accepted(fox:submit("flux-dev", { prompt = "replay:cancel a fox" }))
+    local task = Sim.accepted(fox:submit("flux-dev", { prompt = "replay:cancel a fox" }))
     task:cancel()
     local result, err = task:result()
     assert.is_nil(result)
     assert.equal("cancelled", err.kind)
     assert.is_true(task.cancel_confirmed)
-    expect_all_matched(sim)
+    sim:replay_matched()
   end)
 end)
 
@@ -546,7 +533,7 @@ describe("replay files given with --replay", function()
       assert(client:webhook { headers = hook.headers, body = hook.body })
       assert(task:wait())
       assert.equal("succeeded", task.state)
-      local replay = expect_all_matched(sim)
+      local replay = sim:replay_matched()
       assert.equal(1, replay.matched) -- the submit alone: no poll was needed
       client:close()
       hooks.close()

@@ -4,6 +4,7 @@ local cjson = require "cjson"
 local gentask = require "gentask"
 local simulator = require "gentask.sim"
 local host = require "support.host"
+local luassert = require "luassert"
 
 local Sim = {}
 Sim.__index = Sim
@@ -36,6 +37,23 @@ function Sim.start_replay(text, args)
     os.remove(path)
   end
   return server
+end
+
+--- The replay counters, after checking that every request the simulator was sent matched an
+--- exchange of its replay files (a missing header or a wrong path is an unmatched request).
+function Sim:replay_matched()
+  local replay = self:stats().replay
+  luassert.equal(0, replay.unmatched, table.concat(replay.unmatched_requests, ", "))
+  return replay
+end
+
+--- task, once its submit was answered (it has an id), driving gentask while it waits.
+function Sim.accepted(task)
+  for _ = 1, 500 do
+    if task.id then return task end
+    gentask.sleep(0.01)
+  end
+  error("the submit was never answered")
 end
 
 --- Removes a journal file and the files SQLite keeps beside it.
@@ -131,7 +149,6 @@ end
 --- task succeeded, each was submitted once, none met a 429, and the simulator never held more
 --- than the workers' max_in_flight (6) at once.
 function Sim:expect_capped_batch(workers, each)
-  local luassert = require "luassert"
   -- every worker is waited for before any assertion: one left running on a failed assertion
   -- would wait for a stopped simulator until its tasks' deadline, and hold busted's exit
   local outputs = {}

@@ -115,6 +115,12 @@ typedef struct gt_webhook_delivery {
 const char *gt_webhook_header_value(const gt_webhook_delivery *d, const char *name);
 /* A refusal of kind, phase webhook, with code: the task is left untouched. */
 gt_error *gt_webhook_refusal(gt_kind kind, const char *code, const char *message);
+/* The HMAC-SHA256 keyed with key of the n texts joined by sep (the body last, with its length
+ * lengths[n - 1]; the others are strings) into mac (32 bytes): what Standard Webhooks signs
+ * (id "." timestamp "." body) and OpenRouter's t_v1 (timestamp "," body). False when OpenSSL
+ * fails. */
+bool gt_webhook_hmac_joined(const unsigned char *key, size_t key_len, const char *const texts[], size_t n,
+                            size_t body_len, char sep, unsigned char mac[32]);
 
 /* "hmac_hex" (webhook_hmac_hex.c): "<prefix><hex HMAC-SHA256(secret, body)>" in the profile's
  * signature header (BFL). NULL when valid. */

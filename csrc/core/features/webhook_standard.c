@@ -12,7 +12,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #define SECRET_PREFIX "whsec_"
 #define MAC_BASE64_LEN 44 /* a 32-byte MAC in base64, with its padding */
@@ -47,22 +46,10 @@ bool gt_webhook_standard_key(const char *secret, unsigned char **key, size_t *le
 static bool expected_signature(const gt_client *c, const char *id, const char *timestamp, const gt_webhook_delivery *d,
                                char out[MAC_BASE64_LEN + 1])
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    size_t mac_len = 0;
-    EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
-    bool ok = ctx && EVP_MAC_init(ctx, c->webhook_key, c->webhook_key_len, params) &&
-              EVP_MAC_update(ctx, (const unsigned char *)id, strlen(id)) &&
-              EVP_MAC_update(ctx, (const unsigned char *)".", 1) &&
-              EVP_MAC_update(ctx, (const unsigned char *)timestamp, strlen(timestamp)) &&
-              EVP_MAC_update(ctx, (const unsigned char *)".", 1) &&
-              EVP_MAC_update(ctx, (const unsigned char *)d->body, d->len) &&
-              EVP_MAC_final(ctx, mac, &mac_len, sizeof mac) && mac_len == 32;
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(hmac);
-    if (ok) EVP_EncodeBlock((unsigned char *)out, mac, (int)mac_len);
+    unsigned char mac[32];
+    const char *const texts[] = {id, timestamp, d->body};
+    bool ok = gt_webhook_hmac_joined(c->webhook_key, c->webhook_key_len, texts, 3, d->len, '.', mac);
+    if (ok) EVP_EncodeBlock((unsigned char *)out, mac, (int)sizeof mac);
     OPENSSL_cleanse(mac, sizeof mac);
     return ok;
 }

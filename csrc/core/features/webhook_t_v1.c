@@ -13,8 +13,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 
 bool gt_webhook_t_v1_parse(const char *value, gt_t_v1 *out)
 {
@@ -44,20 +42,10 @@ bool gt_webhook_t_v1_parse(const char *value, gt_t_v1 *out)
 static bool expected_signature(const char *secret, const char *timestamp, const gt_webhook_delivery *d,
                                char out[GT_T_V1_HEX + 1])
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    size_t mac_len = 0;
-    EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
-    bool ok = ctx && EVP_MAC_init(ctx, (const unsigned char *)secret, strlen(secret), params) &&
-              EVP_MAC_update(ctx, (const unsigned char *)timestamp, strlen(timestamp)) &&
-              EVP_MAC_update(ctx, (const unsigned char *)",", 1) &&
-              EVP_MAC_update(ctx, (const unsigned char *)d->body, d->len) &&
-              EVP_MAC_final(ctx, mac, &mac_len, sizeof mac) && mac_len * 2 == GT_T_V1_HEX;
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(hmac);
-    if (ok) gt_hex_encode(out, mac, mac_len);
+    unsigned char mac[32];
+    const char *const texts[] = {timestamp, d->body};
+    bool ok = gt_webhook_hmac_joined((const unsigned char *)secret, strlen(secret), texts, 2, d->len, ',', mac);
+    if (ok) gt_hex_encode(out, mac, sizeof mac);
     OPENSSL_cleanse(mac, sizeof mac);
     return ok;
 }

@@ -18,4 +18,7 @@ return {
   auth = { kind = "authentication", status = 401 },
   -- no cancel: the profile has none (the cancel URL depends on the model)
   -- not keyed: fal's media is public, on another host than the API's
+  -- Ed25519 against fal's published keys (no caller secret); X-Fal-Webhook-Request-Id names a
+  -- delivery, so a second one is a replay
+  webhook = { signed = true, keys = true, replayed = true },
 }

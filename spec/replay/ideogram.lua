@@ -7,4 +7,7 @@ return {
   moderated = { kind = "moderated", stage = "input", status = 422, submitted = "no" },
   auth = { kind = "authentication", status = 401 },
   -- no cancel endpoint is documented; result links need no key
+  -- Ed25519 against Ideogram's published keys (no caller secret); the generation id names a
+  -- delivery, so a second one is a replay
+  webhook = { signed = true, keys = true, replayed = true },
 }

@@ -16,4 +16,7 @@ return {
   auth = { kind = "authentication", status = 401 },
   -- no cancel endpoint is documented
   keyed = true,
+  -- t=,v1= HMAC with the workspace's signing secret (the client's webhook_secret); the
+  -- X-OpenRouter-Idempotency-Key names a delivery, so a second one is a replay
+  webhook = { signed = true, secret = true, replayed = true },
 }

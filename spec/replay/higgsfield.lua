@@ -9,4 +9,6 @@ return {
   -- 202 Accepted with an empty body while queued: confirmed
   cancel = { confirmed = true },
   -- outputs need no key (none documented)
+  -- the hf_webhook query parameter; deliveries unsigned (none documented): news only
+  webhook = { signed = false },
 }

@@ -26,4 +26,6 @@ return {
     kind = "authentication", status = 401, code = "1002",
   },
   -- no cancel endpoint; the results are on Kling's CDN, which takes no key
+  -- the submit's callback_url; no signature documented: a delivery is news only
+  webhook = { signed = false },
 }

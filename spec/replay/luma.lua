@@ -10,4 +10,6 @@ return {
   auth = { kind = "authentication", status = 401 },
   -- no cancel: Luma documents none (DELETE removes a generation)
   -- not keyed: results are plain URLs fetched without the key
+  -- the create body's callback_url; no signature documented: a delivery is news only
+  webhook = { signed = false },
 }

@@ -18,4 +18,7 @@ return {
   -- 1004 under HTTP 200
   auth = { kind = "authentication", status = 200, code = "1004" },
   -- V1 documents no cancel; the download_url needs no key
+  -- the submit's callback_url, unsigned: a delivery is news only (MiniMax's first {"challenge"}
+  -- round trip is not replayed: the format cannot say it)
+  webhook = { signed = false },
 }

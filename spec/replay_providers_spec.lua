@@ -26,8 +26,9 @@
 --   webhook              where the provider documents webhooks, nil elsewhere:
 --                          { signed = true, secret = true|nil, keys = true|nil, replayed = true|nil }
 --                        for a signed provider: scenario "webhook" (the submit's exchange pushes a
---                        delivery signed with "sign", the polls stay running, so only the delivery
---                        ends the task) and "webhook_stale" (the same with "age_s"); secret: the
+--                        delivery signed with "sign"; polls are slowed so the delivery decides: it
+--                        ends the task itself, or, where it is news only (fal, Ideogram), makes it
+--                        poll its end at once) and "webhook_stale" (the same with "age_s"); secret: the
 --                        client's webhook_secret is the simulator's (SECRET below, handed to it as
 --                        GENTASK_SIM_WEBHOOK_SECRET); keys: its webhook_keys_url is the simulator's
 --                        JWKS (ed25519); replayed: the scheme has ids, a second delivery is refused.

@@ -441,12 +441,7 @@ describe("replay files given with --replay", function()
     return sim
   end
 
-  local function bfl_with(webhook)
-    local profile = {}
-    for k, v in pairs(require "gentask.providers.bfl") do profile[k] = v end
-    profile.webhook = webhook
-    return profile
-  end
+  local function bfl_with(webhook) return Sim.profile_with("bfl", { webhook = webhook }) end
 
   -- POSTs a job of scenario, its webhook URL in the query, and returns the delivery received
   local function pushed(sim, hooks, scenario)

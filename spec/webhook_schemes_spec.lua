@@ -33,29 +33,19 @@ local function standard_headers(sim, secret, id, timestamp, body)
   return sim_sign(sim, ("scheme=standard&id=%s&timestamp=%d"):format(id, timestamp), body, secret)
 end
 
-local function until_true(done, seconds)
-  for _ = 1, (seconds or 10) * 100 do
-    if done() then return true end
-    gentask.sleep(0.01)
-  end
-  return done()
-end
+local until_true = Sim.until_true
 
 -- BFL's profile, signing as the scheme says: the simulator's BFL dialect takes the webhook_url and
 -- pushes the poll answer; the spec signs it in that scheme through the simulator
 local function profile_with(webhook)
-  local profile = {}
-  for k, v in pairs(require "gentask.providers.bfl") do profile[k] = v end
-  profile.webhook = webhook
-  return profile
+  return Sim.profile_with("bfl", { webhook = webhook })
 end
 
--- A client of the simulator's BFL dialect with that profile (fast polls, as Sim:client makes them)
-local function bfl_client(sim, profile, opts)
-  local o = { provider = profile, api_key = Sim.key, base_url = sim.url .. "/bfl", poll_interval = 0.05,
-              poll_max_interval = 0.1, backoff_initial = 0.01, backoff_max = 0.05 }
-  for k, v in pairs(opts or {}) do o[k] = v end
-  return gentask.client(o)
+-- A task the simulator holds for 5 s, once it took it.
+local function waiting_task(client)
+  local task = client:submit("flux-dev", { prompt = "waits [duration=5000]" })
+  assert.is_true(until_true(function() return task.id ~= nil end, 2), "the provider never took the task")
+  return task
 end
 
 local function ready_body(id)
@@ -97,13 +87,7 @@ describe("webhook schemes", function()
       for k, v in pairs(webhook_extra or {}) do webhook[k] = v end
       local o = { webhook_url = hooks.url, webhook_secret = SECRET, poll_interval = 0.2, poll_max_interval = 0.2 }
       for k, v in pairs(opts or {}) do o[k] = v end
-      return bfl_client(sim, profile_with(webhook), o)
-    end
-
-    local function waiting_task(client)
-      local task = client:submit("flux-dev", { prompt = "waits [duration=5000]" })
-      assert.is_true(until_true(function() return task.id ~= nil end, 2), "the provider never took the task")
-      return task
+      return sim:client(profile_with(webhook), o)
     end
 
     it("a delivery the simulator pushed, signed in the scheme, ends the task before its next poll", function()
@@ -225,7 +209,7 @@ describe("webhook schemes", function()
       }
       for _, webhook in ipairs(bad) do
         webhook.url_field = "webhook_url"
-        local ok, err = pcall(bfl_client, sim, profile_with(webhook), { webhook_url = hooks.url })
+        local ok, err = pcall(sim.client, sim, profile_with(webhook), { webhook_url = hooks.url })
         assert.is_false(ok)
         assert.equal("usage", err.kind, tostring(err))
       end
@@ -278,17 +262,11 @@ describe("webhook schemes", function()
       for k, v in pairs(webhook_extra or {}) do webhook[k] = v end
       local o = { webhook_url = hooks.url, webhook_secret = OR_SECRET, poll_interval = 0.2, poll_max_interval = 0.2 }
       for k, v in pairs(opts or {}) do o[k] = v end
-      return bfl_client(sim, profile_with(webhook), o)
+      return sim:client(profile_with(webhook), o)
     end
 
     local function t_v1_headers(secret, timestamp, body)
       return sim_sign(sim, "scheme=t_v1&timestamp=" .. timestamp, body, secret)
-    end
-
-    local function waiting_task(client)
-      local task = client:submit("flux-dev", { prompt = "waits [duration=5000]" })
-      assert.is_true(until_true(function() return task.id ~= nil end, 2), "the provider never took the task")
-      return task
     end
 
     it("a delivery the simulator pushed, signed in the scheme, ends the task before its next poll", function()
@@ -362,7 +340,7 @@ describe("webhook schemes", function()
     end)
 
     it("profile fields are checked when the client is made, and the secret shows nowhere", function()
-      local ok, err = pcall(bfl_client, sim, profile_with { url_field = "webhook_url", scheme = "t_v1" },
+      local ok, err = pcall(sim.client, sim, profile_with { url_field = "webhook_url", scheme = "t_v1" },
                             { webhook_url = hooks.url })
       assert.is_false(ok)
       assert.equal("usage", err.kind)
@@ -394,16 +372,11 @@ describe("webhook schemes", function()
                   poll_interval = 0.2, poll_max_interval = 0.2 }
       for k, v in pairs(opts or {}) do o[k] = v end
       if o.webhook_url == false then o.webhook_url = nil end
-      return bfl_client(sim, profile_with(FAL_WEBHOOK), o)
+      return sim:client(profile_with(FAL_WEBHOOK), o)
     end
     local function fal_headers(request_id, timestamp, body)
       return sim_sign(sim, ("scheme=ed25519&request_id=%s&user_id=user-7&timestamp=%d"):format(request_id, timestamp),
                       body)
-    end
-    local function waiting_task(client)
-      local task = client:submit("flux-dev", { prompt = "waits [duration=5000]" })
-      assert.is_true(until_true(function() return task.id ~= nil end, 2), "the provider never took the task")
-      return task
     end
     -- hands the delivery over until the keys are here (each refusal before then is retryable)
     local function deliver_once_keys_are_here(client, delivery)
@@ -497,7 +470,7 @@ describe("webhook schemes", function()
     it("a key id the cache lacks with a signature no key verifies: fetched again, refused as unavailable", function()
       local webhook = { key_id_header = "x-key-id" }
       for k, v in pairs(FAL_WEBHOOK) do webhook[k] = v end
-      local client = bfl_client(sim, profile_with(webhook), { webhook_url = hooks.url,
+      local client = sim:client(profile_with(webhook), { webhook_url = hooks.url,
                                                               webhook_keys_url = sim.admin_url .. "/_sim/jwks.json" })
       local task = waiting_task(client)
       local body = ready_body(task.id)
@@ -535,7 +508,7 @@ describe("webhook schemes", function()
         for k, v in pairs(change) do
           if v == false then webhook[k] = nil else webhook[k] = v end
         end
-        local ok, err = pcall(bfl_client, sim, profile_with(webhook), {})
+        local ok, err = pcall(sim.client, sim, profile_with(webhook), {})
         assert.is_false(ok)
         assert.equal("usage", err.kind, tostring(err))
       end

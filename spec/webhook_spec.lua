@@ -27,14 +27,7 @@ local function bfl_signature(sim, secret, body)
   return "sha256=" .. cjson.decode(table.concat(chunks)).hmac_sha256
 end
 
--- Runs gentask's loop until done() says so (at most `seconds`): false when it never did.
-local function until_true(done, seconds)
-  for _ = 1, (seconds or 10) * 100 do
-    if done() then return true end
-    gentask.sleep(0.01)
-  end
-  return done()
-end
+local until_true = Sim.until_true
 
 -- a receiver on a free loopback port (receiver.url, receiver.next(), receiver.close())
 local receiver = require "support.webhook_receiver"

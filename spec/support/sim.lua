@@ -47,6 +47,24 @@ function Sim:replay_matched()
   return replay
 end
 
+--- Runs gentask's loop until done() says so (at most `seconds`, 10 by default): false when it
+--- never did.
+function Sim.until_true(done, seconds)
+  for _ = 1, (seconds or 10) * 100 do
+    if done() then return true end
+    gentask.sleep(0.01)
+  end
+  return done()
+end
+
+--- The built-in profile `name` with some of its fields replaced: a provider as a spec needs it.
+function Sim.profile_with(name, fields)
+  local profile = {}
+  for k, v in pairs(require("gentask.providers." .. name)) do profile[k] = v end
+  for k, v in pairs(fields) do profile[k] = v end
+  return profile
+end
+
 --- task, once its submit was answered (it has an id), driving gentask while it waits.
 function Sim.accepted(task)
   for _ = 1, 500 do

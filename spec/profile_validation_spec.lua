@@ -188,3 +188,24 @@ describe("a task id", function()
     assert.equal("usage", err.kind)
   end)
 end)
+
+describe("a cancel endpoint", function()
+  it("needs a path or a reference beside the poll URL", function()
+    local message = refused(profile { cancel = { method = "PUT" } })
+    assert.truthy(message:find("cancel needs a path", 1, true), message)
+  end)
+
+  for _, beside in ipairs { "https://elsewhere.example/cancel", "//elsewhere.example/cancel", "" } do
+    it(("beside the poll URL is a relative reference, never a URL of its own (%q)"):format(beside), function()
+      local message = refused(profile { cancel = { method = "PUT", from_poll_url = beside } })
+      assert.truthy(message:find("cancel.from_poll_url", 1, true), message)
+    end)
+  end
+
+  it("beside the poll URL is taken when relative", function()
+    local c = gentask.client { api_key = "k", base_url = "https://api.acme.example",
+                               provider = profile { cancel = { method = "PUT", from_poll_url = "cancel" } } }
+    assert.is_not_nil(c)
+    c:close()
+  end)
+end)

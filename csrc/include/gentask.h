@@ -144,10 +144,12 @@ const char *gt_profile_name(const gt_profile *p);
  * idempotency_field (the body field of an idempotency key the provider honours: the core puts a
  * fresh one there per logical submit and resends it unchanged, which makes resending safe),
  * cancel_method and cancel_path (the provider's documented cancel endpoint, "{id}" in it; none:
- * cancel() stops only the local work), webhook_url_field, webhook_secret_field (where a submit
- * asks for a webhook), webhook_url_query (or a query parameter of the submit URL that carries the
- * webhook URL, escaped: fal's fal_webhook), webhook_switch_field and webhook_switch_value (a body field the request
- * must also set, APIXO's request_type = "callback"), webhook_signature_header and
+ * cancel() stops only the local work), cancel_from_poll_url (or a relative reference resolved
+ * against the task's poll URL: fal's "cancel" beside ".../requests/ID/status"), webhook_url_field,
+ * webhook_secret_field (where a submit asks for a webhook), webhook_url_query (or a query
+ * parameter of the submit URL that carries the webhook URL, escaped: fal's fal_webhook),
+ * webhook_switch_field and webhook_switch_value (a body field the request must also set, APIXO's
+ * request_type = "callback"), webhook_signature_header and
  * webhook_signature_prefix (where a delivery carries its HMAC-SHA256 hex, "sha256=" before it),
  * idempotency_header (a header the provider reads an idempotency key from, Higgsfield's
  * Idempotency-Key: the same guarantee as idempotency_field), deadline_header and deadline_suffix

@@ -411,6 +411,13 @@ static int build_profile(lua_State *L)
     if (lua_istable(L, -1)) {
         set_string(L, p, lua_gettop(L), "method", "cancel_method", "cancel");
         set_string(L, p, lua_gettop(L), "path", "cancel_path", "cancel");
+        const char *beside = check_string_field(L, lua_gettop(L), "from_poll_url", "cancel");
+        /* a reference relative to the poll URL ("cancel", "../cancel"), never a URL of its own */
+        if (beside && (!*beside || strstr(beside, "//")))
+            luaL_error(L, "profile: cancel.from_poll_url must be a relative reference such as \"cancel\"");
+        if (beside) gt_profile_set(p, "cancel_from_poll_url", beside);
+        if (!beside && !check_string_field(L, lua_gettop(L), "path", "cancel"))
+            luaL_error(L, "profile: cancel needs a path (or from_poll_url)");
     }
     lua_pop(L, 1);
     lua_getfield(L, profile, "webhook"); /* where a submit asks for one, and how deliveries are signed */

@@ -16,7 +16,8 @@ return {
                 status = 422 },
   -- the 401 body is not documented (completed by us); the status decides
   auth = { kind = "authentication", status = 401 },
-  -- no cancel: the profile has none (the cancel URL depends on the model)
+  -- PUT beside the status URL, answered 202 CANCELLATION_REQUESTED (a queued request never runs)
+  cancel = { confirmed = true },
   -- not keyed: fal's media is public, on another host than the API's
   -- Ed25519 against fal's published keys (no caller secret); X-Fal-Webhook-Request-Id names a
   -- delivery, so a second one is a replay

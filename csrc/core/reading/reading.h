@@ -82,6 +82,7 @@ struct gt_profile {
     long jwt_renew_before_s; /* a new token is made when less than this is left of the last */
     char *poll_method, *poll_path, *poll_key_field, *idempotency_field;
     char *cancel_method, *cancel_path; /* the documented cancel endpoint; NULL: none */
+    char *cancel_from_poll_url;        /* or one beside the task's poll URL: a relative reference */
     char *webhook_url_field, *webhook_secret_field, *webhook_switch_field, *webhook_switch_value;
     char *webhook_url_query; /* the submit URL's query parameter for the webhook URL (fal_webhook) */
     char *webhook_signature_header, *webhook_signature_prefix;

@@ -94,7 +94,7 @@ static void send_cancel(void *task)
     gt_task *t = task;
     gt_client *c = t->client;
     const gt_profile *p = c->profile;
-    char *url = gt_endpoint_poll_url(c, p->cancel_path, t->remote_id);
+    char *url = gt_endpoint_cancel_url(t);
     char *key_body = gt_endpoint_poll_body(c); /* ModelsLab-style keys travel in the body */
     const char *method = p->cancel_method ? p->cancel_method : "POST";
     bool posts = strcmp(method, "POST") == 0;
@@ -139,7 +139,7 @@ void gt_task_cancel(gt_task *t)
     /* nothing to send: no endpoint, or no task the provider has told us of (a task cancelled
      * before its submit went out costs nothing; one whose submit is on the wire is cut, and its
      * id never known) */
-    if (!t->client->profile->cancel_path || !t->remote_id || gt_task_phase(t) != GT_PHASE_POLL) {
+    if (!gt_endpoint_cancels(t) || gt_task_phase(t) != GT_PHASE_POLL) {
         gt_task_cancel_local(t);
         return;
     }
@@ -155,7 +155,7 @@ void gt_task_cancel(gt_task *t)
 
 bool gt_task_cancels_at_deadline(const gt_task *t)
 {
-    return t->opts.cancel_at_deadline && t->client->profile->cancel_path && t->remote_id;
+    return t->opts.cancel_at_deadline && gt_endpoint_cancels(t);
 }
 
 void gt_task_cancel_at_deadline(gt_task *t, gt_error *err)

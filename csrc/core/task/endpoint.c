@@ -197,3 +197,34 @@ char *gt_endpoint_result_url(const gt_task *t, const char *result_url, const cha
     free(template);
     return url;
 }
+
+/* The URL the task polls its state at: the one the provider gave, else its template's. */
+static char *state_url(const gt_task *t)
+{
+    if (t->poll_url) return gt_strdup(t->poll_url);
+    const char *template = gt_task_poll_template(t);
+    return template ? gt_endpoint_poll_url(t->client, template, t->remote_id) : NULL;
+}
+
+/* A cancel beside the poll URL (fal's ".../requests/ID/cancel" next to ".../requests/ID/status",
+ * under a model path one template cannot hold): the relative reference is resolved against the
+ * task's poll URL by libcurl's parser, and the URL it makes is held to the poll URL's trust rule
+ * (the key goes with it). */
+char *gt_endpoint_cancel_url(const gt_task *t)
+{
+    const gt_client *c = t->client;
+    const gt_profile *p = c->profile;
+    if (!p->cancel_from_poll_url) return p->cancel_path ? gt_endpoint_poll_url(c, p->cancel_path, t->remote_id) : NULL;
+    char *beside = state_url(t);
+    char *url = beside ? gt_trusted_poll_url(p, beside, p->cancel_from_poll_url) : NULL;
+    char *kept = url ? gt_endpoint_trusted_url(c, url) : NULL; /* the base URL's rule, as a poll URL's */
+    free(beside);
+    free(url);
+    return kept;
+}
+
+bool gt_endpoint_cancels(const gt_task *t)
+{
+    const gt_profile *p = t->client->profile;
+    return t->remote_id && (p->cancel_path || p->cancel_from_poll_url);
+}

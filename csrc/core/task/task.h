@@ -378,6 +378,9 @@ char *gt_endpoint_poll_url(const gt_client *c, const char *path_template, const 
 char *gt_endpoint_trusted_url(const gt_client *c, const char *url); /* NULL: not to be followed */
 /* Where the result fetch goes after a success: the answer's result_url if the trust rule lets the
  * key go there, else the profile's result path for this task; NULL: nowhere. */
+/* Where the task's cancel goes (NULL: nowhere the profile documents, or a URL not to follow). */
+char *gt_endpoint_cancel_url(const gt_task *t);
+bool gt_endpoint_cancels(const gt_task *t);
 char *gt_endpoint_result_url(const gt_task *t, const char *result_url, const char *result_id);
 
 /* ---- the poll-URL trust rule (trust.c) -------------------------------------------------------------- */

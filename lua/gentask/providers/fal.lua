@@ -94,8 +94,11 @@ return {
   deadline_header = { name = "X-Fal-Request-Timeout" },
   -- media on fal's CDN is "available for at least 7 days by default" (the FAQ, media expiration)
   result_ttl = 604800,
-  -- no cancel: the documented PUT …/{owner}/{app}/requests/{id}/cancel depends on the model, which
-  -- a profile's cancel path cannot hold (docs/providers/fal.md, what the profile cannot say yet);
+  -- cancel: PUT the submit answer's cancel_url, …/{owner}/{app}/requests/{id}/cancel beside its
+  -- status_url (the app without the model's subpath, which one template cannot hold). A queued
+  -- request is removed and never runs, never billed; a running one is told, and stops only if its
+  -- app handles cancellation (handle-cancellations page)
+  cancel = { method = "PUT", from_poll_url = "cancel" },
   -- webhooks: the submit URL's fal_webhook query parameter; deliveries are signed with Ed25519
   -- (request id, user id, timestamp, then the body's hex SHA-256, joined by "\n"; ±300 s) against
   -- fal's JWKS; the page names rest.alpha.fal.ai, many integrations rest.fal.ai (reading chosen: the

@@ -180,6 +180,33 @@ bool gt_profile_set_number(gt_profile *p, const char *key, double value);
  * for an empty model or a max that is not a whole number from 1 up (the caller reports it). */
 bool gt_profile_add_model_cap(gt_profile *p, const char *model, double max);
 
+/* ---- cost: what a task cost (price.c, task/cost.c) ----------------------------------------------
+ * A provider that reports a task's cost has a "cost" field path (below): that number × cost_scale
+ * is the amount, in cost_currency. Where nothing is reported, the profile's price table says what
+ * a task costs: its model's amount per unit, times how many units the submit body asks for
+ * (images: the count path's number, or 1; seconds: the seconds path's; megapixels: width × height
+ * / 10^6 from their paths; request: 1). */
+typedef enum gt_price_unit { GT_PRICE_IMAGE, GT_PRICE_SECOND, GT_PRICE_MEGAPIXEL, GT_PRICE_REQUEST } gt_price_unit;
+typedef enum gt_price_path {
+    GT_PRICE_COUNT,
+    GT_PRICE_SECONDS,
+    GT_PRICE_WIDTH,
+    GT_PRICE_HEIGHT,
+    GT_PRICE_PATH_COUNT
+} gt_price_path;
+bool gt_price_unit_named(const char *name, gt_price_unit *out); /* "image", "second", "megapixel", "request" */
+bool gt_price_path_named(const char *name, gt_price_path *out); /* "count", "seconds", "width", "height" */
+/* false for an empty model, an amount that is not a finite number >= 0, or a bad path */
+bool gt_profile_add_price(gt_profile *p, const char *model, double amount, gt_price_unit unit);
+bool gt_profile_add_price_path(gt_profile *p, gt_price_path which, const char *path);
+/* currency: 3 to 8 letters ("USD"); scale: > 0 */
+bool gt_profile_set_cost(gt_profile *p, const char *currency, double scale);
+/* The provider's documents say a failed task of this kind costs nothing, whatever an answer
+ * quoted before it failed (BFL's moderated requests); GT_KIND_NONE: a failed task of any kind. */
+void gt_profile_add_free_failure(gt_profile *p, gt_kind kind);
+/* What the price table says a task of this model and submit body costs; < 0: it cannot say. */
+double gt_price_estimate(const gt_profile *p, const char *model, const char *body);
+
 /* Where a response keeps a field, as dot paths tried in order ("runId", then "run_id").
  * Fields: id, state, progress, error_code, error_message, results, poll_url, retry_after,
  * envelope_status, eta (seconds until the result is expected: the first poll waits that long),
@@ -187,7 +214,8 @@ bool gt_profile_add_model_cap(gt_profile *p, const char *model, double max);
  * result_url (where the result fetch goes, trusted as a poll URL), result_id (what its path's
  * "{result_id}" stands for), refusal (why a success holds no results: moderated, output), envelope_code
  * (a code beside every answer, 0 when all is well: another, in a submit's answer naming no state, is
- * a refusal under HTTP 200, its kind the code's in http_codes or codes). Path syntax: "a.b"
+ * a refusal under HTTP 200, its kind the code's in http_codes or codes), cost (what the task cost,
+ * a number in the profile's cost unit, in any answer: the latest one read counts). Path syntax: "a.b"
  * objects, "a[].b" every element, "a{}.b" a string holding JSON (APIXO's resultJson). Returns false for an unknown
  * field or a path gt_json_path_problem refuses. */
 bool gt_profile_add_path(gt_profile *p, const char *field, const char *path);
@@ -256,6 +284,7 @@ typedef struct gt_reply {
     bool fetch_result;
     char *result_url; /* where the answer says they are (fal's response_url), or NULL */
     char *result_id;  /* what the profile's result path names (MiniMax's file_id), or NULL */
+    double cost;      /* what the answer says the task cost, × the profile's cost_scale; < 0: nothing */
 } gt_reply;
 
 /* The response headers the core reads besides a profile's request-id headers: one list, read by
@@ -404,6 +433,16 @@ void gt_client_release(gt_client *c);
 const gt_profile *gt_client_profile(const gt_client *c);
 const gt_client_options *gt_client_options_of(const gt_client *c);
 
+/* What a task cost, once it ended (cost.c): amount < 0 when unknown. */
+typedef enum gt_cost_source { GT_COST_UNKNOWN, GT_COST_REPORTED, GT_COST_PRICE_TABLE, GT_COST_NOT_SENT } gt_cost_source;
+typedef struct gt_cost {
+    double amount;
+    gt_cost_source source;
+    const char *currency; /* the profile's; NULL: it says nothing of cost */
+} gt_cost;
+gt_cost gt_task_cost(const gt_task *t);
+const char *gt_cost_source_name(gt_cost_source s); /* "reported", "price table", "not sent", "unknown" */
+
 /* What a client is doing, for client:stats(). */
 typedef struct gt_client_stats {
     int in_flight;       /* tasks holding a place: submitting or polling */
@@ -423,6 +462,9 @@ typedef struct gt_client_stats {
     double journal_failing_for;
     const char *journal_error; /* borrowed; NULL while writes succeed */
     long refused;              /* of them, refused in a way that proves nothing was taken (429, 503, ...) */
+    double spent;              /* ended tasks' known costs, in the profile's currency */
+    double spent_estimated;    /* the part of spent that the price table gave (nothing reported) */
+    const char *currency;      /* borrowed: the profile's; NULL: it says nothing of cost */
 } gt_client_stats;
 void gt_client_stats_of(const gt_client *c, gt_client_stats *out);
 /* Stops taking submits: a task not yet submitted ends cancelled (submitted = "no"), a submit on

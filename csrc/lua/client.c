@@ -40,7 +40,7 @@ static void describe_client(lua_State *L, void *c) /* says which provider, never
 }
 
 /* client:stats() → { in_flight, queued, accepted, max_in_flight, cap, requests, requests_queued,
- * paused_for, submits, refused } */
+ * paused_for, submits, refused, …, spent, spent_estimated, currency } */
 static int client_stats(lua_State *L)
 {
     gt_client_stats s;
@@ -61,6 +61,11 @@ static int client_stats(lua_State *L)
     gt_lua_setfield_integer(L, "journal_pending", s.journal_pending);
     gt_lua_setfield_number(L, "journal_failing_for", s.journal_failing_for);
     gt_lua_setfield_string(L, "journal_error", s.journal_error);
+    if (s.currency) { /* a profile that says nothing of cost has no spend to show */
+        gt_lua_setfield_number(L, "spent", s.spent);
+        gt_lua_setfield_number(L, "spent_estimated", s.spent_estimated);
+        gt_lua_setfield_string(L, "currency", s.currency);
+    }
     return 1;
 }
 

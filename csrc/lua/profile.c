@@ -403,6 +403,7 @@ static int build_profile(lua_State *L)
     lua_Number ttl = gt_lua_opt_number_field(L, profile, "result_ttl", 0);
     if (ttl != 0 && !gt_profile_set_number(p, "result_ttl", ttl)) luaL_error(L, "profile: result_ttl must be > 0");
     read_model_caps(L, p, profile);
+    gt_lua_read_profile_cost(L, p, profile);
     set_string(L, p, profile, "idempotency_field", "idempotency_field", "profile");
     /* read by the gentask command only, checked here with the rest of the profile */
     check_string_field(L, profile, "key_env", "profile");

@@ -208,6 +208,18 @@ static int task_error(lua_State *L)
     return 1;
 }
 
+/* core.task_cost(task) → { amount =, currency =, source = } once it ended, or nil when unknown */
+static int task_cost(lua_State *L)
+{
+    gt_cost cost = gt_task_cost(gt_lua_check_box(L, 1, GT_TASK_MT));
+    if (cost.amount < 0 || !cost.currency) return 0;
+    lua_createtable(L, 0, 3);
+    gt_lua_setfield_number(L, "amount", cost.amount);
+    gt_lua_setfield_string(L, "currency", cost.currency);
+    gt_lua_setfield_string(L, "source", gt_cost_source_name(cost.source));
+    return 1;
+}
+
 /* core.task_urls(task) → { url, … }, { text, … } (results that are text, not URLs) */
 static int task_urls(lua_State *L)
 {
@@ -334,17 +346,12 @@ void gt_lua_open_task(lua_State *L)
         .index = task_index,
     };
     static const luaL_Reg functions[] = {
-        {"is_task", task_is},
-        {"task_class", task_set_class},
-        {"task_cancel", task_cancel},
-        {"task_error", task_error},
-        {"task_urls", task_urls},
-        {"task_body", task_body},
-        {"task_download", task_download},
-        {"task_files", task_files},
-        {"media_type", media_type},
-        {"base64", base64},
-        {NULL, NULL},
+        {"is_task", task_is},         {"task_class", task_set_class},
+        {"task_cancel", task_cancel}, {"task_error", task_error},
+        {"task_urls", task_urls},     {"task_cost", task_cost},
+        {"task_body", task_body},     {"task_download", task_download},
+        {"task_files", task_files},   {"media_type", media_type},
+        {"base64", base64},           {NULL, NULL},
     };
     gt_lua_new_class(L, &task_class);
     gt_setfuncs(L, functions);

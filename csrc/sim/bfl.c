@@ -144,6 +144,11 @@ static cJSON *render_created(const struct exchange *exchange, const struct task 
 {
     cJSON *json = cJSON_CreateObject();
     cJSON_AddStringToObject(json, "id", task->id);
+    /* what the request costs, in credits ("used for billing"), as BFL's OpenAPI describes it:
+     * the simulator's price is 4 credits an image, and 1.0 output megapixel */
+    cJSON_AddNumberToObject(json, "cost", 4.0 * task->scenario.result_count);
+    cJSON_AddNumberToObject(json, "input_mp", 0);
+    cJSON_AddNumberToObject(json, "output_mp", 1.0);
     if (!task->scenario.no_polling_url) {
         char url[256];
         const char *region = task->scenario.regional_polling_url ? "/" REGION : "";

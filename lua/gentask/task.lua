@@ -42,7 +42,7 @@ function task.outcome(t)
     if not v then
       local urls, texts = core.task_urls(t)
       v = setmetatable({ urls = urls, url = urls[1], texts = texts, id = t.id, provider = t.provider,
-                         request_id = t.request_id, _body = core.task_body(t) }, Result)
+                         request_id = t.request_id, cost = core.task_cost(t), _body = core.task_body(t) }, Result)
       take_files(t, v)
       values[t] = v
     end
@@ -51,6 +51,7 @@ function task.outcome(t)
   local e = failures[t]
   if not e then
     e = errors.new(core.task_error(t) or { kind = "protocol", message = "the task ended without an error" })
+    e.cost = core.task_cost(t) -- what the failure cost, where that is known (0: nothing)
     failures[t] = e
   end
   return false, e

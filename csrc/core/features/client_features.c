@@ -148,5 +148,8 @@ void gt_client_stats_of(const gt_client *c, gt_client_stats *out)
         .journal_failing_for = c->journal_failing_since_ms ? (gt_now_ms() - c->journal_failing_since_ms) / 1000.0 : 0,
         .journal_error = c->journal_error,
         .refused = c->submits_refused,
+        .spent = c->spent,
+        .spent_estimated = c->spent_estimated,
+        .currency = c->profile->cost_currency,
     };
 }

@@ -95,6 +95,21 @@ static double parse_seconds(const char *value) /* a number of seconds in a body 
     return seconds;
 }
 
+/* What the answer says the task cost, in money: the cost field's number × the profile's scale. */
+static double read_cost(const gt_profile *p, const cJSON *json)
+{
+    if (!p->cost_currency || p->fields[GT_FIELD_COST].n == 0) return -1;
+    gt_json_value v = gt_json_paths_first(json, &p->fields[GT_FIELD_COST]);
+    double cost = -1;
+    if (v.string) {
+        char *end;
+        double n = strtod(v.string, &end);
+        if (end != v.string && *end == '\0' && isfinite(n) && n >= 0) cost = n * p->cost_scale;
+    }
+    gt_json_value_clear(&v);
+    return cost;
+}
+
 /* Attaches what every error keeps: the raw status, request id, task id and body excerpt. */
 static gt_error *make_error(gt_kind kind, gt_phase phase, const gt_response *res, long status, const char *message,
                             const char *task_id)
@@ -448,6 +463,7 @@ static void classify(const gt_profile *p, gt_phase phase, const gt_response *res
     memset(out, 0, sizeof *out);
     out->progress = -1;
     out->eta = -1;
+    out->cost = -1;
     cJSON *json = res->body_len ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 
     long status = effective_status(p, res->status, json);
@@ -465,6 +481,7 @@ static void classify(const gt_profile *p, gt_phase phase, const gt_response *res
     }
     out->error = envelope_refusal(p, phase, res, json);
     if (out->error) goto done;
+    out->cost = read_cost(p, json); /* a failed task's answer may say what it cost too */
 
     bool exact_id = read_task_id(p, json, &out->task_id);
     if (out->task_id && !id_is_clean(p, res, out->task_id)) {

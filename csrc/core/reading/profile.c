@@ -22,6 +22,7 @@ static const char *const field_names[GT_FIELD_COUNT] = {
     [GT_FIELD_RESULT_ID] = "result_id",
     [GT_FIELD_REFUSAL] = "refusal",
     [GT_FIELD_ENVELOPE_CODE] = "envelope_code",
+    [GT_FIELD_COST] = "cost",
 };
 
 gt_profile *gt_profile_new(const char *name)
@@ -95,6 +96,10 @@ void gt_profile_free(gt_profile *p)
     paths_free(&p->poll_hosts);
     paths_free(&p->headers);
     paths_free(&p->download_hosts);
+    for (int i = 0; i < GT_PRICE_PATH_COUNT; i++) paths_free(&p->price_paths[i]);
+    for (size_t i = 0; i < p->n_prices; i++) free(p->prices[i].model);
+    free(p->prices);
+    free(p->cost_currency);
     for (size_t i = 0; i < p->n_model_caps; i++) free(p->model_caps[i].model);
     free(p->model_caps);
     for (size_t i = 0; i < p->n_states; i++) {

@@ -28,6 +28,7 @@ typedef enum gt_field {
     GT_FIELD_RESULT_ID,     /* what the result fetch's path names (MiniMax's file_id) */
     GT_FIELD_REFUSAL,       /* why a success holds no results (Veo's raiMediaFilteredReasons): moderated */
     GT_FIELD_ENVELOPE_CODE, /* a code beside every answer, 0 when all is well (MiniMax's base_resp) */
+    GT_FIELD_COST,          /* what the answer says the task cost, in the profile's cost unit (BFL's credits) */
     GT_FIELD_COUNT
 } gt_field;
 
@@ -50,6 +51,13 @@ typedef struct gt_code_list {
     gt_code_entry *items;
     size_t n;
 } gt_code_list;
+
+/* One model's price in the profile's table: amount (in cost_currency) per unit. */
+typedef struct gt_price {
+    char *model; /* "*": every model the table does not name */
+    double amount;
+    gt_price_unit unit;
+} gt_price;
 
 /* A model the provider allows fewer active tasks than its max_in_flight ("due to capacity"). */
 typedef struct gt_model_cap {
@@ -108,6 +116,14 @@ struct gt_profile {
     gt_model_cap *model_caps; /* lower caps of some models */
     size_t n_model_caps;
     gt_paths fields[GT_FIELD_COUNT];
+    /* cost (price.c): a reported number × cost_scale is an amount in cost_currency; the price table
+     * says what a task costs where nothing is reported, from its model and what its body asks for */
+    char *cost_currency;
+    double cost_scale;
+    bool free_failures[GT_KIND_COUNT]; /* failed tasks of these kinds cost nothing ([NONE]: of any) */
+    gt_price *prices;
+    size_t n_prices;
+    gt_paths price_paths[GT_PRICE_PATH_COUNT];
     gt_paths request_id_headers;
     gt_paths poll_hosts; /* documented hosts of provider-given poll URLs: "api.bfl.ai", "*.bfl.ai" */
     gt_state_entry *states;

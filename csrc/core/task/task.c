@@ -98,6 +98,7 @@ void gt_task_finish(gt_task *t, gt_task_state state, gt_error *err)
     t->state = state;
     gt_task_mark_changed(t);
     gt_task_count_accepted(t, false);
+    gt_task_count_cost(t);
     if (t->budgeted && t->attempts == 0 && !t->sent_before) { /* never sent: the budget gets its place back */
         t->budgeted = false;
         t->client->tasks_submitted--;

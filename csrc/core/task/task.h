@@ -99,6 +99,7 @@ struct gt_client {
     gt_error *last_refusal;        /* the latest such refusal: why a task queued behind the pause waited */
     struct gt_model_state *models; /* per model: the last eta, a pause (client.c) */
     long tasks_submitted;          /* tasks whose first submit went out (max_submits counts them) */
+    double spent, spent_estimated; /* cost.c: ended tasks' costs, and the part the price table gave */
     bool sent_unknown;             /* the journal has not said yet how many it holds as sent (Redis) */
     int submits_on_wire;           /* submit requests not yet answered */
     bool closed;                   /* close(): no new submits */
@@ -259,6 +260,8 @@ struct gt_task {
     gt_phase cancelled_in;      /* the phase the task was in when the caller cancelled */
     gt_error *deadline_error;   /* cancel_at_deadline: the task's end once the provider answers */
     gt_task_features *features; /* the features' own state for it (features.h), allocated with it */
+    double cost_reported;       /* what an answer said it cost (× the profile's scale); < 0: nothing */
+    gt_cost cost;               /* cost.c: fixed when the task ends */
 };
 
 /* The features' state sits right after the task, in the same block, aligned for anything it holds:
@@ -315,6 +318,8 @@ static inline gt_engine *gt_task_engine(const gt_task *t)
 gt_submitted gt_submitted_worse(gt_submitted a, gt_submitted b); /* what to assume of all attempts */
 void gt_task_count_accepted(gt_task *t, bool accepted);          /* in the client's accepted, or no longer */
 void gt_task_note_progress(gt_task *t, int progress);            /* < 0: none said */
+void gt_task_note_cost(gt_task *t, double reported);             /* < 0: none said */
+void gt_task_count_cost(gt_task *t);                             /* at its end (cost.c) */
 void gt_task_fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message);
 void gt_task_succeed(gt_task *t, gt_reply *reply); /* takes the reply's results */
 /* Sets state and arms the timer for due (at most the deadline); false: the task failed. */

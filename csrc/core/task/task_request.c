@@ -257,6 +257,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     if (t->result_url) gt_classify_result(t->client->profile, &res, &reply);
     else gt_classify(t->client->profile, phase, &res, &reply);
     take_ids(t, &res, &reply);
+    gt_task_note_cost(t, reply.cost);
     log_response(t, phase, result);
     if (phase == GT_PHASE_SUBMIT && t->remote_id && !t->accepted) note_accepted(t, &reply);
     bool poll_url_refused = take_poll_url(t, &reply);
@@ -281,6 +282,7 @@ bool gt_task_take_pushed(gt_task *t, gt_reply *reply, const char *body, size_t l
 {
     if (gt_task_done(t) || gt_task_phase(t) != GT_PHASE_POLL) return true;
     gt_task_note_progress(t, reply->progress);
+    gt_task_note_cost(t, reply->cost);
     bool ended = reply->state == GT_REMOTE_SUCCEEDED || reply->state == GT_REMOTE_FAILED ||
                  reply->state == GT_REMOTE_CANCELLED;
     if (!ended) return false;

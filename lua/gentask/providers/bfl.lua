@@ -30,12 +30,38 @@ return {
   },
   -- result.sample is a signed URL that expires after about 10 minutes (docs/providers.md, BFL)
   result_ttl = 600,
+  -- cost: what the submit answer reports, in credits ("1 credit = $0.01 USD", the pricing page);
+  -- where it reports nothing, the price table (FLUX.1 per image; FLUX.2 per megapixel, its first
+  -- megapixel's price for each: BFL's rounding is not documented). Moderated requests are not
+  -- charged, other failures not documented: a failure's cost stays unknown (docs/cost.md)
+  cost = {
+    currency = "USD",
+    scale = 0.01,
+    failed_free = { "moderated" }, -- "you are not charged for moderated requests" (help.bfl.ai)
+    width = "width", height = "height",
+    prices = {
+      source = "https://docs.bfl.ai/quick_start/pricing",
+      date = "2026-12-07",
+      unit = "image",
+      models = {
+        ["flux-pro-1.1"] = 0.04,
+        ["flux-pro-1.1-ultra"] = 0.06,
+        ["flux-kontext-pro"] = 0.04,
+        ["flux-kontext-max"] = 0.08,
+        ["flux-2-pro"] = { amount = 0.03, unit = "megapixel" },
+        ["flux-2-max"] = { amount = 0.07, unit = "megapixel" },
+        ["flux-2-flex"] = { amount = 0.05, unit = "megapixel" },
+      },
+    },
+  },
   fields = {
     id = "id",
     state = "status",
     progress = "progress",
     results = "result.sample",
     poll_url = "polling_url",
+    -- the submit answer's "cost", in credits (BFL's OpenAPI: "Cost in credits for this request")
+    cost = "cost",
     -- FastAPI bodies: {"detail": [{"loc", "msg", "type"}]} for 422, {"detail": "…"} otherwise;
     -- failure webhooks carry "message" (BFL's webhook guide), as some error bodies do
     -- (docs/providers/bfl.md)

@@ -48,7 +48,12 @@ return {
     poll_url = { "pollUrl", "poll_url" },
     error_code = { "errorCode", "error_code", "error.code" },
     error_message = { "errorMessage", "error_message", "error.message" },
+    -- "charged_cost: … Cost charged in USD" on the run (the runs reference); deliveries carry none
+    cost = { "chargedCost", "charged_cost" },
   },
+  -- no price table: a run's price is its technique's runCost (GET /techniques/{slug}), no
+  -- per-model list; a failed run's charge is not documented for the API (docs/cost.md)
+  cost = { currency = "USD" },
   states = { pending = "pending", running = "running", completed = "succeeded", failed = "failed" },
   -- run-level failures (HTTP 200, status failed)
   codes = {

@@ -1,0 +1,127 @@
+/* profile_cost.c — a profile's cost table (docs/providers.md, "Cost") read into the core's
+ * gt_profile: its currency and the scale of what the provider reports, whether a failed task is
+ * free, where a submit body says how much it asks for, and the price table with the page it was
+ * read from and that page's date. Any mistake is a usage error naming the field. */
+#include "binding.h"
+
+#include <string.h>
+
+/* "YYYY-MM-DD": the day the price page was read, so a reader knows how old the prices are. */
+static bool iso_date(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
+    return true;
+}
+
+static const char *string_at(lua_State *L, int tbl, const char *key, const char *where)
+{
+    lua_getfield(L, tbl, key);
+    int type = lua_type(L, -1);
+    const char *s = type == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1); /* the string stays alive: the table still holds it */
+    if (type != LUA_TNIL && type != LUA_TSTRING) luaL_error(L, "profile: %s.%s must be a string", where, key);
+    return s;
+}
+
+static gt_price_unit unit_at(lua_State *L, int tbl, const char *where, gt_price_unit fallback)
+{
+    const char *name = string_at(L, tbl, "unit", where);
+    gt_price_unit unit = fallback;
+    if (name && !gt_price_unit_named(name, &unit))
+        luaL_error(L, "profile: %s.unit must be image, second, megapixel or request, got '%s'", where, name);
+    return unit;
+}
+
+/* models = { ["flux-pro-1.1"] = 0.04, ["ray-2"] = { amount = 0.32, unit = "second" } } */
+static void read_models(lua_State *L, gt_profile *p, int prices, gt_price_unit unit)
+{
+    lua_getfield(L, prices, "models");
+    if (!lua_istable(L, -1)) luaL_error(L, "profile: cost.prices.models must be a table of model = price");
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        bool named = lua_type(L, -2) == LUA_TSTRING; /* checked before lua_tostring changes a number key */
+        const char *model = named ? lua_tostring(L, -2) : "?";
+        lua_Number amount = -1;
+        gt_price_unit its_unit = unit;
+        if (lua_type(L, -1) == LUA_TNUMBER) amount = lua_tonumber(L, -1);
+        else if (lua_istable(L, -1)) {
+            amount = gt_lua_opt_number_field(L, lua_gettop(L), "amount", -1);
+            its_unit = unit_at(L, lua_gettop(L), "cost.prices.models[...]", unit);
+        }
+        if (!named || !gt_profile_add_price(p, model, amount, its_unit))
+            luaL_error(L, "profile: cost.prices.models['%s'] must be an amount >= 0, or { amount =, unit = }", model);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+static void read_prices(lua_State *L, gt_profile *p, int cost)
+{
+    lua_getfield(L, cost, "prices");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return;
+    }
+    int prices = lua_gettop(L);
+    if (!lua_istable(L, prices)) luaL_error(L, "profile: cost.prices must be a table");
+    const char *source = string_at(L, prices, "source", "cost.prices");
+    const char *date = string_at(L, prices, "date", "cost.prices");
+    if (!source || !*source) luaL_error(L, "profile: cost.prices.source must name the page the prices come from");
+    if (!date || !iso_date(date)) luaL_error(L, "profile: cost.prices.date must be the day they were read, YYYY-MM-DD");
+    read_models(L, p, prices, unit_at(L, prices, "cost.prices", GT_PRICE_IMAGE));
+    lua_pop(L, 1);
+}
+
+/* count, seconds, width, height: where the submit body says how many units it asks for */
+static void read_quantity_paths(lua_State *L, gt_profile *p, int cost)
+{
+    static const char *const names[] = {"count", "seconds", "width", "height"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *path = string_at(L, cost, names[i], "cost");
+        gt_price_path which;
+        if (path && (!gt_price_path_named(names[i], &which) || !gt_profile_add_price_path(p, which, path)))
+            luaL_error(L, "profile: cost.%s: %s", names[i], gt_json_path_problem(path));
+    }
+}
+
+/* failed_free = true (no failed task is charged) or a list of the kinds that are not */
+static void read_free_failures(lua_State *L, gt_profile *p, int cost)
+{
+    lua_getfield(L, cost, "failed_free");
+    if (lua_type(L, -1) == LUA_TBOOLEAN) {
+        if (lua_toboolean(L, -1)) gt_profile_add_free_failure(p, GT_KIND_NONE);
+    } else if (lua_istable(L, -1)) {
+        int n = (int)gt_rawlen(L, -1);
+        for (int i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            gt_kind kind = lua_type(L, -1) == LUA_TSTRING ? gt_kind_from_name(lua_tostring(L, -1)) : GT_KIND_NONE;
+            if (kind == GT_KIND_NONE) luaL_error(L, "profile: cost.failed_free[%d] must be an error kind", i);
+            gt_profile_add_free_failure(p, kind);
+            lua_pop(L, 1);
+        }
+    } else if (!lua_isnil(L, -1)) {
+        luaL_error(L, "profile: cost.failed_free must be true or a list of error kinds");
+    }
+    lua_pop(L, 1);
+}
+
+void gt_lua_read_profile_cost(lua_State *L, gt_profile *p, int profile)
+{
+    lua_getfield(L, profile, "cost");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return;
+    }
+    int cost = lua_gettop(L);
+    if (!lua_istable(L, cost)) luaL_error(L, "profile: cost must be a table");
+    const char *currency = string_at(L, cost, "currency", "cost");
+    lua_Number scale = gt_lua_opt_number_field(L, cost, "scale", 1);
+    if (!gt_profile_set_cost(p, currency, scale))
+        luaL_error(L, "profile: cost needs a currency of letters (\"USD\") and a scale > 0");
+    read_free_failures(L, p, cost);
+    read_quantity_paths(L, p, cost);
+    read_prices(L, p, cost);
+    lua_pop(L, 1);
+}

@@ -1,0 +1,126 @@
+-- What a task cost: reported by the provider's answers (BFL's credits in its submit answer,
+-- FLORA's USD on the run), else the profile's price table from the model and the request; a task
+-- never taken costs nothing, a failure the provider does not charge costs 0, and the client's
+-- stats add them up. Against the simulator over loopback.
+local gentask = require "gentask"
+local Sim = require "support.sim"
+
+local function close_to(expected, actual)
+  assert.is_true(math.abs(expected - actual) < 1e-9, ("expected %s, got %s"):format(expected, actual))
+end
+
+-- BFL's profile without its reported field: the price table is all it has
+local function bfl_unreported()
+  local profile = Sim.profile_with("bfl", {})
+  local fields = {}
+  for k, v in pairs(profile.fields) do fields[k] = v end
+  fields.cost = nil
+  profile.fields = fields
+  return profile
+end
+
+describe("a task's cost", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 50" end)
+  teardown(function() sim:stop() end)
+
+  it("is what BFL's submit answer reports, in credits worth a cent each", function()
+    local c = sim:client "bfl"
+    local result = assert(c:submit("flux-pro-1.1", { prompt = "a fox [n=2]" }):wait(10))
+    assert.same({ amount = 0.08, currency = "USD", source = "reported" }, result.cost)
+    local s = c:stats()
+    close_to(0.08, s.spent)
+    close_to(0, s.spent_estimated)
+    assert.equal("USD", s.currency)
+    c:close()
+  end)
+
+  it("is what FLORA reports on the run, in USD", function()
+    local c = sim:client "flora"
+    local result = assert(c:submit("portrait", { prompt = "a fox" }):wait(10))
+    assert.equal("reported", result.cost.source)
+    close_to(2.0, result.cost.amount)
+    c:close()
+  end)
+
+  it("comes from the price table where nothing is reported: per image, per megapixel", function()
+    local c = sim:client(bfl_unreported())
+    local per_image = assert(c:submit("flux-kontext-max", { prompt = "a fox" }):wait(10))
+    assert.same({ amount = 0.08, currency = "USD", source = "price table" }, per_image.cost)
+    local per_mp = assert(c:submit("flux-2-pro", { prompt = "a fox", width = 2048, height = 1024 }):wait(10))
+    close_to(0.03 * 2048 * 1024 / 1e6, per_mp.cost.amount)
+    -- a model the table does not name, or a megapixel price without the size: unknown, not guessed
+    assert.is_nil(assert(c:submit("flux-dev", { prompt = "a fox" }):wait(10)).cost)
+    assert.is_nil(assert(c:submit("flux-2-max", { prompt = "a fox" }):wait(10)).cost)
+    local s = c:stats()
+    close_to(0.08 + 0.03 * 2048 * 1024 / 1e6, s.spent)
+    close_to(s.spent, s.spent_estimated)
+    c:close()
+  end)
+
+  it("is nothing for a task the provider never took", function()
+    local c = sim:client("bfl", { api_key = "wrong-key" })
+    local _, err = c:submit("flux-pro-1.1", { prompt = "a fox" }):result(10)
+    assert.equal("authentication", err.kind)
+    assert.same({ amount = 0, currency = "USD", source = "not sent" }, err.cost)
+    close_to(0, c:stats().spent)
+    c:close()
+  end)
+
+  it("is nothing for a failure the provider does not charge, whatever the submit quoted", function()
+    local c = sim:client "bfl"
+    local _, err = c:submit("flux-pro-1.1", { prompt = "a fox [fail=Content_Moderated]" }):result(10)
+    assert.equal("moderated", err.kind)
+    assert.same({ amount = 0, currency = "USD", source = "price table" }, err.cost)
+    c:close()
+  end)
+
+  it("is absent where the profile says nothing of cost", function()
+    local c = sim:client "foxapi"
+    local result = assert(c:submit("gpt-image-1", { prompt = "a fox" }):wait(10))
+    assert.is_nil(result.cost)
+    assert.is_nil(c:stats().spent)
+    c:close()
+  end)
+end)
+
+describe("a profile's cost table", function()
+  local function refused(cost, fields)
+    local profile = Sim.profile_with("bfl", { cost = cost, fields = fields })
+    local ok, err = pcall(gentask.client, { provider = profile, api_key = "k" })
+    assert.is_false(ok)
+    assert.equal("usage", err.kind)
+    return err.message
+  end
+  local prices = { source = "https://example.com/pricing", date = "2026-12-07", models = { m = 1 } }
+
+  it("needs a currency of letters and a scale above zero", function()
+    assert.truthy(refused({ scale = 0.01 }):find("currency", 1, true))
+    assert.truthy(refused({ currency = "US$" }):find("currency", 1, true))
+    assert.truthy(refused({ currency = "USD", scale = 0 }):find("scale", 1, true))
+  end)
+
+  it("names the page its prices come from and the day they were read", function()
+    assert.truthy(refused({ currency = "USD", prices = { date = "2026-12-07", models = {} } }):find("source", 1, true))
+    assert.truthy(refused({ currency = "USD", prices = { source = "x", date = "today", models = {} } })
+      :find("YYYY-MM-DD", 1, true))
+  end)
+
+  it("refuses a price that is not an amount, and a unit it does not know", function()
+    local bad = { source = prices.source, date = prices.date, models = { m = -1 } }
+    assert.truthy(refused({ currency = "USD", prices = bad }):find("models['m']", 1, true))
+    bad.models = { m = { amount = 1, unit = "frame" } }
+    assert.truthy(refused({ currency = "USD", prices = bad }):find("unit", 1, true))
+  end)
+
+  it("refuses failed_free that is neither true nor a list of error kinds", function()
+    assert.truthy(refused({ currency = "USD", failed_free = { "nope" } }):find("failed_free", 1, true))
+    assert.truthy(refused({ currency = "USD", failed_free = "yes" }):find("failed_free", 1, true))
+  end)
+
+  it("takes a well-formed table", function()
+    local profile = Sim.profile_with("bfl", { cost = { currency = "EUR", scale = 0.5, prices = prices,
+                                                       failed_free = true, count = "n" } })
+    gentask.client({ provider = profile, api_key = "k" }):close()
+  end)
+end)

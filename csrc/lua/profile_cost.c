@@ -57,15 +57,22 @@ static void read_models(lua_State *L, gt_profile *p, int prices, gt_price_unit u
     lua_pop(L, 1);
 }
 
-static void read_prices(lua_State *L, gt_profile *p, int cost)
+/* tbl[key] pushed when it is a table (its index returned), nothing pushed when absent (0) */
+static int push_table(lua_State *L, int tbl, const char *key, const char *where)
 {
-    lua_getfield(L, cost, "prices");
+    lua_getfield(L, tbl, key);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
-        return;
+        return 0;
     }
-    int prices = lua_gettop(L);
-    if (!lua_istable(L, prices)) luaL_error(L, "profile: cost.prices must be a table");
+    if (!lua_istable(L, -1)) luaL_error(L, "profile: %s must be a table", where);
+    return lua_gettop(L);
+}
+
+static void read_prices(lua_State *L, gt_profile *p, int cost)
+{
+    int prices = push_table(L, cost, "prices", "cost.prices");
+    if (!prices) return;
     const char *source = string_at(L, prices, "source", "cost.prices");
     const char *date = string_at(L, prices, "date", "cost.prices");
     if (!source || !*source) luaL_error(L, "profile: cost.prices.source must name the page the prices come from");
@@ -109,13 +116,8 @@ static void read_free_failures(lua_State *L, gt_profile *p, int cost)
 
 void gt_lua_read_profile_cost(lua_State *L, gt_profile *p, int profile)
 {
-    lua_getfield(L, profile, "cost");
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        return;
-    }
-    int cost = lua_gettop(L);
-    if (!lua_istable(L, cost)) luaL_error(L, "profile: cost must be a table");
+    int cost = push_table(L, profile, "cost", "cost");
+    if (!cost) return;
     const char *currency = string_at(L, cost, "currency", "cost");
     lua_Number scale = gt_lua_opt_number_field(L, cost, "scale", 1);
     if (!gt_profile_set_cost(p, currency, scale))

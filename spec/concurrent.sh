@@ -16,7 +16,7 @@
 set -u
 build=${GENTASK_BUILD:-build}
 make=${MAKE:-make}
-versions=${VERSIONS:-5.4 5.1 luajit}
+versions=${VERSIONS-5.4 5.1 luajit}   # set but empty: no spec run (as make test VERSIONS=)
 rock_versions=${ROCK_VERSIONS:-}
 mkdir -p "$build"
 

@@ -1,12 +1,14 @@
 #!/bin/sh
 # spec/run.sh LUA_BIN MODULE_DIR — runs the busted specs with one Lua interpreter.
 # Called by `make test-one`; LUA_WRAPPER (valgrind) and LUA_PRELOAD (ASan) come from make targets.
+# The summary line goes to $GENTASK_SUMMARY (default $GENTASK_BUILD/summary): `make test`'s
+# concurrent runs (spec/concurrent.sh) give each run its own.
 set -u
 lua_bin=$1
 module_dir=$2
 shift 2
 build=${GENTASK_BUILD:-build}
-summary=$build/summary
+summary=${GENTASK_SUMMARY:-$build/summary}
 lines_before=$(cat "$summary" 2>/dev/null | wc -l)
 
 busted_bin=$(command -v busted) || { echo "busted is not installed: run 'make deps'"; echo "$lua_bin 0 1 0" >> "$summary"; exit 1; }

@@ -96,15 +96,17 @@ int gt_lua_client_metrics(lua_State *L)
     return 1;
 }
 
-/* engine:metrics() → { snapshot, … }: one per client not yet freed, a script's or not. Each is
- * held while its tables are made: making them may run the collector, which may free a client the
- * script let go of. */
+/* engine:metrics() → { snapshot, … }: one per client not yet freed, a script's or not. Any Lua
+ * allocation may run the collector, which may free a client the script let go of: the list is
+ * taken after the last allocation before it is held, and each client is held while its tables
+ * are made. */
 int gt_lua_engine_metrics(lua_State *L)
 {
     const gt_engine *e = gt_lua_check_box(L, 1, GT_ENGINE_MT);
-    size_t n = gt_engine_clients(e, NULL, 0);
-    gt_client **clients = lua_newuserdata(L, (n ? n : 1) * sizeof *clients); /* Lua frees it */
-    gt_engine_clients(e, clients, n);
+    size_t room = gt_engine_clients(e, NULL, 0);
+    gt_client **clients = lua_newuserdata(L, (room ? room : 1) * sizeof *clients); /* Lua frees it */
+    size_t n = gt_engine_clients(e, clients, room); /* fewer, if the collector freed some meanwhile */
+    if (n > room) n = room;                         /* more cannot be: collecting makes no client */
     for (size_t i = 0; i < n; i++) gt_client_retain(clients[i]);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {

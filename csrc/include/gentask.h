@@ -467,6 +467,62 @@ typedef struct gt_client_stats {
     const char *currency;      /* borrowed: the profile's; NULL: it says nothing of cost */
 } gt_client_stats;
 void gt_client_stats_of(const gt_client *c, gt_client_stats *out);
+
+/* ---- metrics (metrics.c): what a client counted since it was made, for client:metrics() ------ */
+
+/* Histograms' upper bounds in seconds, ascending; one more bucket holds what is above the last.
+ * Requests: OpenTelemetry's default buckets for http.client.request.duration; tasks: generation
+ * times, seconds to half an hour. */
+#define GT_METRICS_REQUEST_BOUNDS 14
+#define GT_METRICS_TASK_BOUNDS 11
+extern const double gt_metrics_request_bounds[GT_METRICS_REQUEST_BOUNDS];
+extern const double gt_metrics_task_bounds[GT_METRICS_TASK_BOUNDS];
+
+typedef struct gt_histogram {
+    uint64_t count;
+    double sum;              /* seconds */
+    const uint64_t *buckets; /* bounds + 1 entries: the observations in each bucket (not cumulative) */
+} gt_histogram;
+
+/* Requests ended with one phase ("submit", "poll", "result", "cancel", "download",
+ * "webhook_keys") and one HTTP status; status 0: no answer came, error says why in a word
+ * ("timeout", "connect", "resolve", "tls", "send", "receive", "too_large", "other"). */
+typedef struct gt_request_metric {
+    const char *phase;
+    long status;
+    const char *error; /* NULL when answered */
+    gt_histogram duration;
+} gt_request_metric;
+
+/* Tasks of one model that ended one way: outcome "succeeded", or the error's kind ("cancelled",
+ * "deadline_exceeded", …); their durations from submit() (or attach) to their end. */
+typedef struct gt_task_metric {
+    const char *model; /* "" for a task without one (attach); "other" past the models tracked */
+    const char *outcome;
+    gt_histogram duration;
+} gt_task_metric;
+
+typedef struct gt_client_metrics {
+    long resends;         /* submits sent again for the same generation (a refusal, a retry, recover) */
+    long rate_limited;    /* answers with HTTP status 429, any phase */
+    long pauses;          /* pauses of the client's submits it began after a 429 or a refusal */
+    long refused;         /* submits refused in a way that proves nothing was taken */
+    long budget_refusals; /* tasks ended budget_exceeded: never sent */
+    int in_flight, queued;
+    size_t requests, tasks; /* how many series gt_client_request_metric / gt_client_task_metric hold */
+} gt_client_metrics;
+
+void gt_client_metrics_of(const gt_client *c, gt_client_metrics *out);
+/* Series i (from 0) as it stands; false past the last. What it points to lives until the client
+ * next runs (an engine step) or is freed. */
+bool gt_client_request_metric(const gt_client *c, size_t i, gt_request_metric *out);
+bool gt_client_task_metric(const gt_client *c, size_t i, gt_task_metric *out);
+/* The engine's clients not yet freed (those a script let go of while their tasks go on among
+ * them): up to max of them in out; returns how many there are. */
+size_t gt_engine_clients(const gt_engine *e, gt_client **out, size_t max);
+/* One more owner of c, who lets go with gt_client_release: a binding that reads clients its
+ * script does not hold, while its garbage collector may free them. */
+void gt_client_retain(gt_client *c);
 /* Stops taking submits: a task not yet submitted ends cancelled (submitted = "no"), a submit on
  * the wire is let finish (stats' submits_on_wire says when none is left), accepted tasks poll on. */
 void gt_client_close(gt_client *c);

@@ -108,12 +108,14 @@ void gt_lua_open_client(lua_State *L);
 int gt_lua_client_log(lua_State *L);
 int gt_lua_client_take_log(lua_State *L);
 void gt_lua_client_log_off(gt_client *c);
-int gt_lua_client_new(lua_State *L);   /* engine:client(profile, base_url, api_key, options) */
-void gt_lua_open_task(lua_State *L);   /* core.is_task, core.task_class, core.task_* primitives */
-int gt_lua_task_submit(lua_State *L);  /* client:submit(path, body, poll_path, options, model, key) */
-int gt_lua_task_attach(lua_State *L);  /* client:attach(id, poll_url, poll_path, options) */
-int gt_lua_task_recover(lua_State *L); /* client:recover(options) */
-void gt_lua_open_schema(lua_State *L); /* core.kinds, core.options, core.headers, core.check_options */
-void gt_lua_open_files(lua_State *L);  /* core.write_file, core.read_private_file */
+int gt_lua_client_new(lua_State *L);     /* engine:client(profile, base_url, api_key, options) */
+int gt_lua_client_metrics(lua_State *L); /* client:metrics() (metrics.c) */
+int gt_lua_engine_metrics(lua_State *L); /* engine:metrics(): every client's */
+void gt_lua_open_task(lua_State *L);     /* core.is_task, core.task_class, core.task_* primitives */
+int gt_lua_task_submit(lua_State *L);    /* client:submit(path, body, poll_path, options, model, key) */
+int gt_lua_task_attach(lua_State *L);    /* client:attach(id, poll_url, poll_path, options) */
+int gt_lua_task_recover(lua_State *L);   /* client:recover(options) */
+void gt_lua_open_schema(lua_State *L);   /* core.kinds, core.options, core.headers, core.check_options */
+void gt_lua_open_files(lua_State *L);    /* core.write_file, core.read_private_file */
 
 #endif

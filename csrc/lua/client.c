@@ -135,6 +135,7 @@ void gt_lua_open_client(lua_State *L)
         {"attach", gt_lua_task_attach},
         {"recover", gt_lua_task_recover},
         {"stats", client_stats},
+        {"metrics", gt_lua_client_metrics},
         {"close", client_close},
         {"closed", client_closed},
         {"webhook", client_webhook},

@@ -151,6 +151,7 @@ void gt_lua_open_engine(lua_State *L)
         {"changed", engine_changed},
         {"fired", engine_fired},
         {"live_tasks", engine_live_tasks},
+        {"metrics", gt_lua_engine_metrics},
         {"alarm", gt_lua_alarm_new},
         {"client", gt_lua_client_new},
         {"host_loop", engine_host_loop},

@@ -26,6 +26,7 @@
 -- nginx while the task is in flight, so one worker serves other requests (and other generations)
 -- meanwhile. (The explicit form is require("gentask.loop.ngx").start { tick = 0.005 }.)
 local gentask = require "gentask"
+local metrics = require "gentask.metrics"
 
 -- An instance of its own, so that these settings do not change cjson for other handlers.
 local json = require("cjson.safe").new()
@@ -104,6 +105,44 @@ local function get_client()
   return client
 end
 
+-- ---- /metrics: every worker's numbers, summed (the pattern nginx-lua-prometheus uses) ----------
+
+-- Each worker publishes its snapshot in the shared dict (nginx.conf's lua_shared_dict) under its
+-- worker id, so that whichever worker answers /metrics sums them all. A worker that nginx
+-- replaced comes back under the same id and starts its counters from 0: Prometheus reads that as
+-- a counter reset.
+local METRICS_DICT = "gentask_metrics"
+
+local function publish_metrics()
+  local dict = ngx.shared[METRICS_DICT]
+  if not dict then return end
+  local encoded = json.encode(gentask.metrics())
+  local ok, err = dict:set("worker:" .. ngx.worker.id(), encoded)
+  if not ok then ngx.log(ngx.WARN, "gentask metrics not published: ", err) end
+end
+
+--- init_worker_by_lua: the worker publishes every `seconds`, whatever it is doing.
+function M.publish_metrics_every(seconds)
+  local ok, err = ngx.timer.every(seconds, function(premature)
+    if not premature then publish_metrics() end
+  end)
+  if not ok then ngx.log(ngx.ERR, "gentask metrics: no timer: ", err) end
+end
+
+--- location = /metrics: every worker's snapshot (this one's as of now), summed and rendered.
+function M.metrics()
+  publish_metrics()
+  local dict = ngx.shared[METRICS_DICT]
+  local snapshots = {}
+  for id = 0, ngx.worker.count() - 1 do
+    local snapshot = dict and json.decode(dict:get("worker:" .. id) or "null")
+    if type(snapshot) == "table" then snapshots[#snapshots + 1] = snapshot end
+  end
+  ngx.header["Content-Type"] = "text/plain; version=0.0.4"
+  ngx.header["Cache-Control"] = "no-store"
+  ngx.print(metrics.prometheus(metrics.sum(snapshots)))
+end
+
 local function send(status, body)
   ngx.status = status
   ngx.header["Content-Type"] = "application/json"
@@ -156,6 +195,7 @@ function M.handle()
   if ok then
     result, err = task:result(WAIT_SECONDS)
     if err and err.kind == "deadline_exceeded" then task:cancel() end
+    publish_metrics()   -- its end is in /metrics at once, not at the next tick
     -- the deadline's cause says what kept it: the provider's 429 is this server's 429
     if err and err.kind == "deadline_exceeded" and err.cause then err = err.cause end
   else

@@ -270,6 +270,15 @@ function Client:stats()
   return self._core:stats()
 end
 
+--- client:metrics() → what the client counted since it was made: its requests by phase and HTTP
+-- status with their durations, its tasks by model and outcome with theirs, resends, 429s, pauses,
+-- refusals, budget refusals, and the in_flight and queued gauges. Plain data: render it with
+-- require("gentask.metrics").prometheus(snapshot). docs/metrics.md says what each number is.
+function Client:metrics()
+  if getmetatable(self) ~= Client then usage("call metrics as client:metrics()", 2) end
+  return self._core:metrics()
+end
+
 --- gentask.classify { provider =, phase = "submit"|"poll"|"result", status =, headers =, body = }
 -- Reads a response received elsewhere (a webhook, a proxy's log) exactly as the engine reads
 -- one: returns an error table, or nil and what the response says { state, provider_state, id,
@@ -384,6 +393,13 @@ end
 
 --- Advances every task without waiting: for hosts that call gentask once per frame.
 gentask.update = scheduler.update
+
+--- gentask.metrics() → every client of this process summed per provider (those a script let go of
+-- while their tasks go on included): { providers = { [name] = … }, bounds = … }, as
+-- require("gentask.metrics").sum makes it, and its prometheus() renders.
+function gentask.metrics()
+  return require("gentask.metrics").sum(engine:metrics())
+end
 
 --- Counters for tests and monitoring: tasks the core still holds.
 function gentask.stats()

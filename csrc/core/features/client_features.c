@@ -14,6 +14,8 @@
  * download may end at once, a data: URL, and tell the record its files). */
 static void task_ended(gt_task *t)
 {
+    /* the one place a task's end is counted: its outcome and duration (a task's cost belongs here too) */
+    gt_task_metrics_ended(t);
     gt_task_journal(t, GT_RECORD_ENDED);
     gt_task_downloads_ended(t);
 }
@@ -52,6 +54,7 @@ static void client_freed(gt_client *c)
     gt_client_lookups_free(c);
     gt_client_recovery_free(c);
     gt_client_webhook_close(c);
+    gt_client_metrics_free(c);
 }
 
 static const gt_task_hooks features = {
@@ -60,6 +63,7 @@ static const gt_task_hooks features = {
     .before_send = gt_task_journal_before_send,
     .wire_event = gt_client_log,
     .wire_watched = gt_client_logs,
+    .request_ended = gt_task_metrics_request,
     .stage_changed = gt_task_journal,
     .ended = task_ended,
     .left_open = gt_task_journal_leave_open,
@@ -105,6 +109,10 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
     gt_client *c = gt_client_make(e, profile, base_url, api_key, opts, &features, &journal);
     if (!c) return NULL;
     char *why = NULL;
+    if (!gt_client_metrics_open(c)) {
+        gt_client_release(c);
+        return NULL;
+    }
     /* a JWT provider's secret, and the webhook scheme's: before the journal is opened */
     if (!gt_client_auth_open(c, &why) || !gt_client_webhook_open(c, &why)) {
         if (why) *error = creation_error(why, NULL);

@@ -233,6 +233,7 @@ static void fetch_done(void *fetch, const gt_transfer_result *r)
     gt_fetch *f = fetch;
     gt_downloads *d = f->owner;
     f->xfer = NULL;
+    gt_metrics_request(d->task->client, GT_METRICS_DOWNLOAD, r);
     long status = r->response.status;
     if (r->curl_code == CURLE_OK && status >= 200 && status <= 299) return commit(f, r->content_type);
     if (r->curl_code == CURLE_OK && r->redirect_url && follow_redirect(f, r->redirect_url)) return;

@@ -74,14 +74,41 @@ typedef struct gt_task_webhook { /* webhook.c */
 
 typedef struct gt_downloads gt_downloads;
 
+typedef struct gt_task_metrics { /* metrics.c */
+    int submits;                 /* its submit requests that ended */
+    int generation;              /* the task's resubmits at the last of them: a resend is within one */
+} gt_task_metrics;
+
 struct gt_task_features {
     gt_task_record journal;  /* the journal's (task_journal.c, recover.c); untouched when the client keeps none */
     gt_task_webhook webhook; /* webhook.c's */
     gt_downloads *downloads; /* its results as files (download.c); NULL: none asked */
+    gt_task_metrics metrics; /* metrics.c's */
 };
 
 /* A feature's queue node back to its task: member names the node's place in gt_task_features. */
 #define GT_TASK_OF(node, member) gt_task_of_features(GT_CONTAINER(node, gt_task_features, member))
+
+/* ---- metrics (metrics.c): the client's counters and histograms (read through gentask.h) ----------- */
+
+/* What a request was for: the task's phases, with the result fetch apart, and the requests a
+ * feature makes itself. */
+typedef enum gt_metrics_phase {
+    GT_METRICS_SUBMIT,
+    GT_METRICS_POLL,
+    GT_METRICS_RESULT,
+    GT_METRICS_CANCEL,
+    GT_METRICS_DOWNLOAD,
+    GT_METRICS_WEBHOOK_KEYS
+} gt_metrics_phase;
+
+bool gt_client_metrics_open(gt_client *c); /* false: out of memory */
+void gt_client_metrics_free(gt_client *c);
+/* A request of the client ended, answered or not (r: what the engine handed back). */
+void gt_metrics_request(gt_client *c, gt_metrics_phase phase, const gt_transfer_result *r);
+/* The task's hooks: one of its requests ended; it ended. */
+void gt_task_metrics_request(gt_task *t, gt_phase phase, const gt_transfer_result *r);
+void gt_task_metrics_ended(gt_task *t);
 
 /* ---- webhooks (webhook.c) ------------------------------------------------------------------------ */
 

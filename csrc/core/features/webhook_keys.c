@@ -36,6 +36,7 @@ static void fetched(void *ctx, const gt_transfer_result *result)
 {
     struct gt_webhook_keys *k = ctx;
     k->xfer = NULL;
+    gt_metrics_request(k->client, GT_METRICS_WEBHOOK_KEYS, result);
     const gt_response *res = &result->response;
     if (result->curl_code != CURLE_OK || res->status != 200) return;
     gt_jwks *jwks = gt_jwks_parse(res->body ? res->body : "", res->body_len);

@@ -53,6 +53,7 @@ typedef struct gt_transfer_result {
     size_t body_limit;
     const char *content_type; /* the response's Content-Type; NULL when none */
     const char *redirect_url; /* a redirect not followed: where it points, resolved by curl; else NULL */
+    double seconds;           /* the request's whole time, name lookup to its end (curl's total time) */
     gt_response response;
 } gt_transfer_result;
 

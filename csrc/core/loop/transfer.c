@@ -225,7 +225,10 @@ void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *ou
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
     curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_URL, &redirect_url);
+    curl_off_t total_us = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
     *out = (gt_transfer_result){
+        .seconds = (double)total_us / 1e6,
         .content_type = content_type,
         .redirect_url = redirect_url,
         .curl_code = code,

@@ -83,6 +83,7 @@ static void cancel_done(void *task, const gt_transfer_result *result)
     gt_task *t = task;
     t->xfer = NULL;
     gt_client_leave(t->client, GT_GATE_WIRE, &t->wire);
+    t->client->hooks->request_ended(t, GT_PHASE_CANCEL, result);
     record_answer(t, result);
     cancel_answered(t);
 }

@@ -11,23 +11,39 @@ static void start_queued(void *client);
  * engine's tostring): kept where the engine keeps the layer above's state, made with its first
  * client, freed with its last (a task holds its client, a client its engine). */
 typedef struct gt_client_registry {
-    size_t clients;
+    gt_queue clients; /* every client not yet freed: gentask.metrics() sums them */
     size_t live_tasks;
 } gt_client_registry;
 
 static bool join_registry(gt_client *c, gt_engine *e)
 {
-    if (!e->above && !(e->above = calloc(1, sizeof(gt_client_registry)))) return false;
+    if (!e->above) {
+        gt_client_registry *r = calloc(1, sizeof *r);
+        if (!r) return false;
+        gt_queue_init(&r->clients);
+        e->above = r;
+    }
     c->registry = e->above;
-    c->registry->clients++;
+    gt_queue_push(&c->registry->clients, &c->registry_node);
     return true;
 }
 
 static void leave_registry(gt_client *c)
 {
-    if (--c->registry->clients > 0) return;
+    gt_queue_remove(&c->registry->clients, &c->registry_node);
+    if (c->registry->clients.count > 0) return;
     free(c->registry);
     c->engine->above = NULL;
+}
+
+size_t gt_engine_clients(const gt_engine *e, gt_client **out, size_t max)
+{
+    const gt_client_registry *r = e->above;
+    size_t n = 0;
+    if (!r) return 0;
+    for (const gt_qnode *q = r->clients.head.next; q != &r->clients.head; q = q->next, n++)
+        if (n < max) out[n] = GT_CONTAINER(q, gt_client, registry_node);
+    return n;
 }
 
 void gt_client_task_born(gt_client *c)
@@ -260,6 +276,8 @@ void gt_client_refused(gt_client *c, const gt_error *refusal, int64_t sent_ms, c
     long wait_ms = retry_after_s < 0 ? gt_backoff_ms(&c->opts, c->refusals) : gt_seconds_to_ms(retry_after_s);
     if (wait_ms < first_step) wait_ms = first_step;
     struct gt_model_state *m = refused_for_model(c, refusal, model) ? model_state_made(c, model) : NULL;
+    int64_t held_until;
+    if (gt_client_may_submit(c, m ? model : NULL, &held_until)) c->pauses++; /* a pause begins, not one drawn out */
     if (m) { /* the model's alone: the account's pause and cap are untouched */
         if (gt_now_ms() + wait_ms > m->paused_until_ms) m->paused_until_ms = gt_now_ms() + wait_ms;
         return;

@@ -45,6 +45,9 @@ typedef struct gt_task_hooks {
     /* a request went out, or its answer came (the wire log): ev as the task saw it, url unscrubbed */
     void (*wire_event)(const gt_client *c, gt_log_event *ev, const char *url);
     bool (*wire_watched)(const gt_client *c); /* false: nobody hears wire events (skip building one) */
+    /* a request of the task (submit, poll, result fetch, cancel) ended, answered or not: the
+     * metrics count it; phase as the task saw it */
+    void (*request_ended)(gt_task *t, gt_phase phase, const gt_transfer_result *result);
     /* the task's record is to move to stage (queued again, accepted) */
     void (*stage_changed)(gt_task *t, gt_record_stage stage);
     /* the task ended (its state and error set): its record ends, its files start */
@@ -96,6 +99,7 @@ struct gt_client {
     int accepted;                  /* tasks in flight whose submit the provider took */
     long submits_sent;             /* submit requests sent, every attempt */
     long submits_refused;          /* of them, refused in a way that proves nothing was taken */
+    long pauses;                   /* pauses of its submits it began (a refusal while none held them) */
     gt_error *last_refusal;        /* the latest such refusal: why a task queued behind the pause waited */
     struct gt_model_state *models; /* per model: the last eta, a pause (client.c) */
     long tasks_submitted;          /* tasks whose first submit went out (max_submits counts them) */
@@ -142,6 +146,8 @@ struct gt_client {
     gt_log_fn log_fn; /* debug events (wirelog.c); NULL: none */
     void *log_ctx;
     struct gt_client_registry *registry; /* its engine's clients, which count their live tasks */
+    gt_qnode registry_node;              /* in the registry's list: gt_engine_clients */
+    struct gt_metrics *metrics;          /* its counters and histograms (metrics.c) */
 };
 
 /* A client without its features (client_features.c adds them: gt_client_new): hooks is the table
@@ -236,6 +242,7 @@ struct gt_task {
     char *poll_url;   /* where the provider said to poll */
     char *result_url; /* after a success that needs a result fetch: where it goes (it is polled) */
     int64_t submitted_ms;
+    int64_t created_ms; /* when it was made: a resubmit does not move it (the metrics' task duration) */
     char *remote_id;
     char *request_id;
     int progress;

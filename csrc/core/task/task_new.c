@@ -33,7 +33,7 @@ gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_option
     t->opts = opts ? *opts : c->opts;
     t->poll_path = gt_strdup(poll_path);
     t->state = GT_TASK_QUEUED;
-    t->submitted_ms = t->accepted_ms = gt_now_ms();
+    t->created_ms = t->submitted_ms = t->accepted_ms = gt_now_ms();
     t->deadline_ms = t->submitted_ms + t->opts.task_timeout_ms;
     t->poll_delay_ms = t->opts.poll_interval_ms;
     t->cost_reported = -1;

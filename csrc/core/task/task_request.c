@@ -246,6 +246,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     gt_task *t = task;
     gt_phase phase = gt_task_phase(t);
     off_the_wire(t, phase, result);
+    t->client->hooks->request_ended(t, phase, result); /* before the answer may end the task */
     if (result->curl_code != CURLE_OK) {
         log_response(t, phase, result);
         gt_task_transport_failed(t, phase, result);

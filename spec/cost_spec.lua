@@ -3,6 +3,8 @@
 -- never taken costs nothing, a failure the provider does not charge costs 0, and the client's
 -- stats add them up. Against the simulator over loopback.
 local gentask = require "gentask"
+local metrics = require "gentask.metrics"
+local prometheus = require "support.prometheus"
 local Sim = require "support.sim"
 
 local function close_to(expected, actual)
@@ -56,6 +58,22 @@ describe("a task's cost", function()
     close_to(0.08 + 0.03 * 2048 * 1024 / 1e6, s.spent)
     close_to(s.spent, s.spent_estimated)
     c:close()
+  end)
+
+  it("is counted in the metrics by source, the same as in stats", function()
+    local reported, estimated = sim:client "bfl", sim:client(bfl_unreported())
+    assert(reported:submit("flux-pro-1.1", { prompt = "a fox" }):wait(10))
+    assert(estimated:submit("flux-kontext-max", { prompt = "a fox" }):wait(10))
+    local parsed = prometheus.parse(metrics.prometheus(metrics.sum { reported:metrics(), estimated:metrics() }))
+    local function cost(source)
+      return prometheus.total(parsed, "gentask_cost_total", { provider = "bfl", currency = "USD", source = source })
+    end
+    close_to(reported:stats().spent, cost "reported")
+    close_to(estimated:stats().spent_estimated, cost "price table")
+    close_to(0.04, cost "reported")
+    close_to(0.08, cost "price table")
+    reported:close()
+    estimated:close()
   end)
 
   it("is nothing for a task the provider never took", function()

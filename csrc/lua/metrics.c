@@ -77,6 +77,13 @@ static void push_snapshot(lua_State *L, const gt_client *c)
     gt_lua_setfield_integer(L, "pauses", m.pauses);
     gt_lua_setfield_integer(L, "refused", m.refused);
     gt_lua_setfield_integer(L, "budget_refusals", m.budget_refusals);
+    gt_client_stats s; /* what its ended tasks cost, where its profile prices them (cost.c) */
+    gt_client_stats_of(c, &s);
+    if (s.currency) {
+        gt_lua_setfield_string(L, "currency", s.currency);
+        gt_lua_setfield_number(L, "spent", s.spent);
+        gt_lua_setfield_number(L, "spent_estimated", s.spent_estimated);
+    }
     push_requests(L, c, m.requests);
     lua_setfield(L, -2, "requests");
     push_tasks(L, c, m.tasks);

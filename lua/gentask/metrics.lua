@@ -8,6 +8,7 @@
 --
 -- A client's snapshot (client:metrics()) is { provider =, in_flight =, queued =, resends =,
 -- rate_limited =, pauses =, refused =, budget_refusals =, requests = { … }, tasks = { … },
+-- currency =, spent =, spent_estimated = (where the profile says what tasks cost),
 -- bounds = { request = { … }, task = { … } } }; gentask.metrics() and sum() give
 -- { providers = { [name] = the same without provider }, bounds = { … } }. A snapshot is plain
 -- data (numbers, strings, tables): it survives a JSON round trip. docs/metrics.md lists every
@@ -65,6 +66,11 @@ local function add_provider(sum, indexes, name, p)
   end
   for _, field in ipairs(COUNTERS) do into[field] = into[field] + (p[field] or 0) end
   for _, field in ipairs(GAUGES) do into[field] = into[field] + (p[field] or 0) end
+  if p.currency then -- one provider's prices are in one currency
+    into.currency = p.currency
+    into.spent = (into.spent or 0) + (p.spent or 0)
+    into.spent_estimated = (into.spent_estimated or 0) + (p.spent_estimated or 0)
+  end
   for _, r in ipairs(p.requests or {}) do add_series(into.requests, indexes[name].requests, request_key(r), r) end
   for _, t in ipairs(p.tasks or {}) do add_series(into.tasks, indexes[name].tasks, task_key(t), t) end
 end
@@ -221,6 +227,16 @@ function metrics.prometheus(snap)
     function(o, provider, p)
       for _, t in ipairs(by_labels(p.tasks, { "model", "outcome" })) do
         sample(o, "gentask_tasks_total", task_labels(provider, t), t.count)
+      end
+    end)
+  family(out, snap, names, "gentask_cost_total", "counter",
+    "What ended tasks cost, in the provider's currency: reported by it, or estimated from the profile's prices.",
+    function(o, provider, p)
+      if not p.currency then return end
+      local estimated = p.spent_estimated or 0
+      for _, part in ipairs { { "reported", (p.spent or 0) - estimated }, { "price table", estimated } } do
+        sample(o, "gentask_cost_total", { { "provider", provider }, { "currency", p.currency }, { "source", part[1] } },
+          part[2])
       end
     end)
   for _, m in ipairs(PER_PROVIDER) do

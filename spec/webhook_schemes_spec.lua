@@ -52,6 +52,27 @@ local function ready_body(id)
   return ('{"id":"%s","status":"Ready","result":{"sample":"http://127.0.0.1:9/x.png"}}'):format(id)
 end
 
+-- body (JSON) padded to one byte over the largest delivery the engine reads
+local function oversized(body)
+  local head = body:sub(1, -2) .. ',"pad":"'
+  return head .. ("x"):rep(MAX_BODY + 1 - #head - 2) .. '"}'
+end
+
+-- a copy of headers with one of them changed (nil: left out)
+local function with_header(headers, name, value)
+  local copy = {}
+  for k, v in pairs(headers) do copy[k] = v end
+  copy[name] = value
+  return copy
+end
+
+-- refused deliveries changed nothing: the task still waits for its provider
+local function assert_still_waiting(task)
+  assert.is_false(task.done)
+  assert.equal("waiting", task.state)
+  task:cancel()
+end
+
 local function assert_refused(code, kind, ok, err)
   assert.is_nil(ok)
   assert.equal(kind or "authentication", err.kind)
@@ -147,16 +168,12 @@ describe("webhook schemes", function()
       assert_refused("webhook_signature_invalid", nil,
                      client:webhook { headers = signed, body = body:gsub("x%.png", "evil.png") })
       -- the id or timestamp changed: they are signed too
-      local moved = {}
-      for k, v in pairs(signed) do moved[k] = v end
-      moved["webhook-id"] = "msg_other"
+      local moved = with_header(signed, "webhook-id", "msg_other")
       assert_refused("webhook_signature_invalid", nil, client:webhook { headers = moved, body = body })
       -- a header missing
       signed["webhook-timestamp"] = nil
       assert_refused("webhook_signature_missing", nil, client:webhook { headers = signed, body = body })
-      assert.is_false(task.done)
-      assert.equal("waiting", task.state)
-      task:cancel()
+      assert_still_waiting(task)
     end)
 
     it("a replayed delivery is refused: the same webhook-id twice within the window", function()
@@ -183,16 +200,13 @@ describe("webhook schemes", function()
       assert_refused("webhook_stale", nil, client:webhook { headers = future, body = body })
       local junk = standard_headers(sim, SECRET, "msg_junk", 0, body)
       assert_refused("webhook_timestamp_invalid", nil, client:webhook { headers = junk, body = body })
-      assert.is_false(task.done)
-      assert.equal("waiting", task.state)
-      task:cancel()
+      assert_still_waiting(task)
     end)
 
     it("an oversized body is refused before it is read", function()
       local client = standard_client()
       local task = waiting_task(client)
-      local head = ready_body(task.id):sub(1, -2) .. ',"pad":"'
-      local over = head .. ("x"):rep(MAX_BODY + 1 - #head - 2) .. '"}'
+      local over = oversized(ready_body(task.id))
       assert.equal(MAX_BODY + 1, #over)
       local headers = { ["webhook-id"] = "msg_big", ["webhook-timestamp"] = tostring(os.time()),
                         ["webhook-signature"] = "v1," .. ("A"):rep(43) .. "=" }
@@ -308,8 +322,7 @@ describe("webhook schemes", function()
         assert_refused("webhook_signature_missing", nil, client:webhook { headers = {}, body = body })
         assert_refused("webhook_stale", nil,
                        client:webhook { headers = t_v1_headers(OR_SECRET, os.time() - 3600, body), body = body })
-        local head = body:sub(1, -2) .. ',"pad":"'
-        local over = head .. ("x"):rep(MAX_BODY + 1 - #head - 2) .. '"}'
+        local over = oversized(body)
         assert_refused("webhook_body_too_large", "invalid_request", client:webhook { headers = signed, body = over })
         assert.is_false(task.done)
         -- any one v1 of the list, upper-case hex too; then the same delivery again is a replay
@@ -435,19 +448,14 @@ describe("webhook schemes", function()
                                                  { headers = headers, body = body:gsub("x%.png", "evil.png") })
       assert_refused("webhook_signature_invalid", nil, ok, err)
       -- a signed header changed
-      local moved = {}
-      for k, v in pairs(headers) do moved[k] = v end
-      moved["x-fal-webhook-user-id"] = "someone-else"
+      local moved = with_header(headers, "x-fal-webhook-user-id", "someone-else")
       assert_refused("webhook_signature_invalid", nil, client:webhook { headers = moved, body = body })
       -- the signature not hex, or missing
-      moved = { ["x-fal-webhook-signature"] = ("zz"):rep(64) }
-      for k, v in pairs(headers) do if k ~= "x-fal-webhook-signature" then moved[k] = v end end
+      moved = with_header(headers, "x-fal-webhook-signature", ("zz"):rep(64))
       assert_refused("webhook_signature_invalid", nil, client:webhook { headers = moved, body = body })
       moved["x-fal-webhook-signature"] = nil
       assert_refused("webhook_signature_missing", nil, client:webhook { headers = moved, body = body })
-      assert.is_false(task.done)
-      assert.equal("waiting", task.state)
-      task:cancel()
+      assert_still_waiting(task)
     end)
 
     it("replayed, stale and oversized deliveries are refused", function()
@@ -456,8 +464,7 @@ describe("webhook schemes", function()
       local body = ready_body(task.id)
       local stale = fal_headers("req-stale", os.time() - 3600, body)
       assert_refused("webhook_stale", nil, deliver_once_keys_are_here(client, { headers = stale, body = body }))
-      local head = body:sub(1, -2) .. ',"pad":"'
-      local over = head .. ("x"):rep(MAX_BODY + 1 - #head - 2) .. '"}'
+      local over = oversized(body)
       assert_refused("webhook_body_too_large", "invalid_request",
                      client:webhook { headers = fal_headers("req-big", os.time(), "{}"), body = over })
       assert.is_false(task.done)

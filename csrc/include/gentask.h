@@ -502,13 +502,13 @@ typedef struct gt_task_metric {
     gt_histogram duration;
 } gt_task_metric;
 
+/* The counters only metrics keep; the gauges, refused submits and spend are the client's stats
+ * (gt_client_stats_of), which a snapshot reads beside these. */
 typedef struct gt_client_metrics {
-    long resends;         /* submits sent again for the same generation (a refusal, a retry, recover) */
-    long rate_limited;    /* answers with HTTP status 429, any phase */
-    long pauses;          /* pauses of the client's submits it began after a 429 or a refusal */
-    long refused;         /* submits refused in a way that proves nothing was taken */
-    long budget_refusals; /* tasks ended budget_exceeded: never sent */
-    int in_flight, queued;
+    long resends;           /* submits sent again for the same generation (a refusal, a retry, recover) */
+    long rate_limited;      /* answers with HTTP status 429, any phase */
+    long pauses;            /* pauses of the client's submits it began after a 429 or a refusal */
+    long budget_refusals;   /* tasks ended budget_exceeded: never sent */
     size_t requests, tasks; /* how many series gt_client_request_metric / gt_client_task_metric hold */
 } gt_client_metrics;
 

@@ -68,18 +68,18 @@ static void push_snapshot(lua_State *L, const gt_client *c)
 {
     gt_client_metrics m;
     gt_client_metrics_of(c, &m);
-    lua_createtable(L, 0, 11);
+    gt_client_stats s; /* the gauges, refused submits and spend: the client's stats, read once */
+    gt_client_stats_of(c, &s);
+    lua_createtable(L, 0, 14);
     gt_lua_setfield_string(L, "provider", gt_profile_name(gt_client_profile(c)));
-    gt_lua_setfield_integer(L, "in_flight", m.in_flight);
-    gt_lua_setfield_integer(L, "queued", m.queued);
+    gt_lua_setfield_integer(L, "in_flight", s.in_flight);
+    gt_lua_setfield_integer(L, "queued", s.queued);
     gt_lua_setfield_integer(L, "resends", m.resends);
     gt_lua_setfield_integer(L, "rate_limited", m.rate_limited);
     gt_lua_setfield_integer(L, "pauses", m.pauses);
-    gt_lua_setfield_integer(L, "refused", m.refused);
+    gt_lua_setfield_integer(L, "refused", s.refused);
     gt_lua_setfield_integer(L, "budget_refusals", m.budget_refusals);
-    gt_client_stats s; /* what its ended tasks cost, where its profile prices them (cost.c) */
-    gt_client_stats_of(c, &s);
-    if (s.currency) {
+    if (s.currency) { /* what its ended tasks cost, where its profile prices them (cost.c) */
         gt_lua_setfield_string(L, "currency", s.currency);
         gt_lua_setfield_number(L, "spent", s.spent);
         gt_lua_setfield_number(L, "spent_estimated", s.spent_estimated);

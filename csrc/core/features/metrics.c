@@ -195,12 +195,7 @@ void gt_task_metrics_ended(gt_task *t)
 void gt_client_metrics_of(const gt_client *c, gt_client_metrics *out)
 {
     const struct gt_metrics *m = c->metrics;
-    *out = (gt_client_metrics){
-        .pauses = c->pauses,
-        .refused = c->submits_refused,
-        .in_flight = c->gates[GT_GATE_TASKS].held,
-        .queued = (int)c->gates[GT_GATE_TASKS].queue.count,
-    };
+    *out = (gt_client_metrics){.pauses = c->pauses};
     if (!m) return;
     out->resends = m->resends;
     out->rate_limited = m->rate_limited;

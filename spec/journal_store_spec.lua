@@ -34,7 +34,8 @@ local cases = {
   { "shared", "counts the key's places across owners, frees a place given back or an expired lease's, shares pause and cap" },
   { "deliveries", "hands webhook deliveries and their verifier between connections per provider, drops taken and old ones" },
   { "delivery_bounds", "keeps a provider's deliveries within their count and bytes, the verified ones first" },
-  { "migrate", "migrates a journal of schema 3 or 4 to 5 (deliveries, their verifier) on open, keeping its records" },
+  { "migrate", "migrates a journal of schema 3, 4 or 5 to 6 on open, keeping its records, counting its totals" },
+  { "budget", "writes a record as sent only within max_cost (spent, held) and max_submits; keeps the totals" },
 }
 
 describe("the journal store (C: " .. bin .. ")", function()

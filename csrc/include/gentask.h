@@ -363,6 +363,7 @@ typedef struct gt_client_options {
                                      provider's documented cap (its profile's max_in_flight) */
     int max_requests;             /* a client's requests on the wire at once; 0: no cap */
     int max_submits;              /* tasks this client may submit in its life; 0: no budget */
+    double max_cost;              /* money it may spend, in the profile's cost currency; 0: no budget */
     const char *ca_file;          /* the CA bundle to trust instead of the system's; NULL: the system's */
     const char *proxy;            /* a proxy URL; NULL: none (libcurl still honours *_proxy variables) */
     const char *journal;          /* an SQLite file that keeps every task of the client, or a
@@ -396,7 +397,8 @@ typedef enum gt_option_unit {
     GT_UNIT_COUNT,
     GT_UNIT_BYTES,
     GT_UNIT_TEXT,
-    GT_UNIT_FLAG
+    GT_UNIT_FLAG,
+    GT_UNIT_MONEY /* an amount in the profile's cost currency */
 } gt_option_unit;
 typedef enum gt_option_scope { GT_SCOPE_TASK, GT_SCOPE_CLIENT } gt_option_scope;
 
@@ -441,7 +443,8 @@ typedef struct gt_cost {
     const char *currency; /* the profile's; NULL: it says nothing of cost */
 } gt_cost;
 gt_cost gt_task_cost(const gt_task *t);
-const char *gt_cost_source_name(gt_cost_source s); /* "reported", "price table", "not sent", "unknown" */
+const char *gt_cost_source_name(gt_cost_source s);                /* "reported", "price table", "not sent", "unknown" */
+bool gt_cost_source_named(const char *name, gt_cost_source *out); /* a known source's name (not "unknown") */
 
 /* What a client is doing, for client:stats(). */
 typedef struct gt_client_stats {

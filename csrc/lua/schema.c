@@ -104,6 +104,7 @@ static int check_options(lua_State *L)
             lua_pushfstring(L, "%s must be %s %s%s", o->name,
                             text                         ? "a string of"
                             : o->unit == GT_UNIT_SECONDS ? "a number of seconds from"
+                            : o->unit == GT_UNIT_MONEY   ? "an amount from"
                                                          : "a whole number from",
                             bounds, text ? " characters" : "");
             return 1;

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -819,8 +820,18 @@ static void case_delivery_bounds(void)
     gt_journal_close(j);
 }
 
-/* A journal of an earlier schema (3: no deliveries; 4: deliveries without a verifier) is migrated
- * on open, its records kept. */
+/* What schema 6 added (money: the records' columns, the totals and their triggers) taken away again:
+ * the file as a gentask of schema 5 left it. */
+static void back_to_schema_5(const char *path)
+{
+    exec_sql(path, "DROP TRIGGER records_totals_insert; DROP TRIGGER records_totals_update; "
+                   "DROP TRIGGER records_totals_delete; DROP TABLE totals; ALTER TABLE records DROP COLUMN reserved; "
+                   "ALTER TABLE records DROP COLUMN cost; ALTER TABLE records DROP COLUMN cost_source; "
+                   "PRAGMA user_version = 5");
+}
+
+/* A journal of an earlier schema (3: no deliveries; 4: deliveries without a verifier; 5: no money)
+ * is migrated on open, its records kept, its totals counted from them. */
 static void case_migrate(void)
 {
     char path[PATH_MAX];
@@ -828,13 +839,26 @@ static void case_migrate(void)
     gt_journal *j = open_ok(path);
     gt_record r = sample("row-1", "{\"prompt\":\"x\"}");
     CHECK(gt_journal_add(j, &r) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
+    r.stage = GT_RECORD_ACCEPTED;
+    CHECK(gt_journal_update(j, &r) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
     gt_record_clear(&r);
     gt_journal_close(j);
-    exec_sql(path, "DROP TABLE deliveries; PRAGMA user_version = 3");
+    back_to_schema_5(path);
 
     j = open_ok(path);
     char *version = query_text(path, "PRAGMA user_version");
-    CHECK(same(version, "5"), "the migrated journal's version is %s", show(version));
+    CHECK(same(version, "6"), "the journal of schema 5 is now %s", show(version));
+    free(version);
+    int64_t sent = 0;
+    CHECK(gt_journal_count_sent(j, &sent) == GT_JOURNAL_OK && sent == 1, "sent records after the migration: %lld",
+          (long long)sent);
+    gt_journal_close(j);
+
+    back_to_schema_5(path);
+    exec_sql(path, "DROP TABLE deliveries; PRAGMA user_version = 3");
+    j = open_ok(path);
+    version = query_text(path, "PRAGMA user_version");
+    CHECK(same(version, "6"), "the migrated journal's version is %s", show(version));
     free(version);
     CHECK(gt_sqlite_post_delivery(FILE_OF(j), "bfl", "t-1", NULL, NULL, 1000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(j));
@@ -843,16 +867,89 @@ static void case_migrate(void)
     free(count);
     gt_journal_close(j);
 
+    back_to_schema_5(path);
     exec_sql(path, "ALTER TABLE deliveries DROP COLUMN verifier; PRAGMA user_version = 4");
     j = open_ok(path);
     version = query_text(path, "PRAGMA user_version");
-    CHECK(same(version, "5"), "the journal of schema 4 is now %s", show(version));
+    CHECK(same(version, "6"), "the journal of schema 4 is now %s", show(version));
     free(version);
     CHECK(gt_sqlite_post_delivery(FILE_OF(j), "bfl", "t-2", "{}", "fp", 2000, &a_minute) == GT_JOURNAL_OK, "%s",
           gt_journal_error(j));
     char *verifier = query_text(path, "SELECT verifier FROM deliveries WHERE remote_id = 't-2'");
     CHECK(same(verifier, "fp"), "the verifier written after the migration: %s", show(verifier));
     free(verifier);
+    gt_journal_close(j);
+}
+
+static void check_totals(int line, gt_journal *j, int64_t want_sent, double want_settled, double want_held)
+{
+    int64_t sent;
+    double settled, held;
+    CHECK(gt_sqlite_totals(FILE_OF(j), &sent, &settled, &held) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
+    CHECK(sent == want_sent && fabs(settled - want_settled) < 1e-9 && fabs(held - want_held) < 1e-9,
+          "totals at line %d: sent %lld, settled %g, held %g; wanted %lld, %g, %g", line, (long long)sent, settled,
+          held, (long long)want_sent, want_settled, want_held);
+}
+
+/* A record becomes sent only within the journal's budget: max_cost against what ended tasks spent
+ * (OVER_BUDGET) and what tasks in flight hold (BUDGET_HELD), max_submits against the records sent.
+ * A refused record is not written; the totals follow every write. */
+static void case_budget(void)
+{
+    char path[PATH_MAX];
+    path_of(path, "budget.journal");
+    gt_journal *j = open_ok(path);
+    j->budget = (gt_journal_budget){.max_cost = 1.0};
+    gt_record a = sample("a", "{\"prompt\":\"a\"}");
+    a.stage = GT_RECORD_SENDING;
+    a.reserved = 0.6;
+    CHECK(gt_journal_add(j, &a) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
+    check_totals(__LINE__, j, 1, 0, 0.6);
+
+    gt_record b = sample("b", "{\"prompt\":\"b\"}");
+    b.stage = GT_RECORD_SENDING;
+    b.reserved = 0.5;
+    CHECK(gt_journal_add(j, &b) == GT_JOURNAL_BUDGET_HELD, "b while a holds 0.6: %s", gt_journal_error(j));
+    char *count = query_text(path, "SELECT count(*) FROM records");
+    CHECK(same(count, "1"), "records after a refusal: %s", show(count));
+    free(count);
+
+    a.stage = GT_RECORD_ENDED; /* answered with an id: it went out */
+    a.remote_id = gt_strdup("t-a");
+    a.cost = 0.7;
+    a.cost_source = gt_strdup("reported");
+    CHECK(gt_journal_update(j, &a) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
+    check_totals(__LINE__, j, 1, 0.7, 0);
+    CHECK(gt_journal_add(j, &b) == GT_JOURNAL_OVER_BUDGET, "b after a spent 0.7: %s", gt_journal_error(j));
+
+    gt_record c = sample("c", "{\"prompt\":\"c\"}");
+    c.stage = GT_RECORD_SENDING;
+    c.reserved = 0.3; /* 0.7 + 0.3: the budget to the last cent, a float's rounding forgiven */
+    CHECK(gt_journal_add(j, &c) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
+    c.stage = GT_RECORD_ENDED; /* ended, its cost unknown: its bound stays spent */
+    c.remote_id = gt_strdup("t-c");
+    CHECK(gt_journal_update(j, &c) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
+    check_totals(__LINE__, j, 2, 1.0, 0);
+
+    gt_record found = {0};
+    CHECK(gt_journal_find_key(j, "a", &found) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
+    CHECK(same(found.cost_source, "reported") && found.cost == 0.7 && found.reserved == 0.6,
+          "a read back: cost %g (%s), reserved %g", found.cost, show(found.cost_source), found.reserved);
+    gt_record_clear(&found);
+
+    /* max_submits: two records sent already; a queued one may be written, not sent */
+    j->budget = (gt_journal_budget){.max_submits = 2};
+    gt_record d = sample("d", "{\"prompt\":\"d\"}");
+    CHECK(gt_journal_add(j, &d) == GT_JOURNAL_OK, "%s", gt_journal_error(j));
+    d.stage = GT_RECORD_SENDING;
+    CHECK(gt_journal_update(j, &d) == GT_JOURNAL_OVER_BUDGET, "d past max_submits: %s", gt_journal_error(j));
+    char *stage = query_text(path, "SELECT stage FROM records WHERE caller_key = 'd'");
+    CHECK(same(stage, "queued"), "d after the refusal: %s", show(stage));
+    free(stage);
+    gt_record_clear(&a);
+    gt_record_clear(&b);
+    gt_record_clear(&c);
+    gt_record_clear(&d);
     gt_journal_close(j);
 }
 
@@ -872,6 +969,7 @@ static const struct {
     {"deliveries", case_deliveries},
     {"delivery_bounds", case_delivery_bounds},
     {"migrate", case_migrate},
+    {"budget", case_budget},
 };
 
 int main(int argc, char **argv)

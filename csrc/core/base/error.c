@@ -32,7 +32,8 @@ static const struct {
     /* the task goes on; waiting again is the remedy, and a resubmit would pay twice */
     [GT_DEADLINE_EXCEEDED] = {"deadline_exceeded", false, "a wait or the task_timeout ran out"},
     [GT_USAGE] = {"usage", false, "gentask was called wrongly"},
-    [GT_BUDGET_EXCEEDED] = {"budget_exceeded", false, "the client's max_submits is spent: nothing was sent"},
+    [GT_BUDGET_EXCEEDED] = {"budget_exceeded", false,
+                            "the client's budget (max_submits or max_cost) is spent: nothing was sent"},
 };
 
 const char *gt_kind_name(gt_kind kind)

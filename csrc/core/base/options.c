@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
-typedef enum storage { AS_MS, AS_INT, AS_SIZE, AS_TEXT, AS_BOOL } storage;
+typedef enum storage { AS_MS, AS_INT, AS_SIZE, AS_TEXT, AS_BOOL, AS_DOUBLE } storage;
 
 /* About 31 years: long enough to mean "never", short enough that now + it fits a 64-bit ms clock. */
 #define FOREVER_S 1e9
@@ -60,6 +60,10 @@ static const struct {
     /* a budget of paid generations: a task past it fails before anything is sent */
     OPT("max_submits", GT_UNIT_COUNT, 0, 1e9, 0, GT_SCOPE_CLIENT, AS_INT, max_submits,
         "tasks this client may submit in its life (0: no budget); the rest fail budget_exceeded unsent"),
+    /* a budget in money: each submit holds the most it may cost until its cost is known */
+    OPT("max_cost", GT_UNIT_MONEY, 0, 1e12, 0, GT_SCOPE_CLIENT, AS_DOUBLE, max_cost,
+        "money this client may spend, in its profile's cost currency (0: no budget): a submit that could take "
+        "the spend past it waits for tasks in flight to end, or fails budget_exceeded unsent"),
     /* a client's own: the CA store is built once per file, and a proxy serves the whole client */
     OPT("ca_file", GT_UNIT_TEXT, 1, 4096, NAN, GT_SCOPE_CLIENT, AS_TEXT, ca_file,
         "a PEM bundle of the CAs to trust instead of the system's (verification stays on)"),
@@ -114,14 +118,14 @@ const gt_option *gt_option_at(size_t i)
 
 const char *gt_option_unit_name(gt_option_unit unit)
 {
-    static const char *const names[] = {"seconds", "count", "bytes", "text", "flag"};
+    static const char *const names[] = {"seconds", "count", "bytes", "text", "flag", "money"};
     return names[unit];
 }
 
 bool gt_option_valid(const gt_option *spec, double value)
 {
     if (!(value >= spec->min && value <= spec->max)) return false; /* NaN fails here too */
-    return spec->unit == GT_UNIT_SECONDS || value == floor(value);
+    return spec->unit == GT_UNIT_SECONDS || spec->unit == GT_UNIT_MONEY || value == floor(value);
 }
 
 bool gt_option_set_text(gt_client_options *o, size_t i, const char *value)
@@ -147,6 +151,7 @@ bool gt_option_set(gt_client_options *o, size_t i, double value)
     case AS_INT: *(int *)field = (int)value; break;
     case AS_SIZE: *(size_t *)field = (size_t)value; break;
     case AS_BOOL: *(bool *)field = value != 0; break;
+    case AS_DOUBLE: *(double *)field = value; break;
     case AS_TEXT: break;
     }
     return true;

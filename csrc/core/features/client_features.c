@@ -113,6 +113,14 @@ gt_client *gt_client_new(gt_engine *e, gt_profile *profile, const char *base_url
         gt_client_release(c);
         return NULL;
     }
+    /* a budget in money needs a currency to count it in */
+    if (c->opts.max_cost > 0 && !c->profile->cost_currency) {
+        *error = creation_error(gt_strdup("max_cost is set, but the provider's profile says nothing of cost (no "
+                                          "cost.currency): its tasks' spend cannot be counted"),
+                                NULL);
+        gt_client_release(c);
+        return NULL;
+    }
     /* a JWT provider's secret, and the webhook scheme's: before the journal is opened */
     if (!gt_client_auth_open(c, &why) || !gt_client_webhook_open(c, &why)) {
         if (why) *error = creation_error(why, NULL);

@@ -7,6 +7,7 @@
  * stored outcome). A record keeps its row: the task writes its further stages to the same one. */
 #include "features.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +55,22 @@ static void fail_unknown(gt_task *t, const gt_record *r)
     gt_task_finish(t, GT_TASK_FAILED, err);
 }
 
+/* What the record says of money: the bound its send holds, and a cost an answer reported on its
+ * way (the submit answer this process never saw) or, ended, the cost the process that paid it
+ * counted. A record is data: only a known source and an amount it could be are taken. */
+static void adopt_money(gt_task *t, const gt_record *r)
+{
+    if (r->reserved > 0 && isfinite(r->reserved)) t->reserved = r->reserved;
+    gt_cost_source source;
+    if (!r->cost_source || !gt_cost_source_named(r->cost_source, &source) || !isfinite(r->cost) || r->cost < 0) return;
+    if (r->stage != GT_RECORD_ENDED) {
+        if (source == GT_COST_REPORTED) t->cost_reported = r->cost;
+        return;
+    }
+    t->cost = (gt_cost){.amount = r->cost, .source = source, .currency = t->client->profile->cost_currency};
+    t->cost_recorded = true;
+}
+
 /* t (new, its request kept) becomes the task record r stands for (r's strings are copied).
  * recovering: for recover(), whose caller named download_root (NULL: none), the only directory a
  * recorded download may write under; a keyed submit leaves downloads to its caller's options of now. */
@@ -64,6 +81,7 @@ static void adopt_record(gt_task *t, const gt_record *r, bool recovering, const 
     /* the row first: what the task does from here is written to it */
     t->features->journal.record_id = r->id;
     t->features->journal.written = r->stage;
+    adopt_money(t, r);
     /* before it can end (and a download asked already start): what is on disk is looked at first */
     gt_task_keep_recorded_files(t, r->files);
     switch (r->stage) {

@@ -47,7 +47,7 @@ typedef struct gt_journal_round {
         gt_task *task;
         gt_record_stage stage;
         int64_t id_before;
-        bool duplicate;
+        gt_journal_status refused; /* OK; DUPLICATE, OVER_BUDGET, BUDGET_HELD: not written */
     } * items;
 } gt_journal_round;
 
@@ -81,6 +81,8 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
         if (status == GT_JOURNAL_OK) status = gt_journal_count_sent(c->journal, &sent);
     }
     if (status == GT_JOURNAL_OK) {
+        /* the budgets are the journal's: checked as each record becomes sent */
+        c->journal->budget = (gt_journal_budget){.max_submits = c->opts.max_submits, .max_cost = c->opts.max_cost};
         c->tasks_submitted = (long)sent;
         /* Redis is asked on the loop: the client is made without waiting for it */
         if (gt_journal_answers_later(c->journal)) {
@@ -147,6 +149,22 @@ bool gt_task_journal_before_send(gt_task *t)
     return true;
 }
 
+/* What the record says of money: the bound held against the budget, and the cost once the task
+ * ended, or what an answer reported on its way (BFL's submit answer: a process that recovers the
+ * task polls, and never sees that answer). */
+static void record_money(const gt_task *t, gt_record *r)
+{
+    r->reserved = t->reserved > 0 ? t->reserved : 0;
+    gt_cost cost = gt_task_cost(t);
+    if (cost.amount >= 0) {
+        r->cost = cost.amount;
+        r->cost_source = (char *)gt_cost_source_name(cost.source);
+    } else if (!gt_task_done(t) && t->cost_reported >= 0) {
+        r->cost = t->cost_reported;
+        r->cost_source = (char *)gt_cost_source_name(GT_COST_REPORTED);
+    }
+}
+
 /* Adds or updates t's record with its wanted stage; the request's parts are the task's own. */
 static gt_journal_status write_one(gt_client *c, gt_task *t)
 {
@@ -169,6 +187,7 @@ static gt_journal_status write_one(gt_client *c, gt_task *t)
         .download = download,
         .files = files,
     };
+    record_money(t, &r);
     gt_journal_status status;
     if (t->features->journal.record_id) {
         status = gt_journal_update(c->journal, &r);
@@ -270,6 +289,25 @@ static void round_failed(gt_client *c, gt_journal_round *r, gt_journal_status st
     write_soon(c, delay < JOURNAL_FAILED_RETRY_MAX_MS ? delay : JOURNAL_FAILED_RETRY_MAX_MS);
 }
 
+/* A record the journal did not write: its key another's (the task fails), or the budget of every
+ * process sharing the journal has no room for its submit — none will come (it fails unsent), or
+ * tasks in flight hold it (it waits and asks again). A record added in the round is not there. */
+static void refused_by_journal(gt_task *t, gt_journal_status why, int64_t id_before)
+{
+    if (why == GT_JOURNAL_DUPLICATE || !id_before) t->features->journal.record_id = 0;
+    t->features->journal.send_when_journaled = false;
+    switch (why) {
+    case GT_JOURNAL_DUPLICATE:
+        fail_unjournaled(t, GT_CONFLICT, NULL, "its key was used meanwhile (by another process?)");
+        break;
+    case GT_JOURNAL_BUDGET_HELD:
+        gt_task_stop_transfer(t); /* its place on the wire goes to a request that may go */
+        gt_task_wait_for_budget(t);
+        break;
+    default: gt_task_fail_over_budget(t); break;
+    }
+}
+
 /* The round is in the journal: each record holds its stage, and the submits that waited for it go. */
 static void round_written(gt_client *c, gt_journal_round *r)
 {
@@ -280,9 +318,8 @@ static void round_written(gt_client *c, gt_journal_round *r)
     for (size_t i = 0; i < r->n; i++) {
         gt_task *t = r->items[i].task;
         if (!t) continue;
-        if (r->items[i].duplicate) {
-            t->features->journal.record_id = 0;
-            fail_unjournaled(t, GT_CONFLICT, NULL, "its key was used meanwhile (by another process?)");
+        if (r->items[i].refused != GT_JOURNAL_OK) {
+            refused_by_journal(t, r->items[i].refused, r->items[i].id_before);
             continue;
         }
         t->features->journal.written = r->items[i].stage;
@@ -311,16 +348,16 @@ static void round_ended(gt_client *c, gt_journal_round *r, gt_journal_status sta
 }
 
 /* A store over the network answered the round it was handed. */
-static void round_answered(void *client, gt_journal_status status, const int64_t *duplicates, size_t n_duplicates)
+static void round_answered(void *client, gt_journal_status status, const gt_journal_refusal *refused, size_t n_refused)
 {
     gt_client *c = client;
     gt_journal_round *r = c->committing;
     c->committing = NULL;
     if (!r) return;
-    for (size_t d = 0; d < n_duplicates; d++)
+    for (size_t d = 0; d < n_refused; d++)
         for (size_t i = 0; i < r->n; i++)
-            if (r->items[i].task && r->items[i].task->features->journal.record_id == duplicates[d])
-                r->items[i].duplicate = true;
+            if (r->items[i].task && r->items[i].task->features->journal.record_id == refused[d].id)
+                r->items[i].refused = refused[d].why;
     round_ended(c, r, status == GT_JOURNAL_PENDING ? GT_JOURNAL_ERROR : status);
     if (!gt_queue_empty(&c->to_journal)) write_soon(c, 0);
 }
@@ -347,10 +384,10 @@ static void write_round(void *client)
         r->items[r->n].stage = t->features->journal.wanted;
         r->items[r->n].id_before = t->features->journal.record_id;
         if (status == GT_JOURNAL_OK) status = write_one(c, t); /* after an ERROR: taken, to be failed */
-        /* a key another process took meanwhile fails that task alone: the statement failed, the
-         * transaction goes on */
-        if (status == GT_JOURNAL_DUPLICATE) {
-            r->items[r->n].duplicate = true;
+        /* a key another process took meanwhile, or a budget with no room, refuses that record
+         * alone: its statement was not run, the transaction goes on */
+        if (status == GT_JOURNAL_DUPLICATE || status == GT_JOURNAL_OVER_BUDGET || status == GT_JOURNAL_BUDGET_HELD) {
+            r->items[r->n].refused = status;
             status = GT_JOURNAL_OK;
         }
         r->n++;

@@ -28,13 +28,27 @@ typedef enum gt_journal_status {
     GT_JOURNAL_MISMATCH,  /* the journal belongs to another API key */
     GT_JOURNAL_DUPLICATE, /* a record with that caller_key is there already */
     GT_JOURNAL_ERROR,     /* anything else; gt_journal_error says what */
-    GT_JOURNAL_PENDING    /* commit handed over: its done callback says how it went */
+    GT_JOURNAL_PENDING,   /* commit handed over: its done callback says how it went */
+    /* A record that would become sent was refused by the journal's budget (gt_journal_budget):
+     * OVER_BUDGET, what the ended tasks spent leaves no room for it (it will never fit);
+     * BUDGET_HELD, the tasks in flight hold the room (it may fit once they end). The record was
+     * not written; the transaction goes on. */
+    GT_JOURNAL_OVER_BUDGET,
+    GT_JOURNAL_BUDGET_HELD
 } gt_journal_status;
 
+/* A record of a round the store did not write, and why: DUPLICATE (its caller_key is another
+ * record's), OVER_BUDGET or BUDGET_HELD. */
+typedef struct gt_journal_refusal {
+    int64_t id;
+    gt_journal_status why;
+} gt_journal_refusal;
+
 /* A commit's answer, when it came later (PENDING): OK, BUSY (not written, or not known to be:
- * write it again) or ERROR; duplicates lists the ids of the records whose caller_key another
- * record had taken (those alone were not written). Called from the engine's loop. */
-typedef void (*gt_journal_done_fn)(void *ctx, gt_journal_status status, const int64_t *duplicates, size_t n_duplicates);
+ * write it again) or ERROR; refused lists the records that alone were not written. Called from
+ * the engine's loop. */
+typedef void (*gt_journal_done_fn)(void *ctx, gt_journal_status status, const gt_journal_refusal *refused,
+                                   size_t n_refused);
 
 /* Where a record is on its way. The file stores the names, not the numbers. */
 typedef enum gt_record_stage {
@@ -62,6 +76,12 @@ typedef struct gt_record {
     char *outcome;  /* ended: a JSON text the caller defines (state, urls or the error), may be NULL */
     char *download; /* the results are to be saved as files: a JSON spec the caller defines; NULL: not */
     char *files;    /* what those downloads wrote (JSON), NULL until they ended */
+    /* Money, in the profile's currency (task/cost.c). reserved: what the task may cost at most,
+     * held against the budget from its send until its cost is known (0: no price known). cost:
+     * what it cost, or what an answer reported on its way, when cost_source names where that came
+     * from ("reported", "price table", "not sent"); cost_source NULL: not known (yet). */
+    double reserved, cost;
+    char *cost_source;
     int64_t created_ms, updated_ms; /* wall clock (ms since 1970): they must mean something to the next process */
 } gt_record;
 
@@ -161,12 +181,36 @@ typedef struct gt_journal_ops {
     bool is_file; /* the SQLite file, not a store over the network (error codes say "journal", not "redis") */
 } gt_journal_ops;
 
+/* What the processes sharing a journal may send, together: a record becomes sent (sending or
+ * accepted, from queued or new) only while the journal's count of sent records stays within
+ * max_submits, and its spend within max_cost once the record's reserved is added. The journal's
+ * spend is, over its records: nothing for a queued one; its cost when known; else its reserved
+ * (an ended task of unknown cost may have been charged: the bound counts). The reserved of the
+ * tasks in flight is "held": room that may come back. 0: no limit. */
+typedef struct gt_journal_budget {
+    long max_submits;
+    double max_cost;
+} gt_journal_budget;
+
+/* Whether a task that may cost `reserve` fits a budget of max_cost, given what ended tasks spent
+ * (settled) and what tasks in flight hold (held); one rule for every store. Amounts within a
+ * millionth of a unit are equal: sums of prices carry a float's rounding. */
+static inline gt_journal_status gt_journal_budget_fits(double max_cost, double settled, double held, double reserve)
+{
+    const double slack = 1e-6;
+    if (max_cost <= 0) return GT_JOURNAL_OK;
+    if (settled + reserve > max_cost + slack) return GT_JOURNAL_OVER_BUDGET;
+    if (settled + held + reserve > max_cost + slack) return GT_JOURNAL_BUDGET_HELD;
+    return GT_JOURNAL_OK;
+}
+
 /* Every backend's handle starts with this. */
 struct gt_journal {
     const gt_journal_ops *ops;
-    char *path;        /* the file or address, for messages (never a password) */
-    char error[1024];  /* the last error; a buffer, so that running out of memory can be reported too */
-    const char *fault; /* the last error is the store's fault: its code (a constant); NULL: not */
+    gt_journal_budget budget; /* checked by add and update; the client sets it once the journal is open */
+    char *path;               /* the file or address, for messages (never a password) */
+    char error[1024];         /* the last error; a buffer, so that running out of memory can be reported too */
+    const char *fault;        /* the last error is the store's fault: its code (a constant); NULL: not */
 };
 
 /* The journal the `journal` option names (journal_open.c): a redis:// address is Redis on e's

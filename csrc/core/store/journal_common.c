@@ -61,9 +61,9 @@ bool gt_record_stage_from_name(const char *name, gt_record_stage *stage)
 void gt_record_clear(gt_record *r)
 {
     if (!r) return;
-    char *strings[] = {r->caller_key,   r->provider,        r->model,     r->path,     r->poll_path, r->params,
-                       r->request_hash, r->idempotency_key, r->remote_id, r->poll_url, r->outcome,   r->download,
-                       r->files};
+    char *strings[] = {r->caller_key, r->provider,     r->model,           r->path,       r->poll_path,
+                       r->params,     r->request_hash, r->idempotency_key, r->remote_id,  r->poll_url,
+                       r->outcome,    r->download,     r->files,           r->cost_source};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
     *r = (gt_record){0};
 }
@@ -71,10 +71,9 @@ void gt_record_clear(gt_record *r)
 bool gt_record_copy(const gt_record *r, gt_record *out)
 {
     *out = *r;
-    char **strings[] = {&out->caller_key, &out->provider, &out->model,        &out->path,
-                        &out->poll_path,  &out->params,   &out->request_hash, &out->idempotency_key,
-                        &out->remote_id,  &out->poll_url, &out->outcome,      &out->download,
-                        &out->files};
+    char **strings[] = {&out->caller_key, &out->provider,     &out->model,           &out->path,       &out->poll_path,
+                        &out->params,     &out->request_hash, &out->idempotency_key, &out->remote_id,  &out->poll_url,
+                        &out->outcome,    &out->download,     &out->files,           &out->cost_source};
     bool ok = true;
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         if (!*strings[i]) continue;

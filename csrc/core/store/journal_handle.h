@@ -22,7 +22,6 @@ typedef enum gt_journal_statement {
     GT_SQL_UPDATE,
     GT_SQL_FIND_KEY,
     GT_SQL_UNENDED,
-    GT_SQL_COUNT_SENT,
     GT_SQL_ACCOUNT_GET,
     GT_SQL_ACCOUNT_PUT,
     GT_SQL_SLOT_TAKE,
@@ -37,6 +36,8 @@ typedef enum gt_journal_statement {
     GT_SQL_DELIVERY_DROP,
     GT_SQL_DELIVERY_PRUNE,
     GT_SQL_DELIVERY_BOUND,
+    GT_SQL_STAGE_OF,
+    GT_SQL_TOTALS,
     GT_SQL_COUNT
 } gt_journal_statement;
 
@@ -47,6 +48,21 @@ struct gt_sqlite_journal {
     char *owner;    /* the client writing through this handle (gt_journal_set_owner); NULL: none named */
     char host[256]; /* this machine's name, for owners: a pid means something on its own host only */
 };
+
+/* A record's part in the journal's totals (the totals table, kept by triggers: journal_schema.c),
+ * as SQL over the row named r (NEW or OLD in a trigger): whether its submit went out, or may have
+ * (an error that says so) — 1 or 0, never NULL: an outcome that is not JSON says no — and its
+ * money as journal.h's gt_journal_budget counts it: settled (its cost, or the bound of an ended
+ * task of unknown cost) or held (the bound of one in flight). */
+#define GT_SQL_SENT(r)                                                                                            \
+    "coalesce(" r ".stage IN ('sending', 'accepted') OR (" r ".stage = 'ended' AND (" r ".remote_id IS NOT NULL " \
+    "OR json_extract(" r ".outcome, '$.error.submitted') IN ('yes', 'unknown'))), 0)"
+#define GT_SQL_SETTLED(r)                                                                                       \
+    "(CASE WHEN " r ".stage = 'queued' THEN 0 WHEN " r ".cost_source IS NOT NULL THEN coalesce(" r ".cost, 0) " \
+    "WHEN " r ".stage = 'ended' THEN coalesce(" r ".reserved, 0) ELSE 0 END)"
+#define GT_SQL_HELD(r)                                                                                 \
+    "(CASE WHEN " r ".stage IN ('sending', 'accepted') AND " r ".cost_source IS NULL THEN coalesce(" r \
+    ".reserved, 0) ELSE 0 END)"
 
 /* The file's handle behind an op's argument: the file's ops table is given its own handles only. */
 #define GT_SQLITE(j) ((gt_sqlite_journal *)(j))
@@ -67,6 +83,8 @@ gt_journal_status gt_sqlite_update(gt_journal *base, gt_record *r);
 gt_journal_status gt_sqlite_find_key(gt_journal *base, const char *caller_key, gt_record *out);
 gt_journal_status gt_sqlite_unended(gt_journal *base, gt_record **out, size_t *n);
 gt_journal_status gt_sqlite_count_sent(gt_journal *base, int64_t *n);
+/* The totals: records sent, money settled and held (journal.h's gt_journal_budget). */
+gt_journal_status gt_sqlite_totals(gt_sqlite_journal *j, int64_t *sent, double *settled, double *held);
 /* journal_account.c */
 gt_journal_status gt_sqlite_check_account(gt_journal *base, const char *api_key);
 /* journal_shared.c */

@@ -29,6 +29,73 @@ static gt_journal_status finish_write(gt_sqlite_journal *j, sqlite3_stmt *st, in
     return status;
 }
 
+gt_journal_status gt_sqlite_totals(gt_sqlite_journal *j, int64_t *sent, double *settled, double *held)
+{
+    *sent = 0;
+    *settled = *held = 0;
+    sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_TOTALS, "SELECT sent, settled, held FROM totals");
+    if (!st) return GT_JOURNAL_ERROR;
+    int rc = sqlite3_step(st);
+    gt_journal_status status = GT_JOURNAL_OK;
+    if (rc == SQLITE_ROW) {
+        *sent = sqlite3_column_int64(st, 0);
+        *settled = sqlite3_column_double(st, 1);
+        *held = sqlite3_column_double(st, 2);
+    } else if (rc != SQLITE_DONE) {
+        status = gt_journal_sqlite_failed(j, rc, "reading the journal's totals");
+    }
+    sqlite3_reset(st);
+    return status;
+}
+
+static bool goes_out(gt_record_stage stage)
+{
+    return stage == GT_RECORD_SENDING || stage == GT_RECORD_ACCEPTED;
+}
+
+/* Whether record id's submit went out already, as the file has it (a record not there: no). */
+static gt_journal_status stored_sent(gt_sqlite_journal *j, int64_t id, bool *sent)
+{
+    *sent = false;
+    sqlite3_stmt *st = gt_journal_prepared(j, GT_SQL_STAGE_OF, "SELECT stage <> 'queued' FROM records WHERE id = ?1");
+    if (!st) return GT_JOURNAL_ERROR;
+    int rc = sqlite3_bind_int64(st, 1, id);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    gt_journal_status status = GT_JOURNAL_OK;
+    if (rc == SQLITE_ROW) *sent = sqlite3_column_int(st, 0) != 0;
+    else if (rc != SQLITE_DONE) status = gt_journal_sqlite_failed(j, rc, "reading a record's stage");
+    sqlite3_reset(st);
+    return status;
+}
+
+/* A record that becomes sent (from queued, or new: id 0) must fit the budget of every process
+ * sharing the file: read under the transaction's write lock, so two processes cannot both take
+ * the last room. OK, OVER_BUDGET, BUDGET_HELD, or a failure to read. */
+static gt_journal_status within_budget(gt_sqlite_journal *j, const gt_record *r, int64_t id)
+{
+    const gt_journal_budget *b = &j->base.budget;
+    if (!goes_out(r->stage) || (b->max_submits <= 0 && b->max_cost <= 0)) return GT_JOURNAL_OK;
+    bool was_sent = false;
+    gt_journal_status status = id ? stored_sent(j, id, &was_sent) : GT_JOURNAL_OK;
+    if (status != GT_JOURNAL_OK || was_sent) return status;
+    int64_t sent;
+    double settled, held;
+    status = gt_sqlite_totals(j, &sent, &settled, &held);
+    if (status != GT_JOURNAL_OK) return status;
+    if (b->max_submits > 0 && sent >= b->max_submits) return GT_JOURNAL_OVER_BUDGET;
+    return gt_journal_budget_fits(b->max_cost, settled, held, r->reserved);
+}
+
+/* The money columns: reserved (NULL for none), cost and its source (NULL: not known). */
+static int bind_money(sqlite3_stmt *st, int first, const gt_record *r)
+{
+    int rc = r->reserved > 0 ? sqlite3_bind_double(st, first, r->reserved) : sqlite3_bind_null(st, first);
+    if (rc == SQLITE_OK)
+        rc = r->cost_source ? sqlite3_bind_double(st, first + 1, r->cost) : sqlite3_bind_null(st, first + 1);
+    if (rc == SQLITE_OK) rc = bind_text(st, first + 2, r->cost_source);
+    return rc;
+}
+
 gt_journal_status gt_sqlite_add(gt_journal *base, gt_record *r)
 {
     gt_sqlite_journal *j = GT_SQLITE(base);
@@ -40,9 +107,12 @@ gt_journal_status gt_sqlite_add(gt_journal *base, gt_record *r)
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_ADD,
         "INSERT INTO records (stage, caller_key, provider, model, path, poll_path, params, request_hash, "
-        "idempotency_key, remote_id, poll_url, outcome, created_ms, updated_ms, download, files, owner) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)");
+        "idempotency_key, remote_id, poll_url, outcome, created_ms, updated_ms, download, files, owner, reserved, "
+        "cost, cost_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16, ?17, "
+        "?18, ?19)");
     if (!st) return GT_JOURNAL_ERROR;
+    gt_journal_status allowed = within_budget(j, r, 0);
+    if (allowed != GT_JOURNAL_OK) return allowed;
     int64_t now = gt_wall_ms(); /* not monotonic: the next process reads these times */
     const char *texts[] = {gt_record_stage_name(r->stage),
                            r->caller_key,
@@ -63,6 +133,7 @@ gt_journal_status gt_sqlite_add(gt_journal *base, gt_record *r)
     if (rc == SQLITE_OK) rc = bind_text(st, 14, r->download);
     if (rc == SQLITE_OK) rc = bind_text(st, 15, r->files);
     if (rc == SQLITE_OK) rc = bind_text(st, 16, j->owner);
+    if (rc == SQLITE_OK) rc = bind_money(st, 17, r);
     gt_journal_status status = finish_write(j, st, rc, "add");
     if (status == GT_JOURNAL_OK) {
         r->id = sqlite3_last_insert_rowid(j->db);
@@ -78,8 +149,11 @@ gt_journal_status gt_sqlite_update(gt_journal *base, gt_record *r)
     sqlite3_stmt *st = gt_journal_prepared(
         j, GT_SQL_UPDATE,
         "UPDATE records SET stage = ?2, idempotency_key = ?3, remote_id = ?4, poll_url = ?5, "
-        "outcome = ?6, updated_ms = ?7, download = ?8, files = ?9, owner = coalesce(?10, owner) WHERE id = ?1");
+        "outcome = ?6, updated_ms = ?7, download = ?8, files = ?9, owner = coalesce(?10, owner), reserved = ?11, "
+        "cost = ?12, cost_source = ?13 WHERE id = ?1");
     if (!st) return GT_JOURNAL_ERROR;
+    gt_journal_status allowed = within_budget(j, r, r->id);
+    if (allowed != GT_JOURNAL_OK) return allowed;
     int64_t now = gt_wall_ms(); /* not monotonic: the next process reads these times */
     int rc = sqlite3_bind_int64(st, 1, r->id);
     const char *texts[] = {gt_record_stage_name(r->stage), r->idempotency_key, r->remote_id, r->poll_url, r->outcome};
@@ -89,6 +163,7 @@ gt_journal_status gt_sqlite_update(gt_journal *base, gt_record *r)
     if (rc == SQLITE_OK) rc = bind_text(st, 8, r->download);
     if (rc == SQLITE_OK) rc = bind_text(st, 9, r->files);
     if (rc == SQLITE_OK) rc = bind_text(st, 10, j->owner);
+    if (rc == SQLITE_OK) rc = bind_money(st, 11, r);
     gt_journal_status status = finish_write(j, st, rc, "update");
     if (status != GT_JOURNAL_OK) return status;
     if (sqlite3_changes(j->db) == 0) {
@@ -102,7 +177,7 @@ gt_journal_status gt_sqlite_update(gt_journal *base, gt_record *r)
 /* The columns every read selects, in the order read_row takes them. */
 #define RECORD_COLUMNS                                                                                            \
     "id, stage, caller_key, provider, model, path, poll_path, params, request_hash, idempotency_key, remote_id, " \
-    "poll_url, outcome, created_ms, updated_ms, download, files"
+    "poll_url, outcome, created_ms, updated_ms, download, files, reserved, cost, cost_source"
 
 static bool copy_column(sqlite3_stmt *st, int col, char **out)
 {
@@ -122,7 +197,10 @@ static gt_journal_status read_row(gt_sqlite_journal *j, sqlite3_stmt *st, gt_rec
         return gt_journal_fail(&j->base, "record %lld has an unknown stage", (long long)r->id);
     char **strings[] = {&r->caller_key,   &r->provider,        &r->model,     &r->path,     &r->poll_path, &r->params,
                         &r->request_hash, &r->idempotency_key, &r->remote_id, &r->poll_url, &r->outcome};
-    bool copied = copy_column(st, 15, &r->download) && copy_column(st, 16, &r->files);
+    r->reserved = sqlite3_column_double(st, 17); /* NULL reads 0: none */
+    r->cost = sqlite3_column_double(st, 18);
+    bool copied = copy_column(st, 15, &r->download) && copy_column(st, 16, &r->files) &&
+                  copy_column(st, 19, &r->cost_source);
     for (int i = 0; i < (int)(sizeof strings / sizeof strings[0]); i++) {
         if (!copied || !copy_column(st, i + 2, strings[i])) {
             gt_record_clear(r);
@@ -195,19 +273,6 @@ gt_journal_status gt_sqlite_unended(gt_journal *base, gt_record **out, size_t *n
 
 gt_journal_status gt_sqlite_count_sent(gt_journal *base, int64_t *n)
 {
-    gt_sqlite_journal *j = GT_SQLITE(base);
-    *n = 0;
-    /* sent: on its way or answered, or ended after a submit that went out (an id, or an error
-     * that says it was or may have been sent); a task that ended unsent was never paid for */
-    sqlite3_stmt *st = gt_journal_prepared(
-        j, GT_SQL_COUNT_SENT,
-        "SELECT count(*) FROM records WHERE stage IN ('sending', 'accepted') OR (stage = 'ended' AND "
-        "(remote_id IS NOT NULL OR json_extract(outcome, '$.error.submitted') IN ('yes', 'unknown')))");
-    if (!st) return GT_JOURNAL_ERROR;
-    int rc = sqlite3_step(st);
-    gt_journal_status status = GT_JOURNAL_OK;
-    if (rc == SQLITE_ROW) *n = sqlite3_column_int64(st, 0);
-    else status = gt_journal_sqlite_failed(j, rc, "counting the submits sent");
-    sqlite3_reset(st);
-    return status;
+    double settled, held;
+    return gt_sqlite_totals(GT_SQLITE(base), n, &settled, &held);
 }

@@ -15,6 +15,7 @@
 #include "journal_redis.h"
 
 #include <cJSON.h>
+#include <math.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -422,6 +423,17 @@ static cJSON *record_json(const gt_record *r)
     add_text(o, "outcome", r->outcome);
     add_text(o, "download", r->download);
     add_text(o, "files", r->files);
+    /* amounts as text, as Redis keeps every field; %.17g reads back to the same double */
+    char amount[40];
+    if (r->reserved > 0) {
+        snprintf(amount, sizeof amount, "%.17g", r->reserved);
+        add_text(o, "reserved", amount);
+    }
+    if (r->cost_source) {
+        snprintf(amount, sizeof amount, "%.17g", r->cost);
+        add_text(o, "cost", amount);
+        add_text(o, "cost_source", r->cost_source);
+    }
     return o;
 }
 
@@ -437,6 +449,14 @@ static int64_t number_field(const cJSON *o, const char *name)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
     return cJSON_IsString(item) ? strtoll(item->valuestring, NULL, 10) : 0;
+}
+
+/* An amount of money: a finite number >= 0, else 0 (a record is data: nothing else is taken). */
+static double amount_field(const cJSON *o, const char *name)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
+    double amount = cJSON_IsString(item) ? strtod(item->valuestring, NULL) : 0;
+    return isfinite(amount) && amount > 0 ? amount : 0;
 }
 
 /* A record read back (every field a string, as Redis keeps them) into *r. */
@@ -455,7 +475,9 @@ static gt_journal_status record_from_json(redis_journal *j, const char *text, si
          copy_field(o, "request_hash", &r->request_hash) && copy_field(o, "idempotency_key", &r->idempotency_key) &&
          copy_field(o, "remote_id", &r->remote_id) && copy_field(o, "poll_url", &r->poll_url) &&
          copy_field(o, "outcome", &r->outcome) && copy_field(o, "download", &r->download) &&
-         copy_field(o, "files", &r->files);
+         copy_field(o, "files", &r->files) && copy_field(o, "cost_source", &r->cost_source);
+    r->reserved = amount_field(o, "reserved");
+    r->cost = amount_field(o, "cost");
     cJSON_Delete(o);
     if (ok && r->provider && r->model && r->path && r->params) return GT_JOURNAL_OK;
     gt_record_clear(r);
@@ -498,7 +520,28 @@ static void rj_rollback(gt_journal *base)
     j->round = NULL;
 }
 
-/* The link's answer to a round: the duplicates' ids, or a failure. */
+/* One record the script did not write: {id, why}. false: not that shape. */
+static bool read_refusal(const redisReply *item, gt_journal_refusal *out)
+{
+    if (item->type != REDIS_REPLY_ARRAY || item->elements != 2 || item->element[0]->type != REDIS_REPLY_STRING ||
+        item->element[1]->type != REDIS_REPLY_STRING)
+        return false;
+    static const struct {
+        const char *name;
+        gt_journal_status why;
+    } reasons[] = {{"duplicate", GT_JOURNAL_DUPLICATE},
+                   {"over_budget", GT_JOURNAL_OVER_BUDGET},
+                   {"budget_held", GT_JOURNAL_BUDGET_HELD}};
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        if (strcmp(item->element[1]->str, reasons[i].name) != 0) continue;
+        out->id = strtoll(item->element[0]->str, NULL, 10);
+        out->why = reasons[i].why;
+        return true;
+    }
+    return false;
+}
+
+/* The link's answer to a round: the records it did not write, or a failure. */
 static void round_answered(void *journal, const redisReply *reply)
 {
     redis_journal *j = journal;
@@ -506,7 +549,7 @@ static void round_answered(void *journal, const redisReply *reply)
     gt_journal_done_fn done = j->done;
     j->done = NULL;
     gt_journal_status status = GT_JOURNAL_OK;
-    int64_t stack[16], *duplicates = stack;
+    gt_journal_refusal stack[16], *refused = stack;
     size_t n = 0;
     if (!reply) {
         gt_journal_fail(&j->base, "commit: Redis did not answer in time (the round is written again)");
@@ -514,14 +557,13 @@ static void round_answered(void *journal, const redisReply *reply)
     } else if (reply->type == REDIS_REPLY_ERROR) {
         status = replied_error(j, "commit", reply);
     } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
-        if (reply->elements > 16) duplicates = malloc(reply->elements * sizeof *duplicates);
-        for (size_t i = 0; duplicates && i < reply->elements; i++)
-            if (reply->element[i]->type == REDIS_REPLY_STRING)
-                duplicates[n++] = strtoll(reply->element[i]->str, NULL, 10);
-        if (!duplicates) status = gt_journal_fail(&j->base, "commit: out of memory");
+        if (reply->elements > 16) refused = malloc(reply->elements * sizeof *refused);
+        for (size_t i = 0; refused && i < reply->elements; i++)
+            if (read_refusal(reply->element[i], &refused[n])) n++;
+        if (!refused) status = gt_journal_fail(&j->base, "commit: out of memory");
     }
-    if (done) done(j->done_ctx, status, duplicates, n);
-    if (duplicates != stack) free(duplicates);
+    if (done) done(j->done_ctx, status, refused, n);
+    if (refused != stack) free(refused);
 }
 
 static void ignore(void *ctx, const redisReply *reply)
@@ -533,13 +575,20 @@ static void ignore(void *ctx, const redisReply *reply)
 /* The round goes out as one script: its arguments are the records' JSON texts. */
 static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answered)
 {
-    char now[32], lease[32], *records = cJSON_PrintUnformatted(round);
+    char now[32], lease[32], max_submits[32], max_cost[32], *records = cJSON_PrintUnformatted(round);
     if (!records) return gt_journal_fail(&j->base, "commit: out of memory");
     snprintf(now, sizeof now, "%lld", (long long)gt_wall_ms());
     snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
-    const char *args[] = {j->ns,       j->owner ? j->owner : "", now, lease, records, j->salt_key, j->salt, j->lost_key,
-                          j->fresh_key};
-    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 9, args, answered ? round_answered : ignore, j);
+    /* the budget in whole millionths: the script's counts are integers */
+    snprintf(max_submits, sizeof max_submits, "%ld", j->base.budget.max_submits);
+    snprintf(max_cost, sizeof max_cost, "%.0f", j->base.budget.max_cost > 0 ? j->base.budget.max_cost * 1e6 : 0);
+    const char *args[] = {j->ns,        j->owner ? j->owner : "",
+                          now,          lease,
+                          records,      j->salt_key,
+                          j->salt,      j->lost_key,
+                          j->fresh_key, max_submits,
+                          max_cost};
+    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 11, args, answered ? round_answered : ignore, j);
     free(records);
     return sent ? GT_JOURNAL_PENDING : GT_JOURNAL_BUSY;
 }

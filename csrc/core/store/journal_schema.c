@@ -79,6 +79,40 @@ static const char *const migrations[] = {
      * are written with verified 0 from now on: a gentask of schema 4 still running on the file
      * then reads every delivery as news (a poll), never as a task's end. */
     "ALTER TABLE deliveries ADD COLUMN verifier TEXT;",
+    /* 5 → 6. Money (task/cost.c): reserved, the most a record's task may cost, held against
+     * max_cost from its send; cost and cost_source, what it cost once known (a reported cost may
+     * come on its way). totals: one row, the journal's count of sent records and its spend,
+     * settled and held (journal.h's gt_journal_budget), kept by triggers in the transaction that
+     * changes a record — so that a budget check reads three numbers, not every record, and no
+     * write can forget them. (Not formatted: clang-format cannot lay out SQL built of macros.) */
+    // clang-format off
+    "ALTER TABLE records ADD COLUMN reserved REAL;"
+    "ALTER TABLE records ADD COLUMN cost REAL;"
+    "ALTER TABLE records ADD COLUMN cost_source TEXT;"
+    "CREATE TABLE totals ("
+    "  one INTEGER PRIMARY KEY CHECK (one = 1),"
+    "  sent INTEGER NOT NULL,"
+    "  settled REAL NOT NULL,"
+    "  held REAL NOT NULL"
+    ");"
+    "INSERT INTO totals SELECT 1,"
+    "  coalesce(sum(" GT_SQL_SENT("records") "), 0),"
+    "  total(" GT_SQL_SETTLED("records") "),"
+    "  total(" GT_SQL_HELD("records") ")"
+    "  FROM records;"
+    "CREATE TRIGGER records_totals_insert AFTER INSERT ON records BEGIN UPDATE totals SET"
+    "  sent = sent + " GT_SQL_SENT("NEW") ","
+    "  settled = settled + " GT_SQL_SETTLED("NEW") ","
+    "  held = held + " GT_SQL_HELD("NEW") "; END;"
+    "CREATE TRIGGER records_totals_update AFTER UPDATE ON records BEGIN UPDATE totals SET"
+    "  sent = sent + " GT_SQL_SENT("NEW") " - " GT_SQL_SENT("OLD") ","
+    "  settled = settled + " GT_SQL_SETTLED("NEW") " - " GT_SQL_SETTLED("OLD") ","
+    "  held = held + " GT_SQL_HELD("NEW") " - " GT_SQL_HELD("OLD") "; END;"
+    "CREATE TRIGGER records_totals_delete AFTER DELETE ON records BEGIN UPDATE totals SET"
+    "  sent = sent - " GT_SQL_SENT("OLD") ","
+    "  settled = settled - " GT_SQL_SETTLED("OLD") ","
+    "  held = held - " GT_SQL_HELD("OLD") "; END;",
+    // clang-format on
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -104,9 +104,12 @@ struct gt_client {
     struct gt_model_state *models; /* per model: the last eta, a pause (client.c) */
     long tasks_submitted;          /* tasks whose first submit went out (max_submits counts them) */
     double spent, spent_estimated; /* cost.c: ended tasks' costs, and the part the price table gave */
-    bool sent_unknown;             /* the journal has not said yet how many it holds as sent (Redis) */
-    int submits_on_wire;           /* submit requests not yet answered */
-    bool closed;                   /* close(): no new submits */
+    /* max_cost without a journal (cost.c; with one, the journal keeps the same two): what ended
+     * tasks spent, the bound of one of unknown cost included, and what tasks in flight may cost */
+    double budget_settled, budget_held;
+    bool sent_unknown;   /* the journal has not said yet how many it holds as sent (Redis) */
+    int submits_on_wire; /* submit requests not yet answered */
+    bool closed;         /* close(): no new submits */
     gt_engine *engine;
     gt_profile *profile;
     char *base_url;
@@ -269,6 +272,9 @@ struct gt_task {
     gt_task_features *features; /* the features' own state for it (features.h), allocated with it */
     double cost_reported;       /* what an answer said it cost (× the profile's scale); < 0: nothing */
     gt_cost cost;               /* cost.c: fixed when the task ends */
+    double reserved;            /* the most it may cost, by the price table; < 0: no price known */
+    bool cost_held;             /* its reserved counts in the client's budget_held (no journal) */
+    bool cost_recorded;         /* its cost is its journal record's: the process that paid counted it */
 };
 
 /* The features' state sits right after the task, in the same block, aligned for anything it holds:
@@ -327,6 +333,12 @@ void gt_task_count_accepted(gt_task *t, bool accepted);          /* in the clien
 void gt_task_note_progress(gt_task *t, int progress);            /* < 0: none said */
 void gt_task_note_cost(gt_task *t, double reported);             /* < 0: none said */
 void gt_task_count_cost(gt_task *t);                             /* at its end (cost.c) */
+double gt_task_price(const gt_task *t);                          /* the price table's word on its request; < 0: none */
+/* max_cost, where the client keeps it (no journal): true when the task may go; false when it
+ * failed budget_exceeded or waits for tasks in flight to end (cost.c) */
+bool gt_task_within_cost(gt_task *t);
+void gt_task_fail_over_budget(gt_task *t); /* budget_exceeded, unsent, saying by how much */
+void gt_task_wait_for_budget(gt_task *t);  /* tasks in flight hold the room: ask again later */
 void gt_task_fail(gt_task *t, gt_kind kind, gt_phase phase, const char *message);
 void gt_task_succeed(gt_task *t, gt_reply *reply); /* takes the reply's results */
 /* Sets state and arms the timer for due (at most the deadline); false: the task failed. */

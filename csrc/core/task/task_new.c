@@ -37,6 +37,7 @@ gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_option
     t->deadline_ms = t->submitted_ms + t->opts.task_timeout_ms;
     t->poll_delay_ms = t->opts.poll_interval_ms;
     t->cost_reported = -1;
+    t->reserved = -1;
     return t;
 }
 

@@ -19,11 +19,13 @@ static void end_closed(gt_task *t)
 
 /* max_submits: a task takes its place in the budget before its first submit, or fails unsent.
  * While the journal has not said how many submits it holds as sent, the task waits (false, its
- * timer armed). */
+ * timer armed). The journal checks both budgets again as the record becomes "sending", against
+ * every process that shares it (task_journal.c); max_cost is checked there alone when there is a
+ * journal, here when there is none (cost.c). */
 static bool within_budget(gt_task *t)
 {
     gt_client *c = t->client;
-    if (t->budgeted || c->opts.max_submits <= 0) return true;
+    if (t->budgeted || c->opts.max_submits <= 0) return gt_task_within_cost(t);
     if (c->sent_unknown) {
         gt_task_wait_then(t, GT_TASK_SUBMITTING, gt_now_ms() + BUDGET_RECHECK_MS);
         return false;
@@ -33,6 +35,7 @@ static bool within_budget(gt_task *t)
                      "the client's max_submits is spent: this task was not sent");
         return false;
     }
+    if (!gt_task_within_cost(t)) return false;
     t->budgeted = true;
     c->tasks_submitted++;
     return true;
@@ -109,10 +112,17 @@ bool gt_task_set_submit(gt_task *t, const char *path, const char *body, const ch
     t->submit_url = gt_printf("%s%s", c->base_url, path ? path : "");
     t->submit_body = gt_endpoint_submit_body(c, body, resend_key, false, &t->idempotency_key);
     if (t->submit_body) c->hooks->submit_built(t, &t->submit_body);
+    if (t->submit_body) t->reserved = gt_task_price(t);
     /* a profile without a poll path lives on the poll URLs its provider hands back */
     if (!c->profile->poll_path && !t->poll_path && c->profile->fields[GT_FIELD_POLL_URL].n == 0)
         gt_task_fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the provider profile has no poll path and reads no poll URL");
     else if (!t->submit_body) gt_task_fail(t, GT_USAGE, GT_PHASE_SUBMIT, "the request body must be a JSON object");
+    /* a budget in money needs the most each task may cost; a resend of a paid one is not asked */
+    else if (c->opts.max_cost > 0 && t->reserved < 0 && !resend_key)
+        gt_task_fail(t, GT_USAGE, GT_PHASE_SUBMIT,
+                     "max_cost is set, but the price table gives no price for this model and request: a task whose "
+                     "cost has no bound cannot be kept within a budget (give its price with the prices option, or "
+                     "set no max_cost)");
     return !gt_task_done(t);
 }
 

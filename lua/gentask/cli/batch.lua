@@ -5,6 +5,7 @@
 -- journaled tasks, ended or still polling, with the files already on disk taken as they are.
 
 local gentask = require "gentask"
+local money = require "gentask.cli.money"
 local outcome = require "gentask.cli.outcome"
 local outdir = require "gentask.cli.outdir"
 local progress = require "gentask.cli.progress"
@@ -60,9 +61,21 @@ function batch.recorded_file(record)
   if type(name) == "string" and name ~= "" and not name:find("[/%z]") then return name end
 end
 
+-- What the line's task cost: where an earlier run of the batch ended the very same task (its
+-- record, entry.paid: the same key, the same provider's id), what that run's record says — the
+-- journal gives the task back, not what it cost, and the library would price it again from its
+-- table (an estimate of a reported cost, counted as this run's spend); else the library's.
+local function cost_of(entry, outcome_table)
+  local paid = entry.paid
+  local task_id = outcome_table and (outcome_table.id or outcome_table.task_id)
+  if paid and paid.cost and paid.task_id == task_id then return paid.cost end
+  return money.checked(outcome_table and outcome_table.cost)
+end
+
 -- The record of a line once its task has ended.
-local function finish_record(record, result, err)
+local function finish_record(record, entry, result, err)
   record.ended_at = now_text()
+  record.cost = cost_of(entry, result or (type(err) == "table" and err) or nil)
   record.seconds = record.started and os.time() - record.started or nil
   record.started = nil
   if result then
@@ -118,7 +131,8 @@ end
 -- What the progress shows per state.
 local STATES = progress.STATES
 
---- Runs entries (gentask.cli.lines, each with its task_key) through clients (open_clients) with
+--- Runs entries (gentask.cli.lines, each with its task_key, and paid = { task_id, cost } where an
+-- earlier run's record ended the same request) through clients (open_clients) with
 -- settings: provider (the default), out (directory), journal (nil: none), reporter
 -- (gentask.cli.progress), on_record(records) after ends and as task ids become known, a few times
 -- a second at most (the batch record's save). Returns the records, in the file's order, and the counts.
@@ -126,13 +140,15 @@ function batch.run(entries, clients, settings)
   local records = {}
   local reporter = settings.reporter
   local tasks, pending, dirty = {}, 0, false
-  local counts = { total = #entries, succeeded = 0, failed = 0, elapsed = 0, rate_ended = 0 }
+  local counts = { total = #entries, succeeded = 0, failed = 0, elapsed = 0, rate_ended = 0,
+                   spent = money.new_total() }
   -- the time the batch has run, in the ticks it slept (os.time counts whole seconds only)
   local TICK = 0.25
   reporter:start(#entries)
 
-  local function ended(record, result, err, counted_in_rate)
-    finish_record(record, result, err)
+  local function ended(record, entry, result, err, counted_in_rate)
+    finish_record(record, entry, result, err)
+    money.add(counts.spent, record.cost)
     if record.state == "succeeded" then counts.succeeded = counts.succeeded + 1
     else counts.failed = counts.failed + 1 end
     if counted_in_rate then counts.rate_ended = counts.rate_ended + 1 end
@@ -158,7 +174,7 @@ function batch.run(entries, clients, settings)
       local client = clients[provider]
       local ok, task = pcall(client.submit, client, entry.model, entry.params, options)
       if not ok then
-        ended(record, nil, task, false)
+        ended(record, entry, nil, task, false)
       else
         tasks[i] = task
         pending = pending + 1
@@ -167,7 +183,7 @@ function batch.run(entries, clients, settings)
         task:on("done", function(result, err)
           pending = pending - 1
           tasks[i] = nil
-          ended(record, result, err, fresh)
+          ended(record, entry, result, err, fresh)
         end)
       end
     end

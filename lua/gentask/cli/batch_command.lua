@@ -10,6 +10,7 @@ local batch = require "gentask.cli.batch"
 local fail = require "gentask.cli.fail"
 local lines = require "gentask.cli.lines"
 local manifest = require "gentask.cli.manifest"
+local money = require "gentask.cli.money"
 local outcome = require "gentask.cli.outcome"
 local outdir = require "gentask.cli.outdir"
 local progress = require "gentask.cli.progress"
@@ -69,6 +70,11 @@ local function choose_keys(entries, by_key, opts)
       left_alone[#left_alone + 1] = last
     end
     entry.task_key = entry.retries > 0 and ("%s~retry-%d"):format(entry.key, entry.retries) or entry.key
+    -- the same request ended last time: its task, and what it cost then (a re-run pays nothing)
+    local ended = last and (last.state == "succeeded" or last.state == "failed")
+    if ended and (last.task_key or last.key) == entry.task_key then
+      entry.paid = { task_id = type(last.task_id) == "string" and last.task_id or nil, cost = money.cost_of(last) }
+    end
   end
   return left_alone
 end
@@ -122,8 +128,10 @@ local function summary_of(records, counts, index, command, missing)
                               missing = r.missing and r.missing.path }
     end
   end
+  local spent = money.total(records)
   return { event = "summary", total = counts.total, succeeded = counts.succeeded, failed = counts.failed,
-           missing = missing, index = index, journal = command.journal, problems = #failed > 0 and failed or nil }
+           missing = missing, index = index, journal = command.journal, problems = #failed > 0 and failed or nil,
+           spent = money.json(spent), spent_words = money.summary_text(spent) }
 end
 
 local function report(mode, records, summary)
@@ -131,8 +139,8 @@ local function report(mode, records, summary)
     print(cjson.encode(summary))
     return
   end
-  print(("%d succeeded, %d failed of %d; contact sheet: %s"):format(summary.succeeded, summary.failed,
-    summary.total, tostring(summary.index)))
+  print(("%d succeeded, %d failed of %d%s; contact sheet: %s"):format(summary.succeeded, summary.failed,
+    summary.total, summary.spent_words and "; " .. summary.spent_words or "", tostring(summary.index)))
   for _, r in ipairs(records) do
     if r.state == "failed" or r.missing then print("  " .. outcome.describe(r)) end
   end

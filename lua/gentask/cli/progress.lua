@@ -5,6 +5,7 @@
 
 local cjson = require "cjson.safe"
 local core = require "gentask.core"
+local money = require "gentask.cli.money"
 
 local progress = {}
 
@@ -31,7 +32,8 @@ end
 progress.STATES[#progress.STATES + 1] = "downloading"
 local STATES = progress.STATES
 
---- The bar's one line, from counts = { total, ended, succeeded, failed, [state] = n, elapsed }.
+--- The bar's one line, from counts = { total, ended, succeeded, failed, [state] = n, elapsed, spent
+-- (gentask.cli.money's total of the lines ended) }.
 function progress.line(c, width)
   local ended = c.succeeded + c.failed
   local bar_width = 20
@@ -44,6 +46,8 @@ function progress.line(c, width)
   local left = c.total - ended
   parts[#parts + 1] = ("| done %d failed %d | %.1f/s ETA %s"):format(c.succeeded, c.failed, rate,
     left == 0 and clock(0) or rate > 0 and clock(left / rate) or "--:--")
+  local spent = c.spent and money.spent_text(c.spent)
+  if spent then parts[#parts + 1] = "| spent " .. spent end
   local line = table.concat(parts, " ")
   if width and #line > width then line = line:sub(1, width) end
   return line

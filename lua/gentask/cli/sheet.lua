@@ -5,6 +5,7 @@
 -- failure says whether it may have been paid; a download that failed gives the result's URL. It
 -- holds every prompt and the signed URLs: it is written for the owner alone (gentask.cli.outdir).
 
+local money = require "gentask.cli.money"
 local outdir = require "gentask.cli.outdir"
 
 local sheet = {}
@@ -31,7 +32,22 @@ figure.failed { border-color: #c33; background: #fff4f4 }
 .error { color: #a00; font-family: monospace; white-space: pre-wrap }
 figcaption { font-size: .85em; margin-top: .4em; overflow-wrap: anywhere }
 .meta { color: #666 }
+.cost { color: #444 }
 ]]
+
+-- What a card's line cost, where that is known: the amount and currency, and whether the price
+-- table gave it (no answer of the provider's said it) or the provider never took the task.
+local function cost_html(r)
+  local cost = money.cost_of(r)
+  if not cost then return "" end
+  local note = ""
+  if cost.source == "not sent" then note = " (not sent)"
+  elseif cost.source == "price table" and cost.amount > 0 then note = " (estimated)"
+  elseif r.state == "failed" and cost.amount == 0 then note = " (not charged)" end
+  return ("<br>\n<span class=\"cost\" data-amount=\"%s\" data-currency=\"%s\" data-source=\"%s\">%s %s%s</span>")
+    :format(sheet.escape(("%.17g"):format(cost.amount)), sheet.escape(cost.currency), sheet.escape(cost.source),
+      sheet.escape(money.amount_text(cost.amount, cost.currency)), sheet.escape(cost.currency), note)
+end
 
 --- A batch's page (command: its record's command) in its output directory, titled after its prompts
 -- file: what the batch and `fetch` write alike. Returns its path, or nil and why.
@@ -52,6 +68,8 @@ function sheet.write(dir, records, title)
   end
   out[#out + 1] = ("<h1>%s</h1>\n<p class=\"summary\">%d tasks: %d succeeded, %d failed, %d not finished</p>\n")
     :format(sheet.escape(title), #records, succeeded, failed, #records - succeeded - failed)
+  local spent_words = money.summary_text(money.total(records))
+  if spent_words then out[#out + 1] = ("<p class=\"spent\">%s</p>\n"):format(sheet.escape(spent_words)) end
   out[#out + 1] = "<div class=\"grid\">\n"
   for _, r in ipairs(records) do
     out[#out + 1] = ("<figure class=\"task %s\" data-line=\"%s\" data-state=\"%s\">\n"):format(
@@ -73,9 +91,9 @@ function sheet.write(dir, records, title)
         sheet.escape(r.missing.why))
     end
     out[#out + 1] = ("<figcaption><span class=\"prompt\">%s</span><br>\n<span class=\"meta\">%s · %s · %s"
-      .. " · %s%s</span></figcaption>\n</figure>\n"):format(
+      .. " · %s%s</span>%s</figcaption>\n</figure>\n"):format(
       sheet.escape(r.prompt), sheet.escape(r.provider), sheet.escape(r.model), sheet.escape(r.state),
-      sheet.escape(r.ended_at or ""), r.seconds and (" · %.1f s"):format(r.seconds) or "")
+      sheet.escape(r.ended_at or ""), r.seconds and (" · %.1f s"):format(r.seconds) or "", cost_html(r))
   end
   out[#out + 1] = "</div>\n</body>\n</html>\n"
   local path = dir:gsub("/+$", "") .. "/index.html"

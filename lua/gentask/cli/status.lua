@@ -5,6 +5,7 @@
 local batch = require "gentask.cli.batch"
 local fail = require "gentask.cli.fail"
 local manifest = require "gentask.cli.manifest"
+local money = require "gentask.cli.money"
 local outcome = require "gentask.cli.outcome"
 
 local status = {}
@@ -30,8 +31,9 @@ function status.run(opts)
       end
     end
   end
-  print(("%d lines: %d succeeded, %d failed, %d not finished (%s)"):format(#records, succeeded, failed,
-    unfinished, state.command.prompts))
+  local spent_words = money.summary_text(money.total(records))
+  print(("%d lines: %d succeeded, %d failed, %d not finished%s (%s)"):format(#records, succeeded, failed,
+    unfinished, spent_words and "; " .. spent_words or "", state.command.prompts))
   if missing > 0 then print(("%d succeeded with a file not on disk: gentask fetch --journal FILE"):format(missing)) end
   return (failed == 0 and missing == 0 and unfinished == 0) and fail.EXIT.ok or fail.EXIT.failed
 end

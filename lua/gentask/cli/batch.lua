@@ -61,21 +61,12 @@ function batch.recorded_file(record)
   if type(name) == "string" and name ~= "" and not name:find("[/%z]") then return name end
 end
 
--- What the line's task cost: where an earlier run of the batch ended the very same task (its
--- record, entry.paid: the same key, the same provider's id), what that run's record says — the
--- journal gives the task back, not what it cost, and the library would price it again from its
--- table (an estimate of a reported cost, counted as this run's spend); else the library's.
-local function cost_of(entry, outcome_table)
-  local paid = entry.paid
-  local task_id = outcome_table and (outcome_table.id or outcome_table.task_id)
-  if paid and paid.cost and paid.task_id == task_id then return paid.cost end
-  return money.checked(outcome_table and outcome_table.cost)
-end
-
--- The record of a line once its task has ended.
-local function finish_record(record, entry, result, err)
+-- The record of a line once its task has ended, with what it cost: the library's word (a task
+-- the journal gave back, ended by an earlier run, carries the cost that run saw).
+local function finish_record(record, result, err)
   record.ended_at = now_text()
-  record.cost = cost_of(entry, result or (type(err) == "table" and err) or nil)
+  local ended = result or (type(err) == "table" and err) or nil
+  record.cost = money.checked(ended and ended.cost)
   record.seconds = record.started and os.time() - record.started or nil
   record.started = nil
   if result then
@@ -131,8 +122,7 @@ end
 -- What the progress shows per state.
 local STATES = progress.STATES
 
---- Runs entries (gentask.cli.lines, each with its task_key, and paid = { task_id, cost } where an
--- earlier run's record ended the same request) through clients (open_clients) with
+--- Runs entries (gentask.cli.lines, each with its task_key) through clients (open_clients) with
 -- settings: provider (the default), out (directory), journal (nil: none), reporter
 -- (gentask.cli.progress), on_record(records) after ends and as task ids become known, a few times
 -- a second at most (the batch record's save). Returns the records, in the file's order, and the counts.
@@ -146,8 +136,8 @@ function batch.run(entries, clients, settings)
   local TICK = 0.25
   reporter:start(#entries)
 
-  local function ended(record, entry, result, err, counted_in_rate)
-    finish_record(record, entry, result, err)
+  local function ended(record, result, err, counted_in_rate)
+    finish_record(record, result, err)
     money.add(counts.spent, record.cost)
     if record.state == "succeeded" then counts.succeeded = counts.succeeded + 1
     else counts.failed = counts.failed + 1 end
@@ -174,7 +164,7 @@ function batch.run(entries, clients, settings)
       local client = clients[provider]
       local ok, task = pcall(client.submit, client, entry.model, entry.params, options)
       if not ok then
-        ended(record, entry, nil, task, false)
+        ended(record, nil, task, false)
       else
         tasks[i] = task
         pending = pending + 1
@@ -183,7 +173,7 @@ function batch.run(entries, clients, settings)
         task:on("done", function(result, err)
           pending = pending - 1
           tasks[i] = nil
-          ended(record, entry, result, err, fresh)
+          ended(record, result, err, fresh)
         end)
       end
     end

@@ -70,11 +70,6 @@ local function choose_keys(entries, by_key, opts)
       left_alone[#left_alone + 1] = last
     end
     entry.task_key = entry.retries > 0 and ("%s~retry-%d"):format(entry.key, entry.retries) or entry.key
-    -- the same request ended last time: its task, and what it cost then (a re-run pays nothing)
-    local ended = last and (last.state == "succeeded" or last.state == "failed")
-    if ended and (last.task_key or last.key) == entry.task_key then
-      entry.paid = { task_id = type(last.task_id) == "string" and last.task_id or nil, cost = money.cost_of(last) }
-    end
   end
   return left_alone
 end

@@ -1,7 +1,8 @@
 -- What a batch's tasks cost, shown by the gentask command (run as a subprocess against the
 -- simulator): each JSON line's cost, the summary, `status`, the contact sheet and the progress
--- line say one total — the one the library's client:stats() adds up for the same requests — and a
--- re-run or a resume, which pays nothing, says it again without counting it twice. The batch mixes
+-- line say one total — the one the library's client:stats() adds up for the same requests, and the
+-- journals' totals hold — and a re-run or a resume, which pays nothing, says it again without
+-- counting it twice. The batch mixes
 -- BFL (the submit answer reports credits), a BFL-dialect provider whose profile reports nothing
 -- (its price table gives the cost: estimated), a moderated BFL line (not charged) and FoxAPI (no
 -- cost known).
@@ -161,6 +162,14 @@ describe("the gentask command shows what tasks cost", function()
     close_to(0.2 + PER_MP, summary.spent[1].spent, "the summary's spent")
     close_to(0.08 + PER_MP, summary.spent[1].estimated, "the summary's estimated")
     assert.equal(WORDS, library_words())
+    -- the journals (one per provider's key), whose totals every process on them shares
+    local in_journals = 0
+    for _, name in ipairs { "gentask-journal.db", "gentask-journal-bfl_estimated.db", "gentask-journal-foxapi.db" } do
+      local pipe = assert(io.popen("sqlite3 " .. cli.quote(out_dir .. "/" .. name) .. " 'SELECT settled FROM totals'"))
+      in_journals = in_journals + assert(tonumber(pipe:read "*a"), name)
+      pipe:close()
+    end
+    close_to(0.2 + PER_MP, in_journals, "the journals' spend")
     -- status, from the batch record alone
     assert.matches("6 lines: 5 succeeded, 1 failed, 0 not finished; " .. WORDS .. " %(", status_line())
     -- the contact sheet: the total in its header, each card's cost

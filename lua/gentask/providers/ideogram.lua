@@ -47,6 +47,13 @@ return {
     -- 402 and 429 name their reason (insufficient_funds, daily_limit, inflight_limit)
     error_code = "reject_reason",
     error_message = { "failure_reason", "error" },
+    -- "usage_cost_usd_micros reports the amount billed when the request uses variable usage-based
+    -- pricing", on the completed generation (get-generation page): millionths of a USD
+    cost = "usage_cost_usd_micros",
+  },
+  cost = {
+    currency = "USD",
+    scale = 1e-6,
   },
   states = {
     pending = "running",   -- the only state before the end: no separate queued state

@@ -102,6 +102,38 @@ describe("a task's cost", function()
   end)
 end)
 
+describe("a cost a response header reports: fal's billed units on the result fetch", function()
+  local sim
+  setup(function() sim = Sim.start() end)   -- replay/fal.json, served under /fal
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  -- fal's profile with a price for the replayed endpoint (its own has none: see the profile)
+  local function fal_priced(models)
+    return Sim.profile_with("fal", { cost = { currency = "USD", header = "x-fal-billable-units",
+      prices = { source = "https://example.com/fal-prices", date = "2026-12-07", unit = "megapixel",
+                 models = models } } })
+  end
+  local prompt = { prompt = "replay:success a fal fox" }
+
+  it("is the billed units times the endpoint's unit price, as reported", function()
+    -- a megapixel price with no size in the body: the price table alone could not say
+    local c = sim:client(fal_priced { ["fal-ai/fast-sdxl"] = 0.0125 })
+    local result = assert(c:submit("fal-ai/fast-sdxl", prompt):wait(10))
+    assert.same({ amount = 0.0125, currency = "USD", source = "reported" }, result.cost)
+    close_to(0.0125, c:stats().spent)
+    close_to(0, c:stats().spent_estimated)
+    sim:replay_matched()
+    c:close()
+  end)
+
+  it("is unknown where no price names the endpoint", function()
+    local c = sim:client(fal_priced { ["fal-ai/flux/dev"] = 0.025 })
+    assert.is_nil(assert(c:submit("fal-ai/fast-sdxl", prompt):wait(10)).cost)
+    c:close()
+  end)
+end)
+
 describe("a profile's cost table", function()
   local function refused(cost, fields)
     local profile = Sim.profile_with("bfl", { cost = cost, fields = fields })
@@ -129,6 +161,11 @@ describe("a profile's cost table", function()
     assert.truthy(refused({ currency = "USD", prices = bad }):find("models['m']", 1, true))
     bad.models = { m = { amount = 1, unit = "frame" } }
     assert.truthy(refused({ currency = "USD", prices = bad }):find("unit", 1, true))
+  end)
+
+  it("refuses a cost header that is not an HTTP header name", function()
+    assert.truthy(refused({ currency = "USD", header = "x fal: 1" }):find("cost.header", 1, true))
+    assert.truthy(refused({ currency = "USD", header = "" }):find("cost.header", 1, true))
   end)
 
   it("refuses failed_free that is neither true nor a list of error kinds", function()

@@ -122,6 +122,9 @@ void gt_lua_read_profile_cost(lua_State *L, gt_profile *p, int profile)
     lua_Number scale = gt_lua_opt_number_field(L, cost, "scale", 1);
     if (!gt_profile_set_cost(p, currency, scale))
         luaL_error(L, "profile: cost needs a currency of letters (\"USD\") and a scale > 0");
+    const char *header = string_at(L, cost, "header", "cost");
+    if (header && !gt_profile_set_cost_header(p, header))
+        luaL_error(L, "profile: cost.header must be an HTTP header name, got '%s'", header);
     read_free_failures(L, p, cost);
     read_quantity_paths(L, p, cost);
     read_prices(L, p, cost);

@@ -134,6 +134,35 @@ describe("a cost a response header reports: fal's billed units on the result fet
   end)
 end)
 
+describe("the built-in price tables, where nothing is reported", function()
+  local sim
+  setup(function() sim = Sim.start() end)   -- the replayed providers, each under /NAME
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  it("price Veo per second of the duration asked", function()
+    local c = sim:client "veo"
+    local result = assert(c:submit("veo-3.0-generate-001", { prompt = "replay:success a fox", durationSeconds = 8 })
+      :wait(10))
+    assert.equal("price table", result.cost.source)
+    close_to(8 * 0.40, result.cost.amount)
+    -- a model the page's copies disagree on is not priced
+    assert.is_nil(assert(c:submit("veo-3.1-fast-generate-preview", { prompt = "replay:success a fox",
+                                                                     durationSeconds = 8 }):wait(10)).cost)
+    sim:replay_matched()
+    c:close()
+  end)
+
+  it("price Replicate's official models per output, and no time-billed one", function()
+    local c = sim:client "replicate"
+    local result = assert(c:submit("black-forest-labs/flux-pro", { prompt = "replay:success a fox" }):wait(10))
+    assert.same({ amount = 0.055, currency = "USD", source = "price table" }, result.cost)
+    assert.is_nil(assert(c:submit("black-forest-labs/flux-schnell", { prompt = "replay:success a fox" }):wait(10)).cost)
+    sim:replay_matched()
+    c:close()
+  end)
+end)
+
 describe("a profile's cost table", function()
   local function refused(cost, fields)
     local profile = Sim.profile_with("bfl", { cost = cost, fields = fields })

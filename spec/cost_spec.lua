@@ -163,6 +163,43 @@ describe("the built-in price tables, where nothing is reported", function()
   end)
 end)
 
+describe("a failure the provider's documents say it does not charge", function()
+  local sim
+  setup(function() sim = Sim.start() end)   -- the replayed providers, each under /NAME
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  local free = { amount = 0, currency = "USD", source = "price table" }
+  -- provider, model, scenario, the kind its replay ends with
+  local cases = {
+    { "luma", "photon-1", "failed", "generation_failed" },    -- refunded
+    { "luma", "photon-1", "moderated", "moderated" },
+    { "higgsfield", "higgsfield-ai/soul/standard", "failed", "generation_failed" },
+    { "higgsfield", "higgsfield-ai/soul/standard", "moderated", "moderated" },   -- nsfw
+    { "fal", "fal-ai/fast-sdxl", "failed", "generation_failed" },   -- only successful outputs
+    { "ideogram", "ideogram-4-5", "failed", "generation_failed" },
+  }
+  for _, case in ipairs(cases) do
+    local name, model, scenario, kind = case[1], case[2], case[3], case[4]
+    it(("costs nothing: %s, %s"):format(name, scenario), function()
+      local c = sim:client(name)
+      local _, err = c:submit(model, { prompt = ("replay:%s a fox"):format(scenario) }):result(10)
+      assert.equal(kind, err.kind)
+      assert.same(free, err.cost)
+      sim:replay_matched()
+      c:close()
+    end)
+  end
+
+  it("is still charged where the documents do not say otherwise: fal's 422 content policy", function()
+    local c = sim:client "fal"
+    local _, err = c:submit("fal-ai/fast-sdxl", { prompt = "replay:moderated a fox" }):result(10)
+    assert.equal("moderated", err.kind)
+    assert.is_nil(err.cost)
+    c:close()
+  end)
+end)
+
 describe("a profile's cost table", function()
   local function refused(cost, fields)
     local profile = Sim.profile_with("bfl", { cost = cost, fields = fields })

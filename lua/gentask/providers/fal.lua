@@ -119,9 +119,13 @@ return {
   -- applied based on account status"), and the pages read give them mostly from third parties or
   -- by resolution: no price table here. A client's prices option (docs/providers.md, Cost) names
   -- the caller's own unit price per endpoint; without one the billed units price nothing.
+  -- A failure: "you pay only for successful outputs, and you are never charged for server errors"
+  -- (the pricing page); a 422 (validation, content policy) may be charged (the FAQ), and a running
+  -- request that is cancelled may bill until it ends: those stay unknown unless billed units come
   cost = {
     currency = "USD",
     header = "x-fal-billable-units",
+    failed_free = { "server_error", "unavailable", "timeout", "generation_failed" },
   },
   fields = {
     id = "request_id",

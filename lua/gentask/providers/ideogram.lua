@@ -59,6 +59,9 @@ return {
   cost = {
     currency = "USD",
     scale = 1e-6,
+    -- "a failed generation is not billed" (errors page); one that ran is, an image the safety check
+    -- withheld included; one refused before running (422 safety) was never sent
+    failed_free = { "generation_failed" },
     count = "num_images",
     prices = {
       source = "https://ideogram.ai/features/api-pricing",

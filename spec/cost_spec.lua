@@ -200,6 +200,52 @@ describe("a failure the provider's documents say it does not charge", function()
   end)
 end)
 
+describe("a client's prices option", function()
+  local sim
+  setup(function() sim = Sim.start "--duration-ms 50" end)
+  teardown(function() sim:stop() end)
+  local prices = { source = "https://example.com/our-contract", date = "2026-12-01",
+                   models = { ["flux-kontext-max"] = 0.5, ["flux-2-pro"] = { amount = 0.02, unit = "megapixel" } } }
+
+  it("replaces the profile's price table for this client alone", function()
+    local own = sim:client(bfl_unreported(), { prices = prices })
+    local result = assert(own:submit("flux-kontext-max", { prompt = "a fox" }):wait(10))
+    assert.same({ amount = 0.5, currency = "USD", source = "price table" }, result.cost)
+    local per_mp = assert(own:submit("flux-2-pro", { prompt = "a fox", width = 1024, height = 1024 }):wait(10))
+    close_to(0.02 * 1024 * 1024 / 1e6, per_mp.cost.amount)
+    -- replaced, not merged: a model only the profile's table names is unknown here
+    assert.is_nil(assert(own:submit("flux-pro-1.1", { prompt = "a fox" }):wait(10)).cost)
+    -- another client of the same profile keeps the profile's prices
+    local other = sim:client(bfl_unreported())
+    assert.same({ amount = 0.08, currency = "USD", source = "price table" },
+                assert(other:submit("flux-kontext-max", { prompt = "a fox" }):wait(10)).cost)
+    own:close()
+    other:close()
+  end)
+
+  local function refused(option, provider)
+    local ok, err = pcall(sim.client, sim, provider or "bfl", { prices = option })
+    assert.is_false(ok)
+    assert.equal("usage", err.kind)
+    assert.is_nil(tostring(err):find(Sim.key, 1, true), "the key is in the error")
+    return err.message
+  end
+
+  it("is a usage error when malformed, as a profile's table would be", function()
+    assert.truthy(refused("cheap"):find("prices must be a table", 1, true))
+    assert.truthy(refused({ date = "2026-12-01", models = {} }):find("prices.source", 1, true))
+    assert.truthy(refused({ source = "x", date = "December", models = {} }):find("YYYY-MM-DD", 1, true))
+    assert.truthy(refused({ source = "x", date = "2026-12-01", models = { m = -1 } }):find("prices.models['m']", 1, true))
+    assert.truthy(refused({ source = "x", date = "2026-12-01", unit = "frame", models = {} }):find("prices.unit", 1, true))
+    assert.truthy(refused({ source = "x", date = "2026-12-01", models = { m = { amount = 1, unit = "frame" } } })
+      :find("prices.models['m'].unit", 1, true))
+  end)
+
+  it("is refused for a provider whose profile names no cost currency", function()
+    assert.truthy(refused(prices, "foxapi"):find("no cost currency", 1, true))
+  end)
+end)
+
 describe("a profile's cost table", function()
   local function refused(cost, fields)
     local profile = Sim.profile_with("bfl", { cost = cost, fields = fields })

@@ -205,7 +205,8 @@ bool gt_profile_set_cost(gt_profile *p, const char *currency, double scale);
  * x-fal-billable-units on the result fetch): units × the price table's amount for the model is
  * what it cost, as reported. false for a name that is not an HTTP header token. */
 bool gt_profile_set_cost_header(gt_profile *p, const char *name);
-const char *gt_profile_cost_header(const gt_profile *p); /* NULL: none */
+const char *gt_profile_cost_header(const gt_profile *p);   /* NULL: none */
+const char *gt_profile_cost_currency(const gt_profile *p); /* NULL: the profile says nothing of cost */
 /* What billed units of this model cost by the price table: units × its amount; < 0: no price. */
 double gt_price_of_units(const gt_profile *p, const char *model, double units);
 /* Forgets the price table, to be replaced by another (a client's own prices). */

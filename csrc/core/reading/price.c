@@ -116,6 +116,11 @@ const char *gt_profile_cost_header(const gt_profile *p)
     return p->cost_header;
 }
 
+const char *gt_profile_cost_currency(const gt_profile *p)
+{
+    return p->cost_currency;
+}
+
 void gt_profile_clear_prices(gt_profile *p)
 {
     for (size_t i = 0; i < p->n_prices; i++) free(p->prices[i].model);

@@ -201,6 +201,16 @@ bool gt_profile_add_price(gt_profile *p, const char *model, double amount, gt_pr
 bool gt_profile_add_price_path(gt_profile *p, gt_price_path which, const char *path);
 /* currency: 3 to 8 letters ("USD"); scale: > 0 */
 bool gt_profile_set_cost(gt_profile *p, const char *currency, double scale);
+/* A response header that says how many units of the model's price a task was billed (fal's
+ * x-fal-billable-units on the result fetch): units × the price table's amount for the model is
+ * what it cost, as reported. false for a name that is not an HTTP header token. */
+bool gt_profile_set_cost_header(gt_profile *p, const char *name);
+const char *gt_profile_cost_header(const gt_profile *p);   /* NULL: none */
+const char *gt_profile_cost_currency(const gt_profile *p); /* NULL: the profile says nothing of cost */
+/* What billed units of this model cost by the price table: units × its amount; < 0: no price. */
+double gt_price_of_units(const gt_profile *p, const char *model, double units);
+/* Forgets the price table, to be replaced by another (a client's own prices). */
+void gt_profile_clear_prices(gt_profile *p);
 /* The provider's documents say a failed task of this kind costs nothing, whatever an answer
  * quoted before it failed (BFL's moderated requests); GT_KIND_NONE: a failed task of any kind. */
 void gt_profile_add_free_failure(gt_profile *p, gt_kind kind);
@@ -282,9 +292,10 @@ typedef struct gt_reply {
     long grace_ms;  /* > 0: the failing state may be transient this long after submit */
     /* A success whose results a second request fetches (the profile's result fetch): */
     bool fetch_result;
-    char *result_url; /* where the answer says they are (fal's response_url), or NULL */
-    char *result_id;  /* what the profile's result path names (MiniMax's file_id), or NULL */
-    double cost;      /* what the answer says the task cost, × the profile's cost_scale; < 0: nothing */
+    char *result_url;  /* where the answer says they are (fal's response_url), or NULL */
+    char *result_id;   /* what the profile's result path names (MiniMax's file_id), or NULL */
+    double cost;       /* what the answer says the task cost, × the profile's cost_scale; < 0: nothing */
+    double cost_units; /* what the profile's cost header says was billed, in the model's priced unit; < 0: nothing */
 } gt_reply;
 
 /* The response headers the core reads besides a profile's request-id headers: one list, read by
@@ -302,6 +313,7 @@ typedef struct gt_response {
     size_t body_len;
     const char *request_id;              /* from a header the profile names, or NULL */
     const char *header[GT_HEADER_COUNT]; /* each NULL when absent */
+    const char *cost_header;             /* the profile's cost header's value, or NULL */
 } gt_response;
 
 /* Fills *out from one HTTP response, following the profile. Never fails: anything unreadable

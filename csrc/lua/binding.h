@@ -98,6 +98,9 @@ void gt_lua_open_profile(lua_State *L); /* core.classify(...) */
 gt_profile *gt_lua_check_profile(lua_State *L, int idx);
 /* The profile table's cost (profile_cost.c), read into p; raises on a bad field. */
 void gt_lua_read_profile_cost(lua_State *L, gt_profile *p, int profile);
+/* A client's prices option (at the absolute index prices) in place of the profile's table; false
+ * with the usage message pushed when it is malformed or the profile names no currency. */
+bool gt_lua_replace_prices(lua_State *L, gt_profile *p, int prices);
 /* The value of header `name` (any case) in the table of headers at idx, or NULL. */
 const char *gt_lua_header(lua_State *L, int headers, const char *name);
 /* What a response says, as classify returns it: { state, provider_state, id, progress, urls, poll_url }. */

@@ -16,8 +16,17 @@ int gt_lua_client_new(lua_State *L)
     if (lua_istable(L, 5)) gt_lua_read_options(L, 5, &opts);
     /* the box first: if Lua cannot allocate it, no client is left unowned */
     void **box = gt_lua_push_box(L, NULL, GT_CLIENT_MT);
+    gt_profile *profile = gt_lua_check_profile(L, 2);
+    /* the client's own price table replaces its profile's (this client's copy of it) */
+    if (lua_istable(L, 5)) lua_getfield(L, 5, "prices");
+    else lua_pushnil(L);
+    if (!lua_isnil(L, -1) && !gt_lua_replace_prices(L, profile, lua_gettop(L))) {
+        gt_profile_free(profile);
+        return lua_error(L);
+    }
+    lua_pop(L, 1);
     gt_error *error = NULL;
-    gt_client *c = gt_client_new(e, gt_lua_check_profile(L, 2), base_url, api_key, &opts, &error);
+    gt_client *c = gt_client_new(e, profile, base_url, api_key, &opts, &error);
     if (!c && error) { /* a journal that cannot be used: the message names it, never the key or a password */
         gt_lua_push_error(L, error, NULL);
         gt_error_free(error);

@@ -582,6 +582,7 @@ static int profile_classify(lua_State *L)
     const char *name;
     for (size_t i = 0; !res.request_id && (name = gt_profile_request_id_header(p, i)); i++)
         res.request_id = gt_lua_header(L, 4, name);
+    if (gt_profile_cost_header(p)) res.cost_header = gt_lua_header(L, 4, gt_profile_cost_header(p));
     gt_reply reply;
     if (result) gt_classify_result(p, &res, &reply);
     else gt_classify(p, phase, &res, &reply);

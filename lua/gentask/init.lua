@@ -31,7 +31,7 @@ Client.__index = Client
 -- not a silent default. key names one request, so it is a submit's alone (no client default).
 local own_names = {
   client = { provider = true, api_key = true, base_url = true, region = true, resubmit = true, download = true,
-             log = true },
+             log = true, prices = true },
   task = { resubmit = true, key = true, download = true },
 }
 for _, option in ipairs(core.options) do

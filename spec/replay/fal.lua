@@ -3,10 +3,15 @@ local luassert = require "luassert"
 
 return {
   model = "fal-ai/fast-sdxl",
+  -- fal's profile has no price table: the caller's own unit price for the endpoint
+  client = { prices = { source = "https://example.com/fal-account-prices", date = "2026-12-07",
+                        models = { ["fal-ai/fast-sdxl"] = 0.003 } } },
   success = {
     -- the status answers carry no output: the image came from the result fetch (response_url)
     check = function(result)
       luassert.truthy(result.url:find("/fal/files/", 1, true), result.url)
+      -- the result fetch's x-fal-billable-units (1) × the unit price
+      luassert.same({ amount = 0.003, currency = "USD", source = "reported" }, result.cost)
     end,
   },
   -- a COMPLETED request with error and error_type (the SDK's Completed)

@@ -7,6 +7,8 @@ return {
     check = function(result)
       -- the content proxy of unsigned_urls, fetched with the key
       assert.truthy(result.url:find("/videos/job%-%x+/content%?index=0$"), result.url)
+      -- the completed job's usage.cost, in USD
+      assert.same({ amount = 0.5, currency = "USD", source = "reported" }, result.cost)
     end,
   },
   -- a failed job carries only the upstream provider's message

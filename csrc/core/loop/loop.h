@@ -32,10 +32,11 @@ typedef struct gt_request {
     size_t body_limit;
     const char *const *request_id_headers;
     size_t n_request_id_headers;
-    const char *ca_file; /* the CA bundle to trust; NULL: the system's */
-    const char *proxy;   /* NULL: none (or curl's environment variables) */
-    bool at_most_once;   /* a connection of its own, and never sent twice: a resent submit pays twice */
-    bool may_multiplex;  /* may wait for a connection it can share (HTTP/2) rather than open one */
+    const char *cost_header; /* a response header of billed units to keep (the profile's), or NULL */
+    const char *ca_file;     /* the CA bundle to trust; NULL: the system's */
+    const char *proxy;       /* NULL: none (or curl's environment variables) */
+    bool at_most_once;       /* a connection of its own, and never sent twice: a resent submit pays twice */
+    bool may_multiplex;      /* may wait for a connection it can share (HTTP/2) rather than open one */
     /* downloads: a body streamed to sink, any media type accepted, redirects followed (no auth
      * header travels with them), and no total timeout: a stall of timeout_ms ends it instead */
     gt_sink_fn sink;

@@ -66,6 +66,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
     gt_transfer *t = userp;
     size_t len = size * nmemb;
     for (int h = 0; h < GT_HEADER_COUNT; h++) replace(&t->header[h], header_value(line, len, gt_header_name(h)));
+    if (t->cost_header_name) replace(&t->cost_header, header_value(line, len, t->cost_header_name));
     /* the profile lists its headers in order of preference (classify reads them so too) */
     for (size_t i = 0; i < t->n_request_id_headers; i++) {
         if (t->request_id && i > t->request_id_rank) break;
@@ -136,6 +137,8 @@ static void reset_response(gt_transfer *t)
     free(t->request_id);
     t->request_id = NULL;
     t->request_id_rank = 0;
+    free(t->cost_header);
+    t->cost_header = NULL;
     for (int h = 0; h < GT_HEADER_COUNT; h++) {
         free(t->header[h]);
         t->header[h] = NULL;
@@ -156,6 +159,7 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     t->sink_ctx = req->sink_ctx;
     t->request_id_headers = req->request_id_headers;
     t->n_request_id_headers = req->n_request_id_headers;
+    t->cost_header_name = req->cost_header;
 
     bool has_auth = req->auth_header && *req->auth_header && req->auth_value;
     char *auth = has_auth ? gt_printf("%s: %s", req->auth_header, req->auth_value) : NULL;
@@ -245,6 +249,7 @@ void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *ou
                 .body = t->body ? t->body : "",
                 .body_len = t->body_len,
                 .request_id = t->request_id,
+                .cost_header = t->cost_header,
             },
     };
     for (int h = 0; h < GT_HEADER_COUNT; h++) out->response.header[h] = t->header[h];
@@ -257,6 +262,7 @@ void gt_transfer_cleanup(gt_transfer *t)
     gt_wipe(t->body, t->body_len);
     free(t->body);
     free(t->request_id);
+    free(t->cost_header);
     for (int h = 0; h < GT_HEADER_COUNT; h++) free(t->header[h]);
     memset(t, 0, sizeof *t);
 }

@@ -21,7 +21,9 @@ struct gt_transfer {
     void *sink_ctx;
     const char *const *request_id_headers;
     size_t n_request_id_headers;
-    curl_off_t body_size; /* the request body's length; 0: none */
+    const char *cost_header_name; /* the request's cost_header */
+    char *cost_header;            /* its value in the response */
+    curl_off_t body_size;         /* the request body's length; 0: none */
     bool at_most_once;
     int sends; /* times curl started sending it (PREREQFUNCTION) */
     bool resend_refused;

@@ -110,6 +110,15 @@ static double read_cost(const gt_profile *p, const cJSON *json)
     return cost;
 }
 
+/* What the profile's cost header says was billed: a number of the model's priced units. */
+static double read_cost_units(const gt_profile *p, const gt_response *res)
+{
+    if (!p->cost_currency || !p->cost_header || !res->cost_header) return -1;
+    char *end;
+    double units = strtod(res->cost_header, &end);
+    return end != res->cost_header && *end == '\0' && isfinite(units) && units >= 0 ? units : -1;
+}
+
 /* Attaches what every error keeps: the raw status, request id, task id and body excerpt. */
 static gt_error *make_error(gt_kind kind, gt_phase phase, const gt_response *res, long status, const char *message,
                             const char *task_id)
@@ -464,6 +473,7 @@ static void classify(const gt_profile *p, gt_phase phase, const gt_response *res
     out->progress = -1;
     out->eta = -1;
     out->cost = -1;
+    out->cost_units = read_cost_units(p, res); /* a header: whatever the body says, even an error's */
     cJSON *json = res->body_len ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 
     long status = effective_status(p, res->status, json);

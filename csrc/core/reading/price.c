@@ -5,6 +5,7 @@
 #include "reading.h"
 
 #include <cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,43 @@ bool gt_profile_set_cost(gt_profile *p, const char *currency, double scale)
     return true;
 }
 
+/* An HTTP header name is a token (RFC 9110): letters, digits and a few marks, never ':' or space. */
+static bool header_token(const char *name)
+{
+    if (!*name) return false;
+    for (const char *c = name; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("!#$%&'*+-.^_`|~", *c)) return false;
+    return true;
+}
+
+bool gt_profile_set_cost_header(gt_profile *p, const char *name)
+{
+    if (!name || !header_token(name)) return false;
+    char *copy = gt_strdup(name);
+    if (!copy) return false;
+    free(p->cost_header);
+    p->cost_header = copy;
+    return true;
+}
+
+const char *gt_profile_cost_header(const gt_profile *p)
+{
+    return p->cost_header;
+}
+
+const char *gt_profile_cost_currency(const gt_profile *p)
+{
+    return p->cost_currency;
+}
+
+void gt_profile_clear_prices(gt_profile *p)
+{
+    for (size_t i = 0; i < p->n_prices; i++) free(p->prices[i].model);
+    free(p->prices);
+    p->prices = NULL;
+    p->n_prices = 0;
+}
+
 static const gt_price *price_of(const gt_profile *p, const char *model)
 {
     const gt_price *any = NULL;
@@ -131,6 +169,12 @@ static double units_asked(const gt_profile *p, gt_price_unit unit, const cJSON *
     }
     }
     return -1;
+}
+
+double gt_price_of_units(const gt_profile *p, const char *model, double units)
+{
+    const gt_price *price = p->cost_currency && units >= 0 ? price_of(p, model) : NULL;
+    return price ? units * price->amount : -1;
 }
 
 double gt_price_estimate(const gt_profile *p, const char *model, const char *body)

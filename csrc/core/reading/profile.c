@@ -100,6 +100,7 @@ void gt_profile_free(gt_profile *p)
     for (size_t i = 0; i < p->n_prices; i++) free(p->prices[i].model);
     free(p->prices);
     free(p->cost_currency);
+    free(p->cost_header);
     for (size_t i = 0; i < p->n_model_caps; i++) free(p->model_caps[i].model);
     free(p->model_caps);
     for (size_t i = 0; i < p->n_states; i++) {

@@ -120,6 +120,7 @@ struct gt_profile {
      * says what a task costs where nothing is reported, from its model and what its body asks for */
     char *cost_currency;
     double cost_scale;
+    char *cost_header;                 /* a response header of billed units (fal's x-fal-billable-units), or NULL */
     bool free_failures[GT_KIND_COUNT]; /* failed tasks of these kinds cost nothing ([NONE]: of any) */
     gt_price *prices;
     size_t n_prices;

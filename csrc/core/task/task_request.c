@@ -37,6 +37,7 @@ static void send_request(gt_task *t, gt_phase phase)
         .body_limit = t->opts.max_body_bytes,
         .request_id_headers = (const char *const *)p->request_id_headers.items,
         .n_request_id_headers = p->request_id_headers.n,
+        .cost_header = p->cost_header,
         /* libcurl silently resends a request whose reused connection died before any answer:
          * harmless for a poll, a second paid generation for a submit */
         .at_most_once = submit,
@@ -259,6 +260,7 @@ static void transfer_done(void *task, const gt_transfer_result *result)
     else gt_classify(t->client->profile, phase, &res, &reply);
     take_ids(t, &res, &reply);
     gt_task_note_cost(t, reply.cost);
+    gt_task_note_cost(t, gt_price_of_units(t->client->profile, t->model, reply.cost_units));
     log_response(t, phase, result);
     if (phase == GT_PHASE_SUBMIT && t->remote_id && !t->accepted) note_accepted(t, &reply);
     bool poll_url_refused = take_poll_url(t, &reply);

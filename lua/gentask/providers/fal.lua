@@ -113,6 +113,20 @@ return {
     id_header = "x-fal-webhook-request-id",
     timestamp_header = "x-fal-webhook-timestamp",
   },
+  -- cost: the result fetch's x-fal-billable-units header, "how many billing units to charge", in
+  -- the endpoint's own unit (image, megapixel, second…), × that endpoint's unit price. fal
+  -- publishes its unit prices through a keyed pricing API ("custom pricing or discounts may be
+  -- applied based on account status"), and the pages read give them mostly from third parties or
+  -- by resolution: no price table here. A client's prices option (docs/providers.md, Cost) names
+  -- the caller's own unit price per endpoint; without one the billed units price nothing.
+  -- A failure: "you pay only for successful outputs, and you are never charged for server errors"
+  -- (the pricing page); a 422 (validation, content policy) may be charged (the FAQ), and a running
+  -- request that is cancelled may bill until it ends: those stay unknown unless billed units come
+  cost = {
+    currency = "USD",
+    header = "x-fal-billable-units",
+    failed_free = { "server_error", "unavailable", "timeout", "generation_failed" },
+  },
   fields = {
     id = "request_id",
     state = "status",

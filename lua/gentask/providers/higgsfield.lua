@@ -38,6 +38,9 @@ return {
     -- a failed request's "error" is free text; HTTP errors are FastAPI's {"detail": …}
     error_message = { "error", "detail[].msg", "detail" },
   },
+  -- cost: a request reports none and the API's prices are not documented: no table. "Failed
+  -- generation requests are not charged", "requests flagged as NSFW are not charged" (the FAQ)
+  cost = { currency = "USD", failed_free = { "generation_failed", "moderated" } },
   states = {
     queued = "pending",
     in_progress = "running",

@@ -47,6 +47,33 @@ return {
     -- 402 and 429 name their reason (insufficient_funds, daily_limit, inflight_limit)
     error_code = "reject_reason",
     error_message = { "failure_reason", "error" },
+    -- "usage_cost_usd_micros reports the amount billed when the request uses variable usage-based
+    -- pricing", on the completed generation (get-generation page): millionths of a USD
+    cost = "usage_cost_usd_micros",
+  },
+  -- cost: the reported usage_cost_usd_micros where Ideogram sends it (variable-priced requests);
+  -- otherwise the official per-image price of the model's default tier (3 and 4: "Default";
+  -- 4.5: "Medium", guess: its default), times num_images. A request that names another tier
+  -- (Turbo/Low, Quality/High) costs less or more than the table says; dry_run=true quotes one
+  -- exactly (docs/cost.md, Ideogram)
+  cost = {
+    currency = "USD",
+    scale = 1e-6,
+    -- "a failed generation is not billed" (errors page); one that ran is, an image the safety check
+    -- withheld included; one refused before running (422 safety) was never sent
+    failed_free = { "generation_failed" },
+    count = "num_images",
+    prices = {
+      source = "https://ideogram.ai/features/api-pricing",
+      date = "2026-12-07",
+      unit = "image",
+      models = {
+        ["ideogram-4-5"] = 0.06,
+        ["ideogram-4"] = 0.06,
+        ["ideogram-3"] = 0.06,
+        ["ideogram-3-character"] = 0.15,
+      },
+    },
   },
   states = {
     pending = "running",   -- the only state before the end: no separate queued state

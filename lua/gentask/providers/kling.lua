@@ -52,6 +52,10 @@ return {
   -- "generated images/videos will be cleared after 30 days"
   result_ttl = 30 * 24 * 3600,
   -- no max_in_flight: the cap is the account's resource pack's (5, 10, …), said by a 429 1303
+  -- no cost: what this (model_name) API reports is final_unit_deduction, resource-pack units whose
+  -- money value depends on the pack bought (not documented), and final_balance_deduction.quota, money
+  -- in a currency only the new API's billing[] names; no official price page was read either
+  -- (docs/cost.md, Kling). A guessed currency would be counted as money spent
   fields = {
     -- the envelope's data, and the flat task object of a callback (Kling's callback page)
     id = { "data.task_id", "task_id" },

@@ -37,6 +37,10 @@ return {
     -- detail as far as a client project shows (docs/providers/luma.md, guessed)
     error_message = { "failure_reason", "detail[].msg", "detail", "message" },
   },
+  -- cost: a generation reports none, and Luma's API prices were read from third parties only: no
+  -- table. A failed generation is pre-charged, then "fully refunded" (the FAQ, docs/cost.md): it
+  -- costs nothing, whatever failure_reason says
+  cost = { currency = "USD", failed_free = { "generation_failed", "moderated", "input_unreachable" } },
   states = { queued = "pending", dreaming = "running", completed = "succeeded", failed = "failed" },
   -- the failure_reason texts after submission (https://docs.lumalabs.ai/docs/errors); failed
   -- generations are refunded (the FAQ)

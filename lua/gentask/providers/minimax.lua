@@ -84,6 +84,8 @@ return {
   -- "time-limited")
   result_ttl = 32400,
   -- no max_in_flight: MiniMax documents requests per minute (5 free, 20 paying), no concurrency cap
+  -- no cost: a query answer reports none and MiniMax's video prices were read from third parties
+  -- only (docs/cost.md, MiniMax)
   fields = {
     id = { "task_id", "task.id" },
     state = { "status", "task.status" },

@@ -46,7 +46,13 @@ return {
     -- an HTTP error's {"error": {"code", "message"}}; a failed job's "error" is the message itself
     error_code = "error.code",
     error_message = { "error.message", "error", "data.error" },
+    -- "usage.cost: The cost of the video generation in USD", "available once the job has
+    -- completed", in the poll answer and the webhook event's data (docs/cost.md, OpenRouter)
+    cost = { "usage.cost", "data.usage.cost" },
   },
+  -- no price table: OpenRouter's video prices are not in the pages read; a failed, cancelled or
+  -- expired job's charge is not documented: its cost stays unknown unless reported (docs/cost.md)
+  cost = { currency = "USD" },
   states = {
     pending = "pending",
     in_progress = "running",

@@ -55,6 +55,22 @@ return {
   -- request them." — on Replicate's own delivery hosts only (readings chosen: the key goes there
   -- because the docs ask it, and nowhere else)
   download = { keyed = true, hosts = { "replicate.delivery", "*.replicate.delivery" } },
+  -- cost: a prediction reports no money (metrics.predict_time is seconds, and which hardware ran
+  -- it is not said). Official models are "charged by output": the per-image prices on their model
+  -- pages below. Time-billed models, flux-schnell and flux-dev (third-party prices only) are
+  -- unknown; so is a failed prediction's cost (charged for the time it ran: docs/cost.md)
+  cost = {
+    currency = "USD",
+    prices = {
+      source = "https://replicate.com/black-forest-labs/flux-pro, https://replicate.com/luma/photon",
+      date = "2026-12-07",
+      unit = "image",
+      models = {
+        ["black-forest-labs/flux-pro"] = 0.055,
+        ["luma/photon"] = 0.03,
+      },
+    },
+  },
   fields = {
     id = "id",
     state = "status",

@@ -39,6 +39,9 @@ return {
   -- output URLs "expire within 24-48 hours" (assets/outputs page): the lower bound
   result_ttl = 86400,
   progress_scale = 100,   -- progress is a fraction (0.275 in a relayed RUNNING answer)
+  -- no cost: a task reports none, and Runway's credit prices (per second, per image) are worth
+  -- $0.01 a credit only by a third party's word; moderated tasks are charged like successes
+  -- (docs/cost.md, Runway)
   fields = {
     id = "id",
     state = "status",

@@ -47,6 +47,26 @@ return {
   -- no cancel (none documented for video), no webhook (the Gemini API's dynamic webhooks'
   -- request field is not in the stored pages), no result_ttl (not in the stored pages), no
   -- max_in_flight (limits are requests per minute and per day, per project)
+  -- cost: the operation reports none; Google's per-second prices (the Gemini API pricing page, read
+  -- through copies of it: docs/cost.md, Veo) times the durationSeconds asked. Each video of a request is
+  -- priced once (sampleCount is not counted), and veo-3.1's 4K ($0.60/s) costs more than its
+  -- 720p/1080p price here; veo-3.1-fast is left out, its copies disagree. No request duration:
+  -- unknown. Failed generations: not documented, so a failure's cost stays unknown
+  cost = {
+    currency = "USD",
+    seconds = "parameters.durationSeconds",   -- the submit body's: the params go under "parameters"
+    prices = {
+      source = "https://ai.google.dev/gemini-api/docs/pricing",
+      date = "2026-12-07",
+      unit = "second",
+      models = {
+        ["veo-3.1-generate-preview"] = 0.40,
+        ["veo-3.0-generate-001"] = 0.40,
+        ["veo-3.0-fast-generate-001"] = 0.15,
+        ["veo-2.0-generate-001"] = 0.35,
+      },
+    },
+  },
   fields = {
     id = "name",
     state = "done",

@@ -49,7 +49,8 @@ describe("the client options", function()
     assert.is_true(#core.options >= 11)
     for _, o in ipairs(core.options) do
       assert.is_string(o.name)
-      assert.truthy(({ seconds = true, count = true, bytes = true, text = true, flag = true })[o.unit], o.name)
+      assert.truthy(({ seconds = true, count = true, bytes = true, text = true, flag = true, money = true })[o.unit],
+        o.name)
       assert.is_true(o.min <= o.max, o.name)
       assert.truthy(({ client = true, task = true })[o.scope], o.name)
     end

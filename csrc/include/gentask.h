@@ -765,6 +765,7 @@ typedef struct gt_fleet {
     gt_fleet_tasks *providers; /* the same per provider, sorted by name, n_providers of them */
     size_t n_providers;
     int64_t paused_until_ms; /* the key's 429 pause, wall clock ms; 0: none now */
+    int64_t pause_left_ms;   /* the same, from now (the clocks of two machines may differ; a TTL does not) */
     bool has_cap;            /* a cap was learned from the key's 429s: cap */
     double cap;
     /* spend: what the key's tasks cost, once the store keeps it (the money budget): not read yet */

@@ -1,6 +1,6 @@
 /* fleet.c — core.fleet(where, api_key, timeout_seconds): the core's gt_fleet_read as a table, or
  * nil and the error table. Times become seconds, as everywhere in Lua: lease_left in seconds,
- * paused_until in Unix seconds (the wall clock: os.time()'s). */
+ * pause_left in seconds, paused_until in Unix seconds (the wall clock: os.time()'s). */
 #include "binding.h"
 
 static void push_tasks(lua_State *L, const gt_fleet_tasks *t)
@@ -39,7 +39,10 @@ static void push_fleet(lua_State *L, const gt_fleet *f)
         lua_setfield(L, -2, f->providers[i].provider);
     }
     lua_setfield(L, -2, "providers");
-    if (f->paused_until_ms > 0) gt_lua_setfield_number(L, "paused_until", (lua_Number)f->paused_until_ms / 1000);
+    if (f->paused_until_ms > 0) {
+        gt_lua_setfield_number(L, "paused_until", (lua_Number)f->paused_until_ms / 1000);
+        gt_lua_setfield_number(L, "pause_left", (lua_Number)f->pause_left_ms / 1000);
+    }
     if (f->has_cap) gt_lua_setfield_number(L, "cap", f->cap);
     /* spend: the key's money, once the core's gt_fleet carries it */
 }

@@ -87,8 +87,9 @@ static bool tasks_row(file_reader *r, sqlite3_stmt *st)
 /* the pause (wall clock ms; one that ended is none) and the learned cap, rows of meta */
 static bool shared_row(file_reader *r, sqlite3_stmt *st)
 {
-    int64_t paused_until_ms = sqlite3_column_int64(st, 0); /* NULL reads 0: no pause */
-    r->fleet->paused_until_ms = paused_until_ms > gt_wall_ms() ? paused_until_ms : 0;
+    int64_t paused_until_ms = sqlite3_column_int64(st, 0), now_ms = gt_wall_ms(); /* NULL reads 0: no pause */
+    r->fleet->paused_until_ms = paused_until_ms > now_ms ? paused_until_ms : 0;
+    r->fleet->pause_left_ms = paused_until_ms > now_ms ? paused_until_ms - now_ms : 0;
     r->fleet->has_cap = sqlite3_column_type(st, 1) != SQLITE_NULL;
     r->fleet->cap = r->fleet->has_cap ? sqlite3_column_double(st, 1) : 0;
     return true;

@@ -145,6 +145,7 @@ static bool take_answer(redis_reader *r, const redisReply *answer)
             return out_of_memory(r);
     long long pause_left = atoll(pause);
     r->fleet->paused_until_ms = pause_left > 0 ? gt_wall_ms() + pause_left : 0;
+    r->fleet->pause_left_ms = pause_left > 0 ? pause_left : 0;
     r->fleet->has_cap = cap[0] != '\0';
     r->fleet->cap = r->fleet->has_cap ? strtod(cap, NULL) : 0;
     return true;

@@ -73,7 +73,7 @@ function fleet.print(f)
   -- spend: the key's money goes here once the library reads it
   if f.paused_until then
     print(("pause: until=%s left_ms=%d"):format(os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(f.paused_until)),
-      math.max(0, math.floor((f.paused_until - os.time()) * 1000))))
+      math.floor(f.pause_left * 1000 + 0.5)))
   else
     print "pause: none"
   end

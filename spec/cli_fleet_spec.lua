@@ -245,4 +245,16 @@ describe("gentask status on a journal in Redis", function()
     assert.is_nil((unused.out .. unused.err):find(Sim.key, 1, true))
     assert.is_nil(redis:cli("--scan --pattern 'nobody:*'"):match "nobody")   -- nothing was written
   end)
+
+  it("says a password Redis refused without the password or the key", function()
+    local guarded = Redis.start { password = "fleet-spec-password" }
+    finally(function() guarded:stop() end)
+    local refused = status(guarded:url("fleet", false, "", "not-the-password"), "--key-file " .. cli.quote(key_file))
+    assert.equal(3, refused.code)
+    assert.matches("AUTH", refused.err)
+    local said = refused.out .. refused.err
+    for _, secret in ipairs { "not-the-password", "fleet-spec-password", Sim.key } do
+      assert.is_nil(said:find(secret, 1, true), said)
+    end
+  end)
 end)

@@ -756,4 +756,43 @@ typedef struct gt_webhook_header {
 gt_error *gt_client_webhook(gt_client *c, const gt_webhook_header *headers, size_t n_headers, const char *body,
                             size_t len, gt_reply *reading, gt_task **task, bool *verified, bool *posted);
 
+/* ---- the fleet: what every process sharing one journal is doing (fleet.c) ----------------------- */
+
+/* One live owner: a client writing through the journal (its records name it), on any process. */
+typedef struct gt_fleet_owner {
+    char *id;              /* the owner's random id, shortened (enough to tell owners apart) */
+    char *host;            /* NULL: the store keeps no host (Redis) */
+    int64_t pid;           /* 0: the store keeps no pid (Redis) */
+    int64_t lease_left_ms; /* until its lease runs out (<= 0: lapsed under a process still running) */
+    int64_t places;        /* the key's places its tasks hold */
+} gt_fleet_owner;
+
+/* Records by stage (journal.h's: queued, sending, accepted, ended). */
+typedef struct gt_fleet_tasks {
+    char *provider; /* NULL in the fleet's total */
+    int64_t queued, sending, accepted, ended;
+} gt_fleet_tasks;
+
+typedef struct gt_fleet {
+    gt_fleet_owner *owners; /* the live ones alone, n_owners of them */
+    size_t n_owners;
+    gt_fleet_tasks tasks;      /* every record */
+    gt_fleet_tasks *providers; /* the same per provider, sorted by name, n_providers of them */
+    size_t n_providers;
+    int64_t paused_until_ms; /* the key's 429 pause, wall clock ms; 0: none now */
+    int64_t pause_left_ms;   /* the same, from now (the clocks of two machines may differ; a TTL does not) */
+    bool has_cap;            /* a cap was learned from the key's 429s: cap */
+    double cap;
+    /* spend: what the key's tasks cost, once the store keeps it (the money budget): not read yet */
+} gt_fleet;
+
+/* The fleet of the journal at where (a file path or a redis:// address, as the journal option
+ * names it), read without writing anything: a file is neither created nor migrated, no record is
+ * claimed, no Redis key is set. api_key names the account's keys in Redis (never kept, never in a
+ * message; unused for a file). The call blocks: at most timeout_ms for each Redis call, or for a
+ * file another process is recovering. NULL with *error: usage (no journal there, no key for
+ * Redis, a file that is not a journal) or unavailable with code "journal" or "redis". */
+gt_fleet *gt_fleet_read(const char *where, const char *api_key, long timeout_ms, gt_error **error);
+void gt_fleet_free(gt_fleet *f);
+
 #endif

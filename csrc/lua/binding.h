@@ -120,5 +120,6 @@ int gt_lua_task_attach(lua_State *L);    /* client:attach(id, poll_url, poll_pat
 int gt_lua_task_recover(lua_State *L);   /* client:recover(options) */
 void gt_lua_open_schema(lua_State *L);   /* core.kinds, core.options, core.headers, core.check_options */
 void gt_lua_open_files(lua_State *L);    /* core.write_file, core.read_private_file */
+void gt_lua_open_fleet(lua_State *L);    /* core.fleet */
 
 #endif

@@ -12,5 +12,6 @@ int luaopen_gentask_core(lua_State *L)
     gt_lua_open_schema(L);
     gt_lua_open_text(L);
     gt_lua_open_files(L);
+    gt_lua_open_fleet(L);
     return 1;
 }

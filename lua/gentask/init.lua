@@ -401,6 +401,31 @@ function gentask.metrics()
   return require("gentask.metrics").sum(engine:metrics())
 end
 
+--- gentask.fleet { journal = FILE | "redis://…", api_key =, redis_timeout = } → what every process
+-- sharing that journal is doing: { owners = { { id, host, pid, lease_left, places }, … }, tasks =
+-- { queued, sending, accepted, ended }, providers = { [name] = the same }, paused_until,
+-- pause_left, cap },
+-- or nil and an error (unavailable, code "journal" or "redis") when the store cannot be read. It
+-- writes nothing (a file is neither created nor migrated, no record taken over) and blocks until
+-- answered: api_key (Redis only: it names the account's keys there) is used for that and kept
+-- nowhere. A missing journal, a missing key for Redis, a bad option: a usage error, raised.
+function gentask.fleet(opts)
+  if type(opts) ~= "table" then usage("gentask.fleet expects a table: { journal = FILE or redis:// address }", 2) end
+  if type(opts.journal) ~= "string" or opts.journal == "" then
+    usage("fleet{journal=} must name a journal file or a redis:// address", 2)
+  end
+  if opts.api_key ~= nil and type(opts.api_key) ~= "string" then usage("api_key must be a string", 2) end
+  local timeout = opts.redis_timeout
+  if timeout ~= nil and not (type(timeout) == "number" and timeout > 0) then
+    usage("redis_timeout must be a number of seconds above 0", 2)
+  end
+  local fleet, e = core.fleet(opts.journal, opts.api_key, timeout)
+  if fleet then return fleet end
+  if type(e) ~= "table" then return nil, errors.new { kind = "unavailable", message = tostring(e) } end
+  if e.kind == "usage" then usage(e.message, 2) end
+  return nil, errors.new { kind = e.kind, retryable = e.retryable, code = e.code, message = e.message }
+end
+
 --- Counters for tests and monitoring: tasks the core still holds.
 function gentask.stats()
   return { live_tasks = engine:live_tasks(), coroutines = scheduler.live() }

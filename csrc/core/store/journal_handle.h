@@ -12,6 +12,9 @@
 
 #include <sqlite3.h>
 
+/* PRAGMA application_id of a gentask journal ("gtjl"): a file without it is another program's. */
+#define GT_JOURNAL_APPLICATION_ID 0x67746a6c
+
 /* The statements the journal runs, prepared once on first use and kept on the handle; each one's
  * SQL is written where it is used. Every value goes in through a bound parameter. */
 typedef enum gt_journal_statement {
@@ -92,6 +95,9 @@ bool gt_sqlite_set_owner(gt_journal *base, const char *owner);
 gt_journal_status gt_sqlite_claim(gt_journal *base, const char *provider, int64_t now_ms);
 gt_journal_status gt_sqlite_claim_record(gt_journal *base, int64_t id, int64_t now_ms, bool *claimed);
 gt_journal_status gt_sqlite_disown(gt_journal *base, int64_t id);
+/* Whether an owner row's client is gone, seen from host here: on its own host its pid says (a
+ * lease can lapse under a live process that was busy), elsewhere only its lease can. */
+bool gt_sqlite_owner_gone(const char *here, const char *host, int64_t pid, int64_t lease_until_ms, int64_t now_ms);
 
 /* ---- schema (journal_schema.c) ------------------------------------------------------------------ */
 

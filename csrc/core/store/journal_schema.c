@@ -6,9 +6,6 @@
 
 #include <stdio.h>
 
-/* "gtjl" */
-#define GT_JOURNAL_APPLICATION_ID 0x67746a6c
-
 /* migrations[v] takes a journal from version v to v + 1; the last index + 1 is this build's
  * version. Append, never edit: a file on disk may be at any earlier version. */
 static const char *const migrations[] = {

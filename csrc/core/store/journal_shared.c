@@ -153,10 +153,9 @@ static bool zombie(int64_t pid)
 
 /* On this host a pid says for certain whether its process runs (a lease can lapse under a live
  * process that was busy, and its tasks must not be taken then); elsewhere only the lease can. */
-static bool owner_gone(const gt_sqlite_journal *j, const char *host, int64_t pid, int64_t lease_until_ms,
-                       int64_t now_ms)
+bool gt_sqlite_owner_gone(const char *here, const char *host, int64_t pid, int64_t lease_until_ms, int64_t now_ms)
 {
-    if (host && strcmp(host, j->host) == 0)
+    if (host && strcmp(host, here) == 0)
         return pid > 0 && ((kill((pid_t)pid, 0) != 0 && errno == ESRCH) || zombie(pid));
     return lease_until_ms <= now_ms;
 }
@@ -181,8 +180,8 @@ static gt_journal_status forget_gone(gt_sqlite_journal *j, int64_t now_ms)
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         rc = sqlite3_step(read);
         if (rc != SQLITE_ROW) break;
-        if (!owner_gone(j, (const char *)sqlite3_column_text(read, 1), sqlite3_column_int64(read, 2),
-                        sqlite3_column_int64(read, 3), now_ms))
+        if (!gt_sqlite_owner_gone(j->host, (const char *)sqlite3_column_text(read, 1), sqlite3_column_int64(read, 2),
+                                  sqlite3_column_int64(read, 3), now_ms))
             continue;
         char **more = realloc(gone, (n + 1) * sizeof *gone);
         if (!more) {

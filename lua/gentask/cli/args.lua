@@ -77,8 +77,12 @@ function args.parser()
   progress(resume)
   retries(resume)
 
-  local status = parser:command("status", "What a batch's lines came to, from its journal's record.")
-  status:option("--journal", "The batch's journal file."):count(1)
+  local status = parser:command("status", "What every process sharing a journal is doing, then what a batch's "
+    .. "lines came to, from its journal's record.")
+  status:option("--journal", "The journal: a file, or a redis:// address (needs the key)."):count(1)
+  status:option("-p --provider", "A journal in Redis: the provider whose key variable holds its key.")
+    :convert(string.lower)
+  status:option("--key-file", "A journal in Redis: read its API key from this file (mode 600).")
 
   local fetch = parser:command("fetch", "Save the files of a batch's finished lines that are not on disk, "
     .. "from the provider: never submits.")

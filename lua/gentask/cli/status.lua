@@ -1,17 +1,20 @@
--- gentask.cli.status — `gentask status`: what each line of a batch came to, from the batch record
--- beside its journal (written before the first submit, so a batch killed at any point has one).
--- Needs no key and sends nothing.
+-- gentask.cli.status — `gentask status`: first the journal's fleet (gentask.cli.fleet: every
+-- process sharing it, its tasks by state, the key's cap and pause), then what each line of a batch
+-- came to, from the batch record beside a journal file (written before the first submit, so a
+-- batch killed at any point has one). A journal with no batch record shows its fleet alone. Sends
+-- nothing to a provider; needs a key for a journal in Redis alone.
 
 local batch = require "gentask.cli.batch"
 local fail = require "gentask.cli.fail"
+local fleet = require "gentask.cli.fleet"
 local manifest = require "gentask.cli.manifest"
 local money = require "gentask.cli.money"
 local outcome = require "gentask.cli.outcome"
 
 local status = {}
 
-function status.run(opts)
-  local state = manifest.require(opts.journal)
+-- The batch's lines, as the batch record beside the journal keeps them.
+local function batch_lines(state)
   local records = state.records
   batch.check_files(records)
   local succeeded, failed, missing, unfinished = 0, 0, 0, 0
@@ -36,6 +39,15 @@ function status.run(opts)
     unfinished, spent_words and "; " .. spent_words or "", state.command.prompts))
   if missing > 0 then print(("%d succeeded with a file not on disk: gentask fetch --journal FILE"):format(missing)) end
   return (failed == 0 and missing == 0 and unfinished == 0) and fail.EXIT.ok or fail.EXIT.failed
+end
+
+function status.run(opts)
+  fleet.print(fleet.read(opts))
+  if fleet.is_redis(opts.journal) then return fail.EXIT.ok end   -- no batch record beside a Redis journal
+  local state, why, absent = manifest.load(opts.journal)
+  if absent then return fail.EXIT.ok end
+  if not state then fail.trouble(why) end
+  return batch_lines(state)
 end
 
 return status

@@ -783,7 +783,13 @@ typedef struct gt_fleet {
     int64_t pause_left_ms;   /* the same, from now (the clocks of two machines may differ; a TTL does not) */
     bool has_cap;            /* a cap was learned from the key's 429s: cap */
     double cap;
-    /* spend: what the key's tasks cost, once the store keeps it (the money budget): not read yet */
+    /* money, as the journal counts it for max_cost (journal.h's gt_journal_budget): records sent,
+     * what ended tasks spent (settled) and what tasks in flight may cost (held), in currency (NULL:
+     * no client with a cost currency wrote to it); max_cost, the budget the latest client with one
+     * set (0: none) */
+    int64_t sent;
+    double spent_settled, spent_held, max_cost;
+    char *currency;
 } gt_fleet;
 
 /* The fleet of the journal at where (a file path or a redis:// address, as the journal option

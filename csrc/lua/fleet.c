@@ -44,7 +44,15 @@ static void push_fleet(lua_State *L, const gt_fleet *f)
         gt_lua_setfield_number(L, "pause_left", (lua_Number)f->pause_left_ms / 1000);
     }
     if (f->has_cap) gt_lua_setfield_number(L, "cap", f->cap);
-    /* spend: the key's money, once the core's gt_fleet carries it */
+    gt_lua_setfield_number(L, "sent", (lua_Number)f->sent);
+    if (f->currency) {
+        lua_createtable(L, 0, 4);
+        gt_lua_setfield_string(L, "currency", f->currency);
+        gt_lua_setfield_number(L, "settled", f->spent_settled);
+        gt_lua_setfield_number(L, "held", f->spent_held);
+        if (f->max_cost > 0) gt_lua_setfield_number(L, "max_cost", f->max_cost);
+        lua_setfield(L, -2, "spend");
+    }
 }
 
 /* core.fleet(where, api_key | nil, timeout_seconds | nil) → fleet | nil, error table */

@@ -404,7 +404,8 @@ end
 --- gentask.fleet { journal = FILE | "redis://…", api_key =, redis_timeout = } → what every process
 -- sharing that journal is doing: { owners = { { id, host, pid, lease_left, places }, … }, tasks =
 -- { queued, sending, accepted, ended }, providers = { [name] = the same }, paused_until,
--- pause_left, cap },
+-- pause_left, cap, sent (records whose submit went out), spend = { currency, settled, held,
+-- max_cost } (as max_cost counts it; nil where no client with a cost currency wrote) },
 -- or nil and an error (unavailable, code "journal" or "redis") when the store cannot be read. It
 -- writes nothing (a file is neither created nor migrated, no record taken over) and blocks until
 -- answered: api_key (Redis only: it names the account's keys there) is used for that and kept

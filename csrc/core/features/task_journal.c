@@ -82,7 +82,8 @@ bool gt_client_journal_open(gt_client *c, const char *path, char **error)
     }
     if (status == GT_JOURNAL_OK) {
         /* the budgets are the journal's: checked as each record becomes sent */
-        c->journal->budget = (gt_journal_budget){.max_submits = c->opts.max_submits, .max_cost = c->opts.max_cost};
+        c->journal->budget = (gt_journal_budget){
+            .max_submits = c->opts.max_submits, .max_cost = c->opts.max_cost, .currency = c->profile->cost_currency};
         c->tasks_submitted = (long)sent;
         /* Redis is asked on the loop: the client is made without waiting for it */
         if (gt_journal_answers_later(c->journal)) {

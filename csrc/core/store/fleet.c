@@ -105,5 +105,6 @@ void gt_fleet_free(gt_fleet *f)
     for (size_t i = 0; i < f->n_providers; i++) free(f->providers[i].provider);
     free(f->owners);
     free(f->providers);
+    free(f->currency);
     free(f);
 }

@@ -190,6 +190,9 @@ typedef struct gt_journal_ops {
 typedef struct gt_journal_budget {
     long max_submits;
     double max_cost;
+    /* the profile's cost currency (NULL: none): with max_cost, written beside the records for the
+     * fleet's view (gentask status) */
+    const char *currency;
 } gt_journal_budget;
 
 /* Whether a task that may cost `reserve` fits a budget of max_cost, given what ended tasks spent

@@ -12,6 +12,7 @@
 
 /* The schema version that brought the owners table (journal_schema.c's migration 2 → 3). */
 #define SCHEMA_WITH_OWNERS 3
+#define SCHEMA_WITH_TOTALS 6 /* money: the totals table */
 /* A file another process is recovering (its WAL being rebuilt) is waited for this long when the
  * caller gives no timeout. */
 #define DEFAULT_WAIT_MS 1000
@@ -84,6 +85,18 @@ static bool tasks_row(file_reader *r, sqlite3_stmt *st)
            out_of_memory(r);
 }
 
+/* the totals the budget counts (journal_schema.c) and the budget the latest client noted */
+static bool money_row(file_reader *r, sqlite3_stmt *st)
+{
+    r->fleet->sent = sqlite3_column_int64(st, 0);
+    r->fleet->spent_settled = sqlite3_column_double(st, 1);
+    r->fleet->spent_held = sqlite3_column_double(st, 2);
+    r->fleet->max_cost = sqlite3_column_double(st, 3); /* NULL reads 0: none */
+    const char *currency = text_at(st, 4);
+    if (currency && !(r->fleet->currency = gt_strdup(currency))) return out_of_memory(r);
+    return true;
+}
+
 /* the pause (wall clock ms; one that ended is none) and the learned cap, rows of meta */
 static bool shared_row(file_reader *r, sqlite3_stmt *st)
 {
@@ -111,7 +124,12 @@ static bool read_fleet(file_reader *r)
            each_row(r,
                     "SELECT (SELECT value FROM meta WHERE name = 'paused_until_ms'), "
                     "(SELECT value FROM meta WHERE name = 'cap')",
-                    "reading the key's pause and cap", shared_row);
+                    "reading the key's pause and cap", shared_row) &&
+           (r->version < SCHEMA_WITH_TOTALS ||
+            each_row(r,
+                     "SELECT sent, settled, held, (SELECT value FROM meta WHERE name = 'max_cost'), "
+                     "(SELECT value FROM meta WHERE name = 'currency') FROM totals",
+                     "reading the spend", money_row));
 }
 
 /* A path that names no file is the caller's mistake, said before SQLite is asked (SQLite would

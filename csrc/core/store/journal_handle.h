@@ -41,6 +41,7 @@ typedef enum gt_journal_statement {
     GT_SQL_DELIVERY_BOUND,
     GT_SQL_STAGE_OF,
     GT_SQL_TOTALS,
+    GT_SQL_NOTE_BUDGET,
     GT_SQL_COUNT
 } gt_journal_statement;
 
@@ -48,8 +49,9 @@ struct gt_sqlite_journal {
     gt_journal base; /* the file's path and the last error */
     sqlite3 *db;
     sqlite3_stmt *statements[GT_SQL_COUNT];
-    char *owner;    /* the client writing through this handle (gt_journal_set_owner); NULL: none named */
-    char host[256]; /* this machine's name, for owners: a pid means something on its own host only */
+    char *owner;       /* the client writing through this handle (gt_journal_set_owner); NULL: none named */
+    bool budget_noted; /* its budget's currency and max_cost are in meta, for the fleet's view */
+    char host[256];    /* this machine's name, for owners: a pid means something on its own host only */
 };
 
 /* A record's part in the journal's totals (the totals table, kept by triggers: journal_schema.c),

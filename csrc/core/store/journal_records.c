@@ -86,6 +86,31 @@ static gt_journal_status within_budget(gt_sqlite_journal *j, const gt_record *r,
     return gt_journal_budget_fits(b->max_cost, settled, held, r->reserved);
 }
 
+/* One row of meta, written or replaced. */
+static gt_journal_status put_meta(gt_sqlite_journal *j, const char *name, double number, const char *text)
+{
+    sqlite3_stmt *st = gt_journal_prepared(
+        j, GT_SQL_NOTE_BUDGET,
+        "INSERT INTO meta (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+    if (!st) return GT_JOURNAL_ERROR;
+    int rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = text ? bind_text(st, 2, text) : sqlite3_bind_double(st, 2, number);
+    return finish_write(j, st, rc, "noting the budget");
+}
+
+/* The budget this handle's client counts in, beside the records it writes (in their transaction):
+ * what the fleet's view (gentask status) compares the spend with. A client without max_cost
+ * leaves another's in place. */
+static gt_journal_status note_budget(gt_sqlite_journal *j)
+{
+    const gt_journal_budget *b = &j->base.budget;
+    if (j->budget_noted || !b->currency) return GT_JOURNAL_OK;
+    gt_journal_status status = put_meta(j, "currency", 0, b->currency);
+    if (status == GT_JOURNAL_OK && b->max_cost > 0) status = put_meta(j, "max_cost", b->max_cost, NULL);
+    j->budget_noted = status == GT_JOURNAL_OK;
+    return status;
+}
+
 /* The money columns: reserved (NULL for none), cost and its source (NULL: not known). */
 static int bind_money(sqlite3_stmt *st, int first, const gt_record *r)
 {
@@ -112,6 +137,7 @@ gt_journal_status gt_sqlite_add(gt_journal *base, gt_record *r)
         "?18, ?19)");
     if (!st) return GT_JOURNAL_ERROR;
     gt_journal_status allowed = within_budget(j, r, 0);
+    if (allowed == GT_JOURNAL_OK) allowed = note_budget(j);
     if (allowed != GT_JOURNAL_OK) return allowed;
     int64_t now = gt_wall_ms(); /* not monotonic: the next process reads these times */
     const char *texts[] = {gt_record_stage_name(r->stage),

@@ -582,13 +582,14 @@ static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answere
     /* the budget in whole millionths: the script's counts are integers */
     snprintf(max_submits, sizeof max_submits, "%ld", j->base.budget.max_submits);
     snprintf(max_cost, sizeof max_cost, "%.0f", j->base.budget.max_cost > 0 ? j->base.budget.max_cost * 1e6 : 0);
+    const char *currency = j->base.budget.currency ? j->base.budget.currency : "";
     const char *args[] = {j->ns,        j->owner ? j->owner : "",
                           now,          lease,
                           records,      j->salt_key,
                           j->salt,      j->lost_key,
                           j->fresh_key, max_submits,
-                          max_cost};
-    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 11, args, answered ? round_answered : ignore, j);
+                          max_cost,     currency};
+    bool sent = gt_redis_link_eval(j->link, &commit_script, 0, 12, args, answered ? round_answered : ignore, j);
     free(records);
     return sent ? GT_JOURNAL_PENDING : GT_JOURNAL_BUSY;
 }

@@ -11,6 +11,8 @@
  *   P:sent              the number of records whose submit went out (max_submits' count)
  *   P:spent_settled     the journal's spend, settled and held (journal.h's gt_journal_budget), in
  *   P:spent_held        millionths of the currency: whole numbers, so that no float drifts
+ *   P:currency          the latest writing client's cost currency, and max_cost (millionths) of
+ *   P:max_cost          the latest with one: what the fleet's view compares the spend with
  *   P:held:<owner>      a live client's places, under its lease (shared_redis.c renews it while
  *                       the client has tasks, a commit here too): gone, the owner is gone
  * Records come and go as JSON (cjson on both sides); ids travel as strings (a Lua number would
@@ -20,7 +22,8 @@
 
 /* ARGV: P, owner, now_ms, lease_ms, the records as one JSON array (one argument: a script takes
  * only so many), the prefix's salt key, the salt P was named with, the prefix's lost mark, the
- * salt a client started afresh with, max_submits and max_cost in millionths (0: no limit). First, the salt must still
+ * salt a client started afresh with, max_submits and max_cost in millionths (0: no limit), the
+ * client's cost currency ('': none; with max_cost, kept for the fleet's view). First, the salt must still
  * be the one P was named with: gone or another (a FLUSHALL, a restart without persistence, lost keys), the journal's
  * records went with it, and nothing is written: the prefix is marked lost (with the time it was noticed) and the script
  * answers GENTASK_JOURNAL_LOST. So it answers to a client that named its keys after the loss, under a new salt, once
@@ -68,6 +71,8 @@
     "if owner ~= '' and redis.call('PEXPIRE', P .. ':held:' .. owner, lease) == 0 then\n"                   \
     "  redis.call('SET', P .. ':held:' .. owner, '0', 'PX', lease)\n"                                       \
     "end\n"                                                                                                 \
+    "if ARGV[12] ~= '' then redis.call('SET', P .. ':currency', ARGV[12]) end\n"                            \
+    "if max_cost > 0 then redis.call('SET', P .. ':max_cost', ARGV[11]) end\n"                              \
     "local refused = {}\n"                                                                                  \
     "for _, r in ipairs(cjson.decode(ARGV[5])) do\n"                                                        \
     "  local key = P .. ':rec:' .. r.id\n"                                                                  \

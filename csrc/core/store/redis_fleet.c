@@ -4,6 +4,7 @@
  * HMAC, and stays the caller's), then one read-only script reads everything at one moment. Redis keeps no host or pid
  * of an owner: its lease (the TTL of P:held:<owner>) and its places alone. */
 #include <hiredis/hiredis.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,41 +18,46 @@
  * owners whose places key still has a lease ({id, places, ms left} flat), the records counted by
  * provider and stage ({provider, stage, n} flat), the pause's ms left (<= 0: none) and the learned
  * cap ('': none). Reads only. */
-#define FLEET_SCRIPT                                                                                 \
-    "local P = ARGV[1]\n"                                                                            \
-    "local pattern = (P:gsub('[%*%?%[%]\\\\]', '\\\\%0')) .. ':*'\n"                                 \
-    "local held, rec = P .. ':held:', P .. ':rec:'\n"                                                \
-    "local owners, counts, seen, cursor = {}, {}, {}, '0'\n"                                         \
-    "repeat\n"                                                                                       \
-    "  local page = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000)\n"                   \
-    "  cursor = page[1]\n"                                                                           \
-    "  for _, key in ipairs(page[2]) do\n"                                                           \
-    "    if not seen[key] then\n"                                                                    \
-    "      seen[key] = true\n"                                                                       \
-    "      if key:sub(1, #held) == held then\n"                                                      \
-    "        local left = redis.call('PTTL', key)\n"                                                 \
-    "        if left > 0 then\n"                                                                     \
-    "          owners[#owners + 1] = key:sub(#held + 1)\n"                                           \
-    "          owners[#owners + 1] = redis.call('GET', key) or '0'\n"                                \
-    "          owners[#owners + 1] = tostring(left)\n"                                               \
-    "        end\n"                                                                                  \
-    "      elseif key:sub(1, #rec) == rec then\n"                                                    \
-    "        local f = redis.call('HMGET', key, 'provider', 'stage')\n"                              \
-    "        if f[1] and f[2] then\n"                                                                \
-    "          counts[f[1]] = counts[f[1]] or {}\n"                                                  \
-    "          counts[f[1]][f[2]] = (counts[f[1]][f[2]] or 0) + 1\n"                                 \
-    "        end\n"                                                                                  \
-    "      end\n"                                                                                    \
-    "    end\n"                                                                                      \
-    "  end\n"                                                                                        \
-    "until cursor == '0'\n"                                                                          \
-    "local tasks = {}\n"                                                                             \
-    "for provider, stages in pairs(counts) do\n"                                                     \
-    "  for stage, n in pairs(stages) do\n"                                                           \
-    "    tasks[#tasks + 1] = provider; tasks[#tasks + 1] = stage; tasks[#tasks + 1] = tostring(n)\n" \
-    "  end\n"                                                                                        \
-    "end\n"                                                                                          \
-    "return {owners, tasks, tostring(redis.call('PTTL', P .. ':pause')), redis.call('GET', P .. ':cap') or ''}\n"
+#define FLEET_SCRIPT                                                                                              \
+    "local P = ARGV[1]\n"                                                                                         \
+    "local pattern = (P:gsub('[%*%?%[%]\\\\]', '\\\\%0')) .. ':*'\n"                                              \
+    "local held, rec = P .. ':held:', P .. ':rec:'\n"                                                             \
+    "local owners, counts, seen, cursor = {}, {}, {}, '0'\n"                                                      \
+    "repeat\n"                                                                                                    \
+    "  local page = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000)\n"                                \
+    "  cursor = page[1]\n"                                                                                        \
+    "  for _, key in ipairs(page[2]) do\n"                                                                        \
+    "    if not seen[key] then\n"                                                                                 \
+    "      seen[key] = true\n"                                                                                    \
+    "      if key:sub(1, #held) == held then\n"                                                                   \
+    "        local left = redis.call('PTTL', key)\n"                                                              \
+    "        if left > 0 then\n"                                                                                  \
+    "          owners[#owners + 1] = key:sub(#held + 1)\n"                                                        \
+    "          owners[#owners + 1] = redis.call('GET', key) or '0'\n"                                             \
+    "          owners[#owners + 1] = tostring(left)\n"                                                            \
+    "        end\n"                                                                                               \
+    "      elseif key:sub(1, #rec) == rec then\n"                                                                 \
+    "        local f = redis.call('HMGET', key, 'provider', 'stage')\n"                                           \
+    "        if f[1] and f[2] then\n"                                                                             \
+    "          counts[f[1]] = counts[f[1]] or {}\n"                                                               \
+    "          counts[f[1]][f[2]] = (counts[f[1]][f[2]] or 0) + 1\n"                                              \
+    "        end\n"                                                                                               \
+    "      end\n"                                                                                                 \
+    "    end\n"                                                                                                   \
+    "  end\n"                                                                                                     \
+    "until cursor == '0'\n"                                                                                       \
+    "local tasks = {}\n"                                                                                          \
+    "for provider, stages in pairs(counts) do\n"                                                                  \
+    "  for stage, n in pairs(stages) do\n"                                                                        \
+    "    tasks[#tasks + 1] = provider; tasks[#tasks + 1] = stage; tasks[#tasks + 1] = tostring(n)\n"              \
+    "  end\n"                                                                                                     \
+    "end\n"                                                                                                       \
+    "local money = {}\n"                                                                                          \
+    "for i, name in ipairs {'sent', 'spent_settled', 'spent_held', 'max_cost', 'currency'} do\n"                  \
+    "  money[i] = redis.call('GET', P .. ':' .. name) or ''\n"                                                    \
+    "end\n"                                                                                                       \
+    "return {owners, tasks, tostring(redis.call('PTTL', P .. ':pause')), redis.call('GET', P .. ':cap') or '',\n" \
+    "  money}\n"
 
 typedef struct redis_reader {
     gt_redis_addr addr;
@@ -128,9 +134,29 @@ static const char *element_text(const redisReply *a, size_t i)
     return e && e->type == REDIS_REPLY_STRING ? e->str : NULL;
 }
 
+/* The journal's counts for the budget (journal_redis_scripts.h: amounts in millionths). */
+static double millionths(const char *text)
+{
+    double n = text ? strtod(text, NULL) : 0;
+    return isfinite(n) ? n / 1e6 : 0;
+}
+
+static bool take_money(redis_reader *r, const redisReply *money)
+{
+    if (!money || money->type != REDIS_REPLY_ARRAY || money->elements != 5)
+        return fault(r, "reading the fleet's spend: an answer of another shape", NULL);
+    r->fleet->sent = atoll(element_text(money, 0) ?: "0");
+    r->fleet->spent_settled = millionths(element_text(money, 1));
+    r->fleet->spent_held = millionths(element_text(money, 2));
+    r->fleet->max_cost = millionths(element_text(money, 3));
+    const char *currency = element_text(money, 4);
+    if (currency && *currency && !(r->fleet->currency = gt_strdup(currency))) return out_of_memory(r);
+    return true;
+}
+
 static bool take_answer(redis_reader *r, const redisReply *answer)
 {
-    const redisReply *owners = answer->type == REDIS_REPLY_ARRAY && answer->elements == 4 ? answer->element[0] : NULL;
+    const redisReply *owners = answer->type == REDIS_REPLY_ARRAY && answer->elements == 5 ? answer->element[0] : NULL;
     const redisReply *tasks = owners ? answer->element[1] : NULL;
     const char *pause = element_text(answer, 2), *cap = element_text(answer, 3);
     if (!owners || owners->type != REDIS_REPLY_ARRAY || !tasks || tasks->type != REDIS_REPLY_ARRAY || !pause || !cap)
@@ -148,7 +174,7 @@ static bool take_answer(redis_reader *r, const redisReply *answer)
     r->fleet->pause_left_ms = pause_left > 0 ? pause_left : 0;
     r->fleet->has_cap = cap[0] != '\0';
     r->fleet->cap = r->fleet->has_cap ? strtod(cap, NULL) : 0;
-    return true;
+    return take_money(r, answer->element[4]);
 }
 
 static bool read_fleet(redis_reader *r, const char *api_key)

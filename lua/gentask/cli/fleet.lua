@@ -5,6 +5,7 @@
 --   tasks: queued=N sending=N accepted=N ended=N
 --   tasks PROVIDER: queued=N sending=N accepted=N ended=N   (one per provider, when several)
 --   cap: none | cap: N
+--   spend: currency=USD settled=N held=N max_cost=N|none sent=N   (spend: none sent=N: no currency)
 --   pause: none | pause: until=YYYY-MM-DDTHH:MM:SSZ left_ms=MS
 -- A journal in Redis is found by the account's key, taken where `batch` takes it (the provider's
 -- variable, or --key-file); it goes to the library alone, never into what is printed.
@@ -70,7 +71,15 @@ function fleet.print(f)
     for _, name in ipairs(names) do print(("tasks %s: %s"):format(shown(name), counts(f.providers[name]))) end
   end
   print(f.cap and ("cap: %g"):format(f.cap) or "cap: none")
-  -- spend: the key's money goes here once the library reads it
+  local s = f.spend
+  if s then
+    -- the journal's spend as max_cost counts it: ended tasks' costs, and what tasks in flight hold
+    local max_cost = s.max_cost and ("%.6g"):format(s.max_cost) or "none"
+    print(("spend: currency=%s settled=%.6g held=%.6g max_cost=%s sent=%d"):format(shown(s.currency), s.settled,
+      s.held, max_cost, f.sent))
+  else
+    print(("spend: none sent=%d"):format(f.sent or 0))
+  end
   if f.paused_until then
     print(("pause: until=%s left_ms=%d"):format(os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(f.paused_until)),
       math.floor(f.pause_left * 1000 + 0.5)))

@@ -6,7 +6,6 @@
 -- BFL (the submit answer reports credits), a BFL-dialect provider whose profile reports nothing
 -- (its price table gives the cost: estimated), a moderated BFL line (not charged) and FoxAPI (no
 -- cost known).
-local cjson = require "cjson"
 local gentask = require "gentask"
 local Sim = require "support.sim"
 local cli = require "support.cli"
@@ -22,14 +21,7 @@ local function close_to(expected, actual, what)
   assert.is_true(math.abs(expected - actual) < 1e-9, ("%s: expected %s, got %s"):format(what, expected, actual))
 end
 
-local function json_lines(out)
-  local list = {}
-  for line in out:gmatch "[^\n]+" do
-    local ok, event = pcall(cjson.decode, line)
-    if ok and type(event) == "table" then list[#list + 1] = event end
-  end
-  return list
-end
+local json_lines = cli.json_lines
 
 -- The task events by line, and the summary event.
 local function events(out)

@@ -4,21 +4,13 @@
 -- a failed download says where the file is and `fetch` saves it later; a full disk and a long key
 -- end with a status that is not 0 and files that appear with resume; planted symlinks in the
 -- output directory are not followed; key files and records others could read are refused.
-local cjson = require "cjson"
 local Sim = require "support.sim"
 local cli = require "support.cli"
 local host = require "support.host"
 
 local KEY = Sim.key
 
-local function json_lines(out)
-  local list = {}
-  for line in out:gmatch "[^\n]+" do
-    local ok, event = pcall(cjson.decode, line)
-    if ok and type(event) == "table" then list[#list + 1] = event end
-  end
-  return list
-end
+local json_lines = cli.json_lines
 
 local function events_of(out, kind)
   local list = {}

@@ -29,6 +29,17 @@ end
 
 cli.read = host.read
 
+--- The JSON events of the command's output, its other lines (a terminal's words) left out.
+function cli.json_lines(out)
+  local cjson = require "cjson"
+  local list = {}
+  for line in out:gmatch "[^\n]+" do
+    local ok, event = pcall(cjson.decode, line)
+    if ok and type(event) == "table" then list[#list + 1] = event end
+  end
+  return list
+end
+
 cli.write = host.write
 
 function cli.tmpdir()

@@ -30,13 +30,16 @@ describe("the engine", function()
   it("counts a task as live until it is collected, however it ended", function()
     collectgarbage()
     collectgarbage()
+    -- counted from what this busted process still holds: an earlier spec file's task may not be
+    -- collected yet (LuaJIT's collector takes its time with objects that have finalizers)
+    local before = gentask.stats().live_tasks
     local fox = sim:foxapi()
     local t = fox:submit("flux-dev", { prompt = "x [duration=1]" })
     t:wait()
-    assert.equal(1, gentask.stats().live_tasks)
+    assert.equal(before + 1, gentask.stats().live_tasks)
     t = nil   -- luacheck: ignore
     collectgarbage()
     collectgarbage()
-    assert.equal(0, gentask.stats().live_tasks)
+    assert.equal(before, gentask.stats().live_tasks)
   end)
 end)

@@ -581,7 +581,8 @@ static gt_journal_status send_round(redis_journal *j, cJSON *round, bool answere
     snprintf(lease, sizeof lease, "%d", GT_LEASE_MS);
     /* the budget in whole millionths: the script's counts are integers */
     snprintf(max_submits, sizeof max_submits, "%ld", j->base.budget.max_submits);
-    snprintf(max_cost, sizeof max_cost, "%.0f", j->base.budget.max_cost > 0 ? j->base.budget.max_cost * 1e6 : 0);
+    snprintf(max_cost, sizeof max_cost, "%.0f",
+             j->base.budget.max_cost > 0 ? j->base.budget.max_cost * GT_REDIS_MONEY_UNITS : 0);
     const char *currency = j->base.budget.currency ? j->base.budget.currency : "";
     const char *args[] = {j->ns,        j->owner ? j->owner : "",
                           now,          lease,

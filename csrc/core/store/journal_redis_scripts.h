@@ -20,6 +20,11 @@
 #ifndef GENTASK_JOURNAL_REDIS_SCRIPTS_H
 #define GENTASK_JOURNAL_REDIS_SCRIPTS_H
 
+/* Money in Redis is counted in whole units of this many to the currency (millionths): the scripts'
+ * counts, the budget the commit passes, and the fleet's read all use it. */
+#define GT_REDIS_MONEY_UNITS 1e6
+#define GT_REDIS_MONEY_UNITS_TEXT "1000000"
+
 /* ARGV: P, owner, now_ms, lease_ms, the records as one JSON array (one argument: a script takes
  * only so many), the prefix's salt key, the salt P was named with, the prefix's lost mark, the
  * salt a client started afresh with, max_submits and max_cost in millionths (0: no limit), the
@@ -40,104 +45,104 @@
  * closes before the end of a task is written lets the record go): its submit went out, and this one must never go too.
  * Such a write of a record not sent yet is answered as a duplicate, so that the task here fails rather than be
  * submitted twice; one already sent is left to be polled by both. */
-#define GT_REDIS_COMMIT                                                                                     \
-    "local P, owner, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                                     \
-    "local max_submits, max_cost = tonumber(ARGV[10]), tonumber(ARGV[11])\n"                                \
-    "local salt = redis.call('GET', ARGV[6])\n"                                                             \
-    "if salt ~= ARGV[7] or redis.call('EXISTS', ARGV[8]) == 1 then\n"                                       \
-    "  if salt ~= ARGV[7] and (not salt or redis.call('GET', ARGV[9]) ~= salt) then\n"                      \
-    "    redis.call('SET', ARGV[8], now, 'NX')\n"                                                           \
-    "  end\n"                                                                                               \
-    "  return redis.error_reply('GENTASK_JOURNAL_LOST records gone')\n"                                     \
-    "end\n"                                                                                                 \
-    "local NULLABLE = {'idempotency_key', 'remote_id', 'poll_url', 'outcome', 'download', 'files',\n"       \
-    "  'reserved', 'cost', 'cost_source'}\n"                                                                \
-    "local FIXED = {'caller_key', 'provider', 'model', 'path', 'poll_path', 'params', 'request_hash'}\n"    \
-    "local function micro(x) return math.floor((tonumber(x) or 0) * 1000000 + 0.5) end\n"                   \
-    "local function spend(stage, source, cost, reserved)\n"                                                 \
-    "  if not stage or stage == 'queued' then return 0, 0 end\n"                                            \
-    "  if source then return micro(cost), 0 end\n"                                                          \
-    "  if stage == 'ended' then return micro(reserved), 0 end\n"                                            \
-    "  return 0, micro(reserved)\n"                                                                         \
-    "end\n"                                                                                                 \
-    "local function counter(name) return tonumber(redis.call('GET', P .. name) or '0') end\n"               \
-    "local function over_budget(r)\n"                                                                       \
-    "  if max_submits > 0 and counter(':sent') >= max_submits then return 'over_budget' end\n"              \
-    "  if max_cost <= 0 then return nil end\n"                                                              \
-    "  local settled, held = counter(':spent_settled') + micro(r.reserved), counter(':spent_held')\n"       \
-    "  if settled > max_cost + 1 then return 'over_budget' end\n"                                           \
-    "  if settled + held > max_cost + 1 then return 'budget_held' end\n"                                    \
-    "end\n"                                                                                                 \
-    "if owner ~= '' and redis.call('PEXPIRE', P .. ':held:' .. owner, lease) == 0 then\n"                   \
-    "  redis.call('SET', P .. ':held:' .. owner, '0', 'PX', lease)\n"                                       \
-    "end\n"                                                                                                 \
-    "if ARGV[12] ~= '' then redis.call('SET', P .. ':currency', ARGV[12]) end\n"                            \
-    "if max_cost > 0 then redis.call('SET', P .. ':max_cost', ARGV[11]) end\n"                              \
-    "local refused = {}\n"                                                                                  \
-    "for _, r in ipairs(cjson.decode(ARGV[5])) do\n"                                                        \
-    "  local key = P .. ':rec:' .. r.id\n"                                                                  \
-    "  local exists = redis.call('EXISTS', key) == 1\n"                                                     \
-    "  local taken, skip, why = false, false, nil\n"                                                        \
-    "  local holder = exists and redis.call('HGET', key, 'owner') or ''\n"                                  \
-    "  local old = exists and redis.call('HMGET', key, 'stage', 'cost_source', 'cost', 'reserved') or {}\n" \
-    "  local unsent = r.stage == 'queued' or r.stage == 'sending'\n"                                        \
-    "  if unsent and exists and holder ~= owner and old[1] ~= 'queued' then\n"                              \
-    "    skip, taken = true, true\n"                                                                        \
-    "  elseif holder ~= '' and holder ~= owner and\n"                                                       \
-    "         redis.call('EXISTS', P .. ':held:' .. holder) == 1 then\n"                                    \
-    "    skip = true\n"                                                                                     \
-    "    if unsent then taken = true end\n"                                                                 \
-    "  elseif exists and tonumber(redis.call('HGET', key, 'updated_ms') or '0') > tonumber(now) then\n"     \
-    "    skip = true\n"                                                                                     \
-    "    if unsent then taken = true end\n"                                                                 \
-    "  end\n"                                                                                               \
-    "  if not skip and (r.stage == 'sending' or r.stage == 'accepted') and\n"                               \
-    "     (not exists or old[1] == 'queued') then\n"                                                        \
-    "    why = over_budget(r)\n"                                                                            \
-    "    if why then skip = true end\n"                                                                     \
-    "  end\n"                                                                                               \
-    "  if not skip and not exists and type(r.caller_key) == 'string' then\n"                                \
-    "    local other = redis.call('HGET', P .. ':keys', r.caller_key)\n"                                    \
-    "    if other and other ~= r.id then taken = true\n"                                                    \
-    "    else redis.call('HSET', P .. ':keys', r.caller_key, r.id) end\n"                                   \
-    "  end\n"                                                                                               \
-    "  if taken then why = 'duplicate' end\n"                                                               \
-    "  if why then refused[#refused + 1] = {r.id, why} elseif not skip then\n"                              \
-    "    local created = exists and redis.call('HGET', key, 'created_ms') or now\n"                         \
-    "    local set = {'id', r.id, 'stage', r.stage, 'updated_ms', now, 'created_ms', created}\n"            \
-    "    if owner ~= '' then set[#set + 1] = 'owner'; set[#set + 1] = owner end\n"                          \
-    "    if not exists then\n"                                                                              \
-    "      for _, f in ipairs(FIXED) do\n"                                                                  \
-    "        if type(r[f]) == 'string' then set[#set + 1] = f; set[#set + 1] = r[f] end\n"                  \
-    "      end\n"                                                                                           \
-    "    end\n"                                                                                             \
-    "    for _, f in ipairs(NULLABLE) do\n"                                                                 \
-    "      if type(r[f]) == 'string' then set[#set + 1] = f; set[#set + 1] = r[f]\n"                        \
-    "      else redis.call('HDEL', key, f) end\n"                                                           \
-    "    end\n"                                                                                             \
-    "    redis.call('HSET', key, unpack(set))\n"                                                            \
-    "    local settled_was, held_was = spend(old[1], old[2], old[3], old[4])\n"                             \
-    "    local settled, held = spend(r.stage, r.cost_source, r.cost, r.reserved)\n"                         \
-    "    if settled ~= settled_was then\n"                                                                  \
-    "      redis.call('INCRBY', P .. ':spent_settled', settled - settled_was)\n"                            \
-    "    end\n"                                                                                             \
-    "    if held ~= held_was then redis.call('INCRBY', P .. ':spent_held', held - held_was) end\n"          \
-    "    local ok, o = pcall(cjson.decode, type(r.outcome) == 'string' and r.outcome or 'null')\n"          \
-    "    if not ok or type(o) ~= 'table' then o = {} end\n"                                                 \
-    "    local e = type(o.error) == 'table' and o.error or {}\n"                                            \
-    "    local sent = r.stage == 'sending' or r.stage == 'accepted' or (r.stage == 'ended' and\n"           \
-    "      (type(r.remote_id) == 'string' or e.submitted == 'yes' or e.submitted == 'unknown'))\n"          \
-    "    local was = redis.call('HGET', key, 'sent') == '1'\n"                                              \
-    "    if sent ~= was then\n"                                                                             \
-    "      redis.call('HSET', key, 'sent', sent and '1' or '0')\n"                                          \
-    "      redis.call('INCRBY', P .. ':sent', sent and 1 or -1)\n"                                          \
-    "    end\n"                                                                                             \
-    "    local live = r.stage ~= 'ended' or (type(r.download) == 'string' and type(r.files) ~= 'string'\n"  \
-    "      and o.state == 'succeeded')\n"                                                                   \
-    "    if live then redis.call('ZADD', P .. ':live', tonumber(created), r.id)\n"                          \
-    "    else redis.call('ZREM', P .. ':live', r.id) end\n"                                                 \
-    "  end\n"                                                                                               \
-    "end\n"                                                                                                 \
+#define GT_REDIS_COMMIT                                                                                         \
+    "local P, owner, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"                                         \
+    "local max_submits, max_cost = tonumber(ARGV[10]), tonumber(ARGV[11])\n"                                    \
+    "local salt = redis.call('GET', ARGV[6])\n"                                                                 \
+    "if salt ~= ARGV[7] or redis.call('EXISTS', ARGV[8]) == 1 then\n"                                           \
+    "  if salt ~= ARGV[7] and (not salt or redis.call('GET', ARGV[9]) ~= salt) then\n"                          \
+    "    redis.call('SET', ARGV[8], now, 'NX')\n"                                                               \
+    "  end\n"                                                                                                   \
+    "  return redis.error_reply('GENTASK_JOURNAL_LOST records gone')\n"                                         \
+    "end\n"                                                                                                     \
+    "local NULLABLE = {'idempotency_key', 'remote_id', 'poll_url', 'outcome', 'download', 'files',\n"           \
+    "  'reserved', 'cost', 'cost_source'}\n"                                                                    \
+    "local FIXED = {'caller_key', 'provider', 'model', 'path', 'poll_path', 'params', 'request_hash'}\n"        \
+    "local function micro(x) return math.floor((tonumber(x) or 0) * " GT_REDIS_MONEY_UNITS_TEXT " + 0.5) end\n" \
+    "local function spend(stage, source, cost, reserved)\n"                                                     \
+    "  if not stage or stage == 'queued' then return 0, 0 end\n"                                                \
+    "  if source then return micro(cost), 0 end\n"                                                              \
+    "  if stage == 'ended' then return micro(reserved), 0 end\n"                                                \
+    "  return 0, micro(reserved)\n"                                                                             \
+    "end\n"                                                                                                     \
+    "local function counter(name) return tonumber(redis.call('GET', P .. name) or '0') end\n"                   \
+    "local function over_budget(r)\n"                                                                           \
+    "  if max_submits > 0 and counter(':sent') >= max_submits then return 'over_budget' end\n"                  \
+    "  if max_cost <= 0 then return nil end\n"                                                                  \
+    "  local settled, held = counter(':spent_settled') + micro(r.reserved), counter(':spent_held')\n"           \
+    "  if settled > max_cost + 1 then return 'over_budget' end\n"                                               \
+    "  if settled + held > max_cost + 1 then return 'budget_held' end\n"                                        \
+    "end\n"                                                                                                     \
+    "if owner ~= '' and redis.call('PEXPIRE', P .. ':held:' .. owner, lease) == 0 then\n"                       \
+    "  redis.call('SET', P .. ':held:' .. owner, '0', 'PX', lease)\n"                                           \
+    "end\n"                                                                                                     \
+    "if ARGV[12] ~= '' then redis.call('SET', P .. ':currency', ARGV[12]) end\n"                                \
+    "if max_cost > 0 then redis.call('SET', P .. ':max_cost', ARGV[11]) end\n"                                  \
+    "local refused = {}\n"                                                                                      \
+    "for _, r in ipairs(cjson.decode(ARGV[5])) do\n"                                                            \
+    "  local key = P .. ':rec:' .. r.id\n"                                                                      \
+    "  local exists = redis.call('EXISTS', key) == 1\n"                                                         \
+    "  local taken, skip, why = false, false, nil\n"                                                            \
+    "  local holder = exists and redis.call('HGET', key, 'owner') or ''\n"                                      \
+    "  local old = exists and redis.call('HMGET', key, 'stage', 'cost_source', 'cost', 'reserved') or {}\n"     \
+    "  local unsent = r.stage == 'queued' or r.stage == 'sending'\n"                                            \
+    "  if unsent and exists and holder ~= owner and old[1] ~= 'queued' then\n"                                  \
+    "    skip, taken = true, true\n"                                                                            \
+    "  elseif holder ~= '' and holder ~= owner and\n"                                                           \
+    "         redis.call('EXISTS', P .. ':held:' .. holder) == 1 then\n"                                        \
+    "    skip = true\n"                                                                                         \
+    "    if unsent then taken = true end\n"                                                                     \
+    "  elseif exists and tonumber(redis.call('HGET', key, 'updated_ms') or '0') > tonumber(now) then\n"         \
+    "    skip = true\n"                                                                                         \
+    "    if unsent then taken = true end\n"                                                                     \
+    "  end\n"                                                                                                   \
+    "  if not skip and (r.stage == 'sending' or r.stage == 'accepted') and\n"                                   \
+    "     (not exists or old[1] == 'queued') then\n"                                                            \
+    "    why = over_budget(r)\n"                                                                                \
+    "    if why then skip = true end\n"                                                                         \
+    "  end\n"                                                                                                   \
+    "  if not skip and not exists and type(r.caller_key) == 'string' then\n"                                    \
+    "    local other = redis.call('HGET', P .. ':keys', r.caller_key)\n"                                        \
+    "    if other and other ~= r.id then taken = true\n"                                                        \
+    "    else redis.call('HSET', P .. ':keys', r.caller_key, r.id) end\n"                                       \
+    "  end\n"                                                                                                   \
+    "  if taken then why = 'duplicate' end\n"                                                                   \
+    "  if why then refused[#refused + 1] = {r.id, why} elseif not skip then\n"                                  \
+    "    local created = exists and redis.call('HGET', key, 'created_ms') or now\n"                             \
+    "    local set = {'id', r.id, 'stage', r.stage, 'updated_ms', now, 'created_ms', created}\n"                \
+    "    if owner ~= '' then set[#set + 1] = 'owner'; set[#set + 1] = owner end\n"                              \
+    "    if not exists then\n"                                                                                  \
+    "      for _, f in ipairs(FIXED) do\n"                                                                      \
+    "        if type(r[f]) == 'string' then set[#set + 1] = f; set[#set + 1] = r[f] end\n"                      \
+    "      end\n"                                                                                               \
+    "    end\n"                                                                                                 \
+    "    for _, f in ipairs(NULLABLE) do\n"                                                                     \
+    "      if type(r[f]) == 'string' then set[#set + 1] = f; set[#set + 1] = r[f]\n"                            \
+    "      else redis.call('HDEL', key, f) end\n"                                                               \
+    "    end\n"                                                                                                 \
+    "    redis.call('HSET', key, unpack(set))\n"                                                                \
+    "    local settled_was, held_was = spend(old[1], old[2], old[3], old[4])\n"                                 \
+    "    local settled, held = spend(r.stage, r.cost_source, r.cost, r.reserved)\n"                             \
+    "    if settled ~= settled_was then\n"                                                                      \
+    "      redis.call('INCRBY', P .. ':spent_settled', settled - settled_was)\n"                                \
+    "    end\n"                                                                                                 \
+    "    if held ~= held_was then redis.call('INCRBY', P .. ':spent_held', held - held_was) end\n"              \
+    "    local ok, o = pcall(cjson.decode, type(r.outcome) == 'string' and r.outcome or 'null')\n"              \
+    "    if not ok or type(o) ~= 'table' then o = {} end\n"                                                     \
+    "    local e = type(o.error) == 'table' and o.error or {}\n"                                                \
+    "    local sent = r.stage == 'sending' or r.stage == 'accepted' or (r.stage == 'ended' and\n"               \
+    "      (type(r.remote_id) == 'string' or e.submitted == 'yes' or e.submitted == 'unknown'))\n"              \
+    "    local was = redis.call('HGET', key, 'sent') == '1'\n"                                                  \
+    "    if sent ~= was then\n"                                                                                 \
+    "      redis.call('HSET', key, 'sent', sent and '1' or '0')\n"                                              \
+    "      redis.call('INCRBY', P .. ':sent', sent and 1 or -1)\n"                                              \
+    "    end\n"                                                                                                 \
+    "    local live = r.stage ~= 'ended' or (type(r.download) == 'string' and type(r.files) ~= 'string'\n"      \
+    "      and o.state == 'succeeded')\n"                                                                       \
+    "    if live then redis.call('ZADD', P .. ':live', tonumber(created), r.id)\n"                              \
+    "    else redis.call('ZREM', P .. ':live', r.id) end\n"                                                     \
+    "  end\n"                                                                                                   \
+    "end\n"                                                                                                     \
     "return refused\n"
 
 /* ARGV: P, owner, provider, id, lease_ms. Gives owner the live records of provider (or record id

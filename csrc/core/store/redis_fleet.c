@@ -10,6 +10,7 @@
 
 #include "fingerprint.h"
 #include "fleet.h"
+#include "journal_redis_scripts.h"
 #include "redis_link.h"
 
 #define DEFAULT_TIMEOUT_MS 1000
@@ -138,7 +139,7 @@ static const char *element_text(const redisReply *a, size_t i)
 static double millionths(const char *text)
 {
     double n = text ? strtod(text, NULL) : 0;
-    return isfinite(n) ? n / 1e6 : 0;
+    return isfinite(n) ? n / GT_REDIS_MONEY_UNITS : 0;
 }
 
 static bool take_money(redis_reader *r, const redisReply *money)

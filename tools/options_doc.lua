@@ -56,7 +56,9 @@ end
 -- A number of bytes as people read it where it is a whole number of KiB, MiB or GiB
 local function bytes(x)
   for _, u in ipairs { { 2 ^ 30, "GiB" }, { 2 ^ 20, "MiB" }, { 2 ^ 10, "KiB" } } do
-    if x >= u[1] and x % u[1] == 0 and x / u[1] < 1024 then return ("%s (%s %s)"):format(number(x), number(x / u[1]), u[2]) end
+    if x >= u[1] and x % u[1] == 0 and x / u[1] < 1024 then
+      return ("%s (%s %s)"):format(number(x), number(x / u[1]), u[2])
+    end
   end
   return number(x)
 end
@@ -107,7 +109,8 @@ local function render(core, extra)
   lines[#lines + 1] = "|---|---|---|---|---|---|"
   for _, o in ipairs(extra.lua_layer) do
     for _, field in ipairs { "value", "default", "set_on", "meaning", "read_by" } do
-      assert(type(o[field]) == "string" and o[field] ~= "", ("tools/options_lua.lua: %s has no %s"):format(o.name, field))
+      assert(type(o[field]) == "string" and o[field] ~= "",
+        ("tools/options_lua.lua: %s has no %s"):format(o.name, field))
     end
     lines[#lines + 1] = row { ("`%s`"):format(o.name), o.value, o.default, o.set_on, o.meaning, o.read_by }
   end

@@ -24,7 +24,8 @@ return {
       meaning = "where requests go instead of the provider's own address: a proxy, a simulator; poll URLs "
         .. "are trusted by its origin ([the trust rule](tasks.md#where-polls-go-the-trust-rule))",
       read_by = "`gentask.client` (`lua/gentask/init.lua`)" },
-    { name = "region", set_on = "client", value = "a name of the profile's `regions` (`\"eu\"`, `\"us\"`, `\"global\"`)",
+    { name = "region", set_on = "client",
+      value = "a name of the profile's `regions` (`\"eu\"`, `\"us\"`, `\"global\"`)",
       default = "none",
       meaning = "picks the provider's regional base URL (BFL); with `base_url` beside it, or a name the "
         .. "profile lacks, a `usage` error that lists the regions",

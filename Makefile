@@ -70,7 +70,7 @@ TEST_SRC := $(wildcard csrc/tests/*.c)
 TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all test test-one spec-one demo deps depgraph clean sanitize valgrind rock install sim-rock sim-install \
-        rock-test lint lint-lua lint-c bench bench-tls bench-shared soak fuzz fuzz-deps FORCE
+        rock-test lint lint-lua lint-c bench bench-tls bench-shared soak fuzz fuzz-deps options-doc FORCE
 all: $(MODULE) $(SIM) $(TESTS)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR) $(PUBLIC_HDR)
@@ -176,6 +176,12 @@ bench bench-tls: $(BUILD)/bench/floor $(BUILD)/bench/rusage
 bench-shared: $(BUILD)/bench/rusage
 	@$(MAKE) --no-print-directory all LUA=5.4
 	@BENCH_N="$(or $(BENCH_N_SHARED),1000)" sh bench/shared.sh
+
+# docs/options.md, made from gentask.core.options and tools/options_lua.lua (reference_spec checks it)
+options-doc:
+	@$(MAKE) --no-print-directory all LUA=5.4
+	@LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="$(BUILD)/5.4/?.so;;" lua5.4 tools/options_doc.lua > docs/options.md.tmp
+	@mv docs/options.md.tmp docs/options.md
 
 depgraph:
 	@lua5.4 tools/depgraph.lua csrc/core

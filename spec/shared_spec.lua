@@ -18,7 +18,7 @@ describe("four processes on one key and one journal, each with max_in_flight = 6
     journal = os.tmpname()
     os.remove(journal)
     -- made before the workers start: creating a journal takes its write lock, and a client that
-    -- finds it taken at open is refused rather than kept waiting (see the README)
+    -- finds it taken at open is refused rather than kept waiting (see docs/journal.md)
     sim:client("foxapi", { journal = journal }):close()
   end)
   teardown(function()

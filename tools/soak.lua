@@ -33,7 +33,7 @@
 --               simulator task under its id and tag
 --   lost        every task the simulator completed, whose id gentask knew, ends succeeded with that
 --               task's URLs (http://HOST:PORT/files/ID-I.png), unless its deadline, the restart,
---               or a poll fault that ends a task by the README's rules explains it
+--               or a poll fault that ends a task by docs/errors.md's rules explains it
 --   clean       a task without fault words succeeds, unless the outage or the restart explains it
 --   restart     tasks the restart caught end as said above
 --
@@ -227,7 +227,7 @@ local function weighted(list)
   return list[#list][2]()
 end
 
--- A 429 teaches a client a lower cap on tasks in flight (README, Back-pressure), and the cap grows
+-- A 429 teaches a client a lower cap on tasks in flight (docs/errors.md, Back-pressure), and the cap grows
 -- back slowly while tasks that poll until their deadline keep their places: 429 words on a few
 -- tasks of every client starved the queues (at 10,000 tasks, seven in ten ended deadline_exceeded
 -- in the queue, never submitted). So 429 words go to ModelsLab alone, the dialect that also goes
@@ -383,7 +383,7 @@ local function holds_key(v, seen)
 end
 
 local function words_has(i, pattern) return specs[i].words:find(pattern) ~= nil end
--- a poll fault on every poll that ends the task by the README's rules (a refused key, no such
+-- a poll fault on every poll that ends the task by docs/errors.md's rules (a refused key, no such
 -- task), or keeps it from ever ending well (a garbled answer, an unknown state, a 5xx: retried
 -- until the deadline)
 local function permanent_poll_fault(i)
@@ -394,7 +394,7 @@ local function permanent_poll_fault(i)
   end
   return false
 end
--- a poll answered 401 or 403: a refused key ends a task (README, "What ends a task")
+-- a poll answered 401 or 403: a refused key ends a task (docs/errors.md, "What ends a task")
 local function refused_key(i) return words_has(i, "poll%-http=40[13]") end
 -- a simulator task's state (at the time of its record) that is an end other than success
 local function FAILED_STATE(state, dialect)
@@ -409,7 +409,7 @@ local function in_window(t, slack)
 end
 
 local KINDS = gentask.errors.kinds
--- README documents no and unknown; the core also says yes where the provider answered the submit
+-- docs/errors.md documents no and unknown; the core also says yes where the provider answered the submit
 -- (ModelsLab's instant failure): true, so accepted here and checked against the simulator below
 local SUBMITTED = { no = true, unknown = true, yes = true }
 local kinds_by_dialect, kinds_total, kind_names = {}, {}, {}

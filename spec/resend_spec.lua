@@ -224,6 +224,37 @@ describe("a submit whose HTTPS + HTTP/2 connection nginx drops", function()
     end)
   end
 
+  -- FLORA answers a submit sent again under its idempotency key with the first one's run: there
+  -- a submit shares connections like a poll, libcurl's own resend is let through, and the drop
+  -- costs nothing — one run, the task succeeds, no error at all.
+  it("under an idempotency key the provider honours, libcurl's resend goes through: one run, paid once", function()
+    local c = gentask.client { provider = "flora", api_key = Sim.key, base_url = proxy.url .. "/flora",
+                               ca_file = proxy.ca_file, poll_interval = 0.05, poll_max_interval = 0.05 }
+    local task = c:submit("thumbnail-v3", { prompt = "a fox paid for once [submit-slow=3000]" })
+    wait_until("the simulator to receive the submit", 5, function() return sim:stats().submissions >= 1 end)
+    -- a second run's submit and polls share the first submit's connection: libcurl counts it reused
+    local poller = c:submit("thumbnail-v3", { prompt = "a poller [duration=60000] [eta=0]" })
+    wait_until("a second request on the submit's connection", 5, function() return shared_connection(proxy) ~= nil end)
+    drop_with_reset(function() poller:cancel() end)
+
+    local result, err = task:result(20)
+    assert.is_nil(err, tostring(err))
+    assert.is_table(result)
+    local stats = sim:stats_with_bodies()
+    local resent
+    for _, e in pairs(stats.submits_by_body) do
+      assert.equal(1, e.accepted, "a logical submit created more than one run")
+      if #e.attempts == 2 then resent = e end
+    end
+    assert.is_table(resent, "libcurl did not send the dropped submit again")
+    assert.equal(2, stats.accepted, "runs the simulator created: the slow one and the poller's")
+    assert.is_true(stats.duplicates >= 1, "the resend was answered with the first run")
+    assert.equal(0, stats.duplicate_submits)
+    -- libcurl's resend, within the first attempt: gentask itself had nothing to send again
+    -- (with the at-most-once rule the guard refuses it, and gentask's own retry resends instead)
+    assert.equal(0, c:metrics().resends)
+  end)
+
   it("killed with nothing unread (a FIN, no reset): a network error, no resend attempted", function()
     local c = client { max_retries = 5 }
     local task = slow_submit(c)

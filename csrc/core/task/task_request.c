@@ -39,9 +39,11 @@ static void send_request(gt_task *t, gt_phase phase)
         .n_request_id_headers = p->request_id_headers.n,
         .cost_header = p->cost_header,
         /* libcurl silently resends a request whose reused connection died before any answer:
-         * harmless for a poll, a second paid generation for a submit */
-        .at_most_once = submit,
-        .may_multiplex = !submit,
+         * harmless for a poll, and for a submit under an idempotency key the provider honours
+         * (the resend is answered with the first one's task); a second paid generation for any
+         * other submit, which therefore goes alone on a fresh connection */
+        .at_most_once = submit && !t->idempotency_key,
+        .may_multiplex = !submit || t->idempotency_key,
         .ca_file = c->ca_file, /* client options: never a submit's own */
         .proxy = c->proxy,
     };

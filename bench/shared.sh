@@ -10,7 +10,7 @@
 # medians of the client's CPU (user + sys, from wait4(2): bench/rusage.c) and wall time, and the
 # extra CPU per submit over "none" — what a journal costs for each task: its records, its places,
 # its lease — and that extra cost as a multiple of the file's. Redis runs here on the same
-# machine, with appendonly yes (fsync every second, Redis's default) as the README requires.
+# machine, with appendonly yes (fsync every second, Redis's default) as docs/journal.md requires.
 #
 # Settings (environment): BENCH_N ("1000"), BENCH_REPEAT (3), BENCH_DURATION_MS (200),
 # BENCH_OUT (build/bench). Not part of make test.

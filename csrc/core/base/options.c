@@ -1,7 +1,7 @@
 /* options.c — the client options, once: name, unit, bounds, default and meaning of each.
  *
  * The Lua layer validates what a script passes against this table (core.options), the binding
- * sets each option through it, and the README's defaults are checked against it by a spec: no
+ * sets each option through it, and docs/options.md is generated from it (reference_spec): no
  * second list exists to drift. Times are seconds at the boundary and milliseconds inside. */
 #include "base.h"
 

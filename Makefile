@@ -162,7 +162,7 @@ lint-c:
 	  { echo "make lint-c: not formatted as .clang-format says; clang-format -i FILE formats it" >&2; exit 1; }
 
 # --- docs ------------------------------------------------------------------------------------
-# LDoc (Debian's lua-ldoc, with lua-markdown for its Markdown) reads the public modules' doc
+# LDoc (Debian's lua-ldoc) reads the public modules' doc
 # comments (config.ld lists them; not the command's gentask.cli.*) and writes build/docs/.
 # Any line beyond LDoc's two of progress is a warning, and fails it, as does a missing ldoc:
 # make lint runs it (lint-docs), so a doc comment LDoc cannot read fails make test.

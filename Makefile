@@ -5,6 +5,7 @@
 #   make test            lint, then busted specs on every Lua version (concurrently, logs in build/test-*.log),
 #                        one summary line at the end
 #   make lint            luacheck over the Lua (lint-lua) and clang-format's check over the C (lint-c)
+#   make docs            the HTML reference of the public Lua modules, by LDoc (config.ld), in build/docs; no warning
 #   make demo            gentask batch --sim over examples/prompts.jsonl: images and index.html in build/demo
 #   make deps            install the Debian packages a fresh machine lacks (needs root)
 #   make rock-test       luarocks make both rocks into temporary trees (Lua 5.4, 5.1), one spec each
@@ -70,7 +71,7 @@ TEST_SRC := $(wildcard csrc/tests/*.c)
 TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all test test-one spec-one demo deps depgraph clean sanitize valgrind rock install sim-rock sim-install \
-        rock-test lint lint-lua lint-c bench bench-tls bench-shared soak fuzz fuzz-deps options-doc FORCE
+        rock-test lint lint-lua lint-c lint-docs docs bench bench-tls bench-shared soak fuzz fuzz-deps options-doc FORCE
 all: $(MODULE) $(SIM) $(TESTS)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR) $(PUBLIC_HDR)
@@ -144,13 +145,13 @@ test:
 # luacheck reads .luacheckrc (std, host globals, line length per folder); clang-format reads
 # .clang-format (one style for all of csrc/) and, with --dry-run -Werror, fails on any file it
 # would change, showing the first few places in each; it changes nothing.
-LINT_TARGETS ?= lint-lua lint-c
+LINT_TARGETS ?= lint-lua lint-c lint-docs
 LUACHECK     ?= luacheck
 LINT_LUA     := lua spec examples bench tools bin/gentask
 CLANG_FORMAT ?= clang-format
 LINT_C       := $(wildcard csrc/include/*.h csrc/core/*/*.[ch] csrc/lua/*.[ch] csrc/sim/*.[ch] csrc/tests/*.[ch] fuzz/*.[ch])
 
-lint: lint-lua lint-c
+lint: lint-lua lint-c lint-docs
 
 lint-lua:
 	$(LUACHECK) --no-color --quiet $(LINT_LUA)
@@ -159,6 +160,21 @@ lint-c:
 	@echo "$(CLANG_FORMAT) --dry-run -Werror csrc/include csrc/core csrc/lua csrc/sim csrc/tests fuzz"
 	@$(CLANG_FORMAT) --dry-run -Werror --ferror-limit=3 $(LINT_C) || \
 	  { echo "make lint-c: not formatted as .clang-format says; clang-format -i FILE formats it" >&2; exit 1; }
+
+# --- docs ------------------------------------------------------------------------------------
+# LDoc (Debian's lua-ldoc) reads the public modules' doc
+# comments (config.ld lists them; not the command's gentask.cli.*) and writes build/docs/.
+# Any line beyond LDoc's two of progress is a warning, and fails it, as does a missing ldoc:
+# make lint runs it (lint-docs), so a doc comment LDoc cannot read fails make test.
+docs:
+	@command -v ldoc >/dev/null 2>&1 || { echo "make docs: ldoc is not installed: make deps installs lua-ldoc" >&2; exit 1; }
+	@rm -rf build/docs && mkdir -p build && status=0; \
+	  ldoc --fatalwarnings --testing . > build/ldoc.log 2>&1 || status=1; cat build/ldoc.log; \
+	  if [ $$status -ne 0 ] || grep -v -e '^reading configuration from config.ld$$' -e '^output written to ' build/ldoc.log | grep -q .; \
+	  then echo "make docs: LDoc warned (above); fix the doc comment" >&2; exit 1; fi; \
+	  [ -s build/docs/index.html ] || { echo "make docs: LDoc wrote no build/docs/index.html" >&2; exit 1; }
+
+lint-docs: docs
 
 demo: all
 	@GENTASK_BUILD=$(BUILD) sh examples/demo.sh $(LUA_BIN) $(BUILD)/$(LUA)

@@ -1,13 +1,13 @@
--- gentask.errors — the error kinds, the error table's metatable, is() and the usage error.
---
+--- The error kinds, the error table's metatable, is() and the usage error.
 -- Every failure, whatever its provider or phase, is one table of this shape (core.error_fields
 -- lists the names: the journal's record and the command's records carry the same):
---   kind, retryable, message, provider, phase, status, code, stage, request_id, task_id,
---   submitted, retry_after, attempts, body (a bounded excerpt of the raw response),
---   idempotency_key (what the submits carried, where the provider honours one), and cause: for a
---   deadline_exceeded after answers that were no answer (429, 503, a refused connection), the
---   last of them, an error table itself
--- The core has already scrubbed the API key from every string it copied from a response.
+-- kind, retryable, message, provider, phase, status, code, stage, request_id, task_id,
+-- submitted, retry_after, attempts, body (a bounded excerpt of the raw response),
+-- idempotency_key (what the submits carried, where the provider honours one), and cause: for a
+-- deadline_exceeded after answers that were no answer (429, 503, a refused connection), the
+-- last of them, an error table itself. The core has already scrubbed the API key from every
+-- string it copied from a response.
+-- @module gentask.errors
 
 local core = require "gentask.core"
 
@@ -45,6 +45,8 @@ function Error.__tostring(e)
 end
 
 --- Gives t the error metatable; fills retryable from the kind when absent.
+-- @tparam table t an error table: kind, message, …
+-- @treturn table t
 function errors.new(t)
   if t.retryable == nil then t.retryable = errors.kinds[t.kind] or false end
   if type(t.cause) == "table" then errors.new(t.cause) end
@@ -52,11 +54,17 @@ function errors.new(t)
 end
 
 --- True when err is a gentask error (of the given kind, when one is given).
+-- @param err any value
+-- @string[opt] kind an error kind
+-- @treturn boolean
+-- @usage if gentask.errors.is(err, "rate_limited") then gentask.sleep(err.retry_after or 1) end
 function errors.is(err, kind)
   return type(err) == "table" and getmetatable(err) == Error and (kind == nil or err.kind == kind)
 end
 
 --- Raises a usage error at the caller's caller (level 2 from the function that checks).
+-- @string message what is wrong
+-- @int[opt=2] level as error()'s
 function errors.usage(message, level)
   error(errors.new { kind = "usage", retryable = false, message = message }, (level or 2) + 1)
 end

@@ -1,8 +1,9 @@
--- gentask.file — local files as parameter values: gentask.file("in.png") or
--- gentask.file{ bytes = ..., name = ... } in a submit's params is read, checked (it exists, it is
--- an image, a video or audio, it is not too large) and turned into what the provider takes (its
--- profile's `file_form`: a data URI by default, bare base64 where the provider documents that),
--- all before anything is sent: a missing file costs nothing.
+--- Local files as parameter values: gentask.file("in.png") or gentask.file{ bytes =, name = }.
+-- In a submit's params such a value is read, checked (it exists, it is an image, a video or
+-- audio, it is not too large) and turned into what the provider takes (its profile's
+-- `file_form`: a data URI by default, bare base64 where the provider documents that), all before
+-- anything is sent: a missing file costs nothing.
+-- @module gentask.file
 
 local core = require "gentask.core"
 
@@ -16,7 +17,10 @@ File.__tostring = function(f) return ("gentask.file(%s)"):format(f.path or f.nam
 -- held in memory, and base64 makes them a third larger.
 file.default_max_bytes = 10 * 1024 * 1024
 
---- gentask.file(path) or gentask.file{ bytes =, name = } → a value for params.
+--- A value for params (what gentask.file returns).
+-- @tparam string|table spec a path, or { bytes =, name = }
+-- @func usage raises the caller's mistake: usage(message, level)
+-- @return the value
 function file.new(spec, usage)
   if type(spec) == "string" and spec ~= "" then return setmetatable({ path = spec }, File) end
   if type(spec) == "table" and type(spec.bytes) == "string" then
@@ -26,6 +30,9 @@ function file.new(spec, usage)
   usage("gentask.file expects a path, or { bytes = string, name = string }", 3)
 end
 
+--- Whether value was made by gentask.file.
+-- @param value any value
+-- @treturn boolean
 function file.is(value)
   return getmetatable(value) == File
 end
@@ -59,9 +66,14 @@ local function encode(f, profile)
   return ("data:%s;base64,%s"):format(media_type, encoded)
 end
 
---- params with every gentask.file in it (at any depth) replaced by what the provider takes; the
--- caller's tables are left as they are. nil and why when a file cannot go, or when a table
--- contains itself (no JSON can hold it: it is the caller's mistake, said as one).
+--- params with every gentask.file in it (at any depth) replaced by what the provider takes.
+-- The caller's tables are left as they are. A table that contains itself cannot be JSON: it is
+-- the caller's mistake, said as one.
+-- @tparam table params the submit's params
+-- @tparam table profile the provider's profile
+-- @treturn[1] table the params to send
+-- @return[2] nil when a file cannot go, or params hold a cycle
+-- @treturn[2] string why
 function file.encode_params(params, profile)
   local problem
   local open = {}   -- the tables being walked, from params down to here: one met again is a cycle

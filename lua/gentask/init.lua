@@ -1,9 +1,13 @@
--- gentask — drive asynchronous generative-media APIs (submit → poll → result) from Lua.
---
---   local gentask = require "gentask"
---   local fox = gentask.client { provider = "foxapi", api_key = os.getenv "FOXAPI_API_KEY" }
---   local result = fox:submit("flux-dev", { prompt = "a red fox in snow" }):wait()
---   print(result.url)
+--- Drive asynchronous generative-media APIs (submit → poll → result) from Lua.
+-- A client per provider submits tasks; a task is waited for, in a coroutine (gentask.run,
+-- gentask.spawn) or a plain script, and ends with a result table or a typed error table
+-- (gentask.errors). README.md is the guide; docs/ the reference.
+-- @module gentask
+-- @usage
+-- local gentask = require "gentask"
+-- local fox = gentask.client { provider = "foxapi", api_key = os.getenv "FOXAPI_API_KEY" }
+-- local result = fox:submit("flux-dev", { prompt = "a red fox in snow" }):wait()
+-- print(result.url)
 
 local cjson = require "cjson.safe"
 local core = require "gentask.core"
@@ -76,7 +80,13 @@ local function load_profile(provider)
   return profile
 end
 
---- gentask.client { provider =, api_key =, base_url =, timeout =, poll_interval =, ... }
+--- Makes a client of one provider.
+-- Every option but provider is optional; the core's options (`require("gentask.core").options`:
+-- unit, bounds, default) and provider, api_key, base_url, region, resubmit, download, log, prices.
+-- A misspelt name or a value outside its bounds is a usage error at once.
+-- @tparam table opts the options: provider (a name or a profile table), api_key, base_url, …
+-- @treturn Client the client
+-- @usage local bfl = gentask.client { provider = "bfl", api_key = key, max_in_flight = 4 }
 function gentask.client(opts)
   if type(opts) ~= "table" then usage("gentask.client expects a table of options", 2) end
   local profile = load_profile(opts.provider)
@@ -119,12 +129,19 @@ function gentask.client(opts)
   return client
 end
 
+--- A client of one provider, made by gentask.client. Its key stays in the C core.
+-- @type Client
 function Client:__tostring()
   return ("gentask.client(%s %s)"):format(tostring(self.provider), self.base_url)
 end
 
---- client:submit(model, params [, options]) → task. The submit starts at once (or queues behind
--- the client's max_in_flight); wait() for its outcome. options override the client's for this task.
+--- Starts a task.
+-- The submit starts at once (or queues behind the client's max_in_flight); wait() for its
+-- outcome.
+-- @string model the provider's model name
+-- @tparam[opt] table params the request's parameters (gentask.file values are read first)
+-- @tparam[opt] table options this task's options, overriding the client's (and key, download)
+-- @treturn gentask.task the task
 function Client:submit(model, params, options)
   if getmetatable(self) ~= Client then usage("call submit as client:submit(model, params)", 2) end
   if type(model) ~= "string" or model == "" then usage("submit expects a model name", 2) end
@@ -152,15 +169,18 @@ function Client:submit(model, params, options)
   return t
 end
 
---- client:webhook { headers = { ... }, body = "raw body" } → delivery | nil, err. Hands one webhook
--- delivery the caller's HTTP server received to the client. Where the provider signs (the profile's
--- webhook.scheme: BFL's hex HMAC, Standard Webhooks, Ed25519 with published keys) and the client
--- can check it, a missing, wrong, stale or replayed signature is refused (err.kind
--- "authentication", phase "webhook"; keys not fetched yet: "unavailable", retryable) and nothing
--- changes; a valid one is read as a poll answer and ends the matching task at once. Where nothing
--- can be verified, the matching task polls now instead. delivery: what the payload says (state,
--- id, progress, urls), verified, task (this client's task with that id, or nil) and posted (not
--- this client's task: handed through the shared journal to the client of the key that holds it).
+--- Hands one webhook delivery the caller's HTTP server received to the client.
+-- Where the provider signs (the profile's webhook.scheme: BFL's hex HMAC, Standard Webhooks,
+-- Ed25519 with published keys) and the client can check it, a missing, wrong, stale or replayed
+-- signature is refused (err.kind "authentication", phase "webhook"; keys not fetched yet:
+-- "unavailable", retryable) and nothing changes; a valid one is read as a poll answer and ends
+-- the matching task at once. Where nothing can be verified, the matching task polls now instead.
+-- @tparam table delivery { headers = { name = value, … }, body = raw body string }
+-- @treturn[1] table what the payload says (state, id, progress, urls), verified, task (this
+-- client's task with that id, or nil) and posted (not this client's task: handed through the
+-- shared journal to the client of the key that holds it)
+-- @return[2] nil
+-- @treturn[2] table the error
 function Client:webhook(delivery)
   if getmetatable(self) ~= Client then usage("call webhook as client:webhook{ headers =, body = }", 2) end
   if type(delivery) ~= "table" or type(delivery.body) ~= "string" then
@@ -174,11 +194,14 @@ function Client:webhook(delivery)
   return reading
 end
 
---- client:recover([options]) → { task, ... }: one task per journal record that has not ended (a
--- process that stopped left them): accepted ones are polled, queued ones submitted, sending ones
--- resent where an idempotency key makes it safe (FLORA) and failed with submitted = "unknown"
--- where not. Needs the client's journal. A record is data: the files it asks for are written only
--- under options.download.dir (else the client's download.dir), never where the record alone says.
+--- Resumes the tasks a stopped process left in the journal.
+-- One task per journal record that has not ended: accepted ones are polled, queued ones
+-- submitted, sending ones resent where an idempotency key makes it safe (FLORA) and failed with
+-- submitted = "unknown" where not. Needs the client's journal. A record is data: the files it
+-- asks for are written only under options.download.dir (else the client's download.dir), never
+-- where the record alone says.
+-- @tparam[opt] table options task options; download takes a dir only, and no key
+-- @treturn {gentask.task,...} the tasks
 function Client:recover(options)
   if getmetatable(self) ~= Client then usage("call recover as client:recover()", 2) end
   if self._core:closed() then usage("the client is closed: it recovers nothing", 2) end
@@ -206,10 +229,13 @@ function Client:recover(options)
   return tasks
 end
 
---- client:attach(id [, { model =, poll_url = } [, options]]) → task: polls a task the provider
--- already has (submitted by another process, say) and never submits. FLORA and APIXO need the
--- model to know where to poll; poll_url, where the provider gave one (BFL's polling_url), is
--- followed only on the provider's own host.
+--- Polls a task the provider already has (submitted by another process, say); never submits.
+-- FLORA and APIXO need the model to know where to poll; poll_url, where the provider gave one
+-- (BFL's polling_url), is followed only on the provider's own host.
+-- @string id the provider's task id
+-- @tparam[opt] table where { model =, poll_url = }
+-- @tparam[opt] table options task options
+-- @treturn gentask.task the task
 function Client:attach(id, where, options)
   if getmetatable(self) ~= Client then usage("call attach as client:attach(id)", 2) end
   if type(id) ~= "string" or id == "" then usage("attach expects the provider's task id", 2) end
@@ -242,12 +268,14 @@ end
 -- A journal whose writes keep failing (a full disk, Redis away) is waited for this long by close().
 local CLOSE_PATIENCE = 5
 
---- client:close() → unwritten, why: stops taking submits — a task not yet submitted ends
--- cancelled (submitted = "no"), the submits on the wire are answered and journaled — and returns
--- then. Accepted tasks poll on as long as something drives the engine (wait for them, or leave
--- them to a journal's recover()). A journal whose writes have failed for CLOSE_PATIENCE seconds in
--- a row is not waited for longer: close() returns how many records it could not write (0: all are
--- written) and the journal's error; they are still written if the engine runs on.
+--- Stops taking submits, and returns once those on the wire are answered.
+-- A task not yet submitted ends cancelled (submitted = "no"); the submits on the wire are
+-- answered and journaled. Accepted tasks poll on as long as something drives the engine (wait
+-- for them, or leave them to a journal's recover()). A journal whose writes have failed for
+-- CLOSE_PATIENCE seconds in a row is not waited for longer; its records are still written if
+-- the engine runs on.
+-- @treturn int how many journal records it could not write (0: all are written)
+-- @treturn ?string the journal's error
 function Client:close()
   if getmetatable(self) ~= Client then usage("call close as client:close()", 2) end
   self._core:close()
@@ -260,31 +288,38 @@ function Client:close()
   return s.journal_pending, s.journal_error
 end
 
---- client:stats() → what the client is doing: in_flight, queued, accepted, cap (learned from
--- 429s), max_in_flight, requests, requests_queued, paused_for, submits, refused, submitted (what
--- max_submits counts; with a journal, over every process that used it), submits_on_wire,
--- journal_pending (records not written yet), journal_failing_for (seconds the journal's writes
--- have failed in a row; 0 while they succeed) and journal_error (why, while they fail).
+--- What the client is doing now.
+-- @treturn table in_flight, queued, accepted, cap (learned from 429s), max_in_flight, requests,
+-- requests_queued, paused_for, submits, refused, submitted (what max_submits counts; with a
+-- journal, over every process that used it), submits_on_wire, journal_pending (records not
+-- written yet), journal_failing_for (seconds the journal's writes have failed in a row; 0 while
+-- they succeed) and journal_error (why, while they fail)
 function Client:stats()
   if getmetatable(self) ~= Client then usage("call stats as client:stats()", 2) end
   return self._core:stats()
 end
 
---- client:metrics() → what the client counted since it was made: its requests by phase and HTTP
--- status with their durations, its tasks by model and outcome with theirs, resends, 429s, pauses,
--- refusals, budget refusals, and the in_flight and queued gauges. Plain data: render it with
--- require("gentask.metrics").prometheus(snapshot). docs/metrics.md says what each number is.
+--- What the client counted since it was made.
+-- Its requests by phase and HTTP status with their durations, its tasks by model and outcome
+-- with theirs, resends, 429s, pauses, refusals, budget refusals, and the in_flight and queued
+-- gauges. Plain data: render it with require("gentask.metrics").prometheus(snapshot).
+-- docs/metrics.md says what each number is.
+-- @treturn table the snapshot
 function Client:metrics()
   if getmetatable(self) ~= Client then usage("call metrics as client:metrics()", 2) end
   return self._core:metrics()
 end
 
---- gentask.classify { provider =, phase = "submit"|"poll"|"result", status =, headers =, body = }
--- Reads a response received elsewhere (a webhook, a proxy's log) exactly as the engine reads
--- one: returns an error table, or nil and what the response says { state, provider_state, id,
--- progress, urls, texts, poll_url }, and for a success whose results a second request fetches
--- (the profile's `result`), fetch_result = true with result_url or result_id. Phase "result"
--- reads that second request's answer.
+--- Reading responses, concurrency, files, metrics and the fleet.
+-- @section more
+
+--- Reads a response received elsewhere (a webhook, a proxy's log) exactly as the engine reads one.
+-- For a success whose results a second request fetches (the profile's `result`), the reading
+-- has fetch_result = true with result_url or result_id. Phase "result" reads that second
+-- request's answer.
+-- @tparam table response { provider =, phase = "submit"|"poll"|"result", status =, headers =, body = }
+-- @treturn ?table the error table the response is, or nil
+-- @treturn ?table else what it says: { state, provider_state, id, progress, urls, texts, poll_url }
 function gentask.classify(response)
   if type(response) ~= "table" then usage("classify expects a table", 2) end
   local profile = load_profile(response.provider)
@@ -310,7 +345,10 @@ local function check_tasks(tasks, seconds)
 end
 
 --- Runs fn in a coroutine and drives every task until fn and everything it spawned are done.
--- Returns fn's results; an error in fn or in a spawned coroutine is raised here.
+-- An error in fn or in a spawned coroutine is raised here.
+-- @func fn the function
+-- @param ... its arguments
+-- @return fn's results
 function gentask.run(fn, ...)
   if type(fn) ~= "function" then usage("run expects a function", 2) end
   if scheduler.current() then return fn(...) end   -- already inside: just call
@@ -326,12 +364,17 @@ function gentask.run(fn, ...)
 end
 
 --- Starts fn in a new coroutine now; it runs until its first wait and is resumed by the engine.
+-- @func fn the function
+-- @param ... its arguments
 function gentask.spawn(fn, ...)
   if type(fn) ~= "function" then usage("spawn expects a function", 2) end
   scheduler.spawn(nil, fn, ...)
 end
 
 --- Every task's result, in order; raises the first failure as soon as it happens.
+-- @tparam {gentask.task,...} tasks the tasks
+-- @number[opt] seconds how long to wait at most
+-- @treturn {table,...} the results
 function gentask.all(tasks, seconds)
   check_tasks(tasks, seconds)
   local failed
@@ -347,7 +390,11 @@ function gentask.all(tasks, seconds)
   return results
 end
 
---- The first task to succeed: result, index. When every task fails, raises the first one's error.
+--- The first task to succeed; when every task fails, raises the first one's error.
+-- @tparam {gentask.task,...} tasks the tasks
+-- @number[opt] seconds how long to wait at most
+-- @treturn table the result
+-- @treturn int its task's index
 function gentask.any(tasks, seconds)
   check_tasks(tasks, seconds)
   if #tasks == 0 then usage("any() needs at least one task", 2) end
@@ -362,7 +409,10 @@ function gentask.any(tasks, seconds)
   error(select(2, task.outcome(tasks[1])), 0)
 end
 
---- Waits for every task; never raises for a task's failure: { {ok=true, value=}, {ok=false, error=} … }
+--- Waits for every task; never raises for a task's failure.
+-- @tparam {gentask.task,...} tasks the tasks
+-- @number[opt] seconds how long to wait at most
+-- @treturn {table,...} { {ok = true, value = result}, {ok = false, error = err}, … }
 function gentask.settle(tasks, seconds)
   check_tasks(tasks, seconds)
   scheduler.wait_tasks(tasks, seconds, function() return false end)
@@ -379,37 +429,44 @@ function gentask.settle(tasks, seconds)
   return out
 end
 
---- gentask.file(path) or gentask.file{ bytes =, name = }: a local file as a parameter value, sent
--- as the provider takes it (a data URI, or base64 where its profile says so).
+--- A local file as a parameter value.
+-- It is sent as the provider takes it (a data URI, or base64 where its profile says so).
+-- @tparam string|table spec a path, or { bytes =, name = }
+-- @return the value for params
 function gentask.file(spec)
   return file.new(spec, usage)
 end
 
 --- Pauses the calling coroutine (or blocks a plain script) while tasks go on.
+-- @number[opt] seconds how long (default 0)
 function gentask.sleep(seconds)
   task.check_timeout(seconds, 2)
   scheduler.sleep(seconds or 0)
 end
 
 --- Advances every task without waiting: for hosts that call gentask once per frame.
+-- @function gentask.update
 gentask.update = scheduler.update
 
---- gentask.metrics() → every client of this process summed per provider (those a script let go of
--- while their tasks go on included): { providers = { [name] = … }, bounds = … }, as
--- require("gentask.metrics").sum makes it, and its prometheus() renders.
+--- Every client of this process summed per provider.
+-- Those a script let go of while their tasks go on included, as require("gentask.metrics").sum
+-- makes it and its prometheus() renders.
+-- @treturn table { providers = { [name] = … }, bounds = … }
 function gentask.metrics()
   return require("gentask.metrics").sum(engine:metrics())
 end
 
---- gentask.fleet { journal = FILE | "redis://…", api_key =, redis_timeout = } → what every process
--- sharing that journal is doing: { owners = { { id, host, pid, lease_left, places }, … }, tasks =
--- { queued, sending, accepted, ended }, providers = { [name] = the same }, paused_until,
--- pause_left, cap, sent (records whose submit went out), spend = { currency, settled, held,
--- max_cost } (as max_cost counts it; nil where no client with a cost currency wrote) },
--- or nil and an error (unavailable, code "journal" or "redis") when the store cannot be read. It
--- writes nothing (a file is neither created nor migrated, no record taken over) and blocks until
--- answered: api_key (Redis only: it names the account's keys there) is used for that and kept
--- nowhere. A missing journal, a missing key for Redis, a bad option: a usage error, raised.
+--- What every process sharing a journal is doing.
+-- It writes nothing (a file is neither created nor migrated, no record taken over) and blocks
+-- until answered: api_key (Redis only: it names the account's keys there) is used for that and
+-- kept nowhere. A missing journal, a missing key for Redis, a bad option: a usage error, raised.
+-- @tparam table opts { journal = FILE or "redis://…", api_key =, redis_timeout = }
+-- @treturn[1] table { owners = { { id, host, pid, lease_left, places }, … }, tasks = { queued,
+-- sending, accepted, ended }, providers = { [name] = the same }, paused_until, pause_left, cap,
+-- sent (records whose submit went out), spend = { currency, settled, held, max_cost } (as
+-- max_cost counts it; nil where no client with a cost currency wrote) }
+-- @return[2] nil when the store cannot be read
+-- @treturn[2] table the error: unavailable, code "journal" or "redis"
 function gentask.fleet(opts)
   if type(opts) ~= "table" then usage("gentask.fleet expects a table: { journal = FILE or redis:// address }", 2) end
   if type(opts.journal) ~= "string" or opts.journal == "" then
@@ -428,6 +485,7 @@ function gentask.fleet(opts)
 end
 
 --- Counters for tests and monitoring: tasks the core still holds.
+-- @treturn table { live_tasks =, coroutines = }
 function gentask.stats()
   return { live_tasks = engine:live_tasks(), coroutines = scheduler.live() }
 end

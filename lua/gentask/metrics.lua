@@ -1,11 +1,4 @@
--- gentask.metrics — metrics snapshots summed and rendered in Prometheus' text format.
---
---   local gentask = require "gentask"
---   local metrics = require "gentask.metrics"
---   local text = metrics.prometheus(gentask.metrics())   -- every client of this process
---   local one = metrics.prometheus(client:metrics())    -- one client
---   local all = metrics.sum { snapshot_a, snapshot_b }  -- several processes' (OpenResty workers')
---
+--- Metrics snapshots summed and rendered in Prometheus' text format.
 -- A client's snapshot (client:metrics()) is { provider =, in_flight =, queued =, resends =,
 -- rate_limited =, pauses =, refused =, budget_refusals =, requests = { … }, tasks = { … },
 -- currency =, spent =, spent_estimated = (where the profile says what tasks cost),
@@ -13,6 +6,13 @@
 -- { providers = { [name] = the same without provider }, bounds = { … } }. A snapshot is plain
 -- data (numbers, strings, tables): it survives a JSON round trip. docs/metrics.md lists every
 -- metric; the names follow OpenTelemetry's HTTP-client conventions where one fits.
+-- @module gentask.metrics
+-- @usage
+-- local gentask = require "gentask"
+-- local metrics = require "gentask.metrics"
+-- local text = metrics.prometheus(gentask.metrics())   -- every client of this process
+-- local one = metrics.prometheus(client:metrics())    -- one client
+-- local all = metrics.sum { snapshot_a, snapshot_b }  -- several processes' (OpenResty workers')
 
 local metrics = {}
 
@@ -75,9 +75,12 @@ local function add_provider(sum, indexes, name, p)
   for _, t in ipairs(p.tasks or {}) do add_series(into.tasks, indexes[name].tasks, task_key(t), t) end
 end
 
---- metrics.sum { snapshot, … } → one snapshot of every provider they hold: counters, gauges and
--- histograms added (the gauges too: in flight in two processes is in flight twice). Each
--- snapshot may be a client's or a sum; their histograms must have the same bounds.
+--- One snapshot of every provider the snapshots hold.
+-- Counters, gauges and histograms are added (the gauges too: in flight in two processes is in
+-- flight twice). Each snapshot may be a client's or a sum; their histograms must have the same
+-- bounds.
+-- @tparam {table,...} snapshots the snapshots
+-- @treturn table the sum
 function metrics.sum(snapshots)
   if type(snapshots) ~= "table" then error("metrics.sum expects a list of snapshots", 2) end
   local sum = { providers = {} }
@@ -190,9 +193,11 @@ local PER_PROVIDER = {
     "Tasks ended budget_exceeded before anything was sent." },
 }
 
---- metrics.prometheus([snapshot]) → text in Prometheus' exposition format (version 0.0.4): serve
--- it with Content-Type "text/plain; version=0.0.4". snapshot: a client's, a sum, or (nil) every
--- client of this process (gentask.metrics()).
+--- Text in Prometheus' exposition format (version 0.0.4).
+-- Serve it with Content-Type "text/plain; version=0.0.4".
+-- @tparam[opt] table snap a client's snapshot, a sum, or nil: every client of this process
+-- (gentask.metrics())
+-- @treturn string the text
 function metrics.prometheus(snap)
   if snap == nil then snap = require("gentask").metrics() end
   if type(snap) ~= "table" or type(snap.bounds) ~= "table" then

@@ -1,15 +1,22 @@
--- gentask.request — what provider profiles' request functions share.
+--- What provider profiles' request functions share.
+-- @module gentask.request
 
 local request = {}
 
 --- A shallow copy of params, so a profile can add and remove fields without touching the caller's.
+-- @tparam table params the submit's params
+-- @treturn table the copy
 function request.copy(params)
   local body = {}
   for k, v in pairs(params) do body[k] = v end
   return body
 end
 
---- A model or technique name goes into a URL path: only plain names are accepted.
+--- A model or technique name that goes into a URL path: only plain names are accepted.
+-- Raises otherwise.
+-- @string name the name
+-- @string what what it is, for the error
+-- @treturn string name
 function request.path_segment(name, what)
   if type(name) ~= "string" or not name:match("^[%w][%w%.%-_:]*$") then
     error(("%s must be a plain name (letters, digits, . - _ :), got %q"):format(what, tostring(name)), 0)
@@ -17,8 +24,11 @@ function request.path_segment(name, what)
   return name
 end
 
---- A model id that is a path of plain names ("fal-ai/flux/dev", "higgsfield-ai/soul/standard"):
--- its segments, each checked as path_segment checks a name (an empty one, "..", a "?" refused).
+--- The segments of a model id that is a path of plain names ("fal-ai/flux/dev").
+-- Each is checked as path_segment checks a name (an empty one, "..", a "?" refused).
+-- @string name the model id
+-- @string what what it is, for the error
+-- @treturn {string,...} the segments
 function request.path_segments(name, what)
   if type(name) ~= "string" then request.path_segment(name, what) end   -- raises: not a name
   local segments = {}

@@ -1,8 +1,14 @@
--- gentask.sim — starts gentask-sim (the simulator of the providers' APIs, csrc/sim; the
--- gentask-sim rock) on a loopback port and reads its banner: the one place that does, for the
--- command's --sim, the specs, the soak and the bench. Replay mode's files (replay/*.json) are
--- compiled into the simulator and served under /NAME with no option: an installed gentask-sim has
--- them; args = "--replay FILE" serves another (gentask-sim --help, "Replay mode").
+--- Starts gentask-sim, the simulator of the providers' APIs, on a loopback port.
+-- It reads the simulator's banner: the one place that does, for the command's --sim, the specs,
+-- the soak and the bench (the gentask-sim rock installs the simulator; csrc/sim). Replay mode's
+-- files (replay/*.json) are compiled into the simulator and served under /NAME with no option:
+-- an installed gentask-sim has them; args = "--replay FILE" serves another (gentask-sim --help,
+-- "Replay mode").
+-- @module gentask.sim
+-- @usage
+-- local server = assert(require("gentask.sim").start())
+-- local fox = gentask.client { provider = "foxapi", api_key = sim.key, base_url = server.url .. "/foxapi" }
+-- server:stop()
 
 local sim = {}
 
@@ -38,9 +44,11 @@ local function searchpath(name, path)
   end
 end
 
---- Where gentask-sim is: $GENTASK_SIM; beside the gentask.core that was loaded, or in a bin/
--- above it (a checkout's build/ keeps both; a LuaRocks tree keeps core.so under lib/lua/5.x/
--- and the simulator's rock puts gentask-sim in the tree's bin/); else the PATH.
+--- Where gentask-sim is.
+-- $GENTASK_SIM; beside the gentask.core that was loaded, or in a bin/ above it (a checkout's
+-- build/ keeps both; a LuaRocks tree keeps core.so under lib/lua/5.x/ and the simulator's rock
+-- puts gentask-sim in the tree's bin/); else the PATH.
+-- @treturn ?string the path, or nil
 function sim.find()
   local named = os.getenv "GENTASK_SIM"
   if named and named ~= "" then return named end
@@ -84,16 +92,19 @@ local function test_secret_file()
   return path
 end
 
---- Starts the simulator. opts (all optional): bin (default sim.find()), port (default 0: a free
--- one), args (more options, one shell-quoted string: "--duration-ms 200"), die_with_parent (it
--- ends with this process, a kill -9 included), stderr (a file its stderr is appended to), tries
+--- Starts the simulator.
+-- @tparam[opt] table opts all optional: bin (default sim.find()), port (default 0: a free one),
+-- args (more options, one shell-quoted string: "--duration-ms 200"), die_with_parent (it ends
+-- with this process, a kill -9 included), stderr (a file its stderr is appended to), tries
 -- (start again this many times, 0.1 s apart, while the port is still held: a restart on the same
 -- port), secret_files ({ NAME = path }: variables the shell reads from files, so that a secret,
 -- --jwt-issuer's GENTASK_SIM_JWT_SECRET, is on no command line), jwt (true: Bearer headers must
 -- carry HS256 tokens of the access key sim.key signed with sim.jwt_secret, --jwt-issuer; the
--- server's secret_file holds that secret for a client's secret_file option, and is removed when it
--- stops). Returns { url, admin_url, port, admin_port, pid, secret_file?, stop = fn(self, signal) }
--- or nil and why.
+-- server's secret_file holds that secret for a client's secret_file option, and is removed when
+-- it stops)
+-- @treturn[1] table { url, admin_url, port, admin_port, pid, secret_file?, stop = fn(self, signal) }
+-- @return[2] nil
+-- @treturn[2] string why
 function sim.start(opts)
   opts = opts or {}
   local bin = opts.bin or sim.find()
@@ -136,8 +147,10 @@ function sim.start(opts)
   return nil, "gentask-sim did not start (" .. bin .. ")"
 end
 
---- Stops a simulator sim.start started: SIGTERM lets it answer the requests it holds first;
--- signal "KILL" (a crash) does not.
+--- Stops a simulator sim.start started.
+-- SIGTERM lets it answer the requests it holds first; signal "KILL" (a crash) does not.
+-- @tparam table server what sim.start returned
+-- @string[opt] signal "KILL", …
 function sim.stop(server, signal)
   os.execute(("kill %s%d 2>/dev/null"):format(signal and "-" .. signal .. " " or "", server.pid))
   server.pipe:close()

@@ -1,7 +1,10 @@
--- gentask.task — the task's methods. The binding reads the fields (id, state, progress, provider,
--- request_id, done) from the core and offers primitives (core.task_cancel, task_error, task_urls,
--- task_body); the methods are built here, once, and handed to the binding with core.task_class.
--- wait() yields here, in Lua, never in C.
+--- The task's methods: wait, result, on, cancel, download.
+-- A task is a userdata: the binding reads its fields (id, state, phase, progress, provider,
+-- request_id, done, downloading, cancel_confirmed, cancel_error) from the core on every access
+-- and offers primitives (core.task_cancel, task_error, task_urls, task_body); the methods are
+-- built here, once, and handed to the binding with core.task_class. wait() yields here, in Lua,
+-- never in C.
+-- @module gentask.task
 
 local core = require "gentask.core"
 local cjson = require "cjson.safe"
@@ -36,6 +39,7 @@ local function take_files(t, v)
 end
 
 --- A finished task's outcome: true, result table | false, error table.
+-- @local
 function task.outcome(t)
   if t.state == "succeeded" then
     local v = values[t]
@@ -77,7 +81,7 @@ end
 
 local function stop_at_once() return true end
 
---- The one implementation behind wait() (raises) and result() (returns nil, err).
+-- The one implementation behind wait() (raises) and result() (returns nil, err).
 local function settle(t, seconds)
   task.check(t, 3)
   task.check_timeout(seconds, 3)
@@ -87,12 +91,27 @@ local function settle(t, seconds)
   return task.outcome(t)
 end
 
+--- A task, made by client:submit, client:attach or client:recover.
+-- @type Task
+
+--- Waits for the task and returns its result; raises its error table.
+-- Inside a gentask coroutine it yields, outside one it drives the engine. A wait that runs out
+-- raises deadline_exceeded: the task goes on, and can be waited for again.
+-- @function Task:wait
+-- @number[opt] seconds how long to wait at most
+-- @treturn table the result: { url, urls, texts, id, provider, request_id, cost, raw, files, … }
 local function wait(t, seconds)
   local ok, value = settle(t, seconds)
   if not ok then error(value, 0) end
   return value
 end
 
+--- The same wait, not raising.
+-- @function Task:result
+-- @number[opt] seconds how long to wait at most
+-- @treturn[1] table the result
+-- @return[2] nil
+-- @treturn[2] table the error
 local function result(t, seconds)
   local ok, value = settle(t, seconds)
   if ok then return value end
@@ -101,6 +120,7 @@ end
 
 --- Where task:download(dir_or_path) writes: a path whose last part has an extension names the
 -- file (out/fox.png; with several results out/fox-1.png, …), anything else is a directory.
+-- @local
 function task.download_target(dir_or_path, name)
   local dir, base, ext = dir_or_path:match("^(.-)/?([^/]-)(%.%w+)$")
   if base and base ~= "" and name == nil then return dir ~= "" and dir or ".", base, ext end
@@ -108,8 +128,14 @@ function task.download_target(dir_or_path, name)
   return (dir_or_path:gsub("/+$", "")), name
 end
 
---- task:download(dir_or_path [, { name = }]) → files, errors: fetches a succeeded task's results
--- (again) through the engine; yields inside a gentask coroutine, drives the engine outside one.
+--- Fetches a succeeded task's results (again) through the engine.
+-- Yields inside a gentask coroutine, drives the engine outside one.
+-- @function Task:download
+-- @string dir_or_path a path whose last part has an extension names the file; anything else is
+-- a directory
+-- @tparam[opt] table opts { name = the base name in a directory }
+-- @treturn table the files written: { path, bytes, sha256, content_type, url } per result
+-- @treturn table the download errors, per result
 local function download(t, target, opts)
   task.check(t, 2)
   if type(target) ~= "string" or target == "" then errors.usage("download expects a directory or a file path", 2) end
@@ -126,7 +152,13 @@ local function download(t, target, opts)
   return take_files(t, v)
 end
 
---- task:on("done", function(result, err, task) end) or task:on("progress", function(task, pct) end)
+--- Calls fn when the task ends, or when its progress changes.
+-- "done": fn(result, err, task), keeping the task alive until then; "progress": fn(task, pct).
+-- @function Task:on
+-- @string event "done" or "progress"
+-- @func fn the callback
+-- @return the task
+-- @usage task:on("done", function(result, err) print(result and result.url or tostring(err)) end)
 local function on(t, event, fn)
   task.check(t, 2)
   if type(fn) ~= "function" then errors.usage("on() needs a function", 2) end
@@ -143,9 +175,10 @@ local function on(t, event, fn)
   return t
 end
 
---- task:cancel(): polling stops at once. Where the provider documents a cancel endpoint and has the
--- task, the cancel is sent and the task is "cancelling" until the answer (task.cancel_confirmed);
+--- Stops polling at once, and sends the provider's cancel where it documents one.
+-- Where the provider has the task, it is "cancelling" until the answer (task.cancel_confirmed);
 -- until then the task is held, so that run() and a waiting wait() see the cancel through.
+-- @function Task:cancel
 local function cancel(t)
   task.check(t, 2)
   core.task_cancel(t)

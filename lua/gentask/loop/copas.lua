@@ -1,19 +1,19 @@
--- gentask.loop.copas — gentask inside copas: wait() in a copas thread yields to copas, whose
+--- gentask inside copas: wait() in a copas thread yields to copas, whose
 -- select watches one fd for the engine (its wake fd: readable when a socket curl watches is ready
 -- or the engine's next timer is due), so nothing busy-polls and the other threads run meanwhile.
---
---   local copas = require "copas"
---   require("gentask.loop.copas").start()
---   local done = false
---   copas.addthread(function()
---     local result, err = fox:submit("flux-dev", { prompt = "a red fox" }):result()
---     done = true
---   end)
---   while not done do copas.step() end   -- copas.loop() never returns in copas 1.x (Debian's)
---
 -- The wake fd reaches copas as a LuaSocket-shaped object (getfd, receive), which is all copas'
 -- select needs, so this works with copas releases old and new. A driver thread also runs while
 -- tasks are in flight, so that callbacks (task:on) fire when no thread waits.
+-- @module gentask.loop.copas
+-- @usage
+-- local copas = require "copas"
+-- require("gentask.loop.copas").start()
+-- local done = false
+-- copas.addthread(function()
+--   local result, err = fox:submit("flux-dev", { prompt = "a red fox" }):result()
+--   done = true
+-- end)
+-- while not done do copas.step() end   -- copas.loop() never returns in copas 1.x (Debian's)
 local copas = require "copas"
 local scheduler = require "gentask.scheduler"
 
@@ -57,6 +57,9 @@ local M = require "gentask.loop.wakefd" ("copas", {
   spawn = copas.addthread,
 })
 
+--- Installs the adapter: waits in copas threads yield to copas from now on.
+-- @function start
+-- @return the module
 M.start = M.install
 
 return M

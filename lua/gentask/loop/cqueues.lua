@@ -1,17 +1,17 @@
--- gentask.loop.cqueues — gentask inside a cqueues controller: wait() in a cqueues coroutine
+--- gentask inside a cqueues controller: wait() in a cqueues coroutine
 -- yields to the controller, which polls one fd for the engine (its wake fd: readable when a
 -- socket curl watches is ready or the engine's next timer is due), never busy-polling.
---
---   local cqueues = require "cqueues"
---   local cq = cqueues.new()
---   require("gentask.loop.cqueues").start(cq)
---   cq:wrap(function()
---     local result, err = fox:submit("flux-dev", { prompt = "a red fox" }):result()
---   end)
---   assert(cq:loop())
---
 -- start(cq) also runs a driver on cq while tasks are in flight, so that callbacks (task:on) fire
 -- when nobody waits.
+-- @module gentask.loop.cqueues
+-- @usage
+-- local cqueues = require "cqueues"
+-- local cq = cqueues.new()
+-- require("gentask.loop.cqueues").start(cq)
+-- cq:wrap(function()
+--   local result, err = fox:submit("flux-dev", { prompt = "a red fox" }):result()
+-- end)
+-- assert(cq:loop())
 local cqueues = require "cqueues"
 local condition = require "cqueues.condition"
 local scheduler = require "gentask.scheduler"
@@ -41,7 +41,10 @@ local M = require "gentask.loop.wakefd" ("cqueues", {
   end,
 })
 
---- cq (optional, kept from an earlier call) also runs the driver that fires callbacks.
+--- Installs the adapter: waits in cqueues coroutines yield to the controller from now on.
+-- @tparam[opt] table cq a cqueues controller, which also runs the driver that fires callbacks
+-- (kept from an earlier call when nil)
+-- @return the module
 function M.start(cq)
   controller = cq or controller
   return M.install()

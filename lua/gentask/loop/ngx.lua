@@ -1,19 +1,18 @@
--- gentask.loop.ngx — gentask inside OpenResty (nginx + lua-nginx-module, LuaJIT), where a blocking
+--- gentask inside OpenResty (nginx + lua-nginx-module, LuaJIT), where a blocking
 -- call would stall every request of the worker.
---
---   -- in a content handler (or an ngx.timer): nothing to set up, require "gentask" detects nginx
---   local result, err = fox:submit("flux-dev", { prompt = prompt }):result(120)
---
 -- nginx cannot watch curl's sockets for us, so each worker runs one driver, an ngx.timer light
 -- thread that steps the engine without waiting (step(0)) every `tick` seconds while anything is
 -- in flight, and sleeps on a semaphore when nothing is. Waiting requests never touch the engine:
 -- each sleeps on a semaphore of its own that the driver posts when what it waits for happened.
 -- One poller per worker costs the same with one waiting request as with a thousand, and a
 -- callback (task:on) registered by a request that has already answered still runs, in the driver.
---
 -- A coroutine can only be resumed from the request (or timer) that created it, so the scheduler
 -- resumes each gentask coroutine in its own context: the driver leaves it a note and posts its
 -- semaphore, and the request's own wait loop resumes it.
+-- @module gentask.loop.ngx
+-- @usage
+-- -- in a content handler (or an ngx.timer): nothing to set up, require "gentask" detects nginx
+-- local result, err = fox:submit("flux-dev", { prompt = prompt }):result(120)
 local scheduler = require "gentask.scheduler"
 local semaphore = require "ngx.semaphore"
 
@@ -87,8 +86,10 @@ local function idle(_, _, runnable)
   sema:wait(1)
 end
 
---- Installs the adapter (require "gentask" does it by itself inside OpenResty). options.tick: how
--- often the driver looks at curl's sockets while tasks are in flight (default 0.005 s).
+--- Installs the adapter (require "gentask" does it by itself inside OpenResty).
+-- @tparam[opt] table options { tick = how often the driver looks at curl's sockets while tasks
+-- are in flight, in seconds (default 0.005) }
+-- @return the module
 function M.start(options)
   if options and options.tick then M.tick = options.tick end
   if started then return M end

@@ -1,12 +1,12 @@
--- gentask.loop.uv — gentask inside a libuv loop (Neovim's vim.loop, or luv): one poll handle per
+--- gentask inside a libuv loop (Neovim's vim.loop, or luv): one poll handle per
 -- engine socket and one timer, driven by socket events, never by busy polling.
---
---   local gentask = require "gentask"
---   require("gentask.loop.uv").start()            -- once, in a plugin's setup
---   fox:submit("flux-dev", { prompt = line }):on("done", function(result, err) … end)
---
 -- Coroutines started with gentask.spawn wait without blocking; a plain wait() outside one would
 -- block the editor, so callbacks (task:on) are the way in from ordinary plugin code.
+-- @module gentask.loop.uv
+-- @usage
+-- local gentask = require "gentask"
+-- require("gentask.loop.uv").start()            -- once, in a plugin's setup
+-- fox:submit("flux-dev", { prompt = line }):on("done", function(result, err) … end)
 local scheduler = require "gentask.scheduler"
 
 local M = {}
@@ -61,7 +61,9 @@ function sync()
   if seconds then timer:start(math.max(0, math.ceil(seconds * 1000)), 0, after_event) end
 end
 
---- Hands the engine's sockets and timers to the uv loop. uv_module defaults to vim.loop or luv.
+--- Hands the engine's sockets and timers to the uv loop.
+-- @tparam[opt] table uv_module vim.uv, vim.loop or luv (default vim.loop, else luv)
+-- @return the module
 function M.start(uv_module)
   if engine then return M end
   uv = uv_module or (vim and vim.loop) or require "luv"
@@ -74,6 +76,7 @@ function M.start(uv_module)
 end
 
 --- Errors raised by callbacks since the last call (when no on_error handler is set).
+-- @treturn table the errors, oldest first
 function M.errors()
   local out = errors
   errors = {}

@@ -34,6 +34,8 @@ stds.love = { globals = { love = { other_fields = true } } }
 files["lua/gentask/init.lua"] = { read_globals = { "ngx", "vim" } }
 files["lua/gentask/loop/ngx.lua"] = { std = "max+ngx" }
 files["lua/gentask/loop/uv.lua"] = { read_globals = { "vim" } }
+-- :checkhealth gentask runs in Neovim only
+files["lua/gentask/health.lua"] = { read_globals = { "vim" } }
 
 -- busted specs and what they share; tests read best with a little more room than the library
 files["spec"] = { std = "max+busted", max_line_length = 130 }
@@ -44,6 +46,7 @@ files["spec/vectors"] = { max_line_length = false, unused_args = false }
 files["spec/hosts/openresty"] = { std = "max+ngx" }
 files["spec/hosts/nvim_check.lua"] = { std = "max+nvim" }
 files["spec/hosts/nvim_example_check.lua"] = { std = "max+nvim" }
+files["spec/hosts/nvim_health_check.lua"] = { std = "max+nvim" }
 files["spec/hosts/love"] = { std = "max+love" }
 
 -- the examples: a Neovim plugin and an OpenResty handler

@@ -1,8 +1,11 @@
 -- Run inside headless Neovim by spec/nvim_example_spec.lua, with examples/nvim on the runtimepath
--- and its plugin/ sourced. Line 1 is generated with :GentaskImage; while it is in flight, keys
--- typed into the editor move to line 2 and run :GentaskImage again (a prompt the simulator
--- refuses), then mark that they were handled. Every vim.notify and the mark are written to
--- $GENTASK_OUT as JSON lines {event, ms, message, level, fast}, then Neovim quits.
+-- and its plugin/ sourced. The plugin is configured as $GENTASK_CONFIG_BY says: "g" sets
+-- vim.g.gentask, "setup" calls require("gentask_demo").setup{}, with the simulator's address
+-- ($GENTASK_BASE) and the key file $GENTASK_KEY_FILE (if any). Line 1 is generated with
+-- :GentaskImage; while it is in flight, keys typed into the editor move to line 2 and run
+-- :GentaskImage again (a prompt the simulator refuses), then mark that they were handled. Every
+-- vim.notify and the mark are written to $GENTASK_OUT as JSON lines {event, ms, message, level,
+-- fast}, then Neovim quits.
 package.path = os.getenv "GENTASK_LPATH" .. ";" .. package.path
 package.cpath = os.getenv "GENTASK_CPATH" .. ";" .. package.cpath
 local uv = vim.loop
@@ -15,6 +18,15 @@ local function record(event, message, level)
     fast = vim.in_fast_event(),
   }, "\n")
   out:flush()
+end
+
+local settings = { base_url = os.getenv "GENTASK_BASE", client = { poll_interval = 0.05 } }
+local key_file = os.getenv "GENTASK_KEY_FILE"
+if key_file and key_file ~= "" then settings.key_file = key_file end
+if os.getenv "GENTASK_CONFIG_BY" == "setup" then
+  require("gentask_demo").setup(settings)
+else
+  vim.g.gentask = settings
 end
 
 local outcomes = 0

@@ -18,11 +18,9 @@ function providers.profile(name)
   return nil
 end
 
---- The variable that holds name's key: its profile's key_env, else NAME_API_KEY.
-function providers.key_env(name)
-  local profile = providers.profile(name)
-  return profile and profile.key_env or name:upper():gsub("[^%w]", "_") .. "_API_KEY"
-end
+--- The variable that holds name's key: its profile's key_env, else NAME_API_KEY (gentask.keys
+-- decides, for the command and for Neovim alike).
+providers.key_env = require("gentask.keys").variable
 
 --- The parameter name's input image goes in: its profile's input_image_param, else "image".
 function providers.input_image_param(name)

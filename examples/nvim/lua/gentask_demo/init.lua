@@ -1,33 +1,40 @@
 -- gentask_demo — a minimal Neovim plugin on gentask: :GentaskImage sends the current line as a
 -- prompt and notifies the result URL (or the typed error) when the generation is done, without
--- blocking the editor.
+-- blocking the editor. :help gentask says it all; in short, the configuration is vim.g.gentask
+-- (setup() merges into it), every field optional:
 --
---   require("gentask_demo").setup {         -- optional; these are the defaults
---     provider = "foxapi",                  -- any gentask provider
+--   vim.g.gentask = {
+--     provider = "foxapi",        -- any gentask provider
 --     model = "flux-dev",
---     api_key = os.getenv "GENTASK_API_KEY",
---     base_url = os.getenv "GENTASK_BASE_URL",   -- nil: the provider's own (or gentask-sim's address)
---     client = {},                          -- more gentask.client options (timeouts, polling, ...)
+--     key_file = nil,             -- a file (mode 600) holding the key, instead of the provider's
+--                                 -- variable ($FOXAPI_API_KEY, $BFL_API_KEY, ..., as the command)
+--     base_url = nil,             -- nil: the provider's own address (or a simulator's, a proxy's)
+--     client = {},                -- more gentask.client options (journal, timeouts, polling, ...)
 --   }
 --
--- gentask (lua/ and its LuaJIT build of gentask/core.so) must be on package.path/cpath, e.g.
--- installed by LuaRocks for LuaJIT (`luarocks --lua-version 5.1 make` in a checkout), or a checkout's
--- lua/ and build/luajit/ added to package.path and package.cpath in init.lua.
+-- The key is read where the gentask command reads it (gentask.keys), never from this table: a
+-- configuration is often kept in a public dotfiles repository.
+--
+-- gentask (lua/ and its LuaJIT build of gentask/core.so) must be where Neovim finds it: the
+-- checkout (or a plugin manager's copy) on the runtimepath and build/luajit/?.so on package.cpath,
+-- or installed by LuaRocks for LuaJIT (`luarocks --lua-version 5.1 make` in a checkout).
 local M = {}
 
-local config = {
-  provider = os.getenv "GENTASK_PROVIDER" or "foxapi",
-  model = os.getenv "GENTASK_MODEL" or "flux-dev",
-  api_key = os.getenv "GENTASK_API_KEY",
-  base_url = os.getenv "GENTASK_BASE_URL",
-  client = {},
-}
+local defaults = { provider = "foxapi", model = "flux-dev", client = {} }
 
-local client   -- built on first use, after setup() had its say
+local client, client_made_for   -- built on first use, for the configuration it was made with
 
+--- The configuration in force: vim.g.gentask over the defaults.
+function M.config()
+  local g = type(vim.g.gentask) == "table" and vim.g.gentask or {}
+  return vim.tbl_deep_extend("force", defaults, g)
+end
+
+--- Merges opts into vim.g.gentask: setup{} and vim.g.gentask are one configuration, which
+-- :checkhealth gentask reads too. Plain values only (vim.g holds no functions).
 function M.setup(opts)
-  config = vim.tbl_extend("force", config, opts or {})
-  client = nil
+  local g = type(vim.g.gentask) == "table" and vim.g.gentask or {}
+  vim.g.gentask = vim.tbl_deep_extend("force", g, opts or {})
 end
 
 -- vim.notify may not be called from a libuv callback ("fast event"), and gentask's callbacks
@@ -36,16 +43,21 @@ local function notify(message, level)
   vim.schedule(function() vim.notify(message, level) end)
 end
 
-local function get_client()
-  if client then return client end
+-- The client for config, made again when the configuration changed since the last one; or nil
+-- and why there is none (no key: the message names where it was looked for, never a key).
+local function get_client(config)
+  local made_for = vim.inspect(config)
+  if client and client_made_for == made_for then return client end
+  local key, why = require("gentask.keys").find(config.provider, config.key_file)
+  if not key then return nil, why .. " (or name a key file: vim.g.gentask.key_file)" end
   local gentask = require "gentask"
   -- hands gentask's sockets and timers to Neovim's loop (require "gentask" does it by itself in
   -- Neovim; saying it costs nothing and keeps older gentask versions working)
-  require("gentask.loop.uv").start(vim.loop)
+  require("gentask.loop.uv").start(vim.uv or vim.loop)
   local opts = vim.tbl_extend("force", {}, config.client)
-  opts.provider, opts.api_key = config.provider, config.api_key
+  opts.provider, opts.api_key = config.provider, key
   opts.base_url = config.base_url ~= "" and config.base_url or nil
-  client = gentask.client(opts)
+  client, client_made_for = gentask.client(opts), made_for
   return client
 end
 
@@ -56,12 +68,13 @@ function M.image(prompt)
     vim.notify("GentaskImage: the line is empty: nothing to generate", vim.log.levels.WARN)
     return
   end
-  if not config.api_key then
-    vim.notify("GentaskImage: no API key: set $GENTASK_API_KEY or setup { api_key = ... }", vim.log.levels.ERROR)
-    return
-  end
-  local ok, task = pcall(function() return get_client():submit(config.model, { prompt = prompt }) end)
-  if not ok then   -- a usage error (a bad base_url, an unknown provider): a typed table too
+  local config = M.config()
+  local ok, task = pcall(function()
+    local c, why = get_client(config)
+    if not c then error(why, 0) end
+    return c:submit(config.model, { prompt = prompt })
+  end)
+  if not ok then   -- no key, or a usage error (a bad base_url, an unknown provider): a typed table
     vim.notify("GentaskImage: " .. tostring(task), vim.log.levels.ERROR)
     return
   end

@@ -225,7 +225,7 @@ describe("the editor's types (library/)", function()
     assert_same_names("gentask.core", names_of "gentask.core", keys(core))
     -- the host adapters (gentask.loop.copas, …) load only inside their hosts: not required here
     for _, name in ipairs { "gentask.errors", "gentask.sim", "gentask.metrics", "gentask.log", "gentask.file",
-                            "gentask.request", "gentask.loop.frame" } do
+                            "gentask.request", "gentask.loop.frame", "gentask.keys" } do
       assert_same_names(name, names_of(name), keys(require(name)))
     end
   end)

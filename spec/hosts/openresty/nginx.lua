@@ -153,17 +153,24 @@ function Nginx:error_log()
   return read(self.prefix .. "/logs/error.log") or ""
 end
 
---- One request, blocking: status, body, headers (lower-case names). body is sent as is.
--- A worker that does not answer within `seconds` (default 20): nil and the reason.
-function Nginx:request(method, path, body, content_type, seconds)
+--- One request, blocking: status, body, headers (lower-case names). body is sent as is, with
+-- request_headers { name = value } if given. A worker that does not answer within `seconds`
+-- (default 20): nil and the reason.
+function Nginx:request(method, path, body, content_type, seconds, request_headers)
   local chunks = {}
   local saved = http.TIMEOUT   -- socket.http reads its timeout from the module
   http.TIMEOUT = seconds or 20
+  local sent_headers = {}
+  for name, value in pairs(request_headers or {}) do sent_headers[name:lower()] = value end
+  if body then
+    sent_headers["content-length"] = #body
+    sent_headers["content-type"] = content_type or "application/json"
+  end
   local ok, res, status, headers = pcall(http.request, {
     method = method,
     url = self.url .. path,
     source = body and ltn12.source.string(body) or nil,
-    headers = body and { ["content-length"] = #body, ["content-type"] = content_type or "application/json" } or nil,
+    headers = sent_headers,
     sink = ltn12.sink.table(chunks),
   })
   http.TIMEOUT = saved

@@ -288,6 +288,50 @@ describe("OpenResty under the provider's rate limit (one nginx worker, a journal
   end)
 end)
 
+-- The deadline ends the caller's wait, never a paid generation: a keyed one that outlasts
+-- GENTASK_WAIT_SECONDS is answered 504, and the same key again fetches it, paid once.
+describe("OpenResty with a paid generation longer than the server's wait (a journal)", function()
+  local found, why = Nginx.find(lib_dir)
+  if not found then
+    pending(why)
+    return
+  end
+  local sim, nginx, dir
+  setup(function()
+    sim = Sim.start()
+    dir = host.capture("mktemp -d /tmp/gentask-openresty-journal.XXXXXX"):gsub("%s+$", "")
+    nginx = Nginx.start {
+      found = found, lib_dir = lib_dir, log_level = "info",
+      env = { GENTASK_API_KEY = Sim.key, GENTASK_BASE_URL = sim.url .. "/foxapi", GENTASK_WAIT_SECONDS = "1",
+              GENTASK_JOURNAL = dir .. "/tasks.db", GENTASK_POLL_INTERVAL = "0.05" },
+    }
+  end)
+  teardown(function()
+    if nginx then nginx:stop() end
+    if sim then sim:stop() end
+    if dir then os.execute("rm -rf '" .. dir .. "'") end
+  end)
+
+  it("answers 504, keeps it going, and the same Idempotency-Key fetches its image", function()
+    local body = cjson.encode { prompt = "a slow fox [duration=2500]" }
+    local key = { ["Idempotency-Key"] = "slow-1" }
+    local status, answer = nginx:request("POST", "/generate", body, nil, 20, key)
+    assert.equal(504, status, answer)
+    assert.equal("deadline_exceeded", decode(answer).error.kind)
+    -- asked again (each ask waits 1 s at most) until the generation has ended at the provider
+    for _ = 1, 20 do
+      status, answer = nginx:request("POST", "/generate", body, nil, 20, key)
+      if status ~= 504 then break end
+    end
+    assert.equal(200, status, tostring(answer) .. "\n" .. nginx:error_log())
+    assert_sim_url(sim, answer)
+    local stats = sim:stats()
+    assert.equal(1, stats.accepted)
+    assert.equal(1, stats.submissions)
+    assert.equal(0, stats.cancels)   -- never cancelled at the provider
+  end)
+end)
+
 describe("OpenResty with webhooks (BFL, signed deliveries to the same worker's /webhook)", function()
   local found, why = Nginx.find(lib_dir)
   if not found then

@@ -60,8 +60,10 @@ end
 
 Nginx.free_port = host.free_port
 
---- Nginx.start { found = Nginx.find(...), lib_dir =, env = { NAME = value }, log_level = "info", port = N,
---   workers = N, reuseport = true }
+--- Nginx.start { found = Nginx.find(...), lib_dir =, lua_dir =, env = { NAME = value }, log_level = "info",
+--   port = N, workers = N, reuseport = true }
+-- (lua_dir: the folder holding gentask/init.lua, default the checkout's lua/; a LuaRocks tree's
+-- share/lua/5.1 with lib_dir its lib/lua/5.1)
 -- (port: one chosen beforehand, for an environment that names nginx's own URL; default a free one;
 -- workers: worker_processes, default the example's 1; reuseport: a listening socket per worker, so
 -- that the kernel spreads connections over the workers rather than the first awake taking most)
@@ -78,7 +80,7 @@ function Nginx.start(opts)
   local lib_dir = opts.lib_dir:match "^/" and opts.lib_dir or root .. "/" .. opts.lib_dir
   local values = {
     LISTEN = "127.0.0.1:" .. self.port,
-    GENTASK_LUA = root .. "/lua",
+    GENTASK_LUA = opts.lua_dir or root .. "/lua",
     GENTASK_LIB = lib_dir,
     EXAMPLE_DIR = root .. "/" .. EXAMPLE,
   }

@@ -125,11 +125,11 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
       { "[fail=content_policy_violation] [duration=50]", 422, "moderated", false },
       { "[fail=generation_failed] [duration=50]", 502, "generation_failed", true },
       { "[fail=timeout] [duration=50]", 504, "timeout", true },
-      -- refused outright: waited out until the request's deadline, then handed to the caller. A
-      -- refusal pauses the worker's whole client (one second after this 429), so these two come
-      -- last, the 429 first: the 503's task waits out that second, then meets its own refusals
-      { "[http=429 retry-after=1]", 429, "rate_limited", true, retry_after = "1" },
+      -- refused outright, these two come last: a refusal pauses the worker's whole client. The
+      -- 503 is waited out until the request's deadline, then handed to the caller; the 429 after
+      -- it (once the 503's pause is over) is answered at once, and pauses the client for 1 s
       { "[http=503]", 503, "unavailable", true },
+      { "[http=429 retry-after=1]", 429, "rate_limited", true, retry_after = "1" },
     }
     for _, row in ipairs(rows) do
       local prompt, status, kind, retryable = row[1], row[2], row[3], row[4]
@@ -167,6 +167,168 @@ describe("OpenResty (examples/openresty, one nginx worker)", function()
       assert.truthy(logs:find("generation failed: gentask: invalid_request", 1, true), "the echo-key failure is logged")
       assert.is_nil(logs:find(Sim.key, 1, true), "the API key is in nginx's logs")
     end)
+  end)
+end)
+
+-- A rate-limited generation (the provider's 429: nothing paid) is answered 429 at once, or after
+-- the wait the caller prefers (Prefer: wait=N); a keyed one goes on under its key, paid once.
+-- A 429 pauses the worker's whole client: each test has an nginx (and a journal) of its own.
+describe("OpenResty under the provider's rate limit (one nginx worker, a journal)", function()
+  local found, why = Nginx.find(lib_dir)
+  if not found then
+    pending(why)
+    return
+  end
+  local WAIT = 30   -- the server's own limit, GENTASK_WAIT_SECONDS: far beyond any answer here
+
+  local sim, nginx, dir
+  setup(function() sim = Sim.start "--duration-ms 300" end)
+  teardown(function() if sim then sim:stop() end end)
+  before_each(function()
+    sim:reset()
+    -- the workers' user's own directory, as the journal asks (mktemp -d: 0700)
+    dir = host.capture("mktemp -d /tmp/gentask-openresty-journal.XXXXXX"):gsub("%s+$", "")
+    nginx = Nginx.start {
+      found = found, lib_dir = lib_dir, log_level = "info",
+      env = { GENTASK_API_KEY = Sim.key, GENTASK_BASE_URL = sim.url .. "/foxapi", GENTASK_WAIT_SECONDS = tostring(WAIT),
+              GENTASK_JOURNAL = dir .. "/tasks.db", GENTASK_POLL_INTERVAL = "0.05" },
+    }
+  end)
+  after_each(function()
+    if nginx then nginx:stop() end
+    nginx = nil
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+
+  local function generate(prompt, headers)
+    local status, body, response_headers = nginx:request("POST", "/generate", cjson.encode { prompt = prompt },
+      nil, 20, headers)
+    return status, decode(body) or body, response_headers
+  end
+
+  -- the task was let go unsent: after the client's pause (1 s) nothing is sent again
+  local function assert_never_sent_again(submissions)
+    socket.sleep(1.5)
+    assert.equal(submissions, sim:stats().submissions, "the refused task was submitted again after its 429")
+    assert.equal(0, sim:stats().accepted)
+  end
+
+  it("answers [http=429] with 429 at once, with the provider's Retry-After, and cancels the unsent task", function()
+    local status, body, headers = generate "a fox [http=429 retry-after=1]"
+    assert.equal(429, status, cjson.encode(body) .. "\n" .. nginx:error_log())
+    assert.equal("rate_limited", body.error.kind)
+    assert.is_true(body.error.retryable)
+    assert.equal("1", headers["retry-after"])
+    assert.is_false(body.kept)
+    assert.is_number(body.waited)
+    assert.is_nil(headers["preference-applied"])
+    -- at once: answered at the first refusal, before the client sent it again
+    assert.equal(1, sim:stats().submissions)
+    assert_never_sent_again(1)
+  end)
+
+  it("sends no Retry-After when the provider sent none", function()
+    local status, body, headers = generate "a fox [http=429 retry-after=none]"
+    assert.equal(429, status, cjson.encode(body))
+    assert.equal("rate_limited", body.error.kind)
+    assert.is_nil(headers["retry-after"])
+    assert.equal(0, sim:stats().accepted)
+  end)
+
+  it("with Prefer: wait=2 waits out the limit that long, then answers 429 while the task is still refused", function()
+    local status, body, headers = generate("a fox [http=429 retry-after=1]", { Prefer = "respond-async, wait=2" })
+    -- answered long before the task's own deadline (WAIT): nginx:request gives up at 20 s
+    assert.equal(429, status, cjson.encode(body) .. "\n" .. nginx:error_log())
+    assert.equal("rate_limited", body.error.kind)
+    assert.equal("wait=2", headers["preference-applied"])
+    assert.equal("1", headers["retry-after"])
+    assert.is_false(body.kept)
+    local submissions = sim:stats().submissions
+    -- it waited: the client sent it again once the provider's 1 s was over, and was refused again
+    assert.is_true(submissions >= 2, "answered at the first refusal: the preferred wait was not honoured")
+    assert.equal(0, sim:stats().accepted)
+    assert_never_sent_again(submissions)
+  end)
+
+  it("caps Prefer: wait at the server's own limit, and a taken generation is answered as always", function()
+    local status, body, headers = generate("a fox [duration=50]", { Prefer = "WAIT=999" })
+    assert.equal(200, status, cjson.encode(body))
+    assert_sim_url(sim, cjson.encode(body))
+    assert.equal("wait=" .. WAIT, headers["preference-applied"])
+  end)
+
+  it("with Prefer: wait=N gets the image when the limit clears within it, paid once", function()
+    local status, body = generate("a fox [submit-http=429:1] [retry-after=1]", { Prefer = "wait=20" })
+    assert.equal(200, status, cjson.encode(body) .. "\n" .. nginx:error_log())
+    assert_sim_url(sim, cjson.encode(body))
+    local stats = sim:stats()
+    assert.equal(2, stats.submissions)   -- refused once, then taken
+    assert.equal(1, stats.accepted)
+  end)
+
+  it("keeps a keyed generation answered 429: the same Idempotency-Key again gets the image, paid once", function()
+    local prompt, key = "a keyed fox [submit-http=429:1] [retry-after=1]", { ["Idempotency-Key"] = "order-429" }
+    local status, body, headers = generate(prompt, key)
+    assert.equal(429, status, cjson.encode(body) .. "\n" .. nginx:error_log())
+    assert.equal("rate_limited", body.error.kind)
+    assert.equal("1", headers["retry-after"])
+    assert.is_true(body.kept)
+    assert.equal(0, sim:stats().accepted)   -- answered at the refusal: nothing paid yet
+    -- the caller comes back with the same key, willing to wait out the rest of the limit: the task
+    -- kept under it goes out when the provider allows, and this request waits for its image
+    status, body = generate(prompt, { ["Idempotency-Key"] = "order-429", Prefer = "wait=10" })
+    assert.equal(200, status, cjson.encode(body) .. "\n" .. nginx:error_log())
+    local url = assert_sim_url(sim, cjson.encode(body))
+    status, body = generate(prompt, key)
+    assert.equal(200, status, cjson.encode(body))
+    assert.equal(url, assert_sim_url(sim, cjson.encode(body)))
+    local stats = sim:stats()
+    assert.equal(2, stats.submissions)   -- the refused one and the one taken: never sent twice
+    assert.equal(1, stats.accepted)
+  end)
+end)
+
+-- The deadline ends the caller's wait, never a paid generation: a keyed one that outlasts
+-- GENTASK_WAIT_SECONDS is answered 504, and the same key again fetches it, paid once.
+describe("OpenResty with a paid generation longer than the server's wait (a journal)", function()
+  local found, why = Nginx.find(lib_dir)
+  if not found then
+    pending(why)
+    return
+  end
+  local sim, nginx, dir
+  setup(function()
+    sim = Sim.start()
+    dir = host.capture("mktemp -d /tmp/gentask-openresty-journal.XXXXXX"):gsub("%s+$", "")
+    nginx = Nginx.start {
+      found = found, lib_dir = lib_dir, log_level = "info",
+      env = { GENTASK_API_KEY = Sim.key, GENTASK_BASE_URL = sim.url .. "/foxapi", GENTASK_WAIT_SECONDS = "1",
+              GENTASK_JOURNAL = dir .. "/tasks.db", GENTASK_POLL_INTERVAL = "0.05" },
+    }
+  end)
+  teardown(function()
+    if nginx then nginx:stop() end
+    if sim then sim:stop() end
+    if dir then os.execute("rm -rf '" .. dir .. "'") end
+  end)
+
+  it("answers 504, keeps it going, and the same Idempotency-Key fetches its image", function()
+    local body = cjson.encode { prompt = "a slow fox [duration=2500]" }
+    local key = { ["Idempotency-Key"] = "slow-1" }
+    local status, answer = nginx:request("POST", "/generate", body, nil, 20, key)
+    assert.equal(504, status, answer)
+    assert.equal("deadline_exceeded", decode(answer).error.kind)
+    -- asked again (each ask waits 1 s at most) until the generation has ended at the provider
+    for _ = 1, 20 do
+      status, answer = nginx:request("POST", "/generate", body, nil, 20, key)
+      if status ~= 504 then break end
+    end
+    assert.equal(200, status, tostring(answer) .. "\n" .. nginx:error_log())
+    assert_sim_url(sim, answer)
+    local stats = sim:stats()
+    assert.equal(1, stats.accepted)
+    assert.equal(1, stats.submissions)
+    assert.equal(0, stats.cancels)   -- never cancelled at the provider
   end)
 end)
 

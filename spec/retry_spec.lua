@@ -44,6 +44,41 @@ describe("retries", function()
     assert.equal(1, #only_submit(sim).attempts)
   end)
 
+  -- A caller's wait shorter than the task's deadline (an HTTP handler answering 429 at once, say)
+  -- learns what holds the task as the deadline would: the 429 its submit waits out, and then only
+  -- while it does.
+  it("a caller's wait that runs out names what holds the task: the 429 it waits out, not once it is taken", function()
+    local fox = sim:foxapi { task_timeout = 30 }
+    local t = fox:submit("flux-dev", { prompt = "x [submit-http=429:1] [retry-after=1] [duration=2000]" })
+    local _, err = t:result(0.5)
+    assert.equal("deadline_exceeded", err.kind)
+    assert.equal("queued", t.state)              -- refused, waiting out the pause: nothing paid
+    assert.equal("rate_limited", err.cause.kind)
+    assert.equal(1, err.cause.retry_after)
+    assert.equal("no", err.cause.submitted)
+    assert.matches("last answer: rate_limited", tostring(err), 1, true)
+    Sim.accepted(t)                              -- the pause ran out: sent again and taken
+    _, err = t:result(0.05)
+    assert.equal("deadline_exceeded", err.kind)
+    assert.is_nil(err.cause, "the submit's 429 no longer holds a task the provider took")
+    assert.equal(1, #t:wait().urls)
+    assert.equal(1, only_submit(sim).accepted)
+  end)
+
+  it("a task queued behind its client's pause names the refusal that paused it", function()
+    local fox = sim:foxapi { task_timeout = 30 }
+    local first = fox:submit("flux-dev", { prompt = "first [http=429] [retry-after=30]" })
+    assert.is_true(Sim.until_true(function() return fox:stats().paused_for > 0 end))
+    local second = fox:submit("flux-dev", { prompt = "second" })
+    local _, err = second:result(0.05)
+    assert.equal("queued", second.state)
+    assert.equal("rate_limited", err.cause.kind)   -- the first one's: the second was never sent
+    assert.equal(30, err.cause.retry_after)
+    first:cancel()
+    second:cancel()
+    assert.equal(0, sim:stats().accepted)
+  end)
+
   -- Cloudflare's pages (docs/providers.md, "A CDN's error page"): whatever the provider
   for _, status in ipairs { 521, 522, 523, 525, 526 } do
     it("a submit answered with Cloudflare's " .. status .. " page never reached the provider: sent again", function()

@@ -631,6 +631,10 @@ const char *gt_task_request_id(const gt_task *t);
 const char *gt_task_provider(const gt_task *t);
 int gt_task_progress(const gt_task *t);          /* 0..100 */
 const gt_error *gt_task_error(const gt_task *t); /* when failed or cancelled */
+/* What keeps an unfinished task from going on now, the cause its deadline would name: its last
+ * answer that was no answer (a 429, a 503, a poll that failed) in the phase it is in, or, for a
+ * task not submitted yet, the refusal its client's pause waits out. NULL: nothing holds it. */
+const gt_error *gt_task_held_by(const gt_task *t);
 size_t gt_task_url_count(const gt_task *t);
 const char *gt_task_url(const gt_task *t, size_t i);
 size_t gt_task_text_count(const gt_task *t); /* results that are text rather than URLs */

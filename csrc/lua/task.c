@@ -208,6 +208,17 @@ static int task_error(lua_State *L)
     return 1;
 }
 
+/* core.task_held_by(task) → what keeps an unfinished task from going on (the error its deadline
+ * would name as its cause: a 429 it waits out, say), or nothing */
+static int task_held_by(lua_State *L)
+{
+    gt_task *t = check_task(L);
+    const gt_error *err = gt_task_held_by(t);
+    if (!err) return 0;
+    gt_lua_push_error(L, err, gt_task_provider(t));
+    return 1;
+}
+
 /* core.task_cost(task) → { amount =, currency =, source = } once it ended, or nil when unknown */
 static int task_cost(lua_State *L)
 {
@@ -355,4 +366,6 @@ void gt_lua_open_task(lua_State *L)
     };
     gt_lua_new_class(L, &task_class);
     gt_setfuncs(L, functions);
+    lua_pushcfunction(L, task_held_by);
+    lua_setfield(L, -2, "task_held_by");
 }

@@ -12,6 +12,11 @@
 -- characters): the same key again is the same generation, never paid twice — a client that lost
 -- its answer asks again and gets that image.
 --
+-- A generation the provider refuses with 429 (its rate limit: nothing paid) is answered 429 at
+-- once, with the provider's Retry-After; "Prefer: wait=N" (RFC 7240) lets the caller have the
+-- server wait out the limit for up to N seconds first. A keyed generation answered 429 is kept
+-- under its key and goes out when the provider allows: the same key again gets it, paid once.
+--
 -- Configuration comes from the environment (listed in nginx.conf's `env` lines, or the worker
 -- does not see it): GENTASK_API_KEY (required), GENTASK_BASE_URL (default: the provider's own;
 -- point it at gentask-sim to test offline), GENTASK_PROVIDER (default foxapi), GENTASK_MODEL
@@ -39,6 +44,10 @@ local MODEL = os.getenv "GENTASK_MODEL" or "flux-dev"
 -- submit back, nothing is paid), and the answer is then that 429 or 503. Keep it below the read
 -- timeout of this server's clients.
 local WAIT_SECONDS = tonumber(os.getenv "GENTASK_WAIT_SECONDS") or 300
+
+-- How often a request whose submit the provider has not taken yet looks at what holds it: its
+-- 429 is answered this soon after the provider's refusal (each look yields to nginx).
+local HELD_CHECK_SECONDS = 0.05
 
 -- A variable of the environment; unset or empty: nil (the client's default).
 local function setting(name)
@@ -171,6 +180,64 @@ local function read_prompt()
   return body
 end
 
+-- How long the caller lets this server wait out the provider's rate limit before answering 429:
+-- RFC 7240's "Prefer: wait=N" (seconds), capped at WAIT_SECONDS; without it, 0.
+--
+-- A header, not a query argument: it is a preference about this one exchange, not part of what
+-- is asked for (the same prompt and Idempotency-Key are the same generation whatever the wait),
+-- and "wait" is the name HTTP gives it — a server may honour a preference in part and says what
+-- it applied in Preference-Applied. Here it bounds the wait for a provider that has not taken the
+-- generation (nothing paid); a generation the provider took is waited for to the end (up to
+-- WAIT_SECONDS): it is paid, and an earlier answer would leave the caller nothing to fetch.
+--
+-- The default is 0, a 429 at once: that is what an API that meets a rate limit answers (the
+-- providers' own APIs do), and what an API caller's client is built for — its own backoff, or
+-- its queue, honours Retry-After. Holding the request instead hides the back-pressure, ties up a
+-- connection per waiting caller, and outlasts the read timeouts of proxies in between (nginx's
+-- own proxy_read_timeout is 60 s); a caller that would rather wait says so.
+local function preferred_wait(headers)
+  local values = headers["Prefer"]
+  if type(values) == "string" then values = { values } end
+  for _, value in ipairs(type(values) == "table" and values or {}) do
+    for preference in value:gmatch "[^,]+" do
+      -- a preference's own parameters (after ";") say nothing of the wait; its name is any case
+      local seconds = (preference:match "^[^;]*"):lower():match '^%s*wait%s*=%s*"?(%d+)"?%s*$'
+      if seconds then return math.min(tonumber(seconds), WAIT_SECONDS) end
+    end
+  end
+end
+
+-- Keyed generations answered 429 that go on unsent, under their key, until the provider takes
+-- them (or their deadline ends them): held here so that this worker keeps them going, and the
+-- same key asked again finds the same task. Done ones are let go at the next request.
+local kept = {}
+
+local function keep(key, task)
+  for other, t in pairs(kept) do
+    if t.done then kept[other] = nil end
+  end
+  kept[key] = task
+end
+
+-- The task's outcome: result, or the error to answer with and whether the provider's refusal
+-- (nothing paid) ended the wait. A task the provider has not taken is looked at every
+-- HELD_CHECK_SECONDS: refused with 429 (its own submit, or the client's pause it waits behind)
+-- and past the caller's wait, it is answered. One that was taken is paid: waited for to the end.
+local function await(task, started, refusal_wait)
+  while task.state == "queued" or task.state == "submitting" do
+    local result, err = task:result(HELD_CHECK_SECONDS)
+    if result or err.kind ~= "deadline_exceeded" or task.done then return result, err end
+    -- "queued": waiting out the refusal, no submit on the wire (one on the wire may be taken)
+    local held_by = err.cause
+    if task.state == "queued" and held_by and held_by.kind == "rate_limited" and held_by.submitted == "no"
+      and ngx.now() - started >= refusal_wait then
+      return nil, held_by, true
+    end
+  end
+  -- started after the task's own deadline (WAIT_SECONDS from its submit): that deadline ends it
+  return task:result(WAIT_SECONDS)
+end
+
 function M.handle()
   local method = ngx.req.get_method()
   if method ~= "GET" and method ~= "POST" then
@@ -182,7 +249,9 @@ function M.handle()
     return send_error(400, "invalid_request", 'a prompt is required: ?prompt=... or {"prompt": "..."}', false)
   end
 
-  local key = ngx.req.get_headers()["Idempotency-Key"]
+  local started = ngx.now()
+  local headers = ngx.req.get_headers()
+  local key = headers["Idempotency-Key"]
   if key ~= nil and (type(key) ~= "string" or #key > 200 or not os.getenv "GENTASK_JOURNAL") then
     return send_error(400, "invalid_request", "Idempotency-Key: one value of at most 200 characters, "
       .. "on a server with a journal", false)
@@ -191,10 +260,19 @@ function M.handle()
   local ok, task = pcall(function()
     return get_client():submit(MODEL, { prompt = prompt }, { task_timeout = WAIT_SECONDS, key = key })
   end)
-  local result, err
+  local refusal_wait = preferred_wait(headers)
+  if refusal_wait then ngx.header["Preference-Applied"] = "wait=" .. refusal_wait end
+  local result, err, refused
   if ok then
-    result, err = task:result(WAIT_SECONDS)
-    if err and err.kind == "deadline_exceeded" then task:cancel() end
+    result, err, refused = await(task, started, refusal_wait or 0)
+    if refused and key then
+      keep(key, task)   -- it goes out when the provider allows; the same key again gets it
+    elseif refused then
+      task:cancel()     -- never sent (nothing paid), and nobody could ask for it again
+    elseif err and err.kind == "deadline_exceeded" and not key then
+      -- the deadline left a paid one for recover(); unkeyed, no caller can fetch it: stop it
+      task:cancel()
+    end
     publish_metrics()   -- its end is in /metrics at once, not at the next tick
     -- the deadline's cause says what kept it: the provider's 429 is this server's 429
     if err and err.kind == "deadline_exceeded" and err.cause then err = err.cause end
@@ -216,7 +294,10 @@ function M.handle()
   end
   -- a usage error is this server's bug: its details (file names, lines) stay in the log
   local message = err.kind == "usage" and "the server could not submit the generation" or err.message or err.kind
-  return send_error(status, err.kind, message, err.retryable)
+  if not refused then return send_error(status, err.kind, message, err.retryable) end
+  -- waited: the seconds this server waited out the limit; kept: a keyed one goes on under its key
+  return send(status, { error = { kind = err.kind, message = message, retryable = err.retryable },
+                        waited = math.floor((ngx.now() - started) * 1000 + 0.5) / 1000, kept = key ~= nil })
 end
 
 -- location = /webhook: a provider's push of a task's end. The delivery ends the /generate request

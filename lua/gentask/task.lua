@@ -66,6 +66,8 @@ function task.deadline_error(t, seconds)
     kind = "deadline_exceeded", retryable = false, provider = t.provider, task_id = t.id,
     request_id = t.request_id, phase = t.phase,
     message = ("the wait of %gs ran out before the task finished; the task goes on"):format(seconds),
+    -- what holds it, as the task's own deadline would say: a 429 its submit waits out, say
+    cause = core.task_held_by(t),
   }
 end
 

@@ -188,6 +188,17 @@ gt_error *gt_task_deadline_error(gt_task *t, gt_phase phase, const char *why)
     return err;
 }
 
+const gt_error *gt_task_held_by(const gt_task *t)
+{
+    if (gt_task_done(t)) return NULL;
+    gt_phase phase = gt_task_phase(t);
+    /* a submit's refusal no longer holds a task the provider took since */
+    if (t->last_failure && t->last_failure->phase == phase) return t->last_failure;
+    int64_t until;
+    if (phase == GT_PHASE_SUBMIT && !gt_client_may_submit(t->client, t->model, &until)) return t->client->last_refusal;
+    return NULL;
+}
+
 void gt_task_wait_for_journal(gt_task *t)
 {
     gt_task_wait_then(t, GT_TASK_QUEUED, t->deadline_ms);

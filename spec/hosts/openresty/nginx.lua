@@ -60,8 +60,10 @@ end
 
 Nginx.free_port = host.free_port
 
---- Nginx.start { found = Nginx.find(...), lib_dir =, env = { NAME = value }, log_level = "info", port = N,
---   workers = N, reuseport = true }
+--- Nginx.start { found = Nginx.find(...), lib_dir =, lua_dir =, env = { NAME = value }, log_level = "info",
+--   port = N, workers = N, reuseport = true }
+-- (lua_dir: the folder holding gentask/init.lua, default the checkout's lua/; a LuaRocks tree's
+-- share/lua/5.1 with lib_dir its lib/lua/5.1)
 -- (port: one chosen beforehand, for an environment that names nginx's own URL; default a free one;
 -- workers: worker_processes, default the example's 1; reuseport: a listening socket per worker, so
 -- that the kernel spreads connections over the workers rather than the first awake taking most)
@@ -78,7 +80,7 @@ function Nginx.start(opts)
   local lib_dir = opts.lib_dir:match "^/" and opts.lib_dir or root .. "/" .. opts.lib_dir
   local values = {
     LISTEN = "127.0.0.1:" .. self.port,
-    GENTASK_LUA = root .. "/lua",
+    GENTASK_LUA = opts.lua_dir or root .. "/lua",
     GENTASK_LIB = lib_dir,
     EXAMPLE_DIR = root .. "/" .. EXAMPLE,
   }
@@ -153,17 +155,24 @@ function Nginx:error_log()
   return read(self.prefix .. "/logs/error.log") or ""
 end
 
---- One request, blocking: status, body, headers (lower-case names). body is sent as is.
--- A worker that does not answer within `seconds` (default 20): nil and the reason.
-function Nginx:request(method, path, body, content_type, seconds)
+--- One request, blocking: status, body, headers (lower-case names). body is sent as is, with
+-- request_headers { name = value } if given. A worker that does not answer within `seconds`
+-- (default 20): nil and the reason.
+function Nginx:request(method, path, body, content_type, seconds, request_headers)
   local chunks = {}
   local saved = http.TIMEOUT   -- socket.http reads its timeout from the module
   http.TIMEOUT = seconds or 20
+  local sent_headers = {}
+  for name, value in pairs(request_headers or {}) do sent_headers[name:lower()] = value end
+  if body then
+    sent_headers["content-length"] = #body
+    sent_headers["content-type"] = content_type or "application/json"
+  end
   local ok, res, status, headers = pcall(http.request, {
     method = method,
     url = self.url .. path,
     source = body and ltn12.source.string(body) or nil,
-    headers = body and { ["content-length"] = #body, ["content-type"] = content_type or "application/json" } or nil,
+    headers = sent_headers,
     sink = ltn12.sink.table(chunks),
   })
   http.TIMEOUT = saved

@@ -98,6 +98,12 @@ function core.task_cancel(task) end
 ---@return table|nil
 function core.task_error(task) end
 
+---What keeps an unfinished task from going on — the error its deadline would name as its cause
+---(a 429 it waits out, say) — or nothing.
+---@param task gentask.Task
+---@return table|nil
+function core.task_held_by(task) end
+
 ---The result URLs, and the results that are text.
 ---@param task gentask.Task
 ---@return string[] urls

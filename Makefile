@@ -7,7 +7,9 @@
 #   make lint            luacheck over the Lua (lint-lua) and clang-format's check over the C (lint-c)
 #   make demo            gentask batch --sim over examples/prompts.jsonl: images and index.html in build/demo
 #   make deps            install the Debian packages a fresh machine lacks (needs root)
-#   make rock-test       luarocks make both rocks into temporary trees (Lua 5.4, 5.1), one spec each
+#   make rock-test       luarocks make both rocks, then install make dist's source rocks, into temporary trees
+#                        (Lua 5.4, 5.1), one spec each (tools/rock-test.sh)
+#   make dist            the release: archive, rockspecs and source rocks of _VERSION in build/dist (tools/dist.sh)
 #   make rock, install   what `luarocks make gentask-scm-1.rockspec` runs (the library)
 #   make sim-rock, sim-install  what `luarocks make gentask-sim-scm-1.rockspec` runs (the simulator)
 #   make bench           gentask (5.4, LuaJIT) against Python and bare libcurl on one job (bench/run.sh)
@@ -70,7 +72,7 @@ TEST_SRC := $(wildcard csrc/tests/*.c)
 TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all test test-one spec-one demo deps depgraph clean sanitize valgrind rock install sim-rock sim-install \
-        rock-test lint lint-lua lint-c bench bench-tls bench-shared soak fuzz fuzz-deps FORCE
+        rock-test dist lint lint-lua lint-c bench bench-tls bench-shared soak fuzz fuzz-deps FORCE
 all: $(MODULE) $(SIM) $(TESTS)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR) $(PUBLIC_HDR)
@@ -336,6 +338,10 @@ rock-test:
 	@rm -f $(BUILD)/rock-summary; mkdir -p $(BUILD)
 	@GENTASK_SUMMARY=$(BUILD)/rock-summary sh tools/rock-test.sh $(ROCK_VERSIONS); status=$$?; \
 	  sh spec/total.sh $(BUILD)/rock-summary; exit $$status
+
+# the release archive, the versioned rockspecs and the source rocks (docs/release.md)
+dist:
+	@RELEASE_URL="$(RELEASE_URL)" sh tools/dist.sh $(BUILD)/dist
 
 FORCE:
 

@@ -8,7 +8,9 @@
 #   make docs            the HTML reference of the public Lua modules, by LDoc (config.ld), in build/docs; no warning
 #   make demo            gentask batch --sim over examples/prompts.jsonl: images and index.html in build/demo
 #   make deps            install the Debian packages a fresh machine lacks (needs root)
-#   make rock-test       luarocks make both rocks into temporary trees (Lua 5.4, 5.1), one spec each
+#   make rock-test       luarocks make both rocks, then install make dist's source rocks, into temporary trees
+#                        (Lua 5.4, 5.1), one spec each (tools/rock-test.sh)
+#   make dist            the release: archive, rockspecs and source rocks of _VERSION in build/dist (tools/dist.sh)
 #   make rock, install   what `luarocks make gentask-scm-1.rockspec` runs (the library)
 #   make sim-rock, sim-install  what `luarocks make gentask-sim-scm-1.rockspec` runs (the simulator)
 #   make bench           gentask (5.4, LuaJIT) against Python and bare libcurl on one job (bench/run.sh)
@@ -71,7 +73,8 @@ TEST_SRC := $(wildcard csrc/tests/*.c)
 TESTS    := $(patsubst csrc/tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all test test-one spec-one demo deps depgraph clean sanitize valgrind rock install sim-rock sim-install \
-        rock-test lint lint-lua lint-c lint-docs docs bench bench-tls bench-shared soak fuzz fuzz-deps options-doc FORCE
+        rock-test dist lint lint-lua lint-c lint-docs docs bench bench-tls bench-shared soak fuzz fuzz-deps options-doc \
+        FORCE
 all: $(MODULE) $(SIM) $(TESTS)
 
 $(BUILD)/obj/core/%.o: csrc/core/%.c $(CORE_HDR) $(PUBLIC_HDR)
@@ -358,6 +361,10 @@ rock-test:
 	@rm -f $(BUILD)/rock-summary; mkdir -p $(BUILD)
 	@GENTASK_SUMMARY=$(BUILD)/rock-summary sh tools/rock-test.sh $(ROCK_VERSIONS); status=$$?; \
 	  sh spec/total.sh $(BUILD)/rock-summary; exit $$status
+
+# the release archive, the versioned rockspecs and the source rocks (docs/release.md)
+dist:
+	@RELEASE_URL="$(RELEASE_URL)" sh tools/dist.sh $(BUILD)/dist
 
 FORCE:
 

@@ -65,4 +65,7 @@ build = {
   -- the command line: luarocks puts a wrapper in the tree's bin/ that sets the tree's paths
   install = { bin = { gentask = "bin/gentask" } },
 }
-test = { type = "busted" }
+-- `luarocks test` (from a checkout or an unpacked release): builds for the --lua-version's
+-- interpreter and runs busted over spec/ with it, all of it or the files given after `--`
+-- (tools/luarocks-test.lua says why this is not type "busted": that one needs busted as a rock).
+test = { type = "command", script = "tools/luarocks-test.lua" }

@@ -19,7 +19,7 @@ local file = require "gentask.file"
 
 local unpack = table.unpack or unpack   -- 5.1 and LuaJIT keep it global
 
-local gentask = { errors = errors, _VERSION = "gentask scm" }
+local gentask = { errors = errors, _VERSION = "gentask 0.1.0" }
 -- The largest webhook body client:webhook reads (bytes): read at most one byte more from the request.
 gentask.webhook_max_body = core.webhook_max_body
 local engine = scheduler.engine

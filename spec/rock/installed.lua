@@ -1,15 +1,23 @@
--- The installed rocks, gentask and gentask-sim beside it, tested where `luarocks make` put them.
--- Run by tools/rock-test.sh (`make rock-test`, part of `make test`) once per Lua version, never by
--- the normal passes: its name does not match .busted's "_spec" pattern. The script gives it a
+-- The installed rocks, gentask and gentask-sim beside it, tested where luarocks put them. Run by
+-- tools/rock-test.sh (`make rock-test`, part of `make test`) once per Lua version and stage, never
+-- by the normal passes: its name does not match .busted's "_spec" pattern. The script gives it a
 -- fresh tree (GENTASK_ROCK_TREE) as the working directory, package.path/cpath from `luarocks path
--- --tree`, and GENTASK_SIM = the tree's bin/gentask-sim; GENTASK_SOURCE is the checkout, read only
--- to compare against.
+-- --tree`, GENTASK_SIM = the tree's bin/gentask-sim and GENTASK_ROCK_VERSION, the version luarocks
+-- installed: scm-1 after `luarocks make` from the checkout, the release's (0.1.0-1) after
+-- `luarocks install` of the source rocks `make dist` made, which are then in GENTASK_SRC_ROCKS.
+-- GENTASK_SOURCE is the checkout, read only to compare against.
 local tree = assert(os.getenv "GENTASK_ROCK_TREE", "run me with tools/rock-test.sh")
 local source = assert(os.getenv "GENTASK_SOURCE")
 local sim_bin = assert(os.getenv "GENTASK_SIM")
+local rock_version = os.getenv "GENTASK_ROCK_VERSION" or "scm-1"
+local src_rocks = os.getenv "GENTASK_SRC_ROCKS"
+if src_rocks == "" then src_rocks = nil end
+local lua_bin = os.getenv "GENTASK_LUA_BIN" or "lua"
 local lua_version = _VERSION:match "%d+%.%d+"   -- LuaJIT says 5.1, as luarocks does
 local luadir = tree .. "/share/lua/" .. lua_version
 local libdir = tree .. "/lib/lua/" .. lua_version
+-- where luarocks keeps what it installed: rock_manifest and the rockspec, per rock and version
+local rocks_dir = tree .. "/lib/luarocks/rocks-" .. lua_version
 local key = "sk-test-gentask"
 
 local function under(dir, file)
@@ -116,7 +124,7 @@ describe("the installed rock", function()
   end)
 
   it("holds every Lua module of the checkout, byte for byte, and luarocks' manifest lists them", function()
-    local manifest = load_data(tree .. "/lib/luarocks/rocks-" .. lua_version .. "/gentask/scm-1/rock_manifest").rock_manifest
+    local manifest = load_data(rocks_dir .. "/gentask/" .. rock_version .. "/rock_manifest").rock_manifest
     local function listed(root, rel)
       local node = root
       for part in rel:gmatch "[^/]+" do
@@ -149,7 +157,7 @@ describe("the installed rock", function()
       for name in pairs(manifest.bin or {}) do names[#names + 1] = name end
       return names
     end)(), "the library rock installs the gentask command alone")
-    local sim_rock = tree .. "/lib/luarocks/rocks-" .. lua_version .. "/gentask-sim/scm-1/rock_manifest"
+    local sim_rock = rocks_dir .. "/gentask-sim/" .. rock_version .. "/rock_manifest"
     local sim_manifest = load_data(sim_rock).rock_manifest
     assert.is_true(listed(sim_manifest.bin, "gentask-sim"), "gentask-sim is in its own rock's manifest")
     assert.is_nil(sim_manifest.lua, "the simulator's rock installs no Lua module")
@@ -164,6 +172,56 @@ describe("the installed rock", function()
     assert.truthy(lines[1]:match("^" .. out:gsub("%p", "%%%0") .. "/.+%.png$"), lines[1])
     assert.equal("\137PNG", read(lines[1]):sub(1, 4))
   end)
+
+  it("has a gentask --version that prints the installed rockspec's version, as _VERSION does", function()
+    local rockspec = load_data(("%s/gentask/%s/gentask-%s.rockspec"):format(rocks_dir, rock_version, rock_version))
+    assert.equal(rock_version, rockspec.version)
+    local lines = command_lines(sh_quote(tree .. "/bin/gentask") .. " --version; echo \"exit $?\"")
+    assert.same({ gentask._VERSION, "exit 0" }, lines)
+    if rock_version == "scm-1" then
+      -- a checkout's rock: the version is the checkout's, whatever it is
+      assert.truthy(gentask._VERSION:match "^gentask %d+%.%d+%.%d+$", gentask._VERSION)
+    else
+      -- a release: "0.1.0-1" is gentask 0.1.0, rockspec revision 1
+      assert.equal("gentask " .. rock_version:match "^(.+)%-%d+$", gentask._VERSION)
+    end
+  end)
+
+  it("serves a plain script run with the tree's paths (no busted): require finds gentask in the tree", function()
+    local script = "local g = require 'gentask'; local c = require 'gentask.core'; "
+      .. "print(g._VERSION); print(debug.getinfo(g.client, 'S').source); print(type(c))"
+    local lines = command_lines(("cd /tmp && %s -e %s 2>&1; echo \"exit $?\""):format(sh_quote(lua_bin), sh_quote(script)))
+    assert.same({ gentask._VERSION, "@" .. luadir .. "/gentask/init.lua", "table", "exit 0" }, lines)
+  end)
+
+  if src_rocks then
+    -- Each C library the build links is an external dependency: without one, luarocks stops with
+    -- its own message naming it, before compiling anything. NAME_DIR=/nonexistent hides one.
+    it("stops at each missing external dependency with LuaRocks' own message naming it", function()
+      local checked = {}
+      for _, rock in ipairs { "gentask", "gentask-sim" } do
+        local rockspec = load_data(("%s/%s/%s/%s-%s.rockspec"):format(rocks_dir, rock, rock_version, rock, rock_version))
+        local names = {}
+        for name in pairs(rockspec.external_dependencies) do names[#names + 1] = name end
+        table.sort(names)
+        assert.is_true(#names >= 4, rock .. " names its C libraries")
+        for _, name in ipairs(names) do
+          local empty = os.tmpname()
+          os.remove(empty)
+          local out = table.concat(command_lines(("cd %s && luarocks --lua-version %s --tree %s install --deps-mode=one "
+            .. "./%s-%s.src.rock %s_DIR=/nonexistent 2>&1; echo \"exit $?\"")
+            :format(sh_quote(src_rocks), lua_version, sh_quote(empty), rock, rock_version, name)), "\n")
+          assert.truthy(out:find("\nexit 1$"), out)
+          assert.truthy(out:find("Could not find %a+ file for " .. name .. "\n"), out)
+          assert.truthy(out:find("No file %S+ in /nonexistent/"), out)
+          assert.is_nil(read(empty .. "/lib/luarocks/rocks-" .. lua_version .. "/manifest"), "nothing installed")
+          os.execute("rm -rf " .. sh_quote(empty))
+          checked[#checked + 1] = name
+        end
+      end
+      assert.truthy(#checked >= 9, table.concat(checked, " "))
+    end)
+  end
 
   describe("with the installed gentask-sim", function()
     local sim = {}

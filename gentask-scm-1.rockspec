@@ -64,6 +64,8 @@ build = {
   },
   -- the command line: luarocks puts a wrapper in the tree's bin/ that sets the tree's paths
   install = { bin = { gentask = "bin/gentask" } },
+  -- the editor's type definitions (docs/editor.md): in the rock's directory, for LuaLS to read
+  copy_directories = { "library" },
 }
 -- `luarocks test` (from a checkout or an unpacked release): builds for the --lua-version's
 -- interpreter and runs busted over spec/ with it, all of it or the files given after `--`

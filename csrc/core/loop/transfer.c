@@ -124,6 +124,56 @@ static void free_headers(struct curl_slist *headers)
     curl_slist_free_all(headers);
 }
 
+static bool has_auth(const gt_request *req)
+{
+    return req->auth_header && *req->auth_header && req->auth_value;
+}
+
+static struct curl_slist *request_headers(const gt_request *req)
+{
+    char *auth = has_auth(req) ? gt_printf("%s: %s", req->auth_header, req->auth_value) : NULL;
+    struct curl_slist *h = NULL;
+    h = curl_slist_append(h, req->sink ? "Accept: */*" : "Accept: application/json");
+    if (req->body) h = curl_slist_append(h, "Content-Type: application/json");
+    if (auth) h = curl_slist_append(h, auth);
+    gt_wipe_free(auth); /* the slist holds its own copy */
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (req->headers[i]) h = curl_slist_append(h, req->headers[i]);
+    return h;
+}
+
+/* The list's next line reads `line`: step past it. */
+static bool take_line(const struct curl_slist **h, const char *line)
+{
+    if (!*h || strcmp((*h)->data, line) != 0) return false;
+    *h = (*h)->next;
+    return true;
+}
+
+static bool take_auth_line(const struct curl_slist **h, const gt_request *req)
+{
+    size_t name_len = strlen(req->auth_header);
+    const char *line = *h ? (*h)->data : NULL;
+    if (!line || strncmp(line, req->auth_header, name_len) != 0 || strncmp(line + name_len, ": ", 2) != 0 ||
+        strcmp(line + name_len + 2, req->auth_value) != 0)
+        return false;
+    *h = (*h)->next;
+    return true;
+}
+
+/* A pooled transfer keeps its header list, and most requests (every poll of a client, most of its
+ * submits) want the very same lines: then the list is reused as it is, with no copy of the key
+ * made. Any difference (another client, a renewed token, a submit's own headers) builds anew. */
+static bool headers_match(const struct curl_slist *h, const gt_request *req)
+{
+    if (!h || !take_line(&h, req->sink ? "Accept: */*" : "Accept: application/json")) return false;
+    if (req->body && !take_line(&h, "Content-Type: application/json")) return false;
+    if (has_auth(req) && !take_auth_line(&h, req)) return false;
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (req->headers[i] && !take_line(&h, req->headers[i])) return false;
+    return h == NULL;
+}
+
 static void reset_response(gt_transfer *t)
 {
     gt_wipe(t->body, t->body_len);
@@ -151,8 +201,6 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     else curl_easy_reset(t->easy);
     if (!t->easy) return CURLE_OUT_OF_MEMORY;
     reset_response(t);
-    free_headers(t->headers);
-    t->headers = NULL;
     t->body_limit = req->body_limit;
     t->at_most_once = req->at_most_once;
     t->sink = req->sink;
@@ -161,16 +209,11 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     t->n_request_id_headers = req->n_request_id_headers;
     t->cost_header_name = req->cost_header;
 
-    bool has_auth = req->auth_header && *req->auth_header && req->auth_value;
-    char *auth = has_auth ? gt_printf("%s: %s", req->auth_header, req->auth_value) : NULL;
-    struct curl_slist *h = NULL;
-    h = curl_slist_append(h, req->sink ? "Accept: */*" : "Accept: application/json");
-    if (req->body) h = curl_slist_append(h, "Content-Type: application/json");
-    if (auth) h = curl_slist_append(h, auth);
-    gt_wipe_free(auth); /* the slist holds its own copy */
-    for (size_t i = 0; i < req->n_headers; i++)
-        if (req->headers[i]) h = curl_slist_append(h, req->headers[i]);
-    t->headers = h;
+    if (!headers_match(t->headers, req)) {
+        free_headers(t->headers);
+        t->headers = request_headers(req);
+    }
+    struct curl_slist *h = t->headers;
 
     CURL *e = t->easy;
     CURLcode rc = CURLE_OK;

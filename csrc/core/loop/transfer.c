@@ -43,15 +43,38 @@ const char *gt_header_name(gt_header h)
     return h >= 0 && h < GT_HEADER_COUNT ? names[h] : NULL;
 }
 
-/* "Name: value\r\n" → the trimmed value when the name matches, else NULL. */
-static char *header_value(const char *line, size_t len, const char *name)
+/* "Name: value\r\n" → the trimmed value (*value_len bytes, not NUL-terminated) when the name
+ * matches, else NULL. */
+static const char *header_field(const char *line, size_t len, const char *name, size_t *value_len)
 {
     size_t name_len = strlen(name);
     if (len <= name_len || line[name_len] != ':' || strncasecmp(line, name, name_len) != 0) return NULL;
     const char *v = line + name_len + 1, *end = line + len;
     while (v < end && isspace((unsigned char)*v)) v++;
     while (end > v && isspace((unsigned char)end[-1])) end--;
-    return gt_strndup(v, (size_t)(end - v));
+    *value_len = (size_t)(end - v);
+    return v;
+}
+
+static char *header_value(const char *line, size_t len, const char *name)
+{
+    size_t value_len;
+    const char *v = header_field(line, len, name, &value_len);
+    return v ? gt_strndup(v, value_len) : NULL;
+}
+
+/* The request id goes into the transfer's own buffer, grown when too small, kept across requests. */
+static void keep_request_id(gt_transfer *t, const char *v, size_t len)
+{
+    if (len + 1 > t->request_id_cap) {
+        char *grown = realloc(t->request_id_buf, len + 1);
+        if (!grown) return;
+        t->request_id_buf = grown;
+        t->request_id_cap = len + 1;
+    }
+    memcpy(t->request_id_buf, v, len);
+    t->request_id_buf[len] = '\0';
+    t->request_id = t->request_id_buf;
 }
 
 static void replace(char **slot, char *value)
@@ -70,9 +93,10 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
     /* the profile lists its headers in order of preference (classify reads them so too) */
     for (size_t i = 0; i < t->n_request_id_headers; i++) {
         if (t->request_id && i > t->request_id_rank) break;
-        char *value = header_value(line, len, t->request_id_headers[i]);
+        size_t value_len;
+        const char *value = header_field(line, len, t->request_id_headers[i], &value_len);
         if (!value) continue;
-        replace(&t->request_id, value);
+        keep_request_id(t, value, value_len);
         t->request_id_rank = i;
         break;
     }
@@ -184,7 +208,6 @@ static void reset_response(gt_transfer *t)
     t->errbuf[0] = '\0';
     t->sends = 0;
     t->resend_refused = false;
-    free(t->request_id);
     t->request_id = NULL;
     t->request_id_rank = 0;
     free(t->cost_header);
@@ -304,7 +327,7 @@ void gt_transfer_cleanup(gt_transfer *t)
     free_headers(t->headers);
     gt_wipe(t->body, t->body_len);
     free(t->body);
-    free(t->request_id);
+    free(t->request_id_buf);
     free(t->cost_header);
     for (int h = 0; h < GT_HEADER_COUNT; h++) free(t->header[h]);
     memset(t, 0, sizeof *t);

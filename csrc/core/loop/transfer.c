@@ -263,15 +263,17 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
      * often redirect to storage. A keyed download is answered its redirect, which its caller
      * follows one hop at a time, deciding for each whether the key goes along. */
     bool follow = req->sink && !req->keep_redirects;
-    SET(CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
+    /* the handle was just reset (or made): options left at libcurl's default (0 for the three
+     * flags below) are not set again */
+    if (follow) SET(CURLOPT_FOLLOWLOCATION, 1L);
     if (follow) SET(CURLOPT_MAXREDIRS, 5L);
     if (follow) SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
-    SET(CURLOPT_FRESH_CONNECT, req->at_most_once ? 1L : 0L);
+    if (req->at_most_once) SET(CURLOPT_FRESH_CONNECT, 1L);
     SET(CURLOPT_PREREQFUNCTION, on_send);
     SET(CURLOPT_PREREQDATA, t);
-    SET(CURLOPT_PIPEWAIT, req->may_multiplex ? 1L : 0L);
+    if (req->may_multiplex) SET(CURLOPT_PIPEWAIT, 1L);
     /* TLS sessions (and DNS answers) are shared across handles: a fresh connection resumes */
     SET(CURLOPT_SHARE, share);
     if (req->ca_file) SET(CURLOPT_CAINFO, req->ca_file);

@@ -15,6 +15,7 @@
 #   make sim-rock, sim-install  what `luarocks make gentask-sim-scm-1.rockspec` runs (the simulator)
 #   make bench           gentask (5.4, LuaJIT) against Python and bare libcurl on one job (bench/run.sh)
 #   make bench-tls       the same through nginx, HTTP/2 + TLS 1.3 (both: BENCH_N="100 1000" BENCH_REPEAT=3 …)
+#   make bench-counts    libcurl calls and allocations per request, gentask against the floor (bench/counts.sh)
 #   make bench-shared    what the key's shared state costs per submit: none, SQLite file, Redis (bench/shared.sh)
 #   make soak            SOAK_N tasks (10000) over the five dialects under seeded random faults, an outage and a
 #                        simulator restart, checked against the simulator's record (tools/soak.lua;
@@ -215,6 +216,16 @@ soak:
 $(BUILD)/bench/floor: bench/floor.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra $(CJSON_CFLAGS) -o $@ $< -lcurl -lcjson
+
+# Not part of make test: libcurl calls and allocations per request, gentask against the floor (counts, not times)
+.PHONY: bench-counts
+bench-counts: $(BUILD)/bench/floor $(BUILD)/bench/counts.so
+	@for v in 5.4 luajit; do $(MAKE) --no-print-directory all LUA=$$v || exit 1; done
+	@sh bench/counts.sh
+
+$(BUILD)/bench/counts.so: bench/counts.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -fno-omit-frame-pointer -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 
 $(BUILD)/bench/rusage: bench/rusage.c
 	@mkdir -p $(@D)

@@ -43,15 +43,38 @@ const char *gt_header_name(gt_header h)
     return h >= 0 && h < GT_HEADER_COUNT ? names[h] : NULL;
 }
 
-/* "Name: value\r\n" → the trimmed value when the name matches, else NULL. */
-static char *header_value(const char *line, size_t len, const char *name)
+/* "Name: value\r\n" → the trimmed value (*value_len bytes, not NUL-terminated) when the name
+ * matches, else NULL. */
+static const char *header_field(const char *line, size_t len, const char *name, size_t *value_len)
 {
     size_t name_len = strlen(name);
     if (len <= name_len || line[name_len] != ':' || strncasecmp(line, name, name_len) != 0) return NULL;
     const char *v = line + name_len + 1, *end = line + len;
     while (v < end && isspace((unsigned char)*v)) v++;
     while (end > v && isspace((unsigned char)end[-1])) end--;
-    return gt_strndup(v, (size_t)(end - v));
+    *value_len = (size_t)(end - v);
+    return v;
+}
+
+static char *header_value(const char *line, size_t len, const char *name)
+{
+    size_t value_len;
+    const char *v = header_field(line, len, name, &value_len);
+    return v ? gt_strndup(v, value_len) : NULL;
+}
+
+/* The request id goes into the transfer's own buffer, grown when too small, kept across requests. */
+static void keep_request_id(gt_transfer *t, const char *v, size_t len)
+{
+    if (len + 1 > t->request_id_cap) {
+        char *grown = realloc(t->request_id_buf, len + 1);
+        if (!grown) return;
+        t->request_id_buf = grown;
+        t->request_id_cap = len + 1;
+    }
+    memcpy(t->request_id_buf, v, len);
+    t->request_id_buf[len] = '\0';
+    t->request_id = t->request_id_buf;
 }
 
 static void replace(char **slot, char *value)
@@ -70,9 +93,10 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
     /* the profile lists its headers in order of preference (classify reads them so too) */
     for (size_t i = 0; i < t->n_request_id_headers; i++) {
         if (t->request_id && i > t->request_id_rank) break;
-        char *value = header_value(line, len, t->request_id_headers[i]);
+        size_t value_len;
+        const char *value = header_field(line, len, t->request_id_headers[i], &value_len);
         if (!value) continue;
-        replace(&t->request_id, value);
+        keep_request_id(t, value, value_len);
         t->request_id_rank = i;
         break;
     }
@@ -124,6 +148,56 @@ static void free_headers(struct curl_slist *headers)
     curl_slist_free_all(headers);
 }
 
+static bool has_auth(const gt_request *req)
+{
+    return req->auth_header && *req->auth_header && req->auth_value;
+}
+
+static struct curl_slist *request_headers(const gt_request *req)
+{
+    char *auth = has_auth(req) ? gt_printf("%s: %s", req->auth_header, req->auth_value) : NULL;
+    struct curl_slist *h = NULL;
+    h = curl_slist_append(h, req->sink ? "Accept: */*" : "Accept: application/json");
+    if (req->body) h = curl_slist_append(h, "Content-Type: application/json");
+    if (auth) h = curl_slist_append(h, auth);
+    gt_wipe_free(auth); /* the slist holds its own copy */
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (req->headers[i]) h = curl_slist_append(h, req->headers[i]);
+    return h;
+}
+
+/* The list's next line reads `line`: step past it. */
+static bool take_line(const struct curl_slist **h, const char *line)
+{
+    if (!*h || strcmp((*h)->data, line) != 0) return false;
+    *h = (*h)->next;
+    return true;
+}
+
+static bool take_auth_line(const struct curl_slist **h, const gt_request *req)
+{
+    size_t name_len = strlen(req->auth_header);
+    const char *line = *h ? (*h)->data : NULL;
+    if (!line || strncmp(line, req->auth_header, name_len) != 0 || strncmp(line + name_len, ": ", 2) != 0 ||
+        strcmp(line + name_len + 2, req->auth_value) != 0)
+        return false;
+    *h = (*h)->next;
+    return true;
+}
+
+/* A pooled transfer keeps its header list, and most requests (every poll of a client, most of its
+ * submits) want the very same lines: then the list is reused as it is, with no copy of the key
+ * made. Any difference (another client, a renewed token, a submit's own headers) builds anew. */
+static bool headers_match(const struct curl_slist *h, const gt_request *req)
+{
+    if (!h || !take_line(&h, req->sink ? "Accept: */*" : "Accept: application/json")) return false;
+    if (req->body && !take_line(&h, "Content-Type: application/json")) return false;
+    if (has_auth(req) && !take_auth_line(&h, req)) return false;
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (req->headers[i] && !take_line(&h, req->headers[i])) return false;
+    return h == NULL;
+}
+
 static void reset_response(gt_transfer *t)
 {
     gt_wipe(t->body, t->body_len);
@@ -134,7 +208,6 @@ static void reset_response(gt_transfer *t)
     t->errbuf[0] = '\0';
     t->sends = 0;
     t->resend_refused = false;
-    free(t->request_id);
     t->request_id = NULL;
     t->request_id_rank = 0;
     free(t->cost_header);
@@ -151,8 +224,6 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     else curl_easy_reset(t->easy);
     if (!t->easy) return CURLE_OUT_OF_MEMORY;
     reset_response(t);
-    free_headers(t->headers);
-    t->headers = NULL;
     t->body_limit = req->body_limit;
     t->at_most_once = req->at_most_once;
     t->sink = req->sink;
@@ -161,16 +232,11 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     t->n_request_id_headers = req->n_request_id_headers;
     t->cost_header_name = req->cost_header;
 
-    bool has_auth = req->auth_header && *req->auth_header && req->auth_value;
-    char *auth = has_auth ? gt_printf("%s: %s", req->auth_header, req->auth_value) : NULL;
-    struct curl_slist *h = NULL;
-    h = curl_slist_append(h, req->sink ? "Accept: */*" : "Accept: application/json");
-    if (req->body) h = curl_slist_append(h, "Content-Type: application/json");
-    if (auth) h = curl_slist_append(h, auth);
-    gt_wipe_free(auth); /* the slist holds its own copy */
-    for (size_t i = 0; i < req->n_headers; i++)
-        if (req->headers[i]) h = curl_slist_append(h, req->headers[i]);
-    t->headers = h;
+    if (!headers_match(t->headers, req)) {
+        free_headers(t->headers);
+        t->headers = request_headers(req);
+    }
+    struct curl_slist *h = t->headers;
 
     CURL *e = t->easy;
     CURLcode rc = CURLE_OK;
@@ -197,15 +263,17 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
      * often redirect to storage. A keyed download is answered its redirect, which its caller
      * follows one hop at a time, deciding for each whether the key goes along. */
     bool follow = req->sink && !req->keep_redirects;
-    SET(CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
+    /* the handle was just reset (or made): options left at libcurl's default (0 for the three
+     * flags below) are not set again */
+    if (follow) SET(CURLOPT_FOLLOWLOCATION, 1L);
     if (follow) SET(CURLOPT_MAXREDIRS, 5L);
     if (follow) SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
-    SET(CURLOPT_FRESH_CONNECT, req->at_most_once ? 1L : 0L);
+    if (req->at_most_once) SET(CURLOPT_FRESH_CONNECT, 1L);
     SET(CURLOPT_PREREQFUNCTION, on_send);
     SET(CURLOPT_PREREQDATA, t);
-    SET(CURLOPT_PIPEWAIT, req->may_multiplex ? 1L : 0L);
+    if (req->may_multiplex) SET(CURLOPT_PIPEWAIT, 1L);
     /* TLS sessions (and DNS answers) are shared across handles: a fresh connection resumes */
     SET(CURLOPT_SHARE, share);
     if (req->ca_file) SET(CURLOPT_CAINFO, req->ca_file);
@@ -261,7 +329,7 @@ void gt_transfer_cleanup(gt_transfer *t)
     free_headers(t->headers);
     gt_wipe(t->body, t->body_len);
     free(t->body);
-    free(t->request_id);
+    free(t->request_id_buf);
     free(t->cost_header);
     for (int h = 0; h < GT_HEADER_COUNT; h++) free(t->header[h]);
     memset(t, 0, sizeof *t);

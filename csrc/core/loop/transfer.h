@@ -14,7 +14,9 @@ struct gt_transfer {
     char *body; /* response body, NUL-terminated */
     size_t body_len, body_cap, body_limit;
     bool body_overflow;
-    char *request_id;
+    char *request_id;       /* request_id_buf once a header gave it, else NULL */
+    char *request_id_buf;   /* kept across requests: most answers carry one of the same length */
+    size_t request_id_cap;  /* request_id_buf's size */
     size_t request_id_rank; /* which of request_id_headers gave it: an earlier one is preferred */
     char *header[GT_HEADER_COUNT];
     gt_sink_fn sink; /* a download's body goes there, not into body */

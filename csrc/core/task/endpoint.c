@@ -91,8 +91,22 @@ char *gt_endpoint_poll_body(const gt_client *c)
  * expansion, for ids that are paths: Veo's "models/veo-3/operations/abc") escaped segment by
  * segment with its slashes kept. Such an id may not climb out of its place: an empty, "." or ".."
  * segment refuses it (NULL). */
+/* RFC 3986's unreserved characters: the ones curl_easy_escape leaves as they are (ASCII, whatever
+ * the locale) */
+static bool unreserved(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                     ch == '.' || ch == '_' || ch == '~';
+        if (!plain) return false;
+    }
+    return true;
+}
+
 static char *escaped(const char *s, size_t len)
 {
+    if (unreserved(s, len)) return gt_strndup(s, len); /* what curl_easy_escape would give, without its copy */
     char *curl_owned = curl_easy_escape(NULL, s, (int)len);
     char *copy = gt_strdup(curl_owned);
     curl_free(curl_owned);
@@ -124,10 +138,13 @@ char *gt_endpoint_poll_url(const gt_client *c, const char *template, const char 
     const char *slot = strstr(template, "{id}"), *raw = strstr(template, "{+id}");
     if (!slot && !raw) return gt_printf("%s%s", c->base_url, template);
     if (!slot || (raw && raw < slot)) slot = raw;
-    char *id = escaped_id(task_id ? task_id : "", slot == raw);
+    const char *after = slot + (slot == raw ? 5 : 4);
+    if (!task_id) task_id = "";
+    if (slot != raw && unreserved(task_id, strlen(task_id))) /* most ids: nothing to escape, no copy to make */
+        return gt_printf("%s%.*s%s%s", c->base_url, (int)(slot - template), template, task_id, after);
+    char *id = escaped_id(task_id, slot == raw);
     if (!id) return NULL;
-    char *url = gt_printf("%s%.*s%s%s", c->base_url, (int)(slot - template), template, id,
-                          slot + (slot == raw ? 5 : 4));
+    char *url = gt_printf("%s%.*s%s%s", c->base_url, (int)(slot - template), template, id, after);
     free(id);
     return url;
 }
@@ -154,9 +171,10 @@ char **gt_endpoint_headers(const gt_task *t, gt_phase phase, size_t *n)
 {
     const gt_profile *p = t->client->profile;
     bool submit = phase == GT_PHASE_SUBMIT;
-    size_t most = p->headers.n + 2;
-    char **lines = calloc(most, sizeof *lines);
+    size_t most = p->headers.n + (submit ? 2 : 0);
     *n = 0;
+    if (most == 0) return NULL; /* most polls: no line of their own, no list to allocate */
+    char **lines = calloc(most, sizeof *lines);
     if (!lines) return NULL;
     for (size_t i = 0; i < p->headers.n; i++) lines[(*n)++] = gt_strdup(p->headers.items[i]);
     if (submit && p->deadline_header) lines[(*n)++] = deadline_line(t);

@@ -142,8 +142,13 @@ static char *scrub_answer(const gt_task *t, gt_response *res)
 static void take_ids(gt_task *t, const gt_response *res, gt_reply *reply)
 {
     if (res->request_id) {
-        free(t->request_id);
-        t->request_id = gt_strdup(res->request_id);
+        size_t len = strlen(res->request_id);
+        if (t->request_id && strlen(t->request_id) >= len) { /* the last answer's place holds it: no copy */
+            memcpy(t->request_id, res->request_id, len + 1);
+        } else {
+            free(t->request_id);
+            t->request_id = gt_strdup(res->request_id);
+        }
         gt_client_scrub(t->client, &t->request_id);
     }
     if (reply->task_id && !t->remote_id) {

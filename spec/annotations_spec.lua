@@ -6,12 +6,7 @@
 local gentask = require "gentask"   -- gentask.task hands the task methods to the binding on load
 local core = require "gentask.core"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local text = f:read "*a"
-  f:close()
-  return text
-end
+local function read(path) return assert(require("support.host").read(path), "cannot read " .. path) end
 
 local function meta_files()
   local files = {}

@@ -7,12 +7,7 @@ local core = require "gentask.core"
 local metrics = require "gentask.metrics"
 local docs = require "support.docs"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local text = f:read "*a"
-  f:close()
-  return text
-end
+local function read(path) return assert(require("support.host").read(path), "cannot read " .. path) end
 
 local render = dofile "tools/options_doc.lua"
 local extra = dofile "tools/options_lua.lua"

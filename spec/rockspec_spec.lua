@@ -5,19 +5,7 @@
 local read = require("support.host").read
 local rockspec = assert(loadfile "tools/rockspec.lua")()
 
--- a rockspec (Lua assignments) read into a table, on 5.1 and 5.2+, as luarocks reads it: no globals
-local function load_rockspec(text, name)
-  local env = {}
-  local chunk
-  if setfenv then
-    chunk = assert(loadstring(text, "=" .. name))
-    setfenv(chunk, env)
-  else
-    chunk = assert(load(text, "=" .. name, "t", env))
-  end
-  chunk()
-  return env
-end
+local load_rockspec = rockspec.load
 
 local function without(t, keys)
   local copy = {}

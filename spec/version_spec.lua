@@ -7,18 +7,7 @@ local cli = require "support.cli"
 local rockspec = assert(loadfile "tools/rockspec.lua")()
 local gentask = require "gentask"
 
-local function load_rockspec(text, name)
-  local env = {}
-  local chunk
-  if setfenv then
-    chunk = assert(loadstring(text, "=" .. name))
-    setfenv(chunk, env)
-  else
-    chunk = assert(load(text, "=" .. name, "t", env))
-  end
-  chunk()
-  return env
-end
+local load_rockspec = rockspec.load
 
 describe("the version", function()
   local version = gentask._VERSION:match "^gentask (%d+%.%d+%.%d+)$"

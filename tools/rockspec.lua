@@ -37,8 +37,22 @@ local function versioned(text, version, url, md5)
     :format(name, package_version, name, name, version) .. body
 end
 
+-- a rockspec (Lua assignments) read into a table, on 5.1 and 5.2+, as luarocks reads it: no globals
+local function load_rockspec(text, name)
+  local env = {}
+  local chunk
+  if setfenv then
+    chunk = assert(loadstring(text, "=" .. name))
+    setfenv(chunk, env)
+  else
+    chunk = assert(load(text, "=" .. name, "t", env))
+  end
+  chunk()
+  return env
+end
+
 local args = { ... }
-if #args == 0 then return { versioned = versioned, version_of = version_of } end
+if #args == 0 then return { versioned = versioned, version_of = version_of, load = load_rockspec } end
 
 local function read(path)
   local f = assert(io.open(path, "rb"))

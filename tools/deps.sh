@@ -7,7 +7,7 @@ set -eu
 # lua module (libnginx-mod-http-lua), which the OpenResty-style tests need, and LÖVE runs on them.
 # The hosts the specs embed gentask in: neovim, nginx + its lua module, love, copas, cqueues.
 # make lint (part of make test): lua-check (luacheck) and clang-format.
-# make docs (make lint runs it): LDoc (lua-ldoc).
+# make docs (make lint runs it): LDoc (lua-ldoc). make dist (the rock test runs it): git archive.
 # spec/tls_spec.lua makes a throwaway CA with the openssl command (nginx serves HTTPS with it).
 # spec/sim_outage_spec.lua holds raw keep-alive connections open with lua-socket.
 # The gentask command parses its arguments with lua-argparse; spec/cli_spec.lua drives it on a
@@ -24,7 +24,7 @@ PACKAGES="make gcc libc6-dev pkg-config ca-certificates curl
   lua-cjson lua-socket lua-busted luarocks valgrind lua-check clang-format
   neovim nginx libnginx-mod-http-lua love lua-copas lua-cqueues openssl
   lua-argparse bsdutils chromium libhiredis-dev redis-server
-  lua-ldoc"
+  lua-ldoc git"
 
 # `sh tools/deps.sh PACKAGE ...` installs those instead (make fuzz-deps: clang and libFuzzer).
 [ $# -gt 0 ] && PACKAGES="$*"

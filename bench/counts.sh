@@ -47,19 +47,7 @@ read -r sim_port _ < "$work/sim.out" || true
 admin="http://127.0.0.1:$sim_port/_sim"
 base="http://127.0.0.1:$sim_port/foxapi"
 
-field() {   # field NAME JSON → the number after "NAME": in a flat JSON text
-  printf '%s' "$2" | sed -n "s/.*\"$1\": *\([0-9][0-9]*\).*/\1/p"
-}
-
-peer_command() {
-  case $1 in
-    gentask-5.4) echo "lua5.4 bench/peer_gentask.lua" ;;
-    gentask-luajit) echo "luajit bench/peer_gentask.lua" ;;
-    floor) echo "build/bench/floor" ;;
-    floor-options) echo "env FLOOR_GENTASK_OPTIONS=1 build/bench/floor" ;;
-    *) echo "bench-counts: unknown peer $1" >&2; return 1 ;;
-  esac
-}
+. bench/peers.sh   # field, peer_command
 
 : > "$raw"
 for rep in $(seq "$COUNTS_REPEAT"); do

@@ -76,22 +76,6 @@ for _, peer in ipairs(peers) do
 end
 lines[#lines + 1] = requests
 
-local widths = {}
-for _, line in ipairs(lines) do
-  for i, cell in ipairs(line) do widths[i] = math.max(widths[i] or 0, utf8 and utf8.len(cell) or #cell) end
-end
-for k, line in ipairs(lines) do
-  local cells = {}
-  for i, cell in ipairs(line) do
-    local pad = (" "):rep(widths[i] - (utf8 and utf8.len(cell) or #cell))
-    cells[i] = i == 1 and cell .. pad or pad .. cell
-  end
-  print("| " .. table.concat(cells, " | ") .. " |")
-  if k == 1 then
-    local rule = {}
-    for i = 1, #line do rule[i] = (i == 1 and ":" or "") .. ("-"):rep(widths[i] - 1) .. (i == 1 and "" or ":") end
-    print("| " .. table.concat(rule, " | ") .. " |")
-  end
-end
+dofile((arg[0]:match "^(.*)/" or ".") .. "/markdown.lua").print_table(lines)
 print(("per request = (count at N=%s - count at N=%s) / (requests at N=%s - at N=%s), requests = submits + polls"
   .. " the simulator answered; median (min–max) over the runs"):format(n2, n1, n2, n1))

@@ -161,21 +161,7 @@ accepts() {   # connections nginx has accepted so far (the status request itself
   curl -s "http://127.0.0.1:$status_port/status" | sed -n 's/^ *\([0-9][0-9]*\) [0-9][0-9]* [0-9][0-9]* *$/\1/p'
 }
 
-field() {   # field NAME JSON → the number after "NAME": in a flat JSON text
-  printf '%s' "$2" | sed -n "s/.*\"$1\": *\([0-9][0-9]*\).*/\1/p"
-}
-
-peer_command() {
-  case $1 in
-    gentask-5.4) echo "lua5.4 bench/peer_gentask.lua" ;;
-    gentask-luajit) echo "luajit bench/peer_gentask.lua" ;;
-    httpx) echo "$BENCH_PYTHON bench/peer_httpx.py" ;;
-    aiohttp) echo "$BENCH_PYTHON bench/peer_aiohttp.py" ;;
-    floor) echo "build/bench/floor" ;;
-    floor-options) echo "env FLOOR_GENTASK_OPTIONS=1 build/bench/floor" ;;
-    *) echo "bench: unknown peer $1" >&2; return 1 ;;
-  esac
-}
+. bench/peers.sh   # field, peer_command
 
 # measure PEER N REP → one line of $raw:
 # config peer n rep ok cpu_s wall_s rss_kb submissions polls connections full_handshakes

@@ -83,24 +83,7 @@ for _, n in ipairs(ns) do
   end
 end
 
-local widths = {}
-for _, line in ipairs(lines) do
-  for i, cell in ipairs(line) do
-    widths[i] = math.max(widths[i] or 0, #cell)
-  end
-end
-for k, line in ipairs(lines) do
-  local cells = {}
-  for i, cell in ipairs(line) do
-    cells[i] = i == 1 and cell .. (" "):rep(widths[i] - #cell) or (" "):rep(widths[i] - #cell) .. cell
-  end
-  print("| " .. table.concat(cells, " | ") .. " |")
-  if k == 1 then
-    local rule = {}
-    for i = 1, #line do rule[i] = (i == 1 and ":" or "") .. ("-"):rep(widths[i] - 1) .. (i == 1 and "" or ":") end
-    print("| " .. table.concat(rule, " | ") .. " |")
-  end
-end
+dofile((arg[0]:match "^(.*)/" or ".") .. "/markdown.lua").print_table(lines)
 print(("medians of %d runs; marginal CPU = CPU at N - CPU at N = 0 (per task: ms/task, per request the simulator"
   .. " counted: µs/req); x floor = marginal CPU / the floor's at the same N"):format(#runs[peers[1]][ns[1]]))
 print("*: not every task succeeded, so that run did less (or other) work than the floor's;"

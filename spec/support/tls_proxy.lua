@@ -75,9 +75,12 @@ local function make_certificates(dir)
   end
 end
 
--- One line per request; $uri (decoded, may hold spaces) last.
+-- One line per request; $uri (decoded, may hold spaces) last. $msec is when the line was written
+-- (the response sent), $request_time how long since the request's first bytes were read and
+-- $connection_time how long its connection had been open then, on nginx's clock in milliseconds:
+-- they order a connection's opening against another's request.
 local LOG_FORMAT = "$connection $connection_requests $ssl_session_reused $ssl_protocol $server_protocol"
-  .. " $request_method $status $host $request_uri $uri"
+  .. " $request_method $status $msec $request_time $connection_time $host $request_uri $uri"
 
 local function render(self, upstream_port)
   local conf = {
@@ -205,12 +208,13 @@ local function read_requests(self)
   local log = (host.read(self.dir .. "/logs/access.log") or ""):sub(self.offset + 1)
   local list = {}
   for line in log:gmatch "[^\n]+" do
-    local connection, requests, reused, tls, protocol, method, status, host_name, request_uri, uri =
-      line:match "^(%d+) (%d+) (%S+) (%S+) (%S+) (%S+) (%d+) (%S+) (%S+) (.*)$"
+    local connection, requests, reused, tls, protocol, method, status, msec, took, open_for, host_name, request_uri,
+          uri = line:match "^(%d+) (%d+) (%S+) (%S+) (%S+) (%S+) (%d+) ([%d.]+) ([%d.]+) ([%d.]+) (%S+) (%S+) (.*)$"
     assert(connection, "an access log line the spec cannot read: " .. line)
     list[#list + 1] = { connection = tonumber(connection), requests = tonumber(requests), reused = reused, tls = tls,
                         protocol = protocol, method = method, status = tonumber(status), host = host_name,
-                        request_uri = request_uri, uri = uri, line = line }
+                        request_uri = request_uri, uri = uri, line = line, answered = tonumber(msec),
+                        read = tonumber(msec) - tonumber(took), opened = tonumber(msec) - tonumber(open_for) }
   end
   return list
 end
@@ -218,7 +222,9 @@ end
 --- The requests logged since mark(), in order: { connection =, requests = (the connection's
 -- count so far), reused = ("r" a resumed TLS session, "." a full handshake), tls = "TLSv1.3",
 -- protocol = "HTTP/2.0", method =, status =, host = (the Host, or the host of an absolute-form
--- request), request_uri =, uri = }. nginx logs a request just
+-- request), request_uri =, uri =, answered = (when nginx logged it, seconds on its clock, to the
+-- millisecond), read = (when its first bytes were read), opened = (when its connection was
+-- accepted, on the same clock) }. nginx logs a request just
 -- after sending its response, so a client can be done before the line is written: with
 -- `expected`, waits (up to 5 s) until that many are there.
 function TlsProxy:requests(expected)

@@ -5,6 +5,7 @@
  * which sockets to watch and when it next wants time, and step() is then one poll(2) over those
  * sockets. The engine knows no task: a due timer calls its own callback, a finished transfer
  * its own; nothing here calls out of the core, and what the binding must see is queued. */
+#include "origin_gate.h"
 #include "transfer.h"
 
 #include <limits.h>
@@ -175,6 +176,7 @@ gt_engine *gt_engine_new(void)
     curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     e->refs = 1;
     e->curl_due_ms = -1;
+    e->origin_due_ms = -1;
     e->wake.epoll = e->wake.timer = -1;
     gt_queue_init(&e->changed);
     gt_queue_init(&e->fired_alarms);
@@ -200,6 +202,14 @@ void gt_engine_release(gt_engine *e)
     e->host_loop = false; /* nobody watches any more: the cache's sockets close at once */
     curl_multi_cleanup(e->multi);
     gt_engine_release_sockets(e);
+    gt_transfer *never_started[] = {gt_origins_free(&e->origins), e->unstarted};
+    for (size_t i = 0; i < 2; i++) {
+        for (gt_transfer *x = never_started[i], *next; x; x = next) {
+            next = x->next_waiting;
+            gt_transfer_cleanup(x);
+            free(x);
+        }
+    }
     while (e->idle_transfers) {
         gt_transfer *x = e->idle_transfers;
         e->idle_transfers = x->next_idle;
@@ -286,6 +296,9 @@ static void give_back(gt_engine *e, gt_transfer *x)
 {
     x->done = NULL;
     x->ctx = NULL;
+    x->origin = NULL;
+    x->waiting = false;
+    x->next_waiting = NULL;
     if (e->n_idle_transfers >= IDLE_TRANSFERS_MAX) {
         gt_transfer_cleanup(x);
         free(x);
@@ -296,6 +309,76 @@ static void give_back(gt_engine *e, gt_transfer *x)
     e->n_idle_transfers++;
 }
 
+/* Hands x to curl. The connection cache holds as many connections as requests have been on the
+ * wire at once: a smaller one closes connections that polls are about to want, and scans itself
+ * to evict on every return. */
+static bool start(gt_engine *e, gt_transfer *x)
+{
+    if (curl_multi_add_handle(e->multi, x->easy) != CURLM_OK) return false;
+    if (++e->n_live_transfers > e->max_connections) {
+        e->max_connections = 2 * e->n_live_transfers;
+        curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->max_connections);
+    }
+    return true;
+}
+
+/* A transfer that never reached curl ends through its callback all the same, sent = false. */
+static void fail_unstarted(gt_engine *e, gt_transfer *x)
+{
+    gt_transfer_result result;
+    gt_transfer_result_of(x, CURLE_OUT_OF_MEMORY, &result);
+    if (x->done) x->done(x->ctx, &result);
+    give_back(e, x);
+}
+
+/* x was its origin's pioneer (origin_gate.h) and is leaving the wire: the transfers its gate held go now. It
+ * connected when it got an answer or completed a handshake; then curl holds a session to resume
+ * (or a connection to reuse). */
+/* Starts the transfers a gate let go, linked by next_waiting. */
+static void start_released(gt_engine *e, gt_transfer *go)
+{
+    for (gt_transfer *next; go; go = next) {
+        next = go->next_waiting;
+        go->next_waiting = NULL;
+        go->waiting = false;
+        if (!start(e, go)) { /* ends in the next step: never from inside an abort */
+            go->next_waiting = e->unstarted;
+            e->unstarted = go;
+        }
+    }
+}
+
+/* x was its origin's pioneer (origin_gate.h) and is leaving the wire: the transfers its gate held
+ * go now. It connected when it got an answer or completed a handshake; then curl holds a session
+ * to resume (or a connection to reuse). */
+static void pioneer_leaves(gt_engine *e, gt_transfer *x, bool aborted)
+{
+    long status = 0;
+    curl_off_t handshake_us = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(x->easy, CURLINFO_APPCONNECT_TIME_T, &handshake_us);
+    start_released(e, gt_origin_pioneer_ended(x->origin, status > 0 || handshake_us > 0, aborted));
+}
+
+/* How long a pioneer's TLS handshake took (its end less its TCP connect), or -1 while it goes on. */
+static int64_t handshake_ms(gt_transfer *x)
+{
+    curl_off_t connected_us = 0, handshake_us = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_APPCONNECT_TIME_T, &handshake_us);
+    if (handshake_us <= 0) return -1;
+    curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &connected_us);
+    return (int64_t)(handshake_us - connected_us) / 1000 + 1;
+}
+
+/* A slow pioneer's queue goes a round trip after its handshake (origin_gate.h). */
+static void release_due_origins(gt_engine *e)
+{
+    if (!e->origins) return;
+    int64_t now = gt_now_ms();
+    e->origin_due_ms = gt_origin_due_ms(e->origins, now, handshake_ms);
+    for (gt_origin *o; (o = gt_origin_to_release(e->origins, now));) start_released(e, gt_origin_release(o));
+}
+
 gt_transfer *gt_engine_send(gt_engine *e, const gt_request *req, gt_transfer_fn done, void *ctx)
 {
     gt_transfer *x = take_transfer(e);
@@ -303,36 +386,57 @@ gt_transfer *gt_engine_send(gt_engine *e, const gt_request *req, gt_transfer_fn 
     bool ready = gt_transfer_prepare(x, req, e->share) == CURLE_OK &&
                  curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket) == CURLE_OK &&
                  curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, e) == CURLE_OK;
-    if (!ready || curl_multi_add_handle(e->multi, x->easy) != CURLM_OK) {
+    if (!ready) {
         give_back(e, x);
         return NULL;
     }
     x->done = done;
     x->ctx = ctx;
-    /* The connection cache holds as many connections as requests have been on the wire at once:
-     * a smaller one closes connections that polls are about to want, and scans itself to evict
-     * on every return. */
-    if (++e->n_live_transfers > e->max_connections) {
-        e->max_connections = 2 * e->n_live_transfers;
-        curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->max_connections);
+    x->origin = gt_origin_of(&e->origins, req->url);
+    if (x->origin && gt_origin_must_wait(x->origin, x)) {
+        x->waiting = true;
+    } else if (!start(e, x)) {
+        if (gt_origin_is_pioneer(x->origin, x)) pioneer_leaves(e, x, true); /* nobody waits on it yet */
+        give_back(e, x);
+        return NULL;
     }
     return x;
 }
 
+static bool unqueue_unstarted(gt_engine *e, gt_transfer *x)
+{
+    for (gt_transfer **p = &e->unstarted; *p; p = &(*p)->next_waiting) {
+        if (*p != x) continue;
+        *p = x->next_waiting;
+        return true;
+    }
+    return false;
+}
+
 void gt_engine_abort(gt_engine *e, gt_transfer *x)
 {
+    if (x->waiting) { /* never reached curl */
+        gt_origin_leave(x->origin, x);
+        give_back(e, x);
+        return;
+    }
+    if (unqueue_unstarted(e, x)) {
+        give_back(e, x);
+        return;
+    }
     if (x->finished) { /* its result is waiting in finish_transfers: drop it there */
         x->aborted = true;
         return;
     }
     curl_multi_remove_handle(e->multi, x->easy);
     e->n_live_transfers--;
+    if (gt_origin_is_pioneer(x->origin, x)) pioneer_leaves(e, x, true);
     give_back(e, x);
 }
 
 bool gt_transfer_sent(const gt_transfer *x)
 {
-    return gt_transfer_body_sent(x);
+    return !x->waiting && gt_transfer_body_sent(x);
 }
 
 void gt_engine_notify(gt_engine *e, gt_qnode *n)
@@ -364,13 +468,14 @@ static int64_t next_due_ms(const gt_engine *e)
 {
     const gt_timer *top = gt_timerheap_peek(&e->timers);
     int64_t due = top ? top->due_ms : -1;
+    if (e->origin_due_ms >= 0 && (due < 0 || e->origin_due_ms < due)) due = e->origin_due_ms;
     if (e->curl_due_ms >= 0 && (due < 0 || e->curl_due_ms < due)) due = e->curl_due_ms;
     return due;
 }
 
 static bool has_queued(const gt_engine *e)
 {
-    return !gt_queue_empty(&e->changed) || !gt_queue_empty(&e->fired_alarms);
+    return !gt_queue_empty(&e->changed) || !gt_queue_empty(&e->fired_alarms) || e->unstarted;
 }
 
 long gt_engine_timeout(gt_engine *e)
@@ -388,6 +493,7 @@ static void deliver(gt_engine *e, gt_transfer *x)
 {
     curl_multi_remove_handle(e->multi, x->easy);
     e->n_live_transfers--;
+    if (gt_origin_is_pioneer(x->origin, x)) pioneer_leaves(e, x, x->aborted);
     if (!x->aborted && x->done) {
         gt_transfer_result result;
         gt_transfer_result_of(x, x->code, &result);
@@ -401,6 +507,12 @@ static void deliver(gt_engine *e, gt_transfer *x)
  * yet read for it, which made a burst of N completions cost N². */
 static void finish_transfers(gt_engine *e)
 {
+    while (e->unstarted) {
+        gt_transfer *x = e->unstarted;
+        e->unstarted = x->next_waiting;
+        x->next_waiting = NULL;
+        fail_unstarted(e, x);
+    }
     CURLMsg *msg;
     int left;
     size_t n = 0;
@@ -477,6 +589,7 @@ static int settle(gt_engine *e)
     for (int rounds = 0; rounds < 8; rounds++) {
         curl_timeout_if_due(e);
         finish_transfers(e);
+        release_due_origins(e);
         if (!run_due_timers(e) && (e->curl_due_ms < 0 || e->curl_due_ms > gt_now_ms())) break;
     }
     return (int)(e->changed.count + e->fired_alarms.count);

@@ -61,6 +61,7 @@ typedef struct gt_transfer_result {
 typedef void (*gt_transfer_fn)(void *ctx, const gt_transfer_result *result);
 
 typedef struct gt_transfer gt_transfer; /* engine-owned, pooled */
+typedef struct gt_origin gt_origin;     /* origin_gate.h: a burst's first TLS connection goes alone */
 
 /* ---- the engine (engine.c) --------------------------------------------------------------------- */
 
@@ -104,6 +105,9 @@ struct gt_engine {
     size_t n_idle_transfers;
     size_t n_live_transfers; /* on the wire now */
     size_t max_connections;  /* the connection cache's size: grows with n_live_transfers */
+    gt_origin *origins;      /* the https origins requests went to, each with its gate */
+    int64_t origin_due_ms;   /* when a gate's queue is next due to go (origin_gate.h); -1: none */
+    gt_transfer *unstarted;  /* let through a gate but refused by curl: they fail in the next step */
     gt_transfer **finished;  /* finish_transfers' list, kept for its capacity */
     size_t cap_finished;
     /* the layer above's own state per engine (the domain's registry of its clients): never read

@@ -7,7 +7,10 @@
 
 struct gt_transfer {
     CURL *easy;
-    gt_transfer *next_idle; /* the pool's free list */
+    gt_transfer *next_idle;    /* the pool's free list */
+    gt_origin *origin;         /* its https origin's gate (origin_gate.h), or NULL */
+    bool waiting;              /* held at that gate, not yet handed to curl */
+    gt_transfer *next_waiting; /* the gate's queue */
     gt_transfer_fn done;
     void *ctx;
     struct curl_slist *headers;

@@ -14,7 +14,8 @@
 #   make rock, install   what `luarocks make gentask-scm-1.rockspec` runs (the library)
 #   make sim-rock, sim-install  what `luarocks make gentask-sim-scm-1.rockspec` runs (the simulator)
 #   make bench           gentask (5.4, LuaJIT) against Python and bare libcurl on one job (bench/run.sh)
-#   make bench-tls       the same through nginx, HTTP/2 + TLS 1.3 (both: BENCH_N="100 1000" BENCH_REPEAT=3 …)
+#   make bench-tls       the same through nginx, HTTP/2 + TLS 1.3 (both: BENCH_N="100 1000" BENCH_REPEAT=3 …;
+#                        BENCH_DIALECT=flora: the job in FLORA's dialect, whose key lets submits share connections)
 #   make bench-counts    libcurl calls and allocations per request, gentask against the floor (bench/counts.sh)
 #   make bench-shared    what the key's shared state costs per submit: none, SQLite file, Redis (bench/shared.sh)
 #   make soak            SOAK_N tasks (10000) over the five dialects under seeded random faults, an outage and a
@@ -188,9 +189,11 @@ deps:
 
 # Not part of make test. The floor is bench/floor.c, bare libcurl multi + cJSON.
 BENCH_N ?= 100 1000 10000
+BENCH_DIALECT ?= foxapi
 bench bench-tls: $(BUILD)/bench/floor $(BUILD)/bench/rusage
 	@for v in 5.4 luajit; do $(MAKE) --no-print-directory all LUA=$$v || exit 1; done
-	@BENCH_N="$(BENCH_N)" BENCH_TLS=$(if $(filter bench-tls,$@),1,$(BENCH_TLS)) sh bench/run.sh
+	@BENCH_N="$(BENCH_N)" BENCH_DIALECT="$(BENCH_DIALECT)" BENCH_TLS=$(if $(filter bench-tls,$@),1,$(BENCH_TLS)) \
+	  sh bench/run.sh
 
 # Not part of make test: the key's shared state per backend (none, file, Redis), per submit.
 bench-shared: $(BUILD)/bench/rusage

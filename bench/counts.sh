@@ -8,8 +8,8 @@
 # the object that made them). The table divides the difference between the two runs by the
 # difference in requests the simulator answered (submits + polls), so start-up cancels out.
 # Settings: COUNTS_N1, COUNTS_N2, COUNTS_REPEAT (3: the table shows medians), COUNTS_PEERS
-# (gentask-5.4 gentask-luajit floor-options floor), BENCH_POLL (0.25), BENCH_DURATION_MS (2000), BENCH_OUT
-# (build/bench: counts-*.txt are kept there).
+# (gentask-5.4 gentask-luajit floor-options floor), BENCH_POLL (0.25), BENCH_DURATION_MS (2000),
+# BENCH_DIALECT (foxapi, or flora as in `make bench`), BENCH_OUT (build/bench: counts-*.txt are kept there).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$root"
@@ -21,7 +21,8 @@ COUNTS_PEERS=${COUNTS_PEERS:-gentask-5.4 gentask-luajit floor-options floor}
 BENCH_POLL=${BENCH_POLL:-0.25}
 BENCH_DURATION_MS=${BENCH_DURATION_MS:-2000}
 BENCH_OUT=${BENCH_OUT:-build/bench}
-export GENTASK_ROOT="$root" LD_PRELOAD=
+BENCH_DIALECT=${BENCH_DIALECT:-foxapi}
+export GENTASK_ROOT="$root" LD_PRELOAD="" BENCH_DIALECT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 raw="$BENCH_OUT/counts-raw.txt"
@@ -45,7 +46,7 @@ sim_port=""
 read -r sim_port _ < "$work/sim.out" || true
 [ -n "$sim_port" ] || { echo "bench-counts: gentask-sim did not start: $(cat "$work/sim.err")" >&2; exit 1; }
 admin="http://127.0.0.1:$sim_port/_sim"
-base="http://127.0.0.1:$sim_port/foxapi"
+base="http://127.0.0.1:$sim_port/$BENCH_DIALECT"
 
 . bench/peers.sh   # field, peer_command
 

@@ -3,7 +3,9 @@
  *
  * Submits N FoxAPI tasks (POST BASE_URL/v1/images/generations), polls each (GET
  * BASE_URL/v1/tasks/ID) every POLL_INTERVAL seconds until it ends, keeps the result URL, and
- * prints one line {"ok": K, "n": N}.
+ * prints one line {"ok": K, "n": N}. With BENCH_DIALECT=flora the tasks are FLORA runs instead
+ * (POST BASE_URL/techniques/flux-dev/runs with an idempotency_key of their own, polled at GET
+ * BASE_URL/techniques/flux-dev/runs/ID, the URL at outputs[0].url).
  *
  * Lean means: one multi handle; at most FLOOR_MAX_ACTIVE (default 100) requests in flight, the
  * rest wait in a FIFO; a small pool of easy handles reused for every request; connections kept
@@ -11,8 +13,11 @@
  * A submit gets a connection of its own, as gentask's do (FLOOR_SHARED_SUBMITS=1 lets submits
  * share connections too): libcurl silently resends a request whose reused connection died, and
  * a resent submit is a second paid generation, so "the same requests, done well" includes that
- * rule. Environment: BENCH_KEY (API key, default sk-test-gentask), BENCH_CA (a CA file to trust
- * over https), FLOOR_MAX_ACTIVE, FLOOR_SHARED_SUBMITS, FLOOR_GENTASK_OPTIONS.
+ * rule. FLORA honours the key: a resent submit is answered with the first run, not paid again, so
+ * under BENCH_DIALECT=flora submits share connections (FLOOR_SHARED_SUBMITS=0 puts the rule back).
+ * Environment: BENCH_KEY (API key, default sk-test-gentask), BENCH_CA (a CA file to trust over
+ * https), BENCH_DIALECT (foxapi or flora), FLOOR_MAX_ACTIVE, FLOOR_SHARED_SUBMITS,
+ * FLOOR_GENTASK_OPTIONS.
  *
  * FLOOR_GENTASK_OPTIONS=1 (the bench's "floor-options" peer) makes every request carry the
  * libcurl options gentask's requests carry (transfer.c: a User-Agent, every encoding accepted, a
@@ -25,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum phase { SUBMIT, POLL, DONE };
 
@@ -47,6 +53,21 @@ struct slot { /* one reusable easy handle and its response buffer */
     struct slot *next_free;
 };
 
+/* What differs between the two dialects the bench speaks. */
+struct dialect {
+    const char *submit_path;
+    const char *poll_path; /* a printf format of the task id */
+    const char *id_field;
+    const char *results_field;
+    int keyed; /* submits carry an idempotency key the provider honours */
+};
+
+static const struct dialect foxapi = {"/v1/images/generations", "/v1/tasks/%s", "id", "results", 0};
+static const struct dialect flora = {"/techniques/flux-dev/runs", "/techniques/flux-dev/runs/%s", "runId", "outputs",
+                                     1};
+
+static const struct dialect *dialect = &foxapi;
+static char key_prefix[64]; /* this run's own, so that no two runs' idempotency keys meet */
 static const char *base_url;
 static double interval;
 static struct curl_slist *headers;
@@ -159,7 +180,8 @@ static void set_gentask_options(CURL *e, struct task *t, char *errbuf)
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, allow_send);
     curl_easy_setopt(e, CURLOPT_SHARE, share);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, t->phase == SUBMIT ? 0L : 1L);
+    /* gentask lets a keyed submit wait to multiplex, like a poll */
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, t->phase == SUBMIT && !dialect->keyed ? 0L : 1L);
 }
 
 static void start(CURLM *multi, struct slot *s, struct task *t)
@@ -185,13 +207,20 @@ static void start(CURLM *multi, struct slot *s, struct task *t)
     }
     if (gentask_options) set_gentask_options(e, t, s->errbuf);
     if (t->phase == SUBMIT) {
-        char body[128];
-        snprintf(url, sizeof url, "%s/v1/images/generations", base_url);
-        snprintf(body, sizeof body, "{\"model\":\"flux-dev\",\"prompt\":\"bench %d\"}", t->index);
+        char body[256];
+        snprintf(url, sizeof url, "%s%s", base_url, dialect->submit_path);
+        if (dialect->keyed)
+            snprintf(body, sizeof body,
+                     "{\"inputs\":[{\"id\":\"prompt\",\"type\":\"text\",\"value\":\"bench %d\"}],"
+                     "\"mode\":\"async\",\"idempotency_key\":\"%s-%d\"}",
+                     t->index, key_prefix, t->index);
+        else snprintf(body, sizeof body, "{\"model\":\"flux-dev\",\"prompt\":\"bench %d\"}", t->index);
         curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
         if (!shared_submits) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     } else {
-        snprintf(url, sizeof url, "%s/v1/tasks/%s", base_url, t->id);
+        char path[256];
+        snprintf(path, sizeof path, dialect->poll_path, t->id);
+        snprintf(url, sizeof url, "%s%s", base_url, path);
     }
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_multi_add_handle(multi, e);
@@ -211,7 +240,7 @@ static void answered(struct slot *s, CURLcode code)
     curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
     cJSON *json = code == CURLE_OK && status == 200 ? cJSON_ParseWithLength(s->body ? s->body : "", s->len) : NULL;
     if (t->phase == SUBMIT) {
-        const char *id = json ? string_at(json, "id") : NULL;
+        const char *id = json ? string_at(json, dialect->id_field) : NULL;
         if (!id || strlen(id) >= sizeof t->id) {
             if (ended == 0) fprintf(stderr, "floor: submit failed: curl %d, HTTP %ld\n", (int)code, status);
             finish(t, 0);
@@ -233,7 +262,7 @@ static void answered(struct slot *s, CURLcode code)
         t->failures = 0;
         const char *state = string_at(json, "status");
         if (state && strcmp(state, "completed") == 0) {
-            const cJSON *results = cJSON_GetObjectItemCaseSensitive(json, "results");
+            const cJSON *results = cJSON_GetObjectItemCaseSensitive(json, dialect->results_field);
             const char *url = string_at(cJSON_GetArrayItem(results, 0), "url");
             if (url) t->url = strdup(url);
             finish(t, url != NULL);
@@ -258,8 +287,16 @@ int main(int argc, char **argv)
     interval = atof(argv[3]);
     https = strncmp(base_url, "https:", 6) == 0;
     ca_file = getenv("BENCH_CA");
+    const char *dialect_name = getenv("BENCH_DIALECT");
+    if (dialect_name && strcmp(dialect_name, "flora") == 0) dialect = &flora;
+    else if (dialect_name && *dialect_name && strcmp(dialect_name, "foxapi") != 0) {
+        fprintf(stderr, "floor: BENCH_DIALECT is foxapi or flora, not %s\n", dialect_name);
+        return 2;
+    }
+    snprintf(key_prefix, sizeof key_prefix, "floor-%ld-%ld", (long)getpid(), (long)time(NULL));
+    /* a keyed submit's resend is harmless, so submits share connections unless told otherwise */
     const char *shared = getenv("FLOOR_SHARED_SUBMITS");
-    shared_submits = shared && strcmp(shared, "1") == 0;
+    shared_submits = shared && *shared ? strcmp(shared, "1") == 0 : dialect->keyed;
     const char *options = getenv("FLOOR_GENTASK_OPTIONS");
     gentask_options = options && strcmp(options, "1") == 0;
     if (ca_file && !*ca_file) ca_file = NULL;

@@ -18,12 +18,14 @@ async def session_job(base, job):
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=60)
     async with aiohttp.ClientSession(headers=headers, connector=connector, timeout=timeout) as session:
         async def submit(index):
-            async with session.post(base + "/v1/images/generations", json=peer_job.submit_body(index)) as r:
-                return ((await r.json())["id"], None) if r.status == 200 else (None, "HTTP %d" % r.status)
+            async with session.post(peer_job.submit_url(base), json=peer_job.submit_body(index)) as r:
+                if r.status != 200:
+                    return None, "HTTP %d" % r.status
+                return peer_job.created_id(await r.json()), None
 
         async def poll(task_id):
             try:
-                async with session.get(base + "/v1/tasks/" + task_id) as r:
+                async with session.get(peer_job.poll_url(base, task_id)) as r:
                     return (await r.json(), None) if r.status == 200 else (None, "HTTP %d" % r.status)
             except (aiohttp.ClientError, ValueError) as e:
                 return None, "%s: %s" % (type(e).__name__, e)

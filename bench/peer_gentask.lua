@@ -1,14 +1,17 @@
 -- bench/peer_gentask.lua BASE_URL N POLL_INTERVAL — gentask's side of `make bench`, run by lua5.4
--- or luajit from the repository root (or with GENTASK_ROOT set): submits N FoxAPI tasks with
--- client:submit inside gentask.run, waits for them all with gentask.settle, and prints one line
--- {"ok": K, "n": N}. K counts tasks that succeeded with a result URL.
+-- or luajit from the repository root (or with GENTASK_ROOT set): submits N FoxAPI tasks (FLORA runs
+-- with BENCH_DIALECT=flora) with client:submit inside gentask.run, waits for them all with
+-- gentask.settle, and prints one line {"ok": K, "n": N}. K counts tasks that succeeded with a
+-- result URL.
 --
 -- Environment: BENCH_KEY (the API key, default sk-test-gentask); BENCH_CA (a CA file to trust over
--- https, passed as the client option ca_file). Every peer polls at one fixed interval, so the
--- client gets poll_max_interval = poll_interval and a copy of the FoxAPI profile without its eta
--- field: gentask would otherwise wait for the provider's estimated_time before its first poll,
--- and make fewer requests than the others. Failures are summed up by kind on stderr; the line is
--- printed whatever happens.
+-- https, passed as the client option ca_file); BENCH_DIALECT (foxapi, the default, or flora). Every
+-- peer polls at one fixed interval, so the client gets poll_max_interval = poll_interval and a copy
+-- of the provider's profile without the fields that would change that: FoxAPI's eta (gentask would
+-- otherwise wait for the provider's estimated_time before its first poll, and make fewer requests
+-- than the others) and FLORA's pollUrl (the simulator's own address: through nginx the polls would
+-- bypass it). FLORA's submits carry the idempotency key the core gives each task. Failures are
+-- summed up by kind on stderr; the line is printed whatever happens.
 local root = os.getenv "GENTASK_ROOT" or "."
 local version = jit and "luajit" or _VERSION:match "%d+%.%d+"
 package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
@@ -28,11 +31,15 @@ end
 
 local done, problem = pcall(function()
   local gentask = require "gentask"
-  local foxapi = require "gentask.providers.foxapi"
+  local dialect = os.getenv "BENCH_DIALECT" or ""
+  if dialect == "" then dialect = "foxapi" end
+  assert(dialect == "foxapi" or dialect == "flora", "BENCH_DIALECT is foxapi or flora, not " .. dialect)
+  local profile = require("gentask.providers." .. dialect)
   local provider, fields = {}, {}
-  for k, v in pairs(foxapi) do provider[k] = v end
-  for k, v in pairs(foxapi.fields) do fields[k] = v end
+  for k, v in pairs(profile) do provider[k] = v end
+  for k, v in pairs(profile.fields) do fields[k] = v end
   fields.eta = nil
+  fields.poll_url = nil
   provider.fields = fields
   local ca_file = os.getenv "BENCH_CA"
   local client = gentask.client {

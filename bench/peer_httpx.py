@@ -22,12 +22,14 @@ async def session_job(base, job):
     async with httpx.AsyncClient(headers=headers, verify=os.environ.get("BENCH_CA") or True, http2=http2,
                                  timeout=httpx.Timeout(60.0)) as client:
         async def submit(index):
-            r = await client.post(base + "/v1/images/generations", json=peer_job.submit_body(index))
-            return (r.json()["id"], None) if r.status_code == 200 else (None, "HTTP %d" % r.status_code)
+            r = await client.post(peer_job.submit_url(base), json=peer_job.submit_body(index))
+            if r.status_code != 200:
+                return None, "HTTP %d" % r.status_code
+            return peer_job.created_id(r.json()), None
 
         async def poll(task_id):
             try:
-                r = await client.get(base + "/v1/tasks/" + task_id)
+                r = await client.get(peer_job.poll_url(base, task_id))
                 return (r.json(), None) if r.status_code == 200 else (None, "HTTP %d" % r.status_code)
             except (httpx.HTTPError, ValueError) as e:
                 return None, "%s: %s" % (type(e).__name__, e)

@@ -2,7 +2,9 @@
 # bench/run.sh — `make bench`: gentask against its peers on the same job, side by side.
 #
 # The job: N FoxAPI tasks of BENCH_DURATION_MS each at gentask-sim, all submitted at once, each
-# polled every BENCH_POLL seconds until it ends, its result URL kept. The peers, one file each,
+# polled every BENCH_POLL seconds until it ends, its result URL kept. With BENCH_DIALECT=flora the
+# tasks are FLORA runs instead: every submit carries an idempotency key of its own, which the
+# provider honours, so a client may send submits on shared connections. The peers, one file each,
 # all called as PEER BASE_URL N POLL_INTERVAL and printing {"ok": K, "n": N}:
 #   gentask-5.4     lua5.4 bench/peer_gentask.lua   (gentask.run + client:submit + gentask.settle)
 #   gentask-luajit  luajit bench/peer_gentask.lua
@@ -17,12 +19,16 @@
 # peak RSS, tasks that succeeded, and what the simulator counted (GET /_sim/stats after a
 # POST /_sim/reset before each run): requests, polls and TCP connections per task. N = 0 is run
 # too: "marginal CPU" is CPU(N) - CPU(0), start-up excluded, and "x floor" divides it by the
-# floor's. With BENCH_TLS=1, nginx (HTTP/2 + TLS 1.3, a throwaway CA) proxies to the simulator
-# and the peers go through it: connections are then counted at nginx, and a column counts the
-# full (not resumed) TLS handshakes per task from nginx's access log.
+# floor's; "x floor/req" does the same per request the simulator counted, and "x ideal" divides
+# the wall time by the job's ideal makespan (BENCH_DURATION_MS + BENCH_POLL). With BENCH_TLS=1,
+# nginx (HTTP/2 + TLS 1.3, a throwaway CA) proxies to the simulator and the peers go through it:
+# connections are then counted at nginx, and a second table counts per task, from nginx's access
+# log ($connection and $ssl_session_reused of every request), the connections that carried
+# requests, those whose TLS session was new (full handshakes) and those that resumed one.
 #
 # Settings (environment): BENCH_N ("100 1000 10000"), BENCH_REPEAT (3), BENCH_POLL (0.25),
 # BENCH_DURATION_MS (2000), BENCH_PEERS (all six, names as above), BENCH_TLS (0),
+# BENCH_DIALECT (foxapi or flora),
 # BENCH_PYTHON (/usr/bin/python3: Debian's, which has python3-httpx and python3-aiohttp),
 # BENCH_OUT (build/bench: raw results and the table are kept there).
 # Run from `make bench` (or `make bench-tls`), which builds the modules and the floor first.
@@ -38,12 +44,17 @@ BENCH_PEERS=${BENCH_PEERS:-gentask-5.4 gentask-luajit httpx aiohttp floor-option
 BENCH_TLS=${BENCH_TLS:-0}
 BENCH_PYTHON=${BENCH_PYTHON:-/usr/bin/python3}
 BENCH_OUT=${BENCH_OUT:-build/bench}
-export GENTASK_ROOT="$root" LD_PRELOAD=
+BENCH_DIALECT=${BENCH_DIALECT:-foxapi}
+export GENTASK_ROOT="$root" LD_PRELOAD="" BENCH_DIALECT
 
+case $BENCH_DIALECT in
+  foxapi | flora) ;;
+  *) echo "bench: BENCH_DIALECT is foxapi or flora, not $BENCH_DIALECT" >&2; exit 2 ;;
+esac
 if [ "$BENCH_TLS" = 1 ]; then config=tls; else config=http; fi
 mkdir -p "$BENCH_OUT"
-raw="$BENCH_OUT/results-$config.tsv"
-table="$BENCH_OUT/table-$config.txt"
+raw="$BENCH_OUT/results-$config-$BENCH_DIALECT.tsv"
+table="$BENCH_OUT/table-$config-$BENCH_DIALECT.txt"
 
 sh bench/deps.sh "$BENCH_TLS" || exit 1
 for f in build/5.4/gentask/core.so build/luajit/gentask/core.so build/gentask-sim build/bench/floor \
@@ -91,7 +102,7 @@ sim_port=""
 read -r sim_port _ < "$work/sim.out" || true
 [ -n "$sim_port" ] || { echo "bench: gentask-sim did not start: $(cat "$work/sim.err")" >&2; exit 1; }
 admin="http://127.0.0.1:$sim_port/_sim"
-base="http://127.0.0.1:$sim_port/foxapi"
+base="http://127.0.0.1:$sim_port/$BENCH_DIALECT"
 
 # --- TLS: a throwaway CA and nginx in front of the simulator -----------------------------------
 free_port() {   # a port nothing listens on now (the kernel's pick, then released)
@@ -154,7 +165,7 @@ CONF
   done
   curl -sf -o /dev/null --cacert "$BENCH_CA" "https://127.0.0.1:$tls_port/_sim/stats?tasks=0" ||
     { echo "bench: nginx did not start:" >&2; cat "$work/nginx/stderr" "$work/nginx/logs/error.log" >&2; exit 1; }
-  base="https://127.0.0.1:$tls_port/foxapi"
+  base="https://127.0.0.1:$tls_port/$BENCH_DIALECT"
 fi
 
 accepts() {   # connections nginx has accepted so far (the status request itself included)
@@ -163,8 +174,9 @@ accepts() {   # connections nginx has accepted so far (the status request itself
 
 . bench/peers.sh   # field, peer_command
 
-# measure PEER N REP → one line of $raw:
-# config peer n rep ok cpu_s wall_s rss_kb submissions polls connections full_handshakes
+# measure PEER N REP → one line of $raw (bench/table.lua reads it by these names):
+# config dialect duration_ms poll_s peer n rep ok cpu_s wall_s rss_kb submissions accepted polls
+# connections tls_connections full_handshakes resumptions (the last three "-" over plain HTTP)
 measure() {
   cmd=$(peer_command "$1")
   curl -s -X POST "$admin/reset" > /dev/null
@@ -190,21 +202,29 @@ measure() {
   cpu=$(echo "$5 $6" | awk '{ print $1 + $2 }')
   stats=$(curl -s "$admin/stats?tasks=0")
   submissions=$(field submissions "$stats")
+  accepted=$(field accepted "$stats")
   polls=$(field polls "$stats")
+  if [ "$2" != 0 ] && { [ "$submissions" != "$2" ] || [ "$accepted" != "$2" ]; }; then
+    echo "bench: $1 N=$2: the simulator counted $submissions submissions and accepted $accepted" >&2
+  fi
   if [ "$BENCH_TLS" = 1 ]; then
     sleep 0.2   # nginx logs a request just after answering it
     connections=$(( $(accepts) - a0 - 1 ))
-    full=$(awk '$2 != "r" { seen[$1] = 1 } END { n = 0; for (c in seen) n++; print n }' "$work/nginx/logs/access.log")
+    # each connection that carried a request, once: "full" unless its TLS session was reused ("r")
+    hands=$(awk '!($1 in reused) { reused[$1] = $2 == "r" }
+      END { full = 0; resumed = 0; for (c in reused) if (reused[c]) resumed++; else full++
+            print full + resumed, full, resumed }' "$work/nginx/logs/access.log")
   else
     connections=$(( $(field connections "$stats") - 1 ))   # less the stats request's own
-    full=-
+    hands="- - -"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$1" "$2" "$3" "$4" "$cpu" "$7" "$8" \
-    "$submissions" "$polls" "$connections" "$full" >> "$raw"
+  # shellcheck disable=SC2086
+  { printf '%s\t' "$config" "$BENCH_DIALECT" "$BENCH_DURATION_MS" "$BENCH_POLL" "$1" "$2" "$3" "$4" "$cpu" "$7" "$8" \
+      "$submissions" "$accepted" "$polls" "$connections" $hands; echo; } | sed 's/\t$//' >> "$raw"
 }
 
 : > "$raw"
-echo "bench ($config): N = 0 $BENCH_N, $BENCH_REPEAT runs each; tasks of $BENCH_DURATION_MS ms, polled every $BENCH_POLL s"
+echo "bench ($config, $BENCH_DIALECT dialect): N = 0 $BENCH_N, $BENCH_REPEAT runs each; tasks of $BENCH_DURATION_MS ms, polled every $BENCH_POLL s"
 echo "  simulator: build/gentask-sim --port 0 $sim_args"
 [ "$BENCH_TLS" = 1 ] && echo "  through nginx $(nginx -v 2>&1 | sed 's/.*\///') at $base (HTTP/2, TLS 1.3)"
 printf '%s' "$notes" | sed 's/^/  note: /'

@@ -218,33 +218,78 @@ static void reset_response(gt_transfer *t)
     }
 }
 
-CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *share)
+/* The method curl must be told of: none when the body's default (POST with one, else GET) is it. */
+static const char *custom_method(const gt_request *req)
 {
-    if (!t->easy) t->easy = curl_easy_init();
-    else curl_easy_reset(t->easy);
-    if (!t->easy) return CURLE_OUT_OF_MEMORY;
-    reset_response(t);
-    t->body_limit = req->body_limit;
-    t->at_most_once = req->at_most_once;
-    t->sink = req->sink;
-    t->sink_ctx = req->sink_ctx;
-    t->request_id_headers = req->request_id_headers;
-    t->n_request_id_headers = req->n_request_id_headers;
-    t->cost_header_name = req->cost_header;
+    return req->method && strcmp(req->method, req->body ? "POST" : "GET") != 0 ? req->method : NULL;
+}
 
-    if (!headers_match(t->headers, req)) {
-        free_headers(t->headers);
-        t->headers = request_headers(req);
+static bool same_string(const char *kept, const char *wanted)
+{
+    return kept ? wanted && strcmp(kept, wanted) == 0 : !wanted;
+}
+
+/* Redirects are not followed: a provider's custom auth header (BFL's x-key) would travel to
+ * whatever host a redirect names. A download carries no key: result URLs (signed, on CDNs)
+ * often redirect to storage. A keyed download is answered its redirect, which its caller
+ * follows one hop at a time, deciding for each whether the key goes along. */
+static bool follows_redirects(const gt_request *req)
+{
+    return req->sink && !req->keep_redirects;
+}
+
+/* Whether the handle's options were set for a request like this one: then only what differs
+ * from request to request (URL, header list, timeouts, body) is set again. */
+static bool same_shape(const gt_transfer *t, const gt_request *req, CURLSH *share)
+{
+    const struct gt_transfer_shape *s = &t->shape;
+    const char *custom = custom_method(req);
+    return s->valid && s->share == share && s->sink == (req->sink != NULL) && s->follow == follows_redirects(req) &&
+           s->at_most_once == req->at_most_once && s->may_multiplex == req->may_multiplex &&
+           s->has_body == (req->body != NULL) && strcmp(s->method, custom ? custom : "") == 0 &&
+           same_string(s->ca_file, req->ca_file) && same_string(s->proxy, req->proxy);
+}
+
+static void forget_shape(struct gt_transfer_shape *s)
+{
+    free(s->ca_file);
+    free(s->proxy);
+    memset(s, 0, sizeof *s);
+}
+
+/* Remembers what the options were just set for; a shape that cannot be kept (no memory, a long
+ * custom method) leaves the shape unknown, and the next request resets the handle. */
+static void keep_shape(gt_transfer *t, const gt_request *req, CURLSH *share)
+{
+    struct gt_transfer_shape *s = &t->shape;
+    const char *custom = custom_method(req);
+    forget_shape(s);
+    if (custom && strlen(custom) >= sizeof s->method) return;
+    strcpy(s->method, custom ? custom : "");
+    s->ca_file = req->ca_file ? gt_strdup(req->ca_file) : NULL;
+    s->proxy = req->proxy ? gt_strdup(req->proxy) : NULL;
+    if ((req->ca_file && !s->ca_file) || (req->proxy && !s->proxy)) {
+        forget_shape(s);
+        return;
     }
-    struct curl_slist *h = t->headers;
+    s->share = share;
+    s->sink = req->sink != NULL;
+    s->follow = follows_redirects(req);
+    s->at_most_once = req->at_most_once;
+    s->may_multiplex = req->may_multiplex;
+    s->has_body = req->body != NULL;
+    s->valid = true;
+}
 
-    CURL *e = t->easy;
-    CURLcode rc = CURLE_OK;
 #define SET(opt, val) \
     if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val)
-    SET(CURLOPT_URL, req->url);
+
+/* The options every request of a shape shares, set on a handle just made or reset. */
+static CURLcode set_shape_options(gt_transfer *t, const gt_request *req, CURLSH *share)
+{
+    CURL *e = t->easy;
+    CURLcode rc = CURLE_OK;
     SET(CURLOPT_PRIVATE, t);
-    SET(CURLOPT_HTTPHEADER, h);
     SET(CURLOPT_USERAGENT, "gentask/0.1 libcurl");
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_ERRORBUFFER, t->errbuf);
@@ -252,17 +297,8 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     SET(CURLOPT_WRITEDATA, t);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, t);
-    if (req->sink) { /* a file may take long: what ends a download is a stall, not its length */
-        SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-        SET(CURLOPT_LOW_SPEED_TIME, req->timeout_ms < 1000 ? 1L : req->timeout_ms / 1000);
-    } else SET(CURLOPT_TIMEOUT_MS, req->timeout_ms);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
     SET(CURLOPT_ACCEPT_ENCODING, "");
-    /* Redirects are not followed: a provider's custom auth header (BFL's x-key) would travel to
-     * whatever host a redirect names. A download carries no key: result URLs (signed, on CDNs)
-     * often redirect to storage. A keyed download is answered its redirect, which its caller
-     * follows one hop at a time, deciding for each whether the key goes along. */
-    bool follow = req->sink && !req->keep_redirects;
+    bool follow = follows_redirects(req);
     /* the handle was just reset (or made): options left at libcurl's default (0 for the three
      * flags below) are not set again */
     if (follow) SET(CURLOPT_FOLLOWLOCATION, 1L);
@@ -279,14 +315,64 @@ CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *shar
     if (req->ca_file) SET(CURLOPT_CAINFO, req->ca_file);
     if (req->ca_file || has_default_bundle(e)) SET(CURLOPT_CAPATH, (char *)NULL);
     if (req->proxy) SET(CURLOPT_PROXY, req->proxy);
+    if (req->body) SET(CURLOPT_POST, 1L);
+    const char *custom = custom_method(req);
+    if (custom) SET(CURLOPT_CUSTOMREQUEST, custom);
+    return rc;
+}
+
+/* What differs from one request of a shape to the next. */
+static CURLcode set_request_options(gt_transfer *t, const gt_request *req, bool headers_changed)
+{
+    CURL *e = t->easy;
+    CURLcode rc = CURLE_OK;
+    SET(CURLOPT_URL, req->url);
+    if (headers_changed) SET(CURLOPT_HTTPHEADER, t->headers);
+    if (req->sink) { /* a file may take long: what ends a download is a stall, not its length */
+        SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+        SET(CURLOPT_LOW_SPEED_TIME, req->timeout_ms < 1000 ? 1L : req->timeout_ms / 1000);
+    } else SET(CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
     if (req->body) {
-        SET(CURLOPT_POST, 1L);
         t->body_size = (curl_off_t)strlen(req->body);
         SET(CURLOPT_POSTFIELDSIZE, (long)t->body_size);
         SET(CURLOPT_COPYPOSTFIELDS, req->body);
     }
-    if (req->method && strcmp(req->method, req->body ? "POST" : "GET") != 0) SET(CURLOPT_CUSTOMREQUEST, req->method);
+    return rc;
+}
 #undef SET
+
+/* A pooled handle keeps its options from its last request: a request of the same shape (most:
+ * every poll of a client, every submit) sets only its own URL, headers, timeouts and body, as a
+ * handle reused without curl_easy_reset does; any other is reset and set anew, so no option of
+ * another kind of request (a submit's fresh connection, a download's redirects) is left behind. */
+CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *share)
+{
+    bool reuse = t->easy && same_shape(t, req, share);
+    if (!t->easy) t->easy = curl_easy_init();
+    else if (!reuse) curl_easy_reset(t->easy);
+    if (!t->easy) return CURLE_OUT_OF_MEMORY;
+    if (!reuse) forget_shape(&t->shape);
+    t->shape.valid = false; /* until every option below is set */
+    reset_response(t);
+    t->body_limit = req->body_limit;
+    t->at_most_once = req->at_most_once;
+    t->sink = req->sink;
+    t->sink_ctx = req->sink_ctx;
+    t->request_id_headers = req->request_id_headers;
+    t->n_request_id_headers = req->n_request_id_headers;
+    t->cost_header_name = req->cost_header;
+
+    bool headers_changed = !reuse;
+    if (!headers_match(t->headers, req)) {
+        free_headers(t->headers);
+        t->headers = request_headers(req);
+        headers_changed = true;
+    }
+    CURLcode rc = reuse ? CURLE_OK : set_shape_options(t, req, share);
+    if (rc == CURLE_OK) rc = set_request_options(t, req, headers_changed);
+    if (rc == CURLE_OK && reuse) t->shape.valid = true;
+    else if (rc == CURLE_OK) keep_shape(t, req, share);
     return rc;
 }
 
@@ -332,5 +418,6 @@ void gt_transfer_cleanup(gt_transfer *t)
     free(t->request_id_buf);
     free(t->cost_header);
     for (int h = 0; h < GT_HEADER_COUNT; h++) free(t->header[h]);
+    forget_shape(&t->shape);
     memset(t, 0, sizeof *t);
 }

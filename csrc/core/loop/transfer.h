@@ -36,6 +36,14 @@ struct gt_transfer {
     bool finished; /* ended, its callback not yet called */
     bool aborted;  /* taken off the wire after it ended: no callback */
     char errbuf[CURL_ERROR_SIZE];
+    /* what the easy handle's options were last set for (transfer.c): a request of the same shape
+     * sets only what differs per request, without curl_easy_reset and setting all again */
+    struct gt_transfer_shape {
+        bool valid, sink, follow, at_most_once, may_multiplex, has_body;
+        char method[16]; /* a custom method ("" for none); a longer one is never reused */
+        char *ca_file, *proxy;
+        CURLSH *share;
+    } shape;
 };
 CURLcode gt_transfer_prepare(gt_transfer *t, const gt_request *req, CURLSH *share);
 void gt_transfer_result_of(gt_transfer *t, CURLcode code, gt_transfer_result *out);

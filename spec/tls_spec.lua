@@ -172,19 +172,25 @@ describe("HTTPS + HTTP/2 through nginx with a throwaway CA", function()
   -- Without a session for the origin, every ClientHello of a burst would leave before the first
   -- ticket arrives: N full handshakes. The engine sends the first request to a new https origin
   -- alone and holds the rest of the burst until it ends; then they resume its session.
-  it("a burst of submits to an origin never connected to: the first goes alone, the rest after its handshake", function()
-    -- a second nginx: an origin the engine has not met, with no session in curl's cache
+  -- N FoxAPI submits at once to a second nginx: an origin the engine has not met, with no session
+  -- in curl's cache. before_wait(tasks) runs before they are waited for. The outcomes, the nginx.
+  local function burst_to_new_origin(N, before_wait)
     local fresh = TlsProxy.start { upstream = sim.url }
     finally(function() fresh:stop() end)
-    local N = 20
     local fox = client("foxapi", { base_url = fresh.url .. "/foxapi", ca_file = fresh.ca_file })
     sim:reset()
     fresh:mark()
-    local outcomes = gentask.run(function()
+    return gentask.run(function()
       local tasks = {}
       for i = 1, N do tasks[i] = fox:submit("flux-dev", { prompt = "fox in a burst " .. i .. " [duration=200]" }) end
+      if before_wait then before_wait(tasks) end
       return gentask.settle(tasks, 60)
-    end)
+    end), fresh
+  end
+
+  it("a burst of submits to an origin never connected to: the first goes alone, the rest after its handshake", function()
+    local N = 20
+    local outcomes, fresh = burst_to_new_origin(N)
     for i, o in ipairs(outcomes) do assert.is_true(o.ok, ("task %d: %s"):format(i, tostring(o.error))) end
     local stats = sim:stats()
     assert.equal(N, stats.submissions)
@@ -230,16 +236,9 @@ describe("HTTPS + HTTP/2 through nginx with a throwaway CA", function()
   end)
 
   it("a cancelled pioneer hands its place on: the burst behind it still runs and resumes", function()
-    local fresh = TlsProxy.start { upstream = sim.url }
-    finally(function() fresh:stop() end)
     local N = 8
-    local fox = client("foxapi", { base_url = fresh.url .. "/foxapi", ca_file = fresh.ca_file })
-    sim:reset()
-    local outcomes = gentask.run(function()
-      local tasks = {}
-      for i = 1, N do tasks[i] = fox:submit("flux-dev", { prompt = "fox after a cancel " .. i .. " [duration=100]" }) end
+    local outcomes = burst_to_new_origin(N, function(tasks)
       tasks[1]:cancel() -- the pioneer, before its connection is made
-      return gentask.settle(tasks, 60)
     end)
     assert.is_false(outcomes[1].ok)
     assert.equal("cancelled", outcomes[1].error.kind, tostring(outcomes[1].error))

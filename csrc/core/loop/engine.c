@@ -331,9 +331,6 @@ static void fail_unstarted(gt_engine *e, gt_transfer *x)
     give_back(e, x);
 }
 
-/* x was its origin's pioneer (origin_gate.h) and is leaving the wire: the transfers its gate held go now. It
- * connected when it got an answer or completed a handshake; then curl holds a session to resume
- * (or a connection to reuse). */
 /* Starts the transfers a gate let go, linked by next_waiting. */
 static void start_released(gt_engine *e, gt_transfer *go)
 {
@@ -376,7 +373,9 @@ static void release_due_origins(gt_engine *e)
     if (!e->origins) return;
     int64_t now = gt_now_ms();
     e->origin_due_ms = gt_origin_due_ms(e->origins, now, handshake_ms);
+    if (e->origin_due_ms < 0 || e->origin_due_ms > now) return;
     for (gt_origin *o; (o = gt_origin_to_release(e->origins, now));) start_released(e, gt_origin_release(o));
+    e->origin_due_ms = gt_origin_due_ms(e->origins, now, handshake_ms); /* the released one's is past */
 }
 
 gt_transfer *gt_engine_send(gt_engine *e, const gt_request *req, gt_transfer_fn done, void *ctx)

@@ -88,6 +88,16 @@ local function per_request(peer, n)
   return cpu and count and count > 0 and cpu / count or nil
 end
 
+-- fn(peer, n, rows) for each peer's runs at each N, in the tables' order; N = 0 too when with_zero
+local function each_cell(with_zero, fn)
+  for _, n in ipairs(ns) do
+    for _, peer in ipairs(peers) do
+      local rows = runs[peer][n]
+      if rows and (with_zero or n > 0) then fn(peer, n, rows) end
+    end
+  end
+end
+
 local ideal_s = (job.duration_ms / 1000) + job.poll_s
 local function ratio(value, floor_value, mark)
   if not value or not floor_value or floor_value <= 0 then return "-" end
@@ -102,28 +112,23 @@ print()
 
 local lines = { { "peer", "N", "ok/N", "CPU s", "wall s", "RSS MB", "req/task", "polls/task", "conn/task",
                   "marginal CPU s", "ms/task", "µs/req", "x floor", "x floor/req", "x ideal" } }
-for _, n in ipairs(ns) do
-  for _, peer in ipairs(peers) do
-    local rows = runs[peer][n]
-    if rows then
-      local cpu, count = marginal(peer, n), requests(peer, n)
-      -- a run where tasks failed did another job: its ratios are marked
-      local mark = median(rows, "ok") < n and "*" or ""
-      local wall = median(rows, "wall")
-      lines[#lines + 1] = {
-        peer, tostring(n), ("%g/%d"):format(median(rows, "ok"), n), ("%.3f"):format(median(rows, "cpu")),
-        ("%.2f"):format(wall), ("%.1f"):format(median(rows, "rss") / 1024),
-        per_task(count, n), per_task(median(rows, "polls"), n), per_task(median(rows, "connections"), n),
-        n == 0 and "-" or ("%.3f"):format(cpu),
-        n == 0 and "-" or ("%.3f"):format(cpu * 1000 / n),
-        (n == 0 or not count or count == 0) and "-" or ("%.0f"):format(cpu * 1e6 / count),
-        n == 0 and "-" or ratio(cpu, marginal("floor", n), mark),
-        n == 0 and "-" or ratio(per_request(peer, n), per_request("floor", n), mark),
-        n == 0 and "-" or ("%.2f%s"):format(wall / ideal_s, mark),
-      }
-    end
-  end
-end
+each_cell(true, function(peer, n, rows)
+  local cpu, count = marginal(peer, n), requests(peer, n)
+  -- a run where tasks failed did another job: its ratios are marked
+  local mark = median(rows, "ok") < n and "*" or ""
+  local wall, cost = median(rows, "wall"), per_request(peer, n)
+  lines[#lines + 1] = {
+    peer, tostring(n), ("%g/%d"):format(median(rows, "ok"), n), ("%.3f"):format(median(rows, "cpu")),
+    ("%.2f"):format(wall), ("%.1f"):format(median(rows, "rss") / 1024),
+    per_task(count, n), per_task(median(rows, "polls"), n), per_task(median(rows, "connections"), n),
+    n == 0 and "-" or ("%.3f"):format(cpu),
+    n == 0 and "-" or ("%.3f"):format(cpu * 1000 / n),
+    (n == 0 or not cost) and "-" or ("%.0f"):format(cost * 1e6),
+    n == 0 and "-" or ratio(cpu, marginal("floor", n), mark),
+    n == 0 and "-" or ratio(cost, per_request("floor", n), mark),
+    n == 0 and "-" or ("%.2f%s"):format(wall / ideal_s, mark),
+  }
+end)
 markdown.print_table(lines)
 print(("medians of %d runs; marginal CPU = CPU at N - CPU at N = 0 (per task: ms/task, per request the simulator"
   .. " counted: µs/req); x floor = marginal CPU / the floor's at the same N; x floor/req = marginal CPU per request"
@@ -135,34 +140,24 @@ print("*: not every task succeeded, so that run did less (or other) work than th
 -- the headline figures' spread: median (min–max) over the runs
 print()
 lines = { { "peer", "N", "CPU s", "wall s", "x ideal" } }
-for _, n in ipairs(ns) do
-  for _, peer in ipairs(peers) do
-    local rows = runs[peer][n]
-    if rows and n > 0 then
-      lines[#lines + 1] = { peer, tostring(n), spread(rows, "cpu", "%.3f"), spread(rows, "wall", "%.2f"),
-                            spread(rows, "wall", "%.2f", function(wall) return wall / ideal_s end) }
-    end
-  end
-end
+each_cell(false, function(peer, n, rows)
+  lines[#lines + 1] = { peer, tostring(n), spread(rows, "cpu", "%.3f"), spread(rows, "wall", "%.2f"),
+                        spread(rows, "wall", "%.2f", function(wall) return wall / ideal_s end) }
+end)
 markdown.print_table(lines)
 print("median (min–max) of each peer's runs at each N, start-up included")
 
 if tls then
   print()
   lines = { { "peer", "N", "conn/task", "full hs/task", "resumed/task", "req/conn" } }
-  for _, n in ipairs(ns) do
-    for _, peer in ipairs(peers) do
-      local rows = runs[peer][n]
-      if rows and n > 0 then
-        local connections, count = median(rows, "tls_connections"), requests(peer, n)
-        lines[#lines + 1] = {
-          peer, tostring(n), per_task(connections, n), per_task(median(rows, "full_handshakes"), n),
-          per_task(median(rows, "resumptions"), n),
-          (connections and connections > 0 and count) and ("%.1f"):format(count / connections) or "-",
-        }
-      end
-    end
-  end
+  each_cell(false, function(peer, n, rows)
+    local connections, count = median(rows, "tls_connections"), requests(peer, n)
+    lines[#lines + 1] = {
+      peer, tostring(n), per_task(connections, n), per_task(median(rows, "full_handshakes"), n),
+      per_task(median(rows, "resumptions"), n),
+      (connections and connections > 0 and count) and ("%.1f"):format(count / connections) or "-",
+    }
+  end)
   markdown.print_table(lines)
   print("from nginx's access log ($connection, $ssl_session_reused of each request): connections that carried"
     .. " requests; full hs: their TLS session was new; resumed: it was resumed; medians")

@@ -370,12 +370,7 @@ static int64_t handshake_ms(gt_transfer *x)
 /* A slow pioneer's queue goes a round trip after its handshake (origin_gate.h). */
 static void release_due_origins(gt_engine *e)
 {
-    if (!e->origins) return;
-    int64_t now = gt_now_ms();
-    e->origin_due_ms = gt_origin_due_ms(e->origins, now, handshake_ms);
-    if (e->origin_due_ms < 0 || e->origin_due_ms > now) return;
-    for (gt_origin *o; (o = gt_origin_to_release(e->origins, now));) start_released(e, gt_origin_release(o));
-    e->origin_due_ms = gt_origin_due_ms(e->origins, now, handshake_ms); /* the released one's is past */
+    if (e->origins) start_released(e, gt_origins_due(e->origins, gt_now_ms(), handshake_ms, &e->origin_due_ms));
 }
 
 gt_transfer *gt_engine_send(gt_engine *e, const gt_request *req, gt_transfer_fn done, void *ctx)

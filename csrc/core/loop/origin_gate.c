@@ -68,9 +68,21 @@ bool gt_origin_must_wait(gt_origin *o, gt_transfer *x)
     return true;
 }
 
-int64_t gt_origin_due_ms(gt_origin *origins, int64_t now_ms, int64_t (*handshake_ms)(gt_transfer *x))
+/* o's whole queue, with rest behind it (linked by next_waiting); o's queue is then empty. */
+static gt_transfer *take_queue(gt_origin *o, gt_transfer *rest)
 {
-    int64_t due = -1;
+    *o->last = rest;
+    gt_transfer *go = o->first;
+    o->first = NULL;
+    o->last = &o->first;
+    return go;
+}
+
+gt_transfer *gt_origins_due(gt_origin *origins, int64_t now_ms, int64_t (*handshake_ms)(gt_transfer *x),
+                            int64_t *next_ms)
+{
+    gt_transfer *go = NULL;
+    *next_ms = -1;
     for (gt_origin *o = origins; o; o = o->next) {
         if (!o->pioneer || !o->first) continue;
         if (o->release_ms == 0) {
@@ -78,25 +90,15 @@ int64_t gt_origin_due_ms(gt_origin *origins, int64_t now_ms, int64_t (*handshake
             if (round_trip < 0) continue; /* still handshaking */
             o->release_ms = now_ms + round_trip;
         }
-        if (due < 0 || o->release_ms < due) due = o->release_ms;
+        if (o->release_ms <= now_ms) { /* the pioneer goes on as any transfer */
+            o->open = true;
+            o->pioneer = NULL;
+            o->release_ms = 0;
+            go = take_queue(o, go);
+        } else if (*next_ms < 0 || o->release_ms < *next_ms) {
+            *next_ms = o->release_ms;
+        }
     }
-    return due;
-}
-
-gt_origin *gt_origin_to_release(gt_origin *origins, int64_t now_ms)
-{
-    for (gt_origin *o = origins; o; o = o->next)
-        if (o->pioneer && o->first && o->release_ms && o->release_ms <= now_ms) return o;
-    return NULL;
-}
-
-gt_transfer *gt_origin_release(gt_origin *o)
-{
-    gt_transfer *go = o->first;
-    o->open = true;
-    o->pioneer = NULL;
-    o->first = NULL;
-    o->last = &o->first;
     return go;
 }
 
@@ -109,22 +111,16 @@ gt_transfer *gt_origin_pioneer_ended(gt_origin *o, bool connected, bool aborted)
 {
     o->pioneer = NULL;
     o->release_ms = 0;
-    gt_transfer *go = o->first;
-    if (!go) {
-        o->open = connected;
-        return NULL;
-    }
-    if (!connected && aborted) { /* no session yet, and no sign the host is down: one goes ahead */
-        o->pioneer = go;
+    if (!connected && aborted && o->first) { /* no session yet, and no sign the host is down */
+        gt_transfer *go = o->first;
+        o->pioneer = go; /* it goes ahead alone */
         o->first = go->next_waiting;
         if (!o->first) o->last = &o->first;
         go->next_waiting = NULL;
         return go;
     }
     o->open = connected;
-    o->first = NULL;
-    o->last = &o->first;
-    return go;
+    return take_queue(o, NULL);
 }
 
 void gt_origin_leave(gt_origin *o, gt_transfer *x)
@@ -144,10 +140,7 @@ gt_transfer *gt_origins_free(gt_origin **origins)
     while (*origins) {
         gt_origin *o = *origins;
         *origins = o->next;
-        if (o->first) { /* this origin's queue goes in front of the others' */
-            *o->last = waiting;
-            waiting = o->first;
-        }
+        waiting = take_queue(o, waiting);
         free(o->authority);
         free(o);
     }

@@ -40,14 +40,13 @@ bool gt_origin_is_pioneer(const gt_origin *o, const gt_transfer *x);
  * new pioneer, when it was aborted before it connected. */
 gt_transfer *gt_origin_pioneer_ended(gt_origin *o, bool connected, bool aborted);
 
-/* When a queue is next due to go although its pioneer is still on the wire (-1: none known yet).
- * handshake_ms(pioneer) says how long its TLS handshake took, or -1 while it goes on: the queue
- * goes that long after it was first seen done. Called from each engine step. */
-int64_t gt_origin_due_ms(gt_origin *origins, int64_t now_ms, int64_t (*handshake_ms)(gt_transfer *x));
-/* An origin whose queue is due now, or NULL; gt_origin_release then opens its gate for good and
- * hands its queue back (linked by next_waiting). The pioneer goes on as any transfer. */
-gt_origin *gt_origin_to_release(gt_origin *origins, int64_t now_ms);
-gt_transfer *gt_origin_release(gt_origin *o);
+/* Called from each engine step. A queue whose pioneer is still on the wire goes a while after the
+ * pioneer's handshake was first seen done: as long as handshake_ms(pioneer) says it took (-1 while
+ * it goes on), by when the server's ticket has reached curl. Returns the queues due now, linked by
+ * next_waiting (their gates open for good; each pioneer goes on as any transfer), and sets
+ * *next_ms to when the next is due (-1: none known yet). */
+gt_transfer *gt_origins_due(gt_origin *origins, int64_t now_ms, int64_t (*handshake_ms)(gt_transfer *x),
+                            int64_t *next_ms);
 
 /* A waiting x was aborted: it leaves the queue. */
 void gt_origin_leave(gt_origin *o, gt_transfer *x);

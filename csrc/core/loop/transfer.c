@@ -297,7 +297,10 @@ static CURLcode set_shape_options(gt_transfer *t, const gt_request *req, CURLSH 
     SET(CURLOPT_WRITEDATA, t);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, t);
-    SET(CURLOPT_ACCEPT_ENCODING, "");
+    /* a download may come compressed (text, JSON files); a provider's answers are a few hundred
+     * bytes, asked for as the providers' own curl examples ask: the header would cost each of
+     * them more than it could save */
+    if (req->sink) SET(CURLOPT_ACCEPT_ENCODING, "");
     bool follow = follows_redirects(req);
     /* the handle was just reset (or made): options left at libcurl's default (0 for the three
      * flags below) are not set again */

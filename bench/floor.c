@@ -20,10 +20,10 @@
  * FLOOR_GENTASK_OPTIONS.
  *
  * FLOOR_GENTASK_OPTIONS=1 (the bench's "floor-options" peer) makes every request carry the
- * libcurl options gentask's requests carry (transfer.c: a User-Agent, every encoding accepted, a
- * header callback, an error buffer, a connect timeout, TCP keep-alive, the resend guard, a share
- * handle for TLS sessions and DNS, and polls that wait to multiplex), with callbacks that do
- * nothing: it prices those options apart from gentask's own code. */
+ * libcurl options gentask's requests carry (transfer.c: a User-Agent, a header callback, an error
+ * buffer, a connect timeout, TCP keep-alive, the resend guard, a share handle for TLS sessions
+ * and DNS, and polls that wait to multiplex), with callbacks that do nothing: it prices those
+ * options apart from gentask's own code. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -174,7 +174,6 @@ static void set_gentask_options(CURL *e, struct task *t, char *errbuf)
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, ignore_header);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);

@@ -1,7 +1,8 @@
 -- An HTTPS + HTTP/2 front for the simulator: a throwaway CA and a server certificate for
 -- 127.0.0.1/localhost made with the openssl command, and Debian's nginx on a free loopback port
 -- proxying to an upstream (gentask-sim) with keepalive. Its access log has one line per request
--- with the connection, the TLS session's reuse, the protocols, the method, the status and the URI.
+-- with the connection, the TLS session's reuse, the protocols, the method, the status, the URI and
+-- the Accept-Encoding asked for.
 --
 --   local TlsProxy = require "support.tls_proxy"
 --   local why = TlsProxy.missing()              -- nil, or why it cannot run here (for pending)
@@ -80,7 +81,7 @@ end
 -- $connection_time how long its connection had been open then, on nginx's clock in milliseconds:
 -- they order a connection's opening against another's request.
 local LOG_FORMAT = "$connection $connection_requests $ssl_session_reused $ssl_protocol $server_protocol"
-  .. " $request_method $status $msec $request_time $connection_time $host $request_uri $uri"
+  .. " $request_method $status $msec $request_time $connection_time $host $request_uri $uri \"$http_accept_encoding\""
 
 local function render(self, upstream_port)
   local conf = {
@@ -209,11 +210,13 @@ local function read_requests(self)
   local list = {}
   for line in log:gmatch "[^\n]+" do
     local connection, requests, reused, tls, protocol, method, status, msec, took, open_for, host_name, request_uri,
-          uri = line:match "^(%d+) (%d+) (%S+) (%S+) (%S+) (%S+) (%d+) ([%d.]+) ([%d.]+) ([%d.]+) (%S+) (%S+) (.*)$"
+          uri, accept_encoding =
+      line:match '^(%d+) (%d+) (%S+) (%S+) (%S+) (%S+) (%d+) ([%d.]+) ([%d.]+) ([%d.]+) (%S+) (%S+) (%S+) "(.*)"$'
     assert(connection, "an access log line the spec cannot read: " .. line)
     list[#list + 1] = { connection = tonumber(connection), requests = tonumber(requests), reused = reused, tls = tls,
                         protocol = protocol, method = method, status = tonumber(status), host = host_name,
                         request_uri = request_uri, uri = uri, line = line, answered = tonumber(msec),
+                        accept_encoding = accept_encoding ~= "-" and accept_encoding or nil,
                         read = tonumber(msec) - tonumber(took), opened = tonumber(msec) - tonumber(open_for) }
   end
   return list
@@ -222,11 +225,11 @@ end
 --- The requests logged since mark(), in order: { connection =, requests = (the connection's
 -- count so far), reused = ("r" a resumed TLS session, "." a full handshake), tls = "TLSv1.3",
 -- protocol = "HTTP/2.0", method =, status =, host = (the Host, or the host of an absolute-form
--- request), request_uri =, uri =, answered = (when nginx logged it, seconds on its clock, to the
--- millisecond), read = (when its first bytes were read), opened = (when its connection was
--- accepted, on the same clock) }. nginx logs a request just
--- after sending its response, so a client can be done before the line is written: with
--- `expected`, waits (up to 5 s) until that many are there.
+-- request), request_uri =, uri =, accept_encoding = (the Accept-Encoding asked for, nil when
+-- none), answered = (when nginx logged it, seconds on its clock, to the millisecond), read =
+-- (when its first bytes were read), opened = (when its connection was accepted, on the same
+-- clock) }. nginx logs a request just after sending its response, so a client can be done before
+-- the line is written: with `expected`, waits (up to 5 s) until that many are there.
 function TlsProxy:requests(expected)
   local list = read_requests(self)
   local deadline = socket.gettime() + 5

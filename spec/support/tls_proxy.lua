@@ -211,7 +211,7 @@ local function read_requests(self)
   for line in log:gmatch "[^\n]+" do
     local connection, requests, reused, tls, protocol, method, status, msec, took, open_for, host_name, request_uri,
           uri, accept_encoding =
-      line:match '^(%d+) (%d+) (%S+) (%S+) (%S+) (%S+) (%d+) ([%d.]+) ([%d.]+) ([%d.]+) (%S+) (%S+) (%S+) "(.*)"$'
+      line:match '^(%d+) (%d+) (%S+) (%S+) (%S+) (%S+) (%d+) ([%d.]+) ([%d.]+) ([%d.]+) (%S+) (%S+) (.*) "([^"]*)"$'
     assert(connection, "an access log line the spec cannot read: " .. line)
     list[#list + 1] = { connection = tonumber(connection), requests = tonumber(requests), reused = reused, tls = tls,
                         protocol = protocol, method = method, status = tonumber(status), host = host_name,

@@ -39,16 +39,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-lua5.4 bench/sim.lua --duration-ms "$BENCH_DURATION_MS" --backlog 4096 > "$work/sim.out" 2> "$work/sim.err" &
-sim_pid=$!
-for _ in $(seq 100); do [ -s "$work/sim.out" ] && break; sleep 0.05; done
-sim_port=""
-read -r sim_port _ < "$work/sim.out" || true
-[ -n "$sim_port" ] || { echo "bench-counts: gentask-sim did not start: $(cat "$work/sim.err")" >&2; exit 1; }
+. bench/peers.sh   # start_sim, field, peer_command
+
+start_sim bench-counts --duration-ms "$BENCH_DURATION_MS" --backlog 4096
 admin="http://127.0.0.1:$sim_port/_sim"
 base="http://127.0.0.1:$sim_port/$BENCH_DIALECT"
-
-. bench/peers.sh   # field, peer_command
 
 : > "$raw"
 for rep in $(seq "$COUNTS_REPEAT"); do

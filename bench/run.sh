@@ -94,13 +94,9 @@ case $help in
 " ;;
 esac
 case $help in *--backlog*) sim_args="$sim_args --backlog 4096" ;; esac
+. bench/peers.sh   # start_sim, field, peer_command
 # shellcheck disable=SC2086
-lua5.4 bench/sim.lua $sim_args > "$work/sim.out" 2> "$work/sim.err" &
-sim_pid=$!
-for _ in $(seq 100); do [ -s "$work/sim.out" ] && break; sleep 0.05; done
-sim_port=""
-read -r sim_port _ < "$work/sim.out" || true
-[ -n "$sim_port" ] || { echo "bench: gentask-sim did not start: $(cat "$work/sim.err")" >&2; exit 1; }
+start_sim bench $sim_args
 admin="http://127.0.0.1:$sim_port/_sim"
 base="http://127.0.0.1:$sim_port/$BENCH_DIALECT"
 
@@ -171,8 +167,6 @@ fi
 accepts() {   # connections nginx has accepted so far (the status request itself included)
   curl -s "http://127.0.0.1:$status_port/status" | sed -n 's/^ *\([0-9][0-9]*\) [0-9][0-9]* [0-9][0-9]* *$/\1/p'
 }
-
-. bench/peers.sh   # field, peer_command
 
 # measure PEER N REP → one line of $raw (bench/table.lua reads it by these names):
 # config dialect duration_ms poll_s peer n rep ok cpu_s wall_s rss_kb submissions accepted polls

@@ -39,12 +39,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-lua5.4 bench/sim.lua --duration-ms "$BENCH_DURATION_MS" > "$work/sim.out" 2> "$work/sim.err" &
-sim_pid=$!
-for _ in $(seq 100); do [ -s "$work/sim.out" ] && break; sleep 0.05; done
-sim_port=""
-read -r sim_port _ < "$work/sim.out" || true
-[ -n "$sim_port" ] || { echo "bench: gentask-sim did not start: $(cat "$work/sim.err")" >&2; exit 1; }
+. bench/peers.sh   # start_sim
+start_sim bench --duration-ms "$BENCH_DURATION_MS"
 base="http://127.0.0.1:$sim_port/foxapi"
 
 redis_port=$(lua5.4 -e 'local s = require("socket").bind("127.0.0.1", 0) local _, port = s:getsockname() print(port) s:close()')

@@ -302,6 +302,54 @@ describe("the journal", function()
     assert.truthy(before[1]:wait(0).url and after[1]:wait(0).url)
   end)
 
+  -- A script that ends without close(), as most do: the ends of its last tasks are written on the
+  -- engine's next round, which a process that exits never runs. Here another process holds the
+  -- file's write lock as the task ends, so that the write cannot be made in time: the end of the
+  -- process still writes it once the lock is let go.
+  it("writes the ends a script's last tasks left unwritten as the process exits, the file busy", function()
+    local flag, said, ready = os.tmpname(), os.tmpname(), os.tmpname()
+    os.remove(ready)
+    local child = Sim.spawn_script(([[
+      local gentask = require "gentask"
+      local JOURNAL, URL, READY, SAID = %q, %q, %q, %q
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "GENTASK_SPEC_KEY", base_url = URL,
+        journal = JOURNAL, poll_interval = 0.05, poll_max_interval = 0.05 }
+      local task = fox:submit("flux-dev", { prompt = "last [duration=500]" }, { key = "last" })
+      gentask.run(function()
+        while fox:stats().accepted < 1 or fox:stats().journal_pending > 0 do gentask.sleep(0.01) end
+      end)
+      io.open(READY, "w"):close()
+      local function locked()
+        local f = io.open(SAID)
+        local text = f and f:read "*a" or ""
+        if f then f:close() end
+        return text:find "locked"
+      end
+      gentask.run(function() while not locked() do gentask.sleep(0.01) end end)
+      print("ended " .. tostring(task:wait(10).url ~= nil) .. " pending " .. fox:stats().journal_pending)
+      io.stdout:flush()
+    ]]):format(journal, sim.url .. "/foxapi", ready, said), { env = "GENTASK_SPEC_KEY=" .. Sim.key })
+    -- the task is accepted and so journaled: the lock is taken before it ends
+    while not io.open(ready) do gentask.sleep(0.01) end
+    os.remove(ready)
+    os.execute(("(echo 'BEGIN IMMEDIATE;'; echo '.print locked'; while [ -e %s ]; do sleep 0.02; done; "
+      .. "echo 'COMMIT;') | LD_PRELOAD= sqlite3 %s > %s 2>&1 &"):format(sh_quote(flag), sh_quote(journal), sh_quote(said)))
+    local line = child.read_line() or ""
+    -- the script printed its result, its end unwritten, and is exiting: the lock is let go a moment
+    -- later (an exit that did not wait for the write has already lost it)
+    gentask.sleep(0.3)
+    os.remove(flag)
+    local rest = child.wait()
+    os.remove(said)
+    assert.equal("ended true pending 1", line, rest)
+    local pipe = assert(io.popen(("LD_PRELOAD= sqlite3 %s %s 2>&1"):format(sh_quote(journal),
+      sh_quote "SELECT caller_key || ' ' || stage FROM records")))
+    local listed = pipe:read "*a"
+    pipe:close()
+    assert.equal("last ended\n", listed)
+    assert.equal(1, sim:stats().submissions)
+  end)
+
   it("ends the caller's wait at a paid task's deadline, not the task: the same key polls it again", function()
     local fox = sim:foxapi { journal = journal }
     local prompt = "x [poll-http=503:60] [duration=1500]" -- the fast backoff polls at most 41 times in 0.4 s

@@ -327,6 +327,11 @@ void gt_reply_clear(gt_reply *r);
 
 gt_engine *gt_engine_new(void);
 void gt_engine_release(gt_engine *e); /* the owner lets go; freed with its last client */
+/* The owner is letting go for good (its Lua state closes: the script ended without close()): the
+ * journal writes its clients still have to make — the end of a task delivered a moment ago, a
+ * round another process kept waiting — are made now, the engine run for them alone for at most
+ * a few seconds. A process that ends leaves its journal as true as close() would. */
+void gt_engine_finish_writes(gt_engine *e);
 /* Waits at most timeout_ms (never for 0) for sockets or timers, handles what is ready, returns
  * the number of tasks and alarms that changed. */
 int gt_engine_step(gt_engine *e, long timeout_ms);

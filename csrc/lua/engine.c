@@ -19,8 +19,11 @@ static int engine_new(lua_State *L)
     return 1;
 }
 
+/* Collected when the Lua state closes (the scheduler holds it until then): what its journals still
+ * have to write is written before the process goes. */
 static void release_engine(void *e)
 {
+    gt_engine_finish_writes(e);
     gt_engine_release(e);
 }
 

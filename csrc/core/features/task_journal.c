@@ -24,6 +24,10 @@
 /* A failed round (disk full, I/O error, no answer): tried again after this, doubling up to the max */
 #define JOURNAL_FAILED_RETRY_MS 100
 #define JOURNAL_FAILED_RETRY_MAX_MS 2000
+/* The end of the process waits this long at most for the writes still to make (as close() waits
+ * for a journal that fails): a busy file is let go in milliseconds, a Redis answers within its
+ * timeout. */
+#define EXIT_WRITE_PATIENCE_MS 5000
 /* a client's creation: a file being created by the processes that start with this one */
 #define OPEN_TRIES 50
 #define OPEN_RETRY_MS 20
@@ -220,6 +224,28 @@ static void fail_unjournaled(gt_task *t, gt_kind kind, const char *code, const c
 size_t gt_client_journal_pending(const gt_client *c)
 {
     return c->to_journal.count + (c->committing ? c->committing->n : 0);
+}
+
+/* Whether any client of e has a journal write still to make. */
+static bool writes_left(const gt_engine *e)
+{
+    size_t n = gt_engine_clients(e, NULL, 0);
+    gt_client **clients = n ? malloc(n * sizeof *clients) : NULL;
+    if (!clients) return false;
+    gt_engine_clients(e, clients, n);
+    bool left = false;
+    for (size_t i = 0; i < n && !left; i++) left = clients[i]->journal && gt_client_journal_pending(clients[i]) > 0;
+    free(clients);
+    return left;
+}
+
+void gt_engine_finish_writes(gt_engine *e)
+{
+    /* nobody runs the host's loop any more: the engine polls its own sockets */
+    gt_engine_set_host_loop(e, false);
+    int64_t until = gt_now_ms() + EXIT_WRITE_PATIENCE_MS;
+    for (int64_t now = gt_now_ms(); writes_left(e) && now < until; now = gt_now_ms())
+        gt_engine_step(e, (long)(until - now));
 }
 
 /* Why the round failed, kept for stats() and for the deadline of a submit that waits on it. */

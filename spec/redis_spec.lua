@@ -483,6 +483,46 @@ describe("the journal in Redis, shared by two machines", function()
     assert.equal(5, sim:stats().submissions)
     fox:close()
   end)
+
+  -- A script that ends without close() while Redis is stopped for a moment (SIGSTOP): its task's
+  -- acceptance is unanswered and its end still to write as the script returns; once Redis runs
+  -- again both are in, the end last (journal_spec holds the same for a file another process locks).
+  it("has the end of a script's last task written as the process exits without close(), Redis slow", function()
+    local url, ready, go = redis:url "exit-without-close", os.tmpname(), os.tmpname()
+    os.remove(ready)
+    os.remove(go)
+    local child = Sim.spawn_script(([[
+      local gentask = require "gentask"
+      local READY, GO = %q, %q
+      local fox = gentask.client { provider = "foxapi", api_key = os.getenv "REDIS_SPEC_KEY",
+        base_url = %q, journal = %q, poll_interval = 0.05, poll_max_interval = 0.05 }
+      local task = fox:submit("flux-dev", { prompt = "last [submit-slow=300] [duration=100]" }, { key = "last" })
+      -- its "sending" is written and the submit is on the wire: Redis is stopped before the answer
+      gentask.run(function()
+        while fox:stats().submits_on_wire < 1 or fox:stats().journal_pending > 0 do gentask.sleep(0.005) end
+      end)
+      io.open(READY, "w"):close()
+      gentask.run(function() while not io.open(GO) do gentask.sleep(0.005) end end)
+      print("ended " .. tostring(task:wait(10).url ~= nil) .. " pending " .. fox:stats().journal_pending)
+      io.stdout:flush()
+    ]]):format(ready, go, sim.url .. "/foxapi", url), { env = ENV })
+    gentask.run(function() while not io.open(ready) do gentask.sleep(0.005) end end)
+    redis:signal "STOP"
+    io.open(go, "w"):close()
+    local line = child.read_line() or ""
+    -- the script got its result, its acceptance unanswered and its end behind it, and is exiting
+    gentask.sleep(0.3)
+    redis:signal "CONT"
+    local rest = child.wait()
+    os.remove(ready)
+    os.remove(go)
+    assert.equal("ended true pending 2", line, rest)
+    local fleet = gentask.fleet { journal = url, api_key = Sim.key }
+    assert.same({ queued = 0, sending = 0, accepted = 0, ended = 1 },
+      { queued = fleet.tasks.queued, sending = fleet.tasks.sending, accepted = fleet.tasks.accepted,
+        ended = fleet.tasks.ended })
+    assert.equal(1, sim:stats().submissions)
+  end)
 end)
 
 describe("the API key", function()

@@ -387,7 +387,7 @@ static void start(gt_downloads *d)
     gt_task *t = d->task;
     d->wanted = false;
     clear_fetches(d);
-    d->opts = t->opts;
+    d->opts = *t->opts;
     if (!d->name) d->name = safe_name(t->caller_key ? t->caller_key : t->remote_id);
     d->fetches = calloc(t->n_urls ? t->n_urls : 1, sizeof *d->fetches);
     if (!d->fetches) return;

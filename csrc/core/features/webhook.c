@@ -149,8 +149,8 @@ void gt_task_webhook_forget(gt_task *t)
  * fallback for a delivery that never comes, webhook_poll_factor times slower. */
 long gt_task_webhook_poll_delay(const gt_task *t, long delay)
 {
-    if (!t->features->webhook.asked || t->opts.webhook_poll_factor <= 1) return delay;
-    return delay < 1000000000L / t->opts.webhook_poll_factor ? delay * t->opts.webhook_poll_factor : 1000000000L;
+    if (!t->features->webhook.asked || t->opts->webhook_poll_factor <= 1) return delay;
+    return delay < 1000000000L / t->opts->webhook_poll_factor ? delay * t->opts->webhook_poll_factor : 1000000000L;
 }
 
 static gt_task *hooked_task(gt_client *c, const char *id)
@@ -169,7 +169,7 @@ static gt_task *hooked_task(gt_client *c, const char *id)
 static void nudge(gt_task *t)
 {
     int64_t now = gt_now_ms();
-    if (t->features->webhook.nudged && now - t->features->webhook.nudged_ms < t->opts.poll_interval_ms) return;
+    if (t->features->webhook.nudged && now - t->features->webhook.nudged_ms < t->opts->poll_interval_ms) return;
     t->features->webhook.nudged = true;
     t->features->webhook.nudged_ms = now;
     gt_task_poll_now(t);

@@ -111,9 +111,9 @@ static void send_cancel(void *task)
         .auth_value = gt_client_auth_value(t->client),
         .headers = (const char *const *)headers,
         .n_headers = n_headers,
-        .timeout_ms = t->opts.request_timeout_ms,
-        .connect_timeout_ms = t->opts.connect_timeout_ms,
-        .body_limit = t->opts.max_body_bytes,
+        .timeout_ms = t->opts->request_timeout_ms,
+        .connect_timeout_ms = t->opts->connect_timeout_ms,
+        .body_limit = t->opts->max_body_bytes,
         .request_id_headers = (const char *const *)p->request_id_headers.items,
         .n_request_id_headers = p->request_id_headers.n,
         .may_multiplex = true, /* a cancel sent twice cancels once */
@@ -156,7 +156,7 @@ void gt_task_cancel(gt_task *t)
 
 bool gt_task_cancels_at_deadline(const gt_task *t)
 {
-    return t->opts.cancel_at_deadline && gt_endpoint_cancels(t);
+    return t->opts->cancel_at_deadline && gt_endpoint_cancels(t);
 }
 
 void gt_task_cancel_at_deadline(gt_task *t, gt_error *err)

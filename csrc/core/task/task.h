@@ -221,7 +221,10 @@ struct gt_task {
     gt_slot model_slot;     /* in its model's gate, for a model the profile caps lower */
     gt_gate *model_gate;    /* that gate; NULL: none */
     gt_phase wire_phase;    /* what the request waiting at the wire gate is */
-    gt_client_options opts; /* the client's, with this submit's overrides */
+    /* the client's own (no copy: a waiting task is small), or own_opts: this submit's overrides
+     * over them */
+    const gt_client_options *opts;
+    gt_client_options *own_opts;
     gt_client *client;
     /* who holds it (the binding's boxes: a second one while the first is being collected);
      * 0: let go, it only finishes its writes and fetches */
@@ -368,6 +371,8 @@ void gt_task_slot_granted(void *task);  /* the tasks gate let it in */
 void gt_task_model_granted(void *task); /* its model's gate let it in */
 void gt_task_submit_attempt(gt_task *t);
 void gt_task_requeue(gt_task *t);                       /* refused outright: back to the head of the line */
+/* Whether an opted-in resubmit is still possible (its kinds asked for, its count not spent). */
+bool gt_task_may_resubmit(const gt_task *t);
 bool gt_task_resubmit(gt_task *t, const gt_error *err); /* false: not opted in, or none left */
 /* The provider ended the task (err taken): an opted-in resubmit, or the task's end. */
 void gt_task_ended_at_provider(gt_task *t, gt_error *err);

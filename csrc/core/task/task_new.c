@@ -20,7 +20,13 @@ static void timer_due(void *task)
 gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_options *opts)
 {
     gt_task *t = calloc(1, GT_TASK_HEAD + c->hooks->features_size); /* the features' state after it */
+    if (t && opts && !(t->own_opts = malloc(sizeof *t->own_opts))) {
+        free(t);
+        return NULL;
+    }
     if (!t) return NULL;
+    if (opts) *t->own_opts = *opts;
+    t->opts = opts ? t->own_opts : &c->opts;
     t->features = (gt_task_features *)((char *)t + GT_TASK_HEAD);
     gt_timer_init(&t->timer, timer_due, t);
     t->slot = (gt_slot){.start = gt_task_slot_granted, .ctx = t};
@@ -30,12 +36,11 @@ gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_option
     t->owners = 1;
     gt_client_retain(c);
     gt_client_task_born(c);
-    t->opts = opts ? *opts : c->opts;
     t->poll_path = gt_strdup(poll_path);
     t->state = GT_TASK_QUEUED;
     t->created_ms = t->submitted_ms = t->accepted_ms = gt_now_ms();
-    t->deadline_ms = t->submitted_ms + t->opts.task_timeout_ms;
-    t->poll_delay_ms = t->opts.poll_interval_ms;
+    t->deadline_ms = t->submitted_ms + t->opts->task_timeout_ms;
+    t->poll_delay_ms = t->opts->poll_interval_ms;
     t->cost_reported = -1;
     t->reserved = -1;
     return t;

@@ -60,7 +60,7 @@ void gt_task_poll_a_last_time(gt_task *t)
 {
     t->final_poll = true;
     gt_task_stop_transfer(t); /* a poll cut by the deadline, or one that a stall left stale */
-    long budget = t->opts.request_timeout_ms < FINAL_POLL_MS ? t->opts.request_timeout_ms : FINAL_POLL_MS;
+    long budget = t->opts->request_timeout_ms < FINAL_POLL_MS ? t->opts->request_timeout_ms : FINAL_POLL_MS;
     t->deadline_ms = gt_now_ms() + budget;
     t->state = GT_TASK_WAITING;
     gt_task_start_request(t, GT_PHASE_POLL);
@@ -102,10 +102,10 @@ static long poll_delay(gt_task *t, gt_phase phase, double eta)
 {
     if (phase == GT_PHASE_SUBMIT && eta >= 0) return gt_eta_ms(eta);
     long delay = t->poll_delay_ms;
-    if (delay < t->opts.poll_interval_ms) delay = t->opts.poll_interval_ms;
-    if (delay > t->opts.poll_max_interval_ms) delay = t->opts.poll_max_interval_ms;
+    if (delay < t->opts->poll_interval_ms) delay = t->opts->poll_interval_ms;
+    if (delay > t->opts->poll_max_interval_ms) delay = t->opts->poll_max_interval_ms;
     long grown = delay + delay / 2;
-    t->poll_delay_ms = grown < t->opts.poll_max_interval_ms ? grown : t->opts.poll_max_interval_ms;
+    t->poll_delay_ms = grown < t->opts->poll_max_interval_ms ? grown : t->opts->poll_max_interval_ms;
     return delay;
 }
 

@@ -23,7 +23,7 @@ static void send_request(gt_task *t, gt_phase phase)
     /* no request outlives the task: its time is clipped to what is left */
     long left = (long)(t->deadline_ms - gt_now_ms());
     if (left < 1) left = 1;
-    t->deadline_clipped = t->opts.request_timeout_ms >= left;
+    t->deadline_clipped = t->opts->request_timeout_ms >= left;
     gt_request req = {
         .method = submit ? "POST" : gt_task_poll_method(t),
         .url = url,
@@ -32,9 +32,9 @@ static void send_request(gt_task *t, gt_phase phase)
         .auth_value = gt_client_auth_value(t->client),
         .headers = (const char *const *)headers,
         .n_headers = n_headers,
-        .timeout_ms = t->opts.request_timeout_ms < left ? t->opts.request_timeout_ms : left,
-        .connect_timeout_ms = t->opts.connect_timeout_ms < left ? t->opts.connect_timeout_ms : left,
-        .body_limit = t->opts.max_body_bytes,
+        .timeout_ms = t->opts->request_timeout_ms < left ? t->opts->request_timeout_ms : left,
+        .connect_timeout_ms = t->opts->connect_timeout_ms < left ? t->opts->connect_timeout_ms : left,
+        .body_limit = t->opts->max_body_bytes,
         .request_id_headers = (const char *const *)p->request_id_headers.items,
         .n_request_id_headers = p->request_id_headers.n,
         .cost_header = p->cost_header,
@@ -166,6 +166,12 @@ static void note_accepted(gt_task *t, const gt_reply *reply)
     gt_task_count_accepted(t, true);
     gt_client_accepted(t->client);
     t->client->hooks->stage_changed(t, GT_RECORD_ACCEPTED); /* written with the poll URL read just below */
+    /* a waiting task holds only what its polls need: the submit's URL goes out again only with a
+     * resubmit (its body stays: the price table reads it at the task's end) */
+    if (!gt_task_may_resubmit(t)) {
+        free(t->submit_url);
+        t->submit_url = NULL;
+    }
 }
 
 /* The poll URL the answer named, if the trust rule lets the key go there; true when it did not. */

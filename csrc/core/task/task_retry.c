@@ -59,7 +59,7 @@ static long retry_delay(gt_task *t, const gt_error *err)
 {
     if (t->retries < 64) t->retries++;
     if (err->retry_after >= 0) return gt_seconds_to_ms(err->retry_after);
-    return gt_backoff_ms(&t->opts, t->retries);
+    return gt_backoff_ms(t->opts, t->retries);
 }
 
 /* A failed poll that is a definitive answer about a task that may be paid for: the key refused,
@@ -88,7 +88,7 @@ static bool try_again(gt_task *t, gt_phase phase, const gt_error *err, long *del
         *delay_ms = retry_delay(t, err);
         return true;
     }
-    if (!err->retryable || t->retries >= t->opts.max_retries) return false;
+    if (!err->retryable || t->retries >= t->opts->max_retries) return false;
     /* the submission rule: resend only what provably did not arrive, or what a key protects */
     if (phase == GT_PHASE_SUBMIT && err->submitted != GT_SUBMITTED_NO && !gt_endpoint_idempotent(t->client))
         return false;

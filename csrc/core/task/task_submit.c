@@ -46,9 +46,9 @@ static bool within_budget(gt_task *t)
  * keep every fresh task from going out. */
 static long time_needed_ms(const gt_task *t)
 {
-    long needed = t->opts.min_submit_time_ms, eta = gt_client_eta_ms(t->client, t->model);
+    long needed = t->opts->min_submit_time_ms, eta = gt_client_eta_ms(t->client, t->model);
     if (eta > needed) needed = eta;
-    return needed < t->opts.task_timeout_ms / 2 ? needed : t->opts.task_timeout_ms / 2;
+    return needed < t->opts->task_timeout_ms / 2 ? needed : t->opts->task_timeout_ms / 2;
 }
 
 /* A task that nothing was paid for yet is let out only while enough of its time is left for the
@@ -138,9 +138,14 @@ void gt_task_start_submit(gt_task *t)
 /* An opted-in resubmit after the provider failed the task: a new generation, so a fresh
  * idempotency key, and everything the old attempt learnt is forgotten. Never for a failure the
  * provider says the same request will meet again (not retryable): that would only pay twice. */
+bool gt_task_may_resubmit(const gt_task *t)
+{
+    return t->opts->resubmit_kinds != 0 && t->resubmits < t->opts->resubmit_max;
+}
+
 bool gt_task_resubmit(gt_task *t, const gt_error *err)
 {
-    if (!(t->opts.resubmit_kinds & (1u << err->kind)) || t->resubmits >= t->opts.resubmit_max) return false;
+    if (!gt_task_may_resubmit(t) || !(t->opts->resubmit_kinds & (1u << err->kind))) return false;
     if (!err->retryable) return false;
     char *key = NULL;
     char *body = gt_endpoint_submit_body(t->client, t->submit_body, NULL, true, &key);
@@ -158,7 +163,7 @@ bool gt_task_resubmit(gt_task *t, const gt_error *err)
     t->submit_sent = false;
     t->retries = 0;
     t->progress = 0;
-    t->poll_delay_ms = t->opts.poll_interval_ms;
+    t->poll_delay_ms = t->opts->poll_interval_ms;
     t->submitted_ms = gt_now_ms();
     gt_task_mark_changed(t);
     gt_task_submit_attempt(t);

@@ -214,13 +214,13 @@ bool gt_client_logs(const gt_client *c); /* it has a log hook */
 typedef struct gt_task_features gt_task_features;
 
 struct gt_task {
-    gt_timer timer;         /* next poll, or the next attempt at the submit */
-    gt_qnode changed_node;  /* in the engine's queue of changes for the binding */
-    gt_slot slot;           /* in the client's tasks gate */
-    gt_slot wire;           /* in its gate of requests on the wire */
-    gt_slot model_slot;     /* in its model's gate, for a model the profile caps lower */
-    gt_gate *model_gate;    /* that gate; NULL: none */
-    gt_phase wire_phase;    /* what the request waiting at the wire gate is */
+    gt_timer timer;        /* next poll, or the next attempt at the submit */
+    gt_qnode changed_node; /* in the engine's queue of changes for the binding */
+    gt_slot slot;          /* in the client's tasks gate */
+    gt_slot wire;          /* in its gate of requests on the wire */
+    gt_slot model_slot;    /* in its model's gate, for a model the profile caps lower */
+    gt_gate *model_gate;   /* that gate; NULL: none */
+    gt_phase wire_phase;   /* what the request waiting at the wire gate is */
     /* the client's own (no copy: a waiting task is small), or own_opts: this submit's overrides
      * over them */
     const gt_client_options *opts;
@@ -370,7 +370,7 @@ bool gt_task_past_deadline(gt_task *t); /* true: it was, and the task was dealt 
 void gt_task_slot_granted(void *task);  /* the tasks gate let it in */
 void gt_task_model_granted(void *task); /* its model's gate let it in */
 void gt_task_submit_attempt(gt_task *t);
-void gt_task_requeue(gt_task *t);                       /* refused outright: back to the head of the line */
+void gt_task_requeue(gt_task *t); /* refused outright: back to the head of the line */
 /* Whether an opted-in resubmit is still possible (its kinds asked for, its count not spent). */
 bool gt_task_may_resubmit(const gt_task *t);
 bool gt_task_resubmit(gt_task *t, const gt_error *err); /* false: not opted in, or none left */

@@ -307,11 +307,12 @@ describe("the journal", function()
   -- file's write lock as the task ends, so that the write cannot be made in time: the end of the
   -- process still writes it once the lock is let go.
   it("writes the ends a script's last tasks left unwritten as the process exits, the file busy", function()
-    local flag, said, ready = os.tmpname(), os.tmpname(), os.tmpname()
+    local ready, go = os.tmpname(), os.tmpname()
     os.remove(ready)
+    os.remove(go)
     local child = Sim.spawn_script(([[
       local gentask = require "gentask"
-      local JOURNAL, URL, READY, SAID = %q, %q, %q, %q
+      local JOURNAL, URL, READY, GO = %q, %q, %q, %q
       local fox = gentask.client { provider = "foxapi", api_key = os.getenv "GENTASK_SPEC_KEY", base_url = URL,
         journal = JOURNAL, poll_interval = 0.05, poll_max_interval = 0.05 }
       local task = fox:submit("flux-dev", { prompt = "last [duration=500]" }, { key = "last" })
@@ -319,28 +320,22 @@ describe("the journal", function()
         while fox:stats().accepted < 1 or fox:stats().journal_pending > 0 do gentask.sleep(0.01) end
       end)
       io.open(READY, "w"):close()
-      local function locked()
-        local f = io.open(SAID)
-        local text = f and f:read "*a" or ""
-        if f then f:close() end
-        return text:find "locked"
-      end
-      gentask.run(function() while not locked() do gentask.sleep(0.01) end end)
+      gentask.run(function() while not io.open(GO) do gentask.sleep(0.01) end end)
       print("ended " .. tostring(task:wait(10).url ~= nil) .. " pending " .. fox:stats().journal_pending)
       io.stdout:flush()
-    ]]):format(journal, sim.url .. "/foxapi", ready, said), { env = "GENTASK_SPEC_KEY=" .. Sim.key })
+    ]]):format(journal, sim.url .. "/foxapi", ready, go), { env = "GENTASK_SPEC_KEY=" .. Sim.key })
     -- the task is accepted and so journaled: the lock is taken before it ends
     while not io.open(ready) do gentask.sleep(0.01) end
-    os.remove(ready)
-    os.execute(("(echo 'BEGIN IMMEDIATE;'; echo '.print locked'; while [ -e %s ]; do sleep 0.02; done; "
-      .. "echo 'COMMIT;') | LD_PRELOAD= sqlite3 %s > %s 2>&1 &"):format(sh_quote(flag), sh_quote(journal), sh_quote(said)))
+    local release = Sim.lock_journal(journal)
+    io.open(go, "w"):close()
     local line = child.read_line() or ""
     -- the script printed its result, its end unwritten, and is exiting: the lock is let go a moment
     -- later (an exit that did not wait for the write has already lost it)
     gentask.sleep(0.3)
-    os.remove(flag)
+    release()
     local rest = child.wait()
-    os.remove(said)
+    os.remove(ready)
+    os.remove(go)
     assert.equal("ended true pending 1", line, rest)
     local pipe = assert(io.popen(("LD_PRELOAD= sqlite3 %s %s 2>&1"):format(sh_quote(journal),
       sh_quote "SELECT caller_key || ' ' || stage FROM records")))

@@ -356,24 +356,14 @@ describe("the smaller faults", function()
 
   it("answers recover() on a journal another process has locked as unavailable (code journal)", function()
     sim:foxapi { journal = journal }
-    local flag, said = os.tmpname(), os.tmpname()
-    os.execute(("(echo 'BEGIN IMMEDIATE;'; echo '.print locked'; while [ -e %s ]; do sleep 0.02; done; "
-      .. "echo 'COMMIT;') | sqlite3 %s > %s 2>&1 &"):format(quote(flag), quote(journal), quote(said)))
-    local function locked()
-      local f = io.open(said)
-      local text = f and f:read "*a" or ""
-      if f then f:close() end
-      return text:find "locked"
-    end
-    while not locked() do gentask.sleep(0.02) end
+    local release = Sim.lock_journal(journal)
     local fox = sim:foxapi { journal = journal }
     local ok, err = pcall(fox.recover, fox)
-    os.remove(flag)
+    release()
     assert.is_false(ok)
     assert.equal("unavailable", err.kind)
     assert.equal("journal", err.code)
     assert.is_true(err.retryable)
-    os.remove(said)
   end)
 
   it("reports a full disk during a download as unavailable (code disk)", function()

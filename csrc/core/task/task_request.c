@@ -166,12 +166,6 @@ static void note_accepted(gt_task *t, const gt_reply *reply)
     gt_task_count_accepted(t, true);
     gt_client_accepted(t->client);
     t->client->hooks->stage_changed(t, GT_RECORD_ACCEPTED); /* written with the poll URL read just below */
-    /* a waiting task holds only what its polls need: the submit's URL goes out again only with a
-     * resubmit (its body stays: the price table reads it at the task's end) */
-    if (!gt_task_may_resubmit(t)) {
-        free(t->submit_url);
-        t->submit_url = NULL;
-    }
 }
 
 /* The poll URL the answer named, if the trust rule lets the key go there; true when it did not. */
@@ -228,7 +222,13 @@ static void answer_pending(gt_task *t, gt_phase phase, const gt_reply *reply, gt
     t->retries = 0;
     gt_task_keep_failure(t, graced);                       /* an answer: what failed before is history */
     if (phase == GT_PHASE_SUBMIT) gt_task_mark_changed(t); /* submitting → waiting is visible */
-    if (!t->poll_url && !gt_task_poll_template(t))         /* nowhere the docs allow */
+    /* a waiting task holds only what its polls need: the submit's URL goes out again only with a
+     * resubmit (its body stays: the price table reads it at the task's end) */
+    if (phase == GT_PHASE_SUBMIT && !gt_task_may_resubmit(t)) {
+        free(t->submit_url);
+        t->submit_url = NULL;
+    }
+    if (!t->poll_url && !gt_task_poll_template(t)) /* nowhere the docs allow */
         gt_task_finish(t, GT_TASK_FAILED, gt_task_no_poll_url(t, phase, poll_url_refused ? reply->poll_url : NULL));
     else gt_task_poll_later(t, phase, reply->eta);
 }

@@ -248,7 +248,7 @@ static void free_task(gt_task *t)
     free(t->params);
     free(t->caller_key);
     free(t->request_hash);
-    free(t->own_opts);
+    if (t->opts != &t->client->opts) free((gt_client_options *)t->opts); /* a submit's own */
     for (size_t i = 0; i < t->n_urls; i++) free(t->urls[i]);
     free(t->urls);
     for (size_t i = 0; i < t->n_texts; i++) free(t->texts[i]);

@@ -221,10 +221,9 @@ struct gt_task {
     gt_slot model_slot;    /* in its model's gate, for a model the profile caps lower */
     gt_gate *model_gate;   /* that gate; NULL: none */
     gt_phase wire_phase;   /* what the request waiting at the wire gate is */
-    /* the client's own (no copy: a waiting task is small), or own_opts: this submit's overrides
-     * over them */
+    /* the client's own (no copy: a waiting task is small), or a copy of its own with this
+     * submit's overrides, freed with the task */
     const gt_client_options *opts;
-    gt_client_options *own_opts;
     gt_client *client;
     /* who holds it (the binding's boxes: a second one while the first is being collected);
      * 0: let go, it only finishes its writes and fetches */

@@ -20,13 +20,17 @@ static void timer_due(void *task)
 gt_task *gt_task_new(gt_client *c, const char *poll_path, const gt_client_options *opts)
 {
     gt_task *t = calloc(1, GT_TASK_HEAD + c->hooks->features_size); /* the features' state after it */
-    if (t && opts && !(t->own_opts = malloc(sizeof *t->own_opts))) {
-        free(t);
-        return NULL;
-    }
     if (!t) return NULL;
-    if (opts) *t->own_opts = *opts;
-    t->opts = opts ? t->own_opts : &c->opts;
+    t->opts = &c->opts;
+    if (opts) {
+        gt_client_options *own = malloc(sizeof *own);
+        if (!own) {
+            free(t);
+            return NULL;
+        }
+        *own = *opts;
+        t->opts = own;
+    }
     t->features = (gt_task_features *)((char *)t + GT_TASK_HEAD);
     gt_timer_init(&t->timer, timer_due, t);
     t->slot = (gt_slot){.start = gt_task_slot_granted, .ctx = t};

@@ -233,6 +233,31 @@ describe("gentask.file", function()
     assert.equal(sha256_of(path), inputs[1].sha256)
   end)
 
+  it("sends a copy of params with the file encoded, the caller's tables left as they were", function()
+    local path = a_png()
+    sim:reset()
+    local image = gentask.file(path)
+    local sizes = { 512, 512 }
+    local params = { prompt = "edit", sizes = sizes, image_urls = { "https://example.com/a.png", image } }
+    sim:foxapi():submit("flux-dev", params):wait()
+    assert.equal(1, #sim:stats().inputs)
+    assert.equal(image, params.image_urls[2])
+    assert.equal("https://example.com/a.png", params.image_urls[1])
+    assert.equal(sizes, params.sizes)
+    assert.same({ 512, 512 }, sizes)
+  end)
+
+  it("names where a cycle closes, however deep, and sends nothing", function()
+    local fox = sim:foxapi()
+    local params = { prompt = "x", list = { "a", { name = "b" } } }
+    params.list[2].back = params.list
+    local ok, err = pcall(fox.submit, fox, "flux-dev", params)
+    assert.is_false(ok)
+    assert.equal("usage", err.kind)
+    assert.truthy(err.message:find("params.list[2].back", 1, true), err.message)
+    assert.equal(0, sim:stats().submissions)
+  end)
+
   it("refuses a missing file or one that is no image before anything is paid", function()
     local fox = sim:foxapi()
     local ok, err = pcall(fox.submit, fox, "flux-dev", { prompt = "x", image = gentask.file "/nonexistent/in.png" })

@@ -75,9 +75,26 @@ end
 -- @return[2] nil when a file cannot go, or params hold a cycle
 -- @treturn[2] string why
 function file.encode_params(params, profile)
+  -- Most params are flat (a prompt, sizes, numbers): they go as they are, with nothing allocated.
+  local flat = true
+  for _, v in pairs(params) do
+    if type(v) == "table" then
+      flat = false
+      break
+    end
+  end
+  if flat then return params end
   local problem
   local open = {}   -- the tables being walked, from params down to here: one met again is a cycle
-  local function walk(value, where)
+  local keys = {}   -- the keys from params down to here: a path is spelled only for a cycle's error
+  local function where()
+    local path = "params"
+    for _, k in ipairs(keys) do
+      path = type(k) == "number" and ("%s[%d]"):format(path, k) or path .. "." .. tostring(k)
+    end
+    return path
+  end
+  local function walk(value)
     if file.is(value) then
       local encoded, err = encode(value, profile)
       problem = problem or err
@@ -85,21 +102,30 @@ function file.encode_params(params, profile)
     end
     if type(value) ~= "table" or problem then return value, false end
     if open[value] then
-      problem = ("params cannot be sent as JSON: they hold a cycle (%s is a table it is inside)"):format(where)
+      problem = ("params cannot be sent as JSON: they hold a cycle (%s is a table it is inside)"):format(where())
       return value, false
     end
     open[value] = true
-    local copy, changed = {}, false
+    local copy -- made at the first value that changes: a table without files is sent as it is
     for k, v in pairs(value) do
-      local new, was = walk(v, type(k) == "number" and ("%s[%d]"):format(where, k) or where .. "." .. tostring(k))
-      copy[k] = new
-      changed = changed or was
+      if type(v) == "table" then
+        keys[#keys + 1] = k
+        local new, was = walk(v)
+        keys[#keys] = nil
+        if was then
+          if not copy then
+            copy = {}
+            for k2, v2 in pairs(value) do copy[k2] = v2 end
+          end
+          copy[k] = new
+        end
+      end
     end
     open[value] = nil
-    if changed then return setmetatable(copy, getmetatable(value)), true end
+    if copy then return setmetatable(copy, getmetatable(value)), true end
     return value, false
   end
-  local encoded = walk(params, "params")
+  local encoded = walk(params)
   if problem then return nil, problem end
   return encoded
 end

@@ -5,7 +5,8 @@
 -- result URL.
 --
 -- Environment: BENCH_KEY (the API key, default sk-test-gentask); BENCH_CA (a CA file to trust over
--- https, passed as the client option ca_file); BENCH_DIALECT (foxapi, the default, or flora). Every
+-- https, passed as the client option ca_file); BENCH_DIALECT (foxapi, the default, or flora);
+-- BENCH_MAX_REQUESTS (the client's max_requests; unset, gentask's default). Every
 -- peer polls at one fixed interval, so the client gets poll_max_interval = poll_interval and a copy
 -- of the provider's profile without the fields that would change that: FoxAPI's eta (gentask would
 -- otherwise wait for the provider's estimated_time before its first poll, and make fewer requests
@@ -48,6 +49,7 @@ local done, problem = pcall(function()
     base_url = base_url,
     poll_interval = interval,
     poll_max_interval = interval,
+    max_requests = tonumber(os.getenv "BENCH_MAX_REQUESTS" or ""),
     ca_file = ca_file ~= "" and ca_file or nil,
   }
   gentask.run(function()

@@ -28,7 +28,8 @@
 #
 # Settings (environment): BENCH_N ("100 1000 10000"), BENCH_REPEAT (3), BENCH_POLL (0.25),
 # BENCH_DURATION_MS (2000), BENCH_PEERS (all six, names as above), BENCH_TLS (0),
-# BENCH_DIALECT (foxapi or flora),
+# BENCH_DIALECT (foxapi or flora), BENCH_MAX_REQUESTS (gentask's max_requests; unset, its default
+# of 256) and FLOOR_MAX_ACTIVE (the floor's requests at once; 100),
 # BENCH_PYTHON (/usr/bin/python3: Debian's, which has python3-httpx and python3-aiohttp),
 # BENCH_OUT (build/bench: raw results and the table are kept there).
 # Run from `make bench` (or `make bench-tls`), which builds the modules and the floor first.

@@ -247,7 +247,7 @@ describe("gentask.file", function()
     assert.same({ 512, 512 }, sizes)
   end)
 
-  it("names where a cycle closes, however deep, and sends nothing", function()
+  it("names where a cycle closes, however deep, refuses a file as the params, and sends nothing", function()
     local fox = sim:foxapi()
     local params = { prompt = "x", list = { "a", { name = "b" } } }
     params.list[2].back = params.list
@@ -255,6 +255,11 @@ describe("gentask.file", function()
     assert.is_false(ok)
     assert.equal("usage", err.kind)
     assert.truthy(err.message:find("params.list[2].back", 1, true), err.message)
+    -- a file given as the params themselves would send its local path: refused, nothing sent
+    ok, err = pcall(fox.submit, fox, "flux-dev", gentask.file "/tmp/in.png")
+    assert.is_false(ok)
+    assert.equal("usage", err.kind)
+    assert.truthy(err.message:find("gentask.file goes in one", 1, true), err.message)
     assert.equal(0, sim:stats().submissions)
   end)
 

@@ -75,6 +75,9 @@ end
 -- @return[2] nil when a file cannot go, or params hold a cycle
 -- @treturn[2] string why
 function file.encode_params(params, profile)
+  if file.is(params) then
+    return nil, "params are a table of the request's fields: a gentask.file goes in one (params.image = gentask.file(path))"
+  end
   -- Most params are flat (a prompt, sizes, numbers): they go as they are, with nothing allocated.
   local flat = true
   for _, v in pairs(params) do
@@ -90,7 +93,7 @@ function file.encode_params(params, profile)
   local function where()
     local path = "params"
     for _, k in ipairs(keys) do
-      path = type(k) == "number" and ("%s[%d]"):format(path, k) or path .. "." .. tostring(k)
+      path = type(k) == "number" and path .. "[" .. tostring(k) .. "]" or path .. "." .. tostring(k)
     end
     return path
   end

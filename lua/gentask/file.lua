@@ -76,7 +76,8 @@ end
 -- @treturn[2] string why
 function file.encode_params(params, profile)
   if file.is(params) then
-    return nil, "params are a table of the request's fields: a gentask.file goes in one (params.image = gentask.file(path))"
+    return nil, "params are a table of the request's fields: a gentask.file goes in one "
+      .. "(params.image = gentask.file(path))"
   end
   -- Most params are flat (a prompt, sizes, numbers): they go as they are, with nothing allocated.
   local flat = true

@@ -135,14 +135,14 @@ void gt_task_start_submit(gt_task *t)
     else gt_client_wait(t->client, GT_GATE_TASKS, &t->slot);
 }
 
-/* An opted-in resubmit after the provider failed the task: a new generation, so a fresh
- * idempotency key, and everything the old attempt learnt is forgotten. Never for a failure the
- * provider says the same request will meet again (not retryable): that would only pay twice. */
 bool gt_task_may_resubmit(const gt_task *t)
 {
     return t->opts->resubmit_kinds != 0 && t->resubmits < t->opts->resubmit_max;
 }
 
+/* An opted-in resubmit after the provider failed the task: a new generation, so a fresh
+ * idempotency key, and everything the old attempt learnt is forgotten. Never for a failure the
+ * provider says the same request will meet again (not retryable): that would only pay twice. */
 bool gt_task_resubmit(gt_task *t, const gt_error *err)
 {
     if (!gt_task_may_resubmit(t) || !(t->opts->resubmit_kinds & (1u << err->kind))) return false;
